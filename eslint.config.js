@@ -1,0 +1,82 @@
+// Lint rules that keep the layers apart (see ../shared/conventions.md):
+// renderer/ and shared/ never reach Node or Electron; main/ never reaches
+// React or the DOM; main/core/ and main/engine/ never import electron, so the
+// same core runs inside Electron, behind the HTTP server and under the CLI.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+const noNodeOrElectron = {
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: [
+        { name: 'electron', message: 'renderer/ and shared/ must not import electron: talk to the api client.' },
+        { name: 'better-sqlite3', message: 'The database lives in main/core.' },
+        ...nodeBuiltins.map((name) => ({ name, message: 'renderer/ and shared/ run without Node: no node: modules here.' })),
+      ],
+      patterns: [{ group: ['@tensorflow/*', '**/main/**'], message: 'Tensor code and main/ are reached through the contract, not imported.' }],
+    },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'bench-results/**', '.electron-native/**', 'test-results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: noNodeOrElectron,
+  },
+  {
+    files: ['shared/**/*.ts'],
+    languageOptions: { globals: {} },
+    rules: noNodeOrElectron,
+  },
+  {
+    files: ['main/**/*.ts', 'scripts/**/*.{ts,mjs,js}', 'bin/**/*.mjs', 'test/**/*.ts', '*.config.{ts,js}'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    files: ['main/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'react', message: 'main/ has no UI.' },
+            { name: 'react-dom', message: 'main/ has no UI.' },
+          ],
+          patterns: [{ group: ['**/renderer/**'], message: 'main/ never imports the renderer.' }],
+        },
+      ],
+    },
+  },
+  {
+    // Only the Electron glue may import electron.
+    files: ['main/core/**/*.ts', 'main/engine/**/*.ts', 'main/server/**/*.ts', 'main/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'Only main/index.ts and main/preload.ts import electron; the core is transport-free.' },
+            { name: 'react', message: 'main/ has no UI.' },
+            { name: 'react-dom', message: 'main/ has no UI.' },
+          ],
+          patterns: [{ group: ['**/renderer/**'], message: 'main/ never imports the renderer.' }],
+        },
+      ],
+    },
+  },
+);
