@@ -1,0 +1,11 @@
+import type { Db } from '../open';
+import * as init from './0001-init';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Db): void;
+}
+
+/** Every schema step, in order. Add a file per step; never edit a shipped one. */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: '0001-init', up: init.up }];

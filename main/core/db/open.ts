@@ -1,0 +1,27 @@
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  /** Path to a better_sqlite3.node built for another runtime (Electron's ABI). */
+  nativeBinding?: string;
+  readonly?: boolean;
+}
+
+/**
+ * Opens a workspace database with the settings every connection needs:
+ * WAL (readers never block the writer), foreign keys enforced, a busy
+ * timeout so a CLI and the app can share the file, and NORMAL sync, which in
+ * WAL mode is durable across application crashes.
+ */
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  const db = new Database(file, {
+    readonly: options.readonly ?? false,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  });
+  db.pragma('busy_timeout = 5000');
+  if (!options.readonly) db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('synchronous = NORMAL');
+  return db;
+}

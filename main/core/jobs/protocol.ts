@@ -1,0 +1,33 @@
+import type { LogLevel } from '../../../shared/jobs';
+
+/** Messages between the supervisor (parent) and a job's worker process. */
+export type ToWorker = { type: 'run'; task: string; payload: unknown } | { type: 'cancel' };
+
+export type FromWorker =
+  | { type: 'progress'; progress: number; message?: string }
+  | { type: 'log'; level: LogLevel; message: string }
+  | { type: 'done'; result: unknown }
+  | { type: 'error'; error: { code: string; message: string; details?: unknown } };
+
+/** What a task running inside the worker can do. */
+export interface WorkerIo {
+  progress(progress: number, message?: string): void;
+  log(level: LogLevel, message: string): void;
+  /** Aborted when the job is cancelled. */
+  signal: AbortSignal;
+}
+
+export type WorkerTask = (payload: unknown, io: WorkerIo) => Promise<unknown>;
+
+/** A running worker process, whatever started it (child_process.fork or Electron's utilityProcess). */
+export interface WorkerHandle {
+  readonly pid: number | undefined;
+  send(message: ToWorker): void;
+  onMessage(listener: (message: FromWorker) => void): void;
+  onStderr(listener: (text: string) => void): void;
+  /** Called once, when the process has exited. */
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  kill(): void;
+}
+
+export type SpawnWorker = () => WorkerHandle;

@@ -1,0 +1,339 @@
+import type { z } from 'zod';
+import type { Job, LogLevel } from '../../../shared/jobs';
+import { StudioError } from '../../../shared/result';
+import type { EventHub } from '../events';
+import type { SpawnWorker } from './protocol';
+import type { JobStore } from './store';
+
+/**
+ * Lanes limit how many jobs of a sort run at once: training and evaluation
+ * share the accelerator (one at a time by default), imports and exports are
+ * I/O bound, diagnostics are light.
+ */
+export const DEFAULT_LANE_LIMITS: Record<string, number> = { device: 1, io: 2, light: 4 };
+
+export interface JobContext<P> {
+  readonly job: Job;
+  readonly params: P;
+  readonly signal: AbortSignal;
+  progress(fraction: number, message?: string): void;
+  log(level: LogLevel, message: string): void;
+  /** Runs a named task in a separate worker process and resolves with its result. */
+  runWorker(task: string, payload: unknown): Promise<unknown>;
+}
+
+export interface JobKind<P = unknown> {
+  readonly kind: string;
+  readonly lane: string;
+  readonly params: z.ZodType<P>;
+  title(params: P): string;
+  run(ctx: JobContext<P>): Promise<unknown>;
+}
+
+/** The worker process died before it finished: the job is interrupted, not failed. */
+export class WorkerCrashed extends Error {
+  constructor(
+    readonly exitCode: number | null,
+    readonly exitSignal: string | null,
+  ) {
+    super(
+      exitSignal
+        ? `The worker process was killed (${exitSignal}) before it finished.`
+        : `The worker process exited with code ${exitCode} before it finished.`,
+    );
+  }
+}
+
+/** A failure the task reported with its own code. */
+class TaskFailed extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export interface SupervisorOptions {
+  store: JobStore;
+  events: EventHub;
+  spawnWorker: SpawnWorker;
+  laneLimits?: Record<string, number>;
+  heartbeatMs?: number;
+  /** A running job whose heartbeat is older than this is considered dead on recovery. */
+  staleAfterMs?: number;
+  progressIntervalMs?: number;
+  cancelGraceMs?: number;
+  isAlive?: (pid: number) => boolean;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+interface Running {
+  controller: AbortController;
+  lane: string;
+  done: Promise<void>;
+}
+
+/**
+ * Starts, queues, cancels and supervises jobs. Every state change is
+ * persisted before it is announced, so a reloaded UI (or a restarted studio)
+ * sees the same truth as the one that watched it happen.
+ */
+export class JobSupervisor {
+  private readonly kinds = new Map<string, JobKind<never>>();
+  private readonly running = new Map<number, Running>();
+  private readonly laneLimits: Record<string, number>;
+  private readonly heartbeatTimer: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.laneLimits = { ...DEFAULT_LANE_LIMITS, ...options.laneLimits };
+    this.heartbeatTimer = setInterval(() => this.beat(), options.heartbeatMs ?? 2000);
+    this.heartbeatTimer.unref();
+  }
+
+  register<P>(kind: JobKind<P>): void {
+    this.kinds.set(kind.kind, kind as unknown as JobKind<never>);
+  }
+
+  /** Marks jobs of dead processes interrupted, adopts their queued jobs, then starts what can run. */
+  recover(): { interrupted: Job[]; adopted: Job[] } {
+    const report = this.options.store.recover(this.options.isAlive ?? processAlive, this.options.staleAfterMs ?? 30_000);
+    for (const job of report.interrupted) this.announce(job);
+    this.pump();
+    return report;
+  }
+
+  start(kindName: string, rawParams: unknown): Job {
+    const kind = this.kinds.get(kindName);
+    if (!kind) throw new StudioError('INVALID_ARGUMENT', `Unknown job kind "${kindName}".`);
+    const parsed = kind.params.safeParse(rawParams);
+    if (!parsed.success) {
+      throw new StudioError('INVALID_ARGUMENT', `Invalid parameters for a ${kindName} job.`, { issues: parsed.error.issues });
+    }
+    const job = this.options.store.create({
+      kind: kindName,
+      title: kind.title(parsed.data as never),
+      lane: kind.lane,
+      params: parsed.data,
+    });
+    this.announce(job);
+    this.pump();
+    return this.options.store.get(job.id);
+  }
+
+  cancel(id: number): Job {
+    const job = this.options.store.get(id);
+    const running = this.running.get(id);
+    if (running) {
+      running.controller.abort(new Error('cancelled by the user'));
+      return job;
+    }
+    if (job.status === 'running') {
+      throw new StudioError('CONFLICT', `Job #${id} is running in another studio process; cancel it there.`);
+    }
+    const cancelled = this.options.store.transition(id, 'cancelled', {
+      error: { code: 'CANCELLED', message: 'Cancelled before it started.' },
+    });
+    this.announce(cancelled);
+    this.pump();
+    return cancelled;
+  }
+
+  retry(id: number): Job {
+    const job = this.options.store.get(id);
+    if (!this.kinds.has(job.kind)) throw new StudioError('INVALID_ARGUMENT', `Unknown job kind "${job.kind}".`);
+    const queued = this.options.store.transition(id, 'queued');
+    this.log(id, 'info', `Queued again (attempt ${queued.attempt}).`);
+    this.announce(queued);
+    this.pump();
+    return this.options.store.get(id);
+  }
+
+  /** Resolves when the job has left the running state in this process. */
+  async settled(id: number): Promise<Job> {
+    await this.running.get(id)?.done;
+    return this.options.store.get(id);
+  }
+
+  /** Stops supervising: running jobs are stopped and marked interrupted, so they can be retried later. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeatTimer);
+    const pending = [...this.running.values()];
+    for (const r of pending) r.controller.abort(new Error('the studio is shutting down'));
+    await Promise.all(pending.map((r) => r.done));
+  }
+
+  private announce(job: Job): void {
+    this.options.events.emit({ type: 'job.updated', job });
+  }
+
+  private log(jobId: number, level: LogLevel, message: string): void {
+    const line = this.options.store.appendLog(jobId, level, message);
+    this.options.events.emit({ type: 'job.log', line });
+  }
+
+  private beat(): void {
+    if (this.running.size > 0) this.options.store.heartbeat(this.running.keys());
+  }
+
+  private laneLoad(lane: string): number[] {
+    return [...this.running.entries()].filter(([, r]) => r.lane === lane).map(([id]) => id);
+  }
+
+  /** Starts every queued job whose lane has room; tells the others why they wait. */
+  private pump(): void {
+    if (this.closed) return;
+    const { store } = this.options;
+    for (const job of store.queued()) {
+      if (this.running.has(job.id)) continue;
+      const kind = this.kinds.get(job.kind);
+      if (!kind) {
+        store.transition(job.id, 'running');
+        this.announce(
+          store.transition(job.id, 'failed', {
+            error: { code: 'UNKNOWN_KIND', message: `This version of the studio cannot run "${job.kind}" jobs.` },
+          }),
+        );
+        continue;
+      }
+      const busy = this.laneLoad(job.lane);
+      const limit = this.laneLimits[job.lane] ?? 1;
+      if (busy.length >= limit) {
+        const reason = `Waiting: the ${job.lane} lane runs ${limit} job${limit === 1 ? '' : 's'} at a time and ${busy
+          .map((id) => `#${id}`)
+          .join(', ')} ${busy.length === 1 ? 'is' : 'are'} running.`;
+        if (job.queueReason !== reason) {
+          store.setQueueReason(job.id, reason);
+          this.announce(store.get(job.id));
+        }
+        continue;
+      }
+      this.launch(job, kind);
+    }
+  }
+
+  private launch(queued: Job, kind: JobKind<never>): void {
+    const { store } = this.options;
+    const controller = new AbortController();
+    const job = store.transition(queued.id, 'running');
+    this.announce(job);
+    let lastProgressAt = 0;
+    const intervalMs = this.options.progressIntervalMs ?? 200;
+
+    const ctx: JobContext<never> = {
+      job,
+      params: job.params as never,
+      signal: controller.signal,
+      progress: (fraction, message) => {
+        const now = Date.now();
+        if (now - lastProgressAt < intervalMs && fraction < 1) return;
+        lastProgressAt = now;
+        store.setProgress(job.id, fraction, message ?? null);
+        this.announce(store.get(job.id));
+      },
+      log: (level, message) => this.log(job.id, level, message),
+      runWorker: (task, payload) => this.runWorker(job.id, task, payload, controller.signal, ctx),
+    };
+
+    const done = (async () => {
+      try {
+        const result = await kind.run(ctx);
+        if (controller.signal.aborted) throw controller.signal.reason;
+        this.finish(job.id, 'succeeded', { result: result ?? null });
+      } catch (err) {
+        if (controller.signal.aborted && this.closed) {
+          this.finish(job.id, 'interrupted', {
+            error: { code: 'INTERRUPTED', message: 'Interrupted: the studio was closed while this job was running.' },
+          });
+        } else if (controller.signal.aborted) {
+          const reason = controller.signal.reason instanceof Error ? controller.signal.reason.message : 'cancelled';
+          this.finish(job.id, 'cancelled', { error: { code: 'CANCELLED', message: `Cancelled: ${reason}.` } });
+        } else if (err instanceof WorkerCrashed) {
+          this.finish(job.id, 'interrupted', {
+            error: { code: 'WORKER_CRASHED', message: err.message, details: { exitCode: err.exitCode, signal: err.exitSignal } },
+          });
+        } else if (err instanceof TaskFailed) {
+          this.finish(job.id, 'failed', { error: { code: err.code, message: err.message, details: err.details } });
+        } else if (err instanceof StudioError) {
+          this.finish(job.id, 'failed', { error: err.toShape() });
+        } else {
+          const message = err instanceof Error ? err.message : String(err);
+          this.finish(job.id, 'failed', { error: { code: 'JOB_FAILED', message } });
+        }
+      } finally {
+        this.running.delete(job.id);
+        this.pump();
+      }
+    })();
+    this.running.set(job.id, { controller, lane: job.lane, done });
+  }
+
+  private finish(id: number, status: 'succeeded' | 'failed' | 'cancelled' | 'interrupted', patch: Parameters<JobStore['transition']>[2]): void {
+    const job = this.options.store.transition(id, status, patch);
+    const error = job.error;
+    this.log(id, status === 'succeeded' ? 'info' : status === 'failed' ? 'error' : 'warn', error ? `${status}: ${error.message}` : status);
+    this.announce(job);
+  }
+
+  private runWorker(jobId: number, task: string, payload: unknown, signal: AbortSignal, ctx: JobContext<never>): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const worker = this.options.spawnWorker();
+      let outcome: { ok: true; value: unknown } | { ok: false; error: Error } | undefined;
+      let killTimer: NodeJS.Timeout | undefined;
+      this.options.store.heartbeat([jobId]);
+      if (worker.pid !== undefined) this.setWorkerPid(jobId, worker.pid);
+
+      const onAbort = () => {
+        worker.send({ type: 'cancel' });
+        killTimer = setTimeout(() => worker.kill(), this.options.cancelGraceMs ?? 3000);
+        killTimer.unref();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+
+      worker.onMessage((message) => {
+        switch (message.type) {
+          case 'progress':
+            ctx.progress(message.progress, message.message);
+            break;
+          case 'log':
+            ctx.log(message.level, message.message);
+            break;
+          case 'done':
+            outcome = { ok: true, value: message.result };
+            break;
+          case 'error':
+            outcome = { ok: false, error: new TaskFailed(message.error.code, message.error.message, message.error.details) };
+            break;
+        }
+      });
+      worker.onStderr((text) => {
+        for (const line of text.split('\n')) if (line.trim()) ctx.log('warn', `[worker stderr] ${line}`);
+      });
+      worker.onExit((code, exitSignal) => {
+        signal.removeEventListener('abort', onAbort);
+        if (killTimer) clearTimeout(killTimer);
+        if (outcome?.ok) resolve(outcome.value);
+        else if (outcome) reject(outcome.error);
+        else reject(new WorkerCrashed(code, exitSignal));
+      });
+      worker.send({ type: 'run', task, payload });
+    });
+  }
+
+  private setWorkerPid(jobId: number, pid: number): void {
+    // Recorded for diagnostics ("which process was it?") and for crash reports.
+    this.options.store.setWorkerPid(jobId, pid);
+  }
+}

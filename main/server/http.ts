@@ -1,0 +1,241 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { StudioEvent } from '../../shared/events';
+import type { Studio } from '../core/studio';
+import {
+  allowedHosts,
+  allowedOrigins,
+  CONTENT_SECURITY_POLICY,
+  isLoopback,
+  newToken,
+  parseCookies,
+  studioUrl,
+  tokensEqual,
+} from './security';
+
+export interface ServeOptions {
+  studio: Studio;
+  /** Interface to bind; loopback unless the user asks otherwise. */
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Fixed access token (e.g. for scripts); a random one otherwise. */
+  token?: string;
+  /** Folder of the built renderer (index.html + assets). */
+  rendererDir: string;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly token: string;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const SSE_KEEPALIVE_MS = 15_000;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+};
+
+function securityHeaders(res: ServerResponse): void {
+  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function refuse(res: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, { ok: false, error: { code, message } });
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(Object.assign(new Error('too large'), { tooLarge: true }));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Serve mode: the studio as a local web app. The renderer and the contract
+ * (`POST /api/<method>`, events over SSE at `GET /api/events`) behind one
+ * access token. The token arrives once in the URL; the page then carries it
+ * in an HttpOnly, SameSite=Strict cookie (scripts may use a Bearer header).
+ * Requests from other origins, or naming another Host (DNS rebinding), are
+ * refused; there are no CORS headers at all.
+ */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? newToken();
+  const rendererDir = resolve(options.rendererDir);
+  const { studio } = options;
+  const sseClients = new Set<ServerResponse>();
+  let hosts = new Set<string>();
+  let origins = new Set<string>();
+  let cookieName = 'studio_token';
+
+  const authorised = (req: IncomingMessage, url: URL): { ok: boolean; viaQuery: boolean } => {
+    const header = req.headers.authorization;
+    if (header?.startsWith('Bearer ') && tokensEqual(header.slice(7), token)) return { ok: true, viaQuery: false };
+    if (tokensEqual(parseCookies(req.headers.cookie)[cookieName], token)) return { ok: true, viaQuery: false };
+    if (req.method === 'GET' && tokensEqual(url.searchParams.get('token') ?? undefined, token)) return { ok: true, viaQuery: true };
+    return { ok: false, viaQuery: false };
+  };
+
+  const serveStatic = (res: ServerResponse, pathname: string) => {
+    if (!existsSync(join(rendererDir, 'index.html'))) {
+      res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('The studio UI is not built yet: run `npm run build` (or `npm run serve`, which builds it).');
+      return;
+    }
+    let file = resolve(rendererDir, '.' + normalize(decodeURIComponent(pathname)));
+    if (file !== rendererDir && !file.startsWith(rendererDir + sep)) {
+      refuse(res, 404, 'NOT_FOUND', 'No such file.');
+      return;
+    }
+    if (!existsSync(file) || statSync(file).isDirectory()) {
+      // Client-side routes fall back to the app; missing assets are a 404.
+      if (extname(pathname)) {
+        refuse(res, 404, 'NOT_FOUND', 'No such file.');
+        return;
+      }
+      file = join(rendererDir, 'index.html');
+    }
+    const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
+    res.writeHead(200, {
+      'Content-Type': type,
+      'Cache-Control': file.endsWith('index.html') ? 'no-store' : 'private, max-age=31536000, immutable',
+    });
+    createReadStream(file).pipe(res);
+  };
+
+  const openEvents = (req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    sseClients.add(res);
+    const send = (event: StudioEvent) => res.write(`data: ${JSON.stringify(event)}\n\n`);
+    const unsubscribe = studio.events.subscribe(send);
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), SSE_KEEPALIVE_MS);
+    req.on('close', () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+      sseClients.delete(res);
+    });
+  };
+
+  const server = createServer(async (req, res) => {
+    securityHeaders(res);
+    const url = new URL(req.url ?? '/', 'http://studio.invalid');
+    if (isLoopback(host) && !hosts.has(req.headers.host ?? '')) {
+      refuse(res, 421, 'FORBIDDEN_ORIGIN', `Requests must be addressed to this studio (Host ${[...hosts][0]}).`);
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !origins.has(origin)) {
+      refuse(res, 403, 'FORBIDDEN_ORIGIN', `Requests from ${origin} are not allowed.`);
+      return;
+    }
+    const auth = authorised(req, url);
+    const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
+    if (!auth.ok) {
+      if (isApi) refuse(res, 401, 'UNAUTHORIZED', 'This studio needs its access token: open the URL printed by `studio serve`.');
+      else {
+        res.writeHead(401, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+        res.end(
+          '<!doctype html><meta charset="utf-8"><title>Alignment Studio</title><p>This studio needs its access token. Open the full URL that <code>studio serve</code> printed (it ends with <code>?token=…</code>).</p>',
+        );
+      }
+      return;
+    }
+    if (auth.viaQuery) {
+      res.setHeader('Set-Cookie', `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+    }
+
+    if (!isApi) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        refuse(res, 405, 'INVALID_ARGUMENT', 'Only GET is allowed here.');
+        return;
+      }
+      serveStatic(res, url.pathname);
+      return;
+    }
+    if (url.pathname === '/api/events' && req.method === 'GET') {
+      openEvents(req, res);
+      return;
+    }
+    const method = url.pathname.slice('/api/'.length);
+    if (req.method !== 'POST' || !method) {
+      refuse(res, 405, 'INVALID_ARGUMENT', 'Call the API with POST /api/<method>.');
+      return;
+    }
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      refuse(res, 415, 'INVALID_ARGUMENT', 'Send the arguments as JSON (Content-Type: application/json).');
+      return;
+    }
+    let args: unknown;
+    try {
+      const body = await readBody(req);
+      args = body.trim() === '' ? {} : JSON.parse(body);
+    } catch (err) {
+      if ((err as { tooLarge?: boolean }).tooLarge) refuse(res, 413, 'INVALID_ARGUMENT', 'The request body is larger than 16 MiB.');
+      else refuse(res, 400, 'INVALID_ARGUMENT', 'The request body is not valid JSON.');
+      return;
+    }
+    const result = await studio.dispatch(method, args);
+    const status = result.ok ? 200 : result.error.code === 'UNKNOWN_METHOD' || result.error.code === 'NOT_FOUND' ? 404 : result.error.code === 'INTERNAL' ? 500 : 400;
+    sendJson(res, status, result);
+  });
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolveListen());
+  });
+  const port = (server.address() as AddressInfo).port;
+  hosts = allowedHosts(host, port);
+  origins = allowedOrigins(host, port);
+  cookieName = `studio_token_${port}`;
+
+  return {
+    url: studioUrl(host, port, token),
+    host,
+    port,
+    token,
+    server,
+    close: async () => {
+      for (const client of sseClients) client.end();
+      await new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections();
+    },
+  };
+}

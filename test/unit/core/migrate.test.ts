@@ -1,0 +1,96 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { openDatabase, type Db } from '../../../main/core/db/open';
+import { latestSchemaVersion, migrate, schemaVersion } from '../../../main/core/db/migrate';
+import type { Migration } from '../../../main/core/db/migrations';
+import { StudioError } from '../../../shared/result';
+import { tempDir } from '../../helpers/tmp';
+
+let cleanup = () => {};
+let db: Db | undefined;
+afterEach(() => {
+  db?.close();
+  db = undefined;
+  cleanup();
+});
+
+function freshDb(): Db {
+  const t = tempDir();
+  cleanup = t.cleanup;
+  db = openDatabase(join(t.dir, 'studio.db'));
+  return db;
+}
+
+/** The schema as SQLite reports it, normalised for a stable snapshot. */
+function schemaOf(db: Db): string {
+  const rows = db
+    .prepare<[], { type: string; name: string; sql: string | null }>(
+      `SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name`,
+    )
+    .all();
+  return rows.map((r) => `-- ${r.type} ${r.name}\n${(r.sql ?? '').replace(/\s+/g, ' ').trim()}`).join('\n');
+}
+
+describe('migration runner', () => {
+  it('migrates an empty database to the latest version, matching the schema snapshot', () => {
+    const d = freshDb();
+    const report = migrate(d);
+    expect(report.from).toBe(0);
+    expect(report.to).toBe(latestSchemaVersion());
+    expect(schemaVersion(d)).toBe(latestSchemaVersion());
+    expect(schemaOf(d)).toMatchSnapshot();
+  });
+
+  it('is idempotent: a second run applies nothing', () => {
+    const d = freshDb();
+    migrate(d);
+    expect(migrate(d).applied).toEqual([]);
+  });
+
+  it('sets WAL, foreign keys and STRICT tables', () => {
+    const d = freshDb();
+    migrate(d);
+    expect(d.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(d.pragma('foreign_keys', { simple: true })).toBe(1);
+    const tables = d.prepare<[], { name: string; strict: number }>(`SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'`).all();
+    expect(tables.length).toBeGreaterThan(0);
+    for (const t of tables) expect(t, t.name).toMatchObject({ strict: 1 });
+  });
+
+  it('refuses a database written by a newer studio, changing nothing', () => {
+    const d = freshDb();
+    migrate(d);
+    d.pragma(`user_version = ${latestSchemaVersion() + 1}`);
+    const before = schemaOf(d);
+    let caught: unknown;
+    try {
+      migrate(d);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(StudioError);
+    expect((caught as StudioError).code).toBe('WORKSPACE_TOO_NEW');
+    expect((caught as StudioError).message).toMatch(/newer Alignment Studio/);
+    expect(schemaOf(d)).toBe(before);
+  });
+
+  it('rolls a failing step back whole, keeping the previous version', () => {
+    const d = freshDb();
+    const steps: Migration[] = [
+      { version: 1, name: 'one', up: (db) => db.exec('CREATE TABLE a (x INTEGER) STRICT') },
+      {
+        version: 2,
+        name: 'two',
+        up: (db) => {
+          db.exec('CREATE TABLE b (x INTEGER) STRICT');
+          throw new Error('disk on fire');
+        },
+      },
+    ];
+    expect(() => migrate(d, steps)).toThrow('disk on fire');
+    expect(schemaVersion(d)).toBe(1);
+    const names = d.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table'`).pluck().all();
+    expect(names).toContain('a');
+    expect(names).not.toContain('b');
+  });
+});
