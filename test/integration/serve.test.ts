@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { get } from 'node:http';
+import { METHOD_NAMES } from '../../shared/contract';
+import type { Job } from '../../shared/jobs';
+import type { StudioEvent } from '../../shared/events';
+import { callApi, rawRequest, startServe, type ServeHandle } from '../helpers/serve';
+import { tempDir } from '../helpers/tmp';
+
+let serve: ServeHandle;
+let cleanup: () => void;
+
+beforeAll(async () => {
+  const t = tempDir();
+  cleanup = t.cleanup;
+  serve = await startServe(t.dir);
+});
+afterAll(async () => {
+  await serve?.stop();
+  cleanup?.();
+});
+
+const json = { 'content-type': 'application/json' };
+
+describe('serve mode security', () => {
+  it('binds to 127.0.0.1 and prints a URL carrying the token', () => {
+    expect(serve.url).toBe(`http://127.0.0.1:${serve.port}/?token=${serve.token}`);
+    expect(serve.token.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('answers 401 on every API route without a token, and with a wrong one', async () => {
+    for (const method of METHOD_NAMES) {
+      const none = await rawRequest(serve.port, `/api/${method}`, { method: 'POST', headers: json, body: '{}' });
+      expect(none.status, method).toBe(401);
+      expect(JSON.parse(none.body)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+      const wrong = await rawRequest(serve.port, `/api/${method}`, {
+        method: 'POST',
+        headers: { ...json, authorization: `Bearer ${serve.token.slice(0, -1)}x` },
+        body: '{}',
+      });
+      expect(wrong.status, method).toBe(401);
+    }
+    expect((await rawRequest(serve.port, '/api/events')).status).toBe(401);
+    expect((await rawRequest(serve.port, '/api/nope', { method: 'POST', headers: json, body: '{}' })).status).toBe(401);
+    // A token in the query string is only accepted for opening the page, never for API calls.
+    const viaQuery = await rawRequest(serve.port, `/api/workspace.info?token=${serve.token}`, { method: 'POST', headers: json, body: '{}' });
+    expect(viaQuery.status).toBe(401);
+  });
+
+  it('refuses other origins and other Host names even with the right token, and sends no CORS headers', async () => {
+    const auth = { ...json, authorization: `Bearer ${serve.token}` };
+    const evil = await rawRequest(serve.port, '/api/workspace.info', { method: 'POST', headers: { ...auth, origin: 'http://evil.example' }, body: '{}' });
+    expect(evil.status).toBe(403);
+    expect(JSON.parse(evil.body).error.code).toBe('FORBIDDEN_ORIGIN');
+    const otherPort = await rawRequest(serve.port, '/api/workspace.info', {
+      method: 'POST',
+      headers: { ...auth, origin: `http://127.0.0.1:${serve.port + 1}` },
+      body: '{}',
+    });
+    expect(otherPort.status).toBe(403);
+    const rebinding = await rawRequest(serve.port, '/api/workspace.info', { method: 'POST', headers: { ...auth, host: `attacker.example:${serve.port}` }, body: '{}' });
+    expect(rebinding.status).toBe(421);
+    const own = await rawRequest(serve.port, '/api/workspace.info', { method: 'POST', headers: { ...auth, origin: `http://127.0.0.1:${serve.port}` }, body: '{}' });
+    expect(own.status).toBe(200);
+    for (const res of [evil, own]) {
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    }
+  });
+
+  it('works with the token: Bearer header, or the cookie set when the page is opened with ?token=', async () => {
+    const info = await callApi(serve.port, serve.token, 'workspace.info');
+    expect(info.status).toBe(200);
+    expect(info.json).toMatchObject({ ok: true, value: { schemaVersion: 1, appVersion: expect.any(String) } });
+
+    const page = await rawRequest(serve.port, `/?token=${serve.token}`);
+    expect(page.status).not.toBe(401);
+    const setCookie = String(page.headers['set-cookie']);
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    const cookie = setCookie.split(';')[0]!;
+    const viaCookie = await rawRequest(serve.port, '/api/settings.get', { method: 'POST', headers: { ...json, cookie }, body: '{}' });
+    expect(viaCookie.status).toBe(200);
+    expect(JSON.parse(viaCookie.body)).toEqual({ ok: true, value: { theme: 'system' } });
+  });
+
+  it('returns contract errors with codes: bad arguments, unknown method, missing job, bad JSON', async () => {
+    const bad = await callApi(serve.port, serve.token, 'jobs.get', { id: -1 });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error?.code).toBe('INVALID_ARGUMENT');
+    const unknown = await callApi(serve.port, serve.token, 'jobs.explode');
+    expect(unknown.json.error?.code).toBe('UNKNOWN_METHOD');
+    const missing = await callApi(serve.port, serve.token, 'jobs.get', { id: 424242 });
+    expect(missing.status).toBe(404);
+    expect(missing.json.error?.message).toMatch(/no job #424242/);
+    const garbage = await rawRequest(serve.port, '/api/jobs.list', {
+      method: 'POST',
+      headers: { ...json, authorization: `Bearer ${serve.token}` },
+      body: '{not json',
+    });
+    expect(garbage.status).toBe(400);
+  });
+});
+
+describe('serve mode events', () => {
+  it('streams job progress over SSE until the job succeeds', async () => {
+    const events: StudioEvent[] = [];
+    const req = get({ host: '127.0.0.1', port: serve.port, path: '/api/events', headers: { authorization: `Bearer ${serve.token}` } });
+    const done = new Promise<void>((resolve, reject) => {
+      req.on('response', (res) => {
+        expect(res.headers['content-type']).toBe('text/event-stream');
+        let buffer = '';
+        res.on('data', (chunk: Buffer) => {
+          buffer += chunk.toString();
+          let split;
+          while ((split = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, split);
+            buffer = buffer.slice(split + 2);
+            const data = block.split('\n').find((l) => l.startsWith('data: '));
+            if (!data) continue;
+            const event = JSON.parse(data.slice(6)) as StudioEvent;
+            events.push(event);
+            if (event.type === 'job.updated' && event.job.status === 'succeeded') resolve();
+          }
+        });
+      });
+      req.on('error', reject);
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const started = await callApi(serve.port, serve.token, 'jobs.startSelfTest', { steps: 5, stepMs: 250 });
+    expect(started.json.ok).toBe(true);
+    await done;
+    req.destroy();
+    const updates = events.filter((e): e is Extract<StudioEvent, { type: 'job.updated' }> => e.type === 'job.updated').map((e) => e.job as Job);
+    const statuses = updates.map((j) => j.status);
+    expect(statuses[0]).toBe('queued');
+    expect(statuses).toContain('running');
+    expect(statuses.at(-1)).toBe('succeeded');
+    const progress = updates.filter((j) => j.status === 'running').map((j) => j.progress);
+    expect(progress.some((p) => p > 0 && p < 1)).toBe(true);
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+    expect(events.some((e) => e.type === 'job.log')).toBe(true);
+  });
+});

@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createStudio, type Studio } from '../../main/core/studio';
+import type { StudioEvent } from '../../shared/events';
+import { pidAlive, waitFor } from '../helpers/serve';
+import { tempDir } from '../helpers/tmp';
+
+let studio: Studio | undefined;
+let cleanup = () => {};
+afterEach(async () => {
+  await studio?.close();
+  studio = undefined;
+  cleanup();
+});
+
+function open(): Studio {
+  const t = tempDir();
+  cleanup = t.cleanup;
+  studio = createStudio({ workspaceDir: t.dir });
+  return studio;
+}
+
+describe('job supervisor with real worker processes', () => {
+  it('runs a self-test in a worker: progress, logs, result, events in order', async () => {
+    const s = open();
+    const events: StudioEvent[] = [];
+    s.events.subscribe((e) => events.push(e));
+    const job = s.jobs.start('self-test', { steps: 4, stepMs: 30 });
+    const done = await s.jobs.settled(job.id);
+    expect(done).toMatchObject({ status: 'succeeded', progress: 1, result: { steps: 4 } });
+    expect((done.result as { workerPid: number }).workerPid).not.toBe(process.pid);
+    const logs = s.jobStore.logs(job.id).map((l) => l.message);
+    expect(logs[0]).toMatch(/Self-test started in worker process/);
+    expect(logs.at(-1)).toBe('succeeded');
+    const statuses = events.flatMap((e) => (e.type === 'job.updated' ? [e.job.status] : []));
+    expect(statuses[0]).toBe('queued');
+    expect(statuses.at(-1)).toBe('succeeded');
+  });
+
+  it('marks a job failed with the task\'s message when the task throws', async () => {
+    const s = open();
+    const job = s.jobs.start('self-test', { steps: 5, stepMs: 10, failAtStep: 2 });
+    const done = await s.jobs.settled(job.id);
+    expect(done.status).toBe('failed');
+    expect(done.error?.message).toBe('Self-test failed on purpose at step 2.');
+  });
+
+  it('rejects bad parameters before creating a job', () => {
+    const s = open();
+    expect(() => s.jobs.start('self-test', { steps: 'many' })).toThrow(/Invalid parameters/);
+    expect(() => s.jobs.start('no-such-kind', {})).toThrow(/Unknown job kind/);
+    expect(s.jobStore.count()).toBe(0);
+  });
+
+  it('cancels a running job and stops its worker', async () => {
+    const s = open();
+    const job = s.jobs.start('self-test', { steps: 1000, stepMs: 50 });
+    const pid = await waitFor(() => s.jobStore.list().find((j) => j.id === job.id && j.progress > 0) && (s.workspace.db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(job.id) as number), 20_000, 'the worker to start');
+    s.jobs.cancel(job.id);
+    const done = await s.jobs.settled(job.id);
+    expect(done.status).toBe('cancelled');
+    await waitFor(() => (pidAlive(pid) ? undefined : true), 10_000, 'the worker to exit');
+  });
+
+  it('marks the job interrupted (not failed) when its worker is killed', async () => {
+    const s = open();
+    const job = s.jobs.start('self-test', { steps: 1000, stepMs: 50 });
+    const pid = await waitFor(() => (s.workspace.db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(job.id) as number | null) ?? undefined, 20_000, 'worker pid');
+    await waitFor(() => (s.jobStore.get(job.id).progress > 0 ? true : undefined), 20_000, 'progress');
+    process.kill(pid, 'SIGKILL');
+    const done = await s.jobs.settled(job.id);
+    expect(done.status).toBe('interrupted');
+    expect(done.error).toMatchObject({ code: 'WORKER_CRASHED' });
+    expect(done.error?.message).toMatch(/SIGKILL/);
+  });
+
+  it('queues jobs beyond a lane\'s limit and says why they wait', async () => {
+    const s = open();
+    const jobs = Array.from({ length: 6 }, () => s.jobs.start('self-test', { steps: 3, stepMs: 100 }));
+    const waiting = s.jobStore.get(jobs[5]!.id);
+    expect(waiting.status).toBe('queued');
+    expect(waiting.queueReason).toMatch(/light lane runs 4 jobs at a time/);
+    const finals = await Promise.all(jobs.map(async (j) => {
+      await waitFor(() => (['succeeded', 'failed'].includes(s.jobStore.get(j.id).status) ? true : undefined), 60_000, `job ${j.id}`);
+      return s.jobStore.get(j.id);
+    }));
+    expect(finals.every((j) => j.status === 'succeeded' && j.queueReason === null)).toBe(true);
+  });
+});
