@@ -1,22 +1,39 @@
 /**
  * Entry of a job worker process. The supervisor sends one `run` message; the
- * worker runs the named task and reports progress, logs and the result over
- * IPC. It exits when the task ends or when its parent goes away, so a dead
- * studio never leaves orphaned workers.
+ * worker runs the named task and reports progress, logs and the result. It
+ * runs under child_process.fork (serve mode, CLI; messages over process IPC)
+ * or as an Electron utility process (messages over `process.parentPort`). It
+ * exits when the task ends or when its parent goes away, so a dead studio
+ * never leaves orphaned workers.
  */
 import { WORKER_TASKS } from './core/jobs/worker-tasks';
 import type { FromWorker, ToWorker } from './core/jobs/protocol';
 
-const controller = new AbortController();
-const send = (message: FromWorker, then?: () => void) => {
-  if (process.connected) process.send?.(message, undefined, undefined, () => then?.());
-  else then?.();
-};
-const finish = (message: FromWorker) => send(message, () => process.disconnect?.());
+interface ParentPort {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 
-process.on('disconnect', () => process.exit(0));
-process.on('message', (raw) => {
-  const message = raw as ToWorker;
+const controller = new AbortController();
+
+function send(message: FromWorker, then?: () => void): void {
+  if (parentPort) {
+    parentPort.postMessage(message);
+    then?.();
+  } else if (process.connected) {
+    process.send?.(message, undefined, undefined, () => then?.());
+  } else then?.();
+}
+
+function finish(message: FromWorker): void {
+  send(message, () => {
+    if (parentPort) process.exit(0);
+    else process.disconnect?.();
+  });
+}
+
+function onMessage(message: ToWorker): void {
   if (message.type === 'cancel') {
     controller.abort(new Error('cancelled'));
     return;
@@ -39,4 +56,11 @@ process.on('message', (raw) => {
       finish({ type: 'error', error: { code, message: error.message, details: { stack: error.stack } } });
     },
   );
-});
+}
+
+if (parentPort) {
+  parentPort.on('message', (e) => onMessage(e.data as ToWorker));
+} else {
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (m) => onMessage(m as ToWorker));
+}

@@ -1,0 +1,104 @@
+/**
+ * Electron main process: windows, security settings and wiring of the
+ * contract's handlers to IPC. No business logic lives here — it is all in
+ * main/core, shared with serve mode and the CLI.
+ */
+import { app, BrowserWindow, ipcMain, session, shell, type WebContents, type WebPreferences } from 'electron';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../shared/api';
+import { createStudio, type Studio } from './core/studio';
+import { resolveWorkspaceDir } from './core/workspace';
+import { utilitySpawner } from './electron-worker';
+
+/** The renderer's security settings: the same in tests as in the shipped app. */
+export function webPreferences(preloadPath: string): WebPreferences {
+  return {
+    preload: preloadPath,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    experimentalFeatures: false,
+    webviewTag: false,
+    spellcheck: false,
+  };
+}
+
+/** Denies new windows, navigation away from the app, webviews and permission prompts. */
+export function hardenWebContents(contents: WebContents, appUrl: string): void {
+  contents.setWindowOpenHandler(({ url }) => {
+    // Links to documentation open in the user's browser, never inside the app.
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  contents.on('will-navigate', (event, url) => {
+    if (!url.startsWith(appUrl)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!url.startsWith(appUrl)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+/** `--workspace DIR` from the command line (Electron passes its own flags too). */
+export function workspaceFlag(argv: string[]): string | undefined {
+  const i = argv.indexOf('--workspace');
+  if (i >= 0) return argv[i + 1];
+  return argv.find((a) => a.startsWith('--workspace='))?.slice('--workspace='.length);
+}
+
+export async function startDesktop(): Promise<{ studio: Studio; window: BrowserWindow }> {
+  await app.whenReady();
+  const here = __dirname;
+  const rendererIndex = join(here, '..', 'renderer', 'index.html');
+  const appUrl = pathToFileURL(join(here, '..', 'renderer')).href;
+  // In development the native SQLite module is rebuilt for Electron's ABI by `npm start`.
+  const devBinding = join(app.getAppPath(), '.electron-native', 'better_sqlite3.node');
+  const studio = createStudio({
+    workspaceDir: resolveWorkspaceDir(workspaceFlag(process.argv), process.env, app.getPath('userData')),
+    spawnWorker: utilitySpawner(join(here, 'worker.cjs')),
+    ...(!app.isPackaged && existsSync(devBinding) ? { nativeBinding: devBinding } : {}),
+  });
+
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, appUrl));
+
+  ipcMain.handle(IPC_CALL_CHANNEL, (event, method: unknown, args: unknown) => {
+    // Only our own renderer may call in.
+    if (!event.senderFrame?.url.startsWith(appUrl)) {
+      return { ok: false, error: { code: 'FORBIDDEN_ORIGIN', message: 'Calls are only accepted from the studio window.' } };
+    }
+    return studio.dispatch(String(method), args);
+  });
+  studio.events.subscribe((event) => {
+    for (const win of BrowserWindow.getAllWindows()) win.webContents.send(IPC_EVENT_CHANNEL, event);
+  });
+
+  const window = new BrowserWindow({
+    width: 1360,
+    height: 880,
+    minWidth: 900,
+    minHeight: 600,
+    title: 'Alignment Studio',
+    show: false,
+    webPreferences: webPreferences(join(here, 'preload.cjs')),
+  });
+  window.once('ready-to-show', () => window.show());
+  await window.loadFile(rendererIndex);
+
+  app.on('window-all-closed', () => {
+    void studio.close().finally(() => app.quit());
+  });
+  return { studio, window };
+}
+
+if (process.versions.electron) {
+  startDesktop().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    app.exit(1);
+  });
+}

@@ -1,0 +1,33 @@
+import type { StudioTransport } from '../../../shared/api';
+import type { MethodArgs, MethodName, MethodValue } from '../../../shared/contract';
+import type { StudioEvent } from '../../../shared/events';
+import type { StudioErrorShape } from '../../../shared/result';
+
+/** A failed call, carrying the contract's error code and message for toasts. */
+export class ApiError extends Error {
+  readonly code: string;
+  readonly details: unknown;
+  constructor(error: StudioErrorShape) {
+    super(error.message);
+    this.code = error.code;
+    this.details = error.details;
+  }
+}
+
+export interface ApiClient {
+  call<M extends MethodName>(method: M, args: MethodArgs<M>): Promise<MethodValue<M>>;
+  onEvent(listener: (event: StudioEvent) => void): () => void;
+  readonly transport: StudioTransport['kind'];
+}
+
+export function createApiClient(transport: StudioTransport): ApiClient {
+  return {
+    transport: transport.kind,
+    async call(method, args) {
+      const result = await transport.call(method, args);
+      if (!result.ok) throw new ApiError(result.error);
+      return result.value;
+    },
+    onEvent: (listener) => transport.onEvent(listener),
+  };
+}

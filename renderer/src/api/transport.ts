@@ -1,0 +1,82 @@
+import type { StudioTransport } from '../../../shared/api';
+import { StudioEvent } from '../../../shared/events';
+import type { MethodArgs, MethodName, MethodValue } from '../../../shared/contract';
+import type { Result } from '../../../shared/result';
+
+declare global {
+  interface Window {
+    /** Present inside Electron: the preload bridge (main/preload.ts). */
+    studio?: StudioTransport;
+  }
+}
+
+const TOKEN_KEY = 'studio.token';
+
+/**
+ * Serve mode: the access token arrives once in the URL (`?token=…`). Keep it
+ * for this tab and take it out of the address bar so it does not linger in
+ * history or screenshots; the server has also set an HttpOnly cookie.
+ */
+function takeTokenFromUrl(): string | null {
+  const url = new URL(window.location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl) {
+    sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    url.searchParams.delete('token');
+    window.history.replaceState(null, '', url.pathname + url.search + url.hash);
+    return fromUrl;
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function httpTransport(): StudioTransport {
+  const token = takeTokenFromUrl();
+  const listeners = new Set<(event: StudioEvent) => void>();
+  let source: EventSource | null = null;
+
+  const connect = () => {
+    source = new EventSource('./api/events');
+    source.onmessage = (message) => {
+      const parsed = StudioEvent.safeParse(JSON.parse(message.data as string));
+      if (parsed.success) for (const l of listeners) l(parsed.data);
+    };
+  };
+
+  return {
+    kind: 'http',
+    async call<M extends MethodName>(method: M, args: MethodArgs<M>): Promise<Result<MethodValue<M>>> {
+      let response: Response;
+      try {
+        response = await fetch(`./api/${method}`, {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+          body: JSON.stringify(args ?? {}),
+        });
+      } catch {
+        return { ok: false, error: { code: 'INTERNAL', message: 'The studio server is not reachable. Is `studio serve` still running?' } };
+      }
+      try {
+        return (await response.json()) as Result<MethodValue<M>>;
+      } catch {
+        return { ok: false, error: { code: 'INTERNAL', message: `The studio server answered ${response.status} without a JSON body.` } };
+      }
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      if (!source) connect();
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0) {
+          source?.close();
+          source = null;
+        }
+      };
+    },
+  };
+}
+
+/** The preload bridge when running in Electron, HTTP otherwise: the UI is the same in both. */
+export function pickTransport(): StudioTransport {
+  return window.studio ?? httpTransport();
+}

@@ -1,0 +1,53 @@
+import { useEffect } from 'react';
+
+export interface Shortcut {
+  keys: string;
+  description: string;
+}
+
+/** The studio's global shortcuts, shown in the help dialog (press ?). */
+export const GLOBAL_SHORTCUTS: Shortcut[] = [
+  { keys: '?', description: 'Show keyboard shortcuts' },
+  { keys: 'g w', description: 'Go to Workspace' },
+  { keys: 'g j', description: 'Go to Jobs' },
+  { keys: 'J', description: 'Open or close the jobs panel' },
+  { keys: 't', description: 'Switch light / dark theme' },
+  { keys: 'Esc', description: 'Close a dialog or panel' },
+];
+
+function typingIn(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+}
+
+/**
+ * Global key handling with two-key sequences ("g j"). Keys typed into form
+ * fields are left alone.
+ */
+export function useGlobalShortcuts(handlers: Record<string, () => void>): void {
+  useEffect(() => {
+    let prefix: string | null = null;
+    let prefixTimer: number | undefined;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.metaKey || e.ctrlKey || e.altKey || typingIn(e.target)) return;
+      const key = prefix ? `${prefix} ${e.key}` : e.key;
+      if (!prefix && e.key === 'g') {
+        prefix = 'g';
+        window.clearTimeout(prefixTimer);
+        prefixTimer = window.setTimeout(() => (prefix = null), 1200);
+        return;
+      }
+      prefix = null;
+      const handler = handlers[key];
+      if (handler) {
+        e.preventDefault();
+        handler();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.clearTimeout(prefixTimer);
+    };
+  }, [handlers]);
+}

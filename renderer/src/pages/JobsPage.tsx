@@ -1,0 +1,122 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
+import { useApi } from '../api/context';
+import { jobQueries } from '../api/queries';
+import { Button } from '../components/Button';
+import { ProgressBar, StatusBadge } from '../components/ProgressBar';
+import { formatDuration, formatTime } from '../lib/format';
+import { navigate } from '../lib/router';
+
+export function JobsPage() {
+  const api = useApi();
+  const { data: jobs = [], isLoading } = useQuery(jobQueries.list(api));
+  return (
+    <div className="max-w-5xl space-y-4">
+      <h1 className="text-xl font-semibold">Jobs</h1>
+      {isLoading ? null : jobs.length === 0 ? (
+        <p className="text-sm text-zinc-500">No jobs yet. Imports, training runs and evaluations appear here; their logs are kept after they end.</p>
+      ) : (
+        <table className="w-full text-sm" data-testid="jobs-table">
+          <thead className="text-left text-xs text-zinc-500 uppercase">
+            <tr>
+              <th className="py-2 pr-3">#</th>
+              <th className="py-2 pr-3">Job</th>
+              <th className="py-2 pr-3">Status</th>
+              <th className="w-48 py-2 pr-3">Progress</th>
+              <th className="py-2 pr-3">Started</th>
+              <th className="py-2">Note</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+            {jobs.map((job) => (
+              <tr key={job.id} className="cursor-pointer hover:bg-zinc-100 dark:hover:bg-zinc-900" onClick={() => navigate(`/jobs/${job.id}`)}>
+                <td className="py-2 pr-3 tabular-nums">{job.id}</td>
+                <td className="py-2 pr-3">{job.title}</td>
+                <td className="py-2 pr-3">
+                  <StatusBadge status={job.status} />
+                </td>
+                <td className="py-2 pr-3">
+                  <ProgressBar value={job.progress} status={job.status} label={`Progress of job ${job.id}`} />
+                </td>
+                <td className="py-2 pr-3 whitespace-nowrap text-zinc-500">{formatTime(job.startedAt)}</td>
+                <td className="max-w-xs truncate py-2 text-zinc-500">{job.error?.message ?? job.queueReason ?? job.progressMessage ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+const LEVEL_COLOR = { debug: 'text-zinc-400', info: 'text-zinc-200', warn: 'text-amber-600', error: 'text-rose-600' };
+
+export function JobDetailPage({ id }: { id: number }) {
+  const api = useApi();
+  const { data: job, error } = useQuery(jobQueries.detail(api, id));
+  const { data: logs = [] } = useQuery(jobQueries.logs(api, id));
+  const cancel = useMutation({ mutationFn: () => api.call('jobs.cancel', { id }) });
+  const retry = useMutation({ mutationFn: () => api.call('jobs.retry', { id }) });
+  const logEnd = useRef<HTMLDivElement>(null);
+  useEffect(() => logEnd.current?.scrollIntoView({ block: 'end' }), [logs.length]);
+
+  if (error) return <p className="text-sm text-rose-600">{error.message}</p>;
+  if (!job) return <p className="text-sm text-zinc-500">Loading…</p>;
+  const active = job.status === 'running' || job.status === 'queued';
+  const elapsed = job.startedAt ? (job.finishedAt ?? Date.now()) - job.startedAt : 0;
+  return (
+    <div className="max-w-5xl space-y-5" data-testid="job-detail">
+      <div className="flex items-center justify-between gap-4">
+        <div>
+          <button type="button" className="text-xs text-zinc-500 hover:underline" onClick={() => navigate('/jobs')}>
+            ← Jobs
+          </button>
+          <h1 className="mt-1 text-xl font-semibold">
+            #{job.id} {job.title}
+          </h1>
+        </div>
+        <div className="flex gap-2">
+          {active && (
+            <Button variant="danger" onClick={() => cancel.mutate()} disabled={cancel.isPending}>
+              Cancel
+            </Button>
+          )}
+          {(job.status === 'failed' || job.status === 'interrupted' || job.status === 'cancelled') && (
+            <Button variant="primary" onClick={() => retry.mutate()} disabled={retry.isPending}>
+              {job.status === 'interrupted' ? 'Resume' : 'Retry'}
+            </Button>
+          )}
+        </div>
+      </div>
+      <div className="rounded-xl border border-zinc-200 bg-white p-5 dark:border-zinc-800 dark:bg-zinc-900">
+        <div className="flex items-center justify-between text-sm">
+          <StatusBadge status={job.status} />
+          <span className="text-zinc-500 tabular-nums">
+            {Math.round(job.progress * 100)}% {elapsed > 0 ? `· ${formatDuration(elapsed)}` : ''} · attempt {job.attempt}
+          </span>
+        </div>
+        <div className="mt-3">
+          <ProgressBar value={job.progress} status={job.status} label={`Progress of job ${job.id}`} />
+        </div>
+        {job.progressMessage && <p className="mt-2 text-sm text-zinc-500">{job.progressMessage}</p>}
+        {job.queueReason && <p className="mt-2 text-sm text-zinc-500">{job.queueReason}</p>}
+        {job.error && (
+          <p className="mt-3 rounded-md bg-rose-50 p-3 text-sm text-rose-800 dark:bg-rose-950 dark:text-rose-200" data-testid="job-error">
+            <span className="font-mono text-xs font-semibold">{job.error.code}</span> {job.error.message}
+          </p>
+        )}
+      </div>
+      <section>
+        <h2 className="mb-2 text-sm font-semibold">Log</h2>
+        <div className="h-80 overflow-y-auto rounded-lg bg-zinc-900 p-3 font-mono text-xs leading-5 text-zinc-200" data-testid="job-log">
+          {logs.map((line) => (
+            <div key={line.seq} className={LEVEL_COLOR[line.level]}>
+              <span className="text-zinc-500">{new Date(line.at).toLocaleTimeString()}</span> {line.message}
+            </div>
+          ))}
+          <div ref={logEnd} />
+        </div>
+      </section>
+    </div>
+  );
+}
