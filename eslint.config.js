@@ -44,7 +44,7 @@ export default tseslint.config(
     rules: noNodeOrElectron,
   },
   {
-    files: ['main/**/*.ts', 'scripts/**/*.{ts,mjs,js}', 'bin/**/*.mjs', 'test/**/*.ts', '*.config.{ts,js}'],
+    files: ['main/**/*.ts', 'scripts/**/*.{ts,mjs,js}', 'bin/**/*.mjs', 'test/**/*.ts', 'bench/**/*.ts', '*.config.{ts,js}'],
     languageOptions: { globals: { ...globals.node } },
   },
   {

@@ -86,3 +86,18 @@ describe('job supervisor with real worker processes', () => {
     expect(finals.every((j) => j.status === 'succeeded' && j.queueReason === null)).toBe(true);
   });
 });
+
+describe('the bundled worker (what the desktop app ships)', () => {
+  it('runs the self-test from dist/main/worker.cjs without tsx', async () => {
+    const { existsSync } = await import('node:fs');
+    const { fileURLToPath } = await import('node:url');
+    const { forkSpawner } = await import('../../main/core/jobs/fork-worker');
+    const entry = fileURLToPath(new URL('../../dist/main/worker.cjs', import.meta.url));
+    expect(existsSync(entry), 'run `npm run build` first (npm test does)').toBe(true);
+    const t = tempDir();
+    cleanup = t.cleanup;
+    studio = createStudio({ workspaceDir: t.dir, spawnWorker: forkSpawner({ entry, execArgv: [] }) });
+    const job = studio.jobs.start('self-test', { steps: 3, stepMs: 10 });
+    expect(await studio.jobs.settled(job.id)).toMatchObject({ status: 'succeeded', result: { steps: 3 } });
+  });
+});

@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createStudio } from '../../main/core/studio';
+import { startServer } from '../../main/server/http';
+import { percentile, type Measurement, type SuiteResult } from '../report';
+
+/** The spine's costs: opening a workspace, an API round trip over HTTP, job logging, job start latency. */
+export async function run(): Promise<SuiteResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'studio-bench-'));
+  const measurements: Measurement[] = [];
+  try {
+    let t0 = performance.now();
+    const studio = createStudio({ workspaceDir: join(dir, 'ws') });
+    measurements.push({ name: 'create workspace (migrate from empty)', value: performance.now() - t0, unit: 'ms' });
+
+    const server = await startServer({ studio, port: 0, rendererDir: join(dir, 'no-ui') });
+    const call = async (method: string) => {
+      const res = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
+        body: '{}',
+      });
+      await res.json();
+    };
+    for (let i = 0; i < 50; i++) await call('settings.get');
+    const samples: number[] = [];
+    for (let i = 0; i < 1000; i++) {
+      t0 = performance.now();
+      await call('settings.get');
+      samples.push(performance.now() - t0);
+    }
+    samples.sort((a, b) => a - b);
+    measurements.push({ name: 'HTTP API round trip p50 (settings.get)', value: percentile(samples, 50), unit: 'ms', n: samples.length });
+    measurements.push({ name: 'HTTP API round trip p95 (settings.get)', value: percentile(samples, 95), unit: 'ms', n: samples.length });
+
+    const job = studio.jobStore.create({ kind: 'bench', title: 'bench', lane: 'light', params: null });
+    const lines = 20_000;
+    t0 = performance.now();
+    for (let i = 0; i < lines; i++) studio.jobStore.appendLog(job.id, 'info', `line ${i}`);
+    measurements.push({ name: 'job log append', value: lines / ((performance.now() - t0) / 1000), unit: 'lines/s', n: lines });
+
+    const latencies: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      t0 = performance.now();
+      const firstProgress = new Promise<void>((resolve) => {
+        const off = studio.events.subscribe((e) => {
+          if (e.type === 'job.updated' && e.job.progress > 0) {
+            off();
+            resolve();
+          }
+        });
+      });
+      const started = studio.jobs.start('self-test', { steps: 1, stepMs: 0 });
+      await firstProgress;
+      latencies.push(performance.now() - t0);
+      await studio.jobs.settled(started.id);
+    }
+    latencies.sort((a, b) => a - b);
+    measurements.push({ name: 'job start → first progress (worker fork)', value: percentile(latencies, 50), unit: 'ms', n: latencies.length, note: 'median; includes tsx start-up of the worker' });
+
+    await server.close();
+    await studio.close();
+    return { suite: 'core', measurements };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

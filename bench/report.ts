@@ -1,0 +1,42 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Measurement {
+  name: string;
+  value: number;
+  unit: string;
+  /** Samples behind the figure, when it is a percentile or a mean. */
+  n?: number;
+  note?: string;
+}
+
+export interface SuiteResult {
+  suite: string;
+  measurements: Measurement[];
+}
+
+export const RESULTS_DIR = fileURLToPath(new URL('../bench-results', import.meta.url));
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+/** Writes bench-results/<suite>.json and prints the same figures as a table. */
+export function report(result: SuiteResult): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = join(RESULTS_DIR, `${result.suite}.json`);
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
+  writeFileSync(file, JSON.stringify({ ...result, machine, date: new Date().toISOString() }, null, 2) + '\n');
+  const rows = result.measurements.map((m) => [m.name, m.value.toFixed(m.value >= 100 ? 0 : 2), m.unit, m.n === undefined ? '' : String(m.n), m.note ?? '']);
+  const header = ['measurement', 'value', 'unit', 'n', 'note'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  console.log(`\n${result.suite} — ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}`);
+  console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+  console.log(`\nwritten to ${file}`);
+  return file;
+}
