@@ -3,7 +3,7 @@
 // missing and cannot be downloaded, or there is no display — say so in one
 // sentence and point to serve mode instead of printing a stack trace.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,12 +48,15 @@ const stamp = join(nativeDir, `electron-${electronVersion}`);
 if (!existsSync(nativeBinding) || !existsSync(stamp)) {
   console.log(`Building the SQLite module for Electron ${electronVersion} (first start only)…`);
   try {
-    mkdirSync(join(nativeDir, 'node_modules'), { recursive: true });
-    writeFileSync(join(nativeDir, 'package.json'), JSON.stringify({ name: 'electron-native', private: true, dependencies: { 'better-sqlite3': '*' } }));
-    cpSync(join(root, 'node_modules', 'better-sqlite3'), join(nativeDir, 'node_modules', 'better-sqlite3'), { recursive: true });
-    const { rebuild } = require('@electron/rebuild');
-    await rebuild({ buildPath: nativeDir, electronVersion, force: true, onlyModules: ['better-sqlite3'] });
-    copyFileSync(join(nativeDir, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'), nativeBinding);
+    // node-gyp ships with npm, which names it in npm_config_node_gyp for scripts it runs.
+    const nodeGyp = process.env.npm_config_node_gyp;
+    if (!nodeGyp) throw new Error('run it through `npm start`, which provides node-gyp');
+    const work = join(nativeDir, 'better-sqlite3');
+    cpSync(join(root, 'node_modules', 'better-sqlite3'), work, { recursive: true });
+    const args = [nodeGyp, 'rebuild', '--release', `--target=${electronVersion}`, `--arch=${process.arch}`, '--dist-url=https://electronjs.org/headers'];
+    const built = spawnSync(process.execPath, args, { cwd: work, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`node-gyp could not build it; it needs network access for Electron's headers the first time`);
+    copyFileSync(join(work, 'build', 'Release', 'better_sqlite3.node'), nativeBinding);
     writeFileSync(stamp, '');
   } catch (err) {
     fail(`Electron cannot start here: building SQLite for Electron failed (${err instanceof Error ? err.message.split('\n')[0] : err}).`);

@@ -5,6 +5,8 @@ import { Job, JobLogLine } from './jobs';
 export const StudioEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job.updated'), job: Job }),
   z.object({ type: z.literal('job.log'), line: JobLogLine }),
+  /** Raised by a transport itself after it reconnects: events may have been missed, so refetch. */
+  z.object({ type: z.literal('resync') }),
 ]);
 export type StudioEvent = z.infer<typeof StudioEvent>;
 export type StudioEventType = StudioEvent['type'];

@@ -41,5 +41,8 @@ export function applyEvent(queryClient: QueryClient, event: StudioEvent): void {
         lines && !lines.some((l) => l.seq === event.line.seq) ? [...lines, event.line] : lines,
       );
       break;
+    case 'resync':
+      void queryClient.invalidateQueries();
+      break;
   }
 }

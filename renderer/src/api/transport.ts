@@ -34,11 +34,20 @@ export function httpTransport(): StudioTransport {
   const listeners = new Set<(event: StudioEvent) => void>();
   let source: EventSource | null = null;
 
+  const emit = (event: StudioEvent) => {
+    for (const l of listeners) l(event);
+  };
   const connect = () => {
+    let dropped = false;
     source = new EventSource('./api/events');
+    source.onerror = () => (dropped = true);
+    source.onopen = () => {
+      if (dropped) emit({ type: 'resync' });
+      dropped = false;
+    };
     source.onmessage = (message) => {
       const parsed = StudioEvent.safeParse(JSON.parse(message.data as string));
-      if (parsed.success) for (const l of listeners) l(parsed.data);
+      if (parsed.success) emit(parsed.data);
     };
   };
 
