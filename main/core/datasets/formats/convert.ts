@@ -61,7 +61,9 @@ function convertRow(fields: RowFields, mapping: ColumnMapping): Parts | null {
       return prompt && { prompt, chosen: null, rejected: null, ...systemPart(fields, mapping) };
     }
     case 'argilla':
-      return judgedParts(fields, mapping, (label, row) => argillaJudgement(label, getField(row, `${mapping.label}.status`), mapping.responses ?? []));
+      return judgedParts(fields, mapping, (label, row) =>
+        argillaJudgement(label, getField(row, `${mapping.label}.status`), getField(row, `${mapping.label}.users`), mapping.responses ?? []),
+      );
     case 'label-studio':
       return judgedParts(fields, mapping, (label) => labelStudioJudgement(label));
     default:

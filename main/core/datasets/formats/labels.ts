@@ -18,9 +18,10 @@ export type JudgementResult = { judgement: Judgement | null; note?: string };
  * or `{value, rank}` items) with statuses in `<question>.responses.status`.
  * Options are named after the response fields they rank.
  */
-export function argillaJudgement(labelValue: unknown, statuses: unknown, optionNames: string[]): JudgementResult {
+export function argillaJudgement(labelValue: unknown, statuses: unknown, users: unknown, optionNames: string[]): JudgementResult {
   if (!Array.isArray(labelValue) || labelValue.length === 0) return { judgement: null };
   const statusList = Array.isArray(statuses) ? statuses : [];
+  const userList = Array.isArray(users) ? users : [];
   let sawTie = false;
   for (const [i, entry] of labelValue.entries()) {
     const v1 = isPlainObject(entry) && 'value' in entry;
@@ -38,7 +39,8 @@ export function argillaJudgement(labelValue: unknown, statuses: unknown, optionN
       sawTie = true;
       continue;
     }
-    const annotator = v1 && typeof entry.user_id === 'string' ? entry.user_id : undefined;
+    const user: unknown = v1 ? entry.user_id : userList[i];
+    const annotator = typeof user === 'string' ? user : undefined;
     return { judgement: { chosen: best.index, rejected: worst.index, ...(annotator ? { annotator } : {}) } };
   }
   return { judgement: null, ...(sawTie ? { note: 'the ranking is a tie' } : {}) };
