@@ -58,6 +58,8 @@ interface Shape {
 
 const v = (row: Row, key: string | undefined) => (key === undefined ? undefined : row[key]);
 const pairFits = (test: (x: unknown) => boolean) => (row: Row, m: ColumnMapping) => test(v(row, m.chosen)) && test(v(row, m.rejected));
+/** Files with chosen/rejected columns are preference data, even where some rows are broken. */
+const hasSides = (keys: string[]) => findKey(keys, 'chosen') !== undefined || findKey(keys, 'rejected') !== undefined;
 const sides = (keys: string[]) => ({ chosen: findKey(keys, 'chosen'), rejected: findKey(keys, 'rejected') });
 
 const SHAPES: Shape[] = [
@@ -187,7 +189,7 @@ const SHAPES: Shape[] = [
       const pair = RESPONSE_PAIRS.find(([a, b]) => findKey(keys, a) && findKey(keys, b));
       const list = findKey(keys, 'responses', 'completions', 'outputs');
       const prompt = findKey(keys, ...PROMPT_KEYS.filter((k) => !pair?.includes(k)));
-      if (!prompt || (!pair && !list)) return null;
+      if (!prompt || (!pair && !list) || hasSides(keys)) return null;
       const responses = pair ? pair.map((k) => findKey(keys, k)!) : [list!];
       return { format: 'unlabeled-pair', prompt, responses, ...optional(keys, 'system') };
     },
@@ -200,7 +202,8 @@ const SHAPES: Shape[] = [
     weight: 0.6,
     propose(keys) {
       const prompt = findKey(keys, ...PROMPT_KEYS);
-      return prompt ? { format: 'prompt-only', prompt, ...optional(keys, 'system') } : null;
+      const hasResponses = RESPONSE_PAIRS.some(([a, b]) => findKey(keys, a) && findKey(keys, b));
+      return prompt && !hasSides(keys) && !hasResponses ? { format: 'prompt-only', prompt, ...optional(keys, 'system') } : null;
     },
     fits: (row, m) => isPromptValue(v(row, m.prompt)),
     describe: (m) => `only ${m.prompt}: prompts for labeling or generation`,
