@@ -25,6 +25,8 @@ interface Parts {
   responses?: Message[][];
   system?: string;
   meta?: Record<string, unknown>;
+  /** Fields read beyond the mapping's own (the response columns of an exported unlabeled row). */
+  consumed?: string[];
 }
 
 const DEFAULT_LONG_FIELD = 1024 * 1024;
@@ -95,7 +97,9 @@ function pairParts(fields: RowFields, mapping: ColumnMapping): Parts | null {
     const responseFields = mapping.responses ?? exportedResponseFields(fields.row);
     const hasResponses = responseFields.some((name) => !isBlank(fields.get(name)));
     fields.issue(mapping.chosen, 'no-preference', 'neither chosen nor rejected is filled in; imported without a preference', 'warning');
-    return hasResponses ? unlabeledParts(fields, { ...mapping, responses: responseFields }) : promptOnly(fields, mapping);
+    if (!hasResponses) return promptOnly(fields, mapping);
+    const parts = unlabeledParts(fields, { ...mapping, responses: responseFields });
+    return parts && { ...parts, consumed: responseFields };
   }
   const prompt = implicit ? [] : fields.messages(mapping.prompt, 'user', 'the prompt');
   let chosen = fields.messages(mapping.chosen, 'assistant', 'the chosen response');
@@ -226,7 +230,8 @@ function finishRecord(parts: Parts, raw: RawRow, file: string, mapping: ColumnMa
   }
   const meta: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw.value)) {
-    if (used.has(key) || used.has(key.split('.')[0]!)) continue;
+    // Blank cells are not data (CSV writes every column on every row); the original keeps them.
+    if (used.has(key) || used.has(key.split('.')[0]!) || parts.consumed?.includes(key) || isBlank(value)) continue;
     if (key === 'meta') Object.assign(meta, metaColumn(value));
     else if (isScalar(value)) meta[key] = value;
   }
