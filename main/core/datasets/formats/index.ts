@@ -1,13 +1,13 @@
 // Public entry of the import-parsing layer: file bytes in, normalised
 // preference records and located errors out. Transport-free and database-free;
 // the dataset service stores what comes out.
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { applyMapping, type ApplyOptions } from './convert';
 import { detectFormat, type FormatCandidate } from './detect';
 import { FORMAT_LABELS, type ColumnMapping, type FormatId } from './mapping';
 import { type LocatedError, type PreferenceRecord, type RecordKind } from './record';
-import { readRows, type Container, type RawRow } from './readers';
+import { containerFromName, readRows, type Container, type RawRow } from './readers';
 
 export { applyMapping, splitImplicitPrompt, type ApplyOptions, type MappedRows } from './convert';
 export { detectFormat, type Detection, type FormatCandidate } from './detect';
@@ -129,10 +129,34 @@ function unrecognised(file: string, explanation: string): LocatedError {
   return { file, code: 'unsupported', severity: 'error', reason: explanation };
 }
 
+/** A preview of a large text file reads only its head; Parquet needs its footer, so it is read whole. */
+const PREVIEW_BYTES = 8 * 1024 * 1024;
+
+async function loadHead(input: FileInput, options: InputOptions): Promise<{ bytes: Uint8Array; file: string; partial: boolean }> {
+  if (typeof input !== 'string' || options.container === 'parquet' || containerFromName(input) === 'parquet') {
+    return { ...(await load(input, options)), partial: false };
+  }
+  const handle = await open(input, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size <= PREVIEW_BYTES) return { ...(await load(input, options)), partial: false };
+    const head = new Uint8Array(PREVIEW_BYTES);
+    await handle.read(head, 0, PREVIEW_BYTES, 0);
+    if (head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31) return { ...(await load(input, options)), partial: false };
+    // Cut at the last line end so the sample does not end mid-row.
+    const cut = head.lastIndexOf(0x0a);
+    return { bytes: cut > 0 ? head.subarray(0, cut + 1) : head, file: options.file ?? basename(input), partial: true };
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Reads the first rows, guesses the format and shows what the import would make of them. */
 export async function previewFile(input: FileInput, options: PreviewOptions = {}): Promise<Preview> {
-  const { bytes, file } = await load(input, options);
+  const { bytes, file, partial } = await loadHead(input, options);
   const read = await readRows(bytes, { file, limit: options.sampleSize ?? 50, ...(options.container ? { container: options.container } : {}) });
+  // The head of a big file ends where we stopped reading, not where the file does.
+  if (partial) read.errors = read.errors.filter((e) => e.code !== 'truncated');
   const chosen = chooseMapping(read.rows, options);
   const mapped = chosen.mapping ? applyMapping(read.rows, chosen.mapping, file) : { records: [], errors: [] };
   const errors = [...read.errors, ...mapped.errors];
