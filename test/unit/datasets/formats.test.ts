@@ -130,6 +130,18 @@ describe('format detection and mapping, one fixture per format', () => {
     expect(result.records[0]!.meta).toMatchObject({ id: 101, annotator: '3' });
   });
 
+  it('Label Studio JSON-MIN export: the Pairwise value sits under the control name', async () => {
+    const result = await parseFixture('label-studio-min.json');
+    expect(result.format).toBe('label-studio');
+    expect(result.mapping).toMatchObject({ prompt: 'prompt', responses: ['answer1', 'answer2'], label: 'comparison' });
+    expect(result.records.map((r) => [r.kind, r.chosen?.[0]?.content])).toEqual([
+      ['preference', 'A cat.'],
+      ['preference', '4'],
+      ['unlabeled-pair', undefined],
+    ]);
+    expect(result.records[0]!.meta).toMatchObject({ annotator: 'ann@example.com', annotation_id: 11 });
+  });
+
   it('unlabeled pairs (CSV with quoted newlines): prompt + two responses, no preference', async () => {
     const result = await parseFixture('unlabeled-pairs.csv');
     expect(result.format).toBe('unlabeled-pair');

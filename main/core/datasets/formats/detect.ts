@@ -68,7 +68,7 @@ const SHAPES: Shape[] = [
     weight: 1,
     propose(keys, sample) {
       const data = sample.map((r) => r.data).find(isPlainObject);
-      if (!findKey(keys, 'data') || data === undefined) return null;
+      if (!findKey(keys, 'data') || data === undefined) return labelStudioMin(keys, sample);
       const dataKeys = Object.keys(data);
       const pair = RESPONSE_PAIRS.find(([a, b]) => findKey(dataKeys, a) && findKey(dataKeys, b));
       const prompt = findKey(dataKeys, ...PROMPT_KEYS.filter((k) => !pair?.includes(k)));
@@ -76,7 +76,9 @@ const SHAPES: Shape[] = [
       if (!pair || !prompt || !label) return null;
       return { format: 'label-studio', prompt: `data.${prompt}`, responses: pair.map((k) => `data.${findKey(dataKeys, k)}`), label };
     },
-    fits: (row, m) => isPlainObject(row.data) && Array.isArray(v(row, m.label)),
+    fits: (row, m) =>
+      // Tasks not yet labeled belong to the export too, so the label may be missing.
+      m.prompt?.startsWith('data.') ? isPlainObject(row.data) && Array.isArray(v(row, m.label)) : m.responses!.every((k) => row[k] !== undefined),
     describe: (m) => `tasks with data (${m.prompt}, ${m.responses?.join(', ')}) and ${m.label}`,
   },
   {
@@ -209,6 +211,20 @@ const SHAPES: Shape[] = [
     describe: (m) => `only ${m.prompt}: prompts for labeling or generation`,
   },
 ];
+
+/** A Pairwise tag's value as JSON-MIN writes it: `{selected: 'left'}`, or the bare side. */
+function isPairwiseChoice(value: unknown): boolean {
+  return (isPlainObject(value) && typeof value.selected === 'string') || value === 'left' || value === 'right';
+}
+
+/** Label Studio's JSON-MIN export: task data at the top level, each control's value under its name. */
+function labelStudioMin(keys: string[], sample: Row[]): ColumnMapping | null {
+  const label = keys.find((k) => sample.some((r) => isPairwiseChoice(r[k])));
+  const pair = RESPONSE_PAIRS.find(([a, b]) => findKey(keys, a) && findKey(keys, b));
+  const prompt = findKey(keys, ...PROMPT_KEYS.filter((k) => !pair?.includes(k)));
+  if (!label || !pair || !prompt) return null;
+  return { format: 'label-studio', prompt, responses: pair.map((k) => findKey(keys, k)!), label };
+}
 
 function optional(keys: string[], ...names: string[]): Partial<ColumnMapping> {
   const found: Record<string, string> = {};
