@@ -2,7 +2,7 @@
 // normalised to the expected prompt / chosen / rejected, with its extras in meta.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseFile, previewFile, preferenceRecordSchema, type Message, type PreferenceRecord } from '../../../main/core/datasets/formats';
+import { MAPPING_SLOTS, parseFile, previewFile, preferenceRecordSchema, type Message, type PreferenceRecord } from '../../../main/core/datasets/formats';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/datasets/${name}`, import.meta.url));
 const user = (content: string): Message => ({ role: 'user', content });
@@ -176,6 +176,18 @@ describe('format detection and mapping, one fixture per format', () => {
   });
 });
 
+describe('mapping slots', () => {
+  const fixtures = ['trl-standard.jsonl', 'trl-conversational.jsonl', 'implicit-prompt.jsonl', 'hh-rlhf.jsonl', 'ultrafeedback.jsonl', 'orca-dpo.json', 'llama-factory-alpaca.json', 'llama-factory-sharegpt.json', 'argilla-v1.jsonl', 'label-studio.json', 'unlabeled-pairs.csv', 'prompts.tsv'];
+
+  it.each(fixtures)('the detected mapping of %s fills every required slot of its format and no slot the format ignores', async (name) => {
+    const { mapping } = await previewFile(fixture(name));
+    const slots = MAPPING_SLOTS[mapping!.format];
+    for (const slot of slots.required) expect(mapping![slot], slot).toBeDefined();
+    const filled = Object.keys(mapping!).filter((k) => k !== 'format' && k !== 'meta');
+    expect(filled.every((k) => [...slots.required, ...slots.optional].includes(k as never))).toBe(true);
+  });
+});
+
 describe('preview', () => {
   it('shows the detected format, its explanation, the columns and sample records', async () => {
     const preview = await previewFile(fixture('trl-standard.jsonl'), { sampleSize: 2 });
@@ -198,6 +210,15 @@ describe('preview', () => {
     });
     expect(preview.format).toBe('trl-standard');
     expect(preview.sampleRecords[0]!.chosen).toEqual([assistant('Wet.')]);
+  });
+
+  it('detects only the format asked for, and says when the fields do not fit it', async () => {
+    const asked = await previewFile(fixture('trl-standard.jsonl'), { format: 'orca-dpo' });
+    expect(asked.format).toBeNull();
+    expect(asked.explanation).toMatch(/do not fit Orca DPO pairs/);
+    const fits = await previewFile(fixture('hh-rlhf.jsonl'), { format: 'implicit-prompt' });
+    expect(fits.format).toBe('implicit-prompt');
+    expect(fits.sampleRecords[0]!.prompt).toEqual([user('How do I boil an egg?')]);
   });
 
   it('says so, with the fields it saw, when no known format fits', async () => {

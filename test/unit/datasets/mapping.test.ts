@@ -61,6 +61,10 @@ describe('text and messages', () => {
     expect(textToMessages(messagesToText(messages), 'user')).toEqual(messages);
   });
 
+  it('reads a transcript whose first turn has no leading blank line', () => {
+    expect(textToMessages('Human: Hi\n\nAssistant: Hello', 'assistant')).toEqual([user('Hi'), assistant('Hello')]);
+  });
+
   it('plain text is one message in the given role', () => {
     expect(textToMessages('Human: not a transcript', 'assistant')).toEqual([assistant('Human: not a transcript')]);
   });

@@ -11,7 +11,7 @@ import { containerFromName, readRows, type Container, type RawRow } from './read
 
 export { applyMapping, splitImplicitPrompt, type ApplyOptions, type MappedRows } from './convert';
 export { detectFormat, type Detection, type FormatCandidate } from './detect';
-export { columnMappingSchema, formatIdSchema, formatIds, FORMAT_LABELS, getField, type ColumnMapping, type FormatId } from './mapping';
+export { columnMappingSchema, formatIdSchema, formatIds, FORMAT_LABELS, getField, MAPPING_SLOTS, type ColumnMapping, type FormatId, type MappingSlot } from './mapping';
 export { coerceMessages } from './messages';
 export { findPromptOverlap, normalisePromptText, promptHash } from './prompt-hash';
 export {
@@ -116,10 +116,13 @@ function chooseMapping(sample: RawRow[], options: { mapping?: ColumnMapping; for
   }
   const detection = detectFormat(sample.map((r) => r.value), options.format);
   if (detection === null) {
-    const columns = [...new Set(sample.flatMap((r) => Object.keys(r.value)))];
-    const explanation = sample.length === 0
-      ? 'No readable rows to recognise a format from.'
-      : `No known format fits the fields ${columns.map((c) => `"${c}"`).join(', ')}; map the columns yourself.`;
+    const columns = [...new Set(sample.flatMap((r) => Object.keys(r.value)))].map((c) => `"${c}"`).join(', ');
+    const explanation =
+      sample.length === 0
+        ? 'No readable rows to recognise a format from.'
+        : options.format
+          ? `The fields ${columns} do not fit ${FORMAT_LABELS[options.format]}; map the columns yourself.`
+          : `No known format fits the fields ${columns}; map the columns yourself.`;
     return { mapping: null, confidence: 0, explanation, candidates: [] };
   }
   return detection;

@@ -58,6 +58,24 @@ export const columnMappingSchema = z.object({
 });
 export type ColumnMapping = z.infer<typeof columnMappingSchema>;
 
+export type MappingSlot = Exclude<keyof ColumnMapping, 'format' | 'meta'>;
+
+/** The slots each format reads, required ones first, for the mapping form. */
+export const MAPPING_SLOTS: Record<FormatId, { required: MappingSlot[]; optional: MappingSlot[] }> = {
+  'trl-standard': { required: ['prompt', 'chosen', 'rejected'], optional: ['system'] },
+  'trl-conversational': { required: ['prompt', 'chosen', 'rejected'], optional: ['system'] },
+  'implicit-prompt': { required: ['chosen', 'rejected'], optional: ['system'] },
+  'hh-rlhf': { required: ['chosen', 'rejected'], optional: [] },
+  ultrafeedback: { required: ['prompt', 'chosen', 'rejected'], optional: ['system'] },
+  'orca-dpo': { required: ['prompt', 'chosen', 'rejected'], optional: ['system'] },
+  'llama-factory-alpaca': { required: ['prompt', 'chosen', 'rejected'], optional: ['input', 'system', 'history'] },
+  'llama-factory-sharegpt': { required: ['prompt', 'chosen', 'rejected'], optional: ['system'] },
+  argilla: { required: ['prompt', 'responses', 'label'], optional: ['system'] },
+  'label-studio': { required: ['prompt', 'responses', 'label'], optional: ['system'] },
+  'unlabeled-pair': { required: ['prompt', 'responses'], optional: ['system'] },
+  'prompt-only': { required: ['prompt'], optional: ['system'] },
+};
+
 /** Reads `name` from a row: exact key first, then a dotted path. */
 export function getField(row: Record<string, unknown>, name: string): unknown {
   if (name in row) return row[name];

@@ -90,7 +90,8 @@ export function computeFlags(chosen: Message[] | null, rejected: Message[] | nul
 
 const TRANSCRIPT_LABEL: Record<string, string> = { user: 'Human', assistant: 'Assistant', system: 'System' };
 const TRANSCRIPT_ROLE: Record<string, string> = { Human: 'user', Assistant: 'assistant', System: 'system' };
-const TRANSCRIPT_TURN = /\n\n(Human|Assistant|System): ?/g;
+// Turns are separated by a blank line; the first may open the text without one.
+const TRANSCRIPT_TURN = /(?:^|\n\n)(Human|Assistant|System): ?/g;
 
 /**
  * Plain text as TRL's standard format carries it: a lone message is its
@@ -104,7 +105,7 @@ export function messagesToText(messages: Message[]): string {
 
 /** True when text is an HH-RLHF style transcript ("\n\nHuman: …\n\nAssistant: …"). */
 export function isTranscript(text: string): boolean {
-  return /^\n\n(Human|System): /.test(text) && text.includes('\n\nAssistant:');
+  return /^(\n\n)?(Human|System): /.test(text) && text.includes('\n\nAssistant:');
 }
 
 /**
@@ -112,7 +113,7 @@ export function isTranscript(text: string): boolean {
  * is one message with the given role.
  */
 export function textToMessages(text: string, role: string): Message[] {
-  if (!/^\n\n(Human|Assistant|System): /.test(text)) return [{ role, content: text }];
+  if (!isTranscript(text) && !/^\n\n(Human|Assistant|System): /.test(text)) return [{ role, content: text }];
   const messages: Message[] = [];
   const turns = [...text.matchAll(TRANSCRIPT_TURN)];
   turns.forEach((turn, i) => {
