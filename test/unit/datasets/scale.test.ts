@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseFile, previewFile } from '../../../main/core/datasets/formats';
+import { parseFile, previewFile, streamFile } from '../../../main/core/datasets/formats';
 
 const ROWS = 20_000;
 
@@ -29,7 +29,46 @@ describe('at scale', () => {
     expect(result.stats).toMatchObject({ rowsSeen: ROWS, imported: ROWS - 20, rejected: 20 });
     expect(result.errors.map((e) => e.line)).toEqual(Array.from({ length: 20 }, (_, i) => (i + 1) * 1000));
     expect(result.records.at(-1)!.source).toEqual({ file: 'many.jsonl', line: ROWS - 1, row: ROWS - 1 });
-    expect(progress.at(-1)).toBe(ROWS - 20);
+    expect(progress.at(-1)).toBe(ROWS);
+  });
+
+  it('streams JSON Lines from disk to the same records and errors as reading the bytes whole', async () => {
+    const encode = (text: string) => new TextEncoder().encode(text);
+    const row = (prompt: string, chosen = 'good') => JSON.stringify({ prompt, chosen, rejected: 'bad' });
+    // 9 MB in one line spans several 4 MB read chunks.
+    const parts = [
+      encode(`\uFEFF${row('first')}\r\n\r\n${row('huge', 'h'.repeat(9 * 1024 * 1024))}\r\n{"prompt": "x", "cho`),
+      encode(`\n{"prompt": "\u00e9`),
+      new Uint8Array([0xe9, 0x80]),
+      encode(`", "chosen": "a", "rejected": "b"}\n${lines(3000, 1000)}{"prompt": "cut`),
+    ];
+    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (bytes.set(p, at), at + p.length), 0);
+    const path = join(dir, 'stream.jsonl');
+    writeFileSync(path, bytes);
+
+    const progress: number[] = [];
+    const batches = streamFile(path, { batchRows: 500, onProgress: ({ bytesDone }) => progress.push(bytesDone) });
+    let batchCount = 0;
+    let step = await batches.next();
+    for (; !step.done; step = await batches.next()) batchCount++;
+    expect(batchCount).toBeGreaterThan(1);
+    expect(progress.at(-1)).toBe(bytes.length);
+
+    const streamed = await parseFile(path);
+    const whole = await parseFile(bytes, { file: 'stream.jsonl', container: 'jsonl' });
+    expect(streamed.records).toEqual(whole.records);
+    expect(streamed.errors).toEqual(whole.errors);
+    expect(streamed.stats).toEqual({ ...whole.stats, elapsedMs: streamed.stats.elapsedMs });
+    expect(streamed.records[1]!.chosen![0]!.content).toHaveLength(9 * 1024 * 1024);
+    expect(streamed.errors.filter((e) => e.severity === 'error').map((e) => [e.line, e.code])).toEqual([
+      [4, 'json-syntax'],
+      [5, 'invalid-utf8'],
+      [1005, 'json-syntax'],
+      [2005, 'json-syntax'],
+      [3005, 'json-syntax'],
+      [3006, 'truncated'],
+    ]);
   });
 
   it('previews a file larger than the preview window from its head, without a false "cut off" error', async () => {
