@@ -8,6 +8,7 @@ import {
   findPromptOverlap,
   messagesToText,
   promptHash,
+  recordPromptHash,
   splitImplicitPrompt,
   textToMessages,
   type Message,
@@ -96,6 +97,11 @@ describe('prompt hash', () => {
     expect(promptHash([user('what is the capital of france?')], 'Be brief.')).not.toBe(hash);
     expect(promptHash([assistant('what is the capital of france?')])).not.toBe(hash);
     expect(promptHash([user('ﬁne')])).toBe(promptHash([user('fine')]));
+  });
+
+  it('of a record covers its prompt turns and its system prompt', () => {
+    expect(recordPromptHash({ prompt: [user('q')], system: 'S' })).toBe(promptHash([user('q')], 'S'));
+    expect(recordPromptHash({ prompt: [user('q')] })).toBe(promptHash([user('q')]));
   });
 
   it('finds prompts on both sides of a split', () => {

@@ -58,10 +58,8 @@ function convertRow(fields: RowFields, mapping: ColumnMapping): Parts | null {
       return alpacaParts(fields, mapping);
     case 'unlabeled-pair':
       return unlabeledParts(fields, mapping);
-    case 'prompt-only': {
-      const prompt = fields.messages(mapping.prompt, 'user', 'the prompt');
-      return prompt && { prompt, chosen: null, rejected: null, ...systemPart(fields, mapping) };
-    }
+    case 'prompt-only':
+      return promptOnly(fields, mapping);
     case 'argilla':
       return judgedParts(fields, mapping, (label, row) =>
         argillaJudgement(label, getField(row, `${mapping.label}.status`), getField(row, `${mapping.label}.users`), mapping.responses ?? []),

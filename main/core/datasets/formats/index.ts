@@ -11,7 +11,7 @@ export { applyMapping, splitImplicitPrompt, type ApplyOptions, type MappedRows }
 export { detectFormat, type Detection, type FormatCandidate } from './detect';
 export { columnMappingSchema, formatIdSchema, formatIds, FORMAT_LABELS, getField, MAPPING_SLOTS, type ColumnMapping, type FormatId, type MappingSlot } from './mapping';
 export { coerceMessages } from './messages';
-export { findPromptOverlap, normalisePromptText, promptHash } from './prompt-hash';
+export { findPromptOverlap, normalisePromptText, promptHash, recordPromptHash } from './prompt-hash';
 export {
   computeFlags,
   isTranscript,

@@ -1,7 +1,7 @@
 // A stable identity for a prompt, used to keep a prompt on one side of a
 // train/test split and to spot prompts that leaked across it.
 import { createHash } from 'node:crypto';
-import { type Message } from './record';
+import { type Message, type PreferenceRecord } from './record';
 
 /**
  * Case, Unicode form and runs of whitespace do not make a different prompt,
@@ -17,6 +17,10 @@ export function normalisePromptText(prompt: Message[], system?: string): string 
 /** sha256 (hex) of the normalised prompt text. */
 export function promptHash(prompt: Message[], system?: string): string {
   return createHash('sha256').update(normalisePromptText(prompt, system)).digest('hex');
+}
+
+export function recordPromptHash(record: Pick<PreferenceRecord, 'prompt' | 'system'>): string {
+  return promptHash(record.prompt, record.system);
 }
 
 /** Hashes present on both sides of a split: prompts that leaked into test. */
