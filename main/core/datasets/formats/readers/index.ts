@@ -43,6 +43,16 @@ export function containerFromName(file: string): Container | undefined {
 }
 
 export async function readRows(bytes: Uint8Array, options: ReadOptions & { container?: Container }): Promise<ReadResult> {
+  try {
+    return await readAnyRows(bytes, options);
+  } catch (error) {
+    // Past V8's string limit (~512 M characters) a file cannot be held as one text.
+    const reason = `The file could not be read whole (${(error as Error).message}). Split it, or save it as JSON Lines, which is read line by line.`;
+    return { container: options.container ?? containerFromName(options.file) ?? 'jsonl', rows: [], errors: [{ file: options.file, code: 'unsupported', severity: 'error', reason }], rowsSeen: 0 };
+  }
+}
+
+async function readAnyRows(bytes: Uint8Array, options: ReadOptions & { container?: Container }): Promise<ReadResult> {
   const unreadable = checkReadable(bytes, options.file);
   const named = options.container ?? containerFromName(options.file);
   if (unreadable) return { container: named ?? 'jsonl', rows: [], errors: [unreadable], rowsSeen: 0 };
