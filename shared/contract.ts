@@ -1,4 +1,19 @@
 import { z } from 'zod';
+import {
+  ColumnMapping,
+  Dataset,
+  DatasetRecord,
+  DuplicateGroup,
+  ExportFormat,
+  FormatId,
+  ImportPreview,
+  ImportReport,
+  RecordContent,
+  RecordFilter,
+  RecordSummary,
+  Snapshot,
+  Split,
+} from './datasets';
 import { Job, JobLogLine, JobStatus } from './jobs';
 
 /**
@@ -39,6 +54,13 @@ export const WorkspaceInfo = z.object({
 export type WorkspaceInfo = z.infer<typeof WorkspaceInfo>;
 
 const JobId = z.object({ id: z.number().int().positive() });
+const Id = z.number().int().positive();
+const RecordSort = z.enum(['id', '-id', 'promptChars', '-promptChars', 'chosenChars', '-chosenChars', 'rejectedChars', '-rejectedChars']);
+/** Which records a bulk action applies to: explicit ids, or every record matching a filter. */
+const RecordSelection = z.union([
+  z.object({ datasetId: Id, ids: z.array(Id).min(1).max(100_000) }),
+  z.object({ datasetId: Id, filter: RecordFilter }),
+]);
 
 function method<A extends z.ZodType, R extends z.ZodType>(args: A, result: R, summary: string) {
   return { args, result, summary };
@@ -78,6 +100,96 @@ export const contract = {
     }),
     Job,
     'Run the job pipeline self-test: a worker process that reports progress step by step.',
+  ),
+
+  'datasets.list': method(z.object({}), z.array(Dataset), 'Every dataset with its record and split counts.'),
+  'datasets.create': method(z.object({ name: z.string().min(1).max(200), description: z.string().max(5000).optional() }), Dataset, 'A new, empty dataset.'),
+  'datasets.update': method(z.object({ id: Id, name: z.string().min(1).max(200).optional(), description: z.string().max(5000).optional() }), Dataset, 'Rename or describe a dataset.'),
+  'datasets.delete': method(z.object({ id: Id }), z.object({ deleted: z.boolean() }), 'Delete a dataset that no snapshot freezes.'),
+  'datasets.preview': method(
+    z.object({ path: z.string().min(1), format: FormatId.optional(), mapping: ColumnMapping.optional() }),
+    ImportPreview,
+    'Read the head of a file: detected format, proposed column mapping, sample records and errors.',
+  ),
+  'datasets.import': method(
+    z.object({
+      path: z.string().min(1),
+      datasetId: Id.optional(),
+      /** Import into a dataset of this name, created if needed. */
+      datasetName: z.string().min(1).max(200).optional(),
+      format: FormatId.optional(),
+      mapping: ColumnMapping.optional(),
+    }),
+    Job,
+    'Import a file as a job; good rows are kept even when some rows are bad.',
+  ),
+  'datasets.imports': method(z.object({ datasetId: Id }), z.array(ImportReport), 'Import reports of a dataset, newest first (first errors only).'),
+  'datasets.importReport': method(
+    z.object({ id: Id, errorsOffset: z.number().int().min(0).default(0), errorsLimit: z.number().int().min(1).max(5000).default(500) }),
+    ImportReport,
+    'One import report with a page of its rejected rows and warnings.',
+  ),
+  'datasets.facets': method(
+    z.object({ datasetId: Id }),
+    z.object({ tags: z.array(z.object({ name: z.string(), count: z.number() })), sources: z.array(z.object({ file: z.string(), count: z.number() })) }),
+    'Tags and source files of a dataset, for filters.',
+  ),
+  'records.query': method(
+    z.object({
+      datasetId: Id,
+      filter: RecordFilter.default({}),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(200),
+      sort: RecordSort.default('id'),
+    }),
+    z.object({ total: z.number().int(), rows: z.array(RecordSummary) }),
+    'A page of records matching a search and filters.',
+  ),
+  'records.get': method(z.object({ id: Id }), DatasetRecord, 'One record in full, with its edit history and original row.'),
+  'records.update': method(
+    z.object({ id: Id, content: RecordContent.partial(), reason: z.string().max(500).optional() }),
+    DatasetRecord,
+    'Edit a record; the previous version is kept in its history.',
+  ),
+  'records.delete': method(RecordSelection, z.object({ deleted: z.number().int() }), 'Delete records.'),
+  'records.tag': method(
+    z.intersection(RecordSelection, z.object({ add: z.array(z.string().min(1).max(100)).default([]), remove: z.array(z.string()).default([]) })),
+    z.object({ changed: z.number().int(), records: z.number().int() }),
+    'Add and remove tags on records in bulk.',
+  ),
+  'datasets.duplicates': method(
+    z.object({ datasetId: Id, threshold: z.number().min(0.5).max(1).default(0.8) }),
+    z.object({ groups: z.array(DuplicateGroup), exact: z.number().int(), near: z.number().int() }),
+    'Exact and near-duplicate groups (MinHash over word shingles).',
+  ),
+  'records.merge': method(
+    z.object({ keepId: Id, dropIds: z.array(Id).min(1) }),
+    DatasetRecord,
+    'Keep one record of a duplicate group and delete the others, moving their tags to the kept one.',
+  ),
+  'datasets.split': method(
+    z.object({ datasetId: Id, testFraction: z.number().min(0).max(0.9).default(0.1), seed: z.number().int().default(42) }),
+    z.object({ train: z.number().int(), test: z.number().int(), overlapping: z.number().int() }),
+    'Seeded, deterministic train/test split by prompt hash: a prompt never sits on both sides.',
+  ),
+  'snapshots.create': method(
+    z.object({ datasetId: Id, name: z.string().max(200).optional(), filter: RecordFilter.optional() }),
+    Snapshot,
+    'Freeze the dataset (or a filtered view) into an immutable, content-hashed snapshot.',
+  ),
+  'snapshots.list': method(z.object({ datasetId: Id.optional() }), z.array(Snapshot), 'Snapshots, newest first.'),
+  'datasets.export': method(
+    z.object({
+      datasetId: Id.optional(),
+      snapshotId: Id.optional(),
+      filter: RecordFilter.optional(),
+      split: Split.optional(),
+      format: ExportFormat,
+      /** Where to write; defaults to the workspace's artifacts/exports folder. */
+      path: z.string().min(1).optional(),
+    }),
+    z.object({ path: z.string(), count: z.number().int(), downloadName: z.string().nullable() }),
+    'Export a snapshot or a filtered view as TRL JSONL (standard or conversational) or CSV.',
   ),
 } as const;
 

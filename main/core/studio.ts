@@ -11,6 +11,10 @@ import { SelfTestParams } from './jobs/self-test';
 import { JobStore } from './jobs/store';
 import { JobSupervisor, type JobKind } from './jobs/supervisor';
 import { settingsService } from './services/settings';
+import { datasetHandlers } from './datasets/service';
+import { importJobKind, recoverImports } from './datasets/imports';
+import { DatasetStore } from './datasets/store';
+import { join } from 'node:path';
 import { APP_VERSION } from './version';
 import { openWorkspace, type Workspace, workspaceSize } from './workspace';
 
@@ -28,6 +32,7 @@ export interface Studio {
   readonly events: EventHub;
   readonly jobs: JobSupervisor;
   readonly jobStore: JobStore;
+  readonly datasets: DatasetStore;
   readonly handlers: Handlers;
   readonly dispatch: Dispatch;
   close(): Promise<void>;
@@ -54,8 +59,13 @@ export function createStudio(options: StudioOptions): Studio {
     events,
     spawnWorker: options.spawnWorker ?? forkSpawner(sourceWorkerEntry()),
   });
+  const datasets = new DatasetStore(workspace.db);
   jobs.register(selfTestJob);
-  if (options.superviseJobs !== false) jobs.recover();
+  jobs.register(importJobKind(datasets));
+  if (options.superviseJobs !== false) {
+    jobs.recover();
+    recoverImports(workspace.db);
+  }
 
   let backend: BackendInfo | undefined;
   const settings = settingsService(workspace.db);
@@ -73,7 +83,12 @@ export function createStudio(options: StudioOptions): Studio {
         appVersion: APP_VERSION,
         createdAt: Number(workspace.meta('created_at') ?? 0),
         backend,
-        counts: { jobs: jobStore.count() },
+        counts: {
+          datasets: workspace.db.prepare('SELECT count(*) FROM datasets').pluck().get() as number,
+          records: workspace.db.prepare('SELECT count(*) FROM records').pluck().get() as number,
+          snapshots: workspace.db.prepare('SELECT count(*) FROM snapshots').pluck().get() as number,
+          jobs: jobStore.count(),
+        },
       };
     },
     'settings.get': () => settings.get(),
@@ -84,6 +99,7 @@ export function createStudio(options: StudioOptions): Studio {
     'jobs.cancel': ({ id }) => jobs.cancel(id),
     'jobs.retry': ({ id }) => jobs.retry(id),
     'jobs.startSelfTest': (params) => jobs.start('self-test', params),
+    ...datasetHandlers({ store: datasets, jobs, exportsDir: join(workspace.artifactsDir, 'exports') }),
   };
 
   const dispatch = registerHandlers(contract, handlers, (err) => console.error('[studio] internal error:', err));
@@ -93,6 +109,7 @@ export function createStudio(options: StudioOptions): Studio {
     events,
     jobs,
     jobStore,
+    datasets,
     handlers,
     dispatch,
     async close() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contract } from '../../../shared/contract';
+import { contract, METHOD_NAMES } from '../../../shared/contract';
 import { StudioError } from '../../../shared/result';
 import { registerHandlers, type Handlers } from '../../../main/core/handlers';
 
@@ -27,15 +27,12 @@ function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
     throw new Error('not used in this test');
   };
   return {
-    'workspace.info': fail,
+    ...(Object.fromEntries(METHOD_NAMES.map((m) => [m, fail])) as unknown as Handlers),
     'settings.get': () => ({ theme: 'system' }),
     'settings.update': (p) => ({ theme: p.theme ?? 'system' }),
     'jobs.list': () => [],
     'jobs.get': ({ id }) => ({ ...job, id }),
     'jobs.logs': () => [],
-    'jobs.cancel': fail,
-    'jobs.retry': fail,
-    'jobs.startSelfTest': fail,
     ...overrides,
   };
 }

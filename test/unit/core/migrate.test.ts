@@ -52,7 +52,7 @@ describe('migration runner', () => {
     migrate(d);
     expect(d.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(d.pragma('foreign_keys', { simple: true })).toBe(1);
-    const tables = d.prepare<[], { name: string; strict: number }>(`SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'`).all();
+    const tables = d.prepare<[], { name: string; strict: number }>(`SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'`).all();
     expect(tables.length).toBeGreaterThan(0);
     for (const t of tables) expect(t, t.name).toMatchObject({ strict: 1 });
   });

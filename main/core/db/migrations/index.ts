@@ -1,5 +1,6 @@
 import type { Db } from '../open';
 import * as init from './0001-init';
+import * as datasets from './0002-datasets';
 
 export interface Migration {
   version: number;
@@ -8,4 +9,7 @@ export interface Migration {
 }
 
 /** Every schema step, in order. Add a file per step; never edit a shipped one. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: '0001-init', up: init.up }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: '0001-init', up: init.up },
+  { version: 2, name: '0002-datasets', up: datasets.up },
+];

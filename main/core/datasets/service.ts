@@ -1,0 +1,188 @@
+import { join } from 'node:path';
+import type { RecordFilter } from '../../../shared/datasets';
+import { StudioError } from '../../../shared/result';
+import type { Handlers } from '../handlers';
+import type { JobSupervisor } from '../jobs/supervisor';
+import { findDuplicates } from './dedupe';
+import { EXPORT_EXTENSIONS, exportToFile } from './export';
+import { previewFile } from './formats';
+import { importReport, listImports } from './imports';
+import { queryRecords, recordIds } from './query';
+import { refreshOverlapFlags, splitDataset } from './split';
+import { createSnapshot, getSnapshot, listSnapshots } from './snapshots';
+import { rowContent, type DatasetStore, type RecordRow } from './store';
+
+type DatasetMethods = Extract<keyof Handlers, `datasets.${string}` | `records.${string}` | `snapshots.${string}`>;
+
+export interface DatasetServiceDeps {
+  store: DatasetStore;
+  jobs: JobSupervisor;
+  exportsDir: string;
+}
+
+function selectionIds(store: DatasetStore, sel: { datasetId: number; ids: number[] } | { datasetId: number; filter: RecordFilter }): number[] {
+  if ('ids' in sel) {
+    const inDataset = new Set(recordIds(store.db, sel.datasetId));
+    const foreign = sel.ids.filter((id) => !inDataset.has(id));
+    if (foreign.length) throw new StudioError('NOT_FOUND', `Record${foreign.length === 1 ? '' : 's'} ${foreign.slice(0, 5).map((i) => `#${i}`).join(', ')} not in dataset #${sel.datasetId}.`);
+    return sel.ids;
+  }
+  return recordIds(store.db, sel.datasetId, sel.filter);
+}
+
+const safeName = (s: string) => s.replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^-+|-+$/g, '') || 'dataset';
+
+/** The datasets domain of the contract: curation over the workspace database. */
+export function datasetHandlers({ store, jobs, exportsDir }: DatasetServiceDeps): Pick<Handlers, DatasetMethods> {
+  const db = store.db;
+  return {
+    'datasets.list': () => store.listDatasets(),
+    'datasets.create': ({ name, description }) => store.createDataset(name, description),
+    'datasets.update': ({ id, ...patch }) => store.updateDataset(id, patch),
+    'datasets.delete': ({ id }) => {
+      store.deleteDataset(id);
+      return { deleted: true };
+    },
+    'datasets.preview': async ({ path, format, mapping }) => {
+      let preview;
+      try {
+        preview = await previewFile(path, { ...(format ? { format } : {}), ...(mapping ? { mapping } : {}) });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') throw new StudioError('NOT_FOUND', `No file at ${path}.`);
+        if (code === 'EISDIR') throw new StudioError('INVALID_ARGUMENT', `${path} is a folder, not a file.`);
+        throw err;
+      }
+      return {
+        file: path.split(/[\\/]/).pop() ?? path,
+        container: preview.container,
+        format: preview.format,
+        confidence: preview.confidence,
+        explanation: preview.explanation,
+        mapping: preview.mapping,
+        candidates: preview.candidates,
+        columns: preview.columns,
+        sample: preview.sampleRecords.map((r) => ({
+          kind: r.kind,
+          prompt: r.prompt,
+          chosen: r.chosen,
+          rejected: r.rejected,
+          responses: r.responses ?? null,
+          system: r.system ?? null,
+          source: r.source,
+        })),
+        errors: preview.errors.map((e) => ({
+          file: e.file,
+          line: e.line ?? null,
+          row: e.row ?? null,
+          field: e.field ?? null,
+          byteOffset: e.byteOffset ?? null,
+          code: e.code,
+          severity: e.severity,
+          reason: e.reason,
+        })),
+      };
+    },
+    'datasets.import': ({ path, datasetId, datasetName, format, mapping }) => {
+      let id = datasetId;
+      if (id === undefined) {
+        const name = datasetName ?? (path.split(/[\\/]/).pop() ?? 'dataset').replace(/\.[^.]+$/, '');
+        id = (store.findDatasetByName(name) ?? store.createDataset(name)).id;
+      } else store.getDataset(id);
+      return jobs.start('dataset-import', { path, datasetId: id, ...(format ? { format } : {}), ...(mapping ? { mapping } : {}) });
+    },
+    'datasets.imports': ({ datasetId }) => listImports(db, datasetId),
+    'datasets.importReport': ({ id, errorsOffset, errorsLimit }) => importReport(db, id, errorsOffset, errorsLimit),
+    'datasets.facets': ({ datasetId }) => ({ tags: store.tagCounts(datasetId), sources: store.sourceCounts(datasetId) }),
+    'records.query': ({ datasetId, filter, offset, limit, sort }) => {
+      store.getDataset(datasetId);
+      return queryRecords(store, datasetId, filter, { offset, limit, sort });
+    },
+    'records.get': ({ id }) => store.getRecord(id),
+    'records.update': ({ id, content, reason }) => {
+      const record = store.updateRecord(id, content, reason);
+      refreshOverlapFlags(db, record.datasetId);
+      return store.getRecord(id);
+    },
+    'records.delete': (sel) => {
+      const deleted = store.deleteRecords(selectionIds(store, sel));
+      store.touch(sel.datasetId);
+      return { deleted };
+    },
+    'records.tag': (sel) => {
+      const ids = selectionIds(store, sel);
+      return { changed: store.tagRecords(ids, sel.add, sel.remove), records: ids.length };
+    },
+    'datasets.duplicates': ({ datasetId, threshold }) => {
+      store.getDataset(datasetId);
+      const rows = db
+        .prepare<[number], Pick<RecordRow, 'id' | 'content_hash' | 'prompt_text' | 'chosen_text' | 'rejected_text'>>(
+          'SELECT id, content_hash, prompt_text, chosen_text, rejected_text FROM records WHERE dataset_id = ? ORDER BY id',
+        )
+        .all(datasetId);
+      const groups = findDuplicates(
+        rows.map((r) => ({ id: r.id, contentHash: r.content_hash, text: `${r.prompt_text}\n${r.chosen_text}\n${r.rejected_text}` })),
+        threshold,
+      );
+      const byId = (ids: number[]) => store.summaries(ids.map((id) => store.row(id)));
+      return {
+        groups: groups.slice(0, 500).map((g) => ({ kind: g.kind, similarity: g.similarity, records: byId(g.ids) })),
+        exact: groups.filter((g) => g.kind === 'exact').length,
+        near: groups.filter((g) => g.kind === 'near').length,
+      };
+    },
+    'records.merge': ({ keepId, dropIds }) => {
+      const keep = store.row(keepId);
+      const drops = dropIds.filter((id) => id !== keepId).map((id) => store.row(id));
+      if (drops.some((d) => d.dataset_id !== keep.dataset_id)) throw new StudioError('INVALID_ARGUMENT', 'Only records of the same dataset can be merged.');
+      db.transaction(() => {
+        const tags = db
+          .prepare(`SELECT DISTINCT t.name FROM record_tags rt JOIN tags t ON t.id = rt.tag_id WHERE rt.record_id IN (${drops.map(() => '?').join(',')})`)
+          .pluck()
+          .all(...drops.map((d) => d.id)) as string[];
+        store.tagRecords([keepId], tags, []);
+        db.prepare('INSERT INTO record_history (record_id, version, changed_at, reason, before, after) VALUES (?, ?, ?, ?, ?, ?)').run(
+          keepId,
+          keep.version,
+          Date.now(),
+          `merged duplicates ${drops.map((d) => `#${d.id}`).join(', ')} into this record`,
+          JSON.stringify(rowContent(keep)),
+          JSON.stringify(rowContent(keep)),
+        );
+        store.deleteRecords(drops.map((d) => d.id));
+      })();
+      return store.getRecord(keepId);
+    },
+    'datasets.split': ({ datasetId, testFraction, seed }) => {
+      store.getDataset(datasetId);
+      const counts = splitDataset(db, datasetId, testFraction, seed);
+      store.touch(datasetId);
+      const overlapping = db.prepare('SELECT count(*) FROM records WHERE dataset_id = ? AND (flags & 4) != 0').pluck().get(datasetId) as number;
+      return { ...counts, overlapping };
+    },
+    'snapshots.create': ({ datasetId, name, filter }) => {
+      store.getDataset(datasetId);
+      return createSnapshot(db, datasetId, name, filter ?? null);
+    },
+    'snapshots.list': ({ datasetId }) => listSnapshots(db, datasetId),
+    'datasets.export': ({ datasetId, snapshotId, filter, split, format, path }) => {
+      if ((datasetId === undefined) === (snapshotId === undefined)) {
+        throw new StudioError('INVALID_ARGUMENT', 'Export either a dataset (with an optional filter) or a snapshot.');
+      }
+      let base: string;
+      if (snapshotId !== undefined) {
+        const snapshot = getSnapshot(db, snapshotId);
+        base = `${store.getDataset(snapshot.datasetId).name}-${snapshot.name}-${snapshot.contentHash.slice(0, 8)}`;
+      } else base = `${store.getDataset(datasetId!).name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      const downloadName = `${safeName(base)}${split ? `-${split}` : ''}.${format === 'trl-conversational' ? 'conversational.' : ''}${EXPORT_EXTENSIONS[format]}`;
+      const target = path ?? join(exportsDir, downloadName);
+      const result = exportToFile(
+        db,
+        { ...(datasetId !== undefined ? { datasetId } : {}), ...(snapshotId !== undefined ? { snapshotId } : {}), ...(filter ? { filter } : {}), ...(split ? { split } : {}) },
+        format,
+        target,
+      );
+      return { ...result, downloadName: path ? null : downloadName };
+    },
+  };
+}

@@ -1,0 +1,307 @@
+import {
+  type Dataset,
+  type DatasetRecord,
+  type RecordContent,
+  type RecordSummary,
+} from '../../../shared/datasets';
+import { StudioError } from '../../../shared/result';
+import type { Db } from '../db/open';
+import { bitsToFlags, deriveColumns, flagsToBits, intrinsicFlags } from './content';
+
+export interface RecordRow {
+  id: number;
+  dataset_id: number;
+  import_id: number | null;
+  kind: RecordContent['kind'];
+  prompt: string;
+  chosen: string | null;
+  rejected: string | null;
+  responses: string | null;
+  system: string | null;
+  prompt_text: string;
+  chosen_text: string;
+  rejected_text: string;
+  prompt_chars: number;
+  chosen_chars: number;
+  rejected_chars: number;
+  prompt_hash: string;
+  content_hash: string;
+  split: 'train' | 'test' | null;
+  flags: number;
+  meta: string;
+  source_file: string | null;
+  source_line: number | null;
+  source_row: number | null;
+  original: string | null;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A record about to be stored: its content plus where it came from. */
+export interface NewRecord extends RecordContent {
+  meta?: Record<string, unknown>;
+  source?: { file: string; line?: number; row?: number };
+  original?: unknown;
+  split?: 'train' | 'test' | null;
+}
+
+const PREVIEW_CHARS = 280;
+const preview = (s: string) => (s.length > PREVIEW_CHARS ? s.slice(0, PREVIEW_CHARS) + '…' : s);
+
+export function rowContent(row: Pick<RecordRow, 'kind' | 'prompt' | 'chosen' | 'rejected' | 'responses' | 'system'>): RecordContent {
+  return {
+    kind: row.kind,
+    prompt: JSON.parse(row.prompt),
+    chosen: row.chosen === null ? null : JSON.parse(row.chosen),
+    rejected: row.rejected === null ? null : JSON.parse(row.rejected),
+    responses: row.responses === null ? null : JSON.parse(row.responses),
+    system: row.system,
+  };
+}
+
+/** Datasets, records, tags and edit history in the workspace database. */
+export class DatasetStore {
+  private readonly insertRecord;
+  private readonly tagsOf;
+
+  constructor(readonly db: Db) {
+    this.insertRecord = db.prepare(`
+      INSERT INTO records (dataset_id, import_id, kind, prompt, chosen, rejected, responses, system,
+        prompt_text, chosen_text, rejected_text, prompt_chars, chosen_chars, rejected_chars,
+        prompt_hash, content_hash, split, flags, meta, source_file, source_line, source_row, original, created_at, updated_at)
+      VALUES (@dataset_id, @import_id, @kind, @prompt, @chosen, @rejected, @responses, @system,
+        @prompt_text, @chosen_text, @rejected_text, @prompt_chars, @chosen_chars, @rejected_chars,
+        @prompt_hash, @content_hash, @split, @flags, @meta, @source_file, @source_line, @source_row, @original, @now, @now)`);
+    this.tagsOf = db.prepare<[number], { name: string }>(
+      'SELECT t.name FROM record_tags rt JOIN tags t ON t.id = rt.tag_id WHERE rt.record_id = ? ORDER BY t.name',
+    );
+  }
+
+  listDatasets(): Dataset[] {
+    return this.db
+      .prepare<[], { id: number; name: string; description: string; created_at: number; updated_at: number; n: number; train: number; test: number }>(
+        `SELECT d.*, count(r.id) AS n, count(CASE WHEN r.split = 'train' THEN 1 END) AS train, count(CASE WHEN r.split = 'test' THEN 1 END) AS test
+         FROM datasets d LEFT JOIN records r ON r.dataset_id = d.id GROUP BY d.id ORDER BY d.name`,
+      )
+      .all()
+      .map((d) => ({ id: d.id, name: d.name, description: d.description, recordCount: d.n, trainCount: d.train, testCount: d.test, createdAt: d.created_at, updatedAt: d.updated_at }));
+  }
+
+  getDataset(id: number): Dataset {
+    const found = this.listDatasets().find((d) => d.id === id);
+    if (!found) throw new StudioError('NOT_FOUND', `There is no dataset #${id}.`, { id });
+    return found;
+  }
+
+  findDatasetByName(name: string): Dataset | undefined {
+    const row = this.db.prepare<[string], { id: number }>('SELECT id FROM datasets WHERE name = ?').get(name);
+    return row ? this.getDataset(row.id) : undefined;
+  }
+
+  /** A dataset by name or numeric id, as the CLI accepts it. */
+  resolveDataset(ref: string): Dataset {
+    const byName = this.findDatasetByName(ref);
+    if (byName) return byName;
+    if (/^\d+$/.test(ref)) return this.getDataset(Number(ref));
+    throw new StudioError('NOT_FOUND', `There is no dataset named "${ref}".`);
+  }
+
+  createDataset(name: string, description = ''): Dataset {
+    const trimmed = name.trim();
+    if (!trimmed) throw new StudioError('INVALID_ARGUMENT', 'A dataset needs a name.');
+    if (this.findDatasetByName(trimmed)) throw new StudioError('CONFLICT', `A dataset named "${trimmed}" already exists.`);
+    const now = Date.now();
+    const info = this.db
+      .prepare('INSERT INTO datasets (name, description, created_at, updated_at) VALUES (?, ?, ?, ?)')
+      .run(trimmed, description, now, now);
+    return this.getDataset(Number(info.lastInsertRowid));
+  }
+
+  updateDataset(id: number, patch: { name?: string; description?: string }): Dataset {
+    const current = this.getDataset(id);
+    const name = patch.name?.trim() ?? current.name;
+    const other = this.findDatasetByName(name);
+    if (other && other.id !== id) throw new StudioError('CONFLICT', `A dataset named "${name}" already exists.`);
+    this.db
+      .prepare('UPDATE datasets SET name = ?, description = ?, updated_at = ? WHERE id = ?')
+      .run(name, patch.description ?? current.description, Date.now(), id);
+    return this.getDataset(id);
+  }
+
+  deleteDataset(id: number): void {
+    const dataset = this.getDataset(id);
+    const snapshots = this.db.prepare('SELECT count(*) FROM snapshots WHERE dataset_id = ?').pluck().get(id) as number;
+    if (snapshots > 0) {
+      throw new StudioError('CONFLICT', `"${dataset.name}" has ${snapshots} frozen snapshot${snapshots === 1 ? '' : 's'}, which runs may reference; it cannot be deleted.`);
+    }
+    this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id);
+  }
+
+  touch(datasetId: number): void {
+    this.db.prepare('UPDATE datasets SET updated_at = ? WHERE id = ?').run(Date.now(), datasetId);
+  }
+
+  /** Inserts records in one transaction; returns how many. */
+  insertRecords(datasetId: number, importId: number | null, records: Iterable<NewRecord>): number {
+    const now = Date.now();
+    let n = 0;
+    this.db.transaction(() => {
+      for (const r of records) {
+        const content: RecordContent = { kind: r.kind, prompt: r.prompt, chosen: r.chosen, rejected: r.rejected, responses: r.responses ?? null, system: r.system ?? null };
+        this.insertRecord.run({
+          dataset_id: datasetId,
+          import_id: importId,
+          kind: content.kind,
+          prompt: JSON.stringify(content.prompt),
+          chosen: content.chosen === null ? null : JSON.stringify(content.chosen),
+          rejected: content.rejected === null ? null : JSON.stringify(content.rejected),
+          responses: content.responses === null ? null : JSON.stringify(content.responses),
+          system: content.system,
+          ...deriveColumns(content),
+          split: r.split ?? null,
+          flags: flagsToBits(intrinsicFlags(content)),
+          meta: JSON.stringify(r.meta ?? {}),
+          source_file: r.source?.file ?? null,
+          source_line: r.source?.line ?? null,
+          source_row: r.source?.row ?? null,
+          original: r.original === undefined ? null : JSON.stringify(r.original),
+          now,
+        });
+        n++;
+      }
+    })();
+    return n;
+  }
+
+  row(id: number): RecordRow {
+    const row = this.db.prepare<[number], RecordRow>('SELECT * FROM records WHERE id = ?').get(id);
+    if (!row) throw new StudioError('NOT_FOUND', `There is no record #${id}.`, { id });
+    return row;
+  }
+
+  getRecord(id: number): DatasetRecord {
+    const row = this.row(id);
+    const history = this.db
+      .prepare<[number], { version: number; changed_at: number; reason: string; before: string; after: string }>(
+        'SELECT version, changed_at, reason, before, after FROM record_history WHERE record_id = ? ORDER BY version',
+      )
+      .all(id)
+      .map((h) => ({ version: h.version, changedAt: h.changed_at, reason: h.reason, before: JSON.parse(h.before), after: JSON.parse(h.after) }));
+    return {
+      ...rowContent(row),
+      id: row.id,
+      datasetId: row.dataset_id,
+      split: row.split,
+      flags: bitsToFlags(row.flags),
+      tags: this.tagsOf.all(id).map((t) => t.name),
+      meta: JSON.parse(row.meta),
+      source: { file: row.source_file, line: row.source_line, row: row.source_row },
+      original: row.original === null ? null : JSON.parse(row.original),
+      version: row.version,
+      history,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  /** Edits a record's content, keeping the previous version in its history. */
+  updateRecord(id: number, patch: Partial<RecordContent>, reason = ''): DatasetRecord {
+    this.db.transaction(() => {
+      const row = this.row(id);
+      const before = rowContent(row);
+      const after: RecordContent = { ...before, ...patch };
+      const overlapBit = row.flags & flagsToBits(['overlap']);
+      this.db
+        .prepare(
+          `UPDATE records SET kind = @kind, prompt = @prompt, chosen = @chosen, rejected = @rejected, responses = @responses, system = @system,
+             prompt_text = @prompt_text, chosen_text = @chosen_text, rejected_text = @rejected_text,
+             prompt_chars = @prompt_chars, chosen_chars = @chosen_chars, rejected_chars = @rejected_chars,
+             prompt_hash = @prompt_hash, content_hash = @content_hash, flags = @flags, version = version + 1, updated_at = @now
+           WHERE id = @id`,
+        )
+        .run({
+          id,
+          kind: after.kind,
+          prompt: JSON.stringify(after.prompt),
+          chosen: after.chosen === null ? null : JSON.stringify(after.chosen),
+          rejected: after.rejected === null ? null : JSON.stringify(after.rejected),
+          responses: after.responses === null ? null : JSON.stringify(after.responses),
+          system: after.system,
+          ...deriveColumns(after),
+          flags: flagsToBits(intrinsicFlags(after)) | overlapBit,
+          now: Date.now(),
+        });
+      this.db
+        .prepare('INSERT INTO record_history (record_id, version, changed_at, reason, before, after) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(id, row.version + 1, Date.now(), reason, JSON.stringify(before), JSON.stringify(after));
+      this.touch(row.dataset_id);
+    })();
+    return this.getRecord(id);
+  }
+
+  deleteRecords(ids: number[]): number {
+    let n = 0;
+    const del = this.db.prepare('DELETE FROM records WHERE id = ?');
+    this.db.transaction(() => {
+      for (const id of ids) n += del.run(id).changes;
+    })();
+    return n;
+  }
+
+  /** Adds and removes tags on records, creating tags as needed. Returns how many links changed. */
+  tagRecords(ids: number[], add: string[], remove: string[]): number {
+    let changed = 0;
+    const ensure = this.db.prepare('INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
+    const tagId = this.db.prepare<[string], { id: number }>('SELECT id FROM tags WHERE name = ?');
+    const link = this.db.prepare('INSERT OR IGNORE INTO record_tags (record_id, tag_id) VALUES (?, ?)');
+    const unlink = this.db.prepare('DELETE FROM record_tags WHERE record_id = ? AND tag_id = ?');
+    this.db.transaction(() => {
+      for (const name of add.map((t) => t.trim()).filter(Boolean)) {
+        ensure.run(name);
+        const tag = tagId.get(name)!.id;
+        for (const id of ids) changed += link.run(id, tag).changes;
+      }
+      for (const name of remove) {
+        const tag = tagId.get(name.trim());
+        if (!tag) continue;
+        for (const id of ids) changed += unlink.run(id, tag.id).changes;
+      }
+    })();
+    return changed;
+  }
+
+  tagCounts(datasetId: number): { name: string; count: number }[] {
+    return this.db
+      .prepare<[number], { name: string; count: number }>(
+        `SELECT t.name, count(*) AS count FROM record_tags rt JOIN tags t ON t.id = rt.tag_id JOIN records r ON r.id = rt.record_id
+         WHERE r.dataset_id = ? GROUP BY t.id ORDER BY t.name`,
+      )
+      .all(datasetId);
+  }
+
+  sourceCounts(datasetId: number): { file: string; count: number }[] {
+    return this.db
+      .prepare<[number], { file: string; count: number }>(
+        `SELECT coalesce(source_file, '') AS file, count(*) AS count FROM records WHERE dataset_id = ? GROUP BY source_file ORDER BY file`,
+      )
+      .all(datasetId);
+  }
+
+  summaries(rows: RecordRow[]): RecordSummary[] {
+    return rows.map((row) => ({
+      id: row.id,
+      kind: row.kind,
+      prompt: preview(row.prompt_text),
+      chosen: preview(row.chosen_text),
+      rejected: preview(row.rejected_text),
+      promptChars: row.prompt_chars,
+      chosenChars: row.chosen_chars,
+      rejectedChars: row.rejected_chars,
+      split: row.split,
+      flags: bitsToFlags(row.flags),
+      tags: this.tagsOf.all(row.id).map((t) => t.name),
+      source: row.source_file,
+    }));
+  }
+}
