@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseFile, type ParseResult } from '../../../main/core/datasets/formats';
+import { CODEC, FIXTURE_ROWS, writeParquet } from '../../fixtures/datasets/make-parquet';
 
 const encode = (text: string) => new TextEncoder().encode(text);
 const row = (prompt: string, chosen = 'good', rejected = 'bad') => JSON.stringify({ prompt, chosen, rejected });
@@ -194,6 +195,17 @@ describe('files that are not data', () => {
     const result = await parse(garbage, 'photo.jsonl');
     expect(result.errors).toEqual([expect.objectContaining({ code: 'binary-file' })]);
     expect(result.errors[0]!.reason).toMatch(/not a text file/);
+  });
+
+  it('Parquet: gzip row groups read; a row group in an unsupported codec costs its own rows only', async () => {
+    const rows = [...FIXTURE_ROWS, ...FIXTURE_ROWS].map((r, i) => ({ ...r, prompt: `${r.prompt} #${i + 1}` }));
+    const bytes = writeParquet(rows, 2, [CODEC.GZIP, CODEC.ZSTD, CODEC.UNCOMPRESSED]);
+    const result = await parse(bytes, 'mixed.parquet');
+    expect(result.records.map((r) => r.source.row)).toEqual([1, 2, 5, 6]);
+    expect(result.records[0]!.prompt[0]!.content).toBe('What is 2 + 2? #1');
+    expect(result.errors).toEqual([expect.objectContaining({ file: 'mixed.parquet', row: 3, code: 'parquet-unreadable' })]);
+    expect(result.errors[0]!.reason).toMatch(/^Rows 3–4 could not be decoded: .*ZSTD.*Re-save it with snappy, gzip or no compression\.$/);
+    expect(result.stats).toMatchObject({ rowsSeen: 6, imported: 4, rejected: 2 });
   });
 
   it('a Parquet file cut short reports an unreadable footer', async () => {
