@@ -15,7 +15,7 @@ export const recordKindSchema = z.enum(['preference', 'unlabeled-pair', 'prompt-
 export type RecordKind = z.infer<typeof recordKindSchema>;
 
 export const recordFlagsSchema = z.object({
-  /** chosen and rejected render to the same text: the pair teaches nothing. */
+  /** chosen and rejected (or all candidates of an unlabeled pair) read the same: nothing to learn or choose. */
   identicalSides: z.boolean(),
   /** a side (or a response of an unlabeled pair) has no text at all. */
   emptySide: z.boolean(),
@@ -89,8 +89,10 @@ export type LocatedError = z.infer<typeof locatedErrorSchema>;
 export function computeFlags(chosen: Message[] | null, rejected: Message[] | null, responses?: Message[][]): RecordFlags {
   const isEmpty = (side: Message[] | null) => side !== null && side.every((m) => m.content.trim() === '');
   const emptySide = isEmpty(chosen) || isEmpty(rejected) || (responses ?? []).some((r) => isEmpty(r));
-  const identicalSides =
-    chosen !== null && rejected !== null && messagesToText(chosen).trim() === messagesToText(rejected).trim();
+  const text = (side: Message[]) => messagesToText(side).trim();
+  // For an unlabeled pair: candidates that all read the same leave nothing to choose.
+  const sides = chosen !== null && rejected !== null ? [chosen, rejected] : (responses ?? []);
+  const identicalSides = sides.length >= 2 && sides.every((side) => text(side) === text(sides[0]!));
   return { identicalSides, emptySide };
 }
 
