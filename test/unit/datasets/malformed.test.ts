@@ -3,11 +3,17 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseFile, type ParseResult } from '../../../main/core/datasets/formats';
+import { locatedErrorSchema, parseFile, type ParseResult } from '../../../main/core/datasets/formats';
+import { CODEC, FIXTURE_ROWS, writeParquet } from '../../fixtures/datasets/make-parquet';
 
 const encode = (text: string) => new TextEncoder().encode(text);
 const row = (prompt: string, chosen = 'good', rejected = 'bad') => JSON.stringify({ prompt, chosen, rejected });
-const parse = (bytes: Uint8Array, file: string) => parseFile(bytes, { file });
+async function parse(bytes: Uint8Array, file: string): Promise<ParseResult> {
+  const result = await parseFile(bytes, { file });
+  // Every error keeps the shape the import report stores.
+  for (const error of result.errors) expect(locatedErrorSchema.strict().parse(error)).toEqual(error);
+  return result;
+}
 const prompts = (result: ParseResult) => result.records.map((r) => r.prompt[0]?.content);
 const errorsOnly = (result: ParseResult) => result.errors.filter((e) => e.severity === 'error');
 
@@ -154,6 +160,17 @@ describe('CSV and TSV', () => {
     expect(result.errors[0]!.reason).toMatch(/has 2 fields but the header has 3/);
   });
 
+  it('a multi-megabyte quoted field with newlines keeps the rows after it on their lines', async () => {
+    const big = 'line\n'.repeat(400_000);
+    const text = `prompt,chosen,rejected\np1,"${big}",b\np2,a,b\n`;
+    const result = await parse(encode(text), 'big.csv');
+    expect(result.records.map((r) => [r.prompt[0]!.content, r.source.line])).toEqual([
+      ['p1', 2],
+      ['p2', 400_003],
+    ]);
+    expect(result.records[0]!.chosen![0]!.content).toBe(big);
+  });
+
   it('an unterminated quote is reported at the row where it opens', async () => {
     const text = 'prompt,chosen,rejected\np1,a,b\n"p2,a,b\np3,a,b\n';
     const result = await parse(encode(text), 'quote.csv');
@@ -194,6 +211,17 @@ describe('files that are not data', () => {
     const result = await parse(garbage, 'photo.jsonl');
     expect(result.errors).toEqual([expect.objectContaining({ code: 'binary-file' })]);
     expect(result.errors[0]!.reason).toMatch(/not a text file/);
+  });
+
+  it('Parquet: gzip row groups read; a row group in an unsupported codec costs its own rows only', async () => {
+    const rows = [...FIXTURE_ROWS, ...FIXTURE_ROWS].map((r, i) => ({ ...r, prompt: `${r.prompt} #${i + 1}` }));
+    const bytes = writeParquet(rows, 2, [CODEC.GZIP, CODEC.ZSTD, CODEC.UNCOMPRESSED]);
+    const result = await parse(bytes, 'mixed.parquet');
+    expect(result.records.map((r) => r.source.row)).toEqual([1, 2, 5, 6]);
+    expect(result.records[0]!.prompt[0]!.content).toBe('What is 2 + 2? #1');
+    expect(result.errors).toEqual([expect.objectContaining({ file: 'mixed.parquet', row: 3, code: 'parquet-unreadable' })]);
+    expect(result.errors[0]!.reason).toMatch(/^Rows 3–4 could not be decoded: .*ZSTD.*Re-save it with snappy, gzip or no compression\.$/);
+    expect(result.stats).toMatchObject({ rowsSeen: 6, imported: 4, rejected: 2 });
   });
 
   it('a Parquet file cut short reports an unreadable footer', async () => {

@@ -86,6 +86,8 @@ describe('flags', () => {
     expect(computeFlags([assistant('x ')], [assistant('x')])).toEqual({ identicalSides: true, emptySide: false });
     expect(computeFlags([assistant('  ')], [assistant('x')])).toEqual({ identicalSides: false, emptySide: true });
     expect(computeFlags(null, null, [[assistant('a')], [assistant('')]])).toEqual({ identicalSides: false, emptySide: true });
+    expect(computeFlags(null, null, [[assistant('same')], [assistant('same')]])).toEqual({ identicalSides: true, emptySide: false });
+    expect(computeFlags(null, null)).toEqual({ identicalSides: false, emptySide: false });
   });
 });
 

@@ -71,6 +71,15 @@ describe('at scale', () => {
     ]);
   });
 
+  it('reads a JSON array saved under a .jsonl name as JSON', async () => {
+    const path = join(dir, 'misnamed.jsonl');
+    writeFileSync(path, `[\n  ${JSON.stringify({ prompt: 'p', chosen: 'c', rejected: 'r' })}\n]\n`);
+    const result = await parseFile(path);
+    expect(result.container).toBe('json');
+    expect(result.errors).toEqual([]);
+    expect(result.records.map((r) => r.source)).toEqual([{ file: 'misnamed.jsonl', line: 2, row: 1 }]);
+  });
+
   it('previews a file larger than the preview window from its head, without a false "cut off" error', async () => {
     const path = join(dir, 'big.jsonl');
     const row = JSON.stringify({ prompt: 'p'.repeat(2000), chosen: 'c'.repeat(2000), rejected: 'r'.repeat(2000) });

@@ -14,7 +14,10 @@ export { coerceMessages } from './messages';
 export { findPromptOverlap, normalisePromptText, promptHash, recordPromptHash } from './prompt-hash';
 export {
   computeFlags,
+  importErrorCodes,
+  importErrorCodeSchema,
   isTranscript,
+  locatedErrorSchema,
   messageSchema,
   messagesToText,
   preferenceRecordSchema,

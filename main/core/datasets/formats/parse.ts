@@ -94,9 +94,10 @@ async function openRows(input: FileInput, file: string, options: ParseOptions, b
     } finally {
       await handle.close();
     }
-    // Empty, binary and UTF-16 files take the whole-file path, which names or decodes them.
+    // Empty, binary and UTF-16 files, and JSON arrays misnamed .jsonl, take the whole-file path.
     const isUtf16 = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
-    if (checkReadable(head, file) === null && !isUtf16 && decodeText(head).text.trim() !== '') {
+    const start = decodeText(head).text.trimStart();
+    if (checkReadable(head, file) === null && !isUtf16 && start !== '' && !start.startsWith('[')) {
       const chunks = createReadStream(input, { highWaterMark: STREAM_CHUNK });
       return { container: 'jsonl', bytesTotal: size, batches: streamJsonlRows(chunks, file, batchRows) };
     }

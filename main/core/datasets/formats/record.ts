@@ -15,7 +15,7 @@ export const recordKindSchema = z.enum(['preference', 'unlabeled-pair', 'prompt-
 export type RecordKind = z.infer<typeof recordKindSchema>;
 
 export const recordFlagsSchema = z.object({
-  /** chosen and rejected render to the same text: the pair teaches nothing. */
+  /** chosen and rejected (or all candidates of an unlabeled pair) read the same: nothing to learn or choose. */
   identicalSides: z.boolean(),
   /** a side (or a response of an unlabeled pair) has no text at all. */
   emptySide: z.boolean(),
@@ -48,43 +48,51 @@ export const preferenceRecordSchema = z.object({
 });
 export type PreferenceRecord = z.infer<typeof preferenceRecordSchema>;
 
-export type Severity = 'error' | 'warning';
+export const importErrorCodes = [
+  'empty-file',
+  'binary-file',
+  'invalid-utf8',
+  'json-syntax',
+  'truncated',
+  'not-an-object',
+  'csv-ragged',
+  'csv-syntax',
+  'parquet-unreadable',
+  'missing-field',
+  'wrong-type',
+  'empty-side',
+  'no-preference',
+  'long-field',
+  'unsupported',
+] as const;
+export const importErrorCodeSchema = z.enum(importErrorCodes);
+export type ImportErrorCode = z.infer<typeof importErrorCodeSchema>;
+
+export const severitySchema = z.enum(['error', 'warning']);
+export type Severity = z.infer<typeof severitySchema>;
 
 /** A problem tied to a place in a file, phrased for the person who owns it. */
-export interface LocatedError {
-  file: string;
-  line?: number;
-  row?: number;
-  field?: string;
+export const locatedErrorSchema = z.object({
+  file: z.string(),
+  line: z.number().int().positive().optional(),
+  row: z.number().int().positive().optional(),
+  field: z.string().optional(),
   /** Byte offset into the file, where the problem is below row level. */
-  byteOffset?: number;
-  code: ImportErrorCode;
-  severity: Severity;
-  reason: string;
-}
-
-export type ImportErrorCode =
-  | 'empty-file'
-  | 'binary-file'
-  | 'invalid-utf8'
-  | 'json-syntax'
-  | 'truncated'
-  | 'not-an-object'
-  | 'csv-ragged'
-  | 'csv-syntax'
-  | 'parquet-unreadable'
-  | 'missing-field'
-  | 'wrong-type'
-  | 'empty-side'
-  | 'no-preference'
-  | 'long-field'
-  | 'unsupported';
+  byteOffset: z.number().int().nonnegative().optional(),
+  code: importErrorCodeSchema,
+  /** error: the row was not imported; warning: imported, worth a look. */
+  severity: severitySchema,
+  reason: z.string(),
+});
+export type LocatedError = z.infer<typeof locatedErrorSchema>;
 
 export function computeFlags(chosen: Message[] | null, rejected: Message[] | null, responses?: Message[][]): RecordFlags {
   const isEmpty = (side: Message[] | null) => side !== null && side.every((m) => m.content.trim() === '');
   const emptySide = isEmpty(chosen) || isEmpty(rejected) || (responses ?? []).some((r) => isEmpty(r));
-  const identicalSides =
-    chosen !== null && rejected !== null && messagesToText(chosen).trim() === messagesToText(rejected).trim();
+  const text = (side: Message[]) => messagesToText(side).trim();
+  // For an unlabeled pair: candidates that all read the same leave nothing to choose.
+  const sides = chosen !== null && rejected !== null ? [chosen, rejected] : (responses ?? []);
+  const identicalSides = sides.length >= 2 && sides.every((side) => text(side) === text(sides[0]!));
   return { identicalSides, emptySide };
 }
 

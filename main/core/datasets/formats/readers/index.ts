@@ -62,7 +62,9 @@ async function readAnyRows(bytes: Uint8Array, options: ReadOptions & { container
     const errors = [{ file: options.file, code: 'empty-file' as const, severity: 'error' as const, reason: 'The file holds only blank space: there are no rows to import.' }];
     return { container: named ?? 'jsonl', rows: [], errors, rowsSeen: 0 };
   }
-  const container = named ?? sniffTextContainer(decoded.text);
+  // A JSON array saved under a .jsonl name is common enough to read as what it is.
+  const looksLikeArray = named === 'jsonl' && decoded.text.trimStart().startsWith('[');
+  const container = looksLikeArray ? 'json' : (named ?? sniffTextContainer(decoded.text));
   switch (container) {
     case 'jsonl':
       return readJsonl(decoded, options);
