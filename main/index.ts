@@ -61,8 +61,11 @@ export async function startDesktop(): Promise<{ studio: Studio; window: BrowserW
   const studio = createStudio({
     workspaceDir: resolveWorkspaceDir(workspaceFlag(process.argv), process.env, app.getPath('userData')),
     spawnWorker: utilitySpawner(join(here, 'worker.cjs')),
+    assetsDir: join(app.getAppPath(), 'assets'),
     ...(!app.isPackaged && existsSync(devBinding) ? { nativeBinding: devBinding } : {}),
   });
+
+  if (!process.env.STUDIO_NO_DEMO) await studio.seedDemo();
 
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, appUrl));

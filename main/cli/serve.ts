@@ -10,11 +10,12 @@ export function defaultRendererDir(): string {
 
 export const serveCommand: Command = {
   name: 'serve',
-  usage: 'studio serve [--port N] [--host ADDR] [--workspace DIR] [--json]',
+  usage: 'studio serve [--port N] [--host ADDR] [--no-demo] [--workspace DIR] [--json]',
   summary: 'Serve the studio as a local web app; prints a URL with a fresh access token.',
   options: {
     port: { type: 'string', default: process.env.STUDIO_PORT ?? '7860' },
     host: { type: 'string', default: '127.0.0.1' },
+    'no-demo': { type: 'boolean', default: false },
   },
   async run(ctx) {
     const port = Number(ctx.values.port);
@@ -23,6 +24,7 @@ export const serveCommand: Command = {
     const rendererDir = defaultRendererDir();
     if (!existsSync(rendererDir)) ctx.io.err(`Note: the UI is not built (${rendererDir} is missing); run \`npm run build\`. The API works meanwhile.`);
     const studio = ctx.openStudio(true);
+    if (!ctx.values['no-demo'] && !process.env.STUDIO_NO_DEMO) await studio.seedDemo();
     let server;
     try {
       server = await startServer({ studio, host, port, rendererDir, ...(process.env.STUDIO_TOKEN ? { token: process.env.STUDIO_TOKEN } : {}) });

@@ -15,6 +15,8 @@ import { datasetHandlers } from './datasets/service';
 import { importJobKind, recoverImports } from './datasets/imports';
 import { DatasetStore } from './datasets/store';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { seedDemoDataset } from './datasets/demo';
 import { APP_VERSION } from './version';
 import { openWorkspace, type Workspace, workspaceSize } from './workspace';
 
@@ -25,6 +27,8 @@ export interface StudioOptions extends OpenOptions {
   backend?: () => BackendInfo;
   /** Whether to resume supervision of this workspace's jobs (false for read-only CLI commands). */
   superviseJobs?: boolean;
+  /** The app's assets folder (demo data); defaults to the repository's assets/. */
+  assetsDir?: string;
 }
 
 export interface Studio {
@@ -35,6 +39,9 @@ export interface Studio {
   readonly datasets: DatasetStore;
   readonly handlers: Handlers;
   readonly dispatch: Dispatch;
+  readonly assetsDir: string;
+  /** Seeds the demo dataset when this start created the workspace. */
+  seedDemo(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,6 +67,7 @@ export function createStudio(options: StudioOptions): Studio {
     spawnWorker: options.spawnWorker ?? forkSpawner(sourceWorkerEntry()),
   });
   const datasets = new DatasetStore(workspace.db);
+  const assetsDir = options.assetsDir ?? fileURLToPath(new URL('../../assets', import.meta.url));
   jobs.register(selfTestJob);
   jobs.register(importJobKind(datasets));
   if (options.superviseJobs !== false) {
@@ -112,6 +120,10 @@ export function createStudio(options: StudioOptions): Studio {
     datasets,
     handlers,
     dispatch,
+    assetsDir,
+    async seedDemo() {
+      if (workspace.created) await seedDemoDataset(datasets, assetsDir);
+    },
     async close() {
       await jobs.close();
       workspace.close();

@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { startServe, type ServeHandle } from '../helpers/serve';
 import { tempDir } from '../helpers/tmp';
+import { latestSchemaVersion } from '../../main/core/db/migrate';
 
 let serve: ServeHandle;
 let browser: Browser;
@@ -45,7 +46,7 @@ describe('the studio shell in Chromium against `studio serve`', () => {
     expect(header).toContain('serve mode');
     const info = page.getByTestId('workspace-info');
     await info.waitFor();
-    expect(await info.textContent()).toMatch(/Schema version\s*1/i);
+    expect(await info.textContent()).toMatch(new RegExp(`Schema version\\s*${latestSchemaVersion()}`, 'i'));
     // The navigation shows only areas that exist.
     const nav = await page.getByRole('navigation', { name: 'Studio areas' }).textContent();
     expect(nav).toBe('WorkspaceJobs');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get } from 'node:http';
 import { METHOD_NAMES } from '../../shared/contract';
+import { latestSchemaVersion } from '../../main/core/db/migrate';
 import type { Job } from '../../shared/jobs';
 import type { StudioEvent } from '../../shared/events';
 import { callApi, rawRequest, startServe, type ServeHandle } from '../helpers/serve';
@@ -70,7 +71,7 @@ describe('serve mode security', () => {
   it('works with the token: Bearer header, or the cookie set when the page is opened with ?token=', async () => {
     const info = await callApi(serve.port, serve.token, 'workspace.info');
     expect(info.status).toBe(200);
-    expect(info.json).toMatchObject({ ok: true, value: { schemaVersion: 1, appVersion: expect.any(String) } });
+    expect(info.json).toMatchObject({ ok: true, value: { schemaVersion: latestSchemaVersion(), appVersion: expect.any(String) } });
 
     const page = await rawRequest(serve.port, `/?token=${serve.token}`);
     expect(page.status).not.toBe(401);

@@ -95,10 +95,21 @@ export function recordIds(db: Db, datasetId: number, filter?: RecordFilter): num
   return db.prepare(`SELECT r.id FROM records r WHERE ${where} ORDER BY r.id`).pluck().all(...params) as number[];
 }
 
-/** Full rows of a filtered view, in id order, streamed for exports and snapshots. */
-export function* iterateRows(db: Db, datasetId: number, filter?: RecordFilter): Generator<RecordRow> {
+/**
+ * Full rows of a filtered view, in id order, a page at a time (keyset
+ * pagination), so callers may write to the database between pages — an open
+ * better-sqlite3 iterator would forbid that.
+ */
+export function* iterateRows(db: Db, datasetId: number, filter?: RecordFilter, pageSize = 2000): Generator<RecordRow> {
   const { where, params } = filterSql(datasetId, filter);
-  yield* db.prepare<unknown[], RecordRow>(`SELECT r.* FROM records r WHERE ${where} ORDER BY r.id`).iterate(...params);
+  const page = db.prepare<unknown[], RecordRow>(`SELECT r.* FROM records r WHERE ${where} AND r.id > ? ORDER BY r.id LIMIT ?`);
+  let after = 0;
+  for (;;) {
+    const rows = page.all(...params, after, pageSize);
+    yield* rows;
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.id;
+  }
 }
 
 export function queryRecords(

@@ -102,9 +102,13 @@ export function listSnapshots(db: Db, datasetId?: number): Snapshot[] {
 
 export function* snapshotContents(db: Db, snapshotId: number): Generator<SnapshotContent & { split: 'train' | 'test' | null }> {
   getSnapshot(db, snapshotId);
-  for (const row of db
-    .prepare<[number], { split: 'train' | 'test' | null; content: string }>('SELECT split, content FROM snapshot_records WHERE snapshot_id = ? ORDER BY ordinal')
-    .iterate(snapshotId)) {
-    yield { ...(JSON.parse(row.content) as SnapshotContent), split: row.split };
+  const page = db.prepare<[number, number, number], { ordinal: number; split: 'train' | 'test' | null; content: string }>(
+    'SELECT ordinal, split, content FROM snapshot_records WHERE snapshot_id = ? AND ordinal >= ? ORDER BY ordinal LIMIT ?',
+  );
+  for (let from = 0; ; ) {
+    const rows = page.all(snapshotId, from, 2000);
+    for (const row of rows) yield { ...(JSON.parse(row.content) as SnapshotContent), split: row.split };
+    if (rows.length < 2000) return;
+    from = rows[rows.length - 1]!.ordinal + 1;
   }
 }

@@ -7,7 +7,7 @@ const fake = vi.hoisted(() => {
   const ipcHandlers = new Map<string, (...args: unknown[]) => unknown>();
   const windows: { options: Record<string, unknown>; loaded?: string }[] = [];
   let permissionHandler: ((c: unknown, p: string, cb: (ok: boolean) => void) => void) | undefined;
-  return { appHandlers, ipcHandlers, windows, permission: () => permissionHandler, setPermission: (h: typeof permissionHandler) => (permissionHandler = h), userData: '' };
+  return { appHandlers, ipcHandlers, windows, permission: () => permissionHandler, setPermission: (h: typeof permissionHandler) => (permissionHandler = h), userData: '', repoRoot: '' };
 });
 
 vi.mock('electron', () => {
@@ -26,7 +26,7 @@ vi.mock('electron', () => {
     app: {
       whenReady: async () => {},
       getPath: () => fake.userData,
-      getAppPath: () => '/nonexistent-app-path',
+      getAppPath: () => fake.repoRoot,
       isPackaged: false,
       on: (event: string, handler: (...args: unknown[]) => void) => fake.appHandlers.set(event, handler),
       quit: () => {},
@@ -42,6 +42,7 @@ vi.mock('electron', () => {
 
 const t = tempDir();
 fake.userData = t.dir;
+fake.repoRoot = new URL('../../..', import.meta.url).pathname;
 const { startDesktop, workspaceFlag } = await import('../../../main/index');
 const { studio } = await startDesktop();
 afterAll(async () => {

@@ -106,6 +106,7 @@ export function up(db: Db): void {
     CREATE INDEX record_tags_by_tag ON record_tags (tag_id, record_id);
 
     -- A snapshot is a frozen copy: later edits to records never change it.
+    -- It is written with content_hash 'pending', finalised once, then frozen.
     CREATE TABLE snapshots (
       id           INTEGER PRIMARY KEY,
       dataset_id   INTEGER NOT NULL REFERENCES datasets (id) ON DELETE RESTRICT,
@@ -129,7 +130,8 @@ export function up(db: Db): void {
     ) STRICT, WITHOUT ROWID;
 
     CREATE TRIGGER snapshots_are_immutable BEFORE UPDATE ON snapshots
-      WHEN NEW.content_hash IS NOT OLD.content_hash OR NEW.record_count IS NOT OLD.record_count OR NEW.dataset_id IS NOT OLD.dataset_id
+      WHEN OLD.content_hash != 'pending'
+        AND (NEW.content_hash IS NOT OLD.content_hash OR NEW.record_count IS NOT OLD.record_count OR NEW.dataset_id IS NOT OLD.dataset_id)
       BEGIN SELECT RAISE(ABORT, 'snapshots are immutable'); END;
     CREATE TRIGGER snapshot_records_are_immutable BEFORE UPDATE ON snapshot_records
       BEGIN SELECT RAISE(ABORT, 'snapshots are immutable'); END;

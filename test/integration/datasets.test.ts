@@ -1,0 +1,239 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createStudio, type Studio } from '../../main/core/studio';
+import type { Job } from '../../shared/jobs';
+import type { RecordContent } from '../../shared/datasets';
+import { recoverImports } from '../../main/core/datasets/imports';
+import { tempDir } from '../helpers/tmp';
+
+let studio: Studio | undefined;
+let cleanup = () => {};
+afterEach(async () => {
+  await studio?.close();
+  studio = undefined;
+  cleanup();
+});
+
+function open(): { s: Studio; dir: string } {
+  const t = tempDir();
+  cleanup = t.cleanup;
+  studio = createStudio({ workspaceDir: join(t.dir, 'ws') });
+  return { s: studio, dir: t.dir };
+}
+
+async function importFile(s: Studio, path: string, datasetName: string): Promise<{ job: Job; datasetId: number; importId: number }> {
+  const job = await s.handlers['datasets.import']({ path, datasetName });
+  const done = await s.jobs.settled(job.id);
+  expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
+  const result = done.result as { datasetId: number; importId: number };
+  return { job: done, datasetId: result.datasetId, importId: result.importId };
+}
+
+const pairs = (n: number, offset = 0) =>
+  Array.from({ length: n }, (_, i) => ({ prompt: `Question number ${i + offset} about topic ${(i + offset) % 7}?`, chosen: `A careful answer ${i + offset}.`, rejected: `nope ${i + offset}` }));
+
+function contentOf(r: RecordContent): RecordContent {
+  return { kind: r.kind, prompt: r.prompt, chosen: r.chosen, rejected: r.rejected, responses: r.responses, system: r.system };
+}
+
+describe('dataset import as a job', () => {
+  it('keeps good rows, reports every bad one with file, line and field, and flags odd pairs', async () => {
+    const { s, dir } = open();
+    const path = join(dir, 'mixed.jsonl');
+    const lines = [
+      ...pairs(5).map((p) => JSON.stringify(p)),
+      '{"prompt": "broken json", "chosen": ',
+      JSON.stringify({ prompt: 'no rejected side', chosen: 'x' }),
+      JSON.stringify({ prompt: 'same', chosen: 'twin', rejected: 'twin' }),
+      JSON.stringify({ prompt: 'wrong type', chosen: 42, rejected: 'y' }),
+    ];
+    writeFileSync(path, lines.join('\n') + '\n');
+    const { datasetId, importId } = await importFile(s, path, 'mixed');
+    const report = await s.handlers['datasets.importReport']({ id: importId, errorsOffset: 0, errorsLimit: 100 });
+    expect(report).toMatchObject({ status: 'done', format: 'trl-standard', imported: 6, rowsSeen: 9 });
+    expect(report.rejected).toBe(3);
+    const errors = report.errors.filter((e) => e.severity === 'error');
+    expect(errors.map((e) => e.line).sort()).toEqual([6, 7, 9]);
+    expect(errors.every((e) => e.file === 'mixed.jsonl' && e.reason.length > 10)).toBe(true);
+    expect(errors.find((e) => e.line === 7)?.field).toBe('rejected');
+    const flagged = await s.handlers['records.query']({ datasetId, filter: { flags: ['identical'] }, offset: 0, limit: 10, sort: 'id' });
+    expect(flagged.rows.map((r) => r.prompt)).toEqual(['same']);
+  });
+
+  it('rolls back an import that never finished, keeping the dataset whole', async () => {
+    const { s, dir } = open();
+    const path = join(dir, 'ok.jsonl');
+    writeFileSync(path, pairs(3).map((p) => JSON.stringify(p)).join('\n'));
+    const { datasetId } = await importFile(s, path, 'ds');
+    // A second import that "crashed": its rows are in, its job is interrupted.
+    const db = s.workspace.db;
+    const job = s.jobStore.create({ kind: 'dataset-import', title: 'x', lane: 'io', params: {} });
+    s.jobStore.transition(job.id, 'running');
+    s.jobStore.transition(job.id, 'interrupted');
+    const importId = Number(db.prepare(`INSERT INTO imports (dataset_id, job_id, file, status, created_at) VALUES (?, ?, 'half.jsonl', 'running', 0)`).run(datasetId, job.id).lastInsertRowid);
+    s.datasets.insertRecords(datasetId, importId, pairs(4, 100).map((p) => ({ kind: 'preference', prompt: [{ role: 'user', content: p.prompt }], chosen: [{ role: 'assistant', content: p.chosen }], rejected: [{ role: 'assistant', content: p.rejected }], responses: null, system: null })));
+    expect(s.datasets.getDataset(datasetId).recordCount).toBe(7);
+    expect(recoverImports(db)).toBe(1);
+    expect(s.datasets.getDataset(datasetId).recordCount).toBe(3);
+    expect((await s.handlers['datasets.importReport']({ id: importId, errorsOffset: 0, errorsLimit: 1 })).status).toBe('failed');
+  });
+});
+
+describe('curation', () => {
+  it('finds records by full-text search, with prefixes, combined with filters', async () => {
+    const { s, dir } = open();
+    const path = join(dir, 'fts.jsonl');
+    writeFileSync(
+      path,
+      [
+        { prompt: 'How do volcanoes erupt?', chosen: 'Magma pressure builds until it escapes.', rejected: 'They sneeze.' },
+        { prompt: 'Explain photosynthesis', chosen: 'Plants turn light into sugar.', rejected: 'Magic.' },
+        { prompt: 'What is a volcano made of?', chosen: 'Rock and ash.', rejected: 'Cheese.' },
+        { prompt: 'Café au lait recipe', chosen: 'Coffee with hot milk.', rejected: 'Tea.' },
+      ].map((p) => JSON.stringify(p)).join('\n'),
+    );
+    const { datasetId } = await importFile(s, path, 'fts');
+    const search = async (text: string, extra = {}) =>
+      (await s.handlers['records.query']({ datasetId, filter: { search: text, ...extra }, offset: 0, limit: 50, sort: 'id' })).rows.map((r) => r.prompt);
+    expect(await search('volcano')).toEqual(['How do volcanoes erupt?', 'What is a volcano made of?']);
+    expect(await search('magma pressure')).toEqual(['How do volcanoes erupt?']);
+    expect(await search('cheese')).toEqual(['What is a volcano made of?']);
+    expect(await search('cafe')).toEqual(['Café au lait recipe']);
+    expect(await search('"unbalanced AND (')).toEqual([]);
+    expect(await search('zebra')).toEqual([]);
+    expect(await search('volcano', { promptChars: { max: 24 } })).toEqual(['How do volcanoes erupt?']);
+    // The index follows edits.
+    const id = (await s.handlers['records.query']({ datasetId, filter: { search: 'photosynthesis' }, offset: 0, limit: 1, sort: 'id' })).rows[0]!.id;
+    await s.handlers['records.update']({ id, content: { prompt: [{ role: 'user', content: 'Explain chlorophyll' }] }, reason: 'fix' });
+    expect(await search('photosynthesis')).toEqual([]);
+    expect(await search('chlorophyll')).toEqual(['Explain chlorophyll']);
+    const record = await s.handlers['records.get']({ id });
+    expect(record.version).toBe(2);
+    expect(record.history[0]).toMatchObject({ reason: 'fix', before: { prompt: [{ content: 'Explain photosynthesis' }] } });
+  });
+
+  it('tags in bulk by filter and filters by tag', async () => {
+    const { s, dir } = open();
+    const path = join(dir, 't.jsonl');
+    writeFileSync(path, pairs(10).map((p) => JSON.stringify(p)).join('\n'));
+    const { datasetId } = await importFile(s, path, 't');
+    const tagged = await s.handlers['records.tag']({ datasetId, filter: { search: 'topic 1' }, add: ['math', 'review'], remove: [] });
+    expect(tagged.records).toBe(2);
+    expect(tagged.changed).toBe(4);
+    const byTag = await s.handlers['records.query']({ datasetId, filter: { tags: ['math'] }, offset: 0, limit: 50, sort: 'id' });
+    expect(byTag.total).toBe(2);
+    expect(byTag.rows[0]!.tags).toEqual(['math', 'review']);
+    await s.handlers['records.tag']({ datasetId, ids: [byTag.rows[0]!.id], add: [], remove: ['math'] });
+    expect((await s.handlers['datasets.facets']({ datasetId })).tags).toEqual([
+      { name: 'math', count: 1 },
+      { name: 'review', count: 2 },
+    ]);
+  });
+
+  it('detects exact and near duplicates on a fixture with known duplicates, and merges them', async () => {
+    const { s, dir } = open();
+    const base = 'Write a short poem about the quiet sea at night with stars above the waves and a lonely boat drifting slowly home';
+    const rows = [
+      { prompt: base, chosen: 'The sea is calm, the stars are bright.', rejected: 'no' }, // 1
+      { prompt: base, chosen: 'The sea is calm, the stars are bright.', rejected: 'no' }, // 2: exact copy of 1
+      { prompt: base.replace('lonely', 'lone'), chosen: 'The sea is calm, the stars are bright.', rejected: 'no' }, // 3: near 1
+      { prompt: 'Explain how a bicycle gear system changes the effort needed when riding up a steep hill', chosen: 'Lower gears trade speed for force.', rejected: 'Pedal.' }, // 4
+      { prompt: 'Name the capital of France', chosen: 'Paris.', rejected: 'Lyon.' }, // 5
+    ];
+    const path = join(dir, 'dups.jsonl');
+    writeFileSync(path, rows.map((p) => JSON.stringify(p)).join('\n'));
+    const { datasetId } = await importFile(s, path, 'dups');
+    const ids = (await s.handlers['records.query']({ datasetId, filter: {}, offset: 0, limit: 10, sort: 'id' })).rows.map((r) => r.id);
+    const found = await s.handlers['datasets.duplicates']({ datasetId, threshold: 0.7 });
+    expect(found.exact).toBe(1);
+    expect(found.near).toBe(1);
+    const exact = found.groups.find((g) => g.kind === 'exact')!;
+    expect(exact.records.map((r) => r.id)).toEqual([ids[0], ids[1]]);
+    const near = found.groups.find((g) => g.kind === 'near')!;
+    expect(near.records.map((r) => r.id)).toEqual([ids[0], ids[2]]);
+    expect(near.similarity).toBeGreaterThanOrEqual(0.7);
+    expect(near.similarity).toBeLessThan(1);
+
+    await s.handlers['records.tag']({ datasetId, ids: [ids[1]!], add: ['keep-me'], remove: [] });
+    const merged = await s.handlers['records.merge']({ keepId: ids[0]!, dropIds: [ids[1]!] });
+    expect(merged.tags).toEqual(['keep-me']);
+    expect(merged.history.at(-1)?.reason).toMatch(/merged duplicates/);
+    expect(s.datasets.getDataset(datasetId).recordCount).toBe(4);
+    expect((await s.handlers['datasets.duplicates']({ datasetId, threshold: 0.7 })).exact).toBe(0);
+  });
+
+  it('splits deterministically by prompt hash: same seed, same split; a prompt never on both sides', async () => {
+    const { s, dir } = open();
+    const rows = [...pairs(200), ...pairs(50).map((p) => ({ ...p, chosen: p.chosen + ' (second answer)' }))];
+    const path = join(dir, 'split.jsonl');
+    writeFileSync(path, rows.map((p) => JSON.stringify(p)).join('\n'));
+    const a = await importFile(s, path, 'a');
+    const b = await importFile(s, path, 'b');
+    const splitOf = async (datasetId: number) =>
+      (await s.handlers['records.query']({ datasetId, filter: {}, offset: 0, limit: 1000, sort: 'id' })).rows.map((r) => `${r.prompt}|${r.split}`);
+    const first = await s.handlers['datasets.split']({ datasetId: a.datasetId, testFraction: 0.2, seed: 7 });
+    expect(first.train + first.test).toBe(250);
+    expect(first.test).toBeGreaterThan(20);
+    expect(first.test).toBeLessThan(80);
+    expect(first.overlapping).toBe(0);
+    await s.handlers['datasets.split']({ datasetId: b.datasetId, testFraction: 0.2, seed: 7 });
+    expect(await splitOf(b.datasetId)).toEqual(await splitOf(a.datasetId));
+    const sides = new Map<string, Set<string>>();
+    for (const entry of await splitOf(a.datasetId)) {
+      const [prompt, split] = entry.split('|') as [string, string];
+      sides.set(prompt, (sides.get(prompt) ?? new Set()).add(split));
+    }
+    expect([...sides.values()].every((set) => set.size === 1)).toBe(true);
+    const other = await s.handlers['datasets.split']({ datasetId: b.datasetId, testFraction: 0.2, seed: 8 });
+    expect(await splitOf(b.datasetId)).not.toEqual(await splitOf(a.datasetId));
+    expect(other.overlapping).toBe(0);
+  });
+});
+
+describe('snapshots and export', () => {
+  it('freezes records: later edits do not change a snapshot, and the database refuses to alter it', async () => {
+    const { s, dir } = open();
+    const path = join(dir, 's.jsonl');
+    writeFileSync(path, pairs(5).map((p) => JSON.stringify(p)).join('\n'));
+    const { datasetId } = await importFile(s, path, 's');
+    const snap = await s.handlers['snapshots.create']({ datasetId, name: 'v1' });
+    expect(snap).toMatchObject({ name: 'v1', recordCount: 5 });
+    expect(snap.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    const again = await s.handlers['snapshots.create']({ datasetId });
+    expect(again.contentHash).toBe(snap.contentHash);
+    const id = (await s.handlers['records.query']({ datasetId, filter: {}, offset: 0, limit: 1, sort: 'id' })).rows[0]!.id;
+    await s.handlers['records.update']({ id, content: { chosen: [{ role: 'assistant', content: 'edited' }] } });
+    const changed = await s.handlers['snapshots.create']({ datasetId });
+    expect(changed.contentHash).not.toBe(snap.contentHash);
+    const exported = await s.handlers['datasets.export']({ snapshotId: snap.id, format: 'trl-jsonl', path: join(dir, 'v1.jsonl') });
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(exported.path, 'utf8')).not.toContain('edited');
+    expect(() => s.workspace.db.prepare('UPDATE snapshot_records SET content = ? WHERE snapshot_id = ?').run('{}', snap.id)).toThrow(/immutable/);
+    expect(() => s.workspace.db.prepare('UPDATE snapshots SET content_hash = ? WHERE id = ?').run('x', snap.id)).toThrow(/immutable/);
+    await expect(async () => s.handlers['datasets.delete']({ id: datasetId })).rejects.toThrow(/snapshot/);
+  });
+
+  it('round-trips import → snapshot → export → import losslessly in every export format', async () => {
+    const { s, dir } = open();
+    const source = join(dir, 'source.jsonl');
+    const rows = [
+      { prompt: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello!' }, { role: 'user', content: 'Weather?' }], chosen: [{ role: 'assistant', content: 'Sunny, "warm", and dry,\nwith a breeze.' }], rejected: [{ role: 'assistant', content: 'No idea.' }] },
+      { prompt: [{ role: 'user', content: 'Unicode: café, 日本語, emoji 🙂' }], chosen: [{ role: 'assistant', content: 'ok, ✓' }], rejected: [{ role: 'assistant', content: '' }] },
+      { prompt: [{ role: 'user', content: 'Plain' }], chosen: [{ role: 'assistant', content: 'a' }], rejected: [{ role: 'assistant', content: 'b' }], score_chosen: 8.5 },
+    ];
+    writeFileSync(source, rows.map((r) => JSON.stringify(r)).join('\n'));
+    const { datasetId } = await importFile(s, source, 'source');
+    await s.handlers['datasets.split']({ datasetId, testFraction: 0.3, seed: 1 });
+    const snap = await s.handlers['snapshots.create']({ datasetId });
+    const original = (await s.handlers['records.query']({ datasetId, filter: {}, offset: 0, limit: 10, sort: 'id' })).rows.map((r) => s.datasets.getRecord(r.id));
+    for (const format of ['trl-jsonl', 'trl-conversational', 'csv'] as const) {
+      const out = await s.handlers['datasets.export']({ snapshotId: snap.id, format, path: join(dir, `out-${format}.${format === 'csv' ? 'csv' : 'jsonl'}`) });
+      expect(out.count).toBe(3);
+      const back = await importFile(s, out.path, `back-${format}`);
+      const reimported = (await s.handlers['records.query']({ datasetId: back.datasetId, filter: {}, offset: 0, limit: 10, sort: 'id' })).rows.map((r) => s.datasets.getRecord(r.id));
+      expect(reimported.map(contentOf), format).toEqual(original.map(contentOf));
+      expect(reimported.map((r) => r.meta), format).toEqual(original.map((r) => r.meta));
+    }
+  });
+});
