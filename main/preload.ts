@@ -4,7 +4,7 @@
  * ipcRenderer itself — and strips the IPC event object before calling the
  * renderer's listeners.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type StudioTransport } from '../shared/api';
 import { isMethodName } from '../shared/contract';
 import type { StudioEvent } from '../shared/events';
@@ -17,6 +17,9 @@ export const bridge = {
     }
     return ipcRenderer.invoke(IPC_CALL_CHANNEL, method, args);
   },
+  // A file the user picked in a file input: Electron knows its path; nothing else is exposed.
+  fileToPath: (file) => Promise.resolve({ ok: true, value: { path: webUtils.getPathForFile(file), name: file.name } }),
+  downloadUrl: () => null,
   onEvent: (listener) => {
     const handler = (_event: IpcRendererEvent, payload: StudioEvent) => listener(payload);
     ipcRenderer.on(IPC_EVENT_CHANNEL, handler);

@@ -11,6 +11,13 @@ export interface StudioTransport {
   call<M extends MethodName>(method: M, args: MethodArgs<M>): Promise<Result<MethodValue<M>>>;
   /** Returns an unsubscribe function. */
   onEvent(listener: (event: StudioEvent) => void): () => void;
+  /**
+   * Where a file the user picked can be read by the studio: its own path in
+   * Electron; in serve mode, a copy uploaded into the workspace.
+   */
+  fileToPath(file: File): Promise<Result<{ path: string; name: string }>>;
+  /** A link that downloads an export (serve mode), or null where the export's path is shown instead (Electron). */
+  downloadUrl(name: string): string | null;
   readonly kind: 'electron' | 'http';
 }
 

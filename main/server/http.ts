@@ -1,4 +1,5 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -37,6 +38,7 @@ export interface RunningServer {
 }
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const MAX_UPLOAD_BYTES = 8 * 1024 ** 3;
 const SSE_KEEPALIVE_MS = 15_000;
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -140,6 +142,46 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     createReadStream(file).pipe(res);
   };
 
+  const uploadsDir = join(studio.workspace.artifactsDir, 'uploads');
+  const exportsDir = join(studio.workspace.artifactsDir, 'exports');
+
+  /** A file picked in the browser, streamed into the workspace so imports can read it by path. */
+  const receiveUpload = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    const name = (url.searchParams.get('name') ?? 'upload').replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(-120) || 'upload';
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_UPLOAD_BYTES) {
+      refuse(res, 413, 'INVALID_ARGUMENT', 'The file is larger than 8 GiB; import it by path instead.');
+      return;
+    }
+    mkdirSync(uploadsDir, { recursive: true });
+    const target = join(uploadsDir, `${Date.now()}-${name}`);
+    const partial = `${target}.partial`;
+    try {
+      await pipeline(req, createWriteStream(partial));
+      renameSync(partial, target);
+      sendJson(res, 200, { ok: true, value: { path: target, name, bytes: statSync(target).size } });
+    } catch {
+      rmSync(partial, { force: true });
+      if (!res.headersSent) refuse(res, 400, 'INVALID_ARGUMENT', 'The upload was interrupted.');
+    }
+  };
+
+  /** Files the studio wrote to the workspace's exports folder, by name. */
+  const sendDownload = (res: ServerResponse, rawName: string) => {
+    const name = decodeURIComponent(rawName);
+    const file = resolve(exportsDir, name);
+    if (!file.startsWith(resolve(exportsDir) + sep) || !existsSync(file) || statSync(file).isDirectory()) {
+      refuse(res, 404, 'NOT_FOUND', `No export named ${name}.`);
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Disposition': `attachment; filename="${name.replace(/"/g, '')}"`,
+      'Cache-Control': 'no-store',
+    });
+    createReadStream(file).pipe(res);
+  };
+
   const openEvents = (req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
     res.write(': connected\n\n');
@@ -192,6 +234,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     if (url.pathname === '/api/events' && req.method === 'GET') {
       openEvents(req, res);
+      return;
+    }
+    if (url.pathname === '/api/upload' && req.method === 'POST') {
+      await receiveUpload(req, res, url);
+      return;
+    }
+    if (url.pathname.startsWith('/api/download/') && req.method === 'GET') {
+      sendDownload(res, url.pathname.slice('/api/download/'.length));
       return;
     }
     const method = url.pathname.slice('/api/'.length);

@@ -102,6 +102,42 @@ describe('serve mode security', () => {
   });
 });
 
+describe('serve mode uploads and downloads', () => {
+  it('streams an upload into the workspace, previews it by path, and serves exports only from the exports folder', async () => {
+    const body = '{"prompt":"p","chosen":"a","rejected":"b"}\n';
+    expect((await rawRequest(serve.port, '/api/upload?name=x.jsonl', { method: 'POST', body })).status).toBe(401);
+    const up = await rawRequest(serve.port, `/api/upload?name=${encodeURIComponent('../../evil name.jsonl')}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${serve.token}`, 'content-type': 'application/octet-stream' },
+      body,
+    });
+    expect(up.status).toBe(200);
+    const { path, name } = JSON.parse(up.body).value as { path: string; name: string };
+    expect(path).toMatch(/artifacts[/\\]uploads[/\\]\d+-\.\._\.\._evil_name\.jsonl$/);
+    expect(name).not.toContain('/');
+    const preview = await callApi(serve.port, serve.token, 'datasets.preview', { path });
+    expect(preview.json).toMatchObject({ ok: true, value: { format: 'trl-standard' } });
+
+    const dataset = await callApi(serve.port, serve.token, 'datasets.create', { name: 'dl' });
+    const datasetId = (dataset.json.value as { id: number }).id;
+    const job = await callApi(serve.port, serve.token, 'datasets.import', { path, datasetId });
+    expect(job.json.ok).toBe(true);
+    let exported: { json: { ok: boolean; value?: unknown } } | undefined;
+    for (let i = 0; i < 100 && !exported?.json.ok; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      exported = await callApi(serve.port, serve.token, 'datasets.export', { datasetId, format: 'trl-jsonl' });
+    }
+    const { downloadName } = exported!.json.value as { downloadName: string };
+    const auth = { authorization: `Bearer ${serve.token}` };
+    const download = await rawRequest(serve.port, `/api/download/${encodeURIComponent(downloadName)}`, { headers: auth });
+    expect(download.status).toBe(200);
+    expect(download.headers['content-disposition']).toContain(downloadName);
+    expect(JSON.parse(download.body.trim())).toMatchObject({ prompt: 'p', chosen: 'a', rejected: 'b' });
+    expect((await rawRequest(serve.port, `/api/download/${encodeURIComponent('../studio.db')}`, { headers: auth })).status).toBe(404);
+    expect((await rawRequest(serve.port, `/api/download/${encodeURIComponent(downloadName)}`)).status).toBe(401);
+  });
+});
+
 describe('serve mode events', () => {
   it('streams job progress over SSE until the job succeeds', async () => {
     const events: StudioEvent[] = [];

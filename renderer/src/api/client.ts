@@ -17,6 +17,9 @@ export class ApiError extends Error {
 export interface ApiClient {
   call<M extends MethodName>(method: M, args: MethodArgs<M>): Promise<MethodValue<M>>;
   onEvent(listener: (event: StudioEvent) => void): () => void;
+  /** A path the studio can read for a file the user picked (uploads it in serve mode). */
+  fileToPath(file: File): Promise<{ path: string; name: string }>;
+  downloadUrl(name: string): string | null;
   readonly transport: StudioTransport['kind'];
 }
 
@@ -29,5 +32,11 @@ export function createApiClient(transport: StudioTransport): ApiClient {
       return result.value;
     },
     onEvent: (listener) => transport.onEvent(listener),
+    async fileToPath(file) {
+      const result = await transport.fileToPath(file);
+      if (!result.ok) throw new ApiError(result.error);
+      return result.value;
+    },
+    downloadUrl: (name) => transport.downloadUrl(name),
   };
 }

@@ -71,6 +71,20 @@ export function httpTransport(): StudioTransport {
         return { ok: false, error: { code: 'INTERNAL', message: `The studio server answered ${response.status} without a JSON body.` } };
       }
     },
+    async fileToPath(file) {
+      try {
+        const response = await fetch(`./api/upload?name=${encodeURIComponent(file.name)}`, {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/octet-stream', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+          body: file,
+        });
+        return (await response.json()) as Result<{ path: string; name: string }>;
+      } catch {
+        return { ok: false, error: { code: 'INTERNAL', message: `Uploading ${file.name} failed: is \`studio serve\` still running?` } };
+      }
+    },
+    downloadUrl: (name) => `./api/download/${encodeURIComponent(name)}`,
     onEvent(listener) {
       listeners.add(listener);
       if (!source) connect();

@@ -7,6 +7,7 @@ const listeners = new Map<string, Set<(...args: unknown[]) => void>>();
 
 vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (key: string, api: unknown) => (exposed[key] = api) },
+  webUtils: { getPathForFile: (file: { name: string }) => `/picked/${file.name}` },
   ipcRenderer: {
     invoke,
     on: (channel: string, l: (...args: unknown[]) => void) => {
@@ -27,11 +28,17 @@ describe('preload bridge', async () => {
     onEvent: (l: (e: unknown) => void) => () => void;
   };
 
-  it('exposes one object, `studio`, with only call, onEvent and kind — never ipcRenderer', () => {
+  it('exposes one object, `studio`, with only the transport\'s calls — never ipcRenderer', () => {
     expect(Object.keys(exposed)).toEqual(['studio']);
-    expect(Object.keys(studio).sort()).toEqual(['call', 'kind', 'onEvent']);
+    expect(Object.keys(studio).sort()).toEqual(['call', 'downloadUrl', 'fileToPath', 'kind', 'onEvent']);
     expect(studio.kind).toBe('electron');
     expect(JSON.stringify(Object.values(studio))).not.toContain('invoke');
+  });
+
+  it('maps a picked file to its path without any other file access', async () => {
+    const s = studio as unknown as { fileToPath: (f: { name: string }) => Promise<unknown>; downloadUrl: (n: string) => unknown };
+    expect(await s.fileToPath({ name: 'pairs.jsonl' })).toEqual({ ok: true, value: { path: '/picked/pairs.jsonl', name: 'pairs.jsonl' } });
+    expect(s.downloadUrl('x.jsonl')).toBeNull();
   });
 
   it('forwards contract methods over the call channel', async () => {
