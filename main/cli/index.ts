@@ -4,13 +4,14 @@ import { createStudio } from '../core/studio';
 import { resolveWorkspaceDir } from '../core/workspace';
 import { APP_VERSION } from '../core/version';
 import { CliError, type Command } from './commands';
+import { datasetsCommand, exportCommand, importCommand, snapshotCommand } from './datasets';
 import { infoCommand } from './info';
 import { jobsCommand } from './jobs';
 import { processIo, type CliIo } from './output';
 import { serveCommand } from './serve';
 
 /** Every subcommand; later features add theirs here. */
-export const COMMANDS: Command[] = [serveCommand, infoCommand, jobsCommand];
+export const COMMANDS: Command[] = [serveCommand, infoCommand, jobsCommand, importCommand, datasetsCommand, snapshotCommand, exportCommand];
 
 const GLOBAL_OPTIONS = {
   workspace: { type: 'string' },

@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { latestSchemaVersion } from '../../main/core/db/migrate';
+import { REPO_ROOT, STUDIO_BIN } from '../helpers/serve';
+import { tempDir } from '../helpers/tmp';
+
+const t = tempDir();
+afterAll(() => t.cleanup());
+const workspace = join(t.dir, 'ws');
+
+function studio(...args: string[]) {
+  const res = spawnSync(process.execPath, [STUDIO_BIN, ...args, '--workspace', workspace], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+  return { code: res.status, out: res.stdout, err: res.stderr };
+}
+
+describe('the studio CLI (a real process on a real workspace)', () => {
+  it('studio info --json creates the workspace and reports it', () => {
+    const res = studio('info', '--json');
+    expect(res.code, res.err).toBe(0);
+    const info = JSON.parse(res.out);
+    expect(info).toMatchObject({ path: workspace, schemaVersion: latestSchemaVersion(), counts: { jobs: 0, datasets: 0 } });
+  });
+
+  it('studio import reports every rejected row with its line and exits 0 when the file was read', () => {
+    const file = join(t.dir, 'pairs.jsonl');
+    writeFileSync(file, ['{"prompt":"a","chosen":"b","rejected":"c"}', '{"prompt":"x", "chosen":', '{"prompt":"d","chosen":"e","rejected":"f"}', '{"prompt":"g","chosen":"h"}'].join('\n'));
+    const human = studio('import', file, '--dataset', 'mine');
+    expect(human.code, human.err).toBe(0);
+    expect(human.out).toMatch(/imported: 2\s+rejected: 2/);
+    expect(human.out).toMatch(/error\s+pairs\.jsonl\s+2\s/);
+    expect(human.out).toMatch(/error\s+pairs\.jsonl\s+4\s+4\s+rejected/);
+
+    const json = studio('import', file, '--dataset', 'mine', '--json');
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.out);
+    expect(report).toMatchObject({ dataset: 'mine', imported: 2, rejected: 2, format: 'trl-standard' });
+    expect(report.errors.map((e: { line: number }) => e.line)).toEqual([2, 4]);
+  });
+
+  it('studio import exits non-zero when nothing could be read, and on a missing file', () => {
+    const empty = join(t.dir, 'empty.jsonl');
+    writeFileSync(empty, '');
+    const res = studio('import', empty);
+    expect(res.code).toBe(2);
+    expect(res.out).toMatch(/The file is empty/);
+    const missing = studio('import', join(t.dir, 'nope.jsonl'), '--json');
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.out)).toMatchObject({ ok: false });
+  });
+
+  it('studio datasets, snapshot and export round-trip the data', () => {
+    const list = JSON.parse(studio('datasets', '--json').out) as { name: string; recordCount: number }[];
+    expect(list.find((d) => d.name === 'mine')?.recordCount).toBe(4);
+    const snap = studio('snapshot', 'mine', '--split-test', '0.5', '--json');
+    expect(snap.code, snap.err).toBe(0);
+    const snapshot = JSON.parse(snap.out);
+    expect(snapshot.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    const out = join(t.dir, 'mine.jsonl');
+    const exp = studio('export', 'mine', '--snapshot', String(snapshot.id), '--format', 'trl-jsonl', '--out', out);
+    expect(exp.code, exp.err).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toEqual({ prompt: 'a', chosen: 'b', rejected: 'c' });
+    const bad = studio('export', 'nosuch', '--out', out);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/no dataset named "nosuch"/);
+  });
+
+  it('refuses unknown commands and options with one clear line', () => {
+    const res = studio('frobnicate');
+    expect(res.code).toBe(1);
+    expect(res.err.trim().split('\n')).toHaveLength(1);
+    const opt = studio('info', '--frob');
+    expect(opt.code).toBe(1);
+    expect(opt.err).toMatch(/Unknown option '--frob'/);
+  });
+});
