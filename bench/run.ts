@@ -7,6 +7,7 @@ import { report, type SuiteResult } from './report';
 
 const SUITES: Record<string, () => Promise<SuiteResult>> = {
   core: async () => (await import('./core/run')).run(),
+  datasets: async () => (await import('./datasets/run')).run(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -142,7 +142,12 @@ export const contract = {
       limit: z.number().int().min(1).max(1000).default(200),
       sort: RecordSort.default('id'),
     }),
-    z.object({ total: z.number().int(), rows: z.array(RecordSummary) }),
+    z.object({
+      total: z.number().int(),
+      /** True when a search matched more than `total` records (searches count up to 10,000). */
+      totalCapped: z.boolean(),
+      rows: z.array(RecordSummary),
+    }),
     'A page of records matching a search and filters.',
   ),
   'records.get': method(z.object({ id: Id }), DatasetRecord, 'One record in full, with its edit history and original row.'),

@@ -96,13 +96,14 @@ describe('curation', () => {
     const { datasetId } = await importFile(s, path, 'fts');
     const search = async (text: string, extra = {}) =>
       (await s.handlers['records.query']({ datasetId, filter: { search: text, ...extra }, offset: 0, limit: 50, sort: 'id' })).rows.map((r) => r.prompt);
-    expect(await search('volcano')).toEqual(['How do volcanoes erupt?', 'What is a volcano made of?']);
+    expect(await search('volcano')).toEqual(['What is a volcano made of?']);
+    expect(await search('volcano*')).toEqual(['How do volcanoes erupt?', 'What is a volcano made of?']);
     expect(await search('magma pressure')).toEqual(['How do volcanoes erupt?']);
     expect(await search('cheese')).toEqual(['What is a volcano made of?']);
     expect(await search('cafe')).toEqual(['Café au lait recipe']);
     expect(await search('"unbalanced AND (')).toEqual([]);
     expect(await search('zebra')).toEqual([]);
-    expect(await search('volcano', { promptChars: { max: 24 } })).toEqual(['How do volcanoes erupt?']);
+    expect(await search('volcan*', { promptChars: { max: 24 } })).toEqual(['How do volcanoes erupt?']);
     // The index follows edits.
     const id = (await s.handlers['records.query']({ datasetId, filter: { search: 'photosynthesis' }, offset: 0, limit: 1, sort: 'id' })).rows[0]!.id;
     await s.handlers['records.update']({ id, content: { prompt: [{ role: 'user', content: 'Explain chlorophyll' }] }, reason: 'fix' });

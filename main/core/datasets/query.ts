@@ -17,25 +17,42 @@ const SORT_SQL: Record<RecordSort, string> = {
 
 /**
  * Turns what a person types into an FTS5 query that cannot be a syntax
- * error: every word is quoted, all must match, and each may be a prefix.
+ * error: every word is quoted and all must match. A word ending in `*` is a
+ * prefix (`volcan*`); plain words match whole words (case and accents
+ * folded), which the index answers without scanning.
  */
 export function ftsQuery(search: string): string | null {
-  const words = search.match(/[\p{L}\p{N}_'-]+/gu) ?? [];
+  const words = search.match(/[\p{L}\p{N}_'-]+\*?/gu) ?? [];
   if (words.length === 0) return null;
-  return words.map((w) => `"${w.replace(/"/g, '""')}"*`).join(' ');
+  return words
+    .map((w) => {
+      const prefix = w.endsWith('*');
+      const word = prefix ? w.slice(0, -1) : w;
+      return `"${word.replace(/"/g, '""')}"${prefix ? '*' : ''}`;
+    })
+    .join(' ');
 }
 
-/** SQL conditions and parameters for a record filter within one dataset. */
-export function filterSql(datasetId: number, filter: RecordFilter = {}): { where: string; params: unknown[] } {
-  const where: string[] = ['r.dataset_id = ?'];
-  const params: unknown[] = [datasetId];
+/**
+ * The FROM clause, conditions and parameters of a record filter within one
+ * dataset. A search joins the full-text index, which yields rowids in order,
+ * so a page sorted by id stops after its last row instead of sorting every
+ * match.
+ */
+export function filterSql(datasetId: number, filter: RecordFilter = {}): { from: string; where: string; params: unknown[]; searching: boolean } {
+  const where: string[] = [];
+  const params: unknown[] = [];
   const fts = filter.search ? ftsQuery(filter.search) : null;
+  let from = 'records r';
   if (fts) {
-    where.push('r.id IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)');
+    from = 'records_fts f JOIN records r ON r.id = f.rowid';
+    where.push('records_fts MATCH ?');
     params.push(fts);
   } else if (filter.search && filter.search.trim()) {
     where.push('0'); // only punctuation: nothing can match
   }
+  where.push('r.dataset_id = ?');
+  params.push(datasetId);
   if (filter.kinds?.length) {
     where.push(`r.kind IN (${filter.kinds.map(() => '?').join(',')})`);
     params.push(...filter.kinds);
@@ -82,17 +99,15 @@ export function filterSql(datasetId: number, filter: RecordFilter = {}): { where
       params.push(range.max);
     }
   }
-  return { where: where.join(' AND '), params };
+  return { from, where: where.join(' AND '), params, searching: fts !== null };
 }
 
-export function countRecords(db: Db, datasetId: number, filter?: RecordFilter): number {
-  const { where, params } = filterSql(datasetId, filter);
-  return db.prepare(`SELECT count(*) FROM records r WHERE ${where}`).pluck().get(...params) as number;
-}
+/** Searches count their matches only up to this many; the table then shows "10,000+". */
+export const SEARCH_COUNT_CAP = 10_000;
 
 export function recordIds(db: Db, datasetId: number, filter?: RecordFilter): number[] {
-  const { where, params } = filterSql(datasetId, filter);
-  return db.prepare(`SELECT r.id FROM records r WHERE ${where} ORDER BY r.id`).pluck().all(...params) as number[];
+  const { from, where, params } = filterSql(datasetId, filter);
+  return db.prepare(`SELECT r.id FROM ${from} WHERE ${where} ORDER BY r.id`).pluck().all(...params) as number[];
 }
 
 /**
@@ -101,8 +116,8 @@ export function recordIds(db: Db, datasetId: number, filter?: RecordFilter): num
  * better-sqlite3 iterator would forbid that.
  */
 export function* iterateRows(db: Db, datasetId: number, filter?: RecordFilter, pageSize = 2000): Generator<RecordRow> {
-  const { where, params } = filterSql(datasetId, filter);
-  const page = db.prepare<unknown[], RecordRow>(`SELECT r.* FROM records r WHERE ${where} AND r.id > ? ORDER BY r.id LIMIT ?`);
+  const { from, where, params } = filterSql(datasetId, filter);
+  const page = db.prepare<unknown[], RecordRow>(`SELECT r.* FROM ${from} WHERE ${where} AND r.id > ? ORDER BY r.id LIMIT ?`);
   let after = 0;
   for (;;) {
     const rows = page.all(...params, after, pageSize);
@@ -117,11 +132,14 @@ export function queryRecords(
   datasetId: number,
   filter: RecordFilter,
   page: { offset: number; limit: number; sort: RecordSort },
-): { total: number; rows: RecordSummary[] } {
-  const { where, params } = filterSql(datasetId, filter);
-  const total = store.db.prepare(`SELECT count(*) FROM records r WHERE ${where}`).pluck().get(...params) as number;
+): { total: number; totalCapped: boolean; rows: RecordSummary[] } {
+  const { from, where, params, searching } = filterSql(datasetId, filter);
+  const total = searching
+    ? (store.db.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${from} WHERE ${where} LIMIT ${SEARCH_COUNT_CAP + 1})`).pluck().get(...params) as number)
+    : (store.db.prepare(`SELECT count(*) FROM ${from} WHERE ${where}`).pluck().get(...params) as number);
+  const order = searching && page.sort === 'id' ? 'f.rowid ASC' : searching && page.sort === '-id' ? 'f.rowid DESC' : SORT_SQL[page.sort];
   const rows = store.db
-    .prepare<unknown[], RecordRow>(`SELECT r.* FROM records r WHERE ${where} ORDER BY ${SORT_SQL[page.sort]} LIMIT ? OFFSET ?`)
+    .prepare<unknown[], RecordRow>(`SELECT r.* FROM ${from} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
     .all(...params, page.limit, page.offset);
-  return { total, rows: store.summaries(rows) };
+  return { total: Math.min(total, SEARCH_COUNT_CAP), totalCapped: total > SEARCH_COUNT_CAP, rows: store.summaries(rows) };
 }

@@ -88,14 +88,14 @@ export function datasetHandlers({ store, jobs, exportsDir }: DatasetServiceDeps)
       if (id === undefined) {
         const name = datasetName ?? (path.split(/[\\/]/).pop() ?? 'dataset').replace(/\.[^.]+$/, '');
         id = (store.findDatasetByName(name) ?? store.createDataset(name)).id;
-      } else store.getDataset(id);
+      } else store.assertDataset(id);
       return jobs.start('dataset-import', { path, datasetId: id, ...(format ? { format } : {}), ...(mapping ? { mapping } : {}) });
     },
     'datasets.imports': ({ datasetId }) => listImports(db, datasetId),
     'datasets.importReport': ({ id, errorsOffset, errorsLimit }) => importReport(db, id, errorsOffset, errorsLimit),
     'datasets.facets': ({ datasetId }) => ({ tags: store.tagCounts(datasetId), sources: store.sourceCounts(datasetId) }),
     'records.query': ({ datasetId, filter, offset, limit, sort }) => {
-      store.getDataset(datasetId);
+      store.assertDataset(datasetId);
       return queryRecords(store, datasetId, filter, { offset, limit, sort });
     },
     'records.get': ({ id }) => store.getRecord(id),

@@ -79,19 +79,25 @@ export class DatasetStore {
   }
 
   listDatasets(): Dataset[] {
-    return this.db
-      .prepare<[], { id: number; name: string; description: string; created_at: number; updated_at: number; n: number; train: number; test: number }>(
-        `SELECT d.*, count(r.id) AS n, count(CASE WHEN r.split = 'train' THEN 1 END) AS train, count(CASE WHEN r.split = 'test' THEN 1 END) AS test
-         FROM datasets d LEFT JOIN records r ON r.dataset_id = d.id GROUP BY d.id ORDER BY d.name`,
-      )
-      .all()
-      .map((d) => ({ id: d.id, name: d.name, description: d.description, recordCount: d.n, trainCount: d.train, testCount: d.test, createdAt: d.created_at, updatedAt: d.updated_at }));
+    const ids = this.db.prepare('SELECT id FROM datasets ORDER BY name').pluck().all() as number[];
+    return ids.map((id) => this.getDataset(id));
+  }
+
+  /** Throws NOT_FOUND unless the dataset exists (cheap: no counting). */
+  assertDataset(id: number): void {
+    if (!this.db.prepare('SELECT 1 FROM datasets WHERE id = ?').get(id)) throw new StudioError('NOT_FOUND', `There is no dataset #${id}.`, { id });
   }
 
   getDataset(id: number): Dataset {
-    const found = this.listDatasets().find((d) => d.id === id);
-    if (!found) throw new StudioError('NOT_FOUND', `There is no dataset #${id}.`, { id });
-    return found;
+    const d = this.db.prepare<[number], { id: number; name: string; description: string; created_at: number; updated_at: number }>('SELECT * FROM datasets WHERE id = ?').get(id);
+    if (!d) throw new StudioError('NOT_FOUND', `There is no dataset #${id}.`, { id });
+    // Counted from the (dataset_id, split) index alone.
+    const counts = { train: 0, test: 0, all: 0 };
+    for (const row of this.db.prepare<[number], { split: 'train' | 'test' | null; n: number }>('SELECT split, count(*) AS n FROM records WHERE dataset_id = ? GROUP BY split').all(id)) {
+      counts.all += row.n;
+      if (row.split) counts[row.split] = row.n;
+    }
+    return { id: d.id, name: d.name, description: d.description, recordCount: counts.all, trainCount: counts.train, testCount: counts.test, createdAt: d.created_at, updatedAt: d.updated_at };
   }
 
   findDatasetByName(name: string): Dataset | undefined {

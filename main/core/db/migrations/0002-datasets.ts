@@ -79,6 +79,7 @@ export function up(db: Db): void {
       updated_at    INTEGER NOT NULL
     ) STRICT;
     CREATE INDEX records_by_dataset ON records (dataset_id, id);
+    CREATE INDEX records_by_split ON records (dataset_id, split);
     CREATE INDEX records_by_prompt_hash ON records (dataset_id, prompt_hash);
     CREATE INDEX records_by_content_hash ON records (dataset_id, content_hash);
 
