@@ -1,0 +1,157 @@
+/**
+ * Hugging Face model folders: load (config, safetensors or shards, tokenizer,
+ * generation config) and save in the same layout, atomically, so that
+ * transformers' `from_pretrained` loads the result unchanged.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { CausalLM } from '../models/causal-lm';
+import { canonicalTensorName, parameterSpecs } from '../models/parameters';
+import { openSafetensorsFolder, writeSafetensors, SINGLE_FILE } from '../safetensors';
+import { HfTokenizer } from '../tokenizer';
+import { architectureOf, parseModelConfig, type ModelConfig } from './config';
+
+/** Tokenizer-side files copied verbatim when a checkpoint is saved. */
+export const TOKENIZER_FILES = [
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'chat_template.jinja',
+  'vocab.json',
+  'merges.txt',
+  'added_tokens.json',
+];
+
+export interface LoadedModel {
+  dir: string;
+  model: CausalLM;
+  tokenizer: HfTokenizer | null;
+  generationConfig: Record<string, unknown> | null;
+  /** Checkpoint tensors that were skipped (unknown names); empty for clean checkpoints. */
+  ignoredTensors: string[];
+}
+
+async function readJsonIfExists(file: string): Promise<Record<string, unknown> | null> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+export async function readModelConfig(dir: string): Promise<ModelConfig> {
+  const file = path.join(dir, 'config.json');
+  const raw = await readJsonIfExists(file);
+  if (!raw) throw new Error(`${dir} is not a model folder: config.json is missing`);
+  return parseModelConfig(raw);
+}
+
+/** Loads a local HF folder. Tensors are read one at a time straight into variables. */
+export async function loadModel(dir: string): Promise<LoadedModel> {
+  const config = await readModelConfig(dir);
+  const expected = new Map(parameterSpecs(config).map((p) => [p.name, p.shape]));
+  const files = await openSafetensorsFolder(dir);
+  const weights = new Map<string, tf.Variable>();
+  const ignored: string[] = [];
+  try {
+    for (const file of files) {
+      await file.read((t) => {
+        const name = canonicalTensorName(config, t.name);
+        if (name === null) return;
+        const shape = expected.get(name);
+        if (!shape) {
+          ignored.push(t.name);
+          return;
+        }
+        if (shape.join(',') !== t.shape.join(',')) {
+          throw new Error(`${file.file}: tensor ${t.name} has shape [${t.shape}] but config.json implies [${shape}]`);
+        }
+        const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data);
+        weights.set(name, tf.tidy(() => tf.variable(tf.tensor(data, shape, 'float32'), true)));
+      });
+    }
+    const missing = [...expected.keys()].filter((n) => !weights.has(n));
+    if (missing.length) {
+      throw new Error(`${dir}: checkpoint lacks ${missing.length} weight(s) the ${config.modelType} config needs: ${missing.slice(0, 6).join(', ')}`);
+    }
+  } catch (e) {
+    for (const v of weights.values()) v.dispose();
+    throw e;
+  }
+  // Keep the variables in canonical order so saving is deterministic.
+  const ordered = new Map([...expected.keys()].map((n) => [n, weights.get(n)!]));
+  return {
+    dir,
+    model: new CausalLM(config, ordered),
+    tokenizer: await HfTokenizer.fromFolder(dir),
+    generationConfig: await readJsonIfExists(path.join(dir, 'generation_config.json')),
+    ignoredTensors: ignored,
+  };
+}
+
+/** config.json for a model: the original fields, with those this engine owns refreshed. */
+export function configJsonFor(config: ModelConfig): Record<string, unknown> {
+  return {
+    ...config.raw,
+    architectures: [architectureOf(config)],
+    model_type: config.modelType,
+    torch_dtype: 'float32',
+    tie_word_embeddings: config.tieWordEmbeddings,
+  };
+}
+
+export interface SaveOptions {
+  /** Folder whose tokenizer files (and generation_config.json) are copied next to the weights. */
+  tokenizerDir?: string;
+  generationConfig?: Record<string, unknown>;
+}
+
+/**
+ * Saves as an HF folder (model.safetensors in F32, config.json, tokenizer files),
+ * atomically: everything is written to a temp folder beside `dir`, then renamed
+ * over it, so a crash never leaves a half-written checkpoint.
+ */
+export async function saveModel(model: CausalLM, dir: string, opts: SaveOptions = {}): Promise<void> {
+  const target = path.resolve(dir);
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
+  await fs.mkdir(tmp);
+  try {
+    const tensors = [];
+    for (const [name, v] of model.weights) {
+      tensors.push({ name, shape: v.shape, data: (await v.data()) as Float32Array });
+    }
+    await writeSafetensors(path.join(tmp, SINGLE_FILE), tensors);
+    await fs.writeFile(path.join(tmp, 'config.json'), JSON.stringify(configJsonFor(model.config), null, 2) + '\n');
+    if (opts.tokenizerDir) {
+      for (const f of [...TOKENIZER_FILES, 'generation_config.json']) {
+        await fs.copyFile(path.join(opts.tokenizerDir, f), path.join(tmp, f)).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'ENOENT') throw e;
+        });
+      }
+    }
+    if (opts.generationConfig) {
+      await fs.writeFile(path.join(tmp, 'generation_config.json'), JSON.stringify(opts.generationConfig, null, 2) + '\n');
+    }
+    const old = `${target}.old-${process.pid}-${Date.now()}`;
+    const hadOld = await fs.rename(target, old).then(
+      () => true,
+      (e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return false;
+        throw e;
+      },
+    );
+    await fs.rename(tmp, target);
+    if (hadOld) await fs.rm(old, { recursive: true, force: true });
+  } catch (e) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Llama-family forward pass (Llama 2/3, SmolLM2, Qwen2): pre-norm blocks with
+ * RMSNorm, rotary positions, grouped-query attention and a SwiGLU MLP.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LlamaConfig } from '../hf/config';
+import {
+  applyRope,
+  attention,
+  attentionBias,
+  extendCache,
+  linear,
+  mergeHeads,
+  rmsNorm,
+  ropeInverseFrequencies,
+  ropeTables,
+  splitHeads,
+  type KvCache,
+} from './layers';
+import type { ForwardArgs, ForwardResult, WeightLookup } from './types';
+
+const invFreqCache = new WeakMap<LlamaConfig, Float32Array>();
+
+function invFreqFor(c: LlamaConfig): Float32Array {
+  let inv = invFreqCache.get(c);
+  if (!inv) {
+    inv = ropeInverseFrequencies(c.headDim, c.ropeTheta, c.ropeScaling);
+    invFreqCache.set(c, inv);
+  }
+  return inv;
+}
+
+/**
+ * inputIds [b, s] → logits [b, s, vocab]; the cache grows from [b, kvHeads, past, d]
+ * to [b, kvHeads, past + s, d]. Call inside tf.tidy.
+ */
+export function llamaForward(c: LlamaConfig, w: WeightLookup, args: ForwardArgs): ForwardResult {
+  const { inputIds, attentionMask, positionIds, past } = args;
+  const seqLen = inputIds.shape[1];
+  const opt = (name: string): tf.Tensor | undefined => (w.has(name) ? w.get(name) : undefined);
+  const { cos, sin } = ropeTables(positionIds, invFreqFor(c));
+  const bias = attentionBias(attentionMask, seqLen);
+  const cache: KvCache = { keys: [], values: [] };
+
+  let x: tf.Tensor = tf.gather(w.get('model.embed_tokens.weight'), inputIds.toInt()); // [b, s, H]
+  for (let i = 0; i < c.numLayers; i++) {
+    const p = `model.layers.${i}`;
+    const h = rmsNorm(x, w.get(`${p}.input_layernorm.weight`), c.rmsNormEps);
+    const proj = (n: string): tf.Tensor => linear(h, w.get(`${p}.self_attn.${n}.weight`), opt(`${p}.self_attn.${n}.bias`));
+    const q = applyRope(splitHeads(proj('q_proj'), c.numHeads, c.headDim), cos, sin);
+    const kNew = applyRope(splitHeads(proj('k_proj'), c.numKvHeads, c.headDim), cos, sin);
+    const vNew = splitHeads(proj('v_proj'), c.numKvHeads, c.headDim);
+    const k = extendCache(past?.keys[i], kNew);
+    const v = extendCache(past?.values[i], vNew);
+    cache.keys.push(k);
+    cache.values.push(v);
+    const attn = mergeHeads(attention(q, k, v, bias));
+    x = x.add(linear(attn, w.get(`${p}.self_attn.o_proj.weight`), opt(`${p}.self_attn.o_proj.bias`)));
+
+    const m = rmsNorm(x, w.get(`${p}.post_attention_layernorm.weight`), c.rmsNormEps);
+    const gate = linear(m, w.get(`${p}.mlp.gate_proj.weight`), opt(`${p}.mlp.gate_proj.bias`));
+    const up = linear(m, w.get(`${p}.mlp.up_proj.weight`), opt(`${p}.mlp.up_proj.bias`));
+    const act = gate.mul(gate.sigmoid()).mul(up); // SiLU(gate) · up
+    x = x.add(linear(act, w.get(`${p}.mlp.down_proj.weight`), opt(`${p}.mlp.down_proj.bias`)));
+  }
+  x = rmsNorm(x, w.get('model.norm.weight'), c.rmsNormEps);
+  const head = c.tieWordEmbeddings ? w.get('model.embed_tokens.weight') : w.get('lm_head.weight');
+  return { logits: linear(x, head) as tf.Tensor3D, cache };
+}

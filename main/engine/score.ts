@@ -1,0 +1,136 @@
+/**
+ * Response log-probabilities of (prompt, response) pairs: ℓθ(y|x) in
+ * mmpo-spec.md (Notation) — summed over response tokens only — plus the mean,
+ * the token count and the mean logit over response tokens (`logits/chosen`).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { CausalLM } from './models/causal-lm';
+import { buildExample, type ExampleOptions, type HfTokenizer, type TokenizedExample } from './tokenizer';
+
+export interface ScoreExample {
+  inputIds: number[];
+  /** 1 where the token carries loss (response), 0 elsewhere. */
+  lossMask: number[];
+}
+
+export interface PaddedBatch {
+  /** [batch, seq] int32, right-padded. */
+  inputIds: tf.Tensor2D;
+  /** [batch, seq] 1 for tokens, 0 for padding. */
+  attentionMask: tf.Tensor2D;
+  /** [batch, seq] 1 on response tokens. */
+  lossMask: tf.Tensor2D;
+}
+
+/** Right-pads examples to the longest one. The caller disposes the tensors. */
+export function padBatch(examples: ScoreExample[], padId = 0): PaddedBatch {
+  if (examples.length === 0) throw new Error('Cannot score an empty batch');
+  const T = Math.max(...examples.map((e) => e.inputIds.length));
+  const b = examples.length;
+  const ids = new Int32Array(b * T).fill(padId);
+  const attn = new Float32Array(b * T);
+  const loss = new Float32Array(b * T);
+  examples.forEach((e, i) => {
+    if (e.lossMask.length !== e.inputIds.length) throw new Error(`Example ${i}: lossMask and inputIds differ in length`);
+    ids.set(e.inputIds, i * T);
+    attn.fill(1, i * T, i * T + e.inputIds.length);
+    loss.set(e.lossMask, i * T);
+  });
+  return {
+    inputIds: tf.tensor2d(ids, [b, T], 'int32'),
+    attentionMask: tf.tensor2d(attn, [b, T]),
+    lossMask: tf.tensor2d(loss, [b, T]),
+  };
+}
+
+export interface ScoreTensors {
+  /** [batch] Σ log p over response tokens: ℓθ(y|x). */
+  sumLogProb: tf.Tensor1D;
+  /** [batch] sumLogProb / max(tokenCount, 1) (the `lengthNorm` variant). */
+  meanLogProb: tf.Tensor1D;
+  /** [batch] number of scored response tokens. */
+  tokenCount: tf.Tensor1D;
+  /** [batch] mean logit (over vocab and response positions). */
+  meanLogit: tf.Tensor1D;
+  /** [batch, seq-1] log p of each next token (0 where not scored). */
+  tokenLogProbs: tf.Tensor2D;
+  /** [batch, seq-1] response-position mask aligned with tokenLogProbs. */
+  responseMask: tf.Tensor2D;
+  /** [batch, seq-1] entropy of the next-token distribution (only with `withEntropy`). */
+  entropy?: tf.Tensor2D;
+}
+
+/**
+ * Differentiable scoring: call inside tf.tidy, tf.grad or optimizer.minimize.
+ * Position t's logits predict token t+1, so the mask is shifted by one.
+ */
+export function scoreTensors(model: CausalLM, batch: PaddedBatch, opts: { withEntropy?: boolean } = {}): ScoreTensors {
+  const [b, T] = batch.inputIds.shape;
+  if (T < 2) throw new Error('Sequences need at least two tokens to be scored');
+  const V = model.vocabSize;
+  const logits = model.run(batch.inputIds, batch.attentionMask, null).logits; // [b, T, V]
+  const predicting = logits.slice([0, 0, 0], [b, T - 1, V]); // [b, T-1, V]
+  const targets = batch.inputIds.slice([0, 1], [b, T - 1]); // [b, T-1]
+  const mask = batch.lossMask.slice([0, 1], [b, T - 1]).mul(batch.attentionMask.slice([0, 1], [b, T - 1])) as tf.Tensor2D;
+  const logp = tf.logSoftmax(predicting, -1);
+  const tokenLogProbs = logp.mul(tf.oneHot(targets.toInt(), V)).sum(-1).mul(mask) as tf.Tensor2D;
+  const tokenCount = mask.sum(1) as tf.Tensor1D;
+  const denom = tokenCount.maximum(1);
+  const sumLogProb = tokenLogProbs.sum(1) as tf.Tensor1D;
+  const meanLogit = predicting.mean(-1).mul(mask).sum(1).div(denom) as tf.Tensor1D;
+  const out: ScoreTensors = {
+    sumLogProb,
+    meanLogProb: sumLogProb.div(denom) as tf.Tensor1D,
+    tokenCount,
+    meanLogit,
+    tokenLogProbs,
+    responseMask: mask,
+  };
+  if (opts.withEntropy) out.entropy = logp.exp().mul(logp).sum(-1).neg().mul(mask) as tf.Tensor2D;
+  return out;
+}
+
+export interface SequenceScore {
+  sumLogProb: number;
+  meanLogProb: number;
+  tokenCount: number;
+  meanLogit: number;
+}
+
+/** Plain scoring of token-level examples, returning numbers; no tensors escape. */
+export async function scoreBatch(model: CausalLM, examples: ScoreExample[], opts: { padId?: number } = {}): Promise<SequenceScore[]> {
+  const batch = padBatch(examples, opts.padId ?? 0);
+  try {
+    const stacked = tf.tidy(() => {
+      const s = scoreTensors(model, batch);
+      return tf.stack([s.sumLogProb, s.meanLogProb, s.tokenCount, s.meanLogit]);
+    });
+    const rows = (await stacked.array()) as number[][];
+    stacked.dispose();
+    return examples.map((_, i) => ({
+      sumLogProb: rows[0]![i]!,
+      meanLogProb: rows[1]![i]!,
+      tokenCount: rows[2]![i]!,
+      meanLogit: rows[3]![i]!,
+    }));
+  } finally {
+    tf.dispose([batch.inputIds, batch.attentionMask, batch.lossMask]);
+  }
+}
+
+export interface TextPair {
+  prompt: string;
+  response: string;
+}
+
+/** Tokenizes and scores (prompt, response) pairs; returns the tokenized examples too. */
+export async function scorePairs(
+  model: CausalLM,
+  tokenizer: HfTokenizer,
+  pairs: TextPair[],
+  opts: ExampleOptions = {},
+): Promise<(SequenceScore & { example: TokenizedExample })[]> {
+  const examples = pairs.map((p) => buildExample(tokenizer, p.prompt, p.response, opts));
+  const scores = await scoreBatch(model, examples, { padId: tokenizer.padTokenId ?? 0 });
+  return scores.map((s, i) => ({ ...s, example: examples[i]! }));
+}
