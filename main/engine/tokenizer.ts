@@ -121,9 +121,6 @@ export class HfTokenizer {
       bos_token: this.bosToken ?? '',
       eos_token: this.eosToken ?? '',
       pad_token: this.padToken ?? '',
-      raise_exception: (message: string) => {
-        throw new Error(`Chat template error: ${message}`);
-      },
     });
   }
 }

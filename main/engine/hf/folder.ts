@@ -148,7 +148,12 @@ export async function saveModel(model: CausalLM, dir: string, opts: SaveOptions 
         throw e;
       },
     );
-    await fs.rename(tmp, target);
+    try {
+      await fs.rename(tmp, target);
+    } catch (e) {
+      if (hadOld) await fs.rename(old, target);
+      throw e;
+    }
     if (hadOld) await fs.rm(old, { recursive: true, force: true });
   } catch (e) {
     await fs.rm(tmp, { recursive: true, force: true });
