@@ -130,12 +130,16 @@ export function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: 
   const kvHeads = k.shape[1];
   const t = k.shape[2];
   const rep = heads / kvHeads;
-  // Each kv head serves `rep` consecutive query heads (transformers' repeat_kv).
-  const kr = rep === 1 ? k : (k.expandDims(2).tile([1, 1, rep, 1, 1]).reshape([b, heads, t, d]) as tf.Tensor4D);
-  const vr = rep === 1 ? v : (v.expandDims(2).tile([1, 1, rep, 1, 1]).reshape([b, heads, t, d]) as tf.Tensor4D);
-  const scores = tf.matMul(q, kr, false, true).mul(1 / Math.sqrt(d)).add(bias);
-  const probs = tf.softmax(scores, -1);
-  return tf.matMul(probs, vr).reshape([b, heads, s, d]) as tf.Tensor4D;
+  // Query head h uses kv head floor(h / rep) (transformers' repeat_kv). Folding the
+  // rep query heads of a group into rows shares K and V without copying them.
+  const grouped = q.reshape([b, kvHeads, rep * s, d]);
+  const scores = tf
+    .matMul(grouped, k, false, true)
+    .mul(1 / Math.sqrt(d))
+    .reshape([b, kvHeads, rep, s, t])
+    .add(bias.reshape([b, 1, 1, s, t]));
+  const probs = tf.softmax(scores, -1).reshape([b, kvHeads, rep * s, t]);
+  return tf.matMul(probs, v).reshape([b, heads, s, d]) as tf.Tensor4D;
 }
 
 /** Appends new keys/values to the cache along the sequence axis. */
