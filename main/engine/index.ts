@@ -6,7 +6,9 @@
 export { parseModelConfig, configFromSpec, ConfigError, SUPPORTED_MODEL_TYPES } from './hf/config';
 export type { ModelConfig, LlamaConfig, Gpt2Config, ModelSpec, Llama3RopeScaling } from './hf/config';
 export { loadModel, saveModel, readModelConfig, configJsonFor, TOKENIZER_FILES } from './hf/folder';
-export type { LoadedModel, SaveOptions } from './hf/folder';
+export type { LoadedModel, LoadOptions, SaveOptions } from './hf/folder';
+export { inspectModel } from './hf/inspect';
+export type { ModelInspection } from './hf/inspect';
 export { CausalLM, createModel, disposeCache } from './models/causal-lm';
 export type { KvCache } from './models/layers';
 export { parameterCount, parameterSpecs } from './models/parameters';

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CausalLM } from '../models/causal-lm';
 import { canonicalTensorName, parameterSpecs } from '../models/parameters';
 import { openSafetensorsFolder, writeSafetensors, SINGLE_FILE } from '../safetensors';
+import { checkFits, estimateMemory, type MemoryBudget } from '../memory';
 import { HfTokenizer } from '../tokenizer';
 import { architectureOf, parseModelConfig, type ModelConfig } from './config';
 
@@ -53,9 +54,18 @@ export async function readModelConfig(dir: string): Promise<ModelConfig> {
   return parseModelConfig(raw);
 }
 
+export interface LoadOptions {
+  /** Refuse (before reading any weights) when the float32 weights cannot fit this budget. */
+  budget?: MemoryBudget;
+}
+
 /** Loads a local HF folder. Tensors are read one at a time straight into variables. */
-export async function loadModel(dir: string): Promise<LoadedModel> {
+export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<LoadedModel> {
   const config = await readModelConfig(dir);
+  if (opts.budget) {
+    const fit = checkFits(estimateMemory({ config, task: 'generate', batchSize: 1, seqLen: 1 }), opts.budget);
+    if (!fit.ok) throw new Error(`Cannot load ${dir}: ${fit.message} ${fit.suggestions.join(' ')}`);
+  }
   const expected = new Map(parameterSpecs(config).map((p) => [p.name, p.shape]));
   const files = await openSafetensorsFolder(dir);
   const weights = new Map<string, tf.Variable>();

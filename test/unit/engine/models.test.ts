@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromSpec } from '../../../main/engine/hf/config';
 import { loadModel, saveModel } from '../../../main/engine/hf/folder';
+import { inspectModel } from '../../../main/engine/hf/inspect';
 import { createModel, disposeCache } from '../../../main/engine/models/causal-lm';
 import { writeSafetensors } from '../../../main/engine/safetensors';
 
@@ -119,5 +120,25 @@ describe.each(['llama', 'qwen2', 'gpt2'] as const)('%s model', (modelType) => {
     }
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
+  });
+});
+
+describe('inspect and budget', () => {
+  it('describes a folder from headers alone', async () => {
+    const info = await inspectModel(path.join(FIXTURES, 'tiny-gpt2'));
+    expect(info.modelType).toBe('gpt2');
+    expect(info.architecture).toBe('GPT2LMHeadModel');
+    expect(info.dtypes).toEqual({ F16: info.tensorCount });
+    expect(info.weightFiles).toEqual(['model.safetensors']);
+    expect(info.tokenizer).toMatchObject({ eosToken: '<|im_end|>', hasChatTemplate: true });
+    expect(info.float32Bytes).toBe(info.parameters * 4);
+  });
+
+  it('refuses to load weights that cannot fit the budget, before reading them', async () => {
+    const before = tf.memory().numTensors;
+    await expect(loadModel(path.join(FIXTURES, 'tiny-llama'), { budget: { bytes: 50_000, backend: 'wasm' } })).rejects.toThrow(
+      /Cannot load .*tiny-llama: Generation needs about .* but only .* is available on the wasm backend/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
