@@ -22,3 +22,5 @@ export { estimateMemory, checkFits, formatBytes, WASM_HEAP_LIMIT_BYTES } from '.
 export type { MemoryEstimate, MemoryRequest, MemoryBudget, FitResult, MemoryTask } from './memory';
 export { SafetensorsFile, openSafetensorsFolder, writeSafetensors, SafetensorsError } from './safetensors';
 export { SeededRng } from './rng';
+export { benchEngine, forwardFlopsPerToken, referenceConfig, REFERENCE_SPEC, SMOLLM2_135M_SPEC } from './bench';
+export type { EngineBenchOptions, EngineBenchResult } from './bench';
