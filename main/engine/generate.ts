@@ -132,10 +132,10 @@ export async function generate(model: CausalLM, prompts: number[][], opts: Gener
       const maskT = tf.tensor2d(maskRows.flat(), [b, maskRows[0]!.length]);
       let last: tf.Tensor2D;
       if (useCache) {
-        const res = model.forwardWithCache(idsT, maskT, cache);
+        const res = model.forwardWithCache(idsT, maskT, cache, true);
         disposeCache(cache);
         cache = res.cache;
-        last = tf.tidy(() => res.logits.slice([0, width - 1, 0], [b, 1, -1]).reshape([b, -1]) as tf.Tensor2D);
+        last = res.logits.reshape([b, -1]);
         res.logits.dispose();
       } else {
         const logits = model.forward(idsT, maskT);

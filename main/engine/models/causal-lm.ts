@@ -58,21 +58,22 @@ export class CausalLM implements WeightLookup {
    * @param inputIds [batch, seq] new tokens
    * @param attentionMask [batch, past + seq] mask over everything seen so far
    * @param past cache from the previous call (not disposed here)
+   * @param lastOnly logits for the last position only ([batch, 1, vocab])
    * @returns logits [batch, seq, vocab] and the extended cache; the caller owns both
    */
-  forwardWithCache(inputIds: tf.Tensor2D, attentionMask: tf.Tensor2D, past: KvCache | null): ForwardResult {
+  forwardWithCache(inputIds: tf.Tensor2D, attentionMask: tf.Tensor2D, past: KvCache | null, lastOnly = false): ForwardResult {
     const out = tf.tidy(() => {
-      const r = this.run(inputIds, attentionMask, past);
+      const r = this.run(inputIds, attentionMask, past, lastOnly);
       return { logits: r.logits, keys: r.cache.keys, values: r.cache.values };
     });
     return { logits: out.logits, cache: { keys: out.keys, values: out.values } };
   }
 
   /** Un-tidied forward, for use inside a caller's tf.tidy or gradient function. */
-  run(inputIds: tf.Tensor2D, attentionMask: tf.Tensor2D, past: KvCache | null): ForwardResult {
+  run(inputIds: tf.Tensor2D, attentionMask: tf.Tensor2D, past: KvCache | null, lastOnly = false): ForwardResult {
     if (this.disposed) throw new Error('Model has been disposed');
     const positionIds = positionsFromMask(attentionMask, inputIds.shape[1]);
-    const args = { inputIds, attentionMask, positionIds, past };
+    const args = { inputIds, attentionMask, positionIds, past, lastOnly };
     return this.config.family === 'gpt2' ? gpt2Forward(this.config, this, args) : llamaForward(this.config, this, args);
   }
 

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Gpt2Config } from '../hf/config';
-import { attention, attentionBias, conv1d, extendCache, geluNew, layerNorm, mergeHeads, splitHeads, type KvCache } from './layers';
+import { attention, attentionBias, conv1d, extendCache, geluNew, lastPosition, layerNorm, mergeHeads, splitHeads, type KvCache } from './layers';
 import type { ForwardArgs, ForwardResult, WeightLookup } from './types';
 
 /** inputIds [b, s] → logits [b, s, vocab]; cache [b, heads, past + s, d]. Call inside tf.tidy. */
@@ -36,6 +36,7 @@ export function gpt2Forward(c: Gpt2Config, w: WeightLookup, args: ForwardArgs): 
     const fc = geluNew(conv1d(m, w.get(`${p}.mlp.c_fc.weight`), w.get(`${p}.mlp.c_fc.bias`)));
     x = x.add(conv1d(fc, w.get(`${p}.mlp.c_proj.weight`), w.get(`${p}.mlp.c_proj.bias`)));
   }
+  if (args.lastOnly) x = lastPosition(x);
   x = layerNorm(x, w.get('transformer.ln_f.weight'), w.get('transformer.ln_f.bias'), c.layerNormEps);
   const lead = x.shape.slice(0, -1);
   const logits = tf.matMul(x.reshape([-1, E]), wte as tf.Tensor2D, false, true).reshape([...lead, c.vocabSize]);

@@ -146,3 +146,9 @@ export function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: 
 export function extendCache(past: tf.Tensor4D | undefined, fresh: tf.Tensor4D): tf.Tensor4D {
   return past ? (tf.concat([past, fresh], 2) as tf.Tensor4D) : fresh;
 }
+
+/** Keeps the last position: [b, s, h] → [b, 1, h]. */
+export function lastPosition(x: tf.Tensor): tf.Tensor {
+  const [b, s, h] = x.shape as [number, number, number];
+  return x.slice([0, s - 1, 0], [b, 1, h]);
+}

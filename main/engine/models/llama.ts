@@ -9,6 +9,7 @@ import {
   attention,
   attentionBias,
   extendCache,
+  lastPosition,
   linear,
   mergeHeads,
   rmsNorm,
@@ -63,6 +64,7 @@ export function llamaForward(c: LlamaConfig, w: WeightLookup, args: ForwardArgs)
     const act = gate.mul(gate.sigmoid()).mul(up); // SiLU(gate) · up
     x = x.add(linear(act, w.get(`${p}.mlp.down_proj.weight`), opt(`${p}.mlp.down_proj.bias`)));
   }
+  if (args.lastOnly) x = lastPosition(x);
   x = rmsNorm(x, w.get('model.norm.weight'), c.rmsNormEps);
   const head = c.tieWordEmbeddings ? w.get('model.embed_tokens.weight') : w.get('lm_head.weight');
   return { logits: linear(x, head) as tf.Tensor3D, cache };

@@ -15,10 +15,12 @@ export interface ForwardArgs {
   /** [batch, seq] absolute positions. */
   positionIds: tf.Tensor2D;
   past: KvCache | null;
+  /** Compute logits for the last position only (generation: saves a [b, s, vocab] product). */
+  lastOnly?: boolean;
 }
 
 export interface ForwardResult {
-  /** [batch, seq, vocab] */
+  /** [batch, seq, vocab] ([batch, 1, vocab] with lastOnly) */
   logits: tf.Tensor3D;
   cache: KvCache;
 }
