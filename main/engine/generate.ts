@@ -4,6 +4,7 @@
  * batched (left-padded prompts) and streamed token by token.
  */
 import * as tf from '@tensorflow/tfjs';
+import { EngineError } from './errors';
 import { disposeCache, type CausalLM } from './models/causal-lm';
 import type { KvCache } from './models/layers';
 import { SeededRng } from './rng';
@@ -105,14 +106,14 @@ export function sampleToken(logitsIn: Float32Array, seen: Iterable<number>, opts
 export async function generate(model: CausalLM, prompts: number[][], opts: GenerateOptions = {}): Promise<GenerationResult> {
   const b = prompts.length;
   if (b === 0) return { tokens: [], finishReasons: [] };
-  if (prompts.some((p) => p.length === 0)) throw new Error('Every prompt needs at least one token');
+  if (prompts.some((p) => p.length === 0)) throw new EngineError('invalid_input', 'Every prompt needs at least one token');
   const maxNew = opts.maxNewTokens ?? 32;
   const P = Math.max(...prompts.map((p) => p.length));
   if (model.config.family === 'gpt2' && P + maxNew > model.config.maxPositionEmbeddings) {
-    throw new Error(`GPT-2 models see at most ${model.config.maxPositionEmbeddings} positions; prompt (${P}) + max new tokens (${maxNew}) exceeds it`);
+    throw new EngineError('invalid_input', `GPT-2 models see at most ${model.config.maxPositionEmbeddings} positions; prompt (${P}) + max new tokens (${maxNew}) exceeds it`);
   }
   const stopIds = new Set(opts.stopTokenIds ?? model.config.eosTokenIds);
-  if (opts.stopSequences?.length && !opts.decode) throw new Error('Stop sequences need a decode function (a tokenizer)');
+  if (opts.stopSequences?.length && !opts.decode) throw new EngineError('invalid_input', 'Stop sequences need a decode function (a tokenizer)');
   const pad = opts.padTokenId ?? 0;
   const rng = new SeededRng(opts.seed ?? 0);
   const useCache = opts.useCache ?? true;

@@ -3,6 +3,8 @@
  * Hugging Face folders, tokenize with the model's own tokenizer, score and generate.
  * See README.md in this folder.
  */
+export { EngineError } from './errors';
+export type { EngineErrorCode } from './errors';
 export { parseModelConfig, configFromSpec, ConfigError, SUPPORTED_MODEL_TYPES } from './hf/config';
 export type { ModelConfig, LlamaConfig, Gpt2Config, ModelSpec, Llama3RopeScaling } from './hf/config';
 export { loadModel, saveModel, readModelConfig, configJsonFor, TOKENIZER_FILES } from './hf/folder';

@@ -8,6 +8,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { EngineError } from './errors';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'I64' | 'I32';
 
@@ -30,9 +31,9 @@ export interface LoadedTensor {
   sourceDtype: SafetensorsDtype;
 }
 
-export class SafetensorsError extends Error {
+export class SafetensorsError extends EngineError {
   constructor(message: string) {
-    super(message);
+    super('invalid_weights', message);
     this.name = 'SafetensorsError';
   }
 }
@@ -206,7 +207,7 @@ export async function openSafetensorsFolder(dir: string): Promise<SafetensorsFil
       () => true,
       () => false,
     );
-    if (!exists) throw new SafetensorsError(`${dir} has neither ${SINGLE_FILE} nor ${SHARD_INDEX}`);
+    if (!exists) throw new EngineError('model_folder_invalid', `${dir} has neither ${SINGLE_FILE} nor ${SHARD_INDEX}`);
     return [await SafetensorsFile.open(single)];
   }
   let index: { weight_map?: Record<string, string> };

@@ -4,6 +4,7 @@
  * the token count and the mean logit over response tokens (`logits/chosen`).
  */
 import * as tf from '@tensorflow/tfjs';
+import { EngineError } from './errors';
 import type { CausalLM } from './models/causal-lm';
 import { buildExample, type ExampleOptions, type HfTokenizer, type TokenizedExample } from './tokenizer';
 
@@ -24,14 +25,14 @@ export interface PaddedBatch {
 
 /** Right-pads examples to the longest one. The caller disposes the tensors. */
 export function padBatch(examples: ScoreExample[], padId = 0): PaddedBatch {
-  if (examples.length === 0) throw new Error('Cannot score an empty batch');
+  if (examples.length === 0) throw new EngineError('invalid_input', 'Cannot score an empty batch');
   const T = Math.max(...examples.map((e) => e.inputIds.length));
   const b = examples.length;
   const ids = new Int32Array(b * T).fill(padId);
   const attn = new Float32Array(b * T);
   const loss = new Float32Array(b * T);
   examples.forEach((e, i) => {
-    if (e.lossMask.length !== e.inputIds.length) throw new Error(`Example ${i}: lossMask and inputIds differ in length`);
+    if (e.lossMask.length !== e.inputIds.length) throw new EngineError('invalid_input', `Example ${i}: lossMask and inputIds differ in length`);
     ids.set(e.inputIds, i * T);
     attn.fill(1, i * T, i * T + e.inputIds.length);
     loss.set(e.lossMask, i * T);
@@ -66,7 +67,7 @@ export interface ScoreTensors {
  */
 export function scoreTensors(model: CausalLM, batch: PaddedBatch, opts: { withEntropy?: boolean } = {}): ScoreTensors {
   const [b, T] = batch.inputIds.shape;
-  if (T < 2) throw new Error('Sequences need at least two tokens to be scored');
+  if (T < 2) throw new EngineError('invalid_input', 'Sequences need at least two tokens to be scored');
   const V = model.vocabSize;
   const logits = model.run(batch.inputIds, batch.attentionMask, null).logits; // [b, T, V]
   const predicting = logits.slice([0, 0, 0], [b, T - 1, V]); // [b, T-1, V]

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
+import { EngineError } from './errors';
 
 export interface ChatMessage {
   role: string;
@@ -63,7 +64,7 @@ export class HfTokenizer {
       try {
         return JSON.parse(text) as Record<string, unknown>;
       } catch (e) {
-        throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
+        throw new EngineError('tokenizer_invalid', `${file} is not valid JSON: ${(e as Error).message}`);
       }
     };
     const json = await readJson('tokenizer.json');
@@ -113,7 +114,7 @@ export class HfTokenizer {
 
   /** Renders the chat template like transformers' apply_chat_template(tokenize=False). */
   applyChatTemplate(messages: ChatMessage[], opts: { addGenerationPrompt?: boolean } = {}): string {
-    if (!this.chatTemplate) throw new Error('This tokenizer has no chat_template; use plain prompts (chat off).');
+    if (!this.chatTemplate) throw new EngineError('no_chat_template', 'This tokenizer has no chat_template; use plain prompts (chat off).');
     this.compiledTemplate ??= new Template(this.chatTemplate);
     return this.compiledTemplate.render({
       messages,

@@ -4,6 +4,8 @@
  * transformers needs, including ones this engine ignores.
  */
 
+import { EngineError } from '../errors';
+
 /** Llama 3 frequency-dependent RoPE scaling (`rope_scaling.rope_type === 'llama3'`). */
 export interface Llama3RopeScaling {
   ropeType: 'llama3';
@@ -69,9 +71,9 @@ const ARCHITECTURE_TO_TYPE: Record<string, (typeof SUPPORTED_MODEL_TYPES)[number
   GPT2LMHeadModel: 'gpt2',
 };
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
+export class ConfigError extends EngineError {
+  constructor(message: string, code: 'invalid_config' | 'unsupported_model' = 'invalid_config') {
+    super(code, message);
     this.name = 'ConfigError';
   }
 }
@@ -103,6 +105,7 @@ function resolveModelType(raw: Record<string, unknown>): (typeof SUPPORTED_MODEL
   throw new ConfigError(
     `Unsupported model: ${found}${archText}. Supported model types: ${SUPPORTED_MODEL_TYPES.join(', ')} ` +
       `(architectures ${Object.keys(ARCHITECTURE_TO_TYPE).join(', ')}).`,
+    'unsupported_model',
   );
 }
 

@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { EngineError } from '../errors';
 import { CausalLM } from '../models/causal-lm';
 import { canonicalTensorName, parameterSpecs } from '../models/parameters';
 import { openSafetensorsFolder, writeSafetensors, SINGLE_FILE } from '../safetensors';
@@ -43,14 +44,14 @@ async function readJsonIfExists(file: string): Promise<Record<string, unknown> |
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch (e) {
-    throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
+    throw new EngineError('model_folder_invalid', `${file} is not valid JSON: ${(e as Error).message}`);
   }
 }
 
 export async function readModelConfig(dir: string): Promise<ModelConfig> {
   const file = path.join(dir, 'config.json');
   const raw = await readJsonIfExists(file);
-  if (!raw) throw new Error(`${dir} is not a model folder: config.json is missing`);
+  if (!raw) throw new EngineError('model_folder_invalid', `${dir} is not a model folder: config.json is missing`);
   return parseModelConfig(raw);
 }
 
@@ -64,7 +65,7 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
   const config = await readModelConfig(dir);
   if (opts.budget) {
     const fit = checkFits(estimateMemory({ config, task: 'generate', batchSize: 1, seqLen: 1 }), opts.budget);
-    if (!fit.ok) throw new Error(`Cannot load ${dir}: ${fit.message} ${fit.suggestions.join(' ')}`);
+    if (!fit.ok) throw new EngineError('out_of_memory', `Cannot load ${dir}: ${fit.message} ${fit.suggestions.join(' ')}`);
   }
   const expected = new Map(parameterSpecs(config).map((p) => [p.name, p.shape]));
   const files = await openSafetensorsFolder(dir);
@@ -81,7 +82,7 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
           return;
         }
         if (shape.join(',') !== t.shape.join(',')) {
-          throw new Error(`${file.file}: tensor ${t.name} has shape [${t.shape}] but config.json implies [${shape}]`);
+          throw new EngineError('weights_mismatch', `${file.file}: tensor ${t.name} has shape [${t.shape}] but config.json implies [${shape}]`);
         }
         const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data);
         weights.set(name, tf.tidy(() => tf.variable(tf.tensor(data, shape, 'float32'), true)));
@@ -89,7 +90,7 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
     }
     const missing = [...expected.keys()].filter((n) => !weights.has(n));
     if (missing.length) {
-      throw new Error(`${dir}: checkpoint lacks ${missing.length} weight(s) the ${config.modelType} config needs: ${missing.slice(0, 6).join(', ')}`);
+      throw new EngineError('weights_mismatch', `${dir}: checkpoint lacks ${missing.length} weight(s) the ${config.modelType} config needs: ${missing.slice(0, 6).join(', ')}`);
     }
   } catch (e) {
     for (const v of weights.values()) v.dispose();

@@ -69,6 +69,7 @@ describe('config.json parsing', () => {
     expect(() => parseModelConfig({ model_type: 'mistral', architectures: ['MistralForCausalLM'] })).toThrow(
       /model_type "mistral" \(architectures: MistralForCausalLM\)\. Supported model types: llama, qwen2, gpt2/,
     );
+    expect(() => parseModelConfig({ model_type: 'mistral' })).toThrow(expect.objectContaining({ code: 'unsupported_model' }));
     expect(() => parseModelConfig({ ...SMOLLM2_135M, hidden_size: 'big' })).toThrow(/"hidden_size" must be a number/);
   });
 

@@ -54,6 +54,7 @@ describe('save → load', () => {
     cpSync(path.join(FIXTURES, 'tiny-qwen2'), dir, { recursive: true });
     const cfg = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...cfg, intermediate_size: 40 }));
+    await expect(loadModel(dir)).rejects.toMatchObject({ code: 'weights_mismatch' });
     await expect(loadModel(dir)).rejects.toThrow(/tensor model\.layers\.0\.mlp\.gate_proj\.weight has shape \[48,32\] but config\.json implies \[40,32\]/);
 
     const missing = path.join(tmp, 'missing');
@@ -136,7 +137,9 @@ describe('inspect and budget', () => {
 
   it('refuses to load weights that cannot fit the budget, before reading them', async () => {
     const before = tf.memory().numTensors;
-    await expect(loadModel(path.join(FIXTURES, 'tiny-llama'), { budget: { bytes: 50_000, backend: 'wasm' } })).rejects.toThrow(
+    const tooSmall = { budget: { bytes: 50_000, backend: 'wasm' } };
+    await expect(loadModel(path.join(FIXTURES, 'tiny-llama'), tooSmall)).rejects.toMatchObject({ code: 'out_of_memory' });
+    await expect(loadModel(path.join(FIXTURES, 'tiny-llama'), tooSmall)).rejects.toThrow(
       /Cannot load .*tiny-llama: Generation needs about .* but only .* is available on the wasm backend/,
     );
     expect(tf.memory().numTensors).toBe(before);

@@ -76,6 +76,7 @@ describe('safetensors', () => {
     const dir = tempDir();
     const truncated = path.join(dir, 'truncated.safetensors');
     writeFileSync(truncated, rawFile({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, new Uint8Array(8)));
+    await expect(SafetensorsFile.open(truncated)).rejects.toMatchObject({ code: 'invalid_weights' });
     await expect(SafetensorsFile.open(truncated)).rejects.toThrow(/truncated\.safetensors is truncated: tensor w/);
 
     const wrongSize = path.join(dir, 'wrong.safetensors');
