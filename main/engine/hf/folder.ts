@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { EngineError } from '../errors';
 import { CausalLM } from '../models/causal-lm';
 import { canonicalTensorName, parameterSpecs } from '../models/parameters';
-import { openSafetensorsFolder, writeSafetensors, SINGLE_FILE } from '../safetensors';
+import { openSafetensorsFolder, writeSafetensors, SHARD_INDEX, SINGLE_FILE, type TensorToWrite } from '../safetensors';
 import { checkFits, estimateMemory, type MemoryBudget } from '../memory';
 import { HfTokenizer } from '../tokenizer';
 import { architectureOf, parseModelConfig, type ModelConfig } from './config';
@@ -122,10 +122,48 @@ export interface SaveOptions {
   /** Folder whose tokenizer files (and generation_config.json) are copied next to the weights. */
   tokenizerDir?: string;
   generationConfig?: Record<string, unknown>;
+  /** Split weights into shards of at most this many bytes (transformers' default: 5 GB). */
+  maxShardBytes?: number;
+}
+
+/** Groups tensors into shards in order, like transformers' `max_shard_size`. */
+function planShards(tensors: { name: string; bytes: number }[], maxBytes: number): string[][] {
+  const shards: string[][] = [[]];
+  let size = 0;
+  for (const t of tensors) {
+    if (size > 0 && size + t.bytes > maxBytes) {
+      shards.push([]);
+      size = 0;
+    }
+    shards[shards.length - 1]!.push(t.name);
+    size += t.bytes;
+  }
+  return shards;
+}
+
+async function writeWeights(model: CausalLM, dir: string, maxShardBytes: number): Promise<void> {
+  const sizes = [...model.weights].map(([name, v]) => ({ name, bytes: v.size * 4 }));
+  const shards = planShards(sizes, maxShardBytes);
+  const pad = (n: number): string => String(n).padStart(5, '0');
+  const weightMap: Record<string, string> = {};
+  for (let i = 0; i < shards.length; i++) {
+    const file = shards.length === 1 ? SINGLE_FILE : `model-${pad(i + 1)}-of-${pad(shards.length)}.safetensors`;
+    const tensors: TensorToWrite[] = [];
+    for (const name of shards[i]!) {
+      const v = model.weights.get(name)!;
+      tensors.push({ name, shape: v.shape, data: (await v.data()) as Float32Array });
+      weightMap[name] = file;
+    }
+    await writeSafetensors(path.join(dir, file), tensors);
+  }
+  if (shards.length > 1) {
+    const index = { metadata: { total_size: sizes.reduce((n, t) => n + t.bytes, 0) }, weight_map: weightMap };
+    await fs.writeFile(path.join(dir, SHARD_INDEX), JSON.stringify(index, null, 2) + '\n');
+  }
 }
 
 /**
- * Saves as an HF folder (model.safetensors in F32, config.json, tokenizer files),
+ * Saves as an HF folder (model.safetensors in F32, sharded with an index above `maxShardBytes`, config.json, tokenizer files),
  * atomically: everything is written to a temp folder beside `dir`, then renamed
  * over it, so a crash never leaves a half-written checkpoint.
  */
@@ -135,11 +173,7 @@ export async function saveModel(model: CausalLM, dir: string, opts: SaveOptions 
   const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
   await fs.mkdir(tmp);
   try {
-    const tensors = [];
-    for (const [name, v] of model.weights) {
-      tensors.push({ name, shape: v.shape, data: (await v.data()) as Float32Array });
-    }
-    await writeSafetensors(path.join(tmp, SINGLE_FILE), tensors);
+    await writeWeights(model, tmp, opts.maxShardBytes ?? 5e9);
     await fs.writeFile(path.join(tmp, 'config.json'), JSON.stringify(configJsonFor(model.config), null, 2) + '\n');
     if (opts.tokenizerDir) {
       for (const f of [...TOKENIZER_FILES, 'generation_config.json']) {

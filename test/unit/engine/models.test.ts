@@ -145,3 +145,24 @@ describe('inspect and budget', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('sharded save', () => {
+  it('splits weights into shards with an index that loads back to the same model', async () => {
+    const src = await loadModel(path.join(FIXTURES, 'tiny-qwen2'));
+    const out = path.join(tmp, 'sharded');
+    await saveModel(src.model, out, { maxShardBytes: 40_000 });
+    const index = JSON.parse(readFileSync(path.join(out, 'model.safetensors.index.json'), 'utf8')) as {
+      metadata: { total_size: number };
+      weight_map: Record<string, string>;
+    };
+    const shards = [...new Set(Object.values(index.weight_map))];
+    expect(shards.length).toBeGreaterThan(2);
+    expect(shards[0]).toBe(`model-00001-of-0000${shards.length}.safetensors`);
+    expect(existsSync(path.join(out, 'model.safetensors'))).toBe(false);
+    expect(index.metadata.total_size).toBe(src.model.trainableVariables().reduce((n, v) => n + v.size * 4, 0));
+    const again = await loadModel(out);
+    for (const [name, v] of src.model.weights) expect(again.model.get(name).dataSync()).toEqual(v.dataSync());
+    src.model.dispose();
+    again.model.dispose();
+  });
+});
