@@ -8,7 +8,7 @@ import { EngineError } from './errors';
 import { disposeCache, type CausalLM } from './models/causal-lm';
 import type { KvCache } from './models/layers';
 import { SeededRng } from './rng';
-import type { ChatMessage, HfTokenizer } from './tokenizer';
+import { chatPrompt, type HfTokenizer } from './tokenizer';
 
 export interface SamplingOptions {
   /** 0 = greedy (default). */
@@ -181,6 +181,8 @@ export async function generate(model: CausalLM, prompts: number[][], opts: Gener
 export interface TextGenerateOptions extends Omit<GenerateOptions, 'decode'> {
   /** Wrap each prompt as a user turn of the chat template (with the generation prompt). */
   chat?: boolean;
+  /** System message for chat mode. */
+  system?: string;
   /** Called with each sequence's decoded text so far. */
   onText?: (sequence: number, text: string) => void;
 }
@@ -194,8 +196,8 @@ export async function generateText(
 ): Promise<GenerationResult & { texts: string[] }> {
   const ids = prompts.map((p) => {
     if (!opts.chat) return tokenizer.encode(p);
-    const messages: ChatMessage[] = [{ role: 'user', content: p }];
-    return tokenizer.encode(tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true }), { addSpecialTokens: false });
+    const text = tokenizer.applyChatTemplate(chatPrompt(p, opts.system), { addGenerationPrompt: true });
+    return tokenizer.encode(text, { addSpecialTokens: false });
   });
   const decode = (t: number[]): string => tokenizer.decode(t, { skipSpecialTokens: true });
   const stopTokenIds = opts.stopTokenIds ?? [...new Set([...model.config.eosTokenIds, ...(tokenizer.eosTokenId !== null ? [tokenizer.eosTokenId] : [])])];

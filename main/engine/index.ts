@@ -14,7 +14,7 @@ export type { ModelInspection } from './hf/inspect';
 export { CausalLM, createModel, disposeCache } from './models/causal-lm';
 export type { KvCache } from './models/layers';
 export { parameterCount, parameterSpecs } from './models/parameters';
-export { HfTokenizer, buildExample } from './tokenizer';
+export { HfTokenizer, buildExample, chatPrompt } from './tokenizer';
 export type { ChatMessage, ExampleOptions, TokenizedExample } from './tokenizer';
 export { scoreBatch, scorePairs, scoreTensors, padBatch } from './score';
 export type { ScoreExample, ScoreTensors, SequenceScore, PaddedBatch, TextPair } from './score';

@@ -129,6 +129,8 @@ export class HfTokenizer {
 export interface ExampleOptions {
   /** Render through the chat template (user turn = prompt, assistant turn = response). */
   chat?: boolean;
+  /** System message placed before the user turn (chat mode only). */
+  system?: string;
   /** Cap on prompt + response tokens. */
   maxLength?: number;
   /** Cap on prompt tokens (applied first, dropping from the left). */
@@ -155,6 +157,11 @@ export interface TokenizedExample {
   boundaryMerged: boolean;
 }
 
+/** The messages of a single-turn prompt, with an optional system message first. */
+export function chatPrompt(prompt: string, system?: string): ChatMessage[] {
+  return system === undefined ? [{ role: 'user', content: prompt }] : [{ role: 'system', content: system }, { role: 'user', content: prompt }];
+}
+
 function commonPrefixLength(a: number[], b: number[]): number {
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
@@ -171,7 +178,7 @@ export function buildExample(tok: HfTokenizer, prompt: string, response: string,
   let promptIds: number[];
   let fullIds: number[];
   if (opts.chat) {
-    const user = [{ role: 'user', content: prompt }];
+    const user = chatPrompt(prompt, opts.system);
     const promptText = tok.applyChatTemplate(user, { addGenerationPrompt: true });
     const fullText = tok.applyChatTemplate([...user, { role: 'assistant', content: response }]);
     // Templates write their own BOS/special tokens, so the post-processor must not add them twice.

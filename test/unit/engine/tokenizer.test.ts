@@ -68,6 +68,13 @@ describe('buildExample', () => {
     expect(tok.decode(ex.inputIds.slice(ex.promptLength))).toBe('hello there!<|im_end|>\n');
   });
 
+  it('puts a system message first when given one', () => {
+    const ex = buildExample(tok, 'hello', 'hi', { chat: true, system: 'Be brief.' });
+    expect(tok.decode(ex.inputIds.slice(0, ex.promptLength))).toBe(
+      '<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nhello<|im_end|>\n<|im_start|>assistant\n',
+    );
+  });
+
   it('truncates the prompt from the left and the response from the right, and records it', () => {
     const full = buildExample(tok, 'what is the answer? tell me a story', ' the answer is yes. the sun and the sea.');
     const ex = buildExample(tok, 'what is the answer? tell me a story', ' the answer is yes. the sun and the sea.', {
