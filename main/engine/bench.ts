@@ -129,3 +129,19 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<EngineBench
 export function referenceConfig(): ModelConfig {
   return configFromSpec(REFERENCE_SPEC);
 }
+
+/** Achieved GFLOP/s of one n×n×n matmul on the active backend: the ceiling to compare against. */
+export async function measureMatmulGflops(n = 1024, iterations = 3): Promise<number> {
+  const a = tf.randomNormal([n, n]);
+  const b = tf.randomNormal([n, n]);
+  try {
+    const ms = await timeIt(iterations, async () => {
+      const c = tf.matMul(a, b);
+      await c.data();
+      c.dispose();
+    });
+    return (2 * n ** 3) / ms / 1e6;
+  } finally {
+    tf.dispose([a, b]);
+  }
+}

@@ -24,5 +24,7 @@ export { estimateMemory, checkFits, formatBytes, WASM_HEAP_LIMIT_BYTES } from '.
 export type { MemoryEstimate, MemoryRequest, MemoryBudget, FitResult, MemoryTask } from './memory';
 export { SafetensorsFile, openSafetensorsFolder, writeSafetensors, SafetensorsError } from './safetensors';
 export { SeededRng } from './rng';
-export { benchEngine, forwardFlopsPerToken, referenceConfig, REFERENCE_SPEC, SMOLLM2_135M_SPEC } from './bench';
+export { benchEngine, measureMatmulGflops, forwardFlopsPerToken, referenceConfig, REFERENCE_SPEC, SMOLLM2_135M_SPEC } from './bench';
 export type { EngineBenchOptions, EngineBenchResult } from './bench';
+export { runTorchPeer, DEFAULT_PEER_SCRIPT } from './bench-peer';
+export type { TorchPeerOutcome, TorchPeerResult, TorchPeerOptions } from './bench-peer';
