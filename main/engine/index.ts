@@ -6,7 +6,7 @@
 export { EngineError } from './errors';
 export type { EngineErrorCode } from './errors';
 export { parseModelConfig, configFromSpec, ConfigError, SUPPORTED_MODEL_TYPES } from './hf/config';
-export type { ModelConfig, LlamaConfig, Gpt2Config, ModelSpec, Llama3RopeScaling } from './hf/config';
+export type { ModelConfig, LlamaConfig, Gpt2Config, ModelSpec, Llama3RopeScaling, RopeScaling } from './hf/config';
 export { loadModel, saveModel, readModelConfig, configJsonFor, TOKENIZER_FILES } from './hf/folder';
 export type { LoadedModel, LoadOptions, SaveOptions } from './hf/folder';
 export { inspectModel } from './hf/inspect';

@@ -15,6 +15,14 @@ export interface Llama3RopeScaling {
   originalMaxPositionEmbeddings: number;
 }
 
+/** Position interpolation (`rope_type: 'linear'`): every frequency divided by `factor`. */
+export interface LinearRopeScaling {
+  ropeType: 'linear';
+  factor: number;
+}
+
+export type RopeScaling = Llama3RopeScaling | LinearRopeScaling;
+
 export interface LlamaConfig {
   family: 'llama';
   modelType: 'llama' | 'qwen2';
@@ -27,7 +35,7 @@ export interface LlamaConfig {
   headDim: number;
   rmsNormEps: number;
   ropeTheta: number;
-  ropeScaling: Llama3RopeScaling | null;
+  ropeScaling: RopeScaling | null;
   maxPositionEmbeddings: number;
   tieWordEmbeddings: boolean;
   /** Bias on q, k and v projections (always on for qwen2, `attention_bias` for llama). */
@@ -109,13 +117,14 @@ function resolveModelType(raw: Record<string, unknown>): (typeof SUPPORTED_MODEL
   );
 }
 
-function parseRopeScaling(raw: Record<string, unknown>): Llama3RopeScaling | null {
+function parseRopeScaling(raw: Record<string, unknown>): RopeScaling | null {
   const rs = raw.rope_scaling as Record<string, unknown> | null | undefined;
   if (!rs) return null;
   const type = rs.rope_type ?? rs.type;
   if (type === 'default') return null;
+  if (type === 'linear') return { ropeType: 'linear', factor: num(rs, 'factor') };
   if (type !== 'llama3') {
-    throw new ConfigError(`config.json: rope_scaling type "${String(type)}" is not supported (supported: llama3)`);
+    throw new ConfigError(`config.json: rope_scaling type "${String(type)}" is not supported (supported: llama3, linear)`);
   }
   return {
     ropeType: 'llama3',
@@ -133,6 +142,11 @@ export function parseModelConfig(raw: Record<string, unknown>): ModelConfig {
     const hiddenSize = num(raw, 'n_embd');
     const numHeads = num(raw, 'n_head');
     if (hiddenSize % numHeads !== 0) throw new ConfigError(`config.json: n_embd ${hiddenSize} is not divisible by n_head ${numHeads}`);
+    if (raw.scale_attn_by_inverse_layer_idx === true || raw.reorder_and_upcast_attn === true || raw.scale_attn_weights === false) {
+      throw new ConfigError(
+        'config.json: GPT-2 attention variants (scale_attn_by_inverse_layer_idx, reorder_and_upcast_attn, scale_attn_weights=false) are not supported',
+      );
+    }
     const act = raw.activation_function ?? 'gelu_new';
     if (act !== 'gelu_new' && act !== 'gelu_pytorch_tanh') {
       throw new ConfigError(`config.json: activation_function "${String(act)}" is not supported (supported: gelu_new)`);

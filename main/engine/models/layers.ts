@@ -3,7 +3,7 @@
  * runs on every backend. Weights stay in PyTorch layout; matmuls transpose as needed.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Llama3RopeScaling } from '../hf/config';
+import type { RopeScaling } from '../hf/config';
 
 /** Per-layer attention cache: keys and values [batch, kvHeads, pastLen, headDim]. */
 export interface KvCache {
@@ -45,8 +45,8 @@ export function geluNew(x: tf.Tensor): tf.Tensor {
   return x.mul(0.5).mul(inner.tanh().add(1));
 }
 
-/** RoPE inverse frequencies [headDim/2], with Llama 3 frequency-dependent scaling when configured. */
-export function ropeInverseFrequencies(headDim: number, theta: number, scaling: Llama3RopeScaling | null): Float32Array {
+/** RoPE inverse frequencies [headDim/2], with linear or Llama 3 frequency-dependent scaling when configured. */
+export function ropeInverseFrequencies(headDim: number, theta: number, scaling: RopeScaling | null): Float32Array {
   const half = headDim / 2;
   const inv = new Float32Array(half);
   for (let i = 0; i < half; i++) {
@@ -54,6 +54,7 @@ export function ropeInverseFrequencies(headDim: number, theta: number, scaling: 
     inv[i] = 1 / Math.pow(theta, Math.fround((2 * i) / headDim));
   }
   if (!scaling) return inv;
+  if (scaling.ropeType === 'linear') return inv.map((f) => f / scaling.factor);
   const { factor, lowFreqFactor, highFreqFactor, originalMaxPositionEmbeddings: oldLen } = scaling;
   const lowFreqWavelen = oldLen / lowFreqFactor;
   const highFreqWavelen = oldLen / highFreqFactor;

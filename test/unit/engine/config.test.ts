@@ -53,6 +53,15 @@ describe('config.json parsing', () => {
     expect(scaled[31]).toBeCloseTo(plain[31]! / 32, 12); // low frequencies are divided by the factor
   });
 
+  it('supports linear rope scaling and refuses unknown scalings by name', () => {
+    const c = parseModelConfig({ ...SMOLLM2_135M, rope_scaling: { type: 'linear', factor: 4 } });
+    if (c.family !== 'llama') throw new Error('unreachable');
+    expect(ropeInverseFrequencies(64, 100000, c.ropeScaling)[5]).toBeCloseTo(ropeInverseFrequencies(64, 100000, null)[5]! / 4, 12);
+    expect(() => parseModelConfig({ ...SMOLLM2_135M, rope_scaling: { rope_type: 'yarn', factor: 4 } })).toThrow(
+      /rope_scaling type "yarn" is not supported \(supported: llama3, linear\)/,
+    );
+  });
+
   it('gives qwen2 q/k/v biases and reads gpt2 field names', () => {
     const q = parseModelConfig({ ...SMOLLM2_135M, model_type: 'qwen2', architectures: ['Qwen2ForCausalLM'] });
     if (q.family !== 'llama') throw new Error('unreachable');
