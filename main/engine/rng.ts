@@ -26,8 +26,16 @@ export class SeededRng {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
   }
 
+  /** Fills with normal(0, std) values, using both Box–Muller outputs (model init is millions of draws). */
   fillNormal(out: Float32Array, std: number): Float32Array {
-    for (let i = 0; i < out.length; i++) out[i] = this.normal() * std;
+    for (let i = 0; i < out.length; i += 2) {
+      let u = this.next();
+      while (u === 0) u = this.next();
+      const r = Math.sqrt(-2 * Math.log(u)) * std;
+      const theta = 2 * Math.PI * this.next();
+      out[i] = r * Math.cos(theta);
+      if (i + 1 < out.length) out[i + 1] = r * Math.sin(theta);
+    }
     return out;
   }
 }

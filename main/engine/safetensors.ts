@@ -232,7 +232,8 @@ export async function openSafetensorsFolder(dir: string): Promise<SafetensorsFil
 export interface TensorToWrite {
   name: string;
   shape: number[];
-  data: Float32Array;
+  /** The values, or a function that produces them when the writer gets to this tensor. */
+  data: Float32Array | (() => Promise<Float32Array>);
 }
 
 /**
@@ -247,10 +248,7 @@ export async function writeSafetensors(
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   for (const t of tensors) {
-    if (t.data.length !== product(t.shape)) {
-      throw new SafetensorsError(`Tensor ${t.name}: ${t.data.length} values do not match shape ${JSON.stringify(t.shape)}`);
-    }
-    const bytes = t.data.length * 4;
+    const bytes = product(t.shape) * 4;
     header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
@@ -266,8 +264,13 @@ export async function writeSafetensors(
   try {
     await handle.write(lenBuf);
     await handle.write(headerBytes);
+    // One tensor's values in memory at a time, so saving never doubles the model's footprint.
     for (const t of tensors) {
-      await handle.write(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+      const data = typeof t.data === 'function' ? await t.data() : t.data;
+      if (data.length !== product(t.shape)) {
+        throw new SafetensorsError(`Tensor ${t.name}: ${data.length} values do not match shape ${JSON.stringify(t.shape)}`);
+      }
+      await handle.write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     }
     await handle.sync();
   } catch (e) {

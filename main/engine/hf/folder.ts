@@ -151,7 +151,7 @@ async function writeWeights(model: CausalLM, dir: string, maxShardBytes: number)
     const tensors: TensorToWrite[] = [];
     for (const name of shards[i]!) {
       const v = model.weights.get(name)!;
-      tensors.push({ name, shape: v.shape, data: (await v.data()) as Float32Array });
+      tensors.push({ name, shape: v.shape, data: async () => (await v.data()) as Float32Array });
       weightMap[name] = file;
     }
     await writeSafetensors(path.join(dir, file), tensors);

@@ -50,6 +50,23 @@ describe('safetensors', () => {
     expect(readdirSync(path.dirname(file))).toEqual(['model.safetensors']);
   });
 
+  it('pulls lazily provided tensors one at a time and leaves nothing behind when one is wrong', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'lazy.safetensors');
+    const order: string[] = [];
+    await writeSafetensors(file, [
+      { name: 'x', shape: [2], data: async () => (order.push('x'), Float32Array.from([1, 2])) },
+      { name: 'y', shape: [1], data: async () => (order.push('y'), Float32Array.from([3])) },
+    ]);
+    expect(order).toEqual(['x', 'y']);
+    const all = await readAll(await SafetensorsFile.open(file));
+    expect([...all.get('y')!.data]).toEqual([3]);
+    await expect(
+      writeSafetensors(path.join(dir, 'bad.safetensors'), [{ name: 'z', shape: [3], data: async () => Float32Array.from([1]) }]),
+    ).rejects.toThrow(/Tensor z: 1 values do not match shape \[3\]/);
+    expect(readdirSync(dir)).toEqual(['lazy.safetensors']);
+  });
+
   it('converts F16 and BF16 (incl. subnormals and infinities) and I64 values', async () => {
     expect([...f16ToF32(Uint16Array.from([0x3c00, 0xc000, 0x0001, 0x7c00, 0x3555]))]).toEqual([
       1, -2, 2 ** -24, Infinity, Math.fround(0.333251953125),
