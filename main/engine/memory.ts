@@ -52,7 +52,7 @@ function dims(c: ModelConfig): { H: number; I: number; L: number; heads: number;
   return { H: c.hiddenSize, I: c.intermediateSize, L: c.numLayers, heads: c.numHeads, kvDim: kvHeads * c.headDim, V: c.vocabSize };
 }
 
-/** LoRA adapters on every linear layer of each block (as the paper's Llama-3.2-1B runs). */
+/** LoRA adapters on every linear layer of each block (as the paper's Llama-3.2-1B runs; lora.ts's default). */
 function loraParameters(c: ModelConfig, rank: number): number {
   const { H, I, L, kvDim } = dims(c);
   const q = c.numHeads * c.headDim;

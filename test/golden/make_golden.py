@@ -430,6 +430,43 @@ def main():
         with open(os.path.join(out, 'golden.json'), 'w') as fh:
             json.dump(golden, fh)
         print(name, 'params', sum(t.numel() for t in w.values()), 'bytes', sum(os.path.getsize(os.path.join(out, f)) for f in os.listdir(out)))
+        if name in LORA_TARGETS:
+            write_lora(name, kind, cfg, w64, fwd, sequences[0])
+
+
+# LoRA adapters in PEFT's layout for two of the models (GPT-2 uses fan_in_fan_out).
+LORA_TARGETS = {'tiny-llama': ['q_proj', 'v_proj', 'down_proj'], 'tiny-gpt2': ['c_attn', 'c_fc']}
+LORA_RANK, LORA_ALPHA = 4, 8
+
+
+def write_lora(name, kind, cfg, w64, fwd, seq):
+    gen = torch.Generator().manual_seed(99)
+    out = os.path.join(ROOT, name + '-lora')
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    tensors, merged = {}, dict(w64)
+    scale = LORA_ALPHA / LORA_RANK
+    for key in w64:
+        module = key[:-len('.weight')] if key.endswith('.weight') else None
+        if not module or module.split('.')[-1] not in LORA_TARGETS[name] or w64[key].dim() != 2:
+            continue
+        W = w64[key]
+        fan_in, fan_out = (W.shape[0], W.shape[1]) if kind == 'gpt2' else (W.shape[1], W.shape[0])
+        A = torch.randn(LORA_RANK, fan_in, generator=gen) * 0.2
+        B = torch.randn(fan_out, LORA_RANK, generator=gen) * 0.2
+        peft_module = ('transformer.' + module) if kind == 'gpt2' else module
+        tensors[f'base_model.model.{peft_module}.lora_A.weight'] = A
+        tensors[f'base_model.model.{peft_module}.lora_B.weight'] = B
+        delta = scale * (B.double() @ A.double())
+        merged[key] = W + (delta.T if kind == 'gpt2' else delta)
+    write_safetensors(os.path.join(out, 'adapter_model.safetensors'), tensors, 'F32')
+    with open(os.path.join(out, 'adapter_config.json'), 'w') as fh:
+        json.dump({'peft_type': 'LORA', 'task_type': 'CAUSAL_LM', 'base_model_name_or_path': '../' + name, 'r': LORA_RANK,
+                   'lora_alpha': LORA_ALPHA, 'lora_dropout': 0.0, 'target_modules': LORA_TARGETS[name], 'bias': 'none',
+                   'fan_in_fan_out': kind == 'gpt2', 'use_rslora': False, 'use_dora': False, 'inference_mode': True}, fh, indent=2)
+    logits = fwd(cfg, merged, torch.tensor(seq['ids']))
+    with open(os.path.join(out, 'golden.json'), 'w') as fh:
+        json.dump({'ids': seq['ids'], 'logits': [[float('%.7g' % v) for v in row] for row in logits.tolist()]}, fh)
 
 
 if __name__ == '__main__':

@@ -11,8 +11,15 @@ import { llamaForward } from './llama';
 import { parameterSpecs } from './parameters';
 import type { ForwardResult, WeightLookup } from './types';
 
+/** Something that adds a low-rank output to linear modules (see ../lora.ts). */
+export interface Adapter {
+  delta(module: string, x: tf.Tensor): tf.Tensor | null;
+}
+
 export class CausalLM implements WeightLookup {
   private disposed = false;
+  /** Attached adapter (LoRA); its variables are trained while the base weights stay frozen. */
+  adapter: Adapter | null = null;
 
   constructor(
     readonly config: ModelConfig,
@@ -33,6 +40,10 @@ export class CausalLM implements WeightLookup {
 
   has(name: string): boolean {
     return this.weights.has(name);
+  }
+
+  adapterDelta(module: string, x: tf.Tensor): tf.Tensor | null {
+    return this.adapter ? this.adapter.delta(module, x) : null;
   }
 
   get vocabSize(): number {

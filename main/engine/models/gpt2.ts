@@ -15,6 +15,11 @@ export function gpt2Forward(c: Gpt2Config, w: WeightLookup, args: ForwardArgs): 
   const bias = attentionBias(attentionMask, seqLen);
   const cache: KvCache = { keys: [], values: [] };
   const wte = w.get('transformer.wte.weight');
+  const conv = (module: string, input: tf.Tensor): tf.Tensor => {
+    const y = conv1d(input, w.get(`${module}.weight`), w.get(`${module}.bias`));
+    const delta = w.adapterDelta(module, input);
+    return delta ? y.add(delta) : y;
+  };
 
   let x: tf.Tensor = tf
     .gather(wte, inputIds.toInt())
@@ -22,7 +27,7 @@ export function gpt2Forward(c: Gpt2Config, w: WeightLookup, args: ForwardArgs): 
   for (let i = 0; i < c.numLayers; i++) {
     const p = `transformer.h.${i}`;
     const h = layerNorm(x, w.get(`${p}.ln_1.weight`), w.get(`${p}.ln_1.bias`), c.layerNormEps);
-    const qkv = conv1d(h, w.get(`${p}.attn.c_attn.weight`), w.get(`${p}.attn.c_attn.bias`)); // [b, s, 3E]
+    const qkv = conv(`${p}.attn.c_attn`, h); // [b, s, 3E]
     const [qf, kf, vf] = tf.split(qkv, [E, E, E], -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
     const q = splitHeads(qf, c.numHeads, c.headDim);
     const k = extendCache(past?.keys[i], splitHeads(kf, c.numHeads, c.headDim));
@@ -30,11 +35,11 @@ export function gpt2Forward(c: Gpt2Config, w: WeightLookup, args: ForwardArgs): 
     cache.keys.push(k);
     cache.values.push(v);
     const attn = mergeHeads(attention(q, k, v, bias));
-    x = x.add(conv1d(attn, w.get(`${p}.attn.c_proj.weight`), w.get(`${p}.attn.c_proj.bias`)));
+    x = x.add(conv(`${p}.attn.c_proj`, attn));
 
     const m = layerNorm(x, w.get(`${p}.ln_2.weight`), w.get(`${p}.ln_2.bias`), c.layerNormEps);
-    const fc = geluNew(conv1d(m, w.get(`${p}.mlp.c_fc.weight`), w.get(`${p}.mlp.c_fc.bias`)));
-    x = x.add(conv1d(fc, w.get(`${p}.mlp.c_proj.weight`), w.get(`${p}.mlp.c_proj.bias`)));
+    const fc = geluNew(conv(`${p}.mlp.c_fc`, m));
+    x = x.add(conv(`${p}.mlp.c_proj`, fc));
   }
   if (args.lastOnly) x = lastPosition(x);
   x = layerNorm(x, w.get('transformer.ln_f.weight'), w.get('transformer.ln_f.bias'), c.layerNormEps);

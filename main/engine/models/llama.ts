@@ -39,6 +39,11 @@ export function llamaForward(c: LlamaConfig, w: WeightLookup, args: ForwardArgs)
   const { inputIds, attentionMask, positionIds, past } = args;
   const seqLen = inputIds.shape[1];
   const opt = (name: string): tf.Tensor | undefined => (w.has(name) ? w.get(name) : undefined);
+  const lin = (module: string, input: tf.Tensor): tf.Tensor => {
+    const y = linear(input, w.get(`${module}.weight`), opt(`${module}.bias`));
+    const delta = w.adapterDelta(module, input);
+    return delta ? y.add(delta) : y;
+  };
   const { cos, sin } = ropeTables(positionIds, invFreqFor(c));
   const bias = attentionBias(attentionMask, seqLen);
   const cache: KvCache = { keys: [], values: [] };
@@ -47,7 +52,7 @@ export function llamaForward(c: LlamaConfig, w: WeightLookup, args: ForwardArgs)
   for (let i = 0; i < c.numLayers; i++) {
     const p = `model.layers.${i}`;
     const h = rmsNorm(x, w.get(`${p}.input_layernorm.weight`), c.rmsNormEps);
-    const proj = (n: string): tf.Tensor => linear(h, w.get(`${p}.self_attn.${n}.weight`), opt(`${p}.self_attn.${n}.bias`));
+    const proj = (n: string): tf.Tensor => lin(`${p}.self_attn.${n}`, h);
     const q = applyRope(splitHeads(proj('q_proj'), c.numHeads, c.headDim), cos, sin);
     const kNew = applyRope(splitHeads(proj('k_proj'), c.numKvHeads, c.headDim), cos, sin);
     const vNew = splitHeads(proj('v_proj'), c.numKvHeads, c.headDim);
@@ -56,13 +61,13 @@ export function llamaForward(c: LlamaConfig, w: WeightLookup, args: ForwardArgs)
     cache.keys.push(k);
     cache.values.push(v);
     const attn = mergeHeads(attention(q, k, v, bias));
-    x = x.add(linear(attn, w.get(`${p}.self_attn.o_proj.weight`), opt(`${p}.self_attn.o_proj.bias`)));
+    x = x.add(lin(`${p}.self_attn.o_proj`, attn));
 
     const m = rmsNorm(x, w.get(`${p}.post_attention_layernorm.weight`), c.rmsNormEps);
-    const gate = linear(m, w.get(`${p}.mlp.gate_proj.weight`), opt(`${p}.mlp.gate_proj.bias`));
-    const up = linear(m, w.get(`${p}.mlp.up_proj.weight`), opt(`${p}.mlp.up_proj.bias`));
+    const gate = lin(`${p}.mlp.gate_proj`, m);
+    const up = lin(`${p}.mlp.up_proj`, m);
     const act = gate.mul(gate.sigmoid()).mul(up); // SiLU(gate) · up
-    x = x.add(linear(act, w.get(`${p}.mlp.down_proj.weight`), opt(`${p}.mlp.down_proj.bias`)));
+    x = x.add(lin(`${p}.mlp.down_proj`, act));
   }
   if (args.lastOnly) x = lastPosition(x);
   x = rmsNorm(x, w.get('model.norm.weight'), c.rmsNormEps);

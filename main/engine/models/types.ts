@@ -5,6 +5,12 @@ import type { KvCache } from './layers';
 export interface WeightLookup {
   get(name: string): tf.Tensor;
   has(name: string): boolean;
+  /**
+   * Output added to a linear module's result by an attached adapter (LoRA), or null.
+   * @param module HF module name, e.g. `model.layers.0.self_attn.q_proj`
+   * @param x the module's input [..., in] → [..., out]
+   */
+  adapterDelta(module: string, x: tf.Tensor): tf.Tensor | null;
 }
 
 export interface ForwardArgs {
