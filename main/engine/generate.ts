@@ -178,11 +178,21 @@ export async function generate(model: CausalLM, prompts: number[][], opts: Gener
   return { tokens: out, finishReasons: finish.map((f) => f ?? 'length') };
 }
 
+/** EOS ids from config.json, generation_config.json and the tokenizer's eos_token. */
+export function defaultStopTokens(model: CausalLM, tokenizer: HfTokenizer, generationConfig: Record<string, unknown> | null): number[] {
+  const fromGen = generationConfig?.eos_token_id;
+  const genIds = typeof fromGen === 'number' ? [fromGen] : Array.isArray(fromGen) ? fromGen.filter((x): x is number => typeof x === 'number') : [];
+  const tokEos = tokenizer.eosTokenId;
+  return [...new Set([...model.config.eosTokenIds, ...genIds, ...(tokEos !== null ? [tokEos] : [])])];
+}
+
 export interface TextGenerateOptions extends Omit<GenerateOptions, 'decode'> {
   /** Wrap each prompt as a user turn of the chat template (with the generation prompt). */
   chat?: boolean;
   /** System message for chat mode. */
   system?: string;
+  /** generation_config.json: its eos_token_id(s) also stop (Llama 3 Instruct lists several). */
+  generationConfig?: Record<string, unknown> | null;
   /** Called with each sequence's decoded text so far. */
   onText?: (sequence: number, text: string) => void;
 }
@@ -200,7 +210,7 @@ export async function generateText(
     return tokenizer.encode(text, { addSpecialTokens: false });
   });
   const decode = (t: number[]): string => tokenizer.decode(t, { skipSpecialTokens: true });
-  const stopTokenIds = opts.stopTokenIds ?? [...new Set([...model.config.eosTokenIds, ...(tokenizer.eosTokenId !== null ? [tokenizer.eosTokenId] : [])])];
+  const stopTokenIds = opts.stopTokenIds ?? defaultStopTokens(model, tokenizer, opts.generationConfig ?? null);
   const produced: number[][] = prompts.map(() => []);
   const result = await generate(model, ids, {
     ...opts,

@@ -18,7 +18,7 @@ export { HfTokenizer, buildExample, chatPrompt } from './tokenizer';
 export type { ChatMessage, ExampleOptions, TokenizedExample } from './tokenizer';
 export { scoreBatch, scorePairs, scoreTensors, padBatch } from './score';
 export type { ScoreExample, ScoreTensors, SequenceScore, PaddedBatch, TextPair } from './score';
-export { generate, generateText, sampleToken } from './generate';
+export { generate, generateText, sampleToken, defaultStopTokens } from './generate';
 export type { GenerateOptions, GenerationResult, TextGenerateOptions, SamplingOptions, TokenEvent, FinishReason } from './generate';
 export { estimateMemory, checkFits, formatBytes, WASM_HEAP_LIMIT_BYTES } from './memory';
 export type { MemoryEstimate, MemoryRequest, MemoryBudget, FitResult, MemoryTask } from './memory';

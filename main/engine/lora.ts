@@ -5,7 +5,9 @@
  * B: `lora_B.weight` [out, r], stored as `base_model.model.<m>.lora_{A,B}.weight`
  * in adapter_model.safetensors next to adapter_config.json.
  *
- * Dropout on the adapter input is recorded in the config but not applied here.
+ * Dropout on the adapter input is recorded in the config but not applied: TRL's
+ * DPOTrainer disables every dropout module by default (`disable_dropout=True`),
+ * LoRA's included, so preference training runs without it.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';

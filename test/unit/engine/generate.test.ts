@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generate, generateText, sampleToken, type TokenEvent } from '../../../main/engine/generate';
+import { defaultStopTokens, generate, generateText, sampleToken, type TokenEvent } from '../../../main/engine/generate';
 import { loadModel, type LoadedModel } from '../../../main/engine/hf/folder';
 import { SeededRng } from '../../../main/engine/rng';
 import type { HfTokenizer } from '../../../main/engine/tokenizer';
@@ -97,6 +97,12 @@ describe('generate on the tiny Llama fixture', () => {
     expect(res.finishReasons).toEqual(['stop_sequence']);
     expect(res.texts[0]).toBe(freeText.slice(0, freeText.indexOf(stopSequence)));
     expect(texts.at(-1)).toContain(stopSequence);
+  });
+
+  it('stops on EOS ids from config.json, generation_config.json and the tokenizer', () => {
+    const ids = defaultStopTokens(loaded.model, tok, { eos_token_id: [7, 8] });
+    expect(ids).toEqual(expect.arrayContaining([tok.eosTokenId, 7, 8]));
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('wraps prompts in the chat template when asked', async () => {
