@@ -52,7 +52,9 @@ describe.each(MODELS)('golden outputs of %s (reference forward in PyTorch)', (na
 
   it('matches the reference response log-probs within 1e-4', async () => {
     const examples = golden.sequences.map((s) => ({ inputIds: s.ids, lossMask: s.ids.map((_, t) => (t >= s.responseStart ? 1 : 0)) }));
+    const before = tf.memory().numTensors;
     const scores = await scoreBatch(loaded.model, examples);
+    expect(tf.memory().numTensors).toBe(before);
     scores.forEach((got, i) => {
       const want = golden.sequences[i]!.logProbs;
       expect(got.tokenCount).toBe(want.count);
