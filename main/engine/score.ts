@@ -70,24 +70,29 @@ export function scoreTensors(model: CausalLM, batch: PaddedBatch, opts: { withEn
   if (T < 2) throw new EngineError('invalid_input', 'Sequences need at least two tokens to be scored');
   const V = model.vocabSize;
   const logits = model.run(batch.inputIds, batch.attentionMask, null).logits; // [b, T, V]
-  const predicting = logits.slice([0, 0, 0], [b, T - 1, V]); // [b, T-1, V]
-  const targets = batch.inputIds.slice([0, 1], [b, T - 1]); // [b, T-1]
-  const mask = batch.lossMask.slice([0, 1], [b, T - 1]).mul(batch.attentionMask.slice([0, 1], [b, T - 1])) as tf.Tensor2D;
-  const logp = tf.logSoftmax(predicting, -1);
-  const tokenLogProbs = logp.mul(tf.oneHot(targets.toInt(), V)).sum(-1).mul(mask) as tf.Tensor2D;
-  const tokenCount = mask.sum(1) as tf.Tensor1D;
+  // Shift the small tensors (targets, mask) instead of slicing a [b, T-1, V] copy of the
+  // logits; the last position predicts nothing and is masked out.
+  const zeros = tf.zeros([b, 1]);
+  const targets = tf.concat([batch.inputIds.slice([0, 1], [b, T - 1]).toFloat(), zeros], 1); // [b, T]
+  const shiftedMask = batch.lossMask.slice([0, 1], [b, T - 1]).mul(batch.attentionMask.slice([0, 1], [b, T - 1]));
+  const maskFull = tf.concat([shiftedMask, zeros], 1) as tf.Tensor2D; // [b, T]
+  const logp = tf.logSoftmax(logits, -1);
+  const tokenLogProbsFull = logp.mul(tf.oneHot(targets.toInt(), V)).sum(-1).mul(maskFull) as tf.Tensor2D;
+  const tokenCount = maskFull.sum(1) as tf.Tensor1D;
   const denom = tokenCount.maximum(1);
-  const sumLogProb = tokenLogProbs.sum(1) as tf.Tensor1D;
-  const meanLogit = predicting.mean(-1).mul(mask).sum(1).div(denom) as tf.Tensor1D;
+  const sumLogProb = tokenLogProbsFull.sum(1) as tf.Tensor1D;
+  const meanLogit = logits.mean(-1).mul(maskFull).sum(1).div(denom) as tf.Tensor1D;
   const out: ScoreTensors = {
     sumLogProb,
     meanLogProb: sumLogProb.div(denom) as tf.Tensor1D,
     tokenCount,
     meanLogit,
-    tokenLogProbs,
-    responseMask: mask,
+    tokenLogProbs: tokenLogProbsFull.slice([0, 0], [b, T - 1]) as tf.Tensor2D,
+    responseMask: shiftedMask as tf.Tensor2D,
   };
-  if (opts.withEntropy) out.entropy = logp.exp().mul(logp).sum(-1).neg().mul(mask) as tf.Tensor2D;
+  if (opts.withEntropy) {
+    out.entropy = logp.exp().mul(logp).sum(-1).neg().mul(maskFull).slice([0, 0], [b, T - 1]) as tf.Tensor2D;
+  }
   return out;
 }
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, type LoadedModel } from '../../../main/engine/hf/folder';
-import { scoreBatch } from '../../../main/engine/score';
+import { padBatch, scoreBatch, scoreTensors } from '../../../main/engine/score';
 
 interface GoldenSequence {
   ids: number[];
@@ -62,6 +62,31 @@ describe.each(MODELS)('golden outputs of %s (reference forward in PyTorch)', (na
       expect(Math.abs(got.meanLogProb - want.mean)).toBeLessThanOrEqual(1e-4);
       expect(Math.abs(got.meanLogit - want.meanLogit)).toBeLessThanOrEqual(1e-4);
     });
+  });
+
+  it('gives per-token log-probs and next-token entropies aligned with the response positions', () => {
+    const s = golden.sequences[0]!;
+    const batch = padBatch([{ inputIds: s.ids, lossMask: s.ids.map((_, t) => (t >= s.responseStart ? 1 : 0)) }]);
+    const tensors = tf.tidy(() => {
+      const out = scoreTensors(loaded.model, batch, { withEntropy: true });
+      return [out.tokenLogProbs, out.entropy!, out.responseMask];
+    });
+    const [tokenLogProbs, entropy, mask] = tensors.map((t) => (t.arraySync() as number[][])[0]!) as [number[], number[], number[]];
+    tf.dispose([...tensors, batch.inputIds, batch.attentionMask, batch.lossMask]);
+    expect(tokenLogProbs.length).toBe(s.ids.length - 1);
+    expect(mask).toEqual(s.ids.slice(1).map((_, t) => (t + 1 >= s.responseStart ? 1 : 0)));
+    const scored = tokenLogProbs.slice(s.responseStart - 1);
+    expect(maxAbsDiff(scored, s.logProbs.tokenLogProbs)).toBeLessThanOrEqual(1e-4);
+    expect(tokenLogProbs.slice(0, s.responseStart - 1).every((v) => v === 0)).toBe(true);
+    // Entropy at the last scored position, from the reference logits.
+    const row = s.logits[s.ids.length - 2]!;
+    const max = Math.max(...row);
+    const z = row.reduce((acc, v) => acc + Math.exp(v - max), 0);
+    const want = -row.reduce((acc, v) => {
+      const lp = v - max - Math.log(z);
+      return acc + Math.exp(lp) * lp;
+    }, 0);
+    expect(Math.abs(entropy[s.ids.length - 2]! - want)).toBeLessThanOrEqual(1e-4);
   });
 
   it('loads every tensor it needs and reports none as unknown', () => {
