@@ -69,19 +69,28 @@ export function scoreTensors(model: CausalLM, batch: PaddedBatch, opts: { withEn
   const [b, T] = batch.inputIds.shape;
   if (T < 2) throw new EngineError('invalid_input', 'Sequences need at least two tokens to be scored');
   const V = model.vocabSize;
-  const logits = model.run(batch.inputIds, batch.attentionMask, null).logits; // [b, T, V]
   // Shift the small tensors (targets, mask) instead of slicing a [b, T-1, V] copy of the
   // logits; the last position predicts nothing and is masked out.
   const zeros = tf.zeros([b, 1]);
   const targets = tf.concat([batch.inputIds.slice([0, 1], [b, T - 1]).toFloat(), zeros], 1); // [b, T]
   const shiftedMask = batch.lossMask.slice([0, 1], [b, T - 1]).mul(batch.attentionMask.slice([0, 1], [b, T - 1]));
   const maskFull = tf.concat([shiftedMask, zeros], 1) as tf.Tensor2D; // [b, T]
-  const logp = tf.logSoftmax(logits, -1);
-  const tokenLogProbsFull = logp.mul(tf.oneHot(targets.toInt(), V)).sum(-1).mul(maskFull) as tf.Tensor2D;
+  // The [b, T, V] tensors and the KV cache die with this tidy; only [b, T] rows leave it.
+  const rows = tf.tidy(() => {
+    const logits = model.run(batch.inputIds, batch.attentionMask, null).logits; // [b, T, V]
+    const logp = tf.logSoftmax(logits, -1);
+    const r: Record<string, tf.Tensor> = {
+      tokenLogProbs: logp.mul(tf.oneHot(targets.toInt(), V)).sum(-1).mul(maskFull),
+      logitMeans: logits.mean(-1),
+    };
+    if (opts.withEntropy) r.entropy = logp.exp().mul(logp).sum(-1).neg().mul(maskFull);
+    return r;
+  });
+  const tokenLogProbsFull = rows.tokenLogProbs as tf.Tensor2D;
   const tokenCount = maskFull.sum(1) as tf.Tensor1D;
   const denom = tokenCount.maximum(1);
   const sumLogProb = tokenLogProbsFull.sum(1) as tf.Tensor1D;
-  const meanLogit = logits.mean(-1).mul(maskFull).sum(1).div(denom) as tf.Tensor1D;
+  const meanLogit = rows.logitMeans!.mul(maskFull).sum(1).div(denom) as tf.Tensor1D;
   const out: ScoreTensors = {
     sumLogProb,
     meanLogProb: sumLogProb.div(denom) as tf.Tensor1D,
@@ -90,9 +99,7 @@ export function scoreTensors(model: CausalLM, batch: PaddedBatch, opts: { withEn
     tokenLogProbs: tokenLogProbsFull.slice([0, 0], [b, T - 1]) as tf.Tensor2D,
     responseMask: shiftedMask as tf.Tensor2D,
   };
-  if (opts.withEntropy) {
-    out.entropy = logp.exp().mul(logp).sum(-1).neg().mul(maskFull).slice([0, 0], [b, T - 1]) as tf.Tensor2D;
-  }
+  if (rows.entropy) out.entropy = rows.entropy.slice([0, 0], [b, T - 1]) as tf.Tensor2D;
   return out;
 }
 

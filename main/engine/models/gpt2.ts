@@ -26,20 +26,25 @@ export function gpt2Forward(c: Gpt2Config, w: WeightLookup, args: ForwardArgs): 
     .add(tf.gather(w.get('transformer.wpe.weight'), positionIds.toInt())); // [b, s, E]
   for (let i = 0; i < c.numLayers; i++) {
     const p = `transformer.h.${i}`;
-    const h = layerNorm(x, w.get(`${p}.ln_1.weight`), w.get(`${p}.ln_1.bias`), c.layerNormEps);
-    const qkv = conv(`${p}.attn.c_attn`, h); // [b, s, 3E]
-    const [qf, kf, vf] = tf.split(qkv, [E, E, E], -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
-    const q = splitHeads(qf, c.numHeads, c.headDim);
-    const k = extendCache(past?.keys[i], splitHeads(kf, c.numHeads, c.headDim));
-    const v = extendCache(past?.values[i], splitHeads(vf, c.numHeads, c.headDim));
-    cache.keys.push(k);
-    cache.values.push(v);
-    const attn = mergeHeads(attention(q, k, v, bias));
-    x = x.add(conv(`${p}.attn.c_proj`, attn));
+    const input = x;
+    // One tidy per block: inference peaks at one block's intermediates.
+    const out = tf.tidy(() => {
+      const h = layerNorm(input, w.get(`${p}.ln_1.weight`), w.get(`${p}.ln_1.bias`), c.layerNormEps);
+      const qkv = conv(`${p}.attn.c_attn`, h); // [b, s, 3E]
+      const [qf, kf, vf] = tf.split(qkv, [E, E, E], -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
+      const q = splitHeads(qf, c.numHeads, c.headDim);
+      const k = extendCache(past?.keys[i], splitHeads(kf, c.numHeads, c.headDim));
+      const v = extendCache(past?.values[i], splitHeads(vf, c.numHeads, c.headDim));
+      const attn = mergeHeads(attention(q, k, v, bias));
+      const mid = input.add(conv(`${p}.attn.c_proj`, attn));
 
-    const m = layerNorm(x, w.get(`${p}.ln_2.weight`), w.get(`${p}.ln_2.bias`), c.layerNormEps);
-    const fc = geluNew(conv(`${p}.mlp.c_fc`, m));
-    x = x.add(conv(`${p}.mlp.c_proj`, fc));
+      const m = layerNorm(mid, w.get(`${p}.ln_2.weight`), w.get(`${p}.ln_2.bias`), c.layerNormEps);
+      const fc = geluNew(conv(`${p}.mlp.c_fc`, m));
+      return { x: mid.add(conv(`${p}.mlp.c_proj`, fc)), k, v };
+    });
+    cache.keys.push(out.k as tf.Tensor4D);
+    cache.values.push(out.v as tf.Tensor4D);
+    x = out.x;
   }
   if (args.lastOnly) x = lastPosition(x);
   x = layerNorm(x, w.get('transformer.ln_f.weight'), w.get('transformer.ln_f.bias'), c.layerNormEps);

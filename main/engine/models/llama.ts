@@ -51,23 +51,29 @@ export function llamaForward(c: LlamaConfig, w: WeightLookup, args: ForwardArgs)
   let x: tf.Tensor = tf.gather(w.get('model.embed_tokens.weight'), inputIds.toInt()); // [b, s, H]
   for (let i = 0; i < c.numLayers; i++) {
     const p = `model.layers.${i}`;
-    const h = rmsNorm(x, w.get(`${p}.input_layernorm.weight`), c.rmsNormEps);
-    const proj = (n: string): tf.Tensor => lin(`${p}.self_attn.${n}`, h);
-    const q = applyRope(splitHeads(proj('q_proj'), c.numHeads, c.headDim), cos, sin);
-    const kNew = applyRope(splitHeads(proj('k_proj'), c.numKvHeads, c.headDim), cos, sin);
-    const vNew = splitHeads(proj('v_proj'), c.numKvHeads, c.headDim);
-    const k = extendCache(past?.keys[i], kNew);
-    const v = extendCache(past?.values[i], vNew);
-    cache.keys.push(k);
-    cache.values.push(v);
-    const attn = mergeHeads(attention(q, k, v, bias));
-    x = x.add(lin(`${p}.self_attn.o_proj`, attn));
+    const input = x;
+    // A tidy per block frees its intermediates as soon as it ends (the gradient tape
+    // keeps its own copies of what backprop needs), so inference peaks at one block.
+    const out = tf.tidy(() => {
+      const h = rmsNorm(input, w.get(`${p}.input_layernorm.weight`), c.rmsNormEps);
+      const proj = (n: string): tf.Tensor => lin(`${p}.self_attn.${n}`, h);
+      const q = applyRope(splitHeads(proj('q_proj'), c.numHeads, c.headDim), cos, sin);
+      const kNew = applyRope(splitHeads(proj('k_proj'), c.numKvHeads, c.headDim), cos, sin);
+      const vNew = splitHeads(proj('v_proj'), c.numKvHeads, c.headDim);
+      const k = extendCache(past?.keys[i], kNew);
+      const v = extendCache(past?.values[i], vNew);
+      const attn = mergeHeads(attention(q, k, v, bias));
+      const mid = input.add(lin(`${p}.self_attn.o_proj`, attn));
 
-    const m = rmsNorm(x, w.get(`${p}.post_attention_layernorm.weight`), c.rmsNormEps);
-    const gate = lin(`${p}.mlp.gate_proj`, m);
-    const up = lin(`${p}.mlp.up_proj`, m);
-    const act = gate.mul(gate.sigmoid()).mul(up); // SiLU(gate) · up
-    x = x.add(lin(`${p}.mlp.down_proj`, act));
+      const m = rmsNorm(mid, w.get(`${p}.post_attention_layernorm.weight`), c.rmsNormEps);
+      const gate = lin(`${p}.mlp.gate_proj`, m);
+      const up = lin(`${p}.mlp.up_proj`, m);
+      const act = gate.mul(gate.sigmoid()).mul(up); // SiLU(gate) · up
+      return { x: mid.add(lin(`${p}.mlp.down_proj`, act)), k, v };
+    });
+    cache.keys.push(out.k as tf.Tensor4D);
+    cache.values.push(out.v as tf.Tensor4D);
+    x = out.x;
   }
   if (args.lastOnly) x = lastPosition(x);
   x = rmsNorm(x, w.get('model.norm.weight'), c.rmsNormEps);
