@@ -15,10 +15,18 @@ export const WASM_HEAP_LIMIT_BYTES = 4 * 1024 ** 3;
 
 /**
  * Backward temporaries and the copies tfjs makes around reshapes/transposes keep
- * far more alive than the forward intermediates alone; calibrated so the
- * reference shape (5.3M params, batch 4 × 128) gives the measured ≈0.7 GB.
+ * far more alive than the forward intermediates alone. Calibrated against the
+ * wasm heap's high-water mark (routed XNNPACK kernels, 2 threads): reference shape
+ * (5.3M params) training at batch 4 × 128 used 595 MiB (estimate 659), batch 8 × 128
+ * 993 MiB (1238); d=256, 8 layers, vocab 2048 at 4 × 256 1484 MiB (1639).
  */
 const TRAIN_ACTIVATION_FACTOR = 3.2;
+/**
+ * Inference frees each block's intermediates (one tidy per block), but the wasm
+ * allocator fragments: scoring the reference shape at 4 × 128 grew the heap by
+ * 156 MiB and at 8 × 256 by 553 MiB against raw counts of 110 and 426 MiB.
+ */
+const INFERENCE_ACTIVATION_FACTOR = 1.75;
 
 export type MemoryTask = 'score' | 'generate' | 'train';
 
@@ -84,11 +92,11 @@ export function estimateMemory(req: MemoryRequest): MemoryEstimate {
   if (task === 'train') {
     activationFloats = TRAIN_ACTIVATION_FACTOR * (tokens * L * activationFloatsPerTokenPerLayer(c, s) + headFloats * 2 + tokens * H * 4);
   } else if (task === 'score') {
-    // Inference frees each layer's intermediates once the next layer has run.
-    activationFloats = tokens * activationFloatsPerTokenPerLayer(c, s) * 2 + headFloats;
+    // Inference frees each block's intermediates when the block ends.
+    activationFloats = INFERENCE_ACTIVATION_FACTOR * (tokens * activationFloatsPerTokenPerLayer(c, s) * 2 + headFloats);
   } else {
     // Prefill dominates: one layer's intermediates plus the prompt's logits.
-    activationFloats = tokens * activationFloatsPerTokenPerLayer(c, s) * 2 + tokens * V;
+    activationFloats = INFERENCE_ACTIVATION_FACTOR * (tokens * activationFloatsPerTokenPerLayer(c, s) * 2 + tokens * V);
   }
   const activationBytes = activationFloats * BYTES_PER_FLOAT;
   const totalBytes = weightsBytes + gradientBytes + optimizerBytes + kvCacheBytes + activationBytes;
