@@ -93,7 +93,9 @@ export function estimateMemory(req: MemoryRequest): MemoryEstimate {
     activationFloats = TRAIN_ACTIVATION_FACTOR * (tokens * L * activationFloatsPerTokenPerLayer(c, s) + headFloats * 2 + tokens * H * 4);
   } else if (task === 'score') {
     // Inference frees each block's intermediates when the block ends.
-    activationFloats = INFERENCE_ACTIVATION_FACTOR * (tokens * activationFloatsPerTokenPerLayer(c, s) * 2 + headFloats);
+    // The scoring head holds about seven [b, s, V] tensors at once (logits, log-softmax's
+    // shifted/exp/result, one-hot, product): SmolLM2-135M at 2 × 256 grew the heap to 1225 MiB.
+    activationFloats = INFERENCE_ACTIVATION_FACTOR * tokens * activationFloatsPerTokenPerLayer(c, s) * 2 + 7 * tokens * V;
   } else {
     // Prefill dominates: one layer's intermediates plus the prompt's logits.
     activationFloats = INFERENCE_ACTIVATION_FACTOR * (tokens * activationFloatsPerTokenPerLayer(c, s) * 2 + tokens * V);
