@@ -23,8 +23,9 @@ export const WASM_HEAP_LIMIT_BYTES = 4 * 1024 ** 3;
 const TRAIN_ACTIVATION_FACTOR = 3.2;
 /**
  * Inference frees each block's intermediates (one tidy per block), but the wasm
- * allocator fragments: scoring the reference shape at 4 × 128 grew the heap by
- * 156 MiB and at 8 × 256 by 553 MiB against raw counts of 110 and 426 MiB.
+ * allocator fragments. Measured heap high-water marks (estimate in brackets):
+ * reference shape scoring 4 × 128: 144 MiB (173); 8 × 256: 474 MiB (650);
+ * SmolLM2-135M scoring 2 × 256: 1124 MiB (1265); generating 2 × (128 + 8): 655 MiB (856).
  */
 const INFERENCE_ACTIVATION_FACTOR = 1.75;
 
@@ -93,13 +94,16 @@ export function estimateMemory(req: MemoryRequest): MemoryEstimate {
     activationFloats = TRAIN_ACTIVATION_FACTOR * (tokens * L * activationFloatsPerTokenPerLayer(c, s) + headFloats * 2 + tokens * H * 4);
   } else if (task === 'score') {
     // Inference frees each block's intermediates when the block ends.
-    // The scoring head holds about seven [b, s, V] tensors at once (logits, log-softmax's
-    // shifted/exp/result, one-hot, product): SmolLM2-135M at 2 × 256 grew the heap to 1225 MiB.
-    activationFloats = INFERENCE_ACTIVATION_FACTOR * tokens * activationFloatsPerTokenPerLayer(c, s) * 2 + 7 * tokens * V;
+    // The scoring head holds logits plus two [b, s, V] temporaries at a time (score.ts);
+    // counted as four for allocator fragmentation.
+    activationFloats = INFERENCE_ACTIVATION_FACTOR * tokens * activationFloatsPerTokenPerLayer(c, s) * 2 + 4 * tokens * V;
   } else {
     // Prefill dominates: one layer's intermediates plus the prompt's logits.
     activationFloats = INFERENCE_ACTIVATION_FACTOR * (tokens * activationFloatsPerTokenPerLayer(c, s) * 2 + tokens * V);
   }
+  // Backends keep working copies of the largest matrix, the [V, H] LM head: wasm's
+  // XNNPACK route copies a transposed operand and packs it.
+  activationFloats += 2 * V * H;
   const activationBytes = activationFloats * BYTES_PER_FLOAT;
   const totalBytes = weightsBytes + gradientBytes + optimizerBytes + kvCacheBytes + activationBytes;
   const { config: _config, ...request } = req;

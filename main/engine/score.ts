@@ -76,14 +76,22 @@ export function scoreTensors(model: CausalLM, batch: PaddedBatch, opts: { withEn
   const shiftedMask = batch.lossMask.slice([0, 1], [b, T - 1]).mul(batch.attentionMask.slice([0, 1], [b, T - 1]));
   const maskFull = tf.concat([shiftedMask, zeros], 1) as tf.Tensor2D; // [b, T]
   // The [b, T, V] tensors and the KV cache die with this tidy; only [b, T] rows leave it.
+  // log p(target) = logit(target) − logsumexp(logits), each in its own tidy, so inference
+  // holds about three [b, T, V] tensors at a time rather than a full log-softmax's worth.
   const rows = tf.tidy(() => {
     const logits = model.run(batch.inputIds, batch.attentionMask, null).logits; // [b, T, V]
-    const logp = tf.logSoftmax(logits, -1);
+    const lse = tf.tidy(() => tf.logSumExp(logits, -1)); // [b, T]
+    const targetLogit = tf.tidy(() => logits.mul(tf.oneHot(targets.toInt(), V)).sum(-1)); // [b, T]
     const r: Record<string, tf.Tensor> = {
-      tokenLogProbs: logp.mul(tf.oneHot(targets.toInt(), V)).sum(-1).mul(maskFull),
+      tokenLogProbs: targetLogit.sub(lse).mul(maskFull),
       logitMeans: logits.mean(-1),
     };
-    if (opts.withEntropy) r.entropy = logp.exp().mul(logp).sum(-1).neg().mul(maskFull);
+    if (opts.withEntropy) {
+      r.entropy = tf.tidy(() => {
+        const logp = logits.sub(lse.expandDims(-1));
+        return logp.exp().mul(logp).sum(-1).neg().mul(maskFull);
+      });
+    }
     return r;
   });
   const tokenLogProbsFull = rows.tokenLogProbs as tf.Tensor2D;
