@@ -118,9 +118,9 @@ export interface SequenceScore {
   meanLogit: number;
 }
 
-/** Plain scoring of token-level examples, returning numbers; no tensors escape. */
-export async function scoreBatch(model: CausalLM, examples: ScoreExample[], opts: { padId?: number } = {}): Promise<SequenceScore[]> {
-  const batch = padBatch(examples, opts.padId ?? 0);
+/** Scores one padded batch; no tensors escape. */
+async function scoreChunk(model: CausalLM, examples: ScoreExample[], padId: number): Promise<SequenceScore[]> {
+  const batch = padBatch(examples, padId);
   try {
     const stacked = tf.tidy(() => {
       const s = scoreTensors(model, batch);
@@ -139,6 +139,29 @@ export async function scoreBatch(model: CausalLM, examples: ScoreExample[], opts
   }
 }
 
+/**
+ * Plain scoring of token-level examples, returning numbers in input order.
+ * With `maxBatchSize`, examples are grouped by length into batches of at most that
+ * many (less padding, bounded memory).
+ */
+export async function scoreBatch(
+  model: CausalLM,
+  examples: ScoreExample[],
+  opts: { padId?: number; maxBatchSize?: number } = {},
+): Promise<SequenceScore[]> {
+  const padId = opts.padId ?? 0;
+  const size = opts.maxBatchSize ?? examples.length;
+  if (size >= examples.length) return scoreChunk(model, examples, padId);
+  const order = examples.map((_, i) => i).sort((a, b) => examples[a]!.inputIds.length - examples[b]!.inputIds.length);
+  const out = new Array<SequenceScore>(examples.length);
+  for (let start = 0; start < order.length; start += size) {
+    const idx = order.slice(start, start + size);
+    const scores = await scoreChunk(model, idx.map((i) => examples[i]!), padId);
+    idx.forEach((i, j) => (out[i] = scores[j]!));
+  }
+  return out;
+}
+
 export interface TextPair {
   prompt: string;
   response: string;
@@ -149,9 +172,9 @@ export async function scorePairs(
   model: CausalLM,
   tokenizer: HfTokenizer,
   pairs: TextPair[],
-  opts: ExampleOptions = {},
+  opts: ExampleOptions & { maxBatchSize?: number } = {},
 ): Promise<(SequenceScore & { example: TokenizedExample })[]> {
   const examples = pairs.map((p) => buildExample(tokenizer, p.prompt, p.response, opts));
-  const scores = await scoreBatch(model, examples, { padId: tokenizer.padTokenId ?? 0 });
+  const scores = await scoreBatch(model, examples, { padId: tokenizer.padTokenId ?? 0, maxBatchSize: opts.maxBatchSize });
   return scores.map((s, i) => ({ ...s, example: examples[i]! }));
 }

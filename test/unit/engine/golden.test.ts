@@ -64,6 +64,20 @@ describe.each(MODELS)('golden outputs of %s (reference forward in PyTorch)', (na
     });
   });
 
+  it('gives the same scores, in input order, when split into length-sorted batches', async () => {
+    const examples = [...golden.sequences, ...golden.sequences.slice(0, 1)].map((s, k) => ({
+      inputIds: s.ids.slice(0, s.ids.length - k),
+      lossMask: s.ids.slice(0, s.ids.length - k).map((_, t) => (t >= s.responseStart ? 1 : 0)),
+    }));
+    const together = await scoreBatch(loaded.model, examples);
+    const split = await scoreBatch(loaded.model, examples, { maxBatchSize: 2 });
+    split.forEach((s, i) => {
+      expect(s.tokenCount).toBe(together[i]!.tokenCount);
+      expect(Math.abs(s.sumLogProb - together[i]!.sumLogProb)).toBeLessThanOrEqual(1e-4);
+    });
+    expect(new Set(split.map((s) => s.tokenCount)).size).toBe(3);
+  });
+
   it('gives per-token log-probs and next-token entropies aligned with the response positions', () => {
     const s = golden.sequences[0]!;
     const batch = padBatch([{ inputIds: s.ids, lossMask: s.ids.map((_, t) => (t >= s.responseStart ? 1 : 0)) }]);
