@@ -7,11 +7,12 @@ import { CliError, type Command } from './commands';
 import { datasetsCommand, exportCommand, importCommand, snapshotCommand } from './datasets';
 import { infoCommand } from './info';
 import { jobsCommand } from './jobs';
+import { modelCommand } from './model';
 import { processIo, type CliIo } from './output';
 import { serveCommand } from './serve';
 
 /** Every subcommand; later features add theirs here. */
-export const COMMANDS: Command[] = [serveCommand, infoCommand, jobsCommand, importCommand, datasetsCommand, snapshotCommand, exportCommand];
+export const COMMANDS: Command[] = [serveCommand, infoCommand, jobsCommand, importCommand, datasetsCommand, snapshotCommand, exportCommand, modelCommand];
 
 const GLOBAL_OPTIONS = {
   workspace: { type: 'string' },
