@@ -68,6 +68,15 @@ describe('the studio CLI (a real process on a real workspace)', () => {
     expect(bad.err).toMatch(/no dataset named "nosuch"/);
   });
 
+  it('studio model inspect describes an HF folder from its headers', () => {
+    const res = studio('model', 'inspect', join(REPO_ROOT, 'test/fixtures/models/tiny-llama'), '--json');
+    expect(res.code, res.err).toBe(0);
+    expect(JSON.parse(res.out)).toMatchObject({ modelType: 'llama', architecture: 'LlamaForCausalLM', parameters: 37728, tensorCount: 21, tokenizer: { hasChatTemplate: true } });
+    const missing = studio('model', 'inspect', t.dir);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/config\.json is missing/);
+  });
+
   it('refuses unknown commands and options with one clear line', () => {
     const res = studio('frobnicate');
     expect(res.code).toBe(1);
