@@ -70,11 +70,36 @@ function registerRoutedFusedMatMul(): void {
   });
 }
 
-/** Registers UnsortedSegmentSum and routes every matmul through XNNPACK. */
+/**
+ * Identity (tf.clone, many gradients) and a Cast to the same dtype copy the
+ * tensor on stock wasm; like the cpu backend and wasm's own Reshape, share
+ * the data and count the reference instead. No wasm kernel writes into its
+ * inputs, so sharing is safe. Everything else goes to the stock kernel.
+ */
+function registerSharing(kernelName: 'Identity' | 'Cast'): void {
+  const stock = tf.getKernel(kernelName, 'wasm');
+  if (!stock || sharingKernels.has(stock.kernelFunc)) return;
+  const kernelFunc = (args: KernelArgs): tf.TensorInfo => {
+    const x = args.inputs['x'] as WasmTensorInfo;
+    const sameDtype = kernelName === 'Identity' || args.attrs?.['dtype'] === x.dtype;
+    if (x.dtype === 'string' || !sameDtype) return stock.kernelFunc(args) as tf.TensorInfo;
+    (args.backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  };
+  sharingKernels.add(kernelFunc);
+  tf.unregisterKernel(kernelName, 'wasm');
+  tf.registerKernel({ ...stock, kernelFunc });
+}
+
+const sharingKernels = new Set<tf.KernelFunc>();
+
+/** Registers UnsortedSegmentSum, routes every matmul through XNNPACK, and stops needless copies. */
 export function registerWasmTrainingKernels(): void {
   registerRoutedBatchMatMul();
   registerRoutedFusedMatMul();
   registerUnsortedSegmentSum();
+  registerSharing('Identity');
+  registerSharing('Cast');
 }
 
 /** Kernels a Llama training step needs that the cpu backend has and wasm lacks (empty when complete). */
