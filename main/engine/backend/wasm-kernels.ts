@@ -101,10 +101,3 @@ export function registerWasmTrainingKernels(): void {
   registerSharing('Identity');
   registerSharing('Cast');
 }
-
-/** Kernels a Llama training step needs that the cpu backend has and wasm lacks (empty when complete). */
-export function missingWasmKernels(): string[] {
-  const wasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
-  const needed = ['BatchMatMul', '_FusedMatMul', 'UnsortedSegmentSum', 'GatherV2', 'Softmax', 'Rsqrt', 'Sigmoid', 'Transpose', 'Slice', 'Concat', 'PadV2', 'Max', 'Sum', 'Mean', 'Exp', 'Log', 'Cos', 'Sin', 'SelectV2', 'OneHot'];
-  return needed.filter((name) => !wasm.has(name));
-}
