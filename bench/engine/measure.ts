@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../main/engine/backend';
 import { registerUnsortedSegmentSum } from '../../main/engine/backend/wasm-segment-sum';
-import { createModel, forward, forwardFlops, loss, makeBatch, REFERENCE_SHAPE } from './model';
+import { createModel, forward, loss, makeBatch, REFERENCE_SHAPE } from './model';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -59,7 +59,6 @@ const trainMs = timeMs(() => {
 // Adam's two moment slots per variable appear on the first step, then nothing grows.
 const tensorGrowth = tf.memory().numTensors - tensorsBefore - 2 * model.variables.length;
 
-const flops = forwardFlops(shape);
 process.stdout.write(
   `${JSON.stringify({
     config: `${matmul} wasm, ${info.threads} thread${info.threads === 1 ? '' : 's'}`,
@@ -68,10 +67,8 @@ process.stdout.write(
     matmulCeilingGflops: (2 * n ** 3) / ceilingMs / 1e6,
     forwardMs,
     forwardTokensPerSec: (tokens / forwardMs) * 1000,
-    forwardGflops: flops / forwardMs / 1e6,
     trainMs,
     trainTokensPerSec: (tokens / trainMs) * 1000,
-    trainGflops: (3 * flops) / trainMs / 1e6,
     losses,
     tensorGrowth,
     wasmHeapBytes: (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength,

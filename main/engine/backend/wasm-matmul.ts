@@ -52,10 +52,7 @@ function disposeView(backend: WasmBackendInternals, id: number): void {
 
 /** [batch, rows, cols] → a new contiguous [batch, cols, rows]. */
 function transposeLastTwo(backend: WasmBackendInternals, x: WasmTensorInfo, batch: number, rows: number, cols: number): WasmTensorInfo {
-  const transpose = tf.getKernel('Transpose', 'wasm');
-  if (!transpose) throw new Error('wasm backend has no Transpose kernel');
-  const x3d = { dataId: x.dataId, shape: [batch, rows, cols], dtype: x.dtype };
-  return transpose.kernelFunc({ inputs: { x: x3d }, backend: backend as unknown as tf.KernelBackend, attrs: { perm: [0, 2, 1] } }) as WasmTensorInfo;
+  return transposeWith(backend, x, [batch, rows, cols], [0, 2, 1]);
 }
 
 /** For each output batch index, the batch index of one operand under broadcasting. */
@@ -123,6 +120,10 @@ export function xnnBatchMatMul(backend: WasmBackendInternals, { a, b, transposeA
     return out;
   }
 
+  if (bBatch === 1 && transposeB && aBatch * m * (k + n) < 2 * n * k) {
+    backend.disposeData(out.dataId);
+    return swappedProduct(backend, { a, b, transposeA, aBatch, m, k, n }, out.shape);
+  }
   const aReady = transposeA ? transposeLastTwo(backend, a, aBatch, aRows, aCols) : a;
   const bReady = transposeB ? transposeLastTwo(backend, b, bBatch, bRows, bCols) : b;
   try {
@@ -132,14 +133,9 @@ export function xnnBatchMatMul(backend: WasmBackendInternals, { a, b, transposeA
     const kn = shapeBytes([1, k, n]);
     if (bBatch === 1) {
       // One right operand for every batch: fold the batch into rows.
-      const rows = aBatch * m;
-      const key = `${k},${n}`;
-      const seen = packedShapes.get(bReady.dataId);
-      const reuse = seen === undefined || seen === key;
-      if (seen === undefined) packedShapes.set(bReady.dataId, key);
-      const bId = reuse ? bData.id : makeView(backend, bData.memoryOffset, k * n);
-      wasmBatchMatMul(aData.id, shapeBytes([1, rows, k]), 3, bId, kn, 3, false, false, outData.id);
-      if (!reuse) disposeView(backend, bId);
+      const right = rightOperand(backend, bReady, k, n);
+      wasmBatchMatMul(aData.id, shapeBytes([1, aBatch * m, k]), 3, right.id, kn, 3, false, false, outData.id);
+      right.release();
       return out;
     }
     const mk = shapeBytes([1, m, k]);
@@ -158,6 +154,65 @@ export function xnnBatchMatMul(backend: WasmBackendInternals, { a, b, transposeA
   } finally {
     if (aReady !== a) backend.disposeData(aReady.dataId);
     if (bReady !== b) backend.disposeData(bReady.dataId);
+  }
+}
+
+/**
+ * The id to pass XNNPACK as the right (packed, cached) operand [k, n]: the
+ * tensor's own id, unless that id was packed before under another shape.
+ */
+function rightOperand(backend: WasmBackendInternals, info: WasmTensorInfo, k: number, n: number): { id: number; release(): void } {
+  const data = tensorData(backend, info);
+  const key = `${k},${n}`;
+  const seen = packedShapes.get(info.dataId);
+  if (seen === undefined) packedShapes.set(info.dataId, key);
+  if (seen === undefined || seen === key) return { id: data.id, release: () => undefined };
+  const id = makeView(backend, data.memoryOffset, k * n);
+  return { id, release: () => disposeView(backend, id) };
+}
+
+function transposeWith(backend: WasmBackendInternals, x: WasmTensorInfo, shape: number[], perm: number[]): WasmTensorInfo {
+  const transpose = tf.getKernel('Transpose', 'wasm');
+  if (!transpose) throw new Error('wasm backend has no Transpose kernel');
+  const input = { dataId: x.dataId, shape, dtype: x.dtype };
+  return transpose.kernelFunc({ inputs: { x: input }, backend: backend as unknown as tf.KernelBackend, attrs: { perm } }) as WasmTensorInfo;
+}
+
+interface SwappedOperands {
+  a: WasmTensorInfo;
+  b: WasmTensorInfo;
+  transposeA: boolean;
+  aBatch: number;
+  m: number;
+  k: number;
+  n: number;
+}
+
+/**
+ * op(A) · Bᵀ for a shared B [n, k] computed as (B · op(A)ᵀ)ᵀ: B is read in
+ * place as XNNPACK's left operand instead of being transposed and packed on
+ * every call. Chosen when few rows meet a large B — generation or scoring
+ * against [out, in] weights or a tied embedding — where transposing B would
+ * cost more than the product.
+ */
+function swappedProduct(backend: WasmBackendInternals, { a, b, transposeA, aBatch, m, k, n }: SwappedOperands, outShape: number[]): WasmTensorInfo {
+  const rows = aBatch * m;
+  // op(A)ᵀ as [k, rows]: A is [rows, k], or [aBatch, k, m] when transposed.
+  const aT = !transposeA
+    ? transposeWith(backend, a, [1, rows, k], [0, 2, 1])
+    : aBatch === 1
+      ? a
+      : transposeWith(backend, a, [aBatch, k, m], [1, 0, 2]);
+  const product = backend.makeOutput([n, rows], 'float32');
+  try {
+    const right = rightOperand(backend, aT, k, rows);
+    wasmBatchMatMul!(tensorData(backend, b).id, shapeBytes([1, n, k]), 3, right.id, shapeBytes([1, k, rows]), 3, false, false, tensorData(backend, product).id);
+    right.release();
+    const out = transposeWith(backend, product, [1, n, rows], [0, 2, 1]);
+    return { dataId: out.dataId, shape: outShape, dtype: 'float32' };
+  } finally {
+    backend.disposeData(product.dataId);
+    if (aT !== a) backend.disposeData(aT.dataId);
   }
 }
 

@@ -8,7 +8,8 @@ type Case = { a: number[]; b: number[]; transposeA: boolean; transposeB: boolean
 
 const shapes: [number[], number[]][] = [
   [[5, 7], [7, 3]], // plain 2D
-  [[1, 7], [7, 9]], // one row (generation)
+  [[1, 7], [7, 9]], // one row (generation): with bᵀ, computed as (b·aᵀ)ᵀ
+  [[3, 1, 7], [7, 9]], // a few rows in a batch against a shared bᵀ: swapped too
   [[4, 5, 7], [7, 3]], // batch against shared weights: folded into rows
   [[5, 7], [4, 7, 3]], // shared left operand, batched right
   [[4, 5, 7], [4, 7, 3]], // batched both (attention)
