@@ -3,7 +3,7 @@
 // libtensorflow); that must be a reported reason, never a crash.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { BackendUnavailableError, doctorReport, formatDoctorReport, initBackend, WASM_HEAP_CAP_BYTES } from '../../../../main/engine/backend';
+import { BackendUnavailableError, currentBackend, doctorReport, formatDoctorReport, initBackend, shutdownBackend, WASM_HEAP_CAP_BYTES } from '../../../../main/engine/backend';
 import { isInstalled } from '../../../../main/engine/backend/detect';
 
 describe('initBackend', () => {
@@ -44,6 +44,22 @@ describe('initBackend', () => {
     } else {
       expect(['node-gpu', 'node']).toContain(info.name);
     }
+  });
+});
+
+describe('shutdownBackend', () => {
+  it('frees the backend, and wasm can be started again afterwards', async () => {
+    await initBackend({ backend: 'wasm', threads: 1, env: {} });
+    shutdownBackend();
+    expect(currentBackend()).toBeNull();
+    expect(tf.findBackend('wasm')).toBeNull();
+    const again = await initBackend({ backend: 'wasm', threads: 1, env: {} });
+    expect(again.name).toBe('wasm');
+    const product = tf.tidy(() => tf.matMul(tf.ones([2, 3]), tf.ones([3, 4])).arraySync());
+    expect(product).toEqual([
+      [3, 3, 3, 3],
+      [3, 3, 3, 3],
+    ]);
   });
 });
 
