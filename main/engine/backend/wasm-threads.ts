@@ -9,7 +9,7 @@
 // which gives one thread on a 2-core machine). This leans on the package's
 // file layout, so it is pinned to the version it was verified against.
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -70,7 +70,12 @@ function writeWorkerFile(dir: string): string {
   // the same way before it makes its Blob.
   const source = wasmWorkerContents.replace(/\n/g, '\\n');
   const current = existsSync(file) ? readFileSync(file, 'utf8') : null;
-  if (current !== source) writeFileSync(file, source);
+  if (current !== source) {
+    // Atomic: another process may be starting a worker from this file.
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, source);
+    renameSync(partial, file);
+  }
   return file;
 }
 
