@@ -2,10 +2,10 @@
 // The native backends are optionalDependencies whose install script downloads
 // libtensorflow; where that host is unreachable npm drops them, so their
 // absence is an ordinary state reported in words, never a crash.
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { localRequire } from './node-require';
 import { threadsUnsupportedReason } from './wasm-threads';
 
 export type BackendChoice = 'node-gpu' | 'node' | 'wasm' | 'cpu';
@@ -23,11 +23,9 @@ export interface Availability {
   reason: string;
 }
 
-const requireHere = createRequire(import.meta.url);
-
 export function isInstalled(pkg: string): boolean {
   try {
-    requireHere.resolve(pkg);
+    localRequire().resolve(pkg);
     return true;
   } catch {
     return false;

@@ -8,12 +8,12 @@
 // count is passed explicitly (the C++ default halves the logical core count,
 // which gives one thread on a 2-core machine). This leans on the package's
 // file layout, so it is pinned to the version it was verified against.
-import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BackendWasm, setThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
+import { localRequire } from './node-require';
 import { webAssembly, type WasmModule } from './wasm-module';
 
 export const VERIFIED_WASM_VERSION = '4.22.0';
@@ -45,7 +45,7 @@ export function threadsUnsupportedReason(): string | null {
 }
 
 function packageRequire(): NodeRequire {
-  return createRequire(import.meta.url);
+  return localRequire();
 }
 
 function wasmOutDir(): string {
