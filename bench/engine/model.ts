@@ -35,9 +35,10 @@ export interface BenchModel {
   layers: Layer[];
   finalNorm: tf.Variable;
   variables: tf.Variable[];
-  /** cos/sin tables [seq, headDim/2] and the additive causal mask [seq, seq]. */
+  /** cos/sin tables [seq, headDim] (each half repeated), the rotate-half matrix [headDim, headDim], the additive causal mask [seq, seq]. */
   cos: tf.Tensor2D;
   sin: tf.Tensor2D;
+  rotateHalf: tf.Tensor2D;
   mask: tf.Tensor2D;
 }
 
@@ -64,14 +65,26 @@ export function createModel(shape: BenchShape, seed = 1): BenchModel {
   }
   const finalNorm = ones(d);
   const half = d / shape.heads / 2;
-  const { cos, sin, mask } = tf.tidy(() => {
+  const { cos, sin, rotateHalf, mask } = tf.tidy(() => {
     const invFreq = tf.pow(10000, tf.div(tf.range(0, half), -half)); // θ_i = 10000^(-i/half)
     const angles = tf.outerProduct(tf.range(0, shape.seq), invFreq as tf.Tensor1D);
+    const doubled = tf.concat([angles, angles], 1);
+    // x·R = concat(-x₂, x₁): R[i+half, i] = -1, R[i, i+half] = 1.
+    const r = new Float32Array(4 * half * half);
+    for (let i = 0; i < half; i++) {
+      r[(i + half) * 2 * half + i] = -1;
+      r[i * 2 * half + i + half] = 1;
+    }
     const future = tf.greater(tf.range(0, shape.seq).expandDims(0), tf.range(0, shape.seq).expandDims(1));
-    return { cos: tf.cos(angles), sin: tf.sin(angles), mask: tf.mul(tf.cast(future, 'float32'), -1e9) as tf.Tensor2D };
+    return {
+      cos: tf.cos(doubled) as tf.Tensor2D,
+      sin: tf.sin(doubled) as tf.Tensor2D,
+      rotateHalf: tf.tensor2d(r, [2 * half, 2 * half]),
+      mask: tf.mul(tf.cast(future, 'float32'), -1e9) as tf.Tensor2D,
+    };
   });
   const variables = [embed, finalNorm, ...layers.flatMap((l) => Object.values(l) as tf.Variable[])];
-  return { shape, embed, layers, finalNorm, variables, cos, sin, mask };
+  return { shape, embed, layers, finalNorm, variables, cos, sin, rotateHalf, mask };
 }
 
 function rmsNorm(x: tf.Tensor, gain: tf.Tensor): tf.Tensor {
@@ -79,11 +92,15 @@ function rmsNorm(x: tf.Tensor, gain: tf.Tensor): tf.Tensor {
   return tf.mul(tf.mul(x, scale), gain);
 }
 
-/** x: [batch, heads, seq, headDim] → rotated by position (rotate-half layout). */
-function rope(x: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor): tf.Tensor {
-  const half = (x.shape[3] ?? 0) / 2;
-  const [x1, x2] = tf.split(x, [half, half], 3) as [tf.Tensor, tf.Tensor];
-  return tf.concat([tf.sub(tf.mul(x1, cos), tf.mul(x2, sin)), tf.add(tf.mul(x1, sin), tf.mul(x2, cos))], 3);
+/**
+ * x: [batch, heads, seq, headDim] → rotated by position (rotate-half layout):
+ * x·cos + rotate_half(x)·sin, with rotate_half as a matmul by a fixed ±1
+ * matrix (one XNNPACK call instead of split, negate and concat).
+ */
+function rope(x: tf.Tensor, model: BenchModel): tf.Tensor {
+  const headDim = x.shape[3] ?? 0;
+  const rotated = tf.reshape(tf.matMul(tf.reshape(x, [-1, headDim]), model.rotateHalf), x.shape);
+  return tf.add(tf.mul(x, model.cos), tf.mul(rotated, model.sin));
 }
 
 /** [batch·seq, d] → [batch, heads, seq, headDim] */
@@ -99,8 +116,8 @@ export function forward(model: BenchModel, ids: tf.Tensor2D): tf.Tensor2D {
   const scale = 1 / Math.sqrt(s.dModel / s.heads);
   for (const layer of model.layers) {
     const h = rmsNorm(x, layer.attnNorm);
-    const q = rope(splitHeads(tf.matMul(h, layer.wq), s), model.cos, model.sin);
-    const k = rope(splitHeads(tf.matMul(h, layer.wk), s), model.cos, model.sin);
+    const q = rope(splitHeads(tf.matMul(h, layer.wq), s), model);
+    const k = rope(splitHeads(tf.matMul(h, layer.wk), s), model);
     const v = splitHeads(tf.matMul(h, layer.wv), s);
     const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), scale), model.mask); // [b, h, seq, seq]
     const attended = tf.matMul(tf.softmax(scores), v); // [b, h, seq, headDim]
@@ -114,12 +131,16 @@ export function forward(model: BenchModel, ids: tf.Tensor2D): tf.Tensor2D {
   return tf.matMul(rmsNorm(x, model.finalNorm), model.embed, false, true) as tf.Tensor2D;
 }
 
-/** Mean next-token cross-entropy; targets: [batch, seq] int32. */
+/**
+ * Mean next-token cross-entropy; targets: [batch, seq] int32. Through the
+ * native Softmax kernel and the log of the picked probabilities only: tfjs's
+ * logSoftmax is six elementwise passes over [batch·seq, vocab] forward and
+ * four back, softmax one and four.
+ */
 export function loss(model: BenchModel, ids: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
-  const logits = forward(model, ids);
-  const logProbs = tf.logSoftmax(logits);
-  const picked = tf.sum(tf.mul(logProbs, tf.oneHot(tf.reshape(targets, [-1]), model.shape.vocab)), -1);
-  return tf.neg(tf.mean(picked)) as tf.Scalar;
+  const probs = tf.softmax(forward(model, ids));
+  const picked = tf.sum(tf.mul(probs, tf.oneHot(tf.reshape(targets, [-1]), model.shape.vocab)), -1);
+  return tf.neg(tf.mean(tf.log(picked))) as tf.Scalar;
 }
 
 /** Matmul FLOPs of one forward pass (the 2·m·k·n of every product, attention included). */

@@ -30,3 +30,14 @@ const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
 const total = rows.reduce((s, [, v]) => s + v.ms, 0);
 console.log(`step wall ${wall.toFixed(0)} ms (profiled), kernels ${total.toFixed(0)} ms`);
 for (const [name, v] of rows.slice(0, 25)) console.log(`${name.padEnd(22)} ${v.ms.toFixed(1).padStart(8)} ms ${String(v.calls).padStart(5)} calls`);
+if (process.argv.includes('--matmuls')) {
+  const byShape = new Map<string, { ms: number; calls: number }>();
+  for (const k of info.kernels.filter((k) => k.name === 'BatchMatMul')) {
+    const key = JSON.stringify(k.inputShapes);
+    const entry = byShape.get(key) ?? { ms: 0, calls: 0 };
+    entry.ms += Number(k.kernelTimeMs);
+    entry.calls += 1;
+    byShape.set(key, entry);
+  }
+  for (const [shape, v] of [...byShape.entries()].sort((a, b) => b[1].ms - a[1].ms)) console.log(`  ${shape.padEnd(40)} ${v.ms.toFixed(1).padStart(8)} ms ${String(v.calls).padStart(4)} calls`);
+}

@@ -12,7 +12,7 @@ function lossAndGrads(): { loss: number; grads: Float32Array[] } {
   const { ids, targets } = makeBatch(tiny, 5);
   const { value, grads } = tf.variableGrads(() => loss(model, ids, targets), model.variables);
   const result = { loss: value.dataSync()[0]!, grads: model.variables.map((v) => grads[v.name]!.dataSync() as Float32Array) };
-  tf.dispose([value, ...Object.values(grads), ids, targets, ...model.variables, model.cos, model.sin, model.mask]);
+  tf.dispose([value, ...Object.values(grads), ids, targets, ...model.variables, model.cos, model.sin, model.rotateHalf, model.mask]);
   return result;
 }
 
