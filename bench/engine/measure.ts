@@ -16,15 +16,26 @@ const threads = Number(arg('threads', '1'));
 const steps = Number(arg('steps', '3'));
 const forwards = Number(arg('forwards', '3'));
 
-/** Fastest of `repeats` runs after a warm-up: the machine is shared, and the minimum is what the code can do. */
-function timeMs(run: () => void, repeats: number): number {
+/**
+ * Fastest of `repeats` runs after a warm-up: the machine is shared, and the
+ * minimum is what the code can do. Also the process CPU time of that
+ * fastest-CPU run: with one thread it is the time the run would take on an
+ * idle core, whatever else the machine is doing.
+ */
+const cpuTimes: Record<string, number> = {};
+function timeMs(run: () => void, repeats: number, label = ''): number {
   run(); // warm-up: XNNPACK packing, heap growth, kernel setup
   let best = Infinity;
+  let bestCpu = Infinity;
   for (let i = 0; i < repeats; i++) {
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     run();
+    const cpu = process.cpuUsage(cpuStarted);
     best = Math.min(best, performance.now() - started);
+    bestCpu = Math.min(bestCpu, (cpu.user + cpu.system) / 1000);
   }
+  if (label) cpuTimes[label] = bestCpu;
   return best;
 }
 
@@ -46,7 +57,7 @@ const model = createModel(shape);
 const { ids, targets } = makeBatch(shape);
 const tokens = shape.batch * shape.seq;
 
-const forwardMs = timeMs(() => tf.tidy(() => void forward(model, ids).dataSync()), forwards);
+const forwardMs = timeMs(() => tf.tidy(() => void forward(model, ids).dataSync()), forwards, 'forward');
 
 const optimizer = tf.train.adam(1e-3);
 const losses: number[] = [];
@@ -55,7 +66,7 @@ const trainMs = timeMs(() => {
   const cost = optimizer.minimize(() => loss(model, ids, targets), true, model.variables);
   losses.push(cost!.dataSync()[0]!);
   cost!.dispose();
-}, steps);
+}, steps, 'train');
 // Adam's two moment slots per variable appear on the first step, then nothing grows.
 const tensorGrowth = tf.memory().numTensors - tensorsBefore - 2 * model.variables.length;
 
@@ -69,6 +80,9 @@ process.stdout.write(
     forwardTokensPerSec: (tokens / forwardMs) * 1000,
     trainMs,
     trainTokensPerSec: (tokens / trainMs) * 1000,
+    // CPU time of the process (all threads): equals an idle machine's wall time only for 1 thread.
+    forwardCpuMs: cpuTimes['forward'],
+    trainCpuMs: cpuTimes['train'],
     losses,
     tensorGrowth,
     wasmHeapBytes: (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength,

@@ -30,6 +30,9 @@ interface Result {
   trainMs: number;
   trainTokensPerSec: number;
   losses: number[];
+  /** Process CPU time of the fastest run: for one thread, an idle core's wall time. */
+  trainCpuMs?: number;
+  forwardCpuMs?: number;
   /** 1-minute load average when the run ended: the machine may be shared. */
   loadAverage?: number;
   error?: string;
@@ -114,6 +117,8 @@ for (let round = 0; round < rounds; round++) {
       forwardMs: fwd.forwardMs,
       forwardTokensPerSec: fwd.forwardTokensPerSec,
       matmulCeilingGflops: Math.max(previous.matmulCeilingGflops, result.matmulCeilingGflops),
+      trainCpuMs: Math.min(previous.trainCpuMs ?? Infinity, result.trainCpuMs ?? Infinity),
+      forwardCpuMs: Math.min(previous.forwardCpuMs ?? Infinity, result.forwardCpuMs ?? Infinity),
     });
   }
 }
@@ -129,6 +134,7 @@ const torch =
 
 // Matmul FLOPs only (a step ≈ 3 forwards); GFLOP/s achieved is set against the 1024³ ceiling of the same engine.
 const stepFlops = 3 * forwardFlops(REFERENCE_SHAPE);
+const tokens = REFERENCE_SHAPE.batch * REFERENCE_SHAPE.seq;
 const achieved = (flops: number, ms: number, ceiling: number) => `${(flops / ms / 1e6).toFixed(1)} (${((flops / ms / 1e6 / ceiling) * 100).toFixed(0)}%)`;
 
 const ok = (r: (typeof results)[number]): r is Result => !('error' in r && r.error);
@@ -154,6 +160,27 @@ const table = [
 ];
 const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)));
 for (const row of table) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
+// One thread each, by CPU time: what an idle core would give, so this part of
+// the comparison holds even while other work shares the machine.
+const single = results.filter((r): r is Result => ok(r) && r.threads === 1 && r.trainCpuMs !== undefined && !r.config.includes('OpenBLAS 2'));
+const torchSingle = single.find((r) => r.config.includes('PyTorch'));
+if (single.length > 0) {
+  console.log('\nOne thread, by process CPU time (an idle core\'s wall time):');
+  const rows = [
+    ['config', 'train ms', 'train tok/s', 'fwd ms', 'fwd tok/s', 'train ×torch', 'fwd ×torch'],
+    ...single.map((r) => [
+      r.config,
+      r.trainCpuMs!.toFixed(0),
+      ((tokens / r.trainCpuMs!) * 1000).toFixed(0),
+      r.forwardCpuMs!.toFixed(0),
+      ((tokens / r.forwardCpuMs!) * 1000).toFixed(0),
+      torchSingle ? (torchSingle.trainCpuMs! / r.trainCpuMs!).toFixed(3) : '-',
+      torchSingle ? (torchSingle.forwardCpuMs! / r.forwardCpuMs!).toFixed(3) : '-',
+    ]),
+  ];
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+  for (const row of rows) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(w[i]!) : cell.padStart(w[i]!))).join('  '));
+}
 if (!torchAvailable) console.log('PyTorch peer skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch libopenblas0-pthread)');
 
 mkdirSync(dirname(outFile), { recursive: true });
