@@ -5,10 +5,9 @@ import * as tf from '@tensorflow/tfjs';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { defaultWasmThreads, detectBackends, wasmSimdSupported, type Availability } from './detect';
 import { currentBackend, type BackendInfo } from './select';
+import { WASM_HEAP_CAP_BYTES } from './wasm-memory';
 import { threadsUnsupportedReason } from './wasm-threads';
 
-/** Largest heap the tfjs wasm builds can grow to (Emscripten's getHeapMax, 4 GiB − 64 KiB). */
-export const WASM_HEAP_CAP_BYTES = 4_294_901_760;
 
 export interface DoctorReport {
   backends: Availability[];

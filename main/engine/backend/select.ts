@@ -5,6 +5,8 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { BACKEND_ORDER, defaultWasmThreads, probeNative, wasmSimdSupported, type BackendChoice } from './detect';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 import { registerStockBatchMatMul } from './wasm-matmul';
+import { guardWasmAllocations } from './wasm-memory';
+import { asInternals } from './wasm-module';
 import { registerThreadedWasm, threadsUnsupportedReason, unrefWasmWorkers } from './wasm-threads';
 
 export interface InitBackendOptions {
@@ -100,6 +102,7 @@ async function startWasm(threads: number, trainingKernels: boolean, notes: strin
   }
   if (wasmThreadsNote) notes.push(`wasm: ${wasmThreadsNote}`);
   unrefWasmWorkers(tf.backend());
+  guardWasmAllocations(asInternals(tf.backend()));
   return { name: 'wasm', tfBackend: 'wasm', threads: getThreadsCount(), simd: await wasmSimdSupported(), trainingKernels, notes };
 }
 
