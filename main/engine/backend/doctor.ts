@@ -30,7 +30,7 @@ export async function doctorReport(): Promise<DoctorReport> {
   const active = currentBackend();
   const threadsReason = threadsUnsupportedReason();
   const wasmThreads = active?.name === 'wasm' && active.threads !== null ? active.threads : threadsReason ? 1 : defaultWasmThreads();
-  const activeNote = active?.name === 'wasm' ? active.notes.find((note) => note.startsWith('wasm:')) : undefined;
+  const activeNote = active?.name === 'wasm' ? active.notes.find((note) => note.startsWith('wasm: '))?.slice('wasm: '.length) : undefined;
   return {
     backends: await detectBackends(),
     active,

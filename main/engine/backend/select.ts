@@ -7,7 +7,7 @@ import { registerWasmTrainingKernels } from './wasm-kernels';
 import { registerStockBatchMatMul } from './wasm-matmul';
 import { guardWasmAllocations } from './wasm-memory';
 import { asInternals } from './wasm-module';
-import { registerThreadedWasm, threadsUnsupportedReason, unrefWasmWorkers } from './wasm-threads';
+import { registerThreadedWasm, threadedStartError, threadsUnsupportedReason, unrefWasmWorkers } from './wasm-threads';
 
 export interface InitBackendOptions {
   /** 'auto' (default) or a backend to use; overrides STUDIO_BACKEND. */
@@ -86,7 +86,7 @@ async function startWasm(threads: number, trainingKernels: boolean, notes: strin
     if (threads > 1 && !unsupported) {
       registerThreadedWasm(threads);
       if (!(await tf.setBackend('wasm'))) {
-        wasmThreadsNote = `multi-threaded wasm failed to start, fell back to 1 thread`;
+        wasmThreadsNote = `1 thread: multi-threaded wasm failed to start (${threadedStartError() ?? 'unknown error'})`;
         tf.removeBackend('wasm');
         if (stockWasmFactory) tf.registerBackend('wasm', stockWasmFactory.factory, stockWasmFactory.priority);
       }

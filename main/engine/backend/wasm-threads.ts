@@ -130,6 +130,13 @@ export function unrefWasmWorkers(backend: unknown): void {
   for (const worker of [...pthread.runningWorkers, ...pthread.unusedWorkers]) worker.unref();
 }
 
+let lastThreadedStartError: string | null = null;
+
+/** Why the last threaded start failed (null if none did). */
+export function threadedStartError(): string | null {
+  return lastThreadedStartError;
+}
+
 /**
  * Replaces the registered 'wasm' backend factory with one that starts the
  * threaded-SIMD module with `threads` XNNPACK threads. Call before the
@@ -143,11 +150,17 @@ export function registerThreadedWasm(threads: number): void {
   tf.registerBackend(
     'wasm',
     async () => {
-      const module = await createThreadedModule(threads);
-      setThreadsCount(threads);
-      const backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
-      unrefWasmWorkers(backend);
-      return backend;
+      try {
+        const module = await createThreadedModule(threads);
+        setThreadsCount(threads);
+        const backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
+        unrefWasmWorkers(backend);
+        return backend;
+      } catch (error) {
+        // tfjs only logs a failed backend start; keep the reason for the doctor.
+        lastThreadedStartError = (error as Error).message;
+        throw error;
+      }
     },
     WASM_PRIORITY,
   );
