@@ -7,3 +7,4 @@ export type { DoctorReport } from './doctor';
 export { BACKEND_ORDER, detectBackends } from './detect';
 export type { Availability, BackendChoice } from './detect';
 export { registerWasmTrainingKernels } from './wasm-kernels';
+export { FusedAdamOptimizer } from './fused-adam';
