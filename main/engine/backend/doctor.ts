@@ -1,0 +1,71 @@
+// What `studio doctor` prints about compute: every backend, available or not
+// and why, the threads and memory it would run with.
+import { availableParallelism, cpus, freemem, totalmem } from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
+import { defaultWasmThreads, detectBackends, wasmSimdSupported, type Availability } from './detect';
+import { currentBackend, type BackendInfo } from './select';
+import { WASM_HEAP_CAP_BYTES } from './wasm-memory';
+import { threadsUnsupportedReason } from './wasm-threads';
+
+
+export interface DoctorReport {
+  backends: Availability[];
+  /** The backend initBackend() started in this process, if any. */
+  active: BackendInfo | null;
+  cpu: { model: string; logicalCores: number };
+  wasm: {
+    simd: boolean;
+    /** Threads the wasm backend uses (the active one) or would use. */
+    threads: number;
+    threadsNote: string;
+    heapCapBytes: number;
+    version: string;
+  };
+  memory: { totalBytes: number; freeBytes: number };
+  versions: { tfjs: string; node: string };
+}
+
+export async function doctorReport(): Promise<DoctorReport> {
+  const active = currentBackend();
+  const threadsReason = threadsUnsupportedReason();
+  const wasmThreads = active?.name === 'wasm' && active.threads !== null ? active.threads : threadsReason ? 1 : defaultWasmThreads();
+  const activeNote = active?.name === 'wasm' ? active.notes.find((note) => note.startsWith('wasm: '))?.slice('wasm: '.length) : undefined;
+  return {
+    backends: await detectBackends(),
+    active,
+    cpu: { model: cpus()[0]?.model.trim() ?? 'unknown', logicalCores: availableParallelism() },
+    wasm: {
+      simd: await wasmSimdSupported(),
+      threads: wasmThreads,
+      threadsNote:
+        activeNote ??
+        (threadsReason
+          ? `1 thread: ${threadsReason}`
+          : `multi-threaded through worker_threads (set STUDIO_WASM_THREADS to change; default: every core, at most 8)`),
+      heapCapBytes: WASM_HEAP_CAP_BYTES,
+      version: version_wasm,
+    },
+    memory: { totalBytes: totalmem(), freeBytes: freemem() },
+    versions: { tfjs: tf.version.tfjs, node: process.versions.node },
+  };
+}
+
+function gib(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+}
+
+/** The report as lines of text for a terminal. */
+export function formatDoctorReport(report: DoctorReport): string {
+  const lines = ['Backends (in the order they are tried):'];
+  for (const backend of report.backends) {
+    const active = report.active?.name === backend.name ? ' (active)' : '';
+    lines.push(`  ${backend.available ? 'yes' : 'no '}  ${backend.name.padEnd(8)}${active}  ${backend.reason}`);
+  }
+  lines.push(`CPU: ${report.cpu.model}, ${report.cpu.logicalCores} logical cores`);
+  lines.push(`wasm: SIMD ${report.wasm.simd ? 'yes' : 'no'}, ${report.wasm.threads} thread(s) — ${report.wasm.threadsNote}`);
+  lines.push(`wasm heap cap: ${gib(report.wasm.heapCapBytes)} (larger models need a native backend or LoRA)`);
+  lines.push(`Memory: ${gib(report.memory.freeBytes)} free of ${gib(report.memory.totalBytes)}`);
+  lines.push(`tfjs ${report.versions.tfjs}, tfjs-backend-wasm ${report.wasm.version}, Node ${report.versions.node}`);
+  return lines.join('\n');
+}
