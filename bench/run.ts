@@ -3,19 +3,38 @@
  * figures to bench-results/<suite>.json plus a table on stdout. Numbers live
  * here, never in timed unit tests.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { report, type SuiteResult } from './report';
 
 const SUITES: Record<string, () => Promise<SuiteResult>> = {
   core: async () => (await import('./core/run')).run(),
   datasets: async () => (await import('./datasets/run')).run(),
+  models: async () => (await import('./models/run')).run(),
 };
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const unknown = wanted.filter((s) => !SUITES[s]);
+/**
+ * Suites that run as their own script, because each configuration needs a
+ * fresh process (wasm's thread count is fixed when its module starts). They
+ * write their own JSON and table.
+ */
+const SCRIPTS: Record<string, string> = {
+  engine: fileURLToPath(new URL('./engine/run.ts', import.meta.url)),
+};
+
+const args = process.argv.slice(2);
+const wanted = args.filter((a) => !a.startsWith('-') && !/^\d+$/.test(a));
+const all = [...Object.keys(SUITES), ...Object.keys(SCRIPTS)];
+const unknown = wanted.filter((s) => !all.includes(s));
 if (unknown.length) {
-  console.error(`Unknown benchmark suite: ${unknown.join(', ')}. Suites: ${Object.keys(SUITES).join(', ')}.`);
+  console.error(`Unknown benchmark suite: ${unknown.join(', ')}. Suites: ${all.join(', ')}.`);
   process.exit(1);
 }
-for (const name of wanted.length ? wanted : Object.keys(SUITES)) {
-  report(await SUITES[name]!());
+for (const name of wanted.length ? wanted : all) {
+  const script = SCRIPTS[name];
+  if (script) {
+    const flags = args.filter((a) => a.startsWith('-') || /^\d+$/.test(a));
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script, ...flags], { stdio: 'inherit' });
+    if (child.status !== 0) process.exitCode = child.status ?? 1;
+  } else report(await SUITES[name]!());
 }

@@ -8,11 +8,12 @@ import { datasetsCommand, exportCommand, importCommand, snapshotCommand } from '
 import { infoCommand } from './info';
 import { jobsCommand } from './jobs';
 import { modelCommand } from './model';
+import { doctorCommand, generateCommand, scoreCommand } from './engine';
 import { processIo, type CliIo } from './output';
 import { serveCommand } from './serve';
 
 /** Every subcommand; later features add theirs here. */
-export const COMMANDS: Command[] = [serveCommand, infoCommand, jobsCommand, importCommand, datasetsCommand, snapshotCommand, exportCommand, modelCommand];
+export const COMMANDS: Command[] = [serveCommand, infoCommand, jobsCommand, importCommand, datasetsCommand, snapshotCommand, exportCommand, doctorCommand, modelCommand, scoreCommand, generateCommand];
 
 const GLOBAL_OPTIONS = {
   workspace: { type: 'string' },

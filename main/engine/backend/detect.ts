@@ -35,7 +35,7 @@ export function isInstalled(pkg: string): boolean {
 function notInstalledReason(pkg: string): string {
   return (
     `${pkg} is not installed: it is an optional dependency whose install script downloads libtensorflow ` +
-    `from storage.googleapis.com, and npm drops it when that download fails (as on machines that cannot reach that host)`
+    `from Google's servers, and npm drops it when that download fails (as on machines that cannot reach them)`
   );
 }
 
