@@ -1,7 +1,11 @@
 import { queryOptions, type QueryClient } from '@tanstack/react-query';
+import type { MethodArgs } from '../../../shared/contract';
+import type { RecordFilter } from '../../../shared/datasets';
 import type { Job } from '../../../shared/jobs';
 import type { StudioEvent } from '../../../shared/events';
 import type { ApiClient } from './client';
+
+export type RecordSort = NonNullable<MethodArgs<'records.query'>['sort']>;
 
 /** Query options per domain: one place that knows each query's key and fetcher. */
 export const workspaceQueries = {
@@ -19,6 +23,43 @@ export const jobQueries = {
     queryOptions({ queryKey: ['jobs', 'logs', id], queryFn: () => api.call('jobs.logs', { id, limit: 5000 }) }),
 };
 
+export const datasetQueries = {
+  list: (api: ApiClient) => queryOptions({ queryKey: ['datasets', 'list'], queryFn: () => api.call('datasets.list', {}) }),
+  facets: (api: ApiClient, datasetId: number) =>
+    queryOptions({ queryKey: ['datasets', datasetId, 'facets'], queryFn: () => api.call('datasets.facets', { datasetId }) }),
+  imports: (api: ApiClient, datasetId: number) =>
+    queryOptions({ queryKey: ['datasets', datasetId, 'imports'], queryFn: () => api.call('datasets.imports', { datasetId }) }),
+  importReport: (api: ApiClient, id: number) =>
+    queryOptions({ queryKey: ['imports', id], queryFn: () => api.call('datasets.importReport', { id, errorsLimit: 5000 }) }),
+  snapshots: (api: ApiClient, datasetId: number) =>
+    queryOptions({ queryKey: ['datasets', datasetId, 'snapshots'], queryFn: () => api.call('snapshots.list', { datasetId }) }),
+  duplicates: (api: ApiClient, datasetId: number, threshold: number) =>
+    queryOptions({
+      queryKey: ['datasets', datasetId, 'duplicates', threshold],
+      queryFn: () => api.call('datasets.duplicates', { datasetId, threshold }),
+    }),
+};
+
+export const recordQueries = {
+  /** One page of the records table; the key holds the filter so each filtered view keeps its own page cache. */
+  page: (api: ApiClient, datasetId: number, filter: RecordFilter, sort: RecordSort, page: number, pageSize: number) =>
+    queryOptions({
+      queryKey: ['records', datasetId, 'page', filter, sort, pageSize, page],
+      queryFn: () => api.call('records.query', { datasetId, filter, sort, offset: page * pageSize, limit: pageSize }),
+      staleTime: 60_000,
+    }),
+  detail: (api: ApiClient, id: number) => queryOptions({ queryKey: ['records', 'detail', id], queryFn: () => api.call('records.get', { id }) }),
+};
+
+/** After records change (tags, edits, merges, splits, imports): every page, facet and count may be stale. */
+export function invalidateDataset(queryClient: QueryClient, datasetId: number): Promise<void> {
+  return Promise.all([
+    queryClient.invalidateQueries({ queryKey: ['records'] }),
+    queryClient.invalidateQueries({ queryKey: ['datasets', datasetId] }),
+    queryClient.invalidateQueries({ queryKey: ['datasets', 'list'] }),
+  ]).then(() => undefined);
+}
+
 /** Applies a server event to the query cache, so every view updates live without polling. */
 export function applyEvent(queryClient: QueryClient, event: StudioEvent): void {
   switch (event.type) {
@@ -34,6 +75,11 @@ export function applyEvent(queryClient: QueryClient, event: StudioEvent): void {
         return next;
       });
       if (job.status !== 'running') void queryClient.invalidateQueries({ queryKey: ['workspace', 'info'] });
+      // A finished import changes datasets, their records and their import lists.
+      if (job.kind === 'dataset-import' && job.status !== 'running' && job.status !== 'queued') {
+        void queryClient.invalidateQueries({ queryKey: ['datasets'] });
+        void queryClient.invalidateQueries({ queryKey: ['records'] });
+      }
       break;
     }
     case 'job.log':
