@@ -90,9 +90,9 @@ describe('the Datasets page against `studio serve`', () => {
     await page.screenshot({ path: 'test-results/datasets-import-preview.png' });
 
     await dialog.getByTestId('import-run').click();
+    await expect.poll(() => dialog.getByTestId('job-status').textContent(), { timeout: 30_000 }).toBe('succeeded');
     const report = dialog.getByTestId('import-report');
-    await report.waitFor({ timeout: 30_000 });
-    expect(await dialog.getByTestId('job-status').textContent()).toBe('succeeded');
+    await report.waitFor();
     expect(await report.getByTestId('report-imported').textContent()).toBe('10');
     expect(await report.getByTestId('report-rejected').textContent()).toBe('2');
     const errorLines = await report.getByTestId('import-error-line').allTextContents();
@@ -120,13 +120,14 @@ describe('the Datasets page against `studio serve`', () => {
     await expect.poll(totalText).toBe('10 records');
 
     await page.getByTestId('filter-flag-identical').click();
-    await expect.poll(totalText).toBe('1 records');
+    await expect.poll(totalText).toBe('1 record');
     expect(await rows().first().getByTestId('record-prompt').textContent()).toBe('Repeat after me: ok');
     await rows().first().click();
     const detail = page.getByTestId('record-detail');
     await detail.waitFor();
     expect(await detail.getByTestId('detail-chosen').textContent()).toContain('ok');
     expect(await detail.getByTestId('detail-source').textContent()).toMatch(/e2e-pairs\.jsonl, line 5/);
+    await page.screenshot({ path: 'test-results/datasets-record-detail.png' });
     await detail.getByTestId('record-edit').click();
     await detail.getByTestId('edit-rejected-0').fill('not ok');
     await detail.getByTestId('edit-reason').fill('make the pair meaningful');

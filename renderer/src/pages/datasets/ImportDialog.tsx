@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { FormatId, type ColumnMapping, type ImportPreview } from '../../../../shared/datasets';
+import { TERMINAL_STATUSES } from '../../../../shared/jobs';
 import { useApi } from '../../api/context';
 import { datasetQueries, jobQueries } from '../../api/queries';
 import { Button } from '../../components/Button';
@@ -99,7 +100,11 @@ function PreviewView({ preview }: { preview: ImportPreview }) {
 
 function JobProgress({ jobId, onDone }: { jobId: number; onDone: (datasetId: number) => void }) {
   const api = useApi();
-  const { data: job } = useQuery(jobQueries.detail(api, jobId));
+  const { data: job } = useQuery({
+    ...jobQueries.detail(api, jobId),
+    // Events keep the job current; polling while it runs is a safety net for an event missed during a reconnect.
+    refetchInterval: (q) => (q.state.data && TERMINAL_STATUSES.includes(q.state.data.status) ? false : 2000),
+  });
   const result = job?.status === 'succeeded' ? (job.result as ImportResult) : null;
   const { data: report } = useQuery({ ...datasetQueries.importReport(api, result?.importId ?? 0), enabled: !!result });
   if (!job) return <p className="text-sm text-zinc-500">Starting…</p>;
@@ -152,15 +157,18 @@ export function ImportDialog({ datasetId, onClose }: { datasetId?: number; onClo
     staleTime: Infinity,
     gcTime: 0,
   });
+  // Only what the user overrode travels with the import; the rest is detected again on the whole file, as in the preview.
   const start = useMutation({
-    mutationFn: (p: ImportPreview) =>
+    mutationFn: () =>
       api.call('datasets.import', {
         path,
         ...(datasetId !== undefined ? { datasetId } : { datasetName: datasetName.trim() || 'Imported' }),
-        ...(p.format ? { format: p.format } : {}),
-        ...(p.mapping ? { mapping: p.mapping } : {}),
+        ...(format ? { format } : {}),
+        ...(mapping ? { mapping } : {}),
       }),
     onSuccess: (job) => {
+      // Seed the job's cache entry: a fetch racing the job's own events could otherwise overwrite a newer state with an older one.
+      queryClient.setQueryData(jobQueries.detail(api, job.id).queryKey, (current) => current ?? job);
       setJobId(job.id);
       void queryClient.invalidateQueries({ queryKey: ['datasets', 'list'] });
     },
@@ -245,7 +253,7 @@ export function ImportDialog({ datasetId, onClose }: { datasetId?: number; onClo
                       <input className={inputClass} value={datasetName} onChange={(e) => setDatasetName(e.target.value)} data-testid="import-dataset-name" />
                     </Label>
                   )}
-                  <Button variant="primary" disabled={!p.format || start.isPending} onClick={() => start.mutate(p)} data-testid="import-run">
+                  <Button variant="primary" disabled={!p.format || start.isPending} onClick={() => start.mutate()} data-testid="import-run">
                     Import
                   </Button>
                 </div>

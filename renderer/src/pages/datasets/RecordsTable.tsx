@@ -10,6 +10,8 @@ import { Chip, formatCount } from './ui';
 
 const ROW_HEIGHT = 36;
 const GRID = 'grid grid-cols-[2rem_4.5rem_minmax(0,2fr)_minmax(0,1.5fr)_minmax(0,1.5fr)_3.5rem_minmax(0,9rem)_6rem] items-center gap-2 px-2';
+/** Beside an open record there is room for the prompt only; the panel shows the rest. */
+const COMPACT_GRID = 'grid grid-cols-[2rem_3.5rem_minmax(0,1fr)_3.5rem_5.5rem] items-center gap-2 px-2';
 
 export interface Selection {
   ids: Set<number>;
@@ -17,13 +19,13 @@ export interface Selection {
   allMatching: boolean;
 }
 
-function Row({ row, index }: { row: RecordSummary | undefined; index: number }) {
+function Row({ row, index, compact }: { row: RecordSummary | undefined; index: number; compact: boolean }) {
   if (!row) {
     return (
       <>
         <span />
         <span className="text-xs text-zinc-400 tabular-nums">{index + 1}</span>
-        <span className="col-span-6 h-3 w-2/3 animate-pulse rounded bg-zinc-100 dark:bg-zinc-800" />
+        <span className={`${compact ? 'col-span-3' : 'col-span-6'} h-3 w-2/3 animate-pulse rounded bg-zinc-100 dark:bg-zinc-800`} />
       </>
     );
   }
@@ -35,22 +37,28 @@ function Row({ row, index }: { row: RecordSummary | undefined; index: number }) 
       <span className="truncate" title={row.prompt} data-testid="record-prompt">
         {row.prompt}
       </span>
-      <span className="truncate text-emerald-800 dark:text-emerald-300" title={row.chosen}>
-        {row.chosen}
-      </span>
-      <span className="truncate text-rose-800 dark:text-rose-300" title={row.rejected}>
-        {row.rejected}
-      </span>
+      {!compact && (
+        <>
+          <span className="truncate text-emerald-800 dark:text-emerald-300" title={row.chosen}>
+            {row.chosen}
+          </span>
+          <span className="truncate text-rose-800 dark:text-rose-300" title={row.rejected}>
+            {row.rejected}
+          </span>
+        </>
+      )}
       <span className="text-xs" data-testid="record-split">
         {row.split ?? '—'}
       </span>
-      <span className="flex gap-1 overflow-hidden" data-testid="record-tags">
-        {row.tags.map((t) => (
-          <Chip key={t} tone="indigo">
-            {t}
-          </Chip>
-        ))}
-      </span>
+      {!compact && (
+        <span className="flex gap-1 overflow-hidden" data-testid="record-tags">
+          {row.tags.map((t) => (
+            <Chip key={t} tone="indigo">
+              {t}
+            </Chip>
+          ))}
+        </span>
+      )}
       <span className="flex gap-1 overflow-hidden" data-testid="record-flags">
         {row.flags.map((f) => (
           <span key={f} title={FLAG_LABELS[f]}>
@@ -85,6 +93,8 @@ export function RecordsTable({
   onOpen: (id: number) => void;
   openId: number | null;
 }) {
+  const compact = openId !== null;
+  const grid = compact ? COMPACT_GRID : GRID;
   const api = useApi();
   const scrollRef = useRef<HTMLDivElement>(null);
   const [focusIndex, setFocusIndex] = useState(0);
@@ -120,14 +130,14 @@ export function RecordsTable({
 
   return (
     <div className="flex min-h-0 min-w-0 flex-1 flex-col overflow-hidden rounded-lg border border-zinc-200 bg-white text-sm dark:border-zinc-800 dark:bg-zinc-900" role="table" aria-label="Records" aria-rowcount={total}>
-      <div role="row" className={`${GRID} h-8 shrink-0 border-b border-zinc-200 bg-zinc-50 text-left text-xs font-medium text-zinc-500 uppercase dark:border-zinc-800 dark:bg-zinc-900`}>
+      <div role="row" className={`${grid} h-8 shrink-0 border-b border-zinc-200 bg-zinc-50 text-left text-xs font-medium text-zinc-500 uppercase dark:border-zinc-800 dark:bg-zinc-900`}>
         <span />
         <span role="columnheader">id</span>
         <span role="columnheader">Prompt</span>
-        <span role="columnheader">Chosen</span>
-        <span role="columnheader">Rejected</span>
+        {!compact && <span role="columnheader">Chosen</span>}
+        {!compact && <span role="columnheader">Rejected</span>}
         <span role="columnheader">Split</span>
-        <span role="columnheader">Tags</span>
+        {!compact && <span role="columnheader">Tags</span>}
         <span role="columnheader">Flags</span>
       </div>
       <div ref={scrollRef} className="min-h-0 flex-1 overflow-auto" data-testid="records-table">
@@ -155,7 +165,7 @@ export function RecordsTable({
                   onFocus={() => setFocusIndex(item.index)}
                   onKeyDown={(e) => onKeyDown(e, item.index, row)}
                   onClick={() => row && onOpen(row.id)}
-                  className={`${GRID} absolute inset-x-0 top-0 cursor-pointer border-b border-zinc-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-inset dark:border-zinc-800 ${
+                  className={`${grid} absolute inset-x-0 top-0 cursor-pointer border-b border-zinc-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-inset dark:border-zinc-800 ${
                     open ? 'bg-indigo-50 dark:bg-indigo-950' : checked ? 'bg-zinc-50 dark:bg-zinc-800/60' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/40'
                   }`}
                   style={{ height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
@@ -172,7 +182,7 @@ export function RecordsTable({
                       data-testid="record-check"
                     />
                   ) : null}
-                  <Row row={row} index={item.index} />
+                  <Row row={row} index={item.index} compact={compact} />
                 </div>
               );
             })}
@@ -180,7 +190,7 @@ export function RecordsTable({
         )}
       </div>
       <div className="shrink-0 border-t border-zinc-200 px-3 py-1 text-xs text-zinc-500 dark:border-zinc-800" data-testid="records-total">
-        {formatCount(total)} records
+        {formatCount(total)} {total === 1 ? 'record' : 'records'}
       </div>
     </div>
   );
