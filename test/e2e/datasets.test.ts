@@ -87,6 +87,17 @@ describe('the Datasets page against `studio serve`', () => {
     expect(await dialog.getByTestId('mapping-rejected').inputValue()).toBe('rejected');
     expect(await dialog.getByTestId('import-sample').textContent()).toContain('How do volcanoes erupt?');
     expect(await dialog.getByTestId('import-dataset-name').inputValue()).toBe('e2e-pairs');
+    // A forced format that does not fit asks for a mapping; mapping the columns by hand previews with it.
+    await dialog.getByTestId('import-format').selectOption('unlabeled-pair');
+    await expect.poll(() => dialog.getByTestId('preview-explanation').textContent()).toMatch(/map the columns yourself/);
+    await dialog.getByTestId('mapping-prompt').selectOption('prompt');
+    await dialog.getByTestId('mapping-response-0').selectOption('chosen');
+    await dialog.getByTestId('mapping-response-1').selectOption('rejected');
+    await expect.poll(() => dialog.getByTestId('preview-format').textContent()).toBe('unlabeled-pair');
+    expect(await dialog.getByTestId('import-sample').textContent()).toContain('unlabeled-pair');
+    await dialog.getByTestId('import-format').selectOption('trl-standard');
+    await expect.poll(() => dialog.getByTestId('preview-format').textContent()).toBe('trl-standard');
+    await expect.poll(() => dialog.getByTestId('mapping-rejected').inputValue()).toBe('rejected');
     await page.screenshot({ path: 'test-results/datasets-import-preview.png' });
 
     await dialog.getByTestId('import-run').click();
@@ -152,6 +163,33 @@ describe('the Datasets page against `studio serve`', () => {
     await expect.poll(totalText).toBe('2 records');
     await page.getByTestId('active-tag-filter').click();
     await expect.poll(totalText).toBe('10 records');
+
+    // "All matching": tag every record of a search, then take the tag off them again.
+    await page.getByTestId('search-input').fill('volcano');
+    await expect.poll(totalText).toBe('2 records');
+    await rows().nth(0).getByTestId('record-check').check();
+    await page.getByTestId('select-all-matching').click();
+    expect(await page.getByTestId('selection-count').textContent()).toBe('All 2 matching');
+    await page.getByTestId('bulk-tag-input').fill('geology');
+    await page.getByTestId('bulk-tag-add').click();
+    // The first volcano row also carries "reviewed" from above.
+    await expect.poll(() => rows().getByTestId('record-tags').allTextContents()).toEqual(['geologyreviewed', 'geology']);
+    await page.getByTestId('bulk-tag-remove').click();
+    await expect.poll(() => rows().getByTestId('record-tags').allTextContents()).toEqual(['reviewed', '']);
+    await page.getByTestId('search-input').fill('');
+    await expect.poll(totalText).toBe('10 records');
+  });
+
+  it('moves through rows with the keyboard and opens one with Enter', async () => {
+    await rows().first().focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('j');
+    await page.keyboard.press('Enter');
+    const detail = page.getByTestId('record-detail');
+    await detail.waitFor();
+    expect(await detail.getByTestId('detail-prompt').textContent()).toContain('Name the capital of France');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => detail.count()).toBe(0);
   });
 
   it('finds the duplicate pair and keeps one', async () => {

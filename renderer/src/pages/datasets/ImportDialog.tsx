@@ -23,13 +23,55 @@ interface ImportResult {
   rejected: number;
 }
 
-function MappingEditor({ preview, onFormat, onSlot }: { preview: ImportPreview; onFormat: (f: FormatId) => void; onSlot: (slot: Slot, column: string) => void }) {
-  const mapping = preview.mapping;
+/**
+ * Format plus one column per slot. A forced format that does not fit the
+ * file's fields comes back without a mapping: the user maps the columns here.
+ */
+function MappingEditor({
+  format,
+  mapping,
+  columns,
+  onFormat,
+  onMapping,
+}: {
+  format: FormatId | null;
+  mapping: ColumnMapping | null;
+  columns: string[];
+  onFormat: (f: FormatId) => void;
+  onMapping: (next: ColumnMapping) => void;
+}) {
+  const base: ColumnMapping = mapping ?? { format: format ?? 'trl-standard' };
+  const setSlot = (slot: Slot, column: string) => {
+    const next: ColumnMapping = { ...base };
+    if (column) next[slot] = column;
+    else delete next[slot];
+    onMapping(next);
+  };
+  const setResponse = (i: number, column: string) => {
+    const responses = [...(base.responses ?? [])];
+    responses[i] = column;
+    const kept = responses.filter(Boolean);
+    const next: ColumnMapping = { ...base };
+    if (kept.length) next.responses = kept;
+    else delete next.responses;
+    onMapping(next);
+  };
+  const options = (
+    <>
+      <option value="">—</option>
+      {columns.map((c) => (
+        <option key={c} value={c}>
+          {c}
+        </option>
+      ))}
+    </>
+  );
+  const showResponses = base.format === 'unlabeled-pair' || !!base.responses?.length;
   return (
     <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
       <Label text="Format">
-        <select className={inputClass} value={preview.format ?? ''} onChange={(e) => onFormat(e.target.value as FormatId)} data-testid="import-format">
-          {preview.format === null && <option value="">(not recognised)</option>}
+        <select className={inputClass} value={format ?? ''} onChange={(e) => onFormat(e.target.value as FormatId)} data-testid="import-format">
+          {format === null && <option value="">(not recognised)</option>}
           {FormatId.options.map((f) => (
             <option key={f} value={f}>
               {f}
@@ -39,22 +81,19 @@ function MappingEditor({ preview, onFormat, onSlot }: { preview: ImportPreview; 
       </Label>
       {SLOTS.map((slot) => (
         <Label key={slot} text={slot}>
-          <select
-            className={inputClass}
-            value={mapping?.[slot] ?? ''}
-            disabled={!mapping}
-            onChange={(e) => onSlot(slot, e.target.value)}
-            data-testid={`mapping-${slot}`}
-          >
-            <option value="">—</option>
-            {preview.columns.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
+          <select className={inputClass} value={base[slot] ?? ''} onChange={(e) => setSlot(slot, e.target.value)} data-testid={`mapping-${slot}`}>
+            {options}
           </select>
         </Label>
       ))}
+      {showResponses &&
+        [0, 1].map((i) => (
+          <Label key={i} text={`response ${i + 1}`}>
+            <select className={inputClass} value={base.responses?.[i] ?? ''} onChange={(e) => setResponse(i, e.target.value)} data-testid={`mapping-response-${i}`}>
+              {options}
+            </select>
+          </Label>
+        ))}
     </div>
   );
 }
@@ -70,8 +109,8 @@ function PreviewView({ preview }: { preview: ImportPreview }) {
                 <th className="px-2 py-1.5 text-right">Line</th>
                 <th className="px-2 py-1.5">Kind</th>
                 <th className="px-2 py-1.5">Prompt</th>
-                <th className="px-2 py-1.5">Chosen</th>
-                <th className="px-2 py-1.5">Rejected</th>
+                <th className="px-2 py-1.5">Chosen / response 1</th>
+                <th className="px-2 py-1.5">Rejected / response 2</th>
               </tr>
             </thead>
             <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
@@ -80,8 +119,8 @@ function PreviewView({ preview }: { preview: ImportPreview }) {
                   <td className="px-2 py-1 text-right tabular-nums">{r.source.line ?? r.source.row}</td>
                   <td className="px-2 py-1 whitespace-nowrap">{r.kind}</td>
                   <td className="px-2 py-1">{truncate((r.system ? `[system] ${r.system} · ` : '') + messagesText(r.prompt), 120)}</td>
-                  <td className="px-2 py-1">{truncate(messagesText(r.chosen), 80)}</td>
-                  <td className="px-2 py-1">{truncate(messagesText(r.rejected), 80)}</td>
+                  <td className="px-2 py-1">{truncate(messagesText(r.chosen ?? r.responses?.[0]), 80)}</td>
+                  <td className="px-2 py-1">{truncate(messagesText(r.rejected ?? r.responses?.[1]), 80)}</td>
                 </tr>
               ))}
             </tbody>
@@ -232,16 +271,14 @@ export function ImportDialog({ datasetId, onClose }: { datasetId?: number; onClo
                   </p>
                 </div>
                 <MappingEditor
-                  preview={p}
+                  format={format ?? p.format}
+                  mapping={mapping ?? p.mapping}
+                  columns={p.columns}
                   onFormat={(f) => {
                     setFormat(f);
                     setMapping(undefined);
                   }}
-                  onSlot={(slot, column) => {
-                    const base = p.mapping ?? { format: p.format ?? 'trl-standard' };
-                    const next: ColumnMapping = { ...base };
-                    if (column) next[slot] = column;
-                    else delete next[slot];
+                  onMapping={(next) => {
                     setFormat(next.format);
                     setMapping(next);
                   }}
