@@ -182,8 +182,11 @@ describe('the Datasets page against `studio serve`', () => {
 
   it('moves through rows with the keyboard and opens one with Enter', async () => {
     await rows().first().focus();
+    const focused = () => page.locator(':focus').getAttribute('data-index');
     await page.keyboard.press('ArrowDown');
+    await expect.poll(focused).toBe('1');
     await page.keyboard.press('j');
+    await expect.poll(focused).toBe('2');
     await page.keyboard.press('Enter');
     const detail = page.getByTestId('record-detail');
     await detail.waitFor();
@@ -243,6 +246,22 @@ describe('the Datasets page against `studio serve`', () => {
     const body = await page.evaluate(async (url) => (await fetch(url!, { credentials: 'same-origin' })).text(), href);
     expect(body).toContain('How do volcanoes erupt?');
     expect(body.split('\n').filter(Boolean).length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('creates an empty dataset from the list', async () => {
+    await page.keyboard.press('Escape');
+    await page.getByText('← Datasets').click();
+    await page.getByTestId('create-dataset').click();
+    await page.getByTestId('dataset-name').fill('Hand-made');
+    await page.getByTestId('create-dataset-dialog').getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => page.getByTestId('dataset-name-heading').textContent()).toBe('Hand-made');
+    await page.getByTestId('records-empty').waitFor();
+    await page.getByText('← Datasets').click();
+    await expect.poll(() => page.getByTestId('dataset-row').allTextContents()).toEqual([
+      expect.stringContaining('Demo: rule following'),
+      expect.stringMatching(/^e2e-pairs9/),
+      expect.stringMatching(/^Hand-made0/),
+    ]);
     expect(consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
 });

@@ -115,7 +115,11 @@ export function RecordsTable({
     const next = Math.max(0, Math.min(total - 1, index));
     setFocusIndex(next);
     virtualizer.scrollToIndex(next, { align: 'auto' });
-    requestAnimationFrame(() => scrollRef.current?.querySelector<HTMLElement>(`[data-index="${next}"]`)?.focus());
+    const rowElement = () => scrollRef.current?.querySelector<HTMLElement>(`[data-index="${next}"]`);
+    // A row already rendered takes focus at once (so fast typing never lands on the old row); one scrolled in, after it renders.
+    const present = rowElement();
+    if (present) present.focus();
+    else requestAnimationFrame(() => rowElement()?.focus());
   };
   const onKeyDown = (e: KeyboardEvent, index: number, row: RecordSummary | undefined) => {
     const moves: Record<string, number> = { ArrowDown: 1, j: 1, ArrowUp: -1, k: -1, PageDown: 15, PageUp: -15 };
