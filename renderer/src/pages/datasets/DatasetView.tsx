@@ -149,7 +149,7 @@ export function DatasetView({ id }: { id: number }) {
         </>
       )}
       {tab === 'imports' && <ImportsTab datasetId={id} />}
-      {tab === 'duplicates' && <DedupeView datasetId={id} />}
+      {tab === 'duplicates' && <DedupeView datasetId={id} recordCount={dataset?.recordCount ?? 0} />}
       {tab === 'snapshots' && (
         <SnapshotsTab
           datasetId={id}

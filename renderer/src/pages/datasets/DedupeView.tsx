@@ -53,7 +53,10 @@ function Group({ group, onKeep, busy }: { group: DuplicateGroup; onKeep: (keepId
 }
 
 /** Exact and near-duplicate groups; keeping one record deletes the others of its group and moves their tags to it. */
-export function DedupeView({ datasetId }: { datasetId: number }) {
+/** Above this many records the search waits for a click: it runs in the server and can take a while. */
+const AUTO_RUN_LIMIT = 20_000;
+
+export function DedupeView({ datasetId, recordCount }: { datasetId: number; recordCount: number }) {
   const api = useApi();
   const queryClient = useQueryClient();
   const [threshold, setThreshold] = useState(0.8);
@@ -62,7 +65,8 @@ export function DedupeView({ datasetId }: { datasetId: number }) {
     const timer = window.setTimeout(() => setApplied(threshold), 300);
     return () => window.clearTimeout(timer);
   }, [threshold]);
-  const { data, isFetching } = useQuery(datasetQueries.duplicates(api, datasetId, applied));
+  const [started, setStarted] = useState(recordCount <= AUTO_RUN_LIMIT);
+  const { data, isFetching } = useQuery({ ...datasetQueries.duplicates(api, datasetId, applied), enabled: started });
   const merge = useMutation({
     mutationFn: ({ keepId, dropIds }: { keepId: number; dropIds: number[] }) => api.call('records.merge', { keepId, dropIds }),
     onSuccess: () => void invalidateDataset(queryClient, datasetId),
@@ -88,6 +92,11 @@ export function DedupeView({ datasetId }: { datasetId: number }) {
           <span className="text-zinc-500" data-testid="dedupe-summary">
             {data.exact} exact · {data.near} near-duplicate groups
           </span>
+        )}
+        {!started && (
+          <Button variant="primary" className="!py-1" onClick={() => setStarted(true)} data-testid="dedupe-run">
+            Find duplicates
+          </Button>
         )}
         {isFetching && <span className="text-xs text-zinc-400">Searching…</span>}
       </div>
