@@ -1,7 +1,7 @@
 import { queryOptions, type QueryClient } from '@tanstack/react-query';
 import type { MethodArgs } from '../../../shared/contract';
 import type { RecordFilter } from '../../../shared/datasets';
-import type { Job } from '../../../shared/jobs';
+import type { Job, JobStatus } from '../../../shared/jobs';
 import type { StudioEvent } from '../../../shared/events';
 import type { ApiClient } from './client';
 
@@ -16,9 +16,39 @@ export const settingsQueries = {
   all: (api: ApiClient) => queryOptions({ queryKey: ['settings'], queryFn: () => api.call('settings.get', {}) }),
 };
 
+const STATUS_RANK: Record<JobStatus, number> = { queued: 0, running: 1, succeeded: 2, failed: 2, cancelled: 2, interrupted: 2 };
+
+/**
+ * Whether `a` is an earlier state of the same job than `b`. A job only moves
+ * forward within an attempt (queued → running → done, progress rising), and
+ * every requeue starts a new attempt.
+ */
+export function isOlderJob(a: Job, b: Job): boolean {
+  if (a.attempt !== b.attempt) return a.attempt < b.attempt;
+  if (STATUS_RANK[a.status] !== STATUS_RANK[b.status]) return STATUS_RANK[a.status] < STATUS_RANK[b.status];
+  return a.progress < b.progress;
+}
+
+/**
+ * A fetch that started before a job.updated event can answer after it; keep
+ * the newer state so the older answer never rolls a job back (a fast job
+ * would otherwise look "running" forever).
+ */
+function keepNewerJob(old: unknown, next: unknown): unknown {
+  return old && isOlderJob(next as Job, old as Job) ? old : next;
+}
+
+function keepNewerJobs(old: unknown, next: unknown): unknown {
+  if (!Array.isArray(old)) return next;
+  const previous = new Map((old as Job[]).map((j) => [j.id, j]));
+  return (next as Job[]).map((j) => keepNewerJob(previous.get(j.id), j) as Job);
+}
+
 export const jobQueries = {
-  list: (api: ApiClient) => queryOptions({ queryKey: ['jobs', 'list'], queryFn: () => api.call('jobs.list', { limit: 200 }) }),
-  detail: (api: ApiClient, id: number) => queryOptions({ queryKey: ['jobs', 'detail', id], queryFn: () => api.call('jobs.get', { id }) }),
+  list: (api: ApiClient) =>
+    queryOptions({ queryKey: ['jobs', 'list'], queryFn: () => api.call('jobs.list', { limit: 200 }), structuralSharing: keepNewerJobs }),
+  detail: (api: ApiClient, id: number) =>
+    queryOptions({ queryKey: ['jobs', 'detail', id], queryFn: () => api.call('jobs.get', { id }), structuralSharing: keepNewerJob }),
   logs: (api: ApiClient, id: number) =>
     queryOptions({ queryKey: ['jobs', 'logs', id], queryFn: () => api.call('jobs.logs', { id, limit: 5000 }) }),
 };
