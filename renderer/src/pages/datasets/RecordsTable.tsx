@@ -194,7 +194,7 @@ export function RecordsTable({
         )}
       </div>
       <div className="shrink-0 border-t border-zinc-200 px-3 py-1 text-xs text-zinc-500 dark:border-zinc-800" data-testid="records-total">
-        {formatCount(total)} {total === 1 ? 'record' : 'records'}
+        {head.isLoading ? 'Counting…' : `${formatCount(total)} ${total === 1 ? 'record' : 'records'}`}
       </div>
     </div>
   );
