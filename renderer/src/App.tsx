@@ -12,6 +12,8 @@ import { navigate, usePath } from './lib/router';
 import { useGlobalShortcuts } from './lib/shortcuts';
 import { applyTheme } from './lib/theme';
 import { ui } from './lib/ui-store';
+import { DatasetsPage } from './pages/datasets/DatasetsPage';
+import { DatasetView } from './pages/datasets/DatasetView';
 import { JobDetailPage, JobsPage } from './pages/JobsPage';
 import { WorkspacePage } from './pages/WorkspacePage';
 
@@ -21,6 +23,7 @@ import { WorkspacePage } from './pages/WorkspacePage';
  */
 const AREAS: { path: string; label: string; match: (p: string) => boolean }[] = [
   { path: '/', label: 'Workspace', match: (p) => p === '/' },
+  { path: '/datasets', label: 'Datasets', match: (p) => p.startsWith('/datasets') },
   { path: '/jobs', label: 'Jobs', match: (p) => p.startsWith('/jobs') },
 ];
 
@@ -28,6 +31,9 @@ function route(path: string): ReactNode {
   const job = /^\/jobs\/(\d+)$/.exec(path);
   if (job) return <JobDetailPage id={Number(job[1])} />;
   if (path === '/jobs') return <JobsPage />;
+  const dataset = /^\/datasets\/(\d+)$/.exec(path);
+  if (dataset) return <DatasetView key={dataset[1]} id={Number(dataset[1])} />;
+  if (path === '/datasets') return <DatasetsPage />;
   return <WorkspacePage />;
 }
 
@@ -92,6 +98,7 @@ export function App() {
     () => ({
       '?': () => ui.toggleShortcuts(),
       'g w': () => navigate('/'),
+      'g d': () => navigate('/datasets'),
       'g j': () => navigate('/jobs'),
       J: () => ui.toggleJobsPanel(),
       t: toggleTheme,

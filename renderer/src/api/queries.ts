@@ -1,7 +1,11 @@
 import { queryOptions, type QueryClient } from '@tanstack/react-query';
-import type { Job } from '../../../shared/jobs';
+import type { MethodArgs } from '../../../shared/contract';
+import type { RecordFilter } from '../../../shared/datasets';
+import type { Job, JobStatus } from '../../../shared/jobs';
 import type { StudioEvent } from '../../../shared/events';
 import type { ApiClient } from './client';
+
+export type RecordSort = NonNullable<MethodArgs<'records.query'>['sort']>;
 
 /** Query options per domain: one place that knows each query's key and fetcher. */
 export const workspaceQueries = {
@@ -12,12 +16,79 @@ export const settingsQueries = {
   all: (api: ApiClient) => queryOptions({ queryKey: ['settings'], queryFn: () => api.call('settings.get', {}) }),
 };
 
+const STATUS_RANK: Record<JobStatus, number> = { queued: 0, running: 1, succeeded: 2, failed: 2, cancelled: 2, interrupted: 2 };
+
+/**
+ * Whether `a` is an earlier state of the same job than `b`. A job only moves
+ * forward within an attempt (queued → running → done, progress rising), and
+ * every requeue starts a new attempt.
+ */
+export function isOlderJob(a: Job, b: Job): boolean {
+  if (a.attempt !== b.attempt) return a.attempt < b.attempt;
+  if (STATUS_RANK[a.status] !== STATUS_RANK[b.status]) return STATUS_RANK[a.status] < STATUS_RANK[b.status];
+  return a.progress < b.progress;
+}
+
+/**
+ * A fetch that started before a job.updated event can answer after it; keep
+ * the newer state so the older answer never rolls a job back (a fast job
+ * would otherwise look "running" forever).
+ */
+function keepNewerJob(old: unknown, next: unknown): unknown {
+  return old && isOlderJob(next as Job, old as Job) ? old : next;
+}
+
+function keepNewerJobs(old: unknown, next: unknown): unknown {
+  if (!Array.isArray(old)) return next;
+  const previous = new Map((old as Job[]).map((j) => [j.id, j]));
+  return (next as Job[]).map((j) => keepNewerJob(previous.get(j.id), j) as Job);
+}
+
 export const jobQueries = {
-  list: (api: ApiClient) => queryOptions({ queryKey: ['jobs', 'list'], queryFn: () => api.call('jobs.list', { limit: 200 }) }),
-  detail: (api: ApiClient, id: number) => queryOptions({ queryKey: ['jobs', 'detail', id], queryFn: () => api.call('jobs.get', { id }) }),
+  list: (api: ApiClient) =>
+    queryOptions({ queryKey: ['jobs', 'list'], queryFn: () => api.call('jobs.list', { limit: 200 }), structuralSharing: keepNewerJobs }),
+  detail: (api: ApiClient, id: number) =>
+    queryOptions({ queryKey: ['jobs', 'detail', id], queryFn: () => api.call('jobs.get', { id }), structuralSharing: keepNewerJob }),
   logs: (api: ApiClient, id: number) =>
     queryOptions({ queryKey: ['jobs', 'logs', id], queryFn: () => api.call('jobs.logs', { id, limit: 5000 }) }),
 };
+
+export const datasetQueries = {
+  list: (api: ApiClient) => queryOptions({ queryKey: ['datasets', 'list'], queryFn: () => api.call('datasets.list', {}) }),
+  facets: (api: ApiClient, datasetId: number) =>
+    queryOptions({ queryKey: ['datasets', datasetId, 'facets'], queryFn: () => api.call('datasets.facets', { datasetId }) }),
+  imports: (api: ApiClient, datasetId: number) =>
+    queryOptions({ queryKey: ['datasets', datasetId, 'imports'], queryFn: () => api.call('datasets.imports', { datasetId }) }),
+  importReport: (api: ApiClient, id: number) =>
+    queryOptions({ queryKey: ['imports', id], queryFn: () => api.call('datasets.importReport', { id, errorsLimit: 5000 }) }),
+  snapshots: (api: ApiClient, datasetId: number) =>
+    queryOptions({ queryKey: ['datasets', datasetId, 'snapshots'], queryFn: () => api.call('snapshots.list', { datasetId }) }),
+  duplicates: (api: ApiClient, datasetId: number, threshold: number) =>
+    queryOptions({
+      queryKey: ['datasets', datasetId, 'duplicates', threshold],
+      queryFn: () => api.call('datasets.duplicates', { datasetId, threshold }),
+    }),
+};
+
+export const recordQueries = {
+  /** One page of the records table; the key holds the filter so each filtered view keeps its own page cache. */
+  page: (api: ApiClient, datasetId: number, filter: RecordFilter, sort: RecordSort, page: number, pageSize: number) =>
+    queryOptions({
+      queryKey: ['records', datasetId, 'page', filter, sort, pageSize, page],
+      queryFn: () => api.call('records.query', { datasetId, filter, sort, offset: page * pageSize, limit: pageSize }),
+      staleTime: 60_000,
+    }),
+  detail: (api: ApiClient, id: number) => queryOptions({ queryKey: ['records', 'detail', id], queryFn: () => api.call('records.get', { id }) }),
+};
+
+/** After records change (tags, edits, merges, splits, imports): every page, facet and count may be stale. */
+export function invalidateDataset(queryClient: QueryClient, datasetId: number): Promise<void> {
+  return Promise.all([
+    queryClient.invalidateQueries({ queryKey: ['records'] }),
+    queryClient.invalidateQueries({ queryKey: ['datasets', datasetId] }),
+    queryClient.invalidateQueries({ queryKey: ['datasets', 'list'] }),
+  ]).then(() => undefined);
+}
 
 /** Applies a server event to the query cache, so every view updates live without polling. */
 export function applyEvent(queryClient: QueryClient, event: StudioEvent): void {
@@ -34,6 +105,11 @@ export function applyEvent(queryClient: QueryClient, event: StudioEvent): void {
         return next;
       });
       if (job.status !== 'running') void queryClient.invalidateQueries({ queryKey: ['workspace', 'info'] });
+      // A finished import changes datasets, their records and their import lists.
+      if (job.kind === 'dataset-import' && job.status !== 'running' && job.status !== 'queued') {
+        void queryClient.invalidateQueries({ queryKey: ['datasets'] });
+        void queryClient.invalidateQueries({ queryKey: ['records'] });
+      }
       break;
     }
     case 'job.log':

@@ -1,7 +1,22 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 
 /** A modal built on <dialog>: focus trapping and Escape come from the platform. */
-export function Dialog({ open, onClose, title, children }: { open: boolean; onClose: () => void; title: string; children: ReactNode }) {
+export function Dialog({
+  open,
+  onClose,
+  title,
+  children,
+  wide = false,
+  testId,
+}: {
+  open: boolean;
+  onClose: () => void;
+  title: string;
+  children: ReactNode;
+  /** For dialogs with tables (import preview): most of the window instead of a narrow card. */
+  wide?: boolean;
+  testId?: string;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
@@ -14,7 +29,8 @@ export function Dialog({ open, onClose, title, children }: { open: boolean; onCl
       ref={ref}
       onClose={onClose}
       aria-label={title}
-      className="m-auto w-[32rem] max-w-[90vw] rounded-xl border border-zinc-200 bg-white p-0 text-zinc-900 shadow-2xl backdrop:bg-black/40 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+      data-testid={testId}
+      className={`m-auto ${wide ? 'w-[64rem]' : 'w-[32rem]'} max-h-[90vh] max-w-[90vw] overflow-auto rounded-xl border border-zinc-200 bg-white p-0 text-zinc-900 shadow-2xl backdrop:bg-black/40 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100`}
     >
       <div className="flex items-center justify-between border-b border-zinc-200 px-5 py-3 dark:border-zinc-800">
         <h2 className="text-base font-semibold">{title}</h2>

@@ -9,10 +9,13 @@ export interface Shortcut {
 export const GLOBAL_SHORTCUTS: Shortcut[] = [
   { keys: '?', description: 'Show keyboard shortcuts' },
   { keys: 'g w', description: 'Go to Workspace' },
+  { keys: 'g d', description: 'Go to Datasets' },
   { keys: 'g j', description: 'Go to Jobs' },
   { keys: 'J', description: 'Open or close the jobs panel' },
   { keys: 't', description: 'Switch light / dark theme' },
   { keys: 'Esc', description: 'Close a dialog or panel' },
+  { keys: '/', description: 'Datasets: focus the search box' },
+  { keys: 'j k', description: 'Datasets: move between records (or ↑ ↓); Enter opens, Space selects' },
 ];
 
 function typingIn(target: EventTarget | null): boolean {
@@ -30,6 +33,8 @@ export function useGlobalShortcuts(handlers: Record<string, () => void>): void {
     let prefixTimer: number | undefined;
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.metaKey || e.ctrlKey || e.altKey || typingIn(e.target)) return;
+      // A modal dialog owns the keyboard: Escape must reach it (to close it), and no shortcut acts behind it.
+      if (document.querySelector('dialog[open]')) return;
       const key = prefix ? `${prefix} ${e.key}` : e.key;
       if (!prefix && e.key === 'g') {
         prefix = 'g';

@@ -1,0 +1,111 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import type { DuplicateGroup } from '../../../../shared/datasets';
+import { useApi } from '../../api/context';
+import { datasetQueries, invalidateDataset } from '../../api/queries';
+import { Button } from '../../components/Button';
+import { Chip, cardClass } from './ui';
+
+function Group({ group, onKeep, busy }: { group: DuplicateGroup; onKeep: (keepId: number, dropIds: number[]) => void; busy: boolean }) {
+  return (
+    <li className={`${cardClass} p-3`} data-testid="dup-group">
+      <div className="mb-2 flex items-center gap-2 text-xs">
+        <Chip tone={group.kind === 'exact' ? 'amber' : 'indigo'}>{group.kind}</Chip>
+        <span className="text-zinc-500" data-testid="dup-similarity">
+          similarity {group.similarity.toFixed(2)} · {group.records.length} records
+        </span>
+      </div>
+      <div className="grid gap-3" style={{ gridTemplateColumns: `repeat(${Math.min(group.records.length, 3)}, minmax(0, 1fr))` }}>
+        {group.records.map((r) => (
+          <div key={r.id} className="flex flex-col gap-1.5 rounded-lg border border-zinc-200 p-2 text-sm dark:border-zinc-800" data-testid="dup-record">
+            <div className="flex items-center justify-between text-xs text-zinc-500">
+              <span>#{r.id}</span>
+              <span className="flex gap-1">
+                {r.split && <Chip tone="emerald">{r.split}</Chip>}
+                {r.tags.map((t) => (
+                  <Chip key={t} tone="indigo">
+                    {t}
+                  </Chip>
+                ))}
+              </span>
+            </div>
+            <p className="line-clamp-4">{r.prompt}</p>
+            <p className="line-clamp-3 text-emerald-800 dark:text-emerald-300">{r.chosen}</p>
+            <p className="line-clamp-2 text-rose-800 dark:text-rose-300">{r.rejected}</p>
+            <Button
+              className="mt-auto self-start !px-2 !py-0.5 text-xs"
+              disabled={busy}
+              onClick={() =>
+                onKeep(
+                  r.id,
+                  group.records.filter((o) => o.id !== r.id).map((o) => o.id),
+                )
+              }
+              data-testid="keep-record"
+            >
+              Keep this one
+            </Button>
+          </div>
+        ))}
+      </div>
+    </li>
+  );
+}
+
+/** Exact and near-duplicate groups; keeping one record deletes the others of its group and moves their tags to it. */
+/** Above this many records the search waits for a click: it runs in the server and can take a while. */
+const AUTO_RUN_LIMIT = 20_000;
+
+export function DedupeView({ datasetId, recordCount }: { datasetId: number; recordCount: number }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const [threshold, setThreshold] = useState(0.8);
+  const [applied, setApplied] = useState(0.8);
+  useEffect(() => {
+    const timer = window.setTimeout(() => setApplied(threshold), 300);
+    return () => window.clearTimeout(timer);
+  }, [threshold]);
+  const [started, setStarted] = useState(recordCount <= AUTO_RUN_LIMIT);
+  const { data, isFetching } = useQuery({ ...datasetQueries.duplicates(api, datasetId, applied), enabled: started });
+  const merge = useMutation({
+    mutationFn: ({ keepId, dropIds }: { keepId: number; dropIds: number[] }) => api.call('records.merge', { keepId, dropIds }),
+    onSuccess: () => void invalidateDataset(queryClient, datasetId),
+  });
+  return (
+    <div className="flex min-h-0 flex-1 flex-col gap-3" data-testid="dedupe-view">
+      <div className="flex items-center gap-3 text-sm">
+        <label className="flex items-center gap-2">
+          Similarity threshold
+          <input
+            type="range"
+            min={0.5}
+            max={1}
+            step={0.05}
+            value={threshold}
+            onChange={(e) => setThreshold(Number(e.target.value))}
+            data-testid="dedupe-threshold"
+            aria-valuetext={threshold.toFixed(2)}
+          />
+          <span className="w-10 tabular-nums">{threshold.toFixed(2)}</span>
+        </label>
+        {data && (
+          <span className="text-zinc-500" data-testid="dedupe-summary">
+            {data.exact} exact · {data.near} near-duplicate groups
+          </span>
+        )}
+        {!started && (
+          <Button variant="primary" className="!py-1" onClick={() => setStarted(true)} data-testid="dedupe-run">
+            Find duplicates
+          </Button>
+        )}
+        {isFetching && <span className="text-xs text-zinc-400">Searching…</span>}
+      </div>
+      {data && data.groups.length === 0 && <p className="text-sm text-zinc-500">No duplicates at this threshold.</p>}
+      <ul className="min-h-0 flex-1 space-y-3 overflow-y-auto">
+        {data?.groups.map((g) => (
+          <Group key={`${g.kind}-${g.records.map((r) => r.id).join('-')}`} group={g} busy={merge.isPending} onKeep={(keepId, dropIds) => merge.mutate({ keepId, dropIds })} />
+        ))}
+      </ul>
+    </div>
+  );
+}
