@@ -147,14 +147,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   /** A file picked in the browser, streamed into the workspace so imports can read it by path. */
   const receiveUpload = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    const name = (url.searchParams.get('name') ?? 'upload').replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(-120) || 'upload';
+    const cleaned = (url.searchParams.get('name') ?? 'upload').replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(-120);
+    const name = /^\.*$/.test(cleaned) ? 'upload' : cleaned;
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_UPLOAD_BYTES) {
       refuse(res, 413, 'INVALID_ARGUMENT', 'The file is larger than 8 GiB; import it by path instead.');
       return;
     }
-    mkdirSync(uploadsDir, { recursive: true });
-    const target = join(uploadsDir, `${Date.now()}-${name}`);
+    // One folder per upload keeps the file's own name, which reports and record sources show.
+    const folder = join(uploadsDir, `${Date.now()}-${process.hrtime.bigint() % 1000000n}`);
+    mkdirSync(folder, { recursive: true });
+    const target = join(folder, name);
     const partial = `${target}.partial`;
     try {
       await pipeline(req, createWriteStream(partial));

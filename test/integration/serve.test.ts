@@ -113,7 +113,7 @@ describe('serve mode uploads and downloads', () => {
     });
     expect(up.status).toBe(200);
     const { path, name } = JSON.parse(up.body).value as { path: string; name: string };
-    expect(path).toMatch(/artifacts[/\\]uploads[/\\]\d+-\.\._\.\._evil_name\.jsonl$/);
+    expect(path).toMatch(/artifacts[/\\]uploads[/\\][\d-]+[/\\]\.\._\.\._evil_name\.jsonl$/);
     expect(name).not.toContain('/');
     const preview = await callApi(serve.port, serve.token, 'datasets.preview', { path });
     expect(preview.json).toMatchObject({ ok: true, value: { format: 'trl-standard' } });

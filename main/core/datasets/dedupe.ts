@@ -9,6 +9,8 @@ const NUM_HASHES = 64;
 const BANDS = 16;
 const ROWS_PER_BAND = NUM_HASHES / BANDS;
 const SHINGLE_WORDS = 3;
+/** How many earlier members of an LSH bucket each record is compared with. */
+const COMPARE_WINDOW = 4;
 
 /** FNV-1a, 32-bit, over a string. */
 function fnv1a(text: string): number {
@@ -128,18 +130,16 @@ export function findDuplicates(items: DedupeItem[], threshold: number): FoundGro
       else buckets.set(key, [item.id]);
     }
   }
+  // Each bucket member is compared with the few members before it, not with all of
+  // them: templated data fills buckets with thousands of records, and all pairs
+  // would be quadratic. Union-find makes the groups transitive anyway.
   const uf = new UnionFind();
-  const checked = new Set<string>();
   const pairSimilarity = new Map<number, number>();
   for (const bucket of buckets.values()) {
-    if (bucket.length < 2) continue;
-    for (let i = 0; i < bucket.length; i++) {
-      for (let j = i + 1; j < bucket.length; j++) {
-        const a = bucket[i]!;
-        const b = bucket[j]!;
-        const key = a < b ? `${a}:${b}` : `${b}:${a}`;
-        if (checked.has(key)) continue;
-        checked.add(key);
+    for (let i = 1; i < bucket.length; i++) {
+      for (let j = Math.max(0, i - COMPARE_WINDOW); j < i; j++) {
+        const a = bucket[j]!;
+        const b = bucket[i]!;
         const sim = estimatedJaccard(signatures.get(a)!, signatures.get(b)!);
         if (sim >= threshold) {
           uf.union(a, b);
