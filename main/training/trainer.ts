@@ -301,10 +301,11 @@ export class Trainer {
     try {
       for (const pairs of micro) {
         const share = pairs.length / stepPairs;
-        const batch = padBatch(this.examplesOf(pairs, pairwise), this.tokenizer.padTokenId ?? 0);
+        const examples = this.examplesOf(pairs, pairwise);
+        tokens += examples.reduce((n, e) => n + e.inputIds.length, 0);
+        const batch = padBatch(examples, this.tokenizer.padTokenId ?? 0);
         let kept: { names: string[]; values: tf.Tensor; weights: tf.Tensor | null } | null = null;
         try {
-          tokens += batch.attentionMask.sum().dataSync()[0]!;
           const { value, grads } = tf.variableGrads(() => {
             const r = this.objectiveOf(pairs, this.reference, batch, pairwise);
             const names = Object.keys(r.metrics).sort();
