@@ -36,38 +36,11 @@ describe('Trainer', () => {
     model.dispose();
   });
 
-  it('DPO: loss starts at log 2 and falls over 20 steps; evaluation sees the learned preference', async () => {
-    const model = await tinyModel();
-    const records = syntheticRecords(10);
-    const trainer = await Trainer.create({
-      config: baseConfig({ objective: PRESETS.dpo, maxSteps: 20 }),
-      model,
-      tokenizer: tok,
-      records: records.slice(0, 8),
-      testRecords: records.slice(8),
-    });
-    const before = await trainer.evaluate();
-    expect(before.loss).toBeCloseTo(Math.log(2), 4); // policy = reference
-    expect(before.rewardMargin).toBeCloseTo(0, 4);
-    const losses = [];
-    while (!trainer.finished) losses.push((await trainer.step()).metrics['loss']!);
-    expect(losses[0]).toBeCloseTo(Math.log(2), 4);
-    expect(mean(losses.slice(-4))).toBeLessThan(0.5);
-    const after = await trainer.evaluate();
-    expect(after.pairs).toBe(2);
-    expect(after.rewardAccuracy).toBe(1);
-    expect(after.logpAccuracy).toBe(1);
-    expect(after.rewardMargin).toBeGreaterThan(0);
-    expect(after.loss).toBeLessThan(before.loss);
-    trainer.dispose();
-    model.dispose();
-  });
-
   it('keeps tf.memory().numTensors constant across steps (with gradient accumulation and evaluation)', async () => {
     const model = await tinyModel();
     const records = syntheticRecords(7);
     const trainer = await Trainer.create({
-      config: baseConfig({ maxSteps: 6, gradAccumulation: 2, maxGradNorm: 0.5 }),
+      config: baseConfig({ maxSteps: 4, gradAccumulation: 2, maxGradNorm: 0.5 }),
       model,
       tokenizer: tok,
       records: records.slice(0, 5),
@@ -76,7 +49,7 @@ describe('Trainer', () => {
     await trainer.step();
     await trainer.evaluate();
     const baseline = tf.memory().numTensors;
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 3; i++) {
       await trainer.step();
       await trainer.evaluate();
       expect(tf.memory().numTensors).toBe(baseline);
