@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   createLora,
   loadLora,
+  mergeLora,
   openSafetensorsFolder,
   padBatch,
   saveLora,
@@ -437,6 +438,27 @@ export class Trainer {
     });
     await pruneCheckpoints(runDir, this.config.keepCheckpoints);
     return dir;
+  }
+
+  /**
+   * Saves the trained model as a plain HF folder (the "export" of a run). With
+   * LoRA the adapter is merged into a copy of the weights for the save, and the
+   * base weights are restored afterwards so training can go on.
+   */
+  async exportModel(dir: string): Promise<void> {
+    const source = this.config.model;
+    const tokenizerDir = source.kind === 'folder' ? source.path : source.tokenizerDir;
+    if (!this.lora) return saveModel(this.model, dir, { tokenizerDir });
+    const touched = [...this.lora.layers.keys()].map((m) => this.model.weights.get(`${m}.weight`)!);
+    const saved = touched.map((v) => v.dataSync().slice());
+    this.model.adapter = null;
+    try {
+      mergeLora(this.model, this.lora);
+      await saveModel(this.model, dir, { tokenizerDir });
+    } finally {
+      touched.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(saved[i]!, v.shape))));
+      this.model.adapter = this.lora;
+    }
   }
 
   /** Checkpoint folders of a run, oldest first (re-exported for the caller's listing). */

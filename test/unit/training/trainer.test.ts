@@ -1,9 +1,13 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { HfTokenizer } from '../../../main/engine';
+import { loadModel, scoreBatch, type HfTokenizer } from '../../../main/engine';
+import { loadStartingModel } from '../../../main/training/source';
 import { NonFiniteError, Trainer } from '../../../main/training/trainer';
 import { PRESETS } from '../../../shared/objectives';
-import { baseConfig, syntheticRecords, tinyModel, tinyTokenizer } from './fixtures';
+import { baseConfig, syntheticRecords, TINY_LLAMA, tinyModel, tinyTokenizer } from './fixtures';
 
 let tok: HfTokenizer;
 beforeAll(async () => {
@@ -85,8 +89,52 @@ describe('Trainer', () => {
     const bNorm = trainer.lora!.variables().reduce((n, v) => n + tf.tidy(() => tf.sum(tf.abs(v)).dataSync()[0]!), 0);
     expect(bNorm).toBeGreaterThan(0);
     expect(losses.at(-1)).toBeLessThan(losses[0]!);
+    // Export merges the adapter into a saved copy: the saved model scores like the adapted one, and training weights are untouched.
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'trainer-export-'));
+    try {
+      await trainer.exportModel(dir);
+      expect(Array.from(model.weights.get('model.layers.0.self_attn.q_proj.weight')!.dataSync())).toEqual(Array.from(base));
+      const exported = await loadModel(dir);
+      const example = trainer.pairs[0]!.chosen;
+      const [adapted] = await scoreBatch(model, [example]);
+      const [merged] = await scoreBatch(exported.model, [example]);
+      expect(merged!.sumLogProb).toBeCloseTo(adapted!.sumLogProb, 4);
+      model.adapter = null;
+      const [plain] = await scoreBatch(model, [example]);
+      expect(Math.abs(plain!.sumLogProb - adapted!.sumLogProb)).toBeGreaterThan(1e-3);
+      exported.model.dispose();
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
     trainer.dispose();
     model.dispose();
+  });
+
+  it('MMPO with the entropy term (M10) logs entropy_objective; SFT trains on records without a rejected side', async () => {
+    const model = await tinyModel();
+    const entropy = await Trainer.create({ config: baseConfig({ objective: { ...PRESETS.mmpo, entropy: true }, maxSteps: 1 }), model, tokenizer: tok, records: syntheticRecords(2) });
+    const r = await entropy.step();
+    expect(Number.isFinite(r.metrics['entropy_objective'])).toBe(true);
+    expect(r.metrics['entropy_objective']).not.toBe(0);
+    entropy.dispose();
+    const sftRecords = syntheticRecords(3).map((x) => ({ ...x, kind: 'prompt-only' as const, rejected: null }));
+    const sft = await Trainer.create({ config: baseConfig({ objective: PRESETS.sft, maxSteps: 1 }), model, tokenizer: tok, records: sftRecords });
+    expect(sft.pairs).toHaveLength(3);
+    expect(sft.reference).toBeNull();
+    const s = await sft.step();
+    expect(s.metrics['loss']).toBeCloseTo(-s.metrics['logps/chosen']!, 4);
+    expect(s.weightChosen).toBeNull();
+    sft.dispose();
+    model.dispose();
+  });
+
+  it('builds the starting model from a spec (vocabulary from the tokenizer) or a folder', async () => {
+    const fromSpec = await loadStartingModel({ kind: 'spec', modelType: 'llama', hiddenSize: 16, numLayers: 1, numHeads: 2, tokenizerDir: TINY_LLAMA, initSeed: 3 });
+    expect(fromSpec.model.vocabSize).toBe(299);
+    const fromFolder = await loadStartingModel({ kind: 'folder', path: TINY_LLAMA });
+    expect(fromFolder.model.config.hiddenSize).toBe(32);
+    fromSpec.model.dispose();
+    fromFolder.model.dispose();
   });
 
   it('throws NonFiniteError naming the step when the loss is not finite', async () => {
