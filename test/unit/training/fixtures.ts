@@ -1,11 +1,12 @@
 /** Shared pieces of the trainer tests: the tiny-llama fixture's tokenizer, a fresh tiny model, synthetic pairs. */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createModel, HfTokenizer, parseModelConfig, type CausalLM } from '../../../main/engine';
 import type { RecordContent } from '../../../shared/datasets';
 import type { RunConfigInput } from '../../../shared/training';
 
-export const TINY_LLAMA = path.resolve(__dirname, '../../fixtures/models/tiny-llama');
+export const TINY_LLAMA = fileURLToPath(new URL('../../fixtures/models/tiny-llama', import.meta.url));
 
 export async function tinyTokenizer(): Promise<HfTokenizer> {
   return (await HfTokenizer.fromFolder(TINY_LLAMA))!;
