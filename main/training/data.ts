@@ -27,9 +27,8 @@ export interface BuiltPairs {
 }
 
 /**
- * A message list as one string. Single-turn prompts (the usual case) are the
- * user text itself; earlier turns of a multi-turn prompt are written as
- * "role: content" lines, since the engine's buildExample renders one user turn.
+ * A message list as one string, for plain (no chat template) mode: a lone
+ * message is its text; several are written as "role: content" paragraphs.
  */
 function flatten(messages: Message[]): string {
   if (messages.length === 1) return messages[0]!.content;
@@ -40,6 +39,33 @@ function flatten(messages: Message[]): string {
 function responseText(messages: Message[]): string {
   if (messages.every((m) => m.role === 'assistant')) return messages.map((m) => m.content).join('\n\n');
   return flatten(messages);
+}
+
+/** One user turn answered by one assistant turn: what the engine's buildExample renders. */
+function singleTurn(prompt: Message[], response: Message[]): boolean {
+  return prompt.length === 1 && prompt[0]!.role === 'user' && response.length === 1 && response[0]!.role === 'assistant';
+}
+
+/**
+ * Chat-template tokenization of a multi-turn prompt, with buildExample's rules:
+ * the response starts where prompt-with-generation-prompt and the full
+ * conversation first differ; the prompt loses tokens from the left, the
+ * response from the right, keeping at least one response token.
+ */
+function conversationExample(tok: HfTokenizer, prompt: Message[], response: Message[], system: string | null, settings: TokenizationSettings): ScoreExample {
+  const head = system !== null && prompt[0]?.role !== 'system' ? [{ role: 'system', content: system }, ...prompt] : prompt;
+  const promptIds = tok.encode(tok.applyChatTemplate(head, { addGenerationPrompt: true }), { addSpecialTokens: false });
+  const fullIds = tok.encode(tok.applyChatTemplate([...head, ...response]), { addSpecialTokens: false });
+  let boundary = 0;
+  while (boundary < promptIds.length && boundary < fullIds.length && promptIds[boundary] === fullIds[boundary]) boundary++;
+  let p = fullIds.slice(0, boundary);
+  let r = fullIds.slice(boundary);
+  if (p.length > settings.maxPromptLength) p = p.slice(p.length - settings.maxPromptLength);
+  if (p.length + r.length > settings.maxLength) {
+    r = r.slice(0, Math.max(Math.min(r.length, 1), settings.maxLength - p.length));
+    p = p.slice(Math.max(0, p.length - Math.max(0, settings.maxLength - r.length)));
+  }
+  return { inputIds: [...p, ...r], lossMask: [...p.map(() => 0), ...r.map(() => 1)] };
 }
 
 /**
@@ -57,6 +83,7 @@ export function buildPairs(records: RecordContent[], tokenizer: HfTokenizer, set
     const prompt = flatten(r.prompt);
     const exampleOpts = r.system === null ? opts : { ...opts, system: r.system };
     const encode = (side: Message[]): ScoreExample => {
+      if (settings.chatTemplate && !singleTurn(r.prompt, side)) return conversationExample(tokenizer, r.prompt, side, r.system, settings);
       const ex = buildExample(tokenizer, prompt, responseText(side), exampleOpts);
       return { inputIds: ex.inputIds, lossMask: ex.lossMask };
     };

@@ -42,6 +42,45 @@ describe('buildPairs', () => {
   });
 });
 
+describe('multi-turn prompts with the chat template', () => {
+  const turns = [
+    { role: 'user', content: 'Hi there' },
+    { role: 'assistant', content: 'Hello!' },
+    { role: 'user', content: 'Is the sky ok?' },
+  ];
+  const record = (prompt: typeof turns) => ({ ...syntheticRecords(1)[0]!, prompt, system: 'Be brief.' });
+
+  it('renders every turn through the template, loss only on the response', () => {
+    const p = buildPairs([record(turns)], tok, { chatTemplate: true, maxLength: 512, maxPromptLength: 400 }, true).pairs[0]!;
+    const text = tok.decode(p.chosen.inputIds);
+    expect(text).toContain('<|im_start|>system\nBe brief.<|im_end|>');
+    expect(text).toContain('<|im_start|>assistant\nHello!<|im_end|>');
+    expect(text).toContain('<|im_start|>user\nIs the sky ok?<|im_end|>');
+    const response = p.chosen.inputIds.filter((_, i) => p.chosen.lossMask[i] === 1);
+    expect(tok.decode(response)).toBe('yes<|im_end|>\n');
+  });
+
+  it('gives the same tokens as the engine path for a single turn answered as a conversation', () => {
+    // A two-message response takes the conversation path; compare with one message joined by the engine's path.
+    const single = record([{ role: 'user', content: 'Is the sky ok?' }]);
+    const viaEngine = buildPairs([single], tok, settings, true).pairs[0]!;
+    const viaConversation = buildPairs([{ ...single, chosen: [{ role: 'assistant', content: 'yes' }, { role: 'assistant', content: 'indeed' }] }], tok, settings, true).pairs[0]!;
+    const promptLen = viaEngine.chosen.lossMask.indexOf(1);
+    expect(viaConversation.chosen.lossMask.indexOf(1)).toBe(promptLen);
+    expect(viaConversation.chosen.inputIds.slice(0, promptLen)).toEqual(viaEngine.chosen.inputIds.slice(0, promptLen));
+  });
+
+  it('truncates the prompt from the left and the response from the right', () => {
+    const p = buildPairs([record(turns)], tok, { chatTemplate: true, maxLength: 30, maxPromptLength: 20 }, true).pairs[0]!;
+    expect(p.chosen.inputIds.length).toBeLessThanOrEqual(30);
+    expect(p.chosen.lossMask.indexOf(1)).toBeLessThanOrEqual(20);
+    expect(tok.decode(p.chosen.inputIds)).toContain('Is the sky ok?');
+    const tight = buildPairs([record(turns)], tok, { chatTemplate: true, maxLength: 8, maxPromptLength: 6 }, true).pairs[0]!;
+    expect(tight.chosen.inputIds.length).toBe(8);
+    expect(tight.chosen.lossMask.filter((x) => x === 1).length).toBeGreaterThanOrEqual(1);
+  });
+});
+
 describe('data order', () => {
   it('is a permutation fixed by (seed, epoch) and differs across epochs', () => {
     const a = epochOrder(20, 42, 0);
