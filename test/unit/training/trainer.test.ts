@@ -65,16 +65,25 @@ describe('Trainer', () => {
   it('steps never cross an epoch: the last step of an epoch takes the remaining micro-batches', async () => {
     const model = await tinyModel();
     // 5 pairs, micro 2, accumulation 2: micro-batches 2+2 | 1 → 2 steps per epoch.
-    const trainer = await Trainer.create({ config: baseConfig({ objective: PRESETS.sft, epochs: 2, gradAccumulation: 2 }), model, tokenizer: tok, records: syntheticRecords(5) });
+    const trainer = await Trainer.create({ config: baseConfig({ objective: PRESETS.sft, epochs: 2, gradAccumulation: 2, evalEvery: 3, checkpointEvery: 3, checkpointEachEpoch: false }), model, tokenizer: tok, records: syntheticRecords(5) });
     expect(trainer.totalSteps).toBe(4);
     const epochs = [];
     const due = [];
     while (!trainer.finished) {
       epochs.push((await trainer.step()).epoch);
-      due.push(trainer.checkpointDue);
+      due.push([trainer.checkpointDue, trainer.evalDue]);
     }
     expect(epochs).toEqual([0.8, 1, 1.8, 2]);
-    expect(due).toEqual([false, true, false, true]);
+    // Every 3 steps, and always after the last one.
+    expect(due).toEqual([[false, false], [false, false], [true, true], [true, true]]);
+    const perEpoch = await Trainer.create({ config: baseConfig({ objective: PRESETS.sft, epochs: 2, gradAccumulation: 2 }), model, tokenizer: tok, records: syntheticRecords(5) });
+    const epochEnds = [];
+    while (!perEpoch.finished) {
+      await perEpoch.step();
+      epochEnds.push(perEpoch.checkpointDue);
+    }
+    expect(epochEnds).toEqual([false, true, false, true]);
+    perEpoch.dispose();
     trainer.dispose();
     model.dispose();
   });
