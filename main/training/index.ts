@@ -1,0 +1,18 @@
+/**
+ * Public API of the trainer library (transport-free: no database, UI or
+ * processes). See README.md in this folder.
+ */
+export { Trainer, NonFiniteError } from './trainer';
+export type { TrainerInit } from './trainer';
+export { computeObjective, entropyObjective, inBatchNormalise, stopGradient } from './objectives';
+export type { ObjectiveInputs, ObjectiveResult, SideStats } from './objectives';
+export { AdamW, clipByGlobalNorm } from './optimizer';
+export type { OptimizerState } from './optimizer';
+export { lrAt, warmupSteps } from './schedule';
+export { buildPairs, epochOrder, PairLoader } from './data';
+export type { BuiltPairs, DataPosition, TokenizationSettings, TokenizedPair } from './data';
+export { computeReferenceLogps, referenceCacheKey, referenceMatches } from './reference';
+export type { ReferenceKeyParts, ReferenceLogps, ReferenceOptions } from './reference';
+export { checkpointName, latestValidCheckpoint, listCheckpoints, pruneCheckpoints, verifyCheckpoint, writeCheckpoint, MANIFEST } from './checkpoint';
+export type { Verification } from './checkpoint';
+export { loadStartingModel } from './source';

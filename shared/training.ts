@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { ObjectiveConfig, PRESETS } from './objectives';
+
+/**
+ * The typed configuration saved with every training run. Defaults follow the
+ * paper's setup (../shared/mmpo-spec.md, "experimental setup") scaled down for
+ * small models on a CPU: AdamW lr 5e-4, cosine schedule with 10% warmup, seed
+ * 42, one checkpoint per epoch — but an effective batch of 16 instead of 128
+ * and sequences of 512 instead of 2312 tokens.
+ */
+
+/** Where the starting model (also the reference model) comes from. */
+export const ModelSource = z.discriminatedUnion('kind', [
+  /** A Hugging Face folder (config.json, safetensors, tokenizer files). */
+  z.object({ kind: z.literal('folder'), path: z.string().min(1) }),
+  /**
+   * A small randomly initialised model (demo, tests): the architecture spec plus
+   * the folder whose tokenizer it uses; the vocabulary size is the tokenizer's.
+   */
+  z.object({
+    kind: z.literal('spec'),
+    modelType: z.enum(['llama', 'qwen2', 'gpt2']).default('llama'),
+    hiddenSize: z.number().int().positive(),
+    numLayers: z.number().int().positive(),
+    numHeads: z.number().int().positive(),
+    numKvHeads: z.number().int().positive().optional(),
+    intermediateSize: z.number().int().positive().optional(),
+    tokenizerDir: z.string().min(1),
+    /** Seed of the random initialisation. */
+    initSeed: z.number().int().default(0),
+  }),
+]);
+export type ModelSource = z.infer<typeof ModelSource>;
+
+export const OptimizerConfig = z.object({
+  /** Peak learning rate (the paper used 5e-4 for MMPO). */
+  lr: z.number().positive().default(5e-4),
+  beta1: z.number().min(0).max(1).default(0.9),
+  beta2: z.number().min(0).max(1).default(0.999),
+  eps: z.number().positive().default(1e-8),
+  /** Decoupled (AdamW) weight decay; biases and norm weights are never decayed. TRL's default is 0. */
+  weightDecay: z.number().min(0).default(0),
+});
+export type OptimizerConfig = z.infer<typeof OptimizerConfig>;
+
+export const ScheduleConfig = z.object({
+  /** Shape after warmup: constant, linear decay to 0, or cosine decay to 0. */
+  kind: z.enum(['constant', 'linear', 'cosine']).default('cosine'),
+  /** Fraction of all steps spent ramping linearly from 0 to the peak lr. */
+  warmupRatio: z.number().min(0).max(1).default(0.1),
+});
+export type ScheduleConfig = z.infer<typeof ScheduleConfig>;
+
+export const LoraSettings = z.object({
+  rank: z.number().int().positive().default(8),
+  /** Scale is alpha / rank. */
+  alpha: z.number().positive().default(16),
+  /** Stored in the adapter config; not applied during training (as TRL's DPOTrainer disables dropout). */
+  dropout: z.number().min(0).max(1).default(0),
+  /** Module name suffixes (PEFT `target_modules`); null = every linear layer. */
+  targetModules: z.array(z.string().min(1)).nullable().default(null),
+});
+export type LoraSettings = z.infer<typeof LoraSettings>;
+
+export const RunConfig = z
+  .object({
+    model: ModelSource,
+    /** Training objective with all its switches (default: the `mmpo` preset). */
+    objective: ObjectiveConfig.default(PRESETS.mmpo),
+    optimizer: OptimizerConfig.prefault({}),
+    schedule: ScheduleConfig.prefault({}),
+    /** Pairs per forward/backward pass. MMPO's in-batch normalisation (M6) depends on it. */
+    microBatchSize: z.number().int().positive().default(4),
+    /** Micro-batches per optimizer step; effective batch = microBatchSize × gradAccumulation. */
+    gradAccumulation: z.number().int().positive().default(4),
+    /** Clip the global gradient norm to this; null = no clipping (grad_norm is still logged). */
+    maxGradNorm: z.number().positive().nullable().default(1),
+    /** Cap on prompt + response tokens per sequence (responses lose tokens from the right). */
+    maxLength: z.number().int().min(2).default(512),
+    /** Cap on prompt tokens (prompts lose tokens from the left). */
+    maxPromptLength: z.number().int().min(1).default(384),
+    /** Passes over the training pairs (the paper: 5). Ignored when maxSteps is set. */
+    epochs: z.number().int().positive().default(5),
+    /** Stop after this many optimizer steps instead of a number of epochs. */
+    maxSteps: z.number().int().positive().nullable().default(null),
+    /** Seeds the data order of every epoch and the LoRA initialisation. */
+    seed: z.number().int().default(42),
+    /** Evaluate on the test split every N steps; 0 = only at the end. */
+    evalEvery: z.number().int().min(0).default(50),
+    /** Checkpoint every N steps; 0 = only at epoch ends. */
+    checkpointEvery: z.number().int().min(0).default(0),
+    /** Also checkpoint at the end of each epoch (the paper's setup). */
+    checkpointEachEpoch: z.boolean().default(true),
+    /** How many checkpoints to keep (oldest are deleted first). */
+    keepCheckpoints: z.number().int().positive().default(5),
+    /** null = full fine-tuning; otherwise only LoRA adapters train. */
+    lora: LoraSettings.nullable().default(null),
+    /** Render prompts and responses through the tokenizer's chat template. */
+    chatTemplate: z.boolean().default(true),
+  })
+  .refine((c) => c.maxPromptLength < c.maxLength, { message: 'maxPromptLength must be below maxLength', path: ['maxPromptLength'] });
+export type RunConfig = z.infer<typeof RunConfig>;
+export type RunConfigInput = z.input<typeof RunConfig>;
+
+/** Pairs per optimizer step (what the run form shows next to the two factors). */
+export function effectiveBatchSize(config: Pick<RunConfig, 'microBatchSize' | 'gradAccumulation'>): number {
+  return config.microBatchSize * config.gradAccumulation;
+}
+
+/** Optimizer steps in one epoch of `pairCount` pairs: steps never straddle an epoch boundary. */
+export function stepsPerEpoch(pairCount: number, config: Pick<RunConfig, 'microBatchSize' | 'gradAccumulation'>): number {
+  return Math.ceil(Math.ceil(pairCount / config.microBatchSize) / config.gradAccumulation);
+}
+
+/** Optimizer steps of the whole run. */
+export function totalSteps(pairCount: number, config: Pick<RunConfig, 'microBatchSize' | 'gradAccumulation' | 'epochs' | 'maxSteps'>): number {
+  return config.maxSteps ?? config.epochs * stepsPerEpoch(pairCount, config);
+}
+
+/** Metric names every step record carries (TRL names, mmpo-spec.md "Metrics to log"). */
+export const STEP_METRICS = [
+  'loss',
+  'rewards/chosen',
+  'rewards/rejected',
+  'rewards/accuracies',
+  'rewards/margins',
+  'logps/chosen',
+  'logps/rejected',
+  'logits/chosen',
+  'logits/rejected',
+  'mmpo/weight_chosen',
+  'entropy_objective',
+  'grad_norm',
+  'learning_rate',
+  'tokens_per_second',
+  'epoch',
+  'step',
+] as const;
+
+/** One optimizer step's record. `metrics` holds the names above that apply to the objective. */
+export interface StepRecord {
+  step: number;
+  /** Fractional epoch: completed epochs + share of the current one. */
+  epoch: number;
+  metrics: Record<string, number>;
+  /** MMPO only: w_w of every pair in the step (M4), for the distribution plot. */
+  weightChosen: number[] | null;
+}
+
+/** Evaluation on held-out pairs. */
+export interface EvalRecord {
+  step: number;
+  pairs: number;
+  /** Share of pairs whose objective reward of the chosen side is higher (null for SFT). */
+  rewardAccuracy: number | null;
+  /** Share of pairs with ℓθ(y_w|x) > ℓθ(y_l|x). */
+  logpAccuracy: number;
+  /** Mean objective reward margin (null for SFT) and mean raw log-prob margin. */
+  rewardMargin: number | null;
+  logpMargin: number;
+  loss: number;
+}
