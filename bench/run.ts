@@ -10,6 +10,7 @@ import { report, type SuiteResult } from './report';
 const SUITES: Record<string, () => Promise<SuiteResult>> = {
   core: async () => (await import('./core/run')).run(),
   datasets: async () => (await import('./datasets/run')).run(),
+  'datasets-ui': async () => (await import('./datasets-ui/run')).run(),
   models: async () => (await import('./models/run')).run(),
 };
 

@@ -238,3 +238,28 @@ describe('snapshots and export', () => {
     }
   });
 });
+
+describe('counting', () => {
+  it('counts every record of an unfiltered view and caps only search counts', async () => {
+    const { s } = open();
+    const dataset = s.datasets.createDataset('many');
+    s.datasets.insertRecords(
+      dataset.id,
+      null,
+      Array.from({ length: 10_050 }, (_, i) => ({
+        kind: 'preference' as const,
+        prompt: [{ role: 'user', content: `common prompt ${i}` }],
+        chosen: [{ role: 'assistant', content: 'yes' }],
+        rejected: [{ role: 'assistant', content: 'no' }],
+        responses: null,
+        system: null,
+      })),
+    );
+    const all = await s.handlers['records.query']({ datasetId: dataset.id, filter: {}, offset: 0, limit: 1, sort: 'id' });
+    expect(all).toMatchObject({ total: 10_050, totalCapped: false });
+    const searched = await s.handlers['records.query']({ datasetId: dataset.id, filter: { search: 'common' }, offset: 0, limit: 1, sort: 'id' });
+    expect(searched).toMatchObject({ total: 10_000, totalCapped: true });
+    const narrow = await s.handlers['records.query']({ datasetId: dataset.id, filter: { search: 'common 42' }, offset: 0, limit: 5, sort: 'id' });
+    expect(narrow).toMatchObject({ total: 1, totalCapped: false });
+  });
+});

@@ -141,5 +141,6 @@ export function queryRecords(
   const rows = store.db
     .prepare<unknown[], RecordRow>(`SELECT r.* FROM ${from} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
     .all(...params, page.limit, page.offset);
-  return { total: Math.min(total, SEARCH_COUNT_CAP), totalCapped: total > SEARCH_COUNT_CAP, rows: store.summaries(rows) };
+  const capped = searching && total > SEARCH_COUNT_CAP;
+  return { total: capped ? SEARCH_COUNT_CAP : total, totalCapped: capped, rows: store.summaries(rows) };
 }

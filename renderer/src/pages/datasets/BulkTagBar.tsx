@@ -13,12 +13,15 @@ export function BulkTagBar({
   datasetId,
   filter,
   total,
+  totalCapped = false,
   selection,
   onSelection,
 }: {
   datasetId: number;
   filter: RecordFilter;
   total: number;
+  /** The search matched more than `total` records (searches count up to 10,000). */
+  totalCapped?: boolean;
   selection: Selection;
   onSelection: (next: Selection) => void;
 }) {
@@ -44,11 +47,11 @@ export function BulkTagBar({
   return (
     <div className="flex flex-wrap items-center gap-2 rounded-lg bg-indigo-50 px-3 py-1.5 text-sm dark:bg-indigo-950" data-testid="bulk-bar">
       <span className="font-medium" data-testid="selection-count">
-        {selection.allMatching ? `All ${formatCount(total)} matching` : `${formatCount(count)} selected`}
+        {selection.allMatching ? `All ${totalCapped ? 'more than ' : ''}${formatCount(total)} matching` : `${formatCount(count)} selected`}
       </span>
       {!selection.allMatching && total > selection.ids.size && (
         <Button variant="ghost" className="!px-2 !py-0.5 text-xs" onClick={() => onSelection({ ids: new Set(), allMatching: true })} data-testid="select-all-matching">
-          Select all {formatCount(total)} matching
+          Select all {totalCapped ? 'more than ' : ''}{formatCount(total)} matching
         </Button>
       )}
       <Button variant="ghost" className="!px-2 !py-0.5 text-xs" onClick={() => onSelection({ ids: new Set(), allMatching: false })}>

@@ -55,6 +55,7 @@ export function DatasetView({ id }: { id: number }) {
   // The table reads the same page-0 query, so this costs no extra request.
   const { data: head } = useQuery(recordQueries.page(api, id, filter, sort, 0, PAGE_SIZE));
   const total = head?.total ?? 0;
+  const totalCapped = head?.totalCapped ?? false;
 
   const filterKey = JSON.stringify(filter);
   useEffect(() => setSelection(NO_SELECTION), [filterKey, id]);
@@ -141,7 +142,7 @@ export function DatasetView({ id }: { id: number }) {
       {tab === 'records' && (
         <>
           <FilterBar datasetId={id} state={filterState} onChange={setFilterState} sort={sort} onSort={setSort} searchRef={searchRef} />
-          <BulkTagBar datasetId={id} filter={filter} total={total} selection={selection} onSelection={setSelection} />
+          <BulkTagBar datasetId={id} filter={filter} total={total} totalCapped={totalCapped} selection={selection} onSelection={setSelection} />
           <div className="flex min-h-0 flex-1 gap-3">
             <RecordsTable datasetId={id} filter={filter} sort={sort} selection={selection} onToggle={toggleRecord} onOpen={setOpenId} openId={openId} />
             {openId !== null && <RecordDetail id={openId} onClose={closeDetail} />}

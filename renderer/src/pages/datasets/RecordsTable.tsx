@@ -194,7 +194,11 @@ export function RecordsTable({
         )}
       </div>
       <div className="shrink-0 border-t border-zinc-200 px-3 py-1 text-xs text-zinc-500 dark:border-zinc-800" data-testid="records-total">
-        {head.isLoading ? 'Counting…' : `${formatCount(total)} ${total === 1 ? 'record' : 'records'}`}
+        {head.isLoading
+          ? 'Counting…'
+          : head.data?.totalCapped
+            ? `More than ${formatCount(total)} matches — showing the first ${formatCount(total)}; narrow the search to see the rest`
+            : `${formatCount(total)} ${total === 1 ? 'record' : 'records'}`}
       </div>
     </div>
   );
