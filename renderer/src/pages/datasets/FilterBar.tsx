@@ -59,7 +59,8 @@ export function FilterBar({
           ref={searchRef}
           type="search"
           className={`${inputClass} w-72`}
-          placeholder="Search prompts and responses  ( / )"
+          placeholder="Search words, or word* for prefixes  ( / )"
+          title="All words must match, as whole words (case and accents ignored). End a word with * to match words that start with it."
           aria-label="Search records"
           value={state.search}
           onChange={(e) => set({ search: e.target.value })}
