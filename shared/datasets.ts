@@ -41,16 +41,27 @@ export const FormatId = z.enum([
 ]);
 export type FormatId = z.infer<typeof FormatId>;
 
+/**
+ * Which source field plays which role. Field names are looked up as exact
+ * keys first, then as dotted paths (`data.prompt`), since Argilla v2 columns
+ * themselves contain dots.
+ */
 export const ColumnMapping = z.object({
   format: FormatId,
+  /** Prompt text or messages; instruction (alpaca), question (orca), conversation (sharegpt). */
   prompt: z.string().optional(),
+  /** Alpaca `input`, appended to the instruction on a new line. */
   input: z.string().optional(),
   system: z.string().optional(),
+  /** Alpaca `history`: earlier [user, assistant] turns. */
   history: z.string().optional(),
   chosen: z.string().optional(),
   rejected: z.string().optional(),
+  /** Candidate response fields (unlabeled pairs, Argilla, Label Studio), or one field holding a list. */
   responses: z.array(z.string()).optional(),
+  /** Where the judgement lives: Argilla ranking column, Label Studio annotations. */
   label: z.string().optional(),
+  /** Extra fields to keep in meta; by default every unmapped scalar field is kept. */
   meta: z.array(z.string()).optional(),
 });
 export type ColumnMapping = z.infer<typeof ColumnMapping>;

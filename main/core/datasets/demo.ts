@@ -3,7 +3,7 @@ import type { Dataset } from '../../../shared/datasets';
 import { parseFile } from './formats';
 import { createSnapshot } from './snapshots';
 import { splitDataset } from './split';
-import type { DatasetStore } from './store';
+import { fromParsed, type DatasetStore } from './store';
 
 export const DEMO_DATASET = 'Demo: rule following';
 const DEMO_FILE = join('demo', 'preferences.jsonl');
@@ -24,17 +24,7 @@ export async function seedDemoDataset(store: DatasetStore, assetsDir: string): P
   store.insertRecords(
     dataset.id,
     null,
-    parsed.records.map((r) => ({
-      kind: r.kind,
-      prompt: r.prompt,
-      chosen: r.chosen,
-      rejected: r.rejected,
-      responses: r.responses ?? null,
-      system: r.system ?? null,
-      meta: r.meta,
-      source: r.source,
-      original: r.original,
-    })),
+    parsed.records.map(fromParsed),
   );
   splitDataset(store.db, dataset.id, 0.1, 42);
   createSnapshot(store.db, dataset.id, 'demo v1', null);

@@ -3,7 +3,7 @@ import { ColumnMapping, FormatId, type ImportError, type ImportReport } from '..
 import type { Db } from '../db/open';
 import type { JobKind } from '../jobs/supervisor';
 import { streamFile, type LocatedError, type ParseSummary } from './formats';
-import type { DatasetStore } from './store';
+import { fromParsed, type DatasetStore } from './store';
 
 export const ImportParams = z.object({
   path: z.string().min(1),
@@ -131,17 +131,7 @@ export function importJobKind(store: DatasetStore): JobKind<ImportParams> {
           imported += store.insertRecords(
             dataset.id,
             importId,
-            batch.records.map((r) => ({
-              kind: r.kind,
-              prompt: r.prompt,
-              chosen: r.chosen,
-              rejected: r.rejected,
-              responses: r.responses ?? null,
-              system: r.system ?? null,
-              meta: r.meta,
-              source: r.source,
-              original: r.original,
-            })),
+            batch.records.map(fromParsed),
           );
           storeErrors(importId, batch.errors);
           const { bytesDone, bytesTotal, rowsDone } = batch.progress;

@@ -46,6 +46,31 @@ export interface NewRecord extends RecordContent {
   split?: 'train' | 'test' | null;
 }
 
+/** A record as the import parsers produce it, ready to store. */
+export function fromParsed(r: {
+  kind: RecordContent['kind'];
+  prompt: RecordContent['prompt'];
+  chosen: RecordContent['chosen'];
+  rejected: RecordContent['rejected'];
+  responses?: NonNullable<RecordContent['responses']>;
+  system?: string;
+  meta: Record<string, unknown>;
+  source: { file: string; line?: number; row?: number };
+  original: unknown;
+}): NewRecord {
+  return {
+    kind: r.kind,
+    prompt: r.prompt,
+    chosen: r.chosen,
+    rejected: r.rejected,
+    responses: r.responses ?? null,
+    system: r.system ?? null,
+    meta: r.meta,
+    source: r.source,
+    original: r.original,
+  };
+}
+
 const PREVIEW_CHARS = 280;
 const preview = (s: string) => (s.length > PREVIEW_CHARS ? s.slice(0, PREVIEW_CHARS) + '…' : s);
 

@@ -1,22 +1,12 @@
 // Which source field plays which role. Detection proposes a mapping; the user
 // may override any field name before the import runs.
-import { z } from 'zod';
+import type { z } from 'zod';
+import { ColumnMapping as ColumnMappingSchema, FormatId as FormatIdSchema } from '../../../../shared/datasets';
 
-export const formatIds = [
-  'trl-standard',
-  'trl-conversational',
-  'implicit-prompt',
-  'hh-rlhf',
-  'ultrafeedback',
-  'orca-dpo',
-  'llama-factory-alpaca',
-  'llama-factory-sharegpt',
-  'argilla',
-  'label-studio',
-  'unlabeled-pair',
-  'prompt-only',
-] as const;
-export const formatIdSchema = z.enum(formatIds);
+// The format ids and the mapping schema are part of the contract (shared/), so
+// the import dialog and the CLI validate the same thing.
+export const formatIds = FormatIdSchema.options;
+export const formatIdSchema = FormatIdSchema;
 export type FormatId = z.infer<typeof formatIdSchema>;
 
 export const FORMAT_LABELS: Record<FormatId, string> = {
@@ -34,28 +24,7 @@ export const FORMAT_LABELS: Record<FormatId, string> = {
   'prompt-only': 'Prompts only',
 };
 
-/**
- * Field names are looked up as exact keys first, then as dotted paths
- * (`data.prompt`), since Argilla v2 columns themselves contain dots.
- */
-export const columnMappingSchema = z.object({
-  format: formatIdSchema,
-  /** Prompt text or messages; instruction (alpaca), question (orca), conversation (sharegpt). */
-  prompt: z.string().optional(),
-  /** Alpaca `input`, appended to the instruction on a new line. */
-  input: z.string().optional(),
-  system: z.string().optional(),
-  /** Alpaca `history`: earlier [user, assistant] turns. */
-  history: z.string().optional(),
-  chosen: z.string().optional(),
-  rejected: z.string().optional(),
-  /** Candidate response fields (unlabeled pairs, Argilla, Label Studio), or one field holding a list. */
-  responses: z.array(z.string()).optional(),
-  /** Where the judgement lives: Argilla ranking column, Label Studio annotations. */
-  label: z.string().optional(),
-  /** Extra fields to keep in meta; by default every unmapped scalar field is kept. */
-  meta: z.array(z.string()).optional(),
-});
+export const columnMappingSchema = ColumnMappingSchema;
 export type ColumnMapping = z.infer<typeof columnMappingSchema>;
 
 export type MappingSlot = Exclude<keyof ColumnMapping, 'format' | 'meta'>;
