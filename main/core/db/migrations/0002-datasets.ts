@@ -80,8 +80,8 @@ export function up(db: Db): void {
     ) STRICT;
     CREATE INDEX records_by_dataset ON records (dataset_id, id);
     CREATE INDEX records_by_split ON records (dataset_id, split);
-    CREATE INDEX records_by_prompt_hash ON records (dataset_id, prompt_hash);
-    CREATE INDEX records_by_content_hash ON records (dataset_id, content_hash);
+    -- No indexes on the hashes: only whole-dataset actions (split, dedupe,
+    -- snapshot) read them, and every index costs imports about an eighth.
 
     CREATE TABLE record_history (
       id         INTEGER PRIMARY KEY,
