@@ -129,6 +129,11 @@ export const contract = {
     ImportReport,
     'One import report with a page of its rejected rows and warnings.',
   ),
+  'datasets.exportRejected': method(
+    z.object({ importId: Id }),
+    z.object({ path: z.string(), count: z.number().int(), downloadName: z.string() }),
+    'Write the rows an import rejected, as they were (JSON Lines), to fix and import again.',
+  ),
   'datasets.facets': method(
     z.object({ datasetId: Id }),
     z.object({ tags: z.array(z.object({ name: z.string(), count: z.number() })), sources: z.array(z.object({ file: z.string(), count: z.number() })) }),

@@ -160,6 +160,8 @@ export const ImportError = z.object({
   code: z.string(),
   severity: z.enum(['error', 'warning']),
   reason: z.string(),
+  /** The rejected row as text (capped), to fix and import again. */
+  raw: z.string().nullable(),
 });
 export type ImportError = z.infer<typeof ImportError>;
 

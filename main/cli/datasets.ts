@@ -1,3 +1,4 @@
+import { copyFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ExportFormat, FormatId } from '../../shared/datasets';
 import { CliError, type Command } from './commands';
@@ -7,9 +8,9 @@ const formatList = FormatId.options.join('|');
 
 export const importCommand: Command = {
   name: 'import',
-  usage: `studio import FILE [--dataset NAME] [--format auto|${formatList}] [--workspace DIR] [--json]`,
+  usage: `studio import FILE [--dataset NAME] [--format auto|${formatList}] [--save-rejected FILE] [--workspace DIR] [--json]`,
   summary: 'Import a preference-data file; prints the report with every rejected row.',
-  options: { dataset: { type: 'string' }, format: { type: 'string', default: 'auto' } },
+  options: { dataset: { type: 'string' }, format: { type: 'string', default: 'auto' }, 'save-rejected': { type: 'string' } },
   async run(ctx) {
     const [file] = ctx.positionals;
     if (!file) throw new CliError('name the file to import: studio import FILE');
@@ -37,7 +38,14 @@ export const importCommand: Command = {
       const { importId } = done.result as { importId: number };
       const report = await studio.handlers['datasets.importReport']({ id: importId, errorsOffset: 0, errorsLimit: 5000 });
       const dataset = studio.datasets.getDataset(report.datasetId);
-      if (ctx.json) ctx.io.out(JSON.stringify({ ...report, dataset: dataset.name }));
+      let savedRejected: string | null = null;
+      if (ctx.values['save-rejected'] && report.rejected > 0) {
+        const saved = await studio.handlers['datasets.exportRejected']({ importId });
+        const target = resolve(String(ctx.values['save-rejected']));
+        copyFileSync(saved.path, target);
+        savedRejected = target;
+      }
+      if (ctx.json) ctx.io.out(JSON.stringify({ ...report, dataset: dataset.name, savedRejected }));
       else {
         ctx.io.out(`${report.file} → dataset "${dataset.name}" (import #${report.id})`);
         ctx.io.out(`format: ${report.format ?? 'not recognised'} — ${report.explanation}`);
@@ -55,6 +63,8 @@ export const importCommand: Command = {
           );
           if (report.errorCount > report.errors.length) ctx.io.out(`… and ${report.errorCount - report.errors.length} more (see --json or the Datasets page).`);
         }
+        if (savedRejected) ctx.io.out(`\nThe rejected rows, as they were, are in ${savedRejected}: fix them and import that file again.`);
+        else if (report.rejected > 0) ctx.io.out('\nAdd --save-rejected FILE to write the rejected rows out, fix them and import them again.');
       }
       // The file was read (exit 0) unless not a single row came out of it.
       return report.imported === 0 ? 2 : 0;

@@ -109,6 +109,12 @@ describe('the Datasets page against `studio serve`', () => {
     const errorLines = await report.getByTestId('import-error-line').allTextContents();
     expect(errorLines).toEqual(expect.arrayContaining(['6', '7']));
     expect(await report.getByTestId('import-errors').textContent()).toMatch(/rejected/);
+    // The rejected rows can be saved as they were, to fix and import again.
+    await report.getByTestId('save-rejected').getByRole('button').click();
+    const link = report.getByTestId('rejected-download');
+    await link.waitFor();
+    const rejected = await page.evaluate(`fetch(${JSON.stringify(await link.getAttribute('href'))}).then((r) => r.text())`);
+    expect(String(rejected).trim().split('\n')).toHaveLength(2);
     await page.screenshot({ path: 'test-results/datasets-import-report.png' });
 
     await dialog.getByTestId('import-open-dataset').click();

@@ -32,8 +32,11 @@ describe('the studio CLI (a real process on a real workspace)', () => {
     expect(human.out).toMatch(/error\s+pairs\.jsonl\s+2\s/);
     expect(human.out).toMatch(/error\s+pairs\.jsonl\s+4\s+4\s+rejected/);
 
-    const json = studio('import', file, '--dataset', 'mine', '--json');
+    expect(human.out).toMatch(/--save-rejected FILE/);
+    const rejectedFile = join(t.dir, 'rejected.jsonl');
+    const json = studio('import', file, '--dataset', 'mine', '--json', '--save-rejected', rejectedFile);
     expect(json.code).toBe(0);
+    expect(readFileSync(rejectedFile, 'utf8').trim().split('\n')).toEqual(['{"prompt":"x", "chosen":', '{"prompt":"g","chosen":"h"}']);
     const report = JSON.parse(json.out);
     expect(report).toMatchObject({ dataset: 'mine', imported: 2, rejected: 2, format: 'trl-standard' });
     expect(report.errors.map((e: { line: number }) => e.line)).toEqual([2, 4]);

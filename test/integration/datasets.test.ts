@@ -59,6 +59,24 @@ describe('dataset import as a job', () => {
     expect(errors.find((e) => e.line === 7)?.field).toBe('rejected');
     const flagged = await s.handlers['records.query']({ datasetId, filter: { flags: ['identical'] }, offset: 0, limit: 10, sort: 'id' });
     expect(flagged.rows.map((r) => r.prompt)).toEqual(['same']);
+
+    // The rejected rows come back as they were, to be fixed and imported again.
+    expect(errors.find((e) => e.line === 6)?.raw).toBe('{"prompt": "broken json", "chosen":');
+    const saved = await s.handlers['datasets.exportRejected']({ importId });
+    expect(saved.count).toBe(3);
+    const { readFileSync } = await import('node:fs');
+    const rejectedLines = readFileSync(saved.path, 'utf8').trim().split('\n');
+    expect(rejectedLines[0]).toBe('{"prompt": "broken json", "chosen":');
+    expect(JSON.parse(rejectedLines[1]!)).toEqual({ prompt: 'no rejected side', chosen: 'x' });
+    const fixed = join(dir, 'fixed.jsonl');
+    writeFileSync(fixed, [
+      JSON.stringify({ prompt: 'broken json', chosen: 'now', rejected: 'fixed' }),
+      JSON.stringify({ ...JSON.parse(rejectedLines[1]!), rejected: 'y' }),
+      JSON.stringify({ ...JSON.parse(rejectedLines[2]!), chosen: '42' }),
+    ].join('\n'));
+    const again = await importFile(s, fixed, 'mixed');
+    expect(again.datasetId).toBe(datasetId);
+    expect(s.datasets.getDataset(datasetId).recordCount).toBe(9);
   });
 
   it('rolls back an import that never finished, keeping the dataset whole', async () => {

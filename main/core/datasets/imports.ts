@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ColumnMapping, FormatId, type ImportError, type ImportReport } from '../../../shared/datasets';
+import { StudioError } from '../../../shared/result';
 import type { Db } from '../db/open';
 import type { JobKind } from '../jobs/supervisor';
 import { streamFile, type LocatedError, type ParseSummary } from './formats';
@@ -36,11 +37,11 @@ export function importReport(db: Db, id: number, errorsOffset = 0, errorsLimit =
   const row = db.prepare<[number], ImportRow>('SELECT * FROM imports WHERE id = ?').get(id);
   if (!row) throw new Error(`There is no import #${id}.`);
   const errors = db
-    .prepare<[number, number, number], { file: string; line: number | null; row: number | null; field: string | null; byte_offset: number | null; code: string; severity: 'error' | 'warning'; reason: string }>(
-      'SELECT file, line, row, field, byte_offset, code, severity, reason FROM import_errors WHERE import_id = ? ORDER BY id LIMIT ? OFFSET ?',
+    .prepare<[number, number, number], { file: string; line: number | null; row: number | null; field: string | null; byte_offset: number | null; code: string; severity: 'error' | 'warning'; reason: string; raw: string | null }>(
+      'SELECT file, line, row, field, byte_offset, code, severity, reason, raw FROM import_errors WHERE import_id = ? ORDER BY id LIMIT ? OFFSET ?',
     )
     .all(id, errorsLimit, errorsOffset)
-    .map((e): ImportError => ({ file: e.file, line: e.line, row: e.row, field: e.field, byteOffset: e.byte_offset, code: e.code, severity: e.severity, reason: e.reason }));
+    .map((e): ImportError => ({ file: e.file, line: e.line, row: e.row, field: e.field, byteOffset: e.byte_offset, code: e.code, severity: e.severity, reason: e.reason, raw: e.raw }));
   const stats = row.stats ? (JSON.parse(row.stats) as { identicalSides?: number; emptySide?: number }) : {};
   return {
     id: row.id,
@@ -60,6 +61,20 @@ export function importReport(db: Db, id: number, errorsOffset = 0, errorsLimit =
     createdAt: row.created_at,
     finishedAt: row.finished_at,
   };
+}
+
+/**
+ * Writes the rows an import rejected, as they were in the file, one per line
+ * (JSON rows as JSON Lines), so they can be fixed and imported again.
+ */
+export function rejectedRowsText(db: Db, importId: number): { text: string; count: number; file: string } {
+  const row = db.prepare<[number], { file: string }>('SELECT file FROM imports WHERE id = ?').get(importId);
+  if (!row) throw new StudioError('NOT_FOUND', `There is no import #${importId}.`);
+  const raws = db
+    .prepare(`SELECT DISTINCT coalesce(row, id) AS r, raw FROM import_errors WHERE import_id = ? AND severity = 'error' AND raw IS NOT NULL ORDER BY r`)
+    .all(importId) as { r: number; raw: string }[];
+  if (raws.length === 0) throw new StudioError('INVALID_ARGUMENT', `Import #${importId} rejected no rows that could be kept as text.`);
+  return { text: raws.map((r) => r.raw.replace(/\r?\n/g, ' ')).join('\n') + '\n', count: raws.length, file: row.file };
 }
 
 export function listImports(db: Db, datasetId: number): ImportReport[] {
@@ -95,11 +110,11 @@ function rollBack(db: Db, importId: number, reason: string): void {
 export function importJobKind(store: DatasetStore): JobKind<ImportParams> {
   const db = store.db;
   const insertError = db.prepare(
-    'INSERT INTO import_errors (import_id, file, line, row, field, byte_offset, code, severity, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO import_errors (import_id, file, line, row, field, byte_offset, code, severity, reason, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const storeErrors = (importId: number, errors: LocatedError[]) =>
     db.transaction(() => {
-      for (const e of errors) insertError.run(importId, e.file, e.line ?? null, e.row ?? null, e.field ?? null, e.byteOffset ?? null, e.code, e.severity, e.reason);
+      for (const e of errors) insertError.run(importId, e.file, e.line ?? null, e.row ?? null, e.field ?? null, e.byteOffset ?? null, e.code, e.severity, e.reason, e.raw ?? null);
     })();
 
   return {

@@ -6,7 +6,8 @@ import type { JobSupervisor } from '../jobs/supervisor';
 import { findDuplicates } from './dedupe';
 import { EXPORT_EXTENSIONS, exportToFile } from './export';
 import { previewFile } from './formats';
-import { importReport, listImports } from './imports';
+import { importReport, listImports, rejectedRowsText } from './imports';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { queryRecords, recordIds } from './query';
 import { refreshOverlapFlags, splitDataset } from './split';
 import { createSnapshot, getSnapshot, listSnapshots } from './snapshots';
@@ -80,6 +81,7 @@ export function datasetHandlers({ store, jobs, exportsDir }: DatasetServiceDeps)
           code: e.code,
           severity: e.severity,
           reason: e.reason,
+          raw: e.raw ?? null,
         })),
       };
     },
@@ -93,6 +95,14 @@ export function datasetHandlers({ store, jobs, exportsDir }: DatasetServiceDeps)
     },
     'datasets.imports': ({ datasetId }) => listImports(db, datasetId),
     'datasets.importReport': ({ id, errorsOffset, errorsLimit }) => importReport(db, id, errorsOffset, errorsLimit),
+    'datasets.exportRejected': ({ importId }) => {
+      const { text, count, file } = rejectedRowsText(db, importId);
+      const downloadName = `${safeName(file.replace(/\.[^.]+$/, ''))}-import-${importId}-rejected.jsonl`;
+      mkdirSync(exportsDir, { recursive: true });
+      const path = join(exportsDir, downloadName);
+      writeFileSync(path, text);
+      return { path, count, downloadName };
+    },
     'datasets.facets': ({ datasetId }) => ({ tags: store.tagCounts(datasetId), sources: store.sourceCounts(datasetId) }),
     'records.query': ({ datasetId, filter, offset, limit, sort }) => {
       store.assertDataset(datasetId);

@@ -3,7 +3,7 @@
 import { argillaJudgement, labelStudioJudgement, type JudgementResult } from './labels';
 import { type ColumnMapping, getField, mappedFields } from './mapping';
 import { coerceMessages, sharedPrefixLength, splitSharedText } from './messages';
-import { computeFlags, type LocatedError, type Message, type PreferenceRecord, type RecordKind } from './record';
+import { computeFlags, rawText, type LocatedError, type Message, type PreferenceRecord, type RecordKind } from './record';
 import { type RawRow } from './readers/types';
 import { isBlank, RowFields } from './row-fields';
 
@@ -40,9 +40,10 @@ export function applyMapping(rows: Iterable<RawRow>, mapping: ColumnMapping, fil
     const fields = new RowFields(raw.value);
     const parts = convertRow(fields, mapping);
     const where = { file, row: raw.row, ...(raw.line !== undefined ? { line: raw.line } : {}) };
+    const rejected = parts === null || fields.failed();
     for (const issue of fields.issues) {
       const prefix = raw.line !== undefined ? `Row ${raw.row} (line ${raw.line})` : `Row ${raw.row}`;
-      errors.push({ ...where, ...issue, reason: `${prefix}: ${issue.reason}` });
+      errors.push({ ...where, ...issue, reason: `${prefix}: ${issue.reason}`, ...(rejected && issue.severity === 'error' ? { raw: rawText(JSON.stringify(raw.value)) } : {}) });
     }
     if (parts === null || fields.failed()) continue;
     const record = finishRecord(parts, raw, file, mapping, used);

@@ -83,8 +83,16 @@ export const locatedErrorSchema = z.object({
   /** error: the row was not imported; warning: imported, worth a look. */
   severity: severitySchema,
   reason: z.string(),
+  /** A rejected row as text (capped at 64 KiB), so it can be fixed and imported again. */
+  raw: z.string().optional(),
 });
 export type LocatedError = z.infer<typeof locatedErrorSchema>;
+
+const RAW_CAP = 64 * 1024;
+/** The text kept of a rejected row. */
+export function rawText(text: string): string {
+  return text.length > RAW_CAP ? text.slice(0, RAW_CAP) : text;
+}
 
 export function computeFlags(chosen: Message[] | null, rejected: Message[] | null, responses?: Message[][]): RecordFlags {
   const isEmpty = (side: Message[] | null) => side !== null && side.every((m) => m.content.trim() === '');

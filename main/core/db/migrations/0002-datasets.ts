@@ -45,7 +45,8 @@ export function up(db: Db): void {
       byte_offset INTEGER,
       code        TEXT NOT NULL,
       severity    TEXT NOT NULL CHECK (severity IN ('error', 'warning')),
-      reason      TEXT NOT NULL
+      reason      TEXT NOT NULL,
+      raw         TEXT
     ) STRICT;
     CREATE INDEX import_errors_by_import ON import_errors (import_id, id);
 

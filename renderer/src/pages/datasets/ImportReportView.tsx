@@ -1,4 +1,7 @@
+import { useMutation } from '@tanstack/react-query';
 import type { ImportError, ImportReport } from '../../../../shared/datasets';
+import { useApi } from '../../api/context';
+import { Button } from '../../components/Button';
 import { formatTime } from '../../lib/format';
 import { formatCount, Stat } from './ui';
 
@@ -28,11 +31,45 @@ export function ImportErrorsTable({ errors, testId = 'import-errors' }: { errors
               <td className="px-2 py-1">
                 {e.severity === 'warning' && <span className="mr-1 font-semibold">warning:</span>}
                 {e.reason} <span className="font-mono text-zinc-400">{e.code}</span>
+                {e.raw !== null && (
+                  <details className="mt-0.5">
+                    <summary className="cursor-pointer text-zinc-500">row as it was</summary>
+                    <pre className="max-h-32 overflow-auto font-mono break-all whitespace-pre-wrap text-zinc-600 dark:text-zinc-300">{e.raw}</pre>
+                  </details>
+                )}
               </td>
             </tr>
           ))}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+/** Saves the rejected rows as they were, to fix and import again. */
+function SaveRejected({ importId }: { importId: number }) {
+  const api = useApi();
+  const save = useMutation({ mutationFn: () => api.call('datasets.exportRejected', { importId }) });
+  const link = save.data ? api.downloadUrl(save.data.downloadName) : null;
+  return (
+    <div className="flex flex-wrap items-center gap-3 text-xs" data-testid="save-rejected">
+      <Button onClick={() => save.mutate()} disabled={save.isPending}>
+        Save rejected rows to fix
+      </Button>
+      {save.data && (
+        <span>
+          {formatCount(save.data.count)} rows written to <span className="font-mono">{save.data.path}</span>
+          {link && (
+            <>
+              {' · '}
+              <a className="text-indigo-600 underline" href={link} data-testid="rejected-download">
+                download
+              </a>
+            </>
+          )}
+          {' — fix them, then import the file again.'}
+        </span>
+      )}
     </div>
   );
 }
@@ -54,6 +91,7 @@ export function ImportReportView({ report }: { report: ImportReport }) {
         {report.explanation ? ` · ${report.explanation}` : ''}
       </p>
       <ImportErrorsTable errors={report.errors} />
+      {report.rejected > 0 && <SaveRejected importId={report.id} />}
       {report.errorCount > report.errors.length && (
         <p className="text-xs text-zinc-500">
           Showing the first {formatCount(report.errors.length)} of {formatCount(report.errorCount)} problems.

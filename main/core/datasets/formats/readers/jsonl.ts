@@ -1,7 +1,7 @@
 // JSON Lines: one object per line. Each line stands alone, so a broken line
 // costs exactly one row. The same line rule serves the in-memory reader here
 // and the streaming reader in jsonl-stream.ts.
-import { type LocatedError } from '../record';
+import { rawText, type LocatedError } from '../record';
 import { invalidLineIn, invalidUtf8Error, type DecodedText } from './text';
 import { isPlainObject, notAnObjectError, type ReadOptions, type ReadResult, type RawRow } from './types';
 
@@ -22,9 +22,10 @@ export function parseJsonlLine(content: string, row: number, line: number, file:
       code: cutOff ? 'truncated' : 'json-syntax',
       severity: 'error',
       reason: cutOff ? `Line ${line} ends mid-record: the file looks cut off. (${message})` : `Line ${line} is not valid JSON: ${message}`,
+      raw: rawText(content),
     };
   }
-  return isPlainObject(value) ? { row, line, value } : notAnObjectError(file, row, line, value);
+  return isPlainObject(value) ? { row, line, value } : { ...notAnObjectError(file, row, line, value), raw: rawText(content) };
 }
 
 export function isRow(result: RawRow | LocatedError): result is RawRow {
