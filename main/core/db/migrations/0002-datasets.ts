@@ -138,24 +138,24 @@ export function up(db: Db): void {
     CREATE TRIGGER snapshot_records_are_immutable BEFORE UPDATE ON snapshot_records
       BEGIN SELECT RAISE(ABORT, 'snapshots are immutable'); END;
 
+    -- Full-text index over prompt, chosen and rejected as one document per
+    -- record. Contentless (the text lives in records) and without positions
+    -- (searches are words and prefixes, never phrases): the smallest index, and
+    -- the cheapest to build during an import.
     CREATE VIRTUAL TABLE records_fts USING fts5 (
-      prompt_text, chosen_text, rejected_text,
-      content = 'records', content_rowid = 'id',
+      body,
+      content = '', contentless_delete = 1, detail = none,
       tokenize = 'unicode61 remove_diacritics 2'
     );
     CREATE TRIGGER records_fts_insert AFTER INSERT ON records BEGIN
-      INSERT INTO records_fts (rowid, prompt_text, chosen_text, rejected_text)
-      VALUES (NEW.id, NEW.prompt_text, NEW.chosen_text, NEW.rejected_text);
+      INSERT INTO records_fts (rowid, body) VALUES (NEW.id, NEW.prompt_text || ' ' || NEW.chosen_text || ' ' || NEW.rejected_text);
     END;
     CREATE TRIGGER records_fts_delete AFTER DELETE ON records BEGIN
-      INSERT INTO records_fts (records_fts, rowid, prompt_text, chosen_text, rejected_text)
-      VALUES ('delete', OLD.id, OLD.prompt_text, OLD.chosen_text, OLD.rejected_text);
+      DELETE FROM records_fts WHERE rowid = OLD.id;
     END;
     CREATE TRIGGER records_fts_update AFTER UPDATE OF prompt_text, chosen_text, rejected_text ON records BEGIN
-      INSERT INTO records_fts (records_fts, rowid, prompt_text, chosen_text, rejected_text)
-      VALUES ('delete', OLD.id, OLD.prompt_text, OLD.chosen_text, OLD.rejected_text);
-      INSERT INTO records_fts (rowid, prompt_text, chosen_text, rejected_text)
-      VALUES (NEW.id, NEW.prompt_text, NEW.chosen_text, NEW.rejected_text);
+      DELETE FROM records_fts WHERE rowid = OLD.id;
+      INSERT INTO records_fts (rowid, body) VALUES (NEW.id, NEW.prompt_text || ' ' || NEW.chosen_text || ' ' || NEW.rejected_text);
     END;
   `);
 }
