@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, openPage } from '../helpers/browser';
 import { startServe, type ServeHandle } from '../helpers/serve';
 import { tempDir } from '../helpers/tmp';
 
@@ -11,7 +11,7 @@ let browser: Browser;
 let page: Page;
 let cleanup: () => void;
 let dir: string;
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
 
 /** Ten good rows (one exact duplicate pair, one identical pair) and two broken ones at lines 6 and 7. */
 const FILE_LINES = [
@@ -38,12 +38,7 @@ beforeAll(async () => {
   dir = t.dir;
   serve = await startServe(join(dir, 'ws'));
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
-  page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  ({ page, consoleErrors } = await openPage(browser, { viewport: { width: 1440, height: 900 }, colorScheme: 'light' }));
 });
 
 afterAll(async () => {

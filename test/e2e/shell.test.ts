@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, openPage } from '../helpers/browser';
 import { startServe, type ServeHandle } from '../helpers/serve';
 import { tempDir } from '../helpers/tmp';
 import { latestSchemaVersion } from '../../main/core/db/migrate';
@@ -9,19 +9,14 @@ let serve: ServeHandle;
 let browser: Browser;
 let page: Page;
 let cleanup: () => void;
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
 
 beforeAll(async () => {
   const t = tempDir();
   cleanup = t.cleanup;
   serve = await startServe(t.dir);
   browser = await launchChromium();
-  const context = await browser.newContext();
-  page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  ({ page, consoleErrors } = await openPage(browser));
 });
 
 afterAll(async () => {
