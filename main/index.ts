@@ -55,7 +55,8 @@ export async function startDesktop(): Promise<{ studio: Studio; window: BrowserW
   await app.whenReady();
   const here = __dirname;
   const rendererIndex = join(here, '..', 'renderer', 'index.html');
-  const appUrl = pathToFileURL(join(here, '..', 'renderer')).href;
+  // With the trailing slash, so a sibling folder (renderer-other/) never passes as the app.
+  const appUrl = `${pathToFileURL(join(here, '..', 'renderer')).href}/`;
   // In development the native SQLite module is rebuilt for Electron's ABI by `npm start`.
   const devBinding = join(app.getAppPath(), '.electron-native', 'better_sqlite3.node');
   const studio = createStudio({

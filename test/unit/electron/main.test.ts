@@ -106,5 +106,9 @@ describe('Electron main process glue', () => {
     expect(bad.error.code).toBe('INVALID_ARGUMENT');
     const foreign = (await handler({ senderFrame: { url: 'https://evil.example/' } }, 'settings.get', {})) as { error: { code: string } };
     expect(foreign.error.code).toBe('FORBIDDEN_ORIGIN');
+    const sibling = appUrl.replace(/renderer([/\\])index\.html$/, 'renderer-other$1index.html');
+    expect(sibling).not.toBe(appUrl);
+    const fromSibling = (await handler({ senderFrame: { url: sibling } }, 'settings.get', {})) as { error: { code: string } };
+    expect(fromSibling.error.code).toBe('FORBIDDEN_ORIGIN');
   });
 });
