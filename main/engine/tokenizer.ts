@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { EngineError } from './errors';
+import { readJsonIfExists } from './json-file';
 
 export interface ChatMessage {
   role: string;
@@ -53,20 +54,7 @@ export class HfTokenizer {
 
   /** Loads tokenizer.json (+ tokenizer_config.json when present); null when the folder has no tokenizer. */
   static async fromFolder(dir: string): Promise<HfTokenizer | null> {
-    const readJson = async (name: string): Promise<Record<string, unknown> | null> => {
-      const file = path.join(dir, name);
-      let text: string;
-      try {
-        text = await fs.readFile(file, 'utf8');
-      } catch {
-        return null;
-      }
-      try {
-        return JSON.parse(text) as Record<string, unknown>;
-      } catch (e) {
-        throw new EngineError('tokenizer_invalid', `${file} is not valid JSON: ${(e as Error).message}`);
-      }
-    };
+    const readJson = (name: string) => readJsonIfExists(path.join(dir, name), 'tokenizer_invalid');
     const json = await readJson('tokenizer.json');
     if (!json) return null;
     const config = (await readJson('tokenizer_config.json')) ?? {};

@@ -6,9 +6,10 @@ import {
 } from '../../../shared/datasets';
 import { StudioError } from '../../../shared/result';
 import type { Db } from '../db/open';
-import { bitsToFlags, deriveColumns, flagsToBits, intrinsicFlags } from './content';
+import { bitsToFlags, deriveColumns, flagsToBits, intrinsicFlags, type DerivedColumns } from './content';
 
-export interface RecordRow {
+/** A row of the records table: the stored content plus the columns derived from it. */
+export interface RecordRow extends DerivedColumns {
   id: number;
   dataset_id: number;
   import_id: number | null;
@@ -18,14 +19,6 @@ export interface RecordRow {
   rejected: string | null;
   responses: string | null;
   system: string | null;
-  prompt_text: string;
-  chosen_text: string;
-  rejected_text: string;
-  prompt_chars: number;
-  chosen_chars: number;
-  rejected_chars: number;
-  prompt_hash: string;
-  content_hash: string;
   split: 'train' | 'test' | null;
   flags: number;
   meta: string;

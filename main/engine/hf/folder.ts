@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { EngineError } from '../errors';
+import { readJsonIfExists } from '../json-file';
 import { CausalLM } from '../models/causal-lm';
 import { canonicalTensorName, parameterSpecs } from '../models/parameters';
 import { openSafetensorsFolder, writeSafetensors, SHARD_INDEX, SINGLE_FILE, type TensorToWrite } from '../safetensors';
@@ -34,23 +35,10 @@ export interface LoadedModel {
   ignoredTensors: string[];
 }
 
-async function readJsonIfExists(file: string): Promise<Record<string, unknown> | null> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    return null;
-  }
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch (e) {
-    throw new EngineError('model_folder_invalid', `${file} is not valid JSON: ${(e as Error).message}`);
-  }
-}
 
 export async function readModelConfig(dir: string): Promise<ModelConfig> {
   const file = path.join(dir, 'config.json');
-  const raw = await readJsonIfExists(file);
+  const raw = await readJsonIfExists(file, 'model_folder_invalid');
   if (!raw) throw new EngineError('model_folder_invalid', `${dir} is not a model folder: config.json is missing`);
   return parseModelConfig(raw);
 }
@@ -102,7 +90,7 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
     dir,
     model: new CausalLM(config, ordered),
     tokenizer: await HfTokenizer.fromFolder(dir),
-    generationConfig: await readJsonIfExists(path.join(dir, 'generation_config.json')),
+    generationConfig: await readJsonIfExists(path.join(dir, 'generation_config.json'), 'model_folder_invalid'),
     ignoredTensors: ignored,
   };
 }
