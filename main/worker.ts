@@ -16,6 +16,7 @@ interface ParentPort {
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 
 const controller = new AbortController();
+let pauseRequested = false;
 
 function send(message: FromWorker, then?: () => void): void {
   if (parentPort) {
@@ -38,6 +39,10 @@ function onMessage(message: ToWorker): void {
     controller.abort(new Error('cancelled'));
     return;
   }
+  if (message.type === 'pause') {
+    pauseRequested = true;
+    return;
+  }
   if (message.type !== 'run') return;
   const task = WORKER_TASKS[message.task];
   if (!task) {
@@ -47,7 +52,9 @@ function onMessage(message: ToWorker): void {
   task(message.payload, {
     progress: (progress, text) => send({ type: 'progress', progress, ...(text === undefined ? {} : { message: text }) }),
     log: (level, text) => send({ type: 'log', level, message: text }),
+    event: (name, data) => send({ type: 'event', name, data }),
     signal: controller.signal,
+    pauseRequested: () => pauseRequested,
   }).then(
     (result) => finish({ type: 'done', result }),
     (err: unknown) => {

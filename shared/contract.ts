@@ -15,6 +15,7 @@ import {
   Split,
 } from './datasets';
 import { Job, JobLogLine, JobStatus } from './jobs';
+import { CheckpointEntry, MetricSeries, ModelEntry, Run, RunDiagnostic, RunEstimate, RunLaunch } from './runs';
 
 /**
  * The one contract between the UI (or any client) and the studio's core.
@@ -201,6 +202,40 @@ export const contract = {
     z.object({ path: z.string(), count: z.number().int(), downloadName: z.string().nullable() }),
     'Export a snapshot or a filtered view as TRL JSONL (standard or conversational) or CSV.',
   ),
+
+  'models.list': method(z.object({}), z.array(ModelEntry), 'Models a run can start from: registered HF folders, the demo model, exported runs.'),
+  'models.register': method(
+    z.object({ path: z.string().min(1), name: z.string().min(1).max(200).optional() }),
+    ModelEntry,
+    'Register a local Hugging Face model folder (config.json, safetensors, tokenizer files) after checking it loads.',
+  ),
+  'models.remove': method(z.object({ id: Id }), z.object({ removed: z.boolean() }), 'Forget a registered model (its files stay).'),
+
+  'runs.list': method(z.object({}), z.array(Run), 'Training runs, newest first.'),
+  'runs.get': method(z.object({ id: Id }), Run, 'One run with its config, provenance and latest metrics.'),
+  'runs.defaults': method(
+    z.object({ modelId: Id }),
+    z.record(z.string(), z.unknown()),
+    'The launcher defaults for a model: the paper setup scaled to it (every RunConfig field but model).',
+  ),
+  'runs.estimate': method(RunLaunch, RunEstimate, 'Validate a run and estimate its steps, memory and time before launching it.'),
+  'runs.create': method(RunLaunch, Run, 'Queue a training run (one at a time per device; queued runs say why they wait).'),
+  'runs.metrics': method(
+    z.object({ id: Id, afterStep: z.number().int().min(0).default(0) }),
+    MetricSeries,
+    'Metric columns of a run for the steps after `afterStep` (train names as TRL logs them, eval ones under eval/).',
+  ),
+  'runs.weights': method(
+    z.object({ id: Id }),
+    z.object({ step: z.number().int(), weights: z.array(z.number()) }).nullable(),
+    "MMPO's chosen weight w_w (M4) of every pair of the latest step, for the distribution plot.",
+  ),
+  'runs.checkpoints': method(z.object({ id: Id }), z.array(CheckpointEntry), 'Checkpoints of a run that are on disk, newest first.'),
+  'runs.diagnostics': method(z.object({ id: Id }), z.array(RunDiagnostic), 'What the metrics say about the run, in plain words.'),
+  'runs.pause': method(z.object({ id: Id }), Run, 'Checkpoint now and stop; resume continues from there.'),
+  'runs.resume': method(z.object({ id: Id }), Run, 'Continue a paused, interrupted or failed run from its last valid checkpoint.'),
+  'runs.cancel': method(z.object({ id: Id }), Run, 'Stop a run for good (its checkpoints stay).'),
+  'runs.rerun': method(z.object({ id: Id }), Run, 'Start a new run with the same config, snapshot and model.'),
 } as const;
 
 export type Contract = typeof contract;

@@ -18,6 +18,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seedDemoDataset } from './datasets/demo';
 import { APP_VERSION } from './version';
+import { RunStore } from './runs/store';
+import { runHandlers, trainJobKind, type RunServiceDeps } from './runs/service';
+import { registerDemoModel } from './runs/demo';
 import { openWorkspace, type Workspace, workspaceSize } from './workspace';
 
 export interface StudioOptions extends OpenOptions {
@@ -37,6 +40,7 @@ export interface Studio {
   readonly jobs: JobSupervisor;
   readonly jobStore: JobStore;
   readonly datasets: DatasetStore;
+  readonly runs: RunStore;
   readonly handlers: Handlers;
   readonly dispatch: Dispatch;
   readonly assetsDir: string;
@@ -68,19 +72,39 @@ export function createStudio(options: StudioOptions): Studio {
   });
   const datasets = new DatasetStore(workspace.db);
   const assetsDir = options.assetsDir ?? fileURLToPath(new URL('../../assets', import.meta.url));
+  const runs = new RunStore(workspace.db, jobStore);
+  let backend: BackendInfo | undefined;
+  const backendInfo = () => (backend ??= (options.backend ?? detectBackend)());
+  const runDeps: RunServiceDeps = {
+    runs,
+    jobs,
+    jobStore,
+    events,
+    dbPath: workspace.dbPath,
+    artifactsDir: workspace.artifactsDir,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    backend: () => backendInfo().name,
+    presets: {},
+  };
   jobs.register(selfTestJob);
   jobs.register(importJobKind(datasets));
+  jobs.register(trainJobKind(runDeps));
+  // A run's status is its job's: tell run pages when a train job changes.
+  events.subscribe((event) => {
+    if (event.type !== 'job.updated' || event.job.kind !== 'train') return;
+    const runId = runs.runIdOfJob(event.job.id);
+    if (runId !== null) events.emit({ type: 'run.updated', run: runs.getRun(runId) });
+  });
   if (options.superviseJobs !== false) {
     jobs.recover();
     recoverImports(workspace.db);
   }
 
-  let backend: BackendInfo | undefined;
   const settings = settingsService(workspace.db);
 
   const handlers: Handlers = {
     'workspace.info': () => {
-      backend ??= (options.backend ?? detectBackend)();
+      const backend = backendInfo();
       return {
         name: workspace.meta('name') ?? 'workspace',
         path: workspace.dir,
@@ -96,6 +120,8 @@ export function createStudio(options: StudioOptions): Studio {
           records: workspace.db.prepare('SELECT count(*) FROM records').pluck().get() as number,
           snapshots: workspace.db.prepare('SELECT count(*) FROM snapshots').pluck().get() as number,
           jobs: jobStore.count(),
+          models: workspace.db.prepare('SELECT count(*) FROM models').pluck().get() as number,
+          runs: workspace.db.prepare('SELECT count(*) FROM runs').pluck().get() as number,
         },
       };
     },
@@ -108,6 +134,7 @@ export function createStudio(options: StudioOptions): Studio {
     'jobs.retry': ({ id }) => jobs.retry(id),
     'jobs.startSelfTest': (params) => jobs.start('self-test', params),
     ...datasetHandlers({ store: datasets, jobs, exportsDir: join(workspace.artifactsDir, 'exports') }),
+    ...runHandlers(runDeps),
   };
 
   const dispatch = registerHandlers(contract, handlers, (err) => console.error('[studio] internal error:', err));
@@ -118,11 +145,13 @@ export function createStudio(options: StudioOptions): Studio {
     jobs,
     jobStore,
     datasets,
+    runs,
     handlers,
     dispatch,
     assetsDir,
     async seedDemo() {
       if (workspace.created) await seedDemoDataset(datasets, assetsDir);
+      await registerDemoModel(runs, assetsDir);
     },
     async close() {
       await jobs.close();

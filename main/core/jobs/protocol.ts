@@ -1,11 +1,17 @@
 import type { LogLevel } from '../../../shared/jobs';
 
 /** Messages between the supervisor (parent) and a job's worker process. */
-export type ToWorker = { type: 'run'; task: string; payload: unknown } | { type: 'cancel' };
+export type ToWorker =
+  | { type: 'run'; task: string; payload: unknown }
+  | { type: 'cancel' }
+  /** Stop at the next safe point, saving what is needed to continue (training: a checkpoint). */
+  | { type: 'pause' };
 
 export type FromWorker =
   | { type: 'progress'; progress: number; message?: string }
   | { type: 'log'; level: LogLevel; message: string }
+  /** Task-specific data for the job that runs the worker (training: step metrics, checkpoints). */
+  | { type: 'event'; name: string; data: unknown }
   | { type: 'done'; result: unknown }
   | { type: 'error'; error: { code: string; message: string; details?: unknown } };
 
@@ -13,8 +19,12 @@ export type FromWorker =
 export interface WorkerIo {
   progress(progress: number, message?: string): void;
   log(level: LogLevel, message: string): void;
+  /** Sends task-specific data to the job (delivered in order with progress and logs). */
+  event(name: string, data: unknown): void;
   /** Aborted when the job is cancelled. */
   signal: AbortSignal;
+  /** True once a pause was asked for: stop at the next safe point and return. */
+  pauseRequested(): boolean;
 }
 
 export type WorkerTask = (payload: unknown, io: WorkerIo) => Promise<unknown>;

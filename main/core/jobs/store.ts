@@ -192,6 +192,11 @@ export class JobStore {
     this.stmts.progress.run({ id, progress: Math.min(1, Math.max(0, progress)), message, now: this.now() });
   }
 
+  /** Replaces a finished job's error (a paused run that is then cancelled for good). */
+  setError(id: number, error: { code: string; message: string } | null): void {
+    this.db.prepare('UPDATE jobs SET error = ? WHERE id = ?').run(error === null ? null : JSON.stringify(error), id);
+  }
+
   setWorkerPid(id: number, pid: number): void {
     this.stmts.workerPid.run(pid, id);
   }

@@ -18,8 +18,13 @@ export interface JobContext<P> {
   readonly signal: AbortSignal;
   progress(fraction: number, message?: string): void;
   log(level: LogLevel, message: string): void;
-  /** Runs a named task in a separate worker process and resolves with its result. */
-  runWorker(task: string, payload: unknown): Promise<unknown>;
+  /**
+   * Runs a named task in a separate worker process and resolves with its
+   * result; `onEvent` receives the task's own data messages in order.
+   */
+  runWorker(task: string, payload: unknown, onEvent?: (name: string, data: unknown) => void): Promise<unknown>;
+  /** True once `JobSupervisor.pause` was called for this job. */
+  readonly pauseRequested: boolean;
 }
 
 export interface JobKind<P = unknown> {
@@ -28,6 +33,17 @@ export interface JobKind<P = unknown> {
   readonly params: z.ZodType<P>;
   title(params: P): string;
   run(ctx: JobContext<P>): Promise<unknown>;
+  /** Whether `pause` applies (the task checkpoints and stops when asked). */
+  readonly pausable?: boolean;
+}
+
+/**
+ * Thrown by a job kind whose task stopped because a pause was asked for. The
+ * job ends `cancelled` with error code PAUSED (a resumable stop, not a
+ * failure); retrying it continues where it stopped.
+ */
+export class JobPaused extends Error {
+  readonly code = 'PAUSED';
 }
 
 /** The worker process died before it finished: the job is interrupted, not failed. */
@@ -81,6 +97,10 @@ interface Running {
   controller: AbortController;
   lane: string;
   done: Promise<void>;
+  pausable: boolean;
+  pauseRequested: boolean;
+  /** Workers this job has running now (to relay a pause). */
+  workers: Set<{ send(message: { type: 'pause' }): void }>;
 }
 
 /**
@@ -147,6 +167,25 @@ export class JobSupervisor {
     this.announce(cancelled);
     this.pump();
     return cancelled;
+  }
+
+  /** Asks a running pausable job to stop at its next safe point; it ends PAUSED and can be retried to continue. */
+  pause(id: number): Job {
+    const job = this.options.store.get(id);
+    const running = this.running.get(id);
+    if (!running) {
+      if (job.status === 'running') throw new StudioError('CONFLICT', `Job #${id} is running in another studio process; pause it there.`);
+      throw new StudioError('CONFLICT', `Job #${id} is ${job.status}; only a running job can be paused.`);
+    }
+    if (!running.pausable) throw new StudioError('INVALID_ARGUMENT', `A ${job.kind} job cannot be paused; cancel it instead.`);
+    if (!running.pauseRequested) {
+      running.pauseRequested = true;
+      for (const worker of running.workers) worker.send({ type: 'pause' });
+      this.log(id, 'info', 'Pause requested: stopping at the next safe point.');
+      this.options.store.setProgress(id, job.progress, 'Pausing…');
+      this.announce(this.options.store.get(id));
+    }
+    return this.options.store.get(id);
   }
 
   retry(id: number): Job {
@@ -232,8 +271,12 @@ export class JobSupervisor {
     let lastProgressAt = 0;
     const intervalMs = this.options.progressIntervalMs ?? 200;
 
+    const entry: Running = { controller, lane: job.lane, done: Promise.resolve(), pausable: kind.pausable === true, pauseRequested: false, workers: new Set() };
     const ctx: JobContext<never> = {
       job,
+      get pauseRequested() {
+        return entry.pauseRequested;
+      },
       params: job.params as never,
       signal: controller.signal,
       progress: (fraction, message) => {
@@ -244,7 +287,7 @@ export class JobSupervisor {
         this.announce(store.get(job.id));
       },
       log: (level, message) => this.log(job.id, level, message),
-      runWorker: (task, payload) => this.runWorker(job.id, task, payload, controller.signal, ctx),
+      runWorker: (task, payload, onEvent) => this.runWorker(job.id, task, payload, controller.signal, ctx, entry, onEvent),
     };
 
     const done = (async () => {
@@ -253,7 +296,9 @@ export class JobSupervisor {
         if (controller.signal.aborted) throw controller.signal.reason;
         this.finish(job.id, 'succeeded', { result: result ?? null });
       } catch (err) {
-        if (controller.signal.aborted && this.closed) {
+        if (err instanceof JobPaused && !controller.signal.aborted) {
+          this.finish(job.id, 'cancelled', { error: { code: 'PAUSED', message: err.message } });
+        } else if (controller.signal.aborted && this.closed) {
           this.finish(job.id, 'interrupted', {
             error: { code: 'INTERRUPTED', message: 'Interrupted: the studio was closed while this job was running.' },
           });
@@ -277,7 +322,8 @@ export class JobSupervisor {
         this.pump();
       }
     })();
-    this.running.set(job.id, { controller, lane: job.lane, done });
+    entry.done = done;
+    this.running.set(job.id, entry);
   }
 
   private finish(id: number, status: 'succeeded' | 'failed' | 'cancelled' | 'interrupted', patch: Parameters<JobStore['transition']>[2]): void {
@@ -287,9 +333,18 @@ export class JobSupervisor {
     this.announce(job);
   }
 
-  private runWorker(jobId: number, task: string, payload: unknown, signal: AbortSignal, ctx: JobContext<never>): Promise<unknown> {
+  private runWorker(
+    jobId: number,
+    task: string,
+    payload: unknown,
+    signal: AbortSignal,
+    ctx: JobContext<never>,
+    entry: Running,
+    onEvent?: (name: string, data: unknown) => void,
+  ): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const worker = this.options.spawnWorker();
+      entry.workers.add(worker);
       let outcome: { ok: true; value: unknown } | { ok: false; error: Error } | undefined;
       let killTimer: NodeJS.Timeout | undefined;
       this.options.store.heartbeat([jobId]);
@@ -310,6 +365,13 @@ export class JobSupervisor {
           case 'log':
             ctx.log(message.level, message.message);
             break;
+          case 'event':
+            try {
+              onEvent?.(message.name, message.data);
+            } catch (err) {
+              ctx.log('error', `Could not record the worker's ${message.name}: ${err instanceof Error ? err.message : String(err)}`);
+            }
+            break;
           case 'done':
             outcome = { ok: true, value: message.result };
             break;
@@ -322,6 +384,7 @@ export class JobSupervisor {
         for (const line of text.split('\n')) if (line.trim()) ctx.log('warn', `[worker stderr] ${line}`);
       });
       worker.onExit((code, exitSignal) => {
+        entry.workers.delete(worker);
         signal.removeEventListener('abort', onAbort);
         if (killTimer) clearTimeout(killTimer);
         if (outcome?.ok) resolve(outcome.value);
@@ -329,6 +392,7 @@ export class JobSupervisor {
         else reject(new WorkerCrashed(code, exitSignal));
       });
       worker.send({ type: 'run', task, payload });
+      if (entry.pauseRequested) worker.send({ type: 'pause' });
     });
   }
 

@@ -8,4 +8,6 @@ import { selfTest } from './self-test';
  */
 export const WORKER_TASKS: Record<string, WorkerTask> = {
   'self-test': selfTest,
+  // Loaded on demand: tensor code is only imported by the workers that train.
+  train: async (payload, io) => (await import('../runs/train-task')).trainTask(payload, io),
 };

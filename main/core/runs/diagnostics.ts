@@ -1,0 +1,73 @@
+/**
+ * What a run's metrics say, in plain words: the failure patterns users of
+ * preference trainers learn to spot by eye (mmpo-spec.md, "what to watch").
+ */
+import type { Job } from '../../../shared/jobs';
+import type { MetricSeries, RunDiagnostic } from '../../../shared/runs';
+
+/** Mean of a series' values over a fraction of its steps at the start or the end. */
+function windowMean(series: MetricSeries[string] | undefined, where: 'start' | 'end', fraction = 0.2): number | null {
+  if (!series || series.values.length === 0) return null;
+  const n = Math.max(1, Math.round(series.values.length * fraction));
+  const part = where === 'start' ? series.values.slice(0, n) : series.values.slice(-n);
+  return part.reduce((a, b) => a + b, 0) / part.length;
+}
+
+const MIN_STEPS = 10;
+
+export function diagnose(series: MetricSeries, error: Job['error']): RunDiagnostic[] {
+  const out: RunDiagnostic[] = [];
+  if (error?.code === 'non_finite') {
+    const step = Number(/Step (\d+)/.exec(error.message)?.[1] ?? NaN);
+    out.push({ level: 'error', code: 'non_finite', step: Number.isFinite(step) ? step : null, message: `${error.message} The last checkpoint before it is intact.` });
+  }
+  const steps = series['loss']?.steps.length ?? 0;
+  if (steps < MIN_STEPS) return out;
+  const last = series['loss']!.steps.at(-1)!;
+
+  const chosenStart = windowMean(series['logps/chosen'], 'start');
+  const chosenEnd = windowMean(series['logps/chosen'], 'end');
+  const marginStart = windowMean(series['rewards/margins'], 'start');
+  const marginEnd = windowMean(series['rewards/margins'], 'end');
+  if (chosenStart !== null && chosenEnd !== null && marginStart !== null && marginEnd !== null) {
+    const chosenDrop = chosenStart - chosenEnd;
+    if (chosenDrop > Math.max(1, Math.abs(chosenStart) * 0.05) && marginEnd > marginStart) {
+      out.push({
+        level: 'warn',
+        code: 'chosen_logp_falling',
+        step: last,
+        message: `The chosen responses' log-probability fell by ${chosenDrop.toFixed(1)} nats while the margin grew: the model is pushing both answers down, the rejected one faster. Likelihood can be lost this way (the failure MMPO's chosen-likelihood term targets); try a lower learning rate, a larger β or MMPO's defaults.`,
+      });
+    }
+  }
+
+  const accEnd = windowMean(series['rewards/accuracies'], 'end', 0.1);
+  const lossEnd = windowMean(series['loss'], 'end', 0.1);
+  if (accEnd !== null && lossEnd !== null && accEnd >= 0.99 && lossEnd < 0.05) {
+    const evalAcc = series['eval/logp_accuracy']?.values.at(-1);
+    out.push({
+      level: 'warn',
+      code: 'overfitting',
+      step: last,
+      message: `Training accuracy is ${accEnd.toFixed(2)} and the loss is near 0 (${lossEnd.toFixed(3)}): the model has likely memorised the training pairs${
+        evalAcc !== undefined ? ` (held-out accuracy ${evalAcc.toFixed(2)})` : ''
+      }. Fewer epochs, a lower learning rate or more data will generalise better.`,
+    });
+  }
+
+  const evalAcc = series['eval/logp_accuracy'];
+  if (evalAcc && evalAcc.values.length >= 3) {
+    const best = Math.max(...evalAcc.values);
+    const now = evalAcc.values.at(-1)!;
+    if (best - now >= 0.1) {
+      const bestStep = evalAcc.steps[evalAcc.values.indexOf(best)]!;
+      out.push({
+        level: 'warn',
+        code: 'eval_accuracy_falling',
+        step: evalAcc.steps.at(-1)!,
+        message: `Held-out accuracy peaked at ${best.toFixed(2)} (step ${bestStep}) and is now ${now.toFixed(2)}: later steps are not generalising. The checkpoint nearest step ${bestStep} may be the one to keep.`,
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,249 @@
+/**
+ * Training runs in the core: the model registry, the launcher's defaults and
+ * estimate, run creation (a row plus a durable `train` job on the device
+ * lane), the job that drives the worker task and stores what it reports,
+ * pause / resume / cancel / re-run, and the queries the run page draws from.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Handlers } from '../handlers';
+import type { EventHub } from '../events';
+import type { Run } from '../../../shared/runs';
+import { type RunLaunch } from '../../../shared/runs';
+import { StudioError } from '../../../shared/result';
+import { RunConfig } from '../../../shared/training';
+import { getSnapshot } from '../datasets/snapshots';
+import { JobPaused, type JobKind, type JobSupervisor } from '../jobs/supervisor';
+import type { JobStore } from '../jobs/store';
+import { APP_VERSION } from '../version';
+import { diagnose } from './diagnostics';
+import { defaultsFor, estimateRun } from './estimate';
+import { defaultModelName, inspectModelFolder, readModelFolderConfig } from './models';
+import { type RunStore } from './store';
+import type { TrainEvents, TrainPayload, TrainResult } from './train-protocol';
+
+type RunMethods = Extract<keyof Handlers, `runs.${string}` | `models.${string}`>;
+
+export interface RunServiceDeps {
+  runs: RunStore;
+  jobs: JobSupervisor;
+  jobStore: JobStore;
+  events: EventHub;
+  dbPath: string;
+  artifactsDir: string;
+  nativeBinding?: string;
+  /** The backend jobs will use (for estimates and provenance before the worker reports). */
+  backend: () => string;
+  /** Launcher presets by model origin (the demo model's tuned defaults). */
+  presets?: Partial<Record<'demo' | 'folder' | 'run', Record<string, unknown>>>;
+}
+
+export const TrainParams = z.object({ runId: z.number().int().positive(), name: z.string() });
+export type TrainParams = z.infer<typeof TrainParams>;
+
+const RESUMABLE = new Set(['paused', 'interrupted', 'failed']);
+
+export function runsDir(artifactsDir: string): string {
+  return join(artifactsDir, 'runs');
+}
+
+/** The `train` job: runs the worker task and records every event it sends, as it happens. */
+export function trainJobKind(deps: RunServiceDeps): JobKind<TrainParams> {
+  const { runs, events } = deps;
+  return {
+    kind: 'train',
+    lane: 'device',
+    pausable: true,
+    params: TrainParams,
+    title: (p) => `Train: ${p.name}`,
+    async run(ctx) {
+      const runId = ctx.params.runId;
+      // The run row learns its job id right after the job is created (which may start it at once).
+      await Promise.resolve();
+      const run = runs.getRun(runId);
+      mkdirSync(run.dir, { recursive: true });
+      const payload: TrainPayload = {
+        runId,
+        dbPath: runs.db.name,
+        ...(deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {}),
+        snapshotId: run.snapshotId,
+        config: run.config,
+        dir: run.dir,
+        referenceDir: join(deps.artifactsDir, 'reference-cache'),
+      };
+      const changed = () => events.emit({ type: 'run.updated', run: runs.getRun(runId) });
+      const handlers: { [N in keyof TrainEvents]: (data: TrainEvents[N]) => void } = {
+        start: (d) => {
+          runs.setProvenance(runId, { modelHash: d.modelHash, backend: d.backend });
+          // Steps after the checkpoint are replayed with the same data order: drop their stale values first.
+          runs.truncateAfter(runId, d.step);
+          if (d.resumedFrom) ctx.log('info', `Continuing at step ${d.step} of ${d.totalSteps}.`);
+          changed();
+        },
+        reference: (d) => runs.putReference(d),
+        step: (record) => {
+          const points = runs.recordMetrics(runId, record.step, record.metrics);
+          if (record.weightChosen) runs.recordWeights(runId, record.step, record.weightChosen);
+          events.emit({ type: 'run.metrics', runId, points });
+        },
+        eval: (e) => {
+          const points = runs.recordMetrics(runId, e.step, {
+            [`eval/logp_accuracy`]: e.logpAccuracy,
+            [`eval/logp_margin`]: e.logpMargin,
+            [`eval/loss`]: e.loss,
+            ...(e.rewardAccuracy === null ? {} : { [`eval/reward_accuracy`]: e.rewardAccuracy }),
+            ...(e.rewardMargin === null ? {} : { [`eval/reward_margin`]: e.rewardMargin }),
+          });
+          events.emit({ type: 'run.metrics', runId, points });
+        },
+        checkpoints: (list) => {
+          runs.syncCheckpoints(runId, list);
+          changed();
+        },
+        exported: ({ path }) => {
+          if (runs.findModelByPath(path)) return;
+          void inspectModelFolder(path).then(
+            ({ entry }) => runs.addModel({ ...entry, name: `${run.name} (run #${runId})`, origin: 'run' }),
+            (err: unknown) => ctx.log('warn', `The exported model could not be registered: ${err instanceof Error ? err.message : String(err)}`),
+          );
+        },
+      };
+      const result = (await ctx.runWorker('train', payload, (name, data) => {
+        const handler = handlers[name as keyof TrainEvents] as ((d: unknown) => void) | undefined;
+        handler?.(data);
+      })) as TrainResult;
+      if (result.paused) throw new JobPaused(`Paused at step ${result.step} of ${result.totalSteps}; resume continues from this checkpoint.`);
+      return result;
+    },
+  };
+}
+
+export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
+  const { runs, jobs, jobStore } = deps;
+
+  const launchParts = async (launch: z.output<typeof RunLaunch>) => {
+    const model = runs.getModel(launch.modelId);
+    const modelConfig = await readModelFolderConfig(model.path);
+    const snapshot = getSnapshot(runs.db, launch.snapshotId);
+    return { model, modelConfig, snapshot };
+  };
+
+  const estimate = async (launch: z.output<typeof RunLaunch>) => {
+    const { model, modelConfig, snapshot } = await launchParts(launch);
+    const meanRecordChars = (runs.db.prepare('SELECT avg(length(content)) FROM snapshot_records WHERE snapshot_id = ?').pluck().get(snapshot.id) as number | null) ?? 0;
+    const backend = deps.backend();
+    const config = launch.config;
+    return {
+      model,
+      estimate: estimateRun({
+        model,
+        modelConfig,
+        snapshot,
+        meanRecordChars,
+        config,
+        backend,
+        observedTokensPerSecond: runs.observedTokensPerSecond(model.id, backend),
+        referenceCached: runs.hasReferenceFor(model.id, snapshot.contentHash, config),
+      }),
+      snapshot,
+    };
+  };
+
+  const create = async (launch: z.output<typeof RunLaunch>, rerunOf: number | null): Promise<Run> => {
+    const { model, estimate: est, snapshot } = await estimate(launch);
+    if (est.issues.length > 0) {
+      throw new StudioError('INVALID_ARGUMENT', `The run cannot start: ${est.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues: est.issues });
+    }
+    if (est.memoryProblem) throw new StudioError('INVALID_ARGUMENT', est.memoryProblem);
+    const config = RunConfig.parse({ ...launch.config, model: { kind: 'folder', path: model.path } });
+    const name = launch.name?.trim() || `${config.objective.objective.toUpperCase()} on ${snapshot.name} (${model.name})`;
+    const runId = runs.db.transaction(() => {
+      const id = runs.createRun({
+        name,
+        jobId: null,
+        config,
+        modelId: model.id,
+        modelName: model.name,
+        snapshotId: snapshot.id,
+        trainPairs: est.trainPairs,
+        testPairs: est.testPairs,
+        totalSteps: est.totalSteps,
+        appVersion: APP_VERSION,
+        dir: '',
+        rerunOf,
+      });
+      runs.setRunDir(id, join(runsDir(deps.artifactsDir), `run-${String(id).padStart(5, '0')}`));
+      return id;
+    })();
+    const job = jobs.start('train', { runId, name });
+    runs.setRunJob(runId, job.id);
+    const run = runs.getRun(runId);
+    deps.events.emit({ type: 'run.updated', run });
+    return run;
+  };
+
+  return {
+    'models.list': () => runs.listModels(),
+    'models.register': async ({ path, name }) => {
+      const { entry } = await inspectModelFolder(path);
+      const existing = runs.findModelByPath(entry.path);
+      if (existing) return existing;
+      return runs.addModel({ ...entry, name: name?.trim() || defaultModelName(entry.path), origin: 'folder' });
+    },
+    'models.remove': ({ id }) => ({ removed: runs.removeModel(id) }),
+
+    'runs.list': () => runs.listRuns(),
+    'runs.get': ({ id }) => runs.getRun(id),
+    'runs.defaults': async ({ modelId }) => {
+      const model = runs.getModel(modelId);
+      return defaultsFor(model, await readModelFolderConfig(model.path), deps.presets?.[model.origin]);
+    },
+    'runs.estimate': async (launch) => (await estimate(launch)).estimate,
+    'runs.create': (launch) => create(launch, null),
+    'runs.metrics': ({ id, afterStep }) => {
+      runs.getRun(id);
+      return runs.series(id, afterStep);
+    },
+    'runs.weights': ({ id }) => runs.latestWeights(id),
+    'runs.checkpoints': ({ id }) => {
+      runs.getRun(id);
+      return runs.checkpoints(id);
+    },
+    'runs.diagnostics': ({ id }) => {
+      const run = runs.getRun(id);
+      return diagnose(runs.series(id), run.error);
+    },
+    'runs.pause': ({ id }) => {
+      const run = runs.getRun(id);
+      if (run.status !== 'running') throw new StudioError('CONFLICT', `Run #${id} is ${run.status}; only a running run can be paused.`);
+      jobs.pause(run.jobId);
+      return runs.getRun(id);
+    },
+    'runs.resume': ({ id }) => {
+      const run = runs.getRun(id);
+      if (!RESUMABLE.has(run.status)) throw new StudioError('CONFLICT', `Run #${id} is ${run.status}; only a paused, interrupted or failed run can be resumed.`);
+      jobs.retry(run.jobId);
+      return runs.getRun(id);
+    },
+    'runs.cancel': ({ id }) => {
+      const run = runs.getRun(id);
+      if (run.status === 'paused') {
+        jobStore.setError(run.jobId, { code: 'CANCELLED', message: `Cancelled while paused at step ${run.step}.` });
+      } else if (run.status === 'running' || run.status === 'queued') {
+        jobs.cancel(run.jobId);
+      } else {
+        throw new StudioError('CONFLICT', `Run #${id} is ${run.status}; there is nothing to cancel.`);
+      }
+      const after = runs.getRun(id);
+      deps.events.emit({ type: 'run.updated', run: after });
+      return after;
+    },
+    'runs.rerun': ({ id }) => {
+      const run = runs.getRun(id);
+      if (run.modelId === null) throw new StudioError('CONFLICT', `Run #${id}'s model is no longer registered; register it again to re-run.`);
+      const { model: _model, ...config } = run.config;
+      return create({ name: `${run.name} (re-run)`, snapshotId: run.snapshotId, modelId: run.modelId, config }, id);
+    },
+  };
+}

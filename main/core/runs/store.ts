@@ -1,0 +1,352 @@
+import type { Job } from '../../../shared/jobs';
+import { StudioError } from '../../../shared/result';
+import { type CheckpointEntry, type MetricPoint, type MetricSeries, type ModelEntry, type Run, type RunStatus } from '../../../shared/runs';
+import { RunConfig } from '../../../shared/training';
+import type { Db } from '../db/open';
+import type { JobStore } from '../jobs/store';
+
+interface ModelRow {
+  id: number;
+  name: string;
+  path: string;
+  origin: ModelEntry['origin'];
+  model_type: string;
+  parameters: number;
+  hidden_size: number;
+  num_layers: number;
+  vocab_size: number;
+  has_chat_template: number;
+  created_at: number;
+}
+
+const toModel = (r: ModelRow): ModelEntry => ({
+  id: r.id,
+  name: r.name,
+  path: r.path,
+  origin: r.origin,
+  modelType: r.model_type,
+  parameters: r.parameters,
+  hiddenSize: r.hidden_size,
+  numLayers: r.num_layers,
+  vocabSize: r.vocab_size,
+  hasChatTemplate: r.has_chat_template === 1,
+  createdAt: r.created_at,
+});
+
+interface RunRow {
+  id: number;
+  name: string;
+  job_id: number | null;
+  config: string;
+  model_id: number | null;
+  model_name: string;
+  model_hash: string | null;
+  snapshot_id: number;
+  train_pairs: number;
+  test_pairs: number;
+  total_steps: number;
+  backend: string | null;
+  app_version: string;
+  dir: string;
+  rerun_of: number | null;
+  created_at: number;
+  snapshot_name: string;
+  snapshot_hash: string;
+  dataset_name: string;
+}
+
+export interface NewRun {
+  name: string;
+  jobId: number | null;
+  config: RunConfig;
+  modelId: number | null;
+  modelName: string;
+  snapshotId: number;
+  trainPairs: number;
+  testPairs: number;
+  totalSteps: number;
+  appVersion: string;
+  dir: string;
+  rerunOf: number | null;
+}
+
+export interface ReferenceCacheRow {
+  key: string;
+  modelHash: string;
+  snapshotHash: string;
+  settings: unknown;
+  trainPairs: number;
+  testPairs: number;
+  path: string;
+  bytes: number;
+}
+
+/** A paused run's job is `cancelled` with code PAUSED (see JobPaused). */
+export function runStatusOf(job: Pick<Job, 'status' | 'error'>): RunStatus {
+  return job.status === 'cancelled' && job.error?.code === 'PAUSED' ? 'paused' : job.status;
+}
+
+const RUN_SELECT = `
+  SELECT r.*, s.name AS snapshot_name, s.content_hash AS snapshot_hash, d.name AS dataset_name
+  FROM runs r JOIN snapshots s ON s.id = r.snapshot_id JOIN datasets d ON d.id = s.dataset_id`;
+
+/** Models, runs, metrics, checkpoints and the reference cache in the workspace database. */
+export class RunStore {
+  constructor(
+    readonly db: Db,
+    private readonly jobs: JobStore,
+  ) {}
+
+  // ---- models
+
+  listModels(): ModelEntry[] {
+    return this.db.prepare<[], ModelRow>('SELECT * FROM models ORDER BY origin = \'demo\' DESC, id DESC').all().map(toModel);
+  }
+
+  getModel(id: number): ModelEntry {
+    const row = this.db.prepare<[number], ModelRow>('SELECT * FROM models WHERE id = ?').get(id);
+    if (!row) throw new StudioError('NOT_FOUND', `No model #${id}.`);
+    return toModel(row);
+  }
+
+  findModelByPath(path: string): ModelEntry | null {
+    const row = this.db.prepare<[string], ModelRow>('SELECT * FROM models WHERE path = ?').get(path);
+    return row ? toModel(row) : null;
+  }
+
+  addModel(m: Omit<ModelEntry, 'id' | 'createdAt'>): ModelEntry {
+    const info = this.db
+      .prepare(
+        `INSERT INTO models (name, path, origin, model_type, parameters, hidden_size, num_layers, vocab_size, has_chat_template, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(m.name, m.path, m.origin, m.modelType, m.parameters, m.hiddenSize, m.numLayers, m.vocabSize, m.hasChatTemplate ? 1 : 0, Date.now());
+    return this.getModel(Number(info.lastInsertRowid));
+  }
+
+  setModelPath(id: number, path: string): void {
+    this.db.prepare('UPDATE models SET path = ? WHERE id = ?').run(path, id);
+  }
+
+  removeModel(id: number): boolean {
+    return this.db.prepare('DELETE FROM models WHERE id = ?').run(id).changes > 0;
+  }
+
+  // ---- runs
+
+  createRun(r: NewRun): number {
+    const info = this.db
+      .prepare(
+        `INSERT INTO runs (name, job_id, config, model_id, model_name, snapshot_id, train_pairs, test_pairs, total_steps, app_version, dir, rerun_of, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(r.name, r.jobId, JSON.stringify(r.config), r.modelId, r.modelName, r.snapshotId, r.trainPairs, r.testPairs, r.totalSteps, r.appVersion, r.dir, r.rerunOf, Date.now());
+    return Number(info.lastInsertRowid);
+  }
+
+  setRunJob(id: number, jobId: number): void {
+    this.db.prepare('UPDATE runs SET job_id = ? WHERE id = ?').run(jobId, id);
+  }
+
+  setRunDir(id: number, dir: string): void {
+    this.db.prepare('UPDATE runs SET dir = ? WHERE id = ?').run(dir, id);
+  }
+
+  setProvenance(id: number, p: { modelHash: string; backend: string }): void {
+    this.db.prepare('UPDATE runs SET model_hash = ?, backend = ? WHERE id = ?').run(p.modelHash, p.backend, id);
+  }
+
+  runIdOfJob(jobId: number): number | null {
+    return (this.db.prepare('SELECT id FROM runs WHERE job_id = ?').pluck().get(jobId) as number | undefined) ?? null;
+  }
+
+  getRun(id: number): Run {
+    const row = this.db.prepare<[number], RunRow>(`${RUN_SELECT} WHERE r.id = ?`).get(id);
+    if (!row) throw new StudioError('NOT_FOUND', `No run #${id}.`);
+    return this.toRun(row);
+  }
+
+  listRuns(): Run[] {
+    return this.db.prepare<[], RunRow>(`${RUN_SELECT} ORDER BY r.id DESC`).all().map((r) => this.toRun(r));
+  }
+
+  private toRun(r: RunRow): Run {
+    // A run exists for an instant before its job does (see RunService.create).
+    const job = r.job_id === null ? null : this.jobs.get(r.job_id);
+    return {
+      id: r.id,
+      name: r.name,
+      jobId: r.job_id ?? 0,
+      status: job ? runStatusOf(job) : 'queued',
+      queueReason: job?.status === 'queued' ? job.queueReason : null,
+      error: job?.error ?? null,
+      config: RunConfig.parse(JSON.parse(r.config)),
+      modelId: r.model_id,
+      modelName: r.model_name,
+      modelHash: r.model_hash,
+      snapshotId: r.snapshot_id,
+      snapshotName: r.snapshot_name,
+      snapshotHash: r.snapshot_hash,
+      datasetName: r.dataset_name,
+      trainPairs: r.train_pairs,
+      testPairs: r.test_pairs,
+      totalSteps: r.total_steps,
+      step: this.lastStep(r.id),
+      progressMessage: job?.progressMessage ?? null,
+      backend: r.backend,
+      appVersion: r.app_version,
+      dir: r.dir,
+      latest: this.latest(r.id),
+      createdAt: r.created_at,
+      startedAt: job?.startedAt ?? null,
+      finishedAt: job?.finishedAt ?? null,
+      rerunOf: r.rerun_of,
+    };
+  }
+
+  // ---- metrics
+
+  lastStep(runId: number): number {
+    return (this.db.prepare("SELECT max(step) FROM run_metrics WHERE run_id = ? AND name = 'loss'").pluck().get(runId) as number | null) ?? 0;
+  }
+
+  /** Records one step's values (replacing any from an earlier attempt of the same step). */
+  recordMetrics(runId: number, step: number, values: Record<string, number>): MetricPoint[] {
+    const insert = this.db.prepare('INSERT OR REPLACE INTO run_metrics (run_id, name, step, value) VALUES (?, ?, ?, ?)');
+    const points: MetricPoint[] = [];
+    this.db.transaction(() => {
+      for (const [name, value] of Object.entries(values)) {
+        if (!Number.isFinite(value)) continue;
+        insert.run(runId, name, step, value);
+        points.push({ step, name, value });
+      }
+    })();
+    return points;
+  }
+
+  recordWeights(runId: number, step: number, weights: number[]): void {
+    this.db.prepare('INSERT OR REPLACE INTO run_weights (run_id, step, weights) VALUES (?, ?, ?)').run(runId, step, JSON.stringify(weights));
+  }
+
+  /** Forgets what was recorded after `step` (a resume from the checkpoint at `step` will record it again). */
+  truncateAfter(runId: number, step: number): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM run_metrics WHERE run_id = ? AND step > ?').run(runId, step);
+      this.db.prepare('DELETE FROM run_weights WHERE run_id = ? AND step > ?').run(runId, step);
+    })();
+  }
+
+  latest(runId: number): Record<string, number> {
+    const rows = this.db
+      .prepare<[{ run: number }], { name: string; value: number }>(
+        `SELECT m.name, m.value FROM run_metrics m
+         JOIN (SELECT name, max(step) AS step FROM run_metrics WHERE run_id = @run GROUP BY name) last
+           ON last.name = m.name AND last.step = m.step
+         WHERE m.run_id = @run`,
+      )
+      .all({ run: runId });
+    return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+  }
+
+  series(runId: number, afterStep = 0): MetricSeries {
+    const out: MetricSeries = {};
+    const rows = this.db
+      .prepare<[number, number], { name: string; step: number; value: number }>(
+        'SELECT name, step, value FROM run_metrics WHERE run_id = ? AND step > ? ORDER BY name, step',
+      )
+      .all(runId, afterStep);
+    for (const r of rows) {
+      const s = (out[r.name] ??= { steps: [], values: [] });
+      s.steps.push(r.step);
+      s.values.push(r.value);
+    }
+    return out;
+  }
+
+  latestWeights(runId: number): { step: number; weights: number[] } | null {
+    const row = this.db
+      .prepare<[number], { step: number; weights: string }>('SELECT step, weights FROM run_weights WHERE run_id = ? ORDER BY step DESC LIMIT 1')
+      .get(runId);
+    return row ? { step: row.step, weights: JSON.parse(row.weights) as number[] } : null;
+  }
+
+  // ---- checkpoints
+
+  /** Replaces the run's checkpoint list with what is on disk now. */
+  syncCheckpoints(runId: number, entries: Omit<CheckpointEntry, 'createdAt'>[]): void {
+    this.db.transaction(() => {
+      const keep = new Set(entries.map((e) => e.step));
+      for (const step of this.db.prepare('SELECT step FROM run_checkpoints WHERE run_id = ?').pluck().all(runId) as number[]) {
+        if (!keep.has(step)) this.db.prepare('DELETE FROM run_checkpoints WHERE run_id = ? AND step = ?').run(runId, step);
+      }
+      const upsert = this.db.prepare(
+        `INSERT INTO run_checkpoints (run_id, step, epoch, path, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, step) DO UPDATE SET epoch = excluded.epoch, path = excluded.path, bytes = excluded.bytes`,
+      );
+      for (const e of entries) upsert.run(runId, e.step, e.epoch, e.path, e.bytes, Date.now());
+    })();
+  }
+
+  checkpoints(runId: number): CheckpointEntry[] {
+    return this.db
+      .prepare<[number], { step: number; epoch: number; path: string; bytes: number; created_at: number }>(
+        'SELECT step, epoch, path, bytes, created_at FROM run_checkpoints WHERE run_id = ? ORDER BY step DESC',
+      )
+      .all(runId)
+      .map((r) => ({ step: r.step, epoch: r.epoch, path: r.path, bytes: r.bytes, createdAt: r.created_at }));
+  }
+
+  // ---- reference cache
+
+  reference(key: string): ReferenceCacheRow | null {
+    const row = this.db
+      .prepare<[string], { key: string; model_hash: string; snapshot_hash: string; settings: string; train_pairs: number; test_pairs: number; path: string; bytes: number }>(
+        'SELECT * FROM reference_cache WHERE key = ?',
+      )
+      .get(key);
+    return row
+      ? { key: row.key, modelHash: row.model_hash, snapshotHash: row.snapshot_hash, settings: JSON.parse(row.settings), trainPairs: row.train_pairs, testPairs: row.test_pairs, path: row.path, bytes: row.bytes }
+      : null;
+  }
+
+  /**
+   * Whether reference log-probs for this model, snapshot and tokenization are
+   * cached (the model's hash is known once a run of it has started).
+   */
+  hasReferenceFor(modelId: number, snapshotHash: string, config: Record<string, unknown>): boolean {
+    const parsed = RunConfig.safeParse({ ...config, model: { kind: 'folder', path: '.' } });
+    if (!parsed.success) return false;
+    const { chatTemplate, maxLength, maxPromptLength } = parsed.data;
+    return (
+      this.db
+        .prepare(
+          `SELECT 1 FROM reference_cache c
+           WHERE c.snapshot_hash = ? AND c.model_hash IN (SELECT model_hash FROM runs WHERE model_id = ? AND model_hash IS NOT NULL)
+             AND json_extract(c.settings, '$.chatTemplate') = ? AND json_extract(c.settings, '$.maxLength') = ?
+             AND json_extract(c.settings, '$.maxPromptLength') = ?`,
+        )
+        .get(snapshotHash, modelId, chatTemplate ? 1 : 0, maxLength, maxPromptLength) !== undefined
+    );
+  }
+
+  putReference(r: ReferenceCacheRow): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO reference_cache (key, model_hash, snapshot_hash, settings, train_pairs, test_pairs, path, bytes, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(r.key, r.modelHash, r.snapshotHash, JSON.stringify(r.settings), r.trainPairs, r.testPairs, r.path, r.bytes, Date.now());
+  }
+
+  /** Mean tokens/s of earlier runs of a model on a backend (for time estimates). */
+  observedTokensPerSecond(modelId: number, backend: string | null): number | null {
+    const v = this.db
+      .prepare(
+        `SELECT avg(m.value) FROM run_metrics m JOIN runs r ON r.id = m.run_id
+         WHERE m.name = 'tokens_per_second' AND r.model_id = ? AND (? IS NULL OR r.backend = ?)`,
+      )
+      .pluck()
+      .get(modelId, backend, backend) as number | null;
+    return v ?? null;
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The `train` worker task: runs (or resumes) one training run inside a job
+ * worker process. It reads the snapshot from the workspace database
+ * (read-only), loads the starting model, reuses or computes the cached
+ * reference log-probs, then steps the trainer, sending every step's metrics,
+ * evaluations and checkpoints to the parent, which stores them. A pause
+ * request checkpoints and returns; a crash leaves the last checkpoint, from
+ * which the next attempt resumes with the same data order.
+ */
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { needsReference } from '../../../shared/objectives';
+import type { RecordContent } from '../../../shared/datasets';
+import type { WorkerIo } from '../jobs/protocol';
+import { openDatabase } from '../db/open';
+import { getSnapshot, snapshotContents } from '../datasets/snapshots';
+import { initBackend } from '../../engine/backend';
+import {
+  computeReferenceLogps,
+  latestValidCheckpoint,
+  listCheckpoints,
+  loadStartingModel,
+  NonFiniteError,
+  referenceCacheKey,
+  referenceMatches,
+  Trainer,
+  type ReferenceLogps,
+} from '../../training';
+import { modelSourceHash } from './model-hash';
+import type { TrainEventName, TrainEvents, TrainPayload, TrainResult } from './train-protocol';
+
+interface CachedReference {
+  train: ReferenceLogps;
+  test: ReferenceLogps | null;
+}
+
+function readSnapshot(payload: TrainPayload): { hash: string; train: RecordContent[]; test: RecordContent[] } {
+  const db = openDatabase(payload.dbPath, { readonly: true, ...(payload.nativeBinding ? { nativeBinding: payload.nativeBinding } : {}) });
+  try {
+    const snapshot = getSnapshot(db, payload.snapshotId);
+    const train: RecordContent[] = [];
+    const test: RecordContent[] = [];
+    for (const row of snapshotContents(db, payload.snapshotId)) (row.split === 'test' ? test : train).push(row as unknown as RecordContent);
+    return { hash: snapshot.contentHash, train, test };
+  } finally {
+    db.close();
+  }
+}
+
+async function dirBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    total += entry.isDirectory() ? await dirBytes(p) : (await fs.stat(p)).size;
+  }
+  return total;
+}
+
+async function readCache(file: string): Promise<CachedReference | null> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as CachedReference;
+  } catch {
+    return null;
+  }
+}
+
+async function writeAtomically(file: string, text: string): Promise<number> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  await fs.writeFile(tmp, text);
+  await fs.rename(tmp, file);
+  return Buffer.byteLength(text);
+}
+
+export async function trainTask(raw: unknown, io: WorkerIo): Promise<TrainResult> {
+  const payload = raw as TrainPayload;
+  const { config } = payload;
+  const emit = <N extends TrainEventName>(name: N, data: TrainEvents[N]) => io.event(name, data);
+  const aborted = () => {
+    if (io.signal.aborted) throw io.signal.reason instanceof Error ? io.signal.reason : new Error('cancelled');
+  };
+
+  const backend = await initBackend();
+  io.log('info', `Worker ${process.pid} on the ${backend.name} backend${backend.threads ? ` (${backend.threads} threads)` : ''}.`);
+  const snapshot = readSnapshot(payload);
+  io.log('info', `Snapshot: ${snapshot.train.length} train and ${snapshot.test.length} test records.`);
+  io.progress(0, 'Loading the model');
+  const { model, tokenizer } = await loadStartingModel(config.model);
+  const modelHash = await modelSourceHash(config.model);
+  aborted();
+
+  const tokenization = { chatTemplate: config.chatTemplate, maxLength: config.maxLength, maxPromptLength: config.maxPromptLength };
+  const usesReference = needsReference(config.objective);
+  const key = referenceCacheKey({ modelHash, snapshotHash: snapshot.hash, tokenization });
+  const cacheFile = join(payload.referenceDir, `${key}.json`);
+  let cached = usesReference ? await readCache(cacheFile) : null;
+  const onReferenceProgress = (done: number, total: number) => io.progress(0, `Reference log-probs: ${done} of ${total} sequences`);
+  if (cached) io.log('info', `Reusing cached reference log-probs (${key.slice(0, 12)}).`);
+
+  const checkpoint = await latestValidCheckpoint(payload.dir, (dir, problem) => io.log('warn', `Skipping checkpoint ${dir}: ${problem}`));
+  let trainer: Trainer;
+  if (checkpoint) {
+    if (usesReference && !cached) {
+      // The cache file was removed: the starting model is loaded afresh, so its log-probs can be recomputed.
+      const opts = { batchSize: config.microBatchSize * 2, padId: tokenizer.padTokenId ?? 0, onProgress: onReferenceProgress };
+      const trainRef = await computeReferenceLogps(model, Trainer.tokenize(config, tokenizer, snapshot.train), opts);
+      const testPairs = snapshot.test.length ? Trainer.tokenize(config, tokenizer, snapshot.test, true) : [];
+      cached = { train: trainRef, test: testPairs.length ? await computeReferenceLogps(model, testPairs, opts) : null };
+    }
+    trainer = await Trainer.resume(checkpoint, {
+      model,
+      tokenizer,
+      records: snapshot.train,
+      testRecords: snapshot.test,
+      ...(cached ? { reference: cached.train, ...(cached.test ? { testReference: cached.test } : {}) } : {}),
+    });
+    io.log('info', `Resumed from ${checkpoint} at step ${trainer.currentStep}.`);
+  } else {
+    trainer = await Trainer.create({
+      config,
+      model,
+      tokenizer,
+      records: snapshot.train,
+      testRecords: snapshot.test,
+      ...(cached ? { reference: cached.train, ...(cached.test ? { testReference: cached.test } : {}) } : {}),
+      onReferenceProgress,
+    });
+  }
+  if (usesReference && trainer.reference && !(cached && referenceMatches(cached.train, trainer.pairs))) {
+    await fs.mkdir(payload.referenceDir, { recursive: true });
+    const bytes = await writeAtomically(cacheFile, JSON.stringify({ train: trainer.reference, test: trainer.testReference }));
+    emit('reference', {
+      key,
+      modelHash,
+      snapshotHash: snapshot.hash,
+      settings: tokenization,
+      trainPairs: trainer.pairs.length,
+      testPairs: trainer.testPairs.length,
+      path: cacheFile,
+      bytes,
+    });
+  }
+  emit('start', { step: trainer.currentStep, totalSteps: trainer.totalSteps, modelHash, backend: backend.name, resumedFrom: checkpoint });
+
+  const saveCheckpoint = async () => {
+    await trainer.saveCheckpoint(payload.dir);
+    const list = await listCheckpoints(payload.dir);
+    const entries = [];
+    for (const c of list) {
+      const state = JSON.parse(await fs.readFile(join(c.dir, 'trainer_state.json'), 'utf8')) as { step: number };
+      entries.push({ step: state.step, epoch: state.step / trainer.stepsPerEpoch, path: c.dir, bytes: await dirBytes(c.dir) });
+    }
+    emit('checkpoints', entries);
+  };
+
+  const started = Date.now();
+  const firstStep = trainer.currentStep;
+  try {
+    while (!trainer.finished) {
+      aborted();
+      if (io.pauseRequested()) {
+        await saveCheckpoint();
+        io.log('info', `Paused at step ${trainer.currentStep}.`);
+        return { paused: true, step: trainer.currentStep, totalSteps: trainer.totalSteps, exported: null };
+      }
+      const record = await trainer.step();
+      emit('step', record);
+      const done = record.step - firstStep;
+      const perStep = (Date.now() - started) / done;
+      const eta = Math.round((perStep * (trainer.totalSteps - record.step)) / 1000);
+      const tps = record.metrics['tokens_per_second'];
+      io.progress(
+        record.step / trainer.totalSteps,
+        `Step ${record.step} of ${trainer.totalSteps}${tps ? ` · ${Math.round(tps)} tokens/s` : ''} · ${eta} s left`,
+      );
+      if (trainer.evalDue && trainer.testPairs.length > 0) emit('eval', await trainer.evaluate());
+      if (trainer.checkpointDue) await saveCheckpoint();
+    }
+  } catch (err) {
+    if (err instanceof NonFiniteError) io.log('error', err.message);
+    throw err;
+  }
+  const exported = join(payload.dir, 'model');
+  io.progress(1, 'Exporting the trained model');
+  await trainer.exportModel(exported);
+  emit('exported', { path: exported });
+  trainer.dispose();
+  model.dispose();
+  return { paused: false, step: trainer.currentStep, totalSteps: trainer.totalSteps, exported };
+}
