@@ -15,6 +15,9 @@ import { ui } from './lib/ui-store';
 import { DatasetsPage } from './pages/datasets/DatasetsPage';
 import { DatasetView } from './pages/datasets/DatasetView';
 import { JobDetailPage, JobsPage } from './pages/JobsPage';
+import { LaunchPage } from './pages/runs/LaunchPage';
+import { RunPage } from './pages/runs/RunPage';
+import { RunsPage } from './pages/runs/RunsPage';
 import { WorkspacePage } from './pages/WorkspacePage';
 
 /**
@@ -24,6 +27,7 @@ import { WorkspacePage } from './pages/WorkspacePage';
 const AREAS: { path: string; label: string; match: (p: string) => boolean }[] = [
   { path: '/', label: 'Workspace', match: (p) => p === '/' },
   { path: '/datasets', label: 'Datasets', match: (p) => p.startsWith('/datasets') },
+  { path: '/runs', label: 'Runs', match: (p) => p.startsWith('/runs') },
   { path: '/jobs', label: 'Jobs', match: (p) => p.startsWith('/jobs') },
 ];
 
@@ -31,6 +35,10 @@ function route(path: string): ReactNode {
   const job = /^\/jobs\/(\d+)$/.exec(path);
   if (job) return <JobDetailPage id={Number(job[1])} />;
   if (path === '/jobs') return <JobsPage />;
+  const run = /^\/runs\/(\d+)$/.exec(path);
+  if (run) return <RunPage key={run[1]} id={Number(run[1])} />;
+  if (path === '/runs/new') return <LaunchPage />;
+  if (path === '/runs') return <RunsPage />;
   const dataset = /^\/datasets\/(\d+)$/.exec(path);
   if (dataset) return <DatasetView key={dataset[1]} id={Number(dataset[1])} />;
   if (path === '/datasets') return <DatasetsPage />;
@@ -99,6 +107,7 @@ export function App() {
       '?': () => ui.toggleShortcuts(),
       'g w': () => navigate('/'),
       'g d': () => navigate('/datasets'),
+      'g r': () => navigate('/runs'),
       'g j': () => navigate('/jobs'),
       J: () => ui.toggleJobsPanel(),
       t: toggleTheme,

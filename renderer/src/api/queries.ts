@@ -3,6 +3,8 @@ import type { MethodArgs } from '../../../shared/contract';
 import type { RecordFilter } from '../../../shared/datasets';
 import type { Job, JobStatus } from '../../../shared/jobs';
 import type { StudioEvent } from '../../../shared/events';
+import type { MetricPoint, MetricSeries, Run } from '../../../shared/runs';
+import { appendPoints, mergeSeries, truncateSeries } from '../lib/series';
 import type { ApiClient } from './client';
 
 export type RecordSort = NonNullable<MethodArgs<'records.query'>['sort']>;
@@ -81,6 +83,55 @@ export const recordQueries = {
   detail: (api: ApiClient, id: number) => queryOptions({ queryKey: ['records', 'detail', id], queryFn: () => api.call('records.get', { id }) }),
 };
 
+export const modelQueries = {
+  list: (api: ApiClient) => queryOptions({ queryKey: ['models', 'list'], queryFn: () => api.call('models.list', {}) }),
+};
+
+/** Every snapshot of every dataset, for the run launcher (fetched fresh each time it opens). */
+export const snapshotQueries = {
+  all: (api: ApiClient) => queryOptions({ queryKey: ['snapshots', 'all'], queryFn: () => api.call('snapshots.list', {}), staleTime: 0 }),
+};
+
+export const runQueries = {
+  list: (api: ApiClient) => queryOptions({ queryKey: ['runs', 'list'], queryFn: () => api.call('runs.list', {}) }),
+  detail: (api: ApiClient, id: number) => queryOptions({ queryKey: ['runs', 'detail', id], queryFn: () => api.call('runs.get', { id }) }),
+  /** Loaded once, then grown by `run.metrics` events; a refetch (resync) merges with what events added. */
+  metrics: (api: ApiClient, id: number) =>
+    queryOptions({
+      queryKey: ['runs', 'metrics', id],
+      queryFn: () => api.call('runs.metrics', { id }),
+      staleTime: Infinity,
+      structuralSharing: (old: unknown, next: unknown) => (old ? mergeSeries(old as MetricSeries, next as MetricSeries) : next),
+    }),
+  weights: (api: ApiClient, id: number) => queryOptions({ queryKey: ['runs', 'weights', id], queryFn: () => api.call('runs.weights', { id }) }),
+  checkpoints: (api: ApiClient, id: number) => queryOptions({ queryKey: ['runs', 'checkpoints', id], queryFn: () => api.call('runs.checkpoints', { id }) }),
+  diagnostics: (api: ApiClient, id: number) => queryOptions({ queryKey: ['runs', 'diagnostics', id], queryFn: () => api.call('runs.diagnostics', { id }) }),
+};
+
+/** A run's list and header values follow its metric events between `run.updated` events. */
+function withLatest(run: Run, points: readonly MetricPoint[]): Run {
+  const latest = { ...run.latest };
+  let step = run.step;
+  // Events arrive in the order steps are recorded, so each point is the newest of its metric.
+  for (const p of points) {
+    latest[p.name] = p.value;
+    if (p.name === 'loss') step = Math.max(step, p.step);
+  }
+  return { ...run, latest, step };
+}
+
+function putRun(queryClient: QueryClient, run: Run): void {
+  queryClient.setQueryData<Run>(['runs', 'detail', run.id], run);
+  queryClient.setQueryData<Run[]>(['runs', 'list'], (list) => {
+    if (!list) return list;
+    const index = list.findIndex((r) => r.id === run.id);
+    if (index < 0) return [run, ...list];
+    const next = list.slice();
+    next[index] = run;
+    return next;
+  });
+}
+
 /** After records change (tags, edits, merges, splits, imports): every page, facet and count may be stale. */
 export function invalidateDataset(queryClient: QueryClient, datasetId: number): Promise<void> {
   return Promise.all([
@@ -117,6 +168,23 @@ export function applyEvent(queryClient: QueryClient, event: StudioEvent): void {
         lines && !lines.some((l) => l.seq === event.line.seq) ? [...lines, event.line] : lines,
       );
       break;
+    case 'run.updated': {
+      const run = event.run;
+      putRun(queryClient, run);
+      // A resumed run replays the steps after its checkpoint: forget the values it will record again.
+      queryClient.setQueryData<MetricSeries>(['runs', 'metrics', run.id], (series) => (series ? truncateSeries(series, run.step) : series));
+      void queryClient.invalidateQueries({ queryKey: ['runs', 'checkpoints', run.id] });
+      if (run.status !== 'running' && run.status !== 'queued') void queryClient.invalidateQueries({ queryKey: ['models'] });
+      break;
+    }
+    case 'run.metrics': {
+      const { runId, points } = event;
+      queryClient.setQueryData<MetricSeries>(['runs', 'metrics', runId], (series) => (series ? appendPoints(series, points) : series));
+      const detail = queryClient.getQueryData<Run>(['runs', 'detail', runId]);
+      if (detail) queryClient.setQueryData<Run>(['runs', 'detail', runId], withLatest(detail, points));
+      queryClient.setQueryData<Run[]>(['runs', 'list'], (list) => list?.map((r) => (r.id === runId ? withLatest(r, points) : r)));
+      break;
+    }
     case 'resync':
       void queryClient.invalidateQueries();
       break;

@@ -10,6 +10,7 @@ export const GLOBAL_SHORTCUTS: Shortcut[] = [
   { keys: '?', description: 'Show keyboard shortcuts' },
   { keys: 'g w', description: 'Go to Workspace' },
   { keys: 'g d', description: 'Go to Datasets' },
+  { keys: 'g r', description: 'Go to Runs' },
   { keys: 'g j', description: 'Go to Jobs' },
   { keys: 'J', description: 'Open or close the jobs panel' },
   { keys: 't', description: 'Switch light / dark theme' },

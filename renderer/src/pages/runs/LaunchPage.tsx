@@ -1,0 +1,268 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import type { PresetName } from '../../../../shared/objectives';
+import { useApi } from '../../api/context';
+import { datasetQueries, modelQueries, snapshotQueries } from '../../api/queries';
+import { Button } from '../../components/Button';
+import { navigate } from '../../lib/router';
+import { useDebounced } from '../../lib/use-debounced';
+import { cardClass, formatCount, inputClass, Label } from '../datasets/ui';
+import { EstimatePanel } from './EstimatePanel';
+import { CheckField, Fieldset, NumberField, SelectField, type FormBinding } from './fields';
+import { DEFAULT_LORA, getAt, OBJECTIVE_FIELDS, objectiveName, PRESET_LABELS, presetConfig, presetOf, setAt, type FormConfig } from './launch-form';
+import { ModelPicker } from './ModelPicker';
+
+function ObjectiveSection({ form }: { form: FormBinding }) {
+  const objective = getAt(form.config, 'objective');
+  const fields = OBJECTIVE_FIELDS[objectiveName(objective)];
+  return (
+    <Fieldset title="Objective">
+      <div className="space-y-3">
+        <Label text="Preset">
+          <select
+            className={inputClass}
+            value={presetOf(objective)}
+            onChange={(e) => form.set('objective', presetConfig(e.target.value as PresetName))}
+            data-testid="launch-preset"
+          >
+            {(Object.keys(PRESET_LABELS) as PresetName[]).map((p) => (
+              <option key={p} value={p}>
+                {PRESET_LABELS[p]}
+              </option>
+            ))}
+          </select>
+        </Label>
+        <div className="grid grid-cols-2 gap-3 md:grid-cols-4" data-testid="objective-fields">
+          {fields
+            .filter((f) => f.kind === 'number')
+            .map((f) => (
+              <NumberField key={f.key} form={form} path={`objective.${f.key}`} label={f.label} hint={f.hint} />
+            ))}
+        </div>
+        <div className="flex flex-wrap gap-x-5 gap-y-2">
+          {fields
+            .filter((f) => f.kind === 'boolean')
+            .map((f) => (
+              <CheckField key={f.key} form={form} path={`objective.${f.key}`} label={f.label} hint={f.hint} />
+            ))}
+        </div>
+      </div>
+    </Fieldset>
+  );
+}
+
+function TrainingSection({ form, effectiveBatch }: { form: FormBinding; effectiveBatch: number | null }) {
+  const bySteps = getAt(form.config, 'maxSteps') !== null;
+  return (
+    <Fieldset title="Training">
+      <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
+        <NumberField form={form} path="optimizer.lr" label="Learning rate" hint="Peak learning rate (AdamW)." />
+        <SelectField
+          form={form}
+          path="schedule.kind"
+          label="Schedule"
+          options={[
+            { value: 'cosine', label: 'cosine' },
+            { value: 'linear', label: 'linear' },
+            { value: 'constant', label: 'constant' },
+          ]}
+        />
+        <NumberField form={form} path="schedule.warmupRatio" label="Warmup ratio" hint="Share of all steps spent ramping up to the peak learning rate." />
+        <NumberField form={form} path="optimizer.weightDecay" label="Weight decay" />
+        <NumberField form={form} path="microBatchSize" label="Micro-batch (pairs)" hint="Pairs per forward/backward pass; MMPO's in-batch normalisation depends on it." />
+        <NumberField form={form} path="gradAccumulation" label="Grad accumulation" hint="Micro-batches per optimizer step." />
+        <div className="flex flex-col gap-1 text-xs font-medium text-zinc-500">
+          Effective batch
+          <span className="py-1 text-sm text-zinc-900 tabular-nums dark:text-zinc-100" data-testid="effective-batch">
+            {effectiveBatch === null ? '—' : `${formatCount(effectiveBatch)} pairs / step`}
+          </span>
+        </div>
+        <NumberField form={form} path="maxGradNorm" label="Max grad norm" nullable placeholder="no clipping" hint="Empty = no clipping." />
+        <NumberField form={form} path="maxLength" label="Max length (tokens)" hint="Prompt + response; responses lose tokens from the right." />
+        <NumberField form={form} path="maxPromptLength" label="Max prompt length" hint="Prompts lose tokens from the left." />
+        <div className="flex flex-col gap-1 text-xs font-medium text-zinc-500">
+          Length of the run
+          <select
+            className={inputClass}
+            value={bySteps ? 'steps' : 'epochs'}
+            onChange={(e) => form.set('maxSteps', e.target.value === 'steps' ? 100 : null)}
+            data-testid="launch-length-mode"
+            aria-label="Length of the run"
+          >
+            <option value="epochs">epochs</option>
+            <option value="steps">max steps</option>
+          </select>
+        </div>
+        {bySteps ? <NumberField form={form} path="maxSteps" label="Max steps" /> : <NumberField form={form} path="epochs" label="Epochs" />}
+        <NumberField form={form} path="seed" label="Seed" hint="Seeds the data order and the LoRA initialisation." />
+      </div>
+      <div className="mt-3">
+        <CheckField form={form} path="chatTemplate" label="Apply the tokenizer's chat template" />
+      </div>
+    </Fieldset>
+  );
+}
+
+function EvalSection({ form }: { form: FormBinding }) {
+  return (
+    <Fieldset title="Evaluation and checkpoints">
+      <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
+        <NumberField form={form} path="evalEvery" label="Eval every (steps)" hint="0 = only at the end." />
+        <NumberField form={form} path="checkpointEvery" label="Checkpoint every (steps)" hint="0 = only at epoch ends." />
+        <NumberField form={form} path="keepCheckpoints" label="Keep checkpoints" hint="The oldest are deleted first." />
+      </div>
+      <div className="mt-3">
+        <CheckField form={form} path="checkpointEachEpoch" label="Also checkpoint at the end of each epoch" />
+      </div>
+    </Fieldset>
+  );
+}
+
+function TargetModules({ form }: { form: FormBinding }) {
+  const value = getAt(form.config, 'lora.targetModules');
+  const [text, setText] = useState(Array.isArray(value) ? value.join(', ') : '');
+  return (
+    <Label text="Target modules (empty = every linear layer)" className="col-span-2">
+      <input
+        className={`${inputClass} font-mono`}
+        value={text}
+        placeholder="q_proj, k_proj, v_proj, o_proj"
+        data-testid="field-lora-targetModules"
+        onChange={(e) => {
+          setText(e.target.value);
+          const names = e.target.value.split(/[\s,]+/).filter(Boolean);
+          form.set('lora.targetModules', names.length > 0 ? names : null);
+        }}
+      />
+    </Label>
+  );
+}
+
+function LoraSection({ form }: { form: FormBinding }) {
+  const on = getAt(form.config, 'lora') !== null && getAt(form.config, 'lora') !== undefined;
+  return (
+    <Fieldset
+      title="LoRA"
+      aside={
+        <input type="checkbox" checked={on} onChange={(e) => form.set('lora', e.target.checked ? { ...DEFAULT_LORA } : null)} aria-label="Train LoRA adapters" data-testid="launch-lora" />
+      }
+    >
+      {on ? (
+        <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
+          <NumberField form={form} path="lora.rank" label="Rank" />
+          <NumberField form={form} path="lora.alpha" label="Alpha" hint="Scale is alpha / rank." />
+          <NumberField form={form} path="lora.dropout" label="Dropout" hint="Stored in the adapter config (PEFT)." />
+          <TargetModules form={form} />
+        </div>
+      ) : (
+        <p className="text-xs text-zinc-500">Off: every weight trains (full fine-tuning). On: only small adapters train, saved in PEFT format.</p>
+      )}
+    </Fieldset>
+  );
+}
+
+export function LaunchPage() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const { data: models = [] } = useQuery(modelQueries.list(api));
+  const { data: snapshots = [] } = useQuery(snapshotQueries.all(api));
+  const { data: datasets = [] } = useQuery(datasetQueries.list(api));
+  const [modelId, setModelId] = useState<number | null>(null);
+  const [snapshotId, setSnapshotId] = useState<number | null>(null);
+  const [name, setName] = useState('');
+  const [config, setConfig] = useState<FormConfig | null>(null);
+
+  useEffect(() => {
+    if (modelId === null && models[0]) setModelId(models[0].id);
+  }, [modelId, models]);
+  useEffect(() => {
+    if (snapshotId === null && snapshots[0]) setSnapshotId(snapshots[0].id);
+  }, [snapshotId, snapshots]);
+
+  const defaults = useQuery({
+    queryKey: ['runs', 'defaults', modelId],
+    queryFn: () => api.call('runs.defaults', { modelId: modelId! }),
+    enabled: modelId !== null,
+  });
+  useEffect(() => {
+    // A new model brings its own defaults (lengths, chat template); the chosen objective stays.
+    if (defaults.data) setConfig((current) => ({ ...defaults.data, ...(current ? { objective: current['objective'] } : {}) }));
+  }, [defaults.data]);
+
+  const launch = modelId !== null && snapshotId !== null && config ? { modelId, snapshotId, config, ...(name.trim() ? { name: name.trim() } : {}) } : null;
+  const settled = useDebounced(launch, 300);
+  const estimate = useQuery({
+    queryKey: ['runs', 'estimate', settled],
+    queryFn: () => api.call('runs.estimate', settled!),
+    enabled: settled !== null,
+    placeholderData: keepPreviousData,
+    staleTime: 5_000,
+  });
+  const current = JSON.stringify(launch) === JSON.stringify(settled) && !estimate.isPlaceholderData;
+  const issues = estimate.data?.issues ?? [];
+
+  const create = useMutation({
+    mutationFn: () => api.call('runs.create', launch!),
+    onSuccess: (run) => {
+      void queryClient.invalidateQueries({ queryKey: ['runs', 'list'] });
+      navigate(`/runs/${run.id}`);
+    },
+  });
+
+  const form: FormBinding | null = config ? { config, issues, set: (path, value) => setConfig((c) => (c ? setAt(c, path, value) : c)) } : null;
+  const micro = config ? getAt(config, 'microBatchSize') : null;
+  const accumulation = config ? getAt(config, 'gradAccumulation') : null;
+  const effectiveBatch = typeof micro === 'number' && typeof accumulation === 'number' && Number.isFinite(micro * accumulation) ? micro * accumulation : null;
+  const blocked = !launch || !current || estimate.isFetching || !estimate.data || issues.length > 0 || estimate.data.memoryProblem !== null;
+  const datasetName = (id: number) => datasets.find((d) => d.id === id)?.name ?? `dataset #${id}`;
+
+  return (
+    <div className="max-w-6xl space-y-4" data-testid="launch-page">
+      <div>
+        <button type="button" className="text-xs text-zinc-500 hover:underline" onClick={() => navigate('/runs')}>
+          ← Runs
+        </button>
+        <h1 className="mt-1 text-xl font-semibold">New run</h1>
+      </div>
+      <div className="flex flex-col gap-4 lg:flex-row lg:items-start">
+        <div className="min-w-0 flex-1 space-y-4">
+          <Fieldset title="Start from">
+            <div className="space-y-3">
+              <ModelPicker modelId={modelId} onChange={setModelId} />
+              <Label text="Dataset snapshot">
+                <select className={inputClass} value={snapshotId ?? ''} onChange={(e) => setSnapshotId(Number(e.target.value))} data-testid="launch-snapshot">
+                  {snapshotId === null && <option value="">{snapshots.length === 0 ? 'No snapshots yet: freeze one in Datasets' : 'Choose a snapshot…'}</option>}
+                  {snapshots.map((s) => (
+                    <option key={s.id} value={s.id}>
+                      {datasetName(s.datasetId)} · {s.name} · {formatCount(s.trainCount)} train / {formatCount(s.testCount)} test · {s.contentHash.slice(0, 8)}
+                    </option>
+                  ))}
+                </select>
+              </Label>
+              <Label text="Name (optional)">
+                <input className={inputClass} value={name} onChange={(e) => setName(e.target.value)} placeholder="MMPO on … (chosen from the objective, snapshot and model)" data-testid="launch-name" />
+              </Label>
+            </div>
+          </Fieldset>
+          {form ? (
+            <>
+              <ObjectiveSection form={form} />
+              <TrainingSection form={form} effectiveBatch={effectiveBatch} />
+              <EvalSection form={form} />
+              <LoraSection form={form} />
+            </>
+          ) : (
+            <p className="text-sm text-zinc-500">{modelId === null ? 'Register or choose a model to see its defaults.' : 'Loading the defaults for this model…'}</p>
+          )}
+        </div>
+        <aside className={`${cardClass} w-full shrink-0 space-y-4 p-4 lg:sticky lg:top-0 lg:w-80`}>
+          <h2 className="text-sm font-semibold">Estimate</h2>
+          <EstimatePanel estimate={estimate.data} pending={!current || estimate.isFetching} epochs={config && getAt(config, 'maxSteps') === null ? (getAt(config, 'epochs') as number) : null} />
+          <Button variant="primary" className="w-full justify-center" disabled={blocked || create.isPending} onClick={() => create.mutate()} data-testid="launch-run">
+            {create.isPending ? 'Launching…' : 'Launch'}
+          </Button>
+        </aside>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,83 @@
+import { useMemo, useState } from 'react';
+import type { MetricSeries } from '../../../../shared/runs';
+import { UPlotChart, type PlotLine } from '../../components/UPlotChart';
+import { alignColumns, ema } from '../../lib/series';
+import { cardClass } from '../datasets/ui';
+import { groupsWithData, type ChartGroup } from './chart-groups';
+
+function MetricChart({ group, series, smoothing }: { group: ChartGroup; series: MetricSeries; smoothing: number }) {
+  const signature = group.lines.map((l) => l.metric).join(',');
+  const { x, lines, latest } = useMemo(() => {
+    const columns = group.lines.map((l) => series[l.metric]!);
+    const plotted: { column: (typeof columns)[number]; line: Omit<PlotLine, 'values'> }[] = [];
+    for (const [i, l] of group.lines.entries()) {
+      const column = columns[i]!;
+      if (l.sparse) {
+        plotted.push({ column, line: { label: l.label, color: l.color, dash: [4, 3], points: true } });
+      } else if (smoothing > 0) {
+        // The raw line stays faint behind the smoothed one, as TensorBoard and W&B draw it.
+        plotted.push({ column, line: { label: `${l.label} (raw)`, color: `${l.color}40`, width: 1, backdrop: true } });
+        plotted.push({ column: { steps: column.steps, values: ema(column.values, smoothing) }, line: { label: l.label, color: l.color, width: 2 } });
+      } else {
+        plotted.push({ column, line: { label: l.label, color: l.color } });
+      }
+    }
+    const aligned = alignColumns(plotted.map((p) => p.column));
+    return {
+      x: aligned.x,
+      lines: plotted.map((p, i) => ({ ...p.line, values: aligned.ys[i]! })),
+      latest: group.lines.map((l, i) => ({ label: l.label, color: l.color, value: columns[i]!.values.at(-1) })),
+    };
+    // `series` is replaced (never mutated) when values arrive; the group is rebuilt each render, its metrics are not.
+  }, [series, smoothing, signature]);
+
+  return (
+    <figure className={`${cardClass} p-3`} data-testid={`chart-${group.id}`} data-points={x.length}>
+      <figcaption className="mb-1 flex items-baseline justify-between gap-2">
+        <span className="text-sm font-medium">{group.title}</span>
+        <span className="flex gap-2 text-xs tabular-nums">
+          {latest.map((l) => (
+            <span key={l.label} style={{ color: l.color }}>
+              {l.label} {l.value === undefined ? '—' : l.value.toPrecision(4)}
+            </span>
+          ))}
+        </span>
+      </figcaption>
+      <UPlotChart x={x} lines={lines} />
+      {group.hint && <p className="mt-1 text-xs text-zinc-500">{group.hint}</p>}
+    </figure>
+  );
+}
+
+/** One small chart per metric group the run has values for, with one smoothing control for all of them. */
+export function MetricCharts({ series }: { series: MetricSeries }) {
+  const [smoothing, setSmoothing] = useState(0.6);
+  const groups = groupsWithData(series);
+  if (groups.length === 0) return <p className="text-sm text-zinc-500">Charts appear when the first step is recorded.</p>;
+  return (
+    <section className="space-y-3" data-testid="run-charts">
+      <div className="flex items-center justify-between gap-4">
+        <h2 className="text-sm font-semibold">Metrics</h2>
+        <label className="flex items-center gap-2 text-xs text-zinc-500">
+          Smoothing
+          <input
+            type="range"
+            min={0}
+            max={0.99}
+            step={0.01}
+            value={smoothing}
+            onChange={(e) => setSmoothing(Number(e.target.value))}
+            aria-label="Smoothing"
+            data-testid="smoothing"
+          />
+          <span className="w-8 tabular-nums">{smoothing.toFixed(2)}</span>
+        </label>
+      </div>
+      <div className="grid grid-cols-1 gap-3 lg:grid-cols-2 2xl:grid-cols-3">
+        {groups.map((g) => (
+          <MetricChart key={g.id} group={g} series={series} smoothing={smoothing} />
+        ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,196 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useRef, type ReactNode } from 'react';
+import type { CheckpointEntry, Run, RunDiagnostic } from '../../../../shared/runs';
+import { useApi } from '../../api/context';
+import { jobQueries } from '../../api/queries';
+import { formatBytes, formatTime } from '../../lib/format';
+import { histogram } from '../../lib/series';
+import { navigate } from '../../lib/router';
+import { cardClass } from '../datasets/ui';
+import { shortHash } from './ui';
+
+function Item({ label, children, title }: { label: string; children: ReactNode; title?: string }) {
+  return (
+    <div className="min-w-0">
+      <dt className="text-xs tracking-wide text-zinc-500 uppercase">{label}</dt>
+      <dd className="mt-0.5 truncate text-sm" title={title}>
+        {children}
+      </dd>
+    </div>
+  );
+}
+
+/** Where the run came from: enough to reproduce it (mmpo-spec.md: record the micro-batch, the snapshot, the model hash). */
+export function Provenance({ run }: { run: Run }) {
+  const { model: _model, ...config } = run.config;
+  return (
+    <section className={`${cardClass} p-4`} data-testid="run-provenance">
+      <dl className="grid grid-cols-2 gap-3 md:grid-cols-4">
+        <Item label="Model" title={run.modelHash ?? undefined}>
+          {run.modelName} <span className="font-mono text-xs text-zinc-500">{shortHash(run.modelHash)}</span>
+        </Item>
+        <Item label="Snapshot" title={run.snapshotHash}>
+          {run.datasetName} · {run.snapshotName} <span className="font-mono text-xs text-zinc-500">{shortHash(run.snapshotHash)}</span>
+        </Item>
+        <Item label="Pairs (train / test)">
+          {run.trainPairs} / {run.testPairs}
+        </Item>
+        <Item label="Backend · studio">
+          {run.backend ?? 'not started'} · v{run.appVersion}
+        </Item>
+        <Item label="Created">{formatTime(run.createdAt)}</Item>
+        <Item label="Started">{formatTime(run.startedAt)}</Item>
+        <Item label="Finished">{formatTime(run.finishedAt)}</Item>
+        <Item label="Folder" title={run.dir}>
+          <span className="font-mono text-xs">{run.dir}</span>
+        </Item>
+      </dl>
+      {run.rerunOf !== null && (
+        <p className="mt-2 text-xs text-zinc-500">
+          Re-run of{' '}
+          <button type="button" className="text-indigo-600 hover:underline dark:text-indigo-400" onClick={() => navigate(`/runs/${run.rerunOf}`)}>
+            run #{run.rerunOf}
+          </button>
+        </p>
+      )}
+      <details className="mt-3">
+        <summary className="cursor-pointer text-xs font-medium text-zinc-500">Config (JSON)</summary>
+        <pre className="mt-2 max-h-80 overflow-auto rounded-md bg-zinc-50 p-3 font-mono text-xs dark:bg-zinc-950" data-testid="run-config">
+          {JSON.stringify(config, null, 2)}
+        </pre>
+      </details>
+    </section>
+  );
+}
+
+const BINS = 10;
+
+/** MMPO's w_w for each pair of the latest step (M4): near 0/1 means one-hot weights, near 0.5 means both responses share the update. */
+export function WeightHistogram({ data }: { data: { step: number; weights: number[] } | null | undefined }) {
+  if (!data || data.weights.length === 0) return null;
+  const counts = histogram(data.weights, BINS);
+  const max = Math.max(...counts, 1);
+  const mean = data.weights.reduce((a, b) => a + b, 0) / data.weights.length;
+  return (
+    <figure className={`${cardClass} p-3`} data-testid="weight-histogram">
+      <figcaption className="mb-2 flex justify-between text-sm">
+        <span className="font-medium">Chosen weight w_w per pair</span>
+        <span className="text-xs text-zinc-500 tabular-nums">
+          step {data.step} · {data.weights.length} pairs · mean {mean.toFixed(2)}
+        </span>
+      </figcaption>
+      <div className="flex h-24 items-end gap-0.5" aria-label="Distribution of w_w from 0 to 1">
+        {counts.map((c, i) => (
+          <div
+            key={i}
+            className="flex-1 rounded-t bg-emerald-500/80"
+            style={{ height: `${(c / max) * 100}%`, minHeight: c > 0 ? 2 : 0 }}
+            title={`${(i / BINS).toFixed(1)}–${((i + 1) / BINS).toFixed(1)}: ${c}`}
+          />
+        ))}
+      </div>
+      <div className="mt-1 flex justify-between text-xs text-zinc-500">
+        <span>0 (rejected gets the update)</span>
+        <span>1 (chosen does)</span>
+      </div>
+    </figure>
+  );
+}
+
+const DIAGNOSTIC_STYLE: Record<RunDiagnostic['level'], string> = {
+  info: 'border-sky-200 bg-sky-50 text-sky-900 dark:border-sky-900 dark:bg-sky-950 dark:text-sky-100',
+  warn: 'border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100',
+  error: 'border-rose-300 bg-rose-50 text-rose-900 dark:border-rose-800 dark:bg-rose-950 dark:text-rose-100',
+};
+
+export function Diagnostics({ items, steps }: { items: RunDiagnostic[] | undefined; steps: number }) {
+  return (
+    <section data-testid="run-diagnostics">
+      <h2 className="mb-2 text-sm font-semibold">What the metrics say</h2>
+      {!items || items.length === 0 ? (
+        <p className="text-sm text-zinc-500">{steps < 10 ? 'Checks start after 10 steps.' : 'Nothing unusual so far.'}</p>
+      ) : (
+        <ul className="space-y-2">
+          {items.map((d) => (
+            <li key={`${d.code}-${d.step ?? ''}`} className={`rounded-lg border p-3 text-sm ${DIAGNOSTIC_STYLE[d.level]}`} data-testid="diagnostic" data-level={d.level}>
+              <span className="mr-2 text-xs font-semibold uppercase">{d.level === 'warn' ? 'warning' : d.level}</span>
+              {d.message}
+              {d.step !== null && <span className="ml-1 text-xs opacity-70">(step {d.step})</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+const LOG_COLOR = { debug: 'text-zinc-500', info: 'text-zinc-200', warn: 'text-amber-400', error: 'text-rose-400' };
+const TAIL = 200;
+
+/** The last lines of the run's job log, live; it stays pinned to the bottom unless the person scrolls up. */
+export function LogTail({ jobId }: { jobId: number }) {
+  const api = useApi();
+  const { data: lines = [] } = useQuery({ ...jobQueries.logs(api, jobId), enabled: jobId > 0 });
+  const box = useRef<HTMLDivElement>(null);
+  const pinned = useRef(true);
+  const tail = lines.slice(-TAIL);
+  useEffect(() => {
+    const el = box.current;
+    if (el && pinned.current) el.scrollTop = el.scrollHeight;
+  }, [lines.length]);
+  return (
+    <section>
+      <h2 className="mb-2 text-sm font-semibold">Log {lines.length > TAIL && <span className="font-normal text-zinc-500">(last {TAIL} lines)</span>}</h2>
+      <div
+        ref={box}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+        }}
+        className="h-56 overflow-y-auto rounded-lg bg-zinc-900 p-3 font-mono text-xs leading-5 text-zinc-200"
+        data-testid="run-log"
+      >
+        {tail.length === 0 && <span className="text-zinc-500">No log lines yet.</span>}
+        {tail.map((line) => (
+          <div key={line.seq} className={LOG_COLOR[line.level]}>
+            <span className="text-zinc-500">{new Date(line.at).toLocaleTimeString()}</span> {line.message}
+          </div>
+        ))}
+      </div>
+    </section>
+  );
+}
+
+export function Checkpoints({ items }: { items: CheckpointEntry[] | undefined }) {
+  return (
+    <section>
+      <h2 className="mb-2 text-sm font-semibold">Checkpoints</h2>
+      {!items || items.length === 0 ? (
+        <p className="text-sm text-zinc-500">None yet.</p>
+      ) : (
+        <table className="w-full text-sm" data-testid="run-checkpoints">
+          <thead className="text-left text-xs text-zinc-500 uppercase">
+            <tr>
+              <th className="py-1.5 pr-3 text-right">Step</th>
+              <th className="py-1.5 pr-3 text-right">Epoch</th>
+              <th className="py-1.5 pr-3 text-right">Size</th>
+              <th className="py-1.5">Folder</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+            {items.map((c) => (
+              <tr key={c.step} data-testid="checkpoint-row">
+                <td className="py-1.5 pr-3 text-right tabular-nums">{c.step}</td>
+                <td className="py-1.5 pr-3 text-right tabular-nums">{c.epoch.toFixed(2)}</td>
+                <td className="py-1.5 pr-3 text-right tabular-nums">{formatBytes(c.bytes)}</td>
+                <td className="max-w-md truncate py-1.5 font-mono text-xs text-zinc-500" title={c.path}>
+                  {c.path}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,116 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import type { RunEstimate } from '../../../../shared/runs';
+import { inputClass } from '../datasets/ui';
+import { getAt, type FormConfig } from './launch-form';
+
+export type Issues = RunEstimate['issues'];
+
+/** What the form edits and where it shows problems; passed to every field. */
+export interface FormBinding {
+  config: FormConfig;
+  set: (path: string, value: unknown) => void;
+  issues: Issues;
+}
+
+function testIdOf(path: string): string {
+  return `field-${path.replace(/\./g, '-')}`;
+}
+
+function FieldIssues({ issues, path }: { issues: Issues; path: string }) {
+  const mine = issues.filter((i) => i.path === path);
+  if (mine.length === 0) return null;
+  return (
+    <span className="text-xs font-normal text-rose-600 dark:text-rose-400" data-testid={`issue-${path.replace(/\./g, '-')}`}>
+      {mine.map((i) => i.message).join(' ')}
+    </span>
+  );
+}
+
+function Field({ label, hint, path, issues, children }: { label: string; hint?: string; path: string; issues: Issues; children: ReactNode }) {
+  return (
+    <label className="flex flex-col gap-1 text-xs font-medium text-zinc-500" title={hint}>
+      {label}
+      {children}
+      <FieldIssues issues={issues} path={path} />
+    </label>
+  );
+}
+
+/**
+ * A number input that keeps what the person types ("5e-", "0.") while
+ * sending the parsed number (NaN while unparseable, so the estimate flags
+ * it). `nullable` fields send null when left empty.
+ */
+export function NumberField({ form, path, label, hint, nullable = false, step = 'any', placeholder }: {
+  form: FormBinding;
+  path: string;
+  label: string;
+  hint?: string;
+  nullable?: boolean;
+  step?: number | 'any';
+  placeholder?: string;
+}) {
+  const value = getAt(form.config, path);
+  const shown = value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value)) ? '' : String(value);
+  const [text, setText] = useState(shown);
+  useEffect(() => {
+    // Follow changes from outside (defaults, presets) without fighting the person typing.
+    setText((current) => (Number(current) === value || (current.trim() === '' && (value === null || Number.isNaN(value))) ? current : shown));
+  }, [value, shown]);
+  const invalid = form.issues.some((i) => i.path === path);
+  return (
+    <Field label={label} hint={hint} path={path} issues={form.issues}>
+      <input
+        className={`${inputClass} w-full tabular-nums ${invalid ? '!border-rose-500' : ''}`}
+        inputMode="decimal"
+        type="text"
+        value={text}
+        step={step}
+        placeholder={placeholder}
+        aria-invalid={invalid}
+        data-testid={testIdOf(path)}
+        onChange={(e) => {
+          const next = e.target.value;
+          setText(next);
+          form.set(path, next.trim() === '' ? (nullable ? null : Number.NaN) : Number(next));
+        }}
+      />
+    </Field>
+  );
+}
+
+export function CheckField({ form, path, label, hint }: { form: FormBinding; path: string; label: string; hint?: string }) {
+  return (
+    <label className="flex items-center gap-2 text-sm" title={hint}>
+      <input type="checkbox" checked={getAt(form.config, path) === true} onChange={(e) => form.set(path, e.target.checked)} data-testid={testIdOf(path)} />
+      {label}
+      <FieldIssues issues={form.issues} path={path} />
+    </label>
+  );
+}
+
+export function SelectField({ form, path, label, options, hint }: { form: FormBinding; path: string; label: string; options: { value: string; label: string }[]; hint?: string }) {
+  return (
+    <Field label={label} hint={hint} path={path} issues={form.issues}>
+      <select className={inputClass} value={String(getAt(form.config, path) ?? '')} onChange={(e) => form.set(path, e.target.value)} data-testid={testIdOf(path)}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}
+
+export function Fieldset({ title, children, aside }: { title: string; children: ReactNode; aside?: ReactNode }) {
+  return (
+    <fieldset className="rounded-xl border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
+      <legend className="flex items-center gap-2 px-1 text-sm font-semibold">
+        {title}
+        {aside}
+      </legend>
+      {children}
+    </fieldset>
+  );
+}
