@@ -61,6 +61,16 @@ describe('job supervisor with real worker processes', () => {
     await waitFor(() => (pidAlive(pid) ? undefined : true), 10_000, 'the worker to exit');
   });
 
+  it('refuses to pause a job whose kind cannot checkpoint, or one that is not running', async () => {
+    const s = open();
+    const job = s.jobs.start('self-test', { steps: 1000, stepMs: 20 });
+    await waitFor(() => (s.jobStore.get(job.id).status === 'running' ? true : undefined), 20_000, 'the job to run');
+    expect(() => s.jobs.pause(job.id)).toThrow(/A self-test job cannot be paused; cancel it instead/);
+    s.jobs.cancel(job.id);
+    await s.jobs.settled(job.id);
+    expect(() => s.jobs.pause(job.id)).toThrow(/is cancelled; only a running job can be paused/);
+  });
+
   it('marks the job interrupted (not failed) when its worker is killed', async () => {
     const s = open();
     const job = s.jobs.start('self-test', { steps: 1000, stepMs: 50 });
