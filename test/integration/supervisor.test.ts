@@ -109,5 +109,15 @@ describe('the bundled worker (what the desktop app ships)', () => {
     studio = createStudio({ workspaceDir: t.dir, spawnWorker: forkSpawner({ entry, execArgv: [] }) });
     const job = studio.jobs.start('self-test', { steps: 3, stepMs: 10 });
     expect(await studio.jobs.settled(job.id)).toMatchObject({ status: 'succeeded', result: { steps: 3 } });
+
+    // The bundled worker trains too (tensor code and tokenizers load from node_modules, outside the bundle).
+    await studio.seedDemo();
+    const model = await studio.handlers['models.register']({ path: fileURLToPath(new URL('../fixtures/models/tiny-llama', import.meta.url)) });
+    const [snapshot] = await studio.handlers['snapshots.list']({});
+    const config = { maxSteps: 2, microBatchSize: 2, gradAccumulation: 1, maxLength: 64, maxPromptLength: 48, objective: { objective: 'sft' } };
+    const run = await studio.handlers['runs.create']({ snapshotId: snapshot!.id, modelId: model.id, config });
+    const done = await studio.jobs.settled(run.jobId);
+    expect(done.error).toBeNull();
+    expect(studio.runs.getRun(run.id)).toMatchObject({ status: 'succeeded', step: 2 });
   });
 });
