@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Run } from '../../shared/runs';
 import type { Studio } from '../core/studio';
+import { registerDemoModel } from '../core/runs/demo';
 import { CliError, type Command, type CommandContext } from './commands';
 import { table } from './output';
 
@@ -55,7 +56,7 @@ async function resolveLaunch(studio: Studio, file: RunFile, base: string) {
   let modelId = file.modelId;
   if (modelId === undefined) {
     if (file.model === 'demo') {
-      const demo = studio.runs.listModels().find((m) => m.origin === 'demo');
+      const demo = await registerDemoModel(studio.runs, studio.assetsDir);
       if (!demo) throw new CliError('This studio has no demo model (assets/demo/model is missing).');
       modelId = demo.id;
     } else {
@@ -129,7 +130,7 @@ export const trainCommand: Command = {
     const file = readRunFile(path);
     const studio = ctx.openStudio(true);
     try {
-      await studio.seedDemo();
+      if (!process.env.STUDIO_NO_DEMO) await studio.seedDemo();
       const launch = await resolveLaunch(studio, file, dirname(path));
       const run = await studio.handlers['runs.create'](launch);
       return await follow(ctx, studio, run);
