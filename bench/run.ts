@@ -12,6 +12,7 @@ const SUITES: Record<string, () => Promise<SuiteResult>> = {
   datasets: async () => (await import('./datasets/run')).run(),
   'datasets-ui': async () => (await import('./datasets-ui/run')).run(),
   models: async () => (await import('./models/run')).run(),
+  training: async () => (await import('./training/run')).run(),
 };
 
 /**

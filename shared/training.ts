@@ -55,7 +55,10 @@ export const LoraSettings = z.object({
   rank: z.number().int().positive().default(8),
   /** Scale is alpha / rank. */
   alpha: z.number().positive().default(16),
-  /** Stored in the adapter config; not applied during training (as TRL's DPOTrainer disables dropout). */
+  /**
+   * Dropout on the adapter inputs during training steps only (PEFT's lora_dropout), seeded by
+   * (seed, step, micro-batch) so resume is exact. Default 0, as TRL's DPOTrainer disables dropout.
+   */
   dropout: z.number().min(0).max(1).default(0),
   /** Module name suffixes (PEFT `target_modules`); null = every linear layer. */
   targetModules: z.array(z.string().min(1)).nullable().default(null),

@@ -11,9 +11,10 @@ import { modelCommand } from './model';
 import { doctorCommand, generateCommand, scoreCommand } from './engine';
 import { processIo, type CliIo } from './output';
 import { serveCommand } from './serve';
+import { resumeCommand, runsCommand, trainCommand } from './train';
 
 /** Every subcommand; later features add theirs here. */
-export const COMMANDS: Command[] = [serveCommand, infoCommand, jobsCommand, importCommand, datasetsCommand, snapshotCommand, exportCommand, doctorCommand, modelCommand, scoreCommand, generateCommand];
+export const COMMANDS: Command[] = [serveCommand, infoCommand, jobsCommand, importCommand, datasetsCommand, snapshotCommand, exportCommand, doctorCommand, modelCommand, scoreCommand, generateCommand, trainCommand, runsCommand, resumeCommand];
 
 const GLOBAL_OPTIONS = {
   workspace: { type: 'string' },

@@ -5,9 +5,11 @@
  * B: `lora_B.weight` [out, r], stored as `base_model.model.<m>.lora_{A,B}.weight`
  * in adapter_model.safetensors next to adapter_config.json.
  *
- * Dropout on the adapter input is recorded in the config but not applied: TRL's
- * DPOTrainer disables every dropout module by default (`disable_dropout=True`),
- * LoRA's included, so preference training runs without it.
+ * Dropout on the adapter input (PEFT's `lora_dropout`) applies only while a
+ * trainer sets `dropoutSeed` for a training pass; scoring, generation, the
+ * reference pass and evaluation never drop. Seeds are derived from the step,
+ * so a resumed run drops the same units. TRL's DPOTrainer disables dropout by
+ * default (`disable_dropout=True`), hence the studio's default of 0.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -44,6 +46,9 @@ interface LoraLayer {
 
 export class LoraAdapter implements Adapter {
   readonly scale: number;
+  /** Set by the trainer for a training pass: inputs are dropped at `config.dropout`, seeded by this and the module. */
+  dropoutSeed: string | null = null;
+  private readonly moduleIndex: Map<string, number>;
 
   constructor(
     readonly config: LoraConfig,
@@ -51,15 +56,17 @@ export class LoraAdapter implements Adapter {
     readonly layers: Map<string, LoraLayer>,
   ) {
     this.scale = config.alpha / config.rank;
+    this.moduleIndex = new Map([...layers.keys()].map((m, i) => [m, i]));
   }
 
-  /** x [..., in] → scale · x Aᵀ Bᵀ [..., out]. */
+  /** x [..., in] → scale · dropout(x) Aᵀ Bᵀ [..., out]. */
   delta(module: string, x: tf.Tensor): tf.Tensor | null {
     const layer = this.layers.get(module);
     if (!layer) return null;
     const inDim = x.shape[x.shape.length - 1]!;
     const lead = x.shape.slice(0, -1);
-    const low = tf.matMul(x.reshape([-1, inDim]), layer.a, false, true);
+    const input = this.dropoutSeed !== null && this.config.dropout > 0 ? tf.dropout(x, this.config.dropout, undefined, `${this.dropoutSeed}:${this.moduleIndex.get(module)}`) : x;
+    const low = tf.matMul(input.reshape([-1, inDim]), layer.a, false, true);
     return tf.matMul(low, layer.b, false, true).mul(this.scale).reshape([...lead, layer.b.shape[0]!]);
   }
 

@@ -300,8 +300,10 @@ export class Trainer {
     const weights: number[] = [];
     let tokens = 0;
     try {
-      for (const pairs of micro) {
+      for (const [microIndex, pairs] of micro.entries()) {
         const share = pairs.length / stepPairs;
+        // LoRA dropout (when configured) is a function of (seed, step, micro-batch): a resumed run drops the same units.
+        if (this.lora) this.lora.dropoutSeed = `${this.config.seed}:${stepNumber}:${microIndex}`;
         const examples = this.examplesOf(pairs, pairwise);
         tokens += examples.reduce((n, e) => n + e.inputIds.length, 0);
         const batch = padBatch(examples, this.tokenizer.padTokenId ?? 0);
@@ -329,6 +331,7 @@ export class Trainer {
           const k = kept as unknown as { values: tf.Tensor; weights: tf.Tensor | null } | null;
           if (k) tf.dispose([k.values, ...(k.weights ? [k.weights] : [])]);
           tf.dispose([batch.inputIds, batch.attentionMask, batch.lossMask]);
+          if (this.lora) this.lora.dropoutSeed = null;
         }
       }
       const loss = metrics['loss']!;

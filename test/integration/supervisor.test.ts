@@ -61,6 +61,16 @@ describe('job supervisor with real worker processes', () => {
     await waitFor(() => (pidAlive(pid) ? undefined : true), 10_000, 'the worker to exit');
   });
 
+  it('refuses to pause a job whose kind cannot checkpoint, or one that is not running', async () => {
+    const s = open();
+    const job = s.jobs.start('self-test', { steps: 1000, stepMs: 20 });
+    await waitFor(() => (s.jobStore.get(job.id).status === 'running' ? true : undefined), 20_000, 'the job to run');
+    expect(() => s.jobs.pause(job.id)).toThrow(/A self-test job cannot be paused; cancel it instead/);
+    s.jobs.cancel(job.id);
+    await s.jobs.settled(job.id);
+    expect(() => s.jobs.pause(job.id)).toThrow(/is cancelled; only a running job can be paused/);
+  });
+
   it('marks the job interrupted (not failed) when its worker is killed', async () => {
     const s = open();
     const job = s.jobs.start('self-test', { steps: 1000, stepMs: 50 });
@@ -99,5 +109,15 @@ describe('the bundled worker (what the desktop app ships)', () => {
     studio = createStudio({ workspaceDir: t.dir, spawnWorker: forkSpawner({ entry, execArgv: [] }) });
     const job = studio.jobs.start('self-test', { steps: 3, stepMs: 10 });
     expect(await studio.jobs.settled(job.id)).toMatchObject({ status: 'succeeded', result: { steps: 3 } });
+
+    // The bundled worker trains too (tensor code and tokenizers load from node_modules, outside the bundle).
+    await studio.seedDemo();
+    const model = await studio.handlers['models.register']({ path: fileURLToPath(new URL('../fixtures/models/tiny-llama', import.meta.url)) });
+    const [snapshot] = await studio.handlers['snapshots.list']({});
+    const config = { maxSteps: 2, microBatchSize: 2, gradAccumulation: 1, maxLength: 64, maxPromptLength: 48, objective: { objective: 'sft' } };
+    const run = await studio.handlers['runs.create']({ snapshotId: snapshot!.id, modelId: model.id, config });
+    const done = await studio.jobs.settled(run.jobId);
+    expect(done.error).toBeNull();
+    expect(studio.runs.getRun(run.id)).toMatchObject({ status: 'succeeded', step: 2 });
   });
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { FLAG_BITS, type Message, type RecordContent, type RecordFlag } from '../../../shared/datasets';
 import { messagesToText, recordPromptHash } from './formats';
 
@@ -27,7 +27,7 @@ function sides(content: RecordContent): { chosen: Message[] | null; rejected: Me
 /** A stable hash of exactly what training sees: kind, system, prompt and sides. */
 export function contentHash(content: RecordContent): string {
   const canonical = JSON.stringify([content.kind, content.system ?? null, content.prompt, content.chosen, content.rejected, content.responses]);
-  return createHash('sha256').update(canonical).digest('hex');
+  return hash('sha256', canonical, 'hex');
 }
 
 export function deriveColumns(content: RecordContent): DerivedColumns {

@@ -329,7 +329,8 @@ export class JobSupervisor {
   private finish(id: number, status: 'succeeded' | 'failed' | 'cancelled' | 'interrupted', patch: Parameters<JobStore['transition']>[2]): void {
     const job = this.options.store.transition(id, status, patch);
     const error = job.error;
-    this.log(id, status === 'succeeded' ? 'info' : status === 'failed' ? 'error' : 'warn', error ? `${status}: ${error.message}` : status);
+    const word = error?.code === 'PAUSED' ? 'paused' : status;
+    this.log(id, status === 'succeeded' || word === 'paused' ? 'info' : status === 'failed' ? 'error' : 'warn', error ? `${word}: ${error.message}` : status);
     this.announce(job);
   }
 

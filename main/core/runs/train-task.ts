@@ -156,6 +156,8 @@ export async function trainTask(raw: unknown, io: WorkerIo): Promise<TrainResult
   const firstStep = trainer.currentStep;
   try {
     while (!trainer.finished) {
+      // A step resolves through microtasks only: yield so pause and cancel messages get read.
+      await new Promise((resolve) => setImmediate(resolve));
       aborted();
       if (io.pauseRequested()) {
         await saveCheckpoint();

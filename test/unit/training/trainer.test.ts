@@ -88,6 +88,26 @@ describe('Trainer', () => {
     model.dispose();
   });
 
+  it('LoRA dropout: applied on training passes only, never when scoring', async () => {
+    const run = async (dropout: number) => {
+      const model = await tinyModel();
+      const trainer = await Trainer.create({ config: baseConfig({ maxSteps: 2, lora: { rank: 4, alpha: 8, dropout } }), model, tokenizer: tok, records: syntheticRecords(4) });
+      const losses = [(await trainer.step()).metrics['loss']!, (await trainer.step()).metrics['loss']!];
+      expect(trainer.lora!.dropoutSeed).toBeNull();
+      const [score] = await scoreBatch(model, [trainer.pairs[0]!.chosen]);
+      const [again] = await scoreBatch(model, [trainer.pairs[0]!.chosen]);
+      expect(again!.sumLogProb).toBe(score!.sumLogProb);
+      trainer.dispose();
+      model.dispose();
+      return losses;
+    };
+    const plain = await run(0);
+    const dropped = await run(0.5);
+    // Step 1: B = 0, so the adapter adds nothing whatever is dropped; step 2 sees the dropout.
+    expect(dropped[0]).toBeCloseTo(plain[0]!, 5);
+    expect(dropped[1]).not.toBeCloseTo(plain[1]!, 5);
+  });
+
   it('LoRA: only the adapters change', async () => {
     const model = await tinyModel();
     const base = model.weights.get('model.layers.0.self_attn.q_proj.weight')!.dataSync().slice();

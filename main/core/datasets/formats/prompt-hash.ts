@@ -1,6 +1,6 @@
 // A stable identity for a prompt, used to keep a prompt on one side of a
 // train/test split and to spot prompts that leaked across it.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { type Message, type PreferenceRecord } from './record';
 
 /**
@@ -16,7 +16,8 @@ export function normalisePromptText(prompt: Message[], system?: string): string 
 
 /** sha256 (hex) of the normalised prompt text. */
 export function promptHash(prompt: Message[], system?: string): string {
-  return createHash('sha256').update(normalisePromptText(prompt, system)).digest('hex');
+  // One-shot hash(): about twice as fast as createHash() for short inputs, which matters per imported row.
+  return hash('sha256', normalisePromptText(prompt, system), 'hex');
 }
 
 export function recordPromptHash(record: Pick<PreferenceRecord, 'prompt' | 'system'>): string {

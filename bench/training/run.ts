@@ -1,0 +1,128 @@
+/**
+ * Training throughput and the demo's first curve point.
+ *
+ * 1. One optimizer step per objective on the engine's reference shape
+ *    (REFERENCE_SPEC: Llama, vocab 8192, d 256, 4 layers; batch 4 pairs of
+ *    128-token sequences, plain text), through the real Trainer on the
+ *    backend the studio would pick: steps/s and tokens/s (unpadded tokens,
+ *    both sides of every pair), after one warm-up step.
+ * 2. The demo: a fresh workspace, the demo model and snapshot, the launcher's
+ *    defaults, `runs.create` → the first recorded loss and the first eval
+ *    point, through the real supervisor and worker process.
+ */
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { PRESETS } from '../../shared/objectives';
+import type { RecordContent } from '../../shared/datasets';
+import { configFromSpec, createModel, HfTokenizer, REFERENCE_SPEC } from '../../main/engine';
+import { initBackend } from '../../main/engine/backend';
+import { Trainer } from '../../main/training';
+import { createStudio } from '../../main/core/studio';
+import type { Measurement, SuiteResult } from '../report';
+
+const FIXTURE_TOKENIZER = fileURLToPath(new URL('../../test/fixtures/models/tiny-llama', import.meta.url));
+const ASSETS = fileURLToPath(new URL('../../assets', import.meta.url));
+const STEPS = 3;
+
+/** Plain-text pairs whose prompt + response come to about `tokens` tokens with the fixture's byte-level tokenizer. */
+function records(n: number, tokens: number): RecordContent[] {
+  const words = ['alpha', 'beta', 'gamma', 'delta', 'omega', 'sigma', 'kappa', 'theta'];
+  const text = (seed: number, len: number) => Array.from({ length: len }, (_, i) => words[(seed * 7 + i * 3) % words.length]).join(' ');
+  // About 4 tokens a word with 40 merges: half the budget for the prompt, half for each response.
+  const w = Math.floor(tokens / 8);
+  return Array.from({ length: n }, (_, i) => ({
+    kind: 'preference' as const,
+    prompt: [{ role: 'user', content: text(i, w) }],
+    chosen: [{ role: 'assistant', content: text(i + 1, w) }],
+    rejected: [{ role: 'assistant', content: text(i + 2, w) }],
+    responses: null,
+    system: null,
+  }));
+}
+
+async function objectiveThroughput(measurements: Measurement[]): Promise<void> {
+  const backend = await initBackend();
+  const tokenizer = (await HfTokenizer.fromFolder(FIXTURE_TOKENIZER))!;
+  const config = configFromSpec({ ...REFERENCE_SPEC, maxPositionEmbeddings: 256 });
+  const data = records(4 * (STEPS + 1), 128);
+  for (const name of Object.keys(PRESETS) as (keyof typeof PRESETS)[]) {
+    const model = createModel(config, 1);
+    const trainer = await Trainer.create({
+      config: {
+        model: { kind: 'spec', hiddenSize: 1, numLayers: 1, numHeads: 1, tokenizerDir: FIXTURE_TOKENIZER },
+        objective: PRESETS[name],
+        microBatchSize: 4,
+        gradAccumulation: 1,
+        maxLength: 128,
+        maxPromptLength: 64,
+        chatTemplate: false,
+        maxSteps: STEPS + 1,
+        evalEvery: 0,
+      },
+      model,
+      tokenizer,
+      records: data,
+    });
+    await trainer.step();
+    const t0 = performance.now();
+    for (let i = 0; i < STEPS; i++) await trainer.step();
+    const seconds = (performance.now() - t0) / 1000;
+    // The pairs are near-identical in length: a step's tokens are 4 pairs' worth of the mean.
+    const sides = name === 'sft' ? 1 : 2;
+    const meanPairTokens = trainer.pairs.reduce((n, p) => n + p.chosen.inputIds.length + (sides === 2 ? (p.rejected?.inputIds.length ?? 0) : 0), 0) / trainer.pairs.length;
+    const seqTokens = meanPairTokens * 4 * STEPS;
+    measurements.push({ name: `${name}: steps/s`, value: STEPS / seconds, unit: 'steps/s', n: STEPS, note: `${backend.name}, batch 4 pairs × ~128 tokens` });
+    measurements.push({ name: `${name}: tokens/s`, value: seqTokens / seconds, unit: 'tokens/s', n: STEPS, note: name === 'sft' ? 'chosen side only' : 'chosen + rejected' });
+    trainer.dispose();
+    model.dispose();
+  }
+}
+
+async function demoFirstPoint(measurements: Measurement[]): Promise<void> {
+  if (!existsSync(join(ASSETS, 'demo', 'model', 'config.json'))) {
+    measurements.push({ name: 'demo: first curve point', value: NaN, unit: 's', note: 'assets/demo/model is missing' });
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'studio-bench-train-'));
+  const studio = createStudio({ workspaceDir: join(dir, 'ws') });
+  try {
+    await studio.seedDemo();
+    const demo = studio.runs.listModels().find((m) => m.origin === 'demo')!;
+    const [snapshot] = await studio.handlers['snapshots.list']({});
+    const defaults = await studio.handlers['runs.defaults']({ modelId: demo.id });
+    const t0 = performance.now();
+    let firstLoss = NaN;
+    let firstEval = NaN;
+    const seen = new Promise<void>((resolve) => {
+      const off = studio.events.subscribe((e) => {
+        if (e.type !== 'run.metrics') return;
+        const now = (performance.now() - t0) / 1000;
+        if (Number.isNaN(firstLoss) && e.points.some((p) => p.name === 'loss')) firstLoss = now;
+        if (Number.isNaN(firstEval) && e.points.some((p) => p.name.startsWith('eval/'))) firstEval = now;
+        if (!Number.isNaN(firstLoss) && !Number.isNaN(firstEval)) {
+          off();
+          resolve();
+        }
+      });
+    });
+    const run = await studio.handlers['runs.create']({ snapshotId: snapshot!.id, modelId: demo.id, config: defaults });
+    await seen;
+    studio.handlers['runs.cancel']({ id: run.id });
+    await studio.jobs.settled(run.jobId);
+    measurements.push({ name: 'demo: launch → first loss point', value: firstLoss, unit: 's', note: 'worker start, model load, reference log-probs, step 1' });
+    measurements.push({ name: 'demo: launch → first eval point', value: firstEval, unit: 's', note: `evalEvery ${String(defaults['evalEvery'])}` });
+  } finally {
+    await studio.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<SuiteResult> {
+  const measurements: Measurement[] = [];
+  await objectiveThroughput(measurements);
+  await demoFirstPoint(measurements);
+  return { suite: 'training', measurements };
+}

@@ -1,0 +1,197 @@
+/**
+ * `studio train`, `studio runs`, `studio resume`: training from a terminal
+ * (a headless GPU box), writing the same records the app shows. Progress
+ * streams as one line per step (NDJSON with --json); Ctrl-C pauses at a
+ * checkpoint so `studio resume ID` continues where it stopped.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import type { Run } from '../../shared/runs';
+import type { Studio } from '../core/studio';
+import { registerDemoModel } from '../core/runs/demo';
+import { CliError, type Command, type CommandContext } from './commands';
+import { table } from './output';
+
+/** run.json: what to train, on what, from which model; `config` is a RunConfig without `model`. */
+export const RunFile = z
+  .object({
+    name: z.string().min(1).optional(),
+    /** A snapshot by id … */
+    snapshotId: z.number().int().positive().optional(),
+    /** … or the newest snapshot of a dataset, by name. */
+    dataset: z.string().min(1).optional(),
+    /** A registered model by id … */
+    modelId: z.number().int().positive().optional(),
+    /** … or an HF model folder (registered on first use; relative to run.json), or "demo". */
+    model: z.string().min(1).optional(),
+    config: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict()
+  .refine((f) => (f.snapshotId === undefined) !== (f.dataset === undefined), { message: 'give exactly one of snapshotId or dataset' })
+  .refine((f) => (f.modelId === undefined) !== (f.model === undefined), { message: 'give exactly one of modelId or model' });
+export type RunFile = z.infer<typeof RunFile>;
+
+function readRunFile(path: string): RunFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new CliError(`${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const parsed = RunFile.safeParse(raw);
+  if (!parsed.success) throw new CliError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+async function resolveLaunch(studio: Studio, file: RunFile, base: string) {
+  let snapshotId = file.snapshotId;
+  if (snapshotId === undefined) {
+    const dataset = studio.datasets.findDatasetByName(file.dataset!);
+    if (!dataset) throw new CliError(`No dataset named "${file.dataset}" (see \`studio datasets\`).`);
+    const snapshots = await studio.handlers['snapshots.list']({ datasetId: dataset.id });
+    if (snapshots.length === 0) throw new CliError(`Dataset "${file.dataset}" has no snapshot yet: \`studio snapshot "${file.dataset}"\` freezes one.`);
+    snapshotId = snapshots[0]!.id;
+  }
+  let modelId = file.modelId;
+  if (modelId === undefined) {
+    if (file.model === 'demo') {
+      const demo = await registerDemoModel(studio.runs, studio.assetsDir);
+      if (!demo) throw new CliError('This studio has no demo model (assets/demo/model is missing).');
+      modelId = demo.id;
+    } else {
+      modelId = (await studio.handlers['models.register']({ path: resolve(base, file.model!) })).id;
+    }
+  }
+  return { ...(file.name ? { name: file.name } : {}), snapshotId, modelId, config: file.config };
+}
+
+const fmt = (v: number | undefined, digits = 4) => (v === undefined ? '—' : Math.abs(v) >= 1000 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(digits));
+
+/** Streams a run's progress until its job settles; Ctrl-C asks for a pause. Returns the exit code. */
+async function follow(ctx: CommandContext, studio: Studio, run: Run): Promise<number> {
+  const total = run.totalSteps;
+  if (!ctx.json) ctx.io.out(`Run #${run.id} "${run.name}": ${total} steps on ${run.trainPairs} pairs (${run.testPairs} held out). Ctrl-C pauses.`);
+  const pending = new Map<number, Record<string, number>>();
+  const off = studio.events.subscribe((e) => {
+    if (e.type === 'job.log' && e.line.jobId === run.jobId && !ctx.json && e.line.level !== 'debug') ctx.io.err(`  ${e.line.message}`);
+    if (e.type !== 'run.metrics' || e.runId !== run.id) return;
+    for (const p of e.points) pending.set(p.step, { ...pending.get(p.step), [p.name]: p.value });
+    for (const [step, m] of pending) {
+      pending.delete(step);
+      if (ctx.json) ctx.io.out(JSON.stringify({ type: 'metrics', runId: run.id, step, metrics: m }));
+      else if (m['loss'] !== undefined) {
+        ctx.io.out(
+          `step ${String(step).padStart(String(total).length)}/${total}  loss ${fmt(m['loss'])}  acc ${fmt(m['rewards/accuracies'], 2)}  margin ${fmt(m['rewards/margins'], 3)}  lr ${fmt(m['learning_rate'])}  ${Math.round(m['tokens_per_second'] ?? 0)} tok/s`,
+        );
+      } else {
+        ctx.io.out(`eval @ ${step}: ${Object.entries(m).map(([k, v]) => `${k.replace('eval/', '')} ${fmt(v, 3)}`).join('  ')}`);
+      }
+    }
+  });
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      ctx.io.err('Pausing at the next step (a checkpoint is written); Ctrl-C again to stop at once (the run stays resumable).');
+      try {
+        void Promise.resolve(studio.handlers['runs.pause']({ id: run.id })).catch(() => {});
+      } catch {
+        // Not running yet (queued): a second Ctrl-C stops the process.
+      }
+    } else process.exit(130);
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    await studio.jobs.settled(run.jobId);
+  } finally {
+    process.off('SIGINT', onSigint);
+    off();
+  }
+  const done = studio.runs.getRun(run.id);
+  if (ctx.json) ctx.io.out(JSON.stringify({ type: 'run', run: done }));
+  else {
+    ctx.io.out(`Run #${done.id} ${done.status} at step ${done.step}/${done.totalSteps}.`);
+    if (done.status === 'paused' || done.status === 'interrupted') ctx.io.out(`Continue with: studio resume ${done.id}`);
+    if (done.status === 'succeeded') ctx.io.out(`Model: ${done.dir}/model`);
+    if (done.error && done.status !== 'paused') ctx.io.err(done.error.message);
+  }
+  return done.status === 'succeeded' || done.status === 'paused' ? 0 : 1;
+}
+
+export const trainCommand: Command = {
+  name: 'train',
+  usage: 'studio train --config run.json [--workspace DIR] [--json]',
+  summary: 'Train a run described by a JSON file (snapshot, model, RunConfig), streaming progress.',
+  options: { config: { type: 'string' } },
+  async run(ctx) {
+    if (!ctx.values.config) throw new CliError('name the run file: studio train --config run.json');
+    const path = resolve(String(ctx.values.config));
+    const file = readRunFile(path);
+    const studio = ctx.openStudio(true);
+    try {
+      if (!process.env.STUDIO_NO_DEMO) await studio.seedDemo();
+      const launch = await resolveLaunch(studio, file, dirname(path));
+      const run = await studio.handlers['runs.create'](launch);
+      return await follow(ctx, studio, run);
+    } finally {
+      await studio.close();
+    }
+  },
+};
+
+export const resumeCommand: Command = {
+  name: 'resume',
+  usage: 'studio resume RUN_ID [--workspace DIR] [--json]',
+  summary: 'Continue a paused, interrupted or failed run from its last valid checkpoint.',
+  options: {},
+  async run(ctx) {
+    const id = Number(ctx.positionals[0]);
+    if (!Number.isInteger(id) || id <= 0) throw new CliError('name the run: studio resume RUN_ID (see `studio runs`)');
+    const studio = ctx.openStudio(true);
+    try {
+      const run = await studio.handlers['runs.resume']({ id });
+      return await follow(ctx, studio, run);
+    } finally {
+      await studio.close();
+    }
+  },
+};
+
+export const runsCommand: Command = {
+  name: 'runs',
+  usage: 'studio runs [--workspace DIR] [--json]',
+  summary: 'List training runs with status, step and latest metrics.',
+  options: {},
+  async run(ctx) {
+    const studio = ctx.openStudio(false);
+    try {
+      const runs = studio.runs.listRuns();
+      if (ctx.json) ctx.io.out(JSON.stringify(runs));
+      else if (runs.length === 0) ctx.io.out('No runs yet: `studio train --config run.json` or the Runs page starts one.');
+      else {
+        ctx.io.out(
+          table(
+            ['id', 'status', 'step', 'objective', 'model', 'snapshot', 'loss', 'eval acc', 'name'],
+            runs.map((r) => [
+              String(r.id),
+              r.status,
+              `${r.step}/${r.totalSteps}`,
+              r.config.objective.objective,
+              r.modelName,
+              r.snapshotName,
+              fmt(r.latest['loss']),
+              fmt(r.latest['eval/logp_accuracy'], 2),
+              r.name,
+            ]),
+          ),
+        );
+        const interrupted = runs.filter((r) => r.status === 'interrupted').length;
+        if (interrupted) ctx.io.out(`\n${interrupted} interrupted run${interrupted === 1 ? '' : 's'}: \`studio resume ID\` continues from the last checkpoint.`);
+      }
+      return 0;
+    } finally {
+      await studio.close();
+    }
+  },
+};

@@ -1,0 +1,181 @@
+/**
+ * Training runs end to end on a real workspace: the studio's supervisor
+ * forks a real worker process that loads a real HF folder (the tiny Llama
+ * fixture), reads the demo snapshot from the SQLite file and trains. A clean
+ * run is the yardstick; a run whose worker is killed with SIGKILL (and whose
+ * newest checkpoint is then corrupted) and a paused run must, once resumed,
+ * record the same curve: every step once, the same values.
+ */
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MetricSeries, Run } from '../../shared/runs';
+import { createStudio, type Studio } from '../../main/core/studio';
+import { tempDir } from '../helpers/tmp';
+
+const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'models', 'tiny-llama');
+const STEPS = 20;
+const CONFIG = {
+  maxSteps: STEPS,
+  microBatchSize: 4,
+  gradAccumulation: 1,
+  maxLength: 64,
+  maxPromptLength: 48,
+  evalEvery: 10,
+  checkpointEvery: 5,
+  keepCheckpoints: 5,
+  optimizer: { lr: 5e-3 },
+};
+
+let studio: Studio;
+let cleanup = () => {};
+let modelId = 0;
+let snapshotId = 0;
+
+async function call<T>(method: string, args: unknown): Promise<T> {
+  const res = await studio.dispatch(method as never, args as never);
+  if (!res.ok) throw new Error(`${method}: ${res.error.message}`);
+  return res.value as T;
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 40));
+  }
+}
+
+const getRun = (id: number) => call<Run>('runs.get', { id });
+const settle = async (run: Run) => {
+  await studio.jobs.settled(run.jobId);
+  return getRun(run.id);
+};
+const logsOf = async (run: Run) => (await call<{ message: string }[]>('jobs.logs', { id: run.jobId, limit: 5000 })).map((l) => l.message);
+const workerPid = (run: Run) => studio.workspace.db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(run.jobId) as number | null;
+
+beforeAll(async () => {
+  const t = tempDir();
+  cleanup = t.cleanup;
+  studio = createStudio({ workspaceDir: t.dir });
+  await studio.seedDemo();
+  modelId = (await call<{ id: number }>('models.register', { path: FIXTURE })).id;
+  snapshotId = (await call<{ id: number }[]>('snapshots.list', {}))[0]!.id;
+});
+
+afterAll(async () => {
+  await studio?.close();
+  cleanup();
+});
+
+describe('training runs in a real worker process', () => {
+  let clean: Run;
+  let cleanSeries: MetricSeries;
+
+  it('trains, records every step, evaluates, checkpoints, exports and caches the reference log-probs', async () => {
+    const estimate = await call<{ issues: unknown[]; totalSteps: number; needsReference: boolean; referenceCached: boolean }>('runs.estimate', {
+      snapshotId,
+      modelId,
+      config: CONFIG,
+    });
+    expect(estimate).toMatchObject({ issues: [], totalSteps: STEPS, needsReference: true, referenceCached: false });
+
+    clean = await settle(await call<Run>('runs.create', { name: 'clean', snapshotId, modelId, config: CONFIG }));
+    expect(clean.status).toBe('succeeded');
+    expect(clean.step).toBe(STEPS);
+    expect(clean.modelHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(clean.backend).toBeTruthy();
+
+    cleanSeries = await call<MetricSeries>('runs.metrics', { id: clean.id });
+    const loss = cleanSeries['loss']!;
+    expect(loss.steps).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1));
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    // The synthetic task is learnable: the loss falls.
+    expect(mean(loss.values.slice(-5))).toBeLessThan(mean(loss.values.slice(0, 5)));
+    for (const name of ['rewards/chosen', 'rewards/rejected', 'rewards/margins', 'rewards/accuracies', 'logps/chosen', 'mmpo/weight_chosen', 'grad_norm', 'learning_rate']) {
+      expect(cleanSeries[name]?.steps.length, name).toBe(STEPS);
+    }
+    expect(cleanSeries['eval/logp_accuracy']?.steps).toEqual([10, 20]);
+    expect(cleanSeries['eval/reward_accuracy']?.steps).toEqual([10, 20]);
+
+    const weights = await call<{ step: number; weights: number[] }>('runs.weights', { id: clean.id });
+    expect(weights.step).toBe(STEPS);
+    expect(weights.weights).toHaveLength(4);
+
+    const checkpoints = await call<{ step: number; bytes: number }[]>('runs.checkpoints', { id: clean.id });
+    expect(checkpoints.map((c) => c.step)).toEqual([20, 15, 10, 5]);
+    expect(checkpoints.every((c) => c.bytes > 0)).toBe(true);
+
+    const models = await call<{ origin: string; path: string }[]>('models.list', {});
+    expect(models.some((m) => m.origin === 'run' && m.path === join(clean.dir, 'model'))).toBe(true);
+    await expect(fs.stat(join(clean.dir, 'model', 'model.safetensors'))).resolves.toBeTruthy();
+
+    const again = await call<{ referenceCached: boolean }>('runs.estimate', { snapshotId, modelId, config: CONFIG });
+    expect(again.referenceCached).toBe(true);
+  });
+
+  it('resumes after kill -9 from the last valid checkpoint, skipping a corrupted one, with a continuous curve', async () => {
+    const run = await call<Run>('runs.rerun', { id: clean.id });
+    expect(run.rerunOf).toBe(clean.id);
+    // Killed after the checkpoint at step 10 and at least one more step.
+    await waitFor('step 11 after the checkpoint at 10', async () => {
+      const r = await getRun(run.id);
+      const cps = await call<{ step: number }[]>('runs.checkpoints', { id: run.id });
+      return r.step >= 11 && r.step < STEPS && cps.some((c) => c.step === 10) ? true : undefined;
+    });
+    const pid = workerPid(run);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid!, 'SIGKILL');
+    const interrupted = await settle(run);
+    expect(interrupted.status).toBe('interrupted');
+    expect(interrupted.error?.code).toBe('WORKER_CRASHED');
+
+    // Damage the newest checkpoint: its manifest no longer matches.
+    const newest = join(run.dir, 'checkpoint-00000010', 'optimizer.bin');
+    const bytes = await fs.readFile(newest);
+    bytes[0] = bytes[0]! ^ 0xff;
+    await fs.writeFile(newest, bytes);
+
+    await call<Run>('runs.resume', { id: run.id });
+    const done = await settle(run);
+    expect(done.status).toBe('succeeded');
+    const logs = await logsOf(run);
+    expect(logs.some((l) => /Reusing cached reference log-probs/.test(l))).toBe(true);
+    expect(logs.some((l) => /Skipping checkpoint .*checkpoint-00000010/.test(l))).toBe(true);
+    expect(logs.some((l) => /Resumed from .*checkpoint-00000005 at step 5/.test(l))).toBe(true);
+
+    const series = await call<MetricSeries>('runs.metrics', { id: run.id });
+    expect(series['loss']!.steps).toEqual(cleanSeries['loss']!.steps);
+    series['loss']!.values.forEach((v, i) => expect(v).toBeCloseTo(cleanSeries['loss']!.values[i]!, 3));
+    expect(series['eval/logp_accuracy']!.values).toEqual(cleanSeries['eval/logp_accuracy']!.values);
+  });
+
+  it('pauses at a checkpoint and continues the same curve on resume', async () => {
+    const run = await call<Run>('runs.create', { name: 'paused', snapshotId, modelId, config: CONFIG });
+    await waitFor('a few steps', async () => ((await getRun(run.id)).step >= 3 ? true : undefined));
+    await call<Run>('runs.pause', { id: run.id });
+    const paused = await settle(run);
+    expect(paused.status).toBe('paused');
+    expect(paused.step).toBeLessThan(STEPS);
+    const checkpoints = await call<{ step: number }[]>('runs.checkpoints', { id: run.id });
+    expect(checkpoints[0]!.step).toBe(paused.step);
+
+    const resumed = await call<Run>('runs.resume', { id: run.id });
+    expect(['queued', 'running']).toContain(resumed.status);
+    const done = await settle(run);
+    expect(done.status).toBe('succeeded');
+    const series = await call<MetricSeries>('runs.metrics', { id: run.id });
+    expect(series['loss']!.steps).toEqual(cleanSeries['loss']!.steps);
+    series['loss']!.values.forEach((v, i) => expect(v).toBeCloseTo(cleanSeries['loss']!.values[i]!, 3));
+  });
+
+  it('refuses an invalid run before launching, naming the field', async () => {
+    const estimate = await call<{ issues: { path: string }[] }>('runs.estimate', { snapshotId, modelId, config: { ...CONFIG, maxLength: 32, maxPromptLength: 40 } });
+    expect(estimate.issues.map((i) => i.path)).toContain('maxPromptLength');
+    const res = await studio.dispatch('runs.create', { snapshotId, modelId, config: { ...CONFIG, maxPromptLength: 64 } });
+    expect(res.ok).toBe(false);
+    if (!res.ok) expect(res.error.message).toMatch(/maxPromptLength/);
+  });
+});
