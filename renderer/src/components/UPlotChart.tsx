@@ -14,6 +14,13 @@ export interface PlotLine {
   backdrop?: boolean;
 }
 
+/** Tick labels: three significant digits, exponents for tiny or huge values (learning rates). */
+function formatTick(value: number): string {
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e5)) return value.toExponential(1);
+  return String(Number(value.toPrecision(3)));
+}
+
 const AXIS = { stroke: '#71717a', grid: { stroke: 'rgba(113,113,122,0.15)', width: 1 }, ticks: { stroke: 'rgba(113,113,122,0.3)', width: 1 } };
 
 function formatValue(_u: uPlot, value: number | null): string {
@@ -30,7 +37,7 @@ function options(lines: readonly PlotLine[], width: number, height: number): uPl
     cursor: { drag: { x: false, y: false } },
     axes: [
       { ...AXIS, size: 28 },
-      { ...AXIS, size: 52, values: (_u, splits) => splits.map((v) => formatValue(_u, v)) },
+      { ...AXIS, size: 56, values: (_u, splits) => splits.map(formatTick) },
     ],
     series: [
       { label: 'step' },

@@ -16,14 +16,16 @@ function Row({ label, value, testId }: { label: string; value: string; testId?: 
 /** What the run will cost, from `runs.estimate`, and every problem that blocks the launch. */
 export function EstimatePanel({ estimate, pending, epochs }: { estimate: RunEstimate | undefined; pending: boolean; epochs: number | null }) {
   if (!estimate) return <p className="text-sm text-zinc-500">{pending ? 'Estimating…' : 'Choose a model and a snapshot.'}</p>;
+  // With issues the arithmetic was not done: show dashes, not zeros.
+  const count = (n: number) => (estimate.effectiveBatch === 0 ? '—' : formatCount(n));
   const total = estimate.secondsPerEpoch !== null && estimate.stepsPerEpoch > 0 ? (estimate.secondsPerEpoch * estimate.totalSteps) / estimate.stepsPerEpoch : null;
   return (
     <div className={`space-y-3 text-sm transition-opacity ${pending ? 'opacity-60' : ''}`} data-testid="launch-estimate">
       <dl className="space-y-1">
         <Row label="Pairs (train / test)" value={`${formatCount(estimate.trainPairs)} / ${formatCount(estimate.testPairs)}`} />
-        <Row label="Effective batch" value={formatCount(estimate.effectiveBatch)} testId="estimate-effective-batch" />
-        <Row label="Steps per epoch" value={formatCount(estimate.stepsPerEpoch)} testId="estimate-steps-per-epoch" />
-        <Row label="Total steps" value={formatCount(estimate.totalSteps)} testId="estimate-total-steps" />
+        <Row label="Effective batch" value={count(estimate.effectiveBatch)} testId="estimate-effective-batch" />
+        <Row label="Steps per epoch" value={count(estimate.stepsPerEpoch)} testId="estimate-steps-per-epoch" />
+        <Row label="Total steps" value={count(estimate.totalSteps)} testId="estimate-total-steps" />
         {epochs !== null && <Row label="Epochs" value={String(epochs)} />}
         <Row label="Memory" value={estimate.memoryBytes > 0 ? formatBytes(estimate.memoryBytes) : '—'} testId="estimate-memory" />
         <Row label="Time per epoch" value={estimate.secondsPerEpoch === null ? 'unknown' : formatDuration(estimate.secondsPerEpoch * 1000)} testId="estimate-time" />

@@ -151,7 +151,7 @@ function LoraSection({ form }: { form: FormBinding }) {
         <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
           <NumberField form={form} path="lora.rank" label="Rank" />
           <NumberField form={form} path="lora.alpha" label="Alpha" hint="Scale is alpha / rank." />
-          <NumberField form={form} path="lora.dropout" label="Dropout" hint="Stored in the adapter config (PEFT)." />
+          <NumberField form={form} path="lora.dropout" label="Dropout" hint="Dropout on the adapter inputs during training steps (PEFT lora_dropout)." />
           <TargetModules form={form} />
         </div>
       ) : (
@@ -173,7 +173,9 @@ export function LaunchPage() {
   const [config, setConfig] = useState<FormConfig | null>(null);
 
   useEffect(() => {
-    if (modelId === null && models[0]) setModelId(models[0].id);
+    // Start from a model the person brought (or the demo) rather than one a run exported.
+    const first = models.find((m) => m.origin !== 'run') ?? models[0];
+    if (modelId === null && first) setModelId(first.id);
   }, [modelId, models]);
   useEffect(() => {
     if (snapshotId === null && snapshots[0]) setSnapshotId(snapshots[0].id);

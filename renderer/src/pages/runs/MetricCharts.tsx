@@ -4,6 +4,7 @@ import { UPlotChart, type PlotLine } from '../../components/UPlotChart';
 import { alignColumns, ema } from '../../lib/series';
 import { cardClass } from '../datasets/ui';
 import { groupsWithData, type ChartGroup } from './chart-groups';
+import { formatMetric } from './ui';
 
 function MetricChart({ group, series, smoothing }: { group: ChartGroup; series: MetricSeries; smoothing: number }) {
   const signature = group.lines.map((l) => l.metric).join(',');
@@ -14,7 +15,7 @@ function MetricChart({ group, series, smoothing }: { group: ChartGroup; series: 
       const column = columns[i]!;
       if (l.sparse) {
         plotted.push({ column, line: { label: l.label, color: l.color, dash: [4, 3], points: true } });
-      } else if (smoothing > 0) {
+      } else if (smoothing > 0 && !l.exact) {
         // The raw line stays faint behind the smoothed one, as TensorBoard and W&B draw it.
         plotted.push({ column, line: { label: `${l.label} (raw)`, color: `${l.color}40`, width: 1, backdrop: true } });
         plotted.push({ column: { steps: column.steps, values: ema(column.values, smoothing) }, line: { label: l.label, color: l.color, width: 2 } });
@@ -38,7 +39,7 @@ function MetricChart({ group, series, smoothing }: { group: ChartGroup; series: 
         <span className="flex gap-2 text-xs tabular-nums">
           {latest.map((l) => (
             <span key={l.label} style={{ color: l.color }}>
-              {l.label} {l.value === undefined ? '—' : l.value.toPrecision(4)}
+              {l.label} {formatMetric(l.value)}
             </span>
           ))}
         </span>

@@ -76,6 +76,11 @@ export function ModelPicker({ modelId, onChange }: { modelId: number | null; onC
           </Button>
         </form>
       )}
+      {registering && register.error && (
+        <p className="text-xs text-rose-600 dark:text-rose-400" data-testid="register-model-error">
+          {register.error.message}
+        </p>
+      )}
     </div>
   );
 }

@@ -57,11 +57,19 @@ function Controls({ run }: { run: Run }) {
   );
 }
 
+function finishedLine(run: Run): string | null {
+  if (run.status !== 'succeeded') return null;
+  const tokens = run.latest['tokens_per_second'];
+  return `Finished all ${run.totalSteps} steps${tokens ? ` · last ${Math.round(tokens)} tokens/s` : ''}.`;
+}
+
 function RunProgress({ run }: { run: Run }) {
   const api = useApi();
   const { data: job } = useQuery({ ...jobQueries.detail(api, run.jobId), enabled: run.jobId > 0 });
   const progress = job?.progress ?? (run.totalSteps > 0 ? run.step / run.totalSteps : 0);
-  const message = run.status === 'queued' ? (run.queueReason ?? 'Queued') : (job?.progressMessage ?? run.progressMessage);
+  const active = run.status === 'running' || run.status === 'queued';
+  // A finished job keeps its last progress line ("Exporting…"); it only means something while the run is active.
+  const message = run.status === 'queued' ? (run.queueReason ?? 'Queued') : active ? (job?.progressMessage ?? run.progressMessage) : finishedLine(run);
   return (
     <section className={`${cardClass} space-y-2 p-4`}>
       <div className="flex items-center justify-between gap-4 text-sm">

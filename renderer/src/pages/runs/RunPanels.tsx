@@ -182,9 +182,11 @@ export function Checkpoints({ items }: { items: CheckpointEntry[] | undefined })
               <tr key={c.step} data-testid="checkpoint-row">
                 <td className="py-1.5 pr-3 text-right tabular-nums">{c.step}</td>
                 <td className="py-1.5 pr-3 text-right tabular-nums">{c.epoch.toFixed(2)}</td>
-                <td className="py-1.5 pr-3 text-right tabular-nums">{formatBytes(c.bytes)}</td>
-                <td className="max-w-md truncate py-1.5 font-mono text-xs text-zinc-500" title={c.path}>
-                  {c.path}
+                <td className="py-1.5 pr-3 text-right whitespace-nowrap tabular-nums">{formatBytes(c.bytes)}</td>
+                <td className="py-1.5">
+                  <div className="max-w-xs truncate font-mono text-xs text-zinc-500 xl:max-w-md" title={c.path}>
+                    {c.path}
+                  </div>
                 </td>
               </tr>
             ))}

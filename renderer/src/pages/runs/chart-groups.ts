@@ -10,6 +10,8 @@ export interface ChartLine {
   color: string;
   /** Eval metrics are measured every N steps: drawn as points joined by a dashed line, never smoothed. */
   sparse?: boolean;
+  /** A schedule, not a noisy measurement: never smoothed. */
+  exact?: boolean;
 }
 
 export interface ChartGroup {
@@ -70,7 +72,7 @@ export const CHART_GROUPS: ChartGroup[] = [
     ],
   },
   { id: 'weight', title: 'MMPO chosen weight w_w', lines: [{ metric: 'mmpo/weight_chosen', label: 'mean w_w', color: CHOSEN }], hint: 'Share of the update given to the chosen response (M4).' },
-  { id: 'lr', title: 'Learning rate', lines: [{ metric: 'learning_rate', label: 'lr', color: TRAIN }] },
+  { id: 'lr', title: 'Learning rate', lines: [{ metric: 'learning_rate', label: 'lr', color: TRAIN, exact: true }] },
   { id: 'grad', title: 'Gradient norm', lines: [{ metric: 'grad_norm', label: 'before clipping', color: TRAIN }] },
   { id: 'entropy', title: 'Entropy objective', lines: [{ metric: 'entropy_objective', label: 'H_obj', color: TRAIN }] },
   { id: 'throughput', title: 'Tokens per second', lines: [{ metric: 'tokens_per_second', label: 'tokens/s', color: TRAIN }] },

@@ -21,7 +21,7 @@ function FieldIssues({ issues, path }: { issues: Issues; path: string }) {
   if (mine.length === 0) return null;
   return (
     <span className="text-xs font-normal text-rose-600 dark:text-rose-400" data-testid={`issue-${path.replace(/\./g, '-')}`}>
-      {mine.map((i) => i.message).join(' ')}
+      {mine.map((i) => (/expected number, received (null|NaN)/.test(i.message) ? 'Enter a number.' : i.message)).join(' ')}
     </span>
   );
 }
@@ -51,11 +51,13 @@ export function NumberField({ form, path, label, hint, nullable = false, step = 
   placeholder?: string;
 }) {
   const value = getAt(form.config, path);
-  const shown = value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value)) ? '' : String(value);
+  const parse = (text: string) => (text.trim() === '' ? (nullable ? null : Number.NaN) : Number(text));
+  const shown = typeof value === 'number' && Number.isFinite(value) ? String(value) : '';
   const [text, setText] = useState(shown);
   useEffect(() => {
-    // Follow changes from outside (defaults, presets) without fighting the person typing.
-    setText((current) => (Number(current) === value || (current.trim() === '' && (value === null || Number.isNaN(value))) ? current : shown));
+    // Follow changes from outside (defaults, presets) without fighting the person typing ("5e-" parses to NaN, as sent).
+    setText((current) => (Object.is(parse(current), value) ? current : shown));
+    // parse only depends on `nullable`, which never changes for a field.
   }, [value, shown]);
   const invalid = form.issues.some((i) => i.path === path);
   return (
@@ -72,7 +74,7 @@ export function NumberField({ form, path, label, hint, nullable = false, step = 
         onChange={(e) => {
           const next = e.target.value;
           setText(next);
-          form.set(path, next.trim() === '' ? (nullable ? null : Number.NaN) : Number(next));
+          form.set(path, parse(next));
         }}
       />
     </Field>
