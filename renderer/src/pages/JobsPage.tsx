@@ -64,6 +64,8 @@ export function JobDetailPage({ id }: { id: number }) {
   if (!job) return <p className="text-sm text-zinc-500">Loading…</p>;
   const active = job.status === 'running' || job.status === 'queued';
   const elapsed = job.startedAt ? (job.finishedAt ?? Date.now()) - job.startedAt : 0;
+  // A training job belongs to a run, whose page has its charts and controls.
+  const runId = job.kind === 'train' ? (job.params as { runId?: unknown } | null)?.runId : undefined;
   return (
     <div className="max-w-5xl space-y-5" data-testid="job-detail">
       <div className="flex items-center justify-between gap-4">
@@ -76,6 +78,11 @@ export function JobDetailPage({ id }: { id: number }) {
           </h1>
         </div>
         <div className="flex gap-2">
+          {typeof runId === 'number' && (
+            <Button onClick={() => navigate(`/runs/${runId}`)} data-testid="job-open-run">
+              Open run #{runId}
+            </Button>
+          )}
           {active && (
             <Button variant="danger" onClick={() => cancel.mutate()} disabled={cancel.isPending}>
               Cancel
