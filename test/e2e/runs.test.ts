@@ -102,7 +102,7 @@ describe('the Runs area against `studio serve`', () => {
   });
 
   it('shows the run live: progress, loss chart, pause, resume where it stopped', async () => {
-    await expect.poll(lossPoints, { timeout: 60_000, interval: 200 }).toBeGreaterThan(0);
+    await expect.poll(lossPoints, { timeout: 90_000, interval: 200 }).toBeGreaterThan(0);
     await expect.poll(progress).toBeGreaterThan(0);
     expect(await status()).toBe('running');
     expect(await page.getByTestId('run-progress-message').textContent()).toMatch(/Step \d+ of 40 · \d+ tokens\/s/);

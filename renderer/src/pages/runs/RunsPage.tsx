@@ -94,8 +94,9 @@ export function RunsPage() {
                     #{run.id} {run.name}
                   </div>
                 </td>
-                <td className="py-2 pr-3">
+                <td className="py-2 pr-3" title={run.queueReason ?? run.error?.message ?? undefined}>
                   <RunStatusBadge status={run.status} />
+                  {run.status === 'queued' && run.queueReason && <div className="max-w-40 truncate text-xs text-zinc-500">{run.queueReason}</div>}
                 </td>
                 <td className="max-w-40 truncate py-2 pr-3" title={run.modelName}>
                   {run.modelName}
