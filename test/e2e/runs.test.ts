@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openPage } from '../helpers/browser';
-import { REPO_ROOT, startServe, type ServeHandle } from '../helpers/serve';
+import { callApi, REPO_ROOT, startServe, type ServeHandle } from '../helpers/serve';
 import { tempDir } from '../helpers/tmp';
 
 let serve: ServeHandle;
@@ -144,6 +144,18 @@ describe('the Runs area against `studio serve`', () => {
     await page.getByTestId('run-cancel').click();
     await expect.poll(status, { timeout: 30_000 }).toBe('cancelled');
     await page.getByTestId('run-rerun').waitFor();
+
+    // The charts show what the run recorded, chosen as chosen and rejected as rejected.
+    const runId = Number(/#\/runs\/(\d+)/.exec(page.url())?.[1]);
+    const { json } = await callApi(serve.port, serve.token, 'runs.get', { id: runId });
+    const latest = (json.value as { latest: Record<string, number> }).latest;
+    for (const metric of ['loss', 'rewards/chosen', 'rewards/rejected', 'logps/chosen', 'logps/rejected', 'mmpo/weight_chosen']) {
+      const shown = Number(await page.getByTestId(`latest-${metric}`).getAttribute('data-value'));
+      expect(shown, metric).toBeCloseTo(latest[metric]!, 6);
+    }
+    expect(await page.getByTestId('latest-rewards/chosen').textContent()).toMatch(/^chosen /);
+    expect(await page.getByTestId('latest-rewards/rejected').textContent()).toMatch(/^rejected /);
+    expect(await page.getByTestId('checkpoint-row').count()).toBeGreaterThan(0);
     const unexplained = [...consoleErrors];
     for (const miss of faviconMisses) {
       const at = unexplained.indexOf(miss);

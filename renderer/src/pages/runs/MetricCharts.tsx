@@ -27,7 +27,7 @@ function MetricChart({ group, series, smoothing }: { group: ChartGroup; series: 
     return {
       x: aligned.x,
       lines: plotted.map((p, i) => ({ ...p.line, values: aligned.ys[i]! })),
-      latest: group.lines.map((l, i) => ({ label: l.label, color: l.color, value: columns[i]!.values.at(-1) })),
+      latest: group.lines.map((l, i) => ({ metric: l.metric, label: l.label, color: l.color, value: columns[i]!.values.at(-1) })),
     };
     // `series` is replaced (never mutated) when values arrive; the group is rebuilt each render, its metrics are not.
   }, [series, smoothing, signature]);
@@ -38,7 +38,7 @@ function MetricChart({ group, series, smoothing }: { group: ChartGroup; series: 
         <span className="text-sm font-medium">{group.title}</span>
         <span className="flex gap-2 text-xs tabular-nums">
           {latest.map((l) => (
-            <span key={l.label} style={{ color: l.color }}>
+            <span key={l.label} style={{ color: l.color }} data-testid={`latest-${l.metric}`} data-value={l.value}>
               {l.label} {formatMetric(l.value)}
             </span>
           ))}
