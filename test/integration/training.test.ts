@@ -155,6 +155,11 @@ describe('training runs in a real worker process', () => {
   it('pauses at a checkpoint and continues the same curve on resume', async () => {
     const run = await call<Run>('runs.create', { name: 'paused', snapshotId, modelId, config: CONFIG });
     await waitFor('a few steps', async () => ((await getRun(run.id)).step >= 3 ? true : undefined));
+    // One training run at a time on the device: a second one waits and says why.
+    const waiting = await call<Run>('runs.create', { name: 'waiting', snapshotId, modelId, config: CONFIG });
+    expect(waiting.status).toBe('queued');
+    expect(waiting.queueReason).toMatch(/device lane runs 1 job at a time/);
+    expect((await call<Run>('runs.cancel', { id: waiting.id })).status).toBe('cancelled');
     await call<Run>('runs.pause', { id: run.id });
     const paused = await settle(run);
     expect(paused.status).toBe('paused');
