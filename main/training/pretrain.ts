@@ -57,11 +57,11 @@ export function tokenizeForPretraining(tokenizer: HfTokenizer, texts: string[], 
 }
 
 /** Index batches: seeded shuffles of 0..n−1, one per epoch, cut into batches that may run across epochs. */
-function* batchIndices(n: number, batchSize: number, seed: number): Generator<number[]> {
+function batchIndices(n: number, batchSize: number, seed: number): () => number[] {
   let epoch = 0;
   let order = epochOrder(n, seed, epoch);
   let pos = 0;
-  for (;;) {
+  return () => {
     const batch: number[] = [];
     while (batch.length < batchSize) {
       if (pos === n) {
@@ -70,8 +70,8 @@ function* batchIndices(n: number, batchSize: number, seed: number): Generator<nu
       }
       batch.push(order[pos++]!);
     }
-    yield batch;
-  }
+    return batch;
+  };
 }
 
 /**
@@ -93,11 +93,11 @@ export async function pretrain(model: CausalLM, tokenizer: HfTokenizer, texts: s
     optimizer = new AdamW(variables, { lr: opts.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: opts.weightDecay ?? 0 }, named.map(([n]) => decays(n)));
   });
   const padId = tokenizer.padTokenId ?? 0;
-  const batches = batchIndices(examples.length, batchSize, opts.seed);
+  const nextBatch = batchIndices(examples.length, batchSize, opts.seed);
   const losses: number[] = [];
   try {
     for (let step = 0; step < total; step++) {
-      const batch = padBatch(batches.next().value!.map((i) => examples[i]!), padId);
+      const batch = padBatch(nextBatch().map((i) => examples[i]!), padId);
       try {
         const { value, grads } = tf.variableGrads(() => {
           const s = scoreTensors(model, batch);
