@@ -10,7 +10,7 @@
  */
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { generateText, loadModel, type CausalLM, type HfTokenizer } from '../../engine';
+import { generate, loadModel, type CausalLM, type HfTokenizer } from '../../engine';
 import { initBackend, shutdownBackend } from '../../engine/backend';
 import { promptHash } from '../../core/datasets/formats/prompt-hash';
 import { splitOf } from '../../core/datasets/split';
@@ -26,7 +26,11 @@ const overrides = JSON.parse(process.env['DEMO_OVERRIDES'] ?? '{}') as Partial<R
 const judgeCount = Number(process.env['DEMO_JUDGE_PROMPTS'] ?? 40);
 
 async function judgePassRate(model: CausalLM, tokenizer: HfTokenizer, pairs: DemoPair[]): Promise<{ rate: number; byRule: Record<string, string>; examples: string[] }> {
-  const { texts } = await generateText(model, tokenizer, pairs.map((p) => p.prompt), { chat: true, maxNewTokens: 24, temperature: 0 });
+  // engine.generateText would decode an empty answer (immediate <|im_end|>) with tokenizers' decode([]), which throws.
+  const ids = pairs.map((p) => tokenizer.encode(tokenizer.applyChatTemplate([{ role: 'user', content: p.prompt }], { addGenerationPrompt: true }), { addSpecialTokens: false }));
+  const eos = tokenizer.eosTokenId ?? 0;
+  const { tokens } = await generate(model, ids, { maxNewTokens: 24, temperature: 0, stopTokenIds: [eos], padTokenId: tokenizer.padTokenId ?? eos });
+  const texts = tokens.map((t) => (t.length ? tokenizer.decode(t, { skipSpecialTokens: true }) : ''));
   const byRule: Record<string, [number, number]> = {};
   let pass = 0;
   texts.forEach((t, i) => {
