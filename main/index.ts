@@ -95,7 +95,8 @@ export async function startDesktop(): Promise<{ studio: Studio; window: BrowserW
   await window.loadFile(rendererIndex);
 
   app.on('window-all-closed', () => {
-    void studio.close().finally(() => app.quit());
+    // A running training run checkpoints and pauses (up to 15 s) so quitting loses no steps.
+    void studio.close({ pauseGraceMs: 15_000 }).finally(() => app.quit());
   });
   return { studio, window };
 }

@@ -49,7 +49,8 @@ export const serveCommand: Command = {
       process.once('SIGTERM', stop);
     });
     await server.close();
-    await studio.close();
+    // A running training run checkpoints and pauses (up to 15 s): stopping the server loses no steps.
+    await studio.close({ pauseGraceMs: 15_000 });
     return 0;
   },
 };

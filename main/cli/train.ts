@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Run } from '../../shared/runs';
+import { PRESETS, type PresetName } from '../../shared/objectives';
 import type { Studio } from '../core/studio';
 import { registerDemoModel } from '../core/runs/demo';
 import { CliError, type Command, type CommandContext } from './commands';
@@ -25,6 +26,7 @@ export const RunFile = z
     modelId: z.number().int().positive().optional(),
     /** … or an HF model folder (registered on first use; relative to run.json), or "demo". */
     model: z.string().min(1).optional(),
+    /** RunConfig fields over the model's launcher defaults; `objective` may be a preset name ("dpo"). */
     config: z.record(z.string(), z.unknown()).default({}),
   })
   .strict()
@@ -63,7 +65,29 @@ async function resolveLaunch(studio: Studio, file: RunFile, base: string) {
       modelId = (await studio.handlers['models.register']({ path: resolve(base, file.model!) })).id;
     }
   }
-  return { ...(file.name ? { name: file.name } : {}), snapshotId, modelId, config: file.config };
+  const defaults = await studio.handlers['runs.defaults']({ modelId });
+  return { ...(file.name ? { name: file.name } : {}), snapshotId, modelId, config: withDefaults(defaults, file.config) };
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The run file's config over the launcher's defaults for the model (the same
+ * the Runs page starts from): optimizer and schedule merge field by field;
+ * an objective replaces the default one whole, and may be a preset name.
+ */
+export function withDefaults(defaults: Json, config: Json): Json {
+  const merged: Json = { ...defaults, ...config };
+  for (const key of ['optimizer', 'schedule']) {
+    if (isObject(defaults[key]) && isObject(config[key])) merged[key] = { ...defaults[key], ...config[key] };
+  }
+  const objective = config['objective'];
+  if (typeof objective === 'string') {
+    if (!(objective in PRESETS)) throw new CliError(`config.objective: "${objective}" is not a preset (${Object.keys(PRESETS).join(', ')}).`);
+    merged['objective'] = PRESETS[objective as PresetName];
+  }
+  return merged;
 }
 
 const fmt = (v: number | undefined, digits = 4) => (v === undefined ? '—' : Math.abs(v) >= 1000 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(digits));

@@ -46,7 +46,8 @@ export interface Studio {
   readonly assetsDir: string;
   /** Seeds the demo dataset when this start created the workspace. */
   seedDemo(): Promise<void>;
-  close(): Promise<void>;
+  /** Closes the workspace; with `pauseGraceMs`, running training is first paused at a checkpoint (app quit, serve stop). */
+  close(options?: { pauseGraceMs?: number }): Promise<void>;
 }
 
 const selfTestJob: JobKind<SelfTestParams> = {
@@ -153,8 +154,8 @@ export function createStudio(options: StudioOptions): Studio {
       if (workspace.created) await seedDemoDataset(datasets, assetsDir);
       await registerDemoModel(runs, assetsDir);
     },
-    async close() {
-      await jobs.close();
+    async close(options = {}) {
+      await jobs.close(options.pauseGraceMs ?? 0);
       workspace.close();
     },
   };

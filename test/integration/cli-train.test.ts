@@ -34,7 +34,7 @@ describe('training from the command line', () => {
       name: 'cli dpo',
       dataset: 'Demo: rule following',
       model: FIXTURE,
-      config: { ...SMALL, objective: { objective: 'dpo', beta: 0.1 }, maxSteps: 4, evalEvery: 2 },
+      config: { ...SMALL, objective: 'dpo', maxSteps: 4, evalEvery: 2 },
     });
     const res = studio('train', '--config', file, '--json');
     expect(res.code, res.err).toBe(0);

@@ -28,6 +28,7 @@ const CONFIG = {
 };
 
 let studio: Studio;
+let workspaceDir = '';
 let cleanup = () => {};
 let modelId = 0;
 let snapshotId = 0;
@@ -59,7 +60,8 @@ const workerPid = (run: Run) => studio.workspace.db.prepare('SELECT worker_pid F
 beforeAll(async () => {
   const t = tempDir();
   cleanup = t.cleanup;
-  studio = createStudio({ workspaceDir: t.dir });
+  workspaceDir = t.dir;
+  studio = createStudio({ workspaceDir });
   await studio.seedDemo();
   modelId = (await call<{ id: number }>('models.register', { path: FIXTURE })).id;
   snapshotId = (await call<{ id: number }[]>('snapshots.list', {}))[0]!.id;
@@ -155,6 +157,11 @@ describe('training runs in a real worker process', () => {
   it('pauses at a checkpoint and continues the same curve on resume', async () => {
     const run = await call<Run>('runs.create', { name: 'paused', snapshotId, modelId, config: CONFIG });
     await waitFor('a few steps', async () => ((await getRun(run.id)).step >= 3 ? true : undefined));
+    // One training run at a time on the device: a second one waits and says why.
+    const waiting = await call<Run>('runs.create', { name: 'waiting', snapshotId, modelId, config: CONFIG });
+    expect(waiting.status).toBe('queued');
+    expect(waiting.queueReason).toMatch(/device lane runs 1 job at a time/);
+    expect((await call<Run>('runs.cancel', { id: waiting.id })).status).toBe('cancelled');
     await call<Run>('runs.pause', { id: run.id });
     const paused = await settle(run);
     expect(paused.status).toBe('paused');
@@ -169,6 +176,18 @@ describe('training runs in a real worker process', () => {
     const series = await call<MetricSeries>('runs.metrics', { id: run.id });
     expect(series['loss']!.steps).toEqual(cleanSeries['loss']!.steps);
     series['loss']!.values.forEach((v, i) => expect(v).toBeCloseTo(cleanSeries['loss']!.values[i]!, 3));
+  });
+
+  it('pauses a running run at a checkpoint when the studio closes, so quitting loses no steps', async () => {
+    const run = await call<Run>('runs.create', { name: 'quit', snapshotId, modelId, config: CONFIG });
+    await waitFor('a step', async () => ((await getRun(run.id)).step >= 2 ? true : undefined));
+    await studio.close({ pauseGraceMs: 30_000 });
+    studio = createStudio({ workspaceDir });
+    const after = await getRun(run.id);
+    expect(after.status).toBe('paused');
+    const checkpoints = await call<{ step: number }[]>('runs.checkpoints', { id: run.id });
+    expect(checkpoints[0]!.step).toBe(after.step);
+    expect((await call<Run>('runs.cancel', { id: run.id })).status).toBe('cancelled');
   });
 
   it('refuses an invalid run before launching, naming the field', async () => {

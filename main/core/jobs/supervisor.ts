@@ -204,11 +204,22 @@ export class JobSupervisor {
     return this.options.store.get(id);
   }
 
-  /** Stops supervising: running jobs are stopped and marked interrupted, so they can be retried later. */
-  async close(): Promise<void> {
+  /**
+   * Stops supervising. Pausable jobs (training) are first asked to checkpoint
+   * and pause, for up to `pauseGraceMs`; whatever still runs is stopped and
+   * marked interrupted. Either way it can be resumed later.
+   */
+  async close(pauseGraceMs = 0): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.heartbeatTimer);
+    const pausable = [...this.running.entries()].filter(([, r]) => r.pausable);
+    if (pauseGraceMs > 0 && pausable.length > 0) {
+      for (const [id] of pausable) this.pause(id);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(pausable.map(([, r]) => r.done)), new Promise((resolve) => (timer = setTimeout(resolve, pauseGraceMs)))]);
+      clearTimeout(timer);
+    }
     const pending = [...this.running.values()];
     for (const r of pending) r.controller.abort(new Error('the studio is shutting down'));
     await Promise.all(pending.map((r) => r.done));
