@@ -122,7 +122,9 @@ async function demoFirstPoint(measurements: Measurement[]): Promise<void> {
 
 export async function run(): Promise<SuiteResult> {
   const measurements: Measurement[] = [];
-  await objectiveThroughput(measurements);
-  await demoFirstPoint(measurements);
+  // BENCH_TRAINING_PARTS=objectives|demo runs one part.
+  const parts = process.env.BENCH_TRAINING_PARTS ?? 'objectives,demo';
+  if (parts.includes('objectives')) await objectiveThroughput(measurements);
+  if (parts.includes('demo')) await demoFirstPoint(measurements);
   return { suite: 'training', measurements };
 }

@@ -21,6 +21,7 @@ import { APP_VERSION } from './version';
 import { RunStore } from './runs/store';
 import { runHandlers, trainJobKind, type RunServiceDeps } from './runs/service';
 import { registerDemoModel } from './runs/demo';
+import { DEMO_RUN_DEFAULTS } from '../../shared/demo';
 import { openWorkspace, type Workspace, workspaceSize } from './workspace';
 
 export interface StudioOptions extends OpenOptions {
@@ -85,7 +86,7 @@ export function createStudio(options: StudioOptions): Studio {
     artifactsDir: workspace.artifactsDir,
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
     backend: () => backendInfo().name,
-    presets: {},
+    presets: { demo: DEMO_RUN_DEFAULTS },
   };
   jobs.register(selfTestJob);
   jobs.register(importJobKind(datasets));
