@@ -287,8 +287,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     server,
     close: async () => {
       for (const client of sseClients) client.end();
-      await new Promise<void>((r) => server.close(() => r()));
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      // Idle keep-alive sockets and a reconnecting event stream would hold close() open: drop them now.
       server.closeAllConnections();
+      await closed;
     },
   };
 }
