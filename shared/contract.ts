@@ -87,9 +87,11 @@ export const contract = {
       id: z.number().int().positive(),
       afterSeq: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(5000).default(1000),
+      /** Instead: the last `tail` lines (what a log view shows first). */
+      tail: z.number().int().min(1).max(5000).optional(),
     }),
     z.array(JobLogLine),
-    'Persisted log lines of a job after a sequence number.',
+    'Persisted log lines of a job after a sequence number, or its last `tail` lines.',
   ),
   'jobs.cancel': method(JobId, Job, 'Cancel a queued or running job.'),
   'jobs.retry': method(JobId, Job, 'Queue a failed, cancelled or interrupted job again (a new attempt).'),

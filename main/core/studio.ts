@@ -131,7 +131,7 @@ export function createStudio(options: StudioOptions): Studio {
     'settings.update': (patch) => settings.update(patch),
     'jobs.list': (args) => jobStore.list(args),
     'jobs.get': ({ id }) => jobStore.get(id),
-    'jobs.logs': ({ id, afterSeq, limit }) => jobStore.logs(id, afterSeq, limit),
+    'jobs.logs': ({ id, afterSeq, limit, tail }) => (tail === undefined ? jobStore.logs(id, afterSeq, limit) : jobStore.tailLogs(id, tail)),
     'jobs.cancel': ({ id }) => jobs.cancel(id),
     'jobs.retry': ({ id }) => jobs.retry(id),
     'jobs.startSelfTest': (params) => jobs.start('self-test', params),

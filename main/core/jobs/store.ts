@@ -221,6 +221,16 @@ export class JobStore {
     return this.stmts.logs.all(jobId, afterSeq, limit);
   }
 
+  /** The last `count` log lines of a job, oldest first. */
+  tailLogs(jobId: number, count: number): JobLogLine[] {
+    this.get(jobId);
+    return this.db
+      .prepare<[number, number], JobLogLine>(
+        `SELECT * FROM (SELECT job_id AS jobId, seq, at, level, message FROM job_logs WHERE job_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+      )
+      .all(jobId, count);
+  }
+
   /** Queued jobs this process owns, oldest first. */
   queued(): Job[] {
     return this.stmts.queuedOwned.all(this.ownerPid).map(toJob);

@@ -52,7 +52,7 @@ export const jobQueries = {
   detail: (api: ApiClient, id: number) =>
     queryOptions({ queryKey: ['jobs', 'detail', id], queryFn: () => api.call('jobs.get', { id }), structuralSharing: keepNewerJob }),
   logs: (api: ApiClient, id: number) =>
-    queryOptions({ queryKey: ['jobs', 'logs', id], queryFn: () => api.call('jobs.logs', { id, limit: 5000 }) }),
+    queryOptions({ queryKey: ['jobs', 'logs', id], queryFn: () => api.call('jobs.logs', { id, tail: 5000 }) }),
 };
 
 export const datasetQueries = {

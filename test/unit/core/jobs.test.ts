@@ -85,6 +85,9 @@ describe('job lifecycle', () => {
       [2, 'warn', 'two'],
     ]);
     expect(s.logs(a.id, 1).map((l) => l.message)).toEqual(['two']);
+    s.appendLog(a.id, 'info', 'three');
+    expect(s.tailLogs(a.id, 2).map((l) => l.message)).toEqual(['two', 'three']);
+    expect(s.tailLogs(a.id, 10).map((l) => l.seq)).toEqual([1, 2, 3]);
     expect(() => s.logs(999)).toThrowError(/no job #999/);
   });
 
