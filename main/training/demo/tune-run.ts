@@ -8,9 +8,10 @@
  *   npx tsx main/training/demo/tune-run.ts
  *   DEMO_OVERRIDES='{"optimizer":{"lr":3e-3}}' STUDIO_WASM_THREADS=1 npx tsx main/training/demo/tune-run.ts
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { generate, loadModel, type CausalLM, type HfTokenizer } from '../../engine';
+import { generate, loadModel, scoreBatch, type CausalLM, type HfTokenizer } from '../../engine';
 import { initBackend, shutdownBackend } from '../../engine/backend';
 import { promptHash } from '../../core/datasets/formats/prompt-hash';
 import { splitOf } from '../../core/datasets/split';
@@ -47,6 +48,17 @@ async function judgePassRate(model: CausalLM, tokenizer: HfTokenizer, pairs: Dem
   };
 }
 
+/** Capability check: token-weighted mean log-prob of the held-out general sentences (assets/demo/general.jsonl). */
+async function generalLogProb(model: CausalLM, tokenizer: HfTokenizer): Promise<number> {
+  const lines = readFileSync(root('assets/demo/general.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
+  const examples = lines.map((l) => {
+    const ids = tokenizer.encode((JSON.parse(l) as { text: string }).text, { addSpecialTokens: false });
+    return { inputIds: ids, lossMask: ids.map(() => 1) };
+  });
+  const scores = await scoreBatch(model, examples, { padId: tokenizer.padTokenId ?? 0, maxBatchSize: 64 });
+  return scores.reduce((s, x) => s + x.sumLogProb, 0) / scores.reduce((s, x) => s + x.tokenCount, 0);
+}
+
 const info = await initBackend();
 console.log(`backend ${info.name}, ${info.threads ?? '?'} thread(s); load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 const pairs = readDemoPairs(root('assets/demo/preferences.jsonl'));
@@ -63,7 +75,7 @@ console.log(`train ${train.length} pairs (${count(train)}); test ${test.length} 
 const { model, tokenizer } = await loadModel(modelDir);
 const judged = test.filter((_, i) => i % Math.max(1, Math.floor(test.length / judgeCount)) === 0).slice(0, judgeCount);
 const before = await judgePassRate(model, tokenizer!, judged);
-console.log(`judge before: ${(100 * before.rate).toFixed(0)}% ${JSON.stringify(before.byRule)}`);
+console.log(`judge before: ${(100 * before.rate).toFixed(0)}% ${JSON.stringify(before.byRule)}; general text mean log-prob ${(await generalLogProb(model, tokenizer!)).toFixed(3)}`);
 before.examples.forEach((e) => console.log(`  ${e}`));
 
 const config: RunConfigInput = { ...DEMO_RUN_DEFAULTS, ...overrides, model: { kind: 'folder', path: modelDir } };
@@ -84,7 +96,7 @@ while (!trainer.finished) {
 }
 console.log(`trained ${trainer.totalSteps} steps in ${((performance.now() - trainStart) / 1000).toFixed(1)} s (total with reference ${sec()} s)`);
 const after = await judgePassRate(model, tokenizer!, judged);
-console.log(`judge after: ${(100 * after.rate).toFixed(0)}% ${JSON.stringify(after.byRule)}`);
+console.log(`judge after: ${(100 * after.rate).toFixed(0)}% ${JSON.stringify(after.byRule)}; general text mean log-prob ${(await generalLogProb(model, tokenizer!)).toFixed(3)}`);
 after.examples.forEach((e) => console.log(`  ${e}`));
 trainer.dispose();
 model.dispose();
