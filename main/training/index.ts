@@ -16,3 +16,9 @@ export type { ReferenceKeyParts, ReferenceLogps, ReferenceOptions } from './refe
 export { checkpointName, latestValidCheckpoint, listCheckpoints, pruneCheckpoints, verifyCheckpoint, writeCheckpoint, MANIFEST } from './checkpoint';
 export type { Verification } from './checkpoint';
 export { loadStartingModel } from './source';
+export { pretrain, tokenizeForPretraining } from './pretrain';
+export type { PretrainOptions, PretrainResult } from './pretrain';
+export { judgeResponse, JUDGE_RULES } from './demo/judge';
+export type { JudgeMeta, JudgeVerdict } from './demo/judge';
+export { readDemoPairs, demoRecord } from './demo/records';
+export type { DemoPair } from './demo/records';

@@ -45,8 +45,9 @@ export class AdamW {
     readonly config: OptimizerConfig,
     private readonly decay: boolean[] = variables.map(() => true),
   ) {
-    this.m = variables.map((x) => tf.variable(tf.zerosLike(x), false));
-    this.v = variables.map((x) => tf.variable(tf.zerosLike(x), false));
+    // tidy frees the zero tensors the variables were initialised from.
+    this.m = variables.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
+    this.v = variables.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
   }
 
   get step(): number {

@@ -66,6 +66,20 @@ describe('AdamW', () => {
   });
 });
 
+describe('AdamW memory', () => {
+  it('creating, stepping and disposing an optimizer leaves no tensors behind', () => {
+    const x = tf.variable(tf.tensor1d([1, 2, 3]));
+    const before = tf.memory().numTensors;
+    const opt = new AdamW([x], { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 });
+    const g = tf.tensor1d([0.1, -0.2, 0.3]);
+    opt.apply([g], 0.1);
+    g.dispose();
+    opt.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+});
+
 describe('clipByGlobalNorm', () => {
   it('returns the pre-clip norm and scales to maxNorm', () => {
     const g = [tf.tensor1d([3, 0]), tf.tensor1d([4])];
