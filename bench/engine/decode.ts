@@ -1,0 +1,84 @@
+// Generation on the reference shape, as `npm run bench -- models` measures it
+// (batch 1, a 112-token prompt, 16 new tokens, greedy): cached and re-run
+// ms/token and their ratio over interleaved rounds, then where one cached
+// decode step's time goes, per kernel.
+//   node --import tsx bench/engine/decode.ts [--rounds N] [--threads N] [--profile]
+import { loadavg } from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../main/engine/backend';
+import { referenceConfig } from '../../main/engine/bench';
+import { generate } from '../../main/engine/generate';
+import { createModel } from '../../main/engine/models/causal-lm';
+import { SeededRng } from '../../main/engine/rng';
+
+const argValue = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+};
+const rounds = Number(argValue('rounds', '3'));
+const threadsArg = argValue('threads', '');
+const backend = await initBackend(threadsArg ? { threads: Number(threadsArg) } : {});
+const config = referenceConfig();
+const model = createModel(config, 0);
+const rng = new SeededRng(0);
+const prompt = [Array.from({ length: 112 }, () => Math.floor(rng.next() * config.vocabSize))];
+const newTokens = 16;
+
+async function msPerToken(useCache: boolean): Promise<{ ms: number; tokens: number[] }> {
+  const started = performance.now();
+  const out = await generate(model, prompt, { maxNewTokens: newTokens, stopTokenIds: [], useCache });
+  return { ms: (performance.now() - started) / newTokens, tokens: out.tokens[0]! };
+}
+
+await msPerToken(true);
+await msPerToken(false);
+const cached: number[] = [];
+const rerun: number[] = [];
+for (let r = 0; r < rounds; r++) {
+  const a = await msPerToken(true);
+  const b = await msPerToken(false);
+  if (a.tokens.join() !== b.tokens.join()) throw new Error('cached and re-run greedy tokens differ');
+  cached.push(a.ms);
+  rerun.push(b.ms);
+}
+const best = (xs: number[]): number => Math.min(...xs);
+const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+console.log(`${backend.name}, ${backend.threads} thread(s); load ${loadavg()[0]!.toFixed(2)}`);
+console.log(`cached ms/token: ${cached.map((x) => x.toFixed(1)).join(' ')}`);
+console.log(`re-run ms/token: ${rerun.map((x) => x.toFixed(1)).join(' ')}`);
+console.log(`speed-up: best/best ${(best(rerun) / best(cached)).toFixed(2)}×, median/median ${(median(rerun) / median(cached)).toFixed(2)}×, per round ${rerun.map((x, i) => (x / cached[i]!).toFixed(2)).join(' ')}`);
+
+// One decode step alone (prefill excluded): tokens 2..16 of a cached run.
+{
+  const steps: number[] = [];
+  let last = performance.now();
+  await generate(model, prompt, {
+    maxNewTokens: newTokens,
+    stopTokenIds: [],
+    onToken: () => {
+      const now = performance.now();
+      steps.push(now - last);
+      last = now;
+    },
+  });
+  const decode = steps.slice(1);
+  console.log(`prefill+first token ${steps[0]!.toFixed(1)} ms; decode step median ${median(decode).toFixed(1)} ms, best ${best(decode).toFixed(1)} ms`);
+}
+
+if (process.argv.includes('--profile')) {
+  const info = await tf.profile(async () => {
+    await generate(model, prompt, { maxNewTokens: newTokens, stopTokenIds: [] });
+  });
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  for (const k of info.kernels) {
+    const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+    entry.ms += Number(k.kernelTimeMs);
+    entry.calls += 1;
+    byKernel.set(k.name, entry);
+  }
+  const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
+  const total = rows.reduce((s, [, v]) => s + v.ms, 0);
+  console.log(`whole cached generation: ${info.kernels.length} kernel calls, ${total.toFixed(1)} ms in kernels`);
+  for (const [name, v] of rows) console.log(`${name.padEnd(22)} ${v.ms.toFixed(1).padStart(8)} ms ${String(v.calls).padStart(5)} calls`);
+}
+model.dispose();

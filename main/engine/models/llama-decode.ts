@@ -1,0 +1,292 @@
+/**
+ * Cached decoding for Llama-family models, one new token per sequence per step,
+ * in few and cheap ops. A decode step is tiny (~2 FLOP per weight), so its time
+ * is per-op overhead: on wasm with threads, every XNNPACK op pays a thread-pool
+ * dispatch, every product against a transposed weight pays two transposes and
+ * a fresh weight packing, and broadcasting elementwise ops run per row. So:
+ *
+ * - Weights are prepared once, transposed to [in, out] (XNNPACK packs each once
+ *   and keeps it): q, k, their rotate-half images and v in one product, gate and
+ *   up in another. RoPE is then `qk·cos + rot(qk)·sin` with no split/neg/concat
+ *   (rotate-half is a signed permutation of weight rows, so this is exact).
+ * - The cache is [batch, seq, kvHeads·headDim], the projection's own layout; a
+ *   step appends one row with a concat (a memcpy: cheaper on wasm than writing
+ *   into a preallocated variable).
+ * - Attention for one query row is two plain products over all heads at once
+ *   (every query head against every kv head), and a gather picks each head's
+ *   own group: no per-head products, no broadcasting, no transposes of the cache.
+ * - cos/sin rows for every position are computed once per generation; the
+ *   attention bias exists only when a batch has padding.
+ *
+ * Every value is computed by the same ops in the same order as `llamaForward`
+ * (llama.ts), so the logits agree with `CausalLM.forwardWithCache` to rounding.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LlamaConfig } from '../hf/config';
+import type { CausalLM } from './causal-lm';
+import { ropeInverseFrequencies, ropeTables } from './layers';
+
+/** Per layer [batch, seq, kvHeads·headDim]. */
+export interface DecodeCache {
+  keys: tf.Tensor3D[];
+  values: tf.Tensor3D[];
+}
+
+interface LayerWeights {
+  inputNorm: tf.Tensor;
+  /** [H, (2·(heads + kvHeads) + kvHeads)·d]: q, k, rot(q), rot(k), v. */
+  qkv: tf.Tensor2D;
+  qkvBias: tf.Tensor | null;
+  /** [heads·d, H] */
+  o: tf.Tensor2D;
+  oBias: tf.Tensor | null;
+  postNorm: tf.Tensor;
+  /** [H, 2·I]: gate, up. */
+  gateUp: tf.Tensor2D;
+  gateUpBias: tf.Tensor | null;
+  /** [I, H] */
+  down: tf.Tensor2D;
+  downBias: tf.Tensor | null;
+}
+
+/** Bytes of the prepared (transposed, fused) copies of a model's weights. */
+export function decodeWeightsBytes(c: LlamaConfig): number {
+  const H = c.hiddenSize;
+  const q = c.numHeads * c.headDim;
+  const kv = c.numKvHeads * c.headDim;
+  const qkvOut = 2 * (q + kv) + kv;
+  const perLayer = H * qkvOut + q * H + 2 * H * c.intermediateSize + c.intermediateSize * H;
+  const biases = (c.qkvBias ? qkvOut : 0) + (c.oBias ? H : 0) + (c.mlpBias ? 2 * c.intermediateSize + H : 0);
+  return 4 * (c.numLayers * (perLayer + biases) + H * c.vocabSize);
+}
+
+/**
+ * Above this many bytes of prepared weights, generation keeps the generic path
+ * (no copies): on wasm XNNPACK also keeps a packed copy of each, and the heap
+ * is capped at 4 GiB. SmolLM2-135M needs ~590 MB.
+ */
+export const DECODE_WEIGHTS_MAX_BYTES = 768 * 1024 ** 2;
+
+/** [out, in] rows of a q or k projection → the rows that compute rotate_half of its output. */
+function rotateHalfRows(w: tf.Tensor, heads: number, headDim: number): tf.Tensor {
+  const lead = [heads, 2, headDim / 2];
+  const rest = w.shape.slice(1);
+  const [x1, x2] = tf.split(w.reshape([...lead, ...rest]), 2, 1);
+  return tf.concat([x2!.neg(), x1!], 1).reshape(w.shape);
+}
+
+/** The model's weights rearranged for decoding; rebuilt when any weight tensor changes. */
+export class LlamaDecodeWeights {
+  readonly layers: LayerWeights[];
+  /** [H, vocab] */
+  readonly head: tf.Tensor2D;
+  readonly finalNorm: tf.Tensor;
+  private readonly sources: object[];
+  private readonly owned: tf.Tensor[] = [];
+
+  constructor(readonly model: CausalLM) {
+    const c = model.config as LlamaConfig;
+    const w = (name: string): tf.Tensor => model.get(name);
+    const opt = (name: string): tf.Tensor | null => (model.has(name) ? model.get(name) : null);
+    // Called inside tf.tidy: keeps the prepared copies, the tidy frees their intermediates.
+    const keep = <T extends tf.Tensor>(t: T): T => {
+      this.owned.push(tf.keep(t));
+      return t;
+    };
+    this.sources = [...model.weights.values()].map((v) => v.dataId);
+    this.layers = [];
+    for (let i = 0; i < c.numLayers; i++) {
+      const p = `model.layers.${i}`;
+      const a = `${p}.self_attn`;
+      const qkvParts = (suffix: string): tf.Tensor[] => {
+        const q = w(`${a}.q_proj.${suffix}`);
+        const k = w(`${a}.k_proj.${suffix}`);
+        return [q, k, rotateHalfRows(q, c.numHeads, c.headDim), rotateHalfRows(k, c.numKvHeads, c.headDim), w(`${a}.v_proj.${suffix}`)];
+      };
+      const mlpBias = (name: string): tf.Tensor | null => opt(`${p}.mlp.${name}.bias`);
+      tf.tidy(() => {
+        this.layers.push({
+          inputNorm: w(`${p}.input_layernorm.weight`),
+          qkv: keep(tf.concat(qkvParts('weight'), 0).transpose() as tf.Tensor2D),
+          qkvBias: c.qkvBias ? keep(tf.concat(qkvParts('bias'), 0)) : null,
+          o: keep(w(`${a}.o_proj.weight`).transpose() as tf.Tensor2D),
+          oBias: opt(`${a}.o_proj.bias`),
+          postNorm: w(`${p}.post_attention_layernorm.weight`),
+          gateUp: keep(tf.concat([w(`${p}.mlp.gate_proj.weight`), w(`${p}.mlp.up_proj.weight`)], 0).transpose() as tf.Tensor2D),
+          gateUpBias: c.mlpBias ? keep(tf.concat([mlpBias('gate_proj')!, mlpBias('up_proj')!], 0)) : null,
+          down: keep(w(`${p}.mlp.down_proj.weight`).transpose() as tf.Tensor2D),
+          downBias: mlpBias('down_proj'),
+        });
+      });
+    }
+    this.finalNorm = w('model.norm.weight');
+    const head = w(c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
+    this.head = tf.tidy(() => keep(head.transpose() as tf.Tensor2D));
+  }
+
+  /** False once any of the model's weights was replaced (training, merging an adapter, disposal). */
+  matches(model: CausalLM): boolean {
+    if (model !== this.model || this.owned.length === 0) return false;
+    let i = 0;
+    for (const v of model.weights.values()) if (v.isDisposed || v.dataId !== this.sources[i++]) return false;
+    return i === this.sources.length;
+  }
+
+  dispose(): void {
+    tf.dispose(this.owned);
+    this.owned.length = 0;
+  }
+}
+
+/**
+ * One generation's decoding state: cos/sin rows for every position up to
+ * `maxLen`, the index tables of the grouped attention, and the cache.
+ */
+export class LlamaDecodeSession {
+  private readonly c: LlamaConfig;
+  /** [maxLen, (heads + kvHeads)·d]: RoPE rows, tiled across the q and k heads. */
+  private readonly cos: tf.Tensor2D;
+  private readonly sin: tf.Tensor2D;
+  /** For the attention output: row h of head h's own kv group in the all-pairs product. */
+  private readonly ownGroup: tf.Tensor1D;
+  private readonly scale: tf.Scalar;
+  private readonly eps: tf.Scalar;
+  cache: DecodeCache | null = null;
+
+  constructor(
+    private readonly weights: LlamaDecodeWeights,
+    readonly maxLen: number,
+  ) {
+    this.c = weights.model.config as LlamaConfig;
+    const { numHeads: nh, numKvHeads: nkv, headDim: d } = this.c;
+    const rep = nh / nkv;
+    const tiles = Int32Array.from({ length: (nh + nkv) * d }, (_, i) => i % d);
+    const own = Int32Array.from({ length: nh * d }, (_, i) => {
+      const h = Math.floor(i / d);
+      return h * nkv * d + Math.floor(h / rep) * d + (i % d);
+    });
+    const inv = ropeInverseFrequencies(d, this.c.ropeTheta, this.c.ropeScaling);
+    [this.cos, this.sin] = tf.tidy(() => {
+      const positions = tf.range(0, maxLen, 1, 'int32').reshape([1, maxLen]) as tf.Tensor2D;
+      const { cos, sin } = ropeTables(positions, inv);
+      const idx = tf.tensor1d(tiles, 'int32');
+      return [tf.gather(cos.reshape([maxLen, d]), idx, 1) as tf.Tensor2D, tf.gather(sin.reshape([maxLen, d]), idx, 1) as tf.Tensor2D];
+    });
+    this.ownGroup = tf.tensor1d(own, 'int32');
+    this.scale = tf.scalar(1 / Math.sqrt(d));
+    this.eps = tf.scalar(this.c.rmsNormEps);
+  }
+
+  /** Takes over a prefill's cache ([b, kvHeads, seq, d] per layer, not disposed here). */
+  adopt(keys: tf.Tensor4D[], values: tf.Tensor4D[]): void {
+    const toRows = (x: tf.Tensor4D): tf.Tensor3D => {
+      const [b, h, s, d] = x.shape;
+      return x.transpose([0, 2, 1, 3]).reshape([b, s, h * d]);
+    };
+    this.disposeCache();
+    this.cache = tf.tidy(() => ({ keys: keys.map(toRows), values: values.map(toRows) }));
+  }
+
+  /**
+   * One token per sequence → logits [b, vocab] (the caller's). `positions[i]` is
+   * token i's position; `mask` is the attention mask over everything so far
+   * including these tokens ([b][seq + 1]; 1 = token, 0 = padding).
+   */
+  step(tokens: number[], positions: number[], mask: number[][]): tf.Tensor2D {
+    const cache = this.cache;
+    if (!cache) throw new Error('decode step before prefill');
+    const b = tokens.length;
+    const total = mask[0]!.length;
+    if (total > this.maxLen) throw new Error(`decode past the prepared length ${this.maxLen}`);
+    const out = tf.tidy(() => {
+      const c = this.c;
+      const { numHeads: nh, numKvHeads: nkv, headDim: d } = c;
+      const qkDim = (nh + nkv) * d;
+      const kvDim = nkv * d;
+      const posT = tf.tensor1d(positions, 'int32');
+      const cos = tf.gather(this.cos, posT);
+      const sin = tf.gather(this.sin, posT);
+      const bias = mask.some((row) => row.includes(0))
+        ? tf.tensor3d(mask.flatMap((row) => row.map((m) => (m - 1) * 1e9)), [b, 1, total])
+        : null;
+      // Row (t·kvHeads + g)·heads + h of the all-pairs scores is query head h against kv head g at t.
+      const pick = new Int32Array(nh * total);
+      const rep = nh / nkv;
+      for (let h = 0; h < nh; h++) for (let t = 0; t < total; t++) pick[h * total + t] = (t * nkv + Math.floor(h / rep)) * nh + h;
+      const pickT = tf.tensor2d(pick, [nh, total], 'int32');
+      const rms = (x: tf.Tensor, weight: tf.Tensor): tf.Tensor => x.mul(x.square().mean(-1, true).add(this.eps).rsqrt()).mul(weight);
+
+      let x: tf.Tensor = tf.gather(this.weights.model.get('model.embed_tokens.weight'), tf.tensor1d(tokens, 'int32')); // [b, H]
+      const keys: tf.Tensor3D[] = [];
+      const values: tf.Tensor3D[] = [];
+      this.weights.layers.forEach((L, i) => {
+        const h = rms(x, L.inputNorm);
+        let y: tf.Tensor = tf.matMul(h, L.qkv);
+        if (L.qkvBias) y = y.add(L.qkvBias);
+        const [qk, qkRot, v] = tf.split(y, [qkDim, qkDim, kvDim], -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const roped = qk.mul(cos).add(qkRot.mul(sin));
+        const [q, k] = tf.split(roped, [nh * d, kvDim], -1) as [tf.Tensor, tf.Tensor];
+        const K = tf.concat([cache.keys[i]!, k.reshape([b, 1, kvDim])], 1) as tf.Tensor3D;
+        const V = tf.concat([cache.values[i]!, v.reshape([b, 1, kvDim])], 1) as tf.Tensor3D;
+        keys.push(K);
+        values.push(V);
+        const allPairs = tf.matMul(K.reshape([b, total * nkv, d]), q.reshape([b, nh, d]), false, true); // [b, t·kvHeads, heads]
+        let scores = tf.gather(allPairs.reshape([b, total * nkv * nh]), pickT, 1).mul(this.scale); // [b, heads, t]
+        if (bias) scores = scores.add(bias);
+        const probs = tf.softmax(scores, -1);
+        const mixed = tf.matMul(probs, V); // [b, heads, kvHeads·d]: every head against every group
+        const attn = tf.gather(mixed.reshape([b, nh * kvDim]), this.ownGroup, 1); // [b, heads·d]
+        let o: tf.Tensor = tf.matMul(attn, L.o);
+        if (L.oBias) o = o.add(L.oBias);
+        const mid = x.add(o);
+
+        const m = rms(mid, L.postNorm);
+        let gu: tf.Tensor = tf.matMul(m, L.gateUp);
+        if (L.gateUpBias) gu = gu.add(L.gateUpBias);
+        const [gate, up] = tf.split(gu, 2, -1) as [tf.Tensor, tf.Tensor];
+        let down: tf.Tensor = tf.matMul(gate.mul(gate.sigmoid()).mul(up), L.down);
+        if (L.downBias) down = down.add(L.downBias);
+        x = mid.add(down);
+      });
+      const logits = tf.matMul(rms(x, this.weights.finalNorm), this.weights.head) as tf.Tensor2D;
+      return { logits, keys, values };
+    });
+    this.disposeCache();
+    this.cache = { keys: out.keys, values: out.values };
+    return out.logits;
+  }
+
+  private disposeCache(): void {
+    if (this.cache) tf.dispose([...this.cache.keys, ...this.cache.values]);
+    this.cache = null;
+  }
+
+  dispose(): void {
+    this.disposeCache();
+    tf.dispose([this.cos, this.sin, this.ownGroup, this.scale, this.eps]);
+  }
+}
+
+const prepared = new WeakMap<CausalLM, LlamaDecodeWeights>();
+
+/**
+ * The model's prepared decoding weights, built on first use and kept while its
+ * weights stay the same; null where generation should take the generic path
+ * (GPT-2, an attached adapter, or copies too large for the heap).
+ */
+export function decodeWeightsFor(model: CausalLM): LlamaDecodeWeights | null {
+  const c = model.config;
+  if (c.family !== 'llama' || model.adapter || decodeWeightsBytes(c) > DECODE_WEIGHTS_MAX_BYTES) return null;
+  const existing = prepared.get(model);
+  if (existing?.matches(model)) return existing;
+  existing?.dispose();
+  const fresh = new LlamaDecodeWeights(model);
+  prepared.set(model, fresh);
+  return fresh;
+}
+
+/** Frees a model's prepared decoding weights (e.g. before training it); they are rebuilt when needed. */
+export function releaseDecodeWeights(model: CausalLM): void {
+  prepared.get(model)?.dispose();
+  prepared.delete(model);
+}
