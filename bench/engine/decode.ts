@@ -3,12 +3,14 @@
 // ms/token and their ratio over interleaved rounds, then where one cached
 // decode step's time goes, per kernel.
 //   node --import tsx bench/engine/decode.ts [--rounds N] [--threads N] [--profile]
+// --profile: kernel times of the prefill and of one decode step.
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../main/engine/backend';
 import { referenceConfig } from '../../main/engine/bench';
 import { generate } from '../../main/engine/generate';
 import { createModel } from '../../main/engine/models/causal-lm';
+import { decodeWeightsFor, LlamaDecodeSession } from '../../main/engine/models/llama-decode';
 import { SeededRng } from '../../main/engine/rng';
 
 const argValue = (name: string, fallback: string): string => {
@@ -66,19 +68,46 @@ console.log(`speed-up: best/best ${(best(rerun) / best(cached)).toFixed(2)}×, m
 }
 
 if (process.argv.includes('--profile')) {
-  const info = await tf.profile(async () => {
-    await generate(model, prompt, { maxNewTokens: newTokens, stopTokenIds: [] });
+  // Kernel times of the prefill and of one decode step, separately.
+  const table = (title: string, kernels: Awaited<ReturnType<typeof tf.profile>>['kernels']): void => {
+    const byKernel = new Map<string, { ms: number; calls: number }>();
+    for (const k of kernels) {
+      const key = k.name === 'BatchMatMul' ? `BatchMatMul ${JSON.stringify(k.inputShapes)}` : k.name;
+      const entry = byKernel.get(key) ?? { ms: 0, calls: 0 };
+      entry.ms += Number(k.kernelTimeMs);
+      entry.calls += 1;
+      byKernel.set(key, entry);
+    }
+    const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
+    const total = rows.reduce((sum, [, v]) => sum + v.ms, 0);
+    console.log(`\n${title}: ${kernels.length} kernel calls, ${total.toFixed(2)} ms in kernels`);
+    for (const [name, v] of rows) console.log(`  ${name.padEnd(44)} ${v.ms.toFixed(2).padStart(8)} ms ${String(v.calls).padStart(5)} calls`);
+  };
+  const P = prompt[0]!.length;
+  const ids = tf.tensor2d(prompt, [1, P], 'int32');
+  const mask = tf.ones([1, P]) as tf.Tensor2D;
+  let prefill: ReturnType<typeof model.forwardWithCache> | null = null;
+  const prefillInfo = await tf.profile(() => {
+    prefill = model.forwardWithCache(ids, mask, null, true);
+    prefill.logits.dataSync();
   });
-  const byKernel = new Map<string, { ms: number; calls: number }>();
-  for (const k of info.kernels) {
-    const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-    entry.ms += Number(k.kernelTimeMs);
-    entry.calls += 1;
-    byKernel.set(k.name, entry);
+  table(`prefill (${P} tokens)`, prefillInfo.kernels);
+  const weights = decodeWeightsFor(model);
+  if (prefill && weights) {
+    const { logits, cache } = prefill as ReturnType<typeof model.forwardWithCache>;
+    const session = new LlamaDecodeSession(weights, P + 8);
+    session.adopt(cache);
+    logits.dispose();
+    const maskRows = [Array<number>(P).fill(1)];
+    const step = (): void => {
+      maskRows[0]!.push(1);
+      session.step([7], [maskRows[0]!.length - 1], maskRows).dispose();
+    };
+    step();
+    step();
+    table('decode step', (await tf.profile(step)).kernels);
+    session.dispose();
   }
-  const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
-  const total = rows.reduce((s, [, v]) => s + v.ms, 0);
-  console.log(`whole cached generation: ${info.kernels.length} kernel calls, ${total.toFixed(1)} ms in kernels`);
-  for (const [name, v] of rows) console.log(`${name.padEnd(22)} ${v.ms.toFixed(1).padStart(8)} ms ${String(v.calls).padStart(5)} calls`);
+  tf.dispose([ids, mask]);
 }
 model.dispose();

@@ -135,10 +135,8 @@ export async function generate(model: CausalLM, prompts: number[][], opts: Gener
     const res = model.forwardWithCache(idsT, maskT, cache, true);
     disposeCache(cache);
     cache = null;
-    if (session) {
-      session.adopt(res.cache.keys, res.cache.values);
-      disposeCache(res.cache);
-    } else cache = res.cache;
+    if (session) session.adopt(res.cache);
+    else cache = res.cache;
     const logits = res.logits.reshape([b, -1]) as tf.Tensor2D;
     res.logits.dispose();
     return logits;

@@ -9,12 +9,13 @@
  *   and keeps it): q, k, their rotate-half images and v in one product, gate and
  *   up in another. RoPE is then `qk·cos + rot(qk)·sin` with no split/neg/concat
  *   (rotate-half is a signed permutation of weight rows, so this is exact).
- * - The cache is [batch, seq, kvHeads·headDim], the projection's own layout; a
- *   step appends one row with a concat (a memcpy: cheaper on wasm than writing
- *   into a preallocated variable).
- * - Attention for one query row is two plain products over all heads at once
- *   (every query head against every kv head), and a gather picks each head's
- *   own group: no per-head products, no broadcasting, no transposes of the cache.
+ * - The cache keeps `forwardWithCache`'s layout [batch, kvHeads, seq, headDim]; a
+ *   step appends one position with a concat (a memcpy: cheaper on wasm than
+ *   writing into a preallocated variable). With one new token, the projection's
+ *   [batch, heads·headDim] already is [batch, heads, 1, headDim]: no transposes.
+ * - Attention is two batched products over the head groups, which the wasm
+ *   backend keeps on tfjs's single-call loop (backend/wasm-matmul.ts,
+ *   fewRowsPerBatch) instead of one XNNPACK operator per head.
  * - cos/sin rows for every position are computed once per generation; the
  *   attention bias exists only when a batch has padding.
  *
@@ -24,13 +25,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LlamaConfig } from '../hf/config';
 import type { CausalLM } from './causal-lm';
-import { ropeInverseFrequencies, ropeTables } from './layers';
-
-/** Per layer [batch, seq, kvHeads·headDim]. */
-export interface DecodeCache {
-  keys: tf.Tensor3D[];
-  values: tf.Tensor3D[];
-}
+import { ropeInverseFrequencies, ropeTables, type KvCache } from './layers';
 
 interface LayerWeights {
   inputNorm: tf.Tensor;
@@ -140,18 +135,16 @@ export class LlamaDecodeWeights {
 
 /**
  * One generation's decoding state: cos/sin rows for every position up to
- * `maxLen`, the index tables of the grouped attention, and the cache.
+ * `maxLen`, and the cache.
  */
 export class LlamaDecodeSession {
   private readonly c: LlamaConfig;
   /** [maxLen, (heads + kvHeads)·d]: RoPE rows, tiled across the q and k heads. */
   private readonly cos: tf.Tensor2D;
   private readonly sin: tf.Tensor2D;
-  /** For the attention output: row h of head h's own kv group in the all-pairs product. */
-  private readonly ownGroup: tf.Tensor1D;
   private readonly scale: tf.Scalar;
   private readonly eps: tf.Scalar;
-  cache: DecodeCache | null = null;
+  cache: KvCache | null = null;
 
   constructor(
     private readonly weights: LlamaDecodeWeights,
@@ -159,12 +152,7 @@ export class LlamaDecodeSession {
   ) {
     this.c = weights.model.config as LlamaConfig;
     const { numHeads: nh, numKvHeads: nkv, headDim: d } = this.c;
-    const rep = nh / nkv;
     const tiles = Int32Array.from({ length: (nh + nkv) * d }, (_, i) => i % d);
-    const own = Int32Array.from({ length: nh * d }, (_, i) => {
-      const h = Math.floor(i / d);
-      return h * nkv * d + Math.floor(h / rep) * d + (i % d);
-    });
     const inv = ropeInverseFrequencies(d, this.c.ropeTheta, this.c.ropeScaling);
     [this.cos, this.sin] = tf.tidy(() => {
       const positions = tf.range(0, maxLen, 1, 'int32').reshape([1, maxLen]) as tf.Tensor2D;
@@ -172,19 +160,14 @@ export class LlamaDecodeSession {
       const idx = tf.tensor1d(tiles, 'int32');
       return [tf.gather(cos.reshape([maxLen, d]), idx, 1) as tf.Tensor2D, tf.gather(sin.reshape([maxLen, d]), idx, 1) as tf.Tensor2D];
     });
-    this.ownGroup = tf.tensor1d(own, 'int32');
     this.scale = tf.scalar(1 / Math.sqrt(d));
     this.eps = tf.scalar(this.c.rmsNormEps);
   }
 
-  /** Takes over a prefill's cache ([b, kvHeads, seq, d] per layer, not disposed here). */
-  adopt(keys: tf.Tensor4D[], values: tf.Tensor4D[]): void {
-    const toRows = (x: tf.Tensor4D): tf.Tensor3D => {
-      const [b, h, s, d] = x.shape;
-      return x.transpose([0, 2, 1, 3]).reshape([b, s, h * d]);
-    };
+  /** Takes over a prefill's cache (`forwardWithCache`); the session disposes it. */
+  adopt(cache: KvCache): void {
     this.disposeCache();
-    this.cache = tf.tidy(() => ({ keys: keys.map(toRows), values: values.map(toRows) }));
+    this.cache = cache;
   }
 
   /**
@@ -203,22 +186,19 @@ export class LlamaDecodeSession {
       const { numHeads: nh, numKvHeads: nkv, headDim: d } = c;
       const qkDim = (nh + nkv) * d;
       const kvDim = nkv * d;
-      const posT = tf.tensor1d(positions, 'int32');
-      const cos = tf.gather(this.cos, posT);
-      const sin = tf.gather(this.sin, posT);
+      // One sequence (or one position for all): a slice of the tables; else a gather.
+      const rope = (table: tf.Tensor2D): tf.Tensor =>
+        positions.every((p) => p === positions[0]) ? table.slice([positions[0]!, 0], [1, -1]) : tf.gather(table, tf.tensor1d(positions, 'int32'));
+      const cos = rope(this.cos);
+      const sin = rope(this.sin);
       const bias = mask.some((row) => row.includes(0))
-        ? tf.tensor3d(mask.flatMap((row) => row.map((m) => (m - 1) * 1e9)), [b, 1, total])
+        ? tf.tensor4d(mask.flatMap((row) => row.map((m) => (m - 1) * 1e9)), [b, 1, 1, total])
         : null;
-      // Row (t·kvHeads + g)·heads + h of the all-pairs scores is query head h against kv head g at t.
-      const pick = new Int32Array(nh * total);
-      const rep = nh / nkv;
-      for (let h = 0; h < nh; h++) for (let t = 0; t < total; t++) pick[h * total + t] = (t * nkv + Math.floor(h / rep)) * nh + h;
-      const pickT = tf.tensor2d(pick, [nh, total], 'int32');
       const rms = (x: tf.Tensor, weight: tf.Tensor): tf.Tensor => x.mul(x.square().mean(-1, true).add(this.eps).rsqrt()).mul(weight);
 
       let x: tf.Tensor = tf.gather(this.weights.model.get('model.embed_tokens.weight'), tf.tensor1d(tokens, 'int32')); // [b, H]
-      const keys: tf.Tensor3D[] = [];
-      const values: tf.Tensor3D[] = [];
+      const keys: tf.Tensor4D[] = [];
+      const values: tf.Tensor4D[] = [];
       this.weights.layers.forEach((L, i) => {
         const h = rms(x, L.inputNorm);
         let y: tf.Tensor = tf.matMul(h, L.qkv);
@@ -226,16 +206,14 @@ export class LlamaDecodeSession {
         const [qk, qkRot, v] = tf.split(y, [qkDim, qkDim, kvDim], -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
         const roped = qk.mul(cos).add(qkRot.mul(sin));
         const [q, k] = tf.split(roped, [nh * d, kvDim], -1) as [tf.Tensor, tf.Tensor];
-        const K = tf.concat([cache.keys[i]!, k.reshape([b, 1, kvDim])], 1) as tf.Tensor3D;
-        const V = tf.concat([cache.values[i]!, v.reshape([b, 1, kvDim])], 1) as tf.Tensor3D;
+        // One position: [b, heads·d] is [b, heads, 1, d], and the query heads of a kv group are adjacent.
+        const K = tf.concat([cache.keys[i]!, k.reshape([b, nkv, 1, d])], 2) as tf.Tensor4D;
+        const V = tf.concat([cache.values[i]!, v.reshape([b, nkv, 1, d])], 2) as tf.Tensor4D;
         keys.push(K);
         values.push(V);
-        const allPairs = tf.matMul(K.reshape([b, total * nkv, d]), q.reshape([b, nh, d]), false, true); // [b, t·kvHeads, heads]
-        let scores = tf.gather(allPairs.reshape([b, total * nkv * nh]), pickT, 1).mul(this.scale); // [b, heads, t]
+        let scores = tf.matMul(q.reshape([b, nkv, nh / nkv, d]), K, false, true).mul(this.scale); // [b, kvHeads, rep, t]
         if (bias) scores = scores.add(bias);
-        const probs = tf.softmax(scores, -1);
-        const mixed = tf.matMul(probs, V); // [b, heads, kvHeads·d]: every head against every group
-        const attn = tf.gather(mixed.reshape([b, nh * kvDim]), this.ownGroup, 1); // [b, heads·d]
+        const attn = tf.matMul(tf.softmax(scores, -1), V).reshape([b, nh * d]);
         let o: tf.Tensor = tf.matMul(attn, L.o);
         if (L.oBias) o = o.add(L.oBias);
         const mid = x.add(o);
@@ -263,7 +241,7 @@ export class LlamaDecodeSession {
 
   dispose(): void {
     this.disposeCache();
-    tf.dispose([this.cos, this.sin, this.ownGroup, this.scale, this.eps]);
+    tf.dispose([this.cos, this.sin, this.scale, this.eps]);
   }
 }
 

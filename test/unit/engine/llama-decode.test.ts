@@ -36,7 +36,7 @@ function compareSteps(model: CausalLM, prompts: number[][], steps: number, maxLe
   const first = model.forwardWithCache(ids, mask, null, true);
   tf.dispose([ids, mask, first.logits]);
   const session = new LlamaDecodeSession(decodeWeightsFor(model)!, maxLen);
-  session.adopt(first.cache.keys, first.cache.values);
+  session.adopt({ keys: first.cache.keys.map((k) => k.clone()), values: first.cache.values.map((v) => v.clone()) });
   let cache = first.cache;
   const positions = prompts.map((p) => p.length - 1);
   const rng = new SeededRng(3);
@@ -90,7 +90,7 @@ describe('prepared Llama decoding on the cpu backend', () => {
     const prompt = Array.from({ length: 28 }, (_, i) => (i * 7) % 40);
     expect(compareSteps(model, [prompt], 4, 32)).toBeLessThan(1e-5);
     const session = new LlamaDecodeSession(decodeWeightsFor(model)!, 4);
-    session.adopt([], []);
+    session.adopt({ keys: [], values: [] });
     expect(() => session.step([1], [4], [[1, 1, 1, 1, 1]])).toThrow(/past the prepared length 4/);
     session.dispose();
     model.dispose();
