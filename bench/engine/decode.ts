@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../main/engine/backend';
 import { referenceConfig } from '../../main/engine/bench';
 import { generate } from '../../main/engine/generate';
-import { createModel } from '../../main/engine/models/causal-lm';
+import { createModel, disposeCache } from '../../main/engine/models/causal-lm';
 import { decodeWeightsFor, LlamaDecodeSession } from '../../main/engine/models/llama-decode';
 import { SeededRng } from '../../main/engine/rng';
 
@@ -86,19 +86,18 @@ if (process.argv.includes('--profile')) {
   const P = prompt[0]!.length;
   const ids = tf.tensor2d(prompt, [1, P], 'int32');
   const mask = tf.ones([1, P]) as tf.Tensor2D;
-  let prefill: ReturnType<typeof model.forwardWithCache> | null = null;
-  const prefillInfo = await tf.profile(() => {
-    prefill = model.forwardWithCache(ids, mask, null, true);
-    prefill.logits.dataSync();
-  });
-  table(`prefill (${P} tokens)`, prefillInfo.kernels);
-  const weights = decodeWeightsFor(model);
-  if (prefill && weights) {
-    const { logits, cache } = prefill as ReturnType<typeof model.forwardWithCache>;
-    const session = new LlamaDecodeSession(weights, P + 8);
-    session.adopt(cache);
+  const generic = await tf.profile(() => {
+    const { logits, cache } = model.forwardWithCache(ids, mask, null, true);
+    logits.dataSync();
     logits.dispose();
+    disposeCache(cache);
+  });
+  table(`generic prefill (${P} tokens, forwardWithCache)`, generic.kernels);
+  const weights = decodeWeightsFor(model);
+  if (weights) {
+    const session = new LlamaDecodeSession(weights, P + 8);
     const maskRows = [Array<number>(P).fill(1)];
+    table(`prepared prefill (${P} tokens)`, (await tf.profile(() => void session.prefill(prompt, maskRows).dispose())).kernels);
     const step = (): void => {
       maskRows[0]!.push(1);
       session.step([7], [maskRows[0]!.length - 1], maskRows).dispose();

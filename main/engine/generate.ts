@@ -126,38 +126,31 @@ export async function generate(model: CausalLM, prompts: number[][], opts: Gener
   const finish: (FinishReason | null)[] = prompts.map(() => null);
 
   let cache: KvCache | null = null;
-  // Llama-family decoding after the prompt takes the prepared fast path (models/llama-decode.ts).
+  // Llama-family models generate through prepared weights (models/llama-decode.ts).
   const decodeWeights = useCache ? decodeWeightsFor(model) : null;
   const session = decodeWeights ? new LlamaDecodeSession(decodeWeights, P + maxNew) : null;
   const positions = prompts.map((p) => p.length - 1);
   let nextInput = rows;
-  const cachedLogits = (idsT: tf.Tensor2D, maskT: tf.Tensor2D): tf.Tensor2D => {
-    const res = model.forwardWithCache(idsT, maskT, cache, true);
-    disposeCache(cache);
-    cache = null;
-    if (session) session.adopt(res.cache);
-    else cache = res.cache;
-    const logits = res.logits.reshape([b, -1]) as tf.Tensor2D;
-    res.logits.dispose();
-    return logits;
-  };
-  const rerunLogits = (idsT: tf.Tensor2D, maskT: tf.Tensor2D): tf.Tensor2D => {
-    const logits = model.forward(idsT, maskT);
-    const width = idsT.shape[1];
-    const last = tf.tidy(() => logits.slice([0, width - 1, 0], [b, 1, -1]).reshape([b, -1]) as tf.Tensor2D);
-    logits.dispose();
-    return last;
-  };
   try {
     for (let step = 0; step < maxNew && finish.some((f) => f === null); step++) {
       const width = nextInput[0]!.length;
       let last: tf.Tensor2D;
-      if (session && step > 0) {
-        last = session.step(nextInput.map((r) => r[0]!), positions, maskRows);
+      if (session) {
+        last = step === 0 ? session.prefill(rows, maskRows) : session.step(nextInput.map((r) => r[0]!), positions, maskRows);
       } else {
         const idsT = tf.tensor2d(nextInput.flat(), [b, width], 'int32');
         const maskT = tf.tensor2d(maskRows.flat(), [b, maskRows[0]!.length]);
-        last = useCache ? cachedLogits(idsT, maskT) : rerunLogits(idsT, maskT);
+        if (useCache) {
+          const res = model.forwardWithCache(idsT, maskT, cache, true);
+          disposeCache(cache);
+          cache = res.cache;
+          last = res.logits.reshape([b, -1]);
+          res.logits.dispose();
+        } else {
+          const logits = model.forward(idsT, maskT);
+          last = tf.tidy(() => logits.slice([0, width - 1, 0], [b, 1, -1]).reshape([b, -1]) as tf.Tensor2D);
+          logits.dispose();
+        }
         tf.dispose([idsT, maskT]);
       }
 

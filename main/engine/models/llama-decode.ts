@@ -25,7 +25,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LlamaConfig } from '../hf/config';
 import type { CausalLM } from './causal-lm';
-import { ropeInverseFrequencies, ropeTables, type KvCache } from './layers';
+import { attention, attentionBias, mergeHeads, positionsFromMask, ropeInverseFrequencies, ropeTables, splitHeads, type KvCache } from './layers';
 
 interface LayerWeights {
   inputNorm: tf.Tensor;
@@ -164,10 +164,66 @@ export class LlamaDecodeSession {
     this.eps = tf.scalar(this.c.rmsNormEps);
   }
 
-  /** Takes over a prefill's cache (`forwardWithCache`); the session disposes it. */
-  adopt(cache: KvCache): void {
+  private rms(x: tf.Tensor, weight: tf.Tensor): tf.Tensor {
+    return x.mul(x.square().mean(-1, true).add(this.eps).rsqrt()).mul(weight);
+  }
+
+  /**
+   * The prompt pass: left-padded token rows [b][s] and their mask → logits of
+   * the last position [b, vocab] (the caller's); starts the cache.
+   */
+  prefill(rows: number[][], mask: number[][]): tf.Tensor2D {
+    const b = rows.length;
+    const s = rows[0]!.length;
+    if (s > this.maxLen) throw new Error(`prompt longer than the prepared length ${this.maxLen}`);
+    const out = tf.tidy(() => {
+      const { hiddenSize: H, numHeads: nh, numKvHeads: nkv, headDim: d } = this.c;
+      const qkDim = (nh + nkv) * d;
+      const kvDim = nkv * d;
+      const maskT = tf.tensor2d(mask.flat(), [b, s]);
+      const positions = positionsFromMask(maskT, s);
+      const cos = tf.gather(this.cos, positions); // [b, s, (heads + kvHeads)·d]
+      const sin = tf.gather(this.sin, positions);
+      const bias = attentionBias(maskT, s);
+      const rowsOf = (x: tf.Tensor): tf.Tensor2D => x.reshape([b * s, -1]) as tf.Tensor2D;
+      let x: tf.Tensor = tf.gather(this.weights.model.get('model.embed_tokens.weight'), tf.tensor2d(rows.flat(), [b, s], 'int32')); // [b, s, H]
+      const keys: tf.Tensor4D[] = [];
+      const values: tf.Tensor4D[] = [];
+      for (const L of this.weights.layers) {
+        const input = x;
+        // One tidy per block, as in llamaForward: the prompt's intermediates peak at one block.
+        const block = tf.tidy(() => {
+          let y: tf.Tensor = tf.matMul(rowsOf(this.rms(input, L.inputNorm)), L.qkv);
+          if (L.qkvBias) y = y.add(L.qkvBias);
+          const [qk, qkRot, v] = tf.split(y.reshape([b, s, -1]), [qkDim, qkDim, kvDim], -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
+          const [q, k] = tf.split(qk.mul(cos).add(qkRot.mul(sin)), [nh * d, kvDim], -1) as [tf.Tensor, tf.Tensor];
+          const K = splitHeads(k, nkv, d);
+          const V = splitHeads(v, nkv, d);
+          let o: tf.Tensor = tf.matMul(rowsOf(mergeHeads(attention(splitHeads(q, nh, d), K, V, bias))), L.o);
+          if (L.oBias) o = o.add(L.oBias);
+          const mid = input.add(o.reshape([b, s, H]));
+          return { x: mid.add(this.mlp(L, rowsOf(mid)).reshape([b, s, H])), K, V };
+        });
+        keys.push(block.K);
+        values.push(block.V);
+        x = block.x;
+      }
+      const last = x.slice([0, s - 1, 0], [b, 1, H]).reshape([b, H]);
+      return { logits: tf.matMul(this.rms(last, this.weights.finalNorm), this.weights.head) as tf.Tensor2D, keys, values };
+    });
     this.disposeCache();
-    this.cache = cache;
+    this.cache = { keys: out.keys, values: out.values };
+    return out.logits;
+  }
+
+  /** SwiGLU MLP of rows [n, H] → [n, H], gate and up in one product. */
+  private mlp(L: LayerWeights, x: tf.Tensor): tf.Tensor {
+    const m = this.rms(x, L.postNorm);
+    let gu: tf.Tensor = tf.matMul(m, L.gateUp);
+    if (L.gateUpBias) gu = gu.add(L.gateUpBias);
+    const [gate, up] = tf.split(gu, 2, -1) as [tf.Tensor, tf.Tensor];
+    const down = tf.matMul(gate.mul(gate.sigmoid()).mul(up), L.down);
+    return L.downBias ? down.add(L.downBias) : down;
   }
 
   /**
@@ -177,7 +233,7 @@ export class LlamaDecodeSession {
    */
   step(tokens: number[], positions: number[], mask: number[][]): tf.Tensor2D {
     const cache = this.cache;
-    if (!cache) throw new Error('decode step before prefill');
+    if (!cache) throw new Error('decode step before the prefill');
     const b = tokens.length;
     const total = mask[0]!.length;
     if (total > this.maxLen) throw new Error(`decode past the prepared length ${this.maxLen}`);
@@ -194,13 +250,11 @@ export class LlamaDecodeSession {
       const bias = mask.some((row) => row.includes(0))
         ? tf.tensor4d(mask.flatMap((row) => row.map((m) => (m - 1) * 1e9)), [b, 1, 1, total])
         : null;
-      const rms = (x: tf.Tensor, weight: tf.Tensor): tf.Tensor => x.mul(x.square().mean(-1, true).add(this.eps).rsqrt()).mul(weight);
-
       let x: tf.Tensor = tf.gather(this.weights.model.get('model.embed_tokens.weight'), tf.tensor1d(tokens, 'int32')); // [b, H]
       const keys: tf.Tensor4D[] = [];
       const values: tf.Tensor4D[] = [];
       this.weights.layers.forEach((L, i) => {
-        const h = rms(x, L.inputNorm);
+        const h = this.rms(x, L.inputNorm);
         let y: tf.Tensor = tf.matMul(h, L.qkv);
         if (L.qkvBias) y = y.add(L.qkvBias);
         const [qk, qkRot, v] = tf.split(y, [qkDim, qkDim, kvDim], -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
@@ -218,15 +272,9 @@ export class LlamaDecodeSession {
         if (L.oBias) o = o.add(L.oBias);
         const mid = x.add(o);
 
-        const m = rms(mid, L.postNorm);
-        let gu: tf.Tensor = tf.matMul(m, L.gateUp);
-        if (L.gateUpBias) gu = gu.add(L.gateUpBias);
-        const [gate, up] = tf.split(gu, 2, -1) as [tf.Tensor, tf.Tensor];
-        let down: tf.Tensor = tf.matMul(gate.mul(gate.sigmoid()).mul(up), L.down);
-        if (L.downBias) down = down.add(L.downBias);
-        x = mid.add(down);
+        x = mid.add(this.mlp(L, mid));
       });
-      const logits = tf.matMul(rms(x, this.weights.finalNorm), this.weights.head) as tf.Tensor2D;
+      const logits = tf.matMul(this.rms(x, this.weights.finalNorm), this.weights.head) as tf.Tensor2D;
       return { logits, keys, values };
     });
     this.disposeCache();

@@ -1,5 +1,5 @@
-// The prepared Llama decoding path (models/llama-decode.ts) against the generic
-// forward with its concat cache: the same logits step after step, with GQA,
+// The prepared Llama generation path (models/llama-decode.ts) against the generic
+// forward with its concat cache: the same logits for the prompt and step after step, with GQA,
 // q/k/v biases, left padding and a prompt that fills the prepared length.
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -23,25 +23,26 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 }
 
 /**
- * Prefills left-padded prompts, then feeds `steps` pseudo-random tokens one at a
- * time to both paths; returns the largest logit difference over all steps,
- * relative to the largest logit.
+ * Runs left-padded prompts through both paths, then feeds `steps` pseudo-random
+ * tokens one at a time; returns the largest logit difference over the prompt
+ * and every step, relative to the largest logit.
  */
 function compareSteps(model: CausalLM, prompts: number[][], steps: number, maxLen = Math.max(...prompts.map((p) => p.length)) + steps + 1): number {
   const b = prompts.length;
   const P = Math.max(...prompts.map((p) => p.length));
   const maskRows = prompts.map((p) => [...Array<number>(P - p.length).fill(0), ...p.map(() => 1)]);
-  const ids = tf.tensor2d(prompts.map((p) => [...Array<number>(P - p.length).fill(0), ...p]), [b, P], 'int32');
+  const rows = prompts.map((p) => [...Array<number>(P - p.length).fill(0), ...p]);
+  const ids = tf.tensor2d(rows, [b, P], 'int32');
   const mask = tf.tensor2d(maskRows);
   const first = model.forwardWithCache(ids, mask, null, true);
-  tf.dispose([ids, mask, first.logits]);
   const session = new LlamaDecodeSession(decodeWeightsFor(model)!, maxLen);
-  session.adopt({ keys: first.cache.keys.map((k) => k.clone()), values: first.cache.values.map((v) => v.clone()) });
+  const prefill = session.prefill(rows, maskRows);
+  let worst = maxAbsDiff(prefill.dataSync() as Float32Array, first.logits.dataSync() as Float32Array);
+  let largest = (first.logits.dataSync() as Float32Array).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  tf.dispose([ids, mask, first.logits, prefill]);
   let cache = first.cache;
   const positions = prompts.map((p) => p.length - 1);
   const rng = new SeededRng(3);
-  let worst = 0;
-  let largest = 0;
   let tensors = -1;
   for (let s = 0; s < steps; s++) {
     const tokens = prompts.map(() => Math.floor(rng.next() * model.vocabSize));
@@ -90,7 +91,9 @@ describe('prepared Llama decoding on the cpu backend', () => {
     const prompt = Array.from({ length: 28 }, (_, i) => (i * 7) % 40);
     expect(compareSteps(model, [prompt], 4, 32)).toBeLessThan(1e-5);
     const session = new LlamaDecodeSession(decodeWeightsFor(model)!, 4);
-    session.adopt({ keys: [], values: [] });
+    expect(() => session.prefill([[1, 2, 3, 4, 5]], [[1, 1, 1, 1, 1]])).toThrow(/prompt longer than the prepared length 4/);
+    expect(() => session.step([1], [0], [[1]])).toThrow(/before the prefill/);
+    session.prefill([[1, 2, 3, 4]], [[1, 1, 1, 1]]).dispose();
     expect(() => session.step([1], [4], [[1, 1, 1, 1, 1]])).toThrow(/past the prepared length 4/);
     session.dispose();
     model.dispose();
