@@ -1,6 +1,7 @@
 /**
- * Cached decoding for Llama-family models, one new token per sequence per step,
- * in few and cheap ops. A decode step is tiny (~2 FLOP per weight), so its time
+ * Generation for Llama-family models on prepared weights: the prompt pass, then
+ * one new token per sequence per step in few and cheap ops. A decode step is
+ * tiny (~2 FLOP per weight), so its time
  * is per-op overhead: on wasm with threads, every XNNPACK op pays a thread-pool
  * dispatch, every product against a transposed weight pays two transposes and
  * a fresh weight packing, and broadcasting elementwise ops run per row. So:
@@ -20,10 +21,12 @@
  *   attention bias exists only when a batch has padding.
  *
  * Every value is computed by the same ops in the same order as `llamaForward`
- * (llama.ts), so the logits agree with `CausalLM.forwardWithCache` to rounding.
+ * (llama.ts); the logits equal `CausalLM.forwardWithCache`'s bit for bit on the
+ * cpu and wasm backends (test/unit/engine/llama-decode.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LlamaConfig } from '../hf/config';
+import { DECODE_WEIGHTS_MAX_BYTES, decodeWeightsBytes } from '../memory';
 import type { CausalLM } from './causal-lm';
 import { attention, attentionBias, mergeHeads, positionsFromMask, ropeInverseFrequencies, ropeTables, splitHeads, type KvCache } from './layers';
 
@@ -43,24 +46,6 @@ interface LayerWeights {
   down: tf.Tensor2D;
   downBias: tf.Tensor | null;
 }
-
-/** Bytes of the prepared (transposed, fused) copies of a model's weights. */
-export function decodeWeightsBytes(c: LlamaConfig): number {
-  const H = c.hiddenSize;
-  const q = c.numHeads * c.headDim;
-  const kv = c.numKvHeads * c.headDim;
-  const qkvOut = 2 * (q + kv) + kv;
-  const perLayer = H * qkvOut + q * H + 2 * H * c.intermediateSize + c.intermediateSize * H;
-  const biases = (c.qkvBias ? qkvOut : 0) + (c.oBias ? H : 0) + (c.mlpBias ? 2 * c.intermediateSize + H : 0);
-  return 4 * (c.numLayers * (perLayer + biases) + H * c.vocabSize);
-}
-
-/**
- * Above this many bytes of prepared weights, generation keeps the generic path
- * (no copies): on wasm XNNPACK also keeps a packed copy of each, and the heap
- * is capped at 4 GiB. SmolLM2-135M needs ~590 MB.
- */
-export const DECODE_WEIGHTS_MAX_BYTES = 768 * 1024 ** 2;
 
 /** [out, in] rows of a q or k projection → the rows that compute rotate_half of its output. */
 function rotateHalfRows(w: tf.Tensor, heads: number, headDim: number): tf.Tensor {
@@ -117,6 +102,11 @@ export class LlamaDecodeWeights {
     this.finalNorm = w('model.norm.weight');
     const head = w(c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
     this.head = tf.tidy(() => keep(head.transpose() as tf.Tensor2D));
+  }
+
+  /** Bytes held by the copies (decodeWeightsBytes in memory.ts predicts it). */
+  get bytes(): number {
+    return this.owned.reduce((n, t) => n + 4 * t.size, 0);
   }
 
   /** False once any of the model's weights was replaced (training, merging an adapter, disposal). */

@@ -6,9 +6,10 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../main/engine/backend';
 import { generate } from '../../../main/engine/generate';
-import { configFromSpec } from '../../../main/engine/hf/config';
+import { configFromSpec, type LlamaConfig } from '../../../main/engine/hf/config';
 import { loadModel } from '../../../main/engine/hf/folder';
 import { createLora } from '../../../main/engine/lora';
+import { decodeWeightsBytes } from '../../../main/engine/memory';
 import { createModel, disposeCache, type CausalLM } from '../../../main/engine/models/causal-lm';
 import { decodeWeightsFor, LlamaDecodeSession, releaseDecodeWeights } from '../../../main/engine/models/llama-decode';
 import { SeededRng } from '../../../main/engine/rng';
@@ -80,6 +81,7 @@ describe('prepared Llama decoding on the cpu backend', () => {
     const { model } = await loadModel(path.join(FIXTURES, name));
     loaded.push(model);
     const before = tf.memory().numTensors;
+    expect(decodeWeightsFor(model)!.bytes).toBe(decodeWeightsBytes(model.config as LlamaConfig));
     // tiny-llama: GQA 2:1, untied head, Llama 3 rope scaling; tiny-qwen2: GQA 4:1, q/k/v biases, tied head.
     expect(compareSteps(model, [[5, 260, 32, 291, 7, 9], [44, 12]], 40)).toBeLessThan(1e-5);
     releaseDecodeWeights(model);
