@@ -26,28 +26,36 @@ const rng = new SeededRng(0);
 const prompt = [Array.from({ length: 112 }, () => Math.floor(rng.next() * config.vocabSize))];
 const newTokens = 16;
 
-async function msPerToken(useCache: boolean): Promise<{ ms: number; tokens: number[] }> {
+/** Wall and process CPU time per token; with one thread the CPU time is what an idle core would take. */
+async function msPerToken(useCache: boolean): Promise<{ ms: number; cpuMs: number; tokens: number[] }> {
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   const out = await generate(model, prompt, { maxNewTokens: newTokens, stopTokenIds: [], useCache });
-  return { ms: (performance.now() - started) / newTokens, tokens: out.tokens[0]! };
+  const cpu = process.cpuUsage(cpuStarted);
+  return { ms: (performance.now() - started) / newTokens, cpuMs: (cpu.user + cpu.system) / 1000 / newTokens, tokens: out.tokens[0]! };
 }
 
 await msPerToken(true);
 await msPerToken(false);
 const cached: number[] = [];
 const rerun: number[] = [];
+const cachedCpu: number[] = [];
+const rerunCpu: number[] = [];
 for (let r = 0; r < rounds; r++) {
   const a = await msPerToken(true);
   const b = await msPerToken(false);
   if (a.tokens.join() !== b.tokens.join()) throw new Error('cached and re-run greedy tokens differ');
   cached.push(a.ms);
   rerun.push(b.ms);
+  cachedCpu.push(a.cpuMs);
+  rerunCpu.push(b.cpuMs);
 }
 const best = (xs: number[]): number => Math.min(...xs);
 const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 console.log(`${backend.name}, ${backend.threads} thread(s); load ${loadavg()[0]!.toFixed(2)}`);
 console.log(`cached ms/token: ${cached.map((x) => x.toFixed(1)).join(' ')}`);
 console.log(`re-run ms/token: ${rerun.map((x) => x.toFixed(1)).join(' ')}`);
+console.log(`CPU ms/token, cached ${best(cachedCpu).toFixed(1)}, re-run ${best(rerunCpu).toFixed(1)} (best): speed-up ${(best(rerunCpu) / best(cachedCpu)).toFixed(2)}× (meaningful with --threads 1)`);
 console.log(`speed-up: best/best ${(best(rerun) / best(cached)).toFixed(2)}×, median/median ${(median(rerun) / median(cached)).toFixed(2)}×, per round ${rerun.map((x, i) => (x / cached[i]!).toFixed(2)).join(' ')}`);
 
 // One decode step alone (prefill excluded): tokens 2..16 of a cached run.
