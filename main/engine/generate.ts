@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { EngineError } from './errors';
 import { disposeCache, type CausalLM } from './models/causal-lm';
 import type { KvCache } from './models/layers';
+import { decodeWeightsFor, LlamaDecodeSession } from './models/llama-decode';
 import { SeededRng } from './rng';
 import { chatPrompt, type HfTokenizer } from './tokenizer';
 
@@ -125,25 +126,34 @@ export async function generate(model: CausalLM, prompts: number[][], opts: Gener
   const finish: (FinishReason | null)[] = prompts.map(() => null);
 
   let cache: KvCache | null = null;
+  // Llama-family models generate through prepared weights (models/llama-decode.ts).
+  const decodeWeights = useCache ? decodeWeightsFor(model) : null;
+  const session = decodeWeights ? new LlamaDecodeSession(decodeWeights, P + maxNew) : null;
+  const positions = prompts.map((p) => p.length - 1);
   let nextInput = rows;
   try {
     for (let step = 0; step < maxNew && finish.some((f) => f === null); step++) {
       const width = nextInput[0]!.length;
-      const idsT = tf.tensor2d(nextInput.flat(), [b, width], 'int32');
-      const maskT = tf.tensor2d(maskRows.flat(), [b, maskRows[0]!.length]);
       let last: tf.Tensor2D;
-      if (useCache) {
-        const res = model.forwardWithCache(idsT, maskT, cache, true);
-        disposeCache(cache);
-        cache = res.cache;
-        last = res.logits.reshape([b, -1]);
-        res.logits.dispose();
+      if (session) {
+        last = step === 0 ? session.prefill(rows, maskRows) : session.step(nextInput.map((r) => r[0]!), positions, maskRows);
       } else {
-        const logits = model.forward(idsT, maskT);
-        last = tf.tidy(() => logits.slice([0, width - 1, 0], [b, 1, -1]).reshape([b, -1]) as tf.Tensor2D);
-        logits.dispose();
+        const idsT = tf.tensor2d(nextInput.flat(), [b, width], 'int32');
+        const maskT = tf.tensor2d(maskRows.flat(), [b, maskRows[0]!.length]);
+        if (useCache) {
+          const res = model.forwardWithCache(idsT, maskT, cache, true);
+          disposeCache(cache);
+          cache = res.cache;
+          last = res.logits.reshape([b, -1]);
+          res.logits.dispose();
+        } else {
+          const logits = model.forward(idsT, maskT);
+          last = tf.tidy(() => logits.slice([0, width - 1, 0], [b, 1, -1]).reshape([b, -1]) as tf.Tensor2D);
+          logits.dispose();
+        }
+        tf.dispose([idsT, maskT]);
       }
-      tf.dispose([idsT, maskT]);
+
       const data = (await last.data()) as Float32Array;
       last.dispose();
       const V = data.length / b;
@@ -169,11 +179,13 @@ export async function generate(model: CausalLM, prompts: number[][], opts: Gener
       for (let i = 0; i < b; i++) {
         rows[i]!.push(chosen[i]!);
         maskRows[i]!.push(1);
+        positions[i]!++;
       }
       nextInput = useCache ? chosen.map((t) => [t]) : rows;
     }
   } finally {
     disposeCache(cache);
+    session?.dispose();
   }
   return { tokens: out, finishReasons: finish.map((f) => f ?? 'length') };
 }

@@ -6,7 +6,7 @@
  * The figures are deliberately on the high side: tfjs keeps every intermediate of
  * the forward pass alive for the backward pass, and float32 is used throughout.
  */
-import type { ModelConfig } from './hf/config';
+import type { LlamaConfig, ModelConfig } from './hf/config';
 import { parameterCount } from './models/parameters';
 
 export const BYTES_PER_FLOAT = 4;
@@ -31,6 +31,31 @@ const INFERENCE_ACTIVATION_FACTOR = 1.75;
 
 export type MemoryTask = 'score' | 'generate' | 'train';
 
+/** Bytes of the transposed, fused weight copies Llama generation decodes with (models/llama-decode.ts). */
+export function decodeWeightsBytes(c: LlamaConfig): number {
+  const H = c.hiddenSize;
+  const q = c.numHeads * c.headDim;
+  const kv = c.numKvHeads * c.headDim;
+  const qkvOut = 2 * (q + kv) + kv; // q, k, their rotate-half images, v
+  const perLayer = H * qkvOut + q * H + 2 * H * c.intermediateSize + c.intermediateSize * H;
+  const biases = (c.qkvBias ? qkvOut : 0) + (c.oBias ? H : 0) + (c.mlpBias ? 2 * c.intermediateSize + H : 0);
+  return BYTES_PER_FLOAT * (c.numLayers * (perLayer + biases) + H * c.vocabSize);
+}
+
+/**
+ * Above this many bytes of copies, generation keeps the generic path (no
+ * copies): on wasm XNNPACK also keeps a packed copy of each, and the heap is
+ * capped at 4 GiB. SmolLM2-135M needs ~590 MB.
+ */
+export const DECODE_WEIGHTS_MAX_BYTES = 768 * 1024 ** 2;
+
+/** What generation keeps besides the weights when it uses the prepared copies: the copies and XNNPACK's packing of them. */
+export function generationWeightsBytes(c: ModelConfig): number {
+  if (c.family !== 'llama') return 0;
+  const bytes = decodeWeightsBytes(c);
+  return bytes > DECODE_WEIGHTS_MAX_BYTES ? 0 : 2 * bytes;
+}
+
 export interface MemoryRequest {
   config: ModelConfig;
   task: MemoryTask;
@@ -52,6 +77,8 @@ export interface MemoryEstimate {
   optimizerBytes: number;
   activationBytes: number;
   kvCacheBytes: number;
+  /** Generation's prepared weight copies (Llama family, models up to ~190M parameters). */
+  generationWeightsBytes: number;
   totalBytes: number;
   request: Omit<MemoryRequest, 'config'>;
 }
@@ -87,6 +114,7 @@ export function estimateMemory(req: MemoryRequest): MemoryEstimate {
   const gradientBytes = trainable * BYTES_PER_FLOAT;
   const optimizerBytes = task === 'train' && (req.optimizer ?? 'adam') === 'adam' ? 2 * trainable * BYTES_PER_FLOAT : 0;
   const kvCacheBytes = task === 'generate' ? 2 * L * b * s * kvDim * BYTES_PER_FLOAT : 0;
+  const prepared = task === 'generate' ? generationWeightsBytes(c) : 0;
   // Logits, log-softmax and the one-hot target selection are each [b, s, V].
   const headFloats = 3 * tokens * V;
   let activationFloats: number;
@@ -105,7 +133,7 @@ export function estimateMemory(req: MemoryRequest): MemoryEstimate {
   // XNNPACK route copies a transposed operand and packs it.
   activationFloats += 2 * V * H;
   const activationBytes = activationFloats * BYTES_PER_FLOAT;
-  const totalBytes = weightsBytes + gradientBytes + optimizerBytes + kvCacheBytes + activationBytes;
+  const totalBytes = weightsBytes + gradientBytes + optimizerBytes + kvCacheBytes + activationBytes + prepared;
   const { config: _config, ...request } = req;
   return {
     task,
@@ -116,6 +144,7 @@ export function estimateMemory(req: MemoryRequest): MemoryEstimate {
     optimizerBytes,
     activationBytes,
     kvCacheBytes,
+    generationWeightsBytes: prepared,
     totalBytes,
     request,
   };
@@ -158,6 +187,7 @@ export function checkFits(estimate: MemoryEstimate, budget: MemoryBudget): FitRe
     estimate.optimizerBytes ? `optimizer state ${formatBytes(estimate.optimizerBytes)}` : '',
     `activations ${formatBytes(estimate.activationBytes)}`,
     estimate.kvCacheBytes ? `KV cache ${formatBytes(estimate.kvCacheBytes)}` : '',
+    estimate.generationWeightsBytes ? `prepared weight copies ${formatBytes(estimate.generationWeightsBytes)}` : '',
   ].filter(Boolean);
   const suggestions: string[] = [];
   const fixed = estimate.weightsBytes + estimate.gradientBytes + estimate.optimizerBytes;

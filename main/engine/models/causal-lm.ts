@@ -8,6 +8,7 @@ import { SeededRng } from '../rng';
 import { gpt2Forward } from './gpt2';
 import { positionsFromMask, type KvCache } from './layers';
 import { llamaForward } from './llama';
+import { releaseDecodeWeights } from './llama-decode';
 import { parameterSpecs } from './parameters';
 import type { ForwardResult, WeightLookup } from './types';
 
@@ -90,6 +91,7 @@ export class CausalLM implements WeightLookup {
 
   dispose(): void {
     if (this.disposed) return;
+    releaseDecodeWeights(this);
     for (const v of this.weights.values()) v.dispose();
     this.disposed = true;
   }

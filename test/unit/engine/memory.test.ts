@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { configFromSpec, parseModelConfig } from '../../../main/engine/hf/config';
-import { checkFits, estimateMemory, formatBytes, WASM_HEAP_LIMIT_BYTES } from '../../../main/engine/memory';
+import { configFromSpec, parseModelConfig, type LlamaConfig } from '../../../main/engine/hf/config';
+import { checkFits, DECODE_WEIGHTS_MAX_BYTES, decodeWeightsBytes, estimateMemory, formatBytes, WASM_HEAP_LIMIT_BYTES } from '../../../main/engine/memory';
 
 const GiB = 1024 ** 3;
 const reference = configFromSpec({ modelType: 'llama', vocabSize: 8192, hiddenSize: 256, numLayers: 4, numHeads: 8, intermediateSize: 688 });
@@ -41,6 +41,18 @@ describe('memory estimates', () => {
     expect(fit.message).toMatch(/^Training needs about [\d.]+ GiB \(weights 513 MiB, gradients 513 MiB, optimizer state 1\.0 GiB, activations/);
     expect(fit.message).toContain('4 GiB heap cap');
     expect(fit.suggestions.join(' ')).toMatch(/smaller batch.*shorter maximum length.*LoRA.*native backend/);
+  });
+
+  it('counts the weight copies Llama generation decodes with (and their packing), only up to the cap', () => {
+    const gen = estimateMemory({ config: smollm, task: 'generate', batchSize: 1, seqLen: 256 });
+    const copies = decodeWeightsBytes(smollm as LlamaConfig);
+    expect(copies).toBeGreaterThan(0.5e9);
+    expect(copies).toBeLessThanOrEqual(DECODE_WEIGHTS_MAX_BYTES);
+    expect(gen.generationWeightsBytes).toBe(2 * copies);
+    expect(checkFits(gen, { bytes: 16 * GiB, backend: 'wasm' }).ok).toBe(true);
+    expect(estimateMemory({ config: smollm, task: 'score', batchSize: 1, seqLen: 256 }).generationWeightsBytes).toBe(0);
+    const big = parseModelConfig({ model_type: 'llama', vocab_size: 49152, hidden_size: 960, intermediate_size: 2560, num_hidden_layers: 32, num_attention_heads: 15, num_key_value_heads: 5, tie_word_embeddings: true });
+    expect(estimateMemory({ config: big, task: 'generate', batchSize: 1, seqLen: 256 }).generationWeightsBytes).toBe(0);
   });
 
   it('accepts what fits, e.g. scoring SmolLM2-135M at batch 1', () => {

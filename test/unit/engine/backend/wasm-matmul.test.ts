@@ -12,7 +12,8 @@ const shapes: [number[], number[]][] = [
   [[3, 1, 7], [7, 9]], // a few rows in a batch against a shared bᵀ: swapped too
   [[4, 5, 7], [7, 3]], // batch against shared weights: folded into rows
   [[5, 7], [4, 7, 3]], // shared left operand, batched right
-  [[4, 5, 7], [4, 7, 3]], // batched both (attention)
+  [[4, 12, 7], [4, 7, 3]], // batched both (attention)
+  [[4, 3, 7], [4, 7, 9]], // batched both, few rows per batch (decoding's attention): the stock kernel
   [[2, 1, 5, 7], [1, 3, 7, 3]], // broadcast batch dims on both sides
 ];
 
