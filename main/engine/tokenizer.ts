@@ -97,6 +97,8 @@ export class HfTokenizer {
   }
 
   decode(ids: number[], opts: { skipSpecialTokens?: boolean } = {}): string {
+    // @huggingface/tokenizers throws on an empty list; a model that stops at once has said nothing.
+    if (ids.length === 0) return '';
     return this.tok.decode(ids, { skip_special_tokens: opts.skipSpecialTokens ?? false });
   }
 

@@ -32,6 +32,8 @@ describe('tokenizer on the fixture byte-level BPE', () => {
     expect(tok.padTokenId).toBe(tok.eosTokenId);
     expect(tok.bosTokenId).toBe(tok.tokenToId('<|im_start|>'));
     expect(tok.decode(tok.encode('<|im_start|>hi<|im_end|>'), { skipSpecialTokens: true })).toBe('hi');
+    // A generation that stops at once produced nothing to decode.
+    expect(tok.decode([])).toBe('');
   });
 
   it('renders the chat template exactly as Python jinja2 does', () => {
