@@ -6,7 +6,8 @@
  *    128-token sequences, plain text), through the real Trainer on the
  *    backend the studio would pick: steps/s and tokens/s (unpadded tokens,
  *    both sides of every pair), after one warm-up step.
- * 2. The demo: a fresh workspace, the demo model and snapshot, the launcher's
+ * 2. LoRA on a SmolLM2-135M-shaped random model: seconds per step.
+ * 3. The demo: a fresh workspace, the demo model and snapshot, the launcher's
  *    defaults, `runs.create` → the first recorded loss and the first eval
  *    point, through the real supervisor and worker process.
  */
@@ -17,8 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { PRESETS } from '../../shared/objectives';
 import type { RecordContent } from '../../shared/datasets';
-import { configFromSpec, createModel, HfTokenizer, REFERENCE_SPEC } from '../../main/engine';
-import { initBackend } from '../../main/engine/backend';
+import { checkFits, type CausalLM, configFromSpec, createModel, estimateMemory, formatBytes, HfTokenizer, REFERENCE_SPEC, SMOLLM2_135M_SPEC, WASM_HEAP_LIMIT_BYTES } from '../../main/engine';
+import { initBackend, WasmOutOfMemoryError } from '../../main/engine/backend';
 import { Trainer } from '../../main/training';
 import { createStudio } from '../../main/core/studio';
 import type { Measurement, SuiteResult } from '../report';
@@ -81,6 +82,59 @@ async function objectiveThroughput(measurements: Measurement[]): Promise<void> {
   }
 }
 
+/** LoRA (rank 8, every linear layer) on a SmolLM2-135M-shaped random model: what a laptop-size real model costs per step. */
+async function smollmLora(measurements: Measurement[]): Promise<void> {
+  const backend = await initBackend();
+  const tokenizer = (await HfTokenizer.fromFolder(FIXTURE_TOKENIZER))!;
+  const config = configFromSpec({ ...SMOLLM2_135M_SPEC, maxPositionEmbeddings: 256 });
+  const model = createModel(config, 1);
+  // One pair per micro-batch: chosen and rejected are one [2, 128] batch (the [2, 128, 49152] logits alone are 48 MiB).
+  const memory = estimateMemory({ config, task: 'train', batchSize: 2, seqLen: 128, loraRank: 8 });
+  const fit = checkFits(memory, { bytes: WASM_HEAP_LIMIT_BYTES, backend: backend.name });
+  if (!fit.ok) {
+    measurements.push({ name: 'SmolLM2-135M shape, LoRA r=8: step', value: NaN, unit: 's/step', note: `does not fit: ${fit.message}` });
+    model.dispose();
+    return;
+  }
+  try {
+    await loraSteps(model, tokenizer, backend.name, memory.totalBytes, measurements);
+  } catch (err) {
+    // Reported, not hidden: the estimate said it fits, the heap said otherwise.
+    if (!(err instanceof WasmOutOfMemoryError)) throw err;
+    measurements.push({ name: 'SmolLM2-135M shape, LoRA r=8: step', value: NaN, unit: 's/step', note: `estimated ${formatBytes(memory.totalBytes)} but ran out of wasm memory: ${err.message.split('.')[0]}` });
+  } finally {
+    model.dispose();
+  }
+}
+
+async function loraSteps(model: CausalLM, tokenizer: HfTokenizer, backend: string, memoryBytes: number, measurements: Measurement[]): Promise<void> {
+  const trainer = await Trainer.create({
+    config: {
+      model: { kind: 'spec', hiddenSize: 1, numLayers: 1, numHeads: 1, tokenizerDir: FIXTURE_TOKENIZER },
+      objective: PRESETS.mmpo,
+      microBatchSize: 1,
+      gradAccumulation: 1,
+      maxLength: 128,
+      maxPromptLength: 64,
+      chatTemplate: false,
+      maxSteps: 3,
+      evalEvery: 0,
+      lora: { rank: 8, alpha: 16 },
+    },
+    model,
+    tokenizer,
+    records: records(3, 128),
+  });
+  await trainer.step();
+  const t0 = performance.now();
+  for (let i = 0; i < 2; i++) await trainer.step();
+  const seconds = (performance.now() - t0) / 1000 / 2;
+  const meanPairTokens = trainer.pairs.reduce((n, p) => n + p.chosen.inputIds.length + (p.rejected?.inputIds.length ?? 0), 0) / trainer.pairs.length;
+  measurements.push({ name: 'SmolLM2-135M shape, LoRA r=8: step', value: seconds, unit: 's/step', n: 2, note: `${backend}; MMPO, 1 pair × ~128 tokens a side; ${trainer.lora!.parameterCount().toLocaleString('en')} trainable` });
+  measurements.push({ name: 'SmolLM2-135M shape, LoRA r=8: tokens/s', value: meanPairTokens / seconds, unit: 'tokens/s', n: 2, note: `estimated memory ${formatBytes(memoryBytes)}` });
+  trainer.dispose();
+}
+
 async function demoFirstPoint(measurements: Measurement[]): Promise<void> {
   if (!existsSync(join(ASSETS, 'demo', 'model', 'config.json'))) {
     measurements.push({ name: 'demo: first curve point', value: NaN, unit: 's', note: 'assets/demo/model is missing' });
@@ -122,9 +176,10 @@ async function demoFirstPoint(measurements: Measurement[]): Promise<void> {
 
 export async function run(): Promise<SuiteResult> {
   const measurements: Measurement[] = [];
-  // BENCH_TRAINING_PARTS=objectives|demo runs one part.
-  const parts = process.env.BENCH_TRAINING_PARTS ?? 'objectives,demo';
+  // BENCH_TRAINING_PARTS=objectives,smollm,demo (any subset; all by default).
+  const parts = process.env.BENCH_TRAINING_PARTS ?? 'objectives,smollm,demo';
   if (parts.includes('objectives')) await objectiveThroughput(measurements);
+  if (parts.includes('smollm')) await smollmLora(measurements);
   if (parts.includes('demo')) await demoFirstPoint(measurements);
   return { suite: 'training', measurements };
 }
