@@ -79,6 +79,12 @@ export interface MemoryEstimate {
   kvCacheBytes: number;
   /** Generation's prepared weight copies (Llama family, models up to ~190M parameters). */
   generationWeightsBytes: number;
+  /**
+   * Training and scoring: the packed copy XNNPACK (wasm's routed matmuls) keeps of every
+   * weight matrix it multiplies by, in the same heap. Measured with LoRA r=8 on the
+   * SmolLM2-135M shape: the heap peaked about one weight copy above the rest of the estimate.
+   */
+  packedWeightsBytes: number;
   totalBytes: number;
   request: Omit<MemoryRequest, 'config'>;
 }
@@ -115,6 +121,7 @@ export function estimateMemory(req: MemoryRequest): MemoryEstimate {
   const optimizerBytes = task === 'train' && (req.optimizer ?? 'adam') === 'adam' ? 2 * trainable * BYTES_PER_FLOAT : 0;
   const kvCacheBytes = task === 'generate' ? 2 * L * b * s * kvDim * BYTES_PER_FLOAT : 0;
   const prepared = task === 'generate' ? generationWeightsBytes(c) : 0;
+  const packedWeightsBytes = task === 'generate' ? 0 : parameters * BYTES_PER_FLOAT;
   // Logits, log-softmax and the one-hot target selection are each [b, s, V].
   const headFloats = 3 * tokens * V;
   let activationFloats: number;
@@ -133,7 +140,7 @@ export function estimateMemory(req: MemoryRequest): MemoryEstimate {
   // XNNPACK route copies a transposed operand and packs it.
   activationFloats += 2 * V * H;
   const activationBytes = activationFloats * BYTES_PER_FLOAT;
-  const totalBytes = weightsBytes + gradientBytes + optimizerBytes + kvCacheBytes + activationBytes + prepared;
+  const totalBytes = weightsBytes + gradientBytes + optimizerBytes + kvCacheBytes + activationBytes + prepared + packedWeightsBytes;
   const { config: _config, ...request } = req;
   return {
     task,
@@ -145,6 +152,7 @@ export function estimateMemory(req: MemoryRequest): MemoryEstimate {
     activationBytes,
     kvCacheBytes,
     generationWeightsBytes: prepared,
+    packedWeightsBytes,
     totalBytes,
     request,
   };
@@ -188,9 +196,10 @@ export function checkFits(estimate: MemoryEstimate, budget: MemoryBudget): FitRe
     `activations ${formatBytes(estimate.activationBytes)}`,
     estimate.kvCacheBytes ? `KV cache ${formatBytes(estimate.kvCacheBytes)}` : '',
     estimate.generationWeightsBytes ? `prepared weight copies ${formatBytes(estimate.generationWeightsBytes)}` : '',
+    estimate.packedWeightsBytes ? `packed weight copies ${formatBytes(estimate.packedWeightsBytes)}` : '',
   ].filter(Boolean);
   const suggestions: string[] = [];
-  const fixed = estimate.weightsBytes + estimate.gradientBytes + estimate.optimizerBytes;
+  const fixed = estimate.weightsBytes + estimate.gradientBytes + estimate.optimizerBytes + estimate.packedWeightsBytes;
   if (estimate.activationBytes + estimate.kvCacheBytes > usable - fixed && fixed < usable) {
     if (batchSize > 1) suggestions.push(`Use a smaller batch (try ${Math.max(1, Math.floor(batchSize / 2))}) with gradient accumulation.`);
     if (seqLen > 64) suggestions.push(`Use a shorter maximum length (try ${Math.floor(seqLen / 2)} tokens).`);

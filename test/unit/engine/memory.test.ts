@@ -55,6 +55,20 @@ describe('memory estimates', () => {
     expect(estimateMemory({ config: big, task: 'generate', batchSize: 1, seqLen: 256 }).generationWeightsBytes).toBe(0);
   });
 
+  it('counts XNNPACK\'s packed weight copies when training or scoring, so LoRA on SmolLM2-135M is refused where wasm ran out', () => {
+    // Measured (bench/training, LoRA r=8, one pair per micro-batch = batch 2): the wasm heap peaked at
+    // 1.8 / 2.5 / 3.3 GiB at 32 / 64 / 96 tokens, and ran out of its 4 GiB at 128.
+    const lora = (seqLen: number) => estimateMemory({ config: smollm, task: 'train', batchSize: 2, seqLen, loraRank: 8 });
+    expect(lora(32).packedWeightsBytes).toBe(lora(32).parameters * 4);
+    expect(lora(32).totalBytes).toBeGreaterThan(1.7 * GiB);
+    expect(lora(64).totalBytes).toBeGreaterThan(2.4 * GiB);
+    expect(checkFits(lora(96), { bytes: 16 * GiB, backend: 'wasm' }).ok).toBe(true);
+    const refused = checkFits(lora(128), { bytes: 16 * GiB, backend: 'wasm' });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.message).toContain('packed weight copies');
+    expect(estimateMemory({ config: smollm, task: 'generate', batchSize: 1, seqLen: 256 }).packedWeightsBytes).toBe(0);
+  });
+
   it('accepts what fits, e.g. scoring SmolLM2-135M at batch 1', () => {
     const e = estimateMemory({ config: smollm, task: 'score', batchSize: 1, seqLen: 512 });
     expect(checkFits(e, { bytes: 16 * GiB, backend: 'wasm' }).ok).toBe(true);
