@@ -158,6 +158,8 @@ export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
     if (est.memoryProblem) throw new StudioError('INVALID_ARGUMENT', est.memoryProblem);
     const config = RunConfig.parse({ ...launch.config, model: { kind: 'folder', path: model.path } });
     const name = launch.name?.trim() || `${config.objective.objective.toUpperCase()} on ${snapshot.name} (${model.name})`;
+    // The run row, its folder and its job in one transaction: a crash never leaves a run without a job.
+    // (The job may launch inside it; its worker starts only after the commit, see trainJobKind.run.)
     const runId = runs.db.transaction(() => {
       const id = runs.createRun({
         name,
@@ -174,10 +176,9 @@ export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
         rerunOf,
       });
       runs.setRunDir(id, join(runsDir(deps.artifactsDir), `run-${String(id).padStart(5, '0')}`));
+      runs.setRunJob(id, jobs.start('train', { runId: id, name }).id);
       return id;
     })();
-    const job = jobs.start('train', { runId, name });
-    runs.setRunJob(runId, job.id);
     const run = runs.getRun(runId);
     deps.events.emit({ type: 'run.updated', run });
     return run;
