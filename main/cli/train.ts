@@ -133,8 +133,10 @@ async function follow(ctx: CommandContext, studio: Studio, run: Run): Promise<nu
     off();
   }
   const done = studio.runs.getRun(run.id);
-  if (ctx.json) ctx.io.out(JSON.stringify({ type: 'run', run: done }));
+  const diagnostics = await studio.handlers['runs.diagnostics']({ id: run.id });
+  if (ctx.json) ctx.io.out(JSON.stringify({ type: 'run', run: done, diagnostics }));
   else {
+    for (const d of diagnostics) ctx.io.out(`${d.level}${d.step === null ? '' : ` @ step ${d.step}`}: ${d.message}`);
     ctx.io.out(`Run #${done.id} ${done.status} at step ${done.step}/${done.totalSteps}.`);
     if (done.status === 'paused' || done.status === 'interrupted') ctx.io.out(`Continue with: studio resume ${done.id}`);
     if (done.status === 'succeeded') ctx.io.out(`Model: ${done.dir}/model`);

@@ -44,7 +44,8 @@ describe('training from the command line', () => {
     // DPO with the policy equal to the reference: loss log 2 at the first step.
     expect(steps[0]!.metrics!['loss']).toBeCloseTo(Math.LN2, 4);
     expect(lines.filter((l) => l.metrics?.['eval/logp_accuracy'] !== undefined).map((l) => l.step)).toEqual([2, 4]);
-    expect(lines.at(-1)).toMatchObject({ type: 'run', run: { status: 'succeeded', step: 4 } });
+    // Too few steps for trend diagnostics: the list is there and empty.
+    expect(lines.at(-1)).toMatchObject({ type: 'run', run: { status: 'succeeded', step: 4 }, diagnostics: [] });
 
     const list = studio('runs', '--json');
     expect(list.code).toBe(0);
