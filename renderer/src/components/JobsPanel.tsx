@@ -32,7 +32,7 @@ export function JobRow({ job }: { job: Job }) {
         >
           #{job.id} {job.title}
         </button>
-        <StatusBadge status={job.status} />
+        <StatusBadge job={job} />
       </div>
       <div className="mt-2">
         <ProgressBar value={job.progress} status={job.status} label={`Progress of job ${job.id}`} />

@@ -33,7 +33,7 @@ export function JobsPage() {
                 <td className="py-2 pr-3 tabular-nums">{job.id}</td>
                 <td className="py-2 pr-3">{job.title}</td>
                 <td className="py-2 pr-3">
-                  <StatusBadge status={job.status} />
+                  <StatusBadge job={job} />
                 </td>
                 <td className="py-2 pr-3">
                   <ProgressBar value={job.progress} status={job.status} label={`Progress of job ${job.id}`} />
@@ -90,14 +90,14 @@ export function JobDetailPage({ id }: { id: number }) {
           )}
           {(job.status === 'failed' || job.status === 'interrupted' || job.status === 'cancelled') && (
             <Button variant="primary" onClick={() => retry.mutate()} disabled={retry.isPending}>
-              {job.status === 'interrupted' ? 'Resume' : 'Retry'}
+              {job.status === 'interrupted' || job.error?.code === 'PAUSED' ? 'Resume' : 'Retry'}
             </Button>
           )}
         </div>
       </div>
       <div className="rounded-xl border border-zinc-200 bg-white p-5 dark:border-zinc-800 dark:bg-zinc-900">
         <div className="flex items-center justify-between text-sm">
-          <StatusBadge status={job.status} />
+          <StatusBadge job={job} />
           <span className="text-zinc-500 tabular-nums">
             {Math.round(job.progress * 100)}% {elapsed > 0 ? `· ${formatDuration(elapsed)}` : ''} · attempt {job.attempt}
           </span>
@@ -107,7 +107,8 @@ export function JobDetailPage({ id }: { id: number }) {
         </div>
         {job.progressMessage && <p className="mt-2 text-sm text-zinc-500">{job.progressMessage}</p>}
         {job.queueReason && <p className="mt-2 text-sm text-zinc-500">{job.queueReason}</p>}
-        {job.error && (
+        {job.error?.code === 'PAUSED' && <p className="mt-3 text-sm text-sky-700 dark:text-sky-300">{job.error.message}</p>}
+        {job.error && job.error.code !== 'PAUSED' && (
           <p className="mt-3 rounded-md bg-rose-50 p-3 text-sm text-rose-800 dark:bg-rose-950 dark:text-rose-200" data-testid="job-error">
             <span className="font-mono text-xs font-semibold">{job.error.code}</span> {job.error.message}
           </p>
