@@ -42,6 +42,11 @@ export type RunLaunch = z.input<typeof RunLaunch>;
 export const RunStatus = z.enum([...JobStatus.options, 'paused']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
+/** A job that stopped because a pause was asked for ended `cancelled` with code PAUSED: it is paused. */
+export function runStatusOf(job: { status: z.infer<typeof JobStatus>; error: { code: string; message?: string } | null }): RunStatus {
+  return job.status === 'cancelled' && job.error?.code === 'PAUSED' ? 'paused' : job.status;
+}
+
 export const Run = z.object({
   id: Id,
   name: z.string(),

@@ -1,6 +1,5 @@
-import type { Job } from '../../../shared/jobs';
 import { StudioError } from '../../../shared/result';
-import { type CheckpointEntry, type MetricPoint, type MetricSeries, type ModelEntry, type Run, type RunStatus } from '../../../shared/runs';
+import { runStatusOf, type CheckpointEntry, type MetricPoint, type MetricSeries, type ModelEntry, type Run } from '../../../shared/runs';
 import { RunConfig } from '../../../shared/training';
 import type { Db } from '../db/open';
 import type { JobStore } from '../jobs/store';
@@ -81,10 +80,6 @@ export interface ReferenceCacheRow {
   bytes: number;
 }
 
-/** A paused run's job is `cancelled` with code PAUSED (see JobPaused). */
-export function runStatusOf(job: Pick<Job, 'status' | 'error'>): RunStatus {
-  return job.status === 'cancelled' && job.error?.code === 'PAUSED' ? 'paused' : job.status;
-}
 
 const RUN_SELECT = `
   SELECT r.*, s.name AS snapshot_name, s.content_hash AS snapshot_hash, d.name AS dataset_name

@@ -1,4 +1,4 @@
-import type { Job, JobStatus } from '../../../shared/jobs';
+import { runStatusOf } from '../../../shared/runs';
 export { formatBytes } from '../../../shared/format';
 
 export function formatDuration(ms: number): string {
@@ -13,10 +13,5 @@ export function formatTime(ms: number | null): string {
   return ms === null ? '—' : new Date(ms).toLocaleString();
 }
 
-/**
- * What a job's badge says: a job that stopped because a pause was asked for (a training run
- * at a checkpoint) ended `cancelled` with code PAUSED, and shows as paused.
- */
-export function jobBadgeStatus(job: Pick<Job, 'status' | 'error'>): JobStatus | 'paused' {
-  return job.status === 'cancelled' && job.error?.code === 'PAUSED' ? 'paused' : job.status;
-}
+/** What a job's badge says: a job stopped by a pause (a training run at a checkpoint) shows as paused. */
+export const jobBadgeStatus = runStatusOf;
