@@ -62,6 +62,21 @@ export interface ScoreTensors {
 }
 
 /**
+ * log Σ exp(x) over the last axis, as tf.logSumExp computes it (x − max, exp, sum, log, + max),
+ * but with the max taken as a constant read off the values. The max only keeps the exponent
+ * in range and the gradient does not depend on it; off the gradient tape, the backward pass
+ * skips max's gradient, whose broadcast Equal over [b, T, V] cost about a second per
+ * training step on 2-thread wasm (a third of the step on the reference shape).
+ */
+function logSumExpLastAxis(x: tf.Tensor3D): tf.Tensor2D {
+  const shape: [number, number, number] = [x.shape[0], x.shape[1], 1];
+  const max = tf.tidy(() => tf.max(x, -1, true));
+  const constant = tf.tensor3d(max.dataSync() as Float32Array, shape);
+  max.dispose();
+  return tf.log(tf.sum(tf.exp(tf.sub(x, constant)), -1)).add(constant.reshape([shape[0], shape[1]])) as tf.Tensor2D;
+}
+
+/**
  * Differentiable scoring: call inside tf.tidy, tf.grad or optimizer.minimize.
  * Position t's logits predict token t+1, so the mask is shifted by one.
  */
@@ -80,7 +95,7 @@ export function scoreTensors(model: CausalLM, batch: PaddedBatch, opts: { withEn
   // holds about three [b, T, V] tensors at a time rather than a full log-softmax's worth.
   const rows = tf.tidy(() => {
     const logits = model.run(batch.inputIds, batch.attentionMask, null).logits; // [b, T, V]
-    const lse = tf.tidy(() => tf.logSumExp(logits, -1)); // [b, T]
+    const lse = tf.tidy(() => logSumExpLastAxis(logits)); // [b, T]
     const targetLogit = tf.tidy(() => logits.mul(tf.oneHot(targets.toInt(), V)).sum(-1)); // [b, T]
     const r: Record<string, tf.Tensor> = {
       tokenLogProbs: targetLogit.sub(lse).mul(maskFull),
