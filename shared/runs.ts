@@ -42,6 +42,9 @@ export type RunLaunch = z.input<typeof RunLaunch>;
 export const RunStatus = z.enum([...JobStatus.options, 'paused']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
+/** Statuses from which `runs.resume` continues a run (the UI shows Resume for exactly these). */
+export const RESUMABLE_STATUSES: readonly RunStatus[] = ['paused', 'interrupted', 'failed'];
+
 /** A job that stopped because a pause was asked for ended `cancelled` with code PAUSED: it is paused. */
 export function runStatusOf(job: { status: z.infer<typeof JobStatus>; error: { code: string; message?: string } | null }): RunStatus {
   return job.status === 'cancelled' && job.error?.code === 'PAUSED' ? 'paused' : job.status;

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Handlers } from '../handlers';
 import type { EventHub } from '../events';
 import type { Run } from '../../../shared/runs';
-import { type RunLaunch } from '../../../shared/runs';
+import { RESUMABLE_STATUSES, type RunLaunch } from '../../../shared/runs';
 import { StudioError } from '../../../shared/result';
 import { RunConfig } from '../../../shared/training';
 import { getSnapshot } from '../datasets/snapshots';
@@ -41,8 +41,6 @@ export interface RunServiceDeps {
 
 export const TrainParams = z.object({ runId: z.number().int().positive(), name: z.string() });
 export type TrainParams = z.infer<typeof TrainParams>;
-
-const RESUMABLE = new Set(['paused', 'interrupted', 'failed']);
 
 export function runsDir(artifactsDir: string): string {
   return join(artifactsDir, 'runs');
@@ -223,7 +221,7 @@ export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
     },
     'runs.resume': ({ id }) => {
       const run = runs.getRun(id);
-      if (!RESUMABLE.has(run.status)) throw new StudioError('CONFLICT', `Run #${id} is ${run.status}; only a paused, interrupted or failed run can be resumed.`);
+      if (!RESUMABLE_STATUSES.includes(run.status)) throw new StudioError('CONFLICT', `Run #${id} is ${run.status}; only a paused, interrupted or failed run can be resumed.`);
       jobs.retry(run.jobId);
       return runs.getRun(id);
     },

@@ -166,7 +166,7 @@ export class RunStore {
   }
 
   private toRun(r: RunRow): Run {
-    // A run exists for an instant before its job does (see RunService.create).
+    // job_id is set in the transaction that creates the run (runs/service.ts); a null one is never seen outside it.
     const job = r.job_id === null ? null : this.jobs.get(r.job_id);
     return {
       id: r.id,

@@ -25,7 +25,7 @@ export function barStatus(status: RunStatus): JobStatus {
 }
 
 /** Statuses from which `runs.resume` continues at the last checkpoint. */
-export const RESUMABLE: readonly RunStatus[] = ['paused', 'interrupted', 'failed'];
+export { RESUMABLE_STATUSES as RESUMABLE } from '../../../../shared/runs';
 
 export function objectiveLabel(run: Run): string {
   const o = run.config.objective;
