@@ -18,6 +18,7 @@
 // One exception stays on the stock kernel: batched products with only a few
 // left rows per batch (decoding's attention), see fewRowsPerBatch.
 import * as tf from '@tensorflow/tfjs';
+import { WasmGemm, type GemmProblem } from './wasm-gemm';
 import { asInternals, tensorData, type WasmBackendInternals, type WasmTensorInfo } from './wasm-module';
 
 type MatMulFn = (
@@ -119,7 +120,98 @@ interface Operands {
   transposeB: boolean;
 }
 
-/** out = op(a) · op(b) over broadcast batch dims, every product through XNNPACK. */
+/** Left rows per product from which the studio's GEMM is used (below, XNNPACK with its cached packed weights). */
+export const GEMM_MIN_ROWS = 16;
+
+let gemm: WasmGemm | null = null;
+let gemmModule: unknown = null;
+let gemmStartError: string | null = null;
+
+/**
+ * The studio's GEMM (wasm-gemm.ts) on this backend's heap, or null when it
+ * is turned off (STUDIO_WASM_GEMM=xnnpack) or could not start (the reason is
+ * kept for the doctor).
+ */
+export function gemmFor(backend: WasmBackendInternals): WasmGemm | null {
+  if (gemmModule === backend.wasm) return gemm;
+  gemm?.dispose();
+  gemm = null;
+  gemmModule = backend.wasm;
+  gemmStartError = null;
+  if (process.env['STUDIO_WASM_GEMM'] === 'xnnpack') return null;
+  try {
+    const shared = backend.wasm.wasmMemory !== undefined;
+    const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
+    if (!memory) throw new Error('the wasm module does not expose its memory');
+    gemm = new WasmGemm(
+      { memory, malloc: (bytes) => backend.wasm._malloc(bytes), free: (pointer) => backend.wasm._free(pointer) },
+      { shared, threads: backend.wasm.tfjs.getThreadsCount() },
+    );
+  } catch (error) {
+    gemmStartError = (error as Error).message;
+  }
+  return gemm;
+}
+
+/** Why the studio's GEMM did not start on the current backend (null if it did or was not tried). */
+export function gemmError(): string | null {
+  return gemmStartError;
+}
+
+interface GemmOperands extends Operands {
+  out: WasmTensorInfo;
+  aBatchShape: number[];
+  bBatchShape: number[];
+  outBatchShape: number[];
+  m: number;
+  k: number;
+  n: number;
+}
+
+/** op(a) · op(b) with the studio's GEMM: transposes are strides, batches one call where strides allow. */
+function gemmBatchMatMul(backend: WasmBackendInternals, engine: WasmGemm, o: GemmOperands): void {
+  const { a, b, transposeA, transposeB, m, k, n } = o;
+  const aCols = a.shape[a.shape.length - 1] ?? 1;
+  const bCols = b.shape[b.shape.length - 1] ?? 1;
+  const aBatch = tf.util.sizeFromShape(o.aBatchShape);
+  const bBatch = tf.util.sizeFromShape(o.bBatchShape);
+  const outBatch = tf.util.sizeFromShape(o.outBatchShape);
+  const aPointer = tensorData(backend, a).memoryOffset;
+  const bPointer = tensorData(backend, b).memoryOffset;
+  const cPointer = tensorData(backend, o.out).memoryOffset;
+  const aStrides = { rowStride: transposeA ? 4 : aCols * 4, kStride: transposeA ? aCols * 4 : 4 };
+  const bStrides = { kStride: transposeB ? 4 : bCols * 4, colStride: transposeB ? bCols * 4 : 4 };
+  const problem = (batch: number, rows: number, aAt: number, aBatchStride: number, bAt: number, bBatchStride: number, cAt: number): GemmProblem => ({
+    batch,
+    m: rows,
+    n,
+    k,
+    a: { pointer: aAt, batchStride: aBatchStride, ...aStrides },
+    b: { pointer: bAt, batchStride: bBatchStride, ...bStrides },
+    c: { pointer: cAt, batchStride: rows * n * 4, rowStride: n * 4 },
+  });
+  if (bBatch === 1 && !transposeA) {
+    // One right operand for every batch: fold the batch into rows.
+    engine.multiply(problem(1, aBatch * m, aPointer, 0, bPointer, 0, cPointer));
+    return;
+  }
+  const aMatches = aBatch === outBatch || aBatch === 1;
+  const bMatches = bBatch === outBatch || bBatch === 1;
+  if (aMatches && bMatches) {
+    engine.multiply(problem(outBatch, m, aPointer, aBatch === 1 ? 0 : m * k * 4, bPointer, bBatch === 1 ? 0 : k * n * 4, cPointer));
+    return;
+  }
+  for (let i = 0; i < outBatch; i++) {
+    const ia = broadcastIndex(i, o.outBatchShape, o.aBatchShape);
+    const ib = broadcastIndex(i, o.outBatchShape, o.bBatchShape);
+    engine.multiply(problem(1, m, aPointer + ia * m * k * 4, 0, bPointer + ib * k * n * 4, 0, cPointer + i * m * n * 4));
+  }
+}
+
+/**
+ * out = op(a) · op(b) over broadcast batch dims: the studio's GEMM for
+ * products with GEMM_MIN_ROWS or more left rows, XNNPACK for the rest.
+ */
 export function xnnBatchMatMul(backend: WasmBackendInternals, { a, b, transposeA, transposeB }: Operands): WasmTensorInfo {
   if (!wasmBatchMatMul || boundModule !== backend.wasm) bindWasm(backend);
   if (!wasmBatchMatMul) throw new Error('wasm BatchMatMul export not found');
@@ -146,6 +238,12 @@ export function xnnBatchMatMul(backend: WasmBackendInternals, { a, b, transposeA
   if (outBatch * m * n === 0) return out;
   if (k === 0) {
     zeroFill(backend, out);
+    return out;
+  }
+  const engine = gemmFor(backend);
+  const rowsPerProduct = bBatch === 1 && !transposeA ? aBatch * m : m;
+  if (engine && rowsPerProduct >= GEMM_MIN_ROWS) {
+    gemmBatchMatMul(backend, engine, { a, b, transposeA, transposeB, out, aBatchShape, bBatchShape, outBatchShape, m, k, n });
     return out;
   }
 

@@ -7,6 +7,8 @@ export interface WasmModule {
   HEAPU8: Uint8Array;
   /** Present in the threaded build: its buffer is always the current (grown) heap. */
   wasmMemory?: WasmMemory;
+  /** The instance's exports; the unthreaded builds export their memory here. */
+  asm?: { memory?: WasmMemory };
   _malloc(bytes: number): number;
   _free(ptr: number): void;
   cwrap(name: string, returnType: string | null, argTypes: string[]): (...args: unknown[]) => unknown;

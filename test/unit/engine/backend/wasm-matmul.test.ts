@@ -3,6 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../../main/engine/backend';
+import { gemmError, gemmFor } from '../../../../main/engine/backend/wasm-matmul';
+import { asInternals } from '../../../../main/engine/backend/wasm-module';
 
 type Case = { a: number[]; b: number[]; transposeA: boolean; transposeB: boolean };
 
@@ -15,6 +17,12 @@ const shapes: [number[], number[]][] = [
   [[4, 12, 7], [4, 7, 3]], // batched both (attention)
   [[4, 3, 7], [4, 7, 9]], // batched both, few rows per batch (decoding's attention): the stock kernel
   [[2, 1, 5, 7], [1, 3, 7, 3]], // broadcast batch dims on both sides
+  // From GEMM_MIN_ROWS left rows on, the studio's GEMM (ragged edges included):
+  [[37, 19], [19, 21]], // plain 2D
+  [[4, 20, 9], [9, 13]], // batch folded into 80 rows
+  [[3, 33, 10], [3, 10, 17]], // batched both
+  [[17, 6], [2, 6, 16]], // shared left operand, batched right
+  [[2, 1, 18, 7], [1, 3, 7, 11]], // broadcast batch dims on both sides
 ];
 
 function cases(): Case[] {
@@ -83,6 +91,13 @@ describe('routed wasm BatchMatMul', () => {
       expect(maxDiff(wasm.db, cpu.db)).toBeLessThan(1e-5);
     });
   }
+
+  it('runs products with enough rows on the studio GEMM, on both threads', async () => {
+    await tf.setBackend('wasm');
+    const engine = gemmFor(asInternals(tf.backend()));
+    expect(gemmError()).toBeNull();
+    expect(engine?.threads).toBe(2);
+  });
 
   it('does not reuse packed weights when one tensor is multiplied under two shapes', async () => {
     await tf.setBackend('wasm');

@@ -1,0 +1,157 @@
+// A very small WebAssembly binary writer: just enough to emit the studio's
+// GEMM kernels (wasm-gemm-kernels.ts) at run time, so they can be built with
+// or without relaxed SIMD and against shared or unshared memory without a
+// compiler toolchain. Every function takes i32 parameters and returns
+// nothing; memory is imported as env.memory.
+
+export type ValType = 'i32' | 'f32' | 'v128';
+
+const TYPE_CODE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
+
+export function uleb(value: number): number[] {
+  const out: number[] = [];
+  let rest = value >>> 0;
+  do {
+    let byte = rest & 0x7f;
+    rest >>>= 7;
+    if (rest !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (rest !== 0);
+  return out;
+}
+
+export function sleb(value: number): number[] {
+  const out: number[] = [];
+  let rest = value | 0;
+  for (;;) {
+    const byte = rest & 0x7f;
+    rest >>= 7;
+    if ((rest === 0 && (byte & 0x40) === 0) || (rest === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+function name(text: string): number[] {
+  const bytes = [...new TextEncoder().encode(text)];
+  return [...uleb(bytes.length), ...bytes];
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+function vector(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+const simd = (opcode: number, ...immediates: number[]): number[] => [0xfd, ...uleb(opcode), ...immediates];
+/** memarg: alignment exponent, then byte offset. */
+const memarg = (align: number, offset: number): number[] => [align, ...uleb(offset)];
+
+/** Instructions, each as its bytes. */
+export const op = {
+  get: (local: number) => [0x20, ...uleb(local)],
+  set: (local: number) => [0x21, ...uleb(local)],
+  tee: (local: number) => [0x22, ...uleb(local)],
+  i32: (value: number) => [0x41, ...sleb(value)],
+  add: [0x6a],
+  sub: [0x6b],
+  mul: [0x6c],
+  divU: [0x6e],
+  remU: [0x70],
+  eqz: [0x45],
+  eq: [0x46],
+  ne: [0x47],
+  ltU: [0x49],
+  gtU: [0x4b],
+  geU: [0x4f],
+  and: [0x71],
+  select: [0x1b],
+  call: (fn: number) => [0x10, ...uleb(fn)],
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  if: [0x04, 0x40],
+  else: [0x05],
+  end: [0x0b],
+  br: (depth: number) => [0x0c, ...uleb(depth)],
+  brIf: (depth: number) => [0x0d, ...uleb(depth)],
+  i32Load: (offset = 0) => [0x28, ...memarg(2, offset)],
+  f32Load: (offset = 0) => [0x2a, ...memarg(2, offset)],
+  f32Store: (offset = 0) => [0x38, ...memarg(2, offset)],
+  f32Zero: [0x43, 0, 0, 0, 0],
+  v128Load: (offset = 0) => simd(0x00, ...memarg(2, offset)),
+  v128Load32Splat: (offset = 0) => simd(0x09, ...memarg(2, offset)),
+  v128Store: (offset = 0) => simd(0x0b, ...memarg(2, offset)),
+  v128Zero: simd(0x0c, ...new Array<number>(16).fill(0)),
+  f32x4Add: simd(0xe4),
+  f32x4Mul: simd(0xe6),
+  /** Relaxed SIMD: a·b + c, one fused multiply-add where the CPU has one. */
+  f32x4RelaxedMadd: simd(0x105),
+};
+
+export class FunctionBuilder {
+  readonly code: number[] = [];
+  private readonly localTypes: ValType[] = [];
+
+  constructor(
+    readonly exportName: string,
+    readonly paramCount: number,
+  ) {}
+
+  /** Index of the i-th parameter. */
+  param(index: number): number {
+    if (index >= this.paramCount) throw new Error(`${this.exportName} has ${this.paramCount} parameters`);
+    return index;
+  }
+
+  local(type: ValType): number {
+    this.localTypes.push(type);
+    return this.paramCount + this.localTypes.length - 1;
+  }
+
+  emit(...instructions: number[][]): this {
+    for (const instruction of instructions) this.code.push(...instruction);
+    return this;
+  }
+
+  /** The function body as the code section stores it (size prefix included). */
+  encodeBody(): number[] {
+    const runs: number[][] = [];
+    for (const type of this.localTypes) {
+      const last = runs[runs.length - 1];
+      if (last && last[1] === TYPE_CODE[type]) last[0] = (last[0] ?? 0) + 1;
+      else runs.push([1, TYPE_CODE[type]]);
+    }
+    const body = [...vector(runs.map(([count, code]) => [...uleb(count ?? 0), code ?? 0])), ...this.code, 0x0b];
+    return [...uleb(body.length), ...body];
+  }
+}
+
+export interface MemoryImport {
+  shared: boolean;
+  /** Pages (64 KiB). */
+  minimum: number;
+  /** Required for shared memory; left out for unshared memory, so any maximum matches. */
+  maximum?: number;
+}
+
+/** A module importing env.memory and exporting each function under its name. */
+export function encodeModule(memory: MemoryImport, functions: FunctionBuilder[]): Uint8Array {
+  const types = functions.map((fn) => [0x60, ...vector(new Array<number[]>(fn.paramCount).fill([TYPE_CODE.i32])), 0x00]);
+  const limits = memory.maximum === undefined
+    ? [0x00, ...uleb(memory.minimum)]
+    : [memory.shared ? 0x03 : 0x01, ...uleb(memory.minimum), ...uleb(memory.maximum)];
+  if (memory.shared && memory.maximum === undefined) throw new Error('a shared memory import needs a maximum');
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vector(types)),
+    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, ...limits]])),
+    ...section(3, vector(functions.map((_, index) => uleb(index)))),
+    ...section(7, vector(functions.map((fn, index) => [...name(fn.exportName), 0x00, ...uleb(index)]))),
+    ...section(10, vector(functions.map((fn) => fn.encodeBody()))),
+  ];
+  return new Uint8Array(bytes);
+}

@@ -1,0 +1,269 @@
+// Runs the studio's GEMM (wasm-gemm-kernels.ts) on tfjs-backend-wasm's heap:
+// the module imports the backend's own memory, so operands are read and
+// results written in place, with any strides (transposes cost nothing).
+//
+// Threads: with the threaded (shared-memory) backend, one helper
+// worker_thread instantiates the same module on the same memory. A product's
+// work items (batch × column panels) are split in two; the main thread runs
+// its half while the helper runs the other, woken and awaited with Atomics
+// on a small shared control block. Every output element is computed by one
+// item in the same order whatever the split, so results do not depend on the
+// thread count.
+import v8 from 'node:v8';
+import { Worker } from 'node:worker_threads';
+import { gemmModuleBytes, JOB_BYTES, JOB_FIELDS, MR, NR, relaxedSimdProbe, type JobField } from './wasm-gemm-kernels';
+
+interface WasmInstanceExports {
+  run(job: number, start: number, end: number, scratch: number): void;
+}
+interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+/** Heap memory and allocator of the wasm backend the GEMM runs on. */
+export interface GemmHeap {
+  memory: { buffer: ArrayBufferLike };
+  malloc(bytes: number): number;
+  free(pointer: number): void;
+}
+
+/** One product (or a batch of equally shaped ones); pointers and strides in bytes. */
+export interface GemmProblem {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  a: { pointer: number; batchStride: number; rowStride: number; kStride: number };
+  b: { pointer: number; batchStride: number; kStride: number; colStride: number };
+  c: { pointer: number; batchStride: number; rowStride: number };
+}
+
+/** K block (rows of a packed B block, which stays in L1) and M block (rows of A kept in L2). */
+const KC = 256;
+const MC = 512;
+/** Below this many multiply-adds a product is not worth waking the helper thread for. */
+const PARALLEL_MIN_MACS = 1 << 18;
+const SCRATCH_BYTES = KC * NR * 4;
+
+let relaxedSimd: boolean | null = null;
+
+/**
+ * Whether f32x4.relaxed_madd compiles. Node 20 (V8 11.3) ships relaxed SIMD
+ * behind a flag, which is turned on here (it only gates validation of new
+ * modules); Node ≥ 22 and Electron's Chromium have it on. STUDIO_WASM_FMA=0
+ * turns it off.
+ */
+export function relaxedSimdAvailable(): boolean {
+  if (relaxedSimd !== null) return relaxedSimd;
+  if (process.env['STUDIO_WASM_FMA'] === '0') return (relaxedSimd = false);
+  const probe = relaxedSimdProbe();
+  if (!wasmApi.validate(probe)) {
+    try {
+      v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    } catch {
+      // An engine without the flag: plain SIMD it is.
+    }
+  }
+  relaxedSimd = wasmApi.validate(probe);
+  return relaxedSimd;
+}
+
+// The helper thread: instantiate the module on the shared memory, then run
+// the item range the main thread posts in the control block, until told to stop.
+// Control block (Int32Array): [0] generation, [1] stop, [2] job, [3] start,
+// [4] end, [5] generation done.
+const HELPER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control, scratch } = workerData;
+const { run } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const ctrl = new Int32Array(control);
+let seen = 0;
+for (;;) {
+  Atomics.wait(ctrl, 0, seen);
+  const generation = Atomics.load(ctrl, 0);
+  if (ctrl[1] !== 0) break;
+  if (generation === seen) continue;
+  seen = generation;
+  try { run(ctrl[2], ctrl[3], ctrl[4], scratch); } catch (error) { ctrl[1] = 2; }
+  Atomics.store(ctrl, 5, seen);
+  Atomics.notify(ctrl, 5);
+}
+`;
+
+export class WasmGemm {
+  private readonly run: WasmInstanceExports['run'];
+  private readonly job: number;
+  private readonly scratch: number;
+  private helper: { worker: Worker; control: Int32Array; scratch: number } | null = null;
+  private generation = 0;
+  readonly fma: boolean;
+
+  /**
+   * @param shared whether `heap.memory` is a shared WebAssembly.Memory (the threaded backend)
+   * @param threads 2 or more starts the helper thread (shared memory only)
+   * @param fma use relaxed SIMD's multiply-add (default: where available)
+   */
+  constructor(
+    private readonly heap: GemmHeap,
+    options: { shared: boolean; threads: number; fma?: boolean },
+  ) {
+    this.fma = options.fma ?? relaxedSimdAvailable();
+    const bytes = gemmModuleBytes({ fma: this.fma, memory: options.shared ? { shared: true, minimum: 1, maximum: 65536 } : { shared: false, minimum: 1 } });
+    const module = new wasmApi.Module(bytes);
+    const instance = new wasmApi.Instance(module, { env: { memory: heap.memory } });
+    this.run = (instance.exports as WasmInstanceExports).run;
+    this.job = heap.malloc(JOB_BYTES);
+    this.scratch = heap.malloc(SCRATCH_BYTES + 64);
+    if (options.shared && options.threads > 1) {
+      const control = new Int32Array(new SharedArrayBuffer(8 * 4));
+      const scratch = heap.malloc(SCRATCH_BYTES + 64);
+      const worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory: heap.memory, control: control.buffer, scratch: alignUp(scratch) } });
+      worker.unref();
+      this.helper = { worker, control, scratch };
+    }
+  }
+
+  get threads(): number {
+    return this.helper ? 2 : 1;
+  }
+
+  /** C = op(A) · op(B) for every batch index. */
+  multiply(problem: GemmProblem): void {
+    const { m, n, k, batch } = problem;
+    if (m === 0 || n === 0 || batch === 0) return;
+    if (k === 0) {
+      this.forEachRow(problem, (view, offset) => view.fill(0, offset, offset + n));
+      return;
+    }
+    const mPadded = Math.ceil(m / MR) * MR;
+    const nPadded = Math.ceil(n / NR) * NR;
+    if (mPadded === m && nPadded === n) {
+      this.execute(problem);
+      return;
+    }
+    // Ragged edges: copy A into MR-aligned rows and compute into a padded C,
+    // then copy the real part back. (The kernel always stores whole tiles.)
+    const aBytes = mPadded === m ? 0 : batch * mPadded * k * 4;
+    const cBytes = batch * mPadded * nPadded * 4;
+    const aCopy = aBytes ? this.heap.malloc(aBytes) : 0;
+    const cCopy = this.heap.malloc(cBytes);
+    try {
+      const f32 = new Float32Array(this.heap.memory.buffer);
+      let a = problem.a;
+      if (aCopy) {
+        for (let bi = 0; bi < batch; bi++) {
+          for (let i = 0; i < mPadded; i++) {
+            const to = (aCopy >> 2) + (bi * mPadded + i) * k;
+            if (i >= m) {
+              f32.fill(0, to, to + k);
+              continue;
+            }
+            const from = problem.a.pointer + bi * problem.a.batchStride + i * problem.a.rowStride;
+            const step = problem.a.kStride >> 2;
+            for (let kk = 0, at = from >> 2; kk < k; kk++, at += step) f32[to + kk] = f32[at]!;
+          }
+        }
+        a = { pointer: aCopy, batchStride: mPadded * k * 4, rowStride: k * 4, kStride: 4 };
+      }
+      this.execute({ ...problem, m: mPadded, a, c: { pointer: cCopy, batchStride: mPadded * nPadded * 4, rowStride: nPadded * 4 } });
+      const out = new Float32Array(this.heap.memory.buffer);
+      for (let bi = 0; bi < batch; bi++) {
+        for (let i = 0; i < m; i++) {
+          const from = (cCopy >> 2) + (bi * mPadded + i) * nPadded;
+          const to = (problem.c.pointer + bi * problem.c.batchStride + i * problem.c.rowStride) >> 2;
+          out.set(out.subarray(from, from + n), to);
+        }
+      }
+    } finally {
+      if (aCopy) this.heap.free(aCopy);
+      this.heap.free(cCopy);
+    }
+  }
+
+  /** Stops the helper thread. */
+  dispose(): void {
+    if (!this.helper) return;
+    Atomics.store(this.helper.control, 1, 1);
+    Atomics.add(this.helper.control, 0, 1);
+    Atomics.notify(this.helper.control, 0);
+    void this.helper.worker.terminate();
+    this.heap.free(this.helper.scratch);
+    this.helper = null;
+  }
+
+  private forEachRow(problem: GemmProblem, visit: (view: Float32Array, offset: number) => void): void {
+    const view = new Float32Array(this.heap.memory.buffer);
+    for (let bi = 0; bi < problem.batch; bi++) {
+      for (let i = 0; i < problem.m; i++) visit(view, (problem.c.pointer + bi * problem.c.batchStride + i * problem.c.rowStride) >> 2);
+    }
+  }
+
+  /** m a multiple of MR; C rows hold whole panels (n rounded up to NR). */
+  private execute(problem: GemmProblem): void {
+    const nPanels = Math.ceil(problem.n / NR);
+    const values: Record<JobField, number> = {
+      a: problem.a.pointer,
+      aBatchStride: problem.a.batchStride,
+      aRowStride: problem.a.rowStride,
+      aKStride: problem.a.kStride,
+      b: problem.b.pointer,
+      bBatchStride: problem.b.batchStride,
+      bKStride: problem.b.kStride,
+      bColStride: problem.b.colStride,
+      c: problem.c.pointer,
+      cBatchStride: problem.c.batchStride,
+      ldc: problem.c.rowStride,
+      m: problem.m,
+      n: problem.n,
+      k: problem.k,
+      nPanels,
+      kc: KC,
+      mc: MC,
+    };
+    const job = new Int32Array(this.heap.memory.buffer, this.job, JOB_FIELDS.length);
+    JOB_FIELDS.forEach((name, index) => {
+      job[index] = values[name];
+    });
+    const items = problem.batch * nPanels;
+    const macs = problem.batch * problem.m * problem.n * problem.k;
+    if (!this.helper || items < 2 || macs < PARALLEL_MIN_MACS) {
+      this.run(this.job, 0, items, alignUp(this.scratch));
+      return;
+    }
+    const split = Math.floor(items / 2);
+    const { control } = this.helper;
+    const generation = ++this.generation;
+    control[2] = this.job;
+    control[3] = split;
+    control[4] = items;
+    Atomics.store(control, 0, generation);
+    Atomics.notify(control, 0);
+    this.run(this.job, 0, split, alignUp(this.scratch));
+    this.awaitHelper(generation);
+  }
+
+  private awaitHelper(generation: number): void {
+    const control = this.helper!.control;
+    for (let spin = 0; spin < 2000; spin++) if (Atomics.load(control, 5) === generation) return this.checkHelper();
+    for (;;) {
+      const done = Atomics.load(control, 5);
+      if (done === generation) return this.checkHelper();
+      if (Atomics.wait(control, 5, done, 30_000) === 'timed-out' && Atomics.load(control, 5) !== generation) {
+        throw new Error('the wasm GEMM helper thread stopped answering');
+      }
+    }
+  }
+
+  private checkHelper(): void {
+    if (this.helper && Atomics.load(this.helper.control, 1) === 2) throw new Error('the wasm GEMM helper thread failed');
+  }
+}
+
+function alignUp(pointer: number): number {
+  return (pointer + 63) & ~63;
+}
+
+export { MR as GEMM_MR, NR as GEMM_NR };
