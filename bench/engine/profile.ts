@@ -1,9 +1,10 @@
 // Where a training step's time goes, per kernel (routed wasm):
-//   node --import tsx bench/engine/profile.ts [--threads N] [--matmul routed|stock]
+//   node --import tsx bench/engine/profile.ts [--threads N] [--matmul routed|stock] [--forward] [--matmuls]
+// --forward profiles one forward pass (logits) instead of a training step.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../main/engine/backend';
 import { registerUnsortedSegmentSum } from '../../main/engine/backend/wasm-segment-sum';
-import { createModel, loss, makeBatch, REFERENCE_SHAPE } from './model';
+import { createModel, forward, loss, makeBatch, REFERENCE_SHAPE } from './model';
 
 const argValue = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -14,7 +15,10 @@ registerUnsortedSegmentSum();
 const model = createModel(REFERENCE_SHAPE);
 const { ids, targets } = makeBatch(REFERENCE_SHAPE);
 const optimizer = tf.train.adam(1e-3);
-const step = () => optimizer.minimize(() => loss(model, ids, targets), true, model.variables)!.dataSync();
+const step = process.argv.includes('--forward')
+  ? () => tf.tidy(() => void forward(model, ids).dataSync())
+  : () => void optimizer.minimize(() => loss(model, ids, targets), true, model.variables)!.dataSync();
+step();
 step();
 const started = performance.now();
 const info = await tf.profile(() => void step());

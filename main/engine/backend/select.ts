@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { BACKEND_ORDER, defaultWasmThreads, probeNative, wasmSimdSupported, type BackendChoice } from './detect';
 import { registerWasmTrainingKernels } from './wasm-kernels';
-import { registerStockBatchMatMul } from './wasm-matmul';
+import { gemmEnabled, gemmError, gemmFor, registerStockBatchMatMul } from './wasm-matmul';
 import { guardWasmAllocations } from './wasm-memory';
 import { asInternals } from './wasm-module';
 import { registerThreadedWasm, threadedStartError, threadsUnsupportedReason, unrefWasmWorkers } from './wasm-threads';
@@ -84,7 +84,8 @@ async function startWasm(threads: number, trainingKernels: boolean, notes: strin
     wasmThreadsNote = null;
     const unsupported = threads > 1 ? threadsUnsupportedReason() : null;
     if (threads > 1 && !unsupported) {
-      registerThreadedWasm(threads);
+      // With the studio's GEMM doing the matmuls, XNNPACK's pool keeps one thread (see registerThreadedWasm).
+      registerThreadedWasm(threads, trainingKernels && gemmEnabled() ? 1 : threads);
       if (!(await tf.setBackend('wasm'))) {
         wasmThreadsNote = `1 thread: multi-threaded wasm failed to start (${threadedStartError() ?? 'unknown error'})`;
         tf.removeBackend('wasm');
@@ -103,7 +104,17 @@ async function startWasm(threads: number, trainingKernels: boolean, notes: strin
   if (wasmThreadsNote) notes.push(`wasm: ${wasmThreadsNote}`);
   unrefWasmWorkers(tf.backend());
   guardWasmAllocations(asInternals(tf.backend()));
-  return { name: 'wasm', tfBackend: 'wasm', threads: getThreadsCount(), simd: await wasmSimdSupported(), trainingKernels, notes };
+  let computeThreads = getThreadsCount();
+  if (trainingKernels && gemmEnabled()) {
+    const gemm = gemmFor(asInternals(tf.backend()));
+    if (gemm) {
+      computeThreads = gemm.threads;
+      notes.push(`wasm: matmuls on the studio's GEMM (${gemm.fma ? 'relaxed-SIMD FMA' : 'SIMD multiply and add'}, ${gemm.threads} thread${gemm.threads === 1 ? '' : 's'}); XNNPACK for the rest (${getThreadsCount()} thread${getThreadsCount() === 1 ? '' : 's'})`);
+    } else {
+      notes.push(`wasm: the studio's GEMM did not start (${gemmError() ?? 'unknown error'}); matmuls on XNNPACK`);
+    }
+  }
+  return { name: 'wasm', tfBackend: 'wasm', threads: computeThreads, simd: await wasmSimdSupported(), trainingKernels, notes };
 }
 
 /**

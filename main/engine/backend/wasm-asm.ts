@@ -86,6 +86,8 @@ export const op = {
   v128Load32Splat: (offset = 0) => simd(0x09, ...memarg(2, offset)),
   v128Store: (offset = 0) => simd(0x0b, ...memarg(2, offset)),
   v128Zero: simd(0x0c, ...new Array<number>(16).fill(0)),
+  /** Threads: old = mem[address + offset]; mem[...] = old + value; pushes old. Stack: address, value. */
+  i32AtomicRmwAdd: (offset = 0) => [0xfe, 0x1e, ...memarg(2, offset)],
   f32x4Add: simd(0xe4),
   f32x4Mul: simd(0xe6),
   /** Relaxed SIMD: a·b + c, one fused multiply-add where the CPU has one. */

@@ -1,5 +1,5 @@
 // The studio's float32 GEMM for the wasm backend, written as WebAssembly
-// with wasm-asm.ts. Three exported functions:
+// with wasm-asm.ts. Four exported functions:
 //
 //   tiles(a, rs, ks, bPanel, c, ldc, mTiles, kc, accumulate)
 //     The micro-kernel, swept down mTiles tiles of MR rows: for each tile
@@ -10,6 +10,9 @@
 //   pack(src, ks, js, nr, kc, dst)
 //     Packs a B panel: dst[k, j] = B(k, j) at src + k·ks + j·js for j < nr,
 //     0 for nr ≤ j < NR. A row-major B (js = 4, full panel) copies vectors.
+//   share(job, scratch)
+//     The same work, but each calling thread takes the next untaken item
+//     from an atomic counter in the job (see shareFunction).
 //   run(job, start, end, scratch)
 //     Runs work items [start, end) of a job (see JOB_FIELDS): item =
 //     batch index · nPanels + column panel. Loops M blocks (MC rows), K blocks
@@ -33,10 +36,14 @@ export const JOB_FIELDS = [
   'b', 'bBatchStride', 'bKStride', 'bColStride',
   'c', 'cBatchStride', 'ldc',
   'm', 'n', 'k', 'nPanels', 'kc', 'mc',
+  // For share(): the number of items, and the next one to take.
+  'items', 'next',
 ] as const;
 export type JobField = (typeof JOB_FIELDS)[number];
 export const JOB_BYTES = JOB_FIELDS.length * 4;
 const field = (name: JobField): number => JOB_FIELDS.indexOf(name) * 4;
+
+const min = (x: number[], y: number[]): number[] => [...x, ...y, ...x, ...y, ...op.ltU, ...op.select];
 
 const TILES = 0;
 const PACK = 1;
@@ -132,26 +139,32 @@ function packFunction(): FunctionBuilder {
   return fn;
 }
 
-function runFunction(): FunctionBuilder {
-  const fn = new FunctionBuilder('run', 4);
-  const [job, start, end, scratch] = [0, 1, 2, 3];
-  const load = (name: JobField) => [...op.get(job), ...op.i32Load(field(name))];
-  const v = {
-    m: fn.local('i32'), n: fn.local('i32'), k: fn.local('i32'), nPanels: fn.local('i32'), kcMax: fn.local('i32'), mcMax: fn.local('i32'),
-    ic: fn.local('i32'), mc: fn.local('i32'), pc: fn.local('i32'), kc: fn.local('i32'), item: fn.local('i32'),
-    batch: fn.local('i32'), panel: fn.local('i32'), nr: fn.local('i32'),
-  };
-  const min = (x: number[], y: number[]) => [...x, ...y, ...x, ...y, ...op.ltU, ...op.select];
+interface DriverLocals {
+  m: number; n: number; k: number; nPanels: number; kcMax: number; mcMax: number;
+  ic: number; mc: number; pc: number; kc: number; item: number; batch: number; panel: number; nr: number;
+}
+
+function driverLocals(fn: FunctionBuilder): DriverLocals {
+  const names = ['m', 'n', 'k', 'nPanels', 'kcMax', 'mcMax', 'ic', 'mc', 'pc', 'kc', 'item', 'batch', 'panel', 'nr'] as const;
+  return Object.fromEntries(names.map((name) => [name, fn.local('i32')])) as unknown as DriverLocals;
+}
+
+
+function emitLoadShape(fn: FunctionBuilder, load: (name: JobField) => number[], v: DriverLocals): void {
   fn.emit(load('m'), op.set(v.m), load('n'), op.set(v.n), load('k'), op.set(v.k));
   fn.emit(load('nPanels'), op.set(v.nPanels), load('kc'), op.set(v.kcMax), load('mc'), op.set(v.mcMax));
-  // for (ic = 0; ic < m; ic += mc)
-  fn.emit(op.i32(0), op.set(v.ic), op.block, op.loop, op.get(v.ic), op.get(v.m), op.geU, op.brIf(1));
-  fn.emit(min(op.get(v.mcMax), [...op.get(v.m), ...op.get(v.ic), ...op.sub]), op.set(v.mc));
-  // for (pc = 0; pc < k; pc += kc)
-  fn.emit(op.i32(0), op.set(v.pc), op.block, op.loop, op.get(v.pc), op.get(v.k), op.geU, op.brIf(1));
-  fn.emit(min(op.get(v.kcMax), [...op.get(v.k), ...op.get(v.pc), ...op.sub]), op.set(v.kc));
-  // for (item = start; item < end; item++)
-  fn.emit(op.get(start), op.set(v.item), op.block, op.loop, op.get(v.item), op.get(end), op.geU, op.brIf(1));
+}
+
+/** `for (x = 0; x < limit; x += step)` around body; step is a local updated inside body. */
+function emitBlockLoop(fn: FunctionBuilder, x: number, limit: number, size: number, sizeMax: number, body: () => void): void {
+  fn.emit(op.i32(0), op.set(x), op.block, op.loop, op.get(x), op.get(limit), op.geU, op.brIf(1));
+  fn.emit(min(op.get(sizeMax), [...op.get(limit), ...op.get(x), ...op.sub]), op.set(size));
+  body();
+  fn.emit(op.get(x), op.get(size), op.add, op.set(x), op.br(0), op.end, op.end);
+}
+
+/** For the item in v.item at block (ic, pc): pack its B block into scratch, then sweep its column panel down the M block. */
+function emitItemBlock(fn: FunctionBuilder, load: (name: JobField) => number[], v: DriverLocals, scratch: number): void {
   fn.emit(op.get(v.item), op.get(v.nPanels), op.divU, op.set(v.batch));
   fn.emit(op.get(v.item), op.get(v.nPanels), op.remU, op.set(v.panel));
   fn.emit(min(op.i32(NR), [...op.get(v.n), ...op.get(v.panel), ...op.i32(NR), ...op.mul, ...op.sub]), op.set(v.nr));
@@ -167,15 +180,53 @@ function runFunction(): FunctionBuilder {
   fn.emit(load('c'), op.get(v.batch), load('cBatchStride'), op.mul, op.add);
   fn.emit(op.get(v.ic), load('ldc'), op.mul, op.add, op.get(v.panel), op.i32(NR * 4), op.mul, op.add);
   fn.emit(load('ldc'), op.get(v.mc), op.i32(MR), op.divU, op.get(v.kc), op.get(v.pc), op.i32(0), op.ne, op.call(TILES));
-  fn.emit(op.get(v.item), op.i32(1), op.add, op.set(v.item), op.br(0), op.end, op.end);
-  fn.emit(op.get(v.pc), op.get(v.kc), op.add, op.set(v.pc), op.br(0), op.end, op.end);
-  fn.emit(op.get(v.ic), op.get(v.mc), op.add, op.set(v.ic), op.br(0), op.end, op.end);
+}
+
+/**
+ * run(job, start, end, scratch): items [start, end), M blocks and K blocks
+ * outermost, so an A block stays in L2 across items (for any size of A).
+ */
+function runFunction(): FunctionBuilder {
+  const fn = new FunctionBuilder('run', 4);
+  const [job, start, end, scratch] = [0, 1, 2, 3];
+  const load = (name: JobField) => [...op.get(job), ...op.i32Load(field(name))];
+  const v = driverLocals(fn);
+  emitLoadShape(fn, load, v);
+  emitBlockLoop(fn, v.ic, v.m, v.mc, v.mcMax, () => {
+    emitBlockLoop(fn, v.pc, v.k, v.kc, v.kcMax, () => {
+      fn.emit(op.get(start), op.set(v.item), op.block, op.loop, op.get(v.item), op.get(end), op.geU, op.brIf(1));
+      emitItemBlock(fn, load, v, scratch);
+      fn.emit(op.get(v.item), op.i32(1), op.add, op.set(v.item), op.br(0), op.end, op.end);
+    });
+  });
   return fn;
 }
 
-/** The GEMM module's bytes (functions in the order TILES, PACK, run). */
+/**
+ * share(job, scratch): takes items one at a time from the job's shared
+ * counter (an atomic add on `next`) until `items` are taken, each item whole
+ * (all M and K blocks). Threads that call it on the same job split the work
+ * by how fast each actually runs, so a thread the machine delays does less.
+ * For an A small enough to stay in L2 across items.
+ */
+function shareFunction(): FunctionBuilder {
+  const fn = new FunctionBuilder('share', 2);
+  const [job, scratch] = [0, 1];
+  const load = (name: JobField) => [...op.get(job), ...op.i32Load(field(name))];
+  const v = driverLocals(fn);
+  emitLoadShape(fn, load, v);
+  fn.emit(op.block, op.loop);
+  fn.emit(op.get(job), op.i32(1), op.i32AtomicRmwAdd(field('next')), op.tee(v.item), load('items'), op.geU, op.brIf(1));
+  emitBlockLoop(fn, v.ic, v.m, v.mc, v.mcMax, () => {
+    emitBlockLoop(fn, v.pc, v.k, v.kc, v.kcMax, () => emitItemBlock(fn, load, v, scratch));
+  });
+  fn.emit(op.br(0), op.end, op.end);
+  return fn;
+}
+
+/** The GEMM module's bytes (functions in the order TILES, PACK, run, share). */
 export function gemmModuleBytes(options: { fma: boolean; memory: MemoryImport }): Uint8Array {
-  return encodeModule(options.memory, [tilesFunction(options.fma), packFunction(), runFunction()]);
+  return encodeModule(options.memory, [tilesFunction(options.fma), packFunction(), runFunction(), shareFunction()]);
 }
 
 /** A module that only validates where relaxed SIMD is enabled. */

@@ -15,6 +15,7 @@ import { gemmModuleBytes, JOB_BYTES, JOB_FIELDS, MR, NR, relaxedSimdProbe, type 
 
 interface WasmInstanceExports {
   run(job: number, start: number, end: number, scratch: number): void;
+  share(job: number, scratch: number): void;
 }
 interface WebAssemblyApi {
   validate(bytes: Uint8Array): boolean;
@@ -47,6 +48,10 @@ const MC = 512;
 /** Below this many multiply-adds a product is not worth waking the helper thread for. */
 const PARALLEL_MIN_MACS = 1 << 18;
 const SCRATCH_BYTES = KC * NR * 4;
+/** Largest A (one batch index) for which the threads share items dynamically. */
+const SHARE_MAX_A_BYTES = 1 << 20;
+/** How long the helper spins for the next product before it sleeps (env STUDIO_GEMM_SPIN_MS). */
+const HELPER_SPIN_MS = Number(process.env['STUDIO_GEMM_SPIN_MS'] ?? 2);
 
 let relaxedSimd: boolean | null = null;
 
@@ -73,21 +78,31 @@ export function relaxedSimdAvailable(): boolean {
 
 // The helper thread: instantiate the module on the shared memory, then run
 // the item range the main thread posts in the control block, until told to stop.
-// Control block (Int32Array): [0] generation, [1] stop, [2] job, [3] start,
-// [4] end, [5] generation done.
+// Control block (Int32Array): [0] generation, [1] stop (2: failed), [2] job,
+// [3] start (-1: share the job's items), [4] end, [5] generation done.
 const HELPER_SOURCE = `
+const SPIN_MS = ${HELPER_SPIN_MS};
 const { workerData } = require('node:worker_threads');
 const { module, memory, control, scratch } = workerData;
-const { run } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const { run, share } = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const ctrl = new Int32Array(control);
 let seen = 0;
 for (;;) {
+  // Products come in bursts with short gaps: spin a while before sleeping,
+  // because waking from Atomics.wait costs ~0.1 ms.
+  const until = performance.now() + SPIN_MS;
+  while (Atomics.load(ctrl, 0) === seen && performance.now() < until) {}
   Atomics.wait(ctrl, 0, seen);
   const generation = Atomics.load(ctrl, 0);
   if (ctrl[1] !== 0) break;
   if (generation === seen) continue;
   seen = generation;
-  try { run(ctrl[2], ctrl[3], ctrl[4], scratch); } catch (error) { ctrl[1] = 2; }
+  try {
+    if (ctrl[3] < 0) share(ctrl[2], scratch);
+    else run(ctrl[2], ctrl[3], ctrl[4], scratch);
+  } catch (error) {
+    ctrl[1] = 2;
+  }
   Atomics.store(ctrl, 5, seen);
   Atomics.notify(ctrl, 5);
 }
@@ -95,6 +110,7 @@ for (;;) {
 
 export class WasmGemm {
   private readonly run: WasmInstanceExports['run'];
+  private readonly share: WasmInstanceExports['share'];
   private readonly job: number;
   private readonly scratch: number;
   private helper: { worker: Worker; control: Int32Array; scratch: number } | null = null;
@@ -114,7 +130,7 @@ export class WasmGemm {
     const bytes = gemmModuleBytes({ fma: this.fma, memory: options.shared ? { shared: true, minimum: 1, maximum: 65536 } : { shared: false, minimum: 1 } });
     const module = new wasmApi.Module(bytes);
     const instance = new wasmApi.Instance(module, { env: { memory: heap.memory } });
-    this.run = (instance.exports as WasmInstanceExports).run;
+    ({ run: this.run, share: this.share } = instance.exports as WasmInstanceExports);
     this.job = heap.malloc(JOB_BYTES);
     this.scratch = heap.malloc(SCRATCH_BYTES + 64);
     if (options.shared && options.threads > 1) {
@@ -203,12 +219,13 @@ export class WasmGemm {
 
   /** m a multiple of MR; C rows hold whole panels (n rounded up to NR). */
   private execute(problem: GemmProblem): void {
+    const { a } = problem;
     const nPanels = Math.ceil(problem.n / NR);
     const values: Record<JobField, number> = {
-      a: problem.a.pointer,
-      aBatchStride: problem.a.batchStride,
-      aRowStride: problem.a.rowStride,
-      aKStride: problem.a.kStride,
+      a: a.pointer,
+      aBatchStride: a.batchStride,
+      aRowStride: a.rowStride,
+      aKStride: a.kStride,
       b: problem.b.pointer,
       bBatchStride: problem.b.batchStride,
       bKStride: problem.b.kStride,
@@ -222,6 +239,8 @@ export class WasmGemm {
       nPanels,
       kc: KC,
       mc: MC,
+      items: problem.batch * nPanels,
+      next: 0,
     };
     const job = new Int32Array(this.heap.memory.buffer, this.job, JOB_FIELDS.length);
     JOB_FIELDS.forEach((name, index) => {
@@ -233,15 +252,19 @@ export class WasmGemm {
       this.run(this.job, 0, items, alignUp(this.scratch));
       return;
     }
-    const split = Math.floor(items / 2);
     const { control } = this.helper;
     const generation = ++this.generation;
+    // With A (per batch index) small enough to stay in L2, the threads take
+    // items as they go; otherwise each takes a fixed half, blocks outermost.
+    const shared = problem.m * problem.k * 4 <= SHARE_MAX_A_BYTES;
+    const split = Math.floor(items / 2);
     control[2] = this.job;
-    control[3] = split;
+    control[3] = shared ? -1 : split;
     control[4] = items;
     Atomics.store(control, 0, generation);
     Atomics.notify(control, 0);
-    this.run(this.job, 0, split, alignUp(this.scratch));
+    if (shared) this.share(this.job, alignUp(this.scratch));
+    else this.run(this.job, 0, split, alignUp(this.scratch));
     this.awaitHelper(generation);
   }
 

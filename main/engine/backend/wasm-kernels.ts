@@ -2,6 +2,7 @@
 // Registering is idempotent and must happen before the wasm backend is first
 // used (kernel setup runs when a backend starts), which initBackend does.
 import * as tf from '@tensorflow/tfjs';
+import { registerRowGather } from './wasm-gather';
 import { registerRoutedBatchMatMul, xnnBatchMatMul } from './wasm-matmul';
 import { asInternals, type WasmTensorInfo } from './wasm-module';
 import { registerUnsortedSegmentSum } from './wasm-segment-sum';
@@ -93,11 +94,12 @@ function registerSharing(kernelName: 'Identity' | 'Cast'): void {
 
 const sharingKernels = new Set<tf.KernelFunc>();
 
-/** Registers UnsortedSegmentSum, routes every matmul through XNNPACK, and stops needless copies. */
+/** Registers UnsortedSegmentSum, routes every matmul to the studio's GEMM or XNNPACK, gathers rows with memmove, and stops needless copies. */
 export function registerWasmTrainingKernels(): void {
   registerRoutedBatchMatMul();
   registerRoutedFusedMatMul();
   registerUnsortedSegmentSum();
+  registerRowGather();
   registerSharing('Identity');
   registerSharing('Cast');
 }

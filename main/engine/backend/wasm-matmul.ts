@@ -19,6 +19,7 @@
 // left rows per batch (decoding's attention), see fewRowsPerBatch.
 import * as tf from '@tensorflow/tfjs';
 import { WasmGemm, type GemmProblem } from './wasm-gemm';
+import { threadedGemmThreads } from './wasm-threads';
 import { asInternals, tensorData, type WasmBackendInternals, type WasmTensorInfo } from './wasm-module';
 
 type MatMulFn = (
@@ -138,19 +139,24 @@ export function gemmFor(backend: WasmBackendInternals): WasmGemm | null {
   gemm = null;
   gemmModule = backend.wasm;
   gemmStartError = null;
-  if (process.env['STUDIO_WASM_GEMM'] === 'xnnpack') return null;
+  if (!gemmEnabled()) return null;
   try {
     const shared = backend.wasm.wasmMemory !== undefined;
     const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
     if (!memory) throw new Error('the wasm module does not expose its memory');
     gemm = new WasmGemm(
       { memory, malloc: (bytes) => backend.wasm._malloc(bytes), free: (pointer) => backend.wasm._free(pointer) },
-      { shared, threads: backend.wasm.tfjs.getThreadsCount() },
+      { shared, threads: shared ? threadedGemmThreads() : 1 },
     );
   } catch (error) {
     gemmStartError = (error as Error).message;
   }
   return gemm;
+}
+
+/** False when STUDIO_WASM_GEMM=xnnpack sends every product to XNNPACK (for comparison). */
+export function gemmEnabled(): boolean {
+  return process.env['STUDIO_WASM_GEMM'] !== 'xnnpack';
 }
 
 /** Why the studio's GEMM did not start on the current backend (null if it did or was not tried). */

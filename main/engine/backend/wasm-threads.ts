@@ -137,12 +137,22 @@ export function threadedStartError(): string | null {
   return lastThreadedStartError;
 }
 
+let gemmThreads = 1;
+
+/** Threads the studio's GEMM (wasm-gemm.ts) may use on the threaded module; 1 otherwise. */
+export function threadedGemmThreads(): number {
+  return gemmThreads;
+}
+
 /**
  * Replaces the registered 'wasm' backend factory with one that starts the
- * threaded-SIMD module with `threads` XNNPACK threads. Call before the
- * backend is first used (tf.setBackend('wasm')).
+ * threaded-SIMD module: `threads` compute threads, of which XNNPACK's pool
+ * gets `poolThreads`. When the studio's GEMM does the matmuls it gets all
+ * `threads` and XNNPACK's pool one: pool threads spin for a while after each
+ * XNNPACK operator and would take the core the GEMM's helper needs. Call
+ * before the backend is first used (tf.setBackend('wasm')).
  */
-export function registerThreadedWasm(threads: number): void {
+export function registerThreadedWasm(threads: number, poolThreads = threads): void {
   const reason = threadsUnsupportedReason();
   if (reason) throw new Error(reason);
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
@@ -151,8 +161,9 @@ export function registerThreadedWasm(threads: number): void {
     'wasm',
     async () => {
       try {
-        const module = await createThreadedModule(threads);
-        setThreadsCount(threads);
+        const module = await createThreadedModule(poolThreads);
+        setThreadsCount(poolThreads);
+        gemmThreads = threads;
         const backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
         unrefWasmWorkers(backend);
         return backend;
