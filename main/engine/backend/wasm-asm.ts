@@ -69,6 +69,7 @@ export const op = {
   gtU: [0x4b],
   geU: [0x4f],
   and: [0x71],
+  shrU: [0x76],
   select: [0x1b],
   call: (fn: number) => [0x10, ...uleb(fn)],
   block: [0x02, 0x40],
@@ -89,6 +90,7 @@ export const op = {
   /** Threads: old = mem[address + offset]; mem[...] = old + value; pushes old. Stack: address, value. */
   i32AtomicRmwAdd: (offset = 0) => [0xfe, 0x1e, ...memarg(2, offset)],
   f32x4Add: simd(0xe4),
+  f32x4Sub: simd(0xe5),
   f32x4Mul: simd(0xe6),
   /** Relaxed SIMD: a·b + c, one fused multiply-add where the CPU has one. */
   f32x4RelaxedMadd: simd(0x105),

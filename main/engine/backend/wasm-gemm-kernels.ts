@@ -24,6 +24,7 @@
 // With relaxed SIMD the multiply-add is f32x4.relaxed_madd (one FMA on x86
 // with FMA3, ~1.2–1.9× the throughput of mul + add); without it, mul + add.
 import { encodeModule, FunctionBuilder, op, type MemoryImport } from './wasm-asm';
+import { elementwiseFunctions } from './wasm-elementwise-kernels';
 
 /** Rows and columns of the micro-kernel's output tile. */
 export const MR = 4;
@@ -224,9 +225,9 @@ function shareFunction(): FunctionBuilder {
   return fn;
 }
 
-/** The GEMM module's bytes (functions in the order TILES, PACK, run, share). */
+/** The module's bytes: TILES, PACK, run, share, then the elementwise kernels (wasm-elementwise-kernels.ts). */
 export function gemmModuleBytes(options: { fma: boolean; memory: MemoryImport }): Uint8Array {
-  return encodeModule(options.memory, [tilesFunction(options.fma), packFunction(), runFunction(), shareFunction()]);
+  return encodeModule(options.memory, [tilesFunction(options.fma), packFunction(), runFunction(), shareFunction(), ...elementwiseFunctions()]);
 }
 
 /** A module that only validates where relaxed SIMD is enabled. */

@@ -11,11 +11,26 @@
 // thread count.
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import { EW_FUNCTION_NAMES, EW_JOB_BYTES, type ElementwiseMode, type ElementwiseOp } from './wasm-elementwise-kernels';
 import { gemmModuleBytes, JOB_BYTES, JOB_FIELDS, MR, NR, relaxedSimdProbe, type JobField } from './wasm-gemm-kernels';
 
+type RangeFunction = (job: number, start: number, end: number) => void;
 interface WasmInstanceExports {
   run(job: number, start: number, end: number, scratch: number): void;
   share(job: number, scratch: number): void;
+  [elementwise: string]: unknown;
+}
+
+/** One elementwise job: see wasm-elementwise-kernels.ts. Pointers in bytes, lengths in floats. */
+export interface ElementwiseProblem {
+  op: ElementwiseOp;
+  mode: ElementwiseMode;
+  a: number;
+  b: number;
+  out: number;
+  n: number;
+  runLength: number;
+  bPeriod: number;
 }
 interface WebAssemblyApi {
   validate(bytes: Uint8Array): boolean;
@@ -47,6 +62,8 @@ const KC = 256;
 const MC = 512;
 /** Below this many multiply-adds a product is not worth waking the helper thread for. */
 const PARALLEL_MIN_MACS = 1 << 18;
+/** Below this many floats an elementwise op runs on one thread. */
+const PARALLEL_MIN_FLOATS = 1 << 15;
 const SCRATCH_BYTES = KC * NR * 4;
 /** Largest A (one batch index) for which the threads share items dynamically. */
 const SHARE_MAX_A_BYTES = 1 << 20;
@@ -79,12 +96,15 @@ export function relaxedSimdAvailable(): boolean {
 // The helper thread: instantiate the module on the shared memory, then run
 // the item range the main thread posts in the control block, until told to stop.
 // Control block (Int32Array): [0] generation, [1] stop (2: failed), [2] job,
-// [3] start (-1: share the job's items), [4] end, [5] generation done.
+// [3] start, [4] end, [5] generation done, [6] task: 0 GEMM run (items
+// [start, end)), 1 GEMM share, 2 + i elementwise function i (runs [start, end)).
 const HELPER_SOURCE = `
 const SPIN_MS = ${HELPER_SPIN_MS};
 const { workerData } = require('node:worker_threads');
-const { module, memory, control, scratch } = workerData;
-const { run, share } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const { module, memory, control, scratch, elementwiseNames } = workerData;
+const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const { run, share } = exports;
+const elementwise = elementwiseNames.map((name) => exports[name]);
 const ctrl = new Int32Array(control);
 let seen = 0;
 for (;;) {
@@ -98,8 +118,10 @@ for (;;) {
   if (generation === seen) continue;
   seen = generation;
   try {
-    if (ctrl[3] < 0) share(ctrl[2], scratch);
-    else run(ctrl[2], ctrl[3], ctrl[4], scratch);
+    const task = ctrl[6];
+    if (task === 0) run(ctrl[2], ctrl[3], ctrl[4], scratch);
+    else if (task === 1) share(ctrl[2], scratch);
+    else elementwise[task - 2](ctrl[2], ctrl[3], ctrl[4]);
   } catch (error) {
     ctrl[1] = 2;
   }
@@ -111,7 +133,9 @@ for (;;) {
 export class WasmGemm {
   private readonly run: WasmInstanceExports['run'];
   private readonly share: WasmInstanceExports['share'];
+  private readonly elementwiseFunctions: RangeFunction[];
   private readonly job: number;
+  private readonly elementwiseJob: number;
   private readonly scratch: number;
   private helper: { worker: Worker; control: Int32Array; scratch: number } | null = null;
   private generation = 0;
@@ -128,15 +152,19 @@ export class WasmGemm {
   ) {
     this.fma = options.fma ?? relaxedSimdAvailable();
     const bytes = gemmModuleBytes({ fma: this.fma, memory: options.shared ? { shared: true, minimum: 1, maximum: 65536 } : { shared: false, minimum: 1 } });
-    const module = new wasmApi.Module(bytes);
+    const module = compileOptimized(bytes);
     const instance = new wasmApi.Instance(module, { env: { memory: heap.memory } });
-    ({ run: this.run, share: this.share } = instance.exports as WasmInstanceExports);
+    const exports = instance.exports as WasmInstanceExports;
+    ({ run: this.run, share: this.share } = exports);
+    this.elementwiseFunctions = EW_FUNCTION_NAMES.map((name) => exports[name] as RangeFunction);
     this.job = heap.malloc(JOB_BYTES);
+    this.elementwiseJob = heap.malloc(EW_JOB_BYTES);
     this.scratch = heap.malloc(SCRATCH_BYTES + 64);
     if (options.shared && options.threads > 1) {
       const control = new Int32Array(new SharedArrayBuffer(8 * 4));
+      const elementwiseNames = EW_FUNCTION_NAMES;
       const scratch = heap.malloc(SCRATCH_BYTES + 64);
-      const worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory: heap.memory, control: control.buffer, scratch: alignUp(scratch) } });
+      const worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory: heap.memory, control: control.buffer, scratch: alignUp(scratch), elementwiseNames } });
       worker.unref();
       this.helper = { worker, control, scratch };
     }
@@ -199,6 +227,36 @@ export class WasmGemm {
     }
   }
 
+  /**
+   * out = a OP b over n floats (see ElementwiseProblem); runs split over
+   * both threads from PARALLEL_MIN_FLOATS floats on.
+   */
+  binary(problem: ElementwiseProblem): void {
+    const runs = problem.n / problem.runLength;
+    if (!Number.isInteger(runs) || problem.runLength % 4 !== 0 || problem.runLength === 0) {
+      throw new Error(`elementwise: run length ${problem.runLength} must be a positive multiple of 4 dividing ${problem.n}`);
+    }
+    const job = new Int32Array(this.heap.memory.buffer, this.elementwiseJob, 5);
+    job.set([problem.a, problem.b, problem.out, problem.runLength, problem.bPeriod]);
+    const index = EW_FUNCTION_NAMES.indexOf(`ew_${problem.op}_${problem.mode}`);
+    const kernel = this.elementwiseFunctions[index]!;
+    if (!this.helper || runs < 2 || problem.n < PARALLEL_MIN_FLOATS) {
+      kernel(this.elementwiseJob, 0, runs);
+      return;
+    }
+    const split = Math.floor(runs / 2);
+    const { control } = this.helper;
+    const generation = ++this.generation;
+    control[2] = this.elementwiseJob;
+    control[3] = split;
+    control[4] = runs;
+    control[6] = 2 + index;
+    Atomics.store(control, 0, generation);
+    Atomics.notify(control, 0);
+    kernel(this.elementwiseJob, 0, split);
+    this.awaitHelper(generation);
+  }
+
   /** Stops the helper thread. */
   dispose(): void {
     if (!this.helper) return;
@@ -259,8 +317,9 @@ export class WasmGemm {
     const shared = problem.m * problem.k * 4 <= SHARE_MAX_A_BYTES;
     const split = Math.floor(items / 2);
     control[2] = this.job;
-    control[3] = shared ? -1 : split;
+    control[3] = split;
     control[4] = items;
+    control[6] = shared ? 1 : 0;
     Atomics.store(control, 0, generation);
     Atomics.notify(control, 0);
     if (shared) this.share(this.job, alignUp(this.scratch));
@@ -282,6 +341,21 @@ export class WasmGemm {
 
   private checkHelper(): void {
     if (this.helper && Atomics.load(this.helper.control, 1) === 2) throw new Error('the wasm GEMM helper thread failed');
+  }
+}
+
+/**
+ * Compiles with V8's optimizing tier up front. With dynamic tiering (the
+ * default) a function stays on the baseline compiler until it has run for a
+ * while, and the elementwise kernels, called a few hundred times per step,
+ * would run 2–5× slower for many steps.
+ */
+function compileOptimized(bytes: Uint8Array): object {
+  try {
+    v8.setFlagsFromString('--no-wasm-dynamic-tiering');
+    return new wasmApi.Module(bytes);
+  } finally {
+    v8.setFlagsFromString('--wasm-dynamic-tiering');
   }
 }
 

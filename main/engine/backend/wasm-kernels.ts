@@ -2,6 +2,7 @@
 // Registering is idempotent and must happen before the wasm backend is first
 // used (kernel setup runs when a backend starts), which initBackend does.
 import * as tf from '@tensorflow/tfjs';
+import { registerElementwiseKernels } from './wasm-elementwise';
 import { registerRowGather } from './wasm-gather';
 import { registerRoutedBatchMatMul, xnnBatchMatMul } from './wasm-matmul';
 import { asInternals, type WasmTensorInfo } from './wasm-module';
@@ -100,6 +101,7 @@ export function registerWasmTrainingKernels(): void {
   registerRoutedFusedMatMul();
   registerUnsortedSegmentSum();
   registerRowGather();
+  registerElementwiseKernels();
   registerSharing('Identity');
   registerSharing('Cast');
 }
