@@ -92,6 +92,30 @@ export const op = {
   f32x4Add: simd(0xe4),
   f32x4Sub: simd(0xe5),
   f32x4Mul: simd(0xe6),
+  f32x4Div: simd(0xe7),
+  f32x4Min: simd(0xe8),
+  f32x4Max: simd(0xe9),
+  f32x4Lt: simd(0x43),
+  /** Pseudo-minimum b < a ? b : a (one minps; keeps a NaN in a). */
+  f32x4Pmin: simd(0xea),
+  /** Pseudo-maximum a < b ? b : a (one maxps). */
+  f32x4Pmax: simd(0xeb),
+  i32x4Sub: simd(0xb1),
+  f32x4Nearest: simd(0x6a),
+  f32x4ExtractLane: (lane: number) => simd(0x1f, lane),
+  f32x4ConvertI32x4S: simd(0xfa),
+  i32x4TruncSatF32x4S: simd(0xf8),
+  i32x4Shl: simd(0xab),
+  i32x4Add: simd(0xae),
+  v128Bitselect: simd(0x52),
+  /** A v128 constant of four equal floats. */
+  f32x4Const: (value: number) => simd(0x0c, ...Array.from({ length: 4 }, () => [...new Uint8Array(new Float32Array([value]).buffer)]).flat()),
+  i32x4Const: (value: number) => simd(0x0c, ...Array.from({ length: 4 }, () => [...new Uint8Array(new Int32Array([value]).buffer)]).flat()),
+  f32Max: [0x97],
+  f32Add: [0x92],
+  f32Div: [0x95],
+  f32Const: (value: number) => [0x43, ...new Uint8Array(new Float32Array([value]).buffer)],
+  f32x4Splat: simd(0x13),
   /** Relaxed SIMD: a·b + c, one fused multiply-add where the CPU has one. */
   f32x4RelaxedMadd: simd(0x105),
 };

@@ -20,13 +20,13 @@ export const EW_MODES = ['rows', 'runs'] as const;
 export type ElementwiseMode = (typeof EW_MODES)[number];
 
 /** Job descriptor fields (i32, consecutive). */
-export const EW_JOB_FIELDS = ['a', 'b', 'out', 'runLength', 'bPeriod'] as const;
+export const EW_JOB_FIELDS = ['a', 'b', 'out', 'runLength', 'bPeriod', 'rows', 'cols'] as const;
 export type ElementwiseJobField = (typeof EW_JOB_FIELDS)[number];
 export const EW_JOB_BYTES = EW_JOB_FIELDS.length * 4;
 const field = (name: ElementwiseJobField): number => EW_JOB_FIELDS.indexOf(name) * 4;
 
 /** Export names, in the order elementwiseFunctions() emits them. */
-export const EW_FUNCTION_NAMES: string[] = EW_OPS.flatMap((o) => EW_MODES.map((m) => `ew_${o}_${m}`));
+export const EW_FUNCTION_NAMES: string[] = [...EW_OPS.flatMap((o) => EW_MODES.map((m) => `ew_${o}_${m}`)), 'ew_softmax', 'ew_sigmoid', 'ew_swap_middle'];
 
 const F32X4: Record<'add' | 'sub' | 'mul', number[]> = { add: op.f32x4Add, sub: op.f32x4Sub, mul: op.f32x4Mul };
 
@@ -66,6 +66,185 @@ function elementwiseFunction(kind: ElementwiseOp, mode: ElementwiseMode): Functi
   return fn;
 }
 
+// exp(x) on four lanes, Cephes' expf: x = n·ln2 + r with n = round(x·log2 e)
+// (ln2 split in two for an exact reduction), e^r by a degree-6 polynomial,
+// 2^n put into the exponent bits. Relative error ~2e-7 over the float range;
+// below -87.3 (where e^x is subnormal) the result is 0, above 88.7 it is
+// clamped. `x` and `t`, `u` are v128 locals; leaves e^x on the stack.
+const EXP_POLY = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+const EXP_CONSTANTS = {
+  low: -87.33654,
+  high: 88.72283,
+  log2e: Math.LOG2E,
+  ln2High: 0.693359375,
+  ln2Low: -2.12194440e-4,
+  one: 1,
+  zero: 0,
+  /** 1.5·2²³: adding it rounds to an integer, left in the low mantissa bits. */
+  round: 12582912,
+} as const;
+type ExpRegisters = Record<keyof typeof EXP_CONSTANTS | 'p0' | 'p1' | 'p2' | 'p3' | 'p4' | 'p5' | 'bias', number>;
+
+/**
+ * The constants exp needs, loaded into v128 locals once, before the loops:
+ * V8 rebuilds a v128.const on every use inside a loop.
+ */
+function expRegisters(fn: FunctionBuilder): ExpRegisters {
+  const registers = {} as ExpRegisters;
+  for (const [name, value] of Object.entries(EXP_CONSTANTS)) {
+    const local = fn.local('v128');
+    fn.emit(op.f32x4Const(value), op.set(local));
+    registers[name as keyof typeof EXP_CONSTANTS] = local;
+  }
+  EXP_POLY.forEach((value, i) => {
+    const local = fn.local('v128');
+    fn.emit(op.f32x4Const(value), op.set(local));
+    registers[`p${i}` as 'p0'] = local;
+  });
+  // bits(round) − 127: bits(x·log2e + round) − this = n + 127, the exponent of 2^n.
+  registers.bias = fn.local('v128');
+  fn.emit(op.i32x4Const(0x4b400000 - 127), op.set(registers.bias));
+  return registers;
+}
+
+function emitExp(x: number, t: number, u: number, c: ExpRegisters): number[] {
+  const out: number[] = [];
+  const e = (...xs: number[][]) => {
+    for (const bytes of xs) out.push(...bytes);
+  };
+  // u = x < low (mask for an exact 0); x = clamp(x) (a NaN stays NaN).
+  e(op.get(x), op.get(c.low), op.f32x4Lt, op.set(u));
+  e(op.get(x), op.get(c.high), op.f32x4Pmin, op.get(c.low), op.f32x4Pmax, op.set(x));
+  // t = x·log2 e + round: n = round(x·log2 e) sits in t's low mantissa bits
+  e(op.get(x), op.get(c.log2e), op.f32x4Mul, op.get(c.round), op.f32x4Add, op.set(t));
+  // t = n = t − round (exact); x = x − n·C1 − n·C2
+  e(op.get(x), op.get(t), op.get(c.round), op.f32x4Sub, op.tee(t), op.get(c.ln2High), op.f32x4Mul, op.f32x4Sub);
+  e(op.get(t), op.get(c.ln2Low), op.f32x4Mul, op.f32x4Sub, op.set(x));
+  // p = ((((c0·x + c1)·x + c2)·x + c3)·x + c4)·x + c5; y = p·x² + x + 1
+  e(op.get(c.p0));
+  for (const i of [1, 2, 3, 4, 5] as const) e(op.get(x), op.f32x4Mul, op.get(c[`p${i}`]), op.f32x4Add);
+  e(op.get(x), op.get(x), op.f32x4Mul, op.f32x4Mul, op.get(x), op.f32x4Add, op.get(c.one), op.f32x4Add);
+  // · 2^n: (n + 127) << 23 as float bits, from t's bits
+  e(op.get(t), op.get(c.round), op.f32x4Add, op.get(c.bias), op.i32x4Sub, op.i32(23), op.i32x4Shl, op.f32x4Mul, op.set(x));
+  // 0 where x was below the range (bitselect takes the first operand where the mask is set).
+  e(op.get(c.zero), op.get(x), op.get(u), op.v128Bitselect);
+  return out;
+}
+
+/**
+ * ew_softmax(job, start, end): rows [start, end) of runLength floats each,
+ * from a to out: max, then e^(x − max) and its sum, then a scale by 1/sum.
+ */
+function softmaxFunction(): FunctionBuilder {
+  const fn = new FunctionBuilder('ew_softmax', 3);
+  const [job, start, end] = [0, 1, 2];
+  const load = (name: ElementwiseJobField) => [...op.get(job), ...op.i32Load(field(name))];
+  const row = fn.local('i32');
+  const rowBytes = fn.local('i32');
+  const pa = fn.local('i32');
+  const po = fn.local('i32');
+  const left = fn.local('i32');
+  const [x, t, u, acc, max] = [fn.local('v128'), fn.local('v128'), fn.local('v128'), fn.local('v128'), fn.local('v128')];
+  const constants = expRegisters(fn);
+  const horizontal = (combine: number[]) => [
+    ...op.get(acc), ...op.f32x4ExtractLane(0), ...op.get(acc), ...op.f32x4ExtractLane(1), ...combine,
+    ...op.get(acc), ...op.f32x4ExtractLane(2), ...combine, ...op.get(acc), ...op.f32x4ExtractLane(3), ...combine,
+  ];
+  const sweep = (body: number[]) => {
+    fn.emit(load('a'), op.get(row), op.get(rowBytes), op.mul, op.add, op.set(pa));
+    fn.emit(load('out'), op.get(row), op.get(rowBytes), op.mul, op.add, op.set(po));
+    fn.emit(load('runLength'), op.i32(2), op.shrU, op.set(left), op.loop, body);
+    fn.emit(op.get(pa), op.i32(16), op.add, op.set(pa), op.get(po), op.i32(16), op.add, op.set(po));
+    fn.emit(op.get(left), op.i32(1), op.sub, op.tee(left), op.brIf(0), op.end);
+  };
+  fn.emit(load('runLength'), op.i32(4), op.mul, op.set(rowBytes));
+  fn.emit(op.get(start), op.set(row), op.block, op.loop, op.get(row), op.get(end), op.geU, op.brIf(1));
+  // max
+  fn.emit(op.f32x4Const(-Infinity), op.set(acc));
+  sweep([...op.get(acc), ...op.get(pa), ...op.v128Load(), ...op.f32x4Pmax, ...op.set(acc)]);
+  fn.emit(horizontal(op.f32Max), op.f32x4Splat, op.set(max));
+  // e^(x − max) → out, summed
+  fn.emit(op.f32x4Const(0), op.set(acc));
+  sweep([
+    ...op.get(pa), ...op.v128Load(), ...op.get(max), ...op.f32x4Sub, ...op.set(x),
+    ...op.get(po), ...emitExp(x, t, u, constants), ...op.tee(x), ...op.v128Store(),
+    ...op.get(acc), ...op.get(x), ...op.f32x4Add, ...op.set(acc),
+  ]);
+  // · 1/sum
+  fn.emit(op.f32Const(1), horizontal(op.f32Add), op.f32Div, op.f32x4Splat, op.set(acc));
+  fn.emit(load('out'), op.get(row), op.get(rowBytes), op.mul, op.add, op.set(po));
+  fn.emit(load('runLength'), op.i32(2), op.shrU, op.set(left), op.loop);
+  fn.emit(op.get(po), op.get(po), op.v128Load(), op.get(acc), op.f32x4Mul, op.v128Store());
+  fn.emit(op.get(po), op.i32(16), op.add, op.set(po));
+  fn.emit(op.get(left), op.i32(1), op.sub, op.tee(left), op.brIf(0), op.end);
+  fn.emit(op.get(row), op.i32(1), op.add, op.set(row), op.br(0), op.end, op.end);
+  return fn;
+}
+
+/** ew_sigmoid(job, start, end): out = 1 / (1 + e^(−a)) over runs [start, end) of runLength floats. */
+function sigmoidFunction(): FunctionBuilder {
+  const fn = new FunctionBuilder('ew_sigmoid', 3);
+  const [job, start, end] = [0, 1, 2];
+  const load = (name: ElementwiseJobField) => [...op.get(job), ...op.i32Load(field(name))];
+  const run = fn.local('i32');
+  const runBytes = fn.local('i32');
+  const pa = fn.local('i32');
+  const po = fn.local('i32');
+  const left = fn.local('i32');
+  const [x, t, u] = [fn.local('v128'), fn.local('v128'), fn.local('v128')];
+  const constants = expRegisters(fn);
+  fn.emit(load('runLength'), op.i32(4), op.mul, op.set(runBytes));
+  fn.emit(op.get(start), op.set(run), op.block, op.loop, op.get(run), op.get(end), op.geU, op.brIf(1));
+  fn.emit(load('a'), op.get(run), op.get(runBytes), op.mul, op.add, op.set(pa));
+  fn.emit(load('out'), op.get(run), op.get(runBytes), op.mul, op.add, op.set(po));
+  fn.emit(load('runLength'), op.i32(2), op.shrU, op.set(left), op.loop);
+  fn.emit(op.get(constants.zero), op.get(pa), op.v128Load(), op.f32x4Sub, op.set(x));
+  fn.emit(op.get(po), op.get(constants.one), op.get(constants.one), emitExp(x, t, u, constants), op.f32x4Add, op.f32x4Div, op.v128Store());
+  fn.emit(op.get(pa), op.i32(16), op.add, op.set(pa), op.get(po), op.i32(16), op.add, op.set(po));
+  fn.emit(op.get(left), op.i32(1), op.sub, op.tee(left), op.brIf(0), op.end);
+  fn.emit(op.get(run), op.i32(1), op.add, op.set(run), op.br(0), op.end, op.end);
+  return fn;
+}
+
+/**
+ * ew_swap_middle(job, start, end): the transpose [outer, rows, cols, runLength]
+ * → [outer, cols, rows, runLength] (split or merge attention heads) as vector
+ * copies of whole runs. Run r of the output's (outer, col) pairs copies its
+ * `rows` runs.
+ */
+function swapMiddleFunction(): FunctionBuilder {
+  const fn = new FunctionBuilder('ew_swap_middle', 3);
+  const [job, start, end] = [0, 1, 2];
+  const load = (name: ElementwiseJobField) => [...op.get(job), ...op.i32Load(field(name))];
+  const pair = fn.local('i32');
+  const runBytes = fn.local('i32');
+  const row = fn.local('i32');
+  const src = fn.local('i32');
+  const dst = fn.local('i32');
+  const left = fn.local('i32');
+  fn.emit(load('runLength'), op.i32(4), op.mul, op.set(runBytes));
+  fn.emit(op.get(start), op.set(pair), op.block, op.loop, op.get(pair), op.get(end), op.geU, op.brIf(1));
+  // dst = out + pair·rows·runBytes; src = a + ((pair / cols)·rows·cols + pair % cols)·runBytes, then + cols·runBytes per row
+  fn.emit(load('out'), op.get(pair), load('rows'), op.mul, op.get(runBytes), op.mul, op.add, op.set(dst));
+  fn.emit(load('a'), op.get(pair), load('cols'), op.divU, load('rows'), op.mul, load('cols'), op.mul);
+  fn.emit(op.get(pair), load('cols'), op.remU, op.add, op.get(runBytes), op.mul, op.add, op.set(src));
+  fn.emit(op.i32(0), op.set(row), op.block, op.loop, op.get(row), load('rows'), op.geU, op.brIf(1));
+  fn.emit(load('runLength'), op.i32(2), op.shrU, op.set(left), op.loop);
+  fn.emit(op.get(dst), op.get(src), op.v128Load(), op.v128Store());
+  fn.emit(op.get(src), op.i32(16), op.add, op.set(src), op.get(dst), op.i32(16), op.add, op.set(dst));
+  fn.emit(op.get(left), op.i32(1), op.sub, op.tee(left), op.brIf(0), op.end);
+  // next row: back to the run's start, then one row (cols runs) on
+  fn.emit(op.get(src), op.get(runBytes), op.sub, load('cols'), op.get(runBytes), op.mul, op.add, op.set(src));
+  fn.emit(op.get(row), op.i32(1), op.add, op.set(row), op.br(0), op.end, op.end);
+  fn.emit(op.get(pair), op.i32(1), op.add, op.set(pair), op.br(0), op.end, op.end);
+  return fn;
+}
+
 export function elementwiseFunctions(): FunctionBuilder[] {
-  return EW_OPS.flatMap((kind) => EW_MODES.map((mode) => elementwiseFunction(kind, mode)));
+  return [
+    ...EW_OPS.flatMap((kind) => EW_MODES.map((mode) => elementwiseFunction(kind, mode))),
+    softmaxFunction(),
+    sigmoidFunction(),
+    swapMiddleFunction(),
+  ];
 }

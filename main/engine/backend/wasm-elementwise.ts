@@ -1,4 +1,4 @@
-// Add, Sub and Multiply on the wasm backend through the studio's SIMD kernels
+// Add, Sub, Multiply, Softmax (last axis) and Sigmoid on the wasm backend through the studio's SIMD kernels
 // (wasm-elementwise-kernels.ts), split over the GEMM's helper thread. Taken
 // when one operand has the output's shape and the other is the same shape, a
 // scalar, or broadcast along one contiguous block of dimensions (a repeated
@@ -71,7 +71,7 @@ export function planElementwise(aShape: number[], bShape: number[], outShape: nu
 }
 
 const OPS: Record<BinaryKernel, ElementwiseOp> = { Add: 'add', Sub: 'sub', Multiply: 'mul' };
-const stock = new Map<BinaryKernel, tf.KernelConfig>();
+const stock = new Map<string, tf.KernelConfig>();
 
 function kernelFor(name: BinaryKernel): tf.KernelFunc {
   return (args: KernelArgs): tf.TensorInfo => {
@@ -103,16 +103,70 @@ function kernelFor(name: BinaryKernel): tf.KernelFunc {
   };
 }
 
+/** Softmax along the last axis (rows a multiple of 4 long) on the SIMD kernel. */
+function softmaxKernel(args: KernelArgs): tf.TensorInfo {
+  const logits = args.inputs['logits'] as WasmTensorInfo;
+  const dim = Number(args.attrs?.['dim'] ?? -1);
+  const rank = logits.shape.length;
+  const rowLength = logits.shape[rank - 1] ?? 0;
+  const n = tf.util.sizeFromShape(logits.shape);
+  const backend = asInternals(args.backend);
+  const engine = logits.dtype === 'float32' && (dim === -1 || dim === rank - 1) && rowLength % 4 === 0 && n >= MIN_FLOATS ? gemmFor(backend) : null;
+  if (!engine) return stockUnary.get('Softmax')!.kernelFunc(args) as tf.TensorInfo;
+  const out = backend.makeOutput([...logits.shape], 'float32');
+  engine.softmax(tensorData(backend, logits).memoryOffset, tensorData(backend, out).memoryOffset, n / rowLength, rowLength);
+  return out;
+}
+
+function sigmoidKernel(args: KernelArgs): tf.TensorInfo {
+  const x = args.inputs['x'] as WasmTensorInfo;
+  const n = tf.util.sizeFromShape(x.shape);
+  const run = chunk(n);
+  const backend = asInternals(args.backend);
+  const engine = x.dtype === 'float32' && run && n >= MIN_FLOATS ? gemmFor(backend) : null;
+  if (!engine) return stockUnary.get('Sigmoid')!.kernelFunc(args) as tf.TensorInfo;
+  const out = backend.makeOutput([...x.shape], 'float32');
+  engine.sigmoid(tensorData(backend, x).memoryOffset, tensorData(backend, out).memoryOffset, n, run);
+  return out;
+}
+
+/**
+ * Transposes that swap two adjacent axes in front of the last one (split and
+ * merge attention heads: [b, s, h, d] ↔ [b, h, s, d]) as run copies.
+ */
+function transposeKernel(args: KernelArgs): tf.TensorInfo {
+  const x = args.inputs['x'] as WasmTensorInfo;
+  const perm = (args.attrs?.['perm'] as number[] | undefined) ?? [];
+  const rank = x.shape.length;
+  const swapAt = perm.findIndex((p, i) => p !== i);
+  const swapsMiddle =
+    swapAt >= 0 && swapAt + 1 < rank - 1 && perm[swapAt] === swapAt + 1 && perm[swapAt + 1] === swapAt && perm.every((p, i) => i === swapAt || i === swapAt + 1 || p === i);
+  const inner = tf.util.sizeFromShape(x.shape.slice(swapAt + 2));
+  const n = tf.util.sizeFromShape(x.shape);
+  const backend = asInternals(args.backend);
+  const engine = (x.dtype === 'float32' || x.dtype === 'int32') && swapsMiddle && inner % 4 === 0 && n >= MIN_FLOATS ? gemmFor(backend) : null;
+  if (!engine) return stockUnary.get('Transpose')!.kernelFunc(args) as tf.TensorInfo;
+  const outer = tf.util.sizeFromShape(x.shape.slice(0, swapAt));
+  const out = backend.makeOutput(perm.map((p) => x.shape[p]!), x.dtype);
+  engine.swapMiddle(tensorData(backend, x).memoryOffset, tensorData(backend, out).memoryOffset, [outer, x.shape[swapAt]!, x.shape[swapAt + 1]!, inner]);
+  return out;
+}
+
+const stockUnary = new Map<string, tf.KernelConfig>();
 const ours = new Set<tf.KernelFunc>();
 
+function replaceKernel(name: string, kernelFunc: tf.KernelFunc, keep: Map<string, tf.KernelConfig>): void {
+  const current = tf.getKernel(name, 'wasm');
+  if (!current || ours.has(current.kernelFunc)) return;
+  keep.set(name, current);
+  ours.add(kernelFunc);
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ ...current, kernelFunc });
+}
+
 export function registerElementwiseKernels(): void {
-  for (const name of Object.keys(OPS) as BinaryKernel[]) {
-    const current = tf.getKernel(name, 'wasm');
-    if (!current || ours.has(current.kernelFunc)) continue;
-    stock.set(name, current);
-    const kernelFunc = kernelFor(name);
-    ours.add(kernelFunc);
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ ...current, kernelFunc });
-  }
+  replaceKernel('Softmax', softmaxKernel, stockUnary);
+  replaceKernel('Sigmoid', sigmoidKernel, stockUnary);
+  replaceKernel('Transpose', transposeKernel, stockUnary);
+  for (const name of Object.keys(OPS) as BinaryKernel[]) replaceKernel(name, kernelFor(name), stock);
 }

@@ -236,11 +236,35 @@ export class WasmGemm {
     if (!Number.isInteger(runs) || problem.runLength % 4 !== 0 || problem.runLength === 0) {
       throw new Error(`elementwise: run length ${problem.runLength} must be a positive multiple of 4 dividing ${problem.n}`);
     }
-    const job = new Int32Array(this.heap.memory.buffer, this.elementwiseJob, 5);
-    job.set([problem.a, problem.b, problem.out, problem.runLength, problem.bPeriod]);
-    const index = EW_FUNCTION_NAMES.indexOf(`ew_${problem.op}_${problem.mode}`);
+    this.dispatch(`ew_${problem.op}_${problem.mode}`, [problem.a, problem.b, problem.out, problem.runLength, problem.bPeriod, 0, 0], runs, problem.n);
+  }
+
+  /** Softmax along rows of rowLength floats (a multiple of 4): out = e^(x − max) / Σ. */
+  softmax(input: number, out: number, rows: number, rowLength: number): void {
+    if (rowLength % 4 !== 0 || rowLength === 0) throw new Error(`softmax: row length ${rowLength} must be a positive multiple of 4`);
+    this.dispatch('ew_softmax', [input, 0, out, rowLength, 1, 0, 0], rows, rows * rowLength);
+  }
+
+  /** out = 1 / (1 + e^(−x)) over n floats, in runs of runLength (a multiple of 4 dividing n). */
+  sigmoid(input: number, out: number, n: number, runLength: number): void {
+    if (runLength % 4 !== 0 || runLength === 0 || n % runLength !== 0) throw new Error(`sigmoid: run length ${runLength} must be a positive multiple of 4 dividing ${n}`);
+    this.dispatch('ew_sigmoid', [input, 0, out, runLength, 1, 0, 0], n / runLength, n);
+  }
+
+  /** [outer, rows, cols, inner] → [outer, cols, rows, inner], inner a multiple of 4. */
+  swapMiddle(input: number, out: number, shape: [number, number, number, number]): void {
+    const [outer, rows, cols, inner] = shape;
+    if (inner % 4 !== 0 || inner === 0) throw new Error(`swapMiddle: inner size ${inner} must be a positive multiple of 4`);
+    this.dispatch('ew_swap_middle', [input, 0, out, inner, 1, rows, cols], outer * cols, outer * rows * cols * inner);
+  }
+
+  /** Runs an elementwise kernel over `runs` runs, split over both threads when large. */
+  private dispatch(name: string, fields: number[], runs: number, n: number): void {
+    const job = new Int32Array(this.heap.memory.buffer, this.elementwiseJob, EW_JOB_BYTES / 4);
+    job.set(fields);
+    const index = EW_FUNCTION_NAMES.indexOf(name);
     const kernel = this.elementwiseFunctions[index]!;
-    if (!this.helper || runs < 2 || problem.n < PARALLEL_MIN_FLOATS) {
+    if (!this.helper || runs < 2 || n < PARALLEL_MIN_FLOATS) {
       kernel(this.elementwiseJob, 0, runs);
       return;
     }

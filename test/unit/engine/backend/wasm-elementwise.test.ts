@@ -66,6 +66,51 @@ describe('wasm elementwise kernels', () => {
     });
   }
 
+  async function againstCpu(run: () => tf.Tensor): Promise<{ wasm: Float32Array; cpu: Float32Array; shape: number[] }> {
+    await tf.setBackend('wasm');
+    const w = tf.tidy(run);
+    const wasm = w.dataSync() as Float32Array;
+    const shape = w.shape;
+    w.dispose();
+    await tf.setBackend('cpu');
+    const c = tf.tidy(run);
+    const cpu = c.dataSync() as Float32Array;
+    expect(c.shape).toEqual(shape);
+    c.dispose();
+    await tf.setBackend('wasm');
+    return { wasm, cpu, shape };
+  }
+
+  function worstRelative(got: Float32Array, want: Float32Array): number {
+    let worst = 0;
+    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / Math.max(1e-30, Math.abs(want[i]!)));
+    return worst;
+  }
+
+  it('softmax along the last axis matches cpu to 1e-6, masked positions exactly 0', async () => {
+    const mask = Float32Array.from({ length: 128 }, (_, i) => (i > 90 ? -1e9 : 0));
+    const { wasm, cpu } = await againstCpu(() => tf.softmax(tf.add(tf.mul(tf.tensor(values([64, 128], 5), [64, 128]), 6), tf.tensor(mask, [128]))));
+    expect(worstRelative(wasm, cpu)).toBeLessThan(1e-6);
+    expect(wasm[100]).toBe(0);
+    const rowSum = wasm.slice(0, 128).reduce((s, v) => s + v, 0);
+    expect(Math.abs(rowSum - 1)).toBeLessThan(1e-6);
+  });
+
+  it('sigmoid matches cpu to 1e-6 from -100 to 100', async () => {
+    const x = Float32Array.from({ length: 8192 }, (_, i) => (i - 4096) / 40.96);
+    const { wasm, cpu } = await againstCpu(() => tf.sigmoid(tf.tensor(x, [8192])));
+    expect(worstRelative(wasm, cpu)).toBeLessThan(1e-6);
+    expect(wasm[8191]).toBeCloseTo(1, 7);
+  });
+
+  it('transposes that swap two middle axes (attention heads) match cpu exactly; others stay stock', async () => {
+    for (const [shape, perm] of [[[4, 128, 8, 32], [0, 2, 1, 3]], [[72, 5, 12], [1, 0, 2]], [[10, 3, 4, 5, 8], [0, 1, 3, 2, 4]], [[64, 128], [1, 0]]] as [number[], number[]][]) {
+      const { wasm, cpu, shape: outShape } = await againstCpu(() => tf.transpose(tf.tensor(values(shape, 6), shape), perm));
+      expect(outShape).toEqual(perm.map((p) => shape[p]));
+      expect(Array.from(wasm)).toEqual(Array.from(cpu));
+    }
+  });
+
   it('gives gradients through the new kernels that match cpu', async () => {
     const grads = async (backend: string) => {
       await tf.setBackend(backend);
