@@ -14,19 +14,21 @@
 // split the runs. Each output element is computed the same way whatever the split.
 import { FunctionBuilder, op } from './wasm-asm';
 
+const min = (x: number[], y: number[]): number[] => [...x, ...y, ...x, ...y, ...op.ltU, ...op.select];
+
 export const EW_OPS = ['add', 'sub', 'mul', 'rsub'] as const;
 export type ElementwiseOp = (typeof EW_OPS)[number];
 export const EW_MODES = ['rows', 'runs'] as const;
 export type ElementwiseMode = (typeof EW_MODES)[number];
 
 /** Job descriptor fields (i32, consecutive). */
-export const EW_JOB_FIELDS = ['a', 'b', 'out', 'runLength', 'bPeriod', 'rows', 'cols'] as const;
+export const EW_JOB_FIELDS = ['a', 'b', 'out', 'runLength', 'bPeriod', 'rows', 'cols', 'out2', 'kSplit', 'blocks'] as const;
 export type ElementwiseJobField = (typeof EW_JOB_FIELDS)[number];
 export const EW_JOB_BYTES = EW_JOB_FIELDS.length * 4;
 const field = (name: ElementwiseJobField): number => EW_JOB_FIELDS.indexOf(name) * 4;
 
 /** Export names, in the order elementwiseFunctions() emits them. */
-export const EW_FUNCTION_NAMES: string[] = [...EW_OPS.flatMap((o) => EW_MODES.map((m) => `ew_${o}_${m}`)), 'ew_softmax', 'ew_sigmoid', 'ew_swap_middle'];
+export const EW_FUNCTION_NAMES: string[] = [...EW_OPS.flatMap((o) => EW_MODES.map((m) => `ew_${o}_${m}`)), 'ew_softmax', 'ew_sigmoid', 'ew_swap_middle', 'ew_gemv'];
 
 const F32X4: Record<'add' | 'sub' | 'mul', number[]> = { add: op.f32x4Add, sub: op.f32x4Sub, mul: op.f32x4Mul };
 
@@ -240,11 +242,102 @@ function swapMiddleFunction(): FunctionBuilder {
   return fn;
 }
 
-export function elementwiseFunctions(): FunctionBuilder[] {
+/**
+ * ew_gemv(job, start, end): out[rows, n] = A[rows, k] · B[k, n] for a few
+ * rows (decoding), B row-major and read in place (no packing; the product is
+ * bound by memory). Run r = half·blocks + block: rows k ∈ [half·kSplit, …)
+ * of B against column block `block` (runLength columns), into `out` for
+ * half 0 and `out2` for half 1 (the caller adds the two). So each thread
+ * streams its own contiguous half of B, four rows of B at a time against
+ * the block's partial sums. Fields: a, b, out, runLength (a multiple of 4), bPeriod = n (a multiple
+ * of 4), rows, cols = k, out2, kSplit, blocks.
+ */
+function gemvFunction(fma: boolean): FunctionBuilder {
+  const fn = new FunctionBuilder('ew_gemv', 3);
+  const [job, start, end] = [0, 1, 2];
+  const load = (name: ElementwiseJobField) => [...op.get(job), ...op.i32Load(field(name))];
+  const run = fn.local('i32');
+  const half = fn.local('i32');
+  const column = fn.local('i32');
+  const k0 = fn.local('i32');
+  const steps = fn.local('i32');
+  const base = fn.local('i32');
+  const row = fn.local('i32');
+  const width = fn.local('i32');
+  const step = fn.local('i32');
+  const pa = fn.local('i32');
+  const pb = fn.local('i32');
+  const po = fn.local('i32');
+  const block = fn.local('i32');
+  const left = fn.local('i32');
+  const rowBytes = fn.local('i32');
+  const [pb1, pb2, pb3, pb4] = [fn.local('i32'), fn.local('i32'), fn.local('i32'), fn.local('i32')];
+  const av = fn.local('v128');
+  const av4 = [fn.local('v128'), fn.local('v128'), fn.local('v128'), fn.local('v128')];
+  fn.emit(op.get(start), op.set(run), op.block, op.loop, op.get(run), op.get(end), op.geU, op.brIf(1));
+  fn.emit(op.get(run), load('blocks'), op.divU, op.set(half));
+  fn.emit(op.get(run), load('blocks'), op.remU, load('runLength'), op.mul, op.set(column));
+  fn.emit(op.get(half), load('kSplit'), op.mul, op.set(k0));
+  // steps = min(kSplit, cols − k0); base = half ? out2 : out
+  fn.emit(min(load('kSplit'), [...load('cols'), ...op.get(k0), ...op.sub]), op.set(steps));
+  fn.emit(load('out2'), load('out'), op.get(half), op.select, op.set(base));
+  // width = min(runLength, n − column)
+  fn.emit(min(load('runLength'), [...load('bPeriod'), ...op.get(column), ...op.sub]), op.set(width));
+  fn.emit(op.i32(0), op.set(row), op.block, op.loop, op.get(row), load('rows'), op.geU, op.brIf(1));
+  // block = base + (row·n + column)·4; zero it
+  fn.emit(op.get(base), op.get(row), load('bPeriod'), op.mul, op.get(column), op.add, op.i32(4), op.mul, op.add, op.set(block));
+  fn.emit(op.get(block), op.set(po), op.get(width), op.i32(2), op.shrU, op.set(left), op.loop);
+  fn.emit(op.get(po), op.v128Zero, op.v128Store(), op.get(po), op.i32(16), op.add, op.set(po));
+  fn.emit(op.get(left), op.i32(1), op.sub, op.tee(left), op.brIf(0), op.end);
+  // for k in [k0, k0 + steps): block += A[row, k] · B[k, columns], four k at a time
+  fn.emit(load('a'), op.get(row), load('cols'), op.mul, op.get(k0), op.add, op.i32(4), op.mul, op.add, op.set(pa));
+  fn.emit(load('b'), op.get(k0), load('bPeriod'), op.mul, op.get(column), op.add, op.i32(4), op.mul, op.add, op.set(pb));
+  fn.emit(load('bPeriod'), op.i32(4), op.mul, op.set(rowBytes));
+  const madd = (a: number, b: number[]): number[] =>
+    fma ? [...op.get(a), ...b, ...op.v128Load(), ...op.f32x4RelaxedMadd] : [...op.get(a), ...b, ...op.v128Load(), ...op.f32x4Mul, ...op.f32x4Add];
+  fn.emit(op.get(steps), op.set(step));
+  fn.emit(op.block, op.loop, op.get(step), op.i32(4), op.ltU, op.brIf(1));
+  for (let j = 0; j < 4; j++) fn.emit(op.get(pa), op.v128Load32Splat(j * 4), op.set(av4[j]!));
+  fn.emit(op.get(pb), op.set(pb1), op.get(pb), op.get(rowBytes), op.add, op.tee(pb2), op.get(rowBytes), op.add, op.tee(pb3), op.get(rowBytes), op.add, op.set(pb4));
+  fn.emit(op.get(block), op.set(po), op.get(width), op.i32(2), op.shrU, op.set(left), op.loop);
+  // out = ((((out + a0·b0) + a1·b1) + a2·b2) + a3·b3); relaxed_madd takes (a, b, c) → a·b + c
+  fn.emit(op.get(po));
+  if (fma) {
+    fn.emit(op.get(av4[3]!), op.get(pb4), op.v128Load(), op.get(av4[2]!), op.get(pb3), op.v128Load(), op.get(av4[1]!), op.get(pb2), op.v128Load());
+    fn.emit(op.get(av4[0]!), op.get(pb1), op.v128Load(), op.get(po), op.v128Load(), op.f32x4RelaxedMadd, op.f32x4RelaxedMadd, op.f32x4RelaxedMadd, op.f32x4RelaxedMadd);
+  } else {
+    fn.emit(op.get(po), op.v128Load());
+    for (const [a, b] of [[av4[0]!, pb1], [av4[1]!, pb2], [av4[2]!, pb3], [av4[3]!, pb4]] as const) fn.emit(madd(a, op.get(b)));
+  }
+  fn.emit(op.v128Store());
+  fn.emit(op.get(po), op.i32(16), op.add, op.set(po));
+  for (const p of [pb1, pb2, pb3, pb4]) fn.emit(op.get(p), op.i32(16), op.add, op.set(p));
+  fn.emit(op.get(left), op.i32(1), op.sub, op.tee(left), op.brIf(0), op.end);
+  fn.emit(op.get(pb), op.get(rowBytes), op.i32(4), op.mul, op.add, op.set(pb));
+  fn.emit(op.get(pa), op.i32(16), op.add, op.set(pa));
+  fn.emit(op.get(step), op.i32(4), op.sub, op.set(step), op.br(0), op.end, op.end);
+  // the last k (fewer than four), one at a time
+  fn.emit(op.block, op.get(step), op.eqz, op.brIf(0), op.loop);
+  fn.emit(op.get(pa), op.v128Load32Splat(), op.set(av));
+  fn.emit(op.get(pb), op.set(pb1), op.get(block), op.set(po), op.get(width), op.i32(2), op.shrU, op.set(left), op.loop);
+  fn.emit(op.get(po));
+  if (fma) fn.emit(op.get(av), op.get(pb1), op.v128Load(), op.get(po), op.v128Load(), op.f32x4RelaxedMadd, op.v128Store());
+  else fn.emit(op.get(po), op.v128Load(), madd(av, op.get(pb1)), op.v128Store());
+  fn.emit(op.get(po), op.i32(16), op.add, op.set(po), op.get(pb1), op.i32(16), op.add, op.set(pb1));
+  fn.emit(op.get(left), op.i32(1), op.sub, op.tee(left), op.brIf(0), op.end);
+  fn.emit(op.get(pb), op.get(rowBytes), op.add, op.set(pb), op.get(pa), op.i32(4), op.add, op.set(pa));
+  fn.emit(op.get(step), op.i32(1), op.sub, op.tee(step), op.brIf(0), op.end, op.end);
+  fn.emit(op.get(row), op.i32(1), op.add, op.set(row), op.br(0), op.end, op.end);
+  fn.emit(op.get(run), op.i32(1), op.add, op.set(run), op.br(0), op.end, op.end);
+  return fn;
+}
+
+export function elementwiseFunctions(fma: boolean): FunctionBuilder[] {
   return [
     ...EW_OPS.flatMap((kind) => EW_MODES.map((mode) => elementwiseFunction(kind, mode))),
     softmaxFunction(),
     sigmoidFunction(),
     swapMiddleFunction(),
+    gemvFunction(fma),
   ];
 }

@@ -227,7 +227,7 @@ function shareFunction(): FunctionBuilder {
 
 /** The module's bytes: TILES, PACK, run, share, then the elementwise kernels (wasm-elementwise-kernels.ts). */
 export function gemmModuleBytes(options: { fma: boolean; memory: MemoryImport }): Uint8Array {
-  return encodeModule(options.memory, [tilesFunction(options.fma), packFunction(), runFunction(), shareFunction(), ...elementwiseFunctions()]);
+  return encodeModule(options.memory, [tilesFunction(options.fma), packFunction(), runFunction(), shareFunction(), ...elementwiseFunctions(options.fma)]);
 }
 
 /** A module that only validates where relaxed SIMD is enabled. */

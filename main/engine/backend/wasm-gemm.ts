@@ -62,6 +62,12 @@ const KC = 256;
 const MC = 512;
 /** Below this many multiply-adds a product is not worth waking the helper thread for. */
 const PARALLEL_MIN_MACS = 1 << 18;
+/**
+ * Columns per gemv work item (64 KB of partial sums a row, in L2). B streams
+ * four rows at a time, so the partial sums are read and written once per
+ * four rows of B; wider blocks keep B's reads long and sequential.
+ */
+const GEMV_BLOCK = 16384;
 /** Below this many floats an elementwise op runs on one thread. */
 const PARALLEL_MIN_FLOATS = 1 << 15;
 const SCRATCH_BYTES = KC * NR * 4;
@@ -251,6 +257,36 @@ export class WasmGemm {
     this.dispatch('ew_sigmoid', [input, 0, out, runLength, 1, 0, 0], n / runLength, n);
   }
 
+  /**
+   * out[rows, n] = A[rows, k] · B[k, n] for a few rows, A and B row-major and
+   * contiguous, n a multiple of 4: B read in place, column blocks split over
+   * both threads.
+   */
+  gemv(a: number, b: number, out: number, rows: number, k: number, n: number): void {
+    if (n % 4 !== 0 || n === 0) throw new Error(`gemv: n = ${n} must be a positive multiple of 4`);
+    if (k === 0) {
+      new Float32Array(this.heap.memory.buffer, out, rows * n).fill(0);
+      return;
+    }
+    const block = Math.min(GEMV_BLOCK, n);
+    const blocks = Math.ceil(n / block);
+    const split = this.helper !== null && k >= 2 && rows * n * k >= PARALLEL_MIN_FLOATS;
+    if (!split) {
+      this.dispatch('ew_gemv', [a, b, out, block, n, rows, k, out, k, blocks], blocks, 0);
+      return;
+    }
+    // Each thread takes half of k (a contiguous half of B) into its own output; then add.
+    const partial = this.heap.malloc(rows * n * 4 + 64);
+    try {
+      const second = alignUp(partial);
+      const kSplit = Math.ceil(k / 2);
+      this.dispatch('ew_gemv', [a, b, out, block, n, rows, k, second, kSplit, blocks], 2 * blocks, rows * n * k, blocks);
+      this.binary({ op: 'add', mode: 'rows', a: out, b: second, out, n: rows * n, runLength: rows * n, bPeriod: 1 });
+    } finally {
+      this.heap.free(partial);
+    }
+  }
+
   /** [outer, rows, cols, inner] → [outer, cols, rows, inner], inner a multiple of 4. */
   swapMiddle(input: number, out: number, shape: [number, number, number, number]): void {
     const [outer, rows, cols, inner] = shape;
@@ -259,8 +295,9 @@ export class WasmGemm {
   }
 
   /** Runs an elementwise kernel over `runs` runs, split over both threads when large. */
-  private dispatch(name: string, fields: number[], runs: number, n: number): void {
+  private dispatch(name: string, fields: number[], runs: number, n: number, splitAt = Math.floor(runs / 2)): void {
     const job = new Int32Array(this.heap.memory.buffer, this.elementwiseJob, EW_JOB_BYTES / 4);
+    job.fill(0);
     job.set(fields);
     const index = EW_FUNCTION_NAMES.indexOf(name);
     const kernel = this.elementwiseFunctions[index]!;
@@ -268,7 +305,7 @@ export class WasmGemm {
       kernel(this.elementwiseJob, 0, runs);
       return;
     }
-    const split = Math.floor(runs / 2);
+    const split = splitAt;
     const { control } = this.helper;
     const generation = ++this.generation;
     control[2] = this.elementwiseJob;

@@ -7,7 +7,10 @@ import { relaxedSimdAvailable, WasmGemm, type GemmProblem } from '../../../../ma
 import { gemmModuleBytes } from '../../../../main/engine/backend/wasm-gemm-kernels';
 
 const WebAssemblyApi = (globalThis as unknown as {
-  WebAssembly: { Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => { buffer: ArrayBufferLike }; validate(b: Uint8Array): boolean };
+  WebAssembly: {
+    Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => { buffer: ArrayBufferLike; grow(pages: number): number };
+    validate(b: Uint8Array): boolean;
+  };
 }).WebAssembly;
 
 function bumpHeap(shared: boolean) {
@@ -20,7 +23,7 @@ function bumpHeap(shared: boolean) {
       const pointer = top;
       top += (bytes + 63) & ~63;
       live++;
-      if (top > memory.buffer.byteLength) throw new Error('test heap full');
+      if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
       return pointer;
     },
     free(): void {
@@ -117,6 +120,35 @@ describe('wasm-asm', () => {
     expect(WebAssemblyApi.validate(gemmModuleBytes({ fma: false, memory: { shared: false, minimum: 1 } }))).toBe(true);
     expect(WebAssemblyApi.validate(gemmModuleBytes({ fma: false, memory: { shared: true, minimum: 1, maximum: 65536 } }))).toBe(true);
     if (relaxedSimdAvailable()) expect(WebAssemblyApi.validate(gemmModuleBytes({ fma: true, memory: { shared: false, minimum: 1 } }))).toBe(true);
+  });
+});
+
+describe('WasmGemm.gemv', () => {
+  it('matches a float64 loop for 1–15 rows, on one thread and split over two', () => {
+    const heap = bumpHeap(true);
+    const one = new WasmGemm(heap, { shared: true, threads: 1 });
+    const two = new WasmGemm(heap, { shared: true, threads: 2 });
+    for (const [rows, k, n] of [[1, 576, 1536], [2, 3, 4], [3, 257, 20000], [15, 64, 132], [1, 1, 8], [4, 0, 8]] as const) {
+      const a = heap.malloc(rows * k * 4 + 4);
+      const b = heap.malloc(k * n * 4 + 4);
+      const out1 = heap.malloc(rows * n * 4);
+      const out2 = heap.malloc(rows * n * 4);
+      const view = new Float32Array(heap.memory.buffer);
+      for (let i = 0; i < rows * k; i++) view[a / 4 + i] = random();
+      for (let i = 0; i < k * n; i++) view[b / 4 + i] = random();
+      view.fill(Number.NaN, out1 / 4, out1 / 4 + rows * n);
+      view.fill(Number.NaN, out2 / 4, out2 / 4 + rows * n);
+      one.gemv(a, b, out1, rows, k, n);
+      two.gemv(a, b, out2, rows, k, n);
+      const now = new Float32Array(heap.memory.buffer);
+      const want = new Float64Array(rows * n);
+      for (let r = 0; r < rows; r++) for (let kk = 0; kk < k; kk++) for (let j = 0; j < n; j++) want[r * n + j]! += now[a / 4 + r * k + kk]! * now[b / 4 + kk * n + j]!;
+      const label = JSON.stringify({ rows, k, n });
+      expect(maxError(now.slice(out1 / 4, out1 / 4 + rows * n), want), label).toBeLessThan(1e-4);
+      expect(maxError(now.slice(out2 / 4, out2 / 4 + rows * n), want), label).toBeLessThan(1e-4);
+    }
+    one.dispose();
+    two.dispose();
   });
 });
 

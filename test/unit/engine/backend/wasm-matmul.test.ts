@@ -17,6 +17,9 @@ const shapes: [number[], number[]][] = [
   [[4, 12, 7], [4, 7, 3]], // batched both (attention)
   [[4, 3, 7], [4, 7, 9]], // batched both, few rows per batch (decoding's attention): the stock kernel
   [[2, 1, 5, 7], [1, 3, 7, 3]], // broadcast batch dims on both sides
+  // A few rows against untransposed weights whose width is a multiple of 4: the gemv.
+  [[2, 12], [12, 20]],
+  [[3, 1, 40], [40, 24]],
   // From GEMM_MIN_ROWS left rows on, the studio's GEMM (ragged edges included):
   [[37, 19], [19, 21]], // plain 2D
   [[4, 20, 9], [9, 13]], // batch folded into 80 rows
