@@ -8,6 +8,7 @@
  */
 import type { LlamaConfig, ModelConfig } from './hf/config';
 import { parameterCount } from './models/parameters';
+import { GEMM_MIN_ROWS } from './backend/wasm-gemm-kernels';
 
 export const BYTES_PER_FLOAT = 4;
 /** The wasm backend's heap cannot grow past 4 GiB. */
@@ -80,9 +81,13 @@ export interface MemoryEstimate {
   /** Generation's prepared weight copies (Llama family, models up to ~190M parameters). */
   generationWeightsBytes: number;
   /**
-   * Training and scoring: the packed copy XNNPACK (wasm's routed matmuls) keeps of every
-   * weight matrix it multiplies by, in the same heap. Measured with LoRA r=8 on the
-   * SmolLM2-135M shape: the heap peaked about one weight copy above the rest of the estimate.
+   * Training and scoring with fewer than GEMM_MIN_ROWS tokens, or with
+   * STUDIO_WASM_GEMM=xnnpack: the packed copy XNNPACK keeps of every weight
+   * matrix it multiplies by, in the same heap (with XNNPACK for every product,
+   * LoRA r=8 on the SmolLM2-135M shape peaked one weight copy above the rest
+   * of the estimate). The studio's GEMM packs only an 8 KB panel per thread:
+   * the same runs peaked at 1.3 / 2.0 / 2.7 / 3.5 GiB for 32 / 64 / 96 / 128
+   * tokens a side, the estimate without this term 1.3 / 2.0 / 2.7 / 3.4.
    */
   packedWeightsBytes: number;
   totalBytes: number;
@@ -121,7 +126,8 @@ export function estimateMemory(req: MemoryRequest): MemoryEstimate {
   const optimizerBytes = task === 'train' && (req.optimizer ?? 'adam') === 'adam' ? 2 * trainable * BYTES_PER_FLOAT : 0;
   const kvCacheBytes = task === 'generate' ? 2 * L * b * s * kvDim * BYTES_PER_FLOAT : 0;
   const prepared = task === 'generate' ? generationWeightsBytes(c) : 0;
-  const packedWeightsBytes = task === 'generate' ? 0 : parameters * BYTES_PER_FLOAT;
+  const xnnpackProducts = tokens < GEMM_MIN_ROWS || process.env['STUDIO_WASM_GEMM'] === 'xnnpack';
+  const packedWeightsBytes = task !== 'generate' && xnnpackProducts ? parameters * BYTES_PER_FLOAT : 0;
   // Logits, log-softmax and the one-hot target selection are each [b, s, V].
   const headFloats = 3 * tokens * V;
   let activationFloats: number;

@@ -28,9 +28,9 @@ function rowGather(args: KernelArgs): tf.TensorInfo {
   // Allocate first: a heap growth would detach views taken before it.
   const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
   const heap = new Int32Array(heapBuffer(backend));
-  const ids = tensorData(backend, indices).memoryOffset >> 2;
-  const from = tensorData(backend, x).memoryOffset >> 2;
-  const to = tensorData(backend, out).memoryOffset >> 2;
+  const ids = tensorData(backend, indices).memoryOffset / 4;
+  const from = tensorData(backend, x).memoryOffset / 4;
+  const to = tensorData(backend, out).memoryOffset / 4;
   for (let i = 0; i < count; i++) {
     const row = heap[ids + i]!;
     if (!(row >= 0 && row < rows)) {

@@ -26,6 +26,9 @@
 import { encodeModule, FunctionBuilder, op, type MemoryImport } from './wasm-asm';
 import { elementwiseFunctions } from './wasm-elementwise-kernels';
 
+/** Left rows per product from which the studio's GEMM is used (below: the gemv or XNNPACK). */
+export const GEMM_MIN_ROWS = 16;
+
 /** Rows and columns of the micro-kernel's output tile. */
 export const MR = 4;
 export const NR = 8;

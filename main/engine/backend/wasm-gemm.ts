@@ -206,14 +206,14 @@ export class WasmGemm {
       if (aCopy) {
         for (let bi = 0; bi < batch; bi++) {
           for (let i = 0; i < mPadded; i++) {
-            const to = (aCopy >> 2) + (bi * mPadded + i) * k;
+            const to = aCopy / 4 + (bi * mPadded + i) * k;
             if (i >= m) {
               f32.fill(0, to, to + k);
               continue;
             }
             const from = problem.a.pointer + bi * problem.a.batchStride + i * problem.a.rowStride;
-            const step = problem.a.kStride >> 2;
-            for (let kk = 0, at = from >> 2; kk < k; kk++, at += step) f32[to + kk] = f32[at]!;
+            const step = problem.a.kStride / 4;
+            for (let kk = 0, at = from / 4; kk < k; kk++, at += step) f32[to + kk] = f32[at]!;
           }
         }
         a = { pointer: aCopy, batchStride: mPadded * k * 4, rowStride: k * 4, kStride: 4 };
@@ -222,8 +222,8 @@ export class WasmGemm {
       const out = new Float32Array(this.heap.memory.buffer);
       for (let bi = 0; bi < batch; bi++) {
         for (let i = 0; i < m; i++) {
-          const from = (cCopy >> 2) + (bi * mPadded + i) * nPadded;
-          const to = (problem.c.pointer + bi * problem.c.batchStride + i * problem.c.rowStride) >> 2;
+          const from = cCopy / 4 + (bi * mPadded + i) * nPadded;
+          const to = (problem.c.pointer + bi * problem.c.batchStride + i * problem.c.rowStride) / 4;
           out.set(out.subarray(from, from + n), to);
         }
       }
@@ -332,7 +332,7 @@ export class WasmGemm {
   private forEachRow(problem: GemmProblem, visit: (view: Float32Array, offset: number) => void): void {
     const view = new Float32Array(this.heap.memory.buffer);
     for (let bi = 0; bi < problem.batch; bi++) {
-      for (let i = 0; i < problem.m; i++) visit(view, (problem.c.pointer + bi * problem.c.batchStride + i * problem.c.rowStride) >> 2);
+      for (let i = 0; i < problem.m; i++) visit(view, (problem.c.pointer + bi * problem.c.batchStride + i * problem.c.rowStride) / 4);
     }
   }
 
@@ -420,8 +420,9 @@ function compileOptimized(bytes: Uint8Array): object {
   }
 }
 
+/** Pointers reach 4 GiB: plain arithmetic, never 32-bit signed bit operations. */
 function alignUp(pointer: number): number {
-  return (pointer + 63) & ~63;
+  return Math.ceil(pointer / 64) * 64;
 }
 
 export { MR as GEMM_MR, NR as GEMM_NR };

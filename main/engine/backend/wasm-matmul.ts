@@ -19,6 +19,7 @@
 // left rows per batch (decoding's attention), see fewRowsPerBatch.
 import * as tf from '@tensorflow/tfjs';
 import { WasmGemm, type GemmProblem } from './wasm-gemm';
+import { GEMM_MIN_ROWS } from './wasm-gemm-kernels';
 import { threadedGemmThreads } from './wasm-threads';
 import { asInternals, tensorData, type WasmBackendInternals, type WasmTensorInfo } from './wasm-module';
 
@@ -121,8 +122,7 @@ interface Operands {
   transposeB: boolean;
 }
 
-/** Left rows per product from which the studio's GEMM is used (below, XNNPACK with its cached packed weights). */
-export const GEMM_MIN_ROWS = 16;
+export { GEMM_MIN_ROWS };
 /**
  * Left rows up to which a product against untransposed weights runs as the
  * GEMM module's gemv (decoding): B read in place by both threads, each row
@@ -153,7 +153,7 @@ export function gemmFor(backend: WasmBackendInternals): WasmGemm | null {
     const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
     if (!memory) throw new Error('the wasm module does not expose its memory');
     gemm = new WasmGemm(
-      { memory, malloc: (bytes) => backend.wasm._malloc(bytes), free: (pointer) => backend.wasm._free(pointer) },
+      { memory, malloc: (bytes) => backend.wasm._malloc(bytes) >>> 0, free: (pointer) => backend.wasm._free(pointer) },
       { shared, threads: shared ? threadedGemmThreads() : 1 },
     );
   } catch (error) {

@@ -40,7 +40,8 @@ export function guardWasmAllocations(backend: Pick<WasmBackendInternals, 'wasm'>
   module._malloc = (bytes: number): number => {
     const heapBytes = module.wasmMemory?.buffer.byteLength ?? module.HEAPU8.byteLength;
     if (bytes >= WASM_HEAP_CAP_BYTES) throw outOfMemory(bytes, heapBytes);
-    const pointer = raw(bytes);
+    // An i32 from wasm: above 2 GiB it reads as negative unless made unsigned.
+    const pointer = raw(bytes) >>> 0;
     if (pointer === 0 && bytes > 0) throw outOfMemory(bytes, heapBytes);
     return pointer;
   };
