@@ -95,7 +95,7 @@ export async function detectBackends(): Promise<Availability[]> {
     name: 'wasm',
     available: true,
     reason:
-      `XNNPACK in WebAssembly${simd ? ' with SIMD' : ' without SIMD (slow)'}, ` +
+      `WebAssembly${simd ? ' with SIMD' : ' without SIMD (slow)'}: the studio's kernels and XNNPACK, ` +
       (threadsReason ? `1 thread (${threadsReason})` : `up to ${defaultWasmThreads()} threads`),
   });
   result.push({ name: 'cpu', available: true, reason: 'plain JavaScript kernels: correct but far too slow to train (last resort)' });

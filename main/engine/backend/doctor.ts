@@ -5,6 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { defaultWasmThreads, detectBackends, wasmSimdSupported, type Availability } from './detect';
 import { currentBackend, type BackendInfo } from './select';
+import { relaxedSimdAvailable } from './wasm-gemm';
+import { gemmEnabled, gemmError } from './wasm-matmul';
 import { WASM_HEAP_CAP_BYTES } from './wasm-memory';
 import { threadsUnsupportedReason } from './wasm-threads';
 
@@ -19,6 +21,10 @@ export interface DoctorReport {
     /** Threads the wasm backend uses (the active one) or would use. */
     threads: number;
     threadsNote: string;
+    /** Whether relaxed SIMD's fused multiply-add is available to the studio's kernels. */
+    fma: boolean;
+    /** What does the matrix products on wasm, in words. */
+    matmul: string;
     heapCapBytes: number;
     version: string;
   };
@@ -30,7 +36,8 @@ export async function doctorReport(): Promise<DoctorReport> {
   const active = currentBackend();
   const threadsReason = threadsUnsupportedReason();
   const wasmThreads = active?.name === 'wasm' && active.threads !== null ? active.threads : threadsReason ? 1 : defaultWasmThreads();
-  const activeNote = active?.name === 'wasm' ? active.notes.find((note) => note.startsWith('wasm: '))?.slice('wasm: '.length) : undefined;
+  const activeNote = active?.name === 'wasm' ? active.notes.find((note) => note.startsWith('wasm: ') && !note.includes('GEMM'))?.slice('wasm: '.length) : undefined;
+  const fma = relaxedSimdAvailable();
   return {
     backends: await detectBackends(),
     active,
@@ -43,6 +50,10 @@ export async function doctorReport(): Promise<DoctorReport> {
         (threadsReason
           ? `1 thread: ${threadsReason}`
           : `multi-threaded through worker_threads (set STUDIO_WASM_THREADS to change; default: every core, at most 8)`),
+      fma,
+      matmul: !gemmEnabled()
+        ? 'XNNPACK (STUDIO_WASM_GEMM=xnnpack)'
+        : `the studio's GEMM, ${fma ? 'fused multiply-add (relaxed SIMD)' : 'SIMD multiply and add (no relaxed SIMD here)'}; XNNPACK for products of 1–15 rows against transposed weights${gemmError() ? ` — last start failed: ${gemmError()}` : ''}`,
       heapCapBytes: WASM_HEAP_CAP_BYTES,
       version: version_wasm,
     },
@@ -64,6 +75,7 @@ export function formatDoctorReport(report: DoctorReport): string {
   }
   lines.push(`CPU: ${report.cpu.model}, ${report.cpu.logicalCores} logical cores`);
   lines.push(`wasm: SIMD ${report.wasm.simd ? 'yes' : 'no'}, ${report.wasm.threads} thread(s) — ${report.wasm.threadsNote}`);
+  lines.push(`wasm matmuls: ${report.wasm.matmul}`);
   lines.push(`wasm heap cap: ${gib(report.wasm.heapCapBytes)} (larger models need a native backend or LoRA)`);
   lines.push(`Memory: ${gib(report.memory.freeBytes)} free of ${gib(report.memory.totalBytes)}`);
   lines.push(`tfjs ${report.versions.tfjs}, tfjs-backend-wasm ${report.wasm.version}, Node ${report.versions.node}`);

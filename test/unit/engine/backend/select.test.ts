@@ -75,10 +75,14 @@ describe('doctorReport', () => {
     expect(report.wasm.threads).toBe(1);
     expect(report.wasm.simd).toBe(true);
     expect(report.wasm.heapCapBytes).toBe(WASM_HEAP_CAP_BYTES);
+    expect(report.wasm.fma).toBe(true);
+    expect(report.wasm.matmul).toContain("the studio's GEMM, fused multiply-add");
+    expect(report.active?.notes.some((note) => note.includes("matmuls on the studio's GEMM"))).toBe(true);
     expect(report.memory.totalBytes).toBeGreaterThan(report.memory.freeBytes);
     expect(report.memory.freeBytes).toBeGreaterThan(0);
     const text = formatDoctorReport(report);
     expect(text).toMatch(/wasm\s+\(active\)/);
     expect(text).toMatch(/heap cap: 4\.0 GiB/);
+    expect(text).toMatch(/wasm matmuls: the studio's GEMM/);
   });
 });
