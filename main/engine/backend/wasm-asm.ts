@@ -145,6 +145,26 @@ export class FunctionBuilder {
     return this;
   }
 
+  /** for (counter = from; counter < limit; counter++) body(); `from` and `limit` as instructions (unsigned compare). */
+  forRange(counter: number, from: number[], limit: number[], body: () => void): this {
+    this.emit(from, op.set(counter), op.block, op.loop, op.get(counter), limit, op.geU, op.brIf(1));
+    body();
+    return this.emit(op.get(counter), op.i32(1), op.add, op.set(counter), op.br(0), op.end, op.end);
+  }
+
+  /** counter = count; do body() while (--counter): at least once, so count must be 1 or more. */
+  repeat(counter: number, count: number[], body: () => void): this {
+    this.emit(count, op.set(counter), op.loop);
+    body();
+    return this.emit(op.get(counter), op.i32(1), op.sub, op.tee(counter), op.brIf(0), op.end);
+  }
+
+  /** pointer += bytes, for each pointer. */
+  advance(pointers: number[], bytes: number): this {
+    for (const pointer of pointers) this.emit(op.get(pointer), op.i32(bytes), op.add, op.set(pointer));
+    return this;
+  }
+
   /** The function body as the code section stores it (size prefix included). */
   encodeBody(): number[] {
     const runs: number[][] = [];

@@ -32,10 +32,17 @@ export const EW_FUNCTION_NAMES: string[] = [...EW_OPS.flatMap((o) => EW_MODES.ma
 
 const F32X4: Record<'add' | 'sub' | 'mul', number[]> = { add: op.f32x4Add, sub: op.f32x4Sub, mul: op.f32x4Mul };
 
+/** A kernel `name(job, start, end)` and a reader for its job's fields. */
+function kernel(name: string): { fn: FunctionBuilder; load: (field: ElementwiseJobField) => number[]; start: number; end: number } {
+  const fn = new FunctionBuilder(name, 3);
+  return { fn, load: (name) => [...op.get(0), ...op.i32Load(field(name))], start: 1, end: 2 };
+}
+
+/** Instructions for the number of vectors in `floats` floats (a multiple of 4). */
+const vectors = (floats: number[]): number[] => [...floats, ...op.i32(2), ...op.shrU];
+
 function elementwiseFunction(kind: ElementwiseOp, mode: ElementwiseMode): FunctionBuilder {
-  const fn = new FunctionBuilder(`ew_${kind}_${mode}`, 3);
-  const [job, start, end] = [0, 1, 2];
-  const load = (name: ElementwiseJobField) => [...op.get(job), ...op.i32Load(field(name))];
+  const { fn, load, start, end } = kernel(`ew_${kind}_${mode}`);
   const run = fn.local('i32');
   const runBytes = fn.local('i32');
   const pa = fn.local('i32');
@@ -49,22 +56,20 @@ function elementwiseFunction(kind: ElementwiseOp, mode: ElementwiseMode): Functi
     return [...op.get(pa), ...op.v128Load(), ...bOperand, ...F32X4[kind]];
   };
   fn.emit(load('runLength'), op.i32(4), op.mul, op.set(runBytes));
-  fn.emit(op.get(start), op.set(run), op.block, op.loop, op.get(run), op.get(end), op.geU, op.brIf(1));
-  fn.emit(load('a'), op.get(run), op.get(runBytes), op.mul, op.add, op.set(pa));
-  fn.emit(load('out'), op.get(run), op.get(runBytes), op.mul, op.add, op.set(po));
-  if (mode === 'rows') {
-    fn.emit(load('b'), op.get(run), load('bPeriod'), op.remU, op.get(runBytes), op.mul, op.add, op.set(pb));
-  } else {
-    fn.emit(load('b'), op.get(run), load('bPeriod'), op.remU, op.i32(4), op.mul, op.add, op.v128Load32Splat(), op.set(bv));
-  }
-  fn.emit(load('runLength'), op.i32(2), op.shrU, op.set(left));
-  fn.emit(op.loop);
-  const bOperand = mode === 'rows' ? [...op.get(pb), ...op.v128Load()] : op.get(bv);
-  fn.emit(op.get(po), apply(bOperand), op.v128Store());
-  fn.emit(op.get(pa), op.i32(16), op.add, op.set(pa), op.get(po), op.i32(16), op.add, op.set(po));
-  if (mode === 'rows') fn.emit(op.get(pb), op.i32(16), op.add, op.set(pb));
-  fn.emit(op.get(left), op.i32(1), op.sub, op.tee(left), op.brIf(0), op.end);
-  fn.emit(op.get(run), op.i32(1), op.add, op.set(run), op.br(0), op.end, op.end);
+  fn.forRange(run, op.get(start), op.get(end), () => {
+    fn.emit(load('a'), op.get(run), op.get(runBytes), op.mul, op.add, op.set(pa));
+    fn.emit(load('out'), op.get(run), op.get(runBytes), op.mul, op.add, op.set(po));
+    if (mode === 'rows') {
+      fn.emit(load('b'), op.get(run), load('bPeriod'), op.remU, op.get(runBytes), op.mul, op.add, op.set(pb));
+    } else {
+      fn.emit(load('b'), op.get(run), load('bPeriod'), op.remU, op.i32(4), op.mul, op.add, op.v128Load32Splat(), op.set(bv));
+    }
+    const bOperand = mode === 'rows' ? [...op.get(pb), ...op.v128Load()] : op.get(bv);
+    fn.repeat(left, vectors(load('runLength')), () => {
+      fn.emit(op.get(po), apply(bOperand), op.v128Store());
+      fn.advance(mode === 'rows' ? [pa, po, pb] : [pa, po], 16);
+    });
+  });
   return fn;
 }
 
@@ -138,9 +143,7 @@ function emitExp(x: number, t: number, u: number, c: ExpRegisters): number[] {
  * from a to out: max, then e^(x − max) and its sum, then a scale by 1/sum.
  */
 function softmaxFunction(): FunctionBuilder {
-  const fn = new FunctionBuilder('ew_softmax', 3);
-  const [job, start, end] = [0, 1, 2];
-  const load = (name: ElementwiseJobField) => [...op.get(job), ...op.i32Load(field(name))];
+  const { fn, load, start, end } = kernel('ew_softmax');
   const row = fn.local('i32');
   const rowBytes = fn.local('i32');
   const pa = fn.local('i32');
@@ -152,42 +155,35 @@ function softmaxFunction(): FunctionBuilder {
     ...op.get(acc), ...op.f32x4ExtractLane(0), ...op.get(acc), ...op.f32x4ExtractLane(1), ...combine,
     ...op.get(acc), ...op.f32x4ExtractLane(2), ...combine, ...op.get(acc), ...op.f32x4ExtractLane(3), ...combine,
   ];
+  /** body once per vector of the row, pa and po on that vector of input and output. */
   const sweep = (body: number[]) => {
     fn.emit(load('a'), op.get(row), op.get(rowBytes), op.mul, op.add, op.set(pa));
     fn.emit(load('out'), op.get(row), op.get(rowBytes), op.mul, op.add, op.set(po));
-    fn.emit(load('runLength'), op.i32(2), op.shrU, op.set(left), op.loop, body);
-    fn.emit(op.get(pa), op.i32(16), op.add, op.set(pa), op.get(po), op.i32(16), op.add, op.set(po));
-    fn.emit(op.get(left), op.i32(1), op.sub, op.tee(left), op.brIf(0), op.end);
+    fn.repeat(left, vectors(load('runLength')), () => fn.emit(body).advance([pa, po], 16));
   };
   fn.emit(load('runLength'), op.i32(4), op.mul, op.set(rowBytes));
-  fn.emit(op.get(start), op.set(row), op.block, op.loop, op.get(row), op.get(end), op.geU, op.brIf(1));
-  // max
-  fn.emit(op.f32x4Const(-Infinity), op.set(acc));
-  sweep([...op.get(acc), ...op.get(pa), ...op.v128Load(), ...op.f32x4Pmax, ...op.set(acc)]);
-  fn.emit(horizontal(op.f32Max), op.f32x4Splat, op.set(max));
-  // e^(x − max) → out, summed
-  fn.emit(op.f32x4Const(0), op.set(acc));
-  sweep([
-    ...op.get(pa), ...op.v128Load(), ...op.get(max), ...op.f32x4Sub, ...op.set(x),
-    ...op.get(po), ...emitExp(x, t, u, constants), ...op.tee(x), ...op.v128Store(),
-    ...op.get(acc), ...op.get(x), ...op.f32x4Add, ...op.set(acc),
-  ]);
-  // · 1/sum
-  fn.emit(op.f32Const(1), horizontal(op.f32Add), op.f32Div, op.f32x4Splat, op.set(acc));
-  fn.emit(load('out'), op.get(row), op.get(rowBytes), op.mul, op.add, op.set(po));
-  fn.emit(load('runLength'), op.i32(2), op.shrU, op.set(left), op.loop);
-  fn.emit(op.get(po), op.get(po), op.v128Load(), op.get(acc), op.f32x4Mul, op.v128Store());
-  fn.emit(op.get(po), op.i32(16), op.add, op.set(po));
-  fn.emit(op.get(left), op.i32(1), op.sub, op.tee(left), op.brIf(0), op.end);
-  fn.emit(op.get(row), op.i32(1), op.add, op.set(row), op.br(0), op.end, op.end);
+  fn.forRange(row, op.get(start), op.get(end), () => {
+    // max
+    fn.emit(op.f32x4Const(-Infinity), op.set(acc));
+    sweep([...op.get(acc), ...op.get(pa), ...op.v128Load(), ...op.f32x4Pmax, ...op.set(acc)]);
+    fn.emit(horizontal(op.f32Max), op.f32x4Splat, op.set(max));
+    // e^(x − max) → out, summed
+    fn.emit(op.f32x4Const(0), op.set(acc));
+    sweep([
+      ...op.get(pa), ...op.v128Load(), ...op.get(max), ...op.f32x4Sub, ...op.set(x),
+      ...op.get(po), ...emitExp(x, t, u, constants), ...op.tee(x), ...op.v128Store(),
+      ...op.get(acc), ...op.get(x), ...op.f32x4Add, ...op.set(acc),
+    ]);
+    // · 1/sum, in place on out
+    fn.emit(op.f32Const(1), horizontal(op.f32Add), op.f32Div, op.f32x4Splat, op.set(acc));
+    sweep([...op.get(po), ...op.get(po), ...op.v128Load(), ...op.get(acc), ...op.f32x4Mul, ...op.v128Store()]);
+  });
   return fn;
 }
 
 /** ew_sigmoid(job, start, end): out = 1 / (1 + e^(−a)) over runs [start, end) of runLength floats. */
 function sigmoidFunction(): FunctionBuilder {
-  const fn = new FunctionBuilder('ew_sigmoid', 3);
-  const [job, start, end] = [0, 1, 2];
-  const load = (name: ElementwiseJobField) => [...op.get(job), ...op.i32Load(field(name))];
+  const { fn, load, start, end } = kernel('ew_sigmoid');
   const run = fn.local('i32');
   const runBytes = fn.local('i32');
   const pa = fn.local('i32');
@@ -196,15 +192,15 @@ function sigmoidFunction(): FunctionBuilder {
   const [x, t, u] = [fn.local('v128'), fn.local('v128'), fn.local('v128')];
   const constants = expRegisters(fn);
   fn.emit(load('runLength'), op.i32(4), op.mul, op.set(runBytes));
-  fn.emit(op.get(start), op.set(run), op.block, op.loop, op.get(run), op.get(end), op.geU, op.brIf(1));
-  fn.emit(load('a'), op.get(run), op.get(runBytes), op.mul, op.add, op.set(pa));
-  fn.emit(load('out'), op.get(run), op.get(runBytes), op.mul, op.add, op.set(po));
-  fn.emit(load('runLength'), op.i32(2), op.shrU, op.set(left), op.loop);
-  fn.emit(op.get(constants.zero), op.get(pa), op.v128Load(), op.f32x4Sub, op.set(x));
-  fn.emit(op.get(po), op.get(constants.one), op.get(constants.one), emitExp(x, t, u, constants), op.f32x4Add, op.f32x4Div, op.v128Store());
-  fn.emit(op.get(pa), op.i32(16), op.add, op.set(pa), op.get(po), op.i32(16), op.add, op.set(po));
-  fn.emit(op.get(left), op.i32(1), op.sub, op.tee(left), op.brIf(0), op.end);
-  fn.emit(op.get(run), op.i32(1), op.add, op.set(run), op.br(0), op.end, op.end);
+  fn.forRange(run, op.get(start), op.get(end), () => {
+    fn.emit(load('a'), op.get(run), op.get(runBytes), op.mul, op.add, op.set(pa));
+    fn.emit(load('out'), op.get(run), op.get(runBytes), op.mul, op.add, op.set(po));
+    fn.repeat(left, vectors(load('runLength')), () => {
+      fn.emit(op.get(constants.zero), op.get(pa), op.v128Load(), op.f32x4Sub, op.set(x));
+      fn.emit(op.get(po), op.get(constants.one), op.get(constants.one), emitExp(x, t, u, constants), op.f32x4Add, op.f32x4Div, op.v128Store());
+      fn.advance([pa, po], 16);
+    });
+  });
   return fn;
 }
 
@@ -215,9 +211,7 @@ function sigmoidFunction(): FunctionBuilder {
  * `rows` runs.
  */
 function swapMiddleFunction(): FunctionBuilder {
-  const fn = new FunctionBuilder('ew_swap_middle', 3);
-  const [job, start, end] = [0, 1, 2];
-  const load = (name: ElementwiseJobField) => [...op.get(job), ...op.i32Load(field(name))];
+  const { fn, load, start, end } = kernel('ew_swap_middle');
   const pair = fn.local('i32');
   const runBytes = fn.local('i32');
   const row = fn.local('i32');
@@ -225,20 +219,17 @@ function swapMiddleFunction(): FunctionBuilder {
   const dst = fn.local('i32');
   const left = fn.local('i32');
   fn.emit(load('runLength'), op.i32(4), op.mul, op.set(runBytes));
-  fn.emit(op.get(start), op.set(pair), op.block, op.loop, op.get(pair), op.get(end), op.geU, op.brIf(1));
-  // dst = out + pair·rows·runBytes; src = a + ((pair / cols)·rows·cols + pair % cols)·runBytes, then + cols·runBytes per row
-  fn.emit(load('out'), op.get(pair), load('rows'), op.mul, op.get(runBytes), op.mul, op.add, op.set(dst));
-  fn.emit(load('a'), op.get(pair), load('cols'), op.divU, load('rows'), op.mul, load('cols'), op.mul);
-  fn.emit(op.get(pair), load('cols'), op.remU, op.add, op.get(runBytes), op.mul, op.add, op.set(src));
-  fn.emit(op.i32(0), op.set(row), op.block, op.loop, op.get(row), load('rows'), op.geU, op.brIf(1));
-  fn.emit(load('runLength'), op.i32(2), op.shrU, op.set(left), op.loop);
-  fn.emit(op.get(dst), op.get(src), op.v128Load(), op.v128Store());
-  fn.emit(op.get(src), op.i32(16), op.add, op.set(src), op.get(dst), op.i32(16), op.add, op.set(dst));
-  fn.emit(op.get(left), op.i32(1), op.sub, op.tee(left), op.brIf(0), op.end);
-  // next row: back to the run's start, then one row (cols runs) on
-  fn.emit(op.get(src), op.get(runBytes), op.sub, load('cols'), op.get(runBytes), op.mul, op.add, op.set(src));
-  fn.emit(op.get(row), op.i32(1), op.add, op.set(row), op.br(0), op.end, op.end);
-  fn.emit(op.get(pair), op.i32(1), op.add, op.set(pair), op.br(0), op.end, op.end);
+  fn.forRange(pair, op.get(start), op.get(end), () => {
+    // dst = out + pair·rows·runBytes; src = a + ((pair / cols)·rows·cols + pair % cols)·runBytes, then + cols·runBytes per row
+    fn.emit(load('out'), op.get(pair), load('rows'), op.mul, op.get(runBytes), op.mul, op.add, op.set(dst));
+    fn.emit(load('a'), op.get(pair), load('cols'), op.divU, load('rows'), op.mul, load('cols'), op.mul);
+    fn.emit(op.get(pair), load('cols'), op.remU, op.add, op.get(runBytes), op.mul, op.add, op.set(src));
+    fn.forRange(row, op.i32(0), load('rows'), () => {
+      fn.repeat(left, vectors(load('runLength')), () => fn.emit(op.get(dst), op.get(src), op.v128Load(), op.v128Store()).advance([src, dst], 16));
+      // next row: back to the run's start, then one row (cols runs) on
+      fn.emit(op.get(src), op.get(runBytes), op.sub, load('cols'), op.get(runBytes), op.mul, op.add, op.set(src));
+    });
+  });
   return fn;
 }
 
@@ -253,82 +244,60 @@ function swapMiddleFunction(): FunctionBuilder {
  * of 4), rows, cols = k, out2, kSplit, blocks.
  */
 function gemvFunction(fma: boolean): FunctionBuilder {
-  const fn = new FunctionBuilder('ew_gemv', 3);
-  const [job, start, end] = [0, 1, 2];
-  const load = (name: ElementwiseJobField) => [...op.get(job), ...op.i32Load(field(name))];
-  const run = fn.local('i32');
-  const half = fn.local('i32');
-  const column = fn.local('i32');
-  const k0 = fn.local('i32');
-  const steps = fn.local('i32');
-  const base = fn.local('i32');
-  const row = fn.local('i32');
-  const width = fn.local('i32');
-  const step = fn.local('i32');
-  const pa = fn.local('i32');
-  const pb = fn.local('i32');
-  const po = fn.local('i32');
-  const block = fn.local('i32');
-  const left = fn.local('i32');
-  const rowBytes = fn.local('i32');
-  const [pb1, pb2, pb3, pb4] = [fn.local('i32'), fn.local('i32'), fn.local('i32'), fn.local('i32')];
-  const av = fn.local('v128');
-  const av4 = [fn.local('v128'), fn.local('v128'), fn.local('v128'), fn.local('v128')];
-  fn.emit(op.get(start), op.set(run), op.block, op.loop, op.get(run), op.get(end), op.geU, op.brIf(1));
-  fn.emit(op.get(run), load('blocks'), op.divU, op.set(half));
-  fn.emit(op.get(run), load('blocks'), op.remU, load('runLength'), op.mul, op.set(column));
-  fn.emit(op.get(half), load('kSplit'), op.mul, op.set(k0));
-  // steps = min(kSplit, cols − k0); base = half ? out2 : out
-  fn.emit(min(load('kSplit'), [...load('cols'), ...op.get(k0), ...op.sub]), op.set(steps));
-  fn.emit(load('out2'), load('out'), op.get(half), op.select, op.set(base));
-  // width = min(runLength, n − column)
-  fn.emit(min(load('runLength'), [...load('bPeriod'), ...op.get(column), ...op.sub]), op.set(width));
-  fn.emit(op.i32(0), op.set(row), op.block, op.loop, op.get(row), load('rows'), op.geU, op.brIf(1));
-  // block = base + (row·n + column)·4; zero it
-  fn.emit(op.get(base), op.get(row), load('bPeriod'), op.mul, op.get(column), op.add, op.i32(4), op.mul, op.add, op.set(block));
-  fn.emit(op.get(block), op.set(po), op.get(width), op.i32(2), op.shrU, op.set(left), op.loop);
-  fn.emit(op.get(po), op.v128Zero, op.v128Store(), op.get(po), op.i32(16), op.add, op.set(po));
-  fn.emit(op.get(left), op.i32(1), op.sub, op.tee(left), op.brIf(0), op.end);
-  // for k in [k0, k0 + steps): block += A[row, k] · B[k, columns], four k at a time
-  fn.emit(load('a'), op.get(row), load('cols'), op.mul, op.get(k0), op.add, op.i32(4), op.mul, op.add, op.set(pa));
-  fn.emit(load('b'), op.get(k0), load('bPeriod'), op.mul, op.get(column), op.add, op.i32(4), op.mul, op.add, op.set(pb));
-  fn.emit(load('bPeriod'), op.i32(4), op.mul, op.set(rowBytes));
-  const madd = (a: number, b: number[]): number[] =>
-    fma ? [...op.get(a), ...b, ...op.v128Load(), ...op.f32x4RelaxedMadd] : [...op.get(a), ...b, ...op.v128Load(), ...op.f32x4Mul, ...op.f32x4Add];
-  fn.emit(op.get(steps), op.set(step));
-  fn.emit(op.block, op.loop, op.get(step), op.i32(4), op.ltU, op.brIf(1));
-  for (let j = 0; j < 4; j++) fn.emit(op.get(pa), op.v128Load32Splat(j * 4), op.set(av4[j]!));
-  fn.emit(op.get(pb), op.set(pb1), op.get(pb), op.get(rowBytes), op.add, op.tee(pb2), op.get(rowBytes), op.add, op.tee(pb3), op.get(rowBytes), op.add, op.set(pb4));
-  fn.emit(op.get(block), op.set(po), op.get(width), op.i32(2), op.shrU, op.set(left), op.loop);
-  // out = ((((out + a0·b0) + a1·b1) + a2·b2) + a3·b3); relaxed_madd takes (a, b, c) → a·b + c
-  fn.emit(op.get(po));
-  if (fma) {
-    fn.emit(op.get(av4[3]!), op.get(pb4), op.v128Load(), op.get(av4[2]!), op.get(pb3), op.v128Load(), op.get(av4[1]!), op.get(pb2), op.v128Load());
-    fn.emit(op.get(av4[0]!), op.get(pb1), op.v128Load(), op.get(po), op.v128Load(), op.f32x4RelaxedMadd, op.f32x4RelaxedMadd, op.f32x4RelaxedMadd, op.f32x4RelaxedMadd);
-  } else {
-    fn.emit(op.get(po), op.v128Load());
-    for (const [a, b] of [[av4[0]!, pb1], [av4[1]!, pb2], [av4[2]!, pb3], [av4[3]!, pb4]] as const) fn.emit(madd(a, op.get(b)));
-  }
-  fn.emit(op.v128Store());
-  fn.emit(op.get(po), op.i32(16), op.add, op.set(po));
-  for (const p of [pb1, pb2, pb3, pb4]) fn.emit(op.get(p), op.i32(16), op.add, op.set(p));
-  fn.emit(op.get(left), op.i32(1), op.sub, op.tee(left), op.brIf(0), op.end);
-  fn.emit(op.get(pb), op.get(rowBytes), op.i32(4), op.mul, op.add, op.set(pb));
-  fn.emit(op.get(pa), op.i32(16), op.add, op.set(pa));
-  fn.emit(op.get(step), op.i32(4), op.sub, op.set(step), op.br(0), op.end, op.end);
-  // the last k (fewer than four), one at a time
-  fn.emit(op.block, op.get(step), op.eqz, op.brIf(0), op.loop);
-  fn.emit(op.get(pa), op.v128Load32Splat(), op.set(av));
-  fn.emit(op.get(pb), op.set(pb1), op.get(block), op.set(po), op.get(width), op.i32(2), op.shrU, op.set(left), op.loop);
-  fn.emit(op.get(po));
-  if (fma) fn.emit(op.get(av), op.get(pb1), op.v128Load(), op.get(po), op.v128Load(), op.f32x4RelaxedMadd, op.v128Store());
-  else fn.emit(op.get(po), op.v128Load(), madd(av, op.get(pb1)), op.v128Store());
-  fn.emit(op.get(po), op.i32(16), op.add, op.set(po), op.get(pb1), op.i32(16), op.add, op.set(pb1));
-  fn.emit(op.get(left), op.i32(1), op.sub, op.tee(left), op.brIf(0), op.end);
-  fn.emit(op.get(pb), op.get(rowBytes), op.add, op.set(pb), op.get(pa), op.i32(4), op.add, op.set(pa));
-  fn.emit(op.get(step), op.i32(1), op.sub, op.tee(step), op.brIf(0), op.end, op.end);
-  fn.emit(op.get(row), op.i32(1), op.add, op.set(row), op.br(0), op.end, op.end);
-  fn.emit(op.get(run), op.i32(1), op.add, op.set(run), op.br(0), op.end, op.end);
+  const { fn, load, start, end } = kernel('ew_gemv');
+  const i32 = () => fn.local('i32');
+  const [run, half, column, k0, steps, base, row, width] = [i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32()];
+  const [step, pa, pb, po, block, left, rowBytes] = [i32(), i32(), i32(), i32(), i32(), i32(), i32()];
+  const bRows = [fn.local('i32'), fn.local('i32'), fn.local('i32'), fn.local('i32')];
+  const aValues = [fn.local('v128'), fn.local('v128'), fn.local('v128'), fn.local('v128')];
+  /** *po = ((*po + a₀·b₀) + a₁·b₁) + …, b's read at the given pointers; relaxed_madd(a, b, c) is a·b + c. */
+  const accumulate = (terms: [number, number][]): number[] => {
+    const out = [...op.get(po)];
+    if (fma) {
+      for (const [a, b] of [...terms].reverse()) out.push(...op.get(a), ...op.get(b), ...op.v128Load());
+      out.push(...op.get(po), ...op.v128Load(), ...terms.flatMap(() => op.f32x4RelaxedMadd));
+    } else {
+      out.push(...op.get(po), ...op.v128Load());
+      for (const [a, b] of terms) out.push(...op.get(a), ...op.get(b), ...op.v128Load(), ...op.f32x4Mul, ...op.f32x4Add);
+    }
+    return [...out, ...op.v128Store()];
+  };
+  fn.forRange(run, op.get(start), op.get(end), () => {
+    fn.emit(op.get(run), load('blocks'), op.divU, op.set(half));
+    fn.emit(op.get(run), load('blocks'), op.remU, load('runLength'), op.mul, op.set(column));
+    fn.emit(op.get(half), load('kSplit'), op.mul, op.set(k0));
+    // steps = min(kSplit, cols − k0); base = half ? out2 : out; width = min(runLength, n − column)
+    fn.emit(min(load('kSplit'), [...load('cols'), ...op.get(k0), ...op.sub]), op.set(steps));
+    fn.emit(load('out2'), load('out'), op.get(half), op.select, op.set(base));
+    fn.emit(min(load('runLength'), [...load('bPeriod'), ...op.get(column), ...op.sub]), op.set(width));
+    fn.emit(load('bPeriod'), op.i32(4), op.mul, op.set(rowBytes));
+    fn.forRange(row, op.i32(0), load('rows'), () => {
+      // block = base + (row·n + column)·4, zeroed
+      fn.emit(op.get(base), op.get(row), load('bPeriod'), op.mul, op.get(column), op.add, op.i32(4), op.mul, op.add, op.set(block));
+      fn.emit(op.get(block), op.set(po));
+      fn.repeat(left, vectors(op.get(width)), () => fn.emit(op.get(po), op.v128Zero, op.v128Store()).advance([po], 16));
+      // for k in [k0, k0 + steps): block += A[row, k] · B[k, columns]
+      fn.emit(load('a'), op.get(row), load('cols'), op.mul, op.get(k0), op.add, op.i32(4), op.mul, op.add, op.set(pa));
+      fn.emit(load('b'), op.get(k0), load('bPeriod'), op.mul, op.get(column), op.add, op.i32(4), op.mul, op.add, op.set(pb));
+      fn.emit(op.get(steps), op.set(step));
+      // four k at a time: B's four rows stream side by side, the block is read and written once
+      fn.emit(op.block, op.loop, op.get(step), op.i32(4), op.ltU, op.brIf(1));
+      aValues.forEach((value, j) => fn.emit(op.get(pa), op.v128Load32Splat(j * 4), op.set(value)));
+      bRows.forEach((pointer, j) => fn.emit(op.get(pb), op.get(rowBytes), op.i32(j), op.mul, op.add, op.set(pointer)));
+      fn.emit(op.get(block), op.set(po));
+      fn.repeat(left, vectors(op.get(width)), () => fn.emit(accumulate(aValues.map((a, j) => [a, bRows[j]!]))).advance([po, ...bRows], 16));
+      fn.emit(op.get(pb), op.get(rowBytes), op.i32(4), op.mul, op.add, op.set(pb)).advance([pa], 16);
+      fn.emit(op.get(step), op.i32(4), op.sub, op.set(step), op.br(0), op.end, op.end);
+      // the last k (fewer than four), one at a time
+      fn.emit(op.block, op.get(step), op.eqz, op.brIf(0));
+      fn.repeat(step, op.get(step), () => {
+        fn.emit(op.get(pa), op.v128Load32Splat(), op.set(aValues[0]!), op.get(pb), op.set(bRows[0]!), op.get(block), op.set(po));
+        fn.repeat(left, vectors(op.get(width)), () => fn.emit(accumulate([[aValues[0]!, bRows[0]!]])).advance([po, bRows[0]!], 16));
+        fn.emit(op.get(pb), op.get(rowBytes), op.add, op.set(pb)).advance([pa], 4);
+      });
+      fn.emit(op.end);
+    });
+  });
   return fn;
 }
 
