@@ -54,6 +54,8 @@ export const Run = z.object({
   id: Id,
   name: z.string(),
   jobId: z.number().int(),
+  /** The job's attempt: each resume starts a new one. Orders two states of a run (renderer: isOlderRun). */
+  attempt: z.number().int(),
   status: RunStatus,
   /** Why a queued run waits, in words. */
   queueReason: z.string().nullable(),

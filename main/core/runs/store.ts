@@ -172,6 +172,7 @@ export class RunStore {
       id: r.id,
       name: r.name,
       jobId: r.job_id ?? 0,
+      attempt: job?.attempt ?? 0,
       status: job ? runStatusOf(job) : 'queued',
       queueReason: job?.status === 'queued' ? job.queueReason : null,
       error: job?.error ?? null,

@@ -40,6 +40,30 @@ function keepNewerJob(old: unknown, next: unknown): unknown {
   return old && isOlderJob(next as Job, old as Job) ? old : next;
 }
 
+const RUN_STATUS_RANK: Record<Run['status'], number> = { ...STATUS_RANK, paused: 2 };
+
+/**
+ * Whether `a` is an earlier state of the same run than `b`: an earlier
+ * attempt (each resume starts one), then queued → running → stopped, then
+ * fewer steps recorded.
+ */
+export function isOlderRun(a: Run, b: Run): boolean {
+  if (a.attempt !== b.attempt) return a.attempt < b.attempt;
+  if (RUN_STATUS_RANK[a.status] !== RUN_STATUS_RANK[b.status]) return RUN_STATUS_RANK[a.status] < RUN_STATUS_RANK[b.status];
+  return a.step < b.step;
+}
+
+/** As keepNewerJob: a runs.get answer older than a run.updated event must not roll the run back. */
+function keepNewerRun(old: unknown, next: unknown): unknown {
+  return old && isOlderRun(next as Run, old as Run) ? old : next;
+}
+
+function keepNewerRuns(old: unknown, next: unknown): unknown {
+  if (!Array.isArray(old)) return next;
+  const previous = new Map((old as Run[]).map((r) => [r.id, r]));
+  return (next as Run[]).map((r) => keepNewerRun(previous.get(r.id), r) as Run);
+}
+
 function keepNewerJobs(old: unknown, next: unknown): unknown {
   if (!Array.isArray(old)) return next;
   const previous = new Map((old as Job[]).map((j) => [j.id, j]));
@@ -93,8 +117,9 @@ export const snapshotQueries = {
 };
 
 export const runQueries = {
-  list: (api: ApiClient) => queryOptions({ queryKey: ['runs', 'list'], queryFn: () => api.call('runs.list', {}) }),
-  detail: (api: ApiClient, id: number) => queryOptions({ queryKey: ['runs', 'detail', id], queryFn: () => api.call('runs.get', { id }) }),
+  list: (api: ApiClient) => queryOptions({ queryKey: ['runs', 'list'], queryFn: () => api.call('runs.list', {}), structuralSharing: keepNewerRuns }),
+  detail: (api: ApiClient, id: number) =>
+    queryOptions({ queryKey: ['runs', 'detail', id], queryFn: () => api.call('runs.get', { id }), structuralSharing: keepNewerRun }),
   /** Loaded once, then grown by `run.metrics` events; a refetch (resync) merges with what events added. */
   metrics: (api: ApiClient, id: number) =>
     queryOptions({

@@ -2,13 +2,15 @@ import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import type { MetricSeries, Run } from '../../../shared/runs';
 import { RunConfig } from '../../../shared/training';
-import { applyEvent } from '../../../renderer/src/api/queries';
+import type { ApiClient } from '../../../renderer/src/api/client';
+import { applyEvent, isOlderRun, runQueries } from '../../../renderer/src/api/queries';
 
 function run(patch: Partial<Run> = {}): Run {
   return {
     id: 7,
     name: 'MMPO on demo v1',
     jobId: 3,
+    attempt: 1,
     status: 'running',
     queueReason: null,
     error: null,
@@ -72,5 +74,28 @@ describe('applyEvent for runs', () => {
     expect(client.getQueryData(['runs', 'metrics', 7])).toEqual({ loss: { steps: [1, 2], values: [4, 3] } });
     expect(client.getQueryData<Run>(['runs', 'detail', 7])?.step).toBe(2);
     expect(client.getQueryData<Run[]>(['runs', 'list'])!.map((r) => r.id)).toEqual([7]);
+  });
+
+  it('orders states of a run by attempt, then status, then step', () => {
+    expect(isOlderRun(run({ attempt: 1, status: 'paused', step: 9 }), run({ attempt: 2, status: 'queued', step: 4 }))).toBe(true);
+    expect(isOlderRun(run({ status: 'queued', step: 0 }), run({ status: 'running', step: 0 }))).toBe(true);
+    expect(isOlderRun(run({ status: 'running', step: 3 }), run({ status: 'running', step: 5 }))).toBe(true);
+    expect(isOlderRun(run({ status: 'running', step: 5 }), run({ status: 'succeeded', step: 5 }))).toBe(true);
+    expect(isOlderRun(run({ status: 'succeeded', step: 5 }), run({ status: 'running', step: 9 }))).toBe(false);
+  });
+
+  it('keeps the newer run when a runs.get answer arrives after a run.updated event', async () => {
+    const client = new QueryClient();
+    const stale = run({ attempt: 2, status: 'running', step: 3 });
+    let calls = 0;
+    const api = { call: async () => (calls++, stale) } as unknown as ApiClient;
+    applyEvent(client, { type: 'run.updated', run: run({ attempt: 2, status: 'running', step: 5 }) });
+    await client.fetchQuery(runQueries.detail(api, 7));
+    expect(calls).toBe(1);
+    expect(client.getQueryData<Run>(['runs', 'detail', 7])?.step).toBe(5);
+    // A later attempt (a resume) replaces it even with fewer steps.
+    const resumed = run({ attempt: 3, status: 'queued', step: 4 });
+    await client.fetchQuery({ ...runQueries.detail({ call: async () => resumed } as unknown as ApiClient, 7), staleTime: 0 });
+    expect(client.getQueryData<Run>(['runs', 'detail', 7])).toMatchObject({ attempt: 3, step: 4 });
   });
 });
