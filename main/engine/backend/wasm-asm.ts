@@ -120,6 +120,11 @@ export const op = {
   f32x4RelaxedMadd: simd(0x105),
 };
 
+/** The smaller of two unsigned i32 values, each given as the instructions that push it. */
+export function minU(x: number[], y: number[]): number[] {
+  return [...x, ...y, ...x, ...y, ...op.ltU, ...op.select];
+}
+
 export class FunctionBuilder {
   readonly code: number[] = [];
   private readonly localTypes: ValType[] = [];

@@ -12,9 +12,8 @@
 //         scalar (bPeriod = 1).
 // ew_<op>_<mode>(job, start, end) computes runs [start, end), so threads can
 // split the runs. Each output element is computed the same way whatever the split.
-import { FunctionBuilder, op } from './wasm-asm';
+import { FunctionBuilder, minU, op } from './wasm-asm';
 
-const min = (x: number[], y: number[]): number[] => [...x, ...y, ...x, ...y, ...op.ltU, ...op.select];
 
 export const EW_OPS = ['add', 'sub', 'mul', 'rsub'] as const;
 export type ElementwiseOp = (typeof EW_OPS)[number];
@@ -266,10 +265,10 @@ function gemvFunction(fma: boolean): FunctionBuilder {
     fn.emit(op.get(run), load('blocks'), op.divU, op.set(half));
     fn.emit(op.get(run), load('blocks'), op.remU, load('runLength'), op.mul, op.set(column));
     fn.emit(op.get(half), load('kSplit'), op.mul, op.set(k0));
-    // steps = min(kSplit, cols − k0); base = half ? out2 : out; width = min(runLength, n − column)
-    fn.emit(min(load('kSplit'), [...load('cols'), ...op.get(k0), ...op.sub]), op.set(steps));
+    // steps = minU(kSplit, cols − k0); base = half ? out2 : out; width = minU(runLength, n − column)
+    fn.emit(minU(load('kSplit'), [...load('cols'), ...op.get(k0), ...op.sub]), op.set(steps));
     fn.emit(load('out2'), load('out'), op.get(half), op.select, op.set(base));
-    fn.emit(min(load('runLength'), [...load('bPeriod'), ...op.get(column), ...op.sub]), op.set(width));
+    fn.emit(minU(load('runLength'), [...load('bPeriod'), ...op.get(column), ...op.sub]), op.set(width));
     fn.emit(load('bPeriod'), op.i32(4), op.mul, op.set(rowBytes));
     fn.forRange(row, op.i32(0), load('rows'), () => {
       // block = base + (row·n + column)·4, zeroed

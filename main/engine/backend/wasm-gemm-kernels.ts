@@ -23,7 +23,7 @@
 //
 // With relaxed SIMD the multiply-add is f32x4.relaxed_madd (one FMA on x86
 // with FMA3, ~1.2–1.9× the throughput of mul + add); without it, mul + add.
-import { encodeModule, FunctionBuilder, op, type MemoryImport } from './wasm-asm';
+import { encodeModule, FunctionBuilder, minU, op, type MemoryImport } from './wasm-asm';
 import { elementwiseFunctions } from './wasm-elementwise-kernels';
 
 /** Left rows per product from which the studio's GEMM is used (below: the gemv or XNNPACK). */
@@ -47,7 +47,6 @@ export type JobField = (typeof JOB_FIELDS)[number];
 export const JOB_BYTES = JOB_FIELDS.length * 4;
 const field = (name: JobField): number => JOB_FIELDS.indexOf(name) * 4;
 
-const min = (x: number[], y: number[]): number[] => [...x, ...y, ...x, ...y, ...op.ltU, ...op.select];
 
 const TILES = 0;
 const PACK = 1;
@@ -162,7 +161,7 @@ function emitLoadShape(fn: FunctionBuilder, load: (name: JobField) => number[], 
 /** `for (x = 0; x < limit; x += step)` around body; step is a local updated inside body. */
 function emitBlockLoop(fn: FunctionBuilder, x: number, limit: number, size: number, sizeMax: number, body: () => void): void {
   fn.emit(op.i32(0), op.set(x), op.block, op.loop, op.get(x), op.get(limit), op.geU, op.brIf(1));
-  fn.emit(min(op.get(sizeMax), [...op.get(limit), ...op.get(x), ...op.sub]), op.set(size));
+  fn.emit(minU(op.get(sizeMax), [...op.get(limit), ...op.get(x), ...op.sub]), op.set(size));
   body();
   fn.emit(op.get(x), op.get(size), op.add, op.set(x), op.br(0), op.end, op.end);
 }
@@ -171,7 +170,7 @@ function emitBlockLoop(fn: FunctionBuilder, x: number, limit: number, size: numb
 function emitItemBlock(fn: FunctionBuilder, load: (name: JobField) => number[], v: DriverLocals, scratch: number): void {
   fn.emit(op.get(v.item), op.get(v.nPanels), op.divU, op.set(v.batch));
   fn.emit(op.get(v.item), op.get(v.nPanels), op.remU, op.set(v.panel));
-  fn.emit(min(op.i32(NR), [...op.get(v.n), ...op.get(v.panel), ...op.i32(NR), ...op.mul, ...op.sub]), op.set(v.nr));
+  fn.emit(minU(op.i32(NR), [...op.get(v.n), ...op.get(v.panel), ...op.i32(NR), ...op.mul, ...op.sub]), op.set(v.nr));
   // pack(b + batch·bBatch + pc·bK + panel·NR·bCol, bK, bCol, nr, kc, scratch)
   fn.emit(load('b'), op.get(v.batch), load('bBatchStride'), op.mul, op.add);
   fn.emit(op.get(v.pc), load('bKStride'), op.mul, op.add);
@@ -198,9 +197,7 @@ function runFunction(): FunctionBuilder {
   emitLoadShape(fn, load, v);
   emitBlockLoop(fn, v.ic, v.m, v.mc, v.mcMax, () => {
     emitBlockLoop(fn, v.pc, v.k, v.kc, v.kcMax, () => {
-      fn.emit(op.get(start), op.set(v.item), op.block, op.loop, op.get(v.item), op.get(end), op.geU, op.brIf(1));
-      emitItemBlock(fn, load, v, scratch);
-      fn.emit(op.get(v.item), op.i32(1), op.add, op.set(v.item), op.br(0), op.end, op.end);
+      fn.forRange(v.item, op.get(start), op.get(end), () => emitItemBlock(fn, load, v, scratch));
     });
   });
   return fn;

@@ -305,16 +305,8 @@ export class WasmGemm {
       kernel(this.elementwiseJob, 0, runs);
       return;
     }
-    const split = splitAt;
-    const { control } = this.helper;
-    const generation = ++this.generation;
-    control[2] = this.elementwiseJob;
-    control[3] = split;
-    control[4] = runs;
-    control[6] = 2 + index;
-    Atomics.store(control, 0, generation);
-    Atomics.notify(control, 0);
-    kernel(this.elementwiseJob, 0, split);
+    const generation = this.wakeHelper(2 + index, this.elementwiseJob, splitAt, runs);
+    kernel(this.elementwiseJob, 0, splitAt);
     this.awaitHelper(generation);
   }
 
@@ -371,21 +363,27 @@ export class WasmGemm {
       this.run(this.job, 0, items, alignUp(this.scratch));
       return;
     }
-    const { control } = this.helper;
-    const generation = ++this.generation;
     // With A (per batch index) small enough to stay in L2, the threads take
     // items as they go; otherwise each takes a fixed half, blocks outermost.
     const shared = problem.m * problem.k * 4 <= SHARE_MAX_A_BYTES;
     const split = Math.floor(items / 2);
-    control[2] = this.job;
-    control[3] = split;
-    control[4] = items;
-    control[6] = shared ? 1 : 0;
-    Atomics.store(control, 0, generation);
-    Atomics.notify(control, 0);
+    const generation = this.wakeHelper(shared ? 1 : 0, this.job, split, items);
     if (shared) this.share(this.job, alignUp(this.scratch));
     else this.run(this.job, 0, split, alignUp(this.scratch));
     this.awaitHelper(generation);
+  }
+
+  /** Posts a task to the helper (see HELPER_SOURCE's control block) and wakes it; returns the generation to await. */
+  private wakeHelper(task: number, job: number, start: number, end: number): number {
+    const { control } = this.helper!;
+    const generation = ++this.generation;
+    control[2] = job;
+    control[3] = start;
+    control[4] = end;
+    control[6] = task;
+    Atomics.store(control, 0, generation);
+    Atomics.notify(control, 0);
+    return generation;
   }
 
   private awaitHelper(generation: number): void {
@@ -425,4 +423,3 @@ function alignUp(pointer: number): number {
   return Math.ceil(pointer / 64) * 64;
 }
 
-export { MR as GEMM_MR, NR as GEMM_NR };
