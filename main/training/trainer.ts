@@ -242,17 +242,27 @@ export class Trainer {
   }
 
   /**
-   * Scores a micro-batch (chosen and rejected in one padded batch) and applies
-   * the objective. Call inside a tidy or gradient function.
+   * Scores a padded batch of `b` pairs (chosen rows first, then rejected ones)
+   * into the objective's per-side inputs, with H_obj (M10) when the entropy
+   * term is on — training and evaluation alike, so the objective's loss is the
+   * same function of the model in both.
    */
-  private objectiveOf(pairs: TokenizedPair[], reference: ReferenceLogps | null, batch: ReturnType<typeof padBatch>, pairwise: boolean): ObjectiveResult {
+  private scoreSides(batch: ReturnType<typeof padBatch>, b: number, pairwise: boolean) {
     const objective = this.config.objective;
     const withEntropy = objective.objective === 'mmpo' && objective.entropy;
     const s = scoreTensors(this.model, batch, { withEntropy });
     const entropy = withEntropy ? entropyObjective(s.tokenLogProbs, s.entropy!, s.responseMask, objective.lengthNorm) : null;
-    const b = pairs.length;
     const chosen = this.side(s, entropy, 0, b);
-    const rejected = pairwise ? this.side(s, entropy, b, b) : chosen;
+    return { s, chosen, rejected: pairwise ? this.side(s, entropy, b, b) : chosen };
+  }
+
+  /**
+   * Scores a micro-batch (chosen and rejected in one padded batch) and applies
+   * the objective. Call inside a tidy or gradient function.
+   */
+  private objectiveOf(pairs: TokenizedPair[], reference: ReferenceLogps | null, batch: ReturnType<typeof padBatch>, pairwise: boolean): ObjectiveResult {
+    const { chosen, rejected } = this.scoreSides(batch, pairs.length, pairwise);
+    const objective = this.config.objective;
     const refs = reference
       ? { refChosen: tf.tensor1d(pairs.map((p) => reference.chosen[this.indexOf(p)]!)), refRejected: tf.tensor1d(pairs.map((p) => reference.rejected[this.indexOf(p)]!)) }
       : {};
@@ -375,10 +385,10 @@ export class Trainer {
       const batch = padBatch(this.examplesOf(chunk, true), this.tokenizer.padTokenId ?? 0);
       try {
         const out = tf.tidy(() => {
-          const s = scoreTensors(this.model, batch);
           const b = chunk.length;
+          const { s, chosen, rejected } = this.scoreSides(batch, b, true);
           const ref = reference ? { refChosen: tf.tensor1d(chunk.map((p) => reference.chosen[index.get(p)!]!)), refRejected: tf.tensor1d(chunk.map((p) => reference.rejected[index.get(p)!]!)) } : {};
-          const r = computeObjective(this.config.objective, { chosen: this.side(s, null, 0, b), rejected: this.side(s, null, b, b), ...ref });
+          const r = computeObjective(this.config.objective, { chosen, rejected, ...ref });
           const logpMargin = tf.sub(s.sumLogProb.slice(0, b), s.sumLogProb.slice(b, b));
           const pick = (n: string) => r.metrics[n] ?? tf.scalar(NaN);
           return tf.stack([r.loss, pick('rewards/accuracies'), pick('rewards/margins'), tf.mean(tf.cast(tf.greater(logpMargin, 0), 'float32')), tf.mean(logpMargin)]);

@@ -157,6 +157,24 @@ describe('Trainer', () => {
     model.dispose();
   });
 
+  it('evaluates a run with the entropy term on (M10): held-out loss includes −β·H_obj, as the training loss does', async () => {
+    const model = await tinyModel();
+    const records = syntheticRecords(6);
+    const init = { model, tokenizer: tok, records: records.slice(0, 4), testRecords: records.slice(4) };
+    const withEntropy = await Trainer.create({ ...init, config: baseConfig({ objective: { ...PRESETS.mmpo, entropy: true }, maxSteps: 1 }) });
+    const on = await withEntropy.evaluate();
+    withEntropy.dispose();
+    const without = await Trainer.create({ ...init, config: baseConfig({ maxSteps: 1 }) });
+    const off = await without.evaluate();
+    without.dispose();
+    expect(on.pairs).toBe(2);
+    expect(Number.isFinite(on.loss)).toBe(true);
+    // Same weights, same pairs: only the entropy term differs, and it is not zero.
+    expect(on.loss).not.toBeCloseTo(off.loss, 4);
+    expect(on.logpAccuracy).toBe(off.logpAccuracy);
+    model.dispose();
+  });
+
   it('builds the starting model from a spec (vocabulary from the tokenizer) or a folder', async () => {
     const fromSpec = await loadStartingModel({ kind: 'spec', modelType: 'llama', hiddenSize: 16, numLayers: 1, numHeads: 2, tokenizerDir: TINY_LLAMA, initSeed: 3 });
     expect(fromSpec.model.vocabSize).toBe(299);
