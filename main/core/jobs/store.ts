@@ -59,6 +59,21 @@ export interface TransitionPatch {
   progressMessage?: string | null;
 }
 
+type FinalStatus = 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+const FINAL_NOTES: Record<FinalStatus, string> = { succeeded: 'Finished.', failed: 'Failed.', cancelled: 'Cancelled.', interrupted: 'Interrupted.' };
+
+function isFinal(status: JobStatus): status is FinalStatus {
+  return status in FINAL_NOTES;
+}
+
+/**
+ * The note a job keeps once it has ended: its last progress line ("Exporting
+ * the trained model") would otherwise outlive the work it described.
+ */
+export function finalNote(status: FinalStatus, error: { code: string } | null | undefined): string {
+  return status === 'cancelled' && error?.code === 'PAUSED' ? 'Paused.' : FINAL_NOTES[status];
+}
+
 /** Persistence of jobs and their logs. Every state change goes through `transition`. */
 export class JobStore {
   private readonly stmts;
@@ -158,8 +173,12 @@ export class JobStore {
         );
         values.owner = this.ownerPid;
       }
-      if (to === 'succeeded' || to === 'failed' || to === 'cancelled' || to === 'interrupted') {
+      if (isFinal(to)) {
         sets.push('finished_at = @now', 'queue_reason = NULL');
+        if (patch.progressMessage === undefined) {
+          sets.push('progress_message = @finalNote');
+          values.finalNote = finalNote(to, patch.error === undefined ? job.error : patch.error);
+        }
       }
       if (to === 'succeeded') sets.push('progress = 1');
       if (patch.error !== undefined) {
@@ -194,7 +213,11 @@ export class JobStore {
 
   /** Replaces a finished job's error (a paused run that is then cancelled for good). */
   setError(id: number, error: { code: string; message: string } | null): void {
-    this.db.prepare('UPDATE jobs SET error = ? WHERE id = ?').run(error === null ? null : JSON.stringify(error), id);
+    const { status } = this.get(id);
+    const note = isFinal(status) ? finalNote(status, error) : null;
+    this.db
+      .prepare('UPDATE jobs SET error = ?, progress_message = coalesce(?, progress_message) WHERE id = ?')
+      .run(error === null ? null : JSON.stringify(error), note, id);
   }
 
   setWorkerPid(id: number, pid: number): void {

@@ -54,6 +54,29 @@ describe('job lifecycle', () => {
     expect(done.finishedAt).toBeGreaterThanOrEqual(done.startedAt ?? Infinity);
   });
 
+  it('replaces the last progress note with one that matches how the job ended', () => {
+    const s = store();
+    const ended = (to: 'succeeded' | 'failed' | 'cancelled' | 'interrupted', error?: { code: string; message: string }) => {
+      const job = s.create({ kind: 'k', title: 't', lane: 'light', params: null });
+      s.transition(job.id, 'running');
+      s.setProgress(job.id, 1, 'Exporting the trained model');
+      return s.transition(job.id, to, error ? { error } : {});
+    };
+    expect(ended('succeeded').progressMessage).toBe('Finished.');
+    expect(ended('failed', { code: 'JOB_FAILED', message: 'boom' }).progressMessage).toBe('Failed.');
+    expect(ended('cancelled', { code: 'CANCELLED', message: 'Cancelled.' }).progressMessage).toBe('Cancelled.');
+    expect(ended('interrupted', { code: 'INTERRUPTED', message: 'gone' }).progressMessage).toBe('Interrupted.');
+    const paused = ended('cancelled', { code: 'PAUSED', message: 'Paused at step 3 of 30.' });
+    expect(paused.progressMessage).toBe('Paused.');
+    // A paused run cancelled for good says so.
+    s.setError(paused.id, { code: 'CANCELLED', message: 'Cancelled while paused at step 3.' });
+    expect(s.get(paused.id).progressMessage).toBe('Cancelled.');
+    // A retry starts with no note; an explicit final note is kept.
+    expect(s.transition(paused.id, 'queued').progressMessage).toBeNull();
+    s.transition(paused.id, 'running');
+    expect(s.transition(paused.id, 'succeeded', { progressMessage: 'Imported 12 records.' }).progressMessage).toBe('Imported 12 records.');
+  });
+
   it('refuses an illegal transition with CONFLICT and leaves the job unchanged', () => {
     const s = store();
     const job = s.create({ kind: 'k', title: 't', lane: 'light', params: null });
