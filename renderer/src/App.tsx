@@ -4,6 +4,7 @@ import type { Settings } from '../../shared/contract';
 import { useApi } from './api/context';
 import { applyEvent, jobQueries, settingsQueries, workspaceQueries } from './api/queries';
 import { Button } from './components/Button';
+import { ErrorBoundary } from './components/ErrorBoundary';
 import { JobsPanel } from './components/JobsPanel';
 import { ShortcutsHelp } from './components/ShortcutsHelp';
 import { Toasts } from './components/Toasts';
@@ -33,7 +34,7 @@ const AREAS: { path: string; label: string; match: (p: string) => boolean }[] = 
 
 function route(path: string): ReactNode {
   const job = /^\/jobs\/(\d+)$/.exec(path);
-  if (job) return <JobDetailPage id={Number(job[1])} />;
+  if (job) return <JobDetailPage key={job[1]} id={Number(job[1])} />;
   if (path === '/jobs') return <JobsPage />;
   const run = /^\/runs\/(\d+)$/.exec(path);
   if (run) return <RunPage key={run[1]} id={Number(run[1])} />;
@@ -140,7 +141,12 @@ export function App() {
             ))}
           </ul>
         </nav>
-        <main className="min-w-0 flex-1 overflow-y-auto p-6">{route(path)}</main>
+        <main className="min-w-0 flex-1 overflow-y-auto p-6">
+          {/* A page that throws shows its error here; the header and navigation stay, and leaving the route recovers. */}
+          <ErrorBoundary scope="page" resetKey={path}>
+            {route(path)}
+          </ErrorBoundary>
+        </main>
       </div>
       <JobsPanel />
       <ShortcutsHelp />

@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { ApiError, createApiClient } from './api/client';
 import { ApiProvider } from './api/context';
+import { ErrorBoundary } from './components/ErrorBoundary';
 import { pickTransport } from './api/transport';
 import { ui } from './lib/ui-store';
 import './styles.css';
@@ -26,7 +27,9 @@ createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <ApiProvider client={api}>
       <QueryClientProvider client={queryClient}>
-        <App />
+        <ErrorBoundary scope="app">
+          <App />
+        </ErrorBoundary>
       </QueryClientProvider>
     </ApiProvider>
   </StrictMode>,

@@ -1,8 +1,8 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
 import { useApi } from '../api/context';
 import { jobQueries } from '../api/queries';
 import { Button } from '../components/Button';
+import { LogView } from '../components/LogView';
 import { ProgressBar, StatusBadge } from '../components/ProgressBar';
 import { formatDuration, formatTime } from '../lib/format';
 import { navigate } from '../lib/router';
@@ -49,16 +49,12 @@ export function JobsPage() {
   );
 }
 
-const LEVEL_COLOR = { debug: 'text-zinc-400', info: 'text-zinc-200', warn: 'text-amber-600', error: 'text-rose-600' };
-
 export function JobDetailPage({ id }: { id: number }) {
   const api = useApi();
   const { data: job, error } = useQuery(jobQueries.detail(api, id));
   const { data: logs = [] } = useQuery(jobQueries.logs(api, id));
   const cancel = useMutation({ mutationFn: () => api.call('jobs.cancel', { id }) });
   const retry = useMutation({ mutationFn: () => api.call('jobs.retry', { id }) });
-  const logEnd = useRef<HTMLDivElement>(null);
-  useEffect(() => logEnd.current?.scrollIntoView({ block: 'end' }), [logs.length]);
 
   if (error) return <p className="text-sm text-rose-600">{error.message}</p>;
   if (!job) return <p className="text-sm text-zinc-500">Loading…</p>;
@@ -116,14 +112,7 @@ export function JobDetailPage({ id }: { id: number }) {
       </div>
       <section>
         <h2 className="mb-2 text-sm font-semibold">Log</h2>
-        <div className="h-80 overflow-y-auto rounded-lg bg-zinc-900 p-3 font-mono text-xs leading-5 text-zinc-200" data-testid="job-log">
-          {logs.map((line) => (
-            <div key={line.seq} className={LEVEL_COLOR[line.level]}>
-              <span className="text-zinc-500">{new Date(line.at).toLocaleTimeString()}</span> {line.message}
-            </div>
-          ))}
-          <div ref={logEnd} />
-        </div>
+        <LogView lines={logs} testId="job-log" />
       </section>
     </div>
   );

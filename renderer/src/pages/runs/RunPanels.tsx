@@ -1,8 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import type { CheckpointEntry, Run, RunDiagnostic } from '../../../../shared/runs';
 import { useApi } from '../../api/context';
-import { jobQueries } from '../../api/queries';
+import { jobQueries, workspaceQueries } from '../../api/queries';
+import { LogView } from '../../components/LogView';
 import { formatBytes, formatTime } from '../../lib/format';
 import { histogram } from '../../lib/series';
 import { navigate } from '../../lib/router';
@@ -22,6 +23,9 @@ function Item({ label, children, title }: { label: string; children: ReactNode; 
 
 /** Where the run came from: enough to reproduce it (mmpo-spec.md: record the micro-batch, the snapshot, the model hash). */
 export function Provenance({ run }: { run: Run }) {
+  const api = useApi();
+  // Before its worker starts, a run has no backend of its own: say which one the studio will use (detected without loading it).
+  const { data: info } = useQuery({ ...workspaceQueries.info(api), enabled: run.backend === null });
   const { model: _model, ...config } = run.config;
   return (
     <section className={`${cardClass} p-4`} data-testid="run-provenance">
@@ -36,7 +40,7 @@ export function Provenance({ run }: { run: Run }) {
           {run.trainPairs} / {run.testPairs}
         </Item>
         <Item label="Backend · studio">
-          {run.backend ?? 'not started'} · v{run.appVersion}
+          <span data-testid="run-backend">{run.backend ?? (info ? `${info.backend.name} (when it starts)` : '…')}</span> · v{run.appVersion}
         </Item>
         <Item label="Created">{formatTime(run.createdAt)}</Item>
         <Item label="Started">{formatTime(run.startedAt)}</Item>
@@ -124,39 +128,14 @@ export function Diagnostics({ items, steps }: { items: RunDiagnostic[] | undefin
   );
 }
 
-const LOG_COLOR = { debug: 'text-zinc-500', info: 'text-zinc-200', warn: 'text-amber-400', error: 'text-rose-400' };
-const TAIL = 200;
-
-/** The last lines of the run's job log, live; it stays pinned to the bottom unless the person scrolls up. */
+/** The run's job log, live: the same lines `studio train` prints (steps, evals, checkpoints, warnings), with follow and search. */
 export function LogTail({ jobId }: { jobId: number }) {
   const api = useApi();
   const { data: lines = [] } = useQuery({ ...jobQueries.logs(api, jobId), enabled: jobId > 0 });
-  const box = useRef<HTMLDivElement>(null);
-  const pinned = useRef(true);
-  const tail = lines.slice(-TAIL);
-  useEffect(() => {
-    const el = box.current;
-    if (el && pinned.current) el.scrollTop = el.scrollHeight;
-  }, [lines.length]);
   return (
     <section>
-      <h2 className="mb-2 text-sm font-semibold">Log {lines.length > TAIL && <span className="font-normal text-zinc-500">(last {TAIL} lines)</span>}</h2>
-      <div
-        ref={box}
-        onScroll={(e) => {
-          const el = e.currentTarget;
-          pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
-        }}
-        className="h-56 overflow-y-auto rounded-lg bg-zinc-900 p-3 font-mono text-xs leading-5 text-zinc-200"
-        data-testid="run-log"
-      >
-        {tail.length === 0 && <span className="text-zinc-500">No log lines yet.</span>}
-        {tail.map((line) => (
-          <div key={line.seq} className={LOG_COLOR[line.level]}>
-            <span className="text-zinc-500">{new Date(line.at).toLocaleTimeString()}</span> {line.message}
-          </div>
-        ))}
-      </div>
+      <h2 className="mb-2 text-sm font-semibold">Log</h2>
+      <LogView lines={lines} testId="run-log" />
     </section>
   );
 }
