@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,13 +29,14 @@ export function percentile(sorted: number[], p: number): number {
 export function report(result: SuiteResult): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `${result.suite}.json`);
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
+  // The load average at the end of the suite: figures taken on a busy machine say so.
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform, loadAverage: loadavg().map((l) => Math.round(l * 100) / 100) };
   writeFileSync(file, JSON.stringify({ ...result, machine, date: new Date().toISOString() }, null, 2) + '\n');
   const rows = result.measurements.map((m) => [m.name, m.value.toFixed(m.value >= 100 ? 0 : 2), m.unit, m.n === undefined ? '' : String(m.n), m.note ?? '']);
   const header = ['measurement', 'value', 'unit', 'n', 'note'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  console.log(`\n${result.suite} — ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}`);
+  console.log(`\n${result.suite} — ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, load ${machine.loadAverage.join(' ')}`);
   console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
   console.log(`\nwritten to ${file}`);
   return file;

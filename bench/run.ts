@@ -24,18 +24,39 @@ const SCRIPTS: Record<string, string> = {
   engine: fileURLToPath(new URL('./engine/run.ts', import.meta.url)),
 };
 
+/** Flags that take a value (`--out FILE`, `--rounds N`): their value is not a suite name. */
+const VALUE_FLAGS = new Set(['--out', '--rounds', '--threads', '--backend']);
+
 const args = process.argv.slice(2);
-const wanted = args.filter((a) => !a.startsWith('-') && !/^\d+$/.test(a));
+const wanted: string[] = [];
+const flags: string[] = [];
+for (let i = 0; i < args.length; i++) {
+  const arg = args[i]!;
+  if (VALUE_FLAGS.has(arg)) {
+    const value = args[i + 1];
+    if (value === undefined || value.startsWith('--')) {
+      console.error(`${arg} needs a value.`);
+      process.exit(1);
+    }
+    flags.push(arg, value);
+    i++;
+  } else if (arg.startsWith('-')) flags.push(arg);
+  else wanted.push(arg);
+}
 const all = [...Object.keys(SUITES), ...Object.keys(SCRIPTS)];
 const unknown = wanted.filter((s) => !all.includes(s));
 if (unknown.length) {
   console.error(`Unknown benchmark suite: ${unknown.join(', ')}. Suites: ${all.join(', ')}.`);
   process.exit(1);
 }
-for (const name of wanted.length ? wanted : all) {
+const chosen = wanted.length ? wanted : all;
+if (flags.includes('--out') && (chosen.length !== 1 || !SCRIPTS[chosen[0]!])) {
+  console.error(`--out FILE names one suite's result file: use it with exactly one of ${Object.keys(SCRIPTS).join(', ')}.`);
+  process.exit(1);
+}
+for (const name of chosen) {
   const script = SCRIPTS[name];
   if (script) {
-    const flags = args.filter((a) => a.startsWith('-') || /^\d+$/.test(a));
     const child = spawnSync(process.execPath, ['--import', 'tsx', script, ...flags], { stdio: 'inherit' });
     if (child.status !== 0) process.exitCode = child.status ?? 1;
   } else report(await SUITES[name]!());
