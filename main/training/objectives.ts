@@ -7,7 +7,7 @@
  * Shapes: b = pairs in the micro-batch; every per-sequence tensor is [b].
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ObjectiveConfig } from '../../shared/objectives';
+import { simpoGamma, type ObjectiveConfig } from '../../shared/objectives';
 
 /** What the scorer reports for one side (chosen or rejected) of each pair. */
 export interface SideStats {
@@ -139,7 +139,8 @@ function simpo(config: Extract<ObjectiveConfig, { objective: 'simpo' }>, inputs:
   const ll = config.averageLogps ? averaged(inputs.rejected) : inputs.rejected.logpSum;
   const rewardChosen = tf.mul(config.beta, lw) as tf.Tensor1D;
   const rewardRejected = tf.mul(config.beta, ll) as tf.Tensor1D;
-  const loss = mean(tf.neg(logSigmoid(tf.sub(tf.sub(rewardChosen, rewardRejected), config.gamma))));
+  // −log σ(β(ℓ̄w − ℓ̄l) − γ), γ = β · (γ/β) as the spec and the SimPO authors' code set it.
+  const loss = mean(tf.neg(logSigmoid(tf.sub(tf.sub(rewardChosen, rewardRejected), simpoGamma(config)))));
   return { loss, metrics: { ...commonMetrics(inputs, rewardChosen, rewardRejected), loss } };
 }
 

@@ -65,7 +65,7 @@ describe('the Runs area against `studio serve`', () => {
     expect(await page.getByTestId('field-objective-lambdaPair').inputValue()).toBe('1');
     expect(await page.getByTestId('field-objective-inBatchNorm').isChecked()).toBe(true);
     await page.getByTestId('launch-preset').selectOption('simpo');
-    expect(await page.getByTestId('field-objective-gamma').inputValue()).toBe('1.6');
+    expect(await page.getByTestId('field-objective-gammaBetaRatio').inputValue()).toBe('1.6');
     expect(await page.getByTestId('field-objective-lambdaPair').count()).toBe(0);
     await page.getByTestId('launch-preset').selectOption('mmpo');
     await page.getByTestId('field-objective-epsilon').waitFor();

@@ -32,4 +32,15 @@ describe('the launcher form state', () => {
       expect(objectiveName(preset)).toBe(objective);
     }
   });
+
+  it('labels λ_pair as a free weight with the spec note (the spec uses only 0 and 1) and sets SimPO by γ/β', () => {
+    const lambda = OBJECTIVE_FIELDS.mmpo.find((f) => f.key === 'lambdaPair')!;
+    expect(lambda.label).toMatch(/free weight/);
+    expect(lambda.hint).toMatch(/only 0 or 1/);
+    expect(lambda.hint).toMatch(/exactly SFT on the chosen response/);
+    const simpo = OBJECTIVE_FIELDS.simpo.map((f) => f.key);
+    expect(simpo).toContain('gammaBetaRatio');
+    expect(simpo).not.toContain('gamma');
+  });
 });
+

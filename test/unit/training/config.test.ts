@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { effectiveBatchSize, RunConfig, stepsPerEpoch, totalSteps } from '../../../shared/training';
+import { ObjectiveConfig, PRESETS, simpoGamma } from '../../../shared/objectives';
 
 describe('RunConfig', () => {
   it('fills the documented defaults from a model source alone', () => {
@@ -25,5 +26,22 @@ describe('RunConfig', () => {
     expect(stepsPerEpoch(50, c)).toBe(5);
     expect(totalSteps(50, c)).toBe(10);
     expect(totalSteps(50, { ...c, maxSteps: 7 })).toBe(7);
+  });
+
+  it("SimPO's margin is set as γ/β (default 1.6, the spec's SmolLM setting), so γ = 1.6·β", () => {
+    const simpo = ObjectiveConfig.parse({ objective: 'simpo' });
+    expect(simpo).toEqual({ objective: 'simpo', beta: 2, gammaBetaRatio: 1.6, averageLogps: true });
+    expect(simpoGamma(simpo as Extract<ObjectiveConfig, { objective: 'simpo' }>)).toBeCloseTo(3.2, 12);
+    expect(ObjectiveConfig.parse(PRESETS.simpo)).toEqual(simpo);
+    expect(ObjectiveConfig.parse({ objective: 'simpo', beta: 0.05 })).toMatchObject({ gammaBetaRatio: 1.6 });
+    expect(ObjectiveConfig.safeParse({ objective: 'simpo', gammaBetaRatio: -1 }).success).toBe(false);
+  });
+
+  it('reads a run config stored before γ/β existed: its absolute γ becomes the ratio γ/β, so the margin it trained with is kept', () => {
+    const old = RunConfig.parse({ model: { kind: 'folder', path: 'x' }, objective: { objective: 'simpo', beta: 2, gamma: 1.6, averageLogps: true } });
+    expect(old.objective).toEqual({ objective: 'simpo', beta: 2, gammaBetaRatio: 0.8, averageLogps: true });
+    expect(simpoGamma(old.objective as Extract<ObjectiveConfig, { objective: 'simpo' }>)).toBeCloseTo(1.6, 12);
+    // Parsing what was parsed (a run read back, a checkpoint's config) changes nothing.
+    expect(RunConfig.parse(JSON.parse(JSON.stringify(old)))).toEqual(old);
   });
 });

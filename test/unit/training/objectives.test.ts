@@ -142,8 +142,9 @@ describe('baselines', () => {
       const l = avgLogps ? a(batch.ll, batch.lenL) : batch.ll;
       return avg(w.map((x, i) => -logSigmoid(2 * (x - l[i]!) - 1.6)));
     };
-    expect(lossOf({ objective: 'simpo', beta: 2, gamma: 1.6, averageLogps: true }, batch)).toBeCloseTo(simpo(true), 5);
-    expect(lossOf({ objective: 'simpo', beta: 2, gamma: 1.6, averageLogps: false }, batch)).toBeCloseTo(simpo(false), 5);
+    // γ/β = 0.8 with β = 2: γ = 1.6.
+    expect(lossOf({ objective: 'simpo', beta: 2, gammaBetaRatio: 0.8, averageLogps: true }, batch)).toBeCloseTo(simpo(true), 5);
+    expect(lossOf({ objective: 'simpo', beta: 2, gammaBetaRatio: 0.8, averageLogps: false }, batch)).toBeCloseTo(simpo(false), 5);
 
     const logOdds = (l: number) => l - Math.log(1 - Math.exp(l));
     const mw = a(batch.lw, batch.lenW);
@@ -160,7 +161,7 @@ describe('baselines', () => {
 });
 
 describe('gradients against finite differences', () => {
-  const configs: ObjectiveConfig[] = [mmpo, mml, { ...mmpo, lengthNorm: true, inBatchNorm: false }, { objective: 'dpo', beta: 0.1 }, { objective: 'ipo', beta: 0.5 }, { objective: 'simpo', beta: 2, gamma: 1.6, averageLogps: true }, { objective: 'orpo', lambda: 0.1 }, { objective: 'sft', lengthNorm: true }];
+  const configs: ObjectiveConfig[] = [mmpo, mml, { ...mmpo, lengthNorm: true, inBatchNorm: false }, { objective: 'dpo', beta: 0.1 }, { objective: 'ipo', beta: 0.5 }, { objective: 'simpo', beta: 2, gammaBetaRatio: 1.6, averageLogps: true }, { objective: 'orpo', lambda: 0.1 }, { objective: 'sft', lengthNorm: true }];
   for (const config of configs) {
     it(`${config.objective} ${JSON.stringify(config)}`, async () => {
       const [gw, gl] = gradsOf(config, batch);

@@ -57,7 +57,12 @@ export interface ObjectiveField {
 /** The switches of each objective (mmpo-spec.md); the form shows only the chosen objective's. */
 export const OBJECTIVE_FIELDS: Record<ObjectiveName, ObjectiveField[]> = {
   mmpo: [
-    { key: 'lambdaPair', label: 'λ_pair', kind: 'number', hint: 'Weight of the pairwise term (M9): 1 = the paper’s runs, 0 = pure marginal likelihood (M3).' },
+    {
+      key: 'lambdaPair',
+      label: 'λ_pair (free weight ≥ 0)',
+      kind: 'number',
+      hint: 'Weight of the pairwise term (M9). The spec uses only 0 or 1: 1 = the paper’s runs, where the update is exactly SFT on the chosen response; 0 = pure marginal likelihood (M3). Other values are a free weight between the two, outside the spec.',
+    },
     { key: 'inBatchNorm', label: 'In-batch normalisation', kind: 'boolean', hint: 'Min–max normalise log P* within each micro-batch (M6).' },
     { key: 'lengthNorm', label: 'Length normalisation', kind: 'boolean', hint: 'Divide summed log-probs by the response length.' },
     { key: 'entropy', label: 'Entropy term', kind: 'boolean', hint: 'Add the entropy objective (M10), “+EntropyOptim”.' },
@@ -69,7 +74,7 @@ export const OBJECTIVE_FIELDS: Record<ObjectiveName, ObjectiveField[]> = {
   ipo: [{ key: 'beta', label: 'β', kind: 'number', hint: 'Target margin is 1 / (2β).' }],
   simpo: [
     { key: 'beta', label: 'β', kind: 'number', hint: 'Scale of the length-averaged log-prob difference.' },
-    { key: 'gamma', label: 'γ', kind: 'number', hint: 'Target reward margin.' },
+    { key: 'gammaBetaRatio', label: 'γ/β', kind: 'number', hint: 'Target reward margin as a ratio to β (γ = β · γ/β), as the SimPO authors set it; the paper used 1.6 for SmolLM, 1.0 for Llama.' },
     { key: 'averageLogps', label: 'Length-averaged log-probs', kind: 'boolean', hint: 'Off = summed log-probs, as the paper’s SimPO runs used.' },
   ],
   orpo: [{ key: 'lambda', label: 'λ', kind: 'number', hint: 'Weight of the odds-ratio term.' }],
