@@ -7,7 +7,7 @@
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../main/engine/backend';
-import { referenceConfig } from '../../main/engine/bench';
+import { referenceConfig } from '../models/engine-bench';
 import { generate } from '../../main/engine/generate';
 import { createModel, disposeCache } from '../../main/engine/models/causal-lm';
 import { decodeWeightsFor, LlamaDecodeSession } from '../../main/engine/models/llama-decode';

@@ -1,15 +1,17 @@
 /**
  * Throughput measurements of the model code on whatever backend is active:
  * training steps (SFT loss + Adam), forward passes, and generation with and
- * without the KV cache. The CLI's `bench` command runs this per backend.
+ * without the KV cache, on the engine's real model classes. `npm run bench --
+ * models` runs it; it lives in bench/, not in the engine, so no product code
+ * ships benchmark code.
  */
 import * as tf from '@tensorflow/tfjs';
-import { generate } from './generate';
-import { configFromSpec, type ModelConfig, type ModelSpec } from './hf/config';
-import { createModel } from './models/causal-lm';
-import { parameterCount } from './models/parameters';
-import { padBatch, scoreTensors } from './score';
-import { SeededRng } from './rng';
+import { generate } from '../../main/engine/generate';
+import { configFromSpec, type ModelConfig, type ModelSpec } from '../../main/engine/hf/config';
+import { createModel } from '../../main/engine/models/causal-lm';
+import { parameterCount } from '../../main/engine/models/parameters';
+import { padBatch, scoreTensors } from '../../main/engine/score';
+import { SeededRng } from '../../main/engine/rng';
 
 /** The issue's reference shape: d=256, 4 layers, 8 heads, vocab 8192 (5.3M parameters). */
 export const REFERENCE_SPEC: ModelSpec = { modelType: 'llama', vocabSize: 8192, hiddenSize: 256, numLayers: 4, numHeads: 8, intermediateSize: 688 };

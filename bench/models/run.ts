@@ -1,4 +1,5 @@
-import { benchEngine, configFromSpec, REFERENCE_SPEC, SMOLLM2_135M_SPEC } from '../../main/engine';
+import { configFromSpec } from '../../main/engine';
+import { benchEngine, REFERENCE_SPEC, SMOLLM2_135M_SPEC } from './engine-bench';
 import { initBackend, shutdownBackend } from '../../main/engine/backend';
 import type { Measurement, SuiteResult } from '../report';
 

@@ -1,11 +1,11 @@
 /**
- * Runs the PyTorch peer (bench_torch_peer.py) on the same shape, when Debian's
+ * Runs the PyTorch peer (torch_peer.py) on the same shape, when Debian's
  * python3-torch is installed, so the benchmark can print tfjs/PyTorch ratios.
  * Its absence is a normal, reported state.
  */
 import { execFile } from 'node:child_process';
-import * as path from 'node:path';
-import type { LlamaConfig } from './hf/config';
+import { fileURLToPath } from 'node:url';
+import type { LlamaConfig } from '../../main/engine/hf/config';
 
 export interface TorchPeerResult {
   available: true;
@@ -31,7 +31,7 @@ export interface TorchPeerOptions {
   timeoutMs?: number;
 }
 
-export const DEFAULT_PEER_SCRIPT = path.join(process.cwd(), 'main', 'engine', 'bench_torch_peer.py');
+export const DEFAULT_PEER_SCRIPT = fileURLToPath(new URL('./torch_peer.py', import.meta.url));
 
 export function runTorchPeer(config: LlamaConfig, opts: TorchPeerOptions): Promise<TorchPeerOutcome> {
   const args = {

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch peer for the engine benchmark: the same Llama-shaped model, timed the same way.
 
-Run by main/engine/bench-peer.ts with Debian's python3-torch (+ libopenblas0-pthread).
+Run by bench/models/torch-peer.ts with Debian's python3-torch (+ libopenblas0-pthread).
 Reads one JSON object from argv[1]:
   {"vocab": 8192, "hidden": 256, "layers": 4, "heads": 8, "kvHeads": 8, "intermediate": 688,
    "batch": 4, "seq": 128, "iterations": 3, "train": true, "threads": 1}

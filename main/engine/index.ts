@@ -28,7 +28,3 @@ export type { LoraConfig } from './lora';
 export type { Adapter } from './models/causal-lm';
 export { SafetensorsFile, openSafetensorsFolder, writeSafetensors, SafetensorsError } from './safetensors';
 export { SeededRng } from './rng';
-export { benchEngine, measureMatmulGflops, forwardFlopsPerToken, referenceConfig, REFERENCE_SPEC, SMOLLM2_135M_SPEC } from './bench';
-export type { EngineBenchOptions, EngineBenchResult } from './bench';
-export { runTorchPeer, DEFAULT_PEER_SCRIPT } from './bench-peer';
-export type { TorchPeerOutcome, TorchPeerResult, TorchPeerOptions } from './bench-peer';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { benchEngine, forwardFlopsPerToken, referenceConfig } from '../../../main/engine/bench';
+import { benchEngine, forwardFlopsPerToken, referenceConfig } from '../../../bench/models/engine-bench';
 import { configFromSpec } from '../../../main/engine/hf/config';
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runTorchPeer } from '../../../main/engine/bench-peer';
+import { runTorchPeer } from '../../../bench/models/torch-peer';
 import { configFromSpec, type LlamaConfig } from '../../../main/engine/hf/config';
 
 const tiny = configFromSpec({ modelType: 'llama', vocabSize: 64, hiddenSize: 16, numLayers: 1, numHeads: 2, numKvHeads: 1 }) as LlamaConfig;
