@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Run } from '../../shared/runs';
 import { PRESETS, type PresetName } from '../../shared/objectives';
+import { formatDiagnosticLine, formatEvalLine, formatMetricValue, formatStepLine, isRunReportLine } from '../../shared/run-log';
 import type { Studio } from '../core/studio';
 import { registerDemoModel } from '../core/runs/demo';
 import { CliError, type Command, type CommandContext } from './commands';
@@ -90,7 +91,7 @@ export function withDefaults(defaults: Json, config: Json): Json {
   return merged;
 }
 
-const fmt = (v: number | undefined, digits = 4) => (v === undefined ? '—' : Math.abs(v) >= 1000 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(digits));
+const fmt = formatMetricValue;
 
 /** Streams a run's progress until its job settles; Ctrl-C asks for a pause. Returns the exit code. */
 async function follow(ctx: CommandContext, studio: Studio, run: Run): Promise<number> {
@@ -98,19 +99,15 @@ async function follow(ctx: CommandContext, studio: Studio, run: Run): Promise<nu
   if (!ctx.json) ctx.io.out(`Run #${run.id} "${run.name}": ${total} steps on ${run.trainPairs} pairs (${run.testPairs} held out). Ctrl-C pauses.`);
   const pending = new Map<number, Record<string, number>>();
   const off = studio.events.subscribe((e) => {
-    if (e.type === 'job.log' && e.line.jobId === run.jobId && !ctx.json && e.line.level !== 'debug') ctx.io.err(`  ${e.line.message}`);
+    // Step, eval and diagnostic lines are in the job log too (for the app); here they come from the metrics, on stdout.
+    if (e.type === 'job.log' && e.line.jobId === run.jobId && !ctx.json && e.line.level !== 'debug' && !isRunReportLine(e.line.message)) ctx.io.err(`  ${e.line.message}`);
     if (e.type !== 'run.metrics' || e.runId !== run.id) return;
     for (const p of e.points) pending.set(p.step, { ...pending.get(p.step), [p.name]: p.value });
     for (const [step, m] of pending) {
       pending.delete(step);
       if (ctx.json) ctx.io.out(JSON.stringify({ type: 'metrics', runId: run.id, step, metrics: m }));
-      else if (m['loss'] !== undefined) {
-        ctx.io.out(
-          `step ${String(step).padStart(String(total).length)}/${total}  loss ${fmt(m['loss'])}  acc ${fmt(m['rewards/accuracies'], 2)}  margin ${fmt(m['rewards/margins'], 3)}  lr ${fmt(m['learning_rate'])}  ${Math.round(m['tokens_per_second'] ?? 0)} tok/s`,
-        );
-      } else {
-        ctx.io.out(`eval @ ${step}: ${Object.entries(m).map(([k, v]) => `${k.replace('eval/', '')} ${fmt(v, 3)}`).join('  ')}`);
-      }
+      else if (m['loss'] !== undefined) ctx.io.out(formatStepLine(step, total, m));
+      else ctx.io.out(formatEvalLine(step, m));
     }
   });
   let interrupts = 0;
@@ -136,7 +133,7 @@ async function follow(ctx: CommandContext, studio: Studio, run: Run): Promise<nu
   const diagnostics = await studio.handlers['runs.diagnostics']({ id: run.id });
   if (ctx.json) ctx.io.out(JSON.stringify({ type: 'run', run: done, diagnostics }));
   else {
-    for (const d of diagnostics) ctx.io.out(`${d.level}${d.step === null ? '' : ` @ step ${d.step}`}: ${d.message}`);
+    for (const d of diagnostics) ctx.io.out(formatDiagnosticLine(d));
     ctx.io.out(`Run #${done.id} ${done.status} at step ${done.step}/${done.totalSteps}.`);
     if (done.status === 'paused' || done.status === 'interrupted') ctx.io.out(`Continue with: studio resume ${done.id}`);
     if (done.status === 'succeeded') ctx.io.out(`Model: ${done.dir}/model`);

@@ -12,6 +12,7 @@ import type { EventHub } from '../events';
 import type { Run } from '../../../shared/runs';
 import { RESUMABLE_STATUSES, type RunLaunch } from '../../../shared/runs';
 import { StudioError } from '../../../shared/result';
+import { formatDiagnosticLine } from '../../../shared/run-log';
 import { RunConfig } from '../../../shared/training';
 import { getSnapshot } from '../datasets/snapshots';
 import { JobPaused, type JobKind, type JobSupervisor } from '../jobs/supervisor';
@@ -111,6 +112,8 @@ export function trainJobKind(deps: RunServiceDeps): JobKind<TrainParams> {
         const handler = handlers[name as keyof TrainEvents] as ((d: unknown) => void) | undefined;
         handler?.(data);
       })) as TrainResult;
+      // What `studio train` prints at the end, kept in the job log too.
+      for (const d of diagnose(runs.series(runId), null)) ctx.log(d.level, formatDiagnosticLine(d));
       if (result.paused) throw new JobPaused(`Paused at step ${result.step} of ${result.totalSteps}; resume continues from this checkpoint.`);
       return result;
     },

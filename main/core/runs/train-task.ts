@@ -11,6 +11,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { needsReference } from '../../../shared/objectives';
 import type { RecordContent } from '../../../shared/datasets';
+import { evalMetrics, formatEvalLine, formatStepLine } from '../../../shared/run-log';
 import type { WorkerIo } from '../jobs/protocol';
 import { openDatabase } from '../db/open';
 import { getSnapshot, snapshotContents } from '../datasets/snapshots';
@@ -150,6 +151,8 @@ export async function trainTask(raw: unknown, io: WorkerIo): Promise<TrainResult
       entries.push({ step: state.step, epoch: state.step / trainer.stepsPerEpoch, path: c.dir, bytes: await dirBytes(c.dir) });
     }
     emit('checkpoints', entries);
+    const saved = entries.find((e) => e.step === trainer.currentStep);
+    io.log('info', `Checkpoint at step ${trainer.currentStep}${saved ? ` (${(saved.bytes / 1e6).toFixed(1)} MB): ${saved.path}` : ''}; keeping ${entries.length}.`);
   };
 
   const started = Date.now();
@@ -166,6 +169,8 @@ export async function trainTask(raw: unknown, io: WorkerIo): Promise<TrainResult
       }
       const record = await trainer.step();
       emit('step', record);
+      // The line `studio train` prints, kept in the job log for the app.
+      io.log('info', formatStepLine(record.step, trainer.totalSteps, record.metrics));
       const done = record.step - firstStep;
       const perStep = (Date.now() - started) / done;
       const eta = Math.round((perStep * (trainer.totalSteps - record.step)) / 1000);
@@ -174,7 +179,11 @@ export async function trainTask(raw: unknown, io: WorkerIo): Promise<TrainResult
         record.step / trainer.totalSteps,
         `Step ${record.step} of ${trainer.totalSteps}${tps ? ` · ${Math.round(tps)} tokens/s` : ''} · ${eta} s left`,
       );
-      if (trainer.evalDue && trainer.testPairs.length > 0) emit('eval', await trainer.evaluate());
+      if (trainer.evalDue && trainer.testPairs.length > 0) {
+        const evaluation = await trainer.evaluate();
+        emit('eval', evaluation);
+        io.log('info', formatEvalLine(evaluation.step, evalMetrics(evaluation)));
+      }
       if (trainer.checkpointDue) await saveCheckpoint();
     }
   } catch (err) {
@@ -185,6 +194,7 @@ export async function trainTask(raw: unknown, io: WorkerIo): Promise<TrainResult
   io.progress(1, 'Exporting the trained model');
   await trainer.exportModel(exported);
   emit('exported', { path: exported });
+  io.log('info', `Exported the trained model to ${exported}.`);
   trainer.dispose();
   model.dispose();
   return { paused: false, step: trainer.currentStep, totalSteps: trainer.totalSteps, exported };

@@ -1,19 +1,10 @@
 import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { JobLogLine } from '../../../shared/jobs';
+import { filterLogLines } from '../lib/log-filter';
 
 const LEVEL_COLOR: Record<JobLogLine['level'], string> = { debug: 'text-zinc-500', info: 'text-zinc-200', warn: 'text-amber-400', error: 'text-rose-400' };
 /** How close to the bottom (px) still counts as "at the bottom" for follow. */
 const BOTTOM_SLACK = 24;
-
-/** The lines whose text (or level) holds every word of the query, case folded. */
-export function filterLogLines<T extends Pick<JobLogLine, 'level' | 'message'>>(lines: readonly T[], query: string): T[] {
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return lines.slice();
-  return lines.filter((line) => {
-    const text = `${line.level} ${line.message}`.toLowerCase();
-    return words.every((w) => text.includes(w));
-  });
-}
 
 /**
  * A job's log, live: follows new lines while scrolled to the bottom (scroll
