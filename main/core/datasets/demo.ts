@@ -8,25 +8,36 @@ import { fromParsed, type DatasetStore } from './store';
 export const DEMO_DATASET = 'Demo: rule following';
 const DEMO_FILE = join('demo', 'preferences.jsonl');
 
+const DEMO_TEST_FRACTION = 0.1;
+const DEMO_SEED = 42;
+const DEMO_ABOUT =
+  'Short instructions with a rule a program can check (uppercase, word count, question mark, commas, opening word). The chosen answer follows the rule; the rejected one breaks it.';
+
 /**
  * A new workspace starts with something to explore: a few hundred preference
  * pairs whose chosen answers follow a checkable rule (see
- * scripts/make-demo-data.ts), split 90/10 and frozen as a snapshot, ready for
- * training.
+ * scripts/make-demo-data.ts), split by prompt hash and frozen as a snapshot,
+ * ready for training. The split assigns whole prompts, so its sides are only
+ * near the asked-for 10%: the description states the counts it really holds.
  */
 export async function seedDemoDataset(store: DatasetStore, assetsDir: string): Promise<Dataset | null> {
   if (store.findDatasetByName(DEMO_DATASET)) return null;
   const parsed = await parseFile(join(assetsDir, DEMO_FILE), { file: DEMO_FILE });
-  const dataset = store.createDataset(
-    DEMO_DATASET,
-    'Short instructions with a rule a program can check (uppercase, word count, question mark, commas, opening word). The chosen answer follows the rule; the rejected one breaks it.',
-  );
+  const dataset = store.createDataset(DEMO_DATASET, DEMO_ABOUT);
   store.insertRecords(
     dataset.id,
     null,
     parsed.records.map(fromParsed),
   );
-  splitDataset(store.db, dataset.id, 0.1, 42);
+  const split = splitDataset(store.db, dataset.id, DEMO_TEST_FRACTION, DEMO_SEED);
+  store.updateDataset(dataset.id, { description: `${DEMO_ABOUT} ${demoSplitNote(split)}` });
   createSnapshot(store.db, dataset.id, 'demo v1', null);
   return store.getDataset(dataset.id);
+}
+
+/** "Split by prompt hash (seed 42): 334 train / 66 test (17% held out)." */
+export function demoSplitNote(split: { train: number; test: number }): string {
+  const total = split.train + split.test;
+  const held = total === 0 ? 0 : Math.round((split.test / total) * 100);
+  return `Split by prompt hash (seed ${DEMO_SEED}): ${split.train} train / ${split.test} test (${held}% held out).`;
 }
