@@ -10,14 +10,14 @@ import { positionsFromMask, type KvCache } from './layers';
 import { llamaForward } from './llama';
 import { releaseDecodeWeights } from './llama-decode';
 import { parameterSpecs } from './parameters';
-import type { ForwardResult, WeightLookup } from './types';
+import type { DecodableModel, ForwardResult } from './types';
 
 /** Something that adds a low-rank output to linear modules (see ../lora.ts). */
 export interface Adapter {
   delta(module: string, x: tf.Tensor): tf.Tensor | null;
 }
 
-export class CausalLM implements WeightLookup {
+export class CausalLM implements DecodableModel {
   private disposed = false;
   /** Attached adapter (LoRA); its variables are trained while the base weights stay frozen. */
   adapter: Adapter | null = null;

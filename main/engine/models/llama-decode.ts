@@ -27,8 +27,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LlamaConfig } from '../hf/config';
 import { DECODE_WEIGHTS_MAX_BYTES, decodeWeightsBytes } from '../memory';
-import type { CausalLM } from './causal-lm';
 import { attention, attentionBias, mergeHeads, positionsFromMask, ropeInverseFrequencies, ropeTables, splitHeads, type KvCache } from './layers';
+import type { DecodableModel } from './types';
 
 interface LayerWeights {
   inputNorm: tf.Tensor;
@@ -64,7 +64,7 @@ export class LlamaDecodeWeights {
   private readonly sources: object[];
   private readonly owned: tf.Tensor[] = [];
 
-  constructor(readonly model: CausalLM) {
+  constructor(readonly model: DecodableModel) {
     const c = model.config as LlamaConfig;
     const w = (name: string): tf.Tensor => model.get(name);
     const opt = (name: string): tf.Tensor | null => (model.has(name) ? model.get(name) : null);
@@ -110,7 +110,7 @@ export class LlamaDecodeWeights {
   }
 
   /** False once any of the model's weights was replaced (training, merging an adapter, disposal). */
-  matches(model: CausalLM): boolean {
+  matches(model: DecodableModel): boolean {
     if (model !== this.model || this.owned.length === 0) return false;
     let i = 0;
     for (const v of model.weights.values()) if (v.isDisposed || v.dataId !== this.sources[i++]) return false;
@@ -283,14 +283,14 @@ export class LlamaDecodeSession {
   }
 }
 
-const prepared = new WeakMap<CausalLM, LlamaDecodeWeights>();
+const prepared = new WeakMap<DecodableModel, LlamaDecodeWeights>();
 
 /**
  * The model's prepared decoding weights, built on first use and kept while its
  * weights stay the same; null where generation should take the generic path
  * (GPT-2, an attached adapter, or copies too large for the heap).
  */
-export function decodeWeightsFor(model: CausalLM): LlamaDecodeWeights | null {
+export function decodeWeightsFor(model: DecodableModel): LlamaDecodeWeights | null {
   const c = model.config;
   if (c.family !== 'llama' || model.adapter || decodeWeightsBytes(c) > DECODE_WEIGHTS_MAX_BYTES) return null;
   const existing = prepared.get(model);
@@ -302,7 +302,7 @@ export function decodeWeightsFor(model: CausalLM): LlamaDecodeWeights | null {
 }
 
 /** Frees a model's prepared decoding weights (e.g. before training it); they are rebuilt when needed. */
-export function releaseDecodeWeights(model: CausalLM): void {
+export function releaseDecodeWeights(model: DecodableModel): void {
   prepared.get(model)?.dispose();
   prepared.delete(model);
 }

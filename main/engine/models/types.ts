@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { ModelConfig } from '../hf/config';
 import type { KvCache } from './layers';
 
 /** Named weight access; `get` throws with the missing name. */
@@ -11,6 +12,19 @@ export interface WeightLookup {
    * @param x the module's input [..., in] → [..., out]
    */
   adapterDelta(module: string, x: tf.Tensor): tf.Tensor | null;
+}
+
+/**
+ * What the decoding fast path (llama-decode.ts) reads of a model: its config,
+ * its weights and whether an adapter is attached. CausalLM implements it; the
+ * interface lives here so the decoder does not import causal-lm.ts, which
+ * imports the decoder.
+ */
+export interface DecodableModel extends WeightLookup {
+  readonly config: ModelConfig;
+  /** HF tensor name → variable. */
+  readonly weights: Map<string, tf.Variable>;
+  readonly adapter: object | null;
 }
 
 export interface ForwardArgs {
