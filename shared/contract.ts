@@ -9,7 +9,9 @@ import {
   ImportPreview,
   ImportReport,
   RecordContent,
+  RecordCursor,
   RecordFilter,
+  RecordSort,
   RecordSummary,
   Snapshot,
   Split,
@@ -56,7 +58,6 @@ export type WorkspaceInfo = z.infer<typeof WorkspaceInfo>;
 
 const JobId = z.object({ id: z.number().int().positive() });
 const Id = z.number().int().positive();
-const RecordSort = z.enum(['id', '-id', 'promptChars', '-promptChars', 'chosenChars', '-chosenChars', 'rejectedChars', '-rejectedChars']);
 /** Which records a bulk action applies to: explicit ids, or every record matching a filter. */
 const RecordSelection = z.union([
   z.object({ datasetId: Id, ids: z.array(Id).min(1).max(100_000) }),
@@ -146,12 +147,21 @@ export const contract = {
     z.object({
       datasetId: Id,
       filter: RecordFilter.default({}),
+      /** Rows skipped (after the cursor, if any); prefer a cursor, which does not read the skipped rows. */
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(1000).default(200),
       sort: RecordSort.default('id'),
+      /** Keyset pagination: the rows that follow this row in the view's order. */
+      after: RecordCursor.optional(),
+      /** Keyset pagination: the `limit` rows just before this row. */
+      before: RecordCursor.optional(),
+      /** Count `offset` from the end of the view (the last rows, still returned in the view's order). */
+      fromEnd: z.boolean().optional(),
+      /** Whether to count the matches (default true); a table that knows its total can skip it (`total` is then null). */
+      count: z.boolean().optional(),
     }),
     z.object({
-      total: z.number().int(),
+      total: z.number().int().nullable(),
       /** True when a search matched more than `total` records (searches count up to 10,000). */
       totalCapped: z.boolean(),
       rows: z.array(RecordSummary),
@@ -173,7 +183,22 @@ export const contract = {
   'datasets.duplicates': method(
     z.object({ datasetId: Id, threshold: z.number().min(0.5).max(1).default(0.8) }),
     z.object({ groups: z.array(DuplicateGroup), exact: z.number().int(), near: z.number().int() }),
-    'Exact and near-duplicate groups (MinHash over word shingles).',
+    'Exact and near-duplicate groups (MinHash over word shingles); runs a dataset-dedupe job and waits for it.',
+  ),
+  'datasets.findDuplicates': method(
+    z.object({ datasetId: Id, threshold: z.number().min(0.5).max(1).default(0.8) }),
+    Job,
+    'Start a duplicate search as a job in a worker process (progress, cancel); read its groups with datasets.duplicateGroups.',
+  ),
+  'datasets.duplicateGroups': method(
+    z.object({ datasetId: Id }),
+    z.object({
+      /** The newest duplicate search of the dataset, whatever its status; null if there has been none. */
+      job: Job.nullable(),
+      /** Its groups once it succeeded (records deleted since are left out), else null. */
+      result: z.object({ threshold: z.number(), groups: z.array(DuplicateGroup), exact: z.number().int(), near: z.number().int() }).nullable(),
+    }),
+    'The latest duplicate search of a dataset and its groups.',
   ),
   'records.merge': method(
     z.object({ keepId: Id, dropIds: z.array(Id).min(1) }),
@@ -188,7 +213,12 @@ export const contract = {
   'snapshots.create': method(
     z.object({ datasetId: Id, name: z.string().max(200).optional(), filter: RecordFilter.optional() }),
     Snapshot,
-    'Freeze the dataset (or a filtered view) into an immutable, content-hashed snapshot.',
+    'Freeze the dataset (or a filtered view) into an immutable, content-hashed snapshot; runs a dataset-snapshot job and waits for it.',
+  ),
+  'snapshots.start': method(
+    z.object({ datasetId: Id, name: z.string().max(200).optional(), filter: RecordFilter.optional() }),
+    Job,
+    'Start freezing a snapshot as a job in a worker process (progress, cancel); its result is the Snapshot. A cancelled one leaves nothing behind.',
   ),
   'snapshots.list': method(z.object({ datasetId: Id.optional() }), z.array(Snapshot), 'Snapshots, newest first.'),
   'datasets.export': method(

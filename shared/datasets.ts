@@ -219,3 +219,22 @@ export const DuplicateGroup = z.object({
   records: z.array(RecordSummary),
 });
 export type DuplicateGroup = z.infer<typeof DuplicateGroup>;
+
+/** Orders of the records table; every order ends with the record id, so it is total. */
+export const RecordSort = z.enum(['id', '-id', 'promptChars', '-promptChars', 'chosenChars', '-chosenChars', 'rejectedChars', '-rejectedChars']);
+export type RecordSort = z.infer<typeof RecordSort>;
+
+/**
+ * A position in a sorted view (keyset pagination): a row's id and, for the
+ * length sorts, its value of the sorted column. `after` a cursor are the rows
+ * that follow that row in the view's order, `before` it the rows preceding it.
+ */
+export const RecordCursor = z.object({ id: z.number().int(), key: z.number().int().optional() });
+export type RecordCursor = z.infer<typeof RecordCursor>;
+
+/** The cursor of a row of a view sorted by `sort`. */
+export function recordCursor(row: Pick<RecordSummary, 'id' | 'promptChars' | 'chosenChars' | 'rejectedChars'>, sort: RecordSort): RecordCursor {
+  const column = sort.replace(/^-/, '');
+  if (column === 'promptChars' || column === 'chosenChars' || column === 'rejectedChars') return { id: row.id, key: row[column] };
+  return { id: row.id };
+}

@@ -13,6 +13,8 @@ import { JobSupervisor, type JobKind } from './jobs/supervisor';
 import { settingsService } from './services/settings';
 import { datasetHandlers } from './datasets/service';
 import { importJobKind, recoverImports } from './datasets/imports';
+import { dedupeJobKind, snapshotJobKind } from './datasets/curation-jobs';
+import { recoverPendingSnapshots } from './datasets/snapshots';
 import { DatasetStore } from './datasets/store';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,6 +92,9 @@ export function createStudio(options: StudioOptions): Studio {
   };
   jobs.register(selfTestJob);
   jobs.register(importJobKind(datasets));
+  const curationDeps = { store: datasets, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) };
+  jobs.register(dedupeJobKind(curationDeps));
+  jobs.register(snapshotJobKind(curationDeps));
   jobs.register(trainJobKind(runDeps));
   // A run's status is its job's: tell run pages when a train job changes.
   events.subscribe((event) => {
@@ -100,6 +105,7 @@ export function createStudio(options: StudioOptions): Studio {
   if (options.superviseJobs !== false) {
     jobs.recover();
     recoverImports(workspace.db);
+    recoverPendingSnapshots(workspace.db);
   }
 
   const settings = settingsService(workspace.db);
@@ -135,7 +141,7 @@ export function createStudio(options: StudioOptions): Studio {
     'jobs.cancel': ({ id }) => jobs.cancel(id),
     'jobs.retry': ({ id }) => jobs.retry(id),
     'jobs.startSelfTest': (params) => jobs.start('self-test', params),
-    ...datasetHandlers({ store: datasets, jobs, exportsDir: join(workspace.artifactsDir, 'exports') }),
+    ...datasetHandlers({ store: datasets, jobs, jobStore, exportsDir: join(workspace.artifactsDir, 'exports') }),
     ...runHandlers(runDeps),
   };
 

@@ -101,8 +101,23 @@ class UnionFind {
   }
 }
 
-/** Groups of duplicate records: exact groups first, then near groups at or above `threshold` similarity. */
-export function findDuplicates(items: DedupeItem[], threshold: number): FoundGroup[] {
+/** How far a duplicate search has got, for a job's progress bar. */
+export interface SearchProgress {
+  /** Records whose signatures are computed so far. */
+  done: number;
+  total: number;
+}
+
+/** How many records a search handles between progress reports (and chances to cancel). */
+const PROGRESS_EVERY = 2000;
+
+/**
+ * The duplicate search as steps: it yields its progress every few thousand
+ * records and returns the groups, so a worker can report progress and notice
+ * a cancel between steps instead of running one long synchronous loop.
+ * Groups: exact groups first, then near groups at or above `threshold`.
+ */
+export function* searchDuplicates(items: DedupeItem[], threshold: number): Generator<SearchProgress, FoundGroup[]> {
   const groups: FoundGroup[] = [];
   const byHash = new Map<string, number[]>();
   for (const item of items) {
@@ -120,7 +135,9 @@ export function findDuplicates(items: DedupeItem[], threshold: number): FoundGro
 
   const signatures = new Map<number, Uint32Array>();
   const buckets = new Map<string, number[]>();
-  for (const item of representatives) {
+  for (let n = 0; n < representatives.length; n++) {
+    if (n % PROGRESS_EVERY === 0) yield { done: n, total: representatives.length };
+    const item = representatives[n]!;
     const sig = minhash(shingles(item.text));
     signatures.set(item.id, sig);
     for (let band = 0; band < BANDS; band++) {
@@ -130,6 +147,7 @@ export function findDuplicates(items: DedupeItem[], threshold: number): FoundGro
       else buckets.set(key, [item.id]);
     }
   }
+  yield { done: representatives.length, total: representatives.length };
   // Each bucket member is compared with the few members before it, not with all of
   // them: templated data fills buckets with thousands of records, and all pairs
   // would be quadratic. Union-find makes the groups transitive anyway.
@@ -161,4 +179,13 @@ export function findDuplicates(items: DedupeItem[], threshold: number): FoundGro
     groups.push({ kind: 'near', similarity: Math.min(...ids.map((id) => pairSimilarity.get(id) ?? 1)), ids: ids.sort((x, y) => x - y) });
   }
   return groups;
+}
+
+/** The whole search at once (tests, small sets); jobs step through `searchDuplicates` instead. */
+export function findDuplicates(items: DedupeItem[], threshold: number): FoundGroup[] {
+  const search = searchDuplicates(items, threshold);
+  for (;;) {
+    const step = search.next();
+    if (step.done) return step.value;
+  }
 }

@@ -1,18 +1,22 @@
-import { FLAG_BITS, type RecordFilter, type RecordSummary } from '../../../shared/datasets';
+import { FLAG_BITS, type RecordCursor, type RecordFilter, type RecordSort, type RecordSummary } from '../../../shared/datasets';
+import { StudioError } from '../../../shared/result';
 import type { Db } from '../db/open';
 import type { DatasetStore, RecordRow } from './store';
 
-export type RecordSort = 'id' | '-id' | 'promptChars' | '-promptChars' | 'chosenChars' | '-chosenChars' | 'rejectedChars' | '-rejectedChars';
-
-const SORT_SQL: Record<RecordSort, string> = {
-  id: 'r.id ASC',
-  '-id': 'r.id DESC',
-  promptChars: 'r.prompt_chars ASC, r.id',
-  '-promptChars': 'r.prompt_chars DESC, r.id',
-  chosenChars: 'r.chosen_chars ASC, r.id',
-  '-chosenChars': 'r.chosen_chars DESC, r.id',
-  rejectedChars: 'r.rejected_chars ASC, r.id',
-  '-rejectedChars': 'r.rejected_chars DESC, r.id',
+/**
+ * How each sort orders rows: by a length column (or by id alone), always
+ * ending with the id so the order is total and a cursor names one position.
+ * Length sorts break ties by ascending id in both directions, as they always have.
+ */
+const SORT_KEYS: Record<RecordSort, { column: 'prompt_chars' | 'chosen_chars' | 'rejected_chars' | null; desc: boolean }> = {
+  id: { column: null, desc: false },
+  '-id': { column: null, desc: true },
+  promptChars: { column: 'prompt_chars', desc: false },
+  '-promptChars': { column: 'prompt_chars', desc: true },
+  chosenChars: { column: 'chosen_chars', desc: false },
+  '-chosenChars': { column: 'chosen_chars', desc: true },
+  rejectedChars: { column: 'rejected_chars', desc: false },
+  '-rejectedChars': { column: 'rejected_chars', desc: true },
 };
 
 /**
@@ -127,20 +131,67 @@ export function* iterateRows(db: Db, datasetId: number, filter?: RecordFilter, p
   }
 }
 
+export interface RecordPage {
+  offset: number;
+  limit: number;
+  sort: RecordSort;
+  /** Rows after this one in the view's order (keyset pagination). */
+  after?: RecordCursor | undefined;
+  /** The `limit` rows just before this one. */
+  before?: RecordCursor | undefined;
+  /** `offset` counts from the end of the view. */
+  fromEnd?: boolean | undefined;
+  /** Whether to count the matches (false: total is null). */
+  count?: boolean | undefined;
+}
+
+/**
+ * ORDER BY and keyset condition of a page. A page reads forward (the view's
+ * order) or backward (its reverse: `before` a cursor, or from the end) and is
+ * returned in the view's order either way. With a cursor the database seeks
+ * to the position through the index instead of reading and skipping every
+ * row before it, as OFFSET does.
+ */
+function pageSql(sort: RecordSort, searching: boolean, page: RecordPage): { order: string; seek: string | null; params: unknown[]; backward: boolean } {
+  const { column, desc } = SORT_KEYS[sort];
+  if (page.after && page.before) throw new StudioError('INVALID_ARGUMENT', 'A page is either after a cursor or before one, not both.');
+  const backward = page.before !== undefined || page.fromEnd === true;
+  // With a search, the full-text index yields rowids in order: sorting by it lets a page stop early.
+  const id = searching && column === null ? 'f.rowid' : 'r.id';
+  const dir = (descending: boolean) => (descending !== backward ? 'DESC' : 'ASC');
+  const order = column === null ? `${id} ${dir(desc)}` : `r.${column} ${dir(desc)}, ${id} ${dir(false)}`;
+  const cursor = page.after ?? page.before;
+  if (!cursor) return { order, seek: null, params: [], backward };
+  // Strictly past the cursor in the direction read: the same comparison ORDER BY makes.
+  const past = (descending: boolean) => (descending !== backward ? '<' : '>');
+  if (column === null) return { order, seek: `${id} ${past(desc)} ?`, params: [cursor.id], backward };
+  if (cursor.key === undefined) throw new StudioError('INVALID_ARGUMENT', `A cursor for the ${sort} sort needs the row's ${sort.replace(/^-/, '')} as its key.`);
+  return {
+    order,
+    seek: `(r.${column} ${past(desc)} ? OR (r.${column} = ? AND ${id} ${past(false)} ?))`,
+    params: [cursor.key, cursor.key, cursor.id],
+    backward,
+  };
+}
+
 export function queryRecords(
   store: DatasetStore,
   datasetId: number,
   filter: RecordFilter,
-  page: { offset: number; limit: number; sort: RecordSort },
-): { total: number; totalCapped: boolean; rows: RecordSummary[] } {
+  page: RecordPage,
+): { total: number | null; totalCapped: boolean; rows: RecordSummary[] } {
   const { from, where, params, searching } = filterSql(datasetId, filter);
-  const total = searching
-    ? (store.db.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${from} WHERE ${where} LIMIT ${SEARCH_COUNT_CAP + 1})`).pluck().get(...params) as number)
-    : (store.db.prepare(`SELECT count(*) FROM ${from} WHERE ${where}`).pluck().get(...params) as number);
-  const order = searching && page.sort === 'id' ? 'f.rowid ASC' : searching && page.sort === '-id' ? 'f.rowid DESC' : SORT_SQL[page.sort];
+  let total: number | null = null;
+  if (page.count !== false) {
+    total = searching
+      ? (store.db.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${from} WHERE ${where} LIMIT ${SEARCH_COUNT_CAP + 1})`).pluck().get(...params) as number)
+      : (store.db.prepare(`SELECT count(*) FROM ${from} WHERE ${where}`).pluck().get(...params) as number);
+  }
+  const { order, seek, params: seekParams, backward } = pageSql(page.sort, searching, page);
   const rows = store.db
-    .prepare<unknown[], RecordRow>(`SELECT r.* FROM ${from} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
-    .all(...params, page.limit, page.offset);
-  const capped = searching && total > SEARCH_COUNT_CAP;
+    .prepare<unknown[], RecordRow>(`SELECT r.* FROM ${from} WHERE ${where}${seek ? ` AND ${seek}` : ''} ORDER BY ${order} LIMIT ? OFFSET ?`)
+    .all(...params, ...seekParams, page.limit, page.offset);
+  if (backward) rows.reverse();
+  const capped = total !== null && searching && total > SEARCH_COUNT_CAP;
   return { total: capped ? SEARCH_COUNT_CAP : total, totalCapped: capped, rows: store.summaries(rows) };
 }

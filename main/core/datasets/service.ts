@@ -2,22 +2,25 @@ import { join } from 'node:path';
 import type { RecordFilter } from '../../../shared/datasets';
 import { StudioError } from '../../../shared/result';
 import type { Handlers } from '../handlers';
+import type { JobStore } from '../jobs/store';
 import type { JobSupervisor } from '../jobs/supervisor';
-import { findDuplicates } from './dedupe';
+import type { DedupeResult } from './curation-tasks';
+import { duplicatesView, jobOutcome, latestDedupeJob, succeeded } from './curation-jobs';
 import { EXPORT_EXTENSIONS, exportToFile } from './export';
 import { previewFile } from './formats';
 import { importReport, listImports, rejectedRowsText } from './imports';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { queryRecords, recordIds } from './query';
 import { refreshOverlapFlags, splitDataset } from './split';
-import { createSnapshot, getSnapshot, listSnapshots } from './snapshots';
-import { rowContent, type DatasetStore, type RecordRow } from './store';
+import { getSnapshot, listSnapshots } from './snapshots';
+import { rowContent, type DatasetStore } from './store';
 
 type DatasetMethods = Extract<keyof Handlers, `datasets.${string}` | `records.${string}` | `snapshots.${string}`>;
 
 export interface DatasetServiceDeps {
   store: DatasetStore;
   jobs: JobSupervisor;
+  jobStore: JobStore;
   exportsDir: string;
 }
 
@@ -34,7 +37,7 @@ function selectionIds(store: DatasetStore, sel: { datasetId: number; ids: number
 const safeName = (s: string) => s.replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^-+|-+$/g, '') || 'dataset';
 
 /** The datasets domain of the contract: curation over the workspace database. */
-export function datasetHandlers({ store, jobs, exportsDir }: DatasetServiceDeps): Pick<Handlers, DatasetMethods> {
+export function datasetHandlers({ store, jobs, jobStore, exportsDir }: DatasetServiceDeps): Pick<Handlers, DatasetMethods> {
   const db = store.db;
   return {
     'datasets.list': () => store.listDatasets(),
@@ -104,9 +107,9 @@ export function datasetHandlers({ store, jobs, exportsDir }: DatasetServiceDeps)
       return { path, count, downloadName };
     },
     'datasets.facets': ({ datasetId }) => ({ tags: store.tagCounts(datasetId), sources: store.sourceCounts(datasetId) }),
-    'records.query': ({ datasetId, filter, offset, limit, sort }) => {
+    'records.query': ({ datasetId, filter, ...page }) => {
       store.assertDataset(datasetId);
-      return queryRecords(store, datasetId, filter, { offset, limit, sort });
+      return queryRecords(store, datasetId, filter, page);
     },
     'records.get': ({ id }) => store.getRecord(id),
     'records.update': ({ id, content, reason }) => {
@@ -123,23 +126,21 @@ export function datasetHandlers({ store, jobs, exportsDir }: DatasetServiceDeps)
       const ids = selectionIds(store, sel);
       return { changed: store.tagRecords(ids, sel.add, sel.remove), records: ids.length };
     },
-    'datasets.duplicates': ({ datasetId, threshold }) => {
-      store.getDataset(datasetId);
-      const rows = db
-        .prepare<[number], Pick<RecordRow, 'id' | 'content_hash' | 'prompt_text' | 'chosen_text' | 'rejected_text'>>(
-          'SELECT id, content_hash, prompt_text, chosen_text, rejected_text FROM records WHERE dataset_id = ? ORDER BY id',
-        )
-        .all(datasetId);
-      const groups = findDuplicates(
-        rows.map((r) => ({ id: r.id, contentHash: r.content_hash, text: `${r.prompt_text}\n${r.chosen_text}\n${r.rejected_text}` })),
-        threshold,
-      );
-      const byId = (ids: number[]) => store.summaries(ids.map((id) => store.row(id)));
-      return {
-        groups: groups.slice(0, 500).map((g) => ({ kind: g.kind, similarity: g.similarity, records: byId(g.ids) })),
-        exact: groups.filter((g) => g.kind === 'exact').length,
-        near: groups.filter((g) => g.kind === 'near').length,
-      };
+    // Duplicate search and snapshots run as jobs in worker processes; the waiting forms keep scripts simple.
+    'datasets.duplicates': async ({ datasetId, threshold }) => {
+      store.assertDataset(datasetId);
+      const job = await jobOutcome(jobs, jobs.start('dataset-dedupe', { datasetId, threshold }).id);
+      const { exact, near, groups } = duplicatesView(store, succeeded<DedupeResult>(job));
+      return { exact, near, groups };
+    },
+    'datasets.findDuplicates': ({ datasetId, threshold }) => {
+      store.assertDataset(datasetId);
+      return jobs.start('dataset-dedupe', { datasetId, threshold });
+    },
+    'datasets.duplicateGroups': ({ datasetId }) => {
+      store.assertDataset(datasetId);
+      const job = latestDedupeJob(store, jobStore, datasetId);
+      return { job, result: job?.status === 'succeeded' ? duplicatesView(store, job.result as DedupeResult) : null };
     },
     'records.merge': ({ keepId, dropIds }) => {
       const keep = store.row(keepId);
@@ -170,9 +171,14 @@ export function datasetHandlers({ store, jobs, exportsDir }: DatasetServiceDeps)
       const overlapping = db.prepare('SELECT count(*) FROM records WHERE dataset_id = ? AND (flags & 4) != 0').pluck().get(datasetId) as number;
       return { ...counts, overlapping };
     },
-    'snapshots.create': ({ datasetId, name, filter }) => {
-      store.getDataset(datasetId);
-      return createSnapshot(db, datasetId, name, filter ?? null);
+    'snapshots.create': async ({ datasetId, name, filter }) => {
+      store.assertDataset(datasetId);
+      const job = await jobOutcome(jobs, jobs.start('dataset-snapshot', { datasetId, ...(name ? { name } : {}), filter: filter ?? null }).id);
+      return succeeded(job);
+    },
+    'snapshots.start': ({ datasetId, name, filter }) => {
+      store.assertDataset(datasetId);
+      return jobs.start('dataset-snapshot', { datasetId, ...(name ? { name } : {}), filter: filter ?? null });
     },
     'snapshots.list': ({ datasetId }) => listSnapshots(db, datasetId),
     'datasets.export': ({ datasetId, snapshotId, filter, split, format, path }) => {

@@ -10,4 +10,7 @@ export const WORKER_TASKS: Record<string, WorkerTask> = {
   'self-test': selfTest,
   // Loaded on demand: tensor code is only imported by the workers that train.
   train: async (payload, io) => (await import('../runs/train-task')).trainTask(payload, io),
+  // Whole-dataset curation, kept off the process that serves requests.
+  'dataset-dedupe': async (payload, io) => (await import('../datasets/curation-tasks')).dedupeTask(payload, io),
+  'dataset-snapshot': async (payload, io) => (await import('../datasets/curation-tasks')).snapshotTask(payload, io),
 };

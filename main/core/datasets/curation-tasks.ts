@@ -1,0 +1,139 @@
+/**
+ * Worker tasks for whole-dataset curation: duplicate search and snapshot
+ * writing. They run in a job's worker process (never in the process that
+ * serves the UI), open the workspace database themselves, report progress,
+ * and stop at the next batch when the job is cancelled.
+ */
+import { z } from 'zod';
+import { RecordFilter } from '../../../shared/datasets';
+import type { WorkerIo } from '../jobs/protocol';
+import { openDatabase, type Db } from '../db/open';
+import { searchDuplicates, type DedupeItem, type FoundGroup } from './dedupe';
+import { filterSql, iterateRows } from './query';
+import { SnapshotWriter } from './snapshots';
+
+const Database = z.object({ dbPath: z.string().min(1), nativeBinding: z.string().optional() });
+
+export const DedupePayload = Database.extend({
+  datasetId: z.number().int().positive(),
+  threshold: z.number().min(0).max(1),
+});
+export type DedupePayload = z.infer<typeof DedupePayload>;
+
+export const SnapshotPayload = Database.extend({
+  snapshotId: z.number().int().positive(),
+  datasetId: z.number().int().positive(),
+  filter: RecordFilter.nullable(),
+});
+export type SnapshotPayload = z.infer<typeof SnapshotPayload>;
+
+/** A job's result keeps this many groups (the first ones); the counts cover all of them. */
+export const KEPT_GROUPS = 500;
+
+export interface DedupeResult {
+  datasetId: number;
+  threshold: number;
+  records: number;
+  exact: number;
+  near: number;
+  groups: FoundGroup[];
+}
+
+export interface SnapshotResult {
+  snapshotId: number;
+  recordCount: number;
+}
+
+/** Records read (and written, for snapshots) per batch: one short transaction, then a chance to cancel. */
+const BATCH = 500;
+
+/** Lets the worker's message loop run, so a cancel sent by the supervisor is seen. */
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function open(payload: z.infer<typeof Database>, readonly: boolean): Db {
+  return openDatabase(payload.dbPath, { readonly, ...(payload.nativeBinding ? { nativeBinding: payload.nativeBinding } : {}) });
+}
+
+function throwIfCancelled(io: WorkerIo): void {
+  if (io.signal.aborted) throw io.signal.reason instanceof Error ? io.signal.reason : new Error('cancelled');
+}
+
+/** Finds exact and near-duplicate groups of a dataset (reading 0–30 %, signatures 30–95 %, grouping to 100 %). */
+export async function dedupeTask(raw: unknown, io: WorkerIo): Promise<DedupeResult> {
+  const payload = DedupePayload.parse(raw);
+  const db = open(payload, true);
+  const items: DedupeItem[] = [];
+  try {
+    const total = db.prepare('SELECT count(*) FROM records WHERE dataset_id = ?').pluck().get(payload.datasetId) as number;
+    const page = db.prepare<[number, number, number], { id: number; content_hash: string; prompt_text: string; chosen_text: string; rejected_text: string }>(
+      'SELECT id, content_hash, prompt_text, chosen_text, rejected_text FROM records WHERE dataset_id = ? AND id > ? ORDER BY id LIMIT ?',
+    );
+    // One read transaction: every page comes from the same state of the dataset.
+    db.exec('BEGIN');
+    for (let after = 0; ; ) {
+      throwIfCancelled(io);
+      const rows = page.all(payload.datasetId, after, BATCH * 4);
+      for (const r of rows) items.push({ id: r.id, contentHash: r.content_hash, text: `${r.prompt_text}\n${r.chosen_text}\n${r.rejected_text}` });
+      io.progress(total ? 0.3 * (items.length / total) : 0.3, `read ${items.length.toLocaleString('en')} of ${total.toLocaleString('en')} records`);
+      if (rows.length < BATCH * 4) break;
+      after = rows[rows.length - 1]!.id;
+      await breathe();
+    }
+    db.exec('COMMIT');
+  } finally {
+    db.close();
+  }
+  const search = searchDuplicates(items, payload.threshold);
+  let step = search.next();
+  while (!step.done) {
+    throwIfCancelled(io);
+    const { done, total } = step.value;
+    io.progress(0.3 + 0.65 * (total ? done / total : 1), `signatures for ${done.toLocaleString('en')} of ${total.toLocaleString('en')} records`);
+    await breathe();
+    step = search.next();
+  }
+  const groups = step.value;
+  const exact = groups.filter((g) => g.kind === 'exact').length;
+  io.log('info', `${items.length} records: ${exact} exact and ${groups.length - exact} near-duplicate groups at similarity ≥ ${payload.threshold}.`);
+  return { datasetId: payload.datasetId, threshold: payload.threshold, records: items.length, exact, near: groups.length - exact, groups: groups.slice(0, KEPT_GROUPS) };
+}
+
+/**
+ * Fills a pending snapshot (created by the job) with the records of its
+ * dataset or filtered view, then sets its hash. Records are read in one read
+ * transaction, so the snapshot is the dataset at one moment however long it
+ * takes; they are written a batch per transaction from a second connection,
+ * so the studio's own writes (job progress, edits) never wait long. If it
+ * stops before the end, the job discards the pending rows.
+ */
+export async function snapshotTask(raw: unknown, io: WorkerIo): Promise<SnapshotResult> {
+  const payload = SnapshotPayload.parse(raw);
+  const reader = open(payload, true);
+  const writerDb = open(payload, false);
+  try {
+    const filter = payload.filter ?? undefined;
+    reader.exec('BEGIN');
+    const { from, where, params } = filterSql(payload.datasetId, filter);
+    const total = reader.prepare(`SELECT count(*) FROM ${from} WHERE ${where}`).pluck().get(...params) as number;
+    const writer = new SnapshotWriter(writerDb, payload.snapshotId);
+    let batch = [];
+    for (const row of iterateRows(reader, payload.datasetId, filter, BATCH)) {
+      batch.push(row);
+      if (batch.length < BATCH) continue;
+      throwIfCancelled(io);
+      writer.add(batch);
+      batch = [];
+      io.progress(total ? writer.written / total : 0, `${writer.written.toLocaleString('en')} of ${total.toLocaleString('en')} records frozen`);
+      await breathe();
+    }
+    throwIfCancelled(io);
+    writer.add(batch);
+    reader.exec('COMMIT');
+    const snapshot = writer.finish();
+    io.log('info', `Snapshot "${snapshot.name}": ${snapshot.recordCount} records, sha256 ${snapshot.contentHash}.`);
+    return { snapshotId: snapshot.id, recordCount: snapshot.recordCount };
+  } finally {
+    reader.close();
+    writerDb.close();
+  }
+}
