@@ -197,7 +197,7 @@ const SHAPES: Shape[] = [
     },
     fits: (row, m) =>
       isPromptValue(v(row, m.prompt)) && (m.responses!.length > 1 ? m.responses!.every((k) => row[k] !== undefined) : Array.isArray(v(row, m.responses![0]))),
-    describe: (m) => `${m.prompt} with candidate responses ${m.responses!.join(', ')} and no preference`,
+    describe: (m) => `${m.prompt} and the candidates in ${m.responses!.join(', ')}, with no preference`,
   },
   {
     format: 'prompt-only',
