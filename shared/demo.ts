@@ -11,8 +11,9 @@ import type { RunConfigInput } from './training';
  */
 export const DEMO_RUN_DEFAULTS = {
   objective: PRESETS.mmpo,
-  // 2e-3 gets there as fast but lifts the test loss more; 1e-3 climbs over ~15 steps, so the curve is seen moving.
-  optimizer: { lr: 1e-3, weightDecay: 0 },
+  // The paper's MMPO rate. Measured on the demo (1 epoch, seed 42): held-out accuracy 0.61 → 0.91 by step ~21 while the
+  // held-out loss rises 3%; 1e-3 gets there a few steps sooner but lifts the held-out loss 11%, 2e-3 more still.
+  optimizer: { lr: 5e-4, weightDecay: 0 },
   schedule: { kind: 'cosine', warmupRatio: 0.1 },
   // Eight pairs per pass: MMPO's in-batch normalisation (M6) sees a real batch, and a step stays well under a second.
   microBatchSize: 8,
@@ -21,14 +22,17 @@ export const DEMO_RUN_DEFAULTS = {
   // Demo sequences are at most ~70 tokens with the demo chat template; these never truncate them.
   maxLength: 128,
   maxPromptLength: 96,
-  epochs: 3,
+  // One pass is enough: the demo reaches ~0.9 held-out accuracy within it. Three epochs (the earlier default) only
+  // lifted the held-out loss for the last two while the training loss kept falling (diagnostic eval_loss_rising).
+  epochs: 1,
   maxSteps: null,
   seed: 42,
   // Evaluation on the ~66 test pairs costs about one step; every 5 steps draws the climb with several points.
   evalEvery: 5,
-  checkpointEvery: 0,
+  // Three checkpoints in the one epoch (42 steps on the demo split), all kept: three points for the
+  // alignment-vs-capability comparison.
+  checkpointEvery: 14,
   checkpointEachEpoch: true,
-  // One per epoch, all kept: three points for the alignment-vs-capability comparison.
   keepCheckpoints: 3,
   lora: null,
   chatTemplate: true,

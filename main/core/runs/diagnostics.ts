@@ -15,6 +15,48 @@ function windowMean(series: MetricSeries[string] | undefined, where: 'start' | '
 
 const MIN_STEPS = 10;
 
+/** Share of its best value by which held-out loss must rise, and training loss fall, to call it overfitting. */
+const EVAL_RISE = 0.05;
+const TRAIN_FALL = 0.1;
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/**
+ * Held-out loss rising from its best while the training loss falls: the model
+ * fits the training pairs at the held-out ones' expense. Every objective logs
+ * `eval/loss` as the same function of the model as `loss`, scored on the test
+ * split in micro-batches of the run's size (so MMPO's in-batch normalisation
+ * (M6) is the same). The two are compared by trend only, each against its own
+ * past: their levels differ by data (for MMPO the loss is −s_w, a log-prob
+ * summed over a response, so it scales with the responses' lengths).
+ */
+function evalLossRising(series: MetricSeries): RunDiagnostic | null {
+  const evalLoss = series['eval/loss'];
+  const train = series['loss'];
+  if (!evalLoss || evalLoss.values.length < 3 || !train) return null;
+  const best = Math.min(...evalLoss.values);
+  const bestAt = evalLoss.values.indexOf(best);
+  // The last quarter of the evaluations (at least two) must all lie after the best one: a sustained rise, not one noisy point.
+  const recentCount = Math.max(2, Math.ceil(evalLoss.values.length / 4));
+  if (bestAt >= evalLoss.values.length - recentCount) return null;
+  const recent = mean(evalLoss.values.slice(-recentCount));
+  if (recent - best < EVAL_RISE * Math.max(Math.abs(best), 0.1)) return null;
+  const bestStep = evalLoss.steps[bestAt]!;
+  // Training loss around the best evaluation (steps up to it, at least a fifth of the run) against its last fifth.
+  const fifth = Math.max(1, Math.round(train.values.length / 5));
+  const upToBest = train.values.filter((_, i) => train.steps[i]! <= bestStep);
+  const before = mean(upToBest.length >= fifth ? upToBest : train.values.slice(0, fifth));
+  const after = mean(train.values.slice(-fifth));
+  if (before - after < TRAIN_FALL * Math.max(Math.abs(before), 0.1)) return null;
+  const f = (v: number) => String(Number(v.toPrecision(3)));
+  return {
+    level: 'warn',
+    code: 'eval_loss_rising',
+    step: evalLoss.steps.at(-1)!,
+    message: `Held-out loss rose from ${f(best)} (step ${bestStep}) to ${f(evalLoss.values.at(-1)!)} while the training loss fell from ${f(before)} to ${f(after)}: the model is fitting the training pairs more than held-out ones (overfitting). Fewer epochs or a lower learning rate keep the held-out loss down; compare checkpoints before relying on the last one.`,
+  };
+}
+
 export function diagnose(series: MetricSeries, error: Job['error']): RunDiagnostic[] {
   const out: RunDiagnostic[] = [];
   if (error?.code === 'non_finite') {
@@ -54,6 +96,9 @@ export function diagnose(series: MetricSeries, error: Job['error']): RunDiagnost
       }. Fewer epochs, a lower learning rate or more data will generalise better.`,
     });
   }
+
+  const rising = evalLossRising(series);
+  if (rising) out.push(rising);
 
   const evalAcc = series['eval/logp_accuracy'];
   if (evalAcc && evalAcc.values.length >= 3) {

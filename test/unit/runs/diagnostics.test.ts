@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricSeries } from '../../../shared/runs';
 import { diagnose } from '../../../main/core/runs/diagnostics';
+import demoRuns from './fixtures/demo-mmpo-series.json';
 
 const steps = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 function series(values: Record<string, number[]>): MetricSeries {
@@ -50,4 +51,28 @@ describe('run diagnostics in plain words', () => {
   it('waits for enough steps before judging trends', () => {
     expect(diagnose(series({ loss: ramp(5, 0.6, 0.0), 'rewards/accuracies': ramp(5, 1, 1) }), null)).toEqual([]);
   });
+
+  it('flags held-out loss rising while training loss falls on the real MMPO demo run with the old 3-epoch defaults', () => {
+    const d = diagnose(demoRuns.threeEpochs, null).find((x) => x.code === 'eval_loss_rising');
+    expect(d).toMatchObject({ level: 'warn', step: 126 });
+    expect(d!.message).toMatch(/Held-out loss rose from 12\.2 \(step 5\) to 13\.5 while the training loss fell/);
+  });
+
+  it('stays quiet on the demo run with the new defaults (1 epoch, lr 5e-4): held-out loss nearly flat', () => {
+    expect(codes(demoRuns.oneEpoch)).not.toContain('eval_loss_rising');
+  });
+
+  it('flags rising held-out loss for every objective (small DPO-scale losses too), only while training loss falls, and not for one noisy point', () => {
+    const evalSteps = [10, 20, 30, 40, 50, 60];
+    const dpo = series({ loss: ramp(60, 0.69, 0.2) });
+    dpo['eval/loss'] = { steps: evalSteps, values: [0.66, 0.62, 0.65, 0.7, 0.74, 0.78] };
+    expect(codes(dpo)).toContain('eval_loss_rising');
+    const flatTrain = series({ loss: ramp(60, 0.69, 0.68) });
+    flatTrain['eval/loss'] = dpo['eval/loss'];
+    expect(codes(flatTrain)).not.toContain('eval_loss_rising');
+    const blip = series({ loss: ramp(60, 0.69, 0.2) });
+    blip['eval/loss'] = { steps: evalSteps, values: [0.66, 0.62, 0.6, 0.58, 0.57, 0.7] };
+    expect(codes(blip)).not.toContain('eval_loss_rising');
+  });
 });
+
