@@ -16,8 +16,19 @@ export const GLOBAL_SHORTCUTS: Shortcut[] = [
   { keys: 't', description: 'Switch light / dark theme' },
   { keys: 'Esc', description: 'Close a dialog or panel' },
   { keys: '/', description: 'Datasets: focus the search box' },
-  { keys: 'j k', description: 'Datasets: move between records (or ↑ ↓); Enter opens, Space selects' },
+  { keys: 'j k', description: 'Lists and records: move between rows (or ↑ ↓); Enter opens, Space selects a record' },
 ];
+
+/** Until when a "g …" sequence waits for its second key (shared by every useGlobalShortcuts). */
+let sequenceUntil = 0;
+
+/**
+ * Whether the next key completes a "g …" sequence: lists that take j/k leave
+ * it alone then, so "g j" still goes to Jobs while a list has the focus.
+ */
+export function shortcutSequencePending(): boolean {
+  return Date.now() < sequenceUntil;
+}
 
 function typingIn(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -39,11 +50,13 @@ export function useGlobalShortcuts(handlers: Record<string, () => void>): void {
       const key = prefix ? `${prefix} ${e.key}` : e.key;
       if (!prefix && e.key === 'g') {
         prefix = 'g';
+        sequenceUntil = Date.now() + 1200;
         window.clearTimeout(prefixTimer);
         prefixTimer = window.setTimeout(() => (prefix = null), 1200);
         return;
       }
       prefix = null;
+      sequenceUntil = 0;
       const handler = handlers[key];
       if (handler) {
         e.preventDefault();

@@ -6,10 +6,12 @@ import { LogView } from '../components/LogView';
 import { ProgressBar, StatusBadge } from '../components/ProgressBar';
 import { formatDuration, formatTime } from '../lib/format';
 import { navigate } from '../lib/router';
+import { useRowNavigation } from '../lib/row-navigation';
 
 export function JobsPage() {
   const api = useApi();
   const { data: jobs = [], isLoading } = useQuery(jobQueries.list(api));
+  const rows = useRowNavigation<HTMLTableSectionElement>(jobs.length > 0);
   return (
     <div className="max-w-5xl space-y-4">
       <h1 className="text-xl font-semibold">Jobs</h1>
@@ -27,9 +29,17 @@ export function JobsPage() {
               <th className="py-2">Note</th>
             </tr>
           </thead>
-          <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+          <tbody ref={rows.ref} onKeyDown={rows.onKeyDown} className="divide-y divide-zinc-100 dark:divide-zinc-800">
             {jobs.map((job) => (
-              <tr key={job.id} className="cursor-pointer hover:bg-zinc-100 dark:hover:bg-zinc-900" onClick={() => navigate(`/jobs/${job.id}`)}>
+              <tr
+                key={job.id}
+                tabIndex={0}
+                data-nav-row
+                data-testid="job-row"
+                className="cursor-pointer hover:bg-zinc-100 focus:bg-indigo-50 focus:outline-none dark:hover:bg-zinc-900 dark:focus:bg-indigo-950"
+                onClick={() => navigate(`/jobs/${job.id}`)}
+                onKeyDown={(e) => e.key === 'Enter' && navigate(`/jobs/${job.id}`)}
+              >
                 <td className="py-2 pr-3 tabular-nums">{job.id}</td>
                 <td className="py-2 pr-3">{job.title}</td>
                 <td className="py-2 pr-3">

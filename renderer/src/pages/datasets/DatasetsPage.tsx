@@ -6,6 +6,7 @@ import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
 import { formatTime } from '../../lib/format';
 import { navigate } from '../../lib/router';
+import { useRowNavigation } from '../../lib/row-navigation';
 import { ImportDialog } from './ImportDialog';
 import { formatCount, inputClass, Label } from './ui';
 
@@ -51,6 +52,7 @@ function CreateDatasetDialog({ onClose }: { onClose: () => void }) {
 export function DatasetsPage() {
   const api = useApi();
   const { data: datasets = [], isLoading } = useQuery(datasetQueries.list(api));
+  const rows = useRowNavigation<HTMLTableSectionElement>(datasets.length > 0);
   const [creating, setCreating] = useState(false);
   const [importing, setImporting] = useState(false);
   return (
@@ -82,11 +84,12 @@ export function DatasetsPage() {
               <th className="py-2">Updated</th>
             </tr>
           </thead>
-          <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+          <tbody ref={rows.ref} onKeyDown={rows.onKeyDown} className="divide-y divide-zinc-100 dark:divide-zinc-800">
             {datasets.map((d) => (
               <tr
                 key={d.id}
                 tabIndex={0}
+                data-nav-row
                 data-testid="dataset-row"
                 className="cursor-pointer hover:bg-zinc-100 focus:bg-indigo-50 focus:outline-none dark:hover:bg-zinc-900 dark:focus:bg-indigo-950"
                 onClick={() => navigate(`/datasets/${d.id}`)}

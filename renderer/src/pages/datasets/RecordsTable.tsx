@@ -5,6 +5,8 @@ import type { RecordFilter, RecordSummary } from '../../../../shared/datasets';
 import { FLAG_LABELS } from '../../../../shared/datasets';
 import { useApi } from '../../api/context';
 import { recordQueries, type RecordSort } from '../../api/queries';
+import { focusOnArrival } from '../../lib/row-navigation';
+import { shortcutSequencePending } from '../../lib/shortcuts';
 import { PAGE_SIZE, useRecordPages } from './useRecordPages';
 import { Chip, formatCount } from './ui';
 
@@ -111,6 +113,15 @@ export function RecordsTable({
     // Only a new view (filter or sort) resets the scroll position.
   }, [filterKey, virtualizer]);
 
+  // On arrival the first row takes the keyboard, so j/k and Enter work without a Tab first.
+  const arrived = useRef(false);
+  const firstRowShown = items.length > 0;
+  useEffect(() => {
+    if (arrived.current || !firstRowShown) return;
+    arrived.current = true;
+    focusOnArrival(scrollRef.current?.querySelector<HTMLElement>('[data-index="0"]'));
+  }, [firstRowShown]);
+
   const focusRow = (index: number) => {
     const next = Math.max(0, Math.min(total - 1, index));
     setFocusIndex(next);
@@ -122,6 +133,7 @@ export function RecordsTable({
     else requestAnimationFrame(() => rowElement()?.focus());
   };
   const onKeyDown = (e: KeyboardEvent, index: number, row: RecordSummary | undefined) => {
+    if (shortcutSequencePending()) return; // "g j" goes to Jobs
     const moves: Record<string, number> = { ArrowDown: 1, j: 1, ArrowUp: -1, k: -1, PageDown: 15, PageUp: -15 };
     if (e.key in moves) focusRow(index + moves[e.key]!);
     else if (e.key === 'Home') focusRow(0);

@@ -5,6 +5,7 @@ import { runQueries } from '../../api/queries';
 import { Button } from '../../components/Button';
 import { formatTime } from '../../lib/format';
 import { navigate } from '../../lib/router';
+import { useRowNavigation } from '../../lib/row-navigation';
 import { evalAccuracy, formatMetric, objectiveLabel, RESUMABLE, RunStatusBadge } from './ui';
 
 /** Interrupted runs first (they need a decision), then active ones, then the rest, newest first. */
@@ -35,6 +36,7 @@ function ResumeButton({ run }: { run: Run }) {
 export function RunsPage() {
   const api = useApi();
   const { data: runs = [], isLoading } = useQuery(runQueries.list(api));
+  const rows = useRowNavigation<HTMLTableSectionElement>(runs.length > 0);
   const interrupted = runs.filter((r) => r.status === 'interrupted').length;
   return (
     <div className="max-w-6xl space-y-4">
@@ -77,17 +79,18 @@ export function RunsPage() {
               <th className="py-2" />
             </tr>
           </thead>
-          <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+          <tbody ref={rows.ref} onKeyDown={rows.onKeyDown} className="divide-y divide-zinc-100 dark:divide-zinc-800">
             {ordered(runs).map((run) => (
               <tr
                 key={run.id}
                 tabIndex={0}
+                data-nav-row
                 data-testid="run-row"
                 className={`cursor-pointer hover:bg-zinc-100 focus:bg-indigo-50 focus:outline-none dark:hover:bg-zinc-900 dark:focus:bg-indigo-950 ${
                   run.status === 'interrupted' ? 'bg-amber-50/60 dark:bg-amber-950/30' : ''
                 }`}
                 onClick={() => navigate(`/runs/${run.id}`)}
-                onKeyDown={(e) => e.key === 'Enter' && navigate(`/runs/${run.id}`)}
+                onKeyDown={(e) => e.key === 'Enter' && e.target === e.currentTarget && navigate(`/runs/${run.id}`)}
               >
                 <td className="max-w-64 py-2 pr-3">
                   <div className="truncate font-medium" title={run.name}>
