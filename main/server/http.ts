@@ -9,6 +9,7 @@ import {
   allowedHosts,
   allowedOrigins,
   CONTENT_SECURITY_POLICY,
+  decodeOrNull,
   isLoopback,
   newToken,
   parseCookies,
@@ -71,22 +72,43 @@ function refuse(res: ServerResponse, status: number, code: string, message: stri
   sendJson(res, status, { ok: false, error: { code, message } });
 }
 
+/** Thrown while reading a request body that is over MAX_BODY_BYTES. */
+class BodyTooLarge extends Error {}
+
+/**
+ * The request body as text, at most MAX_BODY_BYTES. A larger body is read to
+ * its end and dropped rather than cut off: a connection reset mid-upload
+ * would lose the 413 answer the client is meant to read.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolveBody, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(Object.assign(new Error('too large'), { tooLarge: true }));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      // A client that keeps sending long past the limit is cut off after all.
+      else if (size > 4 * MAX_BODY_BYTES) req.destroy();
     });
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => (size > MAX_BODY_BYTES ? reject(new BodyTooLarge()) : resolveBody(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
   });
+}
+
+/** Streams a file into the response; a read error ends the response instead of crashing the server. */
+function sendFile(res: ServerResponse, file: string): void {
+  const stream = createReadStream(file);
+  stream.on('error', (err) => {
+    console.error(`[studio serve] reading ${file}: ${err.message}`);
+    res.destroy();
+  });
+  stream.pipe(res);
+}
+
+/** `attachment` with the name as plain ASCII and, for any other character, RFC 6266's UTF-8 `filename*`. */
+function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
 /**
@@ -107,12 +129,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let origins = new Set<string>();
   let cookieName = 'studio_token';
 
-  const authorised = (req: IncomingMessage, url: URL): { ok: boolean; viaQuery: boolean } => {
+  const authorised = (req: IncomingMessage, url: URL): { ok: boolean; viaQuery: boolean; badCookie?: boolean } => {
     const header = req.headers.authorization;
     if (header?.startsWith('Bearer ') && tokensEqual(header.slice(7), token)) return { ok: true, viaQuery: false };
-    if (tokensEqual(parseCookies(req.headers.cookie)[cookieName], token)) return { ok: true, viaQuery: false };
+    const rawCookie = parseCookies(req.headers.cookie)[cookieName];
+    const cookie = rawCookie === undefined ? undefined : decodeOrNull(rawCookie);
+    if (cookie !== null && tokensEqual(cookie, token)) return { ok: true, viaQuery: false };
     if (req.method === 'GET' && tokensEqual(url.searchParams.get('token') ?? undefined, token)) return { ok: true, viaQuery: true };
-    return { ok: false, viaQuery: false };
+    return { ok: false, viaQuery: false, badCookie: cookie === null };
   };
 
   const serveStatic = (res: ServerResponse, pathname: string) => {
@@ -121,7 +145,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       res.end('The studio UI is not built yet: run `npm run build` (or `npm run serve`, which builds it).');
       return;
     }
-    let file = resolve(rendererDir, '.' + normalize(decodeURIComponent(pathname)));
+    const decoded = decodeOrNull(pathname);
+    if (decoded === null) {
+      refuse(res, 400, 'INVALID_ARGUMENT', 'The path is not valid percent-encoding.');
+      return;
+    }
+    let file = resolve(rendererDir, '.' + normalize(decoded));
     if (file !== rendererDir && !file.startsWith(rendererDir + sep)) {
       refuse(res, 404, 'NOT_FOUND', 'No such file.');
       return;
@@ -139,7 +168,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       'Content-Type': type,
       'Cache-Control': file.endsWith('index.html') ? 'no-store' : 'private, max-age=31536000, immutable',
     });
-    createReadStream(file).pipe(res);
+    sendFile(res, file);
   };
 
   const uploadsDir = join(studio.workspace.artifactsDir, 'uploads');
@@ -171,7 +200,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   /** Files the studio wrote to the workspace's exports folder, by name. */
   const sendDownload = (res: ServerResponse, rawName: string) => {
-    const name = decodeURIComponent(rawName);
+    const name = decodeOrNull(rawName);
+    if (name === null) {
+      refuse(res, 400, 'INVALID_ARGUMENT', 'The download name is not valid percent-encoding.');
+      return;
+    }
     const file = resolve(exportsDir, name);
     if (!file.startsWith(resolve(exportsDir) + sep) || !existsSync(file) || statSync(file).isDirectory()) {
       refuse(res, 404, 'NOT_FOUND', `No export named ${name}.`);
@@ -179,10 +212,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     res.writeHead(200, {
       'Content-Type': 'application/octet-stream',
-      'Content-Disposition': `attachment; filename="${name.replace(/"/g, '')}"`,
+      'Content-Disposition': contentDisposition(name),
       'Cache-Control': 'no-store',
     });
-    createReadStream(file).pipe(res);
+    sendFile(res, file);
   };
 
   const openEvents = (req: IncomingMessage, res: ServerResponse) => {
@@ -199,9 +232,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   };
 
-  const server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     securityHeaders(res);
-    const url = new URL(req.url ?? '/', 'http://studio.invalid');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://studio.invalid');
+    } catch {
+      refuse(res, 400, 'INVALID_ARGUMENT', 'The request target is not a valid URL.');
+      return;
+    }
     if (isLoopback(host) && !hosts.has(req.headers.host ?? '')) {
       refuse(res, 421, 'FORBIDDEN_ORIGIN', `Requests must be addressed to this studio (Host ${[...hosts][0]}).`);
       return;
@@ -213,6 +252,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     const auth = authorised(req, url);
     const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
+    if (auth.badCookie) {
+      refuse(res, 400, 'INVALID_ARGUMENT', `The ${cookieName} cookie is not valid percent-encoding: open the URL printed by \`studio serve\` again.`);
+      return;
+    }
     if (!auth.ok) {
       if (isApi) refuse(res, 401, 'UNAUTHORIZED', 'This studio needs its access token: open the URL printed by `studio serve`.');
       else {
@@ -261,13 +304,25 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const body = await readBody(req);
       args = body.trim() === '' ? {} : JSON.parse(body);
     } catch (err) {
-      if ((err as { tooLarge?: boolean }).tooLarge) refuse(res, 413, 'INVALID_ARGUMENT', 'The request body is larger than 16 MiB.');
+      if (err instanceof BodyTooLarge) refuse(res, 413, 'INVALID_ARGUMENT', `The request body of ${method} is larger than 16 MiB.`);
       else refuse(res, 400, 'INVALID_ARGUMENT', 'The request body is not valid JSON.');
       return;
     }
     const result = await studio.dispatch(method, args);
     const status = result.ok ? 200 : result.error.code === 'UNKNOWN_METHOD' || result.error.code === 'NOT_FOUND' ? 404 : result.error.code === 'INTERNAL' ? 500 : 400;
     sendJson(res, status, result);
+  };
+
+  /** Whatever a request's handling throws becomes a 500 naming what was asked; the server keeps serving. */
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      const pathname = (req.url ?? '/').split('?')[0]!;
+      const what = req.method === 'POST' && pathname.startsWith('/api/') ? pathname.slice('/api/'.length) : `${req.method} ${pathname}`;
+      const message = err instanceof Error ? err.message : String(err);
+      console.error(`[studio serve] internal error in ${what}:`, err);
+      if (res.headersSent) res.destroy();
+      else refuse(res, 500, 'INTERNAL', `Internal error in ${what}: ${message}`);
+    });
   });
 
   await new Promise<void>((resolveListen, reject) => {

@@ -46,15 +46,29 @@ export function allowedOrigins(host: string, port: number): Set<string> {
   return new Set([...allowedHosts(host, port)].map((h) => `http://${h}`));
 }
 
+/**
+ * The cookies of a `Cookie:` header, values as sent (not percent-decoded):
+ * cookies are shared by every port of a host, so another local app's cookie
+ * with a stray `%` must not stop the studio from reading its own.
+ */
 export function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!header) return out;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
-    out[part.slice(0, eq).trim()] = decodeURIComponent(part.slice(eq + 1).trim());
+    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
   }
   return out;
+}
+
+/** `decodeURIComponent` that answers null for malformed percent-encoding (`%`, `%zz`, a cut UTF-8 sequence) instead of throwing. */
+export function decodeOrNull(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
 }
 
 export function studioUrl(host: string, port: number, token: string): string {

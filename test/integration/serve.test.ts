@@ -4,7 +4,7 @@ import { METHOD_NAMES } from '../../shared/contract';
 import { latestSchemaVersion } from '../../main/core/db/migrate';
 import type { Job } from '../../shared/jobs';
 import type { StudioEvent } from '../../shared/events';
-import { callApi, rawRequest, startServe, type ServeHandle } from '../helpers/serve';
+import { callApi, rawRequest, startServe, waitFor, type ServeHandle } from '../helpers/serve';
 import { tempDir } from '../helpers/tmp';
 
 let serve: ServeHandle;
@@ -176,5 +176,76 @@ describe('serve mode events', () => {
     expect(progress.some((p) => p > 0 && p < 1)).toBe(true);
     expect([...progress].sort((a, b) => a - b)).toEqual(progress);
     expect(events.some((e) => e.type === 'job.log')).toBe(true);
+  });
+});
+
+describe('serve mode never dies on a malformed or failing request', () => {
+  const auth = { authorization: `Bearer ${'placeholder'}` };
+  const stillServing = async () => {
+    expect(serve.child.exitCode, serve.stderr.join('')).toBeNull();
+    const info = await callApi(serve.port, serve.token, 'workspace.info');
+    expect(info.status).toBe(200);
+  };
+
+  it('answers 400 with a JSON error for malformed percent-encoding in a path, the cookie and a download name, and keeps serving', async () => {
+    auth.authorization = `Bearer ${serve.token}`;
+    const staticPath = await rawRequest(serve.port, '/%E0%A4%A', { headers: auth });
+    expect(staticPath.status).toBe(400);
+    expect(JSON.parse(staticPath.body)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/percent-encoding/) } });
+    await stillServing();
+
+    const cookie = await rawRequest(serve.port, '/api/settings.get', { method: 'POST', headers: { ...json, cookie: `studio_token_${serve.port}=%` }, body: '{}' });
+    expect(cookie.status).toBe(400);
+    expect(JSON.parse(cookie.body)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/cookie/) } });
+    await stillServing();
+    // Another app's cookie on the same host with a stray % does not get in the way of the token.
+    const foreign = await rawRequest(serve.port, '/api/settings.get', { method: 'POST', headers: { ...json, ...auth, cookie: 'other_app=%; x=%zz' }, body: '{}' });
+    expect(foreign.status).toBe(200);
+
+    const download = await rawRequest(serve.port, '/api/download/%zz', { headers: auth });
+    expect(download.status).toBe(400);
+    expect(JSON.parse(download.body).error.code).toBe('INVALID_ARGUMENT');
+    await stillServing();
+
+    const badUrl = await rawRequest(serve.port, '//[', { headers: auth });
+    expect(badUrl.status).toBe(400);
+    expect(JSON.parse(badUrl.body).error.code).toBe('INVALID_ARGUMENT');
+    await stillServing();
+  });
+
+  it('answers 413 with a JSON error for a body over 16 MiB, declared or chunked, and keeps serving', async () => {
+    const big = 'x'.repeat(17 * 1024 * 1024);
+    const declared = await rawRequest(serve.port, '/api/settings.update', {
+      method: 'POST',
+      headers: { ...json, authorization: `Bearer ${serve.token}`, 'content-length': String(big.length) },
+      body: big,
+    });
+    expect(declared.status).toBe(413);
+    expect(JSON.parse(declared.body)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/settings\.update.*16 MiB/) } });
+    const chunked = await rawRequest(serve.port, '/api/settings.update', { method: 'POST', headers: { ...json, authorization: `Bearer ${serve.token}` }, body: big });
+    expect(chunked.status).toBe(413);
+    await stillServing();
+  });
+
+  it('serves an export whose name is not ASCII (a header Node refuses to write used to kill the server)', async () => {
+    const dataset = await callApi(serve.port, serve.token, 'datasets.create', { name: '数据 données' });
+    const datasetId = (dataset.json.value as { id: number }).id;
+    const up = await rawRequest(serve.port, '/api/upload?name=pairs.jsonl', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${serve.token}`, 'content-type': 'application/octet-stream' },
+      body: '{"prompt":"p","chosen":"a","rejected":"b"}\n',
+    });
+    const { path } = JSON.parse(up.body).value as { path: string };
+    expect((await callApi(serve.port, serve.token, 'datasets.import', { path, datasetId })).json.ok).toBe(true);
+    const exported = await waitFor(async () => {
+      const res = await callApi(serve.port, serve.token, 'datasets.export', { datasetId, format: 'trl-jsonl' });
+      return res.json.ok ? res : undefined;
+    }, 10_000, 'the import');
+    const { downloadName } = exported.json.value as { downloadName: string };
+    expect(downloadName).toMatch(/数据/);
+    const download = await rawRequest(serve.port, `/api/download/${encodeURIComponent(downloadName)}`, { headers: { authorization: `Bearer ${serve.token}` } });
+    expect(download.status).toBe(200);
+    expect(download.headers['content-disposition']).toBe(`attachment; filename="${downloadName.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(downloadName)}`);
+    await stillServing();
   });
 });
