@@ -1,12 +1,17 @@
 import { resolve } from 'node:path';
-import { generateText, loadModel, scorePairs } from '../engine';
-import { doctorReport, formatDoctorReport, initBackend, shutdownBackend } from '../engine/backend';
-import { CliError, type Command } from './commands';
+import { CliError, EXIT, type Command } from './commands';
+import { inModelFolder } from './errors';
 import { keyValues } from './output';
+
+// The engine (and tfjs under it) is imported when one of these commands runs,
+// never at load: `studio --help` and the workspace commands start without it.
+const loadEngine = () => import('../engine');
+const loadBackend = () => import('../engine/backend');
 
 const backendOption = { backend: { type: 'string' } } as const;
 
 async function withEngine<T>(backend: unknown, work: () => Promise<T>): Promise<T> {
+  const { initBackend, shutdownBackend } = await loadBackend();
   await initBackend(backend ? { backend: String(backend) as never } : {});
   try {
     return await work();
@@ -16,12 +21,24 @@ async function withEngine<T>(backend: unknown, work: () => Promise<T>): Promise<
   }
 }
 
+/** Loads an HF folder; an engine error about it names the folder. */
+async function loadModelFolder(dir: string) {
+  const { loadModel } = await loadEngine();
+  try {
+    return await loadModel(dir);
+  } catch (err) {
+    throw inModelFolder(dir, err);
+  }
+}
+
 export const doctorCommand: Command = {
   name: 'doctor',
   usage: 'studio doctor [--json]',
   summary: 'Which tensor backends this machine has (and why not), threads, SIMD and memory.',
+  usesWorkspace: false,
   options: {},
   async run(ctx) {
+    const { doctorReport, formatDoctorReport } = await loadBackend();
     const report = await doctorReport();
     ctx.io.out(ctx.json ? JSON.stringify(report) : formatDoctorReport(report));
     return 0;
@@ -37,13 +54,15 @@ export const scoreCommand: Command = {
   name: 'score',
   usage: 'studio score --model DIR --prompt TEXT --response TEXT [--chat] [--system TEXT] [--backend NAME] [--json]',
   summary: "The response's summed and mean log-probability under the model, and its token count.",
+  usesWorkspace: false,
   options: { model: { type: 'string' }, prompt: { type: 'string' }, response: { type: 'string' }, chat: { type: 'boolean', default: false }, system: { type: 'string' }, ...backendOption },
   async run(ctx) {
     const dir = requireModel(ctx.values);
     if (ctx.values.prompt === undefined || ctx.values.response === undefined) throw new CliError('give both --prompt TEXT and --response TEXT');
     const result = await withEngine(ctx.values.backend, async () => {
-      const { model, tokenizer } = await loadModel(dir);
-      if (!tokenizer) throw new CliError(`${dir} has no tokenizer.json.`);
+      const { scorePairs } = await loadEngine();
+      const { model, tokenizer } = await loadModelFolder(dir);
+      if (!tokenizer) throw new CliError(`${dir} has no tokenizer.json.`, 'TOKENIZER_MISSING', EXIT.badModel);
       try {
         const [score] = await scorePairs(model, tokenizer, [{ prompt: String(ctx.values.prompt), response: String(ctx.values.response) }], {
           chat: Boolean(ctx.values.chat),
@@ -79,6 +98,7 @@ export const generateCommand: Command = {
   name: 'generate',
   usage: 'studio generate --model DIR --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-p P] [--top-k K] [--seed S] [--chat] [--backend NAME] [--json]',
   summary: 'Generate a continuation (greedy when the temperature is 0), streaming tokens to the terminal.',
+  usesWorkspace: false,
   options: {
     model: { type: 'string' },
     prompt: { type: 'string' },
@@ -108,8 +128,9 @@ export const generateCommand: Command = {
     };
     let printed = '';
     const result = await withEngine(ctx.values.backend, async () => {
-      const { model, tokenizer, generationConfig } = await loadModel(dir);
-      if (!tokenizer) throw new CliError(`${dir} has no tokenizer.json.`);
+      const { generateText } = await loadEngine();
+      const { model, tokenizer, generationConfig } = await loadModelFolder(dir);
+      if (!tokenizer) throw new CliError(`${dir} has no tokenizer.json.`, 'TOKENIZER_MISSING', EXIT.badModel);
       try {
         return await generateText(model, tokenizer, [String(ctx.values.prompt)], {
           ...options,

@@ -1,21 +1,24 @@
 import { resolve } from 'node:path';
-import { inspectModel } from '../engine';
 import { CliError, type Command } from './commands';
+import { inModelFolder } from './errors';
 import { formatBytes, keyValues } from './output';
 
 export const modelCommand: Command = {
   name: 'model',
   usage: 'studio model inspect DIR [--json]',
   summary: 'Describe a Hugging Face model folder from its headers (architecture, parameters, dtypes, tokenizer), loading no weights.',
+  usesWorkspace: false,
   options: {},
   async run(ctx) {
     const [sub, dir] = ctx.positionals;
     if (sub !== 'inspect' || !dir) throw new CliError('usage: studio model inspect DIR');
+    // Headers only, yet the engine's index loads tfjs: imported here, not at start-up.
+    const { inspectModel } = await import('../engine');
     let info;
     try {
       info = await inspectModel(resolve(dir));
     } catch (err) {
-      throw new CliError(err instanceof Error ? err.message : String(err), (err as { code?: string }).code ?? 'INVALID_ARGUMENT');
+      throw inModelFolder(resolve(dir), err);
     }
     if (ctx.json) {
       ctx.io.out(JSON.stringify(info));

@@ -15,7 +15,6 @@ export const serveCommand: Command = {
   options: {
     port: { type: 'string', default: process.env.STUDIO_PORT ?? '7860' },
     host: { type: 'string', default: '127.0.0.1' },
-    'no-demo': { type: 'boolean', default: false },
   },
   async run(ctx) {
     const port = Number(ctx.values.port);

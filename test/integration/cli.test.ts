@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../main/cli/commands';
 import { latestSchemaVersion } from '../../main/core/db/migrate';
 import { REPO_ROOT, STUDIO_BIN } from '../helpers/serve';
 import { tempDir } from '../helpers/tmp';
@@ -9,18 +10,47 @@ import { tempDir } from '../helpers/tmp';
 const t = tempDir();
 afterAll(() => t.cleanup());
 const workspace = join(t.dir, 'ws');
+const FIXTURE = join(REPO_ROOT, 'test/fixtures/models/tiny-llama');
 
-function studio(...args: string[]) {
-  const res = spawnSync(process.execPath, [STUDIO_BIN, ...args, '--workspace', workspace], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+/** Runs `studio` as a real process; `workspace` by default, `null` for the commands that use none. */
+function run(args: string[], options: { workspace?: string | null; env?: NodeJS.ProcessEnv } = {}) {
+  const ws = options.workspace === undefined ? workspace : options.workspace;
+  const res = spawnSync(process.execPath, [STUDIO_BIN, ...args, ...(ws === null ? [] : ['--workspace', ws])], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, STUDIO_NO_DEMO: '', ...options.env },
+  });
   return { code: res.status, out: res.stdout, err: res.stderr };
 }
+const studio = (...args: string[]) => run(args);
 
 describe('the studio CLI (a real process on a real workspace)', () => {
-  it('studio info --json creates the workspace and reports it', () => {
+  it('studio info --json creates the workspace, with the demo dataset, and reports it', () => {
     const res = studio('info', '--json');
     expect(res.code, res.err).toBe(0);
     const info = JSON.parse(res.out);
-    expect(info).toMatchObject({ path: workspace, schemaVersion: latestSchemaVersion(), counts: { jobs: 0, datasets: 0 } });
+    expect(info).toMatchObject({ path: workspace, schemaVersion: latestSchemaVersion(), counts: { jobs: 0, datasets: 1, snapshots: 1 } });
+  });
+
+  it('every command that creates a workspace seeds the demo dataset, unless --no-demo or STUDIO_NO_DEMO=1', () => {
+    const file = join(t.dir, 'one.jsonl');
+    writeFileSync(file, '{"prompt":"a","chosen":"b","rejected":"c"}\n');
+    const names = (ws: string) => (JSON.parse(run(['datasets', '--json'], { workspace: ws }).out) as { name: string }[]).map((d) => d.name).sort();
+
+    const imported = join(t.dir, 'ws-import');
+    expect(run(['import', file, '--dataset', 'mine'], { workspace: imported }).code).toBe(0);
+    expect(names(imported)).toEqual(['Demo: rule following', 'mine']);
+    const listed = join(t.dir, 'ws-jobs');
+    expect(run(['jobs'], { workspace: listed }).code).toBe(0);
+    expect(names(listed)).toEqual(['Demo: rule following']);
+
+    const flag = join(t.dir, 'ws-flag');
+    expect(run(['import', file, '--dataset', 'mine', '--no-demo'], { workspace: flag }).code).toBe(0);
+    expect(names(flag)).toEqual(['mine']);
+    const env = join(t.dir, 'ws-env');
+    expect(run(['info'], { workspace: env, env: { STUDIO_NO_DEMO: '1' } }).code).toBe(0);
+    expect(names(env)).toEqual([]);
   });
 
   it('studio import reports every rejected row with its line and exits 0 when the file was read', () => {
@@ -72,12 +102,39 @@ describe('the studio CLI (a real process on a real workspace)', () => {
   });
 
   it('studio model inspect describes an HF folder from its headers', () => {
-    const res = studio('model', 'inspect', join(REPO_ROOT, 'test/fixtures/models/tiny-llama'), '--json');
+    const res = run(['model', 'inspect', FIXTURE, '--json'], { workspace: null });
     expect(res.code, res.err).toBe(0);
     expect(JSON.parse(res.out)).toMatchObject({ modelType: 'llama', architecture: 'LlamaForCausalLM', parameters: 37728, tensorCount: 21, tokenizer: { hasChatTemplate: true } });
-    const missing = studio('model', 'inspect', t.dir);
-    expect(missing.code).toBe(1);
+    const missing = run(['model', 'inspect', t.dir], { workspace: null });
+    expect(missing.code).toBe(EXIT.badModel);
     expect(missing.err).toMatch(/config\.json is missing/);
+  });
+
+  it('a broken model folder is one sentence naming the file, exit 3, the stack only with --verbose', () => {
+    const badConfig = join(t.dir, 'bad-config');
+    cpSync(FIXTURE, badConfig, { recursive: true });
+    const config = JSON.parse(readFileSync(join(badConfig, 'config.json'), 'utf8'));
+    writeFileSync(join(badConfig, 'config.json'), JSON.stringify({ ...config, hidden_size: 'big' }));
+    const truncated = join(t.dir, 'truncated');
+    cpSync(FIXTURE, truncated, { recursive: true });
+    const shard = join(truncated, 'model-00001-of-00002.safetensors');
+    writeFileSync(shard, readFileSync(shard).subarray(0, 600));
+    const cases: [string[], RegExp][] = [
+      [['score', '--model', badConfig, '--prompt', 'a', '--response', 'b'], /^studio score: .*bad-config: config\.json: "hidden_size" must be a number \(got "big"\)$/],
+      [['generate', '--model', truncated, '--prompt', 'a'], /^studio generate: .*truncated\/model-00001-of-00002\.safetensors is corrupt or truncated: .*$/],
+      [['model', 'inspect', badConfig], /^studio model: .*bad-config: config\.json: "hidden_size" must be a number/],
+    ];
+    for (const [args, sentence] of cases) {
+      const res = run(args, { workspace: null });
+      expect(res.code, res.err).toBe(EXIT.badModel);
+      expect(res.err.trim().split('\n'), args[0]).toHaveLength(1);
+      expect(res.err.trim()).toMatch(sentence);
+    }
+    const json = run(['score', '--model', badConfig, '--prompt', 'a', '--response', 'b', '--json'], { workspace: null });
+    expect(JSON.parse(json.out)).toMatchObject({ ok: false, error: { code: 'INVALID_CONFIG' } });
+    const verbose = run(['score', '--model', badConfig, '--prompt', 'a', '--response', 'b', '--verbose'], { workspace: null });
+    expect(verbose.code).toBe(EXIT.badModel);
+    expect(verbose.err).toMatch(/\n\s+at .*config\.ts/);
   });
 
   it('refuses unknown commands and options with one clear line', () => {
