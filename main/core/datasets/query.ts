@@ -26,7 +26,10 @@ const SORT_KEYS: Record<RecordSort, { column: 'prompt_chars' | 'chosen_chars' | 
  * folded), which the index answers without scanning.
  */
 export function ftsQuery(search: string): string | null {
-  const words = search.match(/[\p{L}\p{N}_'-]+\*?/gu) ?? [];
+  // Split where the index's tokenizer splits (unicode61: anything but letters, digits and marks), so a
+  // quoted word is always one token: "state-of-the-art" as one quoted string would be a phrase
+  // query, which an index without positions refuses with an error.
+  const words = search.match(/[\p{L}\p{N}\p{M}\p{Co}]+\*?/gu) ?? [];
   if (words.length === 0) return null;
   return words
     .map((w) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimatedJaccard, findDuplicates, minhash, shingles } from '../../../main/core/datasets/dedupe';
+import { estimatedJaccard, findDuplicates, minhash, searchDuplicates, shingles } from '../../../main/core/datasets/dedupe';
 
 describe('near-duplicate detection', () => {
   it('estimates Jaccard similarity of word shingles', () => {
@@ -18,5 +18,18 @@ describe('near-duplicate detection', () => {
     expect(groups.every((g) => g.kind === 'near')).toBe(true);
     const grouped = groups.reduce((n, g) => n + g.ids.length, 0);
     expect(grouped).toBe(20_000);
+  });
+
+  it('steps through the search reporting progress (what a job reports and where it can stop), with the same groups', () => {
+    const items = Array.from({ length: 5000 }, (_, i) => ({ id: i + 1, contentHash: `h${i % 4000}`, text: `record ${i % 4000} with a few words of its own ${i % 97}` }));
+    const search = searchDuplicates(items, 0.8);
+    const steps: { done: number; total: number }[] = [];
+    let step = search.next();
+    for (; !step.done; step = search.next()) steps.push(step.value);
+    expect(steps[0]).toEqual({ done: 0, total: 4000 });
+    expect(steps.at(-1)).toEqual({ done: 4000, total: 4000 });
+    expect(steps.length).toBeGreaterThan(2);
+    expect(step.value).toEqual(findDuplicates(items, 0.8));
+    expect(step.value.filter((g) => g.kind === 'exact')).toHaveLength(1000);
   });
 });

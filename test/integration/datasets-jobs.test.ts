@@ -1,0 +1,201 @@
+// Whole-dataset work runs as jobs in worker processes: duplicate search and
+// snapshots report progress, can be cancelled, and a snapshot that does not
+// finish (cancelled, killed, or its studio died) leaves nothing behind.
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createStudio, type Studio } from '../../main/core/studio';
+import { createPendingSnapshot, createSnapshot, SnapshotWriter } from '../../main/core/datasets/snapshots';
+import { iterateRows } from '../../main/core/datasets/query';
+import type { Job } from '../../shared/jobs';
+import type { NewRecord } from '../../main/core/datasets/store';
+import { tempDir } from '../helpers/tmp';
+
+let studio: Studio | undefined;
+let cleanup = () => {};
+afterEach(async () => {
+  await studio?.close();
+  studio = undefined;
+  cleanup();
+});
+
+function open(dir?: string): { s: Studio; dir: string } {
+  let root = dir;
+  if (!root) {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    root = t.dir;
+  }
+  studio = createStudio({ workspaceDir: join(root, 'ws') });
+  return { s: studio, dir: root };
+}
+
+const WORDS = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega'.split(' ');
+const text = (seed: number, n: number) => Array.from({ length: n }, (_, i) => WORDS[(seed * 7 + i * 13 + ((seed >> 3) % 5) * i) % WORDS.length]).join(' ');
+
+function record(i: number): NewRecord {
+  return {
+    kind: 'preference',
+    prompt: [{ role: 'user', content: `Question ${i}: ${text(i, 12)}?` }],
+    chosen: [{ role: 'assistant', content: text(i + 1, 30) }],
+    rejected: [{ role: 'assistant', content: text(i + 2, 20) }],
+    responses: null,
+    system: null,
+    split: i % 10 === 0 ? 'test' : 'train',
+  };
+}
+
+/** A dataset of `n` generated records, with records 1 and 2 exact duplicates of record 0. */
+function seed(s: Studio, n: number): number {
+  const dataset = s.datasets.createDataset(`d${n}`);
+  s.datasets.insertRecords(dataset.id, null, [record(0), record(0), record(0), ...Array.from({ length: n - 3 }, (_, i) => record(i + 3))]);
+  return dataset.id;
+}
+
+/** Every state a job passes through, from its events. */
+function watch(s: Studio, jobId: () => number | undefined): Job[] {
+  const seen: Job[] = [];
+  s.events.subscribe((e) => {
+    if (e.type === 'job.updated' && e.job.id === jobId()) seen.push(e.job);
+  });
+  return seen;
+}
+
+/** Resolves once the job reports progress past `fraction` (it is then mid-way, in its worker). */
+function progressPast(s: Studio, id: number, fraction: number): Promise<Job> {
+  return new Promise((resolve) => {
+    const off = s.events.subscribe((e) => {
+      if (e.type === 'job.updated' && e.job.id === id && e.job.status === 'running' && e.job.progress > fraction) {
+        off();
+        resolve(e.job);
+      }
+    });
+  });
+}
+
+async function finished(s: Studio, id: number): Promise<Job> {
+  for (;;) {
+    const job = await s.jobs.settled(id);
+    if (job.status !== 'queued' && job.status !== 'running') return job;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const snapshotRows = (s: Studio) => ({
+  snapshots: s.workspace.db.prepare('SELECT count(*) FROM snapshots').pluck().get() as number,
+  records: s.workspace.db.prepare('SELECT count(*) FROM snapshot_records').pluck().get() as number,
+});
+
+describe('duplicate search as a job', () => {
+  it('runs in a worker process, reports progress and finds the exact group', async () => {
+    const { s } = open();
+    const datasetId = seed(s, 5000);
+    let id: number | undefined;
+    const seen = watch(s, () => id);
+    const job = await s.handlers['datasets.findDuplicates']({ datasetId, threshold: 0.9 });
+    id = job.id;
+    expect(job.kind).toBe('dataset-dedupe');
+    const done = await finished(s, job.id);
+    expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
+    const running = seen.filter((j) => j.status === 'running' && j.progress > 0 && j.progress < 1);
+    expect(running.length).toBeGreaterThan(0);
+    expect(running.some((j) => /signatures/.test(j.progressMessage ?? ''))).toBe(true);
+    const workerPid = s.workspace.db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(job.id) as number;
+    expect(workerPid).toBeGreaterThan(0);
+    expect(workerPid).not.toBe(process.pid);
+
+    const view = await s.handlers['datasets.duplicateGroups']({ datasetId });
+    expect(view.job?.id).toBe(job.id);
+    const ids = (await s.handlers['records.query']({ datasetId, filter: {}, offset: 0, limit: 3, sort: 'id' })).rows.map((r) => r.id);
+    const exact = view.result!.groups.filter((g) => g.kind === 'exact');
+    expect(exact.map((g) => g.records.map((r) => r.id))).toEqual([ids]);
+    expect(view.result!.exact).toBe(1);
+
+    // Merging keeps one record: the group is gone from the job's view without searching again.
+    await s.handlers['records.merge']({ keepId: ids[0]!, dropIds: ids.slice(1) });
+    const after = await s.handlers['datasets.duplicateGroups']({ datasetId });
+    expect(after.result!.groups.filter((g) => g.kind === 'exact')).toEqual([]);
+  });
+
+  it('can be cancelled mid-way', async () => {
+    const { s } = open();
+    const datasetId = seed(s, 30_000);
+    const job = await s.handlers['datasets.findDuplicates']({ datasetId, threshold: 0.8 });
+    await progressPast(s, job.id, 0.35);
+    await s.handlers['jobs.cancel']({ id: job.id });
+    const done = await finished(s, job.id);
+    expect(done.status).toBe('cancelled');
+    expect((await s.handlers['datasets.duplicateGroups']({ datasetId })).result).toBeNull();
+  });
+});
+
+describe('snapshots as jobs', () => {
+  it('freeze the same rows and hash as the synchronous path, reporting progress from a worker', async () => {
+    const { s } = open();
+    const datasetId = seed(s, 3000);
+    let id: number | undefined;
+    const seen = watch(s, () => id);
+    const job = await s.handlers['snapshots.start']({ datasetId, name: 'job', filter: { splits: ['train'] } });
+    id = job.id;
+    const done = await finished(s, job.id);
+    expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
+    expect(seen.some((j) => j.status === 'running' && j.progress > 0 && j.progress < 1 && /frozen/.test(j.progressMessage ?? ''))).toBe(true);
+    const snapshot = done.result as { id: number; contentHash: string; recordCount: number; trainCount: number; testCount: number };
+    const { trainCount } = s.datasets.getDataset(datasetId);
+    expect(snapshot).toMatchObject({ recordCount: trainCount, trainCount, testCount: 0 });
+
+    const direct = createSnapshot(s.workspace.db, datasetId, 'direct', { splits: ['train'] });
+    expect(direct.contentHash).toBe(snapshot.contentHash);
+    const rows = (snapshotId: number) =>
+      s.workspace.db.prepare('SELECT ordinal, record_id, split, content FROM snapshot_records WHERE snapshot_id = ? ORDER BY ordinal').all(snapshotId);
+    expect(rows(snapshot.id)).toEqual(rows(direct.id));
+    expect((await s.handlers['snapshots.list']({ datasetId })).map((x) => x.id)).toEqual([direct.id, snapshot.id]);
+  });
+
+  it('an empty view fails with the reason and leaves nothing', async () => {
+    const { s } = open();
+    const datasetId = seed(s, 10);
+    const before = snapshotRows(s);
+    await expect(s.handlers['snapshots.create']({ datasetId, filter: { search: 'nowhere-to-be-found' } })).rejects.toThrow(/empty/);
+    expect(snapshotRows(s)).toEqual(before);
+  });
+
+  it('a cancelled snapshot leaves no snapshot and no rows of it', async () => {
+    const { s } = open();
+    const datasetId = seed(s, 30_000);
+    const before = snapshotRows(s);
+    const job = await s.handlers['snapshots.start']({ datasetId, name: 'cancel me' });
+    await progressPast(s, job.id, 0.1);
+    // Mid-way: rows are written but the snapshot is pending, so no reader sees it.
+    expect(snapshotRows(s).records).toBeGreaterThan(before.records);
+    expect(await s.handlers['snapshots.list']({ datasetId })).toEqual([]);
+    await s.handlers['jobs.cancel']({ id: job.id });
+    const done = await finished(s, job.id);
+    expect(done.status).toBe('cancelled');
+    expect(snapshotRows(s)).toEqual(before);
+  });
+
+  it('a killed worker leaves nothing either: the job is interrupted and the partial rows removed', async () => {
+    const { s } = open();
+    const datasetId = seed(s, 30_000);
+    const before = snapshotRows(s);
+    const job = await s.handlers['snapshots.start']({ datasetId });
+    await progressPast(s, job.id, 0.1);
+    const pid = s.workspace.db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(job.id) as number;
+    process.kill(pid, 'SIGKILL');
+    const done = await finished(s, job.id);
+    expect(done.status).toBe('interrupted');
+    expect(snapshotRows(s)).toEqual(before);
+  });
+
+  it('a snapshot left pending by a studio that died is removed on the next start', async () => {
+    const first = open();
+    const datasetId = seed(first.s, 3000);
+    const before = snapshotRows(first.s);
+    const writer = new SnapshotWriter(first.s.workspace.db, createPendingSnapshot(first.s.workspace.db, datasetId, 'half', null));
+    writer.add([...iterateRows(first.s.workspace.db, datasetId)].slice(0, 1000));
+    expect(snapshotRows(first.s).records).toBe(before.records + 1000);
+    await first.s.close();
+    const { s } = open(first.dir);
+    expect(snapshotRows(s)).toEqual(before);
+  });
+});
