@@ -51,11 +51,11 @@ function seed(s: Studio, n: number): number {
   return dataset.id;
 }
 
-/** Every state a job passes through, from its events. */
-function watch(s: Studio, jobId: () => number | undefined): Job[] {
+/** Every state of every job, from the studio's events (filter by job id after). */
+function watch(s: Studio): Job[] {
   const seen: Job[] = [];
   s.events.subscribe((e) => {
-    if (e.type === 'job.updated' && e.job.id === jobId()) seen.push(e.job);
+    if (e.type === 'job.updated') seen.push(e.job);
   });
   return seen;
 }
@@ -89,14 +89,12 @@ describe('duplicate search as a job', () => {
   it('runs in a worker process, reports progress and finds the exact group', async () => {
     const { s } = open();
     const datasetId = seed(s, 5000);
-    let id: number | undefined;
-    const seen = watch(s, () => id);
+    const events = watch(s);
     const job = await s.handlers['datasets.findDuplicates']({ datasetId, threshold: 0.9 });
-    id = job.id;
     expect(job.kind).toBe('dataset-dedupe');
     const done = await finished(s, job.id);
     expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
-    const running = seen.filter((j) => j.status === 'running' && j.progress > 0 && j.progress < 1);
+    const running = events.filter((j) => j.id === job.id && j.status === 'running' && j.progress > 0 && j.progress < 1);
     expect(running.length).toBeGreaterThan(0);
     expect(running.some((j) => /signatures/.test(j.progressMessage ?? ''))).toBe(true);
     const workerPid = s.workspace.db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(job.id) as number;
@@ -132,13 +130,11 @@ describe('snapshots as jobs', () => {
   it('freeze the same rows and hash as the synchronous path, reporting progress from a worker', async () => {
     const { s } = open();
     const datasetId = seed(s, 3000);
-    let id: number | undefined;
-    const seen = watch(s, () => id);
+    const events = watch(s);
     const job = await s.handlers['snapshots.start']({ datasetId, name: 'job', filter: { splits: ['train'] } });
-    id = job.id;
     const done = await finished(s, job.id);
     expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
-    expect(seen.some((j) => j.status === 'running' && j.progress > 0 && j.progress < 1 && /frozen/.test(j.progressMessage ?? ''))).toBe(true);
+    expect(events.some((j) => j.id === job.id && j.status === 'running' && j.progress > 0 && j.progress < 1 && /frozen/.test(j.progressMessage ?? ''))).toBe(true);
     const snapshot = done.result as { id: number; contentHash: string; recordCount: number; trainCount: number; testCount: number };
     const { trainCount } = s.datasets.getDataset(datasetId);
     expect(snapshot).toMatchObject({ recordCount: trainCount, trainCount, testCount: 0 });
