@@ -3,7 +3,8 @@ import type { MetricSeries } from '../../../../shared/runs';
 import { UPlotChart, type PlotLine } from '../../components/UPlotChart';
 import { alignColumns, ema } from '../../lib/series';
 import { cardClass } from '../datasets/ui';
-import { groupsWithData, type ChartGroup } from './chart-groups';
+import type { ObjectiveConfig } from '../../../../shared/objectives';
+import { groupsWithData, sftIdentityNote, type ChartGroup } from './chart-groups';
 import { formatMetric } from './ui';
 
 function MetricChart({ group, series, smoothing }: { group: ChartGroup; series: MetricSeries; smoothing: number }) {
@@ -50,10 +51,15 @@ function MetricChart({ group, series, smoothing }: { group: ChartGroup; series: 
   );
 }
 
-/** One small chart per metric group the run has values for, with one smoothing control for all of them. */
-export function MetricCharts({ series }: { series: MetricSeries }) {
+/**
+ * One small chart per metric group the run has values for, with one smoothing
+ * control for all of them; titled and explained for the run's objective, with
+ * MMPO's SFT identity stated when it applies.
+ */
+export function MetricCharts({ series, objective }: { series: MetricSeries; objective?: ObjectiveConfig }) {
   const [smoothing, setSmoothing] = useState(0.6);
-  const groups = groupsWithData(series);
+  const groups = groupsWithData(series, objective);
+  const identity = sftIdentityNote(objective);
   if (groups.length === 0) return <p className="text-sm text-zinc-500">Charts appear when the first step is recorded.</p>;
   return (
     <section className="space-y-3" data-testid="run-charts">
@@ -74,6 +80,11 @@ export function MetricCharts({ series }: { series: MetricSeries }) {
           <span className="w-8 tabular-nums">{smoothing.toFixed(2)}</span>
         </label>
       </div>
+      {identity && (
+        <p className="rounded-md bg-sky-50 p-3 text-sm text-sky-900 dark:bg-sky-950 dark:text-sky-100" data-testid="mmpo-sft-identity">
+          {identity}
+        </p>
+      )}
       <div className="grid grid-cols-1 gap-3 lg:grid-cols-2 2xl:grid-cols-3">
         {groups.map((g) => (
           <MetricChart key={g.id} group={g} series={series} smoothing={smoothing} />

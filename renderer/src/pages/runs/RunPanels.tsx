@@ -69,7 +69,7 @@ export function Provenance({ run }: { run: Run }) {
 
 const BINS = 10;
 
-/** MMPO's w_w for each pair of the latest step (M4): near 0/1 means one-hot weights, near 0.5 means both responses share the update. */
+/** MMPO's w_w for each pair of the latest step (M4): near 0/1 means one-hot weights. It splits the update only when λ_pair = 0 (the charts' hint says how to read it). */
 export function WeightHistogram({ data }: { data: { step: number; weights: number[] } | null | undefined }) {
   if (!data || data.weights.length === 0) return null;
   const counts = histogram(data.weights, BINS);
@@ -94,8 +94,8 @@ export function WeightHistogram({ data }: { data: { step: number; weights: numbe
         ))}
       </div>
       <div className="mt-1 flex justify-between text-xs text-zinc-500">
-        <span>0 (rejected gets the update)</span>
-        <span>1 (chosen does)</span>
+        <span>0 (model favours rejected)</span>
+        <span>1 (favours chosen)</span>
       </div>
     </figure>
   );
