@@ -8,6 +8,7 @@
  */
 import { WORKER_TASKS } from './core/jobs/worker-tasks';
 import type { FromWorker, ToWorker } from './core/jobs/protocol';
+import { watchParent } from './core/jobs/parent-watchdog';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -65,6 +66,8 @@ function onMessage(message: ToWorker): void {
   );
 }
 
+// A dead parent is noticed within about a second even while a computation holds the event loop.
+watchParent();
 if (parentPort) {
   parentPort.on('message', (e) => onMessage(e.data as ToWorker));
 } else {

@@ -23,6 +23,7 @@ import { APP_VERSION } from './version';
 import { RunStore } from './runs/store';
 import { runHandlers, trainJobKind, type RunServiceDeps } from './runs/service';
 import { registerDemoModel } from './runs/demo';
+import { removeStaleReferenceTemps } from '../training/reference-temp';
 import { DEMO_RUN_DEFAULTS } from '../../shared/demo';
 import { openWorkspace, type Workspace, workspaceSize } from './workspace';
 
@@ -106,6 +107,8 @@ export function createStudio(options: StudioOptions): Studio {
     jobs.recover();
     recoverImports(workspace.db);
     recoverPendingSnapshots(workspace.db);
+    // A worker killed mid-write (kill -9, an orphan stopped by its watchdog) leaves a temp file behind.
+    removeStaleReferenceTemps(join(workspace.artifactsDir, 'reference-cache'));
   }
 
   const settings = settingsService(workspace.db);

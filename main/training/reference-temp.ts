@@ -1,0 +1,43 @@
+/**
+ * The reference cache (`artifacts/reference-cache/<key>.json`) is written to
+ * `<key>.json.tmp-<pid>` and renamed. A worker killed between the two (kill
+ * -9, power loss, an orphan stopped by its watchdog) leaves the temp file
+ * behind; the next start removes it. Tensor-free on purpose: the studio's
+ * start-up imports it.
+ */
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const TEMP_NAME = /\.tmp-(\d+)(?:-\d+)?$/;
+
+function processRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, owned by someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes temp files in `dir` whose writer is no longer running (another
+ * studio on the same workspace may be writing one right now); returns the
+ * names removed.
+ */
+export function removeStaleReferenceTemps(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const match = TEMP_NAME.exec(name);
+    if (!match || processRunning(Number(match[1]))) continue;
+    rmSync(join(dir, name), { force: true, recursive: true });
+    removed.push(name);
+  }
+  return removed;
+}
