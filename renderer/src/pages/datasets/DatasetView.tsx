@@ -17,6 +17,7 @@ import { RecordsTable, type Selection } from './RecordsTable';
 import { SnapshotsTab } from './SnapshotsTab';
 import { PAGE_SIZE } from './useRecordPages';
 import { formatCount } from './ui';
+import { trainingNeeds, unsplitCount } from '../runs/PrepareSnapshot';
 
 type Tab = 'records' | 'imports' | 'duplicates' | 'snapshots';
 const TABS: { id: Tab; label: string }[] = [
@@ -42,6 +43,9 @@ export function DatasetView({ id }: { id: number }) {
   const api = useApi();
   const { data: datasets } = useQuery(datasetQueries.list(api));
   const dataset = datasets?.find((d) => d.id === id);
+  const { data: snapshots } = useQuery(datasetQueries.snapshots(api, id));
+  // Snapshots come newest first; the newest is what a run would train on.
+  const needs = dataset && snapshots ? trainingNeeds(dataset, snapshots[0] ?? null) : null;
   const [tab, setTab] = useState<Tab>('records');
   const [filterState, setFilterState] = useState<FilterState>(EMPTY_FILTER);
   const [sort, setSort] = useState<RecordSort>('id');
@@ -97,6 +101,13 @@ export function DatasetView({ id }: { id: number }) {
           {dataset && (
             <p className="text-xs text-zinc-500" data-testid="dataset-counts">
               {formatCount(dataset.recordCount)} records · {formatCount(dataset.trainCount)} train · {formatCount(dataset.testCount)} test
+              {unsplitCount(dataset) > 0 && ` · ${formatCount(unsplitCount(dataset))} not split`}
+            </p>
+          )}
+          {dataset && snapshots && needs && (
+            <p className="mt-1 text-xs text-amber-700 dark:text-amber-300" data-testid="dataset-training-needs">
+              {needs}
+              {dataset.recordCount > 0 && ' Use Split… then Snapshot… here, or choose this dataset in New run, which does both.'}
             </p>
           )}
         </div>

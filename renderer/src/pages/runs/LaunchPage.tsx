@@ -11,6 +11,7 @@ import { EstimatePanel } from './EstimatePanel';
 import { CheckField, Fieldset, NumberField, SelectField, type FormBinding } from './fields';
 import { DEFAULT_LORA, getAt, OBJECTIVE_FIELDS, objectiveName, PRESET_LABELS, presetConfig, presetOf, setAt, type FormConfig } from './launch-form';
 import { ModelPicker } from './ModelPicker';
+import { PrepareSnapshot } from './PrepareSnapshot';
 
 function ObjectiveSection({ form }: { form: FormBinding }) {
   const objective = getAt(form.config, 'objective');
@@ -169,6 +170,8 @@ export function LaunchPage() {
   const { data: datasets = [] } = useQuery(datasetQueries.list(api));
   const [modelId, setModelId] = useState<number | null>(null);
   const [snapshotId, setSnapshotId] = useState<number | null>(null);
+  /** A dataset with no snapshot yet, chosen to be split and frozen here. */
+  const [unfrozenId, setUnfrozenId] = useState<number | null>(null);
   const [name, setName] = useState('');
   const [config, setConfig] = useState<FormConfig | null>(null);
 
@@ -178,8 +181,8 @@ export function LaunchPage() {
     if (modelId === null && first) setModelId(first.id);
   }, [modelId, models]);
   useEffect(() => {
-    if (snapshotId === null && snapshots[0]) setSnapshotId(snapshots[0].id);
-  }, [snapshotId, snapshots]);
+    if (snapshotId === null && unfrozenId === null && snapshots[0]) setSnapshotId(snapshots[0].id);
+  }, [snapshotId, unfrozenId, snapshots]);
 
   const defaults = useQuery({
     queryKey: ['runs', 'defaults', modelId],
@@ -217,6 +220,10 @@ export function LaunchPage() {
   const effectiveBatch = typeof micro === 'number' && typeof accumulation === 'number' && Number.isFinite(micro * accumulation) ? micro * accumulation : null;
   const blocked = !launch || !current || estimate.isFetching || !estimate.data || issues.length > 0 || estimate.data.memoryProblem !== null;
   const datasetName = (id: number) => datasets.find((d) => d.id === id)?.name ?? `dataset #${id}`;
+  // Datasets with records and no snapshot are offered too: the launcher can split and freeze them in place.
+  const unfrozen = datasets.filter((d) => d.recordCount > 0 && !snapshots.some((s) => s.datasetId === d.id));
+  const chosenSnapshot = snapshots.find((s) => s.id === snapshotId) ?? null;
+  const preparing = unfrozenId !== null ? datasets.find((d) => d.id === unfrozenId) : chosenSnapshot?.testCount === 0 ? datasets.find((d) => d.id === chosenSnapshot.datasetId) : undefined;
 
   return (
     <div className="max-w-6xl space-y-4" data-testid="launch-page">
@@ -232,15 +239,46 @@ export function LaunchPage() {
             <div className="space-y-3">
               <ModelPicker modelId={modelId} onChange={setModelId} />
               <Label text="Dataset snapshot">
-                <select className={inputClass} value={snapshotId ?? ''} onChange={(e) => setSnapshotId(Number(e.target.value))} data-testid="launch-snapshot">
-                  {snapshotId === null && <option value="">{snapshots.length === 0 ? 'No snapshots yet: freeze one in Datasets' : 'Choose a snapshot…'}</option>}
+                <select
+                  className={inputClass}
+                  value={unfrozenId !== null ? `dataset-${unfrozenId}` : (snapshotId ?? '')}
+                  onChange={(e) => {
+                    const dataset = /^dataset-(\d+)$/.exec(e.target.value);
+                    setUnfrozenId(dataset ? Number(dataset[1]) : null);
+                    setSnapshotId(dataset ? null : Number(e.target.value));
+                  }}
+                  data-testid="launch-snapshot"
+                >
+                  {snapshotId === null && unfrozenId === null && (
+                    <option value="">{snapshots.length === 0 && unfrozen.length === 0 ? 'No datasets yet: import one in Datasets' : 'Choose a snapshot…'}</option>
+                  )}
                   {snapshots.map((s) => (
                     <option key={s.id} value={s.id}>
                       {datasetName(s.datasetId)} · {s.name} · {formatCount(s.trainCount)} train / {formatCount(s.testCount)} test · {s.contentHash.slice(0, 8)}
                     </option>
                   ))}
+                  {unfrozen.length > 0 && (
+                    <optgroup label="No snapshot yet (split and snapshot here)">
+                      {unfrozen.map((d) => (
+                        <option key={d.id} value={`dataset-${d.id}`}>
+                          {d.name} · {formatCount(d.recordCount)} records · no snapshot
+                        </option>
+                      ))}
+                    </optgroup>
+                  )}
                 </select>
               </Label>
+              {preparing && (
+                <PrepareSnapshot
+                  key={preparing.id}
+                  dataset={preparing}
+                  snapshot={unfrozenId !== null ? null : chosenSnapshot}
+                  onReady={(created) => {
+                    setUnfrozenId(null);
+                    setSnapshotId(created.id);
+                  }}
+                />
+              )}
               <Label text="Name (optional)">
                 <input className={inputClass} value={name} onChange={(e) => setName(e.target.value)} placeholder="MMPO on … (chosen from the objective, snapshot and model)" data-testid="launch-name" />
               </Label>
