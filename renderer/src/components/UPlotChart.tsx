@@ -35,6 +35,8 @@ function options(lines: readonly PlotLine[], width: number, height: number): uPl
     height,
     scales: { x: { time: false } },
     cursor: { drag: { x: false, y: false } },
+    // A 1px border on a 2px-high marker (styles.css) draws a short line in the series' colour, not a box.
+    legend: { markers: { width: 1 } },
     axes: [
       { ...AXIS, size: 28 },
       { ...AXIS, size: 56, values: (_u, splits) => splits.map(formatTick) },
