@@ -1,12 +1,29 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { createStudio } from '../../main/core/studio';
 import { startServer } from '../../main/server/http';
 import { percentile, type Measurement, type SuiteResult } from '../report';
 
-/** The spine's costs: opening a workspace, an API round trip over HTTP, job logging, job start latency. */
+const STUDIO_BIN = fileURLToPath(new URL('../../bin/studio.mjs', import.meta.url));
+
+/** Median wall time of `studio ARGS` as a fresh process (what a person waits for at the prompt), over `runs` runs after one warm-up. */
+function cliStartup(args: string[], runs: number, env: NodeJS.ProcessEnv = {}): number {
+  const times: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    const t0 = performance.now();
+    const res = spawnSync(process.execPath, [STUDIO_BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const ms = performance.now() - t0;
+    if (res.status !== 0) throw new Error(`studio ${args.join(' ')} failed: ${res.stderr}`);
+    if (i > 0) times.push(ms);
+  }
+  return percentile(times.sort((a, b) => a - b), 50);
+}
+
+/** The spine's costs: opening a workspace, an API round trip over HTTP, job logging, job start latency, CLI start-up. */
 export async function run(): Promise<SuiteResult> {
   const dir = mkdtempSync(join(tmpdir(), 'studio-bench-'));
   const measurements: Measurement[] = [];
@@ -62,6 +79,13 @@ export async function run(): Promise<SuiteResult> {
 
     await server.close();
     await studio.close();
+
+    // Issue 12 item 11: these start without loading the engine or tfjs; target under 1 s.
+    const cliWorkspace = join(dir, 'cli-ws');
+    for (const args of [['--help'], ['info', '--workspace', cliWorkspace], ['datasets', '--workspace', cliWorkspace], ['jobs', '--workspace', cliWorkspace]]) {
+      measurements.push({ name: `studio ${args[0]} start-up`, value: cliStartup(args, 5), unit: 'ms', n: 5, note: 'median wall time of the process; tsx cache warm' });
+    }
+    measurements.push({ name: 'studio --help start-up, tsx cache off', value: cliStartup(['--help'], 5, { TSX_DISABLE_CACHE: '1' }), unit: 'ms', n: 5, note: 'median; every source transpiled again' });
     return { suite: 'core', measurements };
   } finally {
     rmSync(dir, { recursive: true, force: true });
