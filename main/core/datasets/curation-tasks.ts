@@ -4,6 +4,7 @@
  * serves the UI), open the workspace database themselves, report progress,
  * and stop at the next batch when the job is cancelled.
  */
+import { setPriority } from 'node:os';
 import { z } from 'zod';
 import { RecordFilter } from '../../../shared/datasets';
 import type { WorkerIo } from '../jobs/protocol';
@@ -54,6 +55,19 @@ function open(payload: z.infer<typeof Database>, readonly: boolean): Db {
   return openDatabase(payload.dbPath, { readonly, ...(payload.nativeBinding ? { nativeBinding: payload.nativeBinding } : {}) });
 }
 
+/**
+ * Curation is background work: its worker asks the OS to run it after the
+ * process serving the UI, which on a two-core machine it would otherwise
+ * compete with for every time slice. Where that is not allowed it runs as is.
+ */
+function yieldCpuToTheStudio(): void {
+  try {
+    setPriority(process.pid, 10);
+  } catch {
+    // Not permitted here: the work just runs at normal priority.
+  }
+}
+
 function throwIfCancelled(io: WorkerIo): void {
   if (io.signal.aborted) throw io.signal.reason instanceof Error ? io.signal.reason : new Error('cancelled');
 }
@@ -61,6 +75,7 @@ function throwIfCancelled(io: WorkerIo): void {
 /** Finds exact and near-duplicate groups of a dataset (reading 0–30 %, signatures 30–95 %, grouping to 100 %). */
 export async function dedupeTask(raw: unknown, io: WorkerIo): Promise<DedupeResult> {
   const payload = DedupePayload.parse(raw);
+  yieldCpuToTheStudio();
   const db = open(payload, true);
   const items: DedupeItem[] = [];
   try {
@@ -108,6 +123,7 @@ export async function dedupeTask(raw: unknown, io: WorkerIo): Promise<DedupeResu
  */
 export async function snapshotTask(raw: unknown, io: WorkerIo): Promise<SnapshotResult> {
   const payload = SnapshotPayload.parse(raw);
+  yieldCpuToTheStudio();
   const reader = open(payload, true);
   const writerDb = open(payload, false);
   try {

@@ -2,8 +2,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { DuplicateGroup } from '../../../../shared/datasets';
 import { useApi } from '../../api/context';
-import { datasetQueries, invalidateDataset } from '../../api/queries';
+import { invalidateDataset, jobQueries } from '../../api/queries';
 import { Button } from '../../components/Button';
+import { isActive, JobProgress, useLiveJob } from './actions';
 import { Chip, cardClass } from './ui';
 
 function Group({ group, onKeep, busy }: { group: DuplicateGroup; onKeep: (keepId: number, dropIds: number[]) => void; busy: boolean }) {
@@ -52,10 +53,15 @@ function Group({ group, onKeep, busy }: { group: DuplicateGroup; onKeep: (keepId
   );
 }
 
-/** Exact and near-duplicate groups; keeping one record deletes the others of its group and moves their tags to it. */
-/** Above this many records the search waits for a click: it runs in the server and can take a while. */
+/** Above this many records a search waits for a click (it runs as a job, with progress); below, it runs as the threshold changes. */
 const AUTO_RUN_LIMIT = 20_000;
 
+/**
+ * Exact and near-duplicate groups; keeping one record deletes the others of
+ * its group and moves their tags to it. The search runs as a job in a worker
+ * process: its progress and a cancel button show while it runs, and the
+ * newest search's groups stay until the next one.
+ */
 export function DedupeView({ datasetId, recordCount }: { datasetId: number; recordCount: number }) {
   const api = useApi();
   const queryClient = useQueryClient();
@@ -65,12 +71,40 @@ export function DedupeView({ datasetId, recordCount }: { datasetId: number; reco
     const timer = window.setTimeout(() => setApplied(threshold), 300);
     return () => window.clearTimeout(timer);
   }, [threshold]);
-  const [started, setStarted] = useState(recordCount <= AUTO_RUN_LIMIT);
-  const { data, isFetching } = useQuery({ ...datasetQueries.duplicates(api, datasetId, applied), enabled: started });
+  const groupsKey = ['datasets', datasetId, 'duplicate-groups'];
+  const { data, isLoading } = useQuery({ queryKey: groupsKey, queryFn: () => api.call('datasets.duplicateGroups', { datasetId }) });
+  const latest = data?.job ?? null;
+  const job = useLiveJob(latest?.id ?? null) ?? latest ?? undefined;
+  const running = isActive(job);
+  const searchedAt = latest ? (latest.params as { threshold: number }).threshold : null;
+  const result = data?.result ?? null;
+
+  // The job finished since the groups were read: read them again.
+  const finishedStatus = job && !running && latest && isActive(latest) ? job.status : null;
+  useEffect(() => {
+    if (finishedStatus) void queryClient.invalidateQueries({ queryKey: ['datasets', datasetId, 'duplicate-groups'] });
+  }, [finishedStatus, datasetId, queryClient]);
+
+  const find = useMutation({
+    mutationFn: (at: number) => api.call('datasets.findDuplicates', { datasetId, threshold: at }),
+    onSuccess: (started) => {
+      queryClient.setQueryData(jobQueries.detail(api, started.id).queryKey, (current) => current ?? started);
+      queryClient.setQueryData(groupsKey, { job: started, result: null });
+    },
+  });
   const merge = useMutation({
     mutationFn: ({ keepId, dropIds }: { keepId: number; dropIds: number[] }) => api.call('records.merge', { keepId, dropIds }),
     onSuccess: () => void invalidateDataset(queryClient, datasetId),
   });
+
+  // Small datasets search by themselves, once per threshold.
+  const auto = recordCount <= AUTO_RUN_LIMIT;
+  const wantsSearch = auto && !isLoading && !running && !find.isPending && searchedAt !== applied;
+  const { mutate } = find;
+  useEffect(() => {
+    if (wantsSearch) mutate(applied);
+  }, [wantsSearch, applied, mutate]);
+
   return (
     <div className="flex min-h-0 flex-1 flex-col gap-3" data-testid="dedupe-view">
       <div className="flex items-center gap-3 text-sm">
@@ -88,21 +122,21 @@ export function DedupeView({ datasetId, recordCount }: { datasetId: number; reco
           />
           <span className="w-10 tabular-nums">{threshold.toFixed(2)}</span>
         </label>
-        {data && (
+        {result && (
           <span className="text-zinc-500" data-testid="dedupe-summary">
-            {data.exact} exact · {data.near} near-duplicate groups
+            {result.exact} exact · {result.near} near-duplicate groups at {result.threshold.toFixed(2)}
           </span>
         )}
-        {!started && (
-          <Button variant="primary" className="!py-1" onClick={() => setStarted(true)} data-testid="dedupe-run">
-            Find duplicates
+        {(!auto || (job && job.status !== 'succeeded')) && !running && (
+          <Button variant="primary" className="!py-1" onClick={() => find.mutate(threshold)} disabled={find.isPending} data-testid="dedupe-run">
+            {searchedAt === null ? 'Find duplicates' : `Search again at ${threshold.toFixed(2)}`}
           </Button>
         )}
-        {isFetching && <span className="text-xs text-zinc-400">Searching…</span>}
       </div>
-      {data && data.groups.length === 0 && <p className="text-sm text-zinc-500">No duplicates at this threshold.</p>}
+      {job && (running || job.status !== 'succeeded') && <JobProgress job={job} label="Duplicate search progress" testId="dedupe-job" />}
+      {result && result.groups.length === 0 && <p className="text-sm text-zinc-500">No duplicates at this threshold.</p>}
       <ul className="min-h-0 flex-1 space-y-3 overflow-y-auto">
-        {data?.groups.map((g) => (
+        {result?.groups.map((g) => (
           <Group key={`${g.kind}-${g.records.map((r) => r.id).join('-')}`} group={g} busy={merge.isPending} onKeep={(keepId, dropIds) => merge.mutate({ keepId, dropIds })} />
         ))}
       </ul>

@@ -104,7 +104,14 @@ export function RecordsTable({
   const total = head.data?.total ?? 0;
   const virtualizer = useVirtualizer({ count: total, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
   const items = virtualizer.getVirtualItems();
-  const { rowAt } = useRecordPages(datasetId, filter, sort, items[0]?.index ?? 0, items.at(-1)?.index ?? 0);
+  const { rowAt } = useRecordPages(
+    datasetId,
+    filter,
+    sort,
+    { total: head.data?.total ?? null, totalCapped: head.data?.totalCapped ?? false },
+    items[0]?.index ?? 0,
+    items.at(-1)?.index ?? 0,
+  );
 
   const filterKey = JSON.stringify([filter, sort]);
   useEffect(() => {

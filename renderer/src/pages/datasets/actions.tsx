@@ -1,11 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import type { RecordFilter, Split } from '../../../../shared/datasets';
+import { useEffect, useState } from 'react';
+import type { RecordFilter, Snapshot, Split } from '../../../../shared/datasets';
 import { ExportFormat } from '../../../../shared/datasets';
+import { TERMINAL_STATUSES, type Job } from '../../../../shared/jobs';
 import { useApi } from '../../api/context';
-import { datasetQueries, invalidateDataset } from '../../api/queries';
+import { datasetQueries, invalidateDataset, jobQueries } from '../../api/queries';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
+import { ProgressBar, StatusBadge } from '../../components/ProgressBar';
 import { isEmptyFilter } from './filters';
 import { shortHash } from './text';
 import { formatCount, inputClass, Label, Stat } from './ui';
@@ -51,17 +53,68 @@ export function SplitDialog({ datasetId, onClose }: { datasetId: number; onClose
   );
 }
 
+/** A job as it changes: events keep it current; polling while it runs is a safety net for an event missed during a reconnect. */
+export function useLiveJob(jobId: number | null): Job | undefined {
+  const api = useApi();
+  const { data } = useQuery({
+    ...jobQueries.detail(api, jobId ?? 0),
+    enabled: jobId !== null,
+    refetchInterval: (q) => (q.state.data && TERMINAL_STATUSES.includes(q.state.data.status) ? false : 2000),
+  });
+  return jobId === null ? undefined : data;
+}
+
+export const isActive = (job: Pick<Job, 'status'> | null | undefined) => job?.status === 'queued' || job?.status === 'running';
+
+/** A dataset job's progress, what it is doing, and a button to cancel it while it runs. */
+export function JobProgress({ job, label, testId }: { job: Job; label: string; testId: string }) {
+  const api = useApi();
+  const cancel = useMutation({ mutationFn: () => api.call('jobs.cancel', { id: job.id }) });
+  const note = job.status === 'queued' ? job.queueReason : job.progressMessage;
+  return (
+    <div className="space-y-1" data-testid={testId} data-status={job.status}>
+      <div className="flex items-center gap-2">
+        <div className="min-w-0 flex-1">
+          <ProgressBar value={job.progress} status={job.status} label={label} />
+        </div>
+        <StatusBadge job={job} />
+        {isActive(job) && (
+          <Button variant="ghost" className="!px-2 !py-0.5 text-xs" onClick={() => cancel.mutate()} disabled={cancel.isPending} data-testid={`${testId}-cancel`}>
+            Cancel
+          </Button>
+        )}
+      </div>
+      {note && <p className="text-xs text-zinc-500">{note}</p>}
+      {job.error && job.status !== 'succeeded' && (
+        <p className="rounded-md bg-rose-50 p-2 text-sm text-rose-800 dark:bg-rose-950 dark:text-rose-200" data-testid={`${testId}-error`}>
+          {job.error.message}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** Freezing runs as a job in a worker process: the dialog shows its progress and can cancel it (a cancelled snapshot leaves nothing). */
 export function SnapshotDialog({ datasetId, filter, onClose }: { datasetId: number; filter: RecordFilter; onClose: () => void }) {
   const api = useApi();
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
   const filtered = !isEmptyFilter(filter);
   const [scope, setScope] = useState<'all' | 'filter'>('all');
+  const [jobId, setJobId] = useState<number | null>(null);
   const create = useMutation({
-    mutationFn: () => api.call('snapshots.create', { datasetId, ...(name.trim() ? { name: name.trim() } : {}), ...(scope === 'filter' ? { filter } : {}) }),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['datasets', datasetId, 'snapshots'] }),
+    mutationFn: () => api.call('snapshots.start', { datasetId, ...(name.trim() ? { name: name.trim() } : {}), ...(scope === 'filter' ? { filter } : {}) }),
+    onSuccess: (job) => {
+      // Seed the job's cache entry: a fetch racing the job's own events could otherwise overwrite a newer state with an older one.
+      queryClient.setQueryData(jobQueries.detail(api, job.id).queryKey, (current) => current ?? job);
+      setJobId(job.id);
+    },
   });
-  const snap = create.data;
+  const job = useLiveJob(jobId);
+  const snap = job?.status === 'succeeded' ? (job.result as Snapshot) : null;
+  useEffect(() => {
+    if (snap) void queryClient.invalidateQueries({ queryKey: ['datasets', datasetId, 'snapshots'] });
+  }, [snap, datasetId, queryClient]);
   return (
     <Dialog open onClose={onClose} title="Freeze a snapshot" testId="snapshot-dialog">
       <div className="space-y-3">
@@ -78,6 +131,8 @@ export function SnapshotDialog({ datasetId, filter, onClose }: { datasetId: numb
             records matching the current filter
           </label>
         </fieldset>
+        {job && !snap && <JobProgress job={job} label="Snapshot progress" testId="snapshot-job" />}
+        {create.error && <p className="text-sm text-rose-700 dark:text-rose-300">{create.error.message}</p>}
         {snap && (
           <div className="rounded-lg bg-zinc-50 p-3 text-sm dark:bg-zinc-800/50" data-testid="snapshot-result">
             Frozen <span className="font-medium">{snap.name}</span>: {formatCount(snap.recordCount)} records ({formatCount(snap.trainCount)} train,{' '}
@@ -85,8 +140,8 @@ export function SnapshotDialog({ datasetId, filter, onClose }: { datasetId: numb
           </div>
         )}
         <div className="flex justify-end gap-2">
-          <Button onClick={onClose}>{snap ? 'Close' : 'Cancel'}</Button>
-          <Button variant="primary" onClick={() => create.mutate()} disabled={create.isPending || !!snap} data-testid="snapshot-run">
+          <Button onClick={onClose}>{snap ? 'Close' : isActive(job) ? 'Hide' : 'Cancel'}</Button>
+          <Button variant="primary" onClick={() => create.mutate()} disabled={create.isPending || isActive(job) || !!snap} data-testid="snapshot-run">
             Freeze
           </Button>
         </div>
