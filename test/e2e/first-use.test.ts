@@ -174,6 +174,8 @@ describe('a new user in Chromium against `studio serve`', () => {
     });
     expect(atBottom).toBe(true);
 
+    await page.screenshot({ path: 'test-results/first-use-run.png', fullPage: true });
+
     // The job's last note matches its final status.
     await page.goto(`${serve.url.split('#')[0]}#/jobs`);
     const row = page.getByTestId('job-row').filter({ hasText: 'Train:' });
