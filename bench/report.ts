@@ -25,12 +25,22 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[i]!;
 }
 
+/** 1-, 5- and 15-minute load averages, rounded: figures taken on a busy machine say so. */
+export function loadAverage(): number[] {
+  return loadavg().map((l) => Math.round(l * 100) / 100);
+}
+
+/** The machine a suite ran on, with the load average now. */
+export function machineInfo() {
+  return { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform, loadAverage: loadAverage() };
+}
+
 /** Writes bench-results/<suite>.json and prints the same figures as a table. */
 export function report(result: SuiteResult): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `${result.suite}.json`);
-  // The load average at the end of the suite: figures taken on a busy machine say so.
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform, loadAverage: loadavg().map((l) => Math.round(l * 100) / 100) };
+  // The load average at the end of the suite.
+  const machine = machineInfo();
   writeFileSync(file, JSON.stringify({ ...result, machine, date: new Date().toISOString() }, null, 2) + '\n');
   const rows = result.measurements.map((m) => [m.name, m.value.toFixed(m.value >= 100 ? 0 : 2), m.unit, m.n === undefined ? '' : String(m.n), m.note ?? '']);
   const header = ['measurement', 'value', 'unit', 'n', 'note'];

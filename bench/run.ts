@@ -24,8 +24,8 @@ const SCRIPTS: Record<string, string> = {
   engine: fileURLToPath(new URL('./engine/run.ts', import.meta.url)),
 };
 
-/** Flags that take a value (`--out FILE`, `--rounds N`): their value is not a suite name. */
-const VALUE_FLAGS = new Set(['--out', '--rounds', '--threads', '--backend']);
+/** Flags that take a value (`--out FILE`, `--reps N`, `--shape NAME`): their value is not a suite name. */
+const VALUE_FLAGS = new Set(['--out', '--rounds', '--threads', '--backend', '--reps', '--warmup', '--shape']);
 
 const args = process.argv.slice(2);
 const wanted: string[] = [];

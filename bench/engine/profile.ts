@@ -1,27 +1,36 @@
-// Where a training step's time goes, per kernel (routed wasm):
-//   node --import tsx bench/engine/profile.ts [--threads N] [--matmul routed|stock] [--forward] [--matmuls]
-// --forward profiles one forward pass (logits) instead of a training step.
+// Where the engine benchmark's time goes, per kernel, on the real classes:
+// one Trainer step (MMPO, full fine-tune or LoRA) or one scoring forward.
+//   node --import tsx bench/engine/profile.ts [--mode full|lora|forward] [--threads N] [--shape reference|tiny] [--matmuls]
+// Kernel times are what tfjs measures around each kernel; the remainder of
+// the wall time is JavaScript between kernels (dispatch, tape, tidy, reads).
 import * as tf from '@tensorflow/tfjs';
+import { createModel, scoreBatch } from '../../main/engine';
 import { initBackend } from '../../main/engine/backend';
-import { registerUnsortedSegmentSum } from '../../main/engine/backend/wasm-segment-sum';
-import { createModel, forward, loss, makeBatch, REFERENCE_SHAPE } from './model';
+import { Trainer } from '../../main/training';
+import { benchData, MODES, runConfig, SHAPES, type Mode } from './harness';
 
 const argValue = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 };
-await initBackend({ backend: 'wasm', threads: Number(argValue('threads', '2')), trainingKernels: argValue('matmul', 'routed') === 'routed' });
-registerUnsortedSegmentSum();
-const model = createModel(REFERENCE_SHAPE);
-const { ids, targets } = makeBatch(REFERENCE_SHAPE);
-const optimizer = tf.train.adam(1e-3);
-const step = process.argv.includes('--forward')
-  ? () => tf.tidy(() => void forward(model, ids).dataSync())
-  : () => void optimizer.minimize(() => loss(model, ids, targets), true, model.variables)!.dataSync();
-step();
-step();
+const mode = argValue('mode', 'full') as Mode;
+if (!MODES.includes(mode)) throw new Error(`--mode ${mode}: expected one of ${MODES.join(', ')}`);
+const shape = SHAPES[argValue('shape', 'reference')]!;
+const backend = await initBackend({ backend: 'wasm', threads: Number(argValue('threads', '1')) });
+const plan = { shape, warmup: 2, reps: 1 };
+const data = await benchData(plan);
+const model = createModel(data.config, 0);
+let run: () => Promise<unknown>;
+if (mode === 'forward') {
+  const examples = data.pairs.slice(0, shape.pairs).flatMap((p) => [p.chosen, p.rejected]);
+  run = () => scoreBatch(model, examples);
+} else {
+  const trainer = await Trainer.create({ config: runConfig(plan, mode), model, tokenizer: data.tokenizer, records: data.records });
+  run = () => trainer.step();
+}
+for (let i = 0; i < plan.warmup; i++) await run();
 const started = performance.now();
-const info = await tf.profile(() => void step());
+const info = await tf.profile(async () => void (await run()));
 const wall = performance.now() - started;
 const byKernel = new Map<string, { ms: number; calls: number }>();
 for (const k of info.kernels) {
@@ -32,16 +41,16 @@ for (const k of info.kernels) {
 }
 const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
 const total = rows.reduce((s, [, v]) => s + v.ms, 0);
-console.log(`step wall ${wall.toFixed(0)} ms (profiled), kernels ${total.toFixed(0)} ms`);
-for (const [name, v] of rows.slice(0, 25)) console.log(`${name.padEnd(22)} ${v.ms.toFixed(1).padStart(8)} ms ${String(v.calls).padStart(5)} calls`);
+console.log(`${mode}, ${shape.name} shape, ${backend.name} ${backend.threads} thread(s): wall ${wall.toFixed(0)} ms (profiled), kernels ${total.toFixed(0)} ms in ${info.kernels.length} calls, between kernels ${(wall - total).toFixed(0)} ms`);
+for (const [name, v] of rows.slice(0, 25)) console.log(`${name.padEnd(22)} ${v.ms.toFixed(1).padStart(8)} ms ${((v.ms / wall) * 100).toFixed(0).padStart(3)}% ${String(v.calls).padStart(5)} calls`);
 if (process.argv.includes('--matmuls')) {
   const byShape = new Map<string, { ms: number; calls: number }>();
-  for (const k of info.kernels.filter((k) => k.name === 'BatchMatMul')) {
+  for (const k of info.kernels.filter((k) => k.name === 'BatchMatMul' || k.name === '_FusedMatMul')) {
     const key = JSON.stringify(k.inputShapes);
     const entry = byShape.get(key) ?? { ms: 0, calls: 0 };
     entry.ms += Number(k.kernelTimeMs);
     entry.calls += 1;
     byShape.set(key, entry);
   }
-  for (const [shape, v] of [...byShape.entries()].sort((a, b) => b[1].ms - a[1].ms)) console.log(`  ${shape.padEnd(40)} ${v.ms.toFixed(1).padStart(8)} ms ${String(v.calls).padStart(4)} calls`);
+  for (const [s, v] of [...byShape.entries()].sort((a, b) => b[1].ms - a[1].ms)) console.log(`  ${s.padEnd(40)} ${v.ms.toFixed(1).padStart(8)} ms ${String(v.calls).padStart(4)} calls`);
 }

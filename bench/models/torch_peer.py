@@ -1,14 +1,25 @@
 #!/usr/bin/python3
-"""PyTorch peer for the engine benchmark: the same Llama-shaped model, timed the same way.
+"""PyTorch peer of the engine benchmark: the studio's work, done in PyTorch on the same tokens.
 
 Run by bench/models/torch-peer.ts with Debian's python3-torch (+ libopenblas0-pthread).
-Reads one JSON object from argv[1]:
-  {"vocab": 8192, "hidden": 256, "layers": 4, "heads": 8, "kvHeads": 8, "intermediate": 688,
-   "batch": 4, "seq": 128, "iterations": 3, "train": true, "threads": 1}
-and prints one JSON object: forward / train ms and tokens/s, and the 1024^3 matmul GFLOP/s.
+Reads one JSON object from the file named by argv[1] (see TorchPeerJob in torch-peer.ts):
+the Llama config (the engine's LlamaConfig fields), the mode, the tokenized pairs, the
+objective, optimizer and LoRA settings, warm-up and timed repetitions, and torch's
+intra-op threads (OpenBLAS's come from OPENBLAS_NUM_THREADS). Prints one JSON object:
+the time of every repetition, the losses, peak RSS, and which BLAS was loaded.
+
+Modes, each the same work as the studio's path it mirrors:
+  forward  engine.scoreBatch on one [2b, T] batch: logits, log-softmax at the targets,
+           per-sequence sums over response tokens, the mean logit (the reference pass and
+           evaluation do this), read back as numbers.
+  full     Trainer.step() with full fine-tuning: score chosen and rejected rows in one
+           [2b, T] batch, MMPO (M2-M9) against reference log-probs computed once before,
+           backward, clip to the global norm, AdamW at the schedule's lr.
+  lora     the same step with only LoRA adapters trainable (y = Wx + (alpha/r) B A x).
 """
 import json
 import math
+import resource
 import sys
 import time
 
@@ -16,92 +27,256 @@ import torch
 import torch.nn.functional as F
 
 
-def make_params(c, gen):
-    def normal(*shape):
-        return (torch.randn(*shape, generator=gen) * 0.02).requires_grad_()
-
-    H, I, V = c['hidden'], c['intermediate'], c['vocab']
-    d = H // c['heads']
-    kv = c['kvHeads'] * d
-    p = {'embed': normal(V, H), 'norm': torch.ones(H, requires_grad=True)}
-    for i in range(c['layers']):
-        p[f'{i}.ln1'] = torch.ones(H, requires_grad=True)
-        p[f'{i}.ln2'] = torch.ones(H, requires_grad=True)
-        p[f'{i}.q'], p[f'{i}.k'], p[f'{i}.v'], p[f'{i}.o'] = normal(H, H), normal(kv, H), normal(kv, H), normal(H, H)
-        p[f'{i}.gate'], p[f'{i}.up'], p[f'{i}.down'] = normal(I, H), normal(I, H), normal(H, I)
-    return p
+def rope_inverse_frequencies(head_dim, theta):
+    return 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim))
 
 
-def rms(x, w, eps=1e-5):
-    return w * x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps)
+class Llama:
+    """The engine's llamaForward (main/engine/models/llama.ts) in torch, weights in HF layout."""
+
+    def __init__(self, c, gen):
+        unsupported = [k for k in ('ropeScaling', 'qkvBias', 'oBias', 'mlpBias') if c.get(k)]
+        if unsupported:
+            raise SystemExit(f'torch_peer.py: {", ".join(unsupported)} not implemented in the peer')
+        self.c = c
+        H, I, V = c['hiddenSize'], c['intermediateSize'], c['vocabSize']
+        d, kv = c['headDim'], c['numKvHeads'] * c['headDim']
+        std = c.get('initializerRange', 0.02)
+
+        def normal(*shape):
+            return torch.randn(*shape, generator=gen) * std
+
+        w = {'model.embed_tokens.weight': normal(V, H), 'model.norm.weight': torch.ones(H)}
+        if not c['tieWordEmbeddings']:
+            w['lm_head.weight'] = normal(V, H)
+        for i in range(c['numLayers']):
+            p = f'model.layers.{i}'
+            w[f'{p}.input_layernorm.weight'] = torch.ones(H)
+            w[f'{p}.post_attention_layernorm.weight'] = torch.ones(H)
+            for name, shape in (('q_proj', (c['numHeads'] * d, H)), ('k_proj', (kv, H)), ('v_proj', (kv, H)), ('o_proj', (H, c['numHeads'] * d))):
+                w[f'{p}.self_attn.{name}.weight'] = normal(*shape)
+            for name, shape in (('gate_proj', (I, H)), ('up_proj', (I, H)), ('down_proj', (H, I))):
+                w[f'{p}.mlp.{name}.weight'] = normal(*shape)
+        self.weights = w
+        self.lora = {}
+        self.lora_scale = 0.0
+
+    def add_lora(self, rank, alpha, targets, gen):
+        """PEFT's init, as the engine's createLora: A kaiming-uniform (bound 1/sqrt(in)), B = 0."""
+        self.lora_scale = alpha / rank
+        for name, weight in self.weights.items():
+            module = name[: -len('.weight')]
+            if weight.dim() == 2 and module.split('.')[-1] in targets:
+                out_dim, in_dim = weight.shape
+                bound = 1 / math.sqrt(in_dim)
+                a = ((torch.rand(rank, in_dim, generator=gen) * 2 - 1) * bound).requires_grad_()
+                b = torch.zeros(out_dim, rank, requires_grad=True)
+                self.lora[module] = (a, b)
+
+    def linear(self, module, x):
+        y = x @ self.weights[f'{module}.weight'].T
+        if module in self.lora:
+            a, b = self.lora[module]
+            y = y + (x @ a.T) @ b.T * self.lora_scale
+        return y
+
+    def forward(self, ids, attention_mask):
+        c = self.c
+        bsz, s = ids.shape
+        nh, nkv, d, H = c['numHeads'], c['numKvHeads'], c['headDim'], c['hiddenSize']
+        eps = c['rmsNormEps']
+
+        def rms(x, weight):
+            return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * weight
+
+        # Positions from the mask (right padding: 0..n-1), tables [b, 1, s, d].
+        positions = (attention_mask.cumsum(1) - 1).clamp(min=0)
+        angles = positions[:, :, None] * rope_inverse_frequencies(d, c['ropeTheta'])[None, None]
+        emb = torch.cat([angles, angles], -1)[:, None]
+        cos, sin = emb.cos(), emb.sin()
+
+        def rope(t):
+            half = t.shape[-1] // 2
+            return t * cos + torch.cat([-t[..., half:], t[..., :half]], -1) * sin
+
+        # The engine's additive bias: causal and padding, -1e9 where not allowed.
+        causal = torch.ones(s, s).tril()
+        bias = ((causal[None, None] * attention_mask[:, None, None, :]) - 1) * 1e9
+        x = self.weights['model.embed_tokens.weight'][ids]
+        rep = nh // nkv
+        for i in range(c['numLayers']):
+            p = f'model.layers.{i}'
+            h = rms(x, self.weights[f'{p}.input_layernorm.weight'])
+            q = rope(self.linear(f'{p}.self_attn.q_proj', h).view(bsz, s, nh, d).transpose(1, 2))
+            k = rope(self.linear(f'{p}.self_attn.k_proj', h).view(bsz, s, nkv, d).transpose(1, 2))
+            v = self.linear(f'{p}.self_attn.v_proj', h).view(bsz, s, nkv, d).transpose(1, 2)
+            # Grouped-query heads share K and V without copies, as the engine's attention does.
+            scores = (q.reshape(bsz, nkv, rep * s, d) @ k.transpose(-1, -2)) / math.sqrt(d)
+            probs = torch.softmax(scores.view(bsz, nkv, rep, s, s) + bias[:, :, None], -1)
+            attn = (probs.view(bsz, nkv, rep * s, s) @ v).view(bsz, nh, s, d).transpose(1, 2).reshape(bsz, s, nh * d)
+            x = x + self.linear(f'{p}.self_attn.o_proj', attn)
+            m = rms(x, self.weights[f'{p}.post_attention_layernorm.weight'])
+            x = x + self.linear(f'{p}.mlp.down_proj', F.silu(self.linear(f'{p}.mlp.gate_proj', m)) * self.linear(f'{p}.mlp.up_proj', m))
+        x = rms(x, self.weights['model.norm.weight'])
+        head = self.weights['model.embed_tokens.weight' if c['tieWordEmbeddings'] else 'lm_head.weight']
+        return x @ head.T
 
 
-def forward(c, p, ids):
-    b, s = ids.shape
-    nh, nkv = c['heads'], c['kvHeads']
-    H = c['hidden']
-    d = H // nh
-    inv = 1.0 / (10000 ** (torch.arange(0, d, 2).float() / d))
-    ang = torch.arange(s).float()[:, None] * inv[None]
-    emb = torch.cat([ang, ang], -1)
-    cos, sin = emb.cos(), emb.sin()
-
-    def rope(t):
-        h = t.shape[-1] // 2
-        return t * cos + torch.cat([-t[..., h:], t[..., :h]], -1) * sin
-
-    mask = torch.full((s, s), float('-inf')).triu(1)
-    x = p['embed'][ids]
-    for i in range(c['layers']):
-        h = rms(x, p[f'{i}.ln1'])
-        q = rope((h @ p[f'{i}.q'].T).view(b, s, nh, d).transpose(1, 2))
-        k = rope((h @ p[f'{i}.k'].T).view(b, s, nkv, d).transpose(1, 2))
-        v = (h @ p[f'{i}.v'].T).view(b, s, nkv, d).transpose(1, 2)
-        k, v = k.repeat_interleave(nh // nkv, 1), v.repeat_interleave(nh // nkv, 1)
-        a = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(d) + mask, -1) @ v
-        x = x + a.transpose(1, 2).reshape(b, s, H) @ p[f'{i}.o'].T
-        m = rms(x, p[f'{i}.ln2'])
-        x = x + (F.silu(m @ p[f'{i}.gate'].T) * (m @ p[f'{i}.up'].T)) @ p[f'{i}.down'].T
-    return rms(x, p['norm']) @ p['embed'].T
+def pad_batch(examples, pad_id=0):
+    """engine.padBatch: right-padded ids, attention mask, loss mask."""
+    T = max(len(e['inputIds']) for e in examples)
+    ids = torch.full((len(examples), T), pad_id, dtype=torch.long)
+    attn = torch.zeros(len(examples), T)
+    loss = torch.zeros(len(examples), T)
+    for i, e in enumerate(examples):
+        n = len(e['inputIds'])
+        ids[i, :n] = torch.tensor(e['inputIds'])
+        attn[i, :n] = 1
+        loss[i, :n] = torch.tensor(e['lossMask'], dtype=torch.float32)
+    return ids, attn, loss
 
 
-def timed(iterations, fn):
-    fn()
-    start = time.perf_counter()
-    for _ in range(iterations):
-        fn()
-    return (time.perf_counter() - start) * 1000 / iterations
+def score(model, ids, attn, loss_mask):
+    """engine.scoreTensors: per-row sum of response log-probs, token count, mean logit."""
+    logits = model.forward(ids, attn)
+    mask = torch.zeros_like(loss_mask)
+    mask[:, :-1] = loss_mask[:, 1:] * attn[:, 1:]
+    targets = torch.zeros_like(ids)
+    targets[:, :-1] = ids[:, 1:]
+    lse = torch.logsumexp(logits, -1)
+    target_logit = logits.gather(-1, targets[..., None])[..., 0]
+    token_logp = (target_logit - lse) * mask
+    count = mask.sum(1)
+    mean_logit = (logits.mean(-1) * mask).sum(1) / count.clamp(min=1)
+    return token_logp.sum(1), count, mean_logit
+
+
+def mmpo_loss(o, lw, ll, len_w, len_l, ref_w, ref_l):
+    """objectives.ts mmpo(): (M2)-(M9); the entropy term (M10) is not implemented here."""
+    if o.get('entropy'):
+        raise SystemExit('torch_peer.py: the MMPO entropy term (M10) is not implemented in the peer')
+    def norm(x, length):
+        return x / length.clamp(min=1) if o['lengthNorm'] else x
+
+    rw = o['epsilon'] + o['beta'] * norm(ref_w, len_w)
+    rl = o['epsilonRejected'] + o['beta'] * norm(ref_l, len_l)
+    if o['inBatchNorm']:
+        both = torch.cat([rw, rl])
+        lo, span = both.min(), both.max() - both.min() + 1e-6
+        rw, rl = (rw + 1e-6 - lo) / span, (rl + 1e-6 - lo) / span
+    sw, sl = norm(lw, len_w) + rw, norm(ll, len_l) + rl
+    mml = -torch.logsumexp(torch.stack([sw, sl], 1), 1)
+    pair = -F.logsigmoid(sw - sl)
+    loss = (mml + o['lambdaPair'] * pair).mean()
+    margin = sw - sl
+    metrics = torch.stack([loss, sw.mean(), sl.mean(), (sw > sl).float().mean(), margin.mean(), lw.mean(), ll.mean(), torch.sigmoid(margin).mean()])
+    return loss, metrics, torch.sigmoid(margin)
+
+
+def lr_at(step, total, schedule, peak):
+    """schedule.ts lrAt: linear warmup, then constant, linear or cosine decay."""
+    warmup = math.ceil(total * schedule['warmupRatio'])
+    if step < warmup:
+        return peak * step / warmup
+    if schedule['kind'] == 'constant':
+        return peak
+    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    if schedule['kind'] == 'linear':
+        return peak * (1 - progress)
+    return peak * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def blas_in_use():
+    with open('/proc/self/maps') as f:
+        maps = f.read()
+    for name in ('openblas', 'mkl', 'blis'):
+        if f'lib{name}' in maps:
+            return name
+    return 'reference BLAS (install libopenblas0-pthread)'
 
 
 def main():
-    c = json.loads(sys.argv[1])
-    torch.set_num_threads(c.get('threads', 1))
-    gen = torch.Generator().manual_seed(0)
-    p = make_params(c, gen)
-    ids = torch.randint(0, c['vocab'], (c['batch'], c['seq']), generator=gen)
-    it = c.get('iterations', 3)
-    tokens = c['batch'] * c['seq']
+    with open(sys.argv[1]) as f:
+        job = json.load(f)
+    torch.set_num_threads(job['threads'])
+    gen = torch.Generator().manual_seed(job.get('seed', 0))
+    model = Llama(job['model'], gen)
+    pairs = job['pairs']
+    b = job['microBatchPairs']
+    warmup, reps = job['warmup'], job['reps']
+    times, cpu, losses = [], [], []
 
-    with torch.no_grad():
-        fwd_ms = timed(it, lambda: forward(c, p, ids))
-    result = {'torch': torch.__version__, 'threads': torch.get_num_threads(),
-              'forward': {'msPerBatch': fwd_ms, 'tokensPerSecond': tokens * 1000 / fwd_ms}, 'train': None}
-    if c.get('train', True):
-        opt = torch.optim.Adam(p.values(), lr=1e-4)
+    def micro_batch(k):
+        chosen = [pairs[(k * b + j) % len(pairs)] for j in range(b)]
+        return chosen, [p['chosen'] for p in chosen] + [p['rejected'] for p in chosen]
 
-        def step():
-            opt.zero_grad()
-            logits = forward(c, p, ids)
-            loss = F.cross_entropy(logits[:, :-1].reshape(-1, c['vocab']), ids[:, 1:].reshape(-1))
+    if job['mode'] == 'forward':
+        _, examples = micro_batch(0)
+
+        def run():
+            with torch.no_grad():
+                ids, attn, loss_mask = pad_batch(examples)
+                out = torch.stack(score(model, ids, attn, loss_mask))
+                out.tolist()
+    else:
+        # Reference log-probs of every pair, once, before training (Trainer.create).
+        ref = []
+        with torch.no_grad():
+            for p in pairs:
+                s, _, _ = score(model, *pad_batch([p['chosen'], p['rejected']]))
+                ref.append(s.tolist())
+        if job['mode'] == 'lora':
+            lora = job['lora']
+            model.add_lora(lora['rank'], lora['alpha'], lora['targetModules'], gen)
+            trainable = [t for ab in model.lora.values() for t in ab]
+        else:
+            trainable = list(model.weights.values())
+            for t in trainable:
+                t.requires_grad_()
+        opt_cfg = job['optimizer']
+        optimizer = torch.optim.AdamW(trainable, lr=opt_cfg['lr'], betas=(opt_cfg['beta1'], opt_cfg['beta2']), eps=opt_cfg['eps'], weight_decay=opt_cfg['weightDecay'])
+        total = warmup + reps
+        state = {'step': 0}
+
+        def run():
+            k = state['step']
+            chosen, examples = micro_batch(k)
+            ids, attn, loss_mask = pad_batch(examples)
+            optimizer.zero_grad(set_to_none=True)
+            sums, counts, _ = score(model, ids, attn, loss_mask)
+            idx = [(k * b + j) % len(pairs) for j in range(b)]
+            ref_w = torch.tensor([ref[i][0] for i in idx])
+            ref_l = torch.tensor([ref[i][1] for i in idx])
+            loss, metrics, weights = mmpo_loss(job['objective'], sums[:b], sums[b:], counts[:b], counts[b:], ref_w, ref_l)
             loss.backward()
-            opt.step()
+            metrics.tolist()
+            weights.tolist()
+            norm = torch.nn.utils.clip_grad_norm_(trainable, job['maxGradNorm']) if job['maxGradNorm'] else None
+            if norm is not None:
+                norm.item()
+            for group in optimizer.param_groups:
+                group['lr'] = lr_at(k, total, job['schedule'], opt_cfg['lr'])
+            optimizer.step()
+            state['step'] += 1
+            losses.append(loss.item())
 
-        train_ms = timed(it, step)
-        result['train'] = {'msPerStep': train_ms, 'tokensPerSecond': tokens * 1000 / train_ms}
-    a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
-    mm_ms = timed(5, lambda: a @ b)
-    result['matmulGflops'] = 2 * 1024 ** 3 / mm_ms / 1e6
-    print(json.dumps(result))
+    for _ in range(warmup):
+        run()
+    for _ in range(reps):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        run()
+        times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
+    print(json.dumps({
+        'torch': torch.__version__,
+        'threads': torch.get_num_threads(),
+        'blas': blas_in_use(),
+        'timesMs': times,
+        'cpuMs': cpu,
+        'losses': losses,
+        # Linux reports ru_maxrss in KiB.
+        'peakRssBytes': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    }))
 
 
 if __name__ == '__main__':

@@ -1,29 +1,44 @@
 import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { benchData, peerJob, TINY, type BenchData } from '../../../bench/engine/harness';
 import { runTorchPeer } from '../../../bench/models/torch-peer';
-import { configFromSpec, type LlamaConfig } from '../../../main/engine/hf/config';
 
-const tiny = configFromSpec({ modelType: 'llama', vocabSize: 64, hiddenSize: 16, numLayers: 1, numHeads: 2, numKvHeads: 1 }) as LlamaConfig;
+// Debian's python3-torch is a developer tool, absent on CI: there the outcome must say so.
+const torchInstalled = existsSync('/usr/lib/python3/dist-packages/torch');
+const plan = { shape: TINY, warmup: 1, reps: 2 };
+let data: BenchData;
+beforeAll(async () => {
+  data = await benchData(plan);
+});
 
 describe('PyTorch peer', () => {
   it('reports a missing interpreter as unavailable with the reason, not as a crash', async () => {
-    const out = await runTorchPeer(tiny, { batchSize: 1, seqLen: 8, python: '/nonexistent/python3' });
+    const out = await runTorchPeer(peerJob(plan, 'forward', data), { threads: { torch: 1, blas: 1 }, python: '/nonexistent/python3' });
     expect(out.available).toBe(false);
     if (out.available) throw new Error('unreachable');
     expect(out.reason).toMatch(/ENOENT/);
   });
 
-  // Debian's python3-torch is a developer tool, absent on CI: there the outcome must say so.
-  it('times the same shape in PyTorch, or says that python3-torch is missing', async () => {
-    const out = await runTorchPeer(tiny, { batchSize: 2, seqLen: 8, iterations: 1 });
-    if (!existsSync('/usr/lib/python3/dist-packages/torch')) {
-      expect(out).toMatchObject({ available: false });
-      if (!out.available) expect(out.reason).toMatch(/python3-torch is not installed|ENOENT/);
+  it('runs the MMPO step on the same pairs: full fine-tuning and LoRA start from the same loss (B = 0), or says python3-torch is missing', async () => {
+    const full = await runTorchPeer(peerJob(plan, 'full', data), { threads: { torch: 1, blas: 1 } });
+    if (!torchInstalled) {
+      expect(full).toMatchObject({ available: false });
+      if (!full.available) expect(full.reason).toMatch(/python3-torch is not installed|ENOENT/);
       return;
     }
-    if (!out.available) throw new Error(out.reason);
-    expect(out.forward.tokensPerSecond).toBeGreaterThan(0);
-    expect(out.train!.tokensPerSecond).toBeGreaterThan(0);
-    expect(out.matmulGflops).toBeGreaterThan(0);
+    if (!full.available) throw new Error(full.reason);
+    const lora = await runTorchPeer(peerJob(plan, 'lora', data), { threads: { torch: 1, blas: 1 } });
+    if (!lora.available) throw new Error(lora.reason);
+    for (const r of [full, lora]) {
+      expect(r.timesMs).toHaveLength(plan.reps);
+      expect(r.cpuMs).toHaveLength(plan.reps);
+      // Warm-up and timed steps all record a loss.
+      expect(r.losses).toHaveLength(plan.warmup + plan.reps);
+      expect(r.losses.every(Number.isFinite)).toBe(true);
+      expect(r.peakRssBytes).toBeGreaterThan(0);
+    }
+    expect(lora.losses[0]).toBeCloseTo(full.losses[0]!, 4);
+    // Training moves the loss: the optimizer really steps.
+    expect(full.losses.at(-1)).not.toBe(full.losses[0]);
   });
 });

@@ -1,18 +1,24 @@
-// A whole Llama-style training step (the benchmark's model at a tiny shape)
-// on wasm with our kernels, against the cpu backend: loss and every gradient.
+// A whole Llama training step's loss and gradients (the engine's real model at
+// a tiny shape, scored as the trainer scores it) on wasm with our kernels,
+// against the cpu backend.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../../main/engine/backend';
-import { createModel, loss, makeBatch, type BenchShape } from '../../../../bench/engine/model';
+import { configFromSpec, createModel, padBatch, scoreTensors, SeededRng } from '../../../../main/engine';
 
-const tiny: BenchShape = { vocab: 50, dModel: 16, layers: 2, heads: 2, ffn: 24, seq: 8, batch: 2 };
+const tiny = configFromSpec({ modelType: 'llama', vocabSize: 50, hiddenSize: 16, numLayers: 2, numHeads: 2, numKvHeads: 1, intermediateSize: 24 });
 
 function lossAndGrads(): { loss: number; grads: Float32Array[] } {
   const model = createModel(tiny, 3);
-  const { ids, targets } = makeBatch(tiny, 5);
-  const { value, grads } = tf.variableGrads(() => loss(model, ids, targets), model.variables);
-  const result = { loss: value.dataSync()[0]!, grads: model.variables.map((v) => grads[v.name]!.dataSync() as Float32Array) };
-  tf.dispose([value, ...Object.values(grads), ids, targets, ...model.variables, model.cos, model.sin, model.rotateHalf, model.mask]);
+  const rng = new SeededRng(5);
+  // Two 8-token sequences, the last 5 tokens of each scored (a prompt and a response).
+  const examples = [0, 1].map(() => ({ inputIds: Array.from({ length: 8 }, () => Math.floor(rng.next() * tiny.vocabSize)), lossMask: [0, 0, 0, 1, 1, 1, 1, 1] }));
+  const batch = padBatch(examples);
+  const variables = [...model.weights.values()];
+  const { value, grads } = tf.variableGrads(() => scoreTensors(model, batch).sumLogProb.neg().mean() as tf.Scalar, variables);
+  const result = { loss: value.dataSync()[0]!, grads: variables.map((v) => grads[v.name]!.dataSync() as Float32Array) };
+  tf.dispose([value, ...Object.values(grads), batch.inputIds, batch.attentionMask, batch.lossMask]);
+  model.dispose();
   return result;
 }
 
