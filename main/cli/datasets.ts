@@ -1,10 +1,23 @@
 import { copyFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ExportFormat, FormatId } from '../../shared/datasets';
+import { ExportFormat, FormatId, type ImportError } from '../../shared/datasets';
+import type { NothingImported } from '../core/datasets/imports';
 import { CliError, type Command } from './commands';
-import { table } from './output';
+import { table, type CliIo } from './output';
 
 const formatList = FormatId.options.join('|');
+
+function printImportErrors(io: CliIo, errors: ImportError[], errorCount: number): void {
+  if (errors.length === 0) return;
+  io.out('');
+  io.out(
+    table(
+      ['severity', 'file', 'line', 'row', 'field', 'reason'],
+      errors.map((e) => [e.severity, e.file, e.line === null ? '' : String(e.line), e.row === null ? '' : String(e.row), e.field ?? '', e.reason]),
+    ),
+  );
+  if (errorCount > errors.length) io.out(`… and ${errorCount - errors.length} more (see --json or the Datasets page).`);
+}
 
 export const importCommand: Command = {
   name: 'import',
@@ -34,7 +47,17 @@ export const importCommand: Command = {
       const done = await studio.jobs.settled(job.id);
       off();
       if (process.stderr.isTTY && !ctx.json) process.stderr.write('\r\x1b[K');
-      if (done.status !== 'succeeded') throw new CliError(done.error?.message ?? `The import ${done.status}.`, done.error?.code ?? 'JOB_FAILED');
+      if (done.status !== 'succeeded') {
+        // An import that created its dataset and read nothing removed it again; the report comes with the failed job.
+        const nothing = (done.error?.details as { nothingImported?: NothingImported } | undefined)?.nothingImported;
+        if (!nothing) throw new CliError(done.error?.message ?? `The import ${done.status}.`, done.error?.code ?? 'JOB_FAILED');
+        if (ctx.json) ctx.io.out(JSON.stringify({ ...nothing, dataset: null, message: done.error!.message }));
+        else {
+          ctx.io.out(done.error!.message);
+          printImportErrors(ctx.io, nothing.errors, nothing.errorCount);
+        }
+        return 2;
+      }
       const { importId } = done.result as { importId: number };
       const report = await studio.handlers['datasets.importReport']({ id: importId, errorsOffset: 0, errorsLimit: 5000 });
       const dataset = studio.datasets.getDataset(report.datasetId);
@@ -53,16 +76,7 @@ export const importCommand: Command = {
         if (report.flagged.identical || report.flagged.empty) {
           ctx.io.out(`flagged: ${report.flagged.identical} with identical sides, ${report.flagged.empty} with an empty side`);
         }
-        if (report.errors.length) {
-          ctx.io.out('');
-          ctx.io.out(
-            table(
-              ['severity', 'file', 'line', 'row', 'field', 'reason'],
-              report.errors.map((e) => [e.severity, e.file, e.line === null ? '' : String(e.line), e.row === null ? '' : String(e.row), e.field ?? '', e.reason]),
-            ),
-          );
-          if (report.errorCount > report.errors.length) ctx.io.out(`… and ${report.errorCount - report.errors.length} more (see --json or the Datasets page).`);
-        }
+        printImportErrors(ctx.io, report.errors, report.errorCount);
         if (savedRejected) ctx.io.out(`\nThe rejected rows, as they were, are in ${savedRejected}: fix them and import that file again.`);
         else if (report.rejected > 0) ctx.io.out('\nAdd --save-rejected FILE to write the rejected rows out, fix them and import them again.');
       }

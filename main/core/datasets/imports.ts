@@ -6,14 +6,19 @@ import type { JobKind } from '../jobs/supervisor';
 import { streamFile, type LocatedError, type ParseSummary } from './formats';
 import { fromParsed, type DatasetStore } from './store';
 
-export const ImportParams = z.object({
-  path: z.string().min(1),
-  datasetId: z.number().int().positive(),
-  /** The name shown in reports and record sources (defaults to the file's base name). */
-  file: z.string().optional(),
-  format: FormatId.optional(),
-  mapping: ColumnMapping.optional(),
-});
+export const ImportParams = z
+  .object({
+    path: z.string().min(1),
+    /** Import into this existing dataset… */
+    datasetId: z.number().int().positive().optional(),
+    /** …or into the dataset of this name, which the import creates if there is none (and removes again if it imports nothing). */
+    datasetName: z.string().trim().min(1).optional(),
+    /** The name shown in reports and record sources (defaults to the file's base name). */
+    file: z.string().optional(),
+    format: FormatId.optional(),
+    mapping: ColumnMapping.optional(),
+  })
+  .refine((p) => (p.datasetId === undefined) !== (p.datasetName === undefined), { message: 'Give either datasetId or datasetName.' });
 export type ImportParams = z.infer<typeof ImportParams>;
 
 interface ImportRow {
@@ -95,8 +100,36 @@ export function recoverImports(db: Db): number {
     )
     .pluck()
     .all() as number[];
-  for (const id of stale) rollBack(db, id, 'The studio stopped before this import finished; nothing from it was kept. Import the file again.');
+  for (const id of stale) {
+    const { dataset_id: datasetId, stats } = db.prepare<[number], { dataset_id: number; stats: string | null }>('SELECT dataset_id, stats FROM imports WHERE id = ?').get(id)!;
+    rollBack(db, id, 'The studio stopped before this import finished; nothing from it was kept. Import the file again.');
+    if (createdByImport(stats)) removeIfUnused(db, datasetId, id);
+  }
   return stale.length;
+}
+
+/** Set in `imports.stats` while an import that created its dataset runs, so recovery knows the dataset is the import's own. */
+const CREATED_MARK = { createdDataset: true };
+const createdByImport = (stats: string | null) => stats !== null && (JSON.parse(stats) as { createdDataset?: boolean }).createdDataset === true;
+
+/**
+ * Removes a dataset an import created when nothing ended up in it: no
+ * records, no snapshot and no import but this one (another import may be
+ * filling it at the same time). True when it was removed.
+ */
+function removeIfUnused(db: Db, datasetId: number, importId: number): boolean {
+  return db.transaction(() => {
+    const used = db
+      .prepare(
+        `SELECT EXISTS (SELECT 1 FROM records WHERE dataset_id = @datasetId) OR EXISTS (SELECT 1 FROM snapshots WHERE dataset_id = @datasetId)
+         OR EXISTS (SELECT 1 FROM imports WHERE dataset_id = @datasetId AND id != @importId)`,
+      )
+      .pluck()
+      .get({ datasetId, importId }) as number;
+    if (used) return false;
+    db.prepare('DELETE FROM datasets WHERE id = ?').run(datasetId);
+    return true;
+  })();
 }
 
 function rollBack(db: Db, importId: number, reason: string): void {
@@ -106,8 +139,92 @@ function rollBack(db: Db, importId: number, reason: string): void {
   })();
 }
 
+/** An import whose reads stall this long (a hung disk or network mount) is stopped; STUDIO_IMPORT_STALL_SECONDS overrides. */
+export const DEFAULT_IMPORT_STALL_MS = 120_000;
+
+export function importStallMs(env: NodeJS.ProcessEnv = process.env): number {
+  const seconds = Number(env.STUDIO_IMPORT_STALL_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_IMPORT_STALL_MS;
+}
+
+/**
+ * Fails a wait that sees no sign of life for `stallMs`. Signs of life are
+ * `alive()` calls (bytes read, batches stored). Time the event loop spent
+ * blocked in our own parsing is not a stall: only awaited I/O can hang.
+ */
+export class Watchdog {
+  private lastAlive = Date.now();
+  private lastTick = Date.now();
+  private readonly timer: NodeJS.Timeout;
+  private fail: (error: Error) => void = () => {};
+  /** Rejects once the watched work has stalled; never resolves. */
+  readonly stalled: Promise<never>;
+
+  constructor(
+    private readonly stallMs: number,
+    describe: (stalledMs: number) => string,
+  ) {
+    this.stalled = new Promise<never>((_, reject) => (this.fail = reject));
+    this.stalled.catch(() => {}); // observed through race(); never an unhandled rejection
+    const tickMs = Math.max(10, Math.min(1000, stallMs / 4));
+    this.timer = setInterval(() => {
+      const now = Date.now();
+      if (now - this.lastTick > tickMs * 2) this.lastAlive = now; // the loop itself was blocked, by work
+      this.lastTick = now;
+      if (now - this.lastAlive >= this.stallMs) {
+        clearInterval(this.timer);
+        this.fail(new StudioError('JOB_FAILED', describe(now - this.lastAlive)));
+      }
+    }, tickMs);
+    this.timer.unref();
+  }
+
+  alive(): void {
+    this.lastAlive = Date.now();
+  }
+
+  /** `promise`, unless the work stalls (or `signal` aborts) first. */
+  async race<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+    let onAbort = () => {};
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason as Error);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([promise, this.stalled, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+/**
+ * Thrown when an import that created its dataset imported nothing: the
+ * dataset is gone, so the report travels on the failed job (and the CLI
+ * prints it from there).
+ */
+/** What a failed job's `error.details.nothingImported` holds: the import report (first 500 problems) of a dataset that was not kept. */
+export type NothingImported = Omit<ImportReport, 'id' | 'datasetId' | 'jobId'> & { datasetName: string };
+
+function nothingImported(report: ImportReport, datasetName: string): StudioError {
+  const errors = report.errors.filter((e) => e.severity === 'error');
+  const why =
+    report.rowsSeen === 0
+      ? (errors[0]?.reason ?? 'No rows were found.')
+      : `All ${report.rowsSeen.toLocaleString('en')} rows were rejected${errors[0] ? ` (the first: ${errors[0].reason})` : '.'}`;
+  const message = `Nothing was imported from ${report.file}, so no dataset "${datasetName}" was created. ${why}`;
+  const { id: _id, datasetId: _datasetId, jobId: _jobId, ...rest } = report;
+  const details: NothingImported = { ...rest, datasetName };
+  return new StudioError('JOB_FAILED', message, { nothingImported: details });
+}
+
 /** The import job: streams the file in batches, storing good rows and every located error as it goes. */
-export function importJobKind(store: DatasetStore): JobKind<ImportParams> {
+export function importJobKind(store: DatasetStore, options: { stallMs?: number } = {}): JobKind<ImportParams> {
   const db = store.db;
   const insertError = db.prepare(
     'INSERT INTO import_errors (import_id, file, line, row, field, byte_offset, code, severity, reason, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -117,6 +234,20 @@ export function importJobKind(store: DatasetStore): JobKind<ImportParams> {
       for (const e of errors) insertError.run(importId, e.file, e.line ?? null, e.row ?? null, e.field ?? null, e.byteOffset ?? null, e.code, e.severity, e.reason, e.raw ?? null);
     })();
 
+  /** The dataset to fill, created here when named and new, with the import's row in the same transaction. */
+  const begin = (params: ImportParams, jobId: number, file: string) =>
+    db.transaction(() => {
+      let dataset = params.datasetId !== undefined ? store.getDataset(params.datasetId) : store.findDatasetByName(params.datasetName!);
+      const created = dataset === undefined;
+      dataset ??= store.createDataset(params.datasetName!);
+      const importId = Number(
+        db
+          .prepare(`INSERT INTO imports (dataset_id, job_id, file, path, status, stats, created_at) VALUES (?, ?, ?, ?, 'running', ?, ?)`)
+          .run(dataset.id, jobId, file, params.path, created ? JSON.stringify(CREATED_MARK) : null, Date.now()).lastInsertRowid,
+      );
+      return { dataset, created, importId };
+    })();
+
   return {
     kind: 'dataset-import',
     lane: 'io',
@@ -124,24 +255,25 @@ export function importJobKind(store: DatasetStore): JobKind<ImportParams> {
     title: (p) => `Import ${p.file ?? p.path.split(/[\\/]/).pop()}`,
     async run(ctx) {
       const { params } = ctx;
-      const dataset = store.getDataset(params.datasetId);
       const file = params.file ?? params.path.split(/[\\/]/).pop() ?? params.path;
-      const importId = Number(
-        db
-          .prepare(`INSERT INTO imports (dataset_id, job_id, file, path, status, created_at) VALUES (?, ?, ?, ?, 'running', ?)`)
-          .run(dataset.id, ctx.job.id, file, params.path, Date.now()).lastInsertRowid,
-      );
-      ctx.log('info', `Importing ${params.path} into "${dataset.name}" (import #${importId}).`);
+      const { dataset, created, importId } = begin(params, ctx.job.id, file);
+      ctx.log('info', `Importing ${params.path} into ${created ? 'new dataset' : 'dataset'} "${dataset.name}" (import #${importId}).`);
+      const stallMs = options.stallMs ?? importStallMs();
+      const watchdog = new Watchdog(stallMs, (ms) => `The import of ${file} made no progress for ${Math.round(ms / 1000)} s (reading the file stalled), so it was stopped; nothing from it was kept.`);
+      let report: ImportReport;
+      let removed: boolean;
       try {
         const stream = streamFile(params.path, {
           file,
           ...(params.format ? { format: params.format } : {}),
           ...(params.mapping ? { mapping: params.mapping } : {}),
+          onRead: () => watchdog.alive(),
         });
         let imported = 0;
-        let step = await stream.next();
+        let step = await watchdog.race(stream.next(), ctx.signal);
         while (!step.done) {
           if (ctx.signal.aborted) throw ctx.signal.reason;
+          watchdog.alive();
           const batch = step.value;
           imported += store.insertRecords(
             dataset.id,
@@ -151,35 +283,45 @@ export function importJobKind(store: DatasetStore): JobKind<ImportParams> {
           storeErrors(importId, batch.errors);
           const { bytesDone, bytesTotal, rowsDone } = batch.progress;
           ctx.progress(bytesTotal > 0 ? bytesDone / bytesTotal : 0, `${rowsDone.toLocaleString('en')} rows read, ${imported.toLocaleString('en')} imported`);
-          step = await stream.next();
+          step = await watchdog.race(stream.next(), ctx.signal);
         }
         const summary: ParseSummary = step.value;
-        db.prepare(
-          `UPDATE imports SET status = 'done', container = ?, format = ?, mapping = ?, explanation = ?, rows_seen = ?, imported = ?, rejected = ?, warnings = ?, stats = ?, finished_at = ? WHERE id = ?`,
-        ).run(
-          summary.container,
-          summary.format,
-          summary.mapping ? JSON.stringify(summary.mapping) : null,
-          summary.explanation,
-          summary.stats.rowsSeen,
-          imported,
-          summary.stats.rejected,
-          summary.stats.warnings,
-          JSON.stringify(summary.stats),
-          Date.now(),
-          importId,
-        );
-        store.touch(dataset.id);
-        const report = importReport(db, importId, 0, 0);
-        ctx.log(
-          report.rejected > 0 ? 'warn' : 'info',
-          `${report.imported} imported, ${report.rejected} rejected, ${report.warnings} warnings (${summary.format ?? 'format not recognised'}).`,
-        );
-        return { importId, datasetId: dataset.id, imported: report.imported, rejected: report.rejected, rowsSeen: report.rowsSeen, format: report.format };
+        const finish = db.transaction(() => {
+          db.prepare(
+            `UPDATE imports SET status = 'done', container = ?, format = ?, mapping = ?, explanation = ?, rows_seen = ?, imported = ?, rejected = ?, warnings = ?, stats = ?, finished_at = ? WHERE id = ?`,
+          ).run(
+            summary.container,
+            summary.format,
+            summary.mapping ? JSON.stringify(summary.mapping) : null,
+            summary.explanation,
+            summary.stats.rowsSeen,
+            imported,
+            summary.stats.rejected,
+            summary.stats.warnings,
+            JSON.stringify(summary.stats),
+            Date.now(),
+            importId,
+          );
+          const done = importReport(db, importId, 0, imported === 0 ? 500 : 0);
+          // A dataset made for this import that got nothing is not left behind empty.
+          const removed = created && imported === 0 && removeIfUnused(db, dataset.id, importId);
+          return { done, removed };
+        });
+        ({ done: report, removed } = finish());
       } catch (err) {
         rollBack(db, importId, `The import stopped (${err instanceof Error ? err.message : String(err)}); nothing from it was kept.`);
+        if (created) removeIfUnused(db, dataset.id, importId);
         throw err;
+      } finally {
+        watchdog.stop();
       }
+      if (removed) throw nothingImported(report, dataset.name);
+      store.touch(dataset.id);
+      ctx.log(
+        report.rejected > 0 ? 'warn' : 'info',
+        `${report.imported} imported, ${report.rejected} rejected, ${report.warnings} warnings (${report.format ?? 'format not recognised'}).`,
+      );
+      return { importId, datasetId: dataset.id, imported: report.imported, rejected: report.rejected, rowsSeen: report.rowsSeen, format: report.format };
     },
   };
 }

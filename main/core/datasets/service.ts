@@ -7,7 +7,7 @@ import type { JobSupervisor } from '../jobs/supervisor';
 import type { DedupeResult } from './curation-tasks';
 import { duplicatesView, jobOutcome, latestDedupeJob, succeeded } from './curation-jobs';
 import { EXPORT_EXTENSIONS, exportToFile } from './export';
-import { previewFile } from './formats';
+import { checkImportablePath, previewFile } from './formats';
 import { importReport, listImports, rejectedRowsText } from './imports';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { queryRecords, recordIds } from './query';
@@ -89,12 +89,19 @@ export function datasetHandlers({ store, jobs, jobStore, exportsDir }: DatasetSe
       };
     },
     'datasets.import': ({ path, datasetId, datasetName, format, mapping }) => {
-      let id = datasetId;
-      if (id === undefined) {
-        const name = datasetName ?? (path.split(/[\\/]/).pop() ?? 'dataset').replace(/\.[^.]+$/, '');
-        id = (store.findDatasetByName(name) ?? store.createDataset(name)).id;
-      } else store.assertDataset(id);
-      return jobs.start('dataset-import', { path, datasetId: id, ...(format ? { format } : {}), ...(mapping ? { mapping } : {}) });
+      // A pipe, a device or a file over the size cap is refused before any job or dataset exists.
+      checkImportablePath(path);
+      let target: { datasetId: number } | { datasetName: string };
+      if (datasetId === undefined) {
+        const name = (datasetName ?? (path.split(/[\\/]/).pop() ?? 'dataset').replace(/\.[^.]+$/, '')).trim();
+        if (!name) throw new StudioError('INVALID_ARGUMENT', 'A dataset needs a name.');
+        // The job creates the dataset, and removes it again if the file yields no record.
+        target = { datasetName: name };
+      } else {
+        store.assertDataset(datasetId);
+        target = { datasetId };
+      }
+      return jobs.start('dataset-import', { path, ...target, ...(format ? { format } : {}), ...(mapping ? { mapping } : {}) });
     },
     'datasets.imports': ({ datasetId }) => listImports(db, datasetId),
     'datasets.importReport': ({ id, errorsOffset, errorsLimit }) => importReport(db, id, errorsOffset, errorsLimit),

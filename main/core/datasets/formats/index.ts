@@ -37,4 +37,4 @@ export { exportFormats, toCsv, toJsonl, toTrlConversationalRow, toTrlStandardRow
 
 export { previewFile, type Preview, type PreviewOptions } from './preview';
 export { parseFile, streamFile, type ParseBatch, type ParseOptions, type ParseProgress, type ParseResult, type ParseStats, type ParseSummary } from './parse';
-export { type FileInput, type InputOptions } from './source';
+export { checkImportablePath, DEFAULT_IMPORT_MAX_BYTES, importMaxBytes, WHOLE_FILE_MAX_BYTES, type FileInput, type InputOptions } from './source';

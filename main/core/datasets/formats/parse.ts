@@ -2,15 +2,13 @@
 // JSON Lines on disk are streamed with bounded memory; other containers are
 // read whole (JSON and CSV need the whole text, Parquet its footer) and then
 // handed out in the same batches, so callers see one shape either way.
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { applyMapping, type ApplyOptions } from './convert';
 import { type ColumnMapping, type FormatId } from './mapping';
 import { type LocatedError, type PreferenceRecord, type RecordKind } from './record';
-import { containerFromName, readRows, type Container, type RawRow } from './readers';
+import { containerFromName, misnamedContainer, readRows, type Container, type RawRow } from './readers';
 import { streamJsonlRows, type RowBatch } from './readers/jsonl-stream';
-import { checkReadable, decodeText } from './readers/text';
-import { chooseMapping, displayName, loadBytes, unrecognised, type FileInput, type InputOptions, type MappingChoice } from './source';
+import { checkReadable, decodeText, utf16Encoding } from './readers/text';
+import { chooseMapping, displayName, openImportFile, readOpenFile, unrecognised, type FileInput, type InputOptions, type MappingChoice } from './source';
 
 export interface ParseProgress {
   /** Data rows read so far, good or bad. */
@@ -25,6 +23,8 @@ export interface ParseOptions extends InputOptions, ApplyOptions {
   onProgress?: (progress: ParseProgress) => void;
   /** Rows per batch (default 5000). */
   batchRows?: number;
+  /** Called as bytes are read from disk (a sign of life for a watchdog). */
+  onRead?: (bytes: number) => void;
 }
 
 export interface ParseBatch {
@@ -65,6 +65,8 @@ interface RowSource {
   container: Container;
   bytesTotal: number;
   batches: AsyncIterable<RowBatch>;
+  /** File-level notes (a misnamed file) that go out with the first batch. */
+  notes: LocatedError[];
 }
 
 async function* inMemoryBatches(bytes: Uint8Array, rows: RawRow[], errors: LocatedError[], rowsSeen: number, batchRows: number): AsyncGenerator<RowBatch> {
@@ -81,30 +83,48 @@ async function* inMemoryBatches(bytes: Uint8Array, rows: RawRow[], errors: Locat
   }
 }
 
-/** Streams JSON Lines from disk when the file is named or looks like it; reads anything else whole. */
-async function openRows(input: FileInput, file: string, options: ParseOptions, batchRows: number): Promise<RowSource> {
-  if (typeof input === 'string' && (options.container ?? containerFromName(input)) === 'jsonl') {
-    const handle = await open(input, 'r');
-    let head: Uint8Array;
-    let size: number;
-    try {
-      size = (await handle.stat()).size;
-      head = new Uint8Array(Math.min(size, 64 * 1024));
-      await handle.read(head, 0, head.length, 0);
-    } finally {
-      await handle.close();
-    }
-    // Empty, binary and UTF-16 files, and JSON arrays misnamed .jsonl, take the whole-file path.
-    const isUtf16 = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
-    const start = decodeText(head).text.trimStart();
-    if (checkReadable(head, file) === null && !isUtf16 && start !== '' && !start.startsWith('[')) {
-      const chunks = createReadStream(input, { highWaterMark: STREAM_CHUNK });
-      return { container: 'jsonl', bytesTotal: size, batches: streamJsonlRows(chunks, file, batchRows) };
-    }
+async function* counted(chunks: AsyncIterable<Uint8Array>, onRead: ((bytes: number) => void) | undefined): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    onRead?.(chunk.length);
+    yield chunk;
   }
-  const bytes = await loadBytes(input);
+}
+
+/**
+ * Streams JSON Lines from disk when the file's head shows an object per line
+ * (whatever its name: a .csv holding JSON Lines is streamed too, with a note);
+ * reads anything else whole.
+ */
+async function openRows(input: FileInput, file: string, options: ParseOptions, batchRows: number): Promise<RowSource> {
+  if (typeof input !== 'string') return readWhole(input, file, options, batchRows);
+  const { handle, size } = await openImportFile(input);
+  let streaming = false;
+  try {
+    const head = new Uint8Array(Math.min(size, 64 * 1024));
+    await handle.read(head, 0, head.length, 0);
+    const named = options.container ?? containerFromName(input);
+    // Empty, binary and UTF-16 files, and JSON arrays, take the whole-file path.
+    const text = checkReadable(head, file) === null && utf16Encoding(head) === null ? decodeText(head).text : '';
+    const misnamed = misnamedContainer(file, named, text);
+    const start = text.trimStart();
+    const streamable = misnamed ? misnamed.container === 'jsonl' : named === 'jsonl' && start !== '' && !start.startsWith('[');
+    if (streamable) {
+      streaming = true;
+      // The size is fixed at open: a file still being written is read to that size.
+      const chunks = handle.createReadStream({ start: 0, end: size - 1, highWaterMark: STREAM_CHUNK });
+      return { container: 'jsonl', bytesTotal: size, notes: misnamed ? [misnamed.note] : [], batches: streamJsonlRows(counted(chunks, options.onRead), file, batchRows) };
+    }
+    const bytes = await readOpenFile(input, handle, size, options.onRead);
+    return await readWhole(bytes, file, options, batchRows);
+  } finally {
+    // A stream closes the handle itself when it ends.
+    if (!streaming) await handle.close();
+  }
+}
+
+async function readWhole(bytes: Uint8Array, file: string, options: ParseOptions, batchRows: number): Promise<RowSource> {
   const read = await readRows(bytes, { file, ...(options.container ? { container: options.container } : {}) });
-  return { container: read.container, bytesTotal: bytes.length, batches: inMemoryBatches(bytes, read.rows, read.errors, read.rowsSeen, batchRows) };
+  return { container: read.container, bytesTotal: bytes.length, notes: [], batches: inMemoryBatches(bytes, read.rows, read.errors, read.rowsSeen, batchRows) };
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -148,9 +168,11 @@ export async function* streamFile(input: FileInput, options: ParseOptions = {}):
     for (let step = await iterator.next(); !step.done; step = await iterator.next()) yield step.value;
   }
 
+  let notes = source.notes;
   for await (const batch of remaining()) {
     const mapped = chosen.mapping ? applyMapping(batch.rows, chosen.mapping, file, options) : { records: [], errors: [] };
-    const errors = [...batch.errors, ...mapped.errors];
+    const errors = [...notes, ...batch.errors, ...mapped.errors];
+    notes = [];
     if (chosen.mapping === null && batch.rows.length > 0 && !reportedUnrecognised) {
       errors.push(unrecognised(file, chosen.explanation));
       reportedUnrecognised = true;

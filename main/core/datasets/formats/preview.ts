@@ -1,13 +1,12 @@
 // The import dialog's first step: read the head of a file, guess the format
 // and show what the import would make of the first rows.
-import { open } from 'node:fs/promises';
 import { applyMapping } from './convert';
 import { type FormatCandidate } from './detect';
 import { type ColumnMapping, type FormatId } from './mapping';
 import { type LocatedError, type PreferenceRecord } from './record';
 import { containerFromName, readRows, type Container } from './readers';
 import { isParquet } from './readers/text';
-import { chooseMapping, displayName, loadBytes, unrecognised, type FileInput, type InputOptions } from './source';
+import { chooseMapping, displayName, openImportFile, readOpenFile, unrecognised, type FileInput, type InputOptions } from './source';
 
 export interface PreviewOptions extends InputOptions {
   /** Rows read and shown (default 50). */
@@ -37,16 +36,15 @@ export interface Preview {
 const PREVIEW_BYTES = 8 * 1024 * 1024;
 
 async function loadHead(input: FileInput, options: InputOptions): Promise<{ bytes: Uint8Array; partial: boolean }> {
-  if (typeof input !== 'string' || options.container === 'parquet' || containerFromName(input) === 'parquet') {
-    return { bytes: await loadBytes(input), partial: false };
-  }
-  const handle = await open(input, 'r');
+  if (typeof input !== 'string') return { bytes: input, partial: false };
+  const { handle, size } = await openImportFile(input);
   try {
-    const { size } = await handle.stat();
-    if (size <= PREVIEW_BYTES) return { bytes: await loadBytes(input), partial: false };
+    if (size <= PREVIEW_BYTES || options.container === 'parquet' || containerFromName(input) === 'parquet') {
+      return { bytes: await readOpenFile(input, handle, size), partial: false };
+    }
     const head = new Uint8Array(PREVIEW_BYTES);
     await handle.read(head, 0, PREVIEW_BYTES, 0);
-    if (isParquet(head)) return { bytes: await loadBytes(input), partial: false };
+    if (isParquet(head)) return { bytes: await readOpenFile(input, handle, size), partial: false };
     // Cut at the last line end so the sample does not end mid-row.
     const cut = head.lastIndexOf(0x0a);
     return { bytes: cut > 0 ? head.subarray(0, cut + 1) : head, partial: true };

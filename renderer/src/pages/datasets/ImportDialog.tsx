@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { FormatId, type ColumnMapping, type ImportPreview } from '../../../../shared/datasets';
+import { FormatId, type ColumnMapping, type ImportError, type ImportPreview } from '../../../../shared/datasets';
 import { TERMINAL_STATUSES } from '../../../../shared/jobs';
 import { useApi } from '../../api/context';
 import { datasetQueries, jobQueries } from '../../api/queries';
@@ -146,6 +146,8 @@ function JobProgress({ jobId, onDone }: { jobId: number; onDone: (datasetId: num
   });
   const result = job?.status === 'succeeded' ? (job.result as ImportResult) : null;
   const { data: report } = useQuery({ ...datasetQueries.importReport(api, result?.importId ?? 0), enabled: !!result });
+  // An import that would have created its dataset and read nothing leaves no dataset; its report comes with the failed job.
+  const nothingImported = (job?.error?.details as { nothingImported?: { errors: ImportError[] } } | undefined)?.nothingImported;
   if (!job) return <p className="text-sm text-zinc-500">Starting…</p>;
   return (
     <div className="space-y-3" data-testid="import-job">
@@ -158,6 +160,7 @@ function JobProgress({ jobId, onDone }: { jobId: number; onDone: (datasetId: num
       <ProgressBar value={job.progress} status={job.status} label="Import progress" />
       {job.progressMessage && <p className="text-xs text-zinc-500">{job.progressMessage}</p>}
       {job.error && <p className="rounded-md bg-rose-50 p-2 text-sm text-rose-800 dark:bg-rose-950 dark:text-rose-200">{job.error.message}</p>}
+      {nothingImported && <ImportErrorsTable errors={nothingImported.errors} />}
       {report && <ImportReportView report={report} />}
       {result && (
         <div className="flex justify-end">

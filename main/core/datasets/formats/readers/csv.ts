@@ -4,7 +4,7 @@
 // longer be trusted to sit under the right column.
 import Papa from 'papaparse';
 import { type LocatedError } from '../record';
-import { invalidLineIn, invalidUtf8Error, LineIndex, type DecodedText } from './text';
+import { invalidLineIn, invalidUtf8Error, LineIndex, nulByteError, type DecodedText } from './text';
 import { type ReadOptions, type ReadResult, type RawRow } from './types';
 
 function guessDelimiter(text: string, container: 'csv' | 'tsv'): string {
@@ -59,6 +59,10 @@ export function readCsv({ text, invalidLines }: DecodedText, options: ReadOption
       const invalid = invalidLineIn(invalidLines, line, lastLine);
       if (invalid) {
         errors.push(invalidUtf8Error(file, row, invalid.line, invalid.byteOffset));
+        return;
+      }
+      if (cells.some((cell) => cell.includes('\0'))) {
+        errors.push(nulByteError(file, row, line));
         return;
       }
       const syntax = result.errors.find((e) => e.type === 'Quotes');

@@ -4,8 +4,8 @@
 // is cut into its elements by a small scanner and each is parsed alone.
 import { type LocatedError } from '../record';
 import { readJsonl } from './jsonl';
-import { invalidLineIn, invalidUtf8Error, LineIndex, type DecodedText } from './text';
-import { isPlainObject, notAnObjectError, type ReadOptions, type ReadResult, type RawRow } from './types';
+import { invalidLineIn, invalidUtf8Error, LineIndex, nulByteError, type DecodedText } from './text';
+import { isPlainObject, MAX_ROW_DEPTH, nestedDeeperThan, notAnObjectError, tooDeepError, type ReadOptions, type ReadResult, type RawRow } from './types';
 
 const PREFERRED_ARRAY_KEYS = ['data', 'rows', 'records', 'examples', 'items', 'train', 'instances', 'tasks'];
 
@@ -132,10 +132,19 @@ export function readJson(decoded: DecodedText, options: ReadOptions): ReadResult
       continue;
     }
     const isLast = row === spans.length;
+    const element = text.slice(span.start, span.end);
+    if (element.includes('\0')) {
+      errors.push(nulByteError(file, row, line));
+      continue;
+    }
     let value: unknown;
     try {
-      value = JSON.parse(text.slice(span.start, span.end));
+      value = JSON.parse(element);
     } catch (error) {
+      if (error instanceof RangeError) {
+        errors.push(tooDeepError(file, row, line));
+        continue;
+      }
       const truncated = isLast && !closed;
       errors.push({
         file,
@@ -151,6 +160,10 @@ export function readJson(decoded: DecodedText, options: ReadOptions): ReadResult
     }
     if (!isPlainObject(value)) {
       errors.push(notAnObjectError(file, row, line, value));
+      continue;
+    }
+    if (nestedDeeperThan(value, MAX_ROW_DEPTH)) {
+      errors.push(tooDeepError(file, row, line));
       continue;
     }
     rows.push({ row, line, value });
@@ -170,9 +183,11 @@ export function readJson(decoded: DecodedText, options: ReadOptions): ReadResult
 function readSingleObject({ text, invalidLines }: DecodedText, { file }: ReadOptions): ReadResult {
   const invalid = invalidLineIn(invalidLines, 1, Number.MAX_SAFE_INTEGER);
   if (invalid) return { container: 'json', rows: [], errors: [invalidUtf8Error(file, 1, invalid.line, invalid.byteOffset)], rowsSeen: 1 };
+  if (text.includes('\0')) return { container: 'json', rows: [], errors: [nulByteError(file, 1, 1)], rowsSeen: 1 };
   try {
     const value: unknown = JSON.parse(text);
     if (!isPlainObject(value)) return { container: 'json', rows: [], errors: [notAnObjectError(file, 1, 1, value)], rowsSeen: 1 };
+    if (nestedDeeperThan(value, MAX_ROW_DEPTH)) return { container: 'json', rows: [], errors: [tooDeepError(file, 1, 1)], rowsSeen: 1 };
     return { container: 'json', rows: [{ row: 1, line: 1, value }], errors: [], rowsSeen: 1 };
   } catch (error) {
     return {

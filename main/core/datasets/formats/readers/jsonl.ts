@@ -2,18 +2,20 @@
 // costs exactly one row. The same line rule serves the in-memory reader here
 // and the streaming reader in jsonl-stream.ts.
 import { rawText, type LocatedError } from '../record';
-import { invalidLineIn, invalidUtf8Error, type DecodedText } from './text';
-import { isPlainObject, notAnObjectError, type ReadOptions, type ReadResult, type RawRow } from './types';
+import { invalidLineIn, invalidUtf8Error, nulByteError, type DecodedText } from './text';
+import { isPlainObject, MAX_ROW_DEPTH, nestedDeeperThan, notAnObjectError, tooDeepError, type ReadOptions, type ReadResult, type RawRow } from './types';
 
 /**
  * One non-blank line → a row or its error. `cutOff` is true for a last line
  * with no line end after it: if it does not parse, the file was truncated.
  */
 export function parseJsonlLine(content: string, row: number, line: number, file: string, cutOff: boolean): RawRow | LocatedError {
+  if (content.includes('\0')) return { ...nulByteError(file, row, line), raw: rawText(content) };
   let value: unknown;
   try {
     value = JSON.parse(content);
   } catch (error) {
+    if (error instanceof RangeError) return { ...tooDeepError(file, row, line), raw: rawText(content) };
     const message = (error as Error).message;
     return {
       file,
@@ -25,7 +27,9 @@ export function parseJsonlLine(content: string, row: number, line: number, file:
       raw: rawText(content),
     };
   }
-  return isPlainObject(value) ? { row, line, value } : { ...notAnObjectError(file, row, line, value), raw: rawText(content) };
+  if (!isPlainObject(value)) return { ...notAnObjectError(file, row, line, value), raw: rawText(content) };
+  if (nestedDeeperThan(value, MAX_ROW_DEPTH)) return { ...tooDeepError(file, row, line), raw: rawText(content) };
+  return { row, line, value };
 }
 
 export function isRow(result: RawRow | LocatedError): result is RawRow {
