@@ -123,6 +123,8 @@ export const RunEstimate = z.object({
   memoryProblem: z.string().nullable(),
   /** Rough seconds per epoch from earlier runs of this model here, or from a FLOP count; null if unknown. */
   secondsPerEpoch: z.number().nullable(),
+  /** The range the time per epoch is likely to fall in: narrow when measured here, wide for a FLOP count. */
+  secondsPerEpochRange: z.tuple([z.number(), z.number()]).nullable(),
   /** How the time was estimated, in words. */
   timeBasis: z.string(),
   /** Whether the run needs reference log-probs and whether they are cached already. */

@@ -136,9 +136,102 @@ export const STEP_METRICS = [
   'grad_norm',
   'learning_rate',
   'tokens_per_second',
+  /** Wall-clock seconds since the previous step ended: the step plus any evaluation and checkpoint after the one before. */
+  'step_seconds',
   'epoch',
   'step',
 ] as const;
+
+/**
+ * Steps left out of time estimates: the first steps of a worker compile
+ * kernels and fill caches (the demo's first step takes several times a later one).
+ */
+export const ETA_WARMUP_STEPS = 3;
+
+/** Seconds left with a range, as the run page, `studio train` and the launcher show it. */
+export interface TimeLeft {
+  seconds: number;
+  low: number;
+  high: number;
+}
+
+/** When a run evaluates and checkpoints (RunConfig's fields and the counts they depend on). */
+export interface RunSchedule {
+  totalSteps: number;
+  stepsPerEpoch: number;
+  evalEvery: number;
+  checkpointEvery: number;
+  checkpointEachEpoch: boolean;
+  /** Whether there are held-out pairs to evaluate. */
+  evaluates: boolean;
+}
+
+export function runSchedule(config: Pick<RunConfig, 'evalEvery' | 'checkpointEvery' | 'checkpointEachEpoch'>, counts: { totalSteps: number; stepsPerEpoch: number; testPairs: number }): RunSchedule {
+  return { ...counts, evalEvery: config.evalEvery, checkpointEvery: config.checkpointEvery, checkpointEachEpoch: config.checkpointEachEpoch, evaluates: counts.testPairs > 0 };
+}
+
+/** What follows step n besides the next step, as the trainer decides it (trainer.ts evalDue, checkpointDue). */
+export function workAfterStep(n: number, s: RunSchedule): { evaluation: boolean; checkpoint: boolean } {
+  const last = n >= s.totalSteps;
+  return {
+    evaluation: s.evaluates && ((s.evalEvery > 0 && n % s.evalEvery === 0) || last),
+    checkpoint: (s.checkpointEvery > 0 && n % s.checkpointEvery === 0) || (s.checkpointEachEpoch && s.stepsPerEpoch > 0 && n % s.stepsPerEpoch === 0) || last,
+  };
+}
+
+const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/**
+ * Time left to the end of a run (its last step, evaluation, checkpoint and
+ * export) from the measured wall-clock durations of this attempt's steps,
+ * `step_seconds` (stepSeconds[i] is step firstStep + i; each carries the
+ * evaluation and checkpoint after the step before it). The first
+ * ETA_WARMUP_STEPS durations are left out. A step, an evaluation and a
+ * checkpoint are priced separately — evaluations every N steps would
+ * otherwise skew a short window's mean — and multiplied by what the schedule
+ * still holds. Work not measured yet is priced as one step. The range spans the
+ * mean step time of the whole measured stretch and of its recent third (the
+ * machine's load changes), widened by 10% below and 20% above. Null while warming up.
+ */
+export function timeLeft(stepSeconds: readonly number[], firstStep: number, schedule: RunSchedule): TimeLeft | null {
+  const plain: number[] = [];
+  const withEvaluation: number[] = [];
+  const withCheckpoint: number[] = [];
+  stepSeconds.forEach((seconds, i) => {
+    if (i < Math.max(1, ETA_WARMUP_STEPS) || !Number.isFinite(seconds) || seconds < 0) return;
+    const after = workAfterStep(firstStep + i - 1, schedule);
+    if (after.evaluation && after.checkpoint) return;
+    (after.evaluation ? withEvaluation : after.checkpoint ? withCheckpoint : plain).push(seconds);
+  });
+  if (plain.length < 2) return null;
+  const lastStep = firstStep + stepSeconds.length - 1;
+  const stepsLeft = Math.max(0, schedule.totalSteps - lastStep);
+  const step = meanOf(plain);
+  const recent = meanOf(plain.slice(-Math.max(2, Math.ceil(plain.length / 3))));
+  const evaluation = withEvaluation.length ? Math.max(0, meanOf(withEvaluation) - step) : step;
+  const checkpoint = withCheckpoint.length ? Math.max(0, meanOf(withCheckpoint) - step) : step;
+  // Work still due after the last measured step (whose own evaluation and checkpoint are still ahead), and the export.
+  let extra = checkpoint;
+  for (let n = lastStep; n <= schedule.totalSteps; n++) {
+    const after = workAfterStep(n, schedule);
+    extra += (after.evaluation ? evaluation : 0) + (after.checkpoint ? checkpoint : 0);
+  }
+  return { seconds: step * stepsLeft + extra, low: (Math.min(step, recent) * stepsLeft + extra) * 0.9, high: (Math.max(step, recent) * stepsLeft + extra) * 1.2 };
+}
+
+/** "45 s", "3 min 20 s", "1 h 05 min": durations for progress lines. */
+export function formatSeconds(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+/** "about 25 s left (22–31 s)", or what is being waited for. */
+export function describeTimeLeft(left: TimeLeft | null): string {
+  if (!left) return 'measuring the step time…';
+  return `about ${formatSeconds(left.seconds)} left (${formatSeconds(left.low)}–${formatSeconds(left.high)})`;
+}
 
 /** One optimizer step's record. `metrics` holds the names above that apply to the objective. */
 export interface StepRecord {

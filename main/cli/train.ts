@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Run } from '../../shared/runs';
+import { describeTimeLeft, runSchedule, stepsPerEpoch, timeLeft } from '../../shared/training';
 import { PRESETS, type PresetName } from '../../shared/objectives';
 import { formatDiagnosticLine, formatEvalLine, formatMetricValue, formatStepLine, isRunReportLine } from '../../shared/run-log';
 import type { Studio } from '../core/studio';
@@ -98,6 +99,10 @@ async function follow(ctx: CommandContext, studio: Studio, run: Run): Promise<nu
   const total = run.totalSteps;
   if (!ctx.json) ctx.io.out(`Run #${run.id} "${run.name}": ${total} steps on ${run.trainPairs} pairs (${run.testPairs} held out). Ctrl-C pauses.`);
   const pending = new Map<number, Record<string, number>>();
+  // Step times of this attempt, for the time left after each step line (the same estimate as the run page's).
+  const stepSeconds: number[] = [];
+  let firstStep = 0;
+  const schedule = runSchedule(run.config, { totalSteps: total, stepsPerEpoch: stepsPerEpoch(run.trainPairs, run.config), testPairs: run.testPairs });
   const off = studio.events.subscribe((e) => {
     // Step, eval and diagnostic lines are in the job log too (for the app); here they come from the metrics, on stdout.
     if (e.type === 'job.log' && e.line.jobId === run.jobId && !ctx.json && e.line.level !== 'debug' && !isRunReportLine(e.line.message)) ctx.io.err(`  ${e.line.message}`);
@@ -106,7 +111,13 @@ async function follow(ctx: CommandContext, studio: Studio, run: Run): Promise<nu
     for (const [step, m] of pending) {
       pending.delete(step);
       if (ctx.json) ctx.io.out(JSON.stringify({ type: 'metrics', runId: run.id, step, metrics: m }));
-      else if (m['loss'] !== undefined) ctx.io.out(formatStepLine(step, total, m));
+      else if (m['loss'] !== undefined) {
+        if (m['step_seconds'] !== undefined) {
+          if (stepSeconds.length === 0) firstStep = step;
+          stepSeconds.push(m['step_seconds']);
+        }
+        ctx.io.out(`${formatStepLine(step, total, m)}  ${describeTimeLeft(firstStep ? timeLeft(stepSeconds, firstStep, schedule) : null)}`);
+      }
       else ctx.io.out(formatEvalLine(step, m));
     }
   });

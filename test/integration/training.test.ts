@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricSeries, Run } from '../../shared/runs';
 import { createStudio, type Studio } from '../../main/core/studio';
+import { registerDemoModel } from '../../main/core/runs/demo';
+import { ETA_WARMUP_STEPS, runSchedule, stepsPerEpoch, timeLeft } from '../../shared/training';
 import { tempDir } from '../helpers/tmp';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'models', 'tiny-llama');
@@ -196,5 +198,58 @@ describe('training runs in a real worker process', () => {
     const res = await studio.dispatch('runs.create', { snapshotId, modelId, config: { ...CONFIG, maxPromptLength: 64 } });
     expect(res.ok).toBe(false);
     if (!res.ok) expect(res.error.message).toMatch(/maxPromptLength/);
+  });
+});
+
+describe("the demo run with the launcher's defaults", () => {
+  it('reaches ~0.9 held-out accuracy in its one epoch without the held-out loss rising, and its time left, once warmed up, is within 1.5× of the time it took', async () => {
+    const demo = (await registerDemoModel(studio.runs, studio.assetsDir))!;
+    const defaults = await call<Record<string, unknown>>('runs.defaults', { modelId: demo.id });
+    expect(defaults).toMatchObject({ epochs: 1, maxSteps: null });
+
+    // When each step's metrics reached the studio, and the progress lines the run page shows.
+    const arrived = new Map<number, number>();
+    const progress: string[] = [];
+    let finishedAt = 0;
+    const off = studio.events.subscribe((e) => {
+      if (e.type === 'run.metrics' && e.points.some((p) => p.name === 'loss')) arrived.set(e.points[0]!.step, performance.now());
+      if (e.type === 'job.updated' && e.job.kind === 'train' && e.job.progressMessage) progress.push(e.job.progressMessage);
+      if (e.type === 'job.updated' && e.job.kind === 'train' && e.job.status === 'succeeded') finishedAt ||= performance.now();
+    });
+    let run: Run;
+    try {
+      run = await settle(await call<Run>('runs.create', { name: 'demo defaults', snapshotId, modelId: demo.id, config: defaults }));
+    } finally {
+      off();
+    }
+    expect(run.status).toBe('succeeded');
+    const total = run.totalSteps;
+    expect(total).toBe(run.config.epochs * Math.ceil(run.trainPairs / 8));
+
+    // Item 15: one epoch is enough, and it does not overfit.
+    const series = await call<MetricSeries>('runs.metrics', { id: run.id });
+    expect(series['eval/logp_accuracy']!.values.at(-1)).toBeGreaterThanOrEqual(0.85);
+    const diagnostics = await call<{ code: string }[]>('runs.diagnostics', { id: run.id });
+    expect(diagnostics.map((d) => d.code)).not.toContain('eval_loss_rising');
+
+    // Item 14: the estimate the worker reports after warm-up (a quarter of the run), against the time the rest took
+    // (the remaining steps, evaluations, checkpoints and the export, to the job's end).
+    const stepSeconds = series['step_seconds']!;
+    expect(stepSeconds.steps).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    const at = Math.max(ETA_WARMUP_STEPS + 3, Math.round(total / 4));
+    const schedule = runSchedule(run.config, { totalSteps: total, stepsPerEpoch: stepsPerEpoch(run.trainPairs, run.config), testPairs: run.testPairs });
+    const left = timeLeft(stepSeconds.values.slice(0, at), 1, schedule)!;
+    const actual = (finishedAt - arrived.get(at)!) / 1000;
+    expect(left.seconds / actual, `estimated ${left.seconds.toFixed(1)} s left at step ${at}, took ${actual.toFixed(1)} s`).toBeGreaterThan(1 / 1.5);
+    expect(left.seconds / actual).toBeLessThan(1.5);
+    expect(progress.some((m) => new RegExp(`^Step \\d+ of ${total} · .*about \\d+ s left \\(\\d+ s–\\d+ s\\)$`).test(m)), progress.slice(-3).join(' | ')).toBe(true);
+
+    // The launcher's next estimate for the same run uses that measured pace: within 1.5× of this epoch's wall-clock time.
+    const estimate = await call<{ secondsPerEpoch: number; secondsPerEpochRange: [number, number]; timeBasis: string }>('runs.estimate', { snapshotId, modelId: demo.id, config: defaults });
+    const epochSeconds = stepSeconds.values.reduce((a, b) => a + b, 0) / run.config.epochs;
+    expect(estimate.timeBasis).toMatch(/^measured/);
+    expect(estimate.secondsPerEpoch / epochSeconds, `estimated ${estimate.secondsPerEpoch.toFixed(1)} s per epoch, took ${epochSeconds.toFixed(1)} s`).toBeGreaterThan(1 / 1.5);
+    expect(estimate.secondsPerEpoch / epochSeconds).toBeLessThan(1.5);
+    console.log(`demo run: ${total} steps; at step ${at} ${left.seconds.toFixed(1)} s left estimated (${left.low.toFixed(1)}–${left.high.toFixed(1)}), ${actual.toFixed(1)} s taken; launcher ${estimate.secondsPerEpoch.toFixed(1)} s/epoch vs ${epochSeconds.toFixed(1)} s`);
   });
 });

@@ -10,6 +10,7 @@ import { RunConfig, effectiveBatchSize, stepsPerEpoch, totalSteps } from '../../
 import type { Snapshot } from '../../../shared/datasets';
 import { checkFits, estimateMemory } from '../../engine/memory';
 import type { ModelConfig } from '../../engine/hf/config';
+import type { ObservedStepTime } from './store';
 
 /** Typical sustained training throughput by backend, FLOP/s (a rough basis when nothing was measured here). */
 const NOMINAL_FLOPS: Record<string, number> = { 'tensorflow-gpu': 2e12, tensorflow: 3e10, wasm: 3e9, cpu: 3e8 };
@@ -24,6 +25,8 @@ export interface EstimateInputs {
   backend: string;
   /** Mean tokens/s of earlier runs of this model on this backend. */
   observedTokensPerSecond: number | null;
+  /** Measured wall-clock step times of earlier runs of this model on this backend (the best basis). */
+  observedStepTimes?: ObservedStepTime[];
   referenceCached: boolean;
 }
 
@@ -40,7 +43,7 @@ export function estimateRun(input: EstimateInputs): RunEstimate {
   const issues = parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
   const testPairs = input.snapshot.testCount;
   const trainPairs = input.snapshot.recordCount - testPairs;
-  const empty = { issues, trainPairs, testPairs, effectiveBatch: 0, stepsPerEpoch: 0, totalSteps: 0, memoryBytes: 0, memoryProblem: null, secondsPerEpoch: null, timeBasis: '', needsReference: false, referenceCached: false };
+  const empty = { issues, trainPairs, testPairs, effectiveBatch: 0, stepsPerEpoch: 0, totalSteps: 0, memoryBytes: 0, memoryProblem: null, secondsPerEpoch: null, secondsPerEpochRange: null, timeBasis: '', needsReference: false, referenceCached: false };
   if (!parsed.success) return empty;
   const config = parsed.data;
   if (trainPairs === 0) issues.push({ path: 'snapshotId', message: 'The snapshot has no training records.' });
@@ -61,9 +64,23 @@ export function estimateRun(input: EstimateInputs): RunEstimate {
   const tokensPerPair = Math.min((pairwise ? 2 : 1) * config.maxLength, Math.max(8, input.meanRecordChars / 4));
   const tokensPerEpoch = trainPairs * tokensPerPair;
   let secondsPerEpoch: number | null;
+  let range: [number, number];
   let timeBasis: string;
-  if (input.observedTokensPerSecond) {
+  const measured = (input.observedStepTimes ?? []).filter((o) => o.secondsPerStep > 0 && o.pairsPerStep > 0);
+  if (measured.length > 0) {
+    // Wall-clock seconds per pair-character of each earlier run: evaluations, checkpoints and the
+    // tokenizer's real lengths are in it, which a tokens/s rate (step compute only, ~4 chars a token) misses.
+    const chars = Math.max(1, input.meanRecordChars);
+    const rates = measured.map((o) => o.secondsPerStep / o.pairsPerStep / Math.max(1, o.meanRecordChars));
+    const perEpoch = (rate: number) => rate * trainPairs * chars;
+    secondsPerEpoch = perEpoch(rates.reduce((a, b) => a + b, 0) / rates.length);
+    range = [perEpoch(Math.min(...rates)) * 0.85, perEpoch(Math.max(...rates)) * 1.3];
+    const latest = measured[0]!;
+    timeBasis = `measured: ${latest.secondsPerStep.toFixed(2)} s per step of ${latest.pairsPerStep} pairs on the latest of ${measured.length} earlier run${measured.length === 1 ? '' : 's'} of this model here (evaluations included), scaled to this run's pairs and record lengths`;
+  } else if (input.observedTokensPerSecond) {
     secondsPerEpoch = tokensPerEpoch / input.observedTokensPerSecond;
+    // Tokens are guessed from characters and the rate leaves out evaluations: usually low.
+    range = [secondsPerEpoch * 0.8, secondsPerEpoch * 4];
     timeBasis = `from ${Math.round(input.observedTokensPerSecond)} tokens/s measured on earlier runs of this model`;
   } else {
     const flops = NOMINAL_FLOPS[input.backend] ?? NOMINAL_FLOPS['cpu']!;
@@ -71,6 +88,8 @@ export function estimateRun(input: EstimateInputs): RunEstimate {
     // Forward 2N, backward 4N per token (2N + 2·trainable with LoRA, which skips weight gradients).
     const perToken = 2 * memory.parameters + (config.lora ? 2 * memory.parameters + 2 * trainable : 4 * memory.parameters);
     secondsPerEpoch = (tokensPerEpoch * perToken) / flops;
+    // Small models spend most of a step on overheads a FLOP count does not see.
+    range = [secondsPerEpoch * 0.5, secondsPerEpoch * 5];
     timeBasis = `rough: a FLOP count at a typical rate for the ${input.backend} backend (no run of this model measured yet)`;
   }
   return {
@@ -83,6 +102,7 @@ export function estimateRun(input: EstimateInputs): RunEstimate {
     memoryBytes: memory.totalBytes,
     memoryProblem: fit.ok ? null : `${fit.message} ${fit.suggestions.join(' ')}`.trim(),
     secondsPerEpoch,
+    secondsPerEpochRange: range,
     timeBasis,
     needsReference: needsReference(config.objective),
     referenceCached: input.referenceCached,

@@ -145,6 +145,7 @@ export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
         config,
         backend,
         observedTokensPerSecond: runs.observedTokensPerSecond(model.id, backend),
+        observedStepTimes: runs.observedStepTimes(model.id, backend),
         referenceCached: runs.hasReferenceFor(model.id, snapshot.contentHash, config),
       }),
       snapshot,

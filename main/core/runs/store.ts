@@ -1,6 +1,6 @@
 import { StudioError } from '../../../shared/result';
 import { runStatusOf, type CheckpointEntry, type MetricPoint, type MetricSeries, type ModelEntry, type Run } from '../../../shared/runs';
-import { RunConfig } from '../../../shared/training';
+import { effectiveBatchSize, ETA_WARMUP_STEPS, RunConfig } from '../../../shared/training';
 import type { Db } from '../db/open';
 import type { JobStore } from '../jobs/store';
 
@@ -67,6 +67,13 @@ export interface NewRun {
   appVersion: string;
   dir: string;
   rerunOf: number | null;
+}
+
+/** One earlier run's measured pace (see RunStore.observedStepTimes). */
+export interface ObservedStepTime {
+  secondsPerStep: number;
+  pairsPerStep: number;
+  meanRecordChars: number;
 }
 
 export interface ReferenceCacheRow {
@@ -332,6 +339,26 @@ export class RunStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(r.key, r.modelHash, r.snapshotHash, JSON.stringify(r.settings), r.trainPairs, r.testPairs, r.path, r.bytes, Date.now());
+  }
+
+  /**
+   * Wall-clock step times of the latest earlier runs of a model on a backend
+   * (for the launcher's time estimate): each run's mean `step_seconds` after
+   * warm-up, its pairs per step and its snapshot's mean record length.
+   */
+  observedStepTimes(modelId: number, backend: string | null, limit = 5): ObservedStepTime[] {
+    const rows = this.db
+      .prepare<[number, number, string | null, string | null, number], { config: string; seconds: number; snapshot_id: number }>(
+        `SELECT r.config, avg(m.value) AS seconds, r.snapshot_id FROM runs r JOIN run_metrics m ON m.run_id = r.id
+         WHERE m.name = 'step_seconds' AND m.step > ? AND r.model_id = ? AND (? IS NULL OR r.backend = ?)
+         GROUP BY r.id HAVING count(*) >= 2 ORDER BY r.id DESC LIMIT ?`,
+      )
+      .all(ETA_WARMUP_STEPS, modelId, backend, backend, limit);
+    const chars = this.db.prepare('SELECT avg(length(content)) FROM snapshot_records WHERE snapshot_id = ?').pluck();
+    return rows.map((r) => {
+      const config = RunConfig.parse(JSON.parse(r.config));
+      return { secondsPerStep: r.seconds, pairsPerStep: effectiveBatchSize(config), meanRecordChars: (chars.get(r.snapshot_id) as number | null) ?? 0 };
+    });
   }
 
   /** Mean tokens/s of earlier runs of a model on a backend (for time estimates). */

@@ -10,6 +10,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { needsReference } from '../../../shared/objectives';
+import { describeTimeLeft, runSchedule, timeLeft } from '../../../shared/training';
 import type { RecordContent } from '../../../shared/datasets';
 import { evalMetrics, formatEvalLine, formatStepLine } from '../../../shared/run-log';
 import type { WorkerIo } from '../jobs/protocol';
@@ -155,8 +156,12 @@ export async function trainTask(raw: unknown, io: WorkerIo): Promise<TrainResult
     io.log('info', `Checkpoint at step ${trainer.currentStep}${saved ? ` (${(saved.bytes / 1e6).toFixed(1)} MB): ${saved.path}` : ''}; keeping ${entries.length}.`);
   };
 
-  const started = Date.now();
-  const firstStep = trainer.currentStep;
+  // Each step's wall-clock time runs from the end of the step before (or the loop's start): it carries the
+  // evaluation and checkpoint that followed that step, so time estimates spread them over the steps.
+  let lastStepEnd = performance.now();
+  const stepSeconds: number[] = [];
+  const firstStep = trainer.currentStep + 1;
+  const schedule = runSchedule(trainer.config, { totalSteps: trainer.totalSteps, stepsPerEpoch: trainer.stepsPerEpoch, testPairs: trainer.testPairs.length });
   try {
     while (!trainer.finished) {
       // A step resolves through microtasks only: yield so pause and cancel messages get read.
@@ -168,17 +173,17 @@ export async function trainTask(raw: unknown, io: WorkerIo): Promise<TrainResult
         return { paused: true, step: trainer.currentStep, totalSteps: trainer.totalSteps, exported: null };
       }
       const record = await trainer.step();
+      const now = performance.now();
+      record.metrics['step_seconds'] = (now - lastStepEnd) / 1000;
+      lastStepEnd = now;
+      stepSeconds.push(record.metrics['step_seconds']);
       emit('step', record);
       // The line `studio train` prints, kept in the job log for the app.
       io.log('info', formatStepLine(record.step, trainer.totalSteps, record.metrics));
-      const done = record.step - firstStep;
-      const perStep = (Date.now() - started) / done;
-      const eta = Math.round((perStep * (trainer.totalSteps - record.step)) / 1000);
       const tps = record.metrics['tokens_per_second'];
-      io.progress(
-        record.step / trainer.totalSteps,
-        `Step ${record.step} of ${trainer.totalSteps}${tps ? ` · ${Math.round(tps)} tokens/s` : ''} · ${eta} s left`,
-      );
+      // Measured on this attempt's steps only, after its warm-up (shared/training.ts timeLeft).
+      const left = describeTimeLeft(timeLeft(stepSeconds, firstStep, schedule));
+      io.progress(record.step / trainer.totalSteps, `Step ${record.step} of ${trainer.totalSteps}${tps ? ` · ${Math.round(tps)} tokens/s` : ''} · ${left}`);
       if (trainer.evalDue && trainer.testPairs.length > 0) {
         const evaluation = await trainer.evaluate();
         emit('eval', evaluation);

@@ -25,6 +25,26 @@ describe('the launcher estimate', () => {
     expect(a.timeBasis).toMatch(/1000 tokens\/s measured/);
   });
 
+  it('prefers wall-clock step times measured on earlier runs, scaled to this run, with a narrow range', () => {
+    const observed = [{ secondsPerStep: 0.4, pairsPerStep: 8, meanRecordChars: 400 }];
+    const e = estimateRun({ ...base, observedTokensPerSecond: 5000, observedStepTimes: observed, config: { maxLength: 128, maxPromptLength: 64 } });
+    // 90 train pairs at 0.4 s per 8 pairs of the same length: 4.5 s per epoch, whatever the tokens/s said.
+    expect(e.secondsPerEpoch).toBeCloseTo(4.5, 9);
+    expect(e.secondsPerEpochRange![0]).toBeLessThan(4.5);
+    expect(e.secondsPerEpochRange![1]).toBeGreaterThan(4.5);
+    expect(e.secondsPerEpochRange![1] / e.secondsPerEpochRange![0]).toBeLessThan(2);
+    expect(e.timeBasis).toMatch(/^measured: 0\.40 s per step of 8 pairs/);
+    // Records twice as long, twice the time.
+    expect(estimateRun({ ...base, meanRecordChars: 800, observedStepTimes: observed, config: { maxLength: 128, maxPromptLength: 64 } }).secondsPerEpoch).toBeCloseTo(9, 9);
+  });
+
+  it('every basis comes with a range around its figure, widest for a FLOP count', () => {
+    const flops = estimateRun({ ...base, config: { maxLength: 128, maxPromptLength: 64 } });
+    const [low, high] = flops.secondsPerEpochRange!;
+    expect(low).toBeLessThan(flops.secondsPerEpoch!);
+    expect(high / low).toBeGreaterThanOrEqual(5);
+  });
+
   it('names invalid fields by path', () => {
     const e = estimateRun({ ...base, config: { optimizer: { lr: -1 }, maxLength: 64, maxPromptLength: 80 } });
     expect(e.issues.map((i) => i.path).sort()).toEqual(['maxPromptLength', 'optimizer.lr'].sort());

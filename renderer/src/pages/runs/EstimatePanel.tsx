@@ -18,7 +18,10 @@ export function EstimatePanel({ estimate, pending, epochs }: { estimate: RunEsti
   if (!estimate) return <p className="text-sm text-zinc-500">{pending ? 'Estimating…' : 'Choose a model and a snapshot.'}</p>;
   // With issues the arithmetic was not done: show dashes, not zeros.
   const count = (n: number) => (estimate.effectiveBatch === 0 ? '—' : formatCount(n));
-  const total = estimate.secondsPerEpoch !== null && estimate.stepsPerEpoch > 0 ? (estimate.secondsPerEpoch * estimate.totalSteps) / estimate.stepsPerEpoch : null;
+  // Whole-run figures scale the per-epoch ones by the run's share of epochs (maxSteps may stop mid-epoch).
+  const epochsOfRun = estimate.stepsPerEpoch > 0 ? estimate.totalSteps / estimate.stepsPerEpoch : null;
+  const total = estimate.secondsPerEpoch !== null && epochsOfRun !== null ? estimate.secondsPerEpoch * epochsOfRun : null;
+  const range = (scale: number) => (estimate.secondsPerEpochRange ? ` (${formatDuration(estimate.secondsPerEpochRange[0] * scale * 1000)}–${formatDuration(estimate.secondsPerEpochRange[1] * scale * 1000)})` : '');
   return (
     <div className={`space-y-3 text-sm transition-opacity ${pending ? 'opacity-60' : ''}`} data-testid="launch-estimate">
       <dl className="space-y-1">
@@ -28,8 +31,8 @@ export function EstimatePanel({ estimate, pending, epochs }: { estimate: RunEsti
         <Row label="Total steps" value={count(estimate.totalSteps)} testId="estimate-total-steps" />
         {epochs !== null && <Row label="Epochs" value={String(epochs)} />}
         <Row label="Memory" value={estimate.memoryBytes > 0 ? formatBytes(estimate.memoryBytes) : '—'} testId="estimate-memory" />
-        <Row label="Time per epoch" value={estimate.secondsPerEpoch === null ? 'unknown' : formatDuration(estimate.secondsPerEpoch * 1000)} testId="estimate-time" />
-        {total !== null && <Row label="Whole run" value={`≈ ${formatDuration(total * 1000)}`} />}
+        <Row label="Time per epoch" value={estimate.secondsPerEpoch === null ? 'unknown' : `${formatDuration(estimate.secondsPerEpoch * 1000)}${range(1)}`} testId="estimate-time" />
+        {total !== null && <Row label="Whole run" value={`≈ ${formatDuration(total * 1000)}${range(epochsOfRun!)}`} testId="estimate-total-time" />}
       </dl>
       {estimate.timeBasis && <p className="text-xs text-zinc-500">Time: {estimate.timeBasis}.</p>}
       {estimate.needsReference && (
