@@ -116,6 +116,29 @@ describe('a new user in Chromium against `studio serve`', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it('shows a page that throws as an error in words with a way back, and recovers on leaving it', async () => {
+    // A malformed answer (a log that is not a list) makes the job page throw while rendering.
+    await page.route('**/api/jobs.logs', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ok: true, value: { broken: true } }) }));
+    await page.reload();
+    await page.getByTestId('workspace-header').waitFor();
+    await page.keyboard.press('g');
+    await page.keyboard.press('j');
+    await page.getByTestId('jobs-table').waitFor();
+    await page.getByTestId('job-row').first().click();
+    const boundary = page.getByTestId('error-boundary');
+    await boundary.waitFor();
+    expect(await boundary.textContent()).toMatch(/This page stopped working\..*TypeError: .+Nothing is lost/);
+    await boundary.getByRole('button', { name: 'Workspace' }).waitFor();
+    // The header and navigation stay; another area renders normally.
+    await page.getByRole('link', { name: 'Datasets' }).click();
+    await page.getByTestId('datasets-table').waitFor();
+    await expectAlive();
+    await page.unroute('**/api/jobs.logs');
+    // What the boundary and React logged for the caught error is expected here, and only here.
+    expect(consoleErrors.join('\n')).toMatch(/The page failed to render/);
+    consoleErrors.length = 0;
+  });
+
   it('splits and snapshots the imported dataset from the launcher, then launches a run on it', async () => {
     await page.goto(`${serve.url.split('#')[0]}#/runs/new`);
     await page.getByTestId('launch-page').waitFor();
