@@ -198,6 +198,9 @@ describe('a new user in Chromium against `studio serve`', () => {
     expect(atBottom).toBe(true);
 
     await page.screenshot({ path: 'test-results/first-use-run.png', fullPage: true });
+    // The lines are job log rows in the workspace, not only live events: a reload shows them again.
+    await page.reload();
+    await expect.poll(() => page.getByTestId('run-log').textContent()).toMatch(/step 1\/6 {2}loss[\s\S]*eval @ 3:[\s\S]*step 6\/6 {2}loss/);
 
     // The job's last note matches its final status.
     await page.goto(`${serve.url.split('#')[0]}#/jobs`);
