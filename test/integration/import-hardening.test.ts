@@ -259,29 +259,3 @@ describe('an import that reads nothing leaves no empty dataset (item 7)', () => 
     expect(datasetNames(s)).toEqual([]);
   });
 });
-
-describe('the no-progress watchdog', () => {
-  it('fails a read that never returns, and leaves the import failed rather than running', async () => {
-    const { Watchdog } = await import('../../main/core/datasets/imports');
-    const watchdog = new Watchdog(50, (ms) => `stalled for ${ms} ms`);
-    const never = new Promise<never>(() => {});
-    try {
-      await expect(watchdog.race(never, new AbortController().signal)).rejects.toThrow(/^stalled for \d+ ms$/);
-    } finally {
-      watchdog.stop();
-    }
-  });
-
-  it('a cancel reaches an import stuck in a read', async () => {
-    const { Watchdog } = await import('../../main/core/datasets/imports');
-    const watchdog = new Watchdog(60_000, () => 'stalled');
-    const controller = new AbortController();
-    const waiting = watchdog.race(new Promise<never>(() => {}), controller.signal);
-    controller.abort(new Error('cancelled by you'));
-    try {
-      await expect(waiting).rejects.toThrow('cancelled by you');
-    } finally {
-      watchdog.stop();
-    }
-  });
-});

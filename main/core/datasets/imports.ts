@@ -169,7 +169,8 @@ export class Watchdog {
     const tickMs = Math.max(10, Math.min(1000, stallMs / 4));
     this.timer = setInterval(() => {
       const now = Date.now();
-      if (now - this.lastTick > tickMs * 2) this.lastAlive = now; // the loop itself was blocked, by work
+      // A tick over a second late means the loop itself was blocked, by work (timer jitter on a busy machine is far smaller).
+      if (now - this.lastTick > tickMs + 1000) this.lastAlive = now;
       this.lastTick = now;
       if (now - this.lastAlive >= this.stallMs) {
         clearInterval(this.timer);
