@@ -199,7 +199,8 @@ describe('the Datasets page against `studio serve`', () => {
   it('finds the duplicate pair and keeps one', async () => {
     await page.getByTestId('tab-duplicates').click();
     const group = page.getByTestId('dup-group');
-    await expect.poll(() => group.count()).toBe(1);
+    // The search is a job in a worker process: give it time to start.
+    await expect.poll(() => group.count(), { timeout: 30_000 }).toBe(1);
     expect(await group.textContent()).toMatch(/exact/);
     expect(await group.getByTestId('dup-record').count()).toBe(2);
     await page.screenshot({ path: 'test-results/datasets-dedupe.png' });
@@ -229,7 +230,7 @@ describe('the Datasets page against `studio serve`', () => {
     const snap = page.getByTestId('snapshot-dialog');
     await snap.getByTestId('snapshot-name').fill('v1');
     await snap.getByTestId('snapshot-run').click();
-    await expect.poll(() => snap.getByTestId('snapshot-result').textContent()).toMatch(/v1.*9 records/);
+    await expect.poll(() => snap.getByTestId('snapshot-result').textContent(), { timeout: 30_000 }).toMatch(/v1.*9 records/);
     await page.keyboard.press('Escape');
     await page.getByTestId('tab-snapshots').click();
     const snapRow = page.getByTestId('snapshot-row');
@@ -264,5 +265,66 @@ describe('the Datasets page against `studio serve`', () => {
       expect.stringMatching(/^Hand-made0/),
     ]);
     expect(consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+  });
+
+  it('on 40k records: pages to the end by key, and shows snapshot and duplicate jobs with progress and a cancel button', async () => {
+    const file = join(dir, 'large.jsonl');
+    const words = 'river stone cloud lamp field song paper glass bread light'.split(' ');
+    const line = (i: number) => JSON.stringify({ prompt: `Question ${i}: ${words[i % 10]} ${words[(i * 7) % 10]}?`, chosen: `${words[(i * 3) % 10]} answer ${i}`, rejected: `no ${i}` });
+    writeFileSync(file, Array.from({ length: 40_000 }, (_, i) => line(i)).join('\n') + '\n');
+    await page.goto(serve.url);
+    await page.getByTestId('workspace-header').waitFor();
+    // Through the API, as a script would: the page's cookie authorises it.
+    const call = <T,>(method: string, args: unknown) =>
+      page.evaluate(
+        async ([m, a]) => {
+          const r = await fetch(`/api/${m}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(a), credentials: 'same-origin' });
+          return r.json();
+        },
+        [method, args] as const,
+      ) as Promise<{ ok: boolean; value: T }>;
+    const started = await call<{ id: number }>('datasets.import', { path: file, datasetName: 'large' });
+    let imported: { status: string; result: { datasetId: number } | null } | undefined;
+    await expect
+      .poll(async () => (imported = (await call<{ status: string; result: { datasetId: number } | null }>('jobs.get', { id: started.value.id })).value).status, { timeout: 60_000 })
+      .toBe('succeeded');
+    const datasetId = imported!.result!.datasetId;
+    await page.goto(`${serve.url.split('#')[0]}#/datasets/${datasetId}`);
+    await expect.poll(totalText).toBe('40,000 records');
+
+    // End jumps to the last row: its page is fetched from the end of the view, the page above it by key.
+    await rows().first().focus();
+    await page.keyboard.press('End');
+    const last = page.locator('[data-testid="record-row"][data-index="39999"]');
+    await expect.poll(() => last.getAttribute('data-record-id')).toMatch(/^\d+$/);
+    const lastId = Number(await last.getAttribute('data-record-id'));
+    const firstId = Number(await page.locator('[data-testid="record-row"][data-index]').first().getAttribute('data-record-id'));
+    expect(lastId).toBeGreaterThan(firstId);
+    // Scrolling up past the last page's first row needs the page above: fetched by key, before that row.
+    await page.getByTestId('records-table').evaluate((el) => el.scrollBy(0, -250 * 36));
+    const above = page.locator('[data-testid="record-row"][data-index="39749"]');
+    await expect.poll(() => above.getAttribute('data-record-id')).toBe(String(lastId - 250));
+
+    // A snapshot runs as a job: progress and Cancel while it runs; cancelled, nothing is kept.
+    await page.getByTestId('snapshot-button').click();
+    const snap = page.getByTestId('snapshot-dialog');
+    await snap.getByTestId('snapshot-run').click();
+    const snapJob = snap.getByTestId('snapshot-job');
+    await snapJob.getByRole('progressbar').waitFor();
+    await snapJob.getByTestId('snapshot-job-cancel').click();
+    await expect.poll(() => snapJob.getAttribute('data-status'), { timeout: 30_000 }).toBe('cancelled');
+    expect((await call<unknown[]>('snapshots.list', { datasetId })).value).toEqual([]);
+    await page.keyboard.press('Escape');
+
+    // Above 20k records the duplicate search waits for a click, then shows its job the same way.
+    await page.getByTestId('tab-duplicates').click();
+    await page.getByTestId('dedupe-run').click();
+    const dedupeJob = page.getByTestId('dedupe-job');
+    await dedupeJob.getByRole('progressbar').waitFor();
+    await dedupeJob.getByTestId('dedupe-job-cancel').click();
+    await expect.poll(() => dedupeJob.getAttribute('data-status'), { timeout: 30_000 }).toBe('cancelled');
+    await page.screenshot({ path: 'test-results/datasets-dedupe-cancelled.png' });
+    await page.getByTestId('dedupe-run').click();
+    await expect.poll(() => page.getByTestId('dedupe-summary').textContent(), { timeout: 60_000 }).toMatch(/exact/);
   });
 });
