@@ -12,15 +12,27 @@ function installed(name: string): boolean {
   }
 }
 
+const BACKENDS = {
+  'node-gpu': { name: 'tensorflow-gpu', detail: 'CUDA via @tensorflow/tfjs-node-gpu' },
+  node: { name: 'tensorflow', detail: 'native CPU via @tensorflow/tfjs-node' },
+  wasm: { name: 'wasm', detail: 'WebAssembly SIMD (native tfjs backends are not installed on this machine)' },
+  cpu: { name: 'cpu', detail: 'plain JavaScript (slow: install a tfjs backend)' },
+} as const satisfies Record<string, BackendInfo>;
+
 /**
  * Which tensor backend the engine will pick, found without loading it (the
- * header shows it on every start, and loading a native backend takes seconds).
+ * header and a run not yet started show it, and loading a native backend
+ * takes seconds): the one STUDIO_BACKEND names, else the first installed of
+ * the engine's order (main/engine/backend/select.ts).
  */
-export function detectBackend(): BackendInfo {
-  if (installed('@tensorflow/tfjs-node-gpu')) return { name: 'tensorflow-gpu', detail: 'CUDA via @tensorflow/tfjs-node-gpu' };
-  if (installed('@tensorflow/tfjs-node')) return { name: 'tensorflow', detail: 'native CPU via @tensorflow/tfjs-node' };
-  if (installed('@tensorflow/tfjs-backend-wasm')) {
-    return { name: 'wasm', detail: 'WebAssembly SIMD (native tfjs backends are not installed on this machine)' };
+export function detectBackend(env: Record<string, string | undefined> = process.env): BackendInfo {
+  const asked = env['STUDIO_BACKEND']?.trim().toLowerCase();
+  if (asked && asked in BACKENDS) {
+    const chosen = BACKENDS[asked as keyof typeof BACKENDS];
+    return { name: chosen.name, detail: `${chosen.detail.replace(/ \(.*\)$/, '')}, as STUDIO_BACKEND=${asked} asks` };
   }
-  return { name: 'cpu', detail: 'plain JavaScript (slow: install a tfjs backend)' };
+  if (installed('@tensorflow/tfjs-node-gpu')) return BACKENDS['node-gpu'];
+  if (installed('@tensorflow/tfjs-node')) return BACKENDS.node;
+  if (installed('@tensorflow/tfjs-backend-wasm')) return BACKENDS.wasm;
+  return BACKENDS.cpu;
 }
