@@ -209,7 +209,11 @@ export class Watchdog {
  * dataset is gone, so the report travels on the failed job (and the CLI
  * prints it from there).
  */
-/** What a failed job's `error.details.nothingImported` holds: the import report (first 500 problems) of a dataset that was not kept. */
+/** Problems a failed job carries (each rejected row's text cut to RAW_IN_JOB characters): job errors travel with every job list and event. */
+const ERRORS_IN_JOB = 50;
+const RAW_IN_JOB = 1024;
+
+/** What a failed job's `error.details.nothingImported` holds: the import report (its first problems) of a dataset that was not kept. */
 export type NothingImported = Omit<ImportReport, 'id' | 'datasetId' | 'jobId'> & { datasetName: string };
 
 function nothingImported(report: ImportReport, datasetName: string): StudioError {
@@ -220,7 +224,8 @@ function nothingImported(report: ImportReport, datasetName: string): StudioError
       : `All ${report.rowsSeen.toLocaleString('en')} rows were rejected${errors[0] ? ` (the first: ${errors[0].reason})` : '.'}`;
   const message = `Nothing was imported from ${report.file}, so no dataset "${datasetName}" was created. ${why}`;
   const { id: _id, datasetId: _datasetId, jobId: _jobId, ...rest } = report;
-  const details: NothingImported = { ...rest, datasetName };
+  const kept = report.errors.map((e) => ({ ...e, raw: e.raw === null ? null : e.raw.slice(0, RAW_IN_JOB) }));
+  const details: NothingImported = { ...rest, errors: kept, datasetName };
   return new StudioError('JOB_FAILED', message, { nothingImported: details });
 }
 
@@ -303,7 +308,7 @@ export function importJobKind(store: DatasetStore, options: { stallMs?: number }
             Date.now(),
             importId,
           );
-          const done = importReport(db, importId, 0, imported === 0 ? 500 : 0);
+          const done = importReport(db, importId, 0, imported === 0 ? ERRORS_IN_JOB : 0);
           // A dataset made for this import that got nothing is not left behind empty.
           const removed = created && imported === 0 && removeIfUnused(db, dataset.id, importId);
           return { done, removed };

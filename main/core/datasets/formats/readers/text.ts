@@ -96,11 +96,12 @@ export function checkReadable(bytes: Uint8Array, file: string): LocatedError | n
   if (bytes.length === 0 || (bytes.length <= 3 && bytes.every((b) => b === 0xef || b === 0xbb || b === 0xbf))) {
     return { file, code: 'empty-file', severity: 'error', reason: 'The file is empty: there are no rows to import.' };
   }
-  if (isParquet(bytes) || utf16Encoding(bytes)) return null;
+  if (isParquet(bytes)) return null;
   const known = knownBinaryFormat(bytes);
   if (known) {
     return { file, code: 'binary-file', severity: 'error', reason: `This is not a text file: it looks like ${known.what}. ${known.hint}` };
   }
+  if (utf16Encoding(bytes)) return null;
   const head = bytes.subarray(0, SNIFF_BYTES);
   let control = 0;
   for (let i = 0; i < head.length; i++) {
