@@ -264,6 +264,16 @@ export const contract = {
   ),
   'runs.checkpoints': method(z.object({ id: Id }), z.array(CheckpointEntry), 'Checkpoints of a run that are on disk, newest first.'),
   'runs.diagnostics': method(z.object({ id: Id }), z.array(RunDiagnostic), 'What the metrics say about the run, in plain words.'),
+  'runs.exportMetrics': method(
+    z.object({
+      id: Id,
+      format: z.enum(['csv', 'json']),
+      /** Where to write; defaults to the workspace's artifacts/exports folder. */
+      path: z.string().min(1).optional(),
+    }),
+    z.object({ path: z.string(), rows: z.number().int(), downloadName: z.string().nullable() }),
+    "Write a run's metrics under TRL's names (loss, rewards/accuracies, eval_loss, eval_rewards/accuracies, …): CSV with one row per step, or JSON shaped like trainer_state.json's log_history.",
+  ),
   'runs.pause': method(z.object({ id: Id }), Run, 'Checkpoint now and stop; resume continues from there.'),
   'runs.resume': method(z.object({ id: Id }), Run, 'Continue a paused, interrupted or failed run from its last valid checkpoint.'),
   'runs.cancel': method(z.object({ id: Id }), Run, 'Stop a run for good (its checkpoints stay).'),

@@ -13,6 +13,7 @@ import { PRESETS, type PresetName } from '../../shared/objectives';
 import { formatDiagnosticLine, formatEvalLine, formatMetricValue, formatStepLine, isRunReportLine } from '../../shared/run-log';
 import type { Studio } from '../core/studio';
 import { registerDemoModel } from '../core/runs/demo';
+import { exportMetrics } from '../core/runs/metrics-export';
 import { CliError, type Command, type CommandContext } from './commands';
 import { table } from './output';
 
@@ -192,14 +193,31 @@ export const resumeCommand: Command = {
   },
 };
 
+/** `studio runs export RUN_ID --format csv|json [--out FILE]`: the run's metrics under TRL's names, to stdout or a file. */
+async function exportRunMetrics(ctx: CommandContext, studio: Studio): Promise<number> {
+  const id = Number(ctx.positionals[1]);
+  if (!Number.isInteger(id) || id <= 0) throw new CliError('name the run: studio runs export RUN_ID --format csv|json (see `studio runs`)');
+  const format = ctx.values.format ?? 'csv';
+  if (format !== 'csv' && format !== 'json') throw new CliError(`--format ${String(format)}: give csv or json.`);
+  if (typeof ctx.values.out === 'string') {
+    const written = await studio.handlers['runs.exportMetrics']({ id, format, path: resolve(ctx.values.out) });
+    ctx.io.err(`Wrote ${written.rows} ${format === 'csv' ? 'rows' : 'log entries'} to ${written.path}.`);
+  } else {
+    ctx.io.out(exportMetrics(studio.runs.getRun(id), studio.runs.series(id), format).text.trimEnd());
+  }
+  return 0;
+}
+
 export const runsCommand: Command = {
   name: 'runs',
-  usage: 'studio runs [--workspace DIR] [--json]',
-  summary: 'List training runs with status, step and latest metrics.',
-  options: {},
+  usage: 'studio runs [--workspace DIR] [--json]\n       studio runs export RUN_ID --format csv|json [--out FILE] [--workspace DIR]',
+  summary: "List training runs with status, step and latest metrics; `runs export RUN_ID` writes one run's metrics under TRL's names (CSV or JSON).",
+  options: { format: { type: 'string' }, out: { type: 'string' } },
   async run(ctx) {
     const studio = ctx.openStudio(false);
     try {
+      if (ctx.positionals[0] === 'export') return await exportRunMetrics(ctx, studio);
+      if (ctx.positionals.length > 0) throw new CliError(`studio runs ${ctx.positionals[0]}: the only subcommand is export (studio runs export RUN_ID --format csv|json).`);
       const runs = studio.runs.listRuns();
       if (ctx.json) ctx.io.out(JSON.stringify(runs));
       else if (runs.length === 0) ctx.io.out('No runs yet: `studio train --config run.json` or the Runs page starts one.');

@@ -6,6 +6,7 @@
  * newest checkpoint is then corrupted) and a paused run must, once resumed,
  * record the same curve: every step once, the same values.
  */
+import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import type { MetricSeries, Run } from '../../shared/runs';
 import { createStudio, type Studio } from '../../main/core/studio';
 import { registerDemoModel } from '../../main/core/runs/demo';
 import { ETA_WARMUP_STEPS, runSchedule, stepsPerEpoch, timeLeft } from '../../shared/training';
+import { REPO_ROOT, STUDIO_BIN } from '../helpers/serve';
 import { tempDir } from '../helpers/tmp';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'models', 'tiny-llama');
@@ -250,6 +252,21 @@ describe("the demo run with the launcher's defaults", () => {
     expect(estimate.timeBasis).toMatch(/^measured/);
     expect(estimate.secondsPerEpoch / epochSeconds, `estimated ${estimate.secondsPerEpoch.toFixed(1)} s per epoch, took ${epochSeconds.toFixed(1)} s`).toBeGreaterThan(1 / 1.5);
     expect(estimate.secondsPerEpoch / epochSeconds).toBeLessThan(1.5);
+    // Item 25: its metrics exported under TRL's names, by the contract (the run page's button) and by the CLI.
+    const csv = await call<{ path: string; rows: number; downloadName: string }>('runs.exportMetrics', { id: run.id, format: 'csv' });
+    expect(csv.rows).toBe(total);
+    expect(csv.downloadName).toMatch(/^run-\d+-demo-defaults-metrics\.csv$/);
+    const header = (await fs.readFile(csv.path, 'utf8')).split('\n')[0]!.split(',');
+    for (const name of ['step', 'epoch', 'loss', 'rewards/accuracies', 'rewards/margins', 'logps/chosen', 'mmpo/weight_chosen', 'eval_loss', 'eval_rewards/accuracies', 'eval_logps/accuracies']) expect(header).toContain(name);
+    expect(header.some((c) => c.startsWith('eval/'))).toBe(false);
+    const cli = spawnSync(process.execPath, [STUDIO_BIN, 'runs', 'export', String(run.id), '--format', 'json', '--workspace', workspaceDir], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect(cli.status, cli.stderr).toBe(0);
+    const state = JSON.parse(cli.stdout) as { max_steps: number; log_history: Record<string, number>[] };
+    expect(state.max_steps).toBe(total);
+    expect(state.log_history.filter((e) => 'loss' in e)).toHaveLength(total);
+    const lastEval = state.log_history.findLast((e) => 'eval_rewards/accuracies' in e)!;
+    expect(lastEval).toMatchObject({ step: total, eval_loss: series['eval/loss']!.values.at(-1) });
+
     console.log(`demo run: ${total} steps; at step ${at} ${left.seconds.toFixed(1)} s left estimated (${left.low.toFixed(1)}–${left.high.toFixed(1)}), ${actual.toFixed(1)} s taken; launcher ${estimate.secondsPerEpoch.toFixed(1)} s/epoch vs ${epochSeconds.toFixed(1)} s`);
   });
 });

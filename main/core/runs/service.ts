@@ -4,8 +4,8 @@
  * lane), the job that drives the worker task and stores what it reports,
  * pause / resume / cancel / re-run, and the queries the run page draws from.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Handlers } from '../handlers';
 import type { EventHub } from '../events';
@@ -19,6 +19,7 @@ import { JobPaused, type JobKind, type JobSupervisor } from '../jobs/supervisor'
 import type { JobStore } from '../jobs/store';
 import { APP_VERSION } from '../version';
 import { diagnose } from './diagnostics';
+import { exportMetrics } from './metrics-export';
 import { defaultsFor, estimateRun } from './estimate';
 import { defaultModelName, inspectModelFolder, readModelFolderConfig } from './models';
 import { type RunStore } from './store';
@@ -216,6 +217,15 @@ export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
     'runs.diagnostics': ({ id }) => {
       const run = runs.getRun(id);
       return diagnose(runs.series(id), run.error);
+    },
+    'runs.exportMetrics': ({ id, format, path }) => {
+      const run = runs.getRun(id);
+      const { text, rows } = exportMetrics(run, runs.series(id), format);
+      const downloadName = `run-${id}-${run.name.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'metrics'}-metrics.${format}`;
+      const target = path ?? join(deps.artifactsDir, 'exports', downloadName);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, text);
+      return { path: target, rows, downloadName: path ? null : downloadName };
     },
     'runs.pause': ({ id }) => {
       const run = runs.getRun(id);

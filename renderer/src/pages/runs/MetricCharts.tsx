@@ -1,5 +1,8 @@
+import { useMutation } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import type { MetricSeries } from '../../../../shared/runs';
+import { useApi } from '../../api/context';
+import { Button } from '../../components/Button';
 import { UPlotChart, type PlotLine } from '../../components/UPlotChart';
 import { alignColumns, ema } from '../../lib/series';
 import { cardClass } from '../datasets/ui';
@@ -51,12 +54,40 @@ function MetricChart({ group, series, smoothing }: { group: ChartGroup; series: 
   );
 }
 
+/** Writes the run's metrics under TRL's names (runs.exportMetrics) and offers the file: a download in serve mode, its path in the app. */
+function ExportMetrics({ runId }: { runId: number }) {
+  const api = useApi();
+  const write = useMutation({ mutationFn: (format: 'csv' | 'json') => api.call('runs.exportMetrics', { id: runId, format }) });
+  const link = write.data?.downloadName ? api.downloadUrl(write.data.downloadName) : null;
+  return (
+    <span className="flex items-center gap-2 text-xs text-zinc-500" data-testid="export-metrics">
+      <span title="Metrics under TRL's names: loss, rewards/accuracies, eval_loss, eval_rewards/accuracies, …">Export metrics</span>
+      {(['csv', 'json'] as const).map((format) => (
+        <Button key={format} variant="ghost" className="!px-2 !py-0.5 text-xs" disabled={write.isPending} onClick={() => write.mutate(format)} data-testid={`export-metrics-${format}`}>
+          {format.toUpperCase()}
+        </Button>
+      ))}
+      {write.data &&
+        (link ? (
+          <a href={link} download={write.data.downloadName ?? undefined} className="text-indigo-600 hover:underline dark:text-indigo-400" data-testid="export-metrics-download">
+            Download {write.data.downloadName}
+          </a>
+        ) : (
+          <span className="font-mono break-all" data-testid="export-metrics-path">
+            {write.data.path}
+          </span>
+        ))}
+      {write.error && <span className="text-rose-600">{write.error.message}</span>}
+    </span>
+  );
+}
+
 /**
  * One small chart per metric group the run has values for, with one smoothing
  * control for all of them; titled and explained for the run's objective, with
  * MMPO's SFT identity stated when it applies.
  */
-export function MetricCharts({ series, objective }: { series: MetricSeries; objective?: ObjectiveConfig }) {
+export function MetricCharts({ series, objective, runId }: { series: MetricSeries; objective?: ObjectiveConfig; runId?: number }) {
   const [smoothing, setSmoothing] = useState(0.6);
   const groups = groupsWithData(series, objective);
   const identity = sftIdentityNote(objective);
@@ -64,7 +95,10 @@ export function MetricCharts({ series, objective }: { series: MetricSeries; obje
   return (
     <section className="space-y-3" data-testid="run-charts">
       <div className="flex items-center justify-between gap-4">
-        <h2 className="text-sm font-semibold">Metrics</h2>
+        <span className="flex flex-wrap items-center gap-4">
+          <h2 className="text-sm font-semibold">Metrics</h2>
+          {runId !== undefined && <ExportMetrics runId={runId} />}
+        </span>
         <label className="flex items-center gap-2 text-xs text-zinc-500">
           Smoothing
           <input

@@ -153,7 +153,7 @@ export function RunPage({ id }: { id: number }) {
       </div>
       <RunProgress run={run} />
       <Provenance run={run} />
-      <MetricCharts series={series ?? {}} objective={run.config.objective} />
+      <MetricCharts series={series ?? {}} objective={run.config.objective} runId={run.id} />
       <div className="grid grid-cols-1 gap-5 lg:grid-cols-2">
         <div className="space-y-5">
           <Diagnostics items={diagnostics} steps={step} />
