@@ -168,7 +168,21 @@ export const snapshotCommand: Command = {
         if (!(testFraction >= 0 && testFraction <= 0.9)) throw new CliError('--split-test must be a fraction from 0 to 0.9.');
         await studio.handlers['datasets.split']({ datasetId: dataset.id, testFraction, seed: Number(ctx.values.seed) });
       }
-      const snapshot = await studio.handlers['snapshots.create']({ datasetId: dataset.id, ...(ctx.values.name ? { name: String(ctx.values.name) } : {}) });
+      // The snapshot is written by a dataset-snapshot job in a worker process; this waits for it, showing its progress.
+      const off = ctx.json
+        ? () => {}
+        : studio.events.subscribe((e) => {
+            if (e.type === 'job.updated' && e.job.kind === 'dataset-snapshot' && e.job.status === 'running' && process.stderr.isTTY) {
+              process.stderr.write(`\r${Math.round(e.job.progress * 100)}% ${e.job.progressMessage ?? ''}   `);
+            }
+          });
+      let snapshot;
+      try {
+        snapshot = await studio.handlers['snapshots.create']({ datasetId: dataset.id, ...(ctx.values.name ? { name: String(ctx.values.name) } : {}) });
+      } finally {
+        off();
+        if (process.stderr.isTTY && !ctx.json) process.stderr.write('\r\x1b[K');
+      }
       if (ctx.json) ctx.io.out(JSON.stringify(snapshot));
       else ctx.io.out(`snapshot #${snapshot.id} "${snapshot.name}": ${snapshot.recordCount} records (${snapshot.trainCount} train, ${snapshot.testCount} test), sha256 ${snapshot.contentHash}`);
       return 0;

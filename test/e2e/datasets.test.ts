@@ -301,7 +301,7 @@ describe('the Datasets page against `studio serve`', () => {
     const firstId = Number(await page.locator('[data-testid="record-row"][data-index]').first().getAttribute('data-record-id'));
     expect(lastId).toBeGreaterThan(firstId);
     // Scrolling up past the last page's first row needs the page above: fetched by key, before that row.
-    await page.getByTestId('records-table').evaluate((el) => el.scrollBy(0, -250 * 36));
+    await page.evaluate(`document.querySelector('[data-testid="records-table"]').scrollBy(0, ${-250 * 36})`);
     const above = page.locator('[data-testid="record-row"][data-index="39749"]');
     await expect.poll(() => above.getAttribute('data-record-id')).toBe(String(lastId - 250));
 
