@@ -2,6 +2,7 @@
 // (wasm's thread count is fixed when its module starts, and the peak RSS must
 // be this configuration's alone): prints one JSON line.
 //   node --import tsx bench/engine/child.ts --mode forward|full|lora --threads N [--shape reference|tiny] [--warmup N] [--reps N] [--backend wasm|cpu]
+import * as tf from '@tensorflow/tfjs';
 import { initBackend, shutdownBackend } from '../../main/engine/backend';
 import { benchData, measureStudio, MODES, SHAPES, type Mode } from './harness';
 
@@ -19,7 +20,9 @@ const backend = await initBackend({ backend: arg('backend', 'wasm') as 'wasm' | 
 try {
   const data = await benchData(plan);
   const result = await measureStudio(plan, mode, data);
-  process.stdout.write(`${JSON.stringify({ backend: backend.name, threads: backend.threads, notes: backend.notes, ...result })}\n`);
+  // The wasm heap only grows: its size now is its high-water mark, the part of the peak RSS that tensors took.
+  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
+  process.stdout.write(`${JSON.stringify({ backend: backend.name, threads: backend.threads, notes: backend.notes, ...result, ...(wasm ? { wasmHeapBytes: wasm.HEAPU8.byteLength } : {}) })}\n`);
 } finally {
   shutdownBackend();
 }

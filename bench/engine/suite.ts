@@ -45,7 +45,7 @@ export interface SideFigures {
 export interface ConfigResult {
   threads: number;
   mode: Mode;
-  studio: (SideFigures & { backend: string; notes: string[] }) | { error: string };
+  studio: (SideFigures & { backend: string; notes: string[]; wasmHeapBytes?: number }) | { error: string };
   torch: (SideFigures & { split: PeerThreads; torchVersion: string; blas: string }) | { error: string };
 }
 
@@ -75,12 +75,14 @@ function figures(side: SideResult, tokens: number): SideFigures {
   return { wall, cpu: spread(side.cpuMs), tokensPerSecond: (tokens * 1000) / wall.medianMs, peakRssBytes: side.peakRssBytes, losses: side.losses, loadAverage: loadAverage() };
 }
 
-function runChild(args: string[]): Promise<(SideResult & { backend: string; notes: string[] }) | { error: string }> {
+type ChildResult = SideResult & { backend: string; notes: string[]; wasmHeapBytes?: number };
+
+function runChild(args: string[]): Promise<ChildResult | { error: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', CHILD, ...args], { timeout: 600_000, maxBuffer: 1 << 22 }, (error, stdout, stderr) => {
       const line = stdout.split('\n').find((l) => l.startsWith('{'));
       if (error || !line) resolve({ error: `${error?.message.split('\n')[0] ?? 'no output'}: ${stderr.trim().split('\n').slice(-3).join(' ')}` });
-      else resolve(JSON.parse(line) as SideResult & { backend: string; notes: string[] });
+      else resolve(JSON.parse(line) as ChildResult);
     });
   });
 }
@@ -103,7 +105,7 @@ export async function runEngineBench(opts: EngineBenchOptions): Promise<EngineBe
     for (const mode of modes) {
       log(`${mode}, ${n} thread${n === 1 ? '' : 's'}: studio…`);
       const child = await runChild(['--mode', mode, '--threads', String(n), '--shape', opts.shape.name, '--warmup', String(opts.warmup), '--reps', String(opts.reps), '--backend', opts.backend ?? 'wasm']);
-      const studio = ok(child) ? { ...figures(child, tokens), backend: child.backend, notes: child.notes } : child;
+      const studio = ok(child) ? { ...figures(child, tokens), backend: child.backend, notes: child.notes, ...(child.wasmHeapBytes ? { wasmHeapBytes: child.wasmHeapBytes } : {}) } : child;
       let torch: ConfigResult['torch'] = { error: torchState.reason ?? '' };
       if (torchState.available) {
         log(`${mode}, ${n} thread${n === 1 ? '' : 's'}: PyTorch…`);
@@ -192,7 +194,7 @@ function table(rows: string[][]): string {
 
 /** The report as text: one row per side and configuration, then the targets. */
 export function formatReport(r: EngineBenchReport): string {
-  const rows = [['config', 'side', 'median ms', 'min', 'max', 'n', 'tok/s', 'CPU ms', 'peak RSS MiB', 'load']];
+  const rows = [['config', 'side', 'median ms', 'min', 'max', 'n', 'tok/s', 'CPU ms', 'peak RSS MiB', 'wasm heap', 'load']];
   for (const c of r.results) {
     const config = `${c.mode}, ${c.threads} thr`;
     for (const [name, side] of [
@@ -204,7 +206,8 @@ export function formatReport(r: EngineBenchReport): string {
         continue;
       }
       const label = 'split' in side ? `PyTorch (torch ${side.split.torch}, BLAS ${side.split.blas})` : 'studio';
-      rows.push([config, label, ms(side.wall.medianMs), ms(side.wall.minMs), ms(side.wall.maxMs), String(side.wall.n), side.tokensPerSecond.toFixed(0), ms(side.cpu.medianMs), mib(side.peakRssBytes), side.loadAverage[0]!.toFixed(1)]);
+      const heap = 'wasmHeapBytes' in side && side.wasmHeapBytes ? mib(side.wasmHeapBytes) : '';
+      rows.push([config, label, ms(side.wall.medianMs), ms(side.wall.minMs), ms(side.wall.maxMs), String(side.wall.n), side.tokensPerSecond.toFixed(0), ms(side.cpu.medianMs), mib(side.peakRssBytes), heap, side.loadAverage[0]!.toFixed(1)]);
     }
   }
   const m = r.machine;
