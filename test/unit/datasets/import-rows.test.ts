@@ -79,6 +79,15 @@ describe('a row nested deep enough to overflow the stack', () => {
     expect(errorsOnly(result).map((e) => [e.line, e.code])).toEqual([[1, 'too-deep']]);
   });
 
+  it('a CSV meta cell holding JSON nested 100k deep is kept as text, not parsed into the record', async () => {
+    const deepMeta = `{"a": ${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}}`;
+    const csv = `prompt,chosen,rejected,meta\nq1,a,b,"{""x"":1}"\nq2,a,b,"${deepMeta.replace(/"/g, '""')}"\n`;
+    const result = await parse(onDisk('deep-meta.csv', csv));
+    expect(prompts(result)).toEqual(['q1', 'q2']);
+    expect(result.records[0]!.meta).toEqual({ x: 1 });
+    expect(result.records[1]!.meta).toEqual({ meta: deepMeta });
+  });
+
   it('ordinary nesting (conversations with metadata) is well within the limit', async () => {
     const conversational = JSON.stringify({
       prompt: [{ role: 'user', content: 'hi' }],

@@ -4,7 +4,7 @@ import { argillaJudgement, labelStudioJudgement, type JudgementResult } from './
 import { type ColumnMapping, getField, mappedFields } from './mapping';
 import { coerceMessages, sharedPrefixLength, splitSharedText } from './messages';
 import { computeFlags, rawText, type LocatedError, type Message, type PreferenceRecord, type RecordKind } from './record';
-import { type RawRow } from './readers/types';
+import { MAX_ROW_DEPTH, nestedDeeperThan, type RawRow } from './readers/types';
 import { isBlank, RowFields } from './row-fields';
 
 export interface ApplyOptions {
@@ -207,11 +207,12 @@ function isScalar(value: unknown): boolean {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
 
-/** A `meta` column as our export writes it: an object, or (in CSV) that object as JSON. */
+/** A `meta` column as our export writes it: an object, or (in CSV) that object as JSON (kept as text when nested too deep to store). */
 function metaColumn(value: unknown): Record<string, unknown> {
   if (typeof value === 'string' && value.startsWith('{')) {
     try {
-      return metaColumn(JSON.parse(value));
+      const parsed: unknown = JSON.parse(value);
+      return nestedDeeperThan(parsed, MAX_ROW_DEPTH) ? { meta: value } : metaColumn(parsed);
     } catch {
       return { meta: value };
     }
