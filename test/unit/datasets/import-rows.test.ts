@@ -108,15 +108,17 @@ describe('a NUL byte in a text file rejects only its row', () => {
     bytes[index] = 0;
     return bytes;
   };
-  const jsonl = withNul([row('one'), row('two@'), row('three')].join('\n') + '\n', '@');
+  const jsonlText = [row('one'), row('two@'), row('three')].join('\n') + '\n';
+  const jsonl = withNul(jsonlText, '@');
 
+  // Streamed from disk, the error also pins the NUL's byte offset.
   it.each([
-    ['JSON Lines streamed from disk', () => onDisk('nul.jsonl', jsonl), undefined],
-    ['JSON Lines in memory', () => jsonl, 'nul.jsonl'],
-  ])('%s: the row holding it is rejected with its line, the others import', async (_, input, file) => {
+    ['JSON Lines streamed from disk', () => onDisk('nul.jsonl', jsonl), undefined, { byteOffset: jsonlText.indexOf('@') }],
+    ['JSON Lines in memory', () => jsonl, 'nul.jsonl', {}],
+  ])('%s: the row holding it is rejected with its line, the others import', async (_, input, file, offset) => {
     const result = await parse(input(), file);
     expect(prompts(result)).toEqual(['one', 'three']);
-    expect(result.errors).toEqual([expect.objectContaining({ line: 2, row: 2, code: 'nul-byte', severity: 'error' })]);
+    expect(result.errors).toEqual([expect.objectContaining({ line: 2, row: 2, code: 'nul-byte', severity: 'error', ...offset })]);
     expect(result.errors[0]!.reason).toBe('Row 2 (line 2) holds a NUL (zero) byte, which text data never does: the row is damaged and was not imported.');
   });
 
@@ -132,6 +134,15 @@ describe('a NUL byte in a text file rejects only its row', () => {
     const result = await parse(onDisk('nul.json', json));
     expect(prompts(result)).toEqual(['one', 'three']);
     expect(result.errors).toEqual([expect.objectContaining({ line: 3, row: 2, code: 'nul-byte' })]);
+  });
+
+  it('a NUL deep in a large streamed file (past the first chunk) costs its row only, located by line and byte', async () => {
+    const lines = Array.from({ length: 60_000 }, (_, i) => row(`question ${i}`));
+    const before = encode(lines.slice(0, 50_000).join('\n') + '\n').length;
+    lines[50_000] = `${lines[50_000]!.slice(0, 5)}\u0000${lines[50_000]!.slice(5)}`;
+    const result = await parse(onDisk('big-nul.jsonl', lines.join('\n')));
+    expect(result.records).toHaveLength(59_999);
+    expect(result.errors).toEqual([expect.objectContaining({ line: 50_001, row: 50_001, byteOffset: before + 5, code: 'nul-byte' })]);
   });
 
   it('many NUL rows in the first 64 KiB, short of binary, still cost only their rows', async () => {

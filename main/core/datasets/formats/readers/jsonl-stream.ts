@@ -4,7 +4,8 @@
 // with invalid UTF-8 is rejected with its byte offset.
 import { type LocatedError } from '../record';
 import { isRow, parseJsonlLine } from './jsonl';
-import { findInvalidUtf8, invalidUtf8Error } from './text';
+import { rawText } from '../record';
+import { findInvalidUtf8, invalidUtf8Error, nulByteError } from './text';
 import { type RawRow } from './types';
 
 export interface RowBatch {
@@ -52,15 +53,24 @@ export async function* streamJsonlRows(chunks: AsyncIterable<Uint8Array>, file: 
       batch.errors.push(invalidUtf8Error(file, row, line, offset + findInvalidUtf8(bytes)[0]!));
       return;
     }
+    const nul = bytes.indexOf(0);
+    if (nul !== -1) {
+      row++;
+      batch.errors.push({ ...nulByteError(file, row, line, offset + nul), raw: rawText(text) });
+      return;
+    }
     takeText(text, cutOff);
   };
 
-  /** Whole lines in one block: one decode for all of them, line by line only when that fails. */
+  /** Whole lines in one block: one decode for all of them, line by line (with byte offsets) only when that fails or a NUL is in it. */
   const takeBlock = (block: Uint8Array) => {
-    let text: string;
+    let text: string | null;
     try {
-      text = strict.decode(block);
+      text = block.includes(0) ? null : strict.decode(block);
     } catch {
+      text = null;
+    }
+    if (text === null) {
       let start = 0;
       for (let newline = block.indexOf(0x0a); newline !== -1; newline = block.indexOf(0x0a, start)) {
         takeLine(block.subarray(start, newline), false);
