@@ -85,6 +85,8 @@ export function diagnose(series: MetricSeries, error: Job['error']): RunDiagnost
 
   const accEnd = windowMean(series['rewards/accuracies'], 'end', 0.1);
   const lossEnd = windowMean(series['loss'], 'end', 0.1);
+  // A loss near 0 means memorised pairs for the logistic objectives only: MMPO's loss is −s_w, a summed
+  // negative log-likelihood that never nears 0, so this check cannot fire for it — eval_loss_rising can.
   if (accEnd !== null && lossEnd !== null && accEnd >= 0.99 && lossEnd < 0.05) {
     const evalAcc = series['eval/logp_accuracy']?.values.at(-1);
     out.push({
