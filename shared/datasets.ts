@@ -216,6 +216,8 @@ export const DuplicateGroup = z.object({
   kind: z.enum(['exact', 'near']),
   /** Estimated Jaccard similarity of the group's texts (1 for exact duplicates). */
   similarity: z.number(),
+  /** Records in the group; `records` holds the first of them (up to 100). */
+  size: z.number().int(),
   records: z.array(RecordSummary),
 });
 export type DuplicateGroup = z.infer<typeof DuplicateGroup>;

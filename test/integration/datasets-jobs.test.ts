@@ -114,6 +114,17 @@ describe('duplicate search as a job', () => {
     expect(after.result!.groups.filter((g) => g.kind === 'exact')).toEqual([]);
   });
 
+  it('keeps its result small: a group of 250 copies carries its size and its first 100 records', async () => {
+    const { s } = open();
+    const dataset = s.datasets.createDataset('copies');
+    s.datasets.insertRecords(dataset.id, null, [...Array.from({ length: 250 }, () => record(1)), record(2), record(3)]);
+    const found = await s.handlers['datasets.duplicates']({ datasetId: dataset.id, threshold: 0.9 });
+    expect(found.exact).toBe(1);
+    const group = found.groups.find((g) => g.kind === 'exact')!;
+    expect(group.size).toBe(250);
+    expect(group.records).toHaveLength(100);
+  });
+
   it('can be cancelled mid-way', async () => {
     const { s } = open();
     const datasetId = seed(s, 30_000);

@@ -111,7 +111,8 @@ export function duplicatesView(store: DatasetStore, result: DedupeResult): Dupli
   const groups: DuplicateGroup[] = [];
   for (const g of result.groups) {
     const present = g.ids.map((id) => rows.get(id)).filter((r): r is RecordRow => r !== undefined);
-    if (present.length >= 2) groups.push({ kind: g.kind, similarity: g.similarity, records: store.summaries(present) });
+    const size = g.size - (g.ids.length - present.length);
+    if (size >= 2) groups.push({ kind: g.kind, similarity: g.similarity, size, records: store.summaries(present) });
   }
   return { threshold: result.threshold, exact: result.exact, near: result.near, groups };
 }

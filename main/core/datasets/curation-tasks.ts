@@ -28,8 +28,31 @@ export const SnapshotPayload = Database.extend({
 });
 export type SnapshotPayload = z.infer<typeof SnapshotPayload>;
 
-/** A job's result keeps this many groups (the first ones); the counts cover all of them. */
+/**
+ * A job's result travels with every job list and event, so it keeps the
+ * first groups only — at most this many, with at most so many records each
+ * and in all; the counts and each group's size cover everything found.
+ */
 export const KEPT_GROUPS = 500;
+const KEPT_PER_GROUP = 100;
+const KEPT_RECORDS = 5000;
+
+/** A group as a job's result keeps it: its first records' ids and how many it has. */
+export interface KeptGroup extends FoundGroup {
+  size: number;
+}
+
+function keptGroups(groups: FoundGroup[]): KeptGroup[] {
+  const kept: KeptGroup[] = [];
+  let records = 0;
+  for (const g of groups) {
+    if (kept.length === KEPT_GROUPS || records >= KEPT_RECORDS) break;
+    const ids = g.ids.slice(0, KEPT_PER_GROUP);
+    kept.push({ ...g, ids, size: g.ids.length });
+    records += ids.length;
+  }
+  return kept;
+}
 
 export interface DedupeResult {
   datasetId: number;
@@ -37,7 +60,7 @@ export interface DedupeResult {
   records: number;
   exact: number;
   near: number;
-  groups: FoundGroup[];
+  groups: KeptGroup[];
 }
 
 export interface SnapshotResult {
@@ -110,7 +133,7 @@ export async function dedupeTask(raw: unknown, io: WorkerIo): Promise<DedupeResu
   const groups = step.value;
   const exact = groups.filter((g) => g.kind === 'exact').length;
   io.log('info', `${items.length} records: ${exact} exact and ${groups.length - exact} near-duplicate groups at similarity ≥ ${payload.threshold}.`);
-  return { datasetId: payload.datasetId, threshold: payload.threshold, records: items.length, exact, near: groups.length - exact, groups: groups.slice(0, KEPT_GROUPS) };
+  return { datasetId: payload.datasetId, threshold: payload.threshold, records: items.length, exact, near: groups.length - exact, groups: keptGroups(groups) };
 }
 
 /**

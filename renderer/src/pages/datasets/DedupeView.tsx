@@ -13,7 +13,7 @@ function Group({ group, onKeep, busy }: { group: DuplicateGroup; onKeep: (keepId
       <div className="mb-2 flex items-center gap-2 text-xs">
         <Chip tone={group.kind === 'exact' ? 'amber' : 'indigo'}>{group.kind}</Chip>
         <span className="text-zinc-500" data-testid="dup-similarity">
-          similarity {group.similarity.toFixed(2)} · {group.records.length} records
+          similarity {group.similarity.toFixed(2)} · {group.size} records{group.size > group.records.length ? ` (the first ${group.records.length} shown)` : ''}
         </span>
       </div>
       <div className="grid gap-3" style={{ gridTemplateColumns: `repeat(${Math.min(group.records.length, 3)}, minmax(0, 1fr))` }}>
