@@ -14,7 +14,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { configFromSpec, createModel, HfTokenizer, scoreBatch, type LlamaConfig, type ModelSpec, type ScoreExample } from '../../main/engine';
-import { Trainer } from '../../main/training';
+import { epochOrder, Trainer } from '../../main/training';
 import type { RecordContent } from '../../shared/datasets';
 import { PRESETS } from '../../shared/objectives';
 import { RunConfig, type RunConfigInput } from '../../shared/training';
@@ -113,14 +113,21 @@ export async function benchData(plan: BenchPlan): Promise<BenchData> {
   return { config, tokenizer, records, pairs };
 }
 
-/** The peer's job for the same plan and mode: the same pairs, objective, optimizer and LoRA. */
-export function peerJob(plan: BenchPlan, mode: Mode, data: BenchData): TorchPeerJob {
+/**
+ * The peer's job for the same plan and mode: the same pairs in the same
+ * micro-batches (the Trainer's loader order for training, the first pairs for
+ * the forward), the same objective, optimizer and LoRA. `weightsFile`: start
+ * from the studio's weights (a saved model.safetensors) rather than the peer's own.
+ */
+export function peerJob(plan: BenchPlan, mode: Mode, data: BenchData, opts: { weightsFile?: string } = {}): TorchPeerJob {
   const rc = runConfig(plan, mode);
   if (rc.objective.objective !== 'mmpo') throw new Error('The PyTorch peer implements MMPO only');
+  // One epoch covers the run (pairCount): the loader's order is that epoch's.
+  const pairs = mode === 'forward' ? data.pairs : epochOrder(data.pairs.length, rc.seed, 0).map((i) => data.pairs[i]!);
   return {
     mode,
-    model: data.config,
-    pairs: data.pairs,
+    model: { ...data.config, ...(opts.weightsFile ? { weightsFile: opts.weightsFile } : {}) },
+    pairs,
     microBatchPairs: plan.shape.pairs,
     objective: rc.objective,
     optimizer: rc.optimizer,

@@ -19,8 +19,9 @@ export type PeerMode = 'forward' | 'full' | 'lora';
 /** What the peer is asked to do; mirrors the studio's run config for the same work. */
 export interface TorchPeerJob {
   mode: PeerMode;
-  model: LlamaConfig;
-  /** Tokenized pairs, as the Trainer tokenized them. */
+  /** The architecture; with `weightsFile` (a studio model.safetensors) the peer starts from those weights instead of its own random ones. */
+  model: LlamaConfig & { weightsFile?: string };
+  /** Tokenized pairs, as the Trainer tokenized them, in the order its loader takes them; micro-batches are consecutive runs of them. */
   pairs: { chosen: ScoreExample; rejected: ScoreExample }[];
   /** Pairs per micro-batch: one forward of [2 × this, T] rows. */
   microBatchPairs: number;

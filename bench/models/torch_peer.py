@@ -27,6 +27,23 @@ import torch
 import torch.nn.functional as F
 
 
+def load_safetensors(path, expected):
+    """The studio's own weights (saveModel's model.safetensors, float32), so both sides start equal."""
+    with open(path, 'rb') as f:
+        raw = f.read()
+    size = int.from_bytes(raw[:8], 'little')
+    header = json.loads(raw[8:8 + size])
+    data = bytearray(raw[8 + size:])
+    out = {}
+    for name, like in expected.items():
+        entry = header.get(name)
+        if entry is None or entry['dtype'] != 'F32' or list(entry['shape']) != list(like.shape):
+            raise SystemExit(f'torch_peer.py: {path} has no float32 {name} of shape {list(like.shape)}')
+        start, end = entry['data_offsets']
+        out[name] = torch.frombuffer(data[start:end], dtype=torch.float32).reshape(like.shape).clone()
+    return out
+
+
 def rope_inverse_frequencies(head_dim, theta):
     return 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim))
 
@@ -57,6 +74,8 @@ class Llama:
                 w[f'{p}.self_attn.{name}.weight'] = normal(*shape)
             for name, shape in (('gate_proj', (I, H)), ('up_proj', (I, H)), ('down_proj', (H, I))):
                 w[f'{p}.mlp.{name}.weight'] = normal(*shape)
+        if c.get('weightsFile'):
+            w = load_safetensors(c['weightsFile'], w)
         self.weights = w
         self.lora = {}
         self.lora_scale = 0.0
