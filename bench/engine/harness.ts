@@ -13,7 +13,7 @@
  *   one [2 × pairs, seqLen] forward and backward, as PyTorch's peer does.
  */
 import { fileURLToPath } from 'node:url';
-import { configFromSpec, createModel, HfTokenizer, scoreBatch, type LlamaConfig, type ModelSpec, type ScoreExample } from '../../main/engine';
+import { ALL_LINEAR_TARGETS, configFromSpec, createModel, HfTokenizer, scoreBatch, type LlamaConfig, type ModelSpec, type ScoreExample } from '../../main/engine';
 import { epochOrder, Trainer } from '../../main/training';
 import type { RecordContent } from '../../shared/datasets';
 import { PRESETS } from '../../shared/objectives';
@@ -133,7 +133,7 @@ export function peerJob(plan: BenchPlan, mode: Mode, data: BenchData, opts: { we
     optimizer: rc.optimizer,
     schedule: rc.schedule,
     maxGradNorm: rc.maxGradNorm,
-    lora: rc.lora ? { rank: rc.lora.rank, alpha: rc.lora.alpha, targetModules: rc.lora.targetModules ?? ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] } : null,
+    lora: rc.lora ? { rank: rc.lora.rank, alpha: rc.lora.alpha, targetModules: rc.lora.targetModules ?? [...ALL_LINEAR_TARGETS.llama] } : null,
     warmup: plan.warmup,
     reps: plan.reps,
   };
