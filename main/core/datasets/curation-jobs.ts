@@ -44,6 +44,24 @@ export function dedupeJobKind(deps: CurationJobDeps): JobKind<DedupeParams> {
   };
 }
 
+/**
+ * While snapshot workers write, this process leaves checkpoints (folding the
+ * write-ahead log into the database) to them: SQLite runs one on whichever
+ * connection commits once the log is long, and a snapshot makes it long, so
+ * a job-progress update here could otherwise spend a hundred milliseconds
+ * copying the worker's pages on the thread that serves the UI. The worker
+ * checkpoints as it goes and when it ends.
+ */
+function leaveCheckpointsToWorkers(db: DatasetStore['db']): () => void {
+  const state = db as unknown as { snapshotWriters?: number };
+  state.snapshotWriters = (state.snapshotWriters ?? 0) + 1;
+  if (state.snapshotWriters === 1) db.pragma('wal_autocheckpoint = 0');
+  return () => {
+    state.snapshotWriters = (state.snapshotWriters ?? 1) - 1;
+    if (state.snapshotWriters === 0) db.pragma('wal_autocheckpoint = 1000');
+  };
+}
+
 export function snapshotJobKind(deps: CurationJobDeps): JobKind<SnapshotParams> {
   const db = deps.store.db;
   return {
@@ -55,6 +73,7 @@ export function snapshotJobKind(deps: CurationJobDeps): JobKind<SnapshotParams> 
       const { datasetId, name, filter } = ctx.params;
       deps.store.assertDataset(datasetId);
       const snapshotId = createPendingSnapshot(db, datasetId, name, filter);
+      const restoreCheckpoints = leaveCheckpointsToWorkers(db);
       try {
         const result = (await ctx.runWorker('dataset-snapshot', { ...database(deps), snapshotId, datasetId, filter })) as SnapshotResult;
         return getSnapshot(db, result.snapshotId);
@@ -63,6 +82,8 @@ export function snapshotJobKind(deps: CurationJobDeps): JobKind<SnapshotParams> 
         await discardPendingSnapshot(db, snapshotId);
         ctx.log('info', `Snapshot #${snapshotId} was not finished; its partial rows were removed.`);
         throw err;
+      } finally {
+        restoreCheckpoints();
       }
     },
   };

@@ -68,8 +68,14 @@ export interface SnapshotResult {
   recordCount: number;
 }
 
-/** Records read (and written, for snapshots) per batch: one short transaction, then a chance to cancel. */
+/** Records read per batch, then a chance to cancel. */
 const BATCH = 500;
+/**
+ * Records a snapshot writes per transaction. The studio's own writes (job
+ * progress, heartbeats, edits) wait while one is open, so it is kept to a
+ * millisecond or two.
+ */
+const WRITE_BATCH = 100;
 
 /** Lets the worker's message loop run, so a cancel sent by the supervisor is seen. */
 const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -146,11 +152,15 @@ export async function dedupeTask(raw: unknown, io: WorkerIo): Promise<DedupeResu
  */
 export async function snapshotTask(raw: unknown, io: WorkerIo): Promise<SnapshotResult> {
   const payload = SnapshotPayload.parse(raw);
-  yieldCpuToTheStudio();
+  // No lower priority here: this worker holds the write lock for moments, and descheduled
+  // while holding it, it would keep the studio waiting (priority inversion).
   const reader = open(payload, true);
   const writerDb = open(payload, false);
   try {
     const filter = payload.filter ?? undefined;
+    // Fold what earlier writes left in the write-ahead log into the database now, here: otherwise
+    // the studio's next small write would do it, in the process serving the UI.
+    writerDb.pragma('wal_checkpoint(PASSIVE)');
     reader.exec('BEGIN');
     const { from, where, params } = filterSql(payload.datasetId, filter);
     const total = reader.prepare(`SELECT count(*) FROM ${from} WHERE ${where}`).pluck().get(...params) as number;
@@ -158,7 +168,7 @@ export async function snapshotTask(raw: unknown, io: WorkerIo): Promise<Snapshot
     let batch = [];
     for (const row of iterateRows(reader, payload.datasetId, filter, BATCH)) {
       batch.push(row);
-      if (batch.length < BATCH) continue;
+      if (batch.length < WRITE_BATCH) continue;
       throwIfCancelled(io);
       writer.add(batch);
       batch = [];
@@ -168,6 +178,9 @@ export async function snapshotTask(raw: unknown, io: WorkerIo): Promise<Snapshot
     throwIfCancelled(io);
     writer.add(batch);
     reader.exec('COMMIT');
+    // The read transaction kept every row written here in the log; fold them in now, from this
+    // worker, before the studio's next small write finds them and does it on its own thread.
+    writerDb.pragma('wal_checkpoint(PASSIVE)');
     const snapshot = writer.finish();
     io.log('info', `Snapshot "${snapshot.name}": ${snapshot.recordCount} records, sha256 ${snapshot.contentHash}.`);
     return { snapshotId: snapshot.id, recordCount: snapshot.recordCount };

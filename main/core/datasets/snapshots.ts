@@ -88,17 +88,21 @@ export class SnapshotWriter {
     return this.ordinal;
   }
 
-  /** Appends records in one transaction (the caller sizes it: a short one keeps other writers waiting briefly). */
+  /**
+   * Appends records in one transaction (the caller sizes it: a short one keeps
+   * other writers waiting briefly). Their JSON is built before it opens, so
+   * the write lock is held for the inserts alone.
+   */
   add(rows: RecordRow[]): void {
+    const entries = rows.map((row) => ({ row, ...snapshotEntry(row) }));
     this.db.transaction(() => {
-      for (const row of rows) {
-        const entry = snapshotEntry(row);
-        this.insert.run(this.snapshotId, this.ordinal++, row.id, row.split, entry.content);
-        this.hash.update(entry.hashLine);
-        if (row.split === 'train') this.train++;
-        if (row.split === 'test') this.test++;
-      }
+      for (const { row, content } of entries) this.insert.run(this.snapshotId, this.ordinal++, row.id, row.split, content);
     })();
+    for (const { row, hashLine } of entries) {
+      this.hash.update(hashLine);
+      if (row.split === 'train') this.train++;
+      if (row.split === 'test') this.test++;
+    }
   }
 
   /** Sets the hash and counts: from here on the snapshot is visible and the triggers freeze it. */
