@@ -5,7 +5,7 @@
  * behind; the next start removes it. Tensor-free on purpose: the studio's
  * start-up imports it.
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const TEMP_NAME = /\.tmp-(\d+)(?:-\d+)?$/;
@@ -13,10 +13,23 @@ const TEMP_NAME = /\.tmp-(\d+)(?:-\d+)?$/;
 function processRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     // EPERM: it exists, owned by someone else.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A dead worker whose parent died too is a zombie until something reaps it
+  // (in containers, PID 1 often never does): kill(pid, 0) still succeeds.
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    // "pid (comm) S …": the state follows the last ')' (comm may hold one).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }
 
