@@ -37,6 +37,10 @@ export class StudioError extends Error {
     this.code = code;
     this.details = details;
   }
+  /** The error a `{ok: false}` answer carries, thrown again on this side of the boundary. */
+  static fromShape(shape: StudioErrorShape): StudioError {
+    return new StudioError(shape.code, shape.message, shape.details);
+  }
   toShape(): StudioErrorShape {
     return this.details === undefined
       ? { code: this.code, message: this.message }

@@ -1,11 +1,28 @@
 import { copyFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ExportFormat, FormatId, type ImportError } from '../../shared/datasets';
+import { type Dataset, ExportFormat, FormatId, type ImportError } from '../../shared/datasets';
+import { StudioError } from '../../shared/result';
+import { call, jobSettled, type StudioDoor } from '../core/client';
 import type { NothingImported } from '../core/datasets/imports';
 import { CliError, type Command } from './commands';
 import { table, type CliIo } from './output';
 
 const formatList = FormatId.options.join('|');
+
+async function datasetById(studio: StudioDoor, id: number): Promise<Dataset> {
+  const dataset = (await call(studio, 'datasets.list', {})).find((d) => d.id === id);
+  if (!dataset) throw new StudioError('NOT_FOUND', `There is no dataset #${id}.`, { id });
+  return dataset;
+}
+
+/** A dataset by name, else by numeric id, as the commands accept it. */
+export async function resolveDataset(studio: StudioDoor, ref: string): Promise<Dataset> {
+  const datasets = await call(studio, 'datasets.list', {});
+  const byName = datasets.find((d) => d.name === ref);
+  if (byName) return byName;
+  if (/^\d+$/.test(ref)) return datasetById(studio, Number(ref));
+  throw new StudioError('NOT_FOUND', `There is no dataset named "${ref}".`);
+}
 
 function printImportErrors(io: CliIo, errors: ImportError[], errorCount: number): void {
   if (errors.length === 0) return;
@@ -32,7 +49,7 @@ export const importCommand: Command = {
     const studio = ctx.openStudio(true);
     try {
       const path = resolve(file);
-      const job = await studio.handlers['datasets.import']({
+      const job = await call(studio, 'datasets.import', {
         path,
         ...(ctx.values.dataset ? { datasetName: String(ctx.values.dataset) } : {}),
         ...(formatArg !== 'auto' ? { format: formatArg as FormatId } : {}),
@@ -44,7 +61,7 @@ export const importCommand: Command = {
               process.stderr.write(`\r${Math.round(e.job.progress * 100)}% ${e.job.progressMessage ?? ''}   `);
             }
           });
-      const done = await studio.jobs.settled(job.id);
+      const done = await jobSettled(studio, job.id);
       off();
       if (process.stderr.isTTY && !ctx.json) process.stderr.write('\r\x1b[K');
       if (done.status !== 'succeeded') {
@@ -59,11 +76,11 @@ export const importCommand: Command = {
         return 2;
       }
       const { importId } = done.result as { importId: number };
-      const report = await studio.handlers['datasets.importReport']({ id: importId, errorsOffset: 0, errorsLimit: 5000 });
-      const dataset = studio.datasets.getDataset(report.datasetId);
+      const report = await call(studio, 'datasets.importReport', { id: importId, errorsOffset: 0, errorsLimit: 5000 });
+      const dataset = await datasetById(studio, report.datasetId);
       let savedRejected: string | null = null;
       if (ctx.values['save-rejected'] && report.rejected > 0) {
-        const saved = await studio.handlers['datasets.exportRejected']({ importId });
+        const saved = await call(studio, 'datasets.exportRejected', { importId });
         const target = resolve(String(ctx.values['save-rejected']));
         copyFileSync(saved.path, target);
         savedRejected = target;
@@ -96,8 +113,8 @@ export const datasetsCommand: Command = {
   async run(ctx) {
     const studio = ctx.openStudio(false);
     try {
-      const datasets = await studio.handlers['datasets.list']({});
-      const snapshots = await studio.handlers['snapshots.list']({});
+      const datasets = await call(studio, 'datasets.list', {});
+      const snapshots = await call(studio, 'snapshots.list', {});
       if (ctx.json) ctx.io.out(JSON.stringify(datasets.map((d) => ({ ...d, snapshots: snapshots.filter((s) => s.datasetId === d.id) }))));
       else if (datasets.length === 0) ctx.io.out('No datasets yet. Import one with `studio import FILE`.');
       else {
@@ -130,14 +147,14 @@ export const exportCommand: Command = {
     if (split !== undefined && split !== 'train' && split !== 'test') throw new CliError('--split must be train or test.');
     const studio = ctx.openStudio(false);
     try {
-      const dataset = studio.datasets.resolveDataset(ref);
+      const dataset = await resolveDataset(studio, ref);
       let snapshotId: number | undefined;
       if (ctx.values.snapshot !== undefined) {
         snapshotId = Number(ctx.values.snapshot);
-        const snapshot = (await studio.handlers['snapshots.list']({ datasetId: dataset.id })).find((s) => s.id === snapshotId);
+        const snapshot = (await call(studio, 'snapshots.list', { datasetId: dataset.id })).find((s) => s.id === snapshotId);
         if (!snapshot) throw new CliError(`Dataset "${dataset.name}" has no snapshot #${ctx.values.snapshot}.`, 'NOT_FOUND');
       }
-      const result = await studio.handlers['datasets.export']({
+      const result = await call(studio, 'datasets.export', {
         ...(snapshotId !== undefined ? { snapshotId } : { datasetId: dataset.id }),
         format: format.data,
         path: resolve(String(ctx.values.out)),
@@ -162,11 +179,11 @@ export const snapshotCommand: Command = {
     if (!ref) throw new CliError('name the dataset: studio snapshot DATASET');
     const studio = ctx.openStudio(false);
     try {
-      const dataset = studio.datasets.resolveDataset(ref);
+      const dataset = await resolveDataset(studio, ref);
       if (ctx.values['split-test'] !== undefined) {
         const testFraction = Number(ctx.values['split-test']);
         if (!(testFraction >= 0 && testFraction <= 0.9)) throw new CliError('--split-test must be a fraction from 0 to 0.9.');
-        await studio.handlers['datasets.split']({ datasetId: dataset.id, testFraction, seed: Number(ctx.values.seed) });
+        await call(studio, 'datasets.split', { datasetId: dataset.id, testFraction, seed: Number(ctx.values.seed) });
       }
       // The snapshot is written by a dataset-snapshot job in a worker process; this waits for it, showing its progress.
       const off = ctx.json
@@ -178,7 +195,7 @@ export const snapshotCommand: Command = {
           });
       let snapshot;
       try {
-        snapshot = await studio.handlers['snapshots.create']({ datasetId: dataset.id, ...(ctx.values.name ? { name: String(ctx.values.name) } : {}) });
+        snapshot = await call(studio, 'snapshots.create', { datasetId: dataset.id, ...(ctx.values.name ? { name: String(ctx.values.name) } : {}) });
       } finally {
         off();
         if (process.stderr.isTTY && !ctx.json) process.stderr.write('\r\x1b[K');

@@ -1,3 +1,4 @@
+import { call } from '../core/client';
 import type { Command } from './commands';
 import { formatBytes, keyValues } from './output';
 
@@ -9,7 +10,7 @@ export const infoCommand: Command = {
   async run(ctx) {
     const studio = ctx.openStudio(false);
     try {
-      const info = await studio.handlers['workspace.info']({});
+      const info = await call(studio, 'workspace.info', {});
       if (ctx.json) ctx.io.out(JSON.stringify(info));
       else
         ctx.io.out(

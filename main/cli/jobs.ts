@@ -1,3 +1,4 @@
+import { call } from '../core/client';
 import type { Command } from './commands';
 import { table } from './output';
 
@@ -9,7 +10,7 @@ export const jobsCommand: Command = {
   async run(ctx) {
     const studio = ctx.openStudio(false);
     try {
-      const jobs = studio.jobStore.list({ limit: Math.max(1, Math.min(500, Number(ctx.values.limit) || 50)) });
+      const jobs = await call(studio, 'jobs.list', { limit: Math.max(1, Math.min(500, Number(ctx.values.limit) || 50)) });
       if (ctx.json) ctx.io.out(JSON.stringify(jobs));
       else if (jobs.length === 0) ctx.io.out('No jobs yet.');
       else

@@ -12,7 +12,7 @@ import { describeTimeLeft, runSchedule, stepsPerEpoch, timeLeft } from '../../sh
 import { PRESETS, type PresetName } from '../../shared/objectives';
 import { formatDiagnosticLine, formatEvalLine, formatMetricValue, formatStepLine, isRunReportLine } from '../../shared/run-log';
 import type { Studio } from '../core/studio';
-import { registerDemoModel } from '../core/runs/demo';
+import { call, jobSettled } from '../core/client';
 import { exportMetrics } from '../core/runs/metrics-export';
 import { CliError, type Command, type CommandContext } from './commands';
 import { table } from './output';
@@ -52,23 +52,23 @@ function readRunFile(path: string): RunFile {
 async function resolveLaunch(studio: Studio, file: RunFile, base: string) {
   let snapshotId = file.snapshotId;
   if (snapshotId === undefined) {
-    const dataset = studio.datasets.findDatasetByName(file.dataset!);
+    const dataset = (await call(studio, 'datasets.list', {})).find((d) => d.name === file.dataset);
     if (!dataset) throw new CliError(`No dataset named "${file.dataset}" (see \`studio datasets\`).`);
-    const snapshots = await studio.handlers['snapshots.list']({ datasetId: dataset.id });
+    const snapshots = await call(studio, 'snapshots.list', { datasetId: dataset.id });
     if (snapshots.length === 0) throw new CliError(`Dataset "${file.dataset}" has no snapshot yet: \`studio snapshot "${file.dataset}"\` freezes one.`);
     snapshotId = snapshots[0]!.id;
   }
   let modelId = file.modelId;
   if (modelId === undefined) {
     if (file.model === 'demo') {
-      const demo = await registerDemoModel(studio.runs, studio.assetsDir);
+      const demo = await studio.demoModel();
       if (!demo) throw new CliError('This studio has no demo model (assets/demo/model is missing).');
       modelId = demo.id;
     } else {
-      modelId = (await studio.handlers['models.register']({ path: resolve(base, file.model!) })).id;
+      modelId = (await call(studio, 'models.register', { path: resolve(base, file.model!) })).id;
     }
   }
-  const defaults = await studio.handlers['runs.defaults']({ modelId });
+  const defaults = await call(studio, 'runs.defaults', { modelId });
   return { ...(file.name ? { name: file.name } : {}), snapshotId, modelId, config: withDefaults(defaults, file.config) };
 }
 
@@ -127,22 +127,19 @@ async function follow(ctx: CommandContext, studio: Studio, run: Run): Promise<nu
     interrupts++;
     if (interrupts === 1) {
       ctx.io.err('Pausing at the next step (a checkpoint is written); Ctrl-C again to stop at once (the run stays resumable).');
-      try {
-        void Promise.resolve(studio.handlers['runs.pause']({ id: run.id })).catch(() => {});
-      } catch {
-        // Not running yet (queued): a second Ctrl-C stops the process.
-      }
+      // Refused while the run is not running yet (queued): a second Ctrl-C stops the process.
+      void call(studio, 'runs.pause', { id: run.id }).catch(() => {});
     } else process.exit(130);
   };
   process.on('SIGINT', onSigint);
   try {
-    await studio.jobs.settled(run.jobId);
+    await jobSettled(studio, run.jobId);
   } finally {
     process.off('SIGINT', onSigint);
     off();
   }
-  const done = studio.runs.getRun(run.id);
-  const diagnostics = await studio.handlers['runs.diagnostics']({ id: run.id });
+  const done = await call(studio, 'runs.get', { id: run.id });
+  const diagnostics = await call(studio, 'runs.diagnostics', { id: run.id });
   if (ctx.json) ctx.io.out(JSON.stringify({ type: 'run', run: done, diagnostics }));
   else {
     for (const d of diagnostics) ctx.io.out(formatDiagnosticLine(d));
@@ -167,7 +164,7 @@ export const trainCommand: Command = {
     try {
       if (!process.env.STUDIO_NO_DEMO) await studio.seedDemo();
       const launch = await resolveLaunch(studio, file, dirname(path));
-      const run = await studio.handlers['runs.create'](launch);
+      const run = await call(studio, 'runs.create', launch);
       return await follow(ctx, studio, run);
     } finally {
       await studio.close();
@@ -185,7 +182,7 @@ export const resumeCommand: Command = {
     if (!Number.isInteger(id) || id <= 0) throw new CliError('name the run: studio resume RUN_ID (see `studio runs`)');
     const studio = ctx.openStudio(true);
     try {
-      const run = await studio.handlers['runs.resume']({ id });
+      const run = await call(studio, 'runs.resume', { id });
       return await follow(ctx, studio, run);
     } finally {
       await studio.close();
@@ -200,10 +197,11 @@ async function exportRunMetrics(ctx: CommandContext, studio: Studio): Promise<nu
   const format = ctx.values.format ?? 'csv';
   if (format !== 'csv' && format !== 'json') throw new CliError(`--format ${String(format)}: give csv or json.`);
   if (typeof ctx.values.out === 'string') {
-    const written = await studio.handlers['runs.exportMetrics']({ id, format, path: resolve(ctx.values.out) });
+    const written = await call(studio, 'runs.exportMetrics', { id, format, path: resolve(ctx.values.out) });
     ctx.io.err(`Wrote ${written.rows} ${format === 'csv' ? 'rows' : 'log entries'} to ${written.path}.`);
   } else {
-    ctx.io.out(exportMetrics(studio.runs.getRun(id), studio.runs.series(id), format).text.trimEnd());
+    const [run, series] = await Promise.all([call(studio, 'runs.get', { id }), call(studio, 'runs.metrics', { id })]);
+    ctx.io.out(exportMetrics(run, series, format).text.trimEnd());
   }
   return 0;
 }
@@ -218,7 +216,7 @@ export const runsCommand: Command = {
     try {
       if (ctx.positionals[0] === 'export') return await exportRunMetrics(ctx, studio);
       if (ctx.positionals.length > 0) throw new CliError(`studio runs ${ctx.positionals[0]}: the only subcommand is export (studio runs export RUN_ID --format csv|json).`);
-      const runs = studio.runs.listRuns();
+      const runs = await call(studio, 'runs.list', {});
       if (ctx.json) ctx.io.out(JSON.stringify(runs));
       else if (runs.length === 0) ctx.io.out('No runs yet: `studio train --config run.json` or the Runs page starts one.');
       else {

@@ -1,4 +1,5 @@
 import type { BackendInfo } from '../../shared/contract';
+import type { ModelEntry } from '../../shared/runs';
 import type { OpenOptions } from './db/open';
 import { schemaVersion } from './db/migrate';
 import { detectBackend } from './backend-info';
@@ -38,7 +39,15 @@ export interface StudioOptions extends OpenOptions {
   assetsDir?: string;
 }
 
+/** Folders a transport needs: the serve mode streams uploads into one and serves downloads from another. */
+export interface StudioPaths {
+  readonly workspace: string;
+  readonly uploads: string;
+  readonly exports: string;
+}
+
 export interface Studio {
+  readonly paths: StudioPaths;
   readonly workspace: Workspace;
   readonly events: EventHub;
   readonly jobs: JobSupervisor;
@@ -48,8 +57,10 @@ export interface Studio {
   readonly handlers: Handlers;
   readonly dispatch: Dispatch;
   readonly assetsDir: string;
-  /** Seeds the demo dataset when this start created the workspace. */
+  /** Seeds the demo dataset when this start created the workspace, and registers the demo model. */
   seedDemo(): Promise<void>;
+  /** The shipped demo model, registered in this workspace if it is not yet; null where the app has none. */
+  demoModel(): Promise<ModelEntry | null>;
   /** Closes the workspace; with `pauseGraceMs`, running training is first paused at a checkpoint (app quit, serve stop). */
   close(options?: { pauseGraceMs?: number }): Promise<void>;
 }
@@ -112,6 +123,7 @@ export function createStudio(options: StudioOptions): Studio {
   }
 
   const settings = settingsService(workspace.db);
+  const exportsDir = join(workspace.artifactsDir, 'exports');
 
   const handlers: Handlers = {
     'workspace.info': () => {
@@ -144,13 +156,14 @@ export function createStudio(options: StudioOptions): Studio {
     'jobs.cancel': ({ id }) => jobs.cancel(id),
     'jobs.retry': ({ id }) => jobs.retry(id),
     'jobs.startSelfTest': (params) => jobs.start('self-test', params),
-    ...datasetHandlers({ store: datasets, jobs, jobStore, exportsDir: join(workspace.artifactsDir, 'exports') }),
+    ...datasetHandlers({ store: datasets, jobs, jobStore, exportsDir }),
     ...runHandlers(runDeps),
   };
 
   const dispatch = registerHandlers(contract, handlers, (err) => console.error('[studio] internal error:', err));
 
   return {
+    paths: { workspace: workspace.dir, uploads: join(workspace.artifactsDir, 'uploads'), exports: exportsDir },
     workspace,
     events,
     jobs,
@@ -164,6 +177,7 @@ export function createStudio(options: StudioOptions): Studio {
       if (workspace.created) await seedDemoDataset(datasets, assetsDir);
       await registerDemoModel(runs, assetsDir);
     },
+    demoModel: () => registerDemoModel(runs, assetsDir),
     async close(options = {}) {
       await jobs.close(options.pauseGraceMs ?? 0);
       workspace.close();

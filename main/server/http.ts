@@ -18,7 +18,8 @@ import {
 } from './security';
 
 export interface ServeOptions {
-  studio: Studio;
+  /** The studio's one door, its events and folders: nothing else of it is served. */
+  studio: Pick<Studio, 'dispatch' | 'events' | 'paths'>;
   /** Interface to bind; loopback unless the user asks otherwise. */
   host?: string;
   /** 0 picks a free port. */
@@ -171,8 +172,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     sendFile(res, file);
   };
 
-  const uploadsDir = join(studio.workspace.artifactsDir, 'uploads');
-  const exportsDir = join(studio.workspace.artifactsDir, 'exports');
+  const { uploads: uploadsDir, exports: exportsDir } = studio.paths;
 
   /** A file picked in the browser, streamed into the workspace so imports can read it by path. */
   const receiveUpload = async (req: IncomingMessage, res: ServerResponse, url: URL) => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../main/cli/commands';
 import { latestSchemaVersion } from '../../main/core/db/migrate';
-import { REPO_ROOT, STUDIO_BIN } from '../helpers/serve';
+import { callApi, REPO_ROOT, startServe, STUDIO_BIN } from '../helpers/serve';
 import { tempDir } from '../helpers/tmp';
 
 const t = tempDir();
@@ -144,5 +144,27 @@ describe('the studio CLI (a real process on a real workspace)', () => {
     const opt = studio('info', '--frob');
     expect(opt.code).toBe(1);
     expect(opt.err).toMatch(/Unknown option '--frob'/);
+  });
+
+  it('goes through the same door as HTTP: arguments the contract refuses get the same error from the CLI as from studio serve', async () => {
+    const file = join(t.dir, 'door.jsonl');
+    writeFileSync(file, '{"prompt":"a","chosen":"b","rejected":"c"}\n');
+    const tooLong = 'n'.repeat(201); // the contract caps a dataset's name at 200 characters; the CLI does not check it itself
+    const cli = studio('import', file, '--dataset', tooLong, '--json');
+    expect(cli.code, cli.err).toBe(EXIT.failed);
+    const fromCli = (JSON.parse(cli.out) as { error: { code: string; message: string } }).error;
+    expect(fromCli.code).toBe('INVALID_ARGUMENT');
+    expect(fromCli.message).toMatch(/datasets\.import: datasetName/);
+
+    const serve = await startServe(join(t.dir, 'ws-door'), { STUDIO_NO_DEMO: '1' });
+    try {
+      const http = await callApi(serve.port, serve.token, 'datasets.import', { path: file, datasetName: tooLong });
+      expect(http.status).toBe(400);
+      expect({ code: http.json.error?.code, message: http.json.error?.message }).toEqual(fromCli);
+    } finally {
+      await serve.stop();
+    }
+    // Nothing was imported on either side.
+    expect((JSON.parse(studio('datasets', '--json').out) as { name: string }[]).map((d) => d.name)).not.toContain(tooLong);
   });
 });
