@@ -3,21 +3,25 @@ import { z } from 'zod';
 /**
  * Job lifecycle. `interrupted` means the process running the job died (crash,
  * kill, power loss) — the job's record and log survive and, for resumable
- * kinds, it can be resumed.
+ * kinds, it can be resumed. `paused` means a pausable job (training) stopped
+ * at a safe point because a pause was asked for; retrying it continues from
+ * there, cancelling ends it for good.
  */
-export const JobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted']);
+export const JobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'paused']);
 export type JobStatus = z.infer<typeof JobStatus>;
 
-export const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
+/** Statuses of a job that has stopped: nothing runs or waits to run until it is retried. */
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted', 'paused'];
 
 /** Allowed transitions; anything else is a bug in the caller. */
 export const JOB_TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
   queued: ['running', 'cancelled', 'interrupted'],
-  running: ['succeeded', 'failed', 'cancelled', 'interrupted'],
+  running: ['succeeded', 'failed', 'cancelled', 'interrupted', 'paused'],
   succeeded: [],
   failed: ['queued'],
   cancelled: ['queued'],
   interrupted: ['queued'],
+  paused: ['queued', 'cancelled'],
 };
 
 export function canTransition(from: JobStatus, to: JobStatus): boolean {

@@ -38,17 +38,12 @@ export const RunLaunch = z.object({
 });
 export type RunLaunch = z.input<typeof RunLaunch>;
 
-/** A run's status is its job's, plus `paused` (the job stopped at a checkpoint when asked to and can continue). */
-export const RunStatus = z.enum([...JobStatus.options, 'paused']);
+/** A run's status is its job's (`paused`: stopped at a checkpoint when asked to, and can continue). */
+export const RunStatus = JobStatus;
 export type RunStatus = z.infer<typeof RunStatus>;
 
 /** Statuses from which `runs.resume` continues a run (the UI shows Resume for exactly these). */
 export const RESUMABLE_STATUSES: readonly RunStatus[] = ['paused', 'interrupted', 'failed'];
-
-/** A job that stopped because a pause was asked for ended `cancelled` with code PAUSED: it is paused. */
-export function runStatusOf(job: { status: z.infer<typeof JobStatus>; error: { code: string; message?: string } | null }): RunStatus {
-  return job.status === 'cancelled' && job.error?.code === 'PAUSED' ? 'paused' : job.status;
-}
 
 export const Run = z.object({
   id: Id,

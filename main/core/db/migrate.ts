@@ -38,10 +38,24 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
   }
   const applied: string[] = [];
   for (const m of migrations.slice(from)) {
-    db.transaction(() => {
-      m.up(db);
-      db.pragma(`user_version = ${m.version}`);
-    }).immediate();
+    // Foreign keys can only be switched outside a transaction.
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+    if (m.rebuildsTables) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        m.up(db);
+        if (m.rebuildsTables) {
+          const broken = db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
+          if (broken.length > 0) {
+            const first = broken[0]!;
+            throw new Error(`Migration ${m.name} left ${broken.length} rows pointing at missing rows (the first: ${first.table} row ${first.rowid} → ${first.parent}).`);
+          }
+        }
+        db.pragma(`user_version = ${m.version}`);
+      }).immediate();
+    } finally {
+      if (m.rebuildsTables) db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+    }
     applied.push(m.name);
   }
   return { from, to: schemaVersion(db), applied };

@@ -59,19 +59,21 @@ export interface TransitionPatch {
   progressMessage?: string | null;
 }
 
-type FinalStatus = 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
-const FINAL_NOTES: Record<FinalStatus, string> = { succeeded: 'Finished.', failed: 'Failed.', cancelled: 'Cancelled.', interrupted: 'Interrupted.' };
-
-function isFinal(status: JobStatus): status is FinalStatus {
-  return status in FINAL_NOTES;
-}
-
+type FinalStatus = 'succeeded' | 'failed' | 'cancelled' | 'interrupted' | 'paused';
 /**
  * The note a job keeps once it has ended: its last progress line ("Exporting
  * the trained model") would otherwise outlive the work it described.
  */
-export function finalNote(status: FinalStatus, error: { code: string } | null | undefined): string {
-  return status === 'cancelled' && error?.code === 'PAUSED' ? 'Paused.' : FINAL_NOTES[status];
+const FINAL_NOTES: Record<FinalStatus, string> = {
+  succeeded: 'Finished.',
+  failed: 'Failed.',
+  cancelled: 'Cancelled.',
+  interrupted: 'Interrupted.',
+  paused: 'Paused.',
+};
+
+function isFinal(status: JobStatus): status is FinalStatus {
+  return status in FINAL_NOTES;
 }
 
 /** Persistence of jobs and their logs. Every state change goes through `transition`. */
@@ -177,7 +179,7 @@ export class JobStore {
         sets.push('finished_at = @now', 'queue_reason = NULL');
         if (patch.progressMessage === undefined) {
           sets.push('progress_message = @finalNote');
-          values.finalNote = finalNote(to, patch.error === undefined ? job.error : patch.error);
+          values.finalNote = FINAL_NOTES[to];
         }
       }
       if (to === 'succeeded') sets.push('progress = 1');
@@ -209,15 +211,6 @@ export class JobStore {
 
   setProgress(id: number, progress: number, message: string | null): void {
     this.stmts.progress.run({ id, progress: Math.min(1, Math.max(0, progress)), message, now: this.now() });
-  }
-
-  /** Replaces a finished job's error (a paused run that is then cancelled for good). */
-  setError(id: number, error: { code: string; message: string } | null): void {
-    const { status } = this.get(id);
-    const note = isFinal(status) ? finalNote(status, error) : null;
-    this.db
-      .prepare('UPDATE jobs SET error = ?, progress_message = coalesce(?, progress_message) WHERE id = ?')
-      .run(error === null ? null : JSON.stringify(error), note, id);
   }
 
   setWorkerPid(id: number, pid: number): void {

@@ -39,8 +39,8 @@ export interface JobKind<P = unknown> {
 
 /**
  * Thrown by a job kind whose task stopped because a pause was asked for. The
- * job ends `cancelled` with error code PAUSED (a resumable stop, not a
- * failure); retrying it continues where it stopped.
+ * job ends `paused` (its error, code PAUSED, says where it stopped); retrying
+ * it continues from there.
  */
 export class JobPaused extends Error {
   readonly code = 'PAUSED';
@@ -151,7 +151,12 @@ export class JobSupervisor {
     return this.options.store.get(job.id);
   }
 
-  cancel(id: number): Job {
+  /**
+   * Stops a job for good: a running one at once, a queued or paused one
+   * before it runs again. `note` is what a job that was not running keeps as
+   * the reason (a paused run: where it stopped).
+   */
+  cancel(id: number, note?: string): Job {
     const job = this.options.store.get(id);
     const running = this.running.get(id);
     if (running) {
@@ -162,14 +167,14 @@ export class JobSupervisor {
       throw new StudioError('CONFLICT', `Job #${id} is running in another studio process; cancel it there.`);
     }
     const cancelled = this.options.store.transition(id, 'cancelled', {
-      error: { code: 'CANCELLED', message: 'Cancelled before it started.' },
+      error: { code: 'CANCELLED', message: note ?? (job.status === 'paused' ? 'Cancelled while paused.' : 'Cancelled before it started.') },
     });
     this.announce(cancelled);
     this.pump();
     return cancelled;
   }
 
-  /** Asks a running pausable job to stop at its next safe point; it ends PAUSED and can be retried to continue. */
+  /** Asks a running pausable job to stop at its next safe point; it ends `paused` and can be retried to continue. */
   pause(id: number): Job {
     const job = this.options.store.get(id);
     const running = this.running.get(id);
@@ -308,7 +313,7 @@ export class JobSupervisor {
         this.finish(job.id, 'succeeded', { result: result ?? null });
       } catch (err) {
         if (err instanceof JobPaused && !controller.signal.aborted) {
-          this.finish(job.id, 'cancelled', { error: { code: 'PAUSED', message: err.message } });
+          this.finish(job.id, 'paused', { error: { code: 'PAUSED', message: err.message } });
         } else if (controller.signal.aborted && this.closed) {
           this.finish(job.id, 'interrupted', {
             error: { code: 'INTERRUPTED', message: 'Interrupted: the studio was closed while this job was running.' },
@@ -337,11 +342,10 @@ export class JobSupervisor {
     this.running.set(job.id, entry);
   }
 
-  private finish(id: number, status: 'succeeded' | 'failed' | 'cancelled' | 'interrupted', patch: Parameters<JobStore['transition']>[2]): void {
+  private finish(id: number, status: 'succeeded' | 'failed' | 'cancelled' | 'interrupted' | 'paused', patch: Parameters<JobStore['transition']>[2]): void {
     const job = this.options.store.transition(id, status, patch);
     const error = job.error;
-    const word = error?.code === 'PAUSED' ? 'paused' : status;
-    this.log(id, status === 'succeeded' || word === 'paused' ? 'info' : status === 'failed' ? 'error' : 'warn', error ? `${word}: ${error.message}` : status);
+    this.log(id, status === 'succeeded' || status === 'paused' ? 'info' : status === 'failed' ? 'error' : 'warn', error ? `${status}: ${error.message}` : status);
     this.announce(job);
   }
 

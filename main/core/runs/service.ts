@@ -122,7 +122,7 @@ export function trainJobKind(deps: RunServiceDeps): JobKind<TrainParams> {
 }
 
 export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
-  const { runs, jobs, jobStore } = deps;
+  const { runs, jobs } = deps;
 
   const launchParts = async (launch: z.output<typeof RunLaunch>) => {
     const model = runs.getModel(launch.modelId);
@@ -241,10 +241,8 @@ export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
     },
     'runs.cancel': ({ id }) => {
       const run = runs.getRun(id);
-      if (run.status === 'paused') {
-        jobStore.setError(run.jobId, { code: 'CANCELLED', message: `Cancelled while paused at step ${run.step}.` });
-      } else if (run.status === 'running' || run.status === 'queued') {
-        jobs.cancel(run.jobId);
+      if (run.status === 'paused' || run.status === 'running' || run.status === 'queued') {
+        jobs.cancel(run.jobId, run.status === 'paused' ? `Cancelled while paused at step ${run.step}.` : undefined);
       } else {
         throw new StudioError('CONFLICT', `Run #${id} is ${run.status}; there is nothing to cancel.`);
       }

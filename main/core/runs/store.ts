@@ -1,5 +1,5 @@
 import { StudioError } from '../../../shared/result';
-import { runStatusOf, type CheckpointEntry, type MetricPoint, type MetricSeries, type ModelEntry, type Run } from '../../../shared/runs';
+import type { CheckpointEntry, MetricPoint, MetricSeries, ModelEntry, Run } from '../../../shared/runs';
 import { effectiveBatchSize, ETA_WARMUP_STEPS, RunConfig } from '../../../shared/training';
 import type { Db } from '../db/open';
 import type { JobStore } from '../jobs/store';
@@ -180,7 +180,7 @@ export class RunStore {
       name: r.name,
       jobId: r.job_id ?? 0,
       attempt: job?.attempt ?? 0,
-      status: job ? runStatusOf(job) : 'queued',
+      status: job?.status ?? 'queued',
       queueReason: job?.status === 'queued' ? job.queueReason : null,
       error: job?.error ?? null,
       config: RunConfig.parse(JSON.parse(r.config)),

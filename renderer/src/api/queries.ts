@@ -18,7 +18,7 @@ export const settingsQueries = {
   all: (api: ApiClient) => queryOptions({ queryKey: ['settings'], queryFn: () => api.call('settings.get', {}) }),
 };
 
-const STATUS_RANK: Record<JobStatus, number> = { queued: 0, running: 1, succeeded: 2, failed: 2, cancelled: 2, interrupted: 2 };
+const STATUS_RANK: Record<JobStatus, number> = { queued: 0, running: 1, succeeded: 2, failed: 2, cancelled: 2, interrupted: 2, paused: 2 };
 
 /**
  * Whether `a` is an earlier state of the same job than `b`. A job only moves

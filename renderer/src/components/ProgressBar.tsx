@@ -8,6 +8,7 @@ const BAR_COLOR: Record<JobStatus, string> = {
   failed: 'bg-rose-500',
   cancelled: 'bg-zinc-400',
   interrupted: 'bg-amber-500',
+  paused: 'bg-zinc-400',
 };
 
 export function ProgressBar({ value, status, label }: { value: number; status: JobStatus; label: string }) {

@@ -1,4 +1,4 @@
-import { runStatusOf } from '../../../shared/runs';
+import type { Job, JobStatus } from '../../../shared/jobs';
 export { formatBytes } from '../../../shared/format';
 
 export function formatDuration(ms: number): string {
@@ -14,4 +14,4 @@ export function formatTime(ms: number | null): string {
 }
 
 /** What a job's badge says: a job stopped by a pause (a training run at a checkpoint) shows as paused. */
-export const jobBadgeStatus = runStatusOf;
+export const jobBadgeStatus = (job: Pick<Job, 'status'>): JobStatus => job.status;

@@ -94,7 +94,7 @@ export function JobDetailPage({ id }: { id: number }) {
               Cancel
             </Button>
           )}
-          {(job.status === 'failed' || job.status === 'interrupted' || job.status === 'cancelled') && (
+          {(job.status === 'failed' || job.status === 'interrupted' || job.status === 'cancelled' || job.status === 'paused') && (
             <Button variant="primary" onClick={() => retry.mutate()} disabled={retry.isPending}>
               {job.status === 'interrupted' || job.error?.code === 'PAUSED' ? 'Resume' : 'Retry'}
             </Button>

@@ -33,6 +33,9 @@ describe('job lifecycle', () => {
         'running->failed',
         'running->cancelled',
         'running->interrupted',
+        'running->paused',
+        'paused->queued',
+        'paused->cancelled',
         'failed->queued',
         'cancelled->queued',
         'interrupted->queued',
@@ -56,7 +59,7 @@ describe('job lifecycle', () => {
 
   it('replaces the last progress note with one that matches how the job ended', () => {
     const s = store();
-    const ended = (to: 'succeeded' | 'failed' | 'cancelled' | 'interrupted', error?: { code: string; message: string }) => {
+    const ended = (to: 'succeeded' | 'failed' | 'cancelled' | 'interrupted' | 'paused', error?: { code: string; message: string }) => {
       const job = s.create({ kind: 'k', title: 't', lane: 'light', params: null });
       s.transition(job.id, 'running');
       s.setProgress(job.id, 1, 'Exporting the trained model');
@@ -66,11 +69,11 @@ describe('job lifecycle', () => {
     expect(ended('failed', { code: 'JOB_FAILED', message: 'boom' }).progressMessage).toBe('Failed.');
     expect(ended('cancelled', { code: 'CANCELLED', message: 'Cancelled.' }).progressMessage).toBe('Cancelled.');
     expect(ended('interrupted', { code: 'INTERRUPTED', message: 'gone' }).progressMessage).toBe('Interrupted.');
-    const paused = ended('cancelled', { code: 'PAUSED', message: 'Paused at step 3 of 30.' });
-    expect(paused.progressMessage).toBe('Paused.');
+    const paused = ended('paused', { code: 'PAUSED', message: 'Paused at step 3 of 30.' });
+    expect(paused).toMatchObject({ status: 'paused', progressMessage: 'Paused.' });
     // A paused run cancelled for good says so.
-    s.setError(paused.id, { code: 'CANCELLED', message: 'Cancelled while paused at step 3.' });
-    expect(s.get(paused.id).progressMessage).toBe('Cancelled.');
+    const cancelled = s.transition(paused.id, 'cancelled', { error: { code: 'CANCELLED', message: 'Cancelled while paused at step 3.' } });
+    expect(cancelled).toMatchObject({ status: 'cancelled', progressMessage: 'Cancelled.' });
     // A retry starts with no note; an explicit final note is kept.
     expect(s.transition(paused.id, 'queued').progressMessage).toBeNull();
     s.transition(paused.id, 'running');

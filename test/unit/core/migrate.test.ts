@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../../main/core/db/open';
 import { latestSchemaVersion, migrate, schemaVersion } from '../../../main/core/db/migrate';
-import type { Migration } from '../../../main/core/db/migrations';
+import { MIGRATIONS, type Migration } from '../../../main/core/db/migrations';
 import { StudioError } from '../../../shared/result';
 import { tempDir } from '../../helpers/tmp';
 
@@ -92,5 +92,40 @@ describe('migration runner', () => {
     const names = d.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table'`).pluck().all();
     expect(names).toContain('a');
     expect(names).not.toContain('b');
+  });
+
+  it('0004 turns jobs stopped by a pause (cancelled + PAUSED) into paused jobs, keeping their logs and references', () => {
+    const d = freshDb();
+    migrate(d, MIGRATIONS.slice(0, 3));
+    const job = d.prepare(
+      `INSERT INTO jobs (kind, title, status, lane, params, progress_message, error, created_at) VALUES (?, ?, ?, 'device', '{}', ?, ?, 1) RETURNING id`,
+    );
+    const id = (status: string, error: object | null, note: string | null) =>
+      (job.get('train', 'Train: a run', status, note, error === null ? null : JSON.stringify(error)) as { id: number }).id;
+    const paused = id('cancelled', { code: 'PAUSED', message: 'Paused at step 3 of 30; resume continues from this checkpoint.' }, 'Paused.');
+    const cancelledWhilePaused = id('cancelled', { code: 'CANCELLED', message: 'Cancelled while paused at step 3.' }, 'Cancelled.');
+    const interrupted = id('interrupted', { code: 'INTERRUPTED', message: 'gone' }, 'Interrupted.');
+    const done = id('succeeded', null, 'Finished.');
+    d.prepare(`INSERT INTO job_logs (job_id, seq, at, level, message) VALUES (?, 1, 1, 'info', 'Paused at step 3.')`).run(paused);
+    d.prepare(`INSERT INTO datasets (name, created_at, updated_at) VALUES ('d', 1, 1)`).run();
+    d.prepare(`INSERT INTO imports (dataset_id, job_id, file, status, created_at) VALUES (1, ?, 'f.jsonl', 'done', 1)`).run(done);
+
+    expect(migrate(d).applied).toEqual(['0004-paused-jobs']);
+    const rows = d.prepare<[], { id: number; status: string; error: string | null; progress_message: string | null }>('SELECT id, status, error, progress_message FROM jobs ORDER BY id').all();
+    expect(rows.map((r) => [r.id, r.status])).toEqual([
+      [paused, 'paused'],
+      [cancelledWhilePaused, 'cancelled'],
+      [interrupted, 'interrupted'],
+      [done, 'succeeded'],
+    ]);
+    expect(JSON.parse(rows[0]!.error!)).toMatchObject({ code: 'PAUSED', message: expect.stringMatching(/^Paused at step 3 of 30/) });
+    expect(rows[0]!.progress_message).toBe('Paused.');
+    // Dropping the old table neither cascaded into the logs nor unlinked the import, and foreign keys are back on.
+    expect(d.prepare('SELECT message FROM job_logs WHERE job_id = ?').pluck().all(paused)).toEqual(['Paused at step 3.']);
+    expect(d.prepare('SELECT job_id FROM imports').pluck().get()).toBe(done);
+    expect(d.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(d.pragma('foreign_key_check')).toEqual([]);
+    expect(() => d.prepare(`UPDATE jobs SET status = 'paused' WHERE id = ?`).run(done)).not.toThrow();
+    expect(() => d.prepare(`UPDATE jobs SET status = 'resting' WHERE id = ?`).run(done)).toThrow(/CHECK constraint/);
   });
 });

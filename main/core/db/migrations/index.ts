@@ -2,11 +2,18 @@ import type { Db } from '../open';
 import * as init from './0001-init';
 import * as datasets from './0002-datasets';
 import * as runs from './0003-runs';
+import * as pausedJobs from './0004-paused-jobs';
 
 export interface Migration {
   version: number;
   name: string;
   up(db: Db): void;
+  /**
+   * The step rebuilds tables (SQLite's way to change a constraint): it runs
+   * with foreign keys off, so dropping the old table neither cascades nor
+   * fails, and the result is checked with foreign_key_check before commit.
+   */
+  rebuildsTables?: boolean;
 }
 
 /** Every schema step, in order. Add a file per step; never edit a shipped one. */
@@ -14,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '0001-init', up: init.up },
   { version: 2, name: '0002-datasets', up: datasets.up },
   { version: 3, name: '0003-runs', up: runs.up },
+  { version: 4, name: '0004-paused-jobs', up: pausedJobs.up, rebuildsTables: true },
 ];
