@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { ObjectiveConfig, PRESETS } from './objectives';
+import { LORA_SETTINGS, OPTIMIZER_SETTINGS, RUN_SETTINGS, SCHEDULE_SETTINGS, settingsShape } from './run-settings';
 
 /**
  * The typed configuration saved with every training run. Defaults follow the
  * paper's setup (../shared/mmpo-spec.md, "experimental setup") scaled down for
  * small models on a CPU: AdamW lr 5e-4, cosine schedule with 10% warmup, seed
  * 42, one checkpoint per epoch — but an effective batch of 16 instead of 128
- * and sequences of 512 instead of 2312 tokens.
+ * and sequences of 512 instead of 2312 tokens. Each setting's label, help,
+ * bounds and default are described once in run-settings.ts; the schemas here
+ * are derived from those descriptions.
  */
 
 /** Where the starting model (also the reference model) comes from. */
@@ -32,39 +35,17 @@ export const ModelSource = z.discriminatedUnion('kind', [
 ]);
 export type ModelSource = z.infer<typeof ModelSource>;
 
-export const OptimizerConfig = z.object({
-  /** Peak learning rate (the paper used 5e-4 for MMPO). */
-  lr: z.number().positive().default(5e-4),
-  beta1: z.number().min(0).max(1).default(0.9),
-  beta2: z.number().min(0).max(1).default(0.999),
-  eps: z.number().positive().default(1e-8),
-  /** Decoupled (AdamW) weight decay; biases and norm weights are never decayed. TRL's default is 0. */
-  weightDecay: z.number().min(0).default(0),
-});
+export const OptimizerConfig = z.object(settingsShape(OPTIMIZER_SETTINGS));
 export type OptimizerConfig = z.infer<typeof OptimizerConfig>;
 
-export const ScheduleConfig = z.object({
-  /** Shape after warmup: constant, linear decay to 0, or cosine decay to 0. */
-  kind: z.enum(['constant', 'linear', 'cosine']).default('cosine'),
-  /** Fraction of all steps spent ramping linearly from 0 to the peak lr. */
-  warmupRatio: z.number().min(0).max(1).default(0.1),
-});
+export const ScheduleConfig = z.object(settingsShape(SCHEDULE_SETTINGS));
 export type ScheduleConfig = z.infer<typeof ScheduleConfig>;
 
-export const LoraSettings = z.object({
-  rank: z.number().int().positive().default(8),
-  /** Scale is alpha / rank. */
-  alpha: z.number().positive().default(16),
-  /**
-   * Dropout on the adapter inputs during training steps only (PEFT's lora_dropout), seeded by
-   * (seed, step, micro-batch) so resume is exact. Default 0, as TRL's DPOTrainer disables dropout.
-   */
-  dropout: z.number().min(0).max(1).default(0),
-  /** Module name suffixes (PEFT `target_modules`); null = every linear layer. */
-  targetModules: z.array(z.string().min(1)).nullable().default(null),
-});
+export const LoraSettings = z.object(settingsShape(LORA_SETTINGS));
 export type LoraSettings = z.infer<typeof LoraSettings>;
 
+const run = settingsShape(RUN_SETTINGS);
+/** Fields in the order configs have always been stored and shown in. */
 export const RunConfig = z
   .object({
     model: ModelSource,
@@ -72,34 +53,21 @@ export const RunConfig = z
     objective: ObjectiveConfig.default(PRESETS.mmpo),
     optimizer: OptimizerConfig.prefault({}),
     schedule: ScheduleConfig.prefault({}),
-    /** Pairs per forward/backward pass. MMPO's in-batch normalisation (M6) depends on it. */
-    microBatchSize: z.number().int().positive().default(4),
-    /** Micro-batches per optimizer step; effective batch = microBatchSize × gradAccumulation. */
-    gradAccumulation: z.number().int().positive().default(4),
-    /** Clip the global gradient norm to this; null = no clipping (grad_norm is still logged). */
-    maxGradNorm: z.number().positive().nullable().default(1),
-    /** Cap on prompt + response tokens per sequence (responses lose tokens from the right). */
-    maxLength: z.number().int().min(2).default(512),
-    /** Cap on prompt tokens (prompts lose tokens from the left). */
-    maxPromptLength: z.number().int().min(1).default(384),
-    /** Passes over the training pairs (the paper: 5). Ignored when maxSteps is set. */
-    epochs: z.number().int().positive().default(5),
-    /** Stop after this many optimizer steps instead of a number of epochs. */
-    maxSteps: z.number().int().positive().nullable().default(null),
-    /** Seeds the data order of every epoch and the LoRA initialisation. */
-    seed: z.number().int().default(42),
-    /** Evaluate on the test split every N steps; 0 = only at the end. */
-    evalEvery: z.number().int().min(0).default(50),
-    /** Checkpoint every N steps; 0 = only at epoch ends. */
-    checkpointEvery: z.number().int().min(0).default(0),
-    /** Also checkpoint at the end of each epoch (the paper's setup). */
-    checkpointEachEpoch: z.boolean().default(true),
-    /** How many checkpoints to keep (oldest are deleted first). */
-    keepCheckpoints: z.number().int().positive().default(5),
+    microBatchSize: run.microBatchSize,
+    gradAccumulation: run.gradAccumulation,
+    maxGradNorm: run.maxGradNorm,
+    maxLength: run.maxLength,
+    maxPromptLength: run.maxPromptLength,
+    epochs: run.epochs,
+    maxSteps: run.maxSteps,
+    seed: run.seed,
+    evalEvery: run.evalEvery,
+    checkpointEvery: run.checkpointEvery,
+    checkpointEachEpoch: run.checkpointEachEpoch,
+    keepCheckpoints: run.keepCheckpoints,
     /** null = full fine-tuning; otherwise only LoRA adapters train. */
     lora: LoraSettings.nullable().default(null),
-    /** Render prompts and responses through the tokenizer's chat template. */
-    chatTemplate: z.boolean().default(true),
+    chatTemplate: run.chatTemplate,
   })
   .refine((c) => c.maxPromptLength < c.maxLength, { message: 'maxPromptLength must be below maxLength', path: ['maxPromptLength'] });
 export type RunConfig = z.infer<typeof RunConfig>;

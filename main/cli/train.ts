@@ -11,6 +11,7 @@ import type { Run } from '../../shared/runs';
 import { describeTimeLeft, runSchedule, stepsPerEpoch, timeLeft } from '../../shared/training';
 import { PRESETS, type PresetName } from '../../shared/objectives';
 import { formatDiagnosticLine, formatEvalLine, formatMetricValue, formatStepLine, isRunReportLine } from '../../shared/run-log';
+import { runSettingsHelp } from '../../shared/run-settings';
 import type { Studio } from '../core/studio';
 import { call, jobSettled } from '../core/client';
 import { exportMetrics } from '../core/runs/metrics-export';
@@ -153,7 +154,8 @@ async function follow(ctx: CommandContext, studio: Studio, run: Run): Promise<nu
 
 export const trainCommand: Command = {
   name: 'train',
-  usage: 'studio train --config run.json [--workspace DIR] [--json]',
+  // The config fields and their help come from the run settings' one description (shared/run-settings.ts).
+  usage: `studio train --config run.json [--workspace DIR] [--json]\n\n${runSettingsHelp()}`,
   summary: 'Train a run described by a JSON file (snapshot, model, RunConfig), streaming progress.',
   options: { config: { type: 'string' } },
   async run(ctx) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../../../shared/objectives';
-import { getAt, OBJECTIVE_FIELDS, objectiveName, presetConfig, presetOf, setAt } from '../../../renderer/src/pages/runs/launch-form';
+import { getAt, objectiveFields, objectiveName, presetConfig, presetOf, setAt } from '../../../renderer/src/pages/runs/launch-form';
 
 describe('the launcher form state', () => {
   it('reads and writes by the dotted paths runs.estimate reports issues under, without touching the original', () => {
@@ -28,19 +28,19 @@ describe('the launcher form state', () => {
   it('offers exactly the switches each preset sets, so the form shows only those that apply', () => {
     for (const preset of Object.values(PRESETS)) {
       const { objective, ...switches } = preset;
-      expect(OBJECTIVE_FIELDS[objectiveName(preset)].map((f) => f.key).sort()).toEqual(Object.keys(switches).sort());
+      expect(objectiveFields(preset).map((f) => f.path.replace('objective.', '')).sort()).toEqual(Object.keys(switches).sort());
       expect(objectiveName(preset)).toBe(objective);
     }
   });
 
   it('labels λ_pair as a free weight with the spec note (the spec uses only 0 and 1) and sets SimPO by γ/β', () => {
-    const lambda = OBJECTIVE_FIELDS.mmpo.find((f) => f.key === 'lambdaPair')!;
+    const lambda = objectiveFields(PRESETS.mmpo).find((f) => f.path === 'objective.lambdaPair')!;
     expect(lambda.label).toMatch(/free weight/);
-    expect(lambda.hint).toMatch(/only 0 or 1/);
-    expect(lambda.hint).toMatch(/exactly SFT on the chosen response/);
-    const simpo = OBJECTIVE_FIELDS.simpo.map((f) => f.key);
-    expect(simpo).toContain('gammaBetaRatio');
-    expect(simpo).not.toContain('gamma');
+    expect(lambda.help).toMatch(/only 0 or 1/);
+    expect(lambda.help).toMatch(/exactly SFT on the chosen response/);
+    const simpo = objectiveFields(PRESETS.simpo).map((f) => f.path);
+    expect(simpo).toContain('objective.gammaBetaRatio');
+    expect(simpo).not.toContain('objective.gamma');
   });
 });
 

@@ -1,6 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { PresetName } from '../../../../shared/objectives';
+import { DEFAULT_LORA, LORA_HELP, PRESET_SETTINGS, settingAt, type DescribedSetting } from '../../../../shared/run-settings';
 import { useApi } from '../../api/context';
 import { datasetQueries, modelQueries, snapshotQueries } from '../../api/queries';
 import { Button } from '../../components/Button';
@@ -8,14 +9,13 @@ import { navigate } from '../../lib/router';
 import { useDebounced } from '../../lib/use-debounced';
 import { cardClass, formatCount, inputClass, Label } from '../datasets/ui';
 import { EstimatePanel } from './EstimatePanel';
-import { CheckField, Fieldset, NumberField, SelectField, type FormBinding } from './fields';
-import { DEFAULT_LORA, getAt, OBJECTIVE_FIELDS, objectiveName, PRESET_LABELS, presetConfig, presetOf, setAt, type FormConfig } from './launch-form';
+import { Fieldset, SettingsGrid, type FormBinding } from './fields';
+import { EFFECTIVE_BATCH, FORM_SECTIONS, getAt, objectiveFields, presetConfig, presetOf, RUN_LENGTH, setAt, type FormConfig } from './launch-form';
 import { ModelPicker } from './ModelPicker';
 import { PrepareSnapshot } from './PrepareSnapshot';
 
 function ObjectiveSection({ form }: { form: FormBinding }) {
   const objective = getAt(form.config, 'objective');
-  const fields = OBJECTIVE_FIELDS[objectiveName(objective)];
   return (
     <Fieldset title="Objective">
       <div className="space-y-3">
@@ -26,80 +26,62 @@ function ObjectiveSection({ form }: { form: FormBinding }) {
             onChange={(e) => form.set('objective', presetConfig(e.target.value as PresetName))}
             data-testid="launch-preset"
           >
-            {(Object.keys(PRESET_LABELS) as PresetName[]).map((p) => (
+            {(Object.keys(PRESET_SETTINGS) as PresetName[]).map((p) => (
               <option key={p} value={p}>
-                {PRESET_LABELS[p]}
+                {PRESET_SETTINGS[p].label}
               </option>
             ))}
           </select>
         </Label>
-        <div className="grid grid-cols-2 gap-3 md:grid-cols-4" data-testid="objective-fields">
-          {fields
-            .filter((f) => f.kind === 'number')
-            .map((f) => (
-              <NumberField key={f.key} form={form} path={`objective.${f.key}`} label={f.label} hint={f.hint} />
-            ))}
-        </div>
-        <div className="flex flex-wrap gap-x-5 gap-y-2">
-          {fields
-            .filter((f) => f.kind === 'boolean')
-            .map((f) => (
-              <CheckField key={f.key} form={form} path={`objective.${f.key}`} label={f.label} hint={f.hint} />
-            ))}
+        <div data-testid="objective-fields">
+          <SettingsGrid form={form} settings={objectiveFields(objective)} />
         </div>
       </div>
     </Fieldset>
   );
 }
 
+/** A section's settings by path (launch-form.ts FORM_SECTIONS), described in run-settings.ts. */
+function sectionSettings(items: readonly string[], config: FormConfig): (DescribedSetting | string)[] {
+  const bySteps = getAt(config, 'maxSteps') !== null;
+  return items.flatMap((item) => {
+    if (item === EFFECTIVE_BATCH) return [item];
+    // The run's length: a switch, then epochs or max steps.
+    if (item === RUN_LENGTH) return [item, settingAt(bySteps ? 'maxSteps' : 'epochs')!];
+    const setting = settingAt(item);
+    if (!setting) throw new Error(`The launcher lists "${item}", which shared/run-settings.ts does not describe.`);
+    return [setting];
+  });
+}
+
 function TrainingSection({ form, effectiveBatch }: { form: FormBinding; effectiveBatch: number | null }) {
   const bySteps = getAt(form.config, 'maxSteps') !== null;
+  const extra = (item: string) =>
+    item === EFFECTIVE_BATCH ? (
+      <div className="flex flex-col gap-1 text-xs font-medium text-zinc-500">
+        Effective batch
+        <span className="py-1 text-sm text-zinc-900 tabular-nums dark:text-zinc-100" data-testid="effective-batch">
+          {effectiveBatch === null ? '—' : `${formatCount(effectiveBatch)} pairs / step`}
+        </span>
+      </div>
+    ) : (
+      <div className="flex flex-col gap-1 text-xs font-medium text-zinc-500">
+        Length of the run
+        <select
+          className={inputClass}
+          value={bySteps ? 'steps' : 'epochs'}
+          onChange={(e) => form.set('maxSteps', e.target.value === 'steps' ? 100 : null)}
+          data-testid="launch-length-mode"
+          aria-label="Length of the run"
+        >
+          <option value="epochs">epochs</option>
+          <option value="steps">max steps</option>
+        </select>
+      </div>
+    );
   return (
     <Fieldset title="Training">
-      <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
-        <NumberField form={form} path="optimizer.lr" label="Learning rate" hint="Peak learning rate (AdamW)." />
-        <SelectField
-          form={form}
-          path="schedule.kind"
-          label="Schedule"
-          options={[
-            { value: 'cosine', label: 'cosine' },
-            { value: 'linear', label: 'linear' },
-            { value: 'constant', label: 'constant' },
-          ]}
-        />
-        <NumberField form={form} path="schedule.warmupRatio" label="Warmup ratio" hint="Share of all steps spent ramping up to the peak learning rate." />
-        <NumberField form={form} path="optimizer.weightDecay" label="Weight decay" />
-        <NumberField form={form} path="microBatchSize" label="Micro-batch (pairs)" hint="Pairs per forward/backward pass; MMPO's in-batch normalisation depends on it." />
-        <NumberField form={form} path="gradAccumulation" label="Grad accumulation" hint="Micro-batches per optimizer step." />
-        <div className="flex flex-col gap-1 text-xs font-medium text-zinc-500">
-          Effective batch
-          <span className="py-1 text-sm text-zinc-900 tabular-nums dark:text-zinc-100" data-testid="effective-batch">
-            {effectiveBatch === null ? '—' : `${formatCount(effectiveBatch)} pairs / step`}
-          </span>
-        </div>
-        <NumberField form={form} path="maxGradNorm" label="Max grad norm" nullable placeholder="no clipping" hint="Empty = no clipping." />
-        <NumberField form={form} path="maxLength" label="Max length (tokens)" hint="Prompt + response; responses lose tokens from the right." />
-        <NumberField form={form} path="maxPromptLength" label="Max prompt length" hint="Prompts lose tokens from the left." />
-        <div className="flex flex-col gap-1 text-xs font-medium text-zinc-500">
-          Length of the run
-          <select
-            className={inputClass}
-            value={bySteps ? 'steps' : 'epochs'}
-            onChange={(e) => form.set('maxSteps', e.target.value === 'steps' ? 100 : null)}
-            data-testid="launch-length-mode"
-            aria-label="Length of the run"
-          >
-            <option value="epochs">epochs</option>
-            <option value="steps">max steps</option>
-          </select>
-        </div>
-        {bySteps ? <NumberField form={form} path="maxSteps" label="Max steps" /> : <NumberField form={form} path="epochs" label="Epochs" />}
-        <NumberField form={form} path="seed" label="Seed" hint="Seeds the data order and the LoRA initialisation." />
-      </div>
-      <div className="mt-3">
-        <CheckField form={form} path="chatTemplate" label="Apply the tokenizer's chat template" />
-      </div>
+      <SettingsGrid form={form} settings={sectionSettings(FORM_SECTIONS.training, form.config)} extra={extra} />
     </Fieldset>
   );
 }
@@ -107,35 +89,8 @@ function TrainingSection({ form, effectiveBatch }: { form: FormBinding; effectiv
 function EvalSection({ form }: { form: FormBinding }) {
   return (
     <Fieldset title="Evaluation and checkpoints">
-      <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
-        <NumberField form={form} path="evalEvery" label="Eval every (steps)" hint="0 = only at the end." />
-        <NumberField form={form} path="checkpointEvery" label="Checkpoint every (steps)" hint="0 = only at epoch ends." />
-        <NumberField form={form} path="keepCheckpoints" label="Keep checkpoints" hint="The oldest are deleted first." />
-      </div>
-      <div className="mt-3">
-        <CheckField form={form} path="checkpointEachEpoch" label="Also checkpoint at the end of each epoch" />
-      </div>
+      <SettingsGrid form={form} settings={sectionSettings(FORM_SECTIONS.evaluation, form.config)} />
     </Fieldset>
-  );
-}
-
-function TargetModules({ form }: { form: FormBinding }) {
-  const value = getAt(form.config, 'lora.targetModules');
-  const [text, setText] = useState(Array.isArray(value) ? value.join(', ') : '');
-  return (
-    <Label text="Target modules (empty = every linear layer)" className="col-span-2">
-      <input
-        className={`${inputClass} font-mono`}
-        value={text}
-        placeholder="q_proj, k_proj, v_proj, o_proj"
-        data-testid="field-lora-targetModules"
-        onChange={(e) => {
-          setText(e.target.value);
-          const names = e.target.value.split(/[\s,]+/).filter(Boolean);
-          form.set('lora.targetModules', names.length > 0 ? names : null);
-        }}
-      />
-    </Label>
   );
 }
 
@@ -145,16 +100,11 @@ function LoraSection({ form }: { form: FormBinding }) {
     <Fieldset
       title="LoRA"
       aside={
-        <input type="checkbox" checked={on} onChange={(e) => form.set('lora', e.target.checked ? { ...DEFAULT_LORA } : null)} aria-label="Train LoRA adapters" data-testid="launch-lora" />
+        <input type="checkbox" checked={on} onChange={(e) => form.set('lora', e.target.checked ? { ...DEFAULT_LORA } : null)} aria-label="Train LoRA adapters" data-testid="launch-lora" title={LORA_HELP} />
       }
     >
       {on ? (
-        <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
-          <NumberField form={form} path="lora.rank" label="Rank" />
-          <NumberField form={form} path="lora.alpha" label="Alpha" hint="Scale is alpha / rank." />
-          <NumberField form={form} path="lora.dropout" label="Dropout" hint="Dropout on the adapter inputs during training steps (PEFT lora_dropout)." />
-          <TargetModules form={form} />
-        </div>
+        <SettingsGrid form={form} settings={sectionSettings(FORM_SECTIONS.lora, form.config)} />
       ) : (
         <p className="text-xs text-zinc-500">Off: every weight trains (full fine-tuning). On: only small adapters train, saved in PEFT format.</p>
       )}

@@ -1,4 +1,5 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { Fragment, useEffect, useState, type ReactNode } from 'react';
+import { settingLabel, type DescribedSetting } from '../../../../shared/run-settings';
 import type { RunEstimate } from '../../../../shared/runs';
 import { inputClass } from '../datasets/ui';
 import { getAt, type FormConfig } from './launch-form';
@@ -26,9 +27,9 @@ function FieldIssues({ issues, path }: { issues: Issues; path: string }) {
   );
 }
 
-function Field({ label, hint, path, issues, children }: { label: string; hint?: string; path: string; issues: Issues; children: ReactNode }) {
+function Field({ label, hint, path, issues, children, className = '' }: { label: string; hint?: string; path: string; issues: Issues; children: ReactNode; className?: string }) {
   return (
-    <label className="flex flex-col gap-1 text-xs font-medium text-zinc-500" title={hint}>
+    <label className={`flex flex-col gap-1 text-xs font-medium text-zinc-500 ${className}`} title={hint}>
       {label}
       {children}
       <FieldIssues issues={issues} path={path} />
@@ -102,6 +103,55 @@ export function SelectField({ form, path, label, options, hint }: { form: FormBi
         ))}
       </select>
     </Field>
+  );
+}
+
+/** A list of names typed comma- or space-separated; empty sends null (the setting's "all"). */
+function NamesField({ form, path, label, hint, placeholder }: { form: FormBinding; path: string; label: string; hint?: string; placeholder?: string }) {
+  const value = getAt(form.config, path);
+  const [text, setText] = useState(Array.isArray(value) ? value.join(', ') : '');
+  return (
+    <Field label={label} hint={hint} path={path} issues={form.issues} className="col-span-2">
+      <input
+        className={`${inputClass} font-mono`}
+        value={text}
+        placeholder={placeholder}
+        data-testid={testIdOf(path)}
+        onChange={(e) => {
+          setText(e.target.value);
+          const names = e.target.value.split(/[\s,]+/).filter(Boolean);
+          form.set(path, names.length > 0 ? names : null);
+        }}
+      />
+    </Field>
+  );
+}
+
+/** The form field of a described run setting (run-settings.ts): its kind picks the control; label, help and bounds come from the description. */
+export function SettingField({ form, setting }: { form: FormBinding; setting: DescribedSetting }) {
+  const label = settingLabel(setting);
+  switch (setting.kind) {
+    case 'boolean':
+      return <CheckField form={form} path={setting.path} label={label} hint={setting.help} />;
+    case 'choice':
+      return <SelectField form={form} path={setting.path} label={label} hint={setting.help} options={setting.options.map((o) => ({ value: o, label: o }))} />;
+    case 'names':
+      return <NamesField form={form} path={setting.path} label={label} hint={setting.help} placeholder={setting.placeholder} />;
+    default:
+      return <NumberField form={form} path={setting.path} label={label} hint={setting.help} nullable={setting.nullable === true} placeholder={setting.placeholder} />;
+  }
+}
+
+/** A section's settings: fields in a grid, check boxes in a row below it. `extra` renders items that are not settings. */
+export function SettingsGrid({ form, settings, extra }: { form: FormBinding; settings: (DescribedSetting | string)[]; extra?: (item: string) => ReactNode }) {
+  const isBox = (s: DescribedSetting | string) => typeof s !== 'string' && s.kind === 'boolean';
+  const render = (s: DescribedSetting | string) => (typeof s === 'string' ? <Fragment key={s}>{extra?.(s)}</Fragment> : <SettingField key={s.path} form={form} setting={s} />);
+  const boxes = settings.filter(isBox);
+  return (
+    <>
+      <div className="grid grid-cols-2 gap-3 md:grid-cols-4">{settings.filter((s) => !isBox(s)).map(render)}</div>
+      {boxes.length > 0 && <div className="mt-3 flex flex-wrap gap-x-5 gap-y-2">{boxes.map(render)}</div>}
+    </>
   );
 }
 

@@ -1,4 +1,5 @@
 import { PRESETS, type ObjectiveName, type PresetName } from '../../../../shared/objectives';
+import { OBJECTIVE_SETTINGS, objectiveSettings, type DescribedSetting } from '../../../../shared/run-settings';
 
 /**
  * The launcher's form state is the config object `runs.create` takes (every
@@ -26,16 +27,6 @@ export function setAt(config: FormConfig, path: string, value: unknown): FormCon
   return { ...config, [head]: setAt(inner, rest.join('.'), value) };
 }
 
-export const PRESET_LABELS: Record<PresetName, string> = {
-  mmpo: 'MMPO (paper setup, λ_pair = 1)',
-  'mmpo-mml': 'MMPO, marginal likelihood only (λ_pair = 0)',
-  dpo: 'DPO',
-  ipo: 'IPO',
-  simpo: 'SimPO',
-  orpo: 'ORPO',
-  sft: 'SFT (chosen responses only)',
-};
-
 /** The preset an objective config starts from (MMPO's two presets differ in λ_pair). */
 export function presetOf(objective: unknown): PresetName {
   const o = (objective ?? {}) as { objective?: string; lambdaPair?: number };
@@ -47,43 +38,52 @@ export function presetConfig(name: PresetName): FormConfig {
   return { ...PRESETS[name] };
 }
 
-export interface ObjectiveField {
-  key: string;
-  label: string;
-  kind: 'number' | 'boolean';
-  hint: string;
-}
-
-/** The switches of each objective (mmpo-spec.md); the form shows only the chosen objective's. */
-export const OBJECTIVE_FIELDS: Record<ObjectiveName, ObjectiveField[]> = {
-  mmpo: [
-    {
-      key: 'lambdaPair',
-      label: 'λ_pair (free weight ≥ 0)',
-      kind: 'number',
-      hint: 'Weight of the pairwise term (M9). The spec uses only 0 or 1: 1 = the paper’s runs, where the update is exactly SFT on the chosen response; 0 = pure marginal likelihood (M3). Other values are a free weight between the two, outside the spec.',
-    },
-    { key: 'inBatchNorm', label: 'In-batch normalisation', kind: 'boolean', hint: 'Min–max normalise log P* within each micro-batch (M6).' },
-    { key: 'lengthNorm', label: 'Length normalisation', kind: 'boolean', hint: 'Divide summed log-probs by the response length.' },
-    { key: 'entropy', label: 'Entropy term', kind: 'boolean', hint: 'Add the entropy objective (M10), “+EntropyOptim”.' },
-    { key: 'epsilon', label: 'ε', kind: 'number', hint: 'Offset of the chosen side’s log P* (M5).' },
-    { key: 'epsilonRejected', label: 'ε_l', kind: 'number', hint: 'Offset of the rejected side’s log P* (M5).' },
-    { key: 'beta', label: 'β', kind: 'number', hint: 'Scale of the reference log-probs in log P* (M5).' },
-  ],
-  dpo: [{ key: 'beta', label: 'β', kind: 'number', hint: 'Strength of the KL constraint to the reference model.' }],
-  ipo: [{ key: 'beta', label: 'β', kind: 'number', hint: 'Target margin is 1 / (2β).' }],
-  simpo: [
-    { key: 'beta', label: 'β', kind: 'number', hint: 'Scale of the length-averaged log-prob difference.' },
-    { key: 'gammaBetaRatio', label: 'γ/β', kind: 'number', hint: 'Target reward margin as a ratio to β (γ = β · γ/β), as the SimPO authors set it; the paper used 1.6 for SmolLM, 1.0 for Llama.' },
-    { key: 'averageLogps', label: 'Length-averaged log-probs', kind: 'boolean', hint: 'Off = summed log-probs, as the paper’s SimPO runs used.' },
-  ],
-  orpo: [{ key: 'lambda', label: 'λ', kind: 'number', hint: 'Weight of the odds-ratio term.' }],
-  sft: [{ key: 'lengthNorm', label: 'Length normalisation', kind: 'boolean', hint: 'Average the loss over response tokens.' }],
-};
-
 export function objectiveName(objective: unknown): ObjectiveName {
   const name = (objective as { objective?: string } | undefined)?.objective;
-  return name && name in OBJECTIVE_FIELDS ? (name as ObjectiveName) : 'mmpo';
+  return name && name in OBJECTIVE_SETTINGS ? (name as ObjectiveName) : 'mmpo';
 }
 
-export const DEFAULT_LORA = { rank: 8, alpha: 16, dropout: 0, targetModules: null };
+/** The switches the form shows for an objective config: every one its objective has (run-settings.ts). */
+export function objectiveFields(objective: unknown): DescribedSetting[] {
+  return objectiveSettings(objectiveName(objective));
+}
+
+/** Where the form switches between a number of epochs and a number of steps (one of the two is shown). */
+export const RUN_LENGTH = 'run-length';
+/** Where the form shows the effective batch (computed, not a setting). */
+export const EFFECTIVE_BATCH = 'effective-batch';
+
+/**
+ * The launcher's sections and the settings each shows, in order; labels,
+ * help, bounds and kinds come from run-settings.ts. Check boxes gather below
+ * each section's grid.
+ */
+export const FORM_SECTIONS = {
+  training: [
+    'optimizer.lr',
+    'schedule.kind',
+    'schedule.warmupRatio',
+    'optimizer.weightDecay',
+    'microBatchSize',
+    'gradAccumulation',
+    EFFECTIVE_BATCH,
+    'maxGradNorm',
+    'maxLength',
+    'maxPromptLength',
+    RUN_LENGTH,
+    'seed',
+    'chatTemplate',
+  ],
+  evaluation: ['evalEvery', 'checkpointEvery', 'keepCheckpoints', 'checkpointEachEpoch'],
+  lora: ['lora.rank', 'lora.alpha', 'lora.dropout', 'lora.targetModules'],
+} as const;
+
+/** The settings behind RUN_LENGTH: epochs, or max steps when it is set. */
+export const RUN_LENGTH_SETTINGS = ['epochs', 'maxSteps'] as const;
+
+/** Every setting path the launcher can show. */
+export function formSettingPaths(): string[] {
+  return Object.values(FORM_SECTIONS)
+    .flat()
+    .flatMap((item): string[] => (item === RUN_LENGTH ? [...RUN_LENGTH_SETTINGS] : item === EFFECTIVE_BATCH ? [] : [item]));
+}
