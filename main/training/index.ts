@@ -11,10 +11,25 @@ export type { OptimizerState } from './optimizer';
 export { lrAt, warmupSteps } from './schedule';
 export { buildPairs, epochOrder, PairLoader } from './data';
 export type { BuiltPairs, DataPosition, TokenizationSettings, TokenizedPair } from './data';
-export { computeReferenceLogps, referenceCacheKey, referenceMatches } from './reference';
-export type { ReferenceKeyParts, ReferenceLogps, ReferenceOptions } from './reference';
-export { checkpointName, latestValidCheckpoint, listCheckpoints, pruneCheckpoints, verifyCheckpoint, writeCheckpoint, MANIFEST } from './checkpoint';
-export type { Verification } from './checkpoint';
+export { computeReferenceLogps, loadOrCompute, referenceCacheKey, referenceMatches } from './reference';
+export type { CachedReference, ReferenceCacheOptions, ReferenceKeyParts, ReferenceLogps, ReferenceOptions, ReferenceSet } from './reference';
+export {
+  checkpointName,
+  describeCheckpoints,
+  hashPairs,
+  latestValidCheckpoint,
+  listCheckpoints,
+  loadCheckpointWeights,
+  pruneCheckpoints,
+  readOptimizerState,
+  readTrainerState,
+  saveTrainerCheckpoint,
+  verifyCheckpoint,
+  writeCheckpoint,
+  MANIFEST,
+} from './checkpoint';
+export type { TrainerCheckpoint, TrainerState, Verification } from './checkpoint';
+export { removeStaleTemps } from './temp-files';
 export { loadStartingModel } from './source';
 export { pretrain, tokenizeForPretraining } from './pretrain';
 export type { PretrainOptions, PretrainResult } from './pretrain';

@@ -3,34 +3,19 @@
  * pairs, any objective of mmpo-spec.md, full fine-tuning or LoRA, evaluation
  * on held-out pairs, and checkpoints that resume to the same parameters and
  * the same metrics. No transport, database or process here: the caller drives
- * `step()` and stores what it returns.
+ * `step()` and stores what it returns. The checkpoint format lives in
+ * checkpoint.ts, the reference log-probs and their cache in reference.ts.
  */
-import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import {
-  createLora,
-  loadLora,
-  mergeLora,
-  openSafetensorsFolder,
-  padBatch,
-  saveLora,
-  saveModel,
-  scoreTensors,
-  type CausalLM,
-  type HfTokenizer,
-  type LoraAdapter,
-  type ScoreExample,
-} from '../engine';
+import { createLora, mergeLora, padBatch, saveModel, scoreTensors, type CausalLM, type HfTokenizer, type LoraAdapter, type ScoreExample } from '../engine';
 import { needsReference } from '../../shared/objectives';
 import type { RecordContent } from '../../shared/datasets';
 import { RunConfig, stepsPerEpoch, totalSteps, type EvalRecord, type RunConfigInput, type StepRecord } from '../../shared/training';
-import { listCheckpoints, pruneCheckpoints, writeCheckpoint } from './checkpoint';
+import { hashPairs, loadCheckpointWeights, readOptimizerState, readTrainerState, saveTrainerCheckpoint } from './checkpoint';
 import { buildPairs, PairLoader, type DataPosition, type TokenizationSettings, type TokenizedPair } from './data';
 import { computeObjective, entropyObjective, type ObjectiveResult, type SideStats } from './objectives';
 import { AdamW, clipByGlobalNorm } from './optimizer';
-import { computeReferenceLogps, referenceMatches, type ReferenceLogps } from './reference';
+import { computeReferenceLogps, loadOrCompute, referenceMatches, type CachedReference, type ReferenceLogps, type ReferenceOptions } from './reference';
 import { lrAt } from './schedule';
 
 /** A loss or gradient that is NaN or infinite; the run stops with the step that produced it. */
@@ -54,32 +39,22 @@ export interface TrainerInit {
   records: RecordContent[];
   /** Held-out records (the test split) for `evaluate()`. */
   testRecords?: RecordContent[];
-  /** Cached reference log-probs for the train / test pairs; computed when absent and needed. */
+  /** Reference log-probs for the train / test pairs, given by the caller; computed when absent and needed. */
   reference?: ReferenceLogps;
   testReference?: ReferenceLogps;
+  /**
+   * Where reference log-probs are cached (`loadOrCompute`): read when there,
+   * else computed and written. Ignored when `reference` is given.
+   */
+  referenceCache?: { dir: string; modelHash: string; snapshotHash: string };
   onReferenceProgress?: (done: number, total: number) => void;
 }
 
-/** What a checkpoint's trainer_state.json holds. */
-interface TrainerState {
-  format: 1;
-  step: number;
-  position: DataPosition;
-  config: RunConfig;
-  /** The data order is a pure function of (seed, epoch); this is all the RNG state a run has. */
-  rng: { seed: number };
-  optimizer: { step: number; shapes: number[][] };
-  pairsHash: string;
-  lora: boolean;
-}
-
-const STATE_FILE = 'trainer_state.json';
-const OPTIMIZER_FILE = 'optimizer.bin';
-
-function hashPairs(pairs: TokenizedPair[]): string {
-  const h = createHash('sha256');
-  for (const p of pairs) h.update(JSON.stringify([p.chosen.inputIds, p.chosen.lossMask, p.rejected?.inputIds ?? null, p.rejected?.lossMask ?? null]));
-  return h.digest('hex');
+/** The reference log-probs a trainer uses, and the cache entry they came from or went to (null when not cached). */
+interface References {
+  train: ReferenceLogps;
+  test: ReferenceLogps | null;
+  cache: Omit<CachedReference, 'train' | 'test'> | null;
 }
 
 /** Biases and norm weights are not decayed (the HF Trainer's rule). */
@@ -98,18 +73,25 @@ export class Trainer {
   private readonly trainable: tf.Variable[];
   private completed = 0;
   private lastEndedEpoch = false;
+  /** ℓref of the train / test pairs; null when the objective needs none. */
+  readonly reference: ReferenceLogps | null;
+  readonly testReference: ReferenceLogps | null;
+  /** The reference cache entry used (`computed`: written by this trainer), or null when none was given or needed. */
+  readonly referenceCache: Omit<CachedReference, 'train' | 'test'> | null;
 
   private constructor(
     config: RunConfig,
     readonly model: CausalLM,
     readonly tokenizer: HfTokenizer,
     built: { pairs: TokenizedPair[]; testPairs: TokenizedPair[] },
-    readonly reference: ReferenceLogps | null,
-    readonly testReference: ReferenceLogps | null,
+    references: References | null,
     readonly lora: LoraAdapter | null,
     position?: DataPosition,
   ) {
     this.config = config;
+    this.reference = references?.train ?? null;
+    this.testReference = references?.test ?? null;
+    this.referenceCache = references?.cache ?? null;
     this.pairs = built.pairs;
     this.testPairs = built.testPairs;
     this.totalSteps = totalSteps(this.pairs.length, config);
@@ -160,78 +142,64 @@ export class Trainer {
     return buildPairs(records, tokenizer, { chatTemplate: config.chatTemplate, maxLength: config.maxLength, maxPromptLength: config.maxPromptLength }, pairwise).pairs;
   }
 
-  /** A fresh run: tokenizes, computes (or checks) the reference log-probs, attaches LoRA when configured. */
+  /**
+   * The reference log-probs of a run's pairs, scored with `init.model` as it
+   * is now (so before a checkpoint's weights are loaded): the caller's, else
+   * from the cache (`loadOrCompute`), else computed — except on resume, where
+   * the starting weights may already be gone.
+   */
+  private static async references(config: RunConfig, init: Omit<TrainerInit, 'config'>, pairs: TokenizedPair[], testPairs: TokenizedPair[], resuming: boolean): Promise<References | null> {
+    if (!needsReference(config.objective)) return null;
+    const opts: ReferenceOptions = { batchSize: config.microBatchSize * 2, padId: init.tokenizer.padTokenId ?? 0, ...(init.onReferenceProgress ? { onProgress: init.onReferenceProgress } : {}) };
+    if (!init.reference && init.referenceCache) {
+      const { dir, modelHash, snapshotHash } = init.referenceCache;
+      const tokenization = { chatTemplate: config.chatTemplate, maxLength: config.maxLength, maxPromptLength: config.maxPromptLength };
+      const { train, test, ...cache } = await loadOrCompute(init.model, pairs, testPairs, { ...opts, dir, key: { modelHash, snapshotHash, tokenization } });
+      return { train, test, cache };
+    }
+    if (resuming) {
+      if (!init.reference || !referenceMatches(init.reference, pairs)) throw new Error('Resuming needs the cached reference log-probs of the training pairs');
+      if (testPairs.length && (!init.testReference || !referenceMatches(init.testReference, testPairs))) {
+        throw new Error('Resuming with test records needs their cached reference log-probs');
+      }
+      return { train: init.reference, test: init.testReference ?? null, cache: null };
+    }
+    const train = init.reference ?? (await computeReferenceLogps(init.model, pairs, opts));
+    const test = init.testReference ?? (testPairs.length ? await computeReferenceLogps(init.model, testPairs, opts) : null);
+    if (!referenceMatches(train, pairs)) throw new Error('The cached reference log-probs do not match the training pairs');
+    if (test && !referenceMatches(test, testPairs)) throw new Error('The cached reference log-probs do not match the test pairs');
+    return { train, test, cache: null };
+  }
+
+  /** A fresh run: tokenizes, reads, computes or checks the reference log-probs, attaches LoRA when configured. */
   static async create(init: TrainerInit): Promise<Trainer> {
     const config = RunConfig.parse(init.config);
     const pairs = Trainer.tokenize(config, init.tokenizer, init.records);
     const testPairs = init.testRecords ? Trainer.tokenize(config, init.tokenizer, init.testRecords, true) : [];
-    let reference: ReferenceLogps | null = null;
-    let testReference: ReferenceLogps | null = null;
-    if (needsReference(config.objective)) {
-      const opts = { batchSize: config.microBatchSize * 2, padId: init.tokenizer.padTokenId ?? 0, onProgress: init.onReferenceProgress };
-      reference = init.reference ?? (await computeReferenceLogps(init.model, pairs, opts));
-      testReference = init.testReference ?? (testPairs.length ? await computeReferenceLogps(init.model, testPairs, opts) : null);
-      if (!referenceMatches(reference, pairs)) throw new Error('The cached reference log-probs do not match the training pairs');
-      if (testReference && !referenceMatches(testReference, testPairs)) throw new Error('The cached reference log-probs do not match the test pairs');
-    }
+    const references = await Trainer.references(config, init, pairs, testPairs, false);
     const lora = config.lora
       ? createLora(init.model, { rank: config.lora.rank, alpha: config.lora.alpha, dropout: config.lora.dropout, ...(config.lora.targetModules ? { targetModules: config.lora.targetModules } : {}) }, config.seed)
       : null;
-    return new Trainer(config, init.model, init.tokenizer, { pairs, testPairs }, reference, testReference, lora);
+    return new Trainer(config, init.model, init.tokenizer, { pairs, testPairs }, references, lora);
   }
 
   /**
    * Continues a run from a checkpoint folder. `init.model` is the starting model
    * (its weights are overwritten for full fine-tuning; the adapter is loaded for
    * LoRA); the config comes from the checkpoint, and the reference log-probs must
-   * be passed (they were computed from the starting weights, which are gone).
+   * be passed or cached (they come from the starting weights, which the
+   * checkpoint replaces).
    */
   static async resume(dir: string, init: Omit<TrainerInit, 'config'>): Promise<Trainer> {
-    const state = JSON.parse(await fs.readFile(path.join(dir, STATE_FILE), 'utf8')) as TrainerState;
+    const state = await readTrainerState(dir);
     const config = RunConfig.parse(state.config);
     const pairs = Trainer.tokenize(config, init.tokenizer, init.records);
     if (hashPairs(pairs) !== state.pairsHash) throw new Error('The training records differ from those the checkpoint was trained on');
     const testPairs = init.testRecords ? Trainer.tokenize(config, init.tokenizer, init.testRecords, true) : [];
-    if (needsReference(config.objective)) {
-      if (!init.reference || !referenceMatches(init.reference, pairs)) throw new Error('Resuming needs the cached reference log-probs of the training pairs');
-      if (testPairs.length && (!init.testReference || !referenceMatches(init.testReference, testPairs))) {
-        throw new Error('Resuming with test records needs their cached reference log-probs');
-      }
-    }
-    let lora: LoraAdapter | null = null;
-    if (state.lora) {
-      lora = await loadLora(init.model, path.join(dir, 'adapter'));
-    } else {
-      for (const file of await openSafetensorsFolder(path.join(dir, 'model'))) {
-        await file.read((t) => {
-          const v = init.model.weights.get(t.name);
-          if (!v) throw new Error(`Checkpoint tensor ${t.name} is not a weight of the model`);
-          tf.tidy(() => v.assign(tf.tensor(t.data instanceof Float32Array ? t.data : Float32Array.from(t.data), v.shape)));
-        });
-      }
-    }
-    const trainer = new Trainer(
-      config,
-      init.model,
-      init.tokenizer,
-      { pairs, testPairs },
-      needsReference(config.objective) ? init.reference! : null,
-      needsReference(config.objective) ? (init.testReference ?? null) : null,
-      lora,
-      state.position,
-    );
-    const raw = await fs.readFile(path.join(dir, OPTIMIZER_FILE));
-    const floats = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
-    const sizes = state.optimizer.shapes.map((s) => s.reduce((a, b) => a * b, 1));
-    const m: Float32Array[] = [];
-    const v: Float32Array[] = [];
-    let offset = 0;
-    for (const size of sizes) {
-      m.push(floats.subarray(offset, offset + size));
-      v.push(floats.subarray(offset + size, offset + 2 * size));
-      offset += 2 * size;
-    }
-    trainer.optimizer.importState({ step: state.optimizer.step, m, v, shapes: state.optimizer.shapes });
+    const references = await Trainer.references(config, init, pairs, testPairs, true);
+    const lora = await loadCheckpointWeights(dir, state, init.model);
+    const trainer = new Trainer(config, init.model, init.tokenizer, { pairs, testPairs }, references, lora, state.position);
+    trainer.optimizer.importState(await readOptimizerState(dir, state));
     trainer.completed = state.step;
     return trainer;
   }
@@ -418,39 +386,20 @@ export class Trainer {
   }
 
   /**
-   * Writes `<runDir>/checkpoint-<step>` atomically (model or PEFT adapter,
-   * optimizer moments, data position, step, config, manifest of sha256 sums),
-   * then deletes the oldest beyond `keepCheckpoints`. Returns the folder.
+   * Writes `<runDir>/checkpoint-<step>` (checkpoint.ts: model or adapter,
+   * optimizer moments, data position, config), then deletes the oldest beyond
+   * `keepCheckpoints`. Returns the folder.
    */
   async saveCheckpoint(runDir: string): Promise<string> {
-    const source = this.config.model;
-    const tokenizerDir = source.kind === 'folder' ? source.path : source.tokenizerDir;
-    const dir = await writeCheckpoint(runDir, this.completed, async (tmp) => {
-      if (this.lora) await saveLora(this.lora, this.model, path.join(tmp, 'adapter'), source.kind === 'folder' ? { baseModel: source.path } : {});
-      else await saveModel(this.model, path.join(tmp, 'model'), { tokenizerDir });
-      const opt = this.optimizer.exportState();
-      const floats = new Float32Array(opt.m.reduce((n, m) => n + 2 * m.length, 0));
-      let offset = 0;
-      opt.m.forEach((m, i) => {
-        floats.set(m, offset);
-        floats.set(opt.v[i]!, offset + m.length);
-        offset += 2 * m.length;
-      });
-      await fs.writeFile(path.join(tmp, OPTIMIZER_FILE), new Uint8Array(floats.buffer));
-      const state: TrainerState = {
-        format: 1,
-        step: this.completed,
-        position: this.loader.position,
-        config: this.config,
-        rng: { seed: this.config.seed },
-        optimizer: { step: opt.step, shapes: opt.shapes },
-        pairsHash: hashPairs(this.pairs),
-        lora: this.lora !== null,
-      };
-      await fs.writeFile(path.join(tmp, STATE_FILE), JSON.stringify(state, null, 2) + '\n');
-    });
-    await pruneCheckpoints(runDir, this.config.keepCheckpoints);
-    return dir;
+    const state = {
+      step: this.completed,
+      position: this.loader.position,
+      config: this.config,
+      rng: { seed: this.config.seed },
+      pairsHash: hashPairs(this.pairs),
+      lora: this.lora !== null,
+    };
+    return saveTrainerCheckpoint(runDir, { state, optimizer: this.optimizer.exportState(), model: this.model, lora: this.lora }, this.config.keepCheckpoints);
   }
 
   /**
@@ -473,9 +422,6 @@ export class Trainer {
       this.model.adapter = this.lora;
     }
   }
-
-  /** Checkpoint folders of a run, oldest first (re-exported for the caller's listing). */
-  static listCheckpoints = listCheckpoints;
 
   /** Frees the optimizer state and the adapter (the model belongs to the caller). */
   dispose(): void {

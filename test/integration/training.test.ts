@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricSeries, Run } from '../../shared/runs';
 import { createStudio, type Studio } from '../../main/core/studio';
@@ -143,6 +143,13 @@ describe('training runs in a real worker process', () => {
     const bytes = await fs.readFile(newest);
     bytes[0] = bytes[0]! ^ 0xff;
     await fs.writeFile(newest, bytes);
+    // What the worker leaves when killed in the middle of writing a checkpoint; a live writer's temp folder stays.
+    const halfWritten = join(run.dir, `checkpoint-00000015.tmp-${pid}-${Date.now()}`);
+    const liveWriter = join(run.dir, `checkpoint-00000016.tmp-${process.pid}-${Date.now()}`);
+    for (const dir of [halfWritten, liveWriter]) {
+      await fs.mkdir(join(dir, 'model'), { recursive: true });
+      await fs.writeFile(join(dir, 'model', 'model.safetensors'), 'half');
+    }
 
     await call<Run>('runs.resume', { id: run.id });
     const done = await settle(run);
@@ -151,6 +158,9 @@ describe('training runs in a real worker process', () => {
     expect(logs.some((l) => /Reusing cached reference log-probs/.test(l))).toBe(true);
     expect(logs.some((l) => /Skipping checkpoint .*checkpoint-00000010/.test(l))).toBe(true);
     expect(logs.some((l) => /Resumed from .*checkpoint-00000005 at step 5/.test(l))).toBe(true);
+    expect(await fs.stat(halfWritten).catch(() => null), 'the dead worker\'s half-written checkpoint').toBeNull();
+    expect(logs.some((l) => l.includes(`Removed ${basename(halfWritten)}`))).toBe(true);
+    expect((await fs.stat(liveWriter)).isDirectory()).toBe(true);
 
     const series = await call<MetricSeries>('runs.metrics', { id: run.id });
     expect(series['loss']!.steps).toEqual(cleanSeries['loss']!.steps);

@@ -7,9 +7,7 @@
  * request checkpoints and returns; a crash leaves the last checkpoint, from
  * which the next attempt resumes with the same data order.
  */
-import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { needsReference } from '../../../shared/objectives';
 import { describeTimeLeft, runSchedule, timeLeft } from '../../../shared/training';
 import type { RecordContent } from '../../../shared/datasets';
 import { evalMetrics, formatEvalLine, formatStepLine } from '../../../shared/run-log';
@@ -17,24 +15,9 @@ import type { WorkerIo } from '../jobs/protocol';
 import { openDatabase } from '../db/open';
 import { getSnapshot, snapshotContents } from '../datasets/snapshots';
 import { initBackend } from '../../engine/backend';
-import {
-  computeReferenceLogps,
-  latestValidCheckpoint,
-  listCheckpoints,
-  loadStartingModel,
-  NonFiniteError,
-  referenceCacheKey,
-  referenceMatches,
-  Trainer,
-  type ReferenceLogps,
-} from '../../training';
+import { describeCheckpoints, latestValidCheckpoint, loadStartingModel, NonFiniteError, removeStaleTemps, Trainer } from '../../training';
 import { modelSourceHash } from './model-hash';
 import type { TrainEventName, TrainEvents, TrainPayload, TrainResult } from './train-protocol';
-
-interface CachedReference {
-  train: ReferenceLogps;
-  test: ReferenceLogps | null;
-}
 
 function readSnapshot(payload: TrainPayload): { hash: string; train: RecordContent[]; test: RecordContent[] } {
   const db = openDatabase(payload.dbPath, { readonly: true, ...(payload.nativeBinding ? { nativeBinding: payload.nativeBinding } : {}) });
@@ -47,30 +30,6 @@ function readSnapshot(payload: TrainPayload): { hash: string; train: RecordConte
   } finally {
     db.close();
   }
-}
-
-async function dirBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    total += entry.isDirectory() ? await dirBytes(p) : (await fs.stat(p)).size;
-  }
-  return total;
-}
-
-async function readCache(file: string): Promise<CachedReference | null> {
-  try {
-    return JSON.parse(await fs.readFile(file, 'utf8')) as CachedReference;
-  } catch {
-    return null;
-  }
-}
-
-async function writeAtomically(file: string, text: string): Promise<number> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await fs.writeFile(tmp, text);
-  await fs.rename(tmp, file);
-  return Buffer.byteLength(text);
 }
 
 export async function trainTask(raw: unknown, io: WorkerIo): Promise<TrainResult> {
@@ -90,67 +49,39 @@ export async function trainTask(raw: unknown, io: WorkerIo): Promise<TrainResult
   const modelHash = await modelSourceHash(config.model);
   aborted();
 
-  const tokenization = { chatTemplate: config.chatTemplate, maxLength: config.maxLength, maxPromptLength: config.maxPromptLength };
-  const usesReference = needsReference(config.objective);
-  const key = referenceCacheKey({ modelHash, snapshotHash: snapshot.hash, tokenization });
-  const cacheFile = join(payload.referenceDir, `${key}.json`);
-  let cached = usesReference ? await readCache(cacheFile) : null;
-  const onReferenceProgress = (done: number, total: number) => io.progress(0, `Reference log-probs: ${done} of ${total} sequences`);
-  if (cached) io.log('info', `Reusing cached reference log-probs (${key.slice(0, 12)}).`);
-
+  // A worker killed mid-write leaves a checkpoint (or export) temp folder in the run's folder.
+  for (const name of removeStaleTemps(payload.dir)) io.log('info', `Removed ${name}, left half-written by a worker that died.`);
   const checkpoint = await latestValidCheckpoint(payload.dir, (dir, problem) => io.log('warn', `Skipping checkpoint ${dir}: ${problem}`));
-  let trainer: Trainer;
-  if (checkpoint) {
-    if (usesReference && !cached) {
-      // The cache file was removed: the starting model is loaded afresh, so its log-probs can be recomputed.
-      const opts = { batchSize: config.microBatchSize * 2, padId: tokenizer.padTokenId ?? 0, onProgress: onReferenceProgress };
-      const trainRef = await computeReferenceLogps(model, Trainer.tokenize(config, tokenizer, snapshot.train), opts);
-      const testPairs = snapshot.test.length ? Trainer.tokenize(config, tokenizer, snapshot.test, true) : [];
-      cached = { train: trainRef, test: testPairs.length ? await computeReferenceLogps(model, testPairs, opts) : null };
-    }
-    trainer = await Trainer.resume(checkpoint, {
-      model,
-      tokenizer,
-      records: snapshot.train,
-      testRecords: snapshot.test,
-      ...(cached ? { reference: cached.train, ...(cached.test ? { testReference: cached.test } : {}) } : {}),
-    });
-    io.log('info', `Resumed from ${checkpoint} at step ${trainer.currentStep}.`);
-  } else {
-    trainer = await Trainer.create({
-      config,
-      model,
-      tokenizer,
-      records: snapshot.train,
-      testRecords: snapshot.test,
-      ...(cached ? { reference: cached.train, ...(cached.test ? { testReference: cached.test } : {}) } : {}),
-      onReferenceProgress,
-    });
-  }
-  if (usesReference && trainer.reference && !(cached && referenceMatches(cached.train, trainer.pairs))) {
-    await fs.mkdir(payload.referenceDir, { recursive: true });
-    const bytes = await writeAtomically(cacheFile, JSON.stringify({ train: trainer.reference, test: trainer.testReference }));
+  const init = {
+    model,
+    tokenizer,
+    records: snapshot.train,
+    testRecords: snapshot.test,
+    // Read from the cache, or scored with the starting model (on resume too, before the checkpoint's weights load).
+    referenceCache: { dir: payload.referenceDir, modelHash, snapshotHash: snapshot.hash },
+    onReferenceProgress: (done: number, total: number) => io.progress(0, `Reference log-probs: ${done} of ${total} sequences`),
+  };
+  const trainer = checkpoint ? await Trainer.resume(checkpoint, init) : await Trainer.create({ config, ...init });
+  const cache = trainer.referenceCache;
+  if (cache && !cache.computed) io.log('info', `Reusing cached reference log-probs (${cache.key.slice(0, 12)}).`);
+  if (checkpoint) io.log('info', `Resumed from ${checkpoint} at step ${trainer.currentStep}.`);
+  if (cache?.computed) {
     emit('reference', {
-      key,
+      key: cache.key,
       modelHash,
       snapshotHash: snapshot.hash,
-      settings: tokenization,
+      settings: trainer.tokenization,
       trainPairs: trainer.pairs.length,
       testPairs: trainer.testPairs.length,
-      path: cacheFile,
-      bytes,
+      path: cache.path,
+      bytes: cache.bytes,
     });
   }
   emit('start', { step: trainer.currentStep, totalSteps: trainer.totalSteps, modelHash, backend: backend.name, resumedFrom: checkpoint });
 
   const saveCheckpoint = async () => {
     await trainer.saveCheckpoint(payload.dir);
-    const list = await listCheckpoints(payload.dir);
-    const entries = [];
-    for (const c of list) {
-      const state = JSON.parse(await fs.readFile(join(c.dir, 'trainer_state.json'), 'utf8')) as { step: number };
-      entries.push({ step: state.step, epoch: state.step / trainer.stepsPerEpoch, path: c.dir, bytes: await dirBytes(c.dir) });
-    }
+    const entries = (await describeCheckpoints(payload.dir)).map((c) => ({ step: c.step, epoch: c.step / trainer.stepsPerEpoch, path: c.dir, bytes: c.bytes }));
     emit('checkpoints', entries);
     const saved = entries.find((e) => e.step === trainer.currentStep);
     io.log('info', `Checkpoint at step ${trainer.currentStep}${saved ? ` (${(saved.bytes / 1e6).toFixed(1)} MB): ${saved.path}` : ''}; keeping ${entries.length}.`);
