@@ -108,12 +108,12 @@ export async function dedupeTask(raw: unknown, io: WorkerIo): Promise<DedupeResu
   const db = open(payload, true);
   const items: DedupeItem[] = [];
   try {
-    const total = db.prepare('SELECT count(*) FROM records WHERE dataset_id = ?').pluck().get(payload.datasetId) as number;
     const page = db.prepare<[number, number, number], { id: number; content_hash: string; prompt_text: string; chosen_text: string; rejected_text: string }>(
       'SELECT id, content_hash, prompt_text, chosen_text, rejected_text FROM records WHERE dataset_id = ? AND id > ? ORDER BY id LIMIT ?',
     );
-    // One read transaction: every page comes from the same state of the dataset.
+    // One read transaction: the count and every page come from the same state of the dataset.
     db.exec('BEGIN');
+    const total = db.prepare('SELECT count(*) FROM records WHERE dataset_id = ?').pluck().get(payload.datasetId) as number;
     for (let after = 0; ; ) {
       throwIfCancelled(io);
       const rows = page.all(payload.datasetId, after, BATCH * 4);
