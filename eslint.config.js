@@ -79,4 +79,24 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The trainer (and its demo) is a library the core drives from main/core/runs/; it never reaches back into the core.
+    files: ['main/training/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'The trainer is transport-free.' },
+            { name: 'react', message: 'main/ has no UI.' },
+            { name: 'react-dom', message: 'main/ has no UI.' },
+          ],
+          patterns: [
+            { group: ['**/renderer/**'], message: 'main/ never imports the renderer.' },
+            { group: ['**/core', '**/core/**'], message: 'main/training/ never imports main/core/ (the core calls the trainer): move what it needs into main/training/ or shared/.' },
+          ],
+        },
+      ],
+    },
+  },
 );

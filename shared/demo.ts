@@ -7,7 +7,7 @@ import type { RunConfigInput } from './training';
  * run but the model. Tuned so the test split's preference accuracy (by
  * log-prob margin) visibly climbs within a few minutes on two CPU cores; the
  * measurements are in the demo task's report and reproducible with
- * main/training/demo/tune-run.ts.
+ * scripts/tune-demo-run.ts.
  */
 export const DEMO_RUN_DEFAULTS = {
   objective: PRESETS.mmpo,

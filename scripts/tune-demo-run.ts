@@ -3,25 +3,27 @@
  * demo model with DEMO_RUN_DEFAULTS (plus overrides) on the demo pairs, split
  * as a new workspace splits them (prompt hash, seed 42, 10% test), and prints
  * test accuracy by log-prob margin, time per step and the judge's pass rate
- * of greedy answers to the test prompts before and after.
+ * of greedy answers to the test prompts before and after. A script rather
+ * than part of main/training/demo: it joins the core's split rule to the
+ * trainer, and the trainer never imports the core.
  *
- *   npx tsx main/training/demo/tune-run.ts
- *   DEMO_OVERRIDES='{"optimizer":{"lr":3e-3}}' STUDIO_WASM_THREADS=1 npx tsx main/training/demo/tune-run.ts
+ *   npx tsx scripts/tune-demo-run.ts
+ *   DEMO_OVERRIDES='{"optimizer":{"lr":3e-3}}' STUDIO_WASM_THREADS=1 npx tsx scripts/tune-demo-run.ts
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { generate, loadModel, scoreBatch, type CausalLM, type HfTokenizer } from '../../engine';
-import { initBackend, shutdownBackend } from '../../engine/backend';
-import { promptHash } from '../../core/datasets/formats/prompt-hash';
-import { splitOf } from '../../core/datasets/split';
-import { DEMO_RUN_DEFAULTS } from '../../../shared/demo';
-import type { RunConfigInput } from '../../../shared/training';
-import { Trainer } from '../trainer';
-import { judgeResponse } from './judge';
-import { demoRecord, readDemoPairs, type DemoPair } from './records';
+import { generate, loadModel, scoreBatch, type CausalLM, type HfTokenizer } from '../main/engine';
+import { initBackend, shutdownBackend } from '../main/engine/backend';
+import { promptHash } from '../main/core/datasets/formats/prompt-hash';
+import { splitOf } from '../main/core/datasets/split';
+import { DEMO_RUN_DEFAULTS } from '../shared/demo';
+import type { RunConfigInput } from '../shared/training';
+import { Trainer } from '../main/training/trainer';
+import { judgeResponse } from '../main/training/demo/judge';
+import { demoRecord, readDemoPairs, type DemoPair } from '../main/training/demo/records';
 
-const root = (rel: string): string => fileURLToPath(new URL(`../../../${rel}`, import.meta.url));
+const root = (rel: string): string => fileURLToPath(new URL(`../${rel}`, import.meta.url));
 const modelDir = process.env['DEMO_MODEL'] ?? root('assets/demo/model');
 const overrides = JSON.parse(process.env['DEMO_OVERRIDES'] ?? '{}') as Partial<RunConfigInput>;
 const judgeCount = Number(process.env['DEMO_JUDGE_PROMPTS'] ?? 40);
