@@ -24,7 +24,7 @@ import { APP_VERSION } from './version';
 import { RunStore } from './runs/store';
 import { runHandlers, trainJobKind, type RunServiceDeps } from './runs/service';
 import { registerDemoModel } from './runs/demo';
-import { removeStaleReferenceTemps } from '../training/reference-temp';
+import { removeStaleTemps } from '../training/temp-files';
 import { DEMO_RUN_DEFAULTS } from '../../shared/demo';
 import { openWorkspace, type Workspace, workspaceSize } from './workspace';
 
@@ -119,7 +119,7 @@ export function createStudio(options: StudioOptions): Studio {
     recoverImports(workspace.db);
     recoverPendingSnapshots(workspace.db);
     // A worker killed mid-write (kill -9, an orphan stopped by its watchdog) leaves a temp file behind.
-    removeStaleReferenceTemps(join(workspace.artifactsDir, 'reference-cache'));
+    removeStaleTemps(join(workspace.artifactsDir, 'reference-cache'));
   }
 
   const settings = settingsService(workspace.db);
