@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createStudio } from '../../main/core/studio';
+import { DatasetStore } from '../../main/core/datasets/store';
+import { openWorkspace } from '../../main/core/workspace';
 import { launchChromium } from '../../test/helpers/browser';
 import { startServe } from '../../test/helpers/serve';
 import { tempDir } from '../../test/helpers/tmp';
@@ -16,10 +17,12 @@ export async function run(): Promise<SuiteResult> {
   const t = tempDir('studio-bench-ui-');
   const workspace = join(t.dir, 'ws');
   const measurements: Measurement[] = [];
-  const studio = createStudio({ workspaceDir: workspace });
-  const dataset = studio.datasets.createDataset('bench 100k');
+  // 100k records written straight into a new workspace through its store; the studio under test is `studio serve`.
+  const fixture = openWorkspace(workspace);
+  const datasets = new DatasetStore(fixture.db);
+  const dataset = datasets.createDataset('bench 100k');
   for (let start = 0; start < 100_000; start += 20_000) {
-    studio.datasets.insertRecords(
+    datasets.insertRecords(
       dataset.id,
       null,
       Array.from({ length: 20_000 }, (_, k) => {
@@ -35,7 +38,7 @@ export async function run(): Promise<SuiteResult> {
       }),
     );
   }
-  await studio.close();
+  fixture.close();
   const serve = await startServe(workspace, { STUDIO_NO_DEMO: '1' });
   const browser = await launchChromium();
   try {

@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { call, jobSettled } from '../../main/core/client';
+import { DatasetStore } from '../../main/core/datasets/store';
 import { createStudio, type Studio } from '../../main/core/studio';
+import { openWorkspace } from '../../main/core/workspace';
+import type { MethodArgs } from '../../shared/contract';
 import { percentile, type Measurement, type SuiteResult } from '../report';
 import { recordCursor, type RecordSort } from '../../shared/datasets';
 import type { Job } from '../../shared/jobs';
@@ -30,7 +34,7 @@ async function ftsLatencies(studio: Studio, datasetId: number, queries: number):
   for (let i = 0; i < queries; i++) {
     const search = rand() < 0.5 ? WORDS[Math.floor(rand() * WORDS.length)]! : `${WORDS[Math.floor(rand() * WORDS.length)]} ${WORDS[Math.floor(rand() * WORDS.length)]}`;
     const t0 = performance.now();
-    await studio.handlers['records.query']({ datasetId, filter: { search }, offset: 0, limit: 200, sort: 'id' });
+    await call(studio, 'records.query', { datasetId, filter: { search }, offset: 0, limit: 200, sort: 'id' });
     samples.push(performance.now() - t0);
   }
   return samples.sort((a, b) => a - b);
@@ -62,14 +66,9 @@ async function worstStall<T>(work: () => Promise<T>): Promise<{ value: T; stallM
 }
 
 async function finished(studio: Studio, job: Job): Promise<Job> {
-  for (;;) {
-    const done = await studio.jobs.settled(job.id);
-    if (done.status !== 'queued' && done.status !== 'running') {
-      if (done.status !== 'succeeded') throw new Error(`${done.kind} ${done.status}: ${done.error?.message}`);
-      return done;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const done = await jobSettled(studio, job.id);
+  if (done.status !== 'succeeded') throw new Error(`${done.kind} ${done.status}: ${done.error?.message}`);
+  return done;
 }
 
 /**
@@ -79,14 +78,14 @@ async function finished(studio: Studio, job: Job): Promise<Job> {
  */
 async function lastPage(studio: Studio, datasetId: number, sort: RecordSort, rounds: number): Promise<{ keyset: number; offset: number; total: number }> {
   const page = 250;
-  const head = await studio.handlers['records.query']({ datasetId, filter: {}, sort, offset: 0, limit: 1 });
+  const head = await call(studio, 'records.query', { datasetId, filter: {}, sort, offset: 0, limit: 1 });
   const total = head.total!;
-  const before = (await studio.handlers['records.query']({ datasetId, filter: {}, sort, offset: page, limit: 1, fromEnd: true, count: false })).rows[0]!;
-  const time = async (args: Parameters<Studio['handlers']['records.query']>[0]) => {
+  const before = (await call(studio, 'records.query', { datasetId, filter: {}, sort, offset: page, limit: 1, fromEnd: true, count: false })).rows[0]!;
+  const time = async (args: MethodArgs<'records.query'>) => {
     const samples: number[] = [];
     for (let i = 0; i < rounds; i++) {
       const t0 = performance.now();
-      const { rows } = await studio.handlers['records.query'](args);
+      const { rows } = await call(studio, 'records.query', args);
       samples.push(performance.now() - t0);
       if (rows.length !== page) throw new Error(`last page has ${rows.length} rows, expected ${page}`);
     }
@@ -105,13 +104,14 @@ async function lastPage(studio: Studio, datasetId: number, sort: RecordSort, rou
 export async function run(): Promise<SuiteResult> {
   const dir = mkdtempSync(join(tmpdir(), 'studio-bench-datasets-'));
   const measurements: Measurement[] = [];
-  const studio = createStudio({ workspaceDir: join(dir, 'ws') });
+  const workspaceDir = join(dir, 'ws');
+  const studio = createStudio({ workspaceDir });
   try {
     const file = join(dir, 'pairs-100k.jsonl');
     const bytes = writePairs(file, 100_000);
     const t0 = performance.now();
-    const job = await studio.handlers['datasets.import']({ path: file, datasetName: 'bench' });
-    const done = await studio.jobs.settled(job.id);
+    const job = await call(studio, 'datasets.import', { path: file, datasetName: 'bench' });
+    const done = await jobSettled(studio, job.id);
     const importMs = performance.now() - t0;
     if (done.status !== 'succeeded') throw new Error(`import ${done.status}: ${done.error?.message}`);
     const { datasetId, imported } = done.result as { datasetId: number; imported: number };
@@ -125,8 +125,8 @@ export async function run(): Promise<SuiteResult> {
     // (the studio core, serving requests) must stay responsive. The idle figure is the noise floor
     // of the machine the bench runs on.
     const idle = await worstStall(() => new Promise((resolve) => setTimeout(resolve, 3000)));
-    const dedupe = await worstStall(async () => finished(studio, await studio.handlers['datasets.findDuplicates']({ datasetId, threshold: 0.8 })));
-    const snapshot = await worstStall(async () => finished(studio, await studio.handlers['snapshots.start']({ datasetId, name: 'bench' })));
+    const dedupe = await worstStall(async () => finished(studio, await call(studio, 'datasets.findDuplicates', { datasetId, threshold: 0.8 })));
+    const snapshot = await worstStall(async () => finished(studio, await call(studio, 'snapshots.start', { datasetId, name: 'bench' })));
     measurements.push({ name: 'dedupe 100k (job in a worker process)', value: dedupe.ms / 1000, unit: 's' });
     measurements.push({ name: 'snapshot 100k (job in a worker process)', value: snapshot.ms / 1000, unit: 's' });
     measurements.push({
@@ -146,10 +146,12 @@ export async function run(): Promise<SuiteResult> {
 
     const max = Number(process.env.BENCH_DATASETS_MAX ?? 1_000_000);
     if (max >= 1_000_000) {
-      // Grow the dataset to 1M by inserting directly (the parse path is measured above).
+      // Grow the dataset to 1M by inserting directly, through the store on a connection of its own (the parse path is measured above).
       const t1 = performance.now();
+      const workspace = openWorkspace(workspaceDir);
+      const store = new DatasetStore(workspace.db);
       for (let done = 100_000; done < 1_000_000; done += 50_000) {
-        studio.datasets.insertRecords(
+        store.insertRecords(
           datasetId,
           null,
           Array.from({ length: 50_000 }, (_, i) => ({
@@ -162,6 +164,7 @@ export async function run(): Promise<SuiteResult> {
           })),
         );
       }
+      workspace.close();
       measurements.push({ name: 'insert 900k more records (store, FTS indexed)', value: (performance.now() - t1) / 1000, unit: 's', n: 900_000 });
       const at1m = await ftsLatencies(studio, datasetId, 100);
       measurements.push({ name: 'FTS query p50 @1M (page + count)', value: percentile(at1m, 50), unit: 'ms', n: at1m.length });

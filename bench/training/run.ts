@@ -22,6 +22,7 @@ import { checkFits, type CausalLM, configFromSpec, createModel, estimateMemory, 
 import { REFERENCE_SPEC, SMOLLM2_135M_SPEC } from '../models/engine-bench';
 import { initBackend, WasmOutOfMemoryError } from '../../main/engine/backend';
 import { Trainer } from '../../main/training';
+import { call, jobSettled } from '../../main/core/client';
 import { createStudio } from '../../main/core/studio';
 import type { Measurement, SuiteResult } from '../report';
 
@@ -148,9 +149,9 @@ async function demoFirstPoint(measurements: Measurement[]): Promise<void> {
   const studio = createStudio({ workspaceDir: join(dir, 'ws') });
   try {
     await studio.seedDemo();
-    const demo = studio.runs.listModels().find((m) => m.origin === 'demo')!;
-    const [snapshot] = await studio.handlers['snapshots.list']({});
-    const defaults = await studio.handlers['runs.defaults']({ modelId: demo.id });
+    const demo = (await studio.demoModel())!;
+    const [snapshot] = await call(studio, 'snapshots.list', {});
+    const defaults = await call(studio, 'runs.defaults', { modelId: demo.id });
     const t0 = performance.now();
     let firstLoss = NaN;
     let firstEval = NaN;
@@ -166,10 +167,10 @@ async function demoFirstPoint(measurements: Measurement[]): Promise<void> {
         }
       });
     });
-    const run = await studio.handlers['runs.create']({ snapshotId: snapshot!.id, modelId: demo.id, config: defaults });
+    const run = await call(studio, 'runs.create', { snapshotId: snapshot!.id, modelId: demo.id, config: defaults });
     await seen;
-    studio.handlers['runs.cancel']({ id: run.id });
-    await studio.jobs.settled(run.jobId);
+    await call(studio, 'runs.cancel', { id: run.id });
+    await jobSettled(studio, run.jobId);
     measurements.push({ name: 'demo: launch → first loss point', value: firstLoss, unit: 's', note: 'worker start, model load, reference log-probs, step 1' });
     measurements.push({ name: 'demo: launch → first eval point', value: firstEval, unit: 's', note: `evalEvery ${String(defaults['evalEvery'])}` });
   } finally {

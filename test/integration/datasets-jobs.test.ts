@@ -8,17 +8,26 @@ import { createPendingSnapshot, createSnapshot, SnapshotWriter } from '../../mai
 import { iterateRows } from '../../main/core/datasets/query';
 import type { Job } from '../../shared/jobs';
 import type { NewRecord } from '../../main/core/datasets/store';
+import { call, jobSettled } from '../../main/core/client';
 import { tempDir } from '../helpers/tmp';
+import { datasetById, openStores, type WorkspaceStores } from '../helpers/workspace';
 
 let studio: Studio | undefined;
+const sideConnections: WorkspaceStores[] = [];
 let cleanup = () => {};
 afterEach(async () => {
   await studio?.close();
   studio = undefined;
+  for (const stores of sideConnections.splice(0)) stores.close();
   cleanup();
 });
 
-function open(dir?: string): { s: Studio; dir: string } {
+/**
+ * A studio on a new (or the given) workspace, and that workspace's stores on
+ * a connection of the test's own: for fixtures of thousands of records, and
+ * for looking at the rows a job leaves (or must not leave) behind.
+ */
+function open(dir?: string): { s: Studio; dir: string; db: WorkspaceStores['db']; datasets: WorkspaceStores['datasets'] } {
   let root = dir;
   if (!root) {
     const t = tempDir();
@@ -26,7 +35,9 @@ function open(dir?: string): { s: Studio; dir: string } {
     root = t.dir;
   }
   studio = createStudio({ workspaceDir: join(root, 'ws') });
-  return { s: studio, dir: root };
+  const stores = openStores(join(root, 'ws'));
+  sideConnections.push(stores);
+  return { s: studio, dir: root, db: stores.db, datasets: stores.datasets };
 }
 
 const WORDS = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega'.split(' ');
@@ -45,9 +56,9 @@ function record(i: number): NewRecord {
 }
 
 /** A dataset of `n` generated records, with records 1 and 2 exact duplicates of record 0. */
-function seed(s: Studio, n: number): number {
-  const dataset = s.datasets.createDataset(`d${n}`);
-  s.datasets.insertRecords(dataset.id, null, [record(0), record(0), record(0), ...Array.from({ length: n - 3 }, (_, i) => record(i + 3))]);
+function seed({ datasets }: { datasets: WorkspaceStores['datasets'] }, n: number): number {
+  const dataset = datasets.createDataset(`d${n}`);
+  datasets.insertRecords(dataset.id, null, [record(0), record(0), record(0), ...Array.from({ length: n - 3 }, (_, i) => record(i + 3))]);
   return dataset.id;
 }
 
@@ -72,53 +83,47 @@ function progressPast(s: Studio, id: number, fraction: number): Promise<Job> {
   });
 }
 
-async function finished(s: Studio, id: number): Promise<Job> {
-  for (;;) {
-    const job = await s.jobs.settled(id);
-    if (job.status !== 'queued' && job.status !== 'running') return job;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const finished = (s: Studio, id: number): Promise<Job> => jobSettled(s, id);
 
-const snapshotRows = (s: Studio) => ({
-  snapshots: s.workspace.db.prepare('SELECT count(*) FROM snapshots').pluck().get() as number,
-  records: s.workspace.db.prepare('SELECT count(*) FROM snapshot_records').pluck().get() as number,
+const snapshotRows = (db: WorkspaceStores['db']) => ({
+  snapshots: db.prepare('SELECT count(*) FROM snapshots').pluck().get() as number,
+  records: db.prepare('SELECT count(*) FROM snapshot_records').pluck().get() as number,
 });
 
 describe('duplicate search as a job', () => {
   it('runs in a worker process, reports progress and finds the exact group', async () => {
-    const { s } = open();
-    const datasetId = seed(s, 5000);
+    const { s, db, ...stores } = open();
+    const datasetId = seed(stores, 5000);
     const events = watch(s);
-    const job = await s.handlers['datasets.findDuplicates']({ datasetId, threshold: 0.9 });
+    const job = await call(s, 'datasets.findDuplicates', { datasetId, threshold: 0.9 });
     expect(job.kind).toBe('dataset-dedupe');
     const done = await finished(s, job.id);
     expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
     const running = events.filter((j) => j.id === job.id && j.status === 'running' && j.progress > 0 && j.progress < 1);
     expect(running.length).toBeGreaterThan(0);
     expect(running.some((j) => /signatures/.test(j.progressMessage ?? ''))).toBe(true);
-    const workerPid = s.workspace.db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(job.id) as number;
+    const workerPid = db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(job.id) as number;
     expect(workerPid).toBeGreaterThan(0);
     expect(workerPid).not.toBe(process.pid);
 
-    const view = await s.handlers['datasets.duplicateGroups']({ datasetId });
+    const view = await call(s, 'datasets.duplicateGroups', { datasetId });
     expect(view.job?.id).toBe(job.id);
-    const ids = (await s.handlers['records.query']({ datasetId, filter: {}, offset: 0, limit: 3, sort: 'id' })).rows.map((r) => r.id);
+    const ids = (await call(s, 'records.query', { datasetId, filter: {}, offset: 0, limit: 3, sort: 'id' })).rows.map((r) => r.id);
     const exact = view.result!.groups.filter((g) => g.kind === 'exact');
     expect(exact.map((g) => g.records.map((r) => r.id))).toEqual([ids]);
     expect(view.result!.exact).toBe(1);
 
     // Merging keeps one record: the group is gone from the job's view without searching again.
-    await s.handlers['records.merge']({ keepId: ids[0]!, dropIds: ids.slice(1) });
-    const after = await s.handlers['datasets.duplicateGroups']({ datasetId });
+    await call(s, 'records.merge', { keepId: ids[0]!, dropIds: ids.slice(1) });
+    const after = await call(s, 'datasets.duplicateGroups', { datasetId });
     expect(after.result!.groups.filter((g) => g.kind === 'exact')).toEqual([]);
   });
 
   it('keeps its result small: a group of 250 copies carries its size and its first 100 records', async () => {
-    const { s } = open();
-    const dataset = s.datasets.createDataset('copies');
-    s.datasets.insertRecords(dataset.id, null, [...Array.from({ length: 250 }, () => record(1)), record(2), record(3)]);
-    const found = await s.handlers['datasets.duplicates']({ datasetId: dataset.id, threshold: 0.9 });
+    const { s, datasets } = open();
+    const dataset = datasets.createDataset('copies');
+    datasets.insertRecords(dataset.id, null, [...Array.from({ length: 250 }, () => record(1)), record(2), record(3)]);
+    const found = await call(s, 'datasets.duplicates', { datasetId: dataset.id, threshold: 0.9 });
     expect(found.exact).toBe(1);
     const group = found.groups.find((g) => g.kind === 'exact')!;
     expect(group.size).toBe(250);
@@ -126,83 +131,83 @@ describe('duplicate search as a job', () => {
   });
 
   it('can be cancelled mid-way', async () => {
-    const { s } = open();
-    const datasetId = seed(s, 30_000);
-    const job = await s.handlers['datasets.findDuplicates']({ datasetId, threshold: 0.8 });
+    const { s, ...stores } = open();
+    const datasetId = seed(stores, 30_000);
+    const job = await call(s, 'datasets.findDuplicates', { datasetId, threshold: 0.8 });
     await progressPast(s, job.id, 0.35);
-    await s.handlers['jobs.cancel']({ id: job.id });
+    await call(s, 'jobs.cancel', { id: job.id });
     const done = await finished(s, job.id);
     expect(done.status).toBe('cancelled');
-    expect((await s.handlers['datasets.duplicateGroups']({ datasetId })).result).toBeNull();
+    expect((await call(s, 'datasets.duplicateGroups', { datasetId })).result).toBeNull();
   });
 });
 
 describe('snapshots as jobs', () => {
   it('freeze the same rows and hash as the synchronous path, reporting progress from a worker', async () => {
-    const { s } = open();
-    const datasetId = seed(s, 3000);
+    const { s, db, ...stores } = open();
+    const datasetId = seed(stores, 3000);
     const events = watch(s);
-    const job = await s.handlers['snapshots.start']({ datasetId, name: 'job', filter: { splits: ['train'] } });
+    const job = await call(s, 'snapshots.start', { datasetId, name: 'job', filter: { splits: ['train'] } });
     const done = await finished(s, job.id);
     expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
     expect(events.some((j) => j.id === job.id && j.status === 'running' && j.progress > 0 && j.progress < 1 && /frozen/.test(j.progressMessage ?? ''))).toBe(true);
     const snapshot = done.result as { id: number; contentHash: string; recordCount: number; trainCount: number; testCount: number };
-    const { trainCount } = s.datasets.getDataset(datasetId);
+    const { trainCount } = await datasetById(s, datasetId);
     expect(snapshot).toMatchObject({ recordCount: trainCount, trainCount, testCount: 0 });
 
-    const direct = createSnapshot(s.workspace.db, datasetId, 'direct', { splits: ['train'] });
+    const direct = createSnapshot(db, datasetId, 'direct', { splits: ['train'] });
     expect(direct.contentHash).toBe(snapshot.contentHash);
     const rows = (snapshotId: number) =>
-      s.workspace.db.prepare('SELECT ordinal, record_id, split, content FROM snapshot_records WHERE snapshot_id = ? ORDER BY ordinal').all(snapshotId);
+      db.prepare('SELECT ordinal, record_id, split, content FROM snapshot_records WHERE snapshot_id = ? ORDER BY ordinal').all(snapshotId);
     expect(rows(snapshot.id)).toEqual(rows(direct.id));
-    expect((await s.handlers['snapshots.list']({ datasetId })).map((x) => x.id)).toEqual([direct.id, snapshot.id]);
+    expect((await call(s, 'snapshots.list', { datasetId })).map((x) => x.id)).toEqual([direct.id, snapshot.id]);
   });
 
   it('an empty view fails with the reason and leaves nothing', async () => {
-    const { s } = open();
-    const datasetId = seed(s, 10);
-    const before = snapshotRows(s);
-    await expect(s.handlers['snapshots.create']({ datasetId, filter: { search: 'nowhere-to-be-found' } })).rejects.toThrow(/empty/);
-    expect(snapshotRows(s)).toEqual(before);
+    const { s, db, ...stores } = open();
+    const datasetId = seed(stores, 10);
+    const before = snapshotRows(db);
+    await expect(call(s, 'snapshots.create', { datasetId, filter: { search: 'nowhere-to-be-found' } })).rejects.toThrow(/empty/);
+    expect(snapshotRows(db)).toEqual(before);
   });
 
   it('a cancelled snapshot leaves no snapshot and no rows of it', async () => {
-    const { s } = open();
-    const datasetId = seed(s, 30_000);
-    const before = snapshotRows(s);
-    const job = await s.handlers['snapshots.start']({ datasetId, name: 'cancel me' });
+    const { s, db, ...stores } = open();
+    const datasetId = seed(stores, 30_000);
+    const before = snapshotRows(db);
+    const job = await call(s, 'snapshots.start', { datasetId, name: 'cancel me' });
     await progressPast(s, job.id, 0.1);
     // Mid-way: rows are written but the snapshot is pending, so no reader sees it.
-    expect(snapshotRows(s).records).toBeGreaterThan(before.records);
-    expect(await s.handlers['snapshots.list']({ datasetId })).toEqual([]);
-    await s.handlers['jobs.cancel']({ id: job.id });
+    expect(snapshotRows(db).records).toBeGreaterThan(before.records);
+    expect(await call(s, 'snapshots.list', { datasetId })).toEqual([]);
+    await call(s, 'jobs.cancel', { id: job.id });
     const done = await finished(s, job.id);
     expect(done.status).toBe('cancelled');
-    expect(snapshotRows(s)).toEqual(before);
+    expect(snapshotRows(db)).toEqual(before);
   });
 
   it('a killed worker leaves nothing either: the job is interrupted and the partial rows removed', async () => {
-    const { s } = open();
-    const datasetId = seed(s, 30_000);
-    const before = snapshotRows(s);
-    const job = await s.handlers['snapshots.start']({ datasetId });
+    const { s, db, ...stores } = open();
+    const datasetId = seed(stores, 30_000);
+    const before = snapshotRows(db);
+    const job = await call(s, 'snapshots.start', { datasetId });
     await progressPast(s, job.id, 0.1);
-    const pid = s.workspace.db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(job.id) as number;
+    const pid = db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(job.id) as number;
     process.kill(pid, 'SIGKILL');
     const done = await finished(s, job.id);
     expect(done.status).toBe('interrupted');
-    expect(snapshotRows(s)).toEqual(before);
+    expect(snapshotRows(db)).toEqual(before);
   });
 
   it('a snapshot left pending by a studio that died is removed on the next start', async () => {
     const first = open();
-    const datasetId = seed(first.s, 3000);
-    const before = snapshotRows(first.s);
-    const writer = new SnapshotWriter(first.s.workspace.db, createPendingSnapshot(first.s.workspace.db, datasetId, 'half', null));
-    writer.add([...iterateRows(first.s.workspace.db, datasetId)].slice(0, 1000));
-    expect(snapshotRows(first.s).records).toBe(before.records + 1000);
+    const datasetId = seed(first, 3000);
+    const before = snapshotRows(first.db);
+    const writer = new SnapshotWriter(first.db, createPendingSnapshot(first.db, datasetId, 'half', null));
+    writer.add([...iterateRows(first.db, datasetId)].slice(0, 1000));
+    expect(snapshotRows(first.db).records).toBe(before.records + 1000);
     await first.s.close();
-    const { s } = open(first.dir);
-    expect(snapshotRows(s)).toEqual(before);
+    const { db } = open(first.dir);
+    expect(snapshotRows(db)).toEqual(before);
   });
 });

@@ -5,7 +5,9 @@ import { createStudio, type Studio } from '../../main/core/studio';
 import type { Job } from '../../shared/jobs';
 import type { RecordContent } from '../../shared/datasets';
 import { recoverImports } from '../../main/core/datasets/imports';
+import { call, jobSettled } from '../../main/core/client';
 import { tempDir } from '../helpers/tmp';
+import { datasetById, withStores } from '../helpers/workspace';
 
 let studio: Studio | undefined;
 let cleanup = () => {};
@@ -15,16 +17,17 @@ afterEach(async () => {
   cleanup();
 });
 
-function open(): { s: Studio; dir: string } {
+function open(): { s: Studio; dir: string; ws: string } {
   const t = tempDir();
   cleanup = t.cleanup;
-  studio = createStudio({ workspaceDir: join(t.dir, 'ws') });
-  return { s: studio, dir: t.dir };
+  const ws = join(t.dir, 'ws');
+  studio = createStudio({ workspaceDir: ws });
+  return { s: studio, dir: t.dir, ws };
 }
 
 async function importFile(s: Studio, path: string, datasetName: string): Promise<{ job: Job; datasetId: number; importId: number }> {
-  const job = await s.handlers['datasets.import']({ path, datasetName });
-  const done = await s.jobs.settled(job.id);
+  const job = await call(s, 'datasets.import', { path, datasetName });
+  const done = await jobSettled(s, job.id);
   expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
   const result = done.result as { datasetId: number; importId: number };
   return { job: done, datasetId: result.datasetId, importId: result.importId };
@@ -50,19 +53,19 @@ describe('dataset import as a job', () => {
     ];
     writeFileSync(path, lines.join('\n') + '\n');
     const { datasetId, importId } = await importFile(s, path, 'mixed');
-    const report = await s.handlers['datasets.importReport']({ id: importId, errorsOffset: 0, errorsLimit: 100 });
+    const report = await call(s, 'datasets.importReport', { id: importId, errorsOffset: 0, errorsLimit: 100 });
     expect(report).toMatchObject({ status: 'done', format: 'trl-standard', imported: 6, rowsSeen: 9 });
     expect(report.rejected).toBe(3);
     const errors = report.errors.filter((e) => e.severity === 'error');
     expect(errors.map((e) => e.line).sort()).toEqual([6, 7, 9]);
     expect(errors.every((e) => e.file === 'mixed.jsonl' && e.reason.length > 10)).toBe(true);
     expect(errors.find((e) => e.line === 7)?.field).toBe('rejected');
-    const flagged = await s.handlers['records.query']({ datasetId, filter: { flags: ['identical'] }, offset: 0, limit: 10, sort: 'id' });
+    const flagged = await call(s, 'records.query', { datasetId, filter: { flags: ['identical'] }, offset: 0, limit: 10, sort: 'id' });
     expect(flagged.rows.map((r) => r.prompt)).toEqual(['same']);
 
     // The rejected rows come back as they were, to be fixed and imported again.
     expect(errors.find((e) => e.line === 6)?.raw).toBe('{"prompt": "broken json", "chosen":');
-    const saved = await s.handlers['datasets.exportRejected']({ importId });
+    const saved = await call(s, 'datasets.exportRejected', { importId });
     expect(saved.count).toBe(3);
     const { readFileSync } = await import('node:fs');
     const rejectedLines = readFileSync(saved.path, 'utf8').trim().split('\n');
@@ -76,25 +79,27 @@ describe('dataset import as a job', () => {
     ].join('\n'));
     const again = await importFile(s, fixed, 'mixed');
     expect(again.datasetId).toBe(datasetId);
-    expect(s.datasets.getDataset(datasetId).recordCount).toBe(9);
+    expect((await datasetById(s, datasetId)).recordCount).toBe(9);
   });
 
   it('rolls back an import that never finished, keeping the dataset whole', async () => {
-    const { s, dir } = open();
+    const { s, dir, ws } = open();
     const path = join(dir, 'ok.jsonl');
     writeFileSync(path, pairs(3).map((p) => JSON.stringify(p)).join('\n'));
     const { datasetId } = await importFile(s, path, 'ds');
     // A second import that "crashed": its rows are in, its job is interrupted.
-    const db = s.workspace.db;
-    const job = s.jobStore.create({ kind: 'dataset-import', title: 'x', lane: 'io', params: {} });
-    s.jobStore.transition(job.id, 'running');
-    s.jobStore.transition(job.id, 'interrupted');
-    const importId = Number(db.prepare(`INSERT INTO imports (dataset_id, job_id, file, status, created_at) VALUES (?, ?, 'half.jsonl', 'running', 0)`).run(datasetId, job.id).lastInsertRowid);
-    s.datasets.insertRecords(datasetId, importId, pairs(4, 100).map((p) => ({ kind: 'preference', prompt: [{ role: 'user', content: p.prompt }], chosen: [{ role: 'assistant', content: p.chosen }], rejected: [{ role: 'assistant', content: p.rejected }], responses: null, system: null })));
-    expect(s.datasets.getDataset(datasetId).recordCount).toBe(7);
-    expect(recoverImports(db)).toBe(1);
-    expect(s.datasets.getDataset(datasetId).recordCount).toBe(3);
-    expect((await s.handlers['datasets.importReport']({ id: importId, errorsOffset: 0, errorsLimit: 1 })).status).toBe('failed');
+    const importId = withStores(ws, ({ db, jobs, datasets }) => {
+      const job = jobs.create({ kind: 'dataset-import', title: 'x', lane: 'io', params: {} });
+      jobs.transition(job.id, 'running');
+      jobs.transition(job.id, 'interrupted');
+      const id = Number(db.prepare(`INSERT INTO imports (dataset_id, job_id, file, status, created_at) VALUES (?, ?, 'half.jsonl', 'running', 0)`).run(datasetId, job.id).lastInsertRowid);
+      datasets.insertRecords(datasetId, id, pairs(4, 100).map((p) => ({ kind: 'preference', prompt: [{ role: 'user', content: p.prompt }], chosen: [{ role: 'assistant', content: p.chosen }], rejected: [{ role: 'assistant', content: p.rejected }], responses: null, system: null })));
+      return id;
+    });
+    expect((await datasetById(s, datasetId)).recordCount).toBe(7);
+    expect(withStores(ws, ({ db }) => recoverImports(db))).toBe(1);
+    expect((await datasetById(s, datasetId)).recordCount).toBe(3);
+    expect((await call(s, 'datasets.importReport', { id: importId, errorsOffset: 0, errorsLimit: 1 })).status).toBe('failed');
   });
 });
 
@@ -113,7 +118,7 @@ describe('curation', () => {
     );
     const { datasetId } = await importFile(s, path, 'fts');
     const search = async (text: string, extra = {}) =>
-      (await s.handlers['records.query']({ datasetId, filter: { search: text, ...extra }, offset: 0, limit: 50, sort: 'id' })).rows.map((r) => r.prompt);
+      (await call(s, 'records.query', { datasetId, filter: { search: text, ...extra }, offset: 0, limit: 50, sort: 'id' })).rows.map((r) => r.prompt);
     expect(await search('volcano')).toEqual(['What is a volcano made of?']);
     expect(await search('volcano*')).toEqual(['How do volcanoes erupt?', 'What is a volcano made of?']);
     expect(await search('magma pressure')).toEqual(['How do volcanoes erupt?']);
@@ -123,11 +128,11 @@ describe('curation', () => {
     expect(await search('zebra')).toEqual([]);
     expect(await search('volcan*', { promptChars: { max: 24 } })).toEqual(['How do volcanoes erupt?']);
     // The index follows edits.
-    const id = (await s.handlers['records.query']({ datasetId, filter: { search: 'photosynthesis' }, offset: 0, limit: 1, sort: 'id' })).rows[0]!.id;
-    await s.handlers['records.update']({ id, content: { prompt: [{ role: 'user', content: 'Explain chlorophyll' }] }, reason: 'fix' });
+    const id = (await call(s, 'records.query', { datasetId, filter: { search: 'photosynthesis' }, offset: 0, limit: 1, sort: 'id' })).rows[0]!.id;
+    await call(s, 'records.update', { id, content: { prompt: [{ role: 'user', content: 'Explain chlorophyll' }] }, reason: 'fix' });
     expect(await search('photosynthesis')).toEqual([]);
     expect(await search('chlorophyll')).toEqual(['Explain chlorophyll']);
-    const record = await s.handlers['records.get']({ id });
+    const record = await call(s, 'records.get', { id });
     expect(record.version).toBe(2);
     expect(record.history[0]).toMatchObject({ reason: 'fix', before: { prompt: [{ content: 'Explain photosynthesis' }] } });
   });
@@ -137,14 +142,14 @@ describe('curation', () => {
     const path = join(dir, 't.jsonl');
     writeFileSync(path, pairs(10).map((p) => JSON.stringify(p)).join('\n'));
     const { datasetId } = await importFile(s, path, 't');
-    const tagged = await s.handlers['records.tag']({ datasetId, filter: { search: 'topic 1' }, add: ['math', 'review'], remove: [] });
+    const tagged = await call(s, 'records.tag', { datasetId, filter: { search: 'topic 1' }, add: ['math', 'review'], remove: [] });
     expect(tagged.records).toBe(2);
     expect(tagged.changed).toBe(4);
-    const byTag = await s.handlers['records.query']({ datasetId, filter: { tags: ['math'] }, offset: 0, limit: 50, sort: 'id' });
+    const byTag = await call(s, 'records.query', { datasetId, filter: { tags: ['math'] }, offset: 0, limit: 50, sort: 'id' });
     expect(byTag.total).toBe(2);
     expect(byTag.rows[0]!.tags).toEqual(['math', 'review']);
-    await s.handlers['records.tag']({ datasetId, ids: [byTag.rows[0]!.id], add: [], remove: ['math'] });
-    expect((await s.handlers['datasets.facets']({ datasetId })).tags).toEqual([
+    await call(s, 'records.tag', { datasetId, ids: [byTag.rows[0]!.id], add: [], remove: ['math'] });
+    expect((await call(s, 'datasets.facets', { datasetId })).tags).toEqual([
       { name: 'math', count: 1 },
       { name: 'review', count: 2 },
     ]);
@@ -163,8 +168,8 @@ describe('curation', () => {
     const path = join(dir, 'dups.jsonl');
     writeFileSync(path, rows.map((p) => JSON.stringify(p)).join('\n'));
     const { datasetId } = await importFile(s, path, 'dups');
-    const ids = (await s.handlers['records.query']({ datasetId, filter: {}, offset: 0, limit: 10, sort: 'id' })).rows.map((r) => r.id);
-    const found = await s.handlers['datasets.duplicates']({ datasetId, threshold: 0.7 });
+    const ids = (await call(s, 'records.query', { datasetId, filter: {}, offset: 0, limit: 10, sort: 'id' })).rows.map((r) => r.id);
+    const found = await call(s, 'datasets.duplicates', { datasetId, threshold: 0.7 });
     expect(found.exact).toBe(1);
     expect(found.near).toBe(1);
     const exact = found.groups.find((g) => g.kind === 'exact')!;
@@ -174,12 +179,12 @@ describe('curation', () => {
     expect(near.similarity).toBeGreaterThanOrEqual(0.7);
     expect(near.similarity).toBeLessThan(1);
 
-    await s.handlers['records.tag']({ datasetId, ids: [ids[1]!], add: ['keep-me'], remove: [] });
-    const merged = await s.handlers['records.merge']({ keepId: ids[0]!, dropIds: [ids[1]!] });
+    await call(s, 'records.tag', { datasetId, ids: [ids[1]!], add: ['keep-me'], remove: [] });
+    const merged = await call(s, 'records.merge', { keepId: ids[0]!, dropIds: [ids[1]!] });
     expect(merged.tags).toEqual(['keep-me']);
     expect(merged.history.at(-1)?.reason).toMatch(/merged duplicates/);
-    expect(s.datasets.getDataset(datasetId).recordCount).toBe(4);
-    expect((await s.handlers['datasets.duplicates']({ datasetId, threshold: 0.7 })).exact).toBe(0);
+    expect((await datasetById(s, datasetId)).recordCount).toBe(4);
+    expect((await call(s, 'datasets.duplicates', { datasetId, threshold: 0.7 })).exact).toBe(0);
   });
 
   it('splits deterministically by prompt hash: same seed, same split; a prompt never on both sides', async () => {
@@ -190,13 +195,13 @@ describe('curation', () => {
     const a = await importFile(s, path, 'a');
     const b = await importFile(s, path, 'b');
     const splitOf = async (datasetId: number) =>
-      (await s.handlers['records.query']({ datasetId, filter: {}, offset: 0, limit: 1000, sort: 'id' })).rows.map((r) => `${r.prompt}|${r.split}`);
-    const first = await s.handlers['datasets.split']({ datasetId: a.datasetId, testFraction: 0.2, seed: 7 });
+      (await call(s, 'records.query', { datasetId, filter: {}, offset: 0, limit: 1000, sort: 'id' })).rows.map((r) => `${r.prompt}|${r.split}`);
+    const first = await call(s, 'datasets.split', { datasetId: a.datasetId, testFraction: 0.2, seed: 7 });
     expect(first.train + first.test).toBe(250);
     expect(first.test).toBeGreaterThan(20);
     expect(first.test).toBeLessThan(80);
     expect(first.overlapping).toBe(0);
-    await s.handlers['datasets.split']({ datasetId: b.datasetId, testFraction: 0.2, seed: 7 });
+    await call(s, 'datasets.split', { datasetId: b.datasetId, testFraction: 0.2, seed: 7 });
     expect(await splitOf(b.datasetId)).toEqual(await splitOf(a.datasetId));
     const sides = new Map<string, Set<string>>();
     for (const entry of await splitOf(a.datasetId)) {
@@ -204,7 +209,7 @@ describe('curation', () => {
       sides.set(prompt, (sides.get(prompt) ?? new Set()).add(split));
     }
     expect([...sides.values()].every((set) => set.size === 1)).toBe(true);
-    const other = await s.handlers['datasets.split']({ datasetId: b.datasetId, testFraction: 0.2, seed: 8 });
+    const other = await call(s, 'datasets.split', { datasetId: b.datasetId, testFraction: 0.2, seed: 8 });
     expect(await splitOf(b.datasetId)).not.toEqual(await splitOf(a.datasetId));
     expect(other.overlapping).toBe(0);
   });
@@ -212,25 +217,27 @@ describe('curation', () => {
 
 describe('snapshots and export', () => {
   it('freezes records: later edits do not change a snapshot, and the database refuses to alter it', async () => {
-    const { s, dir } = open();
+    const { s, dir, ws } = open();
     const path = join(dir, 's.jsonl');
     writeFileSync(path, pairs(5).map((p) => JSON.stringify(p)).join('\n'));
     const { datasetId } = await importFile(s, path, 's');
-    const snap = await s.handlers['snapshots.create']({ datasetId, name: 'v1' });
+    const snap = await call(s, 'snapshots.create', { datasetId, name: 'v1' });
     expect(snap).toMatchObject({ name: 'v1', recordCount: 5 });
     expect(snap.contentHash).toMatch(/^[0-9a-f]{64}$/);
-    const again = await s.handlers['snapshots.create']({ datasetId });
+    const again = await call(s, 'snapshots.create', { datasetId });
     expect(again.contentHash).toBe(snap.contentHash);
-    const id = (await s.handlers['records.query']({ datasetId, filter: {}, offset: 0, limit: 1, sort: 'id' })).rows[0]!.id;
-    await s.handlers['records.update']({ id, content: { chosen: [{ role: 'assistant', content: 'edited' }] } });
-    const changed = await s.handlers['snapshots.create']({ datasetId });
+    const id = (await call(s, 'records.query', { datasetId, filter: {}, offset: 0, limit: 1, sort: 'id' })).rows[0]!.id;
+    await call(s, 'records.update', { id, content: { chosen: [{ role: 'assistant', content: 'edited' }] } });
+    const changed = await call(s, 'snapshots.create', { datasetId });
     expect(changed.contentHash).not.toBe(snap.contentHash);
-    const exported = await s.handlers['datasets.export']({ snapshotId: snap.id, format: 'trl-jsonl', path: join(dir, 'v1.jsonl') });
+    const exported = await call(s, 'datasets.export', { snapshotId: snap.id, format: 'trl-jsonl', path: join(dir, 'v1.jsonl') });
     const { readFileSync } = await import('node:fs');
     expect(readFileSync(exported.path, 'utf8')).not.toContain('edited');
-    expect(() => s.workspace.db.prepare('UPDATE snapshot_records SET content = ? WHERE snapshot_id = ?').run('{}', snap.id)).toThrow(/immutable/);
-    expect(() => s.workspace.db.prepare('UPDATE snapshots SET content_hash = ? WHERE id = ?').run('x', snap.id)).toThrow(/immutable/);
-    await expect(async () => s.handlers['datasets.delete']({ id: datasetId })).rejects.toThrow(/snapshot/);
+    withStores(ws, ({ db }) => {
+      expect(() => db.prepare('UPDATE snapshot_records SET content = ? WHERE snapshot_id = ?').run('{}', snap.id)).toThrow(/immutable/);
+      expect(() => db.prepare('UPDATE snapshots SET content_hash = ? WHERE id = ?').run('x', snap.id)).toThrow(/immutable/);
+    });
+    await expect(async () => call(s, 'datasets.delete', { id: datasetId })).rejects.toThrow(/snapshot/);
   });
 
   it('round-trips import → snapshot → export → import losslessly in every export format', async () => {
@@ -243,14 +250,16 @@ describe('snapshots and export', () => {
     ];
     writeFileSync(source, rows.map((r) => JSON.stringify(r)).join('\n'));
     const { datasetId } = await importFile(s, source, 'source');
-    await s.handlers['datasets.split']({ datasetId, testFraction: 0.3, seed: 1 });
-    const snap = await s.handlers['snapshots.create']({ datasetId });
-    const original = (await s.handlers['records.query']({ datasetId, filter: {}, offset: 0, limit: 10, sort: 'id' })).rows.map((r) => s.datasets.getRecord(r.id));
+    await call(s, 'datasets.split', { datasetId, testFraction: 0.3, seed: 1 });
+    const snap = await call(s, 'snapshots.create', { datasetId });
+    const originalRows = (await call(s, 'records.query', { datasetId, filter: {}, offset: 0, limit: 10, sort: 'id' })).rows;
+    const original = await Promise.all(originalRows.map((r) => call(s, 'records.get', { id: r.id })));
     for (const format of ['trl-jsonl', 'trl-conversational', 'csv'] as const) {
-      const out = await s.handlers['datasets.export']({ snapshotId: snap.id, format, path: join(dir, `out-${format}.${format === 'csv' ? 'csv' : 'jsonl'}`) });
+      const out = await call(s, 'datasets.export', { snapshotId: snap.id, format, path: join(dir, `out-${format}.${format === 'csv' ? 'csv' : 'jsonl'}`) });
       expect(out.count).toBe(3);
       const back = await importFile(s, out.path, `back-${format}`);
-      const reimported = (await s.handlers['records.query']({ datasetId: back.datasetId, filter: {}, offset: 0, limit: 10, sort: 'id' })).rows.map((r) => s.datasets.getRecord(r.id));
+      const reimportedRows = (await call(s, 'records.query', { datasetId: back.datasetId, filter: {}, offset: 0, limit: 10, sort: 'id' })).rows;
+      const reimported = await Promise.all(reimportedRows.map((r) => call(s, 'records.get', { id: r.id })));
       expect(reimported.map(contentOf), format).toEqual(original.map(contentOf));
       expect(reimported.map((r) => r.meta), format).toEqual(original.map((r) => r.meta));
     }
@@ -259,25 +268,28 @@ describe('snapshots and export', () => {
 
 describe('counting', () => {
   it('counts every record of an unfiltered view and caps only search counts', async () => {
-    const { s } = open();
-    const dataset = s.datasets.createDataset('many');
-    s.datasets.insertRecords(
-      dataset.id,
-      null,
-      Array.from({ length: 10_050 }, (_, i) => ({
-        kind: 'preference' as const,
-        prompt: [{ role: 'user', content: `common prompt ${i}` }],
-        chosen: [{ role: 'assistant', content: 'yes' }],
-        rejected: [{ role: 'assistant', content: 'no' }],
-        responses: null,
-        system: null,
-      })),
+    const { s, ws } = open();
+    const dataset = await call(s, 'datasets.create', { name: 'many' });
+    // Ten thousand records at once: written beside the studio, as no contract method does.
+    withStores(ws, ({ datasets }) =>
+      datasets.insertRecords(
+        dataset.id,
+        null,
+        Array.from({ length: 10_050 }, (_, i) => ({
+          kind: 'preference' as const,
+          prompt: [{ role: 'user', content: `common prompt ${i}` }],
+          chosen: [{ role: 'assistant', content: 'yes' }],
+          rejected: [{ role: 'assistant', content: 'no' }],
+          responses: null,
+          system: null,
+        })),
+      ),
     );
-    const all = await s.handlers['records.query']({ datasetId: dataset.id, filter: {}, offset: 0, limit: 1, sort: 'id' });
+    const all = await call(s, 'records.query', { datasetId: dataset.id, filter: {}, offset: 0, limit: 1, sort: 'id' });
     expect(all).toMatchObject({ total: 10_050, totalCapped: false });
-    const searched = await s.handlers['records.query']({ datasetId: dataset.id, filter: { search: 'common' }, offset: 0, limit: 1, sort: 'id' });
+    const searched = await call(s, 'records.query', { datasetId: dataset.id, filter: { search: 'common' }, offset: 0, limit: 1, sort: 'id' });
     expect(searched).toMatchObject({ total: 10_000, totalCapped: true });
-    const narrow = await s.handlers['records.query']({ datasetId: dataset.id, filter: { search: 'common 42' }, offset: 0, limit: 5, sort: 'id' });
+    const narrow = await call(s, 'records.query', { datasetId: dataset.id, filter: { search: 'common 42' }, offset: 0, limit: 5, sort: 'id' });
     expect(narrow).toMatchObject({ total: 1, totalCapped: false });
   });
 });

@@ -11,7 +11,9 @@ import { createStudio, type Studio } from '../../main/core/studio';
 import type { Job } from '../../shared/jobs';
 import { StudioError } from '../../shared/result';
 import { REPO_ROOT, STUDIO_BIN } from '../helpers/serve';
+import { call, jobSettled } from '../../main/core/client';
 import { tempDir } from '../helpers/tmp';
+import { datasetById, withStores } from '../helpers/workspace';
 
 let studio: Studio | undefined;
 let cleanup = () => {};
@@ -21,33 +23,34 @@ afterEach(async () => {
   cleanup();
 });
 
-function open(): { s: Studio; dir: string } {
+function open(): { s: Studio; dir: string; ws: string } {
   const t = tempDir();
   cleanup = t.cleanup;
-  studio = createStudio({ workspaceDir: join(t.dir, 'ws') });
-  return { s: studio, dir: t.dir };
+  const ws = join(t.dir, 'ws');
+  studio = createStudio({ workspaceDir: ws });
+  return { s: studio, dir: t.dir, ws };
 }
 
 /** The CLI as a user runs it, on a workspace without the demo dataset (so "no dataset" means none). */
 const cliEnv = { ...process.env, STUDIO_NO_DEMO: '1' };
 const row = (prompt: string) => JSON.stringify({ prompt, chosen: `answer to ${prompt}`, rejected: 'no' });
-const datasetNames = (s: Studio) => s.datasets.listDatasets().map((d) => d.name);
+const datasetNames = async (s: Studio) => (await call(s, 'datasets.list', {})).map((d) => d.name);
 
 async function importInto(s: Studio, path: string, target: { datasetName: string } | { datasetId: number }): Promise<Job> {
-  const job = await s.handlers['datasets.import']({ path, ...target });
-  return s.jobs.settled(job.id);
+  const job = await call(s, 'datasets.import', { path, ...target });
+  return jobSettled(s, job.id);
 }
 
 async function reportOf(s: Studio, job: Job) {
   expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
   const { importId } = job.result as { importId: number };
-  return s.handlers['datasets.importReport']({ id: importId, errorsOffset: 0, errorsLimit: 100 });
+  return call(s, 'datasets.importReport', { id: importId, errorsOffset: 0, errorsLimit: 100 });
 }
 
-/** The error a handler call ends with, whether it throws at once or rejects later. */
-async function refusal(call: () => unknown): Promise<StudioError> {
+/** The error a call ends with, whether it throws at once or rejects later. */
+async function refusal(attempt: () => unknown): Promise<StudioError> {
   const error = await Promise.resolve()
-    .then(call)
+    .then(attempt)
     .then(
     () => null,
     (err: unknown) => err,
@@ -104,26 +107,32 @@ describe('no import can hang (item 5)', () => {
       [fifo, 'a named pipe \\(FIFO\\)'],
       ['/dev/zero', 'a character device'],
     ] as const) {
-      const error = await refusal(() => s.handlers['datasets.import']({ path, datasetName: 'never' }));
+      const error = await refusal(() => call(s, 'datasets.import', { path, datasetName: 'never' }));
       expect(error.code).toBe('INVALID_ARGUMENT');
       expect(error.message).toMatch(new RegExp(`^${path} is ${kind}, not a regular file; only files saved on disk can be imported`));
-      const preview = await refusal(() => s.handlers['datasets.preview']({ path }));
+      const preview = await refusal(() => call(s, 'datasets.preview', { path }));
       expect(preview.message).toMatch(/not a regular file/);
     }
-    expect(datasetNames(s)).toEqual([]);
-    expect(s.jobStore.list({ limit: 10 })).toEqual([]);
+    expect(await datasetNames(s)).toEqual([]);
+    expect(await call(s, 'jobs.list', { limit: 10 })).toEqual([]);
   });
 
   it.runIf(unix)('the import job itself refuses them too, and ends (failed), leaving no dataset', { timeout: 30_000 }, async () => {
-    const { s, dir } = open();
+    const { s, dir, ws } = open();
     const fifo = join(dir, 'pipe.jsonl');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
     for (const path of [fifo, '/dev/zero']) {
-      const job = await s.jobs.settled(s.jobs.start('dataset-import', { path, datasetName: 'never' }).id);
+      // datasets.import refuses these up front; an import job queued earlier (here: one that failed, retried) must refuse them itself.
+      const earlier = withStores(ws, ({ jobs }) => {
+        const job = jobs.create({ kind: 'dataset-import', title: 'earlier', lane: 'io', params: { path, datasetName: 'never' } });
+        jobs.transition(job.id, 'running');
+        return jobs.transition(job.id, 'failed', { error: { code: 'JOB_FAILED', message: 'the file was a regular one then' } });
+      });
+      const job = await jobSettled(s, (await call(s, 'jobs.retry', { id: earlier.id })).id);
       expect(job.status).toBe('failed');
       expect(job.error!.message).toMatch(/not a regular file/);
     }
-    expect(datasetNames(s)).toEqual([]);
+    expect(await datasetNames(s)).toEqual([]);
   });
 
   it('a file over the size cap is refused, naming the cap and how to raise it', async () => {
@@ -132,7 +141,7 @@ describe('no import can hang (item 5)', () => {
     writeFileSync(path, [row('one'), row('two')].join('\n'));
     process.env.STUDIO_IMPORT_MAX_BYTES = '64';
     try {
-      const error = await refusal(() => s.handlers['datasets.import']({ path, datasetName: 'big' }));
+      const error = await refusal(() => call(s, 'datasets.import', { path, datasetName: 'big' }));
       expect(error.message).toMatch(/big\.jsonl is \d+ bytes, over the import limit of 64 bytes; split it, or raise the limit with STUDIO_IMPORT_MAX_BYTES\.$/);
     } finally {
       delete process.env.STUDIO_IMPORT_MAX_BYTES;
@@ -162,7 +171,7 @@ describe('no import can hang (item 5)', () => {
 
 describe('an import that reads nothing leaves no empty dataset (item 7)', () => {
   it('an empty file or one whose every row is bad: the dataset it would have created is not kept; the job carries the report', async () => {
-    const { s, dir } = open();
+    const { s, dir, ws } = open();
     const empty = join(dir, 'empty.jsonl');
     writeFileSync(empty, '');
     const emptyJob = await importInto(s, empty, { datasetName: 'empty' });
@@ -179,8 +188,8 @@ describe('an import that reads nothing leaves no empty dataset (item 7)', () => 
     expect(details.errors.map((e) => e.line)).toEqual([1, 2, 3]);
     expect(details.errors[0]!.raw).toBe('{"prompt": "cut');
 
-    expect(datasetNames(s)).toEqual([]);
-    expect(s.workspace.db.prepare('SELECT count(*) FROM imports').pluck().get()).toBe(0);
+    expect(await datasetNames(s)).toEqual([]);
+    expect(withStores(ws, ({ db }) => db.prepare('SELECT count(*) FROM imports').pluck().get())).toBe(0);
   });
 
   it('importing nothing into an existing dataset leaves it as it was, with the report kept on it', async () => {
@@ -190,7 +199,7 @@ describe('an import that reads nothing leaves no empty dataset (item 7)', () => 
     const empty = join(dir, 'empty.jsonl');
     writeFileSync(empty, '\n\n');
 
-    const kept = await s.handlers['datasets.create']({ name: 'kept' });
+    const kept = await call(s, 'datasets.create', { name: 'kept' });
     const intoEmpty = await reportOf(s, await importInto(s, empty, { datasetId: kept.id }));
     expect(intoEmpty).toMatchObject({ datasetId: kept.id, imported: 0 });
     expect(intoEmpty.errors[0]!.reason).toMatch(/only blank space/);
@@ -198,9 +207,9 @@ describe('an import that reads nothing leaves no empty dataset (item 7)', () => 
     const filled = await reportOf(s, await importInto(s, good, { datasetName: 'filled' }));
     const again = await reportOf(s, await importInto(s, empty, { datasetName: 'filled' }));
     expect(again.datasetId).toBe(filled.datasetId);
-    expect(datasetNames(s).sort()).toEqual(['filled', 'kept']);
-    expect(s.datasets.getDataset(filled.datasetId).recordCount).toBe(2);
-    expect((await s.handlers['datasets.imports']({ datasetId: filled.datasetId })).map((r) => r.imported)).toEqual([0, 2]);
+    expect((await datasetNames(s)).sort()).toEqual(['filled', 'kept']);
+    expect((await datasetById(s, filled.datasetId)).recordCount).toBe(2);
+    expect((await call(s, 'datasets.imports', { datasetId: filled.datasetId })).map((r) => r.imported)).toEqual([0, 2]);
   });
 
   it('studio import of an empty file prints the report, exits 2 and leaves no dataset', { timeout: 120_000 }, () => {
@@ -224,26 +233,28 @@ describe('an import that reads nothing leaves no empty dataset (item 7)', () => 
   });
 
   it('a dataset an import created is removed with it when the studio died mid-import', async () => {
-    const { s } = open();
-    const db = s.workspace.db;
-    // What a killed import leaves: its dataset (created by it, so marked), its running row and some records.
-    const job = s.jobStore.create({ kind: 'dataset-import', title: 'x', lane: 'io', params: {} });
-    s.jobStore.transition(job.id, 'running');
-    s.jobStore.transition(job.id, 'interrupted');
-    const dataset = s.datasets.createDataset('half');
-    const importId = Number(
-      db.prepare(`INSERT INTO imports (dataset_id, job_id, file, status, stats, created_at) VALUES (?, ?, 'half.jsonl', 'running', '{"createdDataset":true}', 0)`).run(dataset.id, job.id).lastInsertRowid,
-    );
-    s.datasets.insertRecords(dataset.id, importId, [{ kind: 'preference', prompt: [{ role: 'user', content: 'q' }], chosen: [{ role: 'assistant', content: 'a' }], rejected: [{ role: 'assistant', content: 'b' }], responses: null, system: null }]);
-    expect(recoverImports(db)).toBe(1);
-    expect(datasetNames(s)).toEqual([]);
+    const { s, ws } = open();
+    const recovered = withStores(ws, ({ db, jobs, datasets }) => {
+      // What a killed import leaves: its dataset (created by it, so marked), its running row and some records.
+      const job = jobs.create({ kind: 'dataset-import', title: 'x', lane: 'io', params: {} });
+      jobs.transition(job.id, 'running');
+      jobs.transition(job.id, 'interrupted');
+      const dataset = datasets.createDataset('half');
+      const importId = Number(
+        db.prepare(`INSERT INTO imports (dataset_id, job_id, file, status, stats, created_at) VALUES (?, ?, 'half.jsonl', 'running', '{"createdDataset":true}', 0)`).run(dataset.id, job.id).lastInsertRowid,
+      );
+      datasets.insertRecords(dataset.id, importId, [{ kind: 'preference', prompt: [{ role: 'user', content: 'q' }], chosen: [{ role: 'assistant', content: 'a' }], rejected: [{ role: 'assistant', content: 'b' }], responses: null, system: null }]);
+      return recoverImports(db);
+    });
+    expect(recovered).toBe(1);
+    expect(await datasetNames(s)).toEqual([]);
   });
 
   it('a cancelled import into a new dataset leaves no dataset behind', { timeout: 60_000 }, async () => {
     const { s, dir } = open();
     const path = join(dir, 'many.jsonl');
     writeFileSync(path, Array.from({ length: 30_000 }, (_, i) => row(`question ${i}`)).join('\n'));
-    const started = await s.handlers['datasets.import']({ path, datasetName: 'many' });
+    const started = await call(s, 'datasets.import', { path, datasetName: 'many' });
     // Cancel once the first batch is stored, so there is something to roll back.
     await new Promise<void>((resolve) => {
       const off = s.events.subscribe((e) => {
@@ -253,9 +264,9 @@ describe('an import that reads nothing leaves no empty dataset (item 7)', () => 
         }
       });
     });
-    await s.handlers['jobs.cancel']({ id: started.id });
-    const job = await s.jobs.settled(started.id);
+    await call(s, 'jobs.cancel', { id: started.id });
+    const job = await jobSettled(s, started.id);
     expect(job.status).toBe('cancelled');
-    expect(datasetNames(s)).toEqual([]);
+    expect(await datasetNames(s)).toEqual([]);
   });
 });

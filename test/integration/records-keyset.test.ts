@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStudio, type Studio } from '../../main/core/studio';
 import { recordCursor, RecordSort, type RecordFilter, type RecordSummary } from '../../shared/datasets';
+import { call } from '../../main/core/client';
+import type { MethodArgs } from '../../shared/contract';
 import { tempDir } from '../helpers/tmp';
+import { withStores } from '../helpers/workspace';
 
 const N = 1234;
 const PAGE = 100;
@@ -17,22 +20,25 @@ let cleanup = () => {};
 beforeAll(() => {
   const t = tempDir();
   cleanup = t.cleanup;
-  studio = createStudio({ workspaceDir: join(t.dir, 'ws') });
-  datasetId = studio.datasets.createDataset('keyset').id;
-  // Few distinct lengths: every length sort has long runs of ties that cross page edges.
-  studio.datasets.insertRecords(
-    datasetId,
-    null,
-    Array.from({ length: N }, (_, i) => ({
-      kind: 'preference' as const,
-      prompt: [{ role: 'user', content: `${i % 3 === 0 ? 'alpha' : 'beta'} ${'p'.repeat(i % 4)}` }],
-      chosen: [{ role: 'assistant', content: 'c'.repeat(1 + (i % 5)) }],
-      rejected: [{ role: 'assistant', content: `state-of-the-art ${'r'.repeat(i % 2)}` }],
-      responses: null,
-      system: null,
-      split: i % 7 === 0 ? ('test' as const) : ('train' as const),
-    })),
-  );
+  const workspaceDir = join(t.dir, 'ws');
+  // Few distinct lengths: every length sort has long runs of ties that cross page edges. Written through the store, before the studio opens.
+  withStores(workspaceDir, ({ datasets }) => {
+    datasetId = datasets.createDataset('keyset').id;
+    datasets.insertRecords(
+      datasetId,
+      null,
+      Array.from({ length: N }, (_, i) => ({
+        kind: 'preference' as const,
+        prompt: [{ role: 'user', content: `${i % 3 === 0 ? 'alpha' : 'beta'} ${'p'.repeat(i % 4)}` }],
+        chosen: [{ role: 'assistant', content: 'c'.repeat(1 + (i % 5)) }],
+        rejected: [{ role: 'assistant', content: `state-of-the-art ${'r'.repeat(i % 2)}` }],
+        responses: null,
+        system: null,
+        split: i % 7 === 0 ? ('test' as const) : ('train' as const),
+      })),
+    );
+  });
+  studio = createStudio({ workspaceDir });
 });
 afterAll(async () => {
   await studio.close();
@@ -41,8 +47,8 @@ afterAll(async () => {
 
 const FILTERS: RecordFilter[] = [{}, { splits: ['train'] }, { search: 'alpha' }, { search: 'state-of-the-art alpha' }];
 
-const query = (filter: RecordFilter, sort: RecordSort, page: Partial<Parameters<Studio['handlers']['records.query']>[0]>) =>
-  studio.handlers['records.query']({ datasetId, filter, sort, offset: 0, limit: PAGE, ...page });
+const query = (filter: RecordFilter, sort: RecordSort, page: Partial<MethodArgs<'records.query'>>) =>
+  call(studio, 'records.query', { datasetId, filter, sort, offset: 0, limit: PAGE, ...page });
 
 /** The view as OFFSET paging returns it (how the table paged before cursors). */
 async function byOffset(filter: RecordFilter, sort: RecordSort): Promise<number[]> {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStudio, type Studio } from '../../main/core/studio';
 import { startServer, type RunningServer } from '../../main/server/http';
 import { tempDir } from '../helpers/tmp';
+import { withStores } from '../helpers/workspace';
 
 const t = tempDir();
 let studio: Studio;
@@ -41,16 +42,15 @@ async function call(method: string, body = '{}') {
 
 describe('an exception while handling a request', () => {
   it('thrown by a contract handler: 500, INTERNAL, naming the method; the next call works', async () => {
-    const original = studio.handlers['settings.get'];
-    studio.handlers['settings.get'] = () => {
-      throw new TypeError('settings row vanished');
-    };
-    try {
-      const res = await call('settings.get');
-      expect(res).toEqual({ status: 500, json: { ok: false, error: { code: 'INTERNAL', message: 'Internal error in settings.get: settings row vanished' } } });
-    } finally {
-      studio.handlers['settings.get'] = original;
-    }
+    // The fault, planted in the database beside the studio: a job row whose error the contract cannot accept, so jobs.get fails inside the core.
+    const id = withStores(t.dir, ({ db, jobs }) => {
+      const job = jobs.create({ kind: 'self-test', title: 'planted', lane: 'light', params: {} });
+      db.prepare(`UPDATE jobs SET error = '{"code": 5}' WHERE id = ?`).run(job.id);
+      return job.id;
+    });
+    const res = await call('jobs.get', JSON.stringify({ id }));
+    withStores(t.dir, ({ db }) => db.prepare('DELETE FROM jobs WHERE id = ?').run(id));
+    expect(res).toMatchObject({ status: 500, json: { ok: false, error: { code: 'INTERNAL', message: expect.stringMatching(/^Internal error in jobs\.get: .*error\.code/) } } });
     expect((await call('settings.get')).status).toBe(200);
   });
 

@@ -1,11 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStudio, type Studio } from '../../main/core/studio';
+import { call, jobSettled } from '../../main/core/client';
 import type { StudioEvent } from '../../shared/events';
+import type { Job } from '../../shared/jobs';
 import { pidAlive, waitFor } from '../helpers/serve';
 import { tempDir } from '../helpers/tmp';
+import { withStores } from '../helpers/workspace';
 
 let studio: Studio | undefined;
 let cleanup = () => {};
+let workspaceDir = '';
 afterEach(async () => {
   await studio?.close();
   studio = undefined;
@@ -15,20 +19,24 @@ afterEach(async () => {
 function open(): Studio {
   const t = tempDir();
   cleanup = t.cleanup;
-  studio = createStudio({ workspaceDir: t.dir });
+  workspaceDir = t.dir;
+  studio = createStudio({ workspaceDir });
   return studio;
 }
+
+/** The worker process a job runs in, from its row (no contract method reports it). */
+const workerPid = (id: number) => withStores(workspaceDir, ({ db }) => db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(id) as number | null);
 
 describe('job supervisor with real worker processes', () => {
   it('runs a self-test in a worker: progress, logs, result, events in order', async () => {
     const s = open();
     const events: StudioEvent[] = [];
     s.events.subscribe((e) => events.push(e));
-    const job = s.jobs.start('self-test', { steps: 4, stepMs: 30 });
-    const done = await s.jobs.settled(job.id);
+    const job = await call(s, 'jobs.startSelfTest', { steps: 4, stepMs: 30 });
+    const done = await jobSettled(s, job.id);
     expect(done).toMatchObject({ status: 'succeeded', progress: 1, result: { steps: 4 } });
     expect((done.result as { workerPid: number }).workerPid).not.toBe(process.pid);
-    const logs = s.jobStore.logs(job.id).map((l) => l.message);
+    const logs = (await call(s, 'jobs.logs', { id: job.id })).map((l) => l.message);
     expect(logs[0]).toMatch(/Self-test started in worker process/);
     expect(logs.at(-1)).toBe('succeeded');
     const statuses = events.flatMap((e) => (e.type === 'job.updated' ? [e.job.status] : []));
@@ -38,46 +46,42 @@ describe('job supervisor with real worker processes', () => {
 
   it('marks a job failed with the task\'s message when the task throws', async () => {
     const s = open();
-    const job = s.jobs.start('self-test', { steps: 5, stepMs: 10, failAtStep: 2 });
-    const done = await s.jobs.settled(job.id);
+    const job = await call(s, 'jobs.startSelfTest', { steps: 5, stepMs: 10, failAtStep: 2 });
+    const done = await jobSettled(s, job.id);
     expect(done.status).toBe('failed');
     expect(done.error?.message).toBe('Self-test failed on purpose at step 2.');
   });
 
-  it('rejects bad parameters before creating a job', () => {
+  it('rejects bad parameters before creating a job, and a job of a kind it does not know', async () => {
     const s = open();
-    expect(() => s.jobs.start('self-test', { steps: 'many' })).toThrow(/Invalid parameters/);
-    expect(() => s.jobs.start('no-such-kind', {})).toThrow(/Unknown job kind/);
-    expect(s.jobStore.count()).toBe(0);
+    await expect(call(s, 'jobs.startSelfTest', { steps: 'many' } as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/steps/) });
+    expect(await call(s, 'jobs.list', {})).toEqual([]);
+    // A job another studio version left (failed) cannot be retried here.
+    const foreign = withStores(workspaceDir, ({ jobs }) => {
+      const job = jobs.create({ kind: 'no-such-kind', title: 'from elsewhere', lane: 'light', params: {} });
+      jobs.transition(job.id, 'running');
+      return jobs.transition(job.id, 'failed', { error: { code: 'JOB_FAILED', message: 'x' } });
+    });
+    await expect(call(s, 'jobs.retry', { id: foreign.id })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/Unknown job kind "no-such-kind"/) });
   });
 
   it('cancels a running job and stops its worker', async () => {
     const s = open();
-    const job = s.jobs.start('self-test', { steps: 1000, stepMs: 50 });
-    const pid = await waitFor(() => s.jobStore.list().find((j) => j.id === job.id && j.progress > 0) && (s.workspace.db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(job.id) as number), 20_000, 'the worker to start');
-    s.jobs.cancel(job.id);
-    const done = await s.jobs.settled(job.id);
+    const job = await call(s, 'jobs.startSelfTest', { steps: 1000, stepMs: 50 });
+    const pid = await waitFor(async () => ((await call(s, 'jobs.get', { id: job.id })).progress > 0 ? (workerPid(job.id) ?? undefined) : undefined), 20_000, 'the worker to start');
+    await call(s, 'jobs.cancel', { id: job.id });
+    const done = await jobSettled(s, job.id);
     expect(done.status).toBe('cancelled');
     await waitFor(() => (pidAlive(pid) ? undefined : true), 10_000, 'the worker to exit');
   });
 
-  it('refuses to pause a job whose kind cannot checkpoint, or one that is not running', async () => {
-    const s = open();
-    const job = s.jobs.start('self-test', { steps: 1000, stepMs: 20 });
-    await waitFor(() => (s.jobStore.get(job.id).status === 'running' ? true : undefined), 20_000, 'the job to run');
-    expect(() => s.jobs.pause(job.id)).toThrow(/A self-test job cannot be paused; cancel it instead/);
-    s.jobs.cancel(job.id);
-    await s.jobs.settled(job.id);
-    expect(() => s.jobs.pause(job.id)).toThrow(/is cancelled; only a running job can be paused/);
-  });
-
   it('marks the job interrupted (not failed) when its worker is killed', async () => {
     const s = open();
-    const job = s.jobs.start('self-test', { steps: 1000, stepMs: 50 });
-    const pid = await waitFor(() => (s.workspace.db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(job.id) as number | null) ?? undefined, 20_000, 'worker pid');
-    await waitFor(() => (s.jobStore.get(job.id).progress > 0 ? true : undefined), 20_000, 'progress');
+    const job = await call(s, 'jobs.startSelfTest', { steps: 1000, stepMs: 50 });
+    const pid = await waitFor(() => workerPid(job.id) ?? undefined, 20_000, 'worker pid');
+    await waitFor(async () => ((await call(s, 'jobs.get', { id: job.id })).progress > 0 ? true : undefined), 20_000, 'progress');
     process.kill(pid, 'SIGKILL');
-    const done = await s.jobs.settled(job.id);
+    const done = await jobSettled(s, job.id);
     expect(done.status).toBe('interrupted');
     expect(done.error).toMatchObject({ code: 'WORKER_CRASHED' });
     expect(done.error?.message).toMatch(/SIGKILL/);
@@ -85,14 +89,12 @@ describe('job supervisor with real worker processes', () => {
 
   it('queues jobs beyond a lane\'s limit and says why they wait', async () => {
     const s = open();
-    const jobs = Array.from({ length: 6 }, () => s.jobs.start('self-test', { steps: 3, stepMs: 100 }));
-    const waiting = s.jobStore.get(jobs[5]!.id);
+    const jobs: Job[] = [];
+    for (let i = 0; i < 6; i++) jobs.push(await call(s, 'jobs.startSelfTest', { steps: 3, stepMs: 100 }));
+    const waiting = await call(s, 'jobs.get', { id: jobs[5]!.id });
     expect(waiting.status).toBe('queued');
     expect(waiting.queueReason).toMatch(/light lane runs 4 jobs at a time/);
-    const finals = await Promise.all(jobs.map(async (j) => {
-      await waitFor(() => (['succeeded', 'failed'].includes(s.jobStore.get(j.id).status) ? true : undefined), 60_000, `job ${j.id}`);
-      return s.jobStore.get(j.id);
-    }));
+    const finals = await Promise.all(jobs.map((j) => jobSettled(s, j.id)));
     expect(finals.every((j) => j.status === 'succeeded' && j.queueReason === null)).toBe(true);
   });
 });
@@ -107,17 +109,17 @@ describe('the bundled worker (what the desktop app ships)', () => {
     const t = tempDir();
     cleanup = t.cleanup;
     studio = createStudio({ workspaceDir: t.dir, spawnWorker: forkSpawner({ entry, execArgv: [] }) });
-    const job = studio.jobs.start('self-test', { steps: 3, stepMs: 10 });
-    expect(await studio.jobs.settled(job.id)).toMatchObject({ status: 'succeeded', result: { steps: 3 } });
+    const job = await call(studio, 'jobs.startSelfTest', { steps: 3, stepMs: 10 });
+    expect(await jobSettled(studio, job.id)).toMatchObject({ status: 'succeeded', result: { steps: 3 } });
 
     // The bundled worker trains too (tensor code and tokenizers load from node_modules, outside the bundle).
     await studio.seedDemo();
-    const model = await studio.handlers['models.register']({ path: fileURLToPath(new URL('../fixtures/models/tiny-llama', import.meta.url)) });
-    const [snapshot] = await studio.handlers['snapshots.list']({});
+    const model = await call(studio, 'models.register', { path: fileURLToPath(new URL('../fixtures/models/tiny-llama', import.meta.url)) });
+    const [snapshot] = await call(studio, 'snapshots.list', {});
     const config = { maxSteps: 2, microBatchSize: 2, gradAccumulation: 1, maxLength: 64, maxPromptLength: 48, objective: { objective: 'sft' } };
-    const run = await studio.handlers['runs.create']({ snapshotId: snapshot!.id, modelId: model.id, config });
-    const done = await studio.jobs.settled(run.jobId);
+    const run = await call(studio, 'runs.create', { snapshotId: snapshot!.id, modelId: model.id, config });
+    const done = await jobSettled(studio, run.jobId);
     expect(done.error).toBeNull();
-    expect(studio.runs.getRun(run.id)).toMatchObject({ status: 'succeeded', step: 2 });
+    expect(await call(studio, 'runs.get', { id: run.id })).toMatchObject({ status: 'succeeded', step: 2 });
   });
 });

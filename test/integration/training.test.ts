@@ -12,7 +12,8 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricSeries, Run } from '../../shared/runs';
 import { createStudio, type Studio } from '../../main/core/studio';
-import { registerDemoModel } from '../../main/core/runs/demo';
+import { jobSettled } from '../../main/core/client';
+import { withStores } from '../helpers/workspace';
 import { ETA_WARMUP_STEPS, runSchedule, stepsPerEpoch, timeLeft } from '../../shared/training';
 import { REPO_ROOT, STUDIO_BIN } from '../helpers/serve';
 import { tempDir } from '../helpers/tmp';
@@ -55,11 +56,12 @@ async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T |
 
 const getRun = (id: number) => call<Run>('runs.get', { id });
 const settle = async (run: Run) => {
-  await studio.jobs.settled(run.jobId);
+  await jobSettled(studio, run.jobId);
   return getRun(run.id);
 };
 const logsOf = async (run: Run) => (await call<{ message: string }[]>('jobs.logs', { id: run.jobId, limit: 5000 })).map((l) => l.message);
-const workerPid = (run: Run) => studio.workspace.db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(run.jobId) as number | null;
+/** The worker process of a run's job, from its row (no contract method reports it). */
+const workerPid = (run: Run) => withStores(workspaceDir, ({ db }) => db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(run.jobId) as number | null);
 
 beforeAll(async () => {
   const t = tempDir();
@@ -215,7 +217,7 @@ describe('training runs in a real worker process', () => {
 
 describe("the demo run with the launcher's defaults", () => {
   it('reaches ~0.9 held-out accuracy in its one epoch without the held-out loss rising, and its time left, once warmed up, is within 1.5× of the time it took', async () => {
-    const demo = (await registerDemoModel(studio.runs, studio.assetsDir))!;
+    const demo = (await studio.demoModel())!;
     const defaults = await call<Record<string, unknown>>('runs.defaults', { modelId: demo.id });
     expect(defaults).toMatchObject({ epochs: 1, maxSteps: null });
 
