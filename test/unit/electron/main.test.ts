@@ -75,7 +75,7 @@ describe('Electron main process glue', () => {
   });
 
   it('opens the default workspace under the user-data folder', () => {
-    expect(studio.workspace.dir).toBe(`${t.dir}/workspace`);
+    expect(studio.paths.workspace).toBe(`${t.dir}/workspace`);
     expect(workspaceFlag(['electron', '.', '--workspace', '/w'])).toBe('/w');
     expect(workspaceFlag(['electron', '.', '--workspace=/v'])).toBe('/v');
   });
