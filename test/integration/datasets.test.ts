@@ -266,6 +266,24 @@ describe('snapshots and export', () => {
   });
 });
 
+describe('errors with codes', () => {
+  it('an export the file system refuses answers INVALID_ARGUMENT naming the path (it was an INTERNAL error), leaving no partial file', async () => {
+    const { s, dir } = open();
+    const path = join(dir, 'e.jsonl');
+    writeFileSync(path, pairs(2).map((p) => JSON.stringify(p)).join('\n'));
+    const { datasetId } = await importFile(s, path, 'e');
+    const { mkdirSync, readdirSync } = await import('node:fs');
+    const folder = join(dir, 'a-folder');
+    mkdirSync(folder);
+    const intoFolder = await s.dispatch('datasets.export', { datasetId, format: 'trl-jsonl', path: folder });
+    expect(intoFolder).toEqual({ ok: false, error: { code: 'INVALID_ARGUMENT', message: `${folder} is a folder, not a file.` } });
+    expect(readdirSync(dir).filter((name) => name.includes('.partial'))).toEqual([]);
+    const underFile = join(path, 'out.jsonl');
+    const res = await s.dispatch('datasets.export', { datasetId, format: 'csv', path: underFile });
+    expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: `Cannot write ${underFile}: a part of its folder path is a file, not a folder.` } });
+  });
+});
+
 describe('counting', () => {
   it('counts every record of an unfiltered view and caps only search counts', async () => {
     const { s, ws } = open();

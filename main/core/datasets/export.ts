@@ -1,8 +1,9 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ExportFormat, RecordContent, RecordFilter } from '../../../shared/datasets';
 import { StudioError } from '../../../shared/result';
 import type { Db } from '../db/open';
+import { fileError } from '../file-errors';
 import { writeRecords, type PreferenceRecord } from './formats';
 import { iterateRows } from './query';
 import { snapshotContents } from './snapshots';
@@ -52,9 +53,18 @@ export function* exportRecords(db: Db, source: ExportSource): Generator<Preferen
 export function exportToFile(db: Db, source: ExportSource, format: ExportFormat, path: string): { path: string; count: number } {
   const records = [...exportRecords(db, source)];
   if (records.length === 0) throw new StudioError('INVALID_ARGUMENT', 'Nothing to export: no records match.');
-  mkdirSync(dirname(path), { recursive: true });
   const temp = `${path}.partial-${process.pid}`;
-  writeFileSync(temp, writeRecords(records, format));
-  renameSync(temp, path);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(temp, writeRecords(records, format));
+    renameSync(temp, path);
+  } catch (err) {
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // Its folder could not be made: there is no temp file either.
+    }
+    throw fileError(err, path, 'write');
+  }
   return { path, count: records.length };
 }

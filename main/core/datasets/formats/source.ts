@@ -4,6 +4,7 @@ import { constants, statSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { StudioError } from '../../../../shared/result';
+import { fileError } from '../../file-errors';
 import { detectFormat, type FormatCandidate } from './detect';
 import { FORMAT_LABELS, type ColumnMapping, type FormatId } from './mapping';
 import { type LocatedError } from './record';
@@ -77,14 +78,9 @@ export function checkImportablePath(path: string): void {
   try {
     stats = statSync(path);
   } catch (err) {
-    throw notFound(path, err);
+    throw fileError(err, path, 'read');
   }
   assertImportable(path, stats);
-}
-
-function notFound(path: string, err: unknown): unknown {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR' ? new StudioError('NOT_FOUND', `No file at ${path}.`) : err;
 }
 
 // O_NONBLOCK makes open() of a FIFO return at once instead of waiting for a writer, so it can be refused; Windows has no such flag (nor FIFOs at paths).
@@ -93,7 +89,7 @@ const OPEN_FLAGS = constants.O_RDONLY | ((constants as Partial<typeof constants>
 /** Opens a file for import, refusing anything but a regular file within the cap. The size is fixed at open: a growing file is read to that size. */
 export async function openImportFile(path: string): Promise<{ handle: FileHandle; size: number }> {
   const handle = await open(path, OPEN_FLAGS).catch((err: unknown) => {
-    throw notFound(path, err);
+    throw fileError(err, path, 'read');
   });
   try {
     const stats = await handle.stat();
