@@ -6,7 +6,9 @@ import { formatDuration } from '../lib/format';
 import { navigate } from '../lib/router';
 import { ui, useUi } from '../lib/ui-store';
 import { Button } from './Button';
-import { ProgressBar, StatusBadge } from './ProgressBar';
+import { JobStatusBadge } from './Badge';
+import { EmptyState } from './EmptyState';
+import { ProgressBar } from './ProgressBar';
 
 /** Active jobs first, then the most recent others. */
 function ordered(jobs: Job[]): Job[] {
@@ -32,7 +34,7 @@ export function JobRow({ job }: { job: Job }) {
         >
           #{job.id} {job.title}
         </button>
-        <StatusBadge job={job} />
+        <JobStatusBadge job={job} />
       </div>
       <div className="mt-2">
         <ProgressBar value={job.progress} status={job.status} label={`Progress of job ${job.id}`} />
@@ -74,7 +76,9 @@ export function JobsPanel() {
         </Button>
       </div>
       {jobs.length === 0 ? (
-        <p className="p-4 text-sm text-zinc-500">No jobs yet. Long work — imports, training, evaluation — shows up here with live progress.</p>
+        <div className="p-4">
+          <EmptyState>No jobs yet. Long work — imports, training, evaluation — shows up here with live progress.</EmptyState>
+        </div>
       ) : (
         <ul className="flex-1 divide-y divide-zinc-100 overflow-y-auto dark:divide-zinc-800">
           {ordered(jobs).map((job) => (

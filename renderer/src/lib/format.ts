@@ -15,3 +15,8 @@ export function formatTime(ms: number | null): string {
 
 /** What a job's badge says: a job stopped by a pause (a training run at a checkpoint) shows as paused. */
 export const jobBadgeStatus = (job: Pick<Job, 'status'>): JobStatus => job.status;
+
+/** "12,345": counts in tables and stats. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}

@@ -1,60 +1,42 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
+import type { Job } from '../../../shared/jobs';
 import { useApi } from '../api/context';
 import { jobQueries } from '../api/queries';
-import { Button } from '../components/Button';
+import { BackLink, Button } from '../components/Button';
+import { cardClass } from '../components/Card';
 import { LogView } from '../components/LogView';
-import { ProgressBar, StatusBadge } from '../components/ProgressBar';
+import { JobStatusBadge } from '../components/Badge';
+import { ProgressBar } from '../components/ProgressBar';
+import { Table, type Column } from '../components/Table';
 import { formatDuration, formatTime } from '../lib/format';
 import { navigate } from '../lib/router';
-import { useRowNavigation } from '../lib/row-navigation';
+import { EmptyState } from '../components/EmptyState';
+
+const JOB_COLUMNS: Column<Job>[] = [
+  { header: '#', cell: (job) => job.id, className: 'tabular-nums' },
+  { header: 'Job', cell: (job) => job.title },
+  { header: 'Status', cell: (job) => <JobStatusBadge job={job} /> },
+  { header: 'Progress', headerClassName: 'w-48', cell: (job) => <ProgressBar value={job.progress} status={job.status} label={`Progress of job ${job.id}`} /> },
+  { header: 'Started', cell: (job) => formatTime(job.startedAt), className: 'whitespace-nowrap text-zinc-500' },
+  { header: 'Note', cell: (job) => job.error?.message ?? job.queueReason ?? job.progressMessage ?? '', className: 'max-w-xs truncate text-zinc-500' },
+];
 
 export function JobsPage() {
   const api = useApi();
   const { data: jobs = [], isLoading } = useQuery(jobQueries.list(api));
-  const rows = useRowNavigation<HTMLTableSectionElement>(jobs.length > 0);
   return (
     <div className="max-w-5xl space-y-4">
       <h1 className="text-xl font-semibold">Jobs</h1>
-      {isLoading ? null : jobs.length === 0 ? (
-        <p className="text-sm text-zinc-500">No jobs yet. Imports, training runs and evaluations appear here; their logs are kept after they end.</p>
-      ) : (
-        <table className="w-full text-sm" data-testid="jobs-table">
-          <thead className="text-left text-xs text-zinc-500 uppercase">
-            <tr>
-              <th className="py-2 pr-3">#</th>
-              <th className="py-2 pr-3">Job</th>
-              <th className="py-2 pr-3">Status</th>
-              <th className="w-48 py-2 pr-3">Progress</th>
-              <th className="py-2 pr-3">Started</th>
-              <th className="py-2">Note</th>
-            </tr>
-          </thead>
-          <tbody ref={rows.ref} onKeyDown={rows.onKeyDown} className="divide-y divide-zinc-100 dark:divide-zinc-800">
-            {jobs.map((job) => (
-              <tr
-                key={job.id}
-                tabIndex={0}
-                data-nav-row
-                data-testid="job-row"
-                className="cursor-pointer hover:bg-zinc-100 focus:bg-indigo-50 focus:outline-none dark:hover:bg-zinc-900 dark:focus:bg-indigo-950"
-                onClick={() => navigate(`/jobs/${job.id}`)}
-                onKeyDown={(e) => e.key === 'Enter' && navigate(`/jobs/${job.id}`)}
-              >
-                <td className="py-2 pr-3 tabular-nums">{job.id}</td>
-                <td className="py-2 pr-3">{job.title}</td>
-                <td className="py-2 pr-3">
-                  <StatusBadge job={job} />
-                </td>
-                <td className="py-2 pr-3">
-                  <ProgressBar value={job.progress} status={job.status} label={`Progress of job ${job.id}`} />
-                </td>
-                <td className="py-2 pr-3 whitespace-nowrap text-zinc-500">{formatTime(job.startedAt)}</td>
-                <td className="max-w-xs truncate py-2 text-zinc-500">{job.error?.message ?? job.queueReason ?? job.progressMessage ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Table
+        columns={JOB_COLUMNS}
+        rows={jobs}
+        rowKey={(job) => job.id}
+        loading={isLoading}
+        empty="No jobs yet. Imports, training runs and evaluations appear here; their logs are kept after they end."
+        testId="jobs-table"
+        rowTestId="job-row"
+        onOpen={(job) => navigate(`/jobs/${job.id}`)}
+      />
     </div>
   );
 }
@@ -67,7 +49,7 @@ export function JobDetailPage({ id }: { id: number }) {
   const retry = useMutation({ mutationFn: () => api.call('jobs.retry', { id }) });
 
   if (error) return <p className="text-sm text-rose-600">{error.message}</p>;
-  if (!job) return <p className="text-sm text-zinc-500">Loading…</p>;
+  if (!job) return <EmptyState>Loading…</EmptyState>;
   const active = job.status === 'running' || job.status === 'queued';
   const elapsed = job.startedAt ? (job.finishedAt ?? Date.now()) - job.startedAt : 0;
   // A training job belongs to a run, whose page has its charts and controls.
@@ -76,9 +58,7 @@ export function JobDetailPage({ id }: { id: number }) {
     <div className="max-w-5xl space-y-5" data-testid="job-detail">
       <div className="flex items-center justify-between gap-4">
         <div>
-          <button type="button" className="text-xs text-zinc-500 hover:underline" onClick={() => navigate('/jobs')}>
-            ← Jobs
-          </button>
+          <BackLink to="/jobs">Jobs</BackLink>
           <h1 className="mt-1 text-xl font-semibold">
             #{job.id} {job.title}
           </h1>
@@ -101,9 +81,9 @@ export function JobDetailPage({ id }: { id: number }) {
           )}
         </div>
       </div>
-      <div className="rounded-xl border border-zinc-200 bg-white p-5 dark:border-zinc-800 dark:bg-zinc-900">
+      <div className={`${cardClass} p-5`}>
         <div className="flex items-center justify-between text-sm">
-          <StatusBadge job={job} />
+          <JobStatusBadge job={job} />
           <span className="text-zinc-500 tabular-nums">
             {Math.round(job.progress * 100)}% {elapsed > 0 ? `· ${formatDuration(elapsed)}` : ''} · attempt {job.attempt}
           </span>

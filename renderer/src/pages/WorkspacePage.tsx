@@ -4,13 +4,14 @@ import { workspaceQueries } from '../api/queries';
 import { Button } from '../components/Button';
 import { formatBytes, formatTime } from '../lib/format';
 import { ui } from '../lib/ui-store';
+import { EmptyState } from '../components/EmptyState';
+import { cardClass, Detail } from '../components/Card';
 
 function Field({ label, value, mono = false }: { label: string; value: string; mono?: boolean }) {
   return (
-    <div>
-      <dt className="text-xs tracking-wide text-zinc-500 uppercase">{label}</dt>
-      <dd className={`mt-0.5 text-sm break-all ${mono ? 'font-mono' : ''}`}>{value}</dd>
-    </div>
+    <Detail label={label} className={`break-all ${mono ? 'font-mono' : ''}`}>
+      {value}
+    </Detail>
   );
 }
 
@@ -21,7 +22,7 @@ export function WorkspacePage() {
     mutationFn: () => api.call('jobs.startSelfTest', { steps: 20, stepMs: 150 }),
     onSuccess: () => ui.toggleJobsPanel(true),
   });
-  if (!info) return <p className="text-sm text-zinc-500">Loading workspace…</p>;
+  if (!info) return <EmptyState>Loading workspace…</EmptyState>;
   return (
     <div className="max-w-4xl space-y-6">
       <header>
@@ -30,7 +31,7 @@ export function WorkspacePage() {
           Everything the studio keeps — datasets, runs, checkpoints — lives in this folder: one SQLite file plus an artifacts folder.
         </p>
       </header>
-      <section className="rounded-xl border border-zinc-200 bg-white p-5 dark:border-zinc-800 dark:bg-zinc-900" data-testid="workspace-info">
+      <section className={`${cardClass} p-5`} data-testid="workspace-info">
         <dl className="grid grid-cols-1 gap-4 sm:grid-cols-2">
           <Field label="Folder" value={info.path} mono />
           <Field label="Database" value={info.dbPath} mono />
@@ -45,7 +46,7 @@ export function WorkspacePage() {
           ))}
         </dl>
       </section>
-      <section className="rounded-xl border border-zinc-200 bg-white p-5 dark:border-zinc-800 dark:bg-zinc-900">
+      <section className={`${cardClass} p-5`}>
         <h2 className="text-sm font-semibold">Diagnostics</h2>
         <p className="mt-1 text-sm text-zinc-500">
           The self-test runs a short job in a separate worker process — the same path training and evaluation take — and reports its progress

@@ -6,7 +6,8 @@ import { invalidateDataset } from '../../api/queries';
 import { Button } from '../../components/Button';
 import { ui } from '../../lib/ui-store';
 import type { Selection } from './RecordsTable';
-import { formatCount, inputClass } from './ui';
+import { formatCount } from '../../lib/format';
+import { inputClass } from '../../components/Field';
 
 /** Tags added to or removed from the ticked records, or from every record matching the filter. */
 export function BulkTagBar({

@@ -2,8 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useApi } from '../../api/context';
 import { datasetQueries, recordQueries, type RecordSort } from '../../api/queries';
-import { Button } from '../../components/Button';
-import { navigate } from '../../lib/router';
+import { BackLink, Button } from '../../components/Button';
 import { useGlobalShortcuts } from '../../lib/shortcuts';
 import { ExportDialog, SnapshotDialog, SplitDialog } from './actions';
 import { BulkTagBar } from './BulkTagBar';
@@ -16,8 +15,8 @@ import { RecordDetail } from './RecordDetail';
 import { RecordsTable, type Selection } from './RecordsTable';
 import { SnapshotsTab } from './SnapshotsTab';
 import { PAGE_SIZE } from './useRecordPages';
-import { formatCount } from './ui';
 import { trainingNeeds, unsplitCount } from '../runs/PrepareSnapshot';
+import { formatCount } from '../../lib/format';
 
 type Tab = 'records' | 'imports' | 'duplicates' | 'snapshots';
 const TABS: { id: Tab; label: string }[] = [
@@ -92,9 +91,7 @@ export function DatasetView({ id }: { id: number }) {
     <div className="flex h-full flex-col gap-3" data-testid="dataset-view">
       <div className="flex items-start justify-between gap-4">
         <div className="min-w-0">
-          <button type="button" className="text-xs text-zinc-500 hover:underline" onClick={() => navigate('/datasets')}>
-            ← Datasets
-          </button>
+          <BackLink to="/datasets">Datasets</BackLink>
           <h1 className="mt-1 truncate text-xl font-semibold" data-testid="dataset-name-heading">
             {dataset?.name ?? '…'}
           </h1>

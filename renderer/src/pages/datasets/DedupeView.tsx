@@ -5,13 +5,15 @@ import { useApi } from '../../api/context';
 import { invalidateDataset, jobQueries } from '../../api/queries';
 import { Button } from '../../components/Button';
 import { isActive, JobProgress, useLiveJob } from './actions';
-import { Chip, cardClass } from './ui';
+import { Badge } from '../../components/Badge';
+import { cardClass } from '../../components/Card';
+import { EmptyState } from '../../components/EmptyState';
 
 function Group({ group, onKeep, busy }: { group: DuplicateGroup; onKeep: (keepId: number, dropIds: number[]) => void; busy: boolean }) {
   return (
     <li className={`${cardClass} p-3`} data-testid="dup-group">
       <div className="mb-2 flex items-center gap-2 text-xs">
-        <Chip tone={group.kind === 'exact' ? 'amber' : 'indigo'}>{group.kind}</Chip>
+        <Badge tone={group.kind === 'exact' ? 'amber' : 'indigo'}>{group.kind}</Badge>
         <span className="text-zinc-500" data-testid="dup-similarity">
           similarity {group.similarity.toFixed(2)} · {group.size} records{group.size > group.records.length ? ` (the first ${group.records.length} shown)` : ''}
         </span>
@@ -22,11 +24,11 @@ function Group({ group, onKeep, busy }: { group: DuplicateGroup; onKeep: (keepId
             <div className="flex items-center justify-between text-xs text-zinc-500">
               <span>#{r.id}</span>
               <span className="flex gap-1">
-                {r.split && <Chip tone="emerald">{r.split}</Chip>}
+                {r.split && <Badge tone="emerald">{r.split}</Badge>}
                 {r.tags.map((t) => (
-                  <Chip key={t} tone="indigo">
+                  <Badge key={t} tone="indigo">
                     {t}
-                  </Chip>
+                  </Badge>
                 ))}
               </span>
             </div>
@@ -134,7 +136,7 @@ export function DedupeView({ datasetId, recordCount }: { datasetId: number; reco
         )}
       </div>
       {job && (running || job.status !== 'succeeded') && <JobProgress job={job} label="Duplicate search progress" testId="dedupe-job" />}
-      {result && result.groups.length === 0 && <p className="text-sm text-zinc-500">No duplicates at this threshold.</p>}
+      {result && result.groups.length === 0 && <EmptyState>No duplicates at this threshold.</EmptyState>}
       <ul className="min-h-0 flex-1 space-y-3 overflow-y-auto">
         {result?.groups.map((g) => (
           <Group key={`${g.kind}-${g.records.map((r) => r.id).join('-')}`} group={g} busy={merge.isPending} onKeep={(keepId, dropIds) => merge.mutate({ keepId, dropIds })} />

@@ -3,9 +3,10 @@ import { useState, type RefObject } from 'react';
 import { RecordFlag, RecordKind, FLAG_LABELS } from '../../../../shared/datasets';
 import { useApi } from '../../api/context';
 import { datasetQueries, type RecordSort } from '../../api/queries';
-import { Button } from '../../components/Button';
+import { Button, Toggle } from '../../components/Button';
 import { EMPTY_FILTER, toggle, type FilterState, type LengthField, type SplitChoice } from './filters';
-import { Chip, inputClass, Toggle } from './ui';
+import { Badge } from '../../components/Badge';
+import { inputClass } from '../../components/Field';
 
 const SORTS: { value: RecordSort; label: string }[] = [
   { value: 'id', label: 'Oldest first' },
@@ -134,12 +135,12 @@ export function FilterBar({
         ))}
         {state.tags.map((t) => (
           <button key={t} type="button" className="ml-2" onClick={() => set({ tags: toggle(state.tags, t) })} aria-label={`Remove tag filter ${t}`} data-testid="active-tag-filter">
-            <Chip tone="indigo">tag: {t} ✕</Chip>
+            <Badge tone="indigo">tag: {t} ✕</Badge>
           </button>
         ))}
         {state.sources.map((s) => (
           <button key={s} type="button" className="ml-2" onClick={() => set({ sources: toggle(state.sources, s) })} aria-label={`Remove source filter ${s}`}>
-            <Chip>source: {s} ✕</Chip>
+            <Badge>source: {s} ✕</Badge>
           </button>
         ))}
       </div>

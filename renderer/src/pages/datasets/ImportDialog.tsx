@@ -6,11 +6,14 @@ import { useApi } from '../../api/context';
 import { datasetQueries, jobQueries } from '../../api/queries';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
-import { ProgressBar, StatusBadge } from '../../components/ProgressBar';
+import { Table, type Column } from '../../components/Table';
+import { JobStatusBadge } from '../../components/Badge';
+import { ProgressBar } from '../../components/ProgressBar';
 import { navigate } from '../../lib/router';
 import { ImportErrorsTable, ImportReportView } from './ImportReportView';
 import { messagesText, truncate } from './text';
-import { inputClass, Label } from './ui';
+import { Field, inputClass } from '../../components/Field';
+import { EmptyState } from '../../components/EmptyState';
 
 /** The mapping slots a user can point at a column; `responses` and `meta` are lists and follow the format. */
 const SLOTS = ['prompt', 'input', 'system', 'history', 'chosen', 'rejected', 'label'] as const;
@@ -69,7 +72,7 @@ function MappingEditor({
   const showResponses = base.format === 'unlabeled-pair' || !!base.responses?.length;
   return (
     <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
-      <Label text="Format">
+      <Field label="Format">
         <select className={inputClass} value={format ?? ''} onChange={(e) => onFormat(e.target.value as FormatId)} data-testid="import-format">
           {format === null && <option value="">(not recognised)</option>}
           {FormatId.options.map((f) => (
@@ -78,55 +81,45 @@ function MappingEditor({
             </option>
           ))}
         </select>
-      </Label>
+      </Field>
       {SLOTS.map((slot) => (
-        <Label key={slot} text={slot}>
+        <Field key={slot} label={slot}>
           <select className={inputClass} value={base[slot] ?? ''} onChange={(e) => setSlot(slot, e.target.value)} data-testid={`mapping-${slot}`}>
             {options}
           </select>
-        </Label>
+        </Field>
       ))}
       {showResponses &&
         [0, 1].map((i) => (
-          <Label key={i} text={`response ${i + 1}`}>
+          <Field key={i} label={`response ${i + 1}`}>
             <select className={inputClass} value={base.responses?.[i] ?? ''} onChange={(e) => setResponse(i, e.target.value)} data-testid={`mapping-response-${i}`}>
               {options}
             </select>
-          </Label>
+          </Field>
         ))}
     </div>
   );
 }
 
+const SAMPLE_COLUMNS: Column<ImportPreview['sample'][number]>[] = [
+  { header: 'Line', align: 'right', className: 'tabular-nums', cell: (r) => r.source.line ?? r.source.row },
+  { header: 'Kind', className: 'whitespace-nowrap', cell: (r) => r.kind },
+  { header: 'Prompt', cell: (r) => truncate((r.system ? `[system] ${r.system} · ` : '') + messagesText(r.prompt), 120) },
+  { header: 'Chosen / response 1', cell: (r) => truncate(messagesText(r.chosen ?? r.responses?.[0]), 80) },
+  { header: 'Rejected / response 2', cell: (r) => truncate(messagesText(r.rejected ?? r.responses?.[1]), 80) },
+];
+
 function PreviewView({ preview }: { preview: ImportPreview }) {
   return (
     <div className="space-y-3">
-      {preview.sample.length > 0 && (
-        <div className="max-h-56 overflow-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
-          <table className="w-full text-xs" data-testid="import-sample">
-            <thead className="sticky top-0 bg-zinc-50 text-left text-zinc-500 uppercase dark:bg-zinc-900">
-              <tr>
-                <th className="px-2 py-1.5 text-right">Line</th>
-                <th className="px-2 py-1.5">Kind</th>
-                <th className="px-2 py-1.5">Prompt</th>
-                <th className="px-2 py-1.5">Chosen / response 1</th>
-                <th className="px-2 py-1.5">Rejected / response 2</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-              {preview.sample.map((r, i) => (
-                <tr key={i}>
-                  <td className="px-2 py-1 text-right tabular-nums">{r.source.line ?? r.source.row}</td>
-                  <td className="px-2 py-1 whitespace-nowrap">{r.kind}</td>
-                  <td className="px-2 py-1">{truncate((r.system ? `[system] ${r.system} · ` : '') + messagesText(r.prompt), 120)}</td>
-                  <td className="px-2 py-1">{truncate(messagesText(r.chosen ?? r.responses?.[0]), 80)}</td>
-                  <td className="px-2 py-1">{truncate(messagesText(r.rejected ?? r.responses?.[1]), 80)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Table
+        columns={SAMPLE_COLUMNS}
+        rows={preview.sample}
+        rowKey={(_, i) => i}
+        density="dense"
+        frameClassName="max-h-56"
+        testId="import-sample"
+      />
       {preview.errors.length > 0 && (
         <div>
           <h3 className="mb-1 text-xs font-semibold text-rose-700 dark:text-rose-300">Problems in the sample (these rows will be reported, the others imported)</h3>
@@ -148,14 +141,14 @@ function JobProgress({ jobId, onDone }: { jobId: number; onDone: (datasetId: num
   const { data: report } = useQuery({ ...datasetQueries.importReport(api, result?.importId ?? 0), enabled: !!result });
   // An import that would have created its dataset and read nothing leaves no dataset; its report comes with the failed job.
   const nothingImported = (job?.error?.details as { nothingImported?: { errors: ImportError[] } } | undefined)?.nothingImported;
-  if (!job) return <p className="text-sm text-zinc-500">Starting…</p>;
+  if (!job) return <EmptyState>Starting…</EmptyState>;
   return (
     <div className="space-y-3" data-testid="import-job">
       <div className="flex items-center justify-between text-sm">
         <span>
           #{job.id} {job.title}
         </span>
-        <StatusBadge status={job.status} />
+        <JobStatusBadge status={job.status} />
       </div>
       <ProgressBar value={job.progress} status={job.status} label="Import progress" />
       {job.progressMessage && <p className="text-xs text-zinc-500">{job.progressMessage}</p>}
@@ -230,7 +223,7 @@ export function ImportDialog({ datasetId, onClose }: { datasetId?: number; onClo
         {jobId === null ? (
           <>
             <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
-              <Label text="Pick a file">
+              <Field label="Pick a file">
                 <input
                   type="file"
                   accept=".jsonl,.json,.csv,.tsv,.parquet,.txt"
@@ -241,7 +234,7 @@ export function ImportDialog({ datasetId, onClose }: { datasetId?: number; onClo
                     if (file) upload.mutate(file);
                   }}
                 />
-              </Label>
+              </Field>
               <form
                 className="flex items-end gap-2"
                 onSubmit={(e) => {
@@ -249,16 +242,16 @@ export function ImportDialog({ datasetId, onClose }: { datasetId?: number; onClo
                   if (typedPath.trim()) choose(typedPath.trim(), typedPath.trim().split(/[\\/]/).pop() ?? '');
                 }}
               >
-                <Label text="…or a path the studio can read" className="flex-1">
+                <Field label="…or a path the studio can read" className="flex-1">
                   <input className={inputClass} value={typedPath} onChange={(e) => setTypedPath(e.target.value)} placeholder="/data/pairs.jsonl" data-testid="import-path" />
-                </Label>
+                </Field>
                 <Button type="submit" disabled={!typedPath.trim()}>
                   Preview
                 </Button>
               </form>
             </div>
-            {upload.isPending && <p className="text-sm text-zinc-500">Uploading…</p>}
-            {preview.isFetching && <p className="text-sm text-zinc-500">Reading the head of the file…</p>}
+            {upload.isPending && <EmptyState>Uploading…</EmptyState>}
+            {preview.isFetching && <EmptyState>Reading the head of the file…</EmptyState>}
             {p && (
               <div className="space-y-3" data-testid="import-preview">
                 <div className="rounded-lg bg-zinc-50 p-3 text-sm dark:bg-zinc-800/50">
@@ -289,9 +282,9 @@ export function ImportDialog({ datasetId, onClose }: { datasetId?: number; onClo
                 <PreviewView preview={p} />
                 <div className="flex items-end justify-end gap-2">
                   {datasetId === undefined && (
-                    <Label text="Into dataset (created if new)">
+                    <Field label="Into dataset (created if new)">
                       <input className={inputClass} value={datasetName} onChange={(e) => setDatasetName(e.target.value)} data-testid="import-dataset-name" />
-                    </Label>
+                    </Field>
                   )}
                   <Button variant="primary" disabled={!p.format || start.isPending} onClick={() => start.mutate()} data-testid="import-run">
                     Import

@@ -2,47 +2,44 @@ import { useMutation } from '@tanstack/react-query';
 import type { ImportError, ImportReport } from '../../../../shared/datasets';
 import { useApi } from '../../api/context';
 import { Button } from '../../components/Button';
-import { formatTime } from '../../lib/format';
-import { formatCount, Stat } from './ui';
+import { Stat } from '../../components/Card';
+import { Table, type Column } from '../../components/Table';
+import { formatCount, formatTime } from '../../lib/format';
+
+const ERROR_COLUMNS: Column<ImportError>[] = [
+  { header: 'File', className: 'font-mono', cell: (e) => e.file },
+  { header: 'Line', align: 'right', className: 'tabular-nums', testId: 'import-error-line', cell: (e) => e.line ?? '—' },
+  { header: 'Row', align: 'right', className: 'tabular-nums', cell: (e) => e.row ?? '—' },
+  { header: 'Field', className: 'font-mono', cell: (e) => e.field ?? '—' },
+  {
+    header: 'Reason',
+    cell: (e) => (
+      <>
+        {e.severity === 'warning' && <span className="mr-1 font-semibold">warning:</span>}
+        {e.reason} <span className="font-mono text-zinc-400">{e.code}</span>
+        {e.raw !== null && (
+          <details className="mt-0.5">
+            <summary className="cursor-pointer text-zinc-500">row as it was</summary>
+            <pre className="max-h-32 overflow-auto font-mono break-all whitespace-pre-wrap text-zinc-600 dark:text-zinc-300">{e.raw}</pre>
+          </details>
+        )}
+      </>
+    ),
+  },
+];
 
 export function ImportErrorsTable({ errors, testId = 'import-errors' }: { errors: ImportError[]; testId?: string }) {
-  if (errors.length === 0) return null;
   return (
-    <div className="max-h-72 overflow-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
-      <table className="w-full text-xs" data-testid={testId}>
-        <thead className="sticky top-0 bg-zinc-50 text-left text-zinc-500 uppercase dark:bg-zinc-900">
-          <tr>
-            <th className="px-2 py-1.5">File</th>
-            <th className="px-2 py-1.5 text-right">Line</th>
-            <th className="px-2 py-1.5 text-right">Row</th>
-            <th className="px-2 py-1.5">Field</th>
-            <th className="px-2 py-1.5">Reason</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-          {errors.map((e, i) => (
-            <tr key={i} data-testid="import-error-row" className={e.severity === 'warning' ? 'text-amber-700 dark:text-amber-300' : ''}>
-              <td className="px-2 py-1 font-mono">{e.file}</td>
-              <td className="px-2 py-1 text-right tabular-nums" data-testid="import-error-line">
-                {e.line ?? '—'}
-              </td>
-              <td className="px-2 py-1 text-right tabular-nums">{e.row ?? '—'}</td>
-              <td className="px-2 py-1 font-mono">{e.field ?? '—'}</td>
-              <td className="px-2 py-1">
-                {e.severity === 'warning' && <span className="mr-1 font-semibold">warning:</span>}
-                {e.reason} <span className="font-mono text-zinc-400">{e.code}</span>
-                {e.raw !== null && (
-                  <details className="mt-0.5">
-                    <summary className="cursor-pointer text-zinc-500">row as it was</summary>
-                    <pre className="max-h-32 overflow-auto font-mono break-all whitespace-pre-wrap text-zinc-600 dark:text-zinc-300">{e.raw}</pre>
-                  </details>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table
+      columns={ERROR_COLUMNS}
+      rows={errors}
+      rowKey={(_, i) => i}
+      density="dense"
+      frameClassName="max-h-72"
+      testId={testId}
+      rowTestId="import-error-row"
+      rowClassName={(e) => (e.severity === 'warning' ? 'text-amber-700 dark:text-amber-300' : '')}
+    />
   );
 }
 

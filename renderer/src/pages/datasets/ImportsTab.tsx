@@ -2,14 +2,15 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useApi } from '../../api/context';
 import { datasetQueries } from '../../api/queries';
-import { formatTime } from '../../lib/format';
+import { formatCount, formatTime } from '../../lib/format';
 import { ImportReportView } from './ImportReportView';
-import { cardClass, formatCount } from './ui';
+import { cardClass } from '../../components/Card';
+import { EmptyState } from '../../components/EmptyState';
 
 function FullReport({ id }: { id: number }) {
   const api = useApi();
   const { data } = useQuery(datasetQueries.importReport(api, id));
-  return data ? <ImportReportView report={data} /> : <p className="text-sm text-zinc-500">Loading…</p>;
+  return data ? <ImportReportView report={data} /> : <EmptyState>Loading…</EmptyState>;
 }
 
 /** Every import into the dataset, newest first; open one to read its full report. */
@@ -18,7 +19,7 @@ export function ImportsTab({ datasetId }: { datasetId: number }) {
   const { data: imports = [], isLoading } = useQuery(datasetQueries.imports(api, datasetId));
   const [open, setOpen] = useState<number | null>(null);
   if (isLoading) return null;
-  if (imports.length === 0) return <p className="text-sm text-zinc-500">No imports into this dataset yet.</p>;
+  if (imports.length === 0) return <EmptyState>No imports into this dataset yet.</EmptyState>;
   return (
     <ul className="space-y-2 overflow-y-auto" data-testid="imports-list">
       {imports.map((r) => (

@@ -6,7 +6,9 @@ import { useApi } from '../../api/context';
 import { invalidateDataset, recordQueries } from '../../api/queries';
 import { Button } from '../../components/Button';
 import { formatTime } from '../../lib/format';
-import { Chip, inputClass } from './ui';
+import { Badge } from '../../components/Badge';
+import { EmptyState } from '../../components/EmptyState';
+import { inputClass } from '../../components/Field';
 
 function Messages({ messages, testId }: { messages: Message[] | null; testId?: string }) {
   if (!messages || messages.length === 0) return <p className="text-xs text-zinc-400 italic">(none)</p>;
@@ -112,17 +114,17 @@ export function RecordDetail({ id, onClose }: { id: number; onClose: () => void 
           <h2 className="text-sm font-semibold">Record #{id}</h2>
           {record && (
             <>
-              <Chip>{record.kind}</Chip>
-              <Chip tone="emerald">{record.split ?? 'no split'}</Chip>
+              <Badge>{record.kind}</Badge>
+              <Badge tone="emerald">{record.split ?? 'no split'}</Badge>
               {record.flags.map((f) => (
                 <span key={f} title={FLAG_LABELS[f]}>
-                  <Chip tone="amber">{f}</Chip>
+                  <Badge tone="amber">{f}</Badge>
                 </span>
               ))}
               {record.tags.map((t) => (
-                <Chip key={t} tone="indigo">
+                <Badge key={t} tone="indigo">
                   {t}
-                </Chip>
+                </Badge>
               ))}
             </>
           )}
@@ -139,7 +141,9 @@ export function RecordDetail({ id, onClose }: { id: number; onClose: () => void 
         </div>
       </div>
       {!record ? (
-        <p className="p-4 text-sm text-zinc-500">Loading…</p>
+        <div className="p-4">
+          <EmptyState>Loading…</EmptyState>
+        </div>
       ) : (
         <div className="flex-1 space-y-4 overflow-y-auto p-4">
           {editing ? (

@@ -8,7 +8,9 @@ import { recordQueries, type RecordSort } from '../../api/queries';
 import { focusOnArrival } from '../../lib/row-navigation';
 import { shortcutSequencePending } from '../../lib/shortcuts';
 import { PAGE_SIZE, useRecordPages } from './useRecordPages';
-import { Chip, formatCount } from './ui';
+import { Badge } from '../../components/Badge';
+import { EmptyState } from '../../components/EmptyState';
+import { formatCount } from '../../lib/format';
 
 const ROW_HEIGHT = 36;
 const GRID = 'grid grid-cols-[2rem_4.5rem_minmax(0,2fr)_minmax(0,1.5fr)_minmax(0,1.5fr)_3.5rem_minmax(0,9rem)_6rem] items-center gap-2 px-2';
@@ -55,16 +57,16 @@ function Row({ row, index, compact }: { row: RecordSummary | undefined; index: n
       {!compact && (
         <span className="flex gap-1 overflow-hidden" data-testid="record-tags">
           {row.tags.map((t) => (
-            <Chip key={t} tone="indigo">
+            <Badge key={t} tone="indigo">
               {t}
-            </Chip>
+            </Badge>
           ))}
         </span>
       )}
       <span className="flex gap-1 overflow-hidden" data-testid="record-flags">
         {row.flags.map((f) => (
           <span key={f} title={FLAG_LABELS[f]}>
-            <Chip tone="amber">{f}</Chip>
+            <Badge tone="amber">{f}</Badge>
           </span>
         ))}
       </span>
@@ -165,11 +167,13 @@ export function RecordsTable({
       </div>
       <div ref={scrollRef} className="min-h-0 flex-1 overflow-auto" data-testid="records-table">
         {head.isLoading ? (
-          <p className="p-3 text-zinc-500">Loading records…</p>
+          <div className="p-3">
+            <EmptyState>Loading records…</EmptyState>
+          </div>
         ) : total === 0 ? (
-          <p className="p-3 text-zinc-500" data-testid="records-empty">
-            No records match.
-          </p>
+          <div className="p-3">
+            <EmptyState testId="records-empty">No records match.</EmptyState>
+          </div>
         ) : (
           <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
             {items.map((item) => {

@@ -1,11 +1,33 @@
 import { useQuery } from '@tanstack/react-query';
+import type { Snapshot } from '../../../../shared/datasets';
 import { useApi } from '../../api/context';
 import { datasetQueries, jobQueries } from '../../api/queries';
 import { Button } from '../../components/Button';
-import { formatTime } from '../../lib/format';
+import { Table, type Column } from '../../components/Table';
+import { formatCount, formatTime } from '../../lib/format';
 import { isActive, JobProgress } from './actions';
 import { shortHash } from './text';
-import { formatCount } from './ui';
+
+function snapshotColumns(onExport: (snapshotId: number) => void): Column<Snapshot>[] {
+  return [
+    { header: 'Name', className: 'font-medium', cell: (s) => s.name },
+    { header: 'Content hash', className: 'font-mono text-xs', title: (s) => s.contentHash, cell: (s) => shortHash(s.contentHash) },
+    { header: 'Records', align: 'right', className: 'tabular-nums', cell: (s) => formatCount(s.recordCount) },
+    { header: 'Train', align: 'right', className: 'tabular-nums', cell: (s) => formatCount(s.trainCount) },
+    { header: 'Test', align: 'right', className: 'tabular-nums', cell: (s) => formatCount(s.testCount) },
+    { header: 'Scope', className: 'max-w-48 truncate text-xs text-zinc-500', title: (s) => (s.filter ? JSON.stringify(s.filter) : undefined), cell: (s) => (s.filter ? 'filtered' : 'all records') },
+    { header: 'Created', className: 'whitespace-nowrap text-zinc-500', cell: (s) => formatTime(s.createdAt) },
+    {
+      header: '',
+      align: 'right',
+      cell: (s) => (
+        <Button variant="ghost" className="!px-2 !py-0.5 text-xs" onClick={() => onExport(s.id)} data-testid="snapshot-export">
+          Export…
+        </Button>
+      ),
+    },
+  ];
+}
 
 export function SnapshotsTab({ datasetId, onExport }: { datasetId: number; onExport: (snapshotId: number) => void }) {
   const api = useApi();
@@ -20,53 +42,17 @@ export function SnapshotsTab({ datasetId, onExport }: { datasetId: number; onExp
       <JobProgress job={job} label="Snapshot progress" testId="snapshot-job" />
     </div>
   ));
-  if (snapshots.length === 0) {
-    return (
-      <>
-        {progress}
-        <p className="text-sm text-zinc-500">No snapshots yet. Freeze one to train on a fixed version of this dataset.</p>
-      </>
-    );
-  }
   return (
     <>
       {progress}
-      <table className="w-full text-sm" data-testid="snapshots-table">
-        <thead className="text-left text-xs text-zinc-500 uppercase">
-          <tr>
-            <th className="py-2 pr-3">Name</th>
-            <th className="py-2 pr-3">Content hash</th>
-            <th className="py-2 pr-3 text-right">Records</th>
-            <th className="py-2 pr-3 text-right">Train</th>
-            <th className="py-2 pr-3 text-right">Test</th>
-            <th className="py-2 pr-3">Scope</th>
-            <th className="py-2 pr-3">Created</th>
-            <th className="py-2" />
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-          {snapshots.map((s) => (
-            <tr key={s.id} data-testid="snapshot-row">
-              <td className="py-2 pr-3 font-medium">{s.name}</td>
-              <td className="py-2 pr-3 font-mono text-xs" title={s.contentHash}>
-                {shortHash(s.contentHash)}
-              </td>
-              <td className="py-2 pr-3 text-right tabular-nums">{formatCount(s.recordCount)}</td>
-              <td className="py-2 pr-3 text-right tabular-nums">{formatCount(s.trainCount)}</td>
-              <td className="py-2 pr-3 text-right tabular-nums">{formatCount(s.testCount)}</td>
-              <td className="max-w-48 truncate py-2 pr-3 text-xs text-zinc-500" title={s.filter ? JSON.stringify(s.filter) : undefined}>
-                {s.filter ? 'filtered' : 'all records'}
-              </td>
-              <td className="py-2 pr-3 whitespace-nowrap text-zinc-500">{formatTime(s.createdAt)}</td>
-              <td className="py-2 text-right">
-                <Button variant="ghost" className="!px-2 !py-0.5 text-xs" onClick={() => onExport(s.id)} data-testid="snapshot-export">
-                  Export…
-                </Button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table
+        columns={snapshotColumns(onExport)}
+        rows={snapshots}
+        rowKey={(s) => s.id}
+        empty="No snapshots yet. Freeze one to train on a fixed version of this dataset."
+        testId="snapshots-table"
+        rowTestId="snapshot-row"
+      />
     </>
   );
 }

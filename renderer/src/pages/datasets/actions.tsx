@@ -7,10 +7,13 @@ import { useApi } from '../../api/context';
 import { datasetQueries, invalidateDataset, jobQueries } from '../../api/queries';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
-import { ProgressBar, StatusBadge } from '../../components/ProgressBar';
+import { JobStatusBadge } from '../../components/Badge';
+import { ProgressBar } from '../../components/ProgressBar';
 import { isEmptyFilter } from './filters';
 import { shortHash } from './text';
-import { formatCount, inputClass, Label, Stat } from './ui';
+import { formatCount } from '../../lib/format';
+import { Field, inputClass } from '../../components/Field';
+import { Stat } from '../../components/Card';
 
 export function SplitDialog({ datasetId, onClose }: { datasetId: number; onClose: () => void }) {
   const api = useApi();
@@ -28,12 +31,12 @@ export function SplitDialog({ datasetId, onClose }: { datasetId: number; onClose
           Records are assigned by a seeded hash of their prompt, so the same seed always gives the same split and a prompt never sits on both sides.
         </p>
         <div className="flex gap-3">
-          <Label text="Test fraction (0–0.9)">
+          <Field label="Test fraction (0–0.9)">
             <input className={`${inputClass} w-28`} type="number" min={0} max={0.9} step={0.05} value={testFraction} onChange={(e) => setTestFraction(e.target.value)} data-testid="split-fraction" />
-          </Label>
-          <Label text="Seed">
+          </Field>
+          <Field label="Seed">
             <input className={`${inputClass} w-28`} type="number" step={1} value={seed} onChange={(e) => setSeed(e.target.value)} data-testid="split-seed" />
-          </Label>
+          </Field>
         </div>
         {split.data && (
           <div className="flex gap-8 rounded-lg bg-zinc-50 p-3 dark:bg-zinc-800/50" data-testid="split-result">
@@ -77,7 +80,7 @@ export function JobProgress({ job, label, testId }: { job: Job; label: string; t
         <div className="min-w-0 flex-1">
           <ProgressBar value={job.progress} status={job.status} label={label} />
         </div>
-        <StatusBadge job={job} />
+        <JobStatusBadge job={job} />
         {isActive(job) && (
           <Button variant="ghost" className="!px-2 !py-0.5 text-xs" onClick={() => cancel.mutate()} disabled={cancel.isPending} data-testid={`${testId}-cancel`}>
             Cancel
@@ -119,9 +122,9 @@ export function SnapshotDialog({ datasetId, filter, onClose }: { datasetId: numb
     <Dialog open onClose={onClose} title="Freeze a snapshot" testId="snapshot-dialog">
       <div className="space-y-3">
         <p className="text-sm text-zinc-500">A snapshot is an immutable, content-hashed copy of the records that training runs reference.</p>
-        <Label text="Name">
+        <Field label="Name">
           <input className={inputClass} value={name} onChange={(e) => setName(e.target.value)} placeholder="v1" data-testid="snapshot-name" />
-        </Label>
+        </Field>
         <fieldset className="space-y-1 text-sm">
           <label className="flex items-center gap-2">
             <input type="radio" checked={scope === 'all'} onChange={() => setScope('all')} /> Every record of the dataset
@@ -170,7 +173,7 @@ export function ExportDialog({ datasetId, filter, snapshotId, onClose }: { datas
   return (
     <Dialog open onClose={onClose} title="Export" testId="export-dialog">
       <div className="space-y-3">
-        <Label text="What">
+        <Field label="What">
           <select className={inputClass} value={source} onChange={(e) => setSource(e.target.value)} data-testid="export-source">
             <option value="">{isEmptyFilter(filter) ? 'The whole dataset as it is now' : 'The current filtered view'}</option>
             {snapshots.map((s) => (
@@ -179,9 +182,9 @@ export function ExportDialog({ datasetId, filter, snapshotId, onClose }: { datas
               </option>
             ))}
           </select>
-        </Label>
+        </Field>
         <div className="flex gap-3">
-          <Label text="Format">
+          <Field label="Format">
             <select className={inputClass} value={format} onChange={(e) => setFormat(e.target.value as ExportFormat)} data-testid="export-format">
               {ExportFormat.options.map((f) => (
                 <option key={f} value={f}>
@@ -189,14 +192,14 @@ export function ExportDialog({ datasetId, filter, snapshotId, onClose }: { datas
                 </option>
               ))}
             </select>
-          </Label>
-          <Label text="Split">
+          </Field>
+          <Field label="Split">
             <select className={inputClass} value={split} onChange={(e) => setSplit(e.target.value as Split | '')} data-testid="export-split">
               <option value="">All records</option>
               <option value="train">train only</option>
               <option value="test">test only</option>
             </select>
-          </Label>
+          </Field>
         </div>
         {result && (
           <div className="rounded-lg bg-zinc-50 p-3 text-sm dark:bg-zinc-800/50" data-testid="export-result">

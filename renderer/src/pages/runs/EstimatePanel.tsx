@@ -1,6 +1,6 @@
 import type { RunEstimate } from '../../../../shared/runs';
-import { formatBytes, formatDuration } from '../../lib/format';
-import { formatCount } from '../datasets/ui';
+import { formatBytes, formatCount, formatDuration } from '../../lib/format';
+import { EmptyState } from '../../components/EmptyState';
 
 function Row({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (
@@ -15,7 +15,7 @@ function Row({ label, value, testId }: { label: string; value: string; testId?: 
 
 /** What the run will cost, from `runs.estimate`, and every problem that blocks the launch. */
 export function EstimatePanel({ estimate, pending, epochs }: { estimate: RunEstimate | undefined; pending: boolean; epochs: number | null }) {
-  if (!estimate) return <p className="text-sm text-zinc-500">{pending ? 'Estimating…' : 'Choose a model and a snapshot.'}</p>;
+  if (!estimate) return <EmptyState>{pending ? 'Estimating…' : 'Choose a model and a snapshot.'}</EmptyState>;
   // With issues the arithmetic was not done: show dashes, not zeros.
   const count = (n: number) => (estimate.effectiveBatch === 0 ? '—' : formatCount(n));
   // Whole-run figures scale the per-epoch ones by the run's share of epochs (maxSteps may stop mid-epoch).

@@ -4,22 +4,25 @@ import type { PresetName } from '../../../../shared/objectives';
 import { DEFAULT_LORA, LORA_HELP, PRESET_SETTINGS, settingAt, type DescribedSetting } from '../../../../shared/run-settings';
 import { useApi } from '../../api/context';
 import { datasetQueries, modelQueries, snapshotQueries } from '../../api/queries';
-import { Button } from '../../components/Button';
+import { BackLink, Button } from '../../components/Button';
 import { navigate } from '../../lib/router';
 import { useDebounced } from '../../lib/use-debounced';
-import { cardClass, formatCount, inputClass, Label } from '../datasets/ui';
 import { EstimatePanel } from './EstimatePanel';
 import { Fieldset, SettingsGrid, type FormBinding } from './fields';
 import { EFFECTIVE_BATCH, FORM_SECTIONS, getAt, objectiveFields, presetConfig, presetOf, RUN_LENGTH, setAt, type FormConfig } from './launch-form';
 import { ModelPicker } from './ModelPicker';
 import { PrepareSnapshot } from './PrepareSnapshot';
+import { cardClass } from '../../components/Card';
+import { formatCount } from '../../lib/format';
+import { Field, inputClass, ReadOnlyField } from '../../components/Field';
+import { EmptyState } from '../../components/EmptyState';
 
 function ObjectiveSection({ form }: { form: FormBinding }) {
   const objective = getAt(form.config, 'objective');
   return (
     <Fieldset title="Objective">
       <div className="space-y-3">
-        <Label text="Preset">
+        <Field label="Preset">
           <select
             className={inputClass}
             value={presetOf(objective)}
@@ -32,7 +35,7 @@ function ObjectiveSection({ form }: { form: FormBinding }) {
               </option>
             ))}
           </select>
-        </Label>
+        </Field>
         <div data-testid="objective-fields">
           <SettingsGrid form={form} settings={objectiveFields(objective)} />
         </div>
@@ -58,15 +61,13 @@ function TrainingSection({ form, effectiveBatch }: { form: FormBinding; effectiv
   const bySteps = getAt(form.config, 'maxSteps') !== null;
   const extra = (item: string) =>
     item === EFFECTIVE_BATCH ? (
-      <div className="flex flex-col gap-1 text-xs font-medium text-zinc-500">
-        Effective batch
+      <ReadOnlyField label="Effective batch">
         <span className="py-1 text-sm text-zinc-900 tabular-nums dark:text-zinc-100" data-testid="effective-batch">
           {effectiveBatch === null ? '—' : `${formatCount(effectiveBatch)} pairs / step`}
         </span>
-      </div>
+      </ReadOnlyField>
     ) : (
-      <div className="flex flex-col gap-1 text-xs font-medium text-zinc-500">
-        Length of the run
+      <ReadOnlyField label="Length of the run">
         <select
           className={inputClass}
           value={bySteps ? 'steps' : 'epochs'}
@@ -77,7 +78,7 @@ function TrainingSection({ form, effectiveBatch }: { form: FormBinding; effectiv
           <option value="epochs">epochs</option>
           <option value="steps">max steps</option>
         </select>
-      </div>
+      </ReadOnlyField>
     );
   return (
     <Fieldset title="Training">
@@ -178,9 +179,7 @@ export function LaunchPage() {
   return (
     <div className="max-w-6xl space-y-4" data-testid="launch-page">
       <div>
-        <button type="button" className="text-xs text-zinc-500 hover:underline" onClick={() => navigate('/runs')}>
-          ← Runs
-        </button>
+        <BackLink to="/runs">Runs</BackLink>
         <h1 className="mt-1 text-xl font-semibold">New run</h1>
       </div>
       <div className="flex flex-col gap-4 lg:flex-row lg:items-start">
@@ -188,7 +187,7 @@ export function LaunchPage() {
           <Fieldset title="Start from">
             <div className="space-y-3">
               <ModelPicker modelId={modelId} onChange={setModelId} />
-              <Label text="Dataset snapshot">
+              <Field label="Dataset snapshot">
                 <select
                   className={inputClass}
                   value={unfrozenId !== null ? `dataset-${unfrozenId}` : (snapshotId ?? '')}
@@ -217,7 +216,7 @@ export function LaunchPage() {
                     </optgroup>
                   )}
                 </select>
-              </Label>
+              </Field>
               {preparing && (
                 <PrepareSnapshot
                   key={preparing.id}
@@ -229,9 +228,9 @@ export function LaunchPage() {
                   }}
                 />
               )}
-              <Label text="Name (optional)">
+              <Field label="Name (optional)">
                 <input className={inputClass} value={name} onChange={(e) => setName(e.target.value)} placeholder="MMPO on … (chosen from the objective, snapshot and model)" data-testid="launch-name" />
-              </Label>
+              </Field>
             </div>
           </Fieldset>
           {form ? (
@@ -242,7 +241,7 @@ export function LaunchPage() {
               <LoraSection form={form} />
             </>
           ) : (
-            <p className="text-sm text-zinc-500">{modelId === null ? 'Register or choose a model to see its defaults.' : 'Loading the defaults for this model…'}</p>
+            <EmptyState>{modelId === null ? 'Register or choose a model to see its defaults.' : 'Loading the defaults for this model…'}</EmptyState>
           )}
         </div>
         <aside className={`${cardClass} w-full shrink-0 space-y-4 p-4 lg:sticky lg:top-0 lg:w-80`}>

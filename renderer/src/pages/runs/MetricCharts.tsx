@@ -5,10 +5,11 @@ import { useApi } from '../../api/context';
 import { Button } from '../../components/Button';
 import { UPlotChart, type PlotLine } from '../../components/UPlotChart';
 import { alignColumns, ema } from '../../lib/series';
-import { cardClass } from '../datasets/ui';
 import type { ObjectiveConfig } from '../../../../shared/objectives';
 import { groupsWithData, sftIdentityNote, type ChartGroup } from './chart-groups';
-import { formatMetric } from './ui';
+import { cardClass } from '../../components/Card';
+import { formatMetric } from './run-format';
+import { EmptyState } from '../../components/EmptyState';
 
 function MetricChart({ group, series, smoothing }: { group: ChartGroup; series: MetricSeries; smoothing: number }) {
   const signature = group.lines.map((l) => l.metric).join(',');
@@ -91,7 +92,7 @@ export function MetricCharts({ series, objective, runId }: { series: MetricSerie
   const [smoothing, setSmoothing] = useState(0.6);
   const groups = groupsWithData(series, objective);
   const identity = sftIdentityNote(objective);
-  if (groups.length === 0) return <p className="text-sm text-zinc-500">Charts appear when the first step is recorded.</p>;
+  if (groups.length === 0) return <EmptyState>Charts appear when the first step is recorded.</EmptyState>;
   return (
     <section className="space-y-3" data-testid="run-charts">
       <div className="flex items-center justify-between gap-4">

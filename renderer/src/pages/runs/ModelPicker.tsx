@@ -3,7 +3,8 @@ import { useState } from 'react';
 import { useApi } from '../../api/context';
 import { modelQueries } from '../../api/queries';
 import { Button } from '../../components/Button';
-import { formatCount, inputClass } from '../datasets/ui';
+import { formatCount } from '../../lib/format';
+import { inputClass } from '../../components/Field';
 
 /**
  * Pick a registered model, or register a Hugging Face folder by its path

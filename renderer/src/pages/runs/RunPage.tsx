@@ -3,14 +3,16 @@ import { useEffect, useRef } from 'react';
 import type { Run } from '../../../../shared/runs';
 import { useApi } from '../../api/context';
 import { jobQueries, runQueries } from '../../api/queries';
-import { Button } from '../../components/Button';
+import { BackLink, Button } from '../../components/Button';
 import { ProgressBar } from '../../components/ProgressBar';
 import { navigate } from '../../lib/router';
 import { lastStep } from '../../lib/series';
-import { cardClass } from '../datasets/ui';
 import { MetricCharts } from './MetricCharts';
 import { Checkpoints, Diagnostics, LogTail, Provenance, WeightHistogram } from './RunPanels';
-import { barStatus, evalAccuracy, formatMetric, objectiveLabel, RESUMABLE, RunStatusBadge } from './ui';
+import { RunStatusBadge } from '../../components/Badge';
+import { cardClass } from '../../components/Card';
+import { barStatus, evalAccuracy, formatMetric, objectiveLabel, RESUMABLE } from './run-format';
+import { EmptyState } from '../../components/EmptyState';
 
 /** How often the page asks for derived views (diagnostics, w_w histogram) while steps stream in. */
 const DERIVED_REFRESH_MS = 3_000;
@@ -130,14 +132,12 @@ export function RunPage({ id }: { id: number }) {
   }, [step, id, queryClient]);
 
   if (error) return <p className="text-sm text-rose-600">{error.message}</p>;
-  if (!run) return <p className="text-sm text-zinc-500">Loading…</p>;
+  if (!run) return <EmptyState>Loading…</EmptyState>;
   return (
     <div className="max-w-7xl space-y-5" data-testid="run-page">
       <div className="flex flex-wrap items-start justify-between gap-4">
         <div className="min-w-0">
-          <button type="button" className="text-xs text-zinc-500 hover:underline" onClick={() => navigate('/runs')}>
-            ← Runs
-          </button>
+          <BackLink to="/runs">Runs</BackLink>
           <h1 className="mt-1 flex items-center gap-3 text-xl font-semibold">
             <span className="truncate" data-testid="run-name">
               #{run.id} {run.name}

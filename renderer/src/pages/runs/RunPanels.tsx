@@ -1,5 +1,4 @@
 import { useQuery } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
 import type { CheckpointEntry, Run, RunDiagnostic } from '../../../../shared/runs';
 import { useApi } from '../../api/context';
 import { jobQueries, workspaceQueries } from '../../api/queries';
@@ -7,19 +6,10 @@ import { LogView } from '../../components/LogView';
 import { formatBytes, formatTime } from '../../lib/format';
 import { histogram } from '../../lib/series';
 import { navigate } from '../../lib/router';
-import { cardClass } from '../datasets/ui';
-import { shortHash } from './ui';
-
-function Item({ label, children, title }: { label: string; children: ReactNode; title?: string }) {
-  return (
-    <div className="min-w-0">
-      <dt className="text-xs tracking-wide text-zinc-500 uppercase">{label}</dt>
-      <dd className="mt-0.5 truncate text-sm" title={title}>
-        {children}
-      </dd>
-    </div>
-  );
-}
+import { cardClass, Detail } from '../../components/Card';
+import { EmptyState } from '../../components/EmptyState';
+import { Table, type Column } from '../../components/Table';
+import { shortHash } from './run-format';
 
 /** Where the run came from: enough to reproduce it (mmpo-spec.md: record the micro-batch, the snapshot, the model hash). */
 export function Provenance({ run }: { run: Run }) {
@@ -30,24 +20,24 @@ export function Provenance({ run }: { run: Run }) {
   return (
     <section className={`${cardClass} p-4`} data-testid="run-provenance">
       <dl className="grid grid-cols-2 gap-3 md:grid-cols-4">
-        <Item label="Model" title={run.modelHash ?? undefined}>
+        <Detail label="Model" title={run.modelHash ?? undefined} className="truncate">
           {run.modelName} <span className="font-mono text-xs text-zinc-500">{shortHash(run.modelHash)}</span>
-        </Item>
-        <Item label="Snapshot" title={run.snapshotHash}>
+        </Detail>
+        <Detail label="Snapshot" title={run.snapshotHash} className="truncate">
           {run.datasetName} · {run.snapshotName} <span className="font-mono text-xs text-zinc-500">{shortHash(run.snapshotHash)}</span>
-        </Item>
-        <Item label="Pairs (train / test)">
+        </Detail>
+        <Detail label="Pairs (train / test)" className="truncate">
           {run.trainPairs} / {run.testPairs}
-        </Item>
-        <Item label="Backend · studio">
+        </Detail>
+        <Detail label="Backend · studio" className="truncate">
           <span data-testid="run-backend">{run.backend ?? (info ? `${info.backend.name} (when it starts)` : '…')}</span> · v{run.appVersion}
-        </Item>
-        <Item label="Created">{formatTime(run.createdAt)}</Item>
-        <Item label="Started">{formatTime(run.startedAt)}</Item>
-        <Item label="Finished">{formatTime(run.finishedAt)}</Item>
-        <Item label="Folder" title={run.dir}>
+        </Detail>
+        <Detail label="Created" className="truncate">{formatTime(run.createdAt)}</Detail>
+        <Detail label="Started" className="truncate">{formatTime(run.startedAt)}</Detail>
+        <Detail label="Finished" className="truncate">{formatTime(run.finishedAt)}</Detail>
+        <Detail label="Folder" title={run.dir} className="truncate">
           <span className="font-mono text-xs">{run.dir}</span>
-        </Item>
+        </Detail>
       </dl>
       {run.rerunOf !== null && (
         <p className="mt-2 text-xs text-zinc-500">
@@ -112,7 +102,7 @@ export function Diagnostics({ items, steps }: { items: RunDiagnostic[] | undefin
     <section data-testid="run-diagnostics">
       <h2 className="mb-2 text-sm font-semibold">What the metrics say</h2>
       {!items || items.length === 0 ? (
-        <p className="text-sm text-zinc-500">{steps < 10 ? 'Checks start after 10 steps.' : 'Nothing unusual so far.'}</p>
+        <EmptyState>{steps < 10 ? 'Checks start after 10 steps.' : 'Nothing unusual so far.'}</EmptyState>
       ) : (
         <ul className="space-y-2">
           {items.map((d) => (
@@ -140,38 +130,25 @@ export function LogTail({ jobId }: { jobId: number }) {
   );
 }
 
+const CHECKPOINT_COLUMNS: Column<CheckpointEntry>[] = [
+  { header: 'Step', align: 'right', className: 'tabular-nums', cell: (c) => c.step },
+  { header: 'Epoch', align: 'right', className: 'tabular-nums', cell: (c) => c.epoch.toFixed(2) },
+  { header: 'Size', align: 'right', className: 'whitespace-nowrap tabular-nums', cell: (c) => formatBytes(c.bytes) },
+  {
+    header: 'Folder',
+    cell: (c) => (
+      <div className="max-w-xs truncate font-mono text-xs text-zinc-500 xl:max-w-md" title={c.path}>
+        {c.path}
+      </div>
+    ),
+  },
+];
+
 export function Checkpoints({ items }: { items: CheckpointEntry[] | undefined }) {
   return (
     <section>
       <h2 className="mb-2 text-sm font-semibold">Checkpoints</h2>
-      {!items || items.length === 0 ? (
-        <p className="text-sm text-zinc-500">None yet.</p>
-      ) : (
-        <table className="w-full text-sm" data-testid="run-checkpoints">
-          <thead className="text-left text-xs text-zinc-500 uppercase">
-            <tr>
-              <th className="py-1.5 pr-3 text-right">Step</th>
-              <th className="py-1.5 pr-3 text-right">Epoch</th>
-              <th className="py-1.5 pr-3 text-right">Size</th>
-              <th className="py-1.5">Folder</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-            {items.map((c) => (
-              <tr key={c.step} data-testid="checkpoint-row">
-                <td className="py-1.5 pr-3 text-right tabular-nums">{c.step}</td>
-                <td className="py-1.5 pr-3 text-right tabular-nums">{c.epoch.toFixed(2)}</td>
-                <td className="py-1.5 pr-3 text-right whitespace-nowrap tabular-nums">{formatBytes(c.bytes)}</td>
-                <td className="py-1.5">
-                  <div className="max-w-xs truncate font-mono text-xs text-zinc-500 xl:max-w-md" title={c.path}>
-                    {c.path}
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Table columns={CHECKPOINT_COLUMNS} rows={items ?? []} rowKey={(c) => c.step} empty="None yet." density="compact" testId="run-checkpoints" rowTestId="checkpoint-row" />
     </section>
   );
 }

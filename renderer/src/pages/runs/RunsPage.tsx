@@ -2,11 +2,12 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import type { Run } from '../../../../shared/runs';
 import { useApi } from '../../api/context';
 import { runQueries } from '../../api/queries';
+import { RunStatusBadge } from '../../components/Badge';
 import { Button } from '../../components/Button';
+import { Table, type Column } from '../../components/Table';
 import { formatTime } from '../../lib/format';
 import { navigate } from '../../lib/router';
-import { useRowNavigation } from '../../lib/row-navigation';
-import { evalAccuracy, formatMetric, objectiveLabel, RESUMABLE, RunStatusBadge } from './ui';
+import { evalAccuracy, formatMetric, objectiveLabel, RESUMABLE } from './run-format';
 
 /** Interrupted runs first (they need a decision), then active ones, then the rest, newest first. */
 function ordered(runs: Run[]): Run[] {
@@ -33,10 +34,39 @@ function ResumeButton({ run }: { run: Run }) {
   );
 }
 
+const RUN_COLUMNS: Column<Run>[] = [
+  {
+    header: 'Run',
+    className: 'max-w-64',
+    cell: (run) => (
+      <div className="truncate font-medium" title={run.name}>
+        #{run.id} {run.name}
+      </div>
+    ),
+  },
+  {
+    header: 'Status',
+    title: (run) => run.queueReason ?? run.error?.message ?? undefined,
+    cell: (run) => (
+      <>
+        <RunStatusBadge status={run.status} />
+        {run.status === 'queued' && run.queueReason && <div className="max-w-40 truncate text-xs text-zinc-500">{run.queueReason}</div>}
+      </>
+    ),
+  },
+  { header: 'Model', className: 'max-w-40 truncate', title: (run) => run.modelName, cell: (run) => run.modelName },
+  { header: 'Snapshot', className: 'max-w-40 truncate', title: (run) => `${run.datasetName} · ${run.snapshotName}`, cell: (run) => run.snapshotName },
+  { header: 'Objective', className: 'whitespace-nowrap', cell: objectiveLabel },
+  { header: 'Step', align: 'right', className: 'whitespace-nowrap tabular-nums', testId: 'run-step', cell: (run) => `${run.step} / ${run.totalSteps}` },
+  { header: 'Loss', align: 'right', className: 'tabular-nums', cell: (run) => formatMetric(run.latest['loss']) },
+  { header: 'Eval acc.', headerTitle: 'Held-out preference accuracy at the latest evaluation', align: 'right', className: 'tabular-nums', cell: (run) => formatMetric(evalAccuracy(run)) },
+  { header: 'Created', className: 'whitespace-nowrap text-zinc-500', cell: (run) => formatTime(run.createdAt) },
+  { header: '', align: 'right', cell: (run) => RESUMABLE.includes(run.status) && <ResumeButton run={run} /> },
+];
+
 export function RunsPage() {
   const api = useApi();
   const { data: runs = [], isLoading } = useQuery(runQueries.list(api));
-  const rows = useRowNavigation<HTMLTableSectionElement>(runs.length > 0);
   const interrupted = runs.filter((r) => r.status === 'interrupted').length;
   return (
     <div className="max-w-6xl space-y-4">
@@ -59,67 +89,17 @@ export function RunsPage() {
           stopped while {interrupted === 1 ? 'it was' : 'they were'} training. Resume continues from the last checkpoint.
         </div>
       )}
-      {isLoading ? null : runs.length === 0 ? (
-        <p className="text-sm text-zinc-500">No runs yet. Start one from a dataset snapshot and a model with “New run”.</p>
-      ) : (
-        <table className="w-full text-sm" data-testid="runs-table">
-          <thead className="text-left text-xs text-zinc-500 uppercase">
-            <tr>
-              <th className="py-2 pr-3">Run</th>
-              <th className="py-2 pr-3">Status</th>
-              <th className="py-2 pr-3">Model</th>
-              <th className="py-2 pr-3">Snapshot</th>
-              <th className="py-2 pr-3">Objective</th>
-              <th className="py-2 pr-3 text-right">Step</th>
-              <th className="py-2 pr-3 text-right">Loss</th>
-              <th className="py-2 pr-3 text-right" title="Held-out preference accuracy at the latest evaluation">
-                Eval acc.
-              </th>
-              <th className="py-2 pr-3">Created</th>
-              <th className="py-2" />
-            </tr>
-          </thead>
-          <tbody ref={rows.ref} onKeyDown={rows.onKeyDown} className="divide-y divide-zinc-100 dark:divide-zinc-800">
-            {ordered(runs).map((run) => (
-              <tr
-                key={run.id}
-                tabIndex={0}
-                data-nav-row
-                data-testid="run-row"
-                className={`cursor-pointer hover:bg-zinc-100 focus:bg-indigo-50 focus:outline-none dark:hover:bg-zinc-900 dark:focus:bg-indigo-950 ${
-                  run.status === 'interrupted' ? 'bg-amber-50/60 dark:bg-amber-950/30' : ''
-                }`}
-                onClick={() => navigate(`/runs/${run.id}`)}
-                onKeyDown={(e) => e.key === 'Enter' && e.target === e.currentTarget && navigate(`/runs/${run.id}`)}
-              >
-                <td className="max-w-64 py-2 pr-3">
-                  <div className="truncate font-medium" title={run.name}>
-                    #{run.id} {run.name}
-                  </div>
-                </td>
-                <td className="py-2 pr-3" title={run.queueReason ?? run.error?.message ?? undefined}>
-                  <RunStatusBadge status={run.status} />
-                  {run.status === 'queued' && run.queueReason && <div className="max-w-40 truncate text-xs text-zinc-500">{run.queueReason}</div>}
-                </td>
-                <td className="max-w-40 truncate py-2 pr-3" title={run.modelName}>
-                  {run.modelName}
-                </td>
-                <td className="max-w-40 truncate py-2 pr-3" title={`${run.datasetName} · ${run.snapshotName}`}>
-                  {run.snapshotName}
-                </td>
-                <td className="py-2 pr-3 whitespace-nowrap">{objectiveLabel(run)}</td>
-                <td className="py-2 pr-3 text-right whitespace-nowrap tabular-nums" data-testid="run-step">
-                  {run.step} / {run.totalSteps}
-                </td>
-                <td className="py-2 pr-3 text-right tabular-nums">{formatMetric(run.latest['loss'])}</td>
-                <td className="py-2 pr-3 text-right tabular-nums">{formatMetric(evalAccuracy(run))}</td>
-                <td className="py-2 pr-3 whitespace-nowrap text-zinc-500">{formatTime(run.createdAt)}</td>
-                <td className="py-2 text-right">{RESUMABLE.includes(run.status) && <ResumeButton run={run} />}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Table
+        columns={RUN_COLUMNS}
+        rows={ordered(runs)}
+        rowKey={(run) => run.id}
+        loading={isLoading}
+        empty="No runs yet. Start one from a dataset snapshot and a model with “New run”."
+        testId="runs-table"
+        rowTestId="run-row"
+        onOpen={(run) => navigate(`/runs/${run.id}`)}
+        rowClassName={(run) => (run.status === 'interrupted' ? 'bg-amber-50/60 dark:bg-amber-950/30' : '')}
+      />
     </div>
   );
 }

@@ -1,8 +1,9 @@
 import { Fragment, useEffect, useState, type ReactNode } from 'react';
 import { settingLabel, type DescribedSetting } from '../../../../shared/run-settings';
 import type { RunEstimate } from '../../../../shared/runs';
-import { inputClass } from '../datasets/ui';
 import { getAt, type FormConfig } from './launch-form';
+import { cardClass } from '../../components/Card';
+import { Field, inputClass } from '../../components/Field';
 
 export type Issues = RunEstimate['issues'];
 
@@ -27,13 +28,12 @@ function FieldIssues({ issues, path }: { issues: Issues; path: string }) {
   );
 }
 
-function Field({ label, hint, path, issues, children, className = '' }: { label: string; hint?: string; path: string; issues: Issues; children: ReactNode; className?: string }) {
+/** A labelled setting with its problems under it. */
+function SettingControl({ label, hint, path, issues, children, className }: { label: string; hint?: string; path: string; issues: Issues; children: ReactNode; className?: string }) {
   return (
-    <label className={`flex flex-col gap-1 text-xs font-medium text-zinc-500 ${className}`} title={hint}>
-      {label}
+    <Field label={label} hint={hint} className={className} after={<FieldIssues issues={issues} path={path} />}>
       {children}
-      <FieldIssues issues={issues} path={path} />
-    </label>
+    </Field>
   );
 }
 
@@ -62,7 +62,7 @@ export function NumberField({ form, path, label, hint, nullable = false, step = 
   }, [value, shown]);
   const invalid = form.issues.some((i) => i.path === path);
   return (
-    <Field label={label} hint={hint} path={path} issues={form.issues}>
+    <SettingControl label={label} hint={hint} path={path} issues={form.issues}>
       <input
         className={`${inputClass} w-full tabular-nums ${invalid ? '!border-rose-500' : ''}`}
         inputMode="decimal"
@@ -78,7 +78,7 @@ export function NumberField({ form, path, label, hint, nullable = false, step = 
           form.set(path, parse(next));
         }}
       />
-    </Field>
+    </SettingControl>
   );
 }
 
@@ -94,7 +94,7 @@ export function CheckField({ form, path, label, hint }: { form: FormBinding; pat
 
 export function SelectField({ form, path, label, options, hint }: { form: FormBinding; path: string; label: string; options: { value: string; label: string }[]; hint?: string }) {
   return (
-    <Field label={label} hint={hint} path={path} issues={form.issues}>
+    <SettingControl label={label} hint={hint} path={path} issues={form.issues}>
       <select className={inputClass} value={String(getAt(form.config, path) ?? '')} onChange={(e) => form.set(path, e.target.value)} data-testid={testIdOf(path)}>
         {options.map((o) => (
           <option key={o.value} value={o.value}>
@@ -102,7 +102,7 @@ export function SelectField({ form, path, label, options, hint }: { form: FormBi
           </option>
         ))}
       </select>
-    </Field>
+    </SettingControl>
   );
 }
 
@@ -111,7 +111,7 @@ function NamesField({ form, path, label, hint, placeholder }: { form: FormBindin
   const value = getAt(form.config, path);
   const [text, setText] = useState(Array.isArray(value) ? value.join(', ') : '');
   return (
-    <Field label={label} hint={hint} path={path} issues={form.issues} className="col-span-2">
+    <SettingControl label={label} hint={hint} path={path} issues={form.issues} className="col-span-2">
       <input
         className={`${inputClass} font-mono`}
         value={text}
@@ -123,7 +123,7 @@ function NamesField({ form, path, label, hint, placeholder }: { form: FormBindin
           form.set(path, names.length > 0 ? names : null);
         }}
       />
-    </Field>
+    </SettingControl>
   );
 }
 
@@ -157,7 +157,7 @@ export function SettingsGrid({ form, settings, extra }: { form: FormBinding; set
 
 export function Fieldset({ title, children, aside }: { title: string; children: ReactNode; aside?: ReactNode }) {
   return (
-    <fieldset className="rounded-xl border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
+    <fieldset className={`${cardClass} p-4`}>
       <legend className="flex items-center gap-2 px-1 text-sm font-semibold">
         {title}
         {aside}

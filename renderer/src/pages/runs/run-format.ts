@@ -1,23 +1,7 @@
 import type { JobStatus } from '../../../../shared/jobs';
 import type { Run, RunStatus } from '../../../../shared/runs';
 
-const BADGE: Record<RunStatus, string> = {
-  queued: 'bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300',
-  running: 'bg-indigo-100 text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300',
-  paused: 'bg-sky-100 text-sky-800 dark:bg-sky-950 dark:text-sky-300',
-  succeeded: 'bg-emerald-100 text-emerald-700 dark:bg-emerald-950 dark:text-emerald-300',
-  failed: 'bg-rose-100 text-rose-700 dark:bg-rose-950 dark:text-rose-300',
-  cancelled: 'bg-zinc-100 text-zinc-600 dark:bg-zinc-800 dark:text-zinc-400',
-  interrupted: 'bg-amber-100 text-amber-800 dark:bg-amber-950 dark:text-amber-300',
-};
-
-export function RunStatusBadge({ status }: { status: RunStatus }) {
-  return (
-    <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${BADGE[status]}`} data-testid="run-status">
-      {status}
-    </span>
-  );
-}
+/** How runs read in tables and headings: objective names, metric values, hashes. */
 
 /** The progress bar's colour for a run status (a paused run is waiting, not failing). */
 export function barStatus(status: RunStatus): JobStatus {
