@@ -16,6 +16,8 @@ const RESOURCE_CODES = new Set(['BACKEND_UNAVAILABLE', 'WASM_OUT_OF_MEMORY']);
 
 export function describeFailure(err: unknown): Failure {
   if (err instanceof CliError) return { code: err.code, message: err.message, exitCode: err.exitCode, internal: false };
+  // The studio answers INTERNAL for what threw inside it without a code: a bug, as below.
+  if (err instanceof StudioError && err.code === 'INTERNAL') return { code: err.code, message: err.message, exitCode: EXIT.internal, internal: true };
   if (err instanceof StudioError) return { code: err.code, message: err.message, exitCode: EXIT.failed, internal: false };
   // EngineError covers ConfigError and SafetensorsError: a model folder the engine cannot use.
   if (err instanceof EngineError) {

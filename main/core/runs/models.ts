@@ -35,12 +35,11 @@ export async function readModelFolderConfig(dir: string): Promise<ModelConfig> {
 export async function inspectModelFolder(dir: string): Promise<FolderModel> {
   const path = resolve(dir);
   const config = await readModelFolderConfig(path);
-  try {
-    const files = await openSafetensorsFolder(path);
-    if (files.length === 0) throw new Error('no .safetensors weights');
-  } catch (err) {
-    throw new StudioError('INVALID_ARGUMENT', `${path}: the weights cannot be read (${err instanceof Error ? err.message : String(err)}).`);
-  }
+  const weightsProblem = await openSafetensorsFolder(path).then(
+    (files) => (files.length === 0 ? 'no .safetensors weights' : null),
+    (err: unknown) => (err instanceof Error ? err.message : String(err)),
+  );
+  if (weightsProblem !== null) throw new StudioError('INVALID_ARGUMENT', `${path}: the weights cannot be read (${weightsProblem}).`);
   let tokenizer: HfTokenizer | null;
   try {
     tokenizer = await HfTokenizer.fromFolder(path);

@@ -57,6 +57,8 @@ describe('failures', () => {
     expect(describeFailure(new StudioError('NOT_FOUND', 'no run #3'))).toMatchObject({ code: 'NOT_FOUND', exitCode: EXIT.failed });
     expect(describeFailure(Object.assign(new Error('heap full'), { code: 'WASM_OUT_OF_MEMORY' }))).toMatchObject({ exitCode: EXIT.noResources });
     expect(describeFailure(new TypeError('x is undefined'))).toEqual({ code: 'INTERNAL', message: 'internal error: x is undefined', exitCode: EXIT.internal, internal: true });
+    // What threw inside the studio comes back through dispatch as an INTERNAL StudioError: still a bug, exit 5.
+    expect(describeFailure(new StudioError('INTERNAL', 'Internal error in jobs.list: boom'))).toEqual({ code: 'INTERNAL', message: 'Internal error in jobs.list: boom', exitCode: EXIT.internal, internal: true });
   });
 
   it("names the model folder in an engine error that only names the file inside it", () => {
