@@ -24,3 +24,42 @@ export function ReadOnlyField({ label, children }: { label: ReactNode; children:
     </div>
   );
 }
+
+/** A slider with its label before it and its value (two decimals) after it. */
+export function RangeField({
+  label,
+  value,
+  onChange,
+  min,
+  max,
+  step,
+  testId,
+  className = '',
+}: {
+  label: string;
+  value: number;
+  onChange: (value: number) => void;
+  min: number;
+  max: number;
+  step: number;
+  testId?: string;
+  className?: string;
+}) {
+  return (
+    <label className={`flex items-center gap-2 ${className}`}>
+      {label}
+      <input
+        type="range"
+        min={min}
+        max={max}
+        step={step}
+        value={value}
+        onChange={(e) => onChange(Number(e.target.value))}
+        aria-label={label}
+        aria-valuetext={value.toFixed(2)}
+        data-testid={testId}
+      />
+      <span className="w-10 tabular-nums">{value.toFixed(2)}</span>
+    </label>
+  );
+}

@@ -7,6 +7,7 @@ import { Button } from '../../components/Button';
 import { isActive, JobProgress, useLiveJob } from './actions';
 import { Badge } from '../../components/Badge';
 import { cardClass } from '../../components/Card';
+import { RangeField } from '../../components/Field';
 import { EmptyState } from '../../components/EmptyState';
 
 function Group({ group, onKeep, busy }: { group: DuplicateGroup; onKeep: (keepId: number, dropIds: number[]) => void; busy: boolean }) {
@@ -110,20 +111,7 @@ export function DedupeView({ datasetId, recordCount }: { datasetId: number; reco
   return (
     <div className="flex min-h-0 flex-1 flex-col gap-3" data-testid="dedupe-view">
       <div className="flex items-center gap-3 text-sm">
-        <label className="flex items-center gap-2">
-          Similarity threshold
-          <input
-            type="range"
-            min={0.5}
-            max={1}
-            step={0.05}
-            value={threshold}
-            onChange={(e) => setThreshold(Number(e.target.value))}
-            data-testid="dedupe-threshold"
-            aria-valuetext={threshold.toFixed(2)}
-          />
-          <span className="w-10 tabular-nums">{threshold.toFixed(2)}</span>
-        </label>
+        <RangeField label="Similarity threshold" value={threshold} onChange={setThreshold} min={0.5} max={1} step={0.05} testId="dedupe-threshold" />
         {result && (
           <span className="text-zinc-500" data-testid="dedupe-summary">
             {result.exact} exact · {result.near} near-duplicate groups at {result.threshold.toFixed(2)}

@@ -8,6 +8,7 @@ import { alignColumns, ema } from '../../lib/series';
 import type { ObjectiveConfig } from '../../../../shared/objectives';
 import { groupsWithData, sftIdentityNote, type ChartGroup } from './chart-groups';
 import { cardClass } from '../../components/Card';
+import { RangeField } from '../../components/Field';
 import { formatMetric } from './run-format';
 import { EmptyState } from '../../components/EmptyState';
 
@@ -100,20 +101,7 @@ export function MetricCharts({ series, objective, runId }: { series: MetricSerie
           <h2 className="text-sm font-semibold">Metrics</h2>
           {runId !== undefined && <ExportMetrics runId={runId} />}
         </span>
-        <label className="flex items-center gap-2 text-xs text-zinc-500">
-          Smoothing
-          <input
-            type="range"
-            min={0}
-            max={0.99}
-            step={0.01}
-            value={smoothing}
-            onChange={(e) => setSmoothing(Number(e.target.value))}
-            aria-label="Smoothing"
-            data-testid="smoothing"
-          />
-          <span className="w-8 tabular-nums">{smoothing.toFixed(2)}</span>
-        </label>
+        <RangeField label="Smoothing" value={smoothing} onChange={setSmoothing} min={0} max={0.99} step={0.01} testId="smoothing" className="text-xs text-zinc-500" />
       </div>
       {identity && (
         <p className="rounded-md bg-sky-50 p-3 text-sm text-sky-900 dark:bg-sky-950 dark:text-sky-100" data-testid="mmpo-sft-identity">
