@@ -43,8 +43,9 @@ describe('the UI kit', () => {
     expect(sources().filter((p) => /\/pages\/.*\/ui\.tsx?$/.test(p))).toEqual([]);
   });
 
-  it('writes keyboard keys, cards, badges and empty states once', () => {
+  it('writes keyboard keys, field labels, cards, badges and empty states once', () => {
     expect(writtenOutside(/<kbd/, ['components/KeyHint.tsx'])).toEqual([]);
+    expect(writtenOutside(/flex-col gap-1 text-xs font-medium text-zinc-500/, ['components/Field.tsx'])).toEqual([]);
     expect(writtenOutside(/rounded-xl border border-zinc-200 bg-white p/, ['components/Card.tsx', 'components/Dialog.tsx'])).toEqual([]);
     expect(writtenOutside(/rounded px-1\.5 py-0\.5 text-xs/, ['components/Badge.tsx'])).toEqual([]);
     expect(writtenOutside(/<p className="[^"]*text-sm text-zinc-500[^"]*">\s*(No |None|Nothing|Loading)/, ['components/EmptyState.tsx'])).toEqual([]);

@@ -4,7 +4,7 @@ import { useApi } from '../../api/context';
 import { modelQueries } from '../../api/queries';
 import { Button } from '../../components/Button';
 import { formatCount } from '../../lib/format';
-import { inputClass } from '../../components/Field';
+import { Field, inputClass } from '../../components/Field';
 
 /**
  * Pick a registered model, or register a Hugging Face folder by its path
@@ -61,8 +61,7 @@ export function ModelPicker({ modelId, onChange }: { modelId: number | null; onC
             if (path.trim()) register.mutate();
           }}
         >
-          <label className="flex min-w-0 flex-1 flex-col gap-1 text-xs font-medium text-zinc-500">
-            Folder with config.json, safetensors weights and tokenizer files (a path on the machine running the studio)
+          <Field label="Folder with config.json, safetensors weights and tokenizer files (a path on the machine running the studio)" className="min-w-0 flex-1">
             <input
               className={`${inputClass} font-mono`}
               value={path}
@@ -71,7 +70,7 @@ export function ModelPicker({ modelId, onChange }: { modelId: number | null; onC
               autoFocus
               data-testid="register-model-path"
             />
-          </label>
+          </Field>
           <Button variant="primary" type="submit" disabled={!path.trim() || register.isPending} data-testid="register-model-submit">
             {register.isPending ? 'Checking…' : 'Register'}
           </Button>
