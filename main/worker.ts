@@ -1,12 +1,13 @@
 /**
  * Entry of a job worker process. The supervisor sends one `run` message; the
- * worker runs the named task and reports progress, logs and the result. It
+ * worker runs that job kind's worker entry (core/jobs/registry.ts) on the
+ * validated payload and reports progress, logs, events and the result. It
  * runs under child_process.fork (serve mode, CLI; messages over process IPC)
  * or as an Electron utility process (messages over `process.parentPort`). It
  * exits when the task ends or when its parent goes away, so a dead studio
  * never leaves orphaned workers.
  */
-import { WORKER_TASKS } from './core/jobs/worker-tasks';
+import { jobKind } from './core/jobs/registry';
 import type { FromWorker, ToWorker } from './core/jobs/protocol';
 import { watchParent } from './core/jobs/parent-watchdog';
 
@@ -45,18 +46,7 @@ function onMessage(message: ToWorker): void {
     return;
   }
   if (message.type !== 'run') return;
-  const task = WORKER_TASKS[message.task];
-  if (!task) {
-    finish({ type: 'error', error: { code: 'UNKNOWN_TASK', message: `The worker has no task named "${message.task}".` } });
-    return;
-  }
-  task(message.payload, {
-    progress: (progress, text) => send({ type: 'progress', progress, ...(text === undefined ? {} : { message: text }) }),
-    log: (level, text) => send({ type: 'log', level, message: text }),
-    event: (name, data) => send({ type: 'event', name, data }),
-    signal: controller.signal,
-    pauseRequested: () => pauseRequested,
-  }).then(
+  void run(message.kind, message.payload).then(
     (result) => finish({ type: 'done', result }),
     (err: unknown) => {
       const error = err instanceof Error ? err : new Error(String(err));
@@ -64,6 +54,21 @@ function onMessage(message: ToWorker): void {
       finish({ type: 'error', error: { code, message: error.message, details: { stack: error.stack } } });
     },
   );
+}
+
+async function run(kindName: string, raw: unknown): Promise<unknown> {
+  const entry = jobKind(kindName)?.worker;
+  if (!entry) throw Object.assign(new Error(`The worker has no entry for "${kindName}" jobs.`), { code: 'UNKNOWN_TASK' });
+  const parsed = entry.payload.safeParse(raw);
+  if (!parsed.success) throw Object.assign(new Error(`Invalid payload for a ${kindName} worker: ${parsed.error.message}`), { code: 'INVALID_ARGUMENT' });
+  const task = await entry.load();
+  return task(parsed.data, {
+    progress: (progress, text) => send({ type: 'progress', progress, ...(text === undefined ? {} : { message: text }) }),
+    log: (level, text) => send({ type: 'log', level, message: text }),
+    event: (name, data) => send({ type: 'event', name, data }),
+    signal: controller.signal,
+    pauseRequested: () => pauseRequested,
+  });
 }
 
 // A dead parent is noticed within about a second even while a computation holds the event loop.

@@ -17,7 +17,7 @@ import {
   Split,
 } from './datasets';
 import { Job, JobLogLine, JobStatus } from './jobs';
-import { CheckpointEntry, MetricSeries, ModelEntry, Run, RunDiagnostic, RunEstimate, RunLaunch } from './runs';
+import { CheckpointEntry, MetricSeries, ModelEntry, Run, RunDefaults, RunDiagnostic, RunEstimate, RunLaunch } from './runs';
 
 /**
  * The one contract between the UI (or any client) and the studio's core.
@@ -247,7 +247,7 @@ export const contract = {
   'runs.get': method(z.object({ id: Id }), Run, 'One run with its config, provenance and latest metrics.'),
   'runs.defaults': method(
     z.object({ modelId: Id }),
-    z.record(z.string(), z.unknown()),
+    RunDefaults,
     'The launcher defaults for a model: the paper setup scaled to it (every RunConfig field but model).',
   ),
   'runs.estimate': method(RunLaunch, RunEstimate, 'Validate a run and estimate its steps, memory and time before launching it.'),

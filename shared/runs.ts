@@ -38,6 +38,14 @@ export const RunLaunch = z.object({
 });
 export type RunLaunch = z.input<typeof RunLaunch>;
 
+/**
+ * The launcher's starting settings for a model (`runs.defaults`): every
+ * RunConfig field but the model, which the launch names by id.
+ */
+const { model: _model, ...runSettings } = RunConfig.shape;
+export const RunDefaults = z.object(runSettings);
+export type RunDefaults = z.infer<typeof RunDefaults>;
+
 /** A run's status is its job's (`paused`: stopped at a checkpoint when asked to, and can continue). */
 export const RunStatus = JobStatus;
 export type RunStatus = z.infer<typeof RunStatus>;

@@ -8,13 +8,11 @@ import { registerHandlers, type Dispatch, type Handlers } from './handlers';
 import { contract } from '../../shared/contract';
 import { forkSpawner, sourceWorkerEntry } from './jobs/fork-worker';
 import type { SpawnWorker } from './jobs/protocol';
-import { SelfTestParams } from './jobs/self-test';
 import { JobStore } from './jobs/store';
-import { JobSupervisor, type JobKind } from './jobs/supervisor';
+import { JobSupervisor } from './jobs/supervisor';
 import { settingsService } from './services/settings';
 import { datasetHandlers } from './datasets/service';
-import { importJobKind, recoverImports } from './datasets/imports';
-import { dedupeJobKind, snapshotJobKind } from './datasets/curation-jobs';
+import { recoverImports } from './datasets/imports';
 import { recoverPendingSnapshots } from './datasets/snapshots';
 import { DatasetStore } from './datasets/store';
 import { join } from 'node:path';
@@ -22,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { seedDemoDataset } from './datasets/demo';
 import { APP_VERSION } from './version';
 import { RunStore } from './runs/store';
-import { runHandlers, trainJobKind, type RunServiceDeps } from './runs/service';
+import { runHandlers, type RunServiceDeps } from './runs/service';
 import { registerDemoModel } from './runs/demo';
 import { removeStaleTemps } from '../training/temp-files';
 import { DEMO_RUN_DEFAULTS } from '../../shared/demo';
@@ -65,14 +63,6 @@ export interface Studio {
   close(options?: { pauseGraceMs?: number }): Promise<void>;
 }
 
-const selfTestJob: JobKind<SelfTestParams> = {
-  kind: 'self-test',
-  lane: 'light',
-  params: SelfTestParams,
-  title: (p) => `Self-test (${p.steps} steps)`,
-  run: (ctx) => ctx.runWorker('self-test', ctx.params),
-};
-
 /**
  * The studio's core, transport-free: the same object backs the Electron IPC
  * bridge, the HTTP serve mode and the CLI.
@@ -81,14 +71,24 @@ export function createStudio(options: StudioOptions): Studio {
   const workspace = openWorkspace(options.workspaceDir, options);
   const events = new EventHub();
   const jobStore = new JobStore(workspace.db);
+  const datasets = new DatasetStore(workspace.db);
+  const runs = new RunStore(workspace.db, jobStore);
+  // Every job kind (jobs/registry.ts) runs with these.
+  const services = {
+    datasets,
+    runs,
+    events,
+    dbPath: workspace.dbPath,
+    artifactsDir: workspace.artifactsDir,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  };
   const jobs = new JobSupervisor({
     store: jobStore,
     events,
+    services,
     spawnWorker: options.spawnWorker ?? forkSpawner(sourceWorkerEntry()),
   });
-  const datasets = new DatasetStore(workspace.db);
   const assetsDir = options.assetsDir ?? fileURLToPath(new URL('../../assets', import.meta.url));
-  const runs = new RunStore(workspace.db, jobStore);
   let backend: BackendInfo | undefined;
   const backendInfo = () => (backend ??= (options.backend ?? detectBackend)());
   const runDeps: RunServiceDeps = {
@@ -102,12 +102,6 @@ export function createStudio(options: StudioOptions): Studio {
     backend: () => backendInfo().name,
     presets: { demo: DEMO_RUN_DEFAULTS },
   };
-  jobs.register(selfTestJob);
-  jobs.register(importJobKind(datasets));
-  const curationDeps = { store: datasets, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) };
-  jobs.register(dedupeJobKind(curationDeps));
-  jobs.register(snapshotJobKind(curationDeps));
-  jobs.register(trainJobKind(runDeps));
   // A run's status is its job's: tell run pages when a train job changes.
   events.subscribe((event) => {
     if (event.type !== 'job.updated' || event.job.kind !== 'train') return;

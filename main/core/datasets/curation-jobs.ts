@@ -5,19 +5,12 @@
  * either of which would stall the process that serves the UI.
  */
 import { z } from 'zod';
-import { TERMINAL_STATUSES, type Job } from '../../../shared/jobs';
-import { RecordFilter, type DuplicateGroup } from '../../../shared/datasets';
-import { ErrorCode, StudioError } from '../../../shared/result';
-import type { JobKind, JobSupervisor } from '../jobs/supervisor';
-import type { DedupeResult, SnapshotResult } from './curation-tasks';
+import type { Job } from '../../../shared/jobs';
+import { RecordFilter, Snapshot, type DuplicateGroup } from '../../../shared/datasets';
+import { defineJobKind, type JobServices } from '../jobs/kind';
+import { DedupePayload, DedupeResult, SnapshotPayload, SnapshotResult, dedupeTask, snapshotTask } from './curation-tasks';
 import { createPendingSnapshot, discardPendingSnapshot, getSnapshot } from './snapshots';
 import type { DatasetStore, RecordRow } from './store';
-
-export interface CurationJobDeps {
-  store: DatasetStore;
-  /** Passed to workers so they open the database with the same native module (Electron's ABI). */
-  nativeBinding?: string;
-}
 
 export const DedupeParams = z.object({ datasetId: z.number().int().positive(), threshold: z.number().min(0.5).max(1) });
 export type DedupeParams = z.infer<typeof DedupeParams>;
@@ -29,20 +22,21 @@ export const SnapshotParams = z.object({
 });
 export type SnapshotParams = z.infer<typeof SnapshotParams>;
 
-const database = (deps: CurationJobDeps) => ({ dbPath: deps.store.db.name, ...(deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {}) });
+/** Where workers open the database, with the same native module as this process (Electron's ABI). */
+const database = (services: JobServices) => ({ dbPath: services.dbPath, ...(services.nativeBinding ? { nativeBinding: services.nativeBinding } : {}) });
 
-export function dedupeJobKind(deps: CurationJobDeps): JobKind<DedupeParams> {
-  return {
-    kind: 'dataset-dedupe',
-    lane: 'io',
-    params: DedupeParams,
-    title: (p) => `Find duplicates in ${datasetName(deps.store, p.datasetId)} (≥ ${p.threshold.toFixed(2)})`,
-    async run(ctx) {
-      deps.store.assertDataset(ctx.params.datasetId);
-      return ctx.runWorker('dataset-dedupe', { ...database(deps), ...ctx.params });
-    },
-  };
-}
+export const dedupeJob = defineJobKind({
+  kind: 'dataset-dedupe',
+  lane: 'io',
+  params: DedupeParams,
+  result: DedupeResult,
+  title: (p, { datasets }) => `Find duplicates in ${datasetName(datasets, p.datasetId)} (≥ ${p.threshold.toFixed(2)})`,
+  worker: { payload: DedupePayload, result: DedupeResult, load: async () => dedupeTask },
+  async run(ctx) {
+    ctx.services.datasets.assertDataset(ctx.params.datasetId);
+    return ctx.runWorker({ ...database(ctx.services), ...ctx.params });
+  },
+});
 
 /**
  * While snapshot workers write, this process leaves checkpoints (folding the
@@ -62,36 +56,37 @@ function leaveCheckpointsToWorkers(db: DatasetStore['db']): () => void {
   };
 }
 
-export function snapshotJobKind(deps: CurationJobDeps): JobKind<SnapshotParams> {
-  const db = deps.store.db;
-  return {
-    kind: 'dataset-snapshot',
-    lane: 'io',
-    params: SnapshotParams,
-    title: (p) => `Freeze a snapshot of ${datasetName(deps.store, p.datasetId)}${p.name?.trim() ? ` (${p.name.trim()})` : ''}`,
-    async run(ctx) {
-      const { datasetId, name, filter } = ctx.params;
-      deps.store.assertDataset(datasetId);
-      const snapshotId = createPendingSnapshot(db, datasetId, name, filter);
-      const restoreCheckpoints = leaveCheckpointsToWorkers(db);
-      // Once the worker writes, SQLite throws this connection's page cache away at its next
-      // statement (another process changed the file) — with a warm 64 MiB cache, measured at
-      // 30–75 ms on the thread serving the UI. Released now, it costs a few milliseconds.
-      db.pragma('shrink_memory');
-      try {
-        const result = (await ctx.runWorker('dataset-snapshot', { ...database(deps), snapshotId, datasetId, filter })) as SnapshotResult;
-        return getSnapshot(db, result.snapshotId);
-      } catch (err) {
-        // Cancelled, failed or crashed: whatever the worker wrote goes, so no half snapshot is ever kept.
-        await discardPendingSnapshot(db, snapshotId);
-        ctx.log('info', `Snapshot #${snapshotId} was not finished; its partial rows were removed.`);
-        throw err;
-      } finally {
-        restoreCheckpoints();
-      }
-    },
-  };
-}
+export const snapshotJob = defineJobKind({
+  kind: 'dataset-snapshot',
+  lane: 'io',
+  params: SnapshotParams,
+  result: Snapshot,
+  title: (p, { datasets }) => `Freeze a snapshot of ${datasetName(datasets, p.datasetId)}${p.name?.trim() ? ` (${p.name.trim()})` : ''}`,
+  worker: { payload: SnapshotPayload, result: SnapshotResult, load: async () => snapshotTask },
+  async run(ctx) {
+    const { datasetId, name, filter } = ctx.params;
+    const store = ctx.services.datasets;
+    const db = store.db;
+    store.assertDataset(datasetId);
+    const snapshotId = createPendingSnapshot(db, datasetId, name, filter);
+    const restoreCheckpoints = leaveCheckpointsToWorkers(db);
+    // Once the worker writes, SQLite throws this connection's page cache away at its next
+    // statement (another process changed the file) — with a warm 64 MiB cache, measured at
+    // 30–75 ms on the thread serving the UI. Released now, it costs a few milliseconds.
+    db.pragma('shrink_memory');
+    try {
+      const result = await ctx.runWorker({ ...database(ctx.services), snapshotId, datasetId, filter });
+      return getSnapshot(db, result.snapshotId);
+    } catch (err) {
+      // Cancelled, failed or crashed: whatever the worker wrote goes, so no half snapshot is ever kept.
+      await discardPendingSnapshot(db, snapshotId);
+      ctx.log('info', `Snapshot #${snapshotId} was not finished; its partial rows were removed.`);
+      throw err;
+    } finally {
+      restoreCheckpoints();
+    }
+  },
+});
 
 function datasetName(store: DatasetStore, id: number): string {
   try {
@@ -99,24 +94,6 @@ function datasetName(store: DatasetStore, id: number): string {
   } catch {
     return `dataset #${id}`;
   }
-}
-
-/** Resolves when the job has finished (succeeded, failed, cancelled or interrupted), however long it queued. */
-export async function jobOutcome(jobs: JobSupervisor, id: number): Promise<Job> {
-  for (;;) {
-    const job = await jobs.settled(id);
-    if (TERMINAL_STATUSES.includes(job.status)) return job;
-    // Still queued behind its lane: look again shortly.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** A finished job's result, or its failure as the error it ended with. */
-export function succeeded<T>(job: Job): T {
-  if (job.status === 'succeeded') return job.result as T;
-  const error = job.error ?? { code: 'JOB_FAILED', message: `Job #${job.id} ${job.status}.` };
-  const code = ErrorCode.safeParse(error.code);
-  throw new StudioError(code.success ? code.data : 'JOB_FAILED', error.message, { jobId: job.id, code: error.code });
 }
 
 export type DuplicatesView = { threshold: number; exact: number; near: number; groups: DuplicateGroup[] };

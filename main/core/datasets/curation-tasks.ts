@@ -38,9 +38,13 @@ const KEPT_PER_GROUP = 100;
 const KEPT_RECORDS = 5000;
 
 /** A group as a job's result keeps it: its first records' ids and how many it has. */
-export interface KeptGroup extends FoundGroup {
-  size: number;
-}
+export const KeptGroup = z.object({
+  kind: z.enum(['exact', 'near']),
+  similarity: z.number(),
+  ids: z.array(z.number().int()),
+  size: z.number().int(),
+});
+export type KeptGroup = z.infer<typeof KeptGroup>;
 
 function keptGroups(groups: FoundGroup[]): KeptGroup[] {
   const kept: KeptGroup[] = [];
@@ -54,19 +58,18 @@ function keptGroups(groups: FoundGroup[]): KeptGroup[] {
   return kept;
 }
 
-export interface DedupeResult {
-  datasetId: number;
-  threshold: number;
-  records: number;
-  exact: number;
-  near: number;
-  groups: KeptGroup[];
-}
+export const DedupeResult = z.object({
+  datasetId: z.number().int(),
+  threshold: z.number(),
+  records: z.number().int(),
+  exact: z.number().int(),
+  near: z.number().int(),
+  groups: z.array(KeptGroup),
+});
+export type DedupeResult = z.infer<typeof DedupeResult>;
 
-export interface SnapshotResult {
-  snapshotId: number;
-  recordCount: number;
-}
+export const SnapshotResult = z.object({ snapshotId: z.number().int(), recordCount: z.number().int() });
+export type SnapshotResult = z.infer<typeof SnapshotResult>;
 
 /** Records read per batch, then a chance to cancel. */
 const BATCH = 500;
@@ -102,8 +105,7 @@ function throwIfCancelled(io: WorkerIo): void {
 }
 
 /** Finds exact and near-duplicate groups of a dataset (reading 0–30 %, signatures 30–95 %, grouping to 100 %). */
-export async function dedupeTask(raw: unknown, io: WorkerIo): Promise<DedupeResult> {
-  const payload = DedupePayload.parse(raw);
+export async function dedupeTask(payload: DedupePayload, io: WorkerIo): Promise<DedupeResult> {
   yieldCpuToTheStudio();
   const db = open(payload, true);
   const items: DedupeItem[] = [];
@@ -150,8 +152,7 @@ export async function dedupeTask(raw: unknown, io: WorkerIo): Promise<DedupeResu
  * so the studio's own writes (job progress, edits) never wait long. If it
  * stops before the end, the job discards the pending rows.
  */
-export async function snapshotTask(raw: unknown, io: WorkerIo): Promise<SnapshotResult> {
-  const payload = SnapshotPayload.parse(raw);
+export async function snapshotTask(payload: SnapshotPayload, io: WorkerIo): Promise<SnapshotResult> {
   // No lower priority here: this worker holds the write lock for moments, and descheduled
   // while holding it, it would keep the studio waiting (priority inversion).
   const reader = open(payload, true);

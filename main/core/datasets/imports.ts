@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ColumnMapping, FormatId, type ImportError, type ImportReport } from '../../../shared/datasets';
 import { StudioError } from '../../../shared/result';
 import type { Db } from '../db/open';
-import type { JobKind } from '../jobs/supervisor';
+import { defineJobKind, type JobContext } from '../jobs/kind';
 import { streamFile, type LocatedError, type ParseSummary } from './formats';
 import { fromParsed, type DatasetStore } from './store';
 
@@ -229,8 +229,28 @@ function nothingImported(report: ImportReport, datasetName: string): StudioError
   return new StudioError('JOB_FAILED', message, { nothingImported: details });
 }
 
+/** What a finished import job keeps: the import's id (its report has the rest) and its counts. */
+export const ImportJobResult = z.object({
+  importId: z.number().int(),
+  datasetId: z.number().int(),
+  imported: z.number().int(),
+  rejected: z.number().int(),
+  rowsSeen: z.number().int(),
+  format: z.string().nullable(),
+});
+export type ImportJobResult = z.infer<typeof ImportJobResult>;
+
 /** The import job: streams the file in batches, storing good rows and every located error as it goes. */
-export function importJobKind(store: DatasetStore, options: { stallMs?: number } = {}): JobKind<ImportParams> {
+export const importJob = defineJobKind({
+  kind: 'dataset-import',
+  lane: 'io',
+  params: ImportParams,
+  result: ImportJobResult,
+  title: (p) => `Import ${p.file ?? p.path.split(/[\\/]/).pop()}`,
+  run: (ctx) => runImport(ctx.services.datasets, ctx),
+});
+
+async function runImport(store: DatasetStore, ctx: JobContext<ImportParams>): Promise<ImportJobResult> {
   const db = store.db;
   const insertError = db.prepare(
     'INSERT INTO import_errors (import_id, file, line, row, field, byte_offset, code, severity, reason, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -254,80 +274,72 @@ export function importJobKind(store: DatasetStore, options: { stallMs?: number }
       return { dataset, created, importId };
     })();
 
-  return {
-    kind: 'dataset-import',
-    lane: 'io',
-    params: ImportParams,
-    title: (p) => `Import ${p.file ?? p.path.split(/[\\/]/).pop()}`,
-    async run(ctx) {
-      const { params } = ctx;
-      const file = params.file ?? params.path.split(/[\\/]/).pop() ?? params.path;
-      const { dataset, created, importId } = begin(params, ctx.job.id, file);
-      ctx.log('info', `Importing ${params.path} into ${created ? 'new dataset' : 'dataset'} "${dataset.name}" (import #${importId}).`);
-      const stallMs = options.stallMs ?? importStallMs();
-      const watchdog = new Watchdog(stallMs, (ms) => `The import of ${file} made no progress for ${Math.round(ms / 1000)} s (reading the file stalled), so it was stopped; nothing from it was kept.`);
-      let report: ImportReport;
-      let removed: boolean;
-      try {
-        const stream = streamFile(params.path, {
-          file,
-          ...(params.format ? { format: params.format } : {}),
-          ...(params.mapping ? { mapping: params.mapping } : {}),
-          onRead: () => watchdog.alive(),
-        });
-        let imported = 0;
-        let step = await watchdog.race(stream.next(), ctx.signal);
-        while (!step.done) {
-          if (ctx.signal.aborted) throw ctx.signal.reason;
-          watchdog.alive();
-          const batch = step.value;
-          imported += store.insertRecords(
-            dataset.id,
-            importId,
-            batch.records.map(fromParsed),
-          );
-          storeErrors(importId, batch.errors);
-          const { bytesDone, bytesTotal, rowsDone } = batch.progress;
-          ctx.progress(bytesTotal > 0 ? bytesDone / bytesTotal : 0, `${rowsDone.toLocaleString('en')} rows read, ${imported.toLocaleString('en')} imported`);
-          step = await watchdog.race(stream.next(), ctx.signal);
-        }
-        const summary: ParseSummary = step.value;
-        const finish = db.transaction(() => {
-          db.prepare(
-            `UPDATE imports SET status = 'done', container = ?, format = ?, mapping = ?, explanation = ?, rows_seen = ?, imported = ?, rejected = ?, warnings = ?, stats = ?, finished_at = ? WHERE id = ?`,
-          ).run(
-            summary.container,
-            summary.format,
-            summary.mapping ? JSON.stringify(summary.mapping) : null,
-            summary.explanation,
-            summary.stats.rowsSeen,
-            imported,
-            summary.stats.rejected,
-            summary.stats.warnings,
-            JSON.stringify(summary.stats),
-            Date.now(),
-            importId,
-          );
-          const done = importReport(db, importId, 0, imported === 0 ? ERRORS_IN_JOB : 0);
-          // A dataset made for this import that got nothing is not left behind empty.
-          const removed = created && imported === 0 && removeIfUnused(db, dataset.id, importId);
-          return { done, removed };
-        });
-        ({ done: report, removed } = finish());
-      } catch (err) {
-        rollBack(db, importId, `The import stopped (${err instanceof Error ? err.message : String(err)}); nothing from it was kept.`);
-        if (created) removeIfUnused(db, dataset.id, importId);
-        throw err;
-      } finally {
-        watchdog.stop();
-      }
-      if (removed) throw nothingImported(report, dataset.name);
-      store.touch(dataset.id);
-      ctx.log(
-        report.rejected > 0 ? 'warn' : 'info',
-        `${report.imported} imported, ${report.rejected} rejected, ${report.warnings} warnings (${report.format ?? 'format not recognised'}).`,
+  const { params } = ctx;
+  const file = params.file ?? params.path.split(/[\\/]/).pop() ?? params.path;
+  const { dataset, created, importId } = begin(params, ctx.job.id, file);
+  ctx.log('info', `Importing ${params.path} into ${created ? 'new dataset' : 'dataset'} "${dataset.name}" (import #${importId}).`);
+  const stallMs = importStallMs();
+  const watchdog = new Watchdog(stallMs, (ms) => `The import of ${file} made no progress for ${Math.round(ms / 1000)} s (reading the file stalled), so it was stopped; nothing from it was kept.`);
+  let report: ImportReport;
+  let removed: boolean;
+  try {
+    const stream = streamFile(params.path, {
+      file,
+      ...(params.format ? { format: params.format } : {}),
+      ...(params.mapping ? { mapping: params.mapping } : {}),
+      onRead: () => watchdog.alive(),
+    });
+    let imported = 0;
+    let step = await watchdog.race(stream.next(), ctx.signal);
+    while (!step.done) {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      watchdog.alive();
+      const batch = step.value;
+      imported += store.insertRecords(
+        dataset.id,
+        importId,
+        batch.records.map(fromParsed),
       );
-      return { importId, datasetId: dataset.id, imported: report.imported, rejected: report.rejected, rowsSeen: report.rowsSeen, format: report.format };
-    },
-  };
+      storeErrors(importId, batch.errors);
+      const { bytesDone, bytesTotal, rowsDone } = batch.progress;
+      ctx.progress(bytesTotal > 0 ? bytesDone / bytesTotal : 0, `${rowsDone.toLocaleString('en')} rows read, ${imported.toLocaleString('en')} imported`);
+      step = await watchdog.race(stream.next(), ctx.signal);
+    }
+    const summary: ParseSummary = step.value;
+    const finish = db.transaction(() => {
+      db.prepare(
+        `UPDATE imports SET status = 'done', container = ?, format = ?, mapping = ?, explanation = ?, rows_seen = ?, imported = ?, rejected = ?, warnings = ?, stats = ?, finished_at = ? WHERE id = ?`,
+      ).run(
+        summary.container,
+        summary.format,
+        summary.mapping ? JSON.stringify(summary.mapping) : null,
+        summary.explanation,
+        summary.stats.rowsSeen,
+        imported,
+        summary.stats.rejected,
+        summary.stats.warnings,
+        JSON.stringify(summary.stats),
+        Date.now(),
+        importId,
+      );
+      const done = importReport(db, importId, 0, imported === 0 ? ERRORS_IN_JOB : 0);
+      // A dataset made for this import that got nothing is not left behind empty.
+      const removed = created && imported === 0 && removeIfUnused(db, dataset.id, importId);
+      return { done, removed };
+    });
+    ({ done: report, removed } = finish());
+  } catch (err) {
+    rollBack(db, importId, `The import stopped (${err instanceof Error ? err.message : String(err)}); nothing from it was kept.`);
+    if (created) removeIfUnused(db, dataset.id, importId);
+    throw err;
+  } finally {
+    watchdog.stop();
+  }
+  if (removed) throw nothingImported(report, dataset.name);
+  store.touch(dataset.id);
+  ctx.log(
+    report.rejected > 0 ? 'warn' : 'info',
+    `${report.imported} imported, ${report.rejected} rejected, ${report.warnings} warnings (${report.format ?? 'format not recognised'}).`,
+  );
+  return { importId, datasetId: dataset.id, imported: report.imported, rejected: report.rejected, rowsSeen: report.rowsSeen, format: report.format };
 }

@@ -4,8 +4,8 @@ import { StudioError } from '../../../shared/result';
 import type { Handlers } from '../handlers';
 import type { JobStore } from '../jobs/store';
 import type { JobSupervisor } from '../jobs/supervisor';
-import type { DedupeResult } from './curation-tasks';
-import { duplicatesView, jobOutcome, latestDedupeJob, succeeded } from './curation-jobs';
+import { resultOf } from '../jobs/registry';
+import { duplicatesView, latestDedupeJob } from './curation-jobs';
 import { EXPORT_EXTENSIONS, exportToFile } from './export';
 import { checkImportablePath, previewFile } from './formats';
 import { importReport, listImports, rejectedRowsText } from './imports';
@@ -136,8 +136,8 @@ export function datasetHandlers({ store, jobs, jobStore, exportsDir }: DatasetSe
     // Duplicate search and snapshots run as jobs in worker processes; the waiting forms keep scripts simple.
     'datasets.duplicates': async ({ datasetId, threshold }) => {
       store.assertDataset(datasetId);
-      const job = await jobOutcome(jobs, jobs.start('dataset-dedupe', { datasetId, threshold }).id);
-      const { exact, near, groups } = duplicatesView(store, succeeded<DedupeResult>(job));
+      const job = await jobs.outcome(jobs.start('dataset-dedupe', { datasetId, threshold }).id);
+      const { exact, near, groups } = duplicatesView(store, resultOf(job, 'dataset-dedupe'));
       return { exact, near, groups };
     },
     'datasets.findDuplicates': ({ datasetId, threshold }) => {
@@ -147,7 +147,7 @@ export function datasetHandlers({ store, jobs, jobStore, exportsDir }: DatasetSe
     'datasets.duplicateGroups': ({ datasetId }) => {
       store.assertDataset(datasetId);
       const job = latestDedupeJob(store, jobStore, datasetId);
-      return { job, result: job?.status === 'succeeded' ? duplicatesView(store, job.result as DedupeResult) : null };
+      return { job, result: job?.status === 'succeeded' ? duplicatesView(store, resultOf(job, 'dataset-dedupe')) : null };
     },
     'records.merge': ({ keepId, dropIds }) => {
       const keep = store.row(keepId);
@@ -180,8 +180,8 @@ export function datasetHandlers({ store, jobs, jobStore, exportsDir }: DatasetSe
     },
     'snapshots.create': async ({ datasetId, name, filter }) => {
       store.assertDataset(datasetId);
-      const job = await jobOutcome(jobs, jobs.start('dataset-snapshot', { datasetId, ...(name ? { name } : {}), filter: filter ?? null }).id);
-      return succeeded(job);
+      const job = await jobs.outcome(jobs.start('dataset-snapshot', { datasetId, ...(name ? { name } : {}), filter: filter ?? null }).id);
+      return resultOf(job, 'dataset-snapshot');
     },
     'snapshots.start': ({ datasetId, name, filter }) => {
       store.assertDataset(datasetId);

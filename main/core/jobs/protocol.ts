@@ -2,7 +2,8 @@ import type { LogLevel } from '../../../shared/jobs';
 
 /** Messages between the supervisor (parent) and a job's worker process. */
 export type ToWorker =
-  | { type: 'run'; task: string; payload: unknown }
+  /** Run the worker entry of this job kind (registry.ts) on the payload. */
+  | { type: 'run'; kind: string; payload: unknown }
   | { type: 'cancel' }
   /** Stop at the next safe point, saving what is needed to continue (training: a checkpoint). */
   | { type: 'pause' };
@@ -15,19 +16,17 @@ export type FromWorker =
   | { type: 'done'; result: unknown }
   | { type: 'error'; error: { code: string; message: string; details?: unknown } };
 
-/** What a task running inside the worker can do. */
-export interface WorkerIo {
+/** What a task running inside the worker can do; `Events` names the data it sends its job. */
+export interface WorkerIo<Events extends Record<string, unknown> = Record<string, unknown>> {
   progress(progress: number, message?: string): void;
   log(level: LogLevel, message: string): void;
   /** Sends task-specific data to the job (delivered in order with progress and logs). */
-  event(name: string, data: unknown): void;
+  event<N extends keyof Events & string>(name: N, data: Events[N]): void;
   /** Aborted when the job is cancelled. */
   signal: AbortSignal;
   /** True once a pause was asked for: stop at the next safe point and return. */
   pauseRequested(): boolean;
 }
-
-export type WorkerTask = (payload: unknown, io: WorkerIo) => Promise<unknown>;
 
 /** A running worker process, whatever started it (child_process.fork or Electron's utilityProcess). */
 export interface WorkerHandle {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { WorkerTask } from './protocol';
+import { defineJobKind, type WorkerTask } from './kind';
 
 export const SelfTestParams = z.object({
   steps: z.number().int().min(1),
@@ -7,6 +7,9 @@ export const SelfTestParams = z.object({
   failAtStep: z.number().int().min(1).optional(),
 });
 export type SelfTestParams = z.infer<typeof SelfTestParams>;
+
+export const SelfTestResult = z.object({ steps: z.number().int(), workerPid: z.number().int() });
+export type SelfTestResult = z.infer<typeof SelfTestResult>;
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -24,8 +27,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * whole path (fork, messages, persistence, events, cancel, crash recovery)
  * and lets a user check the studio's plumbing from the UI.
  */
-export const selfTest: WorkerTask = async (payload, io) => {
-  const params = SelfTestParams.parse(payload);
+export const selfTest: WorkerTask<SelfTestParams, SelfTestResult> = async (params, io) => {
   io.log('info', `Self-test started in worker process ${process.pid}: ${params.steps} steps of ${params.stepMs} ms.`);
   for (let step = 1; step <= params.steps; step++) {
     await sleep(params.stepMs, io.signal);
@@ -35,3 +37,14 @@ export const selfTest: WorkerTask = async (payload, io) => {
   }
   return { steps: params.steps, workerPid: process.pid };
 };
+
+/** The self-test job: its whole work is the worker's, so the handler only hands the parameters on. */
+export const selfTestJob = defineJobKind({
+  kind: 'self-test',
+  lane: 'light',
+  params: SelfTestParams,
+  result: SelfTestResult,
+  title: (p) => `Self-test (${p.steps} steps)`,
+  worker: { payload: SelfTestParams, result: SelfTestResult, load: async () => selfTest },
+  run: (ctx) => ctx.runWorker(ctx.params),
+});

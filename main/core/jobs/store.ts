@@ -113,6 +113,11 @@ export class JobStore {
     };
   }
 
+  /** Whether a transaction is open on the workspace connection (a job started in it must wait for it to end). */
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
+  }
+
   create(job: NewJob): Job {
     const info = this.stmts.insert.run({
       kind: job.kind,

@@ -1,8 +1,9 @@
-import type { z } from 'zod';
-import type { Job, LogLevel } from '../../../shared/jobs';
+import { TERMINAL_STATUSES, type Job, type LogLevel } from '../../../shared/jobs';
 import { StudioError } from '../../../shared/result';
 import type { EventHub } from '../events';
+import { JobPaused, type AnyJobKind, type EventHandlers, type JobContext, type JobServices } from './kind';
 import type { SpawnWorker } from './protocol';
+import { isJobKindName, jobKind, type JobKindName, type JobParams } from './registry';
 import type { JobStore } from './store';
 
 /**
@@ -11,40 +12,6 @@ import type { JobStore } from './store';
  * I/O bound, diagnostics are light.
  */
 export const DEFAULT_LANE_LIMITS: Record<string, number> = { device: 1, io: 2, light: 4 };
-
-export interface JobContext<P> {
-  readonly job: Job;
-  readonly params: P;
-  readonly signal: AbortSignal;
-  progress(fraction: number, message?: string): void;
-  log(level: LogLevel, message: string): void;
-  /**
-   * Runs a named task in a separate worker process and resolves with its
-   * result; `onEvent` receives the task's own data messages in order.
-   */
-  runWorker(task: string, payload: unknown, onEvent?: (name: string, data: unknown) => void): Promise<unknown>;
-  /** True once `JobSupervisor.pause` was called for this job. */
-  readonly pauseRequested: boolean;
-}
-
-export interface JobKind<P = unknown> {
-  readonly kind: string;
-  readonly lane: string;
-  readonly params: z.ZodType<P>;
-  title(params: P): string;
-  run(ctx: JobContext<P>): Promise<unknown>;
-  /** Whether `pause` applies (the task checkpoints and stops when asked). */
-  readonly pausable?: boolean;
-}
-
-/**
- * Thrown by a job kind whose task stopped because a pause was asked for. The
- * job ends `paused` (its error, code PAUSED, says where it stopped); retrying
- * it continues from there.
- */
-export class JobPaused extends Error {
-  readonly code = 'PAUSED';
-}
 
 /** The worker process died before it finished: the job is interrupted, not failed. */
 export class WorkerCrashed extends Error {
@@ -74,6 +41,8 @@ class TaskFailed extends Error {
 export interface SupervisorOptions {
   store: JobStore;
   events: EventHub;
+  /** What job handlers may use (stores, paths). */
+  services: JobServices;
   spawnWorker: SpawnWorker;
   laneLimits?: Record<string, number>;
   heartbeatMs?: number;
@@ -109,7 +78,6 @@ interface Running {
  * sees the same truth as the one that watched it happen.
  */
 export class JobSupervisor {
-  private readonly kinds = new Map<string, JobKind<never>>();
   private readonly running = new Map<number, Running>();
   private readonly laneLimits: Record<string, number>;
   private readonly heartbeatTimer: NodeJS.Timeout;
@@ -121,10 +89,6 @@ export class JobSupervisor {
     this.heartbeatTimer.unref();
   }
 
-  register<P>(kind: JobKind<P>): void {
-    this.kinds.set(kind.kind, kind as unknown as JobKind<never>);
-  }
-
   /** Marks jobs of dead processes interrupted, adopts their queued jobs, then starts what can run. */
   recover(): { interrupted: Job[]; adopted: Job[] } {
     const report = this.options.store.recover(this.options.isAlive ?? processAlive, this.options.staleAfterMs ?? 30_000);
@@ -133,21 +97,32 @@ export class JobSupervisor {
     return report;
   }
 
-  start(kindName: string, rawParams: unknown): Job {
-    const kind = this.kinds.get(kindName);
+  /**
+   * Queues a job of a kind in the registry and starts it if its lane has
+   * room. Started inside a transaction (a run's row and its job are created
+   * together), it launches once that transaction has ended: better-sqlite3
+   * transactions are synchronous, so by the next microtask the job is either
+   * committed and runs, or rolled back and never does.
+   */
+  start<K extends JobKindName>(kindName: K, params: JobParams<K>): Job {
+    const kind = jobKind(kindName);
     if (!kind) throw new StudioError('INVALID_ARGUMENT', `Unknown job kind "${kindName}".`);
-    const parsed = kind.params.safeParse(rawParams);
+    const parsed = kind.params.safeParse(params);
     if (!parsed.success) {
       throw new StudioError('INVALID_ARGUMENT', `Invalid parameters for a ${kindName} job.`, { issues: parsed.error.issues });
     }
     const job = this.options.store.create({
       kind: kindName,
-      title: kind.title(parsed.data as never),
+      title: kind.title(parsed.data, this.options.services),
       lane: kind.lane,
       params: parsed.data,
     });
     this.announce(job);
-    this.pump();
+    if (this.options.store.inTransaction) {
+      // Whether it has to wait is known now (and said); launching waits for the commit.
+      this.pump({ launch: false });
+      queueMicrotask(() => this.pump());
+    } else this.pump();
     return this.options.store.get(job.id);
   }
 
@@ -195,7 +170,7 @@ export class JobSupervisor {
 
   retry(id: number): Job {
     const job = this.options.store.get(id);
-    if (!this.kinds.has(job.kind)) throw new StudioError('INVALID_ARGUMENT', `Unknown job kind "${job.kind}".`);
+    if (!isJobKindName(job.kind)) throw new StudioError('INVALID_ARGUMENT', `Unknown job kind "${job.kind}".`);
     const queued = this.options.store.transition(id, 'queued');
     this.log(id, 'info', `Queued again (attempt ${queued.attempt}).`);
     this.announce(queued);
@@ -207,6 +182,16 @@ export class JobSupervisor {
   async settled(id: number): Promise<Job> {
     await this.running.get(id)?.done;
     return this.options.store.get(id);
+  }
+
+  /** Resolves when the job has stopped (succeeded, failed, cancelled, interrupted or paused), however long it queued. */
+  async outcome(id: number): Promise<Job> {
+    for (;;) {
+      const job = await this.settled(id);
+      if (TERMINAL_STATUSES.includes(job.status)) return job;
+      // Still queued behind its lane: look again shortly.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /**
@@ -247,13 +232,13 @@ export class JobSupervisor {
     return [...this.running.entries()].filter(([, r]) => r.lane === lane).map(([id]) => id);
   }
 
-  /** Starts every queued job whose lane has room; tells the others why they wait. */
-  private pump(): void {
+  /** Starts every queued job whose lane has room (unless `launch` is false); tells the others why they wait. */
+  private pump({ launch = true } = {}): void {
     if (this.closed) return;
     const { store } = this.options;
     for (const job of store.queued()) {
       if (this.running.has(job.id)) continue;
-      const kind = this.kinds.get(job.kind);
+      const kind = jobKind(job.kind);
       if (!kind) {
         store.transition(job.id, 'running');
         this.announce(
@@ -275,11 +260,11 @@ export class JobSupervisor {
         }
         continue;
       }
-      this.launch(job, kind);
+      if (launch) this.launch(job, kind);
     }
   }
 
-  private launch(queued: Job, kind: JobKind<never>): void {
+  private launch(queued: Job, kind: AnyJobKind): void {
     const { store } = this.options;
     const controller = new AbortController();
     const job = store.transition(queued.id, 'running');
@@ -288,12 +273,15 @@ export class JobSupervisor {
     const intervalMs = this.options.progressIntervalMs ?? 200;
 
     const entry: Running = { controller, lane: job.lane, done: Promise.resolve(), pausable: kind.pausable === true, pauseRequested: false, workers: new Set() };
-    const ctx: JobContext<never> = {
+    // Checked again as it starts: a job queued by an older studio may hold parameters this one no longer takes.
+    const params = kind.params.safeParse(job.params);
+    const ctx: JobContext<unknown, AnyJobKind['worker']> = {
       job,
       get pauseRequested() {
         return entry.pauseRequested;
       },
-      params: job.params as never,
+      params: params.success ? params.data : job.params,
+      services: this.options.services,
       signal: controller.signal,
       progress: (fraction, message) => {
         const now = Date.now();
@@ -303,14 +291,16 @@ export class JobSupervisor {
         this.announce(store.get(job.id));
       },
       log: (level, message) => this.log(job.id, level, message),
-      runWorker: (task, payload, onEvent) => this.runWorker(job.id, task, payload, controller.signal, ctx, entry, onEvent),
+      runWorker: (payload, on) => this.runWorker(job, kind, payload, controller.signal, ctx, entry, on),
     };
 
     const done = (async () => {
       try {
-        const result = await kind.run(ctx);
+        if (!params.success) throw new TaskFailed('INVALID_ARGUMENT', `Invalid parameters for a ${job.kind} job: ${params.error.message}`);
+        const result = kind.result.safeParse(await kind.run(ctx));
         if (controller.signal.aborted) throw controller.signal.reason;
-        this.finish(job.id, 'succeeded', { result: result ?? null });
+        if (!result.success) throw new TaskFailed('BAD_RESULT', `The ${job.kind} job's result does not match its schema: ${result.error.message}`);
+        this.finish(job.id, 'succeeded', { result: result.data ?? null });
       } catch (err) {
         if (err instanceof JobPaused && !controller.signal.aborted) {
           this.finish(job.id, 'paused', { error: { code: 'PAUSED', message: err.message } });
@@ -350,14 +340,17 @@ export class JobSupervisor {
   }
 
   private runWorker(
-    jobId: number,
-    task: string,
+    job: Job,
+    kind: AnyJobKind,
     payload: unknown,
     signal: AbortSignal,
-    ctx: JobContext<never>,
+    ctx: JobContext<unknown, AnyJobKind['worker']>,
     entry: Running,
-    onEvent?: (name: string, data: unknown) => void,
+    on: EventHandlers<Record<string, unknown>> = {},
   ): Promise<unknown> {
+    const jobId = job.id;
+    const workerEntry = kind.worker;
+    if (!workerEntry) return Promise.reject(new Error(`A ${job.kind} job has no worker entry (registry.ts).`));
     return new Promise((resolve, reject) => {
       const worker = this.options.spawnWorker();
       entry.workers.add(worker);
@@ -383,14 +376,19 @@ export class JobSupervisor {
             break;
           case 'event':
             try {
-              onEvent?.(message.name, message.data);
+              on[message.name]?.(message.data);
             } catch (err) {
               ctx.log('error', `Could not record the worker's ${message.name}: ${err instanceof Error ? err.message : String(err)}`);
             }
             break;
-          case 'done':
-            outcome = { ok: true, value: message.result };
+          case 'done': {
+            // The result crossed a process boundary: it is checked against the entry's schema here.
+            const result = workerEntry.result.safeParse(message.result);
+            outcome = result.success
+              ? { ok: true, value: result.data }
+              : { ok: false, error: new TaskFailed('BAD_RESULT', `The ${job.kind} worker's result does not match its schema: ${result.error.message}`) };
             break;
+          }
           case 'error':
             outcome = { ok: false, error: new TaskFailed(message.error.code, message.error.message, message.error.details) };
             break;
@@ -407,7 +405,7 @@ export class JobSupervisor {
         else if (outcome) reject(outcome.error);
         else reject(new WorkerCrashed(code, exitSignal));
       });
-      worker.send({ type: 'run', task, payload });
+      worker.send({ type: 'run', kind: job.kind, payload });
       if (entry.pauseRequested) worker.send({ type: 'pause' });
     });
   }

@@ -5,7 +5,7 @@
  */
 import { totalmem } from 'node:os';
 import { needsReference } from '../../../shared/objectives';
-import type { ModelEntry, RunEstimate } from '../../../shared/runs';
+import type { ModelEntry, RunDefaults, RunEstimate } from '../../../shared/runs';
 import { RunConfig, effectiveBatchSize, stepsPerEpoch, totalSteps } from '../../../shared/training';
 import type { Snapshot } from '../../../shared/datasets';
 import { checkFits, estimateMemory } from '../../engine/memory';
@@ -31,7 +31,7 @@ export interface EstimateInputs {
 }
 
 /** Launcher defaults for a model: the paper's setup (shared/training.ts) with lengths that fit the model. */
-export function defaultsFor(model: ModelEntry, modelConfig: ModelConfig, preset?: Record<string, unknown>): Record<string, unknown> {
+export function defaultsFor(model: ModelEntry, modelConfig: ModelConfig, preset?: Record<string, unknown>): RunDefaults {
   const maxLength = Math.min(512, modelConfig.maxPositionEmbeddings);
   const base = RunConfig.parse({ model: { kind: 'folder', path: model.path }, maxLength, maxPromptLength: Math.floor(maxLength * 0.75), chatTemplate: model.hasChatTemplate, ...preset });
   const { model: _model, ...rest } = base;

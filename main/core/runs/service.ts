@@ -1,21 +1,20 @@
 /**
  * Training runs in the core: the model registry, the launcher's defaults and
  * estimate, run creation (a row plus a durable `train` job on the device
- * lane), the job that drives the worker task and stores what it reports,
- * pause / resume / cancel / re-run, and the queries the run page draws from.
+ * lane; its job is train-job.ts), pause / resume / cancel / re-run, and the
+ * queries the run page draws from.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Handlers } from '../handlers';
 import type { EventHub } from '../events';
 import type { Run } from '../../../shared/runs';
 import { RESUMABLE_STATUSES, type RunLaunch } from '../../../shared/runs';
 import { StudioError } from '../../../shared/result';
-import { formatDiagnosticLine } from '../../../shared/run-log';
 import { RunConfig } from '../../../shared/training';
 import { getSnapshot } from '../datasets/snapshots';
-import { JobPaused, type JobKind, type JobSupervisor } from '../jobs/supervisor';
+import type { JobSupervisor } from '../jobs/supervisor';
 import type { JobStore } from '../jobs/store';
 import { APP_VERSION } from '../version';
 import { diagnose } from './diagnostics';
@@ -23,7 +22,6 @@ import { exportMetrics } from './metrics-export';
 import { defaultsFor, estimateRun } from './estimate';
 import { defaultModelName, inspectModelFolder, readModelFolderConfig } from './models';
 import { type RunStore } from './store';
-import type { TrainEvents, TrainPayload, TrainResult } from './train-protocol';
 
 type RunMethods = Extract<keyof Handlers, `runs.${string}` | `models.${string}`>;
 
@@ -41,84 +39,8 @@ export interface RunServiceDeps {
   presets?: Partial<Record<'demo' | 'folder' | 'run', Record<string, unknown>>>;
 }
 
-export const TrainParams = z.object({ runId: z.number().int().positive(), name: z.string() });
-export type TrainParams = z.infer<typeof TrainParams>;
-
 export function runsDir(artifactsDir: string): string {
   return join(artifactsDir, 'runs');
-}
-
-/** The `train` job: runs the worker task and records every event it sends, as it happens. */
-export function trainJobKind(deps: RunServiceDeps): JobKind<TrainParams> {
-  const { runs, events } = deps;
-  return {
-    kind: 'train',
-    lane: 'device',
-    pausable: true,
-    params: TrainParams,
-    title: (p) => `Train: ${p.name}`,
-    async run(ctx) {
-      const runId = ctx.params.runId;
-      // The run row learns its job id right after the job is created (which may start it at once).
-      await Promise.resolve();
-      const run = runs.getRun(runId);
-      mkdirSync(run.dir, { recursive: true });
-      const payload: TrainPayload = {
-        runId,
-        dbPath: runs.db.name,
-        ...(deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {}),
-        snapshotId: run.snapshotId,
-        config: run.config,
-        dir: run.dir,
-        referenceDir: join(deps.artifactsDir, 'reference-cache'),
-      };
-      const changed = () => events.emit({ type: 'run.updated', run: runs.getRun(runId) });
-      const handlers: { [N in keyof TrainEvents]: (data: TrainEvents[N]) => void } = {
-        start: (d) => {
-          runs.setProvenance(runId, { modelHash: d.modelHash, backend: d.backend });
-          // Steps after the checkpoint are replayed with the same data order: drop their stale values first.
-          runs.truncateAfter(runId, d.step);
-          if (d.resumedFrom) ctx.log('info', `Continuing at step ${d.step} of ${d.totalSteps}.`);
-          changed();
-        },
-        reference: (d) => runs.putReference(d),
-        step: (record) => {
-          const points = runs.recordMetrics(runId, record.step, record.metrics);
-          if (record.weightChosen) runs.recordWeights(runId, record.step, record.weightChosen);
-          events.emit({ type: 'run.metrics', runId, points });
-        },
-        eval: (e) => {
-          const points = runs.recordMetrics(runId, e.step, {
-            [`eval/logp_accuracy`]: e.logpAccuracy,
-            [`eval/logp_margin`]: e.logpMargin,
-            [`eval/loss`]: e.loss,
-            ...(e.rewardAccuracy === null ? {} : { [`eval/reward_accuracy`]: e.rewardAccuracy }),
-            ...(e.rewardMargin === null ? {} : { [`eval/reward_margin`]: e.rewardMargin }),
-          });
-          events.emit({ type: 'run.metrics', runId, points });
-        },
-        checkpoints: (list) => {
-          runs.syncCheckpoints(runId, list);
-          changed();
-        },
-        exported: ({ path }) => {
-          if (runs.findModelByPath(path)) return;
-          void inspectModelFolder(path).then(
-            ({ entry }) => runs.addModel({ ...entry, name: `${run.name} (run #${runId})`, origin: 'run' }),
-            (err: unknown) => ctx.log('warn', `The exported model could not be registered: ${err instanceof Error ? err.message : String(err)}`),
-          );
-        },
-      };
-      const result = (await ctx.runWorker('train', payload, (name, data) => {
-        const handler = handlers[name as keyof TrainEvents] as ((d: unknown) => void) | undefined;
-        handler?.(data);
-      })) as TrainResult;
-      // What `studio train` prints at the end, kept in the job log too.
-      for (const d of diagnose(runs.series(runId), null)) ctx.log(d.level, formatDiagnosticLine(d));
-      if (result.paused) throw new JobPaused(`Paused at step ${result.step} of ${result.totalSteps}; resume continues from this checkpoint.`);
-      return result;
-    },
-  };
 }
 
 export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
@@ -162,7 +84,7 @@ export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
     const config = RunConfig.parse({ ...launch.config, model: { kind: 'folder', path: model.path } });
     const name = launch.name?.trim() || `${config.objective.objective.toUpperCase()} on ${snapshot.name} (${model.name})`;
     // The run row, its folder and its job in one transaction: a crash never leaves a run without a job.
-    // (The job may launch inside it; its worker starts only after the commit, see trainJobKind.run.)
+    // (A job started inside a transaction launches once it has committed: JobSupervisor.start.)
     const runId = runs.db.transaction(() => {
       const id = runs.createRun({
         name,

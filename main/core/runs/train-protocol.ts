@@ -3,32 +3,35 @@
  * the payload that starts or resumes a run, and the events the worker sends
  * as it goes. Kept free of tensor code so the UI process never loads tfjs.
  */
-import type { EvalRecord, RunConfig, StepRecord } from '../../../shared/training';
+import { z } from 'zod';
+import { RunConfig, type EvalRecord, type StepRecord } from '../../../shared/training';
 
-export interface TrainPayload {
-  runId: number;
-  dbPath: string;
+export const TrainPayload = z.object({
+  runId: z.number().int().positive(),
+  dbPath: z.string().min(1),
   /** better-sqlite3 binary for this runtime (Electron's ABI), if not the default. */
-  nativeBinding?: string;
-  snapshotId: number;
-  config: RunConfig;
+  nativeBinding: z.string().optional(),
+  snapshotId: z.number().int().positive(),
+  config: RunConfig,
   /** The run's folder: checkpoints and the exported model. */
-  dir: string;
+  dir: z.string().min(1),
   /** Where reference log-probs are cached, one file per cache key. */
-  referenceDir: string;
-}
+  referenceDir: z.string().min(1),
+});
+export type TrainPayload = z.infer<typeof TrainPayload>;
 
-export interface TrainResult {
+export const TrainResult = z.object({
   /** True when the run stopped because a pause was asked for. */
-  paused: boolean;
-  step: number;
-  totalSteps: number;
+  paused: z.boolean(),
+  step: z.number().int(),
+  totalSteps: z.number().int(),
   /** The exported model folder when the run completed. */
-  exported: string | null;
-}
+  exported: z.string().nullable(),
+});
+export type TrainResult = z.infer<typeof TrainResult>;
 
 /** Events from the worker, by name. */
-export interface TrainEvents {
+export type TrainEvents = {
   /** Where the run (re)starts: metrics after this step are stale and replaced. */
   start: { step: number; totalSteps: number; modelHash: string; backend: string; resumedFrom: string | null };
   reference: { key: string; modelHash: string; snapshotHash: string; settings: unknown; trainPairs: number; testPairs: number; path: string; bytes: number };
@@ -36,6 +39,6 @@ export interface TrainEvents {
   eval: EvalRecord;
   checkpoints: { step: number; epoch: number; path: string; bytes: number }[];
   exported: { path: string };
-}
+};
 
 export type TrainEventName = keyof TrainEvents;

@@ -17,7 +17,7 @@ import { getSnapshot, snapshotContents } from '../datasets/snapshots';
 import { initBackend } from '../../engine/backend';
 import { describeCheckpoints, latestValidCheckpoint, loadStartingModel, NonFiniteError, removeStaleTemps, Trainer } from '../../training';
 import { modelSourceHash } from './model-hash';
-import type { TrainEventName, TrainEvents, TrainPayload, TrainResult } from './train-protocol';
+import type { TrainEvents, TrainPayload, TrainResult } from './train-protocol';
 
 function readSnapshot(payload: TrainPayload): { hash: string; train: RecordContent[]; test: RecordContent[] } {
   const db = openDatabase(payload.dbPath, { readonly: true, ...(payload.nativeBinding ? { nativeBinding: payload.nativeBinding } : {}) });
@@ -32,10 +32,8 @@ function readSnapshot(payload: TrainPayload): { hash: string; train: RecordConte
   }
 }
 
-export async function trainTask(raw: unknown, io: WorkerIo): Promise<TrainResult> {
-  const payload = raw as TrainPayload;
+export async function trainTask(payload: TrainPayload, io: WorkerIo<TrainEvents>): Promise<TrainResult> {
   const { config } = payload;
-  const emit = <N extends TrainEventName>(name: N, data: TrainEvents[N]) => io.event(name, data);
   const aborted = () => {
     if (io.signal.aborted) throw io.signal.reason instanceof Error ? io.signal.reason : new Error('cancelled');
   };
@@ -66,7 +64,7 @@ export async function trainTask(raw: unknown, io: WorkerIo): Promise<TrainResult
   if (cache && !cache.computed) io.log('info', `Reusing cached reference log-probs (${cache.key.slice(0, 12)}).`);
   if (checkpoint) io.log('info', `Resumed from ${checkpoint} at step ${trainer.currentStep}.`);
   if (cache?.computed) {
-    emit('reference', {
+    io.event('reference', {
       key: cache.key,
       modelHash,
       snapshotHash: snapshot.hash,
@@ -77,12 +75,12 @@ export async function trainTask(raw: unknown, io: WorkerIo): Promise<TrainResult
       bytes: cache.bytes,
     });
   }
-  emit('start', { step: trainer.currentStep, totalSteps: trainer.totalSteps, modelHash, backend: backend.name, resumedFrom: checkpoint });
+  io.event('start', { step: trainer.currentStep, totalSteps: trainer.totalSteps, modelHash, backend: backend.name, resumedFrom: checkpoint });
 
   const saveCheckpoint = async () => {
     await trainer.saveCheckpoint(payload.dir);
     const entries = (await describeCheckpoints(payload.dir)).map((c) => ({ step: c.step, epoch: c.step / trainer.stepsPerEpoch, path: c.dir, bytes: c.bytes }));
-    emit('checkpoints', entries);
+    io.event('checkpoints', entries);
     const saved = entries.find((e) => e.step === trainer.currentStep);
     io.log('info', `Checkpoint at step ${trainer.currentStep}${saved ? ` (${(saved.bytes / 1e6).toFixed(1)} MB): ${saved.path}` : ''}; keeping ${entries.length}.`);
   };
@@ -108,7 +106,7 @@ export async function trainTask(raw: unknown, io: WorkerIo): Promise<TrainResult
       record.metrics['step_seconds'] = (now - lastStepEnd) / 1000;
       lastStepEnd = now;
       stepSeconds.push(record.metrics['step_seconds']);
-      emit('step', record);
+      io.event('step', record);
       // The line `studio train` prints, kept in the job log for the app.
       io.log('info', formatStepLine(record.step, trainer.totalSteps, record.metrics));
       const tps = record.metrics['tokens_per_second'];
@@ -117,7 +115,7 @@ export async function trainTask(raw: unknown, io: WorkerIo): Promise<TrainResult
       io.progress(record.step / trainer.totalSteps, `Step ${record.step} of ${trainer.totalSteps}${tps ? ` · ${Math.round(tps)} tokens/s` : ''} · ${left}`);
       if (trainer.evalDue && trainer.testPairs.length > 0) {
         const evaluation = await trainer.evaluate();
-        emit('eval', evaluation);
+        io.event('eval', evaluation);
         io.log('info', formatEvalLine(evaluation.step, evalMetrics(evaluation)));
       }
       if (trainer.checkpointDue) await saveCheckpoint();
@@ -129,7 +127,7 @@ export async function trainTask(raw: unknown, io: WorkerIo): Promise<TrainResult
   const exported = join(payload.dir, 'model');
   io.progress(1, 'Exporting the trained model');
   await trainer.exportModel(exported);
-  emit('exported', { path: exported });
+  io.event('exported', { path: exported });
   io.log('info', `Exported the trained model to ${exported}.`);
   trainer.dispose();
   model.dispose();
