@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { call, jobSettled } from '../../main/core/client';
 import { DatasetStore } from '../../main/core/datasets/store';
+import { resultOf } from '../../main/core/jobs/registry';
 import { createStudio, type Studio } from '../../main/core/studio';
 import { openWorkspace } from '../../main/core/workspace';
 import type { MethodArgs } from '../../shared/contract';
@@ -108,7 +109,7 @@ export async function run(): Promise<SuiteResult> {
     const done = await jobSettled(studio, job.id);
     const importMs = performance.now() - t0;
     if (done.status !== 'succeeded') throw new Error(`import ${done.status}: ${done.error?.message}`);
-    const { datasetId, imported } = done.result as { datasetId: number; imported: number };
+    const { datasetId, imported } = resultOf(done, 'dataset-import');
     measurements.push({ name: 'import 100k pairs (JSONL, job, FTS indexed)', value: importMs / 1000, unit: 's', n: imported, note: `${(bytes / 2 ** 20).toFixed(0)} MiB; target ≤ 10 s` });
 
     const at100k = await ftsLatencies(studio, datasetId, 200);

@@ -4,6 +4,7 @@ import { type Dataset, ExportFormat, FormatId, type ImportError } from '../../sh
 import { StudioError } from '../../shared/result';
 import { call, jobSettled, type StudioDoor } from '../core/client';
 import type { NothingImported } from '../core/datasets/imports';
+import { resultOf } from '../core/jobs/registry';
 import { CliError, type Command } from './commands';
 import { table, type CliIo } from './output';
 
@@ -75,7 +76,7 @@ export const importCommand: Command = {
         }
         return 2;
       }
-      const { importId } = done.result as { importId: number };
+      const { importId } = resultOf(done, 'dataset-import');
       const report = await call(studio, 'datasets.importReport', { id: importId, errorsOffset: 0, errorsLimit: 5000 });
       const dataset = await datasetById(studio, report.datasetId);
       let savedRejected: string | null = null;
