@@ -76,7 +76,7 @@ export function JobDetailPage({ id }: { id: number }) {
           )}
           {(job.status === 'failed' || job.status === 'interrupted' || job.status === 'cancelled' || job.status === 'paused') && (
             <Button variant="primary" onClick={() => retry.mutate()} disabled={retry.isPending}>
-              {job.status === 'interrupted' || job.error?.code === 'PAUSED' ? 'Resume' : 'Retry'}
+              {job.status === 'interrupted' || job.status === 'paused' ? 'Resume' : 'Retry'}
             </Button>
           )}
         </div>
