@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { createStudio as CreateStudio } from '../core/studio';
 import { DB_FILE, resolveWorkspaceDir } from '../core/workspace';
+import { StudioError } from '../../shared/result';
 import { APP_VERSION } from '../core/version';
 import { EXIT, EXIT_CODE_HELP, type Command } from './commands';
 import { datasetsCommand, exportCommand, importCommand, snapshotCommand } from './datasets';
@@ -127,12 +128,17 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       io,
       openStudio: (supervise = false) => {
         if (!createStudio) throw new Error(`studio ${name} is declared as using no workspace, yet opened one.`);
-        return createStudio({ workspaceDir, superviseJobs: supervise });
+        // A bug inside the core comes back as INTERNAL; its stack, from where it threw, only with --verbose.
+        const onInternalError = (err: unknown) => {
+          if (verbose && err instanceof Error && err.stack) io.err(err.stack);
+        };
+        return createStudio({ workspaceDir, superviseJobs: supervise, onInternalError });
       },
     });
   } catch (err) {
     const failure = describeFailure(err);
-    if (verbose && err instanceof Error && err.stack) io.err(err.stack);
+    // An INTERNAL answer's stack was printed where it threw, inside the core (onInternalError above).
+    if (verbose && err instanceof Error && err.stack && !(err instanceof StudioError && err.code === 'INTERNAL')) io.err(err.stack);
     return fail(failure.code, failure.internal && !verbose ? `${failure.message} (run again with --verbose for the stack)` : failure.message, failure.exitCode);
   }
 }

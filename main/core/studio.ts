@@ -24,7 +24,7 @@ import { runHandlers, type RunServiceDeps } from './runs/service';
 import { registerDemoModel } from './runs/demo';
 import { removeStaleTemps } from '../training/temp-files';
 import { DEMO_RUN_DEFAULTS } from '../../shared/demo';
-import { openWorkspace, type Workspace, workspaceSize } from './workspace';
+import { openWorkspace, workspaceSize } from './workspace';
 
 export interface StudioOptions extends OpenOptions {
   workspaceDir: string;
@@ -35,6 +35,8 @@ export interface StudioOptions extends OpenOptions {
   superviseJobs?: boolean;
   /** The app's assets folder (demo data); defaults to the repository's assets/. */
   assetsDir?: string;
+  /** Told of an error that threw inside the core without a code (a bug; the caller gets INTERNAL); by default logged with its stack. */
+  onInternalError?: (err: unknown) => void;
 }
 
 /** Folders a transport needs: the serve mode streams uploads into one and serves downloads from another. */
@@ -44,17 +46,16 @@ export interface StudioPaths {
   readonly exports: string;
 }
 
+/**
+ * The core as transports see it: one door (`dispatch`, every call checked
+ * against the contract), the events, the folders a transport serves, and the
+ * lifecycle. Its stores and handlers stay inside; main/core/client.ts's
+ * `call` is how code in this process uses the door.
+ */
 export interface Studio {
-  readonly paths: StudioPaths;
-  readonly workspace: Workspace;
-  readonly events: EventHub;
-  readonly jobs: JobSupervisor;
-  readonly jobStore: JobStore;
-  readonly datasets: DatasetStore;
-  readonly runs: RunStore;
-  readonly handlers: Handlers;
   readonly dispatch: Dispatch;
-  readonly assetsDir: string;
+  readonly events: Pick<EventHub, 'subscribe'>;
+  readonly paths: StudioPaths;
   /** Seeds the demo dataset when this start created the workspace, and registers the demo model. */
   seedDemo(): Promise<void>;
   /** The shipped demo model, registered in this workspace if it is not yet; null where the app has none. */
@@ -154,19 +155,12 @@ export function createStudio(options: StudioOptions): Studio {
     ...runHandlers(runDeps),
   };
 
-  const dispatch = registerHandlers(contract, handlers, (err) => console.error('[studio] internal error:', err));
+  const dispatch = registerHandlers(contract, handlers, options.onInternalError ?? ((err) => console.error('[studio] internal error:', err)));
 
   return {
-    paths: { workspace: workspace.dir, uploads: join(workspace.artifactsDir, 'uploads'), exports: exportsDir },
-    workspace,
-    events,
-    jobs,
-    jobStore,
-    datasets,
-    runs,
-    handlers,
     dispatch,
-    assetsDir,
+    events,
+    paths: { workspace: workspace.dir, uploads: join(workspace.artifactsDir, 'uploads'), exports: exportsDir },
     async seedDemo() {
       if (workspace.created) await seedDemoDataset(datasets, assetsDir);
       await registerDemoModel(runs, assetsDir);

@@ -6,6 +6,7 @@ import { EXIT } from '../../main/cli/commands';
 import { latestSchemaVersion } from '../../main/core/db/migrate';
 import { callApi, REPO_ROOT, startServe, STUDIO_BIN } from '../helpers/serve';
 import { tempDir } from '../helpers/tmp';
+import { withStores } from '../helpers/workspace';
 
 const t = tempDir();
 afterAll(() => t.cleanup());
@@ -144,6 +145,19 @@ describe('the studio CLI (a real process on a real workspace)', () => {
     const opt = studio('info', '--frob');
     expect(opt.code).toBe(1);
     expect(opt.err).toMatch(/Unknown option '--frob'/);
+  });
+
+  it('an error inside the studio is a bug: exit 5 in one line, the stack from where it threw only with --verbose', () => {
+    const ws = join(t.dir, 'ws-internal');
+    expect(run(['info'], { workspace: ws, env: { STUDIO_NO_DEMO: '1' } }).code).toBe(0);
+    // Planted beside the studio: a job row whose error the contract cannot accept, so jobs.list fails inside the core.
+    withStores(ws, ({ db, jobs }) => db.prepare(`UPDATE jobs SET error = '{"code": 5}' WHERE id = ?`).run(jobs.create({ kind: 'self-test', title: 'planted', lane: 'light', params: {} }).id));
+    const plain = run(['jobs'], { workspace: ws });
+    expect(plain.code).toBe(EXIT.internal);
+    expect(plain.err.trim().split('\n')).toEqual([expect.stringMatching(/^studio jobs: Internal error in jobs\.list: .*\(run again with --verbose for the stack\)$/)]);
+    const verbose = run(['jobs', '--verbose'], { workspace: ws });
+    expect(verbose.code).toBe(EXIT.internal);
+    expect(verbose.err).toMatch(/does not match the contract[^\n]*\n\s+at .*handlers\.ts/);
   });
 
   it('goes through the same door as HTTP: arguments the contract refuses get the same error from the CLI as from studio serve', async () => {
