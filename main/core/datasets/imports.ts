@@ -40,7 +40,7 @@ interface ImportRow {
 
 export function importReport(db: Db, id: number, errorsOffset = 0, errorsLimit = 500): ImportReport {
   const row = db.prepare<[number], ImportRow>('SELECT * FROM imports WHERE id = ?').get(id);
-  if (!row) throw new Error(`There is no import #${id}.`);
+  if (!row) throw new StudioError('NOT_FOUND', `There is no import #${id}.`, { id });
   const errors = db
     .prepare<[number, number, number], { file: string; line: number | null; row: number | null; field: string | null; byte_offset: number | null; code: string; severity: 'error' | 'warning'; reason: string; raw: string | null }>(
       'SELECT file, line, row, field, byte_offset, code, severity, reason, raw FROM import_errors WHERE import_id = ? ORDER BY id LIMIT ? OFFSET ?',

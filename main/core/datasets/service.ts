@@ -5,6 +5,7 @@ import type { Handlers } from '../handlers';
 import type { JobStore } from '../jobs/store';
 import type { JobSupervisor } from '../jobs/supervisor';
 import { resultOf } from '../jobs/registry';
+import { fileError } from '../file-errors';
 import { duplicatesView, latestDedupeJob } from './curation-jobs';
 import { EXPORT_EXTENSIONS, exportToFile } from './export';
 import { checkImportablePath, previewFile } from './formats';
@@ -52,10 +53,7 @@ export function datasetHandlers({ store, jobs, jobStore, exportsDir }: DatasetSe
       try {
         preview = await previewFile(path, { ...(format ? { format } : {}), ...(mapping ? { mapping } : {}) });
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') throw new StudioError('NOT_FOUND', `No file at ${path}.`);
-        if (code === 'EISDIR') throw new StudioError('INVALID_ARGUMENT', `${path} is a folder, not a file.`);
-        throw err;
+        throw fileError(err, path, 'read');
       }
       return {
         file: path.split(/[\\/]/).pop() ?? path,

@@ -12,6 +12,7 @@ import type { EventHub } from '../events';
 import type { Run } from '../../../shared/runs';
 import { RESUMABLE_STATUSES, type RunLaunch } from '../../../shared/runs';
 import { StudioError } from '../../../shared/result';
+import { fileError } from '../file-errors';
 import { RunConfig } from '../../../shared/training';
 import { getSnapshot } from '../datasets/snapshots';
 import type { JobSupervisor } from '../jobs/supervisor';
@@ -145,8 +146,12 @@ export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
       const { text, rows } = exportMetrics(run, runs.series(id), format);
       const downloadName = `run-${id}-${run.name.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'metrics'}-metrics.${format}`;
       const target = path ?? join(deps.artifactsDir, 'exports', downloadName);
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, text);
+      try {
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, text);
+      } catch (err) {
+        throw fileError(err, target, 'write');
+      }
       return { path: target, rows, downloadName: path ? null : downloadName };
     },
     'runs.pause': ({ id }) => {
