@@ -32,21 +32,22 @@ const hasEnded = (job: Job) => TERMINAL_STATUSES.includes(job.status);
 export function jobSettled(studio: StudioDoor, id: number): Promise<Job> {
   return new Promise<Job>((resolve, reject) => {
     let settled = false;
-    const settle = (outcome: Promise<Job>) => {
+    // Takes the outcome lazily: once settled, a later one is never even started (a rejected one would go unhandled).
+    const settle = (outcome: () => Promise<Job>) => {
       if (settled) return;
       settled = true;
       unsubscribe();
-      outcome.then(resolve, reject);
+      outcome().then(resolve, reject);
     };
     // Subscribed before asking, so an end between the two is not missed.
     const unsubscribe = studio.events.subscribe((event) => {
-      if (event.type === 'job.updated' && event.job.id === id && hasEnded(event.job)) settle(call(studio, 'jobs.get', { id }));
+      if (event.type === 'job.updated' && event.job.id === id && hasEnded(event.job)) settle(() => call(studio, 'jobs.get', { id }));
     });
     call(studio, 'jobs.get', { id }).then(
       (job) => {
-        if (hasEnded(job)) settle(Promise.resolve(job));
+        if (hasEnded(job)) settle(() => Promise.resolve(job));
       },
-      (err: unknown) => settle(Promise.reject(err instanceof Error ? err : new Error(String(err)))),
+      (err: unknown) => settle(() => Promise.reject(err instanceof Error ? err : new Error(String(err)))),
     );
   });
 }
