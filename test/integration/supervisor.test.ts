@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStudio, type Studio } from '../../main/core/studio';
 import { call, jobSettled } from '../../main/core/client';
+import { DatasetStore } from '../../main/core/datasets/store';
+import { EventHub } from '../../main/core/events';
+import { forkSpawner, sourceWorkerEntry } from '../../main/core/jobs/fork-worker';
+import { JobStore } from '../../main/core/jobs/store';
+import { JobSupervisor } from '../../main/core/jobs/supervisor';
+import { RunStore } from '../../main/core/runs/store';
+import { openWorkspace } from '../../main/core/workspace';
 import type { StudioEvent } from '../../shared/events';
 import type { Job } from '../../shared/jobs';
 import { pidAlive, waitFor } from '../helpers/serve';
@@ -96,6 +103,30 @@ describe('job supervisor with real worker processes', () => {
     expect(waiting.queueReason).toMatch(/light lane runs 4 jobs at a time/);
     const finals = await Promise.all(jobs.map((j) => jobSettled(s, j.id)));
     expect(finals.every((j) => j.status === 'succeeded' && j.queueReason === null)).toBe(true);
+  });
+});
+
+describe('a supervisor of the test\'s own over a workspace', () => {
+  // Through the contract only runs can be paused (runs.pause); the supervisor's own refusals are checked here.
+  it('refuses to pause a job whose kind cannot checkpoint, or one that is not running', async () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const workspace = openWorkspace(t.dir);
+    const store = new JobStore(workspace.db);
+    const events = new EventHub();
+    const services = { datasets: new DatasetStore(workspace.db), runs: new RunStore(workspace.db, store), events, dbPath: workspace.dbPath, artifactsDir: workspace.artifactsDir };
+    const jobs = new JobSupervisor({ store, events, services, spawnWorker: forkSpawner(sourceWorkerEntry()) });
+    try {
+      const job = jobs.start('self-test', { steps: 1000, stepMs: 20 });
+      await waitFor(() => (store.get(job.id).status === 'running' ? true : undefined), 20_000, 'the job to run');
+      expect(() => jobs.pause(job.id)).toThrow(/A self-test job cannot be paused; cancel it instead/);
+      jobs.cancel(job.id);
+      await jobs.settled(job.id);
+      expect(() => jobs.pause(job.id)).toThrow(/is cancelled; only a running job can be paused/);
+    } finally {
+      await jobs.close();
+      workspace.close();
+    }
   });
 });
 
