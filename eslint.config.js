@@ -26,7 +26,13 @@ const noNodeOrElectron = {
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', 'bench-results/**', '.electron-native/**', 'test-results/**'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  // Type-aware rules (no-floating-promises, no-misused-promises, unsafe any…):
+  // a Promise returned where React expects a cleanup once blanked the app.
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+  },
+  { files: ['**/*.{js,mjs,cjs}'], ...tseslint.configs.disableTypeChecked },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -67,7 +67,7 @@ export class LoraAdapter implements Adapter {
     const lead = x.shape.slice(0, -1);
     const input = this.dropoutSeed !== null && this.config.dropout > 0 ? tf.dropout(x, this.config.dropout, undefined, `${this.dropoutSeed}:${this.moduleIndex.get(module)}`) : x;
     const low = tf.matMul(input.reshape([-1, inDim]), layer.a, false, true);
-    return tf.matMul(low, layer.b, false, true).mul(this.scale).reshape([...lead, layer.b.shape[0]!]);
+    return tf.matMul(low, layer.b, false, true).mul(this.scale).reshape([...lead, layer.b.shape[0]]);
   }
 
   /** The variables to train (pass as varList to the optimizer). */

@@ -63,7 +63,7 @@ describe('the run view follows mmpo-spec.md and exports TRL-named metrics', () =
     const link = page.getByTestId('export-metrics-download');
     await link.waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
-    const csv = await (await import('node:fs/promises')).readFile((await download.path())!, 'utf8');
+    const csv = await (await import('node:fs/promises')).readFile((await download.path()), 'utf8');
     const header = csv.split('\n')[0]!.split(',');
     expect(header.slice(0, 3)).toEqual(['step', 'epoch', 'loss']);
     for (const name of ['rewards/accuracies', 'rewards/margins', 'eval_loss', 'eval_rewards/accuracies']) expect(header).toContain(name);

@@ -24,7 +24,7 @@ export async function startServe(workspace: string, env: NodeJS.ProcessEnv = {})
   });
   const stderr: string[] = [];
   child.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()));
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const info = await new Promise<{ url: string; port: number; token: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`studio serve did not start: ${stderr.join('')}`)), 60_000);
     lines.once('line', (line) => {

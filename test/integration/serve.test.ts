@@ -167,7 +167,7 @@ describe('serve mode events', () => {
     expect(started.json.ok).toBe(true);
     await done;
     req.destroy();
-    const updates = events.filter((e): e is Extract<StudioEvent, { type: 'job.updated' }> => e.type === 'job.updated').map((e) => e.job as Job);
+    const updates = events.filter((e): e is Extract<StudioEvent, { type: 'job.updated' }> => e.type === 'job.updated').map((e) => e.job);
     const statuses = updates.map((j) => j.status);
     expect(statuses[0]).toBe('queued');
     expect(statuses).toContain('running');

@@ -39,7 +39,7 @@ let modelId = 0;
 let snapshotId = 0;
 
 async function call<T>(method: string, args: unknown): Promise<T> {
-  const res = await studio.dispatch(method as never, args as never);
+  const res = await studio.dispatch(method, args);
   if (!res.ok) throw new Error(`${method}: ${res.error.message}`);
   return res.value as T;
 }

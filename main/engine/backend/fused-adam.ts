@@ -55,7 +55,7 @@ let registered = false;
 
 export function registerFusedAdamKernel(): void {
   if (registered || tf.getKernel(KERNEL, 'wasm')) return;
-  tf.registerKernel({ kernelName: KERNEL, backendName: 'wasm', kernelFunc: adamUpdateWasm as unknown as tf.KernelFunc });
+  tf.registerKernel({ kernelName: KERNEL, backendName: 'wasm', kernelFunc: adamUpdateWasm });
   registered = true;
 }
 

@@ -321,7 +321,7 @@ function transposeWith(backend: WasmBackendInternals, x: WasmTensorInfo, shape: 
   const transpose = tf.getKernel('Transpose', 'wasm');
   if (!transpose) throw new Error('wasm backend has no Transpose kernel');
   const input = { dataId: x.dataId, shape, dtype: x.dtype };
-  return transpose.kernelFunc({ inputs: { x: input }, backend: backend as unknown as tf.KernelBackend, attrs: { perm } }) as WasmTensorInfo;
+  return transpose.kernelFunc({ inputs: { x: input }, backend: backend, attrs: { perm } }) as WasmTensorInfo;
 }
 
 interface SwappedOperands {
@@ -367,7 +367,7 @@ let stockBatchMatMul: tf.KernelConfig | undefined;
 function bindWasm(backend: WasmBackendInternals): void {
   wasmBatchMatMul = backend.wasm.cwrap('BatchMatMul', null, [
     'number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number',
-  ]) as MatMulFn;
+  ]);
   boundModule = backend.wasm;
 }
 

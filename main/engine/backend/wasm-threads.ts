@@ -109,11 +109,11 @@ async function createThreadedModule(threads: number): Promise<WasmModule> {
   const module = await Promise.race([started, failed]);
   // The same bridge tfjs's own init() builds.
   module.tfjs = {
-    initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']) as (n: number) => void,
+    initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']),
     getThreadsCount: module.cwrap('get_threads_count', 'number', []) as () => number,
-    registerTensor: module.cwrap('register_tensor', null, ['number', 'number', 'number']) as WasmModule['tfjs']['registerTensor'],
-    disposeData: module.cwrap('dispose_data', null, ['number']) as (id: number) => void,
-    dispose: module.cwrap('dispose', null, []) as () => void,
+    registerTensor: module.cwrap('register_tensor', null, ['number', 'number', 'number']),
+    disposeData: module.cwrap('dispose_data', null, ['number']),
+    dispose: module.cwrap('dispose', null, []),
   };
   return module;
 }

@@ -42,8 +42,8 @@ export function gpt2Forward(c: Gpt2Config, w: WeightLookup, args: ForwardArgs): 
       const fc = geluNew(conv(`${p}.mlp.c_fc`, m));
       return { x: mid.add(conv(`${p}.mlp.c_proj`, fc)), k, v };
     });
-    cache.keys.push(out.k as tf.Tensor4D);
-    cache.values.push(out.v as tf.Tensor4D);
+    cache.keys.push(out.k);
+    cache.values.push(out.v);
     x = out.x;
   }
   if (args.lastOnly) x = lastPosition(x);

@@ -15,9 +15,9 @@ export interface KvCache {
 export function linear(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
   const inDim = x.shape[x.shape.length - 1]!;
   const lead = x.shape.slice(0, -1);
-  let y: tf.Tensor = tf.matMul(x.reshape([-1, inDim]), weight as tf.Tensor2D, false, true);
+  let y: tf.Tensor = tf.matMul(x.reshape([-1, inDim]), weight, false, true);
   if (bias) y = y.add(bias);
-  return y.reshape([...lead, weight.shape[0]!]);
+  return y.reshape([...lead, weight.shape[0]]);
 }
 
 /** GPT-2 Conv1D: x [..., in] · W[in, out] + b → [..., out]. */

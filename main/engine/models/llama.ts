@@ -71,8 +71,8 @@ export function llamaForward(c: LlamaConfig, w: WeightLookup, args: ForwardArgs)
       const act = gate.mul(gate.sigmoid()).mul(up); // SiLU(gate) · up
       return { x: mid.add(lin(`${p}.mlp.down_proj`, act)), k, v };
     });
-    cache.keys.push(out.k as tf.Tensor4D);
-    cache.values.push(out.v as tf.Tensor4D);
+    cache.keys.push(out.k);
+    cache.values.push(out.v);
     x = out.x;
   }
   if (args.lastOnly) x = lastPosition(x);

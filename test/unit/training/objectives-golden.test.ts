@@ -28,7 +28,7 @@ interface GoldenCase {
   metrics: Record<string, number>;
   grad: Record<string, Rows>;
 }
-const inputs = golden.inputs as { chosen: GoldenSide; rejected: GoldenSide; ref_chosen: number[]; ref_rejected: number[] };
+const inputs = golden.inputs;
 const cases = golden.cases as Record<string, GoldenCase>;
 
 /** |actual − expected| within 1e-5, relative to the magnitude for values above 1 (float32 against float64). */
