@@ -57,7 +57,7 @@ export async function run(): Promise<SuiteResult> {
       await page.waitForTimeout(16);
     }
     await page.evaluate('window.__stop = true');
-    const gaps = ((await page.evaluate('window.__gaps')) as number[]).slice(2).sort((a, b) => a - b);
+    const gaps = (await page.evaluate<number[]>('window.__gaps')).slice(2).sort((a, b) => a - b);
     measurements.push({ name: 'wheel scroll frame time p50', value: percentile(gaps, 50), unit: 'ms', n: gaps.length });
     measurements.push({ name: 'wheel scroll frame time p95', value: percentile(gaps, 95), unit: 'ms', n: gaps.length, note: '16.7 ms = 60 fps' });
 

@@ -93,7 +93,7 @@ if (process.argv.includes('--profile')) {
   };
   const P = prompt[0]!.length;
   const ids = tf.tensor2d(prompt, [1, P], 'int32');
-  const mask = tf.ones([1, P]) as tf.Tensor2D;
+  const mask = tf.ones<tf.Rank.R2>([1, P]);
   const generic = await tf.profile(() => {
     const { logits, cache } = model.forwardWithCache(ids, mask, null, true);
     logits.dataSync();

@@ -94,7 +94,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<EngineBench
     if (opts.train) {
       const optimizer = tf.train.adam(1e-4);
       const stepMs = await timeIt(iterations, async () => {
-        const loss = optimizer.minimize(() => scoreTensors(model, batch).sumLogProb.neg().mean() as tf.Scalar, true);
+        const loss = optimizer.minimize(() => scoreTensors(model, batch).sumLogProb.neg().mean<tf.Scalar>(), true);
         await loss?.data();
         loss?.dispose();
       });

@@ -26,7 +26,7 @@ export async function run(): Promise<SuiteResult> {
       measurements.push({ name: 'SmolLM2-135M shape: generation, KV cache', value: 1000 / smol.generation.cachedMsPerToken, unit: 'tokens/s', note: `${smol.generation.cachedMsPerToken.toFixed(0)} ms/token` });
     }
   } finally {
-    await shutdownBackend();
+    shutdownBackend();
   }
   return { suite: 'models', measurements };
 }

@@ -148,7 +148,7 @@ export async function generate(model: CausalLM, prompts: number[][], opts: Gener
           res.logits.dispose();
         } else {
           const logits = model.forward(idsT, maskT);
-          last = tf.tidy(() => logits.slice([0, width - 1, 0], [b, 1, -1]).reshape([b, -1]) as tf.Tensor2D);
+          last = tf.tidy(() => logits.slice([0, width - 1, 0], [b, 1, -1]).reshape<tf.Tensor2D>([b, -1]));
           logits.dispose();
         }
         tf.dispose([idsT, maskT]);

@@ -196,7 +196,7 @@ export async function loadLora(model: CausalLM, dir: string): Promise<LoraAdapte
       if (!match || !spec) throw new EngineError('weights_mismatch', `${file.file}: unexpected tensor ${t.name}`);
       const want = match[2] === 'A' ? [rank, spec.inDim] : [spec.outDim, rank];
       if (t.shape.join(',') !== want.join(',')) {
-        throw new EngineError('weights_mismatch', `${file.file}: ${t.name} has shape [${t.shape}], expected [${want}]`);
+        throw new EngineError('weights_mismatch', `${file.file}: ${t.name} has shape [${t.shape.join(',')}], expected [${want.join(',')}]`);
       }
       const entry = found.get(match[1]!) ?? {};
       entry[match[2] === 'A' ? 'a' : 'b'] = tf.tidy(() => tf.variable(tf.tensor(Float32Array.from(t.data), want), true));

@@ -73,7 +73,7 @@ function logSumExpLastAxis(x: tf.Tensor3D): tf.Tensor2D {
   const max = tf.tidy(() => tf.max(x, -1, true));
   const constant = tf.tensor3d(max.dataSync() as Float32Array, shape);
   max.dispose();
-  return tf.log(tf.sum(tf.exp(tf.sub(x, constant)), -1)).add(constant.reshape([shape[0], shape[1]])) as tf.Tensor2D;
+  return tf.log(tf.sum(tf.exp(tf.sub(x, constant)), -1)).add<tf.Tensor2D>(constant.reshape([shape[0], shape[1]]));
 }
 
 /**
@@ -110,16 +110,16 @@ export function scoreTensors(model: CausalLM, batch: PaddedBatch, opts: { withEn
     return r;
   });
   const tokenLogProbsFull = rows.tokenLogProbs as tf.Tensor2D;
-  const tokenCount = maskFull.sum(1) as tf.Tensor1D;
+  const tokenCount = maskFull.sum<tf.Tensor1D>(1);
   const denom = tokenCount.maximum(1);
-  const sumLogProb = tokenLogProbsFull.sum(1) as tf.Tensor1D;
-  const meanLogit = rows.logitMeans!.mul(maskFull).sum(1).div(denom) as tf.Tensor1D;
+  const sumLogProb = tokenLogProbsFull.sum<tf.Tensor1D>(1);
+  const meanLogit = rows.logitMeans!.mul(maskFull).sum(1).div<tf.Tensor1D>(denom);
   const out: ScoreTensors = {
     sumLogProb,
-    meanLogProb: sumLogProb.div(denom) as tf.Tensor1D,
+    meanLogProb: sumLogProb.div<tf.Tensor1D>(denom),
     tokenCount,
     meanLogit,
-    tokenLogProbs: tokenLogProbsFull.slice([0, 0], [b, T - 1]) as tf.Tensor2D,
+    tokenLogProbs: tokenLogProbsFull.slice([0, 0], [b, T - 1]),
     responseMask: shiftedMask as tf.Tensor2D,
   };
   if (rows.entropy) out.entropy = rows.entropy.slice([0, 0], [b, T - 1]) as tf.Tensor2D;

@@ -37,14 +37,14 @@ export interface ObjectiveResult {
   weightChosen?: tf.Tensor1D;
 }
 
-const mean = (t: tf.Tensor) => tf.mean(t) as tf.Scalar;
+const mean = (t: tf.Tensor) => tf.mean<tf.Scalar>(t);
 
 /** The identity in the forward pass, zero gradient in the backward pass (tfjs has no stop_gradient). */
 export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({ value: x.clone(), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as <T extends tf.Tensor>(x: T) => T;
 /** log σ(x), stable for large |x|. */
 const logSigmoid = (x: tf.Tensor) => tf.neg(tf.softplus(tf.neg(x)));
 const safeLength = (length: tf.Tensor1D) => tf.maximum(length, 1);
-const averaged = (side: SideStats) => tf.div(side.logpSum, safeLength(side.length)) as tf.Tensor1D;
+const averaged = (side: SideStats) => tf.div<tf.Tensor1D>(side.logpSum, safeLength(side.length));
 
 function requireReference(inputs: ObjectiveInputs, name: string): { refChosen: tf.Tensor1D; refRejected: tf.Tensor1D } {
   if (!inputs.refChosen || !inputs.refRejected) throw new Error(`The ${name} objective needs reference log-probs.`);
@@ -74,23 +74,23 @@ export function inBatchNormalise(rw: tf.Tensor1D, rl: tf.Tensor1D): [tf.Tensor1D
   const all = tf.concat([rw, rl]);
   const lo = tf.min(all);
   const span = tf.add(tf.sub(tf.max(all), lo), 1e-6);
-  const norm = (r: tf.Tensor1D) => tf.div(tf.sub(tf.add(r, 1e-6), lo), span) as tf.Tensor1D;
+  const norm = (r: tf.Tensor1D) => tf.div<tf.Tensor1D>(tf.sub(tf.add(r, 1e-6), lo), span);
   return [norm(rw), norm(rl)];
 }
 
 /** MMPO (M2)–(M10). */
 function mmpo(config: Extract<ObjectiveConfig, { objective: 'mmpo' }>, inputs: ObjectiveInputs): ObjectiveResult {
   const { refChosen, refRejected } = requireReference(inputs, 'MMPO');
-  const norm = (x: tf.Tensor1D, side: SideStats) => (config.lengthNorm ? (tf.div(x, safeLength(side.length)) as tf.Tensor1D) : x);
+  const norm = (x: tf.Tensor1D, side: SideStats) => (config.lengthNorm ? tf.div<tf.Tensor1D>(x, safeLength(side.length)) : x);
   const lw = norm(inputs.chosen.logpSum, inputs.chosen);
   const ll = norm(inputs.rejected.logpSum, inputs.rejected);
   // (M5) reference-based log P* terms; (M7) they are constants: no gradient flows through them.
-  const rw = tf.add(config.epsilon, tf.mul(config.beta, norm(refChosen, inputs.chosen))) as tf.Tensor1D;
-  const rl = tf.add(config.epsilonRejected, tf.mul(config.beta, norm(refRejected, inputs.rejected))) as tf.Tensor1D;
+  const rw = tf.add<tf.Tensor1D>(config.epsilon, tf.mul(config.beta, norm(refChosen, inputs.chosen)));
+  const rl = tf.add<tf.Tensor1D>(config.epsilonRejected, tf.mul(config.beta, norm(refRejected, inputs.rejected)));
   const [logPw, logPl] = config.inBatchNorm ? inBatchNormalise(rw, rl) : [rw, rl];
   // (M2) scores of the two terms of the marginal.
-  const sw = tf.add(lw, logPw) as tf.Tensor1D;
-  const sl = tf.add(ll, logPl) as tf.Tensor1D;
+  const sw = tf.add<tf.Tensor1D>(lw, logPw);
+  const sl = tf.add<tf.Tensor1D>(ll, logPl);
   // (M3) L_mml = −lse(s_w, s_l), stably.
   const mml = tf.neg(tf.logSumExp(tf.stack([sw, sl], 1), 1));
   // (M8) L_pair = −log σ(s_w − s_l); (M9) L = L_mml + λ_pair · L_pair.
@@ -107,7 +107,7 @@ function mmpo(config: Extract<ObjectiveConfig, { objective: 'mmpo' }>, inputs: O
     // (M10) batch loss += β · mean over responses of (−H_obj).
     const hMean = mean(tf.concat([hw, hl]));
     metrics['entropy_objective'] = hMean;
-    loss = tf.add(loss, tf.mul(config.beta, tf.neg(hMean))) as tf.Scalar;
+    loss = tf.add<tf.Scalar>(loss, tf.mul(config.beta, tf.neg(hMean)));
   }
   metrics['loss'] = loss;
   return { loss, metrics, weightChosen };
@@ -115,8 +115,8 @@ function mmpo(config: Extract<ObjectiveConfig, { objective: 'mmpo' }>, inputs: O
 
 function dpo(beta: number, inputs: ObjectiveInputs): ObjectiveResult {
   const { refChosen, refRejected } = requireReference(inputs, 'DPO');
-  const rewardChosen = tf.mul(beta, tf.sub(inputs.chosen.logpSum, refChosen)) as tf.Tensor1D;
-  const rewardRejected = tf.mul(beta, tf.sub(inputs.rejected.logpSum, refRejected)) as tf.Tensor1D;
+  const rewardChosen = tf.mul<tf.Tensor1D>(beta, tf.sub(inputs.chosen.logpSum, refChosen));
+  const rewardRejected = tf.mul<tf.Tensor1D>(beta, tf.sub(inputs.rejected.logpSum, refRejected));
   // −log σ(β h), h = (ℓθ(y_w) − ℓref(y_w)) − (ℓθ(y_l) − ℓref(y_l)).
   const loss = mean(tf.neg(logSigmoid(tf.sub(rewardChosen, rewardRejected))));
   return { loss, metrics: { ...commonMetrics(inputs, rewardChosen, rewardRejected), loss } };
@@ -125,20 +125,20 @@ function dpo(beta: number, inputs: ObjectiveInputs): ObjectiveResult {
 function ipo(beta: number, inputs: ObjectiveInputs): ObjectiveResult {
   const { refChosen, refRejected } = requireReference(inputs, 'IPO');
   // Length-averaged log-probs, as IPO prescribes.
-  const dw = tf.sub(averaged(inputs.chosen), tf.div(refChosen, safeLength(inputs.chosen.length))) as tf.Tensor1D;
-  const dl = tf.sub(averaged(inputs.rejected), tf.div(refRejected, safeLength(inputs.rejected.length))) as tf.Tensor1D;
+  const dw = tf.sub<tf.Tensor1D>(averaged(inputs.chosen), tf.div(refChosen, safeLength(inputs.chosen.length)));
+  const dl = tf.sub<tf.Tensor1D>(averaged(inputs.rejected), tf.div(refRejected, safeLength(inputs.rejected.length)));
   const h = tf.sub(dw, dl);
   const loss = mean(tf.square(tf.sub(h, 1 / (2 * beta))));
-  const rewardChosen = tf.mul(beta, dw) as tf.Tensor1D;
-  const rewardRejected = tf.mul(beta, dl) as tf.Tensor1D;
+  const rewardChosen = tf.mul<tf.Tensor1D>(beta, dw);
+  const rewardRejected = tf.mul<tf.Tensor1D>(beta, dl);
   return { loss, metrics: { ...commonMetrics(inputs, rewardChosen, rewardRejected), loss } };
 }
 
 function simpo(config: Extract<ObjectiveConfig, { objective: 'simpo' }>, inputs: ObjectiveInputs): ObjectiveResult {
   const lw = config.averageLogps ? averaged(inputs.chosen) : inputs.chosen.logpSum;
   const ll = config.averageLogps ? averaged(inputs.rejected) : inputs.rejected.logpSum;
-  const rewardChosen = tf.mul(config.beta, lw) as tf.Tensor1D;
-  const rewardRejected = tf.mul(config.beta, ll) as tf.Tensor1D;
+  const rewardChosen = tf.mul<tf.Tensor1D>(config.beta, lw);
+  const rewardRejected = tf.mul<tf.Tensor1D>(config.beta, ll);
   // −log σ(β(ℓ̄w − ℓ̄l) − γ), γ = β · (γ/β) as the spec and the SimPO authors' code set it.
   const loss = mean(tf.neg(logSigmoid(tf.sub(tf.sub(rewardChosen, rewardRejected), simpoGamma(config)))));
   return { loss, metrics: { ...commonMetrics(inputs, rewardChosen, rewardRejected), loss } };
@@ -151,8 +151,8 @@ function orpo(lambda: number, inputs: ObjectiveInputs): ObjectiveResult {
   const logOdds = (l: tf.Tensor1D) => tf.sub(l, tf.log(tf.neg(tf.sub(tf.exp(l), 1))));
   const ratio = logSigmoid(tf.sub(logOdds(lw), logOdds(ll)));
   const loss = mean(tf.sub(tf.neg(lw), tf.mul(lambda, ratio)));
-  const rewardChosen = tf.mul(lambda, lw) as tf.Tensor1D;
-  const rewardRejected = tf.mul(lambda, ll) as tf.Tensor1D;
+  const rewardChosen = tf.mul<tf.Tensor1D>(lambda, lw);
+  const rewardRejected = tf.mul<tf.Tensor1D>(lambda, ll);
   return { loss, metrics: { ...commonMetrics(inputs, rewardChosen, rewardRejected), 'orpo/log_odds_ratio': mean(ratio), loss } };
 }
 
@@ -195,6 +195,6 @@ export function entropyObjective(tokenLogp: tf.Tensor2D, tokenEntropy: tf.Tensor
   const prefix = tf.cumsum(masked, 1, true);
   const frozenEntropy = stopGradient(tokenEntropy);
   const perToken = tf.mul(tf.add(tf.mul(frozenEntropy, prefix), tokenEntropy), mask);
-  const total = tf.sum(perToken, 1) as tf.Tensor1D;
-  return lengthNorm ? (tf.div(total, tf.maximum(tf.sum(mask, 1), 1)) as tf.Tensor1D) : total;
+  const total = tf.sum<tf.Tensor1D>(perToken, 1);
+  return lengthNorm ? tf.div<tf.Tensor1D>(total, tf.maximum(tf.sum(mask, 1), 1)) : total;
 }

@@ -101,7 +101,7 @@ export async function pretrain(model: CausalLM, tokenizer: HfTokenizer, texts: s
       try {
         const { value, grads } = tf.variableGrads(() => {
           const s = scoreTensors(model, batch);
-          return tf.div(tf.neg(tf.sum(s.sumLogProb)), tf.maximum(tf.sum(s.tokenCount), 1)) as tf.Scalar;
+          return tf.div<tf.Scalar>(tf.neg(tf.sum(s.sumLogProb)), tf.maximum(tf.sum(s.tokenCount), 1));
         }, variables);
         const loss = (await value.data())[0]!;
         value.dispose();

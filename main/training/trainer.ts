@@ -291,7 +291,7 @@ export class Trainer {
             const r = this.objectiveOf(pairs, this.reference, batch, pairwise);
             const names = Object.keys(r.metrics).sort();
             kept = { names, values: tf.keep(tf.stack(names.map((n) => r.metrics[n]!))), weights: r.weightChosen ? tf.keep(r.weightChosen.clone()) : null };
-            return tf.mul(r.loss, share) as tf.Scalar;
+            return tf.mul<tf.Scalar>(r.loss, share);
           }, this.trainable);
           value.dispose();
           const ordered = this.trainable.map((v) => grads[v.name] ?? tf.zerosLike(v));

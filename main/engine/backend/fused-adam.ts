@@ -39,7 +39,7 @@ function adamUpdateWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown;
   const buffer = heapBuffer(backend);
   const size = tf.util.sizeFromShape(param.shape);
   const view = (info: WasmTensorInfo) => new Float32Array(buffer, tensorData(backend, info).memoryOffset, size);
-  const [p, g, m0, v0, p1, m1, v1] = [param, grad, m, v, outParam, outM, outV].map(view) as Float32Array[];
+  const [p, g, m0, v0, p1, m1, v1] = [param, grad, m, v, outParam, outM, outV].map<Float32Array>(view);
   for (let i = 0; i < size; i++) {
     const gi = g![i]!;
     const mi = beta1 * m0![i]! + (1 - beta1) * gi;
@@ -102,7 +102,7 @@ export class FusedAdamOptimizer extends tf.Optimizer {
       const { m, v } = moments;
       const [param, nextM, nextV] =
         tf.getBackend() === 'wasm' && variable.dtype === 'float32'
-          ? (tf.engine().runKernel(KERNEL, { param: variable, grad, m, v }, attrs) as tf.Tensor[])
+          ? tf.engine().runKernel<tf.Tensor[]>(KERNEL, { param: variable, grad, m, v }, attrs)
           : tf.tidy(() => this.updateWithOps(variable, grad, m, v, attrs));
       variable.assign(param!);
       tf.dispose([param!, m, v]);

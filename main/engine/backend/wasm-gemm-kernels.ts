@@ -53,7 +53,7 @@ const PACK = 1;
 
 function tilesFunction(fma: boolean): FunctionBuilder {
   const fn = new FunctionBuilder('tiles', 9);
-  const [a, rs, ks, bPanel, c, ldc, mTiles, kc, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => fn.param(i)) as number[] as [
+  const [a, rs, ks, bPanel, c, ldc, mTiles, kc, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => fn.param(i)) as [
     number, number, number, number, number, number, number, number, number,
   ];
   const rowOffset = [0, fn.local('i32'), fn.local('i32'), fn.local('i32')];

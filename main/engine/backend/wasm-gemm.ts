@@ -16,8 +16,9 @@ import { gemmModuleBytes, JOB_BYTES, JOB_FIELDS, MR, NR, relaxedSimdProbe, type 
 
 type RangeFunction = (job: number, start: number, end: number) => void;
 interface WasmInstanceExports {
-  run(job: number, start: number, end: number, scratch: number): void;
-  share(job: number, scratch: number): void;
+  // Function properties, not methods: wasm exports do not use `this`, so they are safe to take off the object.
+  run: (job: number, start: number, end: number, scratch: number) => void;
+  share: (job: number, scratch: number) => void;
   [elementwise: string]: unknown;
 }
 

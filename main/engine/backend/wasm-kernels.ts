@@ -33,7 +33,9 @@ function routedFusedMatMul(args: KernelArgs): tf.TensorInfo {
   const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, WasmTensorInfo | undefined>;
   if (!a || !b) throw new Error('_FusedMatMul needs a and b');
   const attrs = args.attrs ?? {};
-  const activation = String(attrs['activation'] ?? 'linear');
+  const activationAttr = attrs['activation'] ?? 'linear';
+  // Always a string from tfjs; anything else is named in the unsupported-activation error below.
+  const activation = typeof activationAttr === 'string' ? activationAttr : JSON.stringify(activationAttr);
   let result = xnnBatchMatMul(backend, {
     a,
     b,

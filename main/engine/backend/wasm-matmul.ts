@@ -239,7 +239,7 @@ export function xnnBatchMatMul(backend: WasmBackendInternals, { a, b, transposeA
   const [kb, n] = transposeB ? [bCols, bRows] : [bRows, bCols];
   if (k !== kb) {
     throw new Error(
-      `Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+      `Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape.join(',')} and ${b.shape.join(',')} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
     );
   }
   const aBatchShape = a.shape.slice(0, -2);

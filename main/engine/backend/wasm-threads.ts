@@ -32,8 +32,10 @@ type ThreadedFactory = (config: ThreadedFactoryConfig) => Promise<WasmModule>;
 
 /** Why threads cannot be used here, or null when they can. */
 export function threadsUnsupportedReason(): string | null {
-  if (version_wasm !== VERIFIED_WASM_VERSION) {
-    return `multi-threaded wasm is verified only with @tensorflow/tfjs-backend-wasm ${VERIFIED_WASM_VERSION} (installed: ${version_wasm})`;
+  // The typings declare the version this was built against; the installed package may differ.
+  const installed: string = version_wasm;
+  if (installed !== VERIFIED_WASM_VERSION) {
+    return `multi-threaded wasm is verified only with @tensorflow/tfjs-backend-wasm ${VERIFIED_WASM_VERSION} (installed: ${installed})`;
   }
   if (typeof SharedArrayBuffer === 'undefined') return 'SharedArrayBuffer is not available in this runtime';
   try {

@@ -93,6 +93,11 @@ function num(raw: Record<string, unknown>, key: string, fallback?: number): numb
   throw new ConfigError(`config.json: "${key}" must be a number (got ${JSON.stringify(v)})`);
 }
 
+/** A config value for an error message: a string as it is, anything else as JSON. */
+function shown(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
 function tokenIds(v: unknown): number[] {
   if (typeof v === 'number') return [v];
   if (Array.isArray(v)) return v.filter((x): x is number => typeof x === 'number');
@@ -149,7 +154,7 @@ export function parseModelConfig(raw: Record<string, unknown>): ModelConfig {
     }
     const act = raw.activation_function ?? 'gelu_new';
     if (act !== 'gelu_new' && act !== 'gelu_pytorch_tanh') {
-      throw new ConfigError(`config.json: activation_function "${String(act)}" is not supported (supported: gelu_new)`);
+      throw new ConfigError(`config.json: activation_function "${shown(act)}" is not supported (supported: gelu_new)`);
     }
     return {
       family: 'gpt2',
@@ -176,7 +181,7 @@ export function parseModelConfig(raw: Record<string, unknown>): ModelConfig {
     throw new ConfigError(`config.json: num_attention_heads ${numHeads} is not a multiple of num_key_value_heads ${numKvHeads}`);
   }
   const act = raw.hidden_act ?? 'silu';
-  if (act !== 'silu') throw new ConfigError(`config.json: hidden_act "${String(act)}" is not supported (supported: silu)`);
+  if (act !== 'silu') throw new ConfigError(`config.json: hidden_act "${shown(act)}" is not supported (supported: silu)`);
   const attentionBias = raw.attention_bias === true;
   return {
     family: 'llama',

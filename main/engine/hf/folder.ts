@@ -70,7 +70,7 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
           return;
         }
         if (shape.join(',') !== t.shape.join(',')) {
-          throw new EngineError('weights_mismatch', `${file.file}: tensor ${t.name} has shape [${t.shape}] but config.json implies [${shape}]`);
+          throw new EngineError('weights_mismatch', `${file.file}: tensor ${t.name} has shape [${t.shape.join(',')}] but config.json implies [${shape.join(',')}]`);
         }
         const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data);
         weights.set(name, tf.tidy(() => tf.variable(tf.tensor(data, shape, 'float32'), true)));

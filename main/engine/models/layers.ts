@@ -77,7 +77,7 @@ export function ropeTables(positionIds: tf.Tensor2D, invFreq: Float32Array): { c
     .toFloat()
     .expandDims(-1)
     .mul(tf.tensor1d(invFreq).reshape([1, 1, -1])); // [b, s, d/2]
-  const emb = tf.concat([angles, angles], -1).expandDims(1) as tf.Tensor4D; // [b, 1, s, d]
+  const emb = tf.concat([angles, angles], -1).expandDims<tf.Tensor4D>(1); // [b, 1, s, d]
   return { cos: emb.cos(), sin: emb.sin() };
 }
 
@@ -100,7 +100,7 @@ export function attentionBias(attentionMask: tf.Tensor2D, seqLen: number): tf.Te
   const allowed = tf
     .tensor4d(causal, [1, 1, seqLen, total])
     .mul(attentionMask.toFloat().reshape([-1, 1, 1, total]));
-  return allowed.sub(1).mul(1e9) as tf.Tensor4D;
+  return allowed.sub(1).mul<tf.Tensor4D>(1e9);
 }
 
 /** Position ids [batch, seq] from the mask over the full sequence, so left padding works. */
@@ -113,13 +113,13 @@ export function positionsFromMask(attentionMask: tf.Tensor2D, seqLen: number): t
 /** [batch, seq, heads·headDim] → [batch, heads, seq, headDim]. */
 export function splitHeads(x: tf.Tensor, heads: number, headDim: number): tf.Tensor4D {
   const [b, s] = x.shape as [number, number, number];
-  return x.reshape([b, s, heads, headDim]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
+  return x.reshape([b, s, heads, headDim]).transpose<tf.Tensor4D>([0, 2, 1, 3]);
 }
 
 /** [batch, heads, seq, headDim] → [batch, seq, heads·headDim]. */
 export function mergeHeads(x: tf.Tensor4D): tf.Tensor3D {
   const [b, h, s, d] = x.shape;
-  return x.transpose([0, 2, 1, 3]).reshape([b, s, h * d]) as tf.Tensor3D;
+  return x.transpose([0, 2, 1, 3]).reshape<tf.Tensor3D>([b, s, h * d]);
 }
 
 /**
@@ -140,12 +140,12 @@ export function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: 
     .reshape([b, kvHeads, rep, s, t])
     .add(bias.reshape([b, 1, 1, s, t]));
   const probs = tf.softmax(scores, -1).reshape([b, kvHeads, rep * s, t]);
-  return tf.matMul(probs, v).reshape([b, heads, s, d]) as tf.Tensor4D;
+  return tf.matMul(probs, v).reshape<tf.Tensor4D>([b, heads, s, d]);
 }
 
 /** Appends new keys/values to the cache along the sequence axis. */
 export function extendCache(past: tf.Tensor4D | undefined, fresh: tf.Tensor4D): tf.Tensor4D {
-  return past ? (tf.concat([past, fresh], 2) as tf.Tensor4D) : fresh;
+  return past ? tf.concat<tf.Tensor4D>([past, fresh], 2) : fresh;
 }
 
 /** Keeps the last position: [b, s, h] → [b, 1, h]. */

@@ -87,21 +87,21 @@ export class LlamaDecodeWeights {
       tf.tidy(() => {
         this.layers.push({
           inputNorm: w(`${p}.input_layernorm.weight`),
-          qkv: keep(tf.concat(qkvParts('weight'), 0).transpose() as tf.Tensor2D),
+          qkv: keep(tf.concat(qkvParts('weight'), 0).transpose<tf.Tensor2D>()),
           qkvBias: c.qkvBias ? keep(tf.concat(qkvParts('bias'), 0)) : null,
-          o: keep(w(`${a}.o_proj.weight`).transpose() as tf.Tensor2D),
+          o: keep(w(`${a}.o_proj.weight`).transpose<tf.Tensor2D>()),
           oBias: opt(`${a}.o_proj.bias`),
           postNorm: w(`${p}.post_attention_layernorm.weight`),
-          gateUp: keep(tf.concat([w(`${p}.mlp.gate_proj.weight`), w(`${p}.mlp.up_proj.weight`)], 0).transpose() as tf.Tensor2D),
+          gateUp: keep(tf.concat([w(`${p}.mlp.gate_proj.weight`), w(`${p}.mlp.up_proj.weight`)], 0).transpose<tf.Tensor2D>()),
           gateUpBias: c.mlpBias ? keep(tf.concat([mlpBias('gate_proj')!, mlpBias('up_proj')!], 0)) : null,
-          down: keep(w(`${p}.mlp.down_proj.weight`).transpose() as tf.Tensor2D),
+          down: keep(w(`${p}.mlp.down_proj.weight`).transpose<tf.Tensor2D>()),
           downBias: mlpBias('down_proj'),
         });
       });
     }
     this.finalNorm = w('model.norm.weight');
     const head = w(c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
-    this.head = tf.tidy(() => keep(head.transpose() as tf.Tensor2D));
+    this.head = tf.tidy(() => keep(head.transpose<tf.Tensor2D>()));
   }
 
   /** Bytes held by the copies (decodeWeightsBytes in memory.ts predicts it). */
@@ -145,7 +145,7 @@ export class LlamaDecodeSession {
     const tiles = Int32Array.from({ length: (nh + nkv) * d }, (_, i) => i % d);
     const inv = ropeInverseFrequencies(d, this.c.ropeTheta, this.c.ropeScaling);
     [this.cos, this.sin] = tf.tidy(() => {
-      const positions = tf.range(0, maxLen, 1, 'int32').reshape([1, maxLen]) as tf.Tensor2D;
+      const positions = tf.range(0, maxLen, 1, 'int32').reshape<tf.Tensor2D>([1, maxLen]);
       const { cos, sin } = ropeTables(positions, inv);
       const idx = tf.tensor1d(tiles, 'int32');
       return [tf.gather(cos.reshape([maxLen, d]), idx, 1) as tf.Tensor2D, tf.gather(sin.reshape([maxLen, d]), idx, 1) as tf.Tensor2D];
@@ -175,7 +175,7 @@ export class LlamaDecodeSession {
       const cos = tf.gather(this.cos, positions); // [b, s, (heads + kvHeads)·d]
       const sin = tf.gather(this.sin, positions);
       const bias = attentionBias(maskT, s);
-      const rowsOf = (x: tf.Tensor): tf.Tensor2D => x.reshape([b * s, -1]) as tf.Tensor2D;
+      const rowsOf = (x: tf.Tensor): tf.Tensor2D => x.reshape<tf.Tensor2D>([b * s, -1]);
       let x: tf.Tensor = tf.gather(this.weights.model.get('model.embed_tokens.weight'), tf.tensor2d(rows.flat(), [b, s], 'int32')); // [b, s, H]
       const keys: tf.Tensor4D[] = [];
       const values: tf.Tensor4D[] = [];
@@ -199,7 +199,7 @@ export class LlamaDecodeSession {
         x = block.x;
       }
       const last = x.slice([0, s - 1, 0], [b, 1, H]).reshape([b, H]);
-      return { logits: tf.matMul(this.rms(last, this.weights.finalNorm), this.weights.head) as tf.Tensor2D, keys, values };
+      return { logits: tf.matMul<tf.Tensor2D>(this.rms(last, this.weights.finalNorm), this.weights.head), keys, values };
     });
     this.disposeCache();
     this.cache = { keys: out.keys, values: out.values };
@@ -264,7 +264,7 @@ export class LlamaDecodeSession {
 
         x = mid.add(this.mlp(L, mid));
       });
-      const logits = tf.matMul(this.rms(x, this.weights.finalNorm), this.weights.head) as tf.Tensor2D;
+      const logits = tf.matMul<tf.Tensor2D>(this.rms(x, this.weights.finalNorm), this.weights.head);
       return { logits, keys, values };
     });
     this.disposeCache();
