@@ -248,7 +248,7 @@ export type DescribedSetting = Setting & { path: string };
 export function runSettings(): DescribedSetting[] {
   const all: DescribedSetting[] = [];
   for (const [group, table] of Object.entries(SETTING_GROUPS)) {
-    for (const [key, setting] of Object.entries(table)) all.push({ ...setting, path: `${group}.${key}` });
+    for (const [key, setting] of Object.entries<Setting>(table)) all.push({ ...setting, path: `${group}.${key}` });
   }
   for (const [key, setting] of Object.entries(RUN_SETTINGS)) all.push({ ...setting, path: key });
   return all;
@@ -256,7 +256,7 @@ export function runSettings(): DescribedSetting[] {
 
 /** The switches of one objective, by dotted path ("objective.beta"). */
 export function objectiveSettings(objective: ObjectiveName): DescribedSetting[] {
-  return Object.entries(OBJECTIVE_SETTINGS[objective]).map(([key, setting]) => ({ ...setting, path: `objective.${key}` }));
+  return Object.entries<Setting>(OBJECTIVE_SETTINGS[objective]).map(([key, setting]) => ({ ...setting, path: `objective.${key}` }));
 }
 
 /** The description of the setting at a dotted path; objective switches depend on the objective. */

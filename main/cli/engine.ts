@@ -10,14 +10,14 @@ const loadBackend = () => import('../engine/backend');
 
 const backendOption = { backend: { type: 'string' } } as const;
 
-async function withEngine<T>(backend: unknown, work: () => Promise<T>): Promise<T> {
+async function withEngine<T>(backend: string | boolean | undefined, work: () => Promise<T>): Promise<T> {
   const { initBackend, shutdownBackend } = await loadBackend();
   await initBackend(backend ? { backend: String(backend) as never } : {});
   try {
     return await work();
   } finally {
     // wasm threads keep Node alive until the backend is removed.
-    await shutdownBackend();
+    shutdownBackend();
   }
 }
 

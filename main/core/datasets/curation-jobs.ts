@@ -31,7 +31,7 @@ export const dedupeJob = defineJobKind({
   params: DedupeParams,
   result: DedupeResult,
   title: (p, { datasets }) => `Find duplicates in ${datasetName(datasets, p.datasetId)} (≥ ${p.threshold.toFixed(2)})`,
-  worker: { payload: DedupePayload, result: DedupeResult, load: async () => dedupeTask },
+  worker: { payload: DedupePayload, result: DedupeResult, load: () => Promise.resolve(dedupeTask) },
   async run(ctx) {
     ctx.services.datasets.assertDataset(ctx.params.datasetId);
     return ctx.runWorker({ ...database(ctx.services), ...ctx.params });
@@ -62,7 +62,7 @@ export const snapshotJob = defineJobKind({
   params: SnapshotParams,
   result: Snapshot,
   title: (p, { datasets }) => `Freeze a snapshot of ${datasetName(datasets, p.datasetId)}${p.name?.trim() ? ` (${p.name.trim()})` : ''}`,
-  worker: { payload: SnapshotPayload, result: SnapshotResult, load: async () => snapshotTask },
+  worker: { payload: SnapshotPayload, result: SnapshotResult, load: () => Promise.resolve(snapshotTask) },
   async run(ctx) {
     const { datasetId, name, filter } = ctx.params;
     const store = ctx.services.datasets;

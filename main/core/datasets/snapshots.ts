@@ -25,7 +25,7 @@ const toSnapshot = (r: SnapshotRow): Snapshot => ({
   recordCount: r.record_count,
   trainCount: r.train_count,
   testCount: r.test_count,
-  filter: r.filter === null ? null : JSON.parse(r.filter),
+  filter: r.filter === null ? null : (JSON.parse(r.filter) as RecordFilter),
   createdAt: r.created_at,
 });
 
@@ -45,7 +45,7 @@ export interface SnapshotContent {
 function snapshotEntry(row: RecordRow): { content: string; hashLine: string } {
   const content: SnapshotContent = {
     ...rowContent(row),
-    meta: JSON.parse(row.meta),
+    meta: JSON.parse(row.meta) as Record<string, unknown>,
     source: { file: row.source_file, line: row.source_line, row: row.source_row },
   };
   return { content: JSON.stringify(content), hashLine: `${row.content_hash}:${row.split ?? '-'}\n` };

@@ -6,6 +6,7 @@ import {
 } from '../../../shared/datasets';
 import { StudioError } from '../../../shared/result';
 import type { Db } from '../db/open';
+import { Store } from '../db/store';
 import { bitsToFlags, deriveColumns, flagsToBits, intrinsicFlags, type DerivedColumns } from './content';
 
 /** A row of the records table: the stored content plus the columns derived from it. */
@@ -70,48 +71,48 @@ const preview = (s: string) => (s.length > PREVIEW_CHARS ? s.slice(0, PREVIEW_CH
 export function rowContent(row: Pick<RecordRow, 'kind' | 'prompt' | 'chosen' | 'rejected' | 'responses' | 'system'>): RecordContent {
   return {
     kind: row.kind,
-    prompt: JSON.parse(row.prompt),
-    chosen: row.chosen === null ? null : JSON.parse(row.chosen),
-    rejected: row.rejected === null ? null : JSON.parse(row.rejected),
-    responses: row.responses === null ? null : JSON.parse(row.responses),
+    prompt: JSON.parse(row.prompt) as RecordContent['prompt'],
+    chosen: row.chosen === null ? null : (JSON.parse(row.chosen) as RecordContent['prompt']),
+    rejected: row.rejected === null ? null : (JSON.parse(row.rejected) as RecordContent['prompt']),
+    responses: row.responses === null ? null : (JSON.parse(row.responses) as NonNullable<RecordContent['responses']>),
     system: row.system,
   };
 }
 
-/** Datasets, records, tags and edit history in the workspace database. */
-export class DatasetStore {
-  private readonly insertRecord;
-  private readonly tagsOf;
-
-  constructor(readonly db: Db) {
-    this.insertRecord = db.prepare(`
+const INSERT_RECORD = `
       INSERT INTO records (dataset_id, import_id, kind, prompt, chosen, rejected, responses, system,
         prompt_text, chosen_text, rejected_text, prompt_chars, chosen_chars, rejected_chars,
         prompt_hash, content_hash, split, flags, meta, source_file, source_line, source_row, original, created_at, updated_at)
       VALUES (@dataset_id, @import_id, @kind, @prompt, @chosen, @rejected, @responses, @system,
         @prompt_text, @chosen_text, @rejected_text, @prompt_chars, @chosen_chars, @rejected_chars,
-        @prompt_hash, @content_hash, @split, @flags, @meta, @source_file, @source_line, @source_row, @original, @now, @now)`);
-    this.tagsOf = db.prepare<[number], { name: string }>(
-      'SELECT t.name FROM record_tags rt JOIN tags t ON t.id = rt.tag_id WHERE rt.record_id = ? ORDER BY t.name',
-    );
+        @prompt_hash, @content_hash, @split, @flags, @meta, @source_file, @source_line, @source_row, @original, @now, @now)`;
+
+/** Datasets, records, tags and edit history in the workspace database. */
+export class DatasetStore extends Store {
+  constructor(db: Db) {
+    super(db);
+  }
+
+  private tagsOf(recordId: number): string[] {
+    return this.value<[number], string>('SELECT t.name FROM record_tags rt JOIN tags t ON t.id = rt.tag_id WHERE rt.record_id = ? ORDER BY t.name').all(recordId);
   }
 
   listDatasets(): Dataset[] {
-    const ids = this.db.prepare('SELECT id FROM datasets ORDER BY name').pluck().all() as number[];
+    const ids = this.value('SELECT id FROM datasets ORDER BY name').all() as number[];
     return ids.map((id) => this.getDataset(id));
   }
 
   /** Throws NOT_FOUND unless the dataset exists (cheap: no counting). */
   assertDataset(id: number): void {
-    if (!this.db.prepare('SELECT 1 FROM datasets WHERE id = ?').get(id)) throw new StudioError('NOT_FOUND', `There is no dataset #${id}.`, { id });
+    if (!this.sql('SELECT 1 FROM datasets WHERE id = ?').get(id)) throw new StudioError('NOT_FOUND', `There is no dataset #${id}.`, { id });
   }
 
   getDataset(id: number): Dataset {
-    const d = this.db.prepare<[number], { id: number; name: string; description: string; created_at: number; updated_at: number }>('SELECT * FROM datasets WHERE id = ?').get(id);
+    const d = this.sql<[number], { id: number; name: string; description: string; created_at: number; updated_at: number }>('SELECT * FROM datasets WHERE id = ?').get(id);
     if (!d) throw new StudioError('NOT_FOUND', `There is no dataset #${id}.`, { id });
     // Counted from the (dataset_id, split) index alone.
     const counts = { train: 0, test: 0, all: 0 };
-    for (const row of this.db.prepare<[number], { split: 'train' | 'test' | null; n: number }>('SELECT split, count(*) AS n FROM records WHERE dataset_id = ? GROUP BY split').all(id)) {
+    for (const row of this.sql<[number], { split: 'train' | 'test' | null; n: number }>('SELECT split, count(*) AS n FROM records WHERE dataset_id = ? GROUP BY split').all(id)) {
       counts.all += row.n;
       if (row.split) counts[row.split] = row.n;
     }
@@ -119,7 +120,7 @@ export class DatasetStore {
   }
 
   findDatasetByName(name: string): Dataset | undefined {
-    const row = this.db.prepare<[string], { id: number }>('SELECT id FROM datasets WHERE name = ?').get(name);
+    const row = this.sql<[string], { id: number }>('SELECT id FROM datasets WHERE name = ?').get(name);
     return row ? this.getDataset(row.id) : undefined;
   }
 
@@ -136,8 +137,7 @@ export class DatasetStore {
     if (!trimmed) throw new StudioError('INVALID_ARGUMENT', 'A dataset needs a name.');
     if (this.findDatasetByName(trimmed)) throw new StudioError('CONFLICT', `A dataset named "${trimmed}" already exists.`);
     const now = Date.now();
-    const info = this.db
-      .prepare('INSERT INTO datasets (name, description, created_at, updated_at) VALUES (?, ?, ?, ?)')
+    const info = this.sql('INSERT INTO datasets (name, description, created_at, updated_at) VALUES (?, ?, ?, ?)')
       .run(trimmed, description, now, now);
     return this.getDataset(Number(info.lastInsertRowid));
   }
@@ -147,23 +147,22 @@ export class DatasetStore {
     const name = patch.name?.trim() ?? current.name;
     const other = this.findDatasetByName(name);
     if (other && other.id !== id) throw new StudioError('CONFLICT', `A dataset named "${name}" already exists.`);
-    this.db
-      .prepare('UPDATE datasets SET name = ?, description = ?, updated_at = ? WHERE id = ?')
+    this.sql('UPDATE datasets SET name = ?, description = ?, updated_at = ? WHERE id = ?')
       .run(name, patch.description ?? current.description, Date.now(), id);
     return this.getDataset(id);
   }
 
   deleteDataset(id: number): void {
     const dataset = this.getDataset(id);
-    const snapshots = this.db.prepare('SELECT count(*) FROM snapshots WHERE dataset_id = ?').pluck().get(id) as number;
+    const snapshots = this.value('SELECT count(*) FROM snapshots WHERE dataset_id = ?').get(id) as number;
     if (snapshots > 0) {
       throw new StudioError('CONFLICT', `"${dataset.name}" has ${snapshots} frozen snapshot${snapshots === 1 ? '' : 's'}, which runs may reference; it cannot be deleted.`);
     }
-    this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id);
+    this.sql('DELETE FROM datasets WHERE id = ?').run(id);
   }
 
   touch(datasetId: number): void {
-    this.db.prepare('UPDATE datasets SET updated_at = ? WHERE id = ?').run(Date.now(), datasetId);
+    this.sql('UPDATE datasets SET updated_at = ? WHERE id = ?').run(Date.now(), datasetId);
   }
 
   /** Inserts records in one transaction; returns how many. */
@@ -173,7 +172,7 @@ export class DatasetStore {
     this.db.transaction(() => {
       for (const r of records) {
         const content: RecordContent = { kind: r.kind, prompt: r.prompt, chosen: r.chosen, rejected: r.rejected, responses: r.responses ?? null, system: r.system ?? null };
-        this.insertRecord.run({
+        this.sql(INSERT_RECORD).run({
           dataset_id: datasetId,
           import_id: importId,
           kind: content.kind,
@@ -199,29 +198,28 @@ export class DatasetStore {
   }
 
   row(id: number): RecordRow {
-    const row = this.db.prepare<[number], RecordRow>('SELECT * FROM records WHERE id = ?').get(id);
+    const row = this.sql<[number], RecordRow>('SELECT * FROM records WHERE id = ?').get(id);
     if (!row) throw new StudioError('NOT_FOUND', `There is no record #${id}.`, { id });
     return row;
   }
 
   getRecord(id: number): DatasetRecord {
     const row = this.row(id);
-    const history = this.db
-      .prepare<[number], { version: number; changed_at: number; reason: string; before: string; after: string }>(
+    const history = this.sql<[number], { version: number; changed_at: number; reason: string; before: string; after: string }>(
         'SELECT version, changed_at, reason, before, after FROM record_history WHERE record_id = ? ORDER BY version',
       )
       .all(id)
-      .map((h) => ({ version: h.version, changedAt: h.changed_at, reason: h.reason, before: JSON.parse(h.before), after: JSON.parse(h.after) }));
+      .map((h) => ({ version: h.version, changedAt: h.changed_at, reason: h.reason, before: JSON.parse(h.before) as RecordContent, after: JSON.parse(h.after) as RecordContent }));
     return {
       ...rowContent(row),
       id: row.id,
       datasetId: row.dataset_id,
       split: row.split,
       flags: bitsToFlags(row.flags),
-      tags: this.tagsOf.all(id).map((t) => t.name),
-      meta: JSON.parse(row.meta),
+      tags: this.tagsOf(id),
+      meta: JSON.parse(row.meta) as Record<string, unknown>,
       source: { file: row.source_file, line: row.source_line, row: row.source_row },
-      original: row.original === null ? null : JSON.parse(row.original),
+      original: row.original === null ? null : (JSON.parse(row.original) as unknown),
       version: row.version,
       history,
       createdAt: row.created_at,
@@ -236,8 +234,7 @@ export class DatasetStore {
       const before = rowContent(row);
       const after: RecordContent = { ...before, ...patch };
       const overlapBit = row.flags & flagsToBits(['overlap']);
-      this.db
-        .prepare(
+      this.sql(
           `UPDATE records SET kind = @kind, prompt = @prompt, chosen = @chosen, rejected = @rejected, responses = @responses, system = @system,
              prompt_text = @prompt_text, chosen_text = @chosen_text, rejected_text = @rejected_text,
              prompt_chars = @prompt_chars, chosen_chars = @chosen_chars, rejected_chars = @rejected_chars,
@@ -256,8 +253,7 @@ export class DatasetStore {
           flags: flagsToBits(intrinsicFlags(after)) | overlapBit,
           now: Date.now(),
         });
-      this.db
-        .prepare('INSERT INTO record_history (record_id, version, changed_at, reason, before, after) VALUES (?, ?, ?, ?, ?, ?)')
+      this.sql('INSERT INTO record_history (record_id, version, changed_at, reason, before, after) VALUES (?, ?, ?, ?, ?, ?)')
         .run(id, row.version + 1, Date.now(), reason, JSON.stringify(before), JSON.stringify(after));
       this.touch(row.dataset_id);
     })();
@@ -266,7 +262,7 @@ export class DatasetStore {
 
   deleteRecords(ids: number[]): number {
     let n = 0;
-    const del = this.db.prepare('DELETE FROM records WHERE id = ?');
+    const del = this.sql('DELETE FROM records WHERE id = ?');
     this.db.transaction(() => {
       for (const id of ids) n += del.run(id).changes;
     })();
@@ -276,10 +272,10 @@ export class DatasetStore {
   /** Adds and removes tags on records, creating tags as needed. Returns how many links changed. */
   tagRecords(ids: number[], add: string[], remove: string[]): number {
     let changed = 0;
-    const ensure = this.db.prepare('INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
-    const tagId = this.db.prepare<[string], { id: number }>('SELECT id FROM tags WHERE name = ?');
-    const link = this.db.prepare('INSERT OR IGNORE INTO record_tags (record_id, tag_id) VALUES (?, ?)');
-    const unlink = this.db.prepare('DELETE FROM record_tags WHERE record_id = ? AND tag_id = ?');
+    const ensure = this.sql('INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
+    const tagId = this.sql<[string], { id: number }>('SELECT id FROM tags WHERE name = ?');
+    const link = this.sql('INSERT OR IGNORE INTO record_tags (record_id, tag_id) VALUES (?, ?)');
+    const unlink = this.sql('DELETE FROM record_tags WHERE record_id = ? AND tag_id = ?');
     this.db.transaction(() => {
       for (const name of add.map((t) => t.trim()).filter(Boolean)) {
         ensure.run(name);
@@ -296,8 +292,7 @@ export class DatasetStore {
   }
 
   tagCounts(datasetId: number): { name: string; count: number }[] {
-    return this.db
-      .prepare<[number], { name: string; count: number }>(
+    return this.sql<[number], { name: string; count: number }>(
         `SELECT t.name, count(*) AS count FROM record_tags rt JOIN tags t ON t.id = rt.tag_id JOIN records r ON r.id = rt.record_id
          WHERE r.dataset_id = ? GROUP BY t.id ORDER BY t.name`,
       )
@@ -305,8 +300,7 @@ export class DatasetStore {
   }
 
   sourceCounts(datasetId: number): { file: string; count: number }[] {
-    return this.db
-      .prepare<[number], { file: string; count: number }>(
+    return this.sql<[number], { file: string; count: number }>(
         `SELECT coalesce(source_file, '') AS file, count(*) AS count FROM records WHERE dataset_id = ? GROUP BY source_file ORDER BY file`,
       )
       .all(datasetId);
@@ -324,7 +318,7 @@ export class DatasetStore {
       rejectedChars: row.rejected_chars,
       split: row.split,
       flags: bitsToFlags(row.flags),
-      tags: this.tagsOf.all(row.id).map((t) => t.name),
+      tags: this.tagsOf(row.id),
       source: row.source_file,
     }));
   }

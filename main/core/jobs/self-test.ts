@@ -13,11 +13,12 @@ export type SelfTestResult = z.infer<typeof SelfTestResult>;
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
+    // Every abort in the studio (supervisor, worker) passes an Error as the reason.
+    if (signal.aborted) return reject(signal.reason as Error);
     const timer = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => {
       clearTimeout(timer);
-      reject(signal.reason);
+      reject(signal.reason as Error);
     }, { once: true });
   });
 
@@ -45,6 +46,6 @@ export const selfTestJob = defineJobKind({
   params: SelfTestParams,
   result: SelfTestResult,
   title: (p) => `Self-test (${p.steps} steps)`,
-  worker: { payload: SelfTestParams, result: SelfTestResult, load: async () => selfTest },
+  worker: { payload: SelfTestParams, result: SelfTestResult, load: () => Promise.resolve(selfTest) },
   run: (ctx) => ctx.runWorker(ctx.params),
 });

@@ -35,7 +35,7 @@ function toJob(row: JobRow): Job {
     progressMessage: row.progress_message,
     queueReason: row.queue_reason,
     result: row.result === null ? null : JSON.parse(row.result),
-    error: row.error === null ? null : JSON.parse(row.error),
+    error: row.error === null ? null : (JSON.parse(row.error) as NonNullable<Job['error']>),
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,

@@ -25,7 +25,7 @@ function set(patch: Partial<UiState> | ((s: UiState) => Partial<UiState>)): void
 
 export const ui = {
   get: () => state,
-  subscribe(listener: () => void) {
+  subscribe: (listener: () => void) => {
     listeners.add(listener);
     return () => listeners.delete(listener);
   },

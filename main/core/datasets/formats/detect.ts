@@ -246,7 +246,7 @@ function rankedOptions(sample: Row[], label: string): string[] {
     const entries = row[label];
     if (!Array.isArray(entries)) continue;
     for (const entry of entries) {
-      const ranking = isPlainObject(entry) && Array.isArray(entry.value) ? entry.value : entry;
+      const ranking: unknown = isPlainObject(entry) && Array.isArray(entry.value) ? entry.value : entry;
       if (!Array.isArray(ranking)) continue;
       for (const item of ranking) {
         if (typeof item === 'string') names.add(item);

@@ -25,7 +25,7 @@ export function argillaJudgement(labelValue: unknown, statuses: unknown, users: 
   let sawTie = false;
   for (const [i, entry] of labelValue.entries()) {
     const v1 = isPlainObject(entry) && 'value' in entry;
-    const status = v1 ? entry.status : statusList[i];
+    const status: unknown = v1 ? entry.status : statusList[i];
     if (status !== undefined && status !== null && status !== 'submitted') continue;
     const ranking = rankingOf(v1 ? entry.value : entry);
     if (ranking === null) continue;

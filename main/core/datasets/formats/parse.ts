@@ -69,6 +69,7 @@ interface RowSource {
   notes: LocatedError[];
 }
 
+// eslint-disable-next-line @typescript-eslint/require-await -- async so that parsed-in-memory rows are the same AsyncIterable of batches as streamed ones
 async function* inMemoryBatches(bytes: Uint8Array, rows: RawRow[], errors: LocatedError[], rowsSeen: number, batchRows: number): AsyncGenerator<RowBatch> {
   if (rows.length === 0) yield { rows: [], errors, bytesRead: bytes.length, rowsSeen };
   for (let at = 0; at < rows.length; at += batchRows) {

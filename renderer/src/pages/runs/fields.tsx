@@ -95,7 +95,7 @@ export function CheckField({ form, path, label, hint }: { form: FormBinding; pat
 export function SelectField({ form, path, label, options, hint }: { form: FormBinding; path: string; label: string; options: { value: string; label: string }[]; hint?: string }) {
   return (
     <SettingControl label={label} hint={hint} path={path} issues={form.issues}>
-      <select className={inputClass} value={String(getAt(form.config, path) ?? '')} onChange={(e) => form.set(path, e.target.value)} data-testid={testIdOf(path)}>
+      <select className={inputClass} value={String((getAt(form.config, path) as string | null | undefined) ?? '')} onChange={(e) => form.set(path, e.target.value)} data-testid={testIdOf(path)}>
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
