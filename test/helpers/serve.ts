@@ -29,7 +29,7 @@ export async function startServe(workspace: string, env: NodeJS.ProcessEnv = {})
     const timer = setTimeout(() => reject(new Error(`studio serve did not start: ${stderr.join('')}`)), 60_000);
     lines.once('line', (line) => {
       clearTimeout(timer);
-      resolve(JSON.parse(line));
+      resolve(JSON.parse(line) as { url: string; port: number; token: string });
     });
     child.once('exit', (code) => reject(new Error(`studio serve exited with ${code}: ${stderr.join('')}`)));
   });
@@ -72,14 +72,21 @@ export function rawRequest(
   });
 }
 
+/** The JSON body of a contract reply over HTTP. */
+export interface ApiReply {
+  ok: boolean;
+  value?: unknown;
+  error?: { code: string; message: string };
+}
+
 /** Calls a contract method over HTTP with the Bearer token. */
-export async function callApi(port: number, token: string, method: string, args: unknown = {}): Promise<{ status: number; json: { ok: boolean; value?: unknown; error?: { code: string; message: string } } }> {
+export async function callApi(port: number, token: string, method: string, args: unknown = {}): Promise<{ status: number; json: ApiReply }> {
   const res = await rawRequest(port, `/api/${method}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(args),
   });
-  return { status: res.status, json: JSON.parse(res.body) };
+  return { status: res.status, json: JSON.parse(res.body) as ApiReply };
 }
 
 /** Polls until `check` returns a value (not undefined) or the time runs out. */

@@ -30,7 +30,7 @@ describe('the studio CLI (a real process on a real workspace)', () => {
   it('studio info --json creates the workspace, with the demo dataset, and reports it', () => {
     const res = studio('info', '--json');
     expect(res.code, res.err).toBe(0);
-    const info = JSON.parse(res.out);
+    const info = JSON.parse(res.out) as unknown;
     expect(info).toMatchObject({ path: workspace, schemaVersion: latestSchemaVersion(), counts: { jobs: 0, datasets: 1, snapshots: 1 } });
   });
 
@@ -68,9 +68,9 @@ describe('the studio CLI (a real process on a real workspace)', () => {
     const json = studio('import', file, '--dataset', 'mine', '--json', '--save-rejected', rejectedFile);
     expect(json.code).toBe(0);
     expect(readFileSync(rejectedFile, 'utf8').trim().split('\n')).toEqual(['{"prompt":"x", "chosen":', '{"prompt":"g","chosen":"h"}']);
-    const report = JSON.parse(json.out);
+    const report = JSON.parse(json.out) as { errors: { line: number }[] };
     expect(report).toMatchObject({ dataset: 'mine', imported: 2, rejected: 2, format: 'trl-standard' });
-    expect(report.errors.map((e: { line: number }) => e.line)).toEqual([2, 4]);
+    expect(report.errors.map((e) => e.line)).toEqual([2, 4]);
   });
 
   it('studio import exits non-zero when nothing could be read, and on a missing file', () => {
@@ -89,12 +89,12 @@ describe('the studio CLI (a real process on a real workspace)', () => {
     expect(list.find((d) => d.name === 'mine')?.recordCount).toBe(4);
     const snap = studio('snapshot', 'mine', '--split-test', '0.5', '--json');
     expect(snap.code, snap.err).toBe(0);
-    const snapshot = JSON.parse(snap.out);
+    const snapshot = JSON.parse(snap.out) as { id: number; contentHash: string };
     expect(snapshot.contentHash).toMatch(/^[0-9a-f]{64}$/);
     const out = join(t.dir, 'mine.jsonl');
     const exp = studio('export', 'mine', '--snapshot', String(snapshot.id), '--format', 'trl-jsonl', '--out', out);
     expect(exp.code, exp.err).toBe(0);
-    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown);
     expect(lines).toHaveLength(4);
     expect(lines[0]).toEqual({ prompt: 'a', chosen: 'b', rejected: 'c' });
     const bad = studio('export', 'nosuch', '--out', out);
@@ -114,7 +114,7 @@ describe('the studio CLI (a real process on a real workspace)', () => {
   it('a broken model folder is one sentence naming the file, exit 3, the stack only with --verbose', () => {
     const badConfig = join(t.dir, 'bad-config');
     cpSync(FIXTURE, badConfig, { recursive: true });
-    const config = JSON.parse(readFileSync(join(badConfig, 'config.json'), 'utf8'));
+    const config = JSON.parse(readFileSync(join(badConfig, 'config.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(badConfig, 'config.json'), JSON.stringify({ ...config, hidden_size: 'big' }));
     const truncated = join(t.dir, 'truncated');
     cpSync(FIXTURE, truncated, { recursive: true });

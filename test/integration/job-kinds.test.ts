@@ -126,7 +126,7 @@ describe('a worker process', () => {
 
   it("refuses a payload its kind's schema rejects, naming the kind", async () => {
     const last = await runInWorker('self-test', { steps: 'many', stepMs: 1 });
-    expect(last).toMatchObject({ type: 'error', error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^Invalid payload for a self-test worker/) } });
+    expect(last).toMatchObject({ type: 'error', error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^Invalid payload for a self-test worker/) as unknown } });
   });
 
   it('refuses a kind it has no entry for', async () => {

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get } from 'node:http';
 import { METHOD_NAMES } from '../../shared/contract';
 import { latestSchemaVersion } from '../../main/core/db/migrate';
-import type { Job } from '../../shared/jobs';
 import type { StudioEvent } from '../../shared/events';
 import { callApi, rawRequest, startServe, waitFor, type ServeHandle } from '../helpers/serve';
 import { tempDir } from '../helpers/tmp';
@@ -51,7 +50,7 @@ describe('serve mode security', () => {
     const auth = { ...json, authorization: `Bearer ${serve.token}` };
     const evil = await rawRequest(serve.port, '/api/workspace.info', { method: 'POST', headers: { ...auth, origin: 'http://evil.example' }, body: '{}' });
     expect(evil.status).toBe(403);
-    expect(JSON.parse(evil.body).error.code).toBe('FORBIDDEN_ORIGIN');
+    expect((JSON.parse(evil.body) as { error: { code: string } }).error.code).toBe('FORBIDDEN_ORIGIN');
     const otherPort = await rawRequest(serve.port, '/api/workspace.info', {
       method: 'POST',
       headers: { ...auth, origin: `http://127.0.0.1:${serve.port + 1}` },
@@ -71,7 +70,7 @@ describe('serve mode security', () => {
   it('works with the token: Bearer header, or the cookie set when the page is opened with ?token=', async () => {
     const info = await callApi(serve.port, serve.token, 'workspace.info');
     expect(info.status).toBe(200);
-    expect(info.json).toMatchObject({ ok: true, value: { schemaVersion: latestSchemaVersion(), appVersion: expect.any(String) } });
+    expect(info.json).toMatchObject({ ok: true, value: { schemaVersion: latestSchemaVersion(), appVersion: expect.any(String) as unknown } });
 
     const page = await rawRequest(serve.port, `/?token=${serve.token}`);
     expect(page.status).not.toBe(401);
@@ -112,7 +111,7 @@ describe('serve mode uploads and downloads', () => {
       body,
     });
     expect(up.status).toBe(200);
-    const { path, name } = JSON.parse(up.body).value as { path: string; name: string };
+    const { path, name } = (JSON.parse(up.body) as { value: { path: string; name: string } }).value;
     expect(path).toMatch(/artifacts[/\\]uploads[/\\][\d-]+[/\\]\.\._\.\._evil_name\.jsonl$/);
     expect(name).not.toContain('/');
     const preview = await callApi(serve.port, serve.token, 'datasets.preview', { path });
@@ -191,12 +190,12 @@ describe('serve mode never dies on a malformed or failing request', () => {
     auth.authorization = `Bearer ${serve.token}`;
     const staticPath = await rawRequest(serve.port, '/%E0%A4%A', { headers: auth });
     expect(staticPath.status).toBe(400);
-    expect(JSON.parse(staticPath.body)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/percent-encoding/) } });
+    expect(JSON.parse(staticPath.body)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/percent-encoding/) as unknown } });
     await stillServing();
 
     const cookie = await rawRequest(serve.port, '/api/settings.get', { method: 'POST', headers: { ...json, cookie: `studio_token_${serve.port}=%` }, body: '{}' });
     expect(cookie.status).toBe(400);
-    expect(JSON.parse(cookie.body)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/cookie/) } });
+    expect(JSON.parse(cookie.body)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/cookie/) as unknown } });
     await stillServing();
     // Another app's cookie on the same host with a stray % does not get in the way of the token.
     const foreign = await rawRequest(serve.port, '/api/settings.get', { method: 'POST', headers: { ...json, ...auth, cookie: 'other_app=%; x=%zz' }, body: '{}' });
@@ -204,12 +203,12 @@ describe('serve mode never dies on a malformed or failing request', () => {
 
     const download = await rawRequest(serve.port, '/api/download/%zz', { headers: auth });
     expect(download.status).toBe(400);
-    expect(JSON.parse(download.body).error.code).toBe('INVALID_ARGUMENT');
+    expect((JSON.parse(download.body) as { error: { code: string } }).error.code).toBe('INVALID_ARGUMENT');
     await stillServing();
 
     const badUrl = await rawRequest(serve.port, '//[', { headers: auth });
     expect(badUrl.status).toBe(400);
-    expect(JSON.parse(badUrl.body).error.code).toBe('INVALID_ARGUMENT');
+    expect((JSON.parse(badUrl.body) as { error: { code: string } }).error.code).toBe('INVALID_ARGUMENT');
     await stillServing();
   });
 
@@ -221,7 +220,7 @@ describe('serve mode never dies on a malformed or failing request', () => {
       body: big,
     });
     expect(declared.status).toBe(413);
-    expect(JSON.parse(declared.body)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/settings\.update.*16 MiB/) } });
+    expect(JSON.parse(declared.body)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/settings\.update.*16 MiB/) as unknown } });
     const chunked = await rawRequest(serve.port, '/api/settings.update', { method: 'POST', headers: { ...json, authorization: `Bearer ${serve.token}` }, body: big });
     expect(chunked.status).toBe(413);
     await stillServing();
@@ -235,7 +234,7 @@ describe('serve mode never dies on a malformed or failing request', () => {
       headers: { authorization: `Bearer ${serve.token}`, 'content-type': 'application/octet-stream' },
       body: '{"prompt":"p","chosen":"a","rejected":"b"}\n',
     });
-    const { path } = JSON.parse(up.body).value as { path: string };
+    const { path } = (JSON.parse(up.body) as { value: { path: string } }).value;
     expect((await callApi(serve.port, serve.token, 'datasets.import', { path, datasetId })).json.ok).toBe(true);
     const exported = await waitFor(async () => {
       const res = await callApi(serve.port, serve.token, 'datasets.export', { datasetId, format: 'trl-jsonl' });

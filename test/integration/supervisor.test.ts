@@ -61,7 +61,7 @@ describe('job supervisor with real worker processes', () => {
 
   it('rejects bad parameters before creating a job, and a job of a kind it does not know', async () => {
     const s = open();
-    await expect(call(s, 'jobs.startSelfTest', { steps: 'many' } as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/steps/) });
+    await expect(call(s, 'jobs.startSelfTest', { steps: 'many' } as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/steps/) as unknown });
     expect(await call(s, 'jobs.list', {})).toEqual([]);
     // A job another studio version left (failed) cannot be retried here.
     const foreign = withStores(workspaceDir, ({ jobs }) => {
@@ -69,7 +69,7 @@ describe('job supervisor with real worker processes', () => {
       jobs.transition(job.id, 'running');
       return jobs.transition(job.id, 'failed', { error: { code: 'JOB_FAILED', message: 'x' } });
     });
-    await expect(call(s, 'jobs.retry', { id: foreign.id })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/Unknown job kind "no-such-kind"/) });
+    await expect(call(s, 'jobs.retry', { id: foreign.id })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/Unknown job kind "no-such-kind"/) as unknown });
   });
 
   it('cancels a running job and stops its worker', async () => {

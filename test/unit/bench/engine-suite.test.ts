@@ -47,7 +47,7 @@ describe('engine benchmark harness', () => {
 
   it('without PyTorch, measures the studio side alone and says why the peer is missing', async () => {
     const report = await runEngineBench({ shape: TINY, warmup: 0, reps: 1, threads: [1], modes: ['forward'], python: '/nonexistent/python3' });
-    expect(report.torch).toMatchObject({ available: false, reason: expect.stringMatching(/ENOENT/) });
+    expect(report.torch).toMatchObject({ available: false, reason: expect.stringMatching(/ENOENT/) as unknown });
     const [only] = report.results;
     expect(only!.studio).toMatchObject({ backend: 'wasm', wall: { n: 1 } });
     expect(report.targets.find((t) => t.name.startsWith('per-core forward'))).toMatchObject({ value: null, met: null });

@@ -118,7 +118,7 @@ describe('migration runner', () => {
       [interrupted, 'interrupted'],
       [done, 'succeeded'],
     ]);
-    expect(JSON.parse(rows[0]!.error!)).toMatchObject({ code: 'PAUSED', message: expect.stringMatching(/^Paused at step 3 of 30/) });
+    expect(JSON.parse(rows[0]!.error!)).toMatchObject({ code: 'PAUSED', message: expect.stringMatching(/^Paused at step 3 of 30/) as unknown });
     expect(rows[0]!.progress_message).toBe('Paused.');
     // Dropping the old table neither cascaded into the logs nor unlinked the import, and foreign keys are back on.
     expect(d.prepare('SELECT message FROM job_logs WHERE job_id = ?').pluck().all(paused)).toEqual(['Paused at step 3.']);

@@ -18,8 +18,9 @@ vi.mock('electron', () => {
       fake.windows.push({ options });
     }
     once() {}
-    async loadFile(file: string) {
+    loadFile(file: string) {
       fake.windows.at(-1)!.loaded = file;
+      return Promise.resolve();
     }
   }
   return {

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 // A fake of the parts of Electron the preload touches.
 const exposed: Record<string, unknown> = {};
-const invoke = vi.fn(async (..._args: unknown[]) => ({ ok: true, value: 'answer' }));
+const invoke = vi.fn((..._args: unknown[]) => Promise.resolve({ ok: true, value: 'answer' }));
 const listeners = new Map<string, Set<(...args: unknown[]) => void>>();
 
 vi.mock('electron', () => ({

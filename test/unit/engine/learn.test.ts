@@ -26,7 +26,7 @@ describe('end to end: fit a response, then generate it', () => {
     const before = tf.memory().numTensors;
     for (let step = 0; step < 40; step++) {
       // SFT objective of mmpo-spec.md: L = −ℓθ(y|x).
-      const loss = optimizer.minimize(() => scoreTensors(model, batch).sumLogProb.neg().mean() as tf.Scalar, true)!;
+      const loss = optimizer.minimize(() => scoreTensors(model, batch).sumLogProb.neg().mean<tf.Scalar>(), true)!;
       losses.push(loss.dataSync()[0]!);
       loss.dispose();
       if (step === 1) expect(tf.memory().numTensors).toBeGreaterThan(before); // Adam state appears once

@@ -57,7 +57,7 @@ describe.each(['tiny-llama', 'tiny-gpt2'])('LoRA on %s', (name) => {
     const optimizer = tf.train.adam(0.05);
     const losses: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const loss = optimizer.minimize(() => scoreTensors(model, batch).sumLogProb.neg().mean() as tf.Scalar, true, adapter.variables())!;
+      const loss = optimizer.minimize(() => scoreTensors(model, batch).sumLogProb.neg().mean<tf.Scalar>(), true, adapter.variables())!;
       losses.push(loss.dataSync()[0]!);
       loss.dispose();
     }

@@ -55,14 +55,14 @@ describe('safetensors', () => {
     const file = path.join(dir, 'lazy.safetensors');
     const order: string[] = [];
     await writeSafetensors(file, [
-      { name: 'x', shape: [2], data: async () => (order.push('x'), Float32Array.from([1, 2])) },
-      { name: 'y', shape: [1], data: async () => (order.push('y'), Float32Array.from([3])) },
+      { name: 'x', shape: [2], data: () => Promise.resolve((order.push('x'), Float32Array.from([1, 2]))) },
+      { name: 'y', shape: [1], data: () => Promise.resolve((order.push('y'), Float32Array.from([3]))) },
     ]);
     expect(order).toEqual(['x', 'y']);
     const all = await readAll(await SafetensorsFile.open(file));
     expect([...all.get('y')!.data]).toEqual([3]);
     await expect(
-      writeSafetensors(path.join(dir, 'bad.safetensors'), [{ name: 'z', shape: [3], data: async () => Float32Array.from([1]) }]),
+      writeSafetensors(path.join(dir, 'bad.safetensors'), [{ name: 'z', shape: [3], data: () => Promise.resolve(Float32Array.from([1])) }]),
     ).rejects.toThrow(/Tensor z: 1 values do not match shape \[3\]/);
     expect(readdirSync(dir)).toEqual(['lazy.safetensors']);
   });

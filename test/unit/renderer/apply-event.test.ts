@@ -88,14 +88,14 @@ describe('applyEvent for runs', () => {
     const client = new QueryClient();
     const stale = run({ attempt: 2, status: 'running', step: 3 });
     let calls = 0;
-    const api = { call: async () => (calls++, stale) } as unknown as ApiClient;
+    const api = { call: () => Promise.resolve((calls++, stale)) } as unknown as ApiClient;
     applyEvent(client, { type: 'run.updated', run: run({ attempt: 2, status: 'running', step: 5 }) });
     await client.fetchQuery(runQueries.detail(api, 7));
     expect(calls).toBe(1);
     expect(client.getQueryData<Run>(['runs', 'detail', 7])?.step).toBe(5);
     // A later attempt (a resume) replaces it even with fewer steps.
     const resumed = run({ attempt: 3, status: 'queued', step: 4 });
-    await client.fetchQuery({ ...runQueries.detail({ call: async () => resumed } as unknown as ApiClient, 7), staleTime: 0 });
+    await client.fetchQuery({ ...runQueries.detail({ call: () => Promise.resolve(resumed) } as unknown as ApiClient, 7), staleTime: 0 });
     expect(client.getQueryData<Run>(['runs', 'detail', 7])).toMatchObject({ attempt: 3, step: 4 });
   });
 });

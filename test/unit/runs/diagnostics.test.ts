@@ -29,7 +29,7 @@ describe('run diagnostics in plain words', () => {
   });
 
   it('flags accuracy 1 with a loss near 0 as overfitting, quoting held-out accuracy', () => {
-    const s = series({ loss: [...ramp(30, 0.6, 0.1), ...Array(10).fill(0.01)], 'rewards/accuracies': [...ramp(30, 0.5, 0.9), ...Array(10).fill(1)] });
+    const s = series({ loss: [...ramp(30, 0.6, 0.1), ...Array<number>(10).fill(0.01)], 'rewards/accuracies': [...ramp(30, 0.5, 0.9), ...Array<number>(10).fill(1)] });
     s['eval/logp_accuracy'] = { steps: [20, 40], values: [0.7, 0.62] };
     const [d] = diagnose(s, null);
     expect(d).toMatchObject({ code: 'overfitting' });

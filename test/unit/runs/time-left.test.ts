@@ -45,7 +45,7 @@ describe('time left from measured step times', () => {
 
   it('widens the range toward a recent slow-down (the machine got busier)', () => {
     const none: RunSchedule = { ...schedule, totalSteps: 1000, evaluates: false, checkpointEachEpoch: false, stepsPerEpoch: 1000 };
-    const left = timeLeft([1, 1, 1, ...Array(12).fill(0.2), ...Array(6).fill(0.4)], 1, none)!;
+    const left = timeLeft([1, 1, 1, ...Array<number>(12).fill(0.2), ...Array<number>(6).fill(0.4)], 1, none)!;
     const all = (12 * 0.2 + 6 * 0.4) / 18;
     const stepsLeft = 1000 - 21;
     // The export after the last step is priced as one step.

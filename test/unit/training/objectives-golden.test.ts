@@ -17,11 +17,6 @@ beforeAll(async () => {
 const TOLERANCE = 1e-5;
 
 type Rows = number[][];
-interface GoldenSide {
-  token_logp: Rows;
-  token_entropy: Rows;
-  mask: Rows;
-}
 interface GoldenCase {
   config: Record<string, unknown>;
   loss: number;
@@ -42,8 +37,8 @@ function evaluate(config: ObjectiveConfig) {
   const lengthNorm = config.objective === 'mmpo' && config.lengthNorm;
   const mask = { chosen: tf.tensor2d(inputs.chosen.mask), rejected: tf.tensor2d(inputs.rejected.mask) };
   const side = (name: 'chosen' | 'rejected', tokenLogp: tf.Tensor2D, tokenEntropy: tf.Tensor2D): SideStats => ({
-    logpSum: tf.sum(tf.mul(tokenLogp, mask[name]), 1) as tf.Tensor1D,
-    length: tf.sum(mask[name], 1) as tf.Tensor1D,
+    logpSum: tf.sum<tf.Tensor1D>(tf.mul(tokenLogp, mask[name]), 1),
+    length: tf.sum<tf.Tensor1D>(mask[name], 1),
     ...(withEntropy ? { entropyObjective: entropyObjective(tokenLogp, tokenEntropy, mask[name], lengthNorm) } : {}),
   });
   const run = (lw: tf.Tensor, ll: tf.Tensor, hw: tf.Tensor, hl: tf.Tensor) =>

@@ -163,7 +163,7 @@ describe('baselines', () => {
 describe('gradients against finite differences', () => {
   const configs: ObjectiveConfig[] = [mmpo, mml, { ...mmpo, lengthNorm: true, inBatchNorm: false }, { objective: 'dpo', beta: 0.1 }, { objective: 'ipo', beta: 0.5 }, { objective: 'simpo', beta: 2, gammaBetaRatio: 1.6, averageLogps: true }, { objective: 'orpo', lambda: 0.1 }, { objective: 'sft', lengthNorm: true }];
   for (const config of configs) {
-    it(`${config.objective} ${JSON.stringify(config)}`, async () => {
+    it(`${config.objective} ${JSON.stringify(config)}`, () => {
       const [gw, gl] = gradsOf(config, batch);
       const step = 1e-2;
       for (const side of ['lw', 'll'] as const) {

@@ -10,7 +10,7 @@ function train(makeOptimizer: () => tf.Optimizer, steps: number): number[][] {
   const x = tf.tensor2d([1, 2, -1, 0.5], [2, 2]);
   const optimizer = makeOptimizer();
   for (let i = 0; i < steps; i++) {
-    optimizer.minimize(() => tf.sum(tf.square(tf.add(tf.matMul(x, w), b))) as tf.Scalar, false, [w, b]);
+    optimizer.minimize(() => tf.sum<tf.Scalar>(tf.square(tf.add(tf.matMul(x, w), b))), false, [w, b]);
   }
   const result = [Array.from(w.dataSync()), Array.from(b.dataSync())];
   optimizer.dispose();

@@ -15,7 +15,7 @@ function lossAndGrads(): { loss: number; grads: Float32Array[] } {
   const examples = [0, 1].map(() => ({ inputIds: Array.from({ length: 8 }, () => Math.floor(rng.next() * tiny.vocabSize)), lossMask: [0, 0, 0, 1, 1, 1, 1, 1] }));
   const batch = padBatch(examples);
   const variables = [...model.weights.values()];
-  const { value, grads } = tf.variableGrads(() => scoreTensors(model, batch).sumLogProb.neg().mean() as tf.Scalar, variables);
+  const { value, grads } = tf.variableGrads(() => scoreTensors(model, batch).sumLogProb.neg().mean<tf.Scalar>(), variables);
   const result = { loss: value.dataSync()[0]!, grads: variables.map((v) => grads[v.name]!.dataSync() as Float32Array) };
   tf.dispose([value, ...Object.values(grads), batch.inputIds, batch.attentionMask, batch.lossMask]);
   model.dispose();
