@@ -7,6 +7,9 @@ import type { MetricPoint, MetricSeries } from '../../../shared/runs';
  * TanStack Query see exactly which charts need redrawing.
  */
 
+// The debiased EMA lives with the other statistics (shared/stats); charts import it from here.
+export { ema } from '../../../shared/stats/smoothing';
+
 type Column = MetricSeries[string];
 
 /** Puts `value` at `step` in a column sorted by step (replacing a value already there). */
@@ -79,24 +82,6 @@ export function truncateSeries(series: MetricSeries, step: number): MetricSeries
 /** The last step that has a value of `name` (0 when none). */
 export function lastStep(series: MetricSeries | undefined, name = 'loss'): number {
   return series?.[name]?.steps.at(-1) ?? 0;
-}
-
-/**
- * Exponential moving average with the start-up bias removed, as TensorBoard
- * smooths scalars: weight 0 returns the values, 0.99 nearly flattens them.
- * Non-finite values pass through and do not poison the average.
- */
-export function ema(values: readonly number[], weight: number): number[] {
-  const w = Math.min(Math.max(weight, 0), 0.999);
-  if (w === 0) return values.slice();
-  let accumulated = 0;
-  let count = 0;
-  return values.map((v) => {
-    if (!Number.isFinite(v)) return v;
-    accumulated = accumulated * w + (1 - w) * v;
-    count += 1;
-    return accumulated / (1 - w ** count);
-  });
 }
 
 /**
