@@ -66,9 +66,11 @@ export interface BootstrapOptions {
 /**
  * The statistic on `rounds` bootstrap resamples of n units (indices drawn with
  * replacement), in draw order. The statistic receives the resampled indices.
+ * A RangeError for fewer than 1 round (an interval of no samples would be NaN).
  */
 export function bootstrap(n: number, statistic: (indices: Int32Array) => number, options: BootstrapOptions = {}): Float64Array {
   const rounds = options.rounds ?? 1000;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`A bootstrap needs a whole number of rounds ≥ 1, not ${rounds}.`);
   const rng = new SeededRng(options.seed ?? 0);
   const out = new Float64Array(rounds);
   for (let r = 0; r < rounds; r++) out[r] = statistic(resampleIndices(rng, n));

@@ -57,5 +57,6 @@ describe('bootstrap', () => {
     expect(ci.low).toBeLessThanOrEqual(0.65);
     expect(ci.high).toBeGreaterThanOrEqual(0.65);
     expect(bootstrapPercentileInterval(data.length, mean, { seed: 3 })).toEqual(ci);
+    expect(() => bootstrap(data.length, mean, { rounds: 0 })).toThrow(RangeError);
   });
 });
