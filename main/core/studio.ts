@@ -25,6 +25,7 @@ import { registerDemoModel } from './runs/demo';
 import { removeStaleTemps } from '../training/temp-files';
 import { DEMO_RUN_DEFAULTS } from '../../shared/demo';
 import { openWorkspace, workspaceSize } from './workspace';
+import { WorkspaceStore } from './workspace-store';
 
 export interface StudioOptions extends OpenOptions {
   workspaceDir: string;
@@ -118,6 +119,7 @@ export function createStudio(options: StudioOptions): Studio {
   }
 
   const settings = settingsService(workspace.db);
+  const workspaceStore = new WorkspaceStore(workspace.db);
   const exportsDir = join(workspace.artifactsDir, 'exports');
 
   const handlers: Handlers = {
@@ -133,14 +135,7 @@ export function createStudio(options: StudioOptions): Studio {
         appVersion: APP_VERSION,
         createdAt: Number(workspace.meta('created_at') ?? 0),
         backend,
-        counts: {
-          datasets: workspace.db.prepare('SELECT count(*) FROM datasets').pluck().get() as number,
-          records: workspace.db.prepare('SELECT count(*) FROM records').pluck().get() as number,
-          snapshots: workspace.db.prepare('SELECT count(*) FROM snapshots').pluck().get() as number,
-          jobs: jobStore.count(),
-          models: workspace.db.prepare('SELECT count(*) FROM models').pluck().get() as number,
-          runs: workspace.db.prepare('SELECT count(*) FROM runs').pluck().get() as number,
-        },
+        counts: { ...workspaceStore.counts(), jobs: jobStore.count() },
       };
     },
     'settings.get': () => settings.get(),

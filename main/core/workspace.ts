@@ -5,6 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import { type Db, openDatabase, type OpenOptions } from './db/open';
 import { migrate, schemaVersion } from './db/migrate';
 import { APP_NAME, APP_VERSION } from './version';
+import { WorkspaceStore } from './workspace-store';
 
 /** Environment variable that chooses the workspace when no flag is given. */
 export const WORKSPACE_ENV = 'STUDIO_WORKSPACE';
@@ -50,23 +51,24 @@ export function openWorkspace(dir: string, options: OpenOptions = {}): Workspace
     const fresh = schemaVersion(db) === 0;
     migrate(db);
     let created = false;
+    const store = new WorkspaceStore(db);
     if (fresh) {
-      const insert = db.prepare('INSERT OR IGNORE INTO workspace_meta (key, value) VALUES (?, ?)');
-      db.transaction(() => {
-        created = insert.run('id', randomUUID()).changes > 0;
-        insert.run('name', basename(dir) || 'workspace');
-        insert.run('created_at', String(Date.now()));
-        insert.run('created_by_version', APP_VERSION);
-      })();
+      created = store
+        .initMeta([
+          ['id', randomUUID()],
+          ['name', basename(dir) || 'workspace'],
+          ['created_at', String(Date.now())],
+          ['created_by_version', APP_VERSION],
+        ])
+        .includes('id');
     }
-    const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM workspace_meta WHERE key = ?');
     return {
       dir,
       dbPath,
       artifactsDir: join(dir, ARTIFACTS_DIR),
       db,
       created,
-      meta: (key) => getMeta.get(key)?.value,
+      meta: (key) => store.meta(key),
       close: () => db.close(),
     };
   } catch (err) {

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Job } from '../../../shared/jobs';
 import { RecordFilter, Snapshot, type DuplicateGroup } from '../../../shared/datasets';
+import { setAutoCheckpoint, shrinkMemory } from '../db/open';
 import { defineJobKind, type JobServices } from '../jobs/kind';
 import { DedupePayload, DedupeResult, SnapshotPayload, SnapshotResult, dedupeTask, snapshotTask } from './curation-tasks';
 import { createPendingSnapshot, discardPendingSnapshot, getSnapshot } from './snapshots';
@@ -49,10 +50,10 @@ export const dedupeJob = defineJobKind({
 function leaveCheckpointsToWorkers(db: DatasetStore['db']): () => void {
   const state = db as unknown as { snapshotWriters?: number };
   state.snapshotWriters = (state.snapshotWriters ?? 0) + 1;
-  if (state.snapshotWriters === 1) db.pragma('wal_autocheckpoint = 0');
+  if (state.snapshotWriters === 1) setAutoCheckpoint(db, 0);
   return () => {
     state.snapshotWriters = (state.snapshotWriters ?? 1) - 1;
-    if (state.snapshotWriters === 0) db.pragma('wal_autocheckpoint = 1000');
+    if (state.snapshotWriters === 0) setAutoCheckpoint(db, 1000);
   };
 }
 
@@ -73,7 +74,7 @@ export const snapshotJob = defineJobKind({
     // Once the worker writes, SQLite throws this connection's page cache away at its next
     // statement (another process changed the file) — with a warm 64 MiB cache, measured at
     // 30–75 ms on the thread serving the UI. Released now, it costs a few milliseconds.
-    db.pragma('shrink_memory');
+    shrinkMemory(db);
     try {
       const result = await ctx.runWorker({ ...database(ctx.services), snapshotId, datasetId, filter });
       return getSnapshot(db, result.snapshotId);
@@ -105,11 +106,7 @@ export type DuplicatesView = { threshold: number; exact: number; near: number; g
  */
 export function duplicatesView(store: DatasetStore, result: DedupeResult): DuplicatesView {
   const ids = [...new Set(result.groups.flatMap((g) => g.ids))];
-  const rows = new Map<number, RecordRow>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    for (const row of store.db.prepare<number[], RecordRow>(`SELECT * FROM records WHERE id IN (${chunk.map(() => '?').join(',')})`).all(...chunk)) rows.set(row.id, row);
-  }
+  const rows = new Map<number, RecordRow>(store.rowsByIds(ids).map((row) => [row.id, row]));
   const groups: DuplicateGroup[] = [];
   for (const g of result.groups) {
     const present = g.ids.map((id) => rows.get(id)).filter((r): r is RecordRow => r !== undefined);
@@ -121,10 +118,7 @@ export function duplicatesView(store: DatasetStore, result: DedupeResult): Dupli
 
 /** The newest duplicate search of a dataset (any status), if there has been one. */
 export function latestDedupeJob(store: DatasetStore, jobs: { get(id: number): Job }, datasetId: number): Job | null {
-  const id = store.db
-    .prepare(`SELECT id FROM jobs WHERE kind = 'dataset-dedupe' AND json_extract(params, '$.datasetId') = ? ORDER BY id DESC LIMIT 1`)
-    .pluck()
-    .get(datasetId) as number | undefined;
+  const id = store.latestDedupeJobId(datasetId);
   return id === undefined ? null : jobs.get(id);
 }
 

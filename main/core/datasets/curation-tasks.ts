@@ -8,7 +8,8 @@ import { setPriority } from 'node:os';
 import { z } from 'zod';
 import { RecordFilter } from '../../../shared/datasets';
 import type { WorkerIo } from '../jobs/protocol';
-import { openDatabase, type Db } from '../db/open';
+import { checkpointPassive, openDatabase, type Db } from '../db/open';
+import { CurationStore } from './curation-store';
 import { searchDuplicates, type DedupeItem, type FoundGroup } from './dedupe';
 import { filterSql, iterateRows } from './query';
 import { SnapshotWriter } from './snapshots';
@@ -110,22 +111,20 @@ export async function dedupeTask(payload: DedupePayload, io: WorkerIo): Promise<
   const db = open(payload, true);
   const items: DedupeItem[] = [];
   try {
-    const page = db.prepare<[number, number, number], { id: number; content_hash: string; prompt_text: string; chosen_text: string; rejected_text: string }>(
-      'SELECT id, content_hash, prompt_text, chosen_text, rejected_text FROM records WHERE dataset_id = ? AND id > ? ORDER BY id LIMIT ?',
-    );
+    const store = new CurationStore(db);
     // One read transaction: the count and every page come from the same state of the dataset.
-    db.exec('BEGIN');
-    const total = db.prepare('SELECT count(*) FROM records WHERE dataset_id = ?').pluck().get(payload.datasetId) as number;
+    store.begin();
+    const total = store.recordCount(payload.datasetId);
     for (let after = 0; ; ) {
       throwIfCancelled(io);
-      const rows = page.all(payload.datasetId, after, BATCH * 4);
+      const rows = store.dedupePage(payload.datasetId, after, BATCH * 4);
       for (const r of rows) items.push({ id: r.id, contentHash: r.content_hash, text: `${r.prompt_text}\n${r.chosen_text}\n${r.rejected_text}` });
       io.progress(total ? 0.3 * (items.length / total) : 0.3, `read ${items.length.toLocaleString('en')} of ${total.toLocaleString('en')} records`);
       if (rows.length < BATCH * 4) break;
       after = rows[rows.length - 1]!.id;
       await breathe();
     }
-    db.exec('COMMIT');
+    store.commit();
   } finally {
     db.close();
   }
@@ -161,10 +160,11 @@ export async function snapshotTask(payload: SnapshotPayload, io: WorkerIo): Prom
     const filter = payload.filter ?? undefined;
     // Fold what earlier writes left in the write-ahead log into the database now, here: otherwise
     // the studio's next small write would do it, in the process serving the UI.
-    writerDb.pragma('wal_checkpoint(PASSIVE)');
-    reader.exec('BEGIN');
+    checkpointPassive(writerDb);
+    const store = new CurationStore(reader);
+    store.begin();
     const { from, where, params } = filterSql(payload.datasetId, filter);
-    const total = reader.prepare(`SELECT count(*) FROM ${from} WHERE ${where}`).pluck().get(...params) as number;
+    const total = store.countFiltered(from, where, params);
     const writer = new SnapshotWriter(writerDb, payload.snapshotId);
     let batch = [];
     for (const row of iterateRows(reader, payload.datasetId, filter, BATCH)) {
@@ -178,10 +178,10 @@ export async function snapshotTask(payload: SnapshotPayload, io: WorkerIo): Prom
     }
     throwIfCancelled(io);
     writer.add(batch);
-    reader.exec('COMMIT');
+    store.commit();
     // The read transaction kept every row written here in the log; fold them in now, from this
     // worker, before the studio's next small write finds them and does it on its own thread.
-    writerDb.pragma('wal_checkpoint(PASSIVE)');
+    checkpointPassive(writerDb);
     const snapshot = writer.finish();
     io.log('info', `Snapshot "${snapshot.name}": ${snapshot.recordCount} records, sha256 ${snapshot.contentHash}.`);
     return { snapshotId: snapshot.id, recordCount: snapshot.recordCount };

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { ColumnMapping, FormatId, type ImportError, type ImportReport } from '../../../shared/datasets';
+import { ColumnMapping, FormatId, type ImportReport } from '../../../shared/datasets';
 import { StudioError } from '../../../shared/result';
 import type { Db } from '../db/open';
 import { defineJobKind, type JobContext } from '../jobs/kind';
-import { streamFile, type LocatedError, type ParseSummary } from './formats';
+import { streamFile, type ParseSummary } from './formats';
+import { ImportStore } from './import-store';
 import { fromParsed, type DatasetStore } from './store';
 
 export const ImportParams = z
@@ -21,51 +22,8 @@ export const ImportParams = z
   .refine((p) => (p.datasetId === undefined) !== (p.datasetName === undefined), { message: 'Give either datasetId or datasetName.' });
 export type ImportParams = z.infer<typeof ImportParams>;
 
-interface ImportRow {
-  id: number;
-  dataset_id: number;
-  job_id: number | null;
-  file: string;
-  format: string | null;
-  explanation: string;
-  status: 'running' | 'done' | 'failed';
-  rows_seen: number;
-  imported: number;
-  rejected: number;
-  warnings: number;
-  stats: string | null;
-  created_at: number;
-  finished_at: number | null;
-}
-
 export function importReport(db: Db, id: number, errorsOffset = 0, errorsLimit = 500): ImportReport {
-  const row = db.prepare<[number], ImportRow>('SELECT * FROM imports WHERE id = ?').get(id);
-  if (!row) throw new StudioError('NOT_FOUND', `There is no import #${id}.`, { id });
-  const errors = db
-    .prepare<[number, number, number], { file: string; line: number | null; row: number | null; field: string | null; byte_offset: number | null; code: string; severity: 'error' | 'warning'; reason: string; raw: string | null }>(
-      'SELECT file, line, row, field, byte_offset, code, severity, reason, raw FROM import_errors WHERE import_id = ? ORDER BY id LIMIT ? OFFSET ?',
-    )
-    .all(id, errorsLimit, errorsOffset)
-    .map((e): ImportError => ({ file: e.file, line: e.line, row: e.row, field: e.field, byteOffset: e.byte_offset, code: e.code, severity: e.severity, reason: e.reason, raw: e.raw }));
-  const stats = row.stats ? (JSON.parse(row.stats) as { identicalSides?: number; emptySide?: number }) : {};
-  return {
-    id: row.id,
-    datasetId: row.dataset_id,
-    jobId: row.job_id,
-    file: row.file,
-    format: row.format,
-    explanation: row.explanation,
-    status: row.status,
-    rowsSeen: row.rows_seen,
-    imported: row.imported,
-    rejected: row.rejected,
-    warnings: row.warnings,
-    flagged: { identical: stats.identicalSides ?? 0, empty: stats.emptySide ?? 0 },
-    errors,
-    errorCount: db.prepare('SELECT count(*) FROM import_errors WHERE import_id = ?').pluck().get(id) as number,
-    createdAt: row.created_at,
-    finishedAt: row.finished_at,
-  };
+  return new ImportStore(db).report(id, errorsOffset, errorsLimit);
 }
 
 /**
@@ -73,18 +31,17 @@ export function importReport(db: Db, id: number, errorsOffset = 0, errorsLimit =
  * (JSON rows as JSON Lines), so they can be fixed and imported again.
  */
 export function rejectedRowsText(db: Db, importId: number): { text: string; count: number; file: string } {
-  const row = db.prepare<[number], { file: string }>('SELECT file FROM imports WHERE id = ?').get(importId);
-  if (!row) throw new StudioError('NOT_FOUND', `There is no import #${importId}.`);
-  const raws = db
-    .prepare(`SELECT DISTINCT coalesce(row, id) AS r, raw FROM import_errors WHERE import_id = ? AND severity = 'error' AND raw IS NOT NULL ORDER BY r`)
-    .all(importId) as { r: number; raw: string }[];
+  const imports = new ImportStore(db);
+  const file = imports.fileOf(importId);
+  if (file === undefined) throw new StudioError('NOT_FOUND', `There is no import #${importId}.`);
+  const raws = imports.rejectedRaws(importId);
   if (raws.length === 0) throw new StudioError('INVALID_ARGUMENT', `Import #${importId} rejected no rows that could be kept as text.`);
-  return { text: raws.map((r) => r.raw.replace(/\r?\n/g, ' ')).join('\n') + '\n', count: raws.length, file: row.file };
+  return { text: raws.map((r) => r.raw.replace(/\r?\n/g, ' ')).join('\n') + '\n', count: raws.length, file };
 }
 
 export function listImports(db: Db, datasetId: number): ImportReport[] {
-  const ids = db.prepare('SELECT id FROM imports WHERE dataset_id = ? ORDER BY id DESC').pluck().all(datasetId) as number[];
-  return ids.map((id) => importReport(db, id, 0, 50));
+  const imports = new ImportStore(db);
+  return imports.idsOfDataset(datasetId).map((id) => imports.report(id, 0, 50));
 }
 
 /**
@@ -93,17 +50,12 @@ export function listImports(db: Db, datasetId: number): ImportReport[] {
  * half a file. Imports whose job still runs in another process are left alone.
  */
 export function recoverImports(db: Db): number {
-  const stale = db
-    .prepare(
-      `SELECT i.id FROM imports i LEFT JOIN jobs j ON j.id = i.job_id
-       WHERE i.status = 'running' AND (j.id IS NULL OR j.status != 'running')`,
-    )
-    .pluck()
-    .all() as number[];
+  const imports = new ImportStore(db);
+  const stale = imports.staleIds();
   for (const id of stale) {
-    const { dataset_id: datasetId, stats } = db.prepare<[number], { dataset_id: number; stats: string | null }>('SELECT dataset_id, stats FROM imports WHERE id = ?').get(id)!;
-    rollBack(db, id, 'The studio stopped before this import finished; nothing from it was kept. Import the file again.');
-    if (createdByImport(stats)) removeIfUnused(db, datasetId, id);
+    const { dataset_id: datasetId, stats } = imports.datasetAndStats(id)!;
+    imports.rollBack(id, 'The studio stopped before this import finished; nothing from it was kept. Import the file again.');
+    if (createdByImport(stats)) imports.removeDatasetIfUnused(datasetId, id);
   }
   return stale.length;
 }
@@ -111,33 +63,6 @@ export function recoverImports(db: Db): number {
 /** Set in `imports.stats` while an import that created its dataset runs, so recovery knows the dataset is the import's own. */
 const CREATED_MARK = { createdDataset: true };
 const createdByImport = (stats: string | null) => stats !== null && (JSON.parse(stats) as { createdDataset?: boolean }).createdDataset === true;
-
-/**
- * Removes a dataset an import created when nothing ended up in it: no
- * records, no snapshot and no import but this one (another import may be
- * filling it at the same time). True when it was removed.
- */
-function removeIfUnused(db: Db, datasetId: number, importId: number): boolean {
-  return db.transaction(() => {
-    const used = db
-      .prepare(
-        `SELECT EXISTS (SELECT 1 FROM records WHERE dataset_id = @datasetId) OR EXISTS (SELECT 1 FROM snapshots WHERE dataset_id = @datasetId)
-         OR EXISTS (SELECT 1 FROM imports WHERE dataset_id = @datasetId AND id != @importId)`,
-      )
-      .pluck()
-      .get({ datasetId, importId }) as number;
-    if (used) return false;
-    db.prepare('DELETE FROM datasets WHERE id = ?').run(datasetId);
-    return true;
-  })();
-}
-
-function rollBack(db: Db, importId: number, reason: string): void {
-  db.transaction(() => {
-    db.prepare('DELETE FROM records WHERE import_id = ?').run(importId);
-    db.prepare(`UPDATE imports SET status = 'failed', explanation = ?, imported = 0, finished_at = ? WHERE id = ?`).run(reason, Date.now(), importId);
-  })();
-}
 
 /** An import whose reads stall this long (a hung disk or network mount) is stopped; STUDIO_IMPORT_STALL_SECONDS overrides. */
 export const DEFAULT_IMPORT_STALL_MS = 120_000;
@@ -251,28 +176,17 @@ export const importJob = defineJobKind({
 });
 
 async function runImport(store: DatasetStore, ctx: JobContext<ImportParams>): Promise<ImportJobResult> {
-  const db = store.db;
-  const insertError = db.prepare(
-    'INSERT INTO import_errors (import_id, file, line, row, field, byte_offset, code, severity, reason, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  );
-  const storeErrors = (importId: number, errors: LocatedError[]) =>
-    db.transaction(() => {
-      for (const e of errors) insertError.run(importId, e.file, e.line ?? null, e.row ?? null, e.field ?? null, e.byteOffset ?? null, e.code, e.severity, e.reason, e.raw ?? null);
-    })();
+  const imports = new ImportStore(store.db);
 
   /** The dataset to fill, created here when named and new, with the import's row in the same transaction. */
   const begin = (params: ImportParams, jobId: number, file: string) =>
-    db.transaction(() => {
+    store.transaction(() => {
       let dataset = params.datasetId !== undefined ? store.getDataset(params.datasetId) : store.findDatasetByName(params.datasetName!);
       const created = dataset === undefined;
       dataset ??= store.createDataset(params.datasetName!);
-      const importId = Number(
-        db
-          .prepare(`INSERT INTO imports (dataset_id, job_id, file, path, status, stats, created_at) VALUES (?, ?, ?, ?, 'running', ?, ?)`)
-          .run(dataset.id, jobId, file, params.path, created ? JSON.stringify(CREATED_MARK) : null, Date.now()).lastInsertRowid,
-      );
+      const importId = imports.create(dataset.id, jobId, file, params.path, created ? JSON.stringify(CREATED_MARK) : null);
       return { dataset, created, importId };
-    })();
+    });
 
   const { params } = ctx;
   const file = params.file ?? params.path.split(/[\\/]/).pop() ?? params.path;
@@ -300,37 +214,32 @@ async function runImport(store: DatasetStore, ctx: JobContext<ImportParams>): Pr
         importId,
         batch.records.map(fromParsed),
       );
-      storeErrors(importId, batch.errors);
+      imports.addErrors(importId, batch.errors);
       const { bytesDone, bytesTotal, rowsDone } = batch.progress;
       ctx.progress(bytesTotal > 0 ? bytesDone / bytesTotal : 0, `${rowsDone.toLocaleString('en')} rows read, ${imported.toLocaleString('en')} imported`);
       step = await watchdog.race(stream.next(), ctx.signal);
     }
     const summary: ParseSummary = step.value;
-    const finish = db.transaction(() => {
-      db.prepare(
-        `UPDATE imports SET status = 'done', container = ?, format = ?, mapping = ?, explanation = ?, rows_seen = ?, imported = ?, rejected = ?, warnings = ?, stats = ?, finished_at = ? WHERE id = ?`,
-      ).run(
-        summary.container,
-        summary.format,
-        summary.mapping ? JSON.stringify(summary.mapping) : null,
-        summary.explanation,
-        summary.stats.rowsSeen,
+    ({ done: report, removed } = imports.transaction(() => {
+      imports.finish(importId, {
+        container: summary.container,
+        format: summary.format,
+        mapping: summary.mapping ? JSON.stringify(summary.mapping) : null,
+        explanation: summary.explanation,
+        rowsSeen: summary.stats.rowsSeen,
         imported,
-        summary.stats.rejected,
-        summary.stats.warnings,
-        JSON.stringify(summary.stats),
-        Date.now(),
-        importId,
-      );
-      const done = importReport(db, importId, 0, imported === 0 ? ERRORS_IN_JOB : 0);
+        rejected: summary.stats.rejected,
+        warnings: summary.stats.warnings,
+        stats: JSON.stringify(summary.stats),
+      });
+      const done = imports.report(importId, 0, imported === 0 ? ERRORS_IN_JOB : 0);
       // A dataset made for this import that got nothing is not left behind empty.
-      const removed = created && imported === 0 && removeIfUnused(db, dataset.id, importId);
+      const removed = created && imported === 0 && imports.removeDatasetIfUnused(dataset.id, importId);
       return { done, removed };
-    });
-    ({ done: report, removed } = finish());
+    }));
   } catch (err) {
-    rollBack(db, importId, `The import stopped (${err instanceof Error ? err.message : String(err)}); nothing from it was kept.`);
-    if (created) removeIfUnused(db, dataset.id, importId);
+    imports.rollBack(importId, `The import stopped (${err instanceof Error ? err.message : String(err)}); nothing from it was kept.`);
+    if (created) imports.removeDatasetIfUnused(dataset.id, importId);
     throw err;
   } finally {
     watchdog.stop();

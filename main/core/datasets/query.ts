@@ -1,7 +1,7 @@
 import { FLAG_BITS, type RecordCursor, type RecordFilter, type RecordSort, type RecordSummary } from '../../../shared/datasets';
 import { StudioError } from '../../../shared/result';
 import type { Db } from '../db/open';
-import type { DatasetStore, RecordRow } from './store';
+import { DatasetStore, type RecordRow } from './store';
 
 /**
  * How each sort orders rows: by a length column (or by id alone), always
@@ -114,7 +114,7 @@ export const SEARCH_COUNT_CAP = 10_000;
 
 export function recordIds(db: Db, datasetId: number, filter?: RecordFilter): number[] {
   const { from, where, params } = filterSql(datasetId, filter);
-  return db.prepare(`SELECT r.id FROM ${from} WHERE ${where} ORDER BY r.id`).pluck().all(...params) as number[];
+  return new DatasetStore(db).filteredIds(from, where, params);
 }
 
 /**
@@ -124,10 +124,10 @@ export function recordIds(db: Db, datasetId: number, filter?: RecordFilter): num
  */
 export function* iterateRows(db: Db, datasetId: number, filter?: RecordFilter, pageSize = 2000): Generator<RecordRow> {
   const { from, where, params } = filterSql(datasetId, filter);
-  const page = db.prepare<unknown[], RecordRow>(`SELECT r.* FROM ${from} WHERE ${where} AND r.id > ? ORDER BY r.id LIMIT ?`);
+  const store = new DatasetStore(db);
   let after = 0;
   for (;;) {
-    const rows = page.all(...params, after, pageSize);
+    const rows = store.filteredRowsAfter(from, where, params, after, pageSize);
     yield* rows;
     if (rows.length < pageSize) return;
     after = rows[rows.length - 1]!.id;
@@ -186,14 +186,10 @@ export function queryRecords(
   const { from, where, params, searching } = filterSql(datasetId, filter);
   let total: number | null = null;
   if (page.count !== false) {
-    total = searching
-      ? (store.db.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${from} WHERE ${where} LIMIT ${SEARCH_COUNT_CAP + 1})`).pluck().get(...params) as number)
-      : (store.db.prepare(`SELECT count(*) FROM ${from} WHERE ${where}`).pluck().get(...params) as number);
+    total = store.countFiltered(from, where, params, searching ? SEARCH_COUNT_CAP : undefined);
   }
   const { order, seek, params: seekParams, backward } = pageSql(page.sort, searching, page);
-  const rows = store.db
-    .prepare<unknown[], RecordRow>(`SELECT r.* FROM ${from} WHERE ${where}${seek ? ` AND ${seek}` : ''} ORDER BY ${order} LIMIT ? OFFSET ?`)
-    .all(...params, ...seekParams, page.limit, page.offset);
+  const rows = store.filteredPage(from, where, params, { seek, seekParams, order, limit: page.limit, offset: page.offset });
   if (backward) rows.reverse();
   const capped = total !== null && searching && total > SEARCH_COUNT_CAP;
   return { total: capped ? SEARCH_COUNT_CAP : total, totalCapped: capped, rows: store.summaries(rows) };

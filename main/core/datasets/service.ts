@@ -151,29 +151,19 @@ export function datasetHandlers({ store, jobs, jobStore, exportsDir }: DatasetSe
       const keep = store.row(keepId);
       const drops = dropIds.filter((id) => id !== keepId).map((id) => store.row(id));
       if (drops.some((d) => d.dataset_id !== keep.dataset_id)) throw new StudioError('INVALID_ARGUMENT', 'Only records of the same dataset can be merged.');
-      db.transaction(() => {
-        const tags = db
-          .prepare(`SELECT DISTINCT t.name FROM record_tags rt JOIN tags t ON t.id = rt.tag_id WHERE rt.record_id IN (${drops.map(() => '?').join(',')})`)
-          .pluck()
-          .all(...drops.map((d) => d.id)) as string[];
+      store.transaction(() => {
+        const tags = store.distinctTags(drops.map((d) => d.id));
         store.tagRecords([keepId], tags, []);
-        db.prepare('INSERT INTO record_history (record_id, version, changed_at, reason, before, after) VALUES (?, ?, ?, ?, ?, ?)').run(
-          keepId,
-          keep.version,
-          Date.now(),
-          `merged duplicates ${drops.map((d) => `#${d.id}`).join(', ')} into this record`,
-          JSON.stringify(rowContent(keep)),
-          JSON.stringify(rowContent(keep)),
-        );
+        store.addHistory(keepId, keep.version, `merged duplicates ${drops.map((d) => `#${d.id}`).join(', ')} into this record`, rowContent(keep), rowContent(keep));
         store.deleteRecords(drops.map((d) => d.id));
-      })();
+      });
       return store.getRecord(keepId);
     },
     'datasets.split': ({ datasetId, testFraction, seed }) => {
       store.getDataset(datasetId);
       const counts = splitDataset(db, datasetId, testFraction, seed);
       store.touch(datasetId);
-      const overlapping = db.prepare('SELECT count(*) FROM records WHERE dataset_id = ? AND (flags & 4) != 0').pluck().get(datasetId) as number;
+      const overlapping = store.overlappingCount(datasetId);
       return { ...counts, overlapping };
     },
     'snapshots.create': async ({ datasetId, name, filter }) => {

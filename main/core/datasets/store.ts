@@ -169,10 +169,11 @@ export class DatasetStore extends Store {
   insertRecords(datasetId: number, importId: number | null, records: Iterable<NewRecord>): number {
     const now = Date.now();
     let n = 0;
-    this.db.transaction(() => {
+    const insert = this.sql(INSERT_RECORD);
+    this.transaction(() => {
       for (const r of records) {
         const content: RecordContent = { kind: r.kind, prompt: r.prompt, chosen: r.chosen, rejected: r.rejected, responses: r.responses ?? null, system: r.system ?? null };
-        this.sql(INSERT_RECORD).run({
+        insert.run({
           dataset_id: datasetId,
           import_id: importId,
           kind: content.kind,
@@ -193,7 +194,7 @@ export class DatasetStore extends Store {
         });
         n++;
       }
-    })();
+    });
     return n;
   }
 
@@ -206,8 +207,8 @@ export class DatasetStore extends Store {
   getRecord(id: number): DatasetRecord {
     const row = this.row(id);
     const history = this.sql<[number], { version: number; changed_at: number; reason: string; before: string; after: string }>(
-        'SELECT version, changed_at, reason, before, after FROM record_history WHERE record_id = ? ORDER BY version',
-      )
+      'SELECT version, changed_at, reason, before, after FROM record_history WHERE record_id = ? ORDER BY version',
+    )
       .all(id)
       .map((h) => ({ version: h.version, changedAt: h.changed_at, reason: h.reason, before: JSON.parse(h.before) as RecordContent, after: JSON.parse(h.after) as RecordContent }));
     return {
@@ -229,18 +230,18 @@ export class DatasetStore extends Store {
 
   /** Edits a record's content, keeping the previous version in its history. */
   updateRecord(id: number, patch: Partial<RecordContent>, reason = ''): DatasetRecord {
-    this.db.transaction(() => {
+    this.transaction(() => {
       const row = this.row(id);
       const before = rowContent(row);
       const after: RecordContent = { ...before, ...patch };
       const overlapBit = row.flags & flagsToBits(['overlap']);
       this.sql(
-          `UPDATE records SET kind = @kind, prompt = @prompt, chosen = @chosen, rejected = @rejected, responses = @responses, system = @system,
-             prompt_text = @prompt_text, chosen_text = @chosen_text, rejected_text = @rejected_text,
-             prompt_chars = @prompt_chars, chosen_chars = @chosen_chars, rejected_chars = @rejected_chars,
-             prompt_hash = @prompt_hash, content_hash = @content_hash, flags = @flags, version = version + 1, updated_at = @now
-           WHERE id = @id`,
-        )
+        `UPDATE records SET kind = @kind, prompt = @prompt, chosen = @chosen, rejected = @rejected, responses = @responses, system = @system,
+           prompt_text = @prompt_text, chosen_text = @chosen_text, rejected_text = @rejected_text,
+           prompt_chars = @prompt_chars, chosen_chars = @chosen_chars, rejected_chars = @rejected_chars,
+           prompt_hash = @prompt_hash, content_hash = @content_hash, flags = @flags, version = version + 1, updated_at = @now
+         WHERE id = @id`,
+      )
         .run({
           id,
           kind: after.kind,
@@ -256,16 +257,16 @@ export class DatasetStore extends Store {
       this.sql('INSERT INTO record_history (record_id, version, changed_at, reason, before, after) VALUES (?, ?, ?, ?, ?, ?)')
         .run(id, row.version + 1, Date.now(), reason, JSON.stringify(before), JSON.stringify(after));
       this.touch(row.dataset_id);
-    })();
+    });
     return this.getRecord(id);
   }
 
   deleteRecords(ids: number[]): number {
     let n = 0;
     const del = this.sql('DELETE FROM records WHERE id = ?');
-    this.db.transaction(() => {
+    this.transaction(() => {
       for (const id of ids) n += del.run(id).changes;
-    })();
+    });
     return n;
   }
 
@@ -276,7 +277,7 @@ export class DatasetStore extends Store {
     const tagId = this.sql<[string], { id: number }>('SELECT id FROM tags WHERE name = ?');
     const link = this.sql('INSERT OR IGNORE INTO record_tags (record_id, tag_id) VALUES (?, ?)');
     const unlink = this.sql('DELETE FROM record_tags WHERE record_id = ? AND tag_id = ?');
-    this.db.transaction(() => {
+    this.transaction(() => {
       for (const name of add.map((t) => t.trim()).filter(Boolean)) {
         ensure.run(name);
         const tag = tagId.get(name)!.id;
@@ -287,22 +288,22 @@ export class DatasetStore extends Store {
         if (!tag) continue;
         for (const id of ids) changed += unlink.run(id, tag.id).changes;
       }
-    })();
+    });
     return changed;
   }
 
   tagCounts(datasetId: number): { name: string; count: number }[] {
     return this.sql<[number], { name: string; count: number }>(
-        `SELECT t.name, count(*) AS count FROM record_tags rt JOIN tags t ON t.id = rt.tag_id JOIN records r ON r.id = rt.record_id
-         WHERE r.dataset_id = ? GROUP BY t.id ORDER BY t.name`,
-      )
+      `SELECT t.name, count(*) AS count FROM record_tags rt JOIN tags t ON t.id = rt.tag_id JOIN records r ON r.id = rt.record_id
+       WHERE r.dataset_id = ? GROUP BY t.id ORDER BY t.name`,
+    )
       .all(datasetId);
   }
 
   sourceCounts(datasetId: number): { file: string; count: number }[] {
     return this.sql<[number], { file: string; count: number }>(
-        `SELECT coalesce(source_file, '') AS file, count(*) AS count FROM records WHERE dataset_id = ? GROUP BY source_file ORDER BY file`,
-      )
+      `SELECT coalesce(source_file, '') AS file, count(*) AS count FROM records WHERE dataset_id = ? GROUP BY source_file ORDER BY file`,
+    )
       .all(datasetId);
   }
 
@@ -321,5 +322,94 @@ export class DatasetStore extends Store {
       tags: this.tagsOf(row.id),
       source: row.source_file,
     }));
+  }
+
+  // ---- filtered views (the SQL from filterSql in query.ts)
+
+  /** Ids of a filtered view, in id order. */
+  filteredIds(from: string, where: string, params: unknown[]): number[] {
+    return this.value<unknown[], number>(`SELECT r.id FROM ${from} WHERE ${where} ORDER BY r.id`).all(...params);
+  }
+
+  /** Up to `limit` full rows of a filtered view after record `afterId`, in id order (keyset pagination). */
+  filteredRowsAfter(from: string, where: string, params: unknown[], afterId: number, limit: number): RecordRow[] {
+    return this.sql<unknown[], RecordRow>(`SELECT r.* FROM ${from} WHERE ${where} AND r.id > ? ORDER BY r.id LIMIT ?`).all(...params, afterId, limit);
+  }
+
+  /** How many rows a filtered view has (counting at most `cap` + 1 when a cap is given). */
+  countFiltered(from: string, where: string, params: unknown[], cap?: number): number {
+    const text = cap === undefined ? `SELECT count(*) FROM ${from} WHERE ${where}` : `SELECT count(*) FROM (SELECT 1 FROM ${from} WHERE ${where} LIMIT ${cap + 1})`;
+    return this.value<unknown[], number>(text).get(...params)!;
+  }
+
+  /** A page of a filtered view: `seek` (a keyset condition) and `order` from query.ts's pageSql. */
+  filteredPage(from: string, where: string, params: unknown[], page: { seek: string | null; seekParams: unknown[]; order: string; limit: number; offset: number }): RecordRow[] {
+    return this.sql<unknown[], RecordRow>(`SELECT r.* FROM ${from} WHERE ${where}${page.seek ? ` AND ${page.seek}` : ''} ORDER BY ${page.order} LIMIT ? OFFSET ?`).all(
+      ...params,
+      ...page.seekParams,
+      page.limit,
+      page.offset,
+    );
+  }
+
+  /** Full rows by id (those that exist), in no particular order. */
+  rowsByIds(ids: number[]): RecordRow[] {
+    const rows: RecordRow[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      rows.push(...this.sql<number[], RecordRow>(`SELECT * FROM records WHERE id IN (${chunk.map(() => '?').join(',')})`).all(...chunk));
+    }
+    return rows;
+  }
+
+  // ---- splits, merges, duplicates
+
+  /** Each record of a dataset with its prompt hash (what a split is computed from). */
+  promptHashes(datasetId: number): { id: number; prompt_hash: string }[] {
+    return this.sql<[number], { id: number; prompt_hash: string }>('SELECT id, prompt_hash FROM records WHERE dataset_id = ?').all(datasetId);
+  }
+
+  setSplit(recordId: number, split: 'train' | 'test' | null): void {
+    this.sql('UPDATE records SET split = ? WHERE id = ?').run(split, recordId);
+  }
+
+  /** Flags records whose prompt appears on both sides of the split; returns how many are flagged. */
+  refreshOverlapFlags(datasetId: number): number {
+    const bit = flagsToBits(['overlap']);
+    this.sql(`UPDATE records SET flags = flags & ~? WHERE dataset_id = ? AND (flags & ?) != 0`).run(bit, datasetId, bit);
+    return this.sql(
+      `UPDATE records SET flags = flags | ? WHERE dataset_id = ? AND prompt_hash IN (
+         SELECT prompt_hash FROM records WHERE dataset_id = ? AND split IS NOT NULL
+         GROUP BY prompt_hash HAVING count(DISTINCT split) > 1)`,
+    ).run(bit, datasetId, datasetId).changes;
+  }
+
+  /** Records of a dataset flagged as overlapping (their prompt is on both sides of the split). */
+  overlappingCount(datasetId: number): number {
+    return this.value<[number], number>('SELECT count(*) FROM records WHERE dataset_id = ? AND (flags & 4) != 0').get(datasetId)!;
+  }
+
+  /** The tags on any of these records. */
+  distinctTags(recordIds: number[]): string[] {
+    return this.value<number[], string>(`SELECT DISTINCT t.name FROM record_tags rt JOIN tags t ON t.id = rt.tag_id WHERE rt.record_id IN (${recordIds.map(() => '?').join(',')})`).all(
+      ...recordIds,
+    );
+  }
+
+  /** Adds a line to a record's edit history. */
+  addHistory(recordId: number, version: number, reason: string, before: RecordContent, after: RecordContent): void {
+    this.sql('INSERT INTO record_history (record_id, version, changed_at, reason, before, after) VALUES (?, ?, ?, ?, ?, ?)').run(
+      recordId,
+      version,
+      Date.now(),
+      reason,
+      JSON.stringify(before),
+      JSON.stringify(after),
+    );
+  }
+
+  /** The newest duplicate search job of a dataset, if any. */
+  latestDedupeJobId(datasetId: number): number | undefined {
+    return this.value<[number], number>(`SELECT id FROM jobs WHERE kind = 'dataset-dedupe' AND json_extract(params, '$.datasetId') = ? ORDER BY id DESC LIMIT 1`).get(datasetId);
   }
 }

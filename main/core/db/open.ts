@@ -27,3 +27,18 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma('cache_size = -65536');
   return db;
 }
+
+/** Pages of write-ahead log after which a commit on this connection checkpoints (0: never; SQLite's default is 1000). */
+export function setAutoCheckpoint(db: Db, pages: number): void {
+  db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(pages))}`);
+}
+
+/** Releases this connection's page cache. */
+export function shrinkMemory(db: Db): void {
+  db.pragma('shrink_memory');
+}
+
+/** Folds the write-ahead log into the database as far as readers allow, without waiting for them. */
+export function checkpointPassive(db: Db): void {
+  db.pragma('wal_checkpoint(PASSIVE)');
+}

@@ -1,6 +1,7 @@
 import { canTransition, type Job, type JobLogLine, type JobStatus, type LogLevel } from '../../../shared/jobs';
 import { StudioError } from '../../../shared/result';
 import type { Db } from '../db/open';
+import { Store } from '../db/store';
 
 interface JobRow {
   id: number;
@@ -77,49 +78,18 @@ function isFinal(status: JobStatus): status is FinalStatus {
 }
 
 /** Persistence of jobs and their logs. Every state change goes through `transition`. */
-export class JobStore {
-  private readonly stmts;
-
+export class JobStore extends Store {
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly ownerPid: number = process.pid,
     private readonly now: () => number = Date.now,
   ) {
-    this.stmts = {
-      insert: db.prepare(
-        `INSERT INTO jobs (kind, title, status, lane, params, owner_pid, created_at)
-         VALUES (@kind, @title, 'queued', @lane, @params, @owner, @now)`,
-      ),
-      get: db.prepare<[number], JobRow>('SELECT * FROM jobs WHERE id = ?'),
-      progress: db.prepare(
-        `UPDATE jobs SET progress = @progress, progress_message = @message, heartbeat_at = @now
-         WHERE id = @id AND status = 'running'`,
-      ),
-      queueReason: db.prepare(`UPDATE jobs SET queue_reason = ? WHERE id = ? AND status = 'queued'`),
-      heartbeat: db.prepare(`UPDATE jobs SET heartbeat_at = ? WHERE id = ? AND status = 'running'`),
-      appendLog: db.prepare(
-        `INSERT INTO job_logs (job_id, seq, at, level, message)
-         SELECT @jobId, coalesce(max(seq), 0) + 1, @at, @level, @message FROM job_logs WHERE job_id = @jobId
-         RETURNING job_id AS jobId, seq, at, level, message`,
-      ),
-      logs: db.prepare<[number, number, number], JobLogLine>(
-        `SELECT job_id AS jobId, seq, at, level, message FROM job_logs
-         WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
-      ),
-      queuedOwned: db.prepare<[number], JobRow>(`SELECT * FROM jobs WHERE status = 'queued' AND owner_pid = ? ORDER BY id`),
-      active: db.prepare<[], JobRow>(`SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY id`),
-      workerPid: db.prepare(`UPDATE jobs SET worker_pid = ? WHERE id = ?`),
-      adopt: db.prepare(`UPDATE jobs SET owner_pid = ? WHERE id = ? AND status = 'queued'`),
-    };
-  }
-
-  /** Whether a transaction is open on the workspace connection (a job started in it must wait for it to end). */
-  get inTransaction(): boolean {
-    return this.db.inTransaction;
+    super(db);
   }
 
   create(job: NewJob): Job {
-    const info = this.stmts.insert.run({
+    const info = this.sql(`INSERT INTO jobs (kind, title, status, lane, params, owner_pid, created_at)
+         VALUES (@kind, @title, 'queued', @lane, @params, @owner, @now)`).run({
       kind: job.kind,
       title: job.title,
       lane: job.lane,
@@ -131,7 +101,7 @@ export class JobStore {
   }
 
   get(id: number): Job {
-    const row = this.stmts.get.get(id);
+    const row = this.sql<[number], JobRow>('SELECT * FROM jobs WHERE id = ?').get(id);
     if (!row) throw new StudioError('NOT_FOUND', `There is no job #${id} in this workspace.`, { id });
     return toJob(row);
   }
@@ -140,21 +110,20 @@ export class JobStore {
     const limit = options.limit ?? 100;
     if (options.status && options.status.length > 0) {
       const marks = options.status.map(() => '?').join(',');
-      const rows = this.db
-        .prepare<unknown[], JobRow>(`SELECT * FROM jobs WHERE status IN (${marks}) ORDER BY id DESC LIMIT ?`)
+      const rows = this.sql<unknown[], JobRow>(`SELECT * FROM jobs WHERE status IN (${marks}) ORDER BY id DESC LIMIT ?`)
         .all(...options.status, limit);
       return rows.map(toJob);
     }
-    return this.db.prepare<[number], JobRow>('SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit).map(toJob);
+    return this.sql<[number], JobRow>('SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit).map(toJob);
   }
 
   count(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM jobs').get() as { n: number }).n;
+    return (this.sql('SELECT count(*) AS n FROM jobs').get() as { n: number }).n;
   }
 
   /** Moves a job to a new status, refusing transitions the lifecycle does not allow. */
   transition(id: number, to: JobStatus, patch: TransitionPatch = {}): Job {
-    return this.db.transaction(() => {
+    return this.transaction(() => {
       const job = this.get(id);
       if (!canTransition(job.status, to)) {
         throw new StudioError('CONFLICT', `Job #${id} is ${job.status} and cannot become ${to}.`, { id, from: job.status, to });
@@ -209,52 +178,55 @@ export class JobStore {
         values.progressMessage = patch.progressMessage;
       }
       values.now = now;
-      this.db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = @id`).run(values);
+      this.sql(`UPDATE jobs SET ${sets.join(', ')} WHERE id = @id`).run(values);
       return this.get(id);
-    }).immediate();
+    }, 'immediate');
   }
 
   setProgress(id: number, progress: number, message: string | null): void {
-    this.stmts.progress.run({ id, progress: Math.min(1, Math.max(0, progress)), message, now: this.now() });
+    this.sql(`UPDATE jobs SET progress = @progress, progress_message = @message, heartbeat_at = @now
+         WHERE id = @id AND status = 'running'`).run({ id, progress: Math.min(1, Math.max(0, progress)), message, now: this.now() });
   }
 
   setWorkerPid(id: number, pid: number): void {
-    this.stmts.workerPid.run(pid, id);
+    this.sql(`UPDATE jobs SET worker_pid = ? WHERE id = ?`).run(pid, id);
   }
 
   setQueueReason(id: number, reason: string | null): void {
-    this.stmts.queueReason.run(reason, id);
+    this.sql(`UPDATE jobs SET queue_reason = ? WHERE id = ? AND status = 'queued'`).run(reason, id);
   }
 
   heartbeat(ids: Iterable<number>): void {
     const now = this.now();
-    this.db.transaction(() => {
-      for (const id of ids) this.stmts.heartbeat.run(now, id);
-    })();
+    this.transaction(() => {
+      for (const id of ids) this.sql(`UPDATE jobs SET heartbeat_at = ? WHERE id = ? AND status = 'running'`).run(now, id);
+    });
   }
 
   appendLog(jobId: number, level: LogLevel, message: string): JobLogLine {
-    return this.stmts.appendLog.get({ jobId, at: this.now(), level, message }) as JobLogLine;
+    return this.sql(`INSERT INTO job_logs (job_id, seq, at, level, message)
+         SELECT @jobId, coalesce(max(seq), 0) + 1, @at, @level, @message FROM job_logs WHERE job_id = @jobId
+         RETURNING job_id AS jobId, seq, at, level, message`).get({ jobId, at: this.now(), level, message }) as JobLogLine;
   }
 
   logs(jobId: number, afterSeq = 0, limit = 1000): JobLogLine[] {
     this.get(jobId);
-    return this.stmts.logs.all(jobId, afterSeq, limit);
+    return this.sql<[number, number, number], JobLogLine>(`SELECT job_id AS jobId, seq, at, level, message FROM job_logs
+         WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?`).all(jobId, afterSeq, limit);
   }
 
   /** The last `count` log lines of a job, oldest first. */
   tailLogs(jobId: number, count: number): JobLogLine[] {
     this.get(jobId);
-    return this.db
-      .prepare<[number, number], JobLogLine>(
-        `SELECT * FROM (SELECT job_id AS jobId, seq, at, level, message FROM job_logs WHERE job_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
-      )
+    return this.sql<[number, number], JobLogLine>(
+      `SELECT * FROM (SELECT job_id AS jobId, seq, at, level, message FROM job_logs WHERE job_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+    )
       .all(jobId, count);
   }
 
   /** Queued jobs this process owns, oldest first. */
   queued(): Job[] {
-    return this.stmts.queuedOwned.all(this.ownerPid).map(toJob);
+    return this.sql<[number], JobRow>(`SELECT * FROM jobs WHERE status = 'queued' AND owner_pid = ? ORDER BY id`).all(this.ownerPid).map(toJob);
   }
 
   /**
@@ -267,14 +239,14 @@ export class JobStore {
     const interrupted: Job[] = [];
     const adopted: Job[] = [];
     const now = this.now();
-    this.db.transaction(() => {
-      for (const row of this.stmts.active.all()) {
+    this.transaction(() => {
+      for (const row of this.sql<[], JobRow>(`SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY id`).all()) {
         const owner = row.owner_pid;
         if (owner === this.ownerPid) continue;
         const ownerAlive = owner !== null && isAlive(owner);
         if (row.status === 'queued') {
           if (!ownerAlive) {
-            this.stmts.adopt.run(this.ownerPid, row.id);
+            this.sql(`UPDATE jobs SET owner_pid = ? WHERE id = ? AND status = 'queued'`).run(this.ownerPid, row.id);
             adopted.push(this.get(row.id));
           }
           continue;
@@ -296,7 +268,7 @@ export class JobStore {
           }),
         );
       }
-    })();
+    });
     return { interrupted, adopted };
   }
 }

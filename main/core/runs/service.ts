@@ -56,7 +56,7 @@ export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
 
   const estimate = async (launch: z.output<typeof RunLaunch>) => {
     const { model, modelConfig, snapshot } = await launchParts(launch);
-    const meanRecordChars = (runs.db.prepare('SELECT avg(length(content)) FROM snapshot_records WHERE snapshot_id = ?').pluck().get(snapshot.id) as number | null) ?? 0;
+    const meanRecordChars = runs.meanRecordChars(snapshot.id);
     const backend = deps.backend();
     const config = launch.config;
     return {
@@ -86,7 +86,7 @@ export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
     const name = launch.name?.trim() || `${config.objective.objective.toUpperCase()} on ${snapshot.name} (${model.name})`;
     // The run row, its folder and its job in one transaction: a crash never leaves a run without a job.
     // (A job started inside a transaction launches once it has committed: JobSupervisor.start.)
-    const runId = runs.db.transaction(() => {
+    const runId = runs.transaction(() => {
       const id = runs.createRun({
         name,
         jobId: null,
@@ -104,7 +104,7 @@ export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
       runs.setRunDir(id, join(runsDir(deps.artifactsDir), `run-${String(id).padStart(5, '0')}`));
       runs.setRunJob(id, jobs.start('train', { runId: id, name }).id);
       return id;
-    })();
+    });
     const run = runs.getRun(runId);
     deps.events.emit({ type: 'run.updated', run });
     return run;

@@ -2,6 +2,7 @@ import { StudioError } from '../../../shared/result';
 import type { CheckpointEntry, MetricPoint, MetricSeries, ModelEntry, Run } from '../../../shared/runs';
 import { effectiveBatchSize, ETA_WARMUP_STEPS, RunConfig } from '../../../shared/training';
 import type { Db } from '../db/open';
+import { Store } from '../db/store';
 import type { JobStore } from '../jobs/store';
 
 interface ModelRow {
@@ -93,83 +94,83 @@ const RUN_SELECT = `
   FROM runs r JOIN snapshots s ON s.id = r.snapshot_id JOIN datasets d ON d.id = s.dataset_id`;
 
 /** Models, runs, metrics, checkpoints and the reference cache in the workspace database. */
-export class RunStore {
+export class RunStore extends Store {
   constructor(
-    readonly db: Db,
+    db: Db,
     private readonly jobs: JobStore,
-  ) {}
+  ) {
+    super(db);
+  }
 
   // ---- models
 
   listModels(): ModelEntry[] {
-    return this.db.prepare<[], ModelRow>('SELECT * FROM models ORDER BY origin = \'demo\' DESC, id DESC').all().map(toModel);
+    return this.sql<[], ModelRow>('SELECT * FROM models ORDER BY origin = \'demo\' DESC, id DESC').all().map(toModel);
   }
 
   getModel(id: number): ModelEntry {
-    const row = this.db.prepare<[number], ModelRow>('SELECT * FROM models WHERE id = ?').get(id);
+    const row = this.sql<[number], ModelRow>('SELECT * FROM models WHERE id = ?').get(id);
     if (!row) throw new StudioError('NOT_FOUND', `No model #${id}.`);
     return toModel(row);
   }
 
   findModelByPath(path: string): ModelEntry | null {
-    const row = this.db.prepare<[string], ModelRow>('SELECT * FROM models WHERE path = ?').get(path);
+    const row = this.sql<[string], ModelRow>('SELECT * FROM models WHERE path = ?').get(path);
     return row ? toModel(row) : null;
   }
 
   addModel(m: Omit<ModelEntry, 'id' | 'createdAt'>): ModelEntry {
-    const info = this.db
-      .prepare(
-        `INSERT INTO models (name, path, origin, model_type, parameters, hidden_size, num_layers, vocab_size, has_chat_template, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
+    const info = this.sql(
+      `INSERT INTO models (name, path, origin, model_type, parameters, hidden_size, num_layers, vocab_size, has_chat_template, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
       .run(m.name, m.path, m.origin, m.modelType, m.parameters, m.hiddenSize, m.numLayers, m.vocabSize, m.hasChatTemplate ? 1 : 0, Date.now());
     return this.getModel(Number(info.lastInsertRowid));
   }
 
   setModelPath(id: number, path: string): void {
-    this.db.prepare('UPDATE models SET path = ? WHERE id = ?').run(path, id);
+    this.sql('UPDATE models SET path = ? WHERE id = ?').run(path, id);
   }
 
   removeModel(id: number): boolean {
-    return this.db.prepare('DELETE FROM models WHERE id = ?').run(id).changes > 0;
+    return this.sql('DELETE FROM models WHERE id = ?').run(id).changes > 0;
   }
 
   // ---- runs
 
   createRun(r: NewRun): number {
-    const info = this.db
-      .prepare(
-        `INSERT INTO runs (name, job_id, config, model_id, model_name, snapshot_id, train_pairs, test_pairs, total_steps, app_version, dir, rerun_of, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
+    const info = this.sql(
+      `INSERT INTO runs (name, job_id, config, model_id, model_name, snapshot_id, train_pairs, test_pairs, total_steps, app_version, dir, rerun_of, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
       .run(r.name, r.jobId, JSON.stringify(r.config), r.modelId, r.modelName, r.snapshotId, r.trainPairs, r.testPairs, r.totalSteps, r.appVersion, r.dir, r.rerunOf, Date.now());
     return Number(info.lastInsertRowid);
   }
 
   setRunJob(id: number, jobId: number): void {
-    this.db.prepare('UPDATE runs SET job_id = ? WHERE id = ?').run(jobId, id);
+    this.sql('UPDATE runs SET job_id = ? WHERE id = ?').run(jobId, id);
   }
 
   setRunDir(id: number, dir: string): void {
-    this.db.prepare('UPDATE runs SET dir = ? WHERE id = ?').run(dir, id);
+    this.sql('UPDATE runs SET dir = ? WHERE id = ?').run(dir, id);
   }
 
   setProvenance(id: number, p: { modelHash: string; backend: string }): void {
-    this.db.prepare('UPDATE runs SET model_hash = ?, backend = ? WHERE id = ?').run(p.modelHash, p.backend, id);
+    this.sql('UPDATE runs SET model_hash = ?, backend = ? WHERE id = ?').run(p.modelHash, p.backend, id);
   }
 
   runIdOfJob(jobId: number): number | null {
-    return (this.db.prepare('SELECT id FROM runs WHERE job_id = ?').pluck().get(jobId) as number | undefined) ?? null;
+    return (this.value('SELECT id FROM runs WHERE job_id = ?').get(jobId) as number | undefined) ?? null;
   }
 
   getRun(id: number): Run {
-    const row = this.db.prepare<[number], RunRow>(`${RUN_SELECT} WHERE r.id = ?`).get(id);
+    const row = this.sql<[number], RunRow>(`${RUN_SELECT} WHERE r.id = ?`).get(id);
     if (!row) throw new StudioError('NOT_FOUND', `No run #${id}.`);
     return this.toRun(row);
   }
 
   listRuns(): Run[] {
-    return this.db.prepare<[], RunRow>(`${RUN_SELECT} ORDER BY r.id DESC`).all().map((r) => this.toRun(r));
+    return this.sql<[], RunRow>(`${RUN_SELECT} ORDER BY r.id DESC`).all().map((r) => this.toRun(r));
   }
 
   private toRun(r: RunRow): Run {
@@ -210,53 +211,51 @@ export class RunStore {
   // ---- metrics
 
   lastStep(runId: number): number {
-    return (this.db.prepare("SELECT max(step) FROM run_metrics WHERE run_id = ? AND name = 'loss'").pluck().get(runId) as number | null) ?? 0;
+    return (this.value("SELECT max(step) FROM run_metrics WHERE run_id = ? AND name = 'loss'").get(runId) as number | null) ?? 0;
   }
 
   /** Records one step's values (replacing any from an earlier attempt of the same step). */
   recordMetrics(runId: number, step: number, values: Record<string, number>): MetricPoint[] {
-    const insert = this.db.prepare('INSERT OR REPLACE INTO run_metrics (run_id, name, step, value) VALUES (?, ?, ?, ?)');
+    const insert = this.sql('INSERT OR REPLACE INTO run_metrics (run_id, name, step, value) VALUES (?, ?, ?, ?)');
     const points: MetricPoint[] = [];
-    this.db.transaction(() => {
+    this.transaction(() => {
       for (const [name, value] of Object.entries(values)) {
         if (!Number.isFinite(value)) continue;
         insert.run(runId, name, step, value);
         points.push({ step, name, value });
       }
-    })();
+    });
     return points;
   }
 
   recordWeights(runId: number, step: number, weights: number[]): void {
-    this.db.prepare('INSERT OR REPLACE INTO run_weights (run_id, step, weights) VALUES (?, ?, ?)').run(runId, step, JSON.stringify(weights));
+    this.sql('INSERT OR REPLACE INTO run_weights (run_id, step, weights) VALUES (?, ?, ?)').run(runId, step, JSON.stringify(weights));
   }
 
   /** Forgets what was recorded after `step` (a resume from the checkpoint at `step` will record it again). */
   truncateAfter(runId: number, step: number): void {
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM run_metrics WHERE run_id = ? AND step > ?').run(runId, step);
-      this.db.prepare('DELETE FROM run_weights WHERE run_id = ? AND step > ?').run(runId, step);
-    })();
+    this.transaction(() => {
+      this.sql('DELETE FROM run_metrics WHERE run_id = ? AND step > ?').run(runId, step);
+      this.sql('DELETE FROM run_weights WHERE run_id = ? AND step > ?').run(runId, step);
+    });
   }
 
   latest(runId: number): Record<string, number> {
-    const rows = this.db
-      .prepare<[{ run: number }], { name: string; value: number }>(
-        `SELECT m.name, m.value FROM run_metrics m
-         JOIN (SELECT name, max(step) AS step FROM run_metrics WHERE run_id = @run GROUP BY name) last
-           ON last.name = m.name AND last.step = m.step
-         WHERE m.run_id = @run`,
-      )
+    const rows = this.sql<[{ run: number }], { name: string; value: number }>(
+      `SELECT m.name, m.value FROM run_metrics m
+       JOIN (SELECT name, max(step) AS step FROM run_metrics WHERE run_id = @run GROUP BY name) last
+         ON last.name = m.name AND last.step = m.step
+       WHERE m.run_id = @run`,
+    )
       .all({ run: runId });
     return Object.fromEntries(rows.map((r) => [r.name, r.value]));
   }
 
   series(runId: number, afterStep = 0): MetricSeries {
     const out: MetricSeries = {};
-    const rows = this.db
-      .prepare<[number, number], { name: string; step: number; value: number }>(
-        'SELECT name, step, value FROM run_metrics WHERE run_id = ? AND step > ? ORDER BY name, step',
-      )
+    const rows = this.sql<[number, number], { name: string; step: number; value: number }>(
+      'SELECT name, step, value FROM run_metrics WHERE run_id = ? AND step > ? ORDER BY name, step',
+    )
       .all(runId, afterStep);
     for (const r of rows) {
       const s = (out[r.name] ??= { steps: [], values: [] });
@@ -267,8 +266,7 @@ export class RunStore {
   }
 
   latestWeights(runId: number): { step: number; weights: number[] } | null {
-    const row = this.db
-      .prepare<[number], { step: number; weights: string }>('SELECT step, weights FROM run_weights WHERE run_id = ? ORDER BY step DESC LIMIT 1')
+    const row = this.sql<[number], { step: number; weights: string }>('SELECT step, weights FROM run_weights WHERE run_id = ? ORDER BY step DESC LIMIT 1')
       .get(runId);
     return row ? { step: row.step, weights: JSON.parse(row.weights) as number[] } : null;
   }
@@ -277,24 +275,23 @@ export class RunStore {
 
   /** Replaces the run's checkpoint list with what is on disk now. */
   syncCheckpoints(runId: number, entries: Omit<CheckpointEntry, 'createdAt'>[]): void {
-    this.db.transaction(() => {
+    this.transaction(() => {
       const keep = new Set(entries.map((e) => e.step));
-      for (const step of this.db.prepare('SELECT step FROM run_checkpoints WHERE run_id = ?').pluck().all(runId) as number[]) {
-        if (!keep.has(step)) this.db.prepare('DELETE FROM run_checkpoints WHERE run_id = ? AND step = ?').run(runId, step);
+      for (const step of this.value('SELECT step FROM run_checkpoints WHERE run_id = ?').all(runId) as number[]) {
+        if (!keep.has(step)) this.sql('DELETE FROM run_checkpoints WHERE run_id = ? AND step = ?').run(runId, step);
       }
-      const upsert = this.db.prepare(
+      const upsert = this.sql(
         `INSERT INTO run_checkpoints (run_id, step, epoch, path, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_id, step) DO UPDATE SET epoch = excluded.epoch, path = excluded.path, bytes = excluded.bytes`,
       );
       for (const e of entries) upsert.run(runId, e.step, e.epoch, e.path, e.bytes, Date.now());
-    })();
+    });
   }
 
   checkpoints(runId: number): CheckpointEntry[] {
-    return this.db
-      .prepare<[number], { step: number; epoch: number; path: string; bytes: number; created_at: number }>(
-        'SELECT step, epoch, path, bytes, created_at FROM run_checkpoints WHERE run_id = ? ORDER BY step DESC',
-      )
+    return this.sql<[number], { step: number; epoch: number; path: string; bytes: number; created_at: number }>(
+      'SELECT step, epoch, path, bytes, created_at FROM run_checkpoints WHERE run_id = ? ORDER BY step DESC',
+    )
       .all(runId)
       .map((r) => ({ step: r.step, epoch: r.epoch, path: r.path, bytes: r.bytes, createdAt: r.created_at }));
   }
@@ -302,10 +299,9 @@ export class RunStore {
   // ---- reference cache
 
   reference(key: string): ReferenceCacheRow | null {
-    const row = this.db
-      .prepare<[string], { key: string; model_hash: string; snapshot_hash: string; settings: string; train_pairs: number; test_pairs: number; path: string; bytes: number }>(
-        'SELECT * FROM reference_cache WHERE key = ?',
-      )
+    const row = this.sql<[string], { key: string; model_hash: string; snapshot_hash: string; settings: string; train_pairs: number; test_pairs: number; path: string; bytes: number }>(
+      'SELECT * FROM reference_cache WHERE key = ?',
+    )
       .get(key);
     return row
       ? { key: row.key, modelHash: row.model_hash, snapshotHash: row.snapshot_hash, settings: JSON.parse(row.settings), trainPairs: row.train_pairs, testPairs: row.test_pairs, path: row.path, bytes: row.bytes }
@@ -321,23 +317,21 @@ export class RunStore {
     if (!parsed.success) return false;
     const { chatTemplate, maxLength, maxPromptLength } = parsed.data;
     return (
-      this.db
-        .prepare(
-          `SELECT 1 FROM reference_cache c
-           WHERE c.snapshot_hash = ? AND c.model_hash IN (SELECT model_hash FROM runs WHERE model_id = ? AND model_hash IS NOT NULL)
-             AND json_extract(c.settings, '$.chatTemplate') = ? AND json_extract(c.settings, '$.maxLength') = ?
-             AND json_extract(c.settings, '$.maxPromptLength') = ?`,
-        )
+      this.sql(
+        `SELECT 1 FROM reference_cache c
+         WHERE c.snapshot_hash = ? AND c.model_hash IN (SELECT model_hash FROM runs WHERE model_id = ? AND model_hash IS NOT NULL)
+           AND json_extract(c.settings, '$.chatTemplate') = ? AND json_extract(c.settings, '$.maxLength') = ?
+           AND json_extract(c.settings, '$.maxPromptLength') = ?`,
+      )
         .get(snapshotHash, modelId, chatTemplate ? 1 : 0, maxLength, maxPromptLength) !== undefined
     );
   }
 
   putReference(r: ReferenceCacheRow): void {
-    this.db
-      .prepare(
-        `INSERT OR REPLACE INTO reference_cache (key, model_hash, snapshot_hash, settings, train_pairs, test_pairs, path, bytes, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
+    this.sql(
+      `INSERT OR REPLACE INTO reference_cache (key, model_hash, snapshot_hash, settings, train_pairs, test_pairs, path, bytes, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
       .run(r.key, r.modelHash, r.snapshotHash, JSON.stringify(r.settings), r.trainPairs, r.testPairs, r.path, r.bytes, Date.now());
   }
 
@@ -347,29 +341,30 @@ export class RunStore {
    * warm-up, its pairs per step and its snapshot's mean record length.
    */
   observedStepTimes(modelId: number, backend: string | null, limit = 5): ObservedStepTime[] {
-    const rows = this.db
-      .prepare<[number, number, string | null, string | null, number], { config: string; seconds: number; snapshot_id: number }>(
-        `SELECT r.config, avg(m.value) AS seconds, r.snapshot_id FROM runs r JOIN run_metrics m ON m.run_id = r.id
-         WHERE m.name = 'step_seconds' AND m.step > ? AND r.model_id = ? AND (? IS NULL OR r.backend = ?)
-         GROUP BY r.id HAVING count(*) >= 2 ORDER BY r.id DESC LIMIT ?`,
-      )
+    const rows = this.sql<[number, number, string | null, string | null, number], { config: string; seconds: number; snapshot_id: number }>(
+      `SELECT r.config, avg(m.value) AS seconds, r.snapshot_id FROM runs r JOIN run_metrics m ON m.run_id = r.id
+       WHERE m.name = 'step_seconds' AND m.step > ? AND r.model_id = ? AND (? IS NULL OR r.backend = ?)
+       GROUP BY r.id HAVING count(*) >= 2 ORDER BY r.id DESC LIMIT ?`,
+    )
       .all(ETA_WARMUP_STEPS, modelId, backend, backend, limit);
-    const chars = this.db.prepare('SELECT avg(length(content)) FROM snapshot_records WHERE snapshot_id = ?').pluck();
     return rows.map((r) => {
       const config = RunConfig.parse(JSON.parse(r.config));
-      return { secondsPerStep: r.seconds, pairsPerStep: effectiveBatchSize(config), meanRecordChars: (chars.get(r.snapshot_id) as number | null) ?? 0 };
+      return { secondsPerStep: r.seconds, pairsPerStep: effectiveBatchSize(config), meanRecordChars: this.meanRecordChars(r.snapshot_id) };
     });
   }
 
   /** Mean tokens/s of earlier runs of a model on a backend (for time estimates). */
   observedTokensPerSecond(modelId: number, backend: string | null): number | null {
-    const v = this.db
-      .prepare(
-        `SELECT avg(m.value) FROM run_metrics m JOIN runs r ON r.id = m.run_id
-         WHERE m.name = 'tokens_per_second' AND r.model_id = ? AND (? IS NULL OR r.backend = ?)`,
-      )
-      .pluck()
+    const v = this.value(
+      `SELECT avg(m.value) FROM run_metrics m JOIN runs r ON r.id = m.run_id
+       WHERE m.name = 'tokens_per_second' AND r.model_id = ? AND (? IS NULL OR r.backend = ?)`,
+    )
       .get(modelId, backend, backend) as number | null;
     return v ?? null;
+  }
+
+  /** Mean length of a snapshot's records as stored (0 when it has none). */
+  meanRecordChars(snapshotId: number): number {
+    return this.value<[number], number | null>('SELECT avg(length(content)) FROM snapshot_records WHERE snapshot_id = ?').get(snapshotId) ?? 0;
   }
 }
