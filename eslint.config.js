@@ -86,6 +86,28 @@ export default tseslint.config(
     },
   },
   {
+    // SQL lives in stores: a domain's store.ts or *-store.ts (each extends main/core/db/store.ts and runs
+    // this.sql('…')), plus the database layer in main/core/db/ (opening, pragmas, migrations). Everything
+    // else calls store methods, composing them inside store.transaction(fn) where they belong together.
+    files: ['main/**/*.ts'],
+    ignores: ['main/core/**/store.ts', 'main/core/**/*-store.ts', 'main/core/db/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'better-sqlite3', message: 'The database is reached through a store (store.ts / *-store.ts) or main/core/db/.' }] },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='prepare']", message: 'SQL lives in stores (store.ts / *-store.ts): add a store method and call it.' },
+        { selector: "CallExpression[callee.property.name='pragma']", message: 'Pragmas belong to the database layer (main/core/db/open.ts): call a helper there.' },
+        {
+          selector: "CallExpression[callee.property.name='exec'][arguments.0.type=/^(Literal|TemplateLiteral)$/]:not([callee.object.regex])",
+          message: 'SQL lives in stores (store.ts / *-store.ts): add a store method and call it.',
+        },
+      ],
+    },
+  },
+  {
     // The trainer (and its demo) is a library the core drives from main/core/runs/; it never reaches back into the core.
     files: ['main/training/**/*.ts'],
     rules: {
