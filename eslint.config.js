@@ -18,7 +18,9 @@ const noNodeOrElectron = {
         { name: 'better-sqlite3', message: 'The database lives in main/core.' },
         ...nodeBuiltins.map((name) => ({ name, message: 'renderer/ and shared/ run without Node: no node: modules here.' })),
       ],
-      patterns: [{ group: ['@tensorflow/*', '**/main/**'], message: 'Tensor code and main/ are reached through the contract, not imported.' }],
+      patterns: [
+        { group: ['@tensorflow/*', '**/main/**'], message: 'Tensor code and main/ are reached through the contract, not imported.' },
+      ],
     },
   ],
 };
@@ -94,14 +96,23 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { paths: [{ name: 'better-sqlite3', message: 'The database is reached through a store (store.ts / *-store.ts) or main/core/db/.' }] },
+        {
+          paths: [{ name: 'better-sqlite3', message: 'The database is reached through a store (store.ts / *-store.ts) or main/core/db/.' }],
+        },
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.property.name='prepare']", message: 'SQL lives in stores (store.ts / *-store.ts): add a store method and call it.' },
-        { selector: "CallExpression[callee.property.name='pragma']", message: 'Pragmas belong to the database layer (main/core/db/open.ts): call a helper there.' },
         {
-          selector: "CallExpression[callee.property.name='exec'][arguments.0.type=/^(Literal|TemplateLiteral)$/]:not([callee.object.regex])",
+          selector: "CallExpression[callee.property.name='prepare']",
+          message: 'SQL lives in stores (store.ts / *-store.ts): add a store method and call it.',
+        },
+        {
+          selector: "CallExpression[callee.property.name='pragma']",
+          message: 'Pragmas belong to the database layer (main/core/db/open.ts): call a helper there.',
+        },
+        {
+          selector:
+            "CallExpression[callee.property.name='exec'][arguments.0.type=/^(Literal|TemplateLiteral)$/]:not([callee.object.regex])",
           message: 'SQL lives in stores (store.ts / *-store.ts): add a store method and call it.',
         },
       ],
@@ -121,7 +132,11 @@ export default tseslint.config(
           ],
           patterns: [
             { group: ['**/renderer/**'], message: 'main/ never imports the renderer.' },
-            { group: ['**/core', '**/core/**'], message: 'main/training/ never imports main/core/ (the core calls the trainer): move what it needs into main/training/ or shared/.' },
+            {
+              group: ['**/core', '**/core/**'],
+              message:
+                'main/training/ never imports main/core/ (the core calls the trainer): move what it needs into main/training/ or shared/.',
+            },
           ],
         },
       ],

@@ -32,7 +32,14 @@ export function loadAverage(): number[] {
 
 /** The machine a suite ran on, with the load average now. */
 export function machineInfo() {
-  return { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform, loadAverage: loadAverage() };
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: process.platform,
+    loadAverage: loadAverage(),
+  };
 }
 
 /** Writes bench-results/<suite>.json and prints the same figures as a table. */
@@ -42,10 +49,20 @@ export function report(result: SuiteResult): string {
   // The load average at the end of the suite.
   const machine = machineInfo();
   writeFileSync(file, JSON.stringify({ ...result, machine, date: new Date().toISOString() }, null, 2) + '\n');
-  const rows = result.measurements.map((m) => [m.name, m.value.toFixed(m.value >= 100 ? 0 : 2), m.unit, m.n === undefined ? '' : String(m.n), m.note ?? '']);
+  const rows = result.measurements.map((m) => [
+    m.name,
+    m.value.toFixed(m.value >= 100 ? 0 : 2),
+    m.unit,
+    m.n === undefined ? '' : String(m.n),
+    m.note ?? '',
+  ]);
   const header = ['measurement', 'value', 'unit', 'n', 'note'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   console.log(`\n${result.suite} — ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, load ${machine.loadAverage.join(' ')}`);
   console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
   console.log(`\nwritten to ${file}`);

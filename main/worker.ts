@@ -60,7 +60,8 @@ async function run(kindName: string, raw: unknown): Promise<unknown> {
   const entry = jobKind(kindName)?.worker;
   if (!entry) throw Object.assign(new Error(`The worker has no entry for "${kindName}" jobs.`), { code: 'UNKNOWN_TASK' });
   const parsed = entry.payload.safeParse(raw);
-  if (!parsed.success) throw Object.assign(new Error(`Invalid payload for a ${kindName} worker: ${parsed.error.message}`), { code: 'INVALID_ARGUMENT' });
+  if (!parsed.success)
+    throw Object.assign(new Error(`Invalid payload for a ${kindName} worker: ${parsed.error.message}`), { code: 'INVALID_ARGUMENT' });
   const task = await entry.load();
   return task(parsed.data, {
     progress: (progress, text) => send({ type: 'progress', progress, ...(text === undefined ? {} : { message: text }) }),

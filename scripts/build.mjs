@@ -27,8 +27,21 @@ if (!rendererOnly) {
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   };
-  await esbuild({ ...common, entryPoints: { index: `${root}/main/index.ts`, worker: `${root}/main/worker.ts` }, outdir: `${root}/dist/main`, outExtension: { '.js': '.cjs' } });
+  await esbuild({
+    ...common,
+    entryPoints: { index: `${root}/main/index.ts`, worker: `${root}/main/worker.ts` },
+    outdir: `${root}/dist/main`,
+    outExtension: { '.js': '.cjs' },
+  });
   // The sandboxed preload may only require('electron'): everything else is bundled in.
-  await esbuild({ ...common, entryPoints: { preload: `${root}/main/preload.ts` }, outdir: `${root}/dist/main`, outExtension: { '.js': '.cjs' }, external: ['electron'], define: {}, banner: {} });
+  await esbuild({
+    ...common,
+    entryPoints: { preload: `${root}/main/preload.ts` },
+    outdir: `${root}/dist/main`,
+    outExtension: { '.js': '.cjs' },
+    external: ['electron'],
+    define: {},
+    banner: {},
+  });
   console.log('built main, preload and worker → dist/main');
 }

@@ -44,7 +44,12 @@ interface Pair {
 const RULES: Record<string, (topic: Topic) => Pair> = {
   uppercase(topic) {
     const word = pick(TOPICS[topic]);
-    return { prompt: `Name a ${topic}. Reply in uppercase.`, chosen: word.toUpperCase(), rejected: word, meta: { rule: 'uppercase', topic } };
+    return {
+      prompt: `Name a ${topic}. Reply in uppercase.`,
+      chosen: word.toUpperCase(),
+      rejected: word,
+      meta: { rule: 'uppercase', topic },
+    };
   },
   'word-count'(topic) {
     const n = 2 + Math.floor(rand() * 3);

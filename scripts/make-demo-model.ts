@@ -83,7 +83,12 @@ export function readJsonl<T>(file: string): T[] {
 /** What the model is pre-trained on: both answers of every pair (chat template), then the general sentences. */
 export function demoPretrainingTexts(tokenizer: HfTokenizer): string[] {
   const chat = readJsonl<DemoPair>(DEMO_PREFERENCES).flatMap((p) =>
-    [p.chosen, p.rejected].map((answer) => tokenizer.applyChatTemplate([{ role: 'user', content: p.prompt }, { role: 'assistant', content: answer }])),
+    [p.chosen, p.rejected].map((answer) =>
+      tokenizer.applyChatTemplate([
+        { role: 'user', content: p.prompt },
+        { role: 'assistant', content: answer },
+      ]),
+    ),
   );
   const heldOut = new Set(readJsonl<{ text: string }>(GENERAL_FILE).map((l) => l.text));
   // One sentence per text, as capability checks score them (pretrain batches texts of similar length together).
@@ -133,7 +138,8 @@ export async function makeDemoModel(opts: MakeDemoOptions = {}): Promise<{ model
   const { losses } = await pretrain(model, tokenizer, texts, {
     ...recipe,
     onStep: (step, loss) => {
-      if (step % 25 === 0 || step === 1) log(`step ${step}: loss ${loss.toFixed(3)} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+      if (step % 25 === 0 || step === 1)
+        log(`step ${step}: loss ${loss.toFixed(3)} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     },
   });
   const seconds = (performance.now() - started) / 1000;
@@ -150,13 +156,19 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   // One wasm thread unless STUDIO_WASM_THREADS says otherwise: for a model this small, two threads were 2.3× slower
   // (354 s vs 157 s wall, same bytes out) on the shared 2-core machine, where the second thread waits for a busy core.
   const info = await initBackend({ threads: process.env['STUDIO_WASM_THREADS'] ? undefined : 1 });
-  const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  const load = () =>
+    os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ');
   console.log(`backend ${info.name}, ${info.threads ?? '?'} thread(s); load average ${load()}`);
   const cpu = process.cpuUsage();
   const { model, losses, seconds } = await makeDemoModel();
   const used = process.cpuUsage(cpu);
   const cpuSeconds = (used.user + used.system) / 1e6;
-  console.log(`pre-trained ${losses.length} steps in ${seconds.toFixed(1)} s wall (${cpuSeconds.toFixed(1)} s CPU, load average ${load()}); final loss ${losses.at(-1)!.toFixed(3)}; wrote ${DEMO_MODEL_DIR}`);
+  console.log(
+    `pre-trained ${losses.length} steps in ${seconds.toFixed(1)} s wall (${cpuSeconds.toFixed(1)} s CPU, load average ${load()}); final loss ${losses.at(-1)!.toFixed(3)}; wrote ${DEMO_MODEL_DIR}`,
+  );
   model.dispose();
   shutdownBackend();
 }

@@ -53,7 +53,14 @@ if (!existsSync(nativeBinding) || !existsSync(stamp)) {
     if (!nodeGyp) throw new Error('run it through `npm start`, which provides node-gyp');
     const work = join(nativeDir, 'better-sqlite3');
     cpSync(join(root, 'node_modules', 'better-sqlite3'), work, { recursive: true });
-    const args = [nodeGyp, 'rebuild', '--release', `--target=${electronVersion}`, `--arch=${process.arch}`, '--dist-url=https://electronjs.org/headers'];
+    const args = [
+      nodeGyp,
+      'rebuild',
+      '--release',
+      `--target=${electronVersion}`,
+      `--arch=${process.arch}`,
+      '--dist-url=https://electronjs.org/headers',
+    ];
     const built = spawnSync(process.execPath, args, { cwd: work, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
     if (built.status !== 0) throw new Error(`node-gyp could not build it; it needs network access for Electron's headers the first time`);
     copyFileSync(join(work, 'build', 'Release', 'better_sqlite3.node'), nativeBinding);

@@ -28,11 +28,24 @@ const modelDir = process.env['DEMO_MODEL'] ?? root('assets/demo/model');
 const overrides = JSON.parse(process.env['DEMO_OVERRIDES'] ?? '{}') as Partial<RunConfigInput>;
 const judgeCount = Number(process.env['DEMO_JUDGE_PROMPTS'] ?? 40);
 
-async function judgePassRate(model: CausalLM, tokenizer: HfTokenizer, pairs: DemoPair[]): Promise<{ rate: number; byRule: Record<string, string>; examples: string[] }> {
+async function judgePassRate(
+  model: CausalLM,
+  tokenizer: HfTokenizer,
+  pairs: DemoPair[],
+): Promise<{ rate: number; byRule: Record<string, string>; examples: string[] }> {
   // engine.generateText would decode an empty answer (immediate <|im_end|>) with tokenizers' decode([]), which throws.
-  const ids = pairs.map((p) => tokenizer.encode(tokenizer.applyChatTemplate([{ role: 'user', content: p.prompt }], { addGenerationPrompt: true }), { addSpecialTokens: false }));
+  const ids = pairs.map((p) =>
+    tokenizer.encode(tokenizer.applyChatTemplate([{ role: 'user', content: p.prompt }], { addGenerationPrompt: true }), {
+      addSpecialTokens: false,
+    }),
+  );
   const eos = tokenizer.eosTokenId ?? 0;
-  const { tokens } = await generate(model, ids, { maxNewTokens: 24, temperature: 0, stopTokenIds: [eos], padTokenId: tokenizer.padTokenId ?? eos });
+  const { tokens } = await generate(model, ids, {
+    maxNewTokens: 24,
+    temperature: 0,
+    stopTokenIds: [eos],
+    padTokenId: tokenizer.padTokenId ?? eos,
+  });
   const texts = tokens.map((t) => (t.length ? tokenizer.decode(t, { skipSpecialTokens: true }) : ''));
   const byRule: Record<string, [number, number]> = {};
   let pass = 0;
@@ -52,7 +65,9 @@ async function judgePassRate(model: CausalLM, tokenizer: HfTokenizer, pairs: Dem
 
 /** Capability check: token-weighted mean log-prob of the held-out general sentences (assets/demo/general.jsonl). */
 async function generalLogProb(model: CausalLM, tokenizer: HfTokenizer): Promise<number> {
-  const lines = readFileSync(root('assets/demo/general.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
+  const lines = readFileSync(root('assets/demo/general.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
   const examples = lines.map((l) => {
     const ids = tokenizer.encode((JSON.parse(l) as { text: string }).text, { addSpecialTokens: false });
     return { inputIds: ids, lossMask: ids.map(() => 1) };
@@ -62,7 +77,12 @@ async function generalLogProb(model: CausalLM, tokenizer: HfTokenizer): Promise<
 }
 
 const info = await initBackend();
-console.log(`backend ${info.name}, ${info.threads ?? '?'} thread(s); load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(
+  `backend ${info.name}, ${info.threads ?? '?'} thread(s); load average ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
 const pairs = readDemoPairs(root('assets/demo/preferences.jsonl'));
 const isTest = (p: DemoPair) => splitOf(promptHash([{ role: 'user', content: p.prompt }]), 42, 0.1) === 'test';
 const train = pairs.filter((p) => !isTest(p));
@@ -77,12 +97,20 @@ console.log(`train ${train.length} pairs (${count(train)}); test ${test.length} 
 const { model, tokenizer } = await loadModel(modelDir);
 const judged = test.filter((_, i) => i % Math.max(1, Math.floor(test.length / judgeCount)) === 0).slice(0, judgeCount);
 const before = await judgePassRate(model, tokenizer!, judged);
-console.log(`judge before: ${(100 * before.rate).toFixed(0)}% ${JSON.stringify(before.byRule)}; general text mean log-prob ${(await generalLogProb(model, tokenizer!)).toFixed(3)}`);
+console.log(
+  `judge before: ${(100 * before.rate).toFixed(0)}% ${JSON.stringify(before.byRule)}; general text mean log-prob ${(await generalLogProb(model, tokenizer!)).toFixed(3)}`,
+);
 before.examples.forEach((e) => console.log(`  ${e}`));
 
 const config: RunConfigInput = { ...DEMO_RUN_DEFAULTS, ...overrides, model: { kind: 'folder', path: modelDir } };
 const t0 = performance.now();
-const trainer = await Trainer.create({ config, model, tokenizer: tokenizer!, records: train.map(demoRecord), testRecords: test.map(demoRecord) });
+const trainer = await Trainer.create({
+  config,
+  model,
+  tokenizer: tokenizer!,
+  records: train.map(demoRecord),
+  testRecords: test.map(demoRecord),
+});
 const sec = () => ((performance.now() - t0) / 1000).toFixed(1);
 const show = (e: Awaited<ReturnType<Trainer['evaluate']>>) =>
   `step ${e.step}: test logp accuracy ${e.logpAccuracy.toFixed(3)}, logp margin ${e.logpMargin.toFixed(2)}, reward accuracy ${e.rewardAccuracy?.toFixed(3)}, loss ${e.loss.toFixed(3)}`;
@@ -93,12 +121,18 @@ while (!trainer.finished) {
   const r = await trainer.step();
   if (trainer.evalDue) {
     const perStep = (performance.now() - trainStart) / r.step;
-    console.log(`${show(await trainer.evaluate())}; train loss ${r.metrics['loss']!.toFixed(3)}, ${perStep.toFixed(0)} ms/step incl. evals [${sec()} s, load ${os.loadavg()[0]!.toFixed(2)}]`);
+    console.log(
+      `${show(await trainer.evaluate())}; train loss ${r.metrics['loss']!.toFixed(3)}, ${perStep.toFixed(0)} ms/step incl. evals [${sec()} s, load ${os.loadavg()[0]!.toFixed(2)}]`,
+    );
   }
 }
-console.log(`trained ${trainer.totalSteps} steps in ${((performance.now() - trainStart) / 1000).toFixed(1)} s (total with reference ${sec()} s)`);
+console.log(
+  `trained ${trainer.totalSteps} steps in ${((performance.now() - trainStart) / 1000).toFixed(1)} s (total with reference ${sec()} s)`,
+);
 const after = await judgePassRate(model, tokenizer!, judged);
-console.log(`judge after: ${(100 * after.rate).toFixed(0)}% ${JSON.stringify(after.byRule)}; general text mean log-prob ${(await generalLogProb(model, tokenizer!)).toFixed(3)}`);
+console.log(
+  `judge after: ${(100 * after.rate).toFixed(0)}% ${JSON.stringify(after.byRule)}; general text mean log-prob ${(await generalLogProb(model, tokenizer!)).toFixed(3)}`,
+);
 after.examples.forEach((e) => console.log(`  ${e}`));
 trainer.dispose();
 model.dispose();

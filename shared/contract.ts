@@ -107,8 +107,16 @@ export const contract = {
   ),
 
   'datasets.list': method(z.object({}), z.array(Dataset), 'Every dataset with its record and split counts.'),
-  'datasets.create': method(z.object({ name: z.string().min(1).max(200), description: z.string().max(5000).optional() }), Dataset, 'A new, empty dataset.'),
-  'datasets.update': method(z.object({ id: Id, name: z.string().min(1).max(200).optional(), description: z.string().max(5000).optional() }), Dataset, 'Rename or describe a dataset.'),
+  'datasets.create': method(
+    z.object({ name: z.string().min(1).max(200), description: z.string().max(5000).optional() }),
+    Dataset,
+    'A new, empty dataset.',
+  ),
+  'datasets.update': method(
+    z.object({ id: Id, name: z.string().min(1).max(200).optional(), description: z.string().max(5000).optional() }),
+    Dataset,
+    'Rename or describe a dataset.',
+  ),
   'datasets.delete': method(z.object({ id: Id }), z.object({ deleted: z.boolean() }), 'Delete a dataset that no snapshot freezes.'),
   'datasets.preview': method(
     z.object({ path: z.string().min(1), format: FormatId.optional(), mapping: ColumnMapping.optional() }),
@@ -127,7 +135,11 @@ export const contract = {
     Job,
     'Import a file as a job; good rows are kept even when some rows are bad.',
   ),
-  'datasets.imports': method(z.object({ datasetId: Id }), z.array(ImportReport), 'Import reports of a dataset, newest first (first errors only).'),
+  'datasets.imports': method(
+    z.object({ datasetId: Id }),
+    z.array(ImportReport),
+    'Import reports of a dataset, newest first (first errors only).',
+  ),
   'datasets.importReport': method(
     z.object({ id: Id, errorsOffset: z.number().int().min(0).default(0), errorsLimit: z.number().int().min(1).max(5000).default(500) }),
     ImportReport,
@@ -140,7 +152,10 @@ export const contract = {
   ),
   'datasets.facets': method(
     z.object({ datasetId: Id }),
-    z.object({ tags: z.array(z.object({ name: z.string(), count: z.number() })), sources: z.array(z.object({ file: z.string(), count: z.number() })) }),
+    z.object({
+      tags: z.array(z.object({ name: z.string(), count: z.number() })),
+      sources: z.array(z.object({ file: z.string(), count: z.number() })),
+    }),
     'Tags and source files of a dataset, for filters.',
   ),
   'records.query': method(
@@ -176,7 +191,10 @@ export const contract = {
   ),
   'records.delete': method(RecordSelection, z.object({ deleted: z.number().int() }), 'Delete records.'),
   'records.tag': method(
-    z.intersection(RecordSelection, z.object({ add: z.array(z.string().min(1).max(100)).default([]), remove: z.array(z.string()).default([]) })),
+    z.intersection(
+      RecordSelection,
+      z.object({ add: z.array(z.string().min(1).max(100)).default([]), remove: z.array(z.string()).default([]) }),
+    ),
     z.object({ changed: z.number().int(), records: z.number().int() }),
     'Add and remove tags on records in bulk.',
   ),
@@ -196,7 +214,9 @@ export const contract = {
       /** The newest duplicate search of the dataset, whatever its status; null if there has been none. */
       job: Job.nullable(),
       /** Its groups once it succeeded (records deleted since are left out), else null. */
-      result: z.object({ threshold: z.number(), groups: z.array(DuplicateGroup), exact: z.number().int(), near: z.number().int() }).nullable(),
+      result: z
+        .object({ threshold: z.number(), groups: z.array(DuplicateGroup), exact: z.number().int(), near: z.number().int() })
+        .nullable(),
     }),
     'The latest duplicate search of a dataset and its groups.',
   ),
@@ -235,7 +255,11 @@ export const contract = {
     'Export a snapshot or a filtered view as TRL JSONL (standard or conversational) or CSV.',
   ),
 
-  'models.list': method(z.object({}), z.array(ModelEntry), 'Models a run can start from: registered HF folders, the demo model, exported runs.'),
+  'models.list': method(
+    z.object({}),
+    z.array(ModelEntry),
+    'Models a run can start from: registered HF folders, the demo model, exported runs.',
+  ),
   'models.register': method(
     z.object({ path: z.string().min(1), name: z.string().min(1).max(200).optional() }),
     ModelEntry,

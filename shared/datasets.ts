@@ -223,7 +223,16 @@ export const DuplicateGroup = z.object({
 export type DuplicateGroup = z.infer<typeof DuplicateGroup>;
 
 /** Orders of the records table; every order ends with the record id, so it is total. */
-export const RecordSort = z.enum(['id', '-id', 'promptChars', '-promptChars', 'chosenChars', '-chosenChars', 'rejectedChars', '-rejectedChars']);
+export const RecordSort = z.enum([
+  'id',
+  '-id',
+  'promptChars',
+  '-promptChars',
+  'chosenChars',
+  '-chosenChars',
+  'rejectedChars',
+  '-rejectedChars',
+]);
 export type RecordSort = z.infer<typeof RecordSort>;
 
 /**
@@ -235,7 +244,10 @@ export const RecordCursor = z.object({ id: z.number().int(), key: z.number().int
 export type RecordCursor = z.infer<typeof RecordCursor>;
 
 /** The cursor of a row of a view sorted by `sort`. */
-export function recordCursor(row: Pick<RecordSummary, 'id' | 'promptChars' | 'chosenChars' | 'rejectedChars'>, sort: RecordSort): RecordCursor {
+export function recordCursor(
+  row: Pick<RecordSummary, 'id' | 'promptChars' | 'chosenChars' | 'rejectedChars'>,
+  sort: RecordSort,
+): RecordCursor {
   const column = sort.replace(/^-/, '');
   if (column === 'promptChars' || column === 'chosenChars' || column === 'rejectedChars') return { id: row.id, key: row[column] };
   return { id: row.id };

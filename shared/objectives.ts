@@ -8,7 +8,10 @@ import { OBJECTIVE_SETTINGS, PRESET_SETTINGS, presetObjective, settingsShape, ty
  * and default are described once in run-settings.ts and derived here.
  */
 
-const objectiveShape = <N extends ObjectiveName>(objective: N) => ({ objective: z.literal(objective), ...settingsShape(OBJECTIVE_SETTINGS[objective]) });
+const objectiveShape = <N extends ObjectiveName>(objective: N) => ({
+  objective: z.literal(objective),
+  ...settingsShape(OBJECTIVE_SETTINGS[objective]),
+});
 
 /**
  * MMPO. λ_pair (M9): the spec uses λ_pair ∈ {0, 1}: 1 = the paper's runs (the
@@ -58,7 +61,9 @@ export type MmpoConfig = z.infer<typeof MmpoConfig>;
 export type { ObjectiveName, PresetName };
 
 /** Named starting points (run-settings.ts PRESET_SETTINGS); every component stays switchable. */
-export const PRESETS = Object.fromEntries(Object.keys(PRESET_SETTINGS).map((name) => [name, ObjectiveConfig.parse(presetObjective(name as PresetName))])) as {
+export const PRESETS = Object.fromEntries(
+  Object.keys(PRESET_SETTINGS).map((name) => [name, ObjectiveConfig.parse(presetObjective(name as PresetName))]),
+) as {
   [P in PresetName]: Extract<ObjectiveConfig, { objective: (typeof PRESET_SETTINGS)[P]['objective'] }>;
 };
 

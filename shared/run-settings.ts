@@ -87,12 +87,16 @@ export function settingSchema<S extends Setting>(setting: S): SchemaOf<S> {
 
 /** A zod object shape with one field per setting of a table. */
 export function settingsShape<T extends Record<string, Setting>>(settings: T): { [K in keyof T]: SchemaOf<T[K]> } {
-  return Object.fromEntries(Object.entries(settings).map(([key, setting]) => [key, settingSchema(setting)])) as { [K in keyof T]: SchemaOf<T[K]> };
+  return Object.fromEntries(Object.entries(settings).map(([key, setting]) => [key, settingSchema(setting)])) as {
+    [K in keyof T]: SchemaOf<T[K]>;
+  };
 }
 
 /** A table's defaults, in its order. */
 export function settingDefaults<T extends Record<string, Setting>>(settings: T): { [K in keyof T]: T[K]['default'] } {
-  return Object.fromEntries(Object.entries(settings).map(([key, setting]) => [key, setting.default])) as { [K in keyof T]: T[K]['default'] };
+  return Object.fromEntries(Object.entries(settings).map(([key, setting]) => [key, setting.default])) as {
+    [K in keyof T]: T[K]['default'];
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -111,7 +115,12 @@ export const OBJECTIVE_SETTINGS = {
       min: 0,
       default: 1,
     },
-    inBatchNorm: { kind: 'boolean', label: 'In-batch normalisation', help: 'Min–max normalise log P* within each micro-batch (M6).', default: true },
+    inBatchNorm: {
+      kind: 'boolean',
+      label: 'In-batch normalisation',
+      help: 'Min–max normalise log P* within each micro-batch (M6).',
+      default: true,
+    },
     lengthNorm: lengthNorm('Divide summed log-probs by the response length.'),
     entropy: { kind: 'boolean', label: 'Entropy term', help: 'Add the entropy objective (M10), “+EntropyOptim”.', default: false },
     epsilon: { kind: 'number', label: 'ε', help: 'Offset of the chosen side’s log P* (M5).', default: 0.9 },
@@ -129,7 +138,12 @@ export const OBJECTIVE_SETTINGS = {
       min: 0,
       default: 1.6,
     },
-    averageLogps: { kind: 'boolean', label: 'Length-averaged log-probs', help: 'Off = summed log-probs, as the paper’s SimPO runs used.', default: true },
+    averageLogps: {
+      kind: 'boolean',
+      label: 'Length-averaged log-probs',
+      help: 'Off = summed log-probs, as the paper’s SimPO runs used.',
+      default: true,
+    },
   },
   orpo: { lambda: { kind: 'number', label: 'λ', help: 'Weight of the odds-ratio term.', above: 0, default: 0.1 } },
   sft: { lengthNorm: lengthNorm('Average the loss over response tokens.') },
@@ -161,16 +175,64 @@ export function presetObjective(name: PresetName): Record<string, unknown> & { o
 // Everything else a RunConfig holds (training.ts)
 
 export const OPTIMIZER_SETTINGS = {
-  lr: { kind: 'number', label: 'Learning rate', help: 'Peak learning rate (AdamW; the paper used 5e-4 for MMPO).', above: 0, default: 5e-4 },
-  beta1: { kind: 'number', label: 'Adam β1', help: 'Decay rate of AdamW’s running mean of gradients.', min: 0, max: 1, default: 0.9, launcher: false },
-  beta2: { kind: 'number', label: 'Adam β2', help: 'Decay rate of AdamW’s running mean of squared gradients.', min: 0, max: 1, default: 0.999, launcher: false },
-  eps: { kind: 'number', label: 'Adam ε', help: 'Added to AdamW’s denominator for numerical stability.', above: 0, default: 1e-8, launcher: false },
-  weightDecay: { kind: 'number', label: 'Weight decay', help: 'Decoupled (AdamW) weight decay; biases and norm weights are never decayed. TRL’s default is 0.', min: 0, default: 0 },
+  lr: {
+    kind: 'number',
+    label: 'Learning rate',
+    help: 'Peak learning rate (AdamW; the paper used 5e-4 for MMPO).',
+    above: 0,
+    default: 5e-4,
+  },
+  beta1: {
+    kind: 'number',
+    label: 'Adam β1',
+    help: 'Decay rate of AdamW’s running mean of gradients.',
+    min: 0,
+    max: 1,
+    default: 0.9,
+    launcher: false,
+  },
+  beta2: {
+    kind: 'number',
+    label: 'Adam β2',
+    help: 'Decay rate of AdamW’s running mean of squared gradients.',
+    min: 0,
+    max: 1,
+    default: 0.999,
+    launcher: false,
+  },
+  eps: {
+    kind: 'number',
+    label: 'Adam ε',
+    help: 'Added to AdamW’s denominator for numerical stability.',
+    above: 0,
+    default: 1e-8,
+    launcher: false,
+  },
+  weightDecay: {
+    kind: 'number',
+    label: 'Weight decay',
+    help: 'Decoupled (AdamW) weight decay; biases and norm weights are never decayed. TRL’s default is 0.',
+    min: 0,
+    default: 0,
+  },
 } as const satisfies Record<string, Setting>;
 
 export const SCHEDULE_SETTINGS = {
-  kind: { kind: 'choice', label: 'Schedule', help: 'Shape after warmup: cosine or linear decay to 0, or constant.', options: ['cosine', 'linear', 'constant'], default: 'cosine' },
-  warmupRatio: { kind: 'number', label: 'Warmup ratio', help: 'Share of all steps spent ramping up linearly from 0 to the peak learning rate.', min: 0, max: 1, default: 0.1 },
+  kind: {
+    kind: 'choice',
+    label: 'Schedule',
+    help: 'Shape after warmup: cosine or linear decay to 0, or constant.',
+    options: ['cosine', 'linear', 'constant'],
+    default: 'cosine',
+  },
+  warmupRatio: {
+    kind: 'number',
+    label: 'Warmup ratio',
+    help: 'Share of all steps spent ramping up linearly from 0 to the peak learning rate.',
+    min: 0,
+    max: 1,
+    default: 0.1,
+  },
 } as const satisfies Record<string, Setting>;
 
 export const LORA_SETTINGS = {
@@ -204,7 +266,13 @@ export const RUN_SETTINGS = {
     above: 0,
     default: 4,
   },
-  gradAccumulation: { kind: 'integer', label: 'Grad accumulation', help: 'Micro-batches per optimizer step; effective batch = micro-batch × grad accumulation.', above: 0, default: 4 },
+  gradAccumulation: {
+    kind: 'integer',
+    label: 'Grad accumulation',
+    help: 'Micro-batches per optimizer step; effective batch = micro-batch × grad accumulation.',
+    above: 0,
+    default: 4,
+  },
   maxGradNorm: {
     kind: 'number',
     label: 'Max grad norm',
@@ -214,9 +282,29 @@ export const RUN_SETTINGS = {
     default: 1,
     placeholder: 'no clipping',
   },
-  maxLength: { kind: 'integer', label: 'Max length', unit: 'tokens', help: 'Prompt + response per sequence; responses lose tokens from the right.', min: 2, default: 512 },
-  maxPromptLength: { kind: 'integer', label: 'Max prompt length', unit: 'tokens', help: 'Prompts lose tokens from the left; must be below the max length.', min: 1, default: 384 },
-  epochs: { kind: 'integer', label: 'Epochs', help: 'Passes over the training pairs (the paper: 5). Ignored when max steps is set.', above: 0, default: 5 },
+  maxLength: {
+    kind: 'integer',
+    label: 'Max length',
+    unit: 'tokens',
+    help: 'Prompt + response per sequence; responses lose tokens from the right.',
+    min: 2,
+    default: 512,
+  },
+  maxPromptLength: {
+    kind: 'integer',
+    label: 'Max prompt length',
+    unit: 'tokens',
+    help: 'Prompts lose tokens from the left; must be below the max length.',
+    min: 1,
+    default: 384,
+  },
+  epochs: {
+    kind: 'integer',
+    label: 'Epochs',
+    help: 'Passes over the training pairs (the paper: 5). Ignored when max steps is set.',
+    above: 0,
+    default: 5,
+  },
   maxSteps: {
     kind: 'integer',
     label: 'Max steps',
@@ -226,11 +314,41 @@ export const RUN_SETTINGS = {
     default: null,
   },
   seed: { kind: 'integer', label: 'Seed', help: 'Seeds the data order of every epoch and the LoRA initialisation.', default: 42 },
-  evalEvery: { kind: 'integer', label: 'Eval every', unit: 'steps', help: 'Evaluate on the test split every N steps; 0 = only at the end.', min: 0, default: 50 },
-  checkpointEvery: { kind: 'integer', label: 'Checkpoint every', unit: 'steps', help: 'Checkpoint every N steps; 0 = only at epoch ends.', min: 0, default: 0 },
-  checkpointEachEpoch: { kind: 'boolean', label: 'Also checkpoint at the end of each epoch', help: 'Checkpoint at every epoch end too (the paper’s setup).', default: true },
-  keepCheckpoints: { kind: 'integer', label: 'Keep checkpoints', help: 'How many checkpoints to keep; the oldest are deleted first.', above: 0, default: 5 },
-  chatTemplate: { kind: 'boolean', label: "Apply the tokenizer's chat template", help: 'Render prompts and responses through the tokenizer’s chat template.', default: true },
+  evalEvery: {
+    kind: 'integer',
+    label: 'Eval every',
+    unit: 'steps',
+    help: 'Evaluate on the test split every N steps; 0 = only at the end.',
+    min: 0,
+    default: 50,
+  },
+  checkpointEvery: {
+    kind: 'integer',
+    label: 'Checkpoint every',
+    unit: 'steps',
+    help: 'Checkpoint every N steps; 0 = only at epoch ends.',
+    min: 0,
+    default: 0,
+  },
+  checkpointEachEpoch: {
+    kind: 'boolean',
+    label: 'Also checkpoint at the end of each epoch',
+    help: 'Checkpoint at every epoch end too (the paper’s setup).',
+    default: true,
+  },
+  keepCheckpoints: {
+    kind: 'integer',
+    label: 'Keep checkpoints',
+    help: 'How many checkpoints to keep; the oldest are deleted first.',
+    above: 0,
+    default: 5,
+  },
+  chatTemplate: {
+    kind: 'boolean',
+    label: "Apply the tokenizer's chat template",
+    help: 'Render prompts and responses through the tokenizer’s chat template.',
+    default: true,
+  },
 } as const satisfies Record<string, Setting>;
 
 /** The groups of RunConfig whose fields are described above, by their key in the config. */
@@ -286,13 +404,17 @@ export function describeBounds(setting: Setting): string {
 
 /** The config fields of run.json with their help: the text `studio train --help` prints. */
 export function runSettingsHelp(): string {
-  const line = (path: string, setting: Setting) => `  ${path}  (${describeBounds(setting)})\n      ${setting.unit ? `${setting.label}, in ${setting.unit}` : setting.label}: ${setting.help}`;
+  const line = (path: string, setting: Setting) =>
+    `  ${path}  (${describeBounds(setting)})\n      ${setting.unit ? `${setting.label}, in ${setting.unit}` : setting.label}: ${setting.help}`;
   const lines = ['run.json "config" fields (any RunConfig field but the model; unset ones take the launcher\'s defaults for the model):'];
   for (const setting of runSettings()) {
     if (setting.path === 'lora.rank') lines.push(`  lora  (object or null, default null)\n      ${LORA_HELP}`);
     lines.push(line(setting.path, setting));
   }
-  lines.push('', `  objective  a preset name (${Object.keys(PRESET_SETTINGS).join(', ')}) or {"objective": NAME, ...its switches}; default mmpo`);
+  lines.push(
+    '',
+    `  objective  a preset name (${Object.keys(PRESET_SETTINGS).join(', ')}) or {"objective": NAME, ...its switches}; default mmpo`,
+  );
   for (const [name, preset] of Object.entries(PRESET_SETTINGS)) {
     const set = Object.entries(preset.set).map(([key, value]) => `${key} = ${JSON.stringify(value)}`);
     lines.push(`      ${name}: ${preset.label}${set.length ? ` (${preset.objective} with ${set.join(', ')})` : ''}`);

@@ -84,7 +84,10 @@ export function stepsPerEpoch(pairCount: number, config: Pick<RunConfig, 'microB
 }
 
 /** Optimizer steps of the whole run. */
-export function totalSteps(pairCount: number, config: Pick<RunConfig, 'microBatchSize' | 'gradAccumulation' | 'epochs' | 'maxSteps'>): number {
+export function totalSteps(
+  pairCount: number,
+  config: Pick<RunConfig, 'microBatchSize' | 'gradAccumulation' | 'epochs' | 'maxSteps'>,
+): number {
   return config.maxSteps ?? config.epochs * stepsPerEpoch(pairCount, config);
 }
 
@@ -134,8 +137,17 @@ export interface RunSchedule {
   evaluates: boolean;
 }
 
-export function runSchedule(config: Pick<RunConfig, 'evalEvery' | 'checkpointEvery' | 'checkpointEachEpoch'>, counts: { totalSteps: number; stepsPerEpoch: number; testPairs: number }): RunSchedule {
-  return { ...counts, evalEvery: config.evalEvery, checkpointEvery: config.checkpointEvery, checkpointEachEpoch: config.checkpointEachEpoch, evaluates: counts.testPairs > 0 };
+export function runSchedule(
+  config: Pick<RunConfig, 'evalEvery' | 'checkpointEvery' | 'checkpointEachEpoch'>,
+  counts: { totalSteps: number; stepsPerEpoch: number; testPairs: number },
+): RunSchedule {
+  return {
+    ...counts,
+    evalEvery: config.evalEvery,
+    checkpointEvery: config.checkpointEvery,
+    checkpointEachEpoch: config.checkpointEachEpoch,
+    evaluates: counts.testPairs > 0,
+  };
 }
 
 /** What follows step n besides the next step, as the trainer decides it (trainer.ts evalDue, checkpointDue). */
@@ -143,7 +155,10 @@ export function workAfterStep(n: number, s: RunSchedule): { evaluation: boolean;
   const last = n >= s.totalSteps;
   return {
     evaluation: s.evaluates && ((s.evalEvery > 0 && n % s.evalEvery === 0) || last),
-    checkpoint: (s.checkpointEvery > 0 && n % s.checkpointEvery === 0) || (s.checkpointEachEpoch && s.stepsPerEpoch > 0 && n % s.stepsPerEpoch === 0) || last,
+    checkpoint:
+      (s.checkpointEvery > 0 && n % s.checkpointEvery === 0) ||
+      (s.checkpointEachEpoch && s.stepsPerEpoch > 0 && n % s.stepsPerEpoch === 0) ||
+      last,
   };
 }
 
@@ -184,7 +199,11 @@ export function timeLeft(stepSeconds: readonly number[], firstStep: number, sche
     const after = workAfterStep(n, schedule);
     extra += (after.evaluation ? evaluation : 0) + (after.checkpoint ? checkpoint : 0);
   }
-  return { seconds: step * stepsLeft + extra, low: (Math.min(step, recent) * stepsLeft + extra) * 0.9, high: (Math.max(step, recent) * stepsLeft + extra) * 1.2 };
+  return {
+    seconds: step * stepsLeft + extra,
+    low: (Math.min(step, recent) * stepsLeft + extra) * 0.9,
+    high: (Math.max(step, recent) * stepsLeft + extra) * 1.2,
+  };
 }
 
 /** "45 s", "3 min 20 s", "1 h 05 min": durations for progress lines. */

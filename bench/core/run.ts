@@ -23,7 +23,10 @@ function cliStartup(args: string[], runs: number, env: NodeJS.ProcessEnv = {}): 
     if (res.status !== 0) throw new Error(`studio ${args.join(' ')} failed: ${res.stderr}`);
     if (i > 0) times.push(ms);
   }
-  return percentile(times.sort((a, b) => a - b), 50);
+  return percentile(
+    times.sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** The spine's costs: opening a workspace, an API round trip over HTTP, job logging, job start latency, CLI start-up. */
@@ -83,17 +86,40 @@ export async function run(): Promise<SuiteResult> {
       await jobSettled(studio, started.id);
     }
     latencies.sort((a, b) => a - b);
-    measurements.push({ name: 'job start → first progress (worker fork)', value: percentile(latencies, 50), unit: 'ms', n: latencies.length, note: 'median; includes tsx start-up of the worker' });
+    measurements.push({
+      name: 'job start → first progress (worker fork)',
+      value: percentile(latencies, 50),
+      unit: 'ms',
+      n: latencies.length,
+      note: 'median; includes tsx start-up of the worker',
+    });
 
     await server.close();
     await studio.close();
 
     // Issue 12 item 11: these start without loading the engine or tfjs; target under 1 s.
     const cliWorkspace = join(dir, 'cli-ws');
-    for (const args of [['--help'], ['info', '--workspace', cliWorkspace], ['datasets', '--workspace', cliWorkspace], ['jobs', '--workspace', cliWorkspace]]) {
-      measurements.push({ name: `studio ${args[0]} start-up`, value: cliStartup(args, 5), unit: 'ms', n: 5, note: 'median wall time of the process; tsx cache warm' });
+    for (const args of [
+      ['--help'],
+      ['info', '--workspace', cliWorkspace],
+      ['datasets', '--workspace', cliWorkspace],
+      ['jobs', '--workspace', cliWorkspace],
+    ]) {
+      measurements.push({
+        name: `studio ${args[0]} start-up`,
+        value: cliStartup(args, 5),
+        unit: 'ms',
+        n: 5,
+        note: 'median wall time of the process; tsx cache warm',
+      });
     }
-    measurements.push({ name: 'studio --help start-up, tsx cache off', value: cliStartup(['--help'], 5, { TSX_DISABLE_CACHE: '1' }), unit: 'ms', n: 5, note: 'median; every source transpiled again' });
+    measurements.push({
+      name: 'studio --help start-up, tsx cache off',
+      value: cliStartup(['--help'], 5, { TSX_DISABLE_CACHE: '1' }),
+      unit: 'ms',
+      n: 5,
+      note: 'median; every source transpiled again',
+    });
     return { suite: 'core', measurements };
   } finally {
     rmSync(dir, { recursive: true, force: true });

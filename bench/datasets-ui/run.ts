@@ -50,7 +50,9 @@ export async function run(): Promise<SuiteResult> {
     await page.getByTestId('record-row').first().waitFor();
     measurements.push({ name: 'records table: first rows visible (100k records)', value: performance.now() - t0, unit: 'ms' });
 
-    await page.evaluate(`(() => { window.__gaps = []; let last = performance.now(); const tick = (now) => { window.__gaps.push(now - last); last = now; if (!window.__stop) requestAnimationFrame(tick); }; requestAnimationFrame(tick); })()`);
+    await page.evaluate(
+      `(() => { window.__gaps = []; let last = performance.now(); const tick = (now) => { window.__gaps.push(now - last); last = now; if (!window.__stop) requestAnimationFrame(tick); }; requestAnimationFrame(tick); })()`,
+    );
     await page.getByTestId('records-table').hover();
     for (let i = 0; i < 80; i++) {
       await page.mouse.wheel(0, 1200);
@@ -59,7 +61,13 @@ export async function run(): Promise<SuiteResult> {
     await page.evaluate('window.__stop = true');
     const gaps = (await page.evaluate<number[]>('window.__gaps')).slice(2).sort((a, b) => a - b);
     measurements.push({ name: 'wheel scroll frame time p50', value: percentile(gaps, 50), unit: 'ms', n: gaps.length });
-    measurements.push({ name: 'wheel scroll frame time p95', value: percentile(gaps, 95), unit: 'ms', n: gaps.length, note: '16.7 ms = 60 fps' });
+    measurements.push({
+      name: 'wheel scroll frame time p95',
+      value: percentile(gaps, 95),
+      unit: 'ms',
+      n: gaps.length,
+      note: '16.7 ms = 60 fps',
+    });
 
     t0 = performance.now();
     await page.evaluate(`(() => { const el = document.querySelector('[data-testid=records-table]'); el.scrollTop = el.scrollHeight; })()`);

@@ -19,12 +19,13 @@ const WORDS = (
 ).split(' ');
 
 let seed = 7;
-const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+const rand = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 const sentence = (n: number) => Array.from({ length: n }, () => WORDS[Math.floor(rand() * WORDS.length)]).join(' ');
 
 function writePairs(path: string, n: number): number {
   const lines: string[] = [];
-  for (let i = 0; i < n; i++) lines.push(JSON.stringify({ prompt: `${sentence(12)}? (${i})`, chosen: sentence(40), rejected: sentence(30) }));
+  for (let i = 0; i < n; i++)
+    lines.push(JSON.stringify({ prompt: `${sentence(12)}? (${i})`, chosen: sentence(40), rejected: sentence(30) }));
   const text = lines.join('\n') + '\n';
   writeFileSync(path, text);
   return Buffer.byteLength(text);
@@ -33,7 +34,10 @@ function writePairs(path: string, n: number): number {
 async function ftsLatencies(studio: Studio, datasetId: number, queries: number): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < queries; i++) {
-    const search = rand() < 0.5 ? WORDS[Math.floor(rand() * WORDS.length)]! : `${WORDS[Math.floor(rand() * WORDS.length)]} ${WORDS[Math.floor(rand() * WORDS.length)]}`;
+    const search =
+      rand() < 0.5
+        ? WORDS[Math.floor(rand() * WORDS.length)]!
+        : `${WORDS[Math.floor(rand() * WORDS.length)]} ${WORDS[Math.floor(rand() * WORDS.length)]}`;
     const t0 = performance.now();
     await call(studio, 'records.query', { datasetId, filter: { search }, offset: 0, limit: 200, sort: 'id' });
     samples.push(performance.now() - t0);
@@ -71,11 +75,17 @@ async function finished(studio: Studio, job: Job): Promise<Job> {
  * the cursor of the row before it, not counting again) and, for comparison,
  * by OFFSET. Median of `rounds` fetches each, in ms.
  */
-async function lastPage(studio: Studio, datasetId: number, sort: RecordSort, rounds: number): Promise<{ keyset: number; offset: number; total: number }> {
+async function lastPage(
+  studio: Studio,
+  datasetId: number,
+  sort: RecordSort,
+  rounds: number,
+): Promise<{ keyset: number; offset: number; total: number }> {
   const page = 250;
   const head = await call(studio, 'records.query', { datasetId, filter: {}, sort, offset: 0, limit: 1 });
   const total = head.total!;
-  const before = (await call(studio, 'records.query', { datasetId, filter: {}, sort, offset: page, limit: 1, fromEnd: true, count: false })).rows[0]!;
+  const before = (await call(studio, 'records.query', { datasetId, filter: {}, sort, offset: page, limit: 1, fromEnd: true, count: false }))
+    .rows[0]!;
   const time = async (args: MethodArgs<'records.query'>) => {
     const samples: number[] = [];
     for (let i = 0; i < rounds; i++) {
@@ -84,7 +94,10 @@ async function lastPage(studio: Studio, datasetId: number, sort: RecordSort, rou
       samples.push(performance.now() - t0);
       if (rows.length !== page) throw new Error(`last page has ${rows.length} rows, expected ${page}`);
     }
-    return percentile(samples.sort((a, b) => a - b), 50);
+    return percentile(
+      samples.sort((a, b) => a - b),
+      50,
+    );
   };
   const keyset = await time({ datasetId, filter: {}, sort, offset: 0, limit: page, after: recordCursor(before, sort), count: false });
   const offset = await time({ datasetId, filter: {}, sort, offset: total - page, limit: page, count: false });
@@ -110,17 +123,31 @@ export async function run(): Promise<SuiteResult> {
     const importMs = performance.now() - t0;
     if (done.status !== 'succeeded') throw new Error(`import ${done.status}: ${done.error?.message}`);
     const { datasetId, imported } = resultOf(done, 'dataset-import');
-    measurements.push({ name: 'import 100k pairs (JSONL, job, FTS indexed)', value: importMs / 1000, unit: 's', n: imported, note: `${(bytes / 2 ** 20).toFixed(0)} MiB; target ≤ 10 s` });
+    measurements.push({
+      name: 'import 100k pairs (JSONL, job, FTS indexed)',
+      value: importMs / 1000,
+      unit: 's',
+      n: imported,
+      note: `${(bytes / 2 ** 20).toFixed(0)} MiB; target ≤ 10 s`,
+    });
 
     const at100k = await ftsLatencies(studio, datasetId, 200);
     measurements.push({ name: 'FTS query p50 @100k (page + count)', value: percentile(at100k, 50), unit: 'ms', n: at100k.length });
-    measurements.push({ name: 'FTS query p95 @100k (page + count)', value: percentile(at100k, 95), unit: 'ms', n: at100k.length, note: 'target ≤ 50 ms' });
+    measurements.push({
+      name: 'FTS query p95 @100k (page + count)',
+      value: percentile(at100k, 95),
+      unit: 'ms',
+      n: at100k.length,
+      note: 'target ≤ 50 ms',
+    });
 
     // Duplicate search and a snapshot of all 100k run as jobs in worker processes; this process
     // (the studio core, serving requests) must stay responsive. The idle figure is the noise floor
     // of the machine the bench runs on.
     const idle = await worstStall(() => new Promise((resolve) => setTimeout(resolve, 3000)));
-    const dedupe = await worstStall(async () => finished(studio, await call(studio, 'datasets.findDuplicates', { datasetId, threshold: 0.8 })));
+    const dedupe = await worstStall(async () =>
+      finished(studio, await call(studio, 'datasets.findDuplicates', { datasetId, threshold: 0.8 })),
+    );
     const snapshot = await worstStall(async () => finished(studio, await call(studio, 'snapshots.start', { datasetId, name: 'bench' })));
     measurements.push({ name: 'dedupe 100k (job in a worker process)', value: dedupe.ms / 1000, unit: 's' });
     measurements.push({ name: 'snapshot 100k (job in a worker process)', value: snapshot.ms / 1000, unit: 's' });
@@ -137,7 +164,13 @@ export async function run(): Promise<SuiteResult> {
       note: `share of the time this process's loop ran code (dedupe ${(100 * dedupe.busy).toFixed(1)}, snapshot ${(100 * snapshot.busy).toFixed(1)}; idle ${(100 * idle.busy).toFixed(1)})`,
     });
     const end100k = await lastPage(studio, datasetId, 'id', 50);
-    measurements.push({ name: 'last page by key @100k (250 rows)', value: end100k.keyset, unit: 'ms', n: 50, note: `OFFSET ${end100k.total - 250}: ${end100k.offset.toFixed(2)} ms` });
+    measurements.push({
+      name: 'last page by key @100k (250 rows)',
+      value: end100k.keyset,
+      unit: 'ms',
+      n: 50,
+      note: `OFFSET ${end100k.total - 250}: ${end100k.offset.toFixed(2)} ms`,
+    });
 
     const max = Number(process.env.BENCH_DATASETS_MAX ?? 1_000_000);
     if (max >= 1_000_000) {
@@ -160,15 +193,38 @@ export async function run(): Promise<SuiteResult> {
         );
       }
       workspace.close();
-      measurements.push({ name: 'insert 900k more records (store, FTS indexed)', value: (performance.now() - t1) / 1000, unit: 's', n: 900_000 });
+      measurements.push({
+        name: 'insert 900k more records (store, FTS indexed)',
+        value: (performance.now() - t1) / 1000,
+        unit: 's',
+        n: 900_000,
+      });
       const at1m = await ftsLatencies(studio, datasetId, 100);
       measurements.push({ name: 'FTS query p50 @1M (page + count)', value: percentile(at1m, 50), unit: 'ms', n: at1m.length });
-      measurements.push({ name: 'FTS query p95 @1M (page + count)', value: percentile(at1m, 95), unit: 'ms', n: at1m.length, note: 'target ≤ 50 ms' });
+      measurements.push({
+        name: 'FTS query p95 @1M (page + count)',
+        value: percentile(at1m, 95),
+        unit: 'ms',
+        n: at1m.length,
+        note: 'target ≤ 50 ms',
+      });
       const end1m = await lastPage(studio, datasetId, 'id', 50);
-      measurements.push({ name: 'last page by key @1M (250 rows)', value: end1m.keyset, unit: 'ms', n: 50, note: `target ≤ 5 ms; OFFSET ${end1m.total - 250}: ${end1m.offset.toFixed(2)} ms` });
+      measurements.push({
+        name: 'last page by key @1M (250 rows)',
+        value: end1m.keyset,
+        unit: 'ms',
+        n: 50,
+        note: `target ≤ 5 ms; OFFSET ${end1m.total - 250}: ${end1m.offset.toFixed(2)} ms`,
+      });
       // The length sorts have no index: by key or by OFFSET, a page sorts every match.
       const byLength1m = await lastPage(studio, datasetId, '-promptChars', 5);
-      measurements.push({ name: 'last page by key @1M, sorted by prompt length', value: byLength1m.keyset, unit: 'ms', n: 5, note: `no index on lengths; OFFSET: ${byLength1m.offset.toFixed(0)} ms` });
+      measurements.push({
+        name: 'last page by key @1M, sorted by prompt length',
+        value: byLength1m.keyset,
+        unit: 'ms',
+        n: 5,
+        note: `no index on lengths; OFFSET: ${byLength1m.offset.toFixed(0)} ms`,
+      });
     }
     return { suite: 'datasets', measurements };
   } finally {

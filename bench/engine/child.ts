@@ -22,7 +22,9 @@ try {
   const result = await measureStudio(plan, mode, data);
   // The wasm heap only grows: its size now is its high-water mark, the part of the peak RSS that tensors took.
   const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
-  process.stdout.write(`${JSON.stringify({ backend: backend.name, threads: backend.threads, notes: backend.notes, ...result, ...(wasm ? { wasmHeapBytes: wasm.HEAPU8.byteLength } : {}) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ backend: backend.name, threads: backend.threads, notes: backend.notes, ...result, ...(wasm ? { wasmHeapBytes: wasm.HEAPU8.byteLength } : {}) })}\n`,
+  );
 } finally {
   shutdownBackend();
 }

@@ -55,8 +55,12 @@ const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floo
 console.log(`${backend.name}, ${backend.threads} thread(s); load ${loadavg()[0]!.toFixed(2)}`);
 console.log(`cached ms/token: ${cached.map((x) => x.toFixed(1)).join(' ')}`);
 console.log(`re-run ms/token: ${rerun.map((x) => x.toFixed(1)).join(' ')}`);
-console.log(`CPU ms/token, cached ${best(cachedCpu).toFixed(1)}, re-run ${best(rerunCpu).toFixed(1)} (best): speed-up ${(best(rerunCpu) / best(cachedCpu)).toFixed(2)}× (meaningful with --threads 1)`);
-console.log(`speed-up: best/best ${(best(rerun) / best(cached)).toFixed(2)}×, median/median ${(median(rerun) / median(cached)).toFixed(2)}×, per round ${rerun.map((x, i) => (x / cached[i]!).toFixed(2)).join(' ')}`);
+console.log(
+  `CPU ms/token, cached ${best(cachedCpu).toFixed(1)}, re-run ${best(rerunCpu).toFixed(1)} (best): speed-up ${(best(rerunCpu) / best(cachedCpu)).toFixed(2)}× (meaningful with --threads 1)`,
+);
+console.log(
+  `speed-up: best/best ${(best(rerun) / best(cached)).toFixed(2)}×, median/median ${(median(rerun) / median(cached)).toFixed(2)}×, per round ${rerun.map((x, i) => (x / cached[i]!).toFixed(2)).join(' ')}`,
+);
 
 // One decode step alone (prefill excluded): tokens 2..16 of a cached run.
 {
@@ -72,7 +76,9 @@ console.log(`speed-up: best/best ${(best(rerun) / best(cached)).toFixed(2)}×, m
     },
   });
   const decode = steps.slice(1);
-  console.log(`prefill+first token ${steps[0]!.toFixed(1)} ms; decode step median ${median(decode).toFixed(1)} ms, best ${best(decode).toFixed(1)} ms`);
+  console.log(
+    `prefill+first token ${steps[0]!.toFixed(1)} ms; decode step median ${median(decode).toFixed(1)} ms, best ${best(decode).toFixed(1)} ms`,
+  );
 }
 
 if (process.argv.includes('--profile')) {
@@ -89,7 +95,8 @@ if (process.argv.includes('--profile')) {
     const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
     const total = rows.reduce((sum, [, v]) => sum + v.ms, 0);
     console.log(`\n${title}: ${kernels.length} kernel calls, ${total.toFixed(2)} ms in kernels`);
-    for (const [name, v] of rows) console.log(`  ${name.padEnd(44)} ${v.ms.toFixed(2).padStart(8)} ms ${String(v.calls).padStart(5)} calls`);
+    for (const [name, v] of rows)
+      console.log(`  ${name.padEnd(44)} ${v.ms.toFixed(2).padStart(8)} ms ${String(v.calls).padStart(5)} calls`);
   };
   const P = prompt[0]!.length;
   const ids = tf.tensor2d(prompt, [1, P], 'int32');

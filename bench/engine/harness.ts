@@ -13,7 +13,16 @@
  *   one [2 × pairs, seqLen] forward and backward, as PyTorch's peer does.
  */
 import { fileURLToPath } from 'node:url';
-import { ALL_LINEAR_TARGETS, configFromSpec, createModel, HfTokenizer, scoreBatch, type LlamaConfig, type ModelSpec, type ScoreExample } from '../../main/engine';
+import {
+  ALL_LINEAR_TARGETS,
+  configFromSpec,
+  createModel,
+  HfTokenizer,
+  scoreBatch,
+  type LlamaConfig,
+  type ModelSpec,
+  type ScoreExample,
+} from '../../main/engine';
 import { epochOrder, Trainer } from '../../main/training';
 import type { RecordContent } from '../../shared/datasets';
 import { PRESETS } from '../../shared/objectives';
@@ -55,7 +64,13 @@ export interface BenchPlan {
 /** The studio's defaults, shaped to one [2 × pairs, seqLen] micro-batch per step. */
 export function runConfig(plan: BenchPlan, mode: Mode): RunConfig {
   const input: RunConfigInput = {
-    model: { kind: 'spec', hiddenSize: plan.shape.spec.hiddenSize, numLayers: plan.shape.spec.numLayers, numHeads: plan.shape.spec.numHeads, tokenizerDir: FIXTURE_TOKENIZER },
+    model: {
+      kind: 'spec',
+      hiddenSize: plan.shape.spec.hiddenSize,
+      numLayers: plan.shape.spec.numLayers,
+      numHeads: plan.shape.spec.numHeads,
+      tokenizerDir: FIXTURE_TOKENIZER,
+    },
     objective: PRESETS.mmpo,
     microBatchSize: plan.shape.pairs,
     gradAccumulation: 1,
@@ -101,13 +116,15 @@ export async function benchData(plan: BenchPlan): Promise<BenchData> {
   const tokenizer = await HfTokenizer.fromFolder(FIXTURE_TOKENIZER);
   if (!tokenizer) throw new Error(`No tokenizer in ${FIXTURE_TOKENIZER}`);
   const config = configFromSpec(plan.shape.spec);
-  if (config.family !== 'llama') throw new Error(`The engine benchmark's PyTorch peer is a Llama; ${plan.shape.name} is ${config.modelType}`);
+  if (config.family !== 'llama')
+    throw new Error(`The engine benchmark's PyTorch peer is a Llama; ${plan.shape.name} is ${config.modelType}`);
   const records = benchRecords(pairCount(plan), plan.shape.seqLen);
   const tokenized = Trainer.tokenize(runConfig(plan, 'full'), tokenizer, records);
   const pairs = tokenized.map((p) => ({ chosen: p.chosen, rejected: p.rejected! }));
   for (const [i, p] of pairs.entries()) {
     for (const side of [p.chosen, p.rejected]) {
-      if (side.inputIds.length !== plan.shape.seqLen) throw new Error(`Pair ${i} tokenized to ${side.inputIds.length} tokens, not ${plan.shape.seqLen}: make benchRecords' texts longer`);
+      if (side.inputIds.length !== plan.shape.seqLen)
+        throw new Error(`Pair ${i} tokenized to ${side.inputIds.length} tokens, not ${plan.shape.seqLen}: make benchRecords' texts longer`);
     }
   }
   return { config, tokenizer, records, pairs };
@@ -133,7 +150,9 @@ export function peerJob(plan: BenchPlan, mode: Mode, data: BenchData, opts: { we
     optimizer: rc.optimizer,
     schedule: rc.schedule,
     maxGradNorm: rc.maxGradNorm,
-    lora: rc.lora ? { rank: rc.lora.rank, alpha: rc.lora.alpha, targetModules: rc.lora.targetModules ?? [...ALL_LINEAR_TARGETS.llama] } : null,
+    lora: rc.lora
+      ? { rank: rc.lora.rank, alpha: rc.lora.alpha, targetModules: rc.lora.targetModules ?? [...ALL_LINEAR_TARGETS.llama] }
+      : null,
     warmup: plan.warmup,
     reps: plan.reps,
   };

@@ -71,11 +71,18 @@ for (let round = 0; round < rounds; round++) {
 }
 const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
 const total = rows.reduce((s, [, v]) => s + v.ms, 0);
-console.log(`${mode}, ${shape.name} shape, ${backend.name} ${backend.threads} thread(s), best of ${rounds}: wall ${wall.toFixed(0)} ms (profiled), kernels ${total.toFixed(0)} ms in ${info!.kernels.length} calls, between kernels ≥ ${(wall - total).toFixed(0)} ms`);
-for (const [name, v] of rows.slice(0, 25)) console.log(`${name.padEnd(22)} ${v.ms.toFixed(1).padStart(8)} ms ${((v.ms / wall) * 100).toFixed(0).padStart(3)}% ${String(v.calls).padStart(5)} calls`);
+console.log(
+  `${mode}, ${shape.name} shape, ${backend.name} ${backend.threads} thread(s), best of ${rounds}: wall ${wall.toFixed(0)} ms (profiled), kernels ${total.toFixed(0)} ms in ${info!.kernels.length} calls, between kernels ≥ ${(wall - total).toFixed(0)} ms`,
+);
+for (const [name, v] of rows.slice(0, 25))
+  console.log(
+    `${name.padEnd(22)} ${v.ms.toFixed(1).padStart(8)} ms ${((v.ms / wall) * 100).toFixed(0).padStart(3)}% ${String(v.calls).padStart(5)} calls`,
+  );
 if (process.argv.includes('--matmuls')) {
   console.log('BatchMatMul by input shapes (best round): ms, calls, GFLOP/s');
   for (const [key, v] of [...byShape.entries()].sort((a, b) => b[1].ms - a[1].ms)) {
-    console.log(`  ${key.padEnd(40)} ${v.ms.toFixed(1).padStart(8)} ms ${String(v.calls).padStart(4)} calls ${(v.flop / v.ms / 1e6).toFixed(1).padStart(6)}`);
+    console.log(
+      `  ${key.padEnd(40)} ${v.ms.toFixed(1).padStart(8)} ms ${String(v.calls).padStart(4)} calls ${(v.flop / v.ms / 1e6).toFixed(1).padStart(6)}`,
+    );
   }
 }

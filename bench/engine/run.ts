@@ -40,7 +40,13 @@ const threads = threadsArg?.split(',').map((t) => {
 });
 const out = resolve(value('out') ?? join(RESULTS_DIR, 'engine.json'));
 
-const report = await runEngineBench({ shape, reps, warmup, ...(threads ? { threads } : {}), log: (line) => process.stderr.write(`${line}\n`) });
+const report = await runEngineBench({
+  shape,
+  reps,
+  warmup,
+  ...(threads ? { threads } : {}),
+  log: (line) => process.stderr.write(`${line}\n`),
+});
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 console.log(formatReport(report));

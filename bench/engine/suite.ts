@@ -9,7 +9,18 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadAverage, machineInfo } from '../report';
 import { runTorchPeer, type PeerThreads, type TorchPeerOutcome } from '../models/torch-peer';
-import { benchData, MODES, peerJob, spread, tokensPerRep, type BenchPlan, type BenchShape, type Mode, type SideResult, type Spread } from './harness';
+import {
+  benchData,
+  MODES,
+  peerJob,
+  spread,
+  tokensPerRep,
+  type BenchPlan,
+  type BenchShape,
+  type Mode,
+  type SideResult,
+  type Spread,
+} from './harness';
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 
@@ -72,7 +83,14 @@ export interface EngineBenchReport {
 
 function figures(side: SideResult, tokens: number): SideFigures {
   const wall = spread(side.timesMs);
-  return { wall, cpu: spread(side.cpuMs), tokensPerSecond: (tokens * 1000) / wall.medianMs, peakRssBytes: side.peakRssBytes, losses: side.losses, loadAverage: loadAverage() };
+  return {
+    wall,
+    cpu: spread(side.cpuMs),
+    tokensPerSecond: (tokens * 1000) / wall.medianMs,
+    peakRssBytes: side.peakRssBytes,
+    losses: side.losses,
+    loadAverage: loadAverage(),
+  };
 }
 
 type ChildResult = SideResult & { backend: string; notes: string[]; wasmHeapBytes?: number };
@@ -81,7 +99,8 @@ function runChild(args: string[]): Promise<ChildResult | { error: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', CHILD, ...args], { timeout: 600_000, maxBuffer: 1 << 22 }, (error, stdout, stderr) => {
       const line = stdout.split('\n').find((l) => l.startsWith('{'));
-      if (error || !line) resolve({ error: `${error?.message.split('\n')[0] ?? 'no output'}: ${stderr.trim().split('\n').slice(-3).join(' ')}` });
+      if (error || !line)
+        resolve({ error: `${error?.message.split('\n')[0] ?? 'no output'}: ${stderr.trim().split('\n').slice(-3).join(' ')}` });
       else resolve(JSON.parse(line) as ChildResult);
     });
   });
@@ -104,13 +123,36 @@ export async function runEngineBench(opts: EngineBenchOptions): Promise<EngineBe
   for (const n of threads) {
     for (const mode of modes) {
       log(`${mode}, ${n} thread${n === 1 ? '' : 's'}: studio…`);
-      const child = await runChild(['--mode', mode, '--threads', String(n), '--shape', opts.shape.name, '--warmup', String(opts.warmup), '--reps', String(opts.reps), '--backend', opts.backend ?? 'wasm']);
-      const studio = ok(child) ? { ...figures(child, tokens), backend: child.backend, notes: child.notes, ...(child.wasmHeapBytes ? { wasmHeapBytes: child.wasmHeapBytes } : {}) } : child;
+      const child = await runChild([
+        '--mode',
+        mode,
+        '--threads',
+        String(n),
+        '--shape',
+        opts.shape.name,
+        '--warmup',
+        String(opts.warmup),
+        '--reps',
+        String(opts.reps),
+        '--backend',
+        opts.backend ?? 'wasm',
+      ]);
+      const studio = ok(child)
+        ? {
+            ...figures(child, tokens),
+            backend: child.backend,
+            notes: child.notes,
+            ...(child.wasmHeapBytes ? { wasmHeapBytes: child.wasmHeapBytes } : {}),
+          }
+        : child;
       let torch: ConfigResult['torch'] = { error: torchState.reason ?? '' };
       if (torchState.available) {
         log(`${mode}, ${n} thread${n === 1 ? '' : 's'}: PyTorch…`);
         const threadsOf = split(n);
-        const peer: TorchPeerOutcome = await runTorchPeer(peerJob(plan, mode, data), { threads: threadsOf, ...(opts.python ? { python: opts.python } : {}) });
+        const peer: TorchPeerOutcome = await runTorchPeer(peerJob(plan, mode, data), {
+          threads: threadsOf,
+          ...(opts.python ? { python: opts.python } : {}),
+        });
         if (peer.available) torch = { ...figures(peer, tokens), split: threadsOf, torchVersion: peer.torch, blas: peer.blas };
         else {
           torch = { error: peer.reason };
@@ -169,16 +211,40 @@ export function assess(results: ConfigResult[], threads: number[]): { ratios: Re
     const what = mode === 'forward' ? 'forward (scoring)' : `training step (${mode === 'full' ? 'full fine-tune' : 'LoRA'})`;
     if (threads.includes(1)) {
       const v = speed(1, mode, 'wall');
-      targets.push({ name: `per-core ${what} speed`, value: v, target: '≥ 0.5× PyTorch', met: v === null ? null : v >= 0.5, basis: 'PyTorch median ÷ studio median, 1 thread each' });
+      targets.push({
+        name: `per-core ${what} speed`,
+        value: v,
+        target: '≥ 0.5× PyTorch',
+        met: v === null ? null : v >= 0.5,
+        basis: 'PyTorch median ÷ studio median, 1 thread each',
+      });
       // The same by CPU time: on a shared machine, what an idle core would give.
       const c = speed(1, mode, 'cpu');
-      targets.push({ name: `per-core ${what} speed, CPU time`, value: c, target: '≥ 0.5× PyTorch', met: c === null ? null : c >= 0.5, basis: 'the same by process CPU time (load-independent)' });
+      targets.push({
+        name: `per-core ${what} speed, CPU time`,
+        value: c,
+        target: '≥ 0.5× PyTorch',
+        met: c === null ? null : c >= 0.5,
+        basis: 'the same by process CPU time (load-independent)',
+      });
       const r = rss(1, mode);
-      targets.push({ name: `peak RSS, ${what}`, value: r, target: '≤ 1.2× PyTorch', met: r === null ? null : r <= 1.2, basis: 'studio ÷ PyTorch, 1 thread each' });
+      targets.push({
+        name: `peak RSS, ${what}`,
+        value: r,
+        target: '≤ 1.2× PyTorch',
+        met: r === null ? null : r <= 1.2,
+        basis: 'studio ÷ PyTorch, 1 thread each',
+      });
     }
     if (multi > 1) {
       const s = spreadOf(multi, mode);
-      targets.push({ name: `${multi}-thread median vs best, ${what}`, value: s, target: '≤ 1.3', met: s === null ? null : s <= 1.3, basis: `studio median ÷ min over the repetitions, ${multi} threads` });
+      targets.push({
+        name: `${multi}-thread median vs best, ${what}`,
+        value: s,
+        target: '≤ 1.3',
+        met: s === null ? null : s <= 1.3,
+        basis: `studio median ÷ min over the repetitions, ${multi} threads`,
+      });
     }
   }
   return { ratios, targets };
@@ -189,7 +255,14 @@ const ms = (x: number) => x.toFixed(x >= 100 ? 0 : 1);
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** The report as text: one row per side and configuration, then the targets. */
@@ -207,14 +280,42 @@ export function formatReport(r: EngineBenchReport): string {
       }
       const label = 'split' in side ? `PyTorch (torch ${side.split.torch}, BLAS ${side.split.blas})` : 'studio';
       const heap = 'wasmHeapBytes' in side && side.wasmHeapBytes ? mib(side.wasmHeapBytes) : '';
-      rows.push([config, label, ms(side.wall.medianMs), ms(side.wall.minMs), ms(side.wall.maxMs), String(side.wall.n), side.tokensPerSecond.toFixed(0), ms(side.cpu.medianMs), mib(side.peakRssBytes), heap, side.loadAverage[0]!.toFixed(1)]);
+      rows.push([
+        config,
+        label,
+        ms(side.wall.medianMs),
+        ms(side.wall.minMs),
+        ms(side.wall.maxMs),
+        String(side.wall.n),
+        side.tokensPerSecond.toFixed(0),
+        ms(side.cpu.medianMs),
+        mib(side.peakRssBytes),
+        heap,
+        side.loadAverage[0]!.toFixed(1),
+      ]);
     }
   }
   const m = r.machine;
   const head = `engine — ${r.shape.name} shape, batch ${r.shape.batch.join(' × ')} (${r.shape.tokensPerRep} tokens a repetition), ${r.plan.warmup} warm-up + ${r.plan.reps} timed; ${m.cpus} × ${m.cpuModel}; load ${m.loadAverageAtStart.join(' ')} at start, ${m.loadAverage.join(' ')} at end`;
-  const targets = [['target', 'value', 'goal', 'met', 'basis'], ...r.targets.map((t) => [t.name, t.value === null ? '-' : t.value.toFixed(3), t.target, t.met === null ? '-' : t.met ? 'yes' : 'NO', t.basis])];
+  const targets = [
+    ['target', 'value', 'goal', 'met', 'basis'],
+    ...r.targets.map((t) => [
+      t.name,
+      t.value === null ? '-' : t.value.toFixed(3),
+      t.target,
+      t.met === null ? '-' : t.met ? 'yes' : 'NO',
+      t.basis,
+    ]),
+  ];
   const tWidths = targets[0]!.map((_, i) => Math.max(...targets.map((row) => row[i]!.length)));
-  const tText = targets.map((row) => row.map((c, i) => c.padEnd(tWidths[i]!)).join('  ').trimEnd()).join('\n');
+  const tText = targets
+    .map((row) =>
+      row
+        .map((c, i) => c.padEnd(tWidths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
   const torch = r.torch.available ? '' : `\nPyTorch peer unavailable: ${r.torch.reason}`;
   return `${head}\n${table(rows)}\n\n${tText}${torch}`;
 }

@@ -14,7 +14,14 @@ import { padBatch, scoreTensors } from '../../main/engine/score';
 import { SeededRng } from '../../main/engine/rng';
 
 /** The reference shape: d=256, 4 layers, 8 heads, vocab 8192 (5.3M parameters). */
-export const REFERENCE_SPEC: ModelSpec = { modelType: 'llama', vocabSize: 8192, hiddenSize: 256, numLayers: 4, numHeads: 8, intermediateSize: 688 };
+export const REFERENCE_SPEC: ModelSpec = {
+  modelType: 'llama',
+  vocabSize: 8192,
+  hiddenSize: 256,
+  numLayers: 4,
+  numHeads: 8,
+  intermediateSize: 688,
+};
 
 /** The shape of HuggingFaceTB/SmolLM2-135M (random weights). */
 export const SMOLLM2_135M_SPEC: ModelSpec = {

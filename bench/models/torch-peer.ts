@@ -77,20 +77,25 @@ export function runTorchPeer(job: TorchPeerJob, opts: TorchPeerOptions): Promise
   // OMP_NUM_THREADS as well, so neither pool starts more threads than asked.
   const env = { ...process.env, OPENBLAS_NUM_THREADS: String(opts.threads.blas), OMP_NUM_THREADS: String(opts.threads.torch) };
   return new Promise((resolve) => {
-    execFile(opts.python ?? DEBIAN_PYTHON, [opts.scriptPath ?? DEFAULT_PEER_SCRIPT, jobFile], { env, timeout: opts.timeoutMs ?? 600_000, maxBuffer: 1 << 22 }, (error, stdout, stderr) => {
-      rmSync(dir, { recursive: true, force: true });
-      if (error) {
-        const why = /No module named 'torch'/.test(stderr)
-          ? 'python3-torch is not installed (apt-get install -y python3-torch libopenblas0-pthread)'
-          : `${error.message.split('\n')[0]}${stderr ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`;
-        resolve({ available: false, reason: why });
-        return;
-      }
-      try {
-        resolve({ available: true, ...(JSON.parse(stdout.trim().split('\n').at(-1)!) as Omit<TorchPeerResult, 'available'>) });
-      } catch {
-        resolve({ available: false, reason: `unreadable output from the PyTorch peer: ${stdout.slice(0, 200)}` });
-      }
-    });
+    execFile(
+      opts.python ?? DEBIAN_PYTHON,
+      [opts.scriptPath ?? DEFAULT_PEER_SCRIPT, jobFile],
+      { env, timeout: opts.timeoutMs ?? 600_000, maxBuffer: 1 << 22 },
+      (error, stdout, stderr) => {
+        rmSync(dir, { recursive: true, force: true });
+        if (error) {
+          const why = /No module named 'torch'/.test(stderr)
+            ? 'python3-torch is not installed (apt-get install -y python3-torch libopenblas0-pthread)'
+            : `${error.message.split('\n')[0]}${stderr ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`;
+          resolve({ available: false, reason: why });
+          return;
+        }
+        try {
+          resolve({ available: true, ...(JSON.parse(stdout.trim().split('\n').at(-1)!) as Omit<TorchPeerResult, 'available'>) });
+        } catch {
+          resolve({ available: false, reason: `unreadable output from the PyTorch peer: ${stdout.slice(0, 200)}` });
+        }
+      },
+    );
   });
 }

@@ -18,7 +18,16 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { PRESETS } from '../../shared/objectives';
 import type { RecordContent } from '../../shared/datasets';
-import { checkFits, type CausalLM, configFromSpec, createModel, estimateMemory, formatBytes, HfTokenizer, WASM_HEAP_LIMIT_BYTES } from '../../main/engine';
+import {
+  checkFits,
+  type CausalLM,
+  configFromSpec,
+  createModel,
+  estimateMemory,
+  formatBytes,
+  HfTokenizer,
+  WASM_HEAP_LIMIT_BYTES,
+} from '../../main/engine';
 import { REFERENCE_SPEC, SMOLLM2_135M_SPEC } from '../models/engine-bench';
 import { initBackend, WasmOutOfMemoryError } from '../../main/engine/backend';
 import { Trainer } from '../../main/training';
@@ -76,10 +85,24 @@ async function objectiveThroughput(measurements: Measurement[]): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     // The pairs are near-identical in length: a step's tokens are 4 pairs' worth of the mean.
     const sides = name === 'sft' ? 1 : 2;
-    const meanPairTokens = trainer.pairs.reduce((n, p) => n + p.chosen.inputIds.length + (sides === 2 ? (p.rejected?.inputIds.length ?? 0) : 0), 0) / trainer.pairs.length;
+    const meanPairTokens =
+      trainer.pairs.reduce((n, p) => n + p.chosen.inputIds.length + (sides === 2 ? (p.rejected?.inputIds.length ?? 0) : 0), 0) /
+      trainer.pairs.length;
     const seqTokens = meanPairTokens * 4 * STEPS;
-    measurements.push({ name: `${name}: steps/s`, value: STEPS / seconds, unit: 'steps/s', n: STEPS, note: `${backend.name}, batch 4 pairs × ~128 tokens` });
-    measurements.push({ name: `${name}: tokens/s`, value: seqTokens / seconds, unit: 'tokens/s', n: STEPS, note: name === 'sft' ? 'chosen side only' : 'chosen + rejected' });
+    measurements.push({
+      name: `${name}: steps/s`,
+      value: STEPS / seconds,
+      unit: 'steps/s',
+      n: STEPS,
+      note: `${backend.name}, batch 4 pairs × ~128 tokens`,
+    });
+    measurements.push({
+      name: `${name}: tokens/s`,
+      value: seqTokens / seconds,
+      unit: 'tokens/s',
+      n: STEPS,
+      note: name === 'sft' ? 'chosen side only' : 'chosen + rejected',
+    });
     trainer.dispose();
     model.dispose();
   }
@@ -106,13 +129,24 @@ async function smollmLora(measurements: Measurement[]): Promise<void> {
   } catch (err) {
     // Reported, not hidden: the estimate said it fits, the heap said otherwise.
     if (!(err instanceof WasmOutOfMemoryError)) throw err;
-    measurements.push({ name: 'SmolLM2-135M shape, LoRA r=8: step', value: NaN, unit: 's/step', note: `estimated ${formatBytes(memory.totalBytes)} but ran out of wasm memory: ${err.message.split('.')[0]}` });
+    measurements.push({
+      name: 'SmolLM2-135M shape, LoRA r=8: step',
+      value: NaN,
+      unit: 's/step',
+      note: `estimated ${formatBytes(memory.totalBytes)} but ran out of wasm memory: ${err.message.split('.')[0]}`,
+    });
   } finally {
     model.dispose();
   }
 }
 
-async function loraSteps(model: CausalLM, tokenizer: HfTokenizer, backend: string, memoryBytes: number, measurements: Measurement[]): Promise<void> {
+async function loraSteps(
+  model: CausalLM,
+  tokenizer: HfTokenizer,
+  backend: string,
+  memoryBytes: number,
+  measurements: Measurement[],
+): Promise<void> {
   const trainer = await Trainer.create({
     config: {
       model: { kind: 'spec', hiddenSize: 1, numLayers: 1, numHeads: 1, tokenizerDir: FIXTURE_TOKENIZER },
@@ -134,9 +168,22 @@ async function loraSteps(model: CausalLM, tokenizer: HfTokenizer, backend: strin
   const t0 = performance.now();
   for (let i = 0; i < 2; i++) await trainer.step();
   const seconds = (performance.now() - t0) / 1000 / 2;
-  const meanPairTokens = trainer.pairs.reduce((n, p) => n + p.chosen.inputIds.length + (p.rejected?.inputIds.length ?? 0), 0) / trainer.pairs.length;
-  measurements.push({ name: 'SmolLM2-135M shape, LoRA r=8: step', value: seconds, unit: 's/step', n: 2, note: `${backend}; MMPO, 1 pair × ~${SMOL_LEN} tokens a side; ${trainer.lora!.parameterCount().toLocaleString('en')} trainable` });
-  measurements.push({ name: 'SmolLM2-135M shape, LoRA r=8: tokens/s', value: meanPairTokens / seconds, unit: 'tokens/s', n: 2, note: `estimated memory ${formatBytes(memoryBytes)}` });
+  const meanPairTokens =
+    trainer.pairs.reduce((n, p) => n + p.chosen.inputIds.length + (p.rejected?.inputIds.length ?? 0), 0) / trainer.pairs.length;
+  measurements.push({
+    name: 'SmolLM2-135M shape, LoRA r=8: step',
+    value: seconds,
+    unit: 's/step',
+    n: 2,
+    note: `${backend}; MMPO, 1 pair × ~${SMOL_LEN} tokens a side; ${trainer.lora!.parameterCount().toLocaleString('en')} trainable`,
+  });
+  measurements.push({
+    name: 'SmolLM2-135M shape, LoRA r=8: tokens/s',
+    value: meanPairTokens / seconds,
+    unit: 'tokens/s',
+    n: 2,
+    note: `estimated memory ${formatBytes(memoryBytes)}`,
+  });
   trainer.dispose();
 }
 
@@ -171,8 +218,18 @@ async function demoFirstPoint(measurements: Measurement[]): Promise<void> {
     await seen;
     await call(studio, 'runs.cancel', { id: run.id });
     await jobSettled(studio, run.jobId);
-    measurements.push({ name: 'demo: launch → first loss point', value: firstLoss, unit: 's', note: 'worker start, model load, reference log-probs, step 1' });
-    measurements.push({ name: 'demo: launch → first eval point', value: firstEval, unit: 's', note: `evalEvery ${String(defaults['evalEvery'])}` });
+    measurements.push({
+      name: 'demo: launch → first loss point',
+      value: firstLoss,
+      unit: 's',
+      note: 'worker start, model load, reference log-probs, step 1',
+    });
+    measurements.push({
+      name: 'demo: launch → first eval point',
+      value: firstEval,
+      unit: 's',
+      note: `evalEvery ${String(defaults['evalEvery'])}`,
+    });
   } finally {
     await studio.close();
     rmSync(dir, { recursive: true, force: true });

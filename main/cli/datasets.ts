@@ -31,7 +31,14 @@ function printImportErrors(io: CliIo, errors: ImportError[], errorCount: number)
   io.out(
     table(
       ['severity', 'file', 'line', 'row', 'field', 'reason'],
-      errors.map((e) => [e.severity, e.file, e.line === null ? '' : String(e.line), e.row === null ? '' : String(e.row), e.field ?? '', e.reason]),
+      errors.map((e) => [
+        e.severity,
+        e.file,
+        e.line === null ? '' : String(e.line),
+        e.row === null ? '' : String(e.row),
+        e.field ?? '',
+        e.reason,
+      ]),
     ),
   );
   if (errorCount > errors.length) io.out(`… and ${errorCount - errors.length} more (see --json or the Datasets page).`);
@@ -46,7 +53,8 @@ export const importCommand: Command = {
     const [file] = ctx.positionals;
     if (!file) throw new CliError('name the file to import: studio import FILE');
     const formatArg = String(ctx.values.format);
-    if (formatArg !== 'auto' && !FormatId.safeParse(formatArg).success) throw new CliError(`--format must be auto or one of ${FormatId.options.join(', ')}.`);
+    if (formatArg !== 'auto' && !FormatId.safeParse(formatArg).success)
+      throw new CliError(`--format must be auto or one of ${FormatId.options.join(', ')}.`);
     const studio = ctx.openStudio(true);
     try {
       const path = resolve(file);
@@ -90,13 +98,16 @@ export const importCommand: Command = {
       else {
         ctx.io.out(`${report.file} → dataset "${dataset.name}" (import #${report.id})`);
         ctx.io.out(`format: ${report.format ?? 'not recognised'} — ${report.explanation}`);
-        ctx.io.out(`rows read: ${report.rowsSeen}   imported: ${report.imported}   rejected: ${report.rejected}   warnings: ${report.warnings}`);
+        ctx.io.out(
+          `rows read: ${report.rowsSeen}   imported: ${report.imported}   rejected: ${report.rejected}   warnings: ${report.warnings}`,
+        );
         if (report.flagged.identical || report.flagged.empty) {
           ctx.io.out(`flagged: ${report.flagged.identical} with identical sides, ${report.flagged.empty} with an empty side`);
         }
         printImportErrors(ctx.io, report.errors, report.errorCount);
         if (savedRejected) ctx.io.out(`\nThe rejected rows, as they were, are in ${savedRejected}: fix them and import that file again.`);
-        else if (report.rejected > 0) ctx.io.out('\nAdd --save-rejected FILE to write the rejected rows out, fix them and import them again.');
+        else if (report.rejected > 0)
+          ctx.io.out('\nAdd --save-rejected FILE to write the rejected rows out, fix them and import them again.');
       }
       // The file was read (exit 0) unless not a single row came out of it.
       return report.imported === 0 ? 2 : 0;
@@ -122,7 +133,17 @@ export const datasetsCommand: Command = {
         ctx.io.out(
           table(
             ['id', 'name', 'records', 'train', 'test', 'snapshots'],
-            datasets.map((d) => [String(d.id), d.name, String(d.recordCount), String(d.trainCount), String(d.testCount), snapshots.filter((s) => s.datasetId === d.id).map((s) => `#${s.id} ${s.name} (${s.contentHash.slice(0, 8)})`).join(', ')]),
+            datasets.map((d) => [
+              String(d.id),
+              d.name,
+              String(d.recordCount),
+              String(d.trainCount),
+              String(d.testCount),
+              snapshots
+                .filter((s) => s.datasetId === d.id)
+                .map((s) => `#${s.id} ${s.name} (${s.contentHash.slice(0, 8)})`)
+                .join(', '),
+            ]),
           ),
         );
       }
@@ -135,9 +156,15 @@ export const datasetsCommand: Command = {
 
 export const exportCommand: Command = {
   name: 'export',
-  usage: 'studio export DATASET [--snapshot ID] [--split train|test] --format trl-jsonl|trl-conversational|csv --out FILE [--workspace DIR] [--json]',
+  usage:
+    'studio export DATASET [--snapshot ID] [--split train|test] --format trl-jsonl|trl-conversational|csv --out FILE [--workspace DIR] [--json]',
   summary: 'Export a dataset (or one of its snapshots) as TRL-ready JSONL or CSV.',
-  options: { snapshot: { type: 'string' }, format: { type: 'string', default: 'trl-jsonl' }, out: { type: 'string' }, split: { type: 'string' } },
+  options: {
+    snapshot: { type: 'string' },
+    format: { type: 'string', default: 'trl-jsonl' },
+    out: { type: 'string' },
+    split: { type: 'string' },
+  },
   async run(ctx) {
     const [ref] = ctx.positionals;
     if (!ref) throw new CliError('name the dataset to export: studio export DATASET --out FILE');
@@ -196,13 +223,19 @@ export const snapshotCommand: Command = {
           });
       let snapshot;
       try {
-        snapshot = await call(studio, 'snapshots.create', { datasetId: dataset.id, ...(ctx.values.name ? { name: String(ctx.values.name) } : {}) });
+        snapshot = await call(studio, 'snapshots.create', {
+          datasetId: dataset.id,
+          ...(ctx.values.name ? { name: String(ctx.values.name) } : {}),
+        });
       } finally {
         off();
         if (process.stderr.isTTY && !ctx.json) process.stderr.write('\r\x1b[K');
       }
       if (ctx.json) ctx.io.out(JSON.stringify(snapshot));
-      else ctx.io.out(`snapshot #${snapshot.id} "${snapshot.name}": ${snapshot.recordCount} records (${snapshot.trainCount} train, ${snapshot.testCount} test), sha256 ${snapshot.contentHash}`);
+      else
+        ctx.io.out(
+          `snapshot #${snapshot.id} "${snapshot.name}": ${snapshot.recordCount} records (${snapshot.trainCount} train, ${snapshot.testCount} test), sha256 ${snapshot.contentHash}`,
+        );
       return 0;
     } finally {
       await studio.close();

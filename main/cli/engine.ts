@@ -55,10 +55,18 @@ export const scoreCommand: Command = {
   usage: 'studio score --model DIR --prompt TEXT --response TEXT [--chat] [--system TEXT] [--backend NAME] [--json]',
   summary: "The response's summed and mean log-probability under the model, and its token count.",
   usesWorkspace: false,
-  options: { model: { type: 'string' }, prompt: { type: 'string' }, response: { type: 'string' }, chat: { type: 'boolean', default: false }, system: { type: 'string' }, ...backendOption },
+  options: {
+    model: { type: 'string' },
+    prompt: { type: 'string' },
+    response: { type: 'string' },
+    chat: { type: 'boolean', default: false },
+    system: { type: 'string' },
+    ...backendOption,
+  },
   async run(ctx) {
     const dir = requireModel(ctx.values);
-    if (ctx.values.prompt === undefined || ctx.values.response === undefined) throw new CliError('give both --prompt TEXT and --response TEXT');
+    if (ctx.values.prompt === undefined || ctx.values.response === undefined)
+      throw new CliError('give both --prompt TEXT and --response TEXT');
     const result = await withEngine(ctx.values.backend, async () => {
       const { scorePairs } = await loadEngine();
       const { model, tokenizer } = await loadModelFolder(dir);
@@ -96,7 +104,8 @@ export const scoreCommand: Command = {
 
 export const generateCommand: Command = {
   name: 'generate',
-  usage: 'studio generate --model DIR --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-p P] [--top-k K] [--seed S] [--chat] [--backend NAME] [--json]',
+  usage:
+    'studio generate --model DIR --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-p P] [--top-k K] [--seed S] [--chat] [--backend NAME] [--json]',
   summary: 'Generate a continuation (greedy when the temperature is 0), streaming tokens to the terminal.',
   usesWorkspace: false,
   options: {

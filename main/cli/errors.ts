@@ -17,7 +17,8 @@ const RESOURCE_CODES = new Set(['BACKEND_UNAVAILABLE', 'WASM_OUT_OF_MEMORY']);
 export function describeFailure(err: unknown): Failure {
   if (err instanceof CliError) return { code: err.code, message: err.message, exitCode: err.exitCode, internal: false };
   // The studio answers INTERNAL for what threw inside it without a code: a bug, as below.
-  if (err instanceof StudioError && err.code === 'INTERNAL') return { code: err.code, message: err.message, exitCode: EXIT.internal, internal: true };
+  if (err instanceof StudioError && err.code === 'INTERNAL')
+    return { code: err.code, message: err.message, exitCode: EXIT.internal, internal: true };
   if (err instanceof StudioError) return { code: err.code, message: err.message, exitCode: EXIT.failed, internal: false };
   // EngineError covers ConfigError and SafetensorsError: a model folder the engine cannot use.
   if (err instanceof EngineError) {
@@ -25,7 +26,8 @@ export function describeFailure(err: unknown): Failure {
     return { code: err.code.toUpperCase(), message: err.message, exitCode, internal: false };
   }
   const code = (err as { code?: unknown } | null)?.code;
-  if (err instanceof Error && typeof code === 'string' && RESOURCE_CODES.has(code)) return { code, message: err.message, exitCode: EXIT.noResources, internal: false };
+  if (err instanceof Error && typeof code === 'string' && RESOURCE_CODES.has(code))
+    return { code, message: err.message, exitCode: EXIT.noResources, internal: false };
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'INTERNAL', message: `internal error: ${message}`, exitCode: EXIT.internal, internal: true };
 }

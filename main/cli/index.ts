@@ -21,7 +21,22 @@ import { resumeCommand, runsCommand, trainCommand } from './train';
  * no tensor code at load time (the engine and tfjs take seconds to load):
  * the commands that compute import it when they run.
  */
-export const COMMANDS: Command[] = [serveCommand, infoCommand, jobsCommand, importCommand, datasetsCommand, snapshotCommand, exportCommand, doctorCommand, modelCommand, scoreCommand, generateCommand, trainCommand, runsCommand, resumeCommand];
+export const COMMANDS: Command[] = [
+  serveCommand,
+  infoCommand,
+  jobsCommand,
+  importCommand,
+  datasetsCommand,
+  snapshotCommand,
+  exportCommand,
+  doctorCommand,
+  modelCommand,
+  scoreCommand,
+  generateCommand,
+  trainCommand,
+  runsCommand,
+  resumeCommand,
+];
 
 const GLOBAL_OPTIONS = {
   json: { type: 'boolean', default: false },
@@ -49,7 +64,7 @@ export function usage(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Every command takes --json (machine-readable output) and --verbose (an error\'s stack, too).',
+    "Every command takes --json (machine-readable output) and --verbose (an error's stack, too).",
     `These open a workspace and take --workspace DIR (default: $STUDIO_WORKSPACE, else the app's user-data folder): ${withWorkspace.join(', ')}.`,
     `A workspace they create starts with the demo dataset unless --no-demo or STUDIO_NO_DEMO=1. These use no workspace: ${without.join(', ')}.`,
     'Run `studio <command> --help` for its options.',
@@ -102,10 +117,16 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
 
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...(usesWorkspace(command) ? WORKSPACE_OPTIONS : {}), ...command.options }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: rest,
+      options: { ...GLOBAL_OPTIONS, ...(usesWorkspace(command) ? WORKSPACE_OPTIONS : {}), ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (err) {
     const message = (err as Error).message;
-    if (!usesWorkspace(command) && /'--(workspace|no-demo)'/.test(message)) return fail('INVALID_ARGUMENT', 'this command uses no workspace, so it takes no --workspace or --no-demo.');
+    if (!usesWorkspace(command) && /'--(workspace|no-demo)'/.test(message))
+      return fail('INVALID_ARGUMENT', 'this command uses no workspace, so it takes no --workspace or --no-demo.');
     return fail('INVALID_ARGUMENT', message);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
@@ -139,6 +160,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     const failure = describeFailure(err);
     // An INTERNAL answer's stack was printed where it threw, inside the core (onInternalError above).
     if (verbose && err instanceof Error && err.stack && !(err instanceof StudioError && err.code === 'INTERNAL')) io.err(err.stack);
-    return fail(failure.code, failure.internal && !verbose ? `${failure.message} (run again with --verbose for the stack)` : failure.message, failure.exitCode);
+    return fail(
+      failure.code,
+      failure.internal && !verbose ? `${failure.message} (run again with --verbose for the stack)` : failure.message,
+      failure.exitCode,
+    );
   }
 }

@@ -25,14 +25,26 @@ export const modelCommand: Command = {
       return 0;
     }
     const c = info.config as unknown as Record<string, unknown>;
-    const pick = (...keys: string[]) => keys.map((k) => (c[k] === undefined ? null : `${k}=${JSON.stringify(c[k])}`)).filter(Boolean).join(' ');
+    const pick = (...keys: string[]) =>
+      keys
+        .map((k) => (c[k] === undefined ? null : `${k}=${JSON.stringify(c[k])}`))
+        .filter(Boolean)
+        .join(' ');
     ctx.io.out(
       keyValues([
         ['folder', info.dir],
         ['architecture', `${info.architecture} (${info.modelType})`],
         ['parameters', `${info.parameters.toLocaleString('en')} (${formatBytes(info.float32Bytes)} as float32)`],
-        ['shape', pick('hiddenSize', 'numLayers', 'numHeads', 'numKvHeads', 'intermediateSize', 'vocabSize', 'maxPositions', 'tieWordEmbeddings')],
-        ['weights', `${info.weightFiles.join(', ')} — ${info.tensorCount} tensors (${Object.entries(info.dtypes).map(([d, n]) => `${n} ${d}`).join(', ')})`],
+        [
+          'shape',
+          pick('hiddenSize', 'numLayers', 'numHeads', 'numKvHeads', 'intermediateSize', 'vocabSize', 'maxPositions', 'tieWordEmbeddings'),
+        ],
+        [
+          'weights',
+          `${info.weightFiles.join(', ')} — ${info.tensorCount} tensors (${Object.entries(info.dtypes)
+            .map(([d, n]) => `${n} ${d}`)
+            .join(', ')})`,
+        ],
         [
           'tokenizer',
           info.tokenizer

@@ -18,15 +18,23 @@ export const serveCommand: Command = {
   },
   async run(ctx) {
     const port = Number(ctx.values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a number from 0 to 65535, not "${ctx.values.port}".`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new CliError(`--port must be a number from 0 to 65535, not "${ctx.values.port}".`);
     const host = String(ctx.values.host);
     const rendererDir = defaultRendererDir();
-    if (!existsSync(rendererDir)) ctx.io.err(`Note: the UI is not built (${rendererDir} is missing); run \`npm run build\`. The API works meanwhile.`);
+    if (!existsSync(rendererDir))
+      ctx.io.err(`Note: the UI is not built (${rendererDir} is missing); run \`npm run build\`. The API works meanwhile.`);
     const studio = ctx.openStudio(true);
     if (!ctx.values['no-demo'] && !process.env.STUDIO_NO_DEMO) await studio.seedDemo();
     let server;
     try {
-      server = await startServer({ studio, host, port, rendererDir, ...(process.env.STUDIO_TOKEN ? { token: process.env.STUDIO_TOKEN } : {}) });
+      server = await startServer({
+        studio,
+        host,
+        port,
+        rendererDir,
+        ...(process.env.STUDIO_TOKEN ? { token: process.env.STUDIO_TOKEN } : {}),
+      });
     } catch (err) {
       await studio.close();
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -35,11 +43,14 @@ export const serveCommand: Command = {
       throw err;
     }
     if (ctx.json) {
-      ctx.io.out(JSON.stringify({ url: server.url, host: server.host, port: server.port, token: server.token, workspace: ctx.workspaceDir }));
+      ctx.io.out(
+        JSON.stringify({ url: server.url, host: server.host, port: server.port, token: server.token, workspace: ctx.workspaceDir }),
+      );
     } else {
       ctx.io.out(`Alignment Studio is serving workspace ${ctx.workspaceDir}`);
       ctx.io.out(`Open: ${server.url}`);
-      if (!isLoopback(host)) ctx.io.err(`Warning: listening on ${host}, reachable from other machines; anyone with the URL's token can use this studio.`);
+      if (!isLoopback(host))
+        ctx.io.err(`Warning: listening on ${host}, reachable from other machines; anyone with the URL's token can use this studio.`);
       ctx.io.out('Press Ctrl+C to stop.');
     }
     await new Promise<void>((resolve) => {

@@ -46,7 +46,8 @@ function readRunFile(path: string): RunFile {
     throw new CliError(`${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
   const parsed = RunFile.safeParse(raw);
-  if (!parsed.success) throw new CliError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new CliError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }
 
@@ -56,7 +57,8 @@ async function resolveLaunch(studio: Studio, file: RunFile, base: string) {
     const dataset = (await call(studio, 'datasets.list', {})).find((d) => d.name === file.dataset);
     if (!dataset) throw new CliError(`No dataset named "${file.dataset}" (see \`studio datasets\`).`);
     const snapshots = await call(studio, 'snapshots.list', { datasetId: dataset.id });
-    if (snapshots.length === 0) throw new CliError(`Dataset "${file.dataset}" has no snapshot yet: \`studio snapshot "${file.dataset}"\` freezes one.`);
+    if (snapshots.length === 0)
+      throw new CliError(`Dataset "${file.dataset}" has no snapshot yet: \`studio snapshot "${file.dataset}"\` freezes one.`);
     snapshotId = snapshots[0]!.id;
   }
   let modelId = file.modelId;
@@ -88,7 +90,8 @@ export function withDefaults(defaults: Json, config: Json): Json {
   }
   const objective = config['objective'];
   if (typeof objective === 'string') {
-    if (!(objective in PRESETS)) throw new CliError(`config.objective: "${objective}" is not a preset (${Object.keys(PRESETS).join(', ')}).`);
+    if (!(objective in PRESETS))
+      throw new CliError(`config.objective: "${objective}" is not a preset (${Object.keys(PRESETS).join(', ')}).`);
     merged['objective'] = PRESETS[objective as PresetName];
   }
   return merged;
@@ -99,15 +102,21 @@ const fmt = formatMetricValue;
 /** Streams a run's progress until its job settles; Ctrl-C asks for a pause. Returns the exit code. */
 async function follow(ctx: CommandContext, studio: Studio, run: Run): Promise<number> {
   const total = run.totalSteps;
-  if (!ctx.json) ctx.io.out(`Run #${run.id} "${run.name}": ${total} steps on ${run.trainPairs} pairs (${run.testPairs} held out). Ctrl-C pauses.`);
+  if (!ctx.json)
+    ctx.io.out(`Run #${run.id} "${run.name}": ${total} steps on ${run.trainPairs} pairs (${run.testPairs} held out). Ctrl-C pauses.`);
   const pending = new Map<number, Record<string, number>>();
   // Step times of this attempt, for the time left after each step line (the same estimate as the run page's).
   const stepSeconds: number[] = [];
   let firstStep = 0;
-  const schedule = runSchedule(run.config, { totalSteps: total, stepsPerEpoch: stepsPerEpoch(run.trainPairs, run.config), testPairs: run.testPairs });
+  const schedule = runSchedule(run.config, {
+    totalSteps: total,
+    stepsPerEpoch: stepsPerEpoch(run.trainPairs, run.config),
+    testPairs: run.testPairs,
+  });
   const off = studio.events.subscribe((e) => {
     // Step, eval and diagnostic lines are in the job log too (for the app); here they come from the metrics, on stdout.
-    if (e.type === 'job.log' && e.line.jobId === run.jobId && !ctx.json && e.line.level !== 'debug' && !isRunReportLine(e.line.message)) ctx.io.err(`  ${e.line.message}`);
+    if (e.type === 'job.log' && e.line.jobId === run.jobId && !ctx.json && e.line.level !== 'debug' && !isRunReportLine(e.line.message))
+      ctx.io.err(`  ${e.line.message}`);
     if (e.type !== 'run.metrics' || e.runId !== run.id) return;
     for (const p of e.points) pending.set(p.step, { ...pending.get(p.step), [p.name]: p.value });
     for (const [step, m] of pending) {
@@ -119,8 +128,7 @@ async function follow(ctx: CommandContext, studio: Studio, run: Run): Promise<nu
           stepSeconds.push(m['step_seconds']);
         }
         ctx.io.out(`${formatStepLine(step, total, m)}  ${describeTimeLeft(firstStep ? timeLeft(stepSeconds, firstStep, schedule) : null)}`);
-      }
-      else ctx.io.out(formatEvalLine(step, m));
+      } else ctx.io.out(formatEvalLine(step, m));
     }
   });
   let interrupts = 0;
@@ -211,13 +219,17 @@ async function exportRunMetrics(ctx: CommandContext, studio: Studio): Promise<nu
 export const runsCommand: Command = {
   name: 'runs',
   usage: 'studio runs [--workspace DIR] [--json]\n       studio runs export RUN_ID --format csv|json [--out FILE] [--workspace DIR]',
-  summary: "List training runs with status, step and latest metrics; `runs export RUN_ID` writes one run's metrics under TRL's names (CSV or JSON).",
+  summary:
+    "List training runs with status, step and latest metrics; `runs export RUN_ID` writes one run's metrics under TRL's names (CSV or JSON).",
   options: { format: { type: 'string' }, out: { type: 'string' } },
   async run(ctx) {
     const studio = ctx.openStudio(false);
     try {
       if (ctx.positionals[0] === 'export') return await exportRunMetrics(ctx, studio);
-      if (ctx.positionals.length > 0) throw new CliError(`studio runs ${ctx.positionals[0]}: the only subcommand is export (studio runs export RUN_ID --format csv|json).`);
+      if (ctx.positionals.length > 0)
+        throw new CliError(
+          `studio runs ${ctx.positionals[0]}: the only subcommand is export (studio runs export RUN_ID --format csv|json).`,
+        );
       const runs = await call(studio, 'runs.list', {});
       if (ctx.json) ctx.io.out(JSON.stringify(runs));
       else if (runs.length === 0) ctx.io.out('No runs yet: `studio train --config run.json` or the Runs page starts one.');
@@ -239,7 +251,10 @@ export const runsCommand: Command = {
           ),
         );
         const interrupted = runs.filter((r) => r.status === 'interrupted').length;
-        if (interrupted) ctx.io.out(`\n${interrupted} interrupted run${interrupted === 1 ? '' : 's'}: \`studio resume ID\` continues from the last checkpoint.`);
+        if (interrupted)
+          ctx.io.out(
+            `\n${interrupted} interrupted run${interrupted === 1 ? '' : 's'}: \`studio resume ID\` continues from the last checkpoint.`,
+          );
       }
       return 0;
     } finally {

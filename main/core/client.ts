@@ -17,7 +17,11 @@ export interface StudioDoor {
 }
 
 /** Calls a contract method; returns its value or throws the StudioError it answered. */
-export async function call<M extends MethodName>(studio: Pick<StudioDoor, 'dispatch'>, method: M, args: MethodArgs<M>): Promise<MethodValue<M>> {
+export async function call<M extends MethodName>(
+  studio: Pick<StudioDoor, 'dispatch'>,
+  method: M,
+  args: MethodArgs<M>,
+): Promise<MethodValue<M>> {
   const result = await studio.dispatch(method, args);
   if (!result.ok) throw StudioError.fromShape(result.error);
   return result.value as MethodValue<M>;

@@ -150,7 +150,11 @@ export function createStudio(options: StudioOptions): Studio {
     ...runHandlers(runDeps),
   };
 
-  const dispatch = registerHandlers(contract, handlers, options.onInternalError ?? ((err) => console.error('[studio] internal error:', err)));
+  const dispatch = registerHandlers(
+    contract,
+    handlers,
+    options.onInternalError ?? ((err) => console.error('[studio] internal error:', err)),
+  );
 
   return {
     dispatch,

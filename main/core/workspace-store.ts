@@ -14,6 +14,12 @@ export class WorkspaceStore extends Store {
 
   counts(): { datasets: number; records: number; snapshots: number; models: number; runs: number } {
     const count = (table: string) => this.value<[], number>(`SELECT count(*) FROM ${table}`).get()!;
-    return { datasets: count('datasets'), records: count('records'), snapshots: count('snapshots'), models: count('models'), runs: count('runs') };
+    return {
+      datasets: count('datasets'),
+      records: count('records'),
+      snapshots: count('snapshots'),
+      models: count('models'),
+      runs: count('runs'),
+    };
   }
 }

@@ -111,10 +111,14 @@ export async function generate(model: CausalLM, prompts: number[][], opts: Gener
   const maxNew = opts.maxNewTokens ?? 32;
   const P = Math.max(...prompts.map((p) => p.length));
   if (model.config.family === 'gpt2' && P + maxNew > model.config.maxPositionEmbeddings) {
-    throw new EngineError('invalid_input', `GPT-2 models see at most ${model.config.maxPositionEmbeddings} positions; prompt (${P}) + max new tokens (${maxNew}) exceeds it`);
+    throw new EngineError(
+      'invalid_input',
+      `GPT-2 models see at most ${model.config.maxPositionEmbeddings} positions; prompt (${P}) + max new tokens (${maxNew}) exceeds it`,
+    );
   }
   const stopIds = new Set(opts.stopTokenIds ?? model.config.eosTokenIds);
-  if (opts.stopSequences?.length && !opts.decode) throw new EngineError('invalid_input', 'Stop sequences need a decode function (a tokenizer)');
+  if (opts.stopSequences?.length && !opts.decode)
+    throw new EngineError('invalid_input', 'Stop sequences need a decode function (a tokenizer)');
   const pad = opts.padTokenId ?? 0;
   const rng = new SeededRng(opts.seed ?? 0);
   const useCache = opts.useCache ?? true;
@@ -136,7 +140,14 @@ export async function generate(model: CausalLM, prompts: number[][], opts: Gener
       const width = nextInput[0]!.length;
       let last: tf.Tensor2D;
       if (session) {
-        last = step === 0 ? session.prefill(rows, maskRows) : session.step(nextInput.map((r) => r[0]!), positions, maskRows);
+        last =
+          step === 0
+            ? session.prefill(rows, maskRows)
+            : session.step(
+                nextInput.map((r) => r[0]!),
+                positions,
+                maskRows,
+              );
       } else {
         const idsT = tf.tensor2d(nextInput.flat(), [b, width], 'int32');
         const maskT = tf.tensor2d(maskRows.flat(), [b, maskRows[0]!.length]);
@@ -193,7 +204,8 @@ export async function generate(model: CausalLM, prompts: number[][], opts: Gener
 /** EOS ids from config.json, generation_config.json and the tokenizer's eos_token. */
 export function defaultStopTokens(model: CausalLM, tokenizer: HfTokenizer, generationConfig: Record<string, unknown> | null): number[] {
   const fromGen = generationConfig?.eos_token_id;
-  const genIds = typeof fromGen === 'number' ? [fromGen] : Array.isArray(fromGen) ? fromGen.filter((x): x is number => typeof x === 'number') : [];
+  const genIds =
+    typeof fromGen === 'number' ? [fromGen] : Array.isArray(fromGen) ? fromGen.filter((x): x is number => typeof x === 'number') : [];
   const tokEos = tokenizer.eosTokenId;
   return [...new Set([...model.config.eosTokenIds, ...genIds, ...(tokEos !== null ? [tokEos] : [])])];
 }

@@ -21,7 +21,15 @@ export { scoreBatch, scorePairs, scoreTensors, padBatch } from './score';
 export type { ScoreExample, ScoreTensors, SequenceScore, PaddedBatch, TextPair } from './score';
 export { generate, generateText, sampleToken, defaultStopTokens } from './generate';
 export type { GenerateOptions, GenerationResult, TextGenerateOptions, SamplingOptions, TokenEvent, FinishReason } from './generate';
-export { estimateMemory, checkFits, formatBytes, WASM_HEAP_LIMIT_BYTES, decodeWeightsBytes, generationWeightsBytes, DECODE_WEIGHTS_MAX_BYTES } from './memory';
+export {
+  estimateMemory,
+  checkFits,
+  formatBytes,
+  WASM_HEAP_LIMIT_BYTES,
+  decodeWeightsBytes,
+  generationWeightsBytes,
+  DECODE_WEIGHTS_MAX_BYTES,
+} from './memory';
 export type { MemoryEstimate, MemoryRequest, MemoryBudget, FitResult, MemoryTask } from './memory';
 export { createLora, loadLora, saveLora, mergeLora, LoraAdapter, ALL_LINEAR_TARGETS } from './lora';
 export type { LoraConfig } from './lora';

@@ -65,9 +65,15 @@ export class LoraAdapter implements Adapter {
     if (!layer) return null;
     const inDim = x.shape[x.shape.length - 1]!;
     const lead = x.shape.slice(0, -1);
-    const input = this.dropoutSeed !== null && this.config.dropout > 0 ? tf.dropout(x, this.config.dropout, undefined, `${this.dropoutSeed}:${this.moduleIndex.get(module)}`) : x;
+    const input =
+      this.dropoutSeed !== null && this.config.dropout > 0
+        ? tf.dropout(x, this.config.dropout, undefined, `${this.dropoutSeed}:${this.moduleIndex.get(module)}`)
+        : x;
     const low = tf.matMul(input.reshape([-1, inDim]), layer.a, false, true);
-    return tf.matMul(low, layer.b, false, true).mul(this.scale).reshape([...lead, layer.b.shape[0]]);
+    return tf
+      .matMul(low, layer.b, false, true)
+      .mul(this.scale)
+      .reshape([...lead, layer.b.shape[0]]);
   }
 
   /** The variables to train (pass as varList to the optimizer). */
@@ -136,8 +142,16 @@ export async function saveLora(adapter: LoraAdapter, model: CausalLM, dir: strin
   try {
     const tensors: TensorToWrite[] = [];
     for (const [module, l] of adapter.layers) {
-      tensors.push({ name: `base_model.model.${module}.lora_A.weight`, shape: l.a.shape, data: async () => (await l.a.data()) as Float32Array });
-      tensors.push({ name: `base_model.model.${module}.lora_B.weight`, shape: l.b.shape, data: async () => (await l.b.data()) as Float32Array });
+      tensors.push({
+        name: `base_model.model.${module}.lora_A.weight`,
+        shape: l.a.shape,
+        data: async () => (await l.a.data()) as Float32Array,
+      });
+      tensors.push({
+        name: `base_model.model.${module}.lora_B.weight`,
+        shape: l.b.shape,
+        data: async () => (await l.b.data()) as Float32Array,
+      });
     }
     await writeSafetensors(path.join(tmp, ADAPTER_WEIGHTS), tensors);
     const config = {
@@ -174,7 +188,8 @@ export async function loadLora(model: CausalLM, dir: string): Promise<LoraAdapte
   } catch (e) {
     throw new EngineError('model_folder_invalid', `${configFile} cannot be read: ${(e as Error).message}`);
   }
-  if (raw.peft_type !== 'LORA') throw new EngineError('unsupported_model', `${configFile}: peft_type ${String(raw.peft_type)} is not supported (supported: LORA)`);
+  if (raw.peft_type !== 'LORA')
+    throw new EngineError('unsupported_model', `${configFile}: peft_type ${String(raw.peft_type)} is not supported (supported: LORA)`);
   if (raw.use_rslora === true || raw.use_dora === true) {
     throw new EngineError('unsupported_model', `${configFile}: rsLoRA and DoRA adapters are not supported`);
   }

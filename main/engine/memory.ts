@@ -103,7 +103,10 @@ function dims(c: ModelConfig): { H: number; I: number; L: number; heads: number;
 function loraParameters(c: ModelConfig, rank: number): number {
   const { H, I, L, kvDim } = dims(c);
   const q = c.numHeads * c.headDim;
-  const perLayer = c.family === 'gpt2' ? rank * (H + 3 * H) + rank * 2 * H + rank * (H + I) * 2 : rank * (H + q) * 2 + rank * (H + kvDim) * 2 + rank * (H + I) * 3;
+  const perLayer =
+    c.family === 'gpt2'
+      ? rank * (H + 3 * H) + rank * 2 * H + rank * (H + I) * 2
+      : rank * (H + q) * 2 + rank * (H + kvDim) * 2 + rank * (H + I) * 3;
   return perLayer * L;
 }
 
@@ -210,7 +213,8 @@ export function checkFits(estimate: MemoryEstimate, budget: MemoryBudget): FitRe
     if (batchSize > 1) suggestions.push(`Use a smaller batch (try ${Math.max(1, Math.floor(batchSize / 2))}) with gradient accumulation.`);
     if (seqLen > 64) suggestions.push(`Use a shorter maximum length (try ${Math.floor(seqLen / 2)} tokens).`);
   }
-  if (estimate.task === 'train' && !loraRank) suggestions.push('Train LoRA adapters instead of all weights (no full gradients or optimizer state).');
+  if (estimate.task === 'train' && !loraRank)
+    suggestions.push('Train LoRA adapters instead of all weights (no full gradients or optimizer state).');
   if (isWasm) suggestions.push('Use a native backend (@tensorflow/tfjs-node or -gpu): the wasm heap is capped at 4 GiB.');
   if (suggestions.length === 0) suggestions.push('Use a smaller model or a machine with more memory.');
   const what = estimate.task === 'train' ? 'Training' : estimate.task === 'score' ? 'Scoring' : 'Generation';

@@ -83,9 +83,7 @@ export class SafetensorsFile {
       await handle.read(lenBuf, 0, 8, 0);
       const headerLen = Number(lenBuf.readBigUInt64LE(0));
       if (headerLen <= 0 || headerLen > size - 8 || headerLen > 100_000_000) {
-        throw new SafetensorsError(
-          `${file} is corrupt or truncated: header length ${headerLen} does not fit a file of ${size} bytes`,
-        );
+        throw new SafetensorsError(`${file} is corrupt or truncated: header length ${headerLen} does not fit a file of ${size} bytes`);
       }
       const headerBuf = Buffer.alloc(headerLen);
       await handle.read(headerBuf, 0, headerLen, 8);
@@ -139,9 +137,7 @@ function parseEntry(file: string, name: string, raw: unknown, dataStart: number,
   const entry = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
   const dtype = entry?.dtype;
   if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) {
-    throw new SafetensorsError(
-      `${file}: tensor ${name} has dtype ${String(dtype)}; supported: ${Object.keys(DTYPE_BYTES).join(', ')}`,
-    );
+    throw new SafetensorsError(`${file}: tensor ${name} has dtype ${String(dtype)}; supported: ${Object.keys(DTYPE_BYTES).join(', ')}`);
   }
   const shape = entry.shape;
   const offsets = entry.data_offsets;
@@ -159,9 +155,7 @@ function parseEntry(file: string, name: string, raw: unknown, dataStart: number,
     );
   }
   if (dataStart + e > size) {
-    throw new SafetensorsError(
-      `${file} is truncated: tensor ${name} ends at byte ${dataStart + e} but the file has ${size} bytes`,
-    );
+    throw new SafetensorsError(`${file} is truncated: tensor ${name} ends at byte ${dataStart + e} but the file has ${size} bytes`);
   }
   return { name, dtype: dtype as SafetensorsDtype, shape: shape as number[], begin: dataStart + b, end: dataStart + e };
 }

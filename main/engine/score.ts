@@ -32,7 +32,8 @@ export function padBatch(examples: ScoreExample[], padId = 0): PaddedBatch {
   const attn = new Float32Array(b * T);
   const loss = new Float32Array(b * T);
   examples.forEach((e, i) => {
-    if (e.lossMask.length !== e.inputIds.length) throw new EngineError('invalid_input', `Example ${i}: lossMask and inputIds differ in length`);
+    if (e.lossMask.length !== e.inputIds.length)
+      throw new EngineError('invalid_input', `Example ${i}: lossMask and inputIds differ in length`);
     ids.set(e.inputIds, i * T);
     attn.fill(1, i * T, i * T + e.inputIds.length);
     loss.set(e.lossMask, i * T);
@@ -171,7 +172,11 @@ export async function scoreBatch(
   const out = new Array<SequenceScore>(examples.length);
   for (let start = 0; start < order.length; start += size) {
     const idx = order.slice(start, start + size);
-    const scores = await scoreChunk(model, idx.map((i) => examples[i]!), padId);
+    const scores = await scoreChunk(
+      model,
+      idx.map((i) => examples[i]!),
+      padId,
+    );
     idx.forEach((i, j) => (out[i] = scores[j]!));
   }
   return out;

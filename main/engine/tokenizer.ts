@@ -149,7 +149,12 @@ export interface TokenizedExample {
 
 /** The messages of a single-turn prompt, with an optional system message first. */
 export function chatPrompt(prompt: string, system?: string): ChatMessage[] {
-  return system === undefined ? [{ role: 'user', content: prompt }] : [{ role: 'system', content: system }, { role: 'user', content: prompt }];
+  return system === undefined
+    ? [{ role: 'user', content: prompt }]
+    : [
+        { role: 'system', content: system },
+        { role: 'user', content: prompt },
+      ];
 }
 
 function commonPrefixLength(a: number[], b: number[]): number {

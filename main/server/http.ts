@@ -253,7 +253,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const auth = authorised(req, url);
     const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
     if (auth.badCookie) {
-      refuse(res, 400, 'INVALID_ARGUMENT', `The ${cookieName} cookie is not valid percent-encoding: open the URL printed by \`studio serve\` again.`);
+      refuse(
+        res,
+        400,
+        'INVALID_ARGUMENT',
+        `The ${cookieName} cookie is not valid percent-encoding: open the URL printed by \`studio serve\` again.`,
+      );
       return;
     }
     if (!auth.ok) {
@@ -309,7 +314,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return;
     }
     const result = await studio.dispatch(method, args);
-    const status = result.ok ? 200 : result.error.code === 'UNKNOWN_METHOD' || result.error.code === 'NOT_FOUND' ? 404 : result.error.code === 'INTERNAL' ? 500 : 400;
+    const status = result.ok
+      ? 200
+      : result.error.code === 'UNKNOWN_METHOD' || result.error.code === 'NOT_FOUND'
+        ? 404
+        : result.error.code === 'INTERNAL'
+          ? 500
+          : 400;
     sendJson(res, status, result);
   };
 

@@ -153,7 +153,8 @@ export interface TrainerCheckpoint {
 /** sha256 over the tokenized pairs, in order: what a checkpoint was trained on. */
 export function hashPairs(pairs: TokenizedPair[]): string {
   const h = createHash('sha256');
-  for (const p of pairs) h.update(JSON.stringify([p.chosen.inputIds, p.chosen.lossMask, p.rejected?.inputIds ?? null, p.rejected?.lossMask ?? null]));
+  for (const p of pairs)
+    h.update(JSON.stringify([p.chosen.inputIds, p.chosen.lossMask, p.rejected?.inputIds ?? null, p.rejected?.lossMask ?? null]));
   return h.digest('hex');
 }
 

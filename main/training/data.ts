@@ -52,7 +52,13 @@ function singleTurn(prompt: Message[], response: Message[]): boolean {
  * conversation first differ; the prompt loses tokens from the left, the
  * response from the right, keeping at least one response token.
  */
-function conversationExample(tok: HfTokenizer, prompt: Message[], response: Message[], system: string | null, settings: TokenizationSettings): ScoreExample {
+function conversationExample(
+  tok: HfTokenizer,
+  prompt: Message[],
+  response: Message[],
+  system: string | null,
+  settings: TokenizationSettings,
+): ScoreExample {
   const head = system !== null && prompt[0]?.role !== 'system' ? [{ role: 'system', content: system }, ...prompt] : prompt;
   const promptIds = tok.encode(tok.applyChatTemplate(head, { addGenerationPrompt: true }), { addSpecialTokens: false });
   const fullIds = tok.encode(tok.applyChatTemplate([...head, ...response]), { addSpecialTokens: false });
@@ -72,7 +78,12 @@ function conversationExample(tok: HfTokenizer, prompt: Message[], response: Mess
  * Tokenizes every usable record. Pairwise objectives need kind 'preference'
  * with both sides; SFT (`pairwise: false`) takes any record with a chosen side.
  */
-export function buildPairs(records: RecordContent[], tokenizer: HfTokenizer, settings: TokenizationSettings, pairwise: boolean): BuiltPairs {
+export function buildPairs(
+  records: RecordContent[],
+  tokenizer: HfTokenizer,
+  settings: TokenizationSettings,
+  pairwise: boolean,
+): BuiltPairs {
   const opts = { chat: settings.chatTemplate, maxLength: settings.maxLength, maxPromptLength: settings.maxPromptLength };
   const pairs: TokenizedPair[] = [];
   const skipped: BuiltPairs['skipped'] = [];

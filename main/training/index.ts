@@ -12,7 +12,14 @@ export { lrAt, warmupSteps } from './schedule';
 export { buildPairs, epochOrder, PairLoader } from './data';
 export type { BuiltPairs, DataPosition, TokenizationSettings, TokenizedPair } from './data';
 export { computeReferenceLogps, loadOrCompute, referenceCacheKey, referenceMatches } from './reference';
-export type { CachedReference, ReferenceCacheOptions, ReferenceKeyParts, ReferenceLogps, ReferenceOptions, ReferenceSet } from './reference';
+export type {
+  CachedReference,
+  ReferenceCacheOptions,
+  ReferenceKeyParts,
+  ReferenceLogps,
+  ReferenceOptions,
+  ReferenceSet,
+} from './reference';
 export {
   checkpointName,
   describeCheckpoints,

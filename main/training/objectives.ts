@@ -40,7 +40,10 @@ export interface ObjectiveResult {
 const mean = (t: tf.Tensor) => tf.mean<tf.Scalar>(t);
 
 /** The identity in the forward pass, zero gradient in the backward pass (tfjs has no stop_gradient). */
-export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({ value: x.clone(), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as <T extends tf.Tensor>(x: T) => T;
+export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
+  value: x.clone(),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as <T extends tf.Tensor>(x: T) => T;
 /** log σ(x), stable for large |x|. */
 const logSigmoid = (x: tf.Tensor) => tf.neg(tf.softplus(tf.neg(x)));
 const safeLength = (length: tf.Tensor1D) => tf.maximum(length, 1);
@@ -161,7 +164,11 @@ function sft(lengthNorm: boolean, inputs: ObjectiveInputs): ObjectiveResult {
   const loss = mean(tf.neg(lw));
   return {
     loss,
-    metrics: { loss, 'logps/chosen': mean(inputs.chosen.logpSum), ...(inputs.chosen.meanLogit ? { 'logits/chosen': mean(inputs.chosen.meanLogit) } : {}) },
+    metrics: {
+      loss,
+      'logps/chosen': mean(inputs.chosen.logpSum),
+      ...(inputs.chosen.meanLogit ? { 'logits/chosen': mean(inputs.chosen.meanLogit) } : {}),
+    },
   };
 }
 

@@ -92,7 +92,8 @@ export class AdamW {
       throw new Error(`Optimizer state holds ${state.m.length} variables, expected ${this.variables.length}`);
     }
     this.variables.forEach((x, i) => {
-      if (state.m[i]!.length !== x.size || state.v[i]!.length !== x.size) throw new Error(`Optimizer state for variable ${i} has the wrong size`);
+      if (state.m[i]!.length !== x.size || state.v[i]!.length !== x.size)
+        throw new Error(`Optimizer state for variable ${i} has the wrong size`);
       tf.tidy(() => {
         this.m[i]!.assign(tf.tensor(state.m[i]!, x.shape));
         this.v[i]!.assign(tf.tensor(state.v[i]!, x.shape));

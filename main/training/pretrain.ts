@@ -90,14 +90,21 @@ export async function pretrain(model: CausalLM, tokenizer: HfTokenizer, texts: s
   // The tidy frees the zero tensors AdamW initialises its moment variables from (the variables keep the data).
   let optimizer!: AdamW;
   tf.tidy(() => {
-    optimizer = new AdamW(variables, { lr: opts.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: opts.weightDecay ?? 0 }, named.map(([n]) => decays(n)));
+    optimizer = new AdamW(
+      variables,
+      { lr: opts.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: opts.weightDecay ?? 0 },
+      named.map(([n]) => decays(n)),
+    );
   });
   const padId = tokenizer.padTokenId ?? 0;
   const nextBatch = batchIndices(examples.length, batchSize, opts.seed);
   const losses: number[] = [];
   try {
     for (let step = 0; step < total; step++) {
-      const batch = padBatch(nextBatch().map((i) => examples[i]!), padId);
+      const batch = padBatch(
+        nextBatch().map((i) => examples[i]!),
+        padId,
+      );
       try {
         const { value, grads } = tf.variableGrads(() => {
           const s = scoreTensors(model, batch);

@@ -92,7 +92,9 @@ export function referenceMatches(ref: ReferenceLogps, pairs: TokenizedPair[]): b
   const responseTokens = (e: ScoreExample) => e.lossMask.slice(1).reduce((n, x) => n + x, 0);
   return (
     ref.chosen.length === pairs.length &&
-    pairs.every((p, i) => ref.chosenLength[i] === responseTokens(p.chosen) && (!p.rejected || ref.rejectedLength[i] === responseTokens(p.rejected)))
+    pairs.every(
+      (p, i) => ref.chosenLength[i] === responseTokens(p.chosen) && (!p.rejected || ref.rejectedLength[i] === responseTokens(p.rejected)),
+    )
   );
 }
 
@@ -124,7 +126,11 @@ function isReferenceLogps(x: unknown): x is ReferenceLogps {
 }
 
 /** The cached set if the file holds one that fits these pairs; null when absent, unreadable or for other pairs. */
-async function readCached(file: string, pairs: TokenizedPair[], testPairs: TokenizedPair[]): Promise<{ set: ReferenceSet; bytes: number } | null> {
+async function readCached(
+  file: string,
+  pairs: TokenizedPair[],
+  testPairs: TokenizedPair[],
+): Promise<{ set: ReferenceSet; bytes: number } | null> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -150,7 +156,12 @@ async function readCached(file: string, pairs: TokenizedPair[], testPairs: Token
  * sees half of one). A missing, corrupt or mismatched file is recomputed and
  * replaced. Call before training moves the weights.
  */
-export async function loadOrCompute(model: CausalLM, pairs: TokenizedPair[], testPairs: TokenizedPair[], opts: ReferenceCacheOptions): Promise<CachedReference> {
+export async function loadOrCompute(
+  model: CausalLM,
+  pairs: TokenizedPair[],
+  testPairs: TokenizedPair[],
+  opts: ReferenceCacheOptions,
+): Promise<CachedReference> {
   const key = referenceCacheKey(opts.key);
   const file = path.join(opts.dir, `${key}.json`);
   const cached = await readCached(file, pairs, testPairs);

@@ -7,7 +7,17 @@
  * checkpoint.ts, the reference log-probs and their cache in reference.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createLora, mergeLora, padBatch, saveModel, scoreTensors, type CausalLM, type HfTokenizer, type LoraAdapter, type ScoreExample } from '../engine';
+import {
+  createLora,
+  mergeLora,
+  padBatch,
+  saveModel,
+  scoreTensors,
+  type CausalLM,
+  type HfTokenizer,
+  type LoraAdapter,
+  type ScoreExample,
+} from '../engine';
 import { needsReference } from '../../shared/objectives';
 import type { RecordContent } from '../../shared/datasets';
 import { RunConfig, stepsPerEpoch, totalSteps, type EvalRecord, type RunConfigInput, type StepRecord } from '../../shared/training';
@@ -15,7 +25,14 @@ import { hashPairs, loadCheckpointWeights, readOptimizerState, readTrainerState,
 import { buildPairs, PairLoader, type DataPosition, type TokenizationSettings, type TokenizedPair } from './data';
 import { computeObjective, entropyObjective, type ObjectiveResult, type SideStats } from './objectives';
 import { AdamW, clipByGlobalNorm } from './optimizer';
-import { computeReferenceLogps, loadOrCompute, referenceMatches, type CachedReference, type ReferenceLogps, type ReferenceOptions } from './reference';
+import {
+  computeReferenceLogps,
+  loadOrCompute,
+  referenceMatches,
+  type CachedReference,
+  type ReferenceLogps,
+  type ReferenceOptions,
+} from './reference';
 import { lrAt } from './schedule';
 
 /** A loss or gradient that is NaN or infinite; the run stops with the step that produced it. */
@@ -104,7 +121,11 @@ export class Trainer {
     } else {
       const named = [...model.weights.entries()];
       this.trainable = named.map(([, v]) => v);
-      this.optimizer = new AdamW(this.trainable, config.optimizer, named.map(([n]) => decays(n)));
+      this.optimizer = new AdamW(
+        this.trainable,
+        config.optimizer,
+        named.map(([n]) => decays(n)),
+      );
     }
   }
 
@@ -138,8 +159,18 @@ export class Trainer {
   }
 
   /** Tokenizes records with this run's settings (pairwise unless the objective is SFT). */
-  static tokenize(config: RunConfig, tokenizer: HfTokenizer, records: RecordContent[], pairwise = config.objective.objective !== 'sft'): TokenizedPair[] {
-    return buildPairs(records, tokenizer, { chatTemplate: config.chatTemplate, maxLength: config.maxLength, maxPromptLength: config.maxPromptLength }, pairwise).pairs;
+  static tokenize(
+    config: RunConfig,
+    tokenizer: HfTokenizer,
+    records: RecordContent[],
+    pairwise = config.objective.objective !== 'sft',
+  ): TokenizedPair[] {
+    return buildPairs(
+      records,
+      tokenizer,
+      { chatTemplate: config.chatTemplate, maxLength: config.maxLength, maxPromptLength: config.maxPromptLength },
+      pairwise,
+    ).pairs;
   }
 
   /**
@@ -148,17 +179,32 @@ export class Trainer {
    * from the cache (`loadOrCompute`), else computed — except on resume, where
    * the starting weights may already be gone.
    */
-  private static async references(config: RunConfig, init: Omit<TrainerInit, 'config'>, pairs: TokenizedPair[], testPairs: TokenizedPair[], resuming: boolean): Promise<References | null> {
+  private static async references(
+    config: RunConfig,
+    init: Omit<TrainerInit, 'config'>,
+    pairs: TokenizedPair[],
+    testPairs: TokenizedPair[],
+    resuming: boolean,
+  ): Promise<References | null> {
     if (!needsReference(config.objective)) return null;
-    const opts: ReferenceOptions = { batchSize: config.microBatchSize * 2, padId: init.tokenizer.padTokenId ?? 0, ...(init.onReferenceProgress ? { onProgress: init.onReferenceProgress } : {}) };
+    const opts: ReferenceOptions = {
+      batchSize: config.microBatchSize * 2,
+      padId: init.tokenizer.padTokenId ?? 0,
+      ...(init.onReferenceProgress ? { onProgress: init.onReferenceProgress } : {}),
+    };
     if (!init.reference && init.referenceCache) {
       const { dir, modelHash, snapshotHash } = init.referenceCache;
       const tokenization = { chatTemplate: config.chatTemplate, maxLength: config.maxLength, maxPromptLength: config.maxPromptLength };
-      const { train, test, ...cache } = await loadOrCompute(init.model, pairs, testPairs, { ...opts, dir, key: { modelHash, snapshotHash, tokenization } });
+      const { train, test, ...cache } = await loadOrCompute(init.model, pairs, testPairs, {
+        ...opts,
+        dir,
+        key: { modelHash, snapshotHash, tokenization },
+      });
       return { train, test, cache };
     }
     if (resuming) {
-      if (!init.reference || !referenceMatches(init.reference, pairs)) throw new Error('Resuming needs the cached reference log-probs of the training pairs');
+      if (!init.reference || !referenceMatches(init.reference, pairs))
+        throw new Error('Resuming needs the cached reference log-probs of the training pairs');
       if (testPairs.length && (!init.testReference || !referenceMatches(init.testReference, testPairs))) {
         throw new Error('Resuming with test records needs their cached reference log-probs');
       }
@@ -178,7 +224,16 @@ export class Trainer {
     const testPairs = init.testRecords ? Trainer.tokenize(config, init.tokenizer, init.testRecords, true) : [];
     const references = await Trainer.references(config, init, pairs, testPairs, false);
     const lora = config.lora
-      ? createLora(init.model, { rank: config.lora.rank, alpha: config.lora.alpha, dropout: config.lora.dropout, ...(config.lora.targetModules ? { targetModules: config.lora.targetModules } : {}) }, config.seed)
+      ? createLora(
+          init.model,
+          {
+            rank: config.lora.rank,
+            alpha: config.lora.alpha,
+            dropout: config.lora.dropout,
+            ...(config.lora.targetModules ? { targetModules: config.lora.targetModules } : {}),
+          },
+          config.seed,
+        )
       : null;
     return new Trainer(config, init.model, init.tokenizer, { pairs, testPairs }, references, lora);
   }
@@ -204,9 +259,19 @@ export class Trainer {
     return trainer;
   }
 
-  private side(s: { sumLogProb: tf.Tensor1D; tokenCount: tf.Tensor1D; meanLogit: tf.Tensor1D }, entropy: tf.Tensor1D | null, start: number, b: number): SideStats {
+  private side(
+    s: { sumLogProb: tf.Tensor1D; tokenCount: tf.Tensor1D; meanLogit: tf.Tensor1D },
+    entropy: tf.Tensor1D | null,
+    start: number,
+    b: number,
+  ): SideStats {
     const cut = (t: tf.Tensor1D) => t.slice(start, b);
-    return { logpSum: cut(s.sumLogProb), length: cut(s.tokenCount), meanLogit: cut(s.meanLogit), ...(entropy ? { entropyObjective: cut(entropy) } : {}) };
+    return {
+      logpSum: cut(s.sumLogProb),
+      length: cut(s.tokenCount),
+      meanLogit: cut(s.meanLogit),
+      ...(entropy ? { entropyObjective: cut(entropy) } : {}),
+    };
   }
 
   /**
@@ -228,11 +293,19 @@ export class Trainer {
    * Scores a micro-batch (chosen and rejected in one padded batch) and applies
    * the objective. Call inside a tidy or gradient function.
    */
-  private objectiveOf(pairs: TokenizedPair[], reference: ReferenceLogps | null, batch: ReturnType<typeof padBatch>, pairwise: boolean): ObjectiveResult {
+  private objectiveOf(
+    pairs: TokenizedPair[],
+    reference: ReferenceLogps | null,
+    batch: ReturnType<typeof padBatch>,
+    pairwise: boolean,
+  ): ObjectiveResult {
     const { chosen, rejected } = this.scoreSides(batch, pairs.length, pairwise);
     const objective = this.config.objective;
     const refs = reference
-      ? { refChosen: tf.tensor1d(pairs.map((p) => reference.chosen[this.indexOf(p)]!)), refRejected: tf.tensor1d(pairs.map((p) => reference.rejected[this.indexOf(p)]!)) }
+      ? {
+          refChosen: tf.tensor1d(pairs.map((p) => reference.chosen[this.indexOf(p)]!)),
+          refRejected: tf.tensor1d(pairs.map((p) => reference.rejected[this.indexOf(p)]!)),
+        }
       : {};
     return computeObjective(objective, { chosen, rejected, ...refs });
   }
@@ -290,7 +363,11 @@ export class Trainer {
           const { value, grads } = tf.variableGrads(() => {
             const r = this.objectiveOf(pairs, this.reference, batch, pairwise);
             const names = Object.keys(r.metrics).sort();
-            kept = { names, values: tf.keep(tf.stack(names.map((n) => r.metrics[n]!))), weights: r.weightChosen ? tf.keep(r.weightChosen.clone()) : null };
+            kept = {
+              names,
+              values: tf.keep(tf.stack(names.map((n) => r.metrics[n]!))),
+              weights: r.weightChosen ? tf.keep(r.weightChosen.clone()) : null,
+            };
             return tf.mul<tf.Scalar>(r.loss, share);
           }, this.trainable);
           value.dispose();
@@ -340,7 +417,10 @@ export class Trainer {
    * log-prob margin, mean margins and the objective's loss, in micro-batches of
    * the run's size (MMPO's (M6) depends on it). Defaults to the test records given at init.
    */
-  async evaluate(pairs: TokenizedPair[] = this.testPairs, reference: ReferenceLogps | null = pairs === this.testPairs ? this.testReference : null): Promise<EvalRecord> {
+  async evaluate(
+    pairs: TokenizedPair[] = this.testPairs,
+    reference: ReferenceLogps | null = pairs === this.testPairs ? this.testReference : null,
+  ): Promise<EvalRecord> {
     if (pairs.length === 0) throw new Error('No evaluation pairs');
     if (needsReference(this.config.objective) && !reference) throw new Error('Evaluation needs reference log-probs of these pairs');
     const evalPairs = pairs.filter((p) => p.rejected);
@@ -355,11 +435,22 @@ export class Trainer {
         const out = tf.tidy(() => {
           const b = chunk.length;
           const { s, chosen, rejected } = this.scoreSides(batch, b, true);
-          const ref = reference ? { refChosen: tf.tensor1d(chunk.map((p) => reference.chosen[index.get(p)!]!)), refRejected: tf.tensor1d(chunk.map((p) => reference.rejected[index.get(p)!]!)) } : {};
+          const ref = reference
+            ? {
+                refChosen: tf.tensor1d(chunk.map((p) => reference.chosen[index.get(p)!]!)),
+                refRejected: tf.tensor1d(chunk.map((p) => reference.rejected[index.get(p)!]!)),
+              }
+            : {};
           const r = computeObjective(this.config.objective, { chosen, rejected, ...ref });
           const logpMargin = tf.sub(s.sumLogProb.slice(0, b), s.sumLogProb.slice(b, b));
           const pick = (n: string) => r.metrics[n] ?? tf.scalar(NaN);
-          return tf.stack([r.loss, pick('rewards/accuracies'), pick('rewards/margins'), tf.mean(tf.cast(tf.greater(logpMargin, 0), 'float32')), tf.mean(logpMargin)]);
+          return tf.stack([
+            r.loss,
+            pick('rewards/accuracies'),
+            pick('rewards/margins'),
+            tf.mean(tf.cast(tf.greater(logpMargin, 0), 'float32')),
+            tf.mean(logpMargin),
+          ]);
         });
         const v = await out.data();
         out.dispose();
@@ -399,7 +490,11 @@ export class Trainer {
       pairsHash: hashPairs(this.pairs),
       lora: this.lora !== null,
     };
-    return saveTrainerCheckpoint(runDir, { state, optimizer: this.optimizer.exportState(), model: this.model, lora: this.lora }, this.config.keepCheckpoints);
+    return saveTrainerCheckpoint(
+      runDir,
+      { state, optimizer: this.optimizer.exportState(), model: this.model, lora: this.lora },
+      this.config.keepCheckpoints,
+    );
   }
 
   /**

@@ -11,7 +11,8 @@ export type MaybeLabel = Label | null | undefined;
 
 /** Two annotators' labels on the same units (index i = unit i). */
 function bothLabeled(first: readonly MaybeLabel[], second: readonly MaybeLabel[]): [Label, Label][] {
-  if (first.length !== second.length) throw new Error(`agreement: ${first.length} labels against ${second.length}; both lists must cover the same units`);
+  if (first.length !== second.length)
+    throw new Error(`agreement: ${first.length} labels against ${second.length}; both lists must cover the same units`);
   const pairs: [Label, Label][] = [];
   for (let i = 0; i < first.length; i++) {
     const x = first[i];
@@ -71,7 +72,13 @@ export function cohenKappa(first: readonly MaybeLabel[], second: readonly MaybeL
   const observed = same / n;
   const expected = chanceCount / (n * n);
   if (chanceCount === n * n) {
-    return { kappa: null, observed, expected, n, reason: 'κ is undefined: chance agreement p_e = 1 (both annotators used one and the same label for every unit)' };
+    return {
+      kappa: null,
+      observed,
+      expected,
+      n,
+      reason: 'κ is undefined: chance agreement p_e = 1 (both annotators used one and the same label for every unit)',
+    };
   }
   return { kappa: (observed - expected) / (1 - expected), observed, expected, n };
 }
@@ -123,7 +130,14 @@ export function krippendorffAlphaNominal(units: readonly (readonly MaybeLabel[])
     sumSquares += count * count;
   }
   if (n === 0) {
-    return { alpha: null, n: 0, units: 0, observedDisagreement: null, expectedDisagreement: null, reason: 'no unit has two or more labels' };
+    return {
+      alpha: null,
+      n: 0,
+      units: 0,
+      observedDisagreement: null,
+      expectedDisagreement: null,
+      reason: 'no unit has two or more labels',
+    };
   }
   const expectedPairs = n * n - sumSquares; // Σ_{c≠k} n_c·n_k
   const observedDisagreement = disagreement / n;

@@ -256,7 +256,10 @@ export function bradleyTerryBootstrap(votes: readonly Vote[], options: BradleyTe
     const xs = samples[i]!;
     const rating = fit.ratings[p]!;
     // Only with rounds = 0 can a player have no sample: the point rating then stands alone.
-    ratings[p] = xs.length === 0 ? { rating, median: rating, low: rating, high: rating, rounds: 0 } : { rating, median: quantile(xs, 0.5), low: quantile(xs, 0.025), high: quantile(xs, 0.975), rounds: xs.length };
+    ratings[p] =
+      xs.length === 0
+        ? { rating, median: rating, low: rating, high: rating, rounds: 0 }
+        : { rating, median: quantile(xs, 0.5), low: quantile(xs, 0.025), high: quantile(xs, 0.975), rounds: xs.length };
   });
   return { players, ratings, rounds, seed };
 }

@@ -100,7 +100,8 @@ export function preferenceMetrics(pairs: readonly PreferencePairScores[], beta: 
   if (n === 0) return {};
   const results = pairs.map((p) => scorePreferencePair(p, beta));
   const withReference = results.filter((r) => r.rewardChosen !== null).length;
-  if (withReference !== 0 && withReference !== n) throw new RangeError(`Reference log-probs are given for ${withReference} of ${n} pairs: all or none.`);
+  if (withReference !== 0 && withReference !== n)
+    throw new RangeError(`Reference log-probs are given for ${withReference} of ${n} pairs: all or none.`);
   const mean = (f: (i: number) => number) => {
     let s = 0;
     for (let i = 0; i < n; i++) s += f(i);

@@ -258,7 +258,10 @@ export function fitLogistic1d(x: readonly number[], y: readonly number[], l2: nu
 }
 
 /** Length-controlled win rate; see `LengthControlMethod` for the degenerate cases. */
-export function lengthControlledWinRate(judgments: readonly LengthJudgment[], options: LengthControlledOptions = {}): LengthControlledWinRate {
+export function lengthControlledWinRate(
+  judgments: readonly LengthJudgment[],
+  options: LengthControlledOptions = {},
+): LengthControlledWinRate {
   const l2 = options.l2 ?? 0.01;
   const n = judgments.length;
   const y = judgments.map((j) => verdictScore(j.verdict));
@@ -271,11 +274,29 @@ export function lengthControlledWinRate(judgments: readonly LengthJudgment[], op
     const mean = delta.reduce((s, d) => s + d, 0) / n;
     sd = Math.sqrt(delta.reduce((s, d) => s + (d - mean) ** 2, 0) / (n - 1));
   }
-  const degenerate = (method: LengthControlMethod): LengthControlledWinRate => ({ n, winRate: raw, lengthControlled: raw, method, w0: null, w1: null, sdDeltaLength: sd, iterations: 0 });
+  const degenerate = (method: LengthControlMethod): LengthControlledWinRate => ({
+    n,
+    winRate: raw,
+    lengthControlled: raw,
+    method,
+    w0: null,
+    w1: null,
+    sdDeltaLength: sd,
+    iterations: 0,
+  });
   if (n === 0) return degenerate('no-data');
   if (y.every((v) => v === y[0])) return degenerate('constant-verdicts');
   if (sd === null || !(sd > 0) || !Number.isFinite(sd)) return degenerate('no-length-variation');
   const x = delta.map((d) => Math.tanh(d / sd));
   const fit = fitLogistic1d(x, y, l2);
-  return { n, winRate: raw, lengthControlled: 100 * sigmoid(fit.w0), method: 'glm', w0: fit.w0, w1: fit.w1, sdDeltaLength: sd, iterations: fit.iterations };
+  return {
+    n,
+    winRate: raw,
+    lengthControlled: 100 * sigmoid(fit.w0),
+    method: 'glm',
+    w0: fit.w0,
+    w1: fit.w1,
+    sdDeltaLength: sd,
+    iterations: fit.iterations,
+  };
 }

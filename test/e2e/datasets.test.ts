@@ -259,26 +259,38 @@ describe('the Datasets page against `studio serve`', () => {
     await expect.poll(() => page.getByTestId('dataset-name-heading').textContent()).toBe('Hand-made');
     await page.getByTestId('records-empty').waitFor();
     await page.getByText('← Datasets').click();
-    await expect.poll(() => page.getByTestId('dataset-row').allTextContents()).toEqual([
-      expect.stringContaining('Demo: rule following'),
-      expect.stringMatching(/^e2e-pairs9/),
-      expect.stringMatching(/^Hand-made0/),
-    ]);
+    await expect
+      .poll(() => page.getByTestId('dataset-row').allTextContents())
+      .toEqual([
+        expect.stringContaining('Demo: rule following'),
+        expect.stringMatching(/^e2e-pairs9/),
+        expect.stringMatching(/^Hand-made0/),
+      ]);
     expect(consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
 
   it('on 40k records: pages to the end by key, and shows snapshot and duplicate jobs with progress and a cancel button', async () => {
     const file = join(dir, 'large.jsonl');
     const words = 'river stone cloud lamp field song paper glass bread light'.split(' ');
-    const line = (i: number) => JSON.stringify({ prompt: `Question ${i}: ${words[i % 10]} ${words[(i * 7) % 10]}?`, chosen: `${words[(i * 3) % 10]} answer ${i}`, rejected: `no ${i}` });
+    const line = (i: number) =>
+      JSON.stringify({
+        prompt: `Question ${i}: ${words[i % 10]} ${words[(i * 7) % 10]}?`,
+        chosen: `${words[(i * 3) % 10]} answer ${i}`,
+        rejected: `no ${i}`,
+      });
     writeFileSync(file, Array.from({ length: 40_000 }, (_, i) => line(i)).join('\n') + '\n');
     await page.goto(serve.url);
     await page.getByTestId('workspace-header').waitFor();
     // Through the API, as a script would: the page's cookie authorises it.
-    const call = <T,>(method: string, args: unknown) =>
+    const call = <T>(method: string, args: unknown) =>
       page.evaluate(
         async ([m, a]) => {
-          const r = await fetch(`/api/${m}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(a), credentials: 'same-origin' });
+          const r = await fetch(`/api/${m}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(a),
+            credentials: 'same-origin',
+          });
           return r.json();
         },
         [method, args] as const,
@@ -286,7 +298,12 @@ describe('the Datasets page against `studio serve`', () => {
     const started = await call<{ id: number }>('datasets.import', { path: file, datasetName: 'large' });
     let imported: { status: string; result: { datasetId: number } | null } | undefined;
     await expect
-      .poll(async () => (imported = (await call<{ status: string; result: { datasetId: number } | null }>('jobs.get', { id: started.value.id })).value).status, { timeout: 60_000 })
+      .poll(
+        async () =>
+          (imported = (await call<{ status: string; result: { datasetId: number } | null }>('jobs.get', { id: started.value.id })).value)
+            .status,
+        { timeout: 60_000 },
+      )
       .toBe('succeeded');
     const datasetId = imported!.result!.datasetId;
     await page.goto(`${serve.url.split('#')[0]}#/datasets/${datasetId}`);

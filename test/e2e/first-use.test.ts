@@ -63,7 +63,9 @@ describe('a new user in Chromium against `studio serve`', () => {
     await dialog.getByTestId('import-open-dataset').click();
     await page.getByTestId('dataset-view').waitFor();
     await expect.poll(() => page.getByTestId('dataset-counts').textContent()).toBe('30 records · 0 train · 0 test · 30 not split');
-    expect(await page.getByTestId('dataset-training-needs').textContent()).toMatch(/Training needs a snapshot of the dataset, split into train and test.*New run/);
+    expect(await page.getByTestId('dataset-training-needs').textContent()).toMatch(
+      /Training needs a snapshot of the dataset, split into train and test.*New run/,
+    );
   });
 
   it('takes j/k and Enter right after navigating, with no Tab first', async () => {
@@ -118,7 +120,9 @@ describe('a new user in Chromium against `studio serve`', () => {
 
   it('shows a page that throws as an error in words with a way back, and recovers on leaving it', async () => {
     // A malformed answer (a log that is not a list) makes the job page throw while rendering.
-    await page.route('**/api/jobs.logs', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ok: true, value: { broken: true } }) }));
+    await page.route('**/api/jobs.logs', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ok: true, value: { broken: true } }) }),
+    );
     await page.reload();
     await page.getByTestId('workspace-header').waitFor();
     await page.keyboard.press('g');
@@ -175,7 +179,9 @@ describe('a new user in Chromium against `studio serve`', () => {
   });
 
   it("shows the run's log as the CLI prints it, with search and follow; the finished job's note says it finished", async () => {
-    await expect.poll(() => page.getByTestId('run-page').getByTestId('run-status').textContent(), { timeout: 90_000, interval: 250 }).toBe('succeeded');
+    await expect
+      .poll(() => page.getByTestId('run-page').getByTestId('run-status').textContent(), { timeout: 90_000, interval: 250 })
+      .toBe('succeeded');
     const log = page.getByTestId('run-log');
     await expect.poll(() => log.textContent()).toMatch(/step 6\/6 {2}loss \d/);
     const text = (await log.textContent()) ?? '';

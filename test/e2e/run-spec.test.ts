@@ -44,9 +44,15 @@ describe('the run view follows mmpo-spec.md and exports TRL-named metrics', () =
     const demo = (await api<ModelEntry[]>('models.list')).find((m) => m.origin === 'demo')!;
     const snapshot = (await api<{ id: number }[]>('snapshots.list'))[0]!;
     const defaults = await api<Record<string, unknown>>('runs.defaults', { modelId: demo.id });
-    let run = await api<Run>('runs.create', { name: 'spec view', snapshotId: snapshot.id, modelId: demo.id, config: { ...defaults, maxSteps: 8, evalEvery: 4 } });
-    for (const until = Date.now() + 120_000; run.status !== 'succeeded'; ) {
-      if (Date.now() > until || ['failed', 'cancelled', 'interrupted'].includes(run.status)) throw new Error(`run ${run.status}: ${run.error?.message ?? ''}`);
+    let run = await api<Run>('runs.create', {
+      name: 'spec view',
+      snapshotId: snapshot.id,
+      modelId: demo.id,
+      config: { ...defaults, maxSteps: 8, evalEvery: 4 },
+    });
+    for (const until = Date.now() + 120_000; run.status !== 'succeeded';) {
+      if (Date.now() > until || ['failed', 'cancelled', 'interrupted'].includes(run.status))
+        throw new Error(`run ${run.status}: ${run.error?.message ?? ''}`);
       await new Promise((r) => setTimeout(r, 300));
       run = await api<Run>('runs.get', { id: run.id });
     }
@@ -63,7 +69,7 @@ describe('the run view follows mmpo-spec.md and exports TRL-named metrics', () =
     const link = page.getByTestId('export-metrics-download');
     await link.waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
-    const csv = await (await import('node:fs/promises')).readFile((await download.path()), 'utf8');
+    const csv = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
     const header = csv.split('\n')[0]!.split(',');
     expect(header.slice(0, 3)).toEqual(['step', 'epoch', 'loss']);
     for (const name of ['rewards/accuracies', 'rewards/margins', 'eval_loss', 'eval_rewards/accuracies']) expect(header).toContain(name);

@@ -18,11 +18,19 @@ const TINY_LLAMA = join(REPO_ROOT, 'test/fixtures/models/tiny-llama');
 const status = () => page.getByTestId('run-page').getByTestId('run-status').textContent();
 const step = async () => Number(/Step (\d+)/.exec((await page.getByTestId('run-step').textContent()) ?? '')?.[1] ?? NaN);
 const progress = async () => Number(await page.getByTestId('run-progress').getByRole('progressbar').getAttribute('aria-valuenow'));
-const lossPoints = async () => Number((await page.getByTestId('chart-loss').getAttribute('data-points').catch(() => null)) ?? 0);
+const lossPoints = async () =>
+  Number(
+    (await page
+      .getByTestId('chart-loss')
+      .getAttribute('data-points')
+      .catch(() => null)) ?? 0,
+  );
 
 /** The pid of the engine worker process `studio serve` forked for the training job. */
 function trainWorkerPid(servePid: number): number {
-  const lines = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(servePid)], { encoding: 'utf8' }).trim().split('\n');
+  const lines = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(servePid)], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
   const worker = lines.find((l) => l.includes('worker'));
   if (!worker) throw new Error(`No worker process under ${servePid}: ${lines.join(' | ')}`);
   return Number(worker.trim().split(/\s+/)[0]);
@@ -57,7 +65,9 @@ describe('the Runs area against `studio serve`', () => {
     await page.getByTestId('register-model-submit').click();
     const model = page.getByTestId('launch-model');
     await expect.poll(async () => model.locator('option:checked').textContent()).toMatch(/^tiny-llama · llama/);
-    await expect.poll(() => page.getByTestId('launch-snapshot').locator('option:checked').textContent()).toMatch(/demo v1 · \d+ train \/ \d+ test/);
+    await expect
+      .poll(() => page.getByTestId('launch-snapshot').locator('option:checked').textContent())
+      .toMatch(/demo v1 · \d+ train \/ \d+ test/);
 
     // MMPO is the default; another preset shows only its own switches.
     await page.getByTestId('field-maxLength').waitFor();

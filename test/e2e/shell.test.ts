@@ -55,10 +55,13 @@ describe('the studio shell in Chromium against `studio serve`', () => {
     await bar.waitFor();
     const values = new Set<number>();
     await expect
-      .poll(async () => {
-        values.add(Number(await bar.getAttribute('aria-valuenow')));
-        return Math.max(...values);
-      }, { timeout: 30_000, interval: 100 })
+      .poll(
+        async () => {
+          values.add(Number(await bar.getAttribute('aria-valuenow')));
+          return Math.max(...values);
+        },
+        { timeout: 30_000, interval: 100 },
+      )
       .toBeGreaterThan(0);
     await expect.poll(async () => panel.getByTestId('job-status').first().textContent(), { timeout: 30_000 }).toBe('succeeded');
     expect(await bar.getAttribute('aria-valuenow')).toBe('100');

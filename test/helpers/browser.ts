@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 /** Debian's Chromium (installed by .ci/run), headless, with background networking off. */
 export function chromiumPath(): string {
   const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(path)) throw new Error(`Chromium not found at ${path}: install it with \`apt-get install -y chromium\` or set CHROMIUM_PATH.`);
+  if (!existsSync(path))
+    throw new Error(`Chromium not found at ${path}: install it with \`apt-get install -y chromium\` or set CHROMIUM_PATH.`);
   return path;
 }
 
@@ -25,7 +26,10 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** A fresh page that records console errors and uncaught page errors, for tests to assert on. */
-export async function openPage(browser: Browser, options: Parameters<Browser['newContext']>[0] = {}): Promise<{ page: Page; consoleErrors: string[] }> {
+export async function openPage(
+  browser: Browser,
+  options: Parameters<Browser['newContext']>[0] = {},
+): Promise<{ page: Page; consoleErrors: string[] }> {
   const context = await browser.newContext(options);
   const page = await context.newPage();
   const consoleErrors: string[] = [];

@@ -58,14 +58,11 @@ export function rawRequest(
   options: { method?: string; headers?: Record<string, string>; body?: string } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers ?? {} },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      },
-    );
+    const req = request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers ?? {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
     req.on('error', reject);
     if (options.body !== undefined) req.write(options.body);
     req.end();
@@ -80,7 +77,12 @@ export interface ApiReply {
 }
 
 /** Calls a contract method over HTTP with the Bearer token. */
-export async function callApi(port: number, token: string, method: string, args: unknown = {}): Promise<{ status: number; json: ApiReply }> {
+export async function callApi(
+  port: number,
+  token: string,
+  method: string,
+  args: unknown = {},
+): Promise<{ status: number; json: ApiReply }> {
   const res = await rawRequest(port, `/api/${method}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

@@ -30,8 +30,19 @@ describe('a worker whose CLI is killed -9', () => {
   it('exits within 2 s, its stale reference temp file is removed on the next start, and the run resumes', async () => {
     const runFile = join(t.dir, 'run.json');
     // DPO needs reference log-probs of all 400 demo pairs: seconds of scoring right after the worker starts.
-    writeFileSync(runFile, JSON.stringify({ name: 'orphan', dataset: 'Demo: rule following', model: FIXTURE, config: { objective: 'dpo', microBatchSize: 4, maxLength: 64, maxPromptLength: 48, maxSteps: 2, evalEvery: 0 } }));
-    const cli = spawn(process.execPath, [STUDIO_BIN, 'train', '--config', runFile, '--workspace', workspace], { cwd: REPO_ROOT, env: { ...process.env, STUDIO_NO_DEMO: '' } });
+    writeFileSync(
+      runFile,
+      JSON.stringify({
+        name: 'orphan',
+        dataset: 'Demo: rule following',
+        model: FIXTURE,
+        config: { objective: 'dpo', microBatchSize: 4, maxLength: 64, maxPromptLength: 48, maxSteps: 2, evalEvery: 0 },
+      }),
+    );
+    const cli = spawn(process.execPath, [STUDIO_BIN, 'train', '--config', runFile, '--workspace', workspace], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, STUDIO_NO_DEMO: '' },
+    });
     let err = '';
     const workerPid = await new Promise<number>((resolve, reject) => {
       cli.stderr.on('data', (chunk: Buffer) => {
@@ -58,9 +69,15 @@ describe('a worker whose CLI is killed -9', () => {
     writeFileSync(stale, '{"train":');
     writeFileSync(live, '{"train":');
 
-    const runs = JSON.parse(spawnSync(process.execPath, [STUDIO_BIN, 'runs', '--json', '--workspace', workspace], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout) as { id: number; status: string }[];
+    const runs = JSON.parse(
+      spawnSync(process.execPath, [STUDIO_BIN, 'runs', '--json', '--workspace', workspace], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout,
+    ) as { id: number; status: string }[];
     expect(runs).toHaveLength(1);
-    const resumed = spawnSync(process.execPath, [STUDIO_BIN, 'resume', String(runs[0]!.id), '--workspace', workspace], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 110_000 });
+    const resumed = spawnSync(process.execPath, [STUDIO_BIN, 'resume', String(runs[0]!.id), '--workspace', workspace], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 110_000,
+    });
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(/succeeded at step 2\/2/);
     expect(existsSync(stale)).toBe(false);

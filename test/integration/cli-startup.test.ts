@@ -31,7 +31,13 @@ function tensorflowModulesLoadedBy(...args: string[]): string[] {
 
 describe('start-up without the engine', () => {
   const workspace = join(t.dir, 'ws');
-  it.each([['--help'], ['info', '--workspace', workspace], ['datasets', '--workspace', workspace], ['jobs', '--workspace', workspace], ['score', '--help']])('studio %s loads no @tensorflow module', (...args) => {
+  it.each([
+    ['--help'],
+    ['info', '--workspace', workspace],
+    ['datasets', '--workspace', workspace],
+    ['jobs', '--workspace', workspace],
+    ['score', '--help'],
+  ])('studio %s loads no @tensorflow module', (...args) => {
     expect(tensorflowModulesLoadedBy(...args)).toEqual([]);
   });
 

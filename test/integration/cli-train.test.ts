@@ -16,7 +16,11 @@ const workspace = join(t.dir, 'ws');
 const FIXTURE = join(REPO_ROOT, 'test', 'fixtures', 'models', 'tiny-llama');
 
 function studio(...args: string[]) {
-  const res = spawnSync(process.execPath, [STUDIO_BIN, ...args, '--workspace', workspace], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+  const res = spawnSync(process.execPath, [STUDIO_BIN, ...args, '--workspace', workspace], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { code: res.status, out: res.stdout, err: res.stderr };
 }
 
@@ -38,7 +42,18 @@ describe('training from the command line', () => {
     });
     const res = studio('train', '--config', file, '--json');
     expect(res.code, res.err).toBe(0);
-    const lines = res.out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; step?: number; metrics?: Record<string, number>; run?: { status: string; step: number; id: number } });
+    const lines = res.out
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            type: string;
+            step?: number;
+            metrics?: Record<string, number>;
+            run?: { status: string; step: number; id: number };
+          },
+      );
     const steps = lines.filter((l) => l.type === 'metrics' && l.metrics?.['loss'] !== undefined);
     expect(steps.map((l) => l.step)).toEqual([1, 2, 3, 4]);
     // DPO with the policy equal to the reference: loss log 2 at the first step.
@@ -49,7 +64,9 @@ describe('training from the command line', () => {
 
     const list = studio('runs', '--json');
     expect(list.code).toBe(0);
-    expect(JSON.parse(list.out)).toMatchObject([{ name: 'cli dpo', status: 'succeeded', step: 4, config: { objective: { objective: 'dpo' } } }]);
+    expect(JSON.parse(list.out)).toMatchObject([
+      { name: 'cli dpo', status: 'succeeded', step: 4, config: { objective: { objective: 'dpo' } } },
+    ]);
     const human = studio('runs');
     expect(human.out).toMatch(/succeeded\s+4\/4\s+dpo\s+tiny-llama\s+demo v1/);
   });
@@ -67,7 +84,12 @@ describe('training from the command line', () => {
   });
 
   it('Ctrl-C pauses at a checkpoint; studio resume finishes the run', async () => {
-    const file = runFile('mmpo.json', { name: 'cli mmpo', dataset: 'Demo: rule following', model: FIXTURE, config: { ...SMALL, maxSteps: 30, evalEvery: 0 } });
+    const file = runFile('mmpo.json', {
+      name: 'cli mmpo',
+      dataset: 'Demo: rule following',
+      model: FIXTURE,
+      config: { ...SMALL, maxSteps: 30, evalEvery: 0 },
+    });
     const child = spawn(process.execPath, [STUDIO_BIN, 'train', '--config', file, '--workspace', workspace], { cwd: REPO_ROOT });
     let out = '';
     let signalled = false;

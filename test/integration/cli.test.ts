@@ -37,7 +37,8 @@ describe('the studio CLI (a real process on a real workspace)', () => {
   it('every command that creates a workspace seeds the demo dataset, unless --no-demo or STUDIO_NO_DEMO=1', () => {
     const file = join(t.dir, 'one.jsonl');
     writeFileSync(file, '{"prompt":"a","chosen":"b","rejected":"c"}\n');
-    const names = (ws: string) => (JSON.parse(run(['datasets', '--json'], { workspace: ws }).out) as { name: string }[]).map((d) => d.name).sort();
+    const names = (ws: string) =>
+      (JSON.parse(run(['datasets', '--json'], { workspace: ws }).out) as { name: string }[]).map((d) => d.name).sort();
 
     const imported = join(t.dir, 'ws-import');
     expect(run(['import', file, '--dataset', 'mine'], { workspace: imported }).code).toBe(0);
@@ -56,7 +57,15 @@ describe('the studio CLI (a real process on a real workspace)', () => {
 
   it('studio import reports every rejected row with its line and exits 0 when the file was read', () => {
     const file = join(t.dir, 'pairs.jsonl');
-    writeFileSync(file, ['{"prompt":"a","chosen":"b","rejected":"c"}', '{"prompt":"x", "chosen":', '{"prompt":"d","chosen":"e","rejected":"f"}', '{"prompt":"g","chosen":"h"}'].join('\n'));
+    writeFileSync(
+      file,
+      [
+        '{"prompt":"a","chosen":"b","rejected":"c"}',
+        '{"prompt":"x", "chosen":',
+        '{"prompt":"d","chosen":"e","rejected":"f"}',
+        '{"prompt":"g","chosen":"h"}',
+      ].join('\n'),
+    );
     const human = studio('import', file, '--dataset', 'mine');
     expect(human.code, human.err).toBe(0);
     expect(human.out).toMatch(/imported: 2\s+rejected: 2/);
@@ -94,7 +103,10 @@ describe('the studio CLI (a real process on a real workspace)', () => {
     const out = join(t.dir, 'mine.jsonl');
     const exp = studio('export', 'mine', '--snapshot', String(snapshot.id), '--format', 'trl-jsonl', '--out', out);
     expect(exp.code, exp.err).toBe(0);
-    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
     expect(lines).toHaveLength(4);
     expect(lines[0]).toEqual({ prompt: 'a', chosen: 'b', rejected: 'c' });
     const bad = studio('export', 'nosuch', '--out', out);
@@ -105,7 +117,13 @@ describe('the studio CLI (a real process on a real workspace)', () => {
   it('studio model inspect describes an HF folder from its headers', () => {
     const res = run(['model', 'inspect', FIXTURE, '--json'], { workspace: null });
     expect(res.code, res.err).toBe(0);
-    expect(JSON.parse(res.out)).toMatchObject({ modelType: 'llama', architecture: 'LlamaForCausalLM', parameters: 37728, tensorCount: 21, tokenizer: { hasChatTemplate: true } });
+    expect(JSON.parse(res.out)).toMatchObject({
+      modelType: 'llama',
+      architecture: 'LlamaForCausalLM',
+      parameters: 37728,
+      tensorCount: 21,
+      tokenizer: { hasChatTemplate: true },
+    });
     const missing = run(['model', 'inspect', t.dir], { workspace: null });
     expect(missing.code).toBe(EXIT.badModel);
     expect(missing.err).toMatch(/config\.json is missing/);
@@ -121,8 +139,14 @@ describe('the studio CLI (a real process on a real workspace)', () => {
     const shard = join(truncated, 'model-00001-of-00002.safetensors');
     writeFileSync(shard, readFileSync(shard).subarray(0, 600));
     const cases: [string[], RegExp][] = [
-      [['score', '--model', badConfig, '--prompt', 'a', '--response', 'b'], /^studio score: .*bad-config: config\.json: "hidden_size" must be a number \(got "big"\)$/],
-      [['generate', '--model', truncated, '--prompt', 'a'], /^studio generate: .*truncated\/model-00001-of-00002\.safetensors is corrupt or truncated: .*$/],
+      [
+        ['score', '--model', badConfig, '--prompt', 'a', '--response', 'b'],
+        /^studio score: .*bad-config: config\.json: "hidden_size" must be a number \(got "big"\)$/,
+      ],
+      [
+        ['generate', '--model', truncated, '--prompt', 'a'],
+        /^studio generate: .*truncated\/model-00001-of-00002\.safetensors is corrupt or truncated: .*$/,
+      ],
       [['model', 'inspect', badConfig], /^studio model: .*bad-config: config\.json: "hidden_size" must be a number/],
     ];
     for (const [args, sentence] of cases) {
@@ -151,10 +175,16 @@ describe('the studio CLI (a real process on a real workspace)', () => {
     const ws = join(t.dir, 'ws-internal');
     expect(run(['info'], { workspace: ws, env: { STUDIO_NO_DEMO: '1' } }).code).toBe(0);
     // Planted beside the studio: a job row whose error the contract cannot accept, so jobs.list fails inside the core.
-    withStores(ws, ({ db, jobs }) => db.prepare(`UPDATE jobs SET error = '{"code": 5}' WHERE id = ?`).run(jobs.create({ kind: 'self-test', title: 'planted', lane: 'light', params: {} }).id));
+    withStores(ws, ({ db, jobs }) =>
+      db
+        .prepare(`UPDATE jobs SET error = '{"code": 5}' WHERE id = ?`)
+        .run(jobs.create({ kind: 'self-test', title: 'planted', lane: 'light', params: {} }).id),
+    );
     const plain = run(['jobs'], { workspace: ws });
     expect(plain.code).toBe(EXIT.internal);
-    expect(plain.err.trim().split('\n')).toEqual([expect.stringMatching(/^studio jobs: Internal error in jobs\.list: .*\(run again with --verbose for the stack\)$/)]);
+    expect(plain.err.trim().split('\n')).toEqual([
+      expect.stringMatching(/^studio jobs: Internal error in jobs\.list: .*\(run again with --verbose for the stack\)$/),
+    ]);
     const verbose = run(['jobs', '--verbose'], { workspace: ws });
     expect(verbose.code).toBe(EXIT.internal);
     expect(verbose.err).toMatch(/does not match the contract[^\n]*\n\s+at .*handlers\.ts/);

@@ -40,8 +40,10 @@ function open(dir?: string): { s: Studio; dir: string; db: WorkspaceStores['db']
   return { s: studio, dir: root, db: stores.db, datasets: stores.datasets };
 }
 
-const WORDS = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega'.split(' ');
-const text = (seed: number, n: number) => Array.from({ length: n }, (_, i) => WORDS[(seed * 7 + i * 13 + ((seed >> 3) % 5) * i) % WORDS.length]).join(' ');
+const WORDS =
+  'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega'.split(' ');
+const text = (seed: number, n: number) =>
+  Array.from({ length: n }, (_, i) => WORDS[(seed * 7 + i * 13 + ((seed >> 3) % 5) * i) % WORDS.length]).join(' ');
 
 function record(i: number): NewRecord {
   return {
@@ -150,7 +152,11 @@ describe('snapshots as jobs', () => {
     const job = await call(s, 'snapshots.start', { datasetId, name: 'job', filter: { splits: ['train'] } });
     const done = await finished(s, job.id);
     expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
-    expect(events.some((j) => j.id === job.id && j.status === 'running' && j.progress > 0 && j.progress < 1 && /frozen/.test(j.progressMessage ?? ''))).toBe(true);
+    expect(
+      events.some(
+        (j) => j.id === job.id && j.status === 'running' && j.progress > 0 && j.progress < 1 && /frozen/.test(j.progressMessage ?? ''),
+      ),
+    ).toBe(true);
     const snapshot = done.result as { id: number; contentHash: string; recordCount: number; trainCount: number; testCount: number };
     const { trainCount } = await datasetById(s, datasetId);
     expect(snapshot).toMatchObject({ recordCount: trainCount, trainCount, testCount: 0 });

@@ -34,7 +34,11 @@ async function importFile(s: Studio, path: string, datasetName: string): Promise
 }
 
 const pairs = (n: number, offset = 0) =>
-  Array.from({ length: n }, (_, i) => ({ prompt: `Question number ${i + offset} about topic ${(i + offset) % 7}?`, chosen: `A careful answer ${i + offset}.`, rejected: `nope ${i + offset}` }));
+  Array.from({ length: n }, (_, i) => ({
+    prompt: `Question number ${i + offset} about topic ${(i + offset) % 7}?`,
+    chosen: `A careful answer ${i + offset}.`,
+    rejected: `nope ${i + offset}`,
+  }));
 
 function contentOf(r: RecordContent): RecordContent {
   return { kind: r.kind, prompt: r.prompt, chosen: r.chosen, rejected: r.rejected, responses: r.responses, system: r.system };
@@ -72,11 +76,14 @@ describe('dataset import as a job', () => {
     expect(rejectedLines[0]).toBe('{"prompt": "broken json", "chosen":');
     expect(JSON.parse(rejectedLines[1]!)).toEqual({ prompt: 'no rejected side', chosen: 'x' });
     const fixed = join(dir, 'fixed.jsonl');
-    writeFileSync(fixed, [
-      JSON.stringify({ prompt: 'broken json', chosen: 'now', rejected: 'fixed' }),
-      JSON.stringify({ ...JSON.parse(rejectedLines[1]!), rejected: 'y' }),
-      JSON.stringify({ ...JSON.parse(rejectedLines[2]!), chosen: '42' }),
-    ].join('\n'));
+    writeFileSync(
+      fixed,
+      [
+        JSON.stringify({ prompt: 'broken json', chosen: 'now', rejected: 'fixed' }),
+        JSON.stringify({ ...JSON.parse(rejectedLines[1]!), rejected: 'y' }),
+        JSON.stringify({ ...JSON.parse(rejectedLines[2]!), chosen: '42' }),
+      ].join('\n'),
+    );
     const again = await importFile(s, fixed, 'mixed');
     expect(again.datasetId).toBe(datasetId);
     expect((await datasetById(s, datasetId)).recordCount).toBe(9);
@@ -85,15 +92,35 @@ describe('dataset import as a job', () => {
   it('rolls back an import that never finished, keeping the dataset whole', async () => {
     const { s, dir, ws } = open();
     const path = join(dir, 'ok.jsonl');
-    writeFileSync(path, pairs(3).map((p) => JSON.stringify(p)).join('\n'));
+    writeFileSync(
+      path,
+      pairs(3)
+        .map((p) => JSON.stringify(p))
+        .join('\n'),
+    );
     const { datasetId } = await importFile(s, path, 'ds');
     // A second import that "crashed": its rows are in, its job is interrupted.
     const importId = withStores(ws, ({ db, jobs, datasets }) => {
       const job = jobs.create({ kind: 'dataset-import', title: 'x', lane: 'io', params: {} });
       jobs.transition(job.id, 'running');
       jobs.transition(job.id, 'interrupted');
-      const id = Number(db.prepare(`INSERT INTO imports (dataset_id, job_id, file, status, created_at) VALUES (?, ?, 'half.jsonl', 'running', 0)`).run(datasetId, job.id).lastInsertRowid);
-      datasets.insertRecords(datasetId, id, pairs(4, 100).map((p) => ({ kind: 'preference', prompt: [{ role: 'user', content: p.prompt }], chosen: [{ role: 'assistant', content: p.chosen }], rejected: [{ role: 'assistant', content: p.rejected }], responses: null, system: null })));
+      const id = Number(
+        db
+          .prepare(`INSERT INTO imports (dataset_id, job_id, file, status, created_at) VALUES (?, ?, 'half.jsonl', 'running', 0)`)
+          .run(datasetId, job.id).lastInsertRowid,
+      );
+      datasets.insertRecords(
+        datasetId,
+        id,
+        pairs(4, 100).map((p) => ({
+          kind: 'preference',
+          prompt: [{ role: 'user', content: p.prompt }],
+          chosen: [{ role: 'assistant', content: p.chosen }],
+          rejected: [{ role: 'assistant', content: p.rejected }],
+          responses: null,
+          system: null,
+        })),
+      );
       return id;
     });
     expect((await datasetById(s, datasetId)).recordCount).toBe(7);
@@ -114,11 +141,15 @@ describe('curation', () => {
         { prompt: 'Explain photosynthesis', chosen: 'Plants turn light into sugar.', rejected: 'Magic.' },
         { prompt: 'What is a volcano made of?', chosen: 'Rock and ash.', rejected: 'Cheese.' },
         { prompt: 'Café au lait recipe', chosen: 'Coffee with hot milk.', rejected: 'Tea.' },
-      ].map((p) => JSON.stringify(p)).join('\n'),
+      ]
+        .map((p) => JSON.stringify(p))
+        .join('\n'),
     );
     const { datasetId } = await importFile(s, path, 'fts');
     const search = async (text: string, extra = {}) =>
-      (await call(s, 'records.query', { datasetId, filter: { search: text, ...extra }, offset: 0, limit: 50, sort: 'id' })).rows.map((r) => r.prompt);
+      (await call(s, 'records.query', { datasetId, filter: { search: text, ...extra }, offset: 0, limit: 50, sort: 'id' })).rows.map(
+        (r) => r.prompt,
+      );
     expect(await search('volcano')).toEqual(['What is a volcano made of?']);
     expect(await search('volcano*')).toEqual(['How do volcanoes erupt?', 'What is a volcano made of?']);
     expect(await search('magma pressure')).toEqual(['How do volcanoes erupt?']);
@@ -128,7 +159,8 @@ describe('curation', () => {
     expect(await search('zebra')).toEqual([]);
     expect(await search('volcan*', { promptChars: { max: 24 } })).toEqual(['How do volcanoes erupt?']);
     // The index follows edits.
-    const id = (await call(s, 'records.query', { datasetId, filter: { search: 'photosynthesis' }, offset: 0, limit: 1, sort: 'id' })).rows[0]!.id;
+    const id = (await call(s, 'records.query', { datasetId, filter: { search: 'photosynthesis' }, offset: 0, limit: 1, sort: 'id' }))
+      .rows[0]!.id;
     await call(s, 'records.update', { id, content: { prompt: [{ role: 'user', content: 'Explain chlorophyll' }] }, reason: 'fix' });
     expect(await search('photosynthesis')).toEqual([]);
     expect(await search('chlorophyll')).toEqual(['Explain chlorophyll']);
@@ -140,7 +172,12 @@ describe('curation', () => {
   it('tags in bulk by filter and filters by tag', async () => {
     const { s, dir } = open();
     const path = join(dir, 't.jsonl');
-    writeFileSync(path, pairs(10).map((p) => JSON.stringify(p)).join('\n'));
+    writeFileSync(
+      path,
+      pairs(10)
+        .map((p) => JSON.stringify(p))
+        .join('\n'),
+    );
     const { datasetId } = await importFile(s, path, 't');
     const tagged = await call(s, 'records.tag', { datasetId, filter: { search: 'topic 1' }, add: ['math', 'review'], remove: [] });
     expect(tagged.records).toBe(2);
@@ -162,7 +199,11 @@ describe('curation', () => {
       { prompt: base, chosen: 'The sea is calm, the stars are bright.', rejected: 'no' }, // 1
       { prompt: base, chosen: 'The sea is calm, the stars are bright.', rejected: 'no' }, // 2: exact copy of 1
       { prompt: base.replace('lonely', 'lone'), chosen: 'The sea is calm, the stars are bright.', rejected: 'no' }, // 3: near 1
-      { prompt: 'Explain how a bicycle gear system changes the effort needed when riding up a steep hill', chosen: 'Lower gears trade speed for force.', rejected: 'Pedal.' }, // 4
+      {
+        prompt: 'Explain how a bicycle gear system changes the effort needed when riding up a steep hill',
+        chosen: 'Lower gears trade speed for force.',
+        rejected: 'Pedal.',
+      }, // 4
       { prompt: 'Name the capital of France', chosen: 'Paris.', rejected: 'Lyon.' }, // 5
     ];
     const path = join(dir, 'dups.jsonl');
@@ -195,7 +236,9 @@ describe('curation', () => {
     const a = await importFile(s, path, 'a');
     const b = await importFile(s, path, 'b');
     const splitOf = async (datasetId: number) =>
-      (await call(s, 'records.query', { datasetId, filter: {}, offset: 0, limit: 1000, sort: 'id' })).rows.map((r) => `${r.prompt}|${r.split}`);
+      (await call(s, 'records.query', { datasetId, filter: {}, offset: 0, limit: 1000, sort: 'id' })).rows.map(
+        (r) => `${r.prompt}|${r.split}`,
+      );
     const first = await call(s, 'datasets.split', { datasetId: a.datasetId, testFraction: 0.2, seed: 7 });
     expect(first.train + first.test).toBe(250);
     expect(first.test).toBeGreaterThan(20);
@@ -219,7 +262,12 @@ describe('snapshots and export', () => {
   it('freezes records: later edits do not change a snapshot, and the database refuses to alter it', async () => {
     const { s, dir, ws } = open();
     const path = join(dir, 's.jsonl');
-    writeFileSync(path, pairs(5).map((p) => JSON.stringify(p)).join('\n'));
+    writeFileSync(
+      path,
+      pairs(5)
+        .map((p) => JSON.stringify(p))
+        .join('\n'),
+    );
     const { datasetId } = await importFile(s, path, 's');
     const snap = await call(s, 'snapshots.create', { datasetId, name: 'v1' });
     expect(snap).toMatchObject({ name: 'v1', recordCount: 5 });
@@ -244,9 +292,27 @@ describe('snapshots and export', () => {
     const { s, dir } = open();
     const source = join(dir, 'source.jsonl');
     const rows = [
-      { prompt: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello!' }, { role: 'user', content: 'Weather?' }], chosen: [{ role: 'assistant', content: 'Sunny, "warm", and dry,\nwith a breeze.' }], rejected: [{ role: 'assistant', content: 'No idea.' }] },
-      { prompt: [{ role: 'user', content: 'Unicode: café, 日本語, emoji 🙂' }], chosen: [{ role: 'assistant', content: 'ok, ✓' }], rejected: [{ role: 'assistant', content: '' }] },
-      { prompt: [{ role: 'user', content: 'Plain' }], chosen: [{ role: 'assistant', content: 'a' }], rejected: [{ role: 'assistant', content: 'b' }], score_chosen: 8.5 },
+      {
+        prompt: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Hi' },
+          { role: 'assistant', content: 'Hello!' },
+          { role: 'user', content: 'Weather?' },
+        ],
+        chosen: [{ role: 'assistant', content: 'Sunny, "warm", and dry,\nwith a breeze.' }],
+        rejected: [{ role: 'assistant', content: 'No idea.' }],
+      },
+      {
+        prompt: [{ role: 'user', content: 'Unicode: café, 日本語, emoji 🙂' }],
+        chosen: [{ role: 'assistant', content: 'ok, ✓' }],
+        rejected: [{ role: 'assistant', content: '' }],
+      },
+      {
+        prompt: [{ role: 'user', content: 'Plain' }],
+        chosen: [{ role: 'assistant', content: 'a' }],
+        rejected: [{ role: 'assistant', content: 'b' }],
+        score_chosen: 8.5,
+      },
     ];
     writeFileSync(source, rows.map((r) => JSON.stringify(r)).join('\n'));
     const { datasetId } = await importFile(s, source, 'source');
@@ -255,13 +321,21 @@ describe('snapshots and export', () => {
     const originalRows = (await call(s, 'records.query', { datasetId, filter: {}, offset: 0, limit: 10, sort: 'id' })).rows;
     const original = await Promise.all(originalRows.map((r) => call(s, 'records.get', { id: r.id })));
     for (const format of ['trl-jsonl', 'trl-conversational', 'csv'] as const) {
-      const out = await call(s, 'datasets.export', { snapshotId: snap.id, format, path: join(dir, `out-${format}.${format === 'csv' ? 'csv' : 'jsonl'}`) });
+      const out = await call(s, 'datasets.export', {
+        snapshotId: snap.id,
+        format,
+        path: join(dir, `out-${format}.${format === 'csv' ? 'csv' : 'jsonl'}`),
+      });
       expect(out.count).toBe(3);
       const back = await importFile(s, out.path, `back-${format}`);
-      const reimportedRows = (await call(s, 'records.query', { datasetId: back.datasetId, filter: {}, offset: 0, limit: 10, sort: 'id' })).rows;
+      const reimportedRows = (await call(s, 'records.query', { datasetId: back.datasetId, filter: {}, offset: 0, limit: 10, sort: 'id' }))
+        .rows;
       const reimported = await Promise.all(reimportedRows.map((r) => call(s, 'records.get', { id: r.id })));
       expect(reimported.map(contentOf), format).toEqual(original.map(contentOf));
-      expect(reimported.map((r) => r.meta), format).toEqual(original.map((r) => r.meta));
+      expect(
+        reimported.map((r) => r.meta),
+        format,
+      ).toEqual(original.map((r) => r.meta));
     }
   });
 });
@@ -270,7 +344,12 @@ describe('errors with codes', () => {
   it('an export the file system refuses answers INVALID_ARGUMENT naming the path (it was an INTERNAL error), leaving no partial file', async () => {
     const { s, dir } = open();
     const path = join(dir, 'e.jsonl');
-    writeFileSync(path, pairs(2).map((p) => JSON.stringify(p)).join('\n'));
+    writeFileSync(
+      path,
+      pairs(2)
+        .map((p) => JSON.stringify(p))
+        .join('\n'),
+    );
     const { datasetId } = await importFile(s, path, 'e');
     const { mkdirSync, readdirSync } = await import('node:fs');
     const folder = join(dir, 'a-folder');
@@ -280,7 +359,10 @@ describe('errors with codes', () => {
     expect(readdirSync(dir).filter((name) => name.includes('.partial'))).toEqual([]);
     const underFile = join(path, 'out.jsonl');
     const res = await s.dispatch('datasets.export', { datasetId, format: 'csv', path: underFile });
-    expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: `Cannot write ${underFile}: a part of its folder path is a file, not a folder.` } });
+    expect(res).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', message: `Cannot write ${underFile}: a part of its folder path is a file, not a folder.` },
+    });
   });
 });
 
@@ -305,9 +387,21 @@ describe('counting', () => {
     );
     const all = await call(s, 'records.query', { datasetId: dataset.id, filter: {}, offset: 0, limit: 1, sort: 'id' });
     expect(all).toMatchObject({ total: 10_050, totalCapped: false });
-    const searched = await call(s, 'records.query', { datasetId: dataset.id, filter: { search: 'common' }, offset: 0, limit: 1, sort: 'id' });
+    const searched = await call(s, 'records.query', {
+      datasetId: dataset.id,
+      filter: { search: 'common' },
+      offset: 0,
+      limit: 1,
+      sort: 'id',
+    });
     expect(searched).toMatchObject({ total: 10_000, totalCapped: true });
-    const narrow = await call(s, 'records.query', { datasetId: dataset.id, filter: { search: 'common 42' }, offset: 0, limit: 5, sort: 'id' });
+    const narrow = await call(s, 'records.query', {
+      datasetId: dataset.id,
+      filter: { search: 'common 42' },
+      offset: 0,
+      limit: 5,
+      sort: 'id',
+    });
     expect(narrow).toMatchObject({ total: 1, totalCapped: false });
   });
 });

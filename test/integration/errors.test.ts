@@ -16,13 +16,19 @@ afterAll(async () => {
 
 describe('errors with codes through dispatch', () => {
   it('an import report that does not exist is NOT_FOUND (it was an INTERNAL error)', async () => {
-    expect(await studio.dispatch('datasets.importReport', { id: 999 })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'There is no import #999.', details: { id: 999 } } });
+    expect(await studio.dispatch('datasets.importReport', { id: 999 })).toEqual({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: 'There is no import #999.', details: { id: 999 } },
+    });
   });
 
   it('previewing a path under a file is NOT_FOUND naming the path', async () => {
     const file = join(t.dir, 'plain.txt');
     writeFileSync(file, 'x');
-    expect(await studio.dispatch('datasets.preview', { path: join(file, 'inner.jsonl') })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: `No file at ${join(file, 'inner.jsonl')}.` } });
+    expect(await studio.dispatch('datasets.preview', { path: join(file, 'inner.jsonl') })).toEqual({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: `No file at ${join(file, 'inner.jsonl')}.` },
+    });
   });
 
   it('a model folder without weights is INVALID_ARGUMENT naming the folder and why', async () => {
@@ -31,7 +37,10 @@ describe('errors with codes through dispatch', () => {
     copyFileSync(join(REPO_ROOT, 'test/fixtures/models/tiny-llama/config.json'), join(folder, 'config.json'));
     expect(await studio.dispatch('models.register', { path: folder })).toMatchObject({
       ok: false,
-      error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(new RegExp(`^${folder}: the weights cannot be read \\(.*model\\.safetensors`)) as unknown },
+      error: {
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringMatching(new RegExp(`^${folder}: the weights cannot be read \\(.*model\\.safetensors`)) as unknown,
+      },
     });
   });
 });

@@ -52,9 +52,9 @@ async function refusal(attempt: () => unknown): Promise<StudioError> {
   const error = await Promise.resolve()
     .then(attempt)
     .then(
-    () => null,
-    (err: unknown) => err,
-  );
+      () => null,
+      (err: unknown) => err,
+    );
   expect(error).toBeInstanceOf(StudioError);
   return error as StudioError;
 }
@@ -142,7 +142,9 @@ describe('no import can hang (item 5)', () => {
     process.env.STUDIO_IMPORT_MAX_BYTES = '64';
     try {
       const error = await refusal(() => call(s, 'datasets.import', { path, datasetName: 'big' }));
-      expect(error.message).toMatch(/big\.jsonl is \d+ bytes, over the import limit of 64 bytes; split it, or raise the limit with STUDIO_IMPORT_MAX_BYTES\.$/);
+      expect(error.message).toMatch(
+        /big\.jsonl is \d+ bytes, over the import limit of 64 bytes; split it, or raise the limit with STUDIO_IMPORT_MAX_BYTES\.$/,
+      );
     } finally {
       delete process.env.STUDIO_IMPORT_MAX_BYTES;
     }
@@ -158,7 +160,12 @@ describe('no import can hang (item 5)', () => {
         ['/dev/zero', 'a character device'],
         [fifo, 'a named pipe (FIFO)'],
       ] as const) {
-        const res = spawnSync(process.execPath, [STUDIO_BIN, 'import', path, '--workspace', join(t.dir, 'ws')], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 50_000, env: cliEnv });
+        const res = spawnSync(process.execPath, [STUDIO_BIN, 'import', path, '--workspace', join(t.dir, 'ws')], {
+          cwd: REPO_ROOT,
+          encoding: 'utf8',
+          timeout: 50_000,
+          env: cliEnv,
+        });
         expect(res.signal, 'the CLI hung').toBeNull();
         expect(res.status).toBe(1);
         expect(res.stderr).toContain(`${path} is ${kind}, not a regular file`);
@@ -176,14 +183,22 @@ describe('an import that reads nothing leaves no empty dataset (item 7)', () => 
     writeFileSync(empty, '');
     const emptyJob = await importInto(s, empty, { datasetName: 'empty' });
     expect(emptyJob.status).toBe('failed');
-    expect(emptyJob.error!.message).toBe('Nothing was imported from empty.jsonl, so no dataset "empty" was created. The file is empty: there are no rows to import.');
+    expect(emptyJob.error!.message).toBe(
+      'Nothing was imported from empty.jsonl, so no dataset "empty" was created. The file is empty: there are no rows to import.',
+    );
 
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, ['{"prompt": "cut', '[1, 2]', '"just text"'].join('\n') + '\n');
     const badJob = await importInto(s, bad, { datasetName: 'bad' });
     expect(badJob.status).toBe('failed');
-    expect(badJob.error!.message).toMatch(/^Nothing was imported from bad\.jsonl, so no dataset "bad" was created\. All 3 rows were rejected \(the first: Line 1 is not valid JSON/);
-    const details = (badJob.error!.details as { nothingImported: { rowsSeen: number; rejected: number; errors: { line: number | null; raw: string | null }[] } }).nothingImported;
+    expect(badJob.error!.message).toMatch(
+      /^Nothing was imported from bad\.jsonl, so no dataset "bad" was created\. All 3 rows were rejected \(the first: Line 1 is not valid JSON/,
+    );
+    const details = (
+      badJob.error!.details as {
+        nothingImported: { rowsSeen: number; rejected: number; errors: { line: number | null; raw: string | null }[] };
+      }
+    ).nothingImported;
     expect(details).toMatchObject({ rowsSeen: 3, rejected: 3 });
     expect(details.errors.map((e) => e.line)).toEqual([1, 2, 3]);
     expect(details.errors[0]!.raw).toBe('{"prompt": "cut');
@@ -218,14 +233,26 @@ describe('an import that reads nothing leaves no empty dataset (item 7)', () => 
       const empty = join(t.dir, 'nothing.jsonl');
       writeFileSync(empty, '');
       const ws = join(t.dir, 'ws');
-      const run = (...args: string[]) => spawnSync(process.execPath, [STUDIO_BIN, ...args, '--workspace', ws], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 50_000, env: cliEnv });
+      const run = (...args: string[]) =>
+        spawnSync(process.execPath, [STUDIO_BIN, ...args, '--workspace', ws], {
+          cwd: REPO_ROOT,
+          encoding: 'utf8',
+          timeout: 50_000,
+          env: cliEnv,
+        });
       const res = run('import', empty);
       expect(res.status, res.stderr).toBe(2);
       expect(res.stdout).toMatch(/^Nothing was imported from nothing\.jsonl, so no dataset "nothing" was created\./);
       expect(res.stdout).toMatch(/error\s+nothing\.jsonl\s+The file is empty/);
       const json = run('import', empty, '--json');
       expect(json.status).toBe(2);
-      expect(JSON.parse(json.stdout)).toMatchObject({ dataset: null, datasetName: 'nothing', rowsSeen: 0, imported: 0, errors: [expect.objectContaining({ code: 'empty-file' })] });
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        dataset: null,
+        datasetName: 'nothing',
+        rowsSeen: 0,
+        imported: 0,
+        errors: [expect.objectContaining({ code: 'empty-file' })],
+      });
       expect(JSON.parse(run('datasets', '--json').stdout)).toEqual([]);
     } finally {
       t.cleanup();
@@ -241,9 +268,22 @@ describe('an import that reads nothing leaves no empty dataset (item 7)', () => 
       jobs.transition(job.id, 'interrupted');
       const dataset = datasets.createDataset('half');
       const importId = Number(
-        db.prepare(`INSERT INTO imports (dataset_id, job_id, file, status, stats, created_at) VALUES (?, ?, 'half.jsonl', 'running', '{"createdDataset":true}', 0)`).run(dataset.id, job.id).lastInsertRowid,
+        db
+          .prepare(
+            `INSERT INTO imports (dataset_id, job_id, file, status, stats, created_at) VALUES (?, ?, 'half.jsonl', 'running', '{"createdDataset":true}', 0)`,
+          )
+          .run(dataset.id, job.id).lastInsertRowid,
       );
-      datasets.insertRecords(dataset.id, importId, [{ kind: 'preference', prompt: [{ role: 'user', content: 'q' }], chosen: [{ role: 'assistant', content: 'a' }], rejected: [{ role: 'assistant', content: 'b' }], responses: null, system: null }]);
+      datasets.insertRecords(dataset.id, importId, [
+        {
+          kind: 'preference',
+          prompt: [{ role: 'user', content: 'q' }],
+          chosen: [{ role: 'assistant', content: 'a' }],
+          rejected: [{ role: 'assistant', content: 'b' }],
+          responses: null,
+          system: null,
+        },
+      ]);
       return recoverImports(db);
     });
     expect(recovered).toBe(1);

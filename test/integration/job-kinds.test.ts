@@ -36,7 +36,13 @@ function supervise(): { jobs: JobSupervisor; store: JobStore; ws: Workspace; spa
     spawned++;
     return fork();
   };
-  const services = { datasets: new DatasetStore(ws.db), runs: new RunStore(ws.db, store), events, dbPath: ws.dbPath, artifactsDir: ws.artifactsDir };
+  const services = {
+    datasets: new DatasetStore(ws.db),
+    runs: new RunStore(ws.db, store),
+    events,
+    dbPath: ws.dbPath,
+    artifactsDir: ws.artifactsDir,
+  };
   const jobs = new JobSupervisor({ store, events, services, spawnWorker });
   teardown = async () => {
     await jobs.close();
@@ -126,11 +132,17 @@ describe('a worker process', () => {
 
   it("refuses a payload its kind's schema rejects, naming the kind", async () => {
     const last = await runInWorker('self-test', { steps: 'many', stepMs: 1 });
-    expect(last).toMatchObject({ type: 'error', error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^Invalid payload for a self-test worker/) as unknown } });
+    expect(last).toMatchObject({
+      type: 'error',
+      error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^Invalid payload for a self-test worker/) as unknown },
+    });
   });
 
   it('refuses a kind it has no entry for', async () => {
     const last = await runInWorker('dataset-import', {});
-    expect(last).toMatchObject({ type: 'error', error: { code: 'UNKNOWN_TASK', message: 'The worker has no entry for "dataset-import" jobs.' } });
+    expect(last).toMatchObject({
+      type: 'error',
+      error: { code: 'UNKNOWN_TASK', message: 'The worker has no entry for "dataset-import" jobs.' },
+    });
   });
 });

@@ -29,25 +29,37 @@ describe('durable jobs across UI reloads and process death', () => {
     const id = (started.json.value as Job).id;
 
     // A "UI reload" is a new client with no memory: it must find the job by asking the server.
-    const seen = await waitFor(async () => {
-      const job = await getJob(first, id);
-      return job.progress > 0.01 ? job : undefined;
-    }, 30_000, 'progress');
+    const seen = await waitFor(
+      async () => {
+        const job = await getJob(first, id);
+        return job.progress > 0.01 ? job : undefined;
+      },
+      30_000,
+      'progress',
+    );
     expect(seen.status).toBe('running');
-    const later = await waitFor(async () => {
-      const job = await getJob(first, id);
-      return job.progress > seen.progress ? job : undefined;
-    }, 30_000, 'more progress');
+    const later = await waitFor(
+      async () => {
+        const job = await getJob(first, id);
+        return job.progress > seen.progress ? job : undefined;
+      },
+      30_000,
+      'more progress',
+    );
     expect(later.status).toBe('running');
 
-    const workerPid = await waitFor(() => {
-      const db = openDatabase(join(t.dir, 'studio.db'), { readonly: true });
-      try {
-        return (db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(id) as number | null) ?? undefined;
-      } finally {
-        db.close();
-      }
-    }, 10_000, 'worker pid');
+    const workerPid = await waitFor(
+      () => {
+        const db = openDatabase(join(t.dir, 'studio.db'), { readonly: true });
+        try {
+          return (db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(id) as number | null) ?? undefined;
+        } finally {
+          db.close();
+        }
+      },
+      10_000,
+      'worker pid',
+    );
     expect(pidAlive(workerPid)).toBe(true);
 
     // Power cut: kill -9 the studio. Its worker must not outlive it.
@@ -71,10 +83,14 @@ describe('durable jobs across UI reloads and process death', () => {
     await waitFor(async () => ((await getJob(second, id)).status === 'running' ? true : undefined), 30_000, 'the retry to run');
     const cancelled = await callApi(second.port, second.token, 'jobs.cancel', { id });
     expect(cancelled.json.ok).toBe(true);
-    const final = await waitFor(async () => {
-      const job = await getJob(second, id);
-      return job.status === 'cancelled' ? job : undefined;
-    }, 30_000, 'cancel');
+    const final = await waitFor(
+      async () => {
+        const job = await getJob(second, id);
+        return job.status === 'cancelled' ? job : undefined;
+      },
+      30_000,
+      'cancel',
+    );
     expect(final.error?.code).toBe('CANCELLED');
   });
 });

@@ -68,7 +68,9 @@ describe('keyset pagination', () => {
       const column = sort.replace(/^-/, '') as 'id' | 'promptChars' | 'chosenChars' | 'rejectedChars';
       const sign = sort.startsWith('-') ? -1 : 1;
       const expected = [...all]
-        .sort((a: RecordSummary, b: RecordSummary) => (column === 'id' ? sign * (a.id - b.id) : sign * (a[column] - b[column]) || a.id - b.id))
+        .sort((a: RecordSummary, b: RecordSummary) =>
+          column === 'id' ? sign * (a.id - b.id) : sign * (a[column] - b[column]) || a.id - b.id,
+        )
         .map((r) => r.id);
       expect(await byOffset({}, sort), sort).toEqual(expected);
     }
@@ -111,6 +113,8 @@ describe('keyset pagination', () => {
 
   it('refuses a cursor without the sorted column, and one that is both after and before', async () => {
     await expect(async () => query({}, 'promptChars', { after: { id: 5 } })).rejects.toThrow(/needs the row's promptChars/);
-    await expect(async () => query({}, 'id', { after: { id: 5 }, before: { id: 9 } })).rejects.toThrow(/either after a cursor or before one/);
+    await expect(async () => query({}, 'id', { after: { id: 5 }, before: { id: 9 } })).rejects.toThrow(
+      /either after a cursor or before one/,
+    );
   });
 });

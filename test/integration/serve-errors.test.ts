@@ -50,7 +50,13 @@ describe('an exception while handling a request', () => {
     });
     const res = await call('jobs.get', JSON.stringify({ id }));
     withStores(t.dir, ({ db }) => db.prepare('DELETE FROM jobs WHERE id = ?').run(id));
-    expect(res).toMatchObject({ status: 500, json: { ok: false, error: { code: 'INTERNAL', message: expect.stringMatching(/^Internal error in jobs\.get: .*error\.code/) as unknown } } });
+    expect(res).toMatchObject({
+      status: 500,
+      json: {
+        ok: false,
+        error: { code: 'INTERNAL', message: expect.stringMatching(/^Internal error in jobs\.get: .*error\.code/) as unknown },
+      },
+    });
     expect((await call('settings.get')).status).toBe(200);
   });
 
@@ -58,7 +64,10 @@ describe('an exception while handling a request', () => {
     faultyDispatch = true;
     try {
       const res = await call('jobs.list');
-      expect(res).toEqual({ status: 500, json: { ok: false, error: { code: 'INTERNAL', message: 'Internal error in jobs.list: the transport broke' } } });
+      expect(res).toEqual({
+        status: 500,
+        json: { ok: false, error: { code: 'INTERNAL', message: 'Internal error in jobs.list: the transport broke' } },
+      });
     } finally {
       faultyDispatch = false;
     }

@@ -42,13 +42,21 @@ describe('serve mode security', () => {
     expect((await rawRequest(serve.port, '/api/events')).status).toBe(401);
     expect((await rawRequest(serve.port, '/api/nope', { method: 'POST', headers: json, body: '{}' })).status).toBe(401);
     // A token in the query string is only accepted for opening the page, never for API calls.
-    const viaQuery = await rawRequest(serve.port, `/api/workspace.info?token=${serve.token}`, { method: 'POST', headers: json, body: '{}' });
+    const viaQuery = await rawRequest(serve.port, `/api/workspace.info?token=${serve.token}`, {
+      method: 'POST',
+      headers: json,
+      body: '{}',
+    });
     expect(viaQuery.status).toBe(401);
   });
 
   it('refuses other origins and other Host names even with the right token, and sends no CORS headers', async () => {
     const auth = { ...json, authorization: `Bearer ${serve.token}` };
-    const evil = await rawRequest(serve.port, '/api/workspace.info', { method: 'POST', headers: { ...auth, origin: 'http://evil.example' }, body: '{}' });
+    const evil = await rawRequest(serve.port, '/api/workspace.info', {
+      method: 'POST',
+      headers: { ...auth, origin: 'http://evil.example' },
+      body: '{}',
+    });
     expect(evil.status).toBe(403);
     expect((JSON.parse(evil.body) as { error: { code: string } }).error.code).toBe('FORBIDDEN_ORIGIN');
     const otherPort = await rawRequest(serve.port, '/api/workspace.info', {
@@ -57,9 +65,17 @@ describe('serve mode security', () => {
       body: '{}',
     });
     expect(otherPort.status).toBe(403);
-    const rebinding = await rawRequest(serve.port, '/api/workspace.info', { method: 'POST', headers: { ...auth, host: `attacker.example:${serve.port}` }, body: '{}' });
+    const rebinding = await rawRequest(serve.port, '/api/workspace.info', {
+      method: 'POST',
+      headers: { ...auth, host: `attacker.example:${serve.port}` },
+      body: '{}',
+    });
     expect(rebinding.status).toBe(421);
-    const own = await rawRequest(serve.port, '/api/workspace.info', { method: 'POST', headers: { ...auth, origin: `http://127.0.0.1:${serve.port}` }, body: '{}' });
+    const own = await rawRequest(serve.port, '/api/workspace.info', {
+      method: 'POST',
+      headers: { ...auth, origin: `http://127.0.0.1:${serve.port}` },
+      body: '{}',
+    });
     expect(own.status).toBe(200);
     for (const res of [evil, own]) {
       expect(res.headers['access-control-allow-origin']).toBeUndefined();
@@ -70,7 +86,10 @@ describe('serve mode security', () => {
   it('works with the token: Bearer header, or the cookie set when the page is opened with ?token=', async () => {
     const info = await callApi(serve.port, serve.token, 'workspace.info');
     expect(info.status).toBe(200);
-    expect(info.json).toMatchObject({ ok: true, value: { schemaVersion: latestSchemaVersion(), appVersion: expect.any(String) as unknown } });
+    expect(info.json).toMatchObject({
+      ok: true,
+      value: { schemaVersion: latestSchemaVersion(), appVersion: expect.any(String) as unknown },
+    });
 
     const page = await rawRequest(serve.port, `/?token=${serve.token}`);
     expect(page.status).not.toBe(401);
@@ -190,15 +209,29 @@ describe('serve mode never dies on a malformed or failing request', () => {
     auth.authorization = `Bearer ${serve.token}`;
     const staticPath = await rawRequest(serve.port, '/%E0%A4%A', { headers: auth });
     expect(staticPath.status).toBe(400);
-    expect(JSON.parse(staticPath.body)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/percent-encoding/) as unknown } });
+    expect(JSON.parse(staticPath.body)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/percent-encoding/) as unknown },
+    });
     await stillServing();
 
-    const cookie = await rawRequest(serve.port, '/api/settings.get', { method: 'POST', headers: { ...json, cookie: `studio_token_${serve.port}=%` }, body: '{}' });
+    const cookie = await rawRequest(serve.port, '/api/settings.get', {
+      method: 'POST',
+      headers: { ...json, cookie: `studio_token_${serve.port}=%` },
+      body: '{}',
+    });
     expect(cookie.status).toBe(400);
-    expect(JSON.parse(cookie.body)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/cookie/) as unknown } });
+    expect(JSON.parse(cookie.body)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/cookie/) as unknown },
+    });
     await stillServing();
     // Another app's cookie on the same host with a stray % does not get in the way of the token.
-    const foreign = await rawRequest(serve.port, '/api/settings.get', { method: 'POST', headers: { ...json, ...auth, cookie: 'other_app=%; x=%zz' }, body: '{}' });
+    const foreign = await rawRequest(serve.port, '/api/settings.get', {
+      method: 'POST',
+      headers: { ...json, ...auth, cookie: 'other_app=%; x=%zz' },
+      body: '{}',
+    });
     expect(foreign.status).toBe(200);
 
     const download = await rawRequest(serve.port, '/api/download/%zz', { headers: auth });
@@ -220,8 +253,15 @@ describe('serve mode never dies on a malformed or failing request', () => {
       body: big,
     });
     expect(declared.status).toBe(413);
-    expect(JSON.parse(declared.body)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/settings\.update.*16 MiB/) as unknown } });
-    const chunked = await rawRequest(serve.port, '/api/settings.update', { method: 'POST', headers: { ...json, authorization: `Bearer ${serve.token}` }, body: big });
+    expect(JSON.parse(declared.body)).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/settings\.update.*16 MiB/) as unknown },
+    });
+    const chunked = await rawRequest(serve.port, '/api/settings.update', {
+      method: 'POST',
+      headers: { ...json, authorization: `Bearer ${serve.token}` },
+      body: big,
+    });
     expect(chunked.status).toBe(413);
     await stillServing();
   });
@@ -236,15 +276,23 @@ describe('serve mode never dies on a malformed or failing request', () => {
     });
     const { path } = (JSON.parse(up.body) as { value: { path: string } }).value;
     expect((await callApi(serve.port, serve.token, 'datasets.import', { path, datasetId })).json.ok).toBe(true);
-    const exported = await waitFor(async () => {
-      const res = await callApi(serve.port, serve.token, 'datasets.export', { datasetId, format: 'trl-jsonl' });
-      return res.json.ok ? res : undefined;
-    }, 10_000, 'the import');
+    const exported = await waitFor(
+      async () => {
+        const res = await callApi(serve.port, serve.token, 'datasets.export', { datasetId, format: 'trl-jsonl' });
+        return res.json.ok ? res : undefined;
+      },
+      10_000,
+      'the import',
+    );
     const { downloadName } = exported.json.value as { downloadName: string };
     expect(downloadName).toMatch(/数据/);
-    const download = await rawRequest(serve.port, `/api/download/${encodeURIComponent(downloadName)}`, { headers: { authorization: `Bearer ${serve.token}` } });
+    const download = await rawRequest(serve.port, `/api/download/${encodeURIComponent(downloadName)}`, {
+      headers: { authorization: `Bearer ${serve.token}` },
+    });
     expect(download.status).toBe(200);
-    expect(download.headers['content-disposition']).toBe(`attachment; filename="${downloadName.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(downloadName)}`);
+    expect(download.headers['content-disposition']).toBe(
+      `attachment; filename="${downloadName.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(downloadName)}`,
+    );
     await stillServing();
   });
 });

@@ -32,7 +32,8 @@ function open(): Studio {
 }
 
 /** The worker process a job runs in, from its row (no contract method reports it). */
-const workerPid = (id: number) => withStores(workspaceDir, ({ db }) => db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(id) as number | null);
+const workerPid = (id: number) =>
+  withStores(workspaceDir, ({ db }) => db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(id) as number | null);
 
 describe('job supervisor with real worker processes', () => {
   it('runs a self-test in a worker: progress, logs, result, events in order', async () => {
@@ -51,7 +52,7 @@ describe('job supervisor with real worker processes', () => {
     expect(statuses.at(-1)).toBe('succeeded');
   });
 
-  it('marks a job failed with the task\'s message when the task throws', async () => {
+  it("marks a job failed with the task's message when the task throws", async () => {
     const s = open();
     const job = await call(s, 'jobs.startSelfTest', { steps: 5, stepMs: 10, failAtStep: 2 });
     const done = await jobSettled(s, job.id);
@@ -61,7 +62,10 @@ describe('job supervisor with real worker processes', () => {
 
   it('rejects bad parameters before creating a job, and a job of a kind it does not know', async () => {
     const s = open();
-    await expect(call(s, 'jobs.startSelfTest', { steps: 'many' } as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/steps/) as unknown });
+    await expect(call(s, 'jobs.startSelfTest', { steps: 'many' } as never)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringMatching(/steps/) as unknown,
+    });
     expect(await call(s, 'jobs.list', {})).toEqual([]);
     // A job another studio version left (failed) cannot be retried here.
     const foreign = withStores(workspaceDir, ({ jobs }) => {
@@ -69,13 +73,20 @@ describe('job supervisor with real worker processes', () => {
       jobs.transition(job.id, 'running');
       return jobs.transition(job.id, 'failed', { error: { code: 'JOB_FAILED', message: 'x' } });
     });
-    await expect(call(s, 'jobs.retry', { id: foreign.id })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/Unknown job kind "no-such-kind"/) as unknown });
+    await expect(call(s, 'jobs.retry', { id: foreign.id })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringMatching(/Unknown job kind "no-such-kind"/) as unknown,
+    });
   });
 
   it('cancels a running job and stops its worker', async () => {
     const s = open();
     const job = await call(s, 'jobs.startSelfTest', { steps: 1000, stepMs: 50 });
-    const pid = await waitFor(async () => ((await call(s, 'jobs.get', { id: job.id })).progress > 0 ? (workerPid(job.id) ?? undefined) : undefined), 20_000, 'the worker to start');
+    const pid = await waitFor(
+      async () => ((await call(s, 'jobs.get', { id: job.id })).progress > 0 ? (workerPid(job.id) ?? undefined) : undefined),
+      20_000,
+      'the worker to start',
+    );
     await call(s, 'jobs.cancel', { id: job.id });
     const done = await jobSettled(s, job.id);
     expect(done.status).toBe('cancelled');
@@ -94,7 +105,7 @@ describe('job supervisor with real worker processes', () => {
     expect(done.error?.message).toMatch(/SIGKILL/);
   });
 
-  it('queues jobs beyond a lane\'s limit and says why they wait', async () => {
+  it("queues jobs beyond a lane's limit and says why they wait", async () => {
     const s = open();
     const jobs: Job[] = [];
     for (let i = 0; i < 6; i++) jobs.push(await call(s, 'jobs.startSelfTest', { steps: 3, stepMs: 100 }));
@@ -106,7 +117,7 @@ describe('job supervisor with real worker processes', () => {
   });
 });
 
-describe('a supervisor of the test\'s own over a workspace', () => {
+describe("a supervisor of the test's own over a workspace", () => {
   // Through the contract only runs can be paused (runs.pause); the supervisor's own refusals are checked here.
   it('refuses to pause a job whose kind cannot checkpoint, or one that is not running', async () => {
     const t = tempDir();
@@ -114,7 +125,13 @@ describe('a supervisor of the test\'s own over a workspace', () => {
     const workspace = openWorkspace(t.dir);
     const store = new JobStore(workspace.db);
     const events = new EventHub();
-    const services = { datasets: new DatasetStore(workspace.db), runs: new RunStore(workspace.db, store), events, dbPath: workspace.dbPath, artifactsDir: workspace.artifactsDir };
+    const services = {
+      datasets: new DatasetStore(workspace.db),
+      runs: new RunStore(workspace.db, store),
+      events,
+      dbPath: workspace.dbPath,
+      artifactsDir: workspace.artifactsDir,
+    };
     const jobs = new JobSupervisor({ store, events, services, spawnWorker: forkSpawner(sourceWorkerEntry()) });
     try {
       const job = jobs.start('self-test', { steps: 1000, stepMs: 20 });
@@ -147,7 +164,14 @@ describe('the bundled worker (what the desktop app ships)', () => {
     await studio.seedDemo();
     const model = await call(studio, 'models.register', { path: fileURLToPath(new URL('../fixtures/models/tiny-llama', import.meta.url)) });
     const [snapshot] = await call(studio, 'snapshots.list', {});
-    const config = { maxSteps: 2, microBatchSize: 2, gradAccumulation: 1, maxLength: 64, maxPromptLength: 48, objective: { objective: 'sft' } };
+    const config = {
+      maxSteps: 2,
+      microBatchSize: 2,
+      gradAccumulation: 1,
+      maxLength: 64,
+      maxPromptLength: 48,
+      objective: { objective: 'sft' },
+    };
     const run = await call(studio, 'runs.create', { snapshotId: snapshot!.id, modelId: model.id, config });
     const done = await jobSettled(studio, run.jobId);
     expect(done.error).toBeNull();

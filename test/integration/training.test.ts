@@ -61,7 +61,8 @@ const settle = async (run: Run) => {
 };
 const logsOf = async (run: Run) => (await call<{ message: string }[]>('jobs.logs', { id: run.jobId, limit: 5000 })).map((l) => l.message);
 /** The worker process of a run's job, from its row (no contract method reports it). */
-const workerPid = (run: Run) => withStores(workspaceDir, ({ db }) => db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(run.jobId) as number | null);
+const workerPid = (run: Run) =>
+  withStores(workspaceDir, ({ db }) => db.prepare('SELECT worker_pid FROM jobs WHERE id = ?').pluck().get(run.jobId) as number | null);
 
 beforeAll(async () => {
   const t = tempDir();
@@ -83,11 +84,14 @@ describe('training runs in a real worker process', () => {
   let cleanSeries: MetricSeries;
 
   it('trains, records every step, evaluates, checkpoints, exports and caches the reference log-probs', async () => {
-    const estimate = await call<{ issues: unknown[]; totalSteps: number; needsReference: boolean; referenceCached: boolean }>('runs.estimate', {
-      snapshotId,
-      modelId,
-      config: CONFIG,
-    });
+    const estimate = await call<{ issues: unknown[]; totalSteps: number; needsReference: boolean; referenceCached: boolean }>(
+      'runs.estimate',
+      {
+        snapshotId,
+        modelId,
+        config: CONFIG,
+      },
+    );
     expect(estimate).toMatchObject({ issues: [], totalSteps: STEPS, needsReference: true, referenceCached: false });
 
     clean = await settle(await call<Run>('runs.create', { name: 'clean', snapshotId, modelId, config: CONFIG }));
@@ -102,7 +106,16 @@ describe('training runs in a real worker process', () => {
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     // The synthetic task is learnable: the loss falls.
     expect(mean(loss.values.slice(-5))).toBeLessThan(mean(loss.values.slice(0, 5)));
-    for (const name of ['rewards/chosen', 'rewards/rejected', 'rewards/margins', 'rewards/accuracies', 'logps/chosen', 'mmpo/weight_chosen', 'grad_norm', 'learning_rate']) {
+    for (const name of [
+      'rewards/chosen',
+      'rewards/rejected',
+      'rewards/margins',
+      'rewards/accuracies',
+      'logps/chosen',
+      'mmpo/weight_chosen',
+      'grad_norm',
+      'learning_rate',
+    ]) {
       expect(cleanSeries[name]?.steps.length, name).toBe(STEPS);
     }
     expect(cleanSeries['eval/logp_accuracy']?.steps).toEqual([10, 20]);
@@ -160,7 +173,7 @@ describe('training runs in a real worker process', () => {
     expect(logs.some((l) => /Reusing cached reference log-probs/.test(l))).toBe(true);
     expect(logs.some((l) => /Skipping checkpoint .*checkpoint-00000010/.test(l))).toBe(true);
     expect(logs.some((l) => /Resumed from .*checkpoint-00000005 at step 5/.test(l))).toBe(true);
-    expect(await fs.stat(halfWritten).catch(() => null), 'the dead worker\'s half-written checkpoint').toBeNull();
+    expect(await fs.stat(halfWritten).catch(() => null), "the dead worker's half-written checkpoint").toBeNull();
     expect(logs.some((l) => l.includes(`Removed ${basename(halfWritten)}`))).toBe(true);
     expect((await fs.stat(liveWriter)).isDirectory()).toBe(true);
 
@@ -207,7 +220,11 @@ describe('training runs in a real worker process', () => {
   });
 
   it('refuses an invalid run before launching, naming the field', async () => {
-    const estimate = await call<{ issues: { path: string }[] }>('runs.estimate', { snapshotId, modelId, config: { ...CONFIG, maxLength: 32, maxPromptLength: 40 } });
+    const estimate = await call<{ issues: { path: string }[] }>('runs.estimate', {
+      snapshotId,
+      modelId,
+      config: { ...CONFIG, maxLength: 32, maxPromptLength: 40 },
+    });
     expect(estimate.issues.map((i) => i.path)).toContain('maxPromptLength');
     const res = await studio.dispatch('runs.create', { snapshotId, modelId, config: { ...CONFIG, maxPromptLength: 64 } });
     expect(res.ok).toBe(false);
@@ -251,27 +268,59 @@ describe("the demo run with the launcher's defaults", () => {
     const stepSeconds = series['step_seconds']!;
     expect(stepSeconds.steps).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     const at = Math.max(ETA_WARMUP_STEPS + 3, Math.round(total / 4));
-    const schedule = runSchedule(run.config, { totalSteps: total, stepsPerEpoch: stepsPerEpoch(run.trainPairs, run.config), testPairs: run.testPairs });
+    const schedule = runSchedule(run.config, {
+      totalSteps: total,
+      stepsPerEpoch: stepsPerEpoch(run.trainPairs, run.config),
+      testPairs: run.testPairs,
+    });
     const left = timeLeft(stepSeconds.values.slice(0, at), 1, schedule)!;
     const actual = (finishedAt - arrived.get(at)!) / 1000;
-    expect(left.seconds / actual, `estimated ${left.seconds.toFixed(1)} s left at step ${at}, took ${actual.toFixed(1)} s`).toBeGreaterThan(1 / 1.5);
+    expect(left.seconds / actual, `estimated ${left.seconds.toFixed(1)} s left at step ${at}, took ${actual.toFixed(1)} s`).toBeGreaterThan(
+      1 / 1.5,
+    );
     expect(left.seconds / actual).toBeLessThan(1.5);
-    expect(progress.some((m) => new RegExp(`^Step \\d+ of ${total} · .*about \\d+ s left \\(\\d+ s–\\d+ s\\)$`).test(m)), progress.slice(-3).join(' | ')).toBe(true);
+    expect(
+      progress.some((m) => new RegExp(`^Step \\d+ of ${total} · .*about \\d+ s left \\(\\d+ s–\\d+ s\\)$`).test(m)),
+      progress.slice(-3).join(' | '),
+    ).toBe(true);
 
     // The launcher's next estimate for the same run uses that measured pace: within 1.5× of this epoch's wall-clock time.
-    const estimate = await call<{ secondsPerEpoch: number; secondsPerEpochRange: [number, number]; timeBasis: string }>('runs.estimate', { snapshotId, modelId: demo.id, config: defaults });
+    const estimate = await call<{ secondsPerEpoch: number; secondsPerEpochRange: [number, number]; timeBasis: string }>('runs.estimate', {
+      snapshotId,
+      modelId: demo.id,
+      config: defaults,
+    });
     const epochSeconds = stepSeconds.values.reduce((a, b) => a + b, 0) / run.config.epochs;
     expect(estimate.timeBasis).toMatch(/^measured/);
-    expect(estimate.secondsPerEpoch / epochSeconds, `estimated ${estimate.secondsPerEpoch.toFixed(1)} s per epoch, took ${epochSeconds.toFixed(1)} s`).toBeGreaterThan(1 / 1.5);
+    expect(
+      estimate.secondsPerEpoch / epochSeconds,
+      `estimated ${estimate.secondsPerEpoch.toFixed(1)} s per epoch, took ${epochSeconds.toFixed(1)} s`,
+    ).toBeGreaterThan(1 / 1.5);
     expect(estimate.secondsPerEpoch / epochSeconds).toBeLessThan(1.5);
     // Item 25: its metrics exported under TRL's names, by the contract (the run page's button) and by the CLI.
     const csv = await call<{ path: string; rows: number; downloadName: string }>('runs.exportMetrics', { id: run.id, format: 'csv' });
     expect(csv.rows).toBe(total);
     expect(csv.downloadName).toMatch(/^run-\d+-demo-defaults-metrics\.csv$/);
     const header = (await fs.readFile(csv.path, 'utf8')).split('\n')[0]!.split(',');
-    for (const name of ['step', 'epoch', 'loss', 'rewards/accuracies', 'rewards/margins', 'logps/chosen', 'mmpo/weight_chosen', 'eval_loss', 'eval_rewards/accuracies', 'eval_logps/accuracies']) expect(header).toContain(name);
+    for (const name of [
+      'step',
+      'epoch',
+      'loss',
+      'rewards/accuracies',
+      'rewards/margins',
+      'logps/chosen',
+      'mmpo/weight_chosen',
+      'eval_loss',
+      'eval_rewards/accuracies',
+      'eval_logps/accuracies',
+    ])
+      expect(header).toContain(name);
     expect(header.some((c) => c.startsWith('eval/'))).toBe(false);
-    const cli = spawnSync(process.execPath, [STUDIO_BIN, 'runs', 'export', String(run.id), '--format', 'json', '--workspace', workspaceDir], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+    const cli = spawnSync(
+      process.execPath,
+      [STUDIO_BIN, 'runs', 'export', String(run.id), '--format', 'json', '--workspace', workspaceDir],
+      { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 },
+    );
     expect(cli.status, cli.stderr).toBe(0);
     const state = JSON.parse(cli.stdout) as { max_steps: number; log_history: Record<string, number>[] };
     expect(state.max_steps).toBe(total);
@@ -279,6 +328,8 @@ describe("the demo run with the launcher's defaults", () => {
     const lastEval = state.log_history.findLast((e) => 'eval_rewards/accuracies' in e)!;
     expect(lastEval).toMatchObject({ step: total, eval_loss: series['eval/loss']!.values.at(-1) });
 
-    console.log(`demo run: ${total} steps; at step ${at} ${left.seconds.toFixed(1)} s left estimated (${left.low.toFixed(1)}–${left.high.toFixed(1)}), ${actual.toFixed(1)} s taken; launcher ${estimate.secondsPerEpoch.toFixed(1)} s/epoch vs ${epochSeconds.toFixed(1)} s`);
+    console.log(
+      `demo run: ${total} steps; at step ${at} ${left.seconds.toFixed(1)} s left estimated (${left.low.toFixed(1)}–${left.high.toFixed(1)}), ${actual.toFixed(1)} s taken; launcher ${estimate.secondsPerEpoch.toFixed(1)} s/epoch vs ${epochSeconds.toFixed(1)} s`,
+    );
   });
 });

@@ -26,7 +26,14 @@ function sides(content: RecordContent): { chosen: Message[] | null; rejected: Me
 
 /** A stable hash of exactly what training sees: kind, system, prompt and sides. */
 export function contentHash(content: RecordContent): string {
-  const canonical = JSON.stringify([content.kind, content.system ?? null, content.prompt, content.chosen, content.rejected, content.responses]);
+  const canonical = JSON.stringify([
+    content.kind,
+    content.system ?? null,
+    content.prompt,
+    content.chosen,
+    content.rejected,
+    content.responses,
+  ]);
   return hash('sha256', canonical, 'hex');
 }
 

@@ -24,7 +24,10 @@ export const SnapshotParams = z.object({
 export type SnapshotParams = z.infer<typeof SnapshotParams>;
 
 /** Where workers open the database, with the same native module as this process (Electron's ABI). */
-const database = (services: JobServices) => ({ dbPath: services.dbPath, ...(services.nativeBinding ? { nativeBinding: services.nativeBinding } : {}) });
+const database = (services: JobServices) => ({
+  dbPath: services.dbPath,
+  ...(services.nativeBinding ? { nativeBinding: services.nativeBinding } : {}),
+});
 
 export const dedupeJob = defineJobKind({
   kind: 'dataset-dedupe',
@@ -121,4 +124,3 @@ export function latestDedupeJob(store: DatasetStore, jobs: { get(id: number): Jo
   const id = store.latestDedupeJobId(datasetId);
   return id === undefined ? null : jobs.get(id);
 }
-

@@ -115,11 +115,15 @@ export async function dedupeTask(payload: DedupePayload, io: WorkerIo): Promise<
     // One read transaction: the count and every page come from the same state of the dataset.
     store.begin();
     const total = store.recordCount(payload.datasetId);
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       throwIfCancelled(io);
       const rows = store.dedupePage(payload.datasetId, after, BATCH * 4);
-      for (const r of rows) items.push({ id: r.id, contentHash: r.content_hash, text: `${r.prompt_text}\n${r.chosen_text}\n${r.rejected_text}` });
-      io.progress(total ? 0.3 * (items.length / total) : 0.3, `read ${items.length.toLocaleString('en')} of ${total.toLocaleString('en')} records`);
+      for (const r of rows)
+        items.push({ id: r.id, contentHash: r.content_hash, text: `${r.prompt_text}\n${r.chosen_text}\n${r.rejected_text}` });
+      io.progress(
+        total ? 0.3 * (items.length / total) : 0.3,
+        `read ${items.length.toLocaleString('en')} of ${total.toLocaleString('en')} records`,
+      );
       if (rows.length < BATCH * 4) break;
       after = rows[rows.length - 1]!.id;
       await breathe();
@@ -133,14 +137,27 @@ export async function dedupeTask(payload: DedupePayload, io: WorkerIo): Promise<
   while (!step.done) {
     throwIfCancelled(io);
     const { done, total } = step.value;
-    io.progress(0.3 + 0.65 * (total ? done / total : 1), `signatures for ${done.toLocaleString('en')} of ${total.toLocaleString('en')} records`);
+    io.progress(
+      0.3 + 0.65 * (total ? done / total : 1),
+      `signatures for ${done.toLocaleString('en')} of ${total.toLocaleString('en')} records`,
+    );
     await breathe();
     step = search.next();
   }
   const groups = step.value;
   const exact = groups.filter((g) => g.kind === 'exact').length;
-  io.log('info', `${items.length} records: ${exact} exact and ${groups.length - exact} near-duplicate groups at similarity ≥ ${payload.threshold}.`);
-  return { datasetId: payload.datasetId, threshold: payload.threshold, records: items.length, exact, near: groups.length - exact, groups: keptGroups(groups) };
+  io.log(
+    'info',
+    `${items.length} records: ${exact} exact and ${groups.length - exact} near-duplicate groups at similarity ≥ ${payload.threshold}.`,
+  );
+  return {
+    datasetId: payload.datasetId,
+    threshold: payload.threshold,
+    records: items.length,
+    exact,
+    near: groups.length - exact,
+    groups: keptGroups(groups),
+  };
 }
 
 /**
@@ -173,7 +190,10 @@ export async function snapshotTask(payload: SnapshotPayload, io: WorkerIo): Prom
       throwIfCancelled(io);
       writer.add(batch);
       batch = [];
-      io.progress(total ? writer.written / total : 0, `${writer.written.toLocaleString('en')} of ${total.toLocaleString('en')} records frozen`);
+      io.progress(
+        total ? writer.written / total : 0,
+        `${writer.written.toLocaleString('en')} of ${total.toLocaleString('en')} records frozen`,
+      );
       await breathe();
     }
     throwIfCancelled(io);

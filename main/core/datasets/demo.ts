@@ -24,11 +24,7 @@ export async function seedDemoDataset(store: DatasetStore, assetsDir: string): P
   if (store.findDatasetByName(DEMO_DATASET)) return null;
   const parsed = await parseFile(join(assetsDir, DEMO_FILE), { file: DEMO_FILE });
   const dataset = store.createDataset(DEMO_DATASET, DEMO_ABOUT);
-  store.insertRecords(
-    dataset.id,
-    null,
-    parsed.records.map(fromParsed),
-  );
+  store.insertRecords(dataset.id, null, parsed.records.map(fromParsed));
   const split = splitDataset(store.db, dataset.id, DEMO_TEST_FRACTION, DEMO_SEED);
   store.updateDataset(dataset.id, { description: `${DEMO_ABOUT} ${demoSplitNote(split)}` });
   createSnapshot(store.db, dataset.id, 'demo v1', null);

@@ -46,7 +46,8 @@ export function* exportRecords(db: Db, source: ExportSource): Generator<Preferen
   }
   if (source.datasetId === undefined) throw new StudioError('INVALID_ARGUMENT', 'Export needs a dataset or a snapshot.');
   const filter: RecordFilter = { ...source.filter, ...(source.split ? { splits: [source.split] } : {}) };
-  for (const row of iterateRows(db, source.datasetId, filter)) yield asPreferenceRecord(rowContent(row), JSON.parse(row.meta) as Record<string, unknown>, ++n);
+  for (const row of iterateRows(db, source.datasetId, filter))
+    yield asPreferenceRecord(rowContent(row), JSON.parse(row.meta) as Record<string, unknown>, ++n);
 }
 
 /** Writes the export atomically (temp file, then rename): a crash never leaves half a file under the final name. */

@@ -20,7 +20,17 @@ interface ImportRow {
   finished_at: number | null;
 }
 
-type ImportErrorRow = { file: string; line: number | null; row: number | null; field: string | null; byte_offset: number | null; code: string; severity: 'error' | 'warning'; reason: string; raw: string | null };
+type ImportErrorRow = {
+  file: string;
+  line: number | null;
+  row: number | null;
+  field: string | null;
+  byte_offset: number | null;
+  code: string;
+  severity: 'error' | 'warning';
+  reason: string;
+  raw: string | null;
+};
 
 /** What a finished import records about itself. */
 export interface ImportOutcome {
@@ -44,7 +54,17 @@ export class ImportStore extends Store {
       'SELECT file, line, row, field, byte_offset, code, severity, reason, raw FROM import_errors WHERE import_id = ? ORDER BY id LIMIT ? OFFSET ?',
     )
       .all(id, errorsLimit, errorsOffset)
-      .map((e): ImportError => ({ file: e.file, line: e.line, row: e.row, field: e.field, byteOffset: e.byte_offset, code: e.code, severity: e.severity, reason: e.reason, raw: e.raw }));
+      .map((e): ImportError => ({
+        file: e.file,
+        line: e.line,
+        row: e.row,
+        field: e.field,
+        byteOffset: e.byte_offset,
+        code: e.code,
+        severity: e.severity,
+        reason: e.reason,
+        raw: e.raw,
+      }));
     const stats = row.stats ? (JSON.parse(row.stats) as { identicalSides?: number; emptySide?: number }) : {};
     return {
       id: row.id,
@@ -92,7 +112,9 @@ export class ImportStore extends Store {
   }
 
   datasetAndStats(importId: number): { dataset_id: number; stats: string | null } | undefined {
-    return this.sql<[number], { dataset_id: number; stats: string | null }>('SELECT dataset_id, stats FROM imports WHERE id = ?').get(importId);
+    return this.sql<[number], { dataset_id: number; stats: string | null }>('SELECT dataset_id, stats FROM imports WHERE id = ?').get(
+      importId,
+    );
   }
 
   /** Adds a running import; returns its id. */
@@ -115,7 +137,19 @@ export class ImportStore extends Store {
       'INSERT INTO import_errors (import_id, file, line, row, field, byte_offset, code, severity, reason, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.transaction(() => {
-      for (const e of errors) insert.run(importId, e.file, e.line ?? null, e.row ?? null, e.field ?? null, e.byteOffset ?? null, e.code, e.severity, e.reason, e.raw ?? null);
+      for (const e of errors)
+        insert.run(
+          importId,
+          e.file,
+          e.line ?? null,
+          e.row ?? null,
+          e.field ?? null,
+          e.byteOffset ?? null,
+          e.code,
+          e.severity,
+          e.reason,
+          e.raw ?? null,
+        );
     });
   }
 
@@ -130,7 +164,11 @@ export class ImportStore extends Store {
   rollBack(importId: number, reason: string): void {
     this.transaction(() => {
       this.sql('DELETE FROM records WHERE import_id = ?').run(importId);
-      this.sql(`UPDATE imports SET status = 'failed', explanation = ?, imported = 0, finished_at = ? WHERE id = ?`).run(reason, Date.now(), importId);
+      this.sql(`UPDATE imports SET status = 'failed', explanation = ?, imported = 0, finished_at = ? WHERE id = ?`).run(
+        reason,
+        Date.now(),
+        importId,
+      );
     });
   }
 

@@ -62,7 +62,8 @@ export function recoverImports(db: Db): number {
 
 /** Set in `imports.stats` while an import that created its dataset runs, so recovery knows the dataset is the import's own. */
 const CREATED_MARK = { createdDataset: true };
-const createdByImport = (stats: string | null) => stats !== null && (JSON.parse(stats) as { createdDataset?: boolean }).createdDataset === true;
+const createdByImport = (stats: string | null) =>
+  stats !== null && (JSON.parse(stats) as { createdDataset?: boolean }).createdDataset === true;
 
 /** An import whose reads stall this long (a hung disk or network mount) is stopped; STUDIO_IMPORT_STALL_SECONDS overrides. */
 export const DEFAULT_IMPORT_STALL_MS = 120_000;
@@ -193,7 +194,11 @@ async function runImport(store: DatasetStore, ctx: JobContext<ImportParams>): Pr
   const { dataset, created, importId } = begin(params, ctx.job.id, file);
   ctx.log('info', `Importing ${params.path} into ${created ? 'new dataset' : 'dataset'} "${dataset.name}" (import #${importId}).`);
   const stallMs = importStallMs();
-  const watchdog = new Watchdog(stallMs, (ms) => `The import of ${file} made no progress for ${Math.round(ms / 1000)} s (reading the file stalled), so it was stopped; nothing from it was kept.`);
+  const watchdog = new Watchdog(
+    stallMs,
+    (ms) =>
+      `The import of ${file} made no progress for ${Math.round(ms / 1000)} s (reading the file stalled), so it was stopped; nothing from it was kept.`,
+  );
   let report: ImportReport;
   let removed: boolean;
   try {
@@ -209,14 +214,13 @@ async function runImport(store: DatasetStore, ctx: JobContext<ImportParams>): Pr
       if (ctx.signal.aborted) throw ctx.signal.reason;
       watchdog.alive();
       const batch = step.value;
-      imported += store.insertRecords(
-        dataset.id,
-        importId,
-        batch.records.map(fromParsed),
-      );
+      imported += store.insertRecords(dataset.id, importId, batch.records.map(fromParsed));
       imports.addErrors(importId, batch.errors);
       const { bytesDone, bytesTotal, rowsDone } = batch.progress;
-      ctx.progress(bytesTotal > 0 ? bytesDone / bytesTotal : 0, `${rowsDone.toLocaleString('en')} rows read, ${imported.toLocaleString('en')} imported`);
+      ctx.progress(
+        bytesTotal > 0 ? bytesDone / bytesTotal : 0,
+        `${rowsDone.toLocaleString('en')} rows read, ${imported.toLocaleString('en')} imported`,
+      );
       step = await watchdog.race(stream.next(), ctx.signal);
     }
     const summary: ParseSummary = step.value;
@@ -250,5 +254,12 @@ async function runImport(store: DatasetStore, ctx: JobContext<ImportParams>): Pr
     report.rejected > 0 ? 'warn' : 'info',
     `${report.imported} imported, ${report.rejected} rejected, ${report.warnings} warnings (${report.format ?? 'format not recognised'}).`,
   );
-  return { importId, datasetId: dataset.id, imported: report.imported, rejected: report.rejected, rowsSeen: report.rowsSeen, format: report.format };
+  return {
+    importId,
+    datasetId: dataset.id,
+    imported: report.imported,
+    rejected: report.rejected,
+    rowsSeen: report.rowsSeen,
+    format: report.format,
+  };
 }

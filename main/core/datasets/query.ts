@@ -46,7 +46,10 @@ export function ftsQuery(search: string): string | null {
  * so a page sorted by id stops after its last row instead of sorting every
  * match.
  */
-export function filterSql(datasetId: number, filter: RecordFilter = {}): { from: string; where: string; params: unknown[]; searching: boolean } {
+export function filterSql(
+  datasetId: number,
+  filter: RecordFilter = {},
+): { from: string; where: string; params: unknown[]; searching: boolean } {
   const where: string[] = [];
   const params: unknown[] = [];
   const fts = filter.search ? ftsQuery(filter.search) : null;
@@ -155,7 +158,11 @@ export interface RecordPage {
  * to the position through the index instead of reading and skipping every
  * row before it, as OFFSET does.
  */
-function pageSql(sort: RecordSort, searching: boolean, page: RecordPage): { order: string; seek: string | null; params: unknown[]; backward: boolean } {
+function pageSql(
+  sort: RecordSort,
+  searching: boolean,
+  page: RecordPage,
+): { order: string; seek: string | null; params: unknown[]; backward: boolean } {
   const { column, desc } = SORT_KEYS[sort];
   if (page.after && page.before) throw new StudioError('INVALID_ARGUMENT', 'A page is either after a cursor or before one, not both.');
   const backward = page.before !== undefined || page.fromEnd === true;
@@ -168,7 +175,8 @@ function pageSql(sort: RecordSort, searching: boolean, page: RecordPage): { orde
   // Strictly past the cursor in the direction read: the same comparison ORDER BY makes.
   const past = (descending: boolean) => (descending !== backward ? '<' : '>');
   if (column === null) return { order, seek: `${id} ${past(desc)} ?`, params: [cursor.id], backward };
-  if (cursor.key === undefined) throw new StudioError('INVALID_ARGUMENT', `A cursor for the ${sort} sort needs the row's ${sort.replace(/^-/, '')} as its key.`);
+  if (cursor.key === undefined)
+    throw new StudioError('INVALID_ARGUMENT', `A cursor for the ${sort} sort needs the row's ${sort.replace(/^-/, '')} as its key.`);
   return {
     order,
     seek: `(r.${column} ${past(desc)} ? OR (r.${column} = ? AND ${id} ${past(false)} ?))`,

@@ -25,11 +25,21 @@ export interface DatasetServiceDeps {
   exportsDir: string;
 }
 
-function selectionIds(store: DatasetStore, sel: { datasetId: number; ids: number[] } | { datasetId: number; filter: RecordFilter }): number[] {
+function selectionIds(
+  store: DatasetStore,
+  sel: { datasetId: number; ids: number[] } | { datasetId: number; filter: RecordFilter },
+): number[] {
   if ('ids' in sel) {
     const inDataset = new Set(recordIds(store.db, sel.datasetId));
     const foreign = sel.ids.filter((id) => !inDataset.has(id));
-    if (foreign.length) throw new StudioError('NOT_FOUND', `Record${foreign.length === 1 ? '' : 's'} ${foreign.slice(0, 5).map((i) => `#${i}`).join(', ')} not in dataset #${sel.datasetId}.`);
+    if (foreign.length)
+      throw new StudioError(
+        'NOT_FOUND',
+        `Record${foreign.length === 1 ? '' : 's'} ${foreign
+          .slice(0, 5)
+          .map((i) => `#${i}`)
+          .join(', ')} not in dataset #${sel.datasetId}.`,
+      );
     return sel.ids;
   }
   return recordIds(store.db, sel.datasetId, sel.filter);
@@ -150,11 +160,18 @@ export function datasetHandlers({ store, jobs, jobStore, exportsDir }: DatasetSe
     'records.merge': ({ keepId, dropIds }) => {
       const keep = store.row(keepId);
       const drops = dropIds.filter((id) => id !== keepId).map((id) => store.row(id));
-      if (drops.some((d) => d.dataset_id !== keep.dataset_id)) throw new StudioError('INVALID_ARGUMENT', 'Only records of the same dataset can be merged.');
+      if (drops.some((d) => d.dataset_id !== keep.dataset_id))
+        throw new StudioError('INVALID_ARGUMENT', 'Only records of the same dataset can be merged.');
       store.transaction(() => {
         const tags = store.distinctTags(drops.map((d) => d.id));
         store.tagRecords([keepId], tags, []);
-        store.addHistory(keepId, keep.version, `merged duplicates ${drops.map((d) => `#${d.id}`).join(', ')} into this record`, rowContent(keep), rowContent(keep));
+        store.addHistory(
+          keepId,
+          keep.version,
+          `merged duplicates ${drops.map((d) => `#${d.id}`).join(', ')} into this record`,
+          rowContent(keep),
+          rowContent(keep),
+        );
         store.deleteRecords(drops.map((d) => d.id));
       });
       return store.getRecord(keepId);
@@ -189,7 +206,12 @@ export function datasetHandlers({ store, jobs, jobStore, exportsDir }: DatasetSe
       const target = path ?? join(exportsDir, downloadName);
       const result = exportToFile(
         db,
-        { ...(datasetId !== undefined ? { datasetId } : {}), ...(snapshotId !== undefined ? { snapshotId } : {}), ...(filter ? { filter } : {}), ...(split ? { split } : {}) },
+        {
+          ...(datasetId !== undefined ? { datasetId } : {}),
+          ...(snapshotId !== undefined ? { snapshotId } : {}),
+          ...(filter ? { filter } : {}),
+          ...(split ? { split } : {}),
+        },
         format,
         target,
       );

@@ -52,13 +52,9 @@ export class SnapshotStore extends Store {
   /** Sets a pending snapshot's hash and counts; false when it is no longer pending. */
   finishPending(snapshotId: number, hash: string, counts: { records: number; train: number; test: number }): boolean {
     return (
-      this.sql(`UPDATE snapshots SET content_hash = ?, record_count = ?, train_count = ?, test_count = ? WHERE id = ? AND content_hash = 'pending'`).run(
-        hash,
-        counts.records,
-        counts.train,
-        counts.test,
-        snapshotId,
-      ).changes === 1
+      this.sql(
+        `UPDATE snapshots SET content_hash = ?, record_count = ?, train_count = ?, test_count = ? WHERE id = ? AND content_hash = 'pending'`,
+      ).run(hash, counts.records, counts.train, counts.test, snapshotId).changes === 1
     );
   }
 
@@ -98,7 +94,9 @@ export class SnapshotStore extends Store {
     const rows =
       datasetId === undefined
         ? this.sql<[], SnapshotRow>(`SELECT * FROM snapshots WHERE content_hash != 'pending' ORDER BY id DESC`).all()
-        : this.sql<[number], SnapshotRow>(`SELECT * FROM snapshots WHERE dataset_id = ? AND content_hash != 'pending' ORDER BY id DESC`).all(datasetId);
+        : this.sql<[number], SnapshotRow>(
+            `SELECT * FROM snapshots WHERE dataset_id = ? AND content_hash != 'pending' ORDER BY id DESC`,
+          ).all(datasetId);
     return rows.map(toSnapshot);
   }
 

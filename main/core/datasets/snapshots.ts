@@ -82,8 +82,13 @@ export class SnapshotWriter {
   /** Sets the hash and counts: from here on the snapshot is visible and the triggers freeze it. */
   finish(): Snapshot {
     if (this.ordinal === 0) throw new StudioError('INVALID_ARGUMENT', EMPTY_SNAPSHOT);
-    const finished = this.snapshots.finishPending(this.snapshotId, this.hash.digest('hex'), { records: this.ordinal, train: this.train, test: this.test });
-    if (!finished) throw new StudioError('CONFLICT', `Snapshot #${this.snapshotId} is no longer pending; it was finished or discarded elsewhere.`);
+    const finished = this.snapshots.finishPending(this.snapshotId, this.hash.digest('hex'), {
+      records: this.ordinal,
+      train: this.train,
+      test: this.test,
+    });
+    if (!finished)
+      throw new StudioError('CONFLICT', `Snapshot #${this.snapshotId} is no longer pending; it was finished or discarded elsewhere.`);
     return this.snapshots.get(this.snapshotId);
   }
 }
@@ -150,7 +155,7 @@ export function listSnapshots(db: Db, datasetId?: number): Snapshot[] {
 export function* snapshotContents(db: Db, snapshotId: number): Generator<SnapshotContent & { split: 'train' | 'test' | null }> {
   const snapshots = new SnapshotStore(db);
   snapshots.get(snapshotId);
-  for (let from = 0; ; ) {
+  for (let from = 0; ;) {
     const rows = snapshots.contentPage(snapshotId, from, 2000);
     for (const row of rows) yield { ...(JSON.parse(row.content) as SnapshotContent), split: row.split };
     if (rows.length < 2000) return;

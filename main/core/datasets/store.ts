@@ -1,9 +1,4 @@
-import {
-  type Dataset,
-  type DatasetRecord,
-  type RecordContent,
-  type RecordSummary,
-} from '../../../shared/datasets';
+import { type Dataset, type DatasetRecord, type RecordContent, type RecordSummary } from '../../../shared/datasets';
 import { StudioError } from '../../../shared/result';
 import type { Db } from '../db/open';
 import { Store } from '../db/store';
@@ -94,7 +89,9 @@ export class DatasetStore extends Store {
   }
 
   private tagsOf(recordId: number): string[] {
-    return this.value<[number], string>('SELECT t.name FROM record_tags rt JOIN tags t ON t.id = rt.tag_id WHERE rt.record_id = ? ORDER BY t.name').all(recordId);
+    return this.value<[number], string>(
+      'SELECT t.name FROM record_tags rt JOIN tags t ON t.id = rt.tag_id WHERE rt.record_id = ? ORDER BY t.name',
+    ).all(recordId);
   }
 
   listDatasets(): Dataset[] {
@@ -108,15 +105,28 @@ export class DatasetStore extends Store {
   }
 
   getDataset(id: number): Dataset {
-    const d = this.sql<[number], { id: number; name: string; description: string; created_at: number; updated_at: number }>('SELECT * FROM datasets WHERE id = ?').get(id);
+    const d = this.sql<[number], { id: number; name: string; description: string; created_at: number; updated_at: number }>(
+      'SELECT * FROM datasets WHERE id = ?',
+    ).get(id);
     if (!d) throw new StudioError('NOT_FOUND', `There is no dataset #${id}.`, { id });
     // Counted from the (dataset_id, split) index alone.
     const counts = { train: 0, test: 0, all: 0 };
-    for (const row of this.sql<[number], { split: 'train' | 'test' | null; n: number }>('SELECT split, count(*) AS n FROM records WHERE dataset_id = ? GROUP BY split').all(id)) {
+    for (const row of this.sql<[number], { split: 'train' | 'test' | null; n: number }>(
+      'SELECT split, count(*) AS n FROM records WHERE dataset_id = ? GROUP BY split',
+    ).all(id)) {
       counts.all += row.n;
       if (row.split) counts[row.split] = row.n;
     }
-    return { id: d.id, name: d.name, description: d.description, recordCount: counts.all, trainCount: counts.train, testCount: counts.test, createdAt: d.created_at, updatedAt: d.updated_at };
+    return {
+      id: d.id,
+      name: d.name,
+      description: d.description,
+      recordCount: counts.all,
+      trainCount: counts.train,
+      testCount: counts.test,
+      createdAt: d.created_at,
+      updatedAt: d.updated_at,
+    };
   }
 
   findDatasetByName(name: string): Dataset | undefined {
@@ -137,8 +147,12 @@ export class DatasetStore extends Store {
     if (!trimmed) throw new StudioError('INVALID_ARGUMENT', 'A dataset needs a name.');
     if (this.findDatasetByName(trimmed)) throw new StudioError('CONFLICT', `A dataset named "${trimmed}" already exists.`);
     const now = Date.now();
-    const info = this.sql('INSERT INTO datasets (name, description, created_at, updated_at) VALUES (?, ?, ?, ?)')
-      .run(trimmed, description, now, now);
+    const info = this.sql('INSERT INTO datasets (name, description, created_at, updated_at) VALUES (?, ?, ?, ?)').run(
+      trimmed,
+      description,
+      now,
+      now,
+    );
     return this.getDataset(Number(info.lastInsertRowid));
   }
 
@@ -147,8 +161,12 @@ export class DatasetStore extends Store {
     const name = patch.name?.trim() ?? current.name;
     const other = this.findDatasetByName(name);
     if (other && other.id !== id) throw new StudioError('CONFLICT', `A dataset named "${name}" already exists.`);
-    this.sql('UPDATE datasets SET name = ?, description = ?, updated_at = ? WHERE id = ?')
-      .run(name, patch.description ?? current.description, Date.now(), id);
+    this.sql('UPDATE datasets SET name = ?, description = ?, updated_at = ? WHERE id = ?').run(
+      name,
+      patch.description ?? current.description,
+      Date.now(),
+      id,
+    );
     return this.getDataset(id);
   }
 
@@ -156,7 +174,10 @@ export class DatasetStore extends Store {
     const dataset = this.getDataset(id);
     const snapshots = this.value('SELECT count(*) FROM snapshots WHERE dataset_id = ?').get(id) as number;
     if (snapshots > 0) {
-      throw new StudioError('CONFLICT', `"${dataset.name}" has ${snapshots} frozen snapshot${snapshots === 1 ? '' : 's'}, which runs may reference; it cannot be deleted.`);
+      throw new StudioError(
+        'CONFLICT',
+        `"${dataset.name}" has ${snapshots} frozen snapshot${snapshots === 1 ? '' : 's'}, which runs may reference; it cannot be deleted.`,
+      );
     }
     this.sql('DELETE FROM datasets WHERE id = ?').run(id);
   }
@@ -172,7 +193,14 @@ export class DatasetStore extends Store {
     const insert = this.sql(INSERT_RECORD);
     this.transaction(() => {
       for (const r of records) {
-        const content: RecordContent = { kind: r.kind, prompt: r.prompt, chosen: r.chosen, rejected: r.rejected, responses: r.responses ?? null, system: r.system ?? null };
+        const content: RecordContent = {
+          kind: r.kind,
+          prompt: r.prompt,
+          chosen: r.chosen,
+          rejected: r.rejected,
+          responses: r.responses ?? null,
+          system: r.system ?? null,
+        };
         insert.run({
           dataset_id: datasetId,
           import_id: importId,
@@ -210,7 +238,13 @@ export class DatasetStore extends Store {
       'SELECT version, changed_at, reason, before, after FROM record_history WHERE record_id = ? ORDER BY version',
     )
       .all(id)
-      .map((h) => ({ version: h.version, changedAt: h.changed_at, reason: h.reason, before: JSON.parse(h.before) as RecordContent, after: JSON.parse(h.after) as RecordContent }));
+      .map((h) => ({
+        version: h.version,
+        changedAt: h.changed_at,
+        reason: h.reason,
+        before: JSON.parse(h.before) as RecordContent,
+        after: JSON.parse(h.after) as RecordContent,
+      }));
     return {
       ...rowContent(row),
       id: row.id,
@@ -241,21 +275,26 @@ export class DatasetStore extends Store {
            prompt_chars = @prompt_chars, chosen_chars = @chosen_chars, rejected_chars = @rejected_chars,
            prompt_hash = @prompt_hash, content_hash = @content_hash, flags = @flags, version = version + 1, updated_at = @now
          WHERE id = @id`,
-      )
-        .run({
-          id,
-          kind: after.kind,
-          prompt: JSON.stringify(after.prompt),
-          chosen: after.chosen === null ? null : JSON.stringify(after.chosen),
-          rejected: after.rejected === null ? null : JSON.stringify(after.rejected),
-          responses: after.responses === null ? null : JSON.stringify(after.responses),
-          system: after.system,
-          ...deriveColumns(after),
-          flags: flagsToBits(intrinsicFlags(after)) | overlapBit,
-          now: Date.now(),
-        });
-      this.sql('INSERT INTO record_history (record_id, version, changed_at, reason, before, after) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(id, row.version + 1, Date.now(), reason, JSON.stringify(before), JSON.stringify(after));
+      ).run({
+        id,
+        kind: after.kind,
+        prompt: JSON.stringify(after.prompt),
+        chosen: after.chosen === null ? null : JSON.stringify(after.chosen),
+        rejected: after.rejected === null ? null : JSON.stringify(after.rejected),
+        responses: after.responses === null ? null : JSON.stringify(after.responses),
+        system: after.system,
+        ...deriveColumns(after),
+        flags: flagsToBits(intrinsicFlags(after)) | overlapBit,
+        now: Date.now(),
+      });
+      this.sql('INSERT INTO record_history (record_id, version, changed_at, reason, before, after) VALUES (?, ?, ?, ?, ?, ?)').run(
+        id,
+        row.version + 1,
+        Date.now(),
+        reason,
+        JSON.stringify(before),
+        JSON.stringify(after),
+      );
       this.touch(row.dataset_id);
     });
     return this.getRecord(id);
@@ -296,15 +335,13 @@ export class DatasetStore extends Store {
     return this.sql<[number], { name: string; count: number }>(
       `SELECT t.name, count(*) AS count FROM record_tags rt JOIN tags t ON t.id = rt.tag_id JOIN records r ON r.id = rt.record_id
        WHERE r.dataset_id = ? GROUP BY t.id ORDER BY t.name`,
-    )
-      .all(datasetId);
+    ).all(datasetId);
   }
 
   sourceCounts(datasetId: number): { file: string; count: number }[] {
     return this.sql<[number], { file: string; count: number }>(
       `SELECT coalesce(source_file, '') AS file, count(*) AS count FROM records WHERE dataset_id = ? GROUP BY source_file ORDER BY file`,
-    )
-      .all(datasetId);
+    ).all(datasetId);
   }
 
   summaries(rows: RecordRow[]): RecordSummary[] {
@@ -333,23 +370,32 @@ export class DatasetStore extends Store {
 
   /** Up to `limit` full rows of a filtered view after record `afterId`, in id order (keyset pagination). */
   filteredRowsAfter(from: string, where: string, params: unknown[], afterId: number, limit: number): RecordRow[] {
-    return this.sql<unknown[], RecordRow>(`SELECT r.* FROM ${from} WHERE ${where} AND r.id > ? ORDER BY r.id LIMIT ?`).all(...params, afterId, limit);
+    return this.sql<unknown[], RecordRow>(`SELECT r.* FROM ${from} WHERE ${where} AND r.id > ? ORDER BY r.id LIMIT ?`).all(
+      ...params,
+      afterId,
+      limit,
+    );
   }
 
   /** How many rows a filtered view has (counting at most `cap` + 1 when a cap is given). */
   countFiltered(from: string, where: string, params: unknown[], cap?: number): number {
-    const text = cap === undefined ? `SELECT count(*) FROM ${from} WHERE ${where}` : `SELECT count(*) FROM (SELECT 1 FROM ${from} WHERE ${where} LIMIT ${cap + 1})`;
+    const text =
+      cap === undefined
+        ? `SELECT count(*) FROM ${from} WHERE ${where}`
+        : `SELECT count(*) FROM (SELECT 1 FROM ${from} WHERE ${where} LIMIT ${cap + 1})`;
     return this.value<unknown[], number>(text).get(...params)!;
   }
 
   /** A page of a filtered view: `seek` (a keyset condition) and `order` from query.ts's pageSql. */
-  filteredPage(from: string, where: string, params: unknown[], page: { seek: string | null; seekParams: unknown[]; order: string; limit: number; offset: number }): RecordRow[] {
-    return this.sql<unknown[], RecordRow>(`SELECT r.* FROM ${from} WHERE ${where}${page.seek ? ` AND ${page.seek}` : ''} ORDER BY ${page.order} LIMIT ? OFFSET ?`).all(
-      ...params,
-      ...page.seekParams,
-      page.limit,
-      page.offset,
-    );
+  filteredPage(
+    from: string,
+    where: string,
+    params: unknown[],
+    page: { seek: string | null; seekParams: unknown[]; order: string; limit: number; offset: number },
+  ): RecordRow[] {
+    return this.sql<unknown[], RecordRow>(
+      `SELECT r.* FROM ${from} WHERE ${where}${page.seek ? ` AND ${page.seek}` : ''} ORDER BY ${page.order} LIMIT ? OFFSET ?`,
+    ).all(...params, ...page.seekParams, page.limit, page.offset);
   }
 
   /** Full rows by id (those that exist), in no particular order. */
@@ -366,7 +412,9 @@ export class DatasetStore extends Store {
 
   /** Each record of a dataset with its prompt hash (what a split is computed from). */
   promptHashes(datasetId: number): { id: number; prompt_hash: string }[] {
-    return this.sql<[number], { id: number; prompt_hash: string }>('SELECT id, prompt_hash FROM records WHERE dataset_id = ?').all(datasetId);
+    return this.sql<[number], { id: number; prompt_hash: string }>('SELECT id, prompt_hash FROM records WHERE dataset_id = ?').all(
+      datasetId,
+    );
   }
 
   setSplit(recordId: number, split: 'train' | 'test' | null): void {
@@ -391,9 +439,9 @@ export class DatasetStore extends Store {
 
   /** The tags on any of these records. */
   distinctTags(recordIds: number[]): string[] {
-    return this.value<number[], string>(`SELECT DISTINCT t.name FROM record_tags rt JOIN tags t ON t.id = rt.tag_id WHERE rt.record_id IN (${recordIds.map(() => '?').join(',')})`).all(
-      ...recordIds,
-    );
+    return this.value<number[], string>(
+      `SELECT DISTINCT t.name FROM record_tags rt JOIN tags t ON t.id = rt.tag_id WHERE rt.record_id IN (${recordIds.map(() => '?').join(',')})`,
+    ).all(...recordIds);
   }
 
   /** Adds a line to a record's edit history. */
@@ -410,6 +458,8 @@ export class DatasetStore extends Store {
 
   /** The newest duplicate search job of a dataset, if any. */
   latestDedupeJobId(datasetId: number): number | undefined {
-    return this.value<[number], number>(`SELECT id FROM jobs WHERE kind = 'dataset-dedupe' AND json_extract(params, '$.datasetId') = ? ORDER BY id DESC LIMIT 1`).get(datasetId);
+    return this.value<[number], number>(
+      `SELECT id FROM jobs WHERE kind = 'dataset-dedupe' AND json_extract(params, '$.datasetId') = ? ORDER BY id DESC LIMIT 1`,
+    ).get(datasetId);
   }
 }

@@ -48,7 +48,9 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
           const broken = db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
           if (broken.length > 0) {
             const first = broken[0]!;
-            throw new Error(`Migration ${m.name} left ${broken.length} rows pointing at missing rows (the first: ${first.table} row ${first.rowid} → ${first.parent}).`);
+            throw new Error(
+              `Migration ${m.name} left ${broken.length} rows pointing at missing rows (the first: ${first.table} row ${first.rowid} → ${first.parent}).`,
+            );
           }
         }
         db.pragma(`user_version = ${m.version}`);

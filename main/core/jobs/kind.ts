@@ -54,7 +54,9 @@ export interface AnyWorkerEntry {
 
 /** Runs the kind's worker entry in a new worker process; `on` receives the worker's events in order. */
 export type RunWorker<W> =
-  W extends WorkerEntry<infer Payload, infer Result, infer Events> ? (payload: z.input<Payload>, on?: EventHandlers<Events>) => Promise<z.output<Result>> : never;
+  W extends WorkerEntry<infer Payload, infer Result, infer Events>
+    ? (payload: z.input<Payload>, on?: EventHandlers<Events>) => Promise<z.output<Result>>
+    : never;
 
 export interface JobContext<Params, W = undefined> {
   readonly job: Job;

@@ -88,8 +88,10 @@ export class JobStore extends Store {
   }
 
   create(job: NewJob): Job {
-    const info = this.sql(`INSERT INTO jobs (kind, title, status, lane, params, owner_pid, created_at)
-         VALUES (@kind, @title, 'queued', @lane, @params, @owner, @now)`).run({
+    const info = this.sql(
+      `INSERT INTO jobs (kind, title, status, lane, params, owner_pid, created_at)
+         VALUES (@kind, @title, 'queued', @lane, @params, @owner, @now)`,
+    ).run({
       kind: job.kind,
       title: job.title,
       lane: job.lane,
@@ -110,8 +112,10 @@ export class JobStore extends Store {
     const limit = options.limit ?? 100;
     if (options.status && options.status.length > 0) {
       const marks = options.status.map(() => '?').join(',');
-      const rows = this.sql<unknown[], JobRow>(`SELECT * FROM jobs WHERE status IN (${marks}) ORDER BY id DESC LIMIT ?`)
-        .all(...options.status, limit);
+      const rows = this.sql<unknown[], JobRow>(`SELECT * FROM jobs WHERE status IN (${marks}) ORDER BY id DESC LIMIT ?`).all(
+        ...options.status,
+        limit,
+      );
       return rows.map(toJob);
     }
     return this.sql<[number], JobRow>('SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit).map(toJob);
@@ -184,8 +188,10 @@ export class JobStore extends Store {
   }
 
   setProgress(id: number, progress: number, message: string | null): void {
-    this.sql(`UPDATE jobs SET progress = @progress, progress_message = @message, heartbeat_at = @now
-         WHERE id = @id AND status = 'running'`).run({ id, progress: Math.min(1, Math.max(0, progress)), message, now: this.now() });
+    this.sql(
+      `UPDATE jobs SET progress = @progress, progress_message = @message, heartbeat_at = @now
+         WHERE id = @id AND status = 'running'`,
+    ).run({ id, progress: Math.min(1, Math.max(0, progress)), message, now: this.now() });
   }
 
   setWorkerPid(id: number, pid: number): void {
@@ -204,15 +210,19 @@ export class JobStore extends Store {
   }
 
   appendLog(jobId: number, level: LogLevel, message: string): JobLogLine {
-    return this.sql(`INSERT INTO job_logs (job_id, seq, at, level, message)
+    return this.sql(
+      `INSERT INTO job_logs (job_id, seq, at, level, message)
          SELECT @jobId, coalesce(max(seq), 0) + 1, @at, @level, @message FROM job_logs WHERE job_id = @jobId
-         RETURNING job_id AS jobId, seq, at, level, message`).get({ jobId, at: this.now(), level, message }) as JobLogLine;
+         RETURNING job_id AS jobId, seq, at, level, message`,
+    ).get({ jobId, at: this.now(), level, message }) as JobLogLine;
   }
 
   logs(jobId: number, afterSeq = 0, limit = 1000): JobLogLine[] {
     this.get(jobId);
-    return this.sql<[number, number, number], JobLogLine>(`SELECT job_id AS jobId, seq, at, level, message FROM job_logs
-         WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?`).all(jobId, afterSeq, limit);
+    return this.sql<[number, number, number], JobLogLine>(
+      `SELECT job_id AS jobId, seq, at, level, message FROM job_logs
+         WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+    ).all(jobId, afterSeq, limit);
   }
 
   /** The last `count` log lines of a job, oldest first. */
@@ -220,13 +230,14 @@ export class JobStore extends Store {
     this.get(jobId);
     return this.sql<[number, number], JobLogLine>(
       `SELECT * FROM (SELECT job_id AS jobId, seq, at, level, message FROM job_logs WHERE job_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
-    )
-      .all(jobId, count);
+    ).all(jobId, count);
   }
 
   /** Queued jobs this process owns, oldest first. */
   queued(): Job[] {
-    return this.sql<[number], JobRow>(`SELECT * FROM jobs WHERE status = 'queued' AND owner_pid = ? ORDER BY id`).all(this.ownerPid).map(toJob);
+    return this.sql<[number], JobRow>(`SELECT * FROM jobs WHERE status = 'queued' AND owner_pid = ? ORDER BY id`)
+      .all(this.ownerPid)
+      .map(toJob);
   }
 
   /**

@@ -207,7 +207,10 @@ export class JobSupervisor {
     if (pauseGraceMs > 0 && pausable.length > 0) {
       for (const [id] of pausable) this.pause(id);
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.all(pausable.map(([, r]) => r.done)), new Promise((resolve) => (timer = setTimeout(resolve, pauseGraceMs)))]);
+      await Promise.race([
+        Promise.all(pausable.map(([, r]) => r.done)),
+        new Promise((resolve) => (timer = setTimeout(resolve, pauseGraceMs))),
+      ]);
       clearTimeout(timer);
     }
     const pending = [...this.running.values()];
@@ -272,7 +275,14 @@ export class JobSupervisor {
     let lastProgressAt = 0;
     const intervalMs = this.options.progressIntervalMs ?? 200;
 
-    const entry: Running = { controller, lane: job.lane, done: Promise.resolve(), pausable: kind.pausable === true, pauseRequested: false, workers: new Set() };
+    const entry: Running = {
+      controller,
+      lane: job.lane,
+      done: Promise.resolve(),
+      pausable: kind.pausable === true,
+      pauseRequested: false,
+      workers: new Set(),
+    };
     // Checked again as it starts: a job queued by an older studio may hold parameters this one no longer takes.
     const params = kind.params.safeParse(job.params);
     const ctx: JobContext<unknown, AnyJobKind['worker']> = {
@@ -299,7 +309,8 @@ export class JobSupervisor {
         if (!params.success) throw new TaskFailed('INVALID_ARGUMENT', `Invalid parameters for a ${job.kind} job: ${params.error.message}`);
         const result = kind.result.safeParse(await kind.run(ctx));
         if (controller.signal.aborted) throw controller.signal.reason;
-        if (!result.success) throw new TaskFailed('BAD_RESULT', `The ${job.kind} job's result does not match its schema: ${result.error.message}`);
+        if (!result.success)
+          throw new TaskFailed('BAD_RESULT', `The ${job.kind} job's result does not match its schema: ${result.error.message}`);
         this.finish(job.id, 'succeeded', { result: result.data ?? null });
       } catch (err) {
         if (err instanceof JobPaused && !controller.signal.aborted) {
@@ -332,10 +343,18 @@ export class JobSupervisor {
     this.running.set(job.id, entry);
   }
 
-  private finish(id: number, status: 'succeeded' | 'failed' | 'cancelled' | 'interrupted' | 'paused', patch: Parameters<JobStore['transition']>[2]): void {
+  private finish(
+    id: number,
+    status: 'succeeded' | 'failed' | 'cancelled' | 'interrupted' | 'paused',
+    patch: Parameters<JobStore['transition']>[2],
+  ): void {
     const job = this.options.store.transition(id, status, patch);
     const error = job.error;
-    this.log(id, status === 'succeeded' || status === 'paused' ? 'info' : status === 'failed' ? 'error' : 'warn', error ? `${status}: ${error.message}` : status);
+    this.log(
+      id,
+      status === 'succeeded' || status === 'paused' ? 'info' : status === 'failed' ? 'error' : 'warn',
+      error ? `${status}: ${error.message}` : status,
+    );
     this.announce(job);
   }
 
@@ -386,7 +405,10 @@ export class JobSupervisor {
             const result = workerEntry.result.safeParse(message.result);
             outcome = result.success
               ? { ok: true, value: result.data }
-              : { ok: false, error: new TaskFailed('BAD_RESULT', `The ${job.kind} worker's result does not match its schema: ${result.error.message}`) };
+              : {
+                  ok: false,
+                  error: new TaskFailed('BAD_RESULT', `The ${job.kind} worker's result does not match its schema: ${result.error.message}`),
+                };
             break;
           }
           case 'error':

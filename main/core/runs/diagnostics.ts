@@ -61,7 +61,12 @@ export function diagnose(series: MetricSeries, error: Job['error']): RunDiagnost
   const out: RunDiagnostic[] = [];
   if (error?.code === 'non_finite') {
     const step = Number(/Step (\d+)/.exec(error.message)?.[1] ?? NaN);
-    out.push({ level: 'error', code: 'non_finite', step: Number.isFinite(step) ? step : null, message: `${error.message} The last checkpoint before it is intact.` });
+    out.push({
+      level: 'error',
+      code: 'non_finite',
+      step: Number.isFinite(step) ? step : null,
+      message: `${error.message} The last checkpoint before it is intact.`,
+    });
   }
   const steps = series['loss']?.steps.length ?? 0;
   if (steps < MIN_STEPS) return out;

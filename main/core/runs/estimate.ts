@@ -33,7 +33,13 @@ export interface EstimateInputs {
 /** Launcher defaults for a model: the paper's setup (shared/training.ts) with lengths that fit the model. */
 export function defaultsFor(model: ModelEntry, modelConfig: ModelConfig, preset?: Record<string, unknown>): RunDefaults {
   const maxLength = Math.min(512, modelConfig.maxPositionEmbeddings);
-  const base = RunConfig.parse({ model: { kind: 'folder', path: model.path }, maxLength, maxPromptLength: Math.floor(maxLength * 0.75), chatTemplate: model.hasChatTemplate, ...preset });
+  const base = RunConfig.parse({
+    model: { kind: 'folder', path: model.path },
+    maxLength,
+    maxPromptLength: Math.floor(maxLength * 0.75),
+    chatTemplate: model.hasChatTemplate,
+    ...preset,
+  });
   const { model: _model, ...rest } = base;
   return rest;
 }
@@ -43,7 +49,21 @@ export function estimateRun(input: EstimateInputs): RunEstimate {
   const issues = parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
   const testPairs = input.snapshot.testCount;
   const trainPairs = input.snapshot.recordCount - testPairs;
-  const empty = { issues, trainPairs, testPairs, effectiveBatch: 0, stepsPerEpoch: 0, totalSteps: 0, memoryBytes: 0, memoryProblem: null, secondsPerEpoch: null, secondsPerEpochRange: null, timeBasis: '', needsReference: false, referenceCached: false };
+  const empty = {
+    issues,
+    trainPairs,
+    testPairs,
+    effectiveBatch: 0,
+    stepsPerEpoch: 0,
+    totalSteps: 0,
+    memoryBytes: 0,
+    memoryProblem: null,
+    secondsPerEpoch: null,
+    secondsPerEpochRange: null,
+    timeBasis: '',
+    needsReference: false,
+    referenceCached: false,
+  };
   if (!parsed.success) return empty;
   const config = parsed.data;
   if (trainPairs === 0) issues.push({ path: 'snapshotId', message: 'The snapshot has no training records.' });

@@ -60,7 +60,10 @@ function epochAt(series: MetricSeries): (step: number) => number | undefined {
 /** trainer_state.json's shape: train entries then, at the same step, the evaluation's entry. */
 export function metricsJson(run: Run, series: MetricSeries): string {
   const names = orderedNames(series);
-  const train = byStep(series, names.filter((n) => !isEval(n)));
+  const train = byStep(
+    series,
+    names.filter((n) => !isEval(n)),
+  );
   const evals = byStep(series, names.filter(isEval));
   const epoch = epochAt(series);
   const logHistory: Record<string, number>[] = [];
@@ -71,7 +74,15 @@ export function metricsJson(run: Run, series: MetricSeries): string {
     if (evals.has(step)) logHistory.push({ ...evals.get(step), ...at });
   }
   const doc = {
-    run: { id: run.id, name: run.name, status: run.status, objective: run.config.objective, model: run.modelName, snapshot: run.snapshotName, snapshotHash: run.snapshotHash },
+    run: {
+      id: run.id,
+      name: run.name,
+      status: run.status,
+      objective: run.config.objective,
+      model: run.modelName,
+      snapshot: run.snapshotName,
+      snapshotHash: run.snapshotHash,
+    },
     global_step: run.step,
     max_steps: run.totalSteps,
     num_train_epochs: run.config.maxSteps === null ? run.config.epochs : null,

@@ -44,7 +44,10 @@ export async function inspectModelFolder(dir: string): Promise<FolderModel> {
   try {
     tokenizer = await HfTokenizer.fromFolder(path);
   } catch (err) {
-    throw new StudioError('INVALID_ARGUMENT', `${path}: the tokenizer cannot be read (${err instanceof Error ? err.message : String(err)}).`);
+    throw new StudioError(
+      'INVALID_ARGUMENT',
+      `${path}: the tokenizer cannot be read (${err instanceof Error ? err.message : String(err)}).`,
+    );
   }
   if (!tokenizer) throw new StudioError('INVALID_ARGUMENT', `${path} has no tokenizer.json: training needs the model's own tokenizer.`);
   return {

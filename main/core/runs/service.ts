@@ -79,7 +79,9 @@ export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
   const create = async (launch: z.output<typeof RunLaunch>, rerunOf: number | null): Promise<Run> => {
     const { model, estimate: est, snapshot } = await estimate(launch);
     if (est.issues.length > 0) {
-      throw new StudioError('INVALID_ARGUMENT', `The run cannot start: ${est.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues: est.issues });
+      throw new StudioError('INVALID_ARGUMENT', `The run cannot start: ${est.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
+        issues: est.issues,
+      });
     }
     if (est.memoryProblem) throw new StudioError('INVALID_ARGUMENT', est.memoryProblem);
     const config = RunConfig.parse({ ...launch.config, model: { kind: 'folder', path: model.path } });
@@ -144,7 +146,12 @@ export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
     'runs.exportMetrics': ({ id, format, path }) => {
       const run = runs.getRun(id);
       const { text, rows } = exportMetrics(run, runs.series(id), format);
-      const downloadName = `run-${id}-${run.name.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'metrics'}-metrics.${format}`;
+      const downloadName = `run-${id}-${
+        run.name
+          .replace(/[^\w.-]+/g, '-')
+          .replace(/^-+|-+$/g, '')
+          .slice(0, 60) || 'metrics'
+      }-metrics.${format}`;
       const target = path ?? join(deps.artifactsDir, 'exports', downloadName);
       try {
         mkdirSync(dirname(target), { recursive: true });
@@ -162,7 +169,8 @@ export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
     },
     'runs.resume': ({ id }) => {
       const run = runs.getRun(id);
-      if (!RESUMABLE_STATUSES.includes(run.status)) throw new StudioError('CONFLICT', `Run #${id} is ${run.status}; only a paused, interrupted or failed run can be resumed.`);
+      if (!RESUMABLE_STATUSES.includes(run.status))
+        throw new StudioError('CONFLICT', `Run #${id} is ${run.status}; only a paused, interrupted or failed run can be resumed.`);
       jobs.retry(run.jobId);
       return runs.getRun(id);
     },
@@ -179,7 +187,8 @@ export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
     },
     'runs.rerun': ({ id }) => {
       const run = runs.getRun(id);
-      if (run.modelId === null) throw new StudioError('CONFLICT', `Run #${id}'s model is no longer registered; register it again to re-run.`);
+      if (run.modelId === null)
+        throw new StudioError('CONFLICT', `Run #${id}'s model is no longer registered; register it again to re-run.`);
       const { model: _model, ...config } = run.config;
       return create({ name: `${run.name} (re-run)`, snapshotId: run.snapshotId, modelId: run.modelId, config }, id);
     },

@@ -88,7 +88,6 @@ export interface ReferenceCacheRow {
   bytes: number;
 }
 
-
 const RUN_SELECT = `
   SELECT r.*, s.name AS snapshot_name, s.content_hash AS snapshot_hash, d.name AS dataset_name
   FROM runs r JOIN snapshots s ON s.id = r.snapshot_id JOIN datasets d ON d.id = s.dataset_id`;
@@ -105,7 +104,7 @@ export class RunStore extends Store {
   // ---- models
 
   listModels(): ModelEntry[] {
-    return this.sql<[], ModelRow>('SELECT * FROM models ORDER BY origin = \'demo\' DESC, id DESC').all().map(toModel);
+    return this.sql<[], ModelRow>("SELECT * FROM models ORDER BY origin = 'demo' DESC, id DESC").all().map(toModel);
   }
 
   getModel(id: number): ModelEntry {
@@ -123,8 +122,18 @@ export class RunStore extends Store {
     const info = this.sql(
       `INSERT INTO models (name, path, origin, model_type, parameters, hidden_size, num_layers, vocab_size, has_chat_template, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-      .run(m.name, m.path, m.origin, m.modelType, m.parameters, m.hiddenSize, m.numLayers, m.vocabSize, m.hasChatTemplate ? 1 : 0, Date.now());
+    ).run(
+      m.name,
+      m.path,
+      m.origin,
+      m.modelType,
+      m.parameters,
+      m.hiddenSize,
+      m.numLayers,
+      m.vocabSize,
+      m.hasChatTemplate ? 1 : 0,
+      Date.now(),
+    );
     return this.getModel(Number(info.lastInsertRowid));
   }
 
@@ -142,8 +151,21 @@ export class RunStore extends Store {
     const info = this.sql(
       `INSERT INTO runs (name, job_id, config, model_id, model_name, snapshot_id, train_pairs, test_pairs, total_steps, app_version, dir, rerun_of, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-      .run(r.name, r.jobId, JSON.stringify(r.config), r.modelId, r.modelName, r.snapshotId, r.trainPairs, r.testPairs, r.totalSteps, r.appVersion, r.dir, r.rerunOf, Date.now());
+    ).run(
+      r.name,
+      r.jobId,
+      JSON.stringify(r.config),
+      r.modelId,
+      r.modelName,
+      r.snapshotId,
+      r.trainPairs,
+      r.testPairs,
+      r.totalSteps,
+      r.appVersion,
+      r.dir,
+      r.rerunOf,
+      Date.now(),
+    );
     return Number(info.lastInsertRowid);
   }
 
@@ -170,7 +192,9 @@ export class RunStore extends Store {
   }
 
   listRuns(): Run[] {
-    return this.sql<[], RunRow>(`${RUN_SELECT} ORDER BY r.id DESC`).all().map((r) => this.toRun(r));
+    return this.sql<[], RunRow>(`${RUN_SELECT} ORDER BY r.id DESC`)
+      .all()
+      .map((r) => this.toRun(r));
   }
 
   private toRun(r: RunRow): Run {
@@ -246,8 +270,7 @@ export class RunStore extends Store {
        JOIN (SELECT name, max(step) AS step FROM run_metrics WHERE run_id = @run GROUP BY name) last
          ON last.name = m.name AND last.step = m.step
        WHERE m.run_id = @run`,
-    )
-      .all({ run: runId });
+    ).all({ run: runId });
     return Object.fromEntries(rows.map((r) => [r.name, r.value]));
   }
 
@@ -255,8 +278,7 @@ export class RunStore extends Store {
     const out: MetricSeries = {};
     const rows = this.sql<[number, number], { name: string; step: number; value: number }>(
       'SELECT name, step, value FROM run_metrics WHERE run_id = ? AND step > ? ORDER BY name, step',
-    )
-      .all(runId, afterStep);
+    ).all(runId, afterStep);
     for (const r of rows) {
       const s = (out[r.name] ??= { steps: [], values: [] });
       s.steps.push(r.step);
@@ -266,8 +288,9 @@ export class RunStore extends Store {
   }
 
   latestWeights(runId: number): { step: number; weights: number[] } | null {
-    const row = this.sql<[number], { step: number; weights: string }>('SELECT step, weights FROM run_weights WHERE run_id = ? ORDER BY step DESC LIMIT 1')
-      .get(runId);
+    const row = this.sql<[number], { step: number; weights: string }>(
+      'SELECT step, weights FROM run_weights WHERE run_id = ? ORDER BY step DESC LIMIT 1',
+    ).get(runId);
     return row ? { step: row.step, weights: JSON.parse(row.weights) as number[] } : null;
   }
 
@@ -299,12 +322,30 @@ export class RunStore extends Store {
   // ---- reference cache
 
   reference(key: string): ReferenceCacheRow | null {
-    const row = this.sql<[string], { key: string; model_hash: string; snapshot_hash: string; settings: string; train_pairs: number; test_pairs: number; path: string; bytes: number }>(
-      'SELECT * FROM reference_cache WHERE key = ?',
-    )
-      .get(key);
+    const row = this.sql<
+      [string],
+      {
+        key: string;
+        model_hash: string;
+        snapshot_hash: string;
+        settings: string;
+        train_pairs: number;
+        test_pairs: number;
+        path: string;
+        bytes: number;
+      }
+    >('SELECT * FROM reference_cache WHERE key = ?').get(key);
     return row
-      ? { key: row.key, modelHash: row.model_hash, snapshotHash: row.snapshot_hash, settings: JSON.parse(row.settings), trainPairs: row.train_pairs, testPairs: row.test_pairs, path: row.path, bytes: row.bytes }
+      ? {
+          key: row.key,
+          modelHash: row.model_hash,
+          snapshotHash: row.snapshot_hash,
+          settings: JSON.parse(row.settings),
+          trainPairs: row.train_pairs,
+          testPairs: row.test_pairs,
+          path: row.path,
+          bytes: row.bytes,
+        }
       : null;
   }
 
@@ -322,8 +363,7 @@ export class RunStore extends Store {
          WHERE c.snapshot_hash = ? AND c.model_hash IN (SELECT model_hash FROM runs WHERE model_id = ? AND model_hash IS NOT NULL)
            AND json_extract(c.settings, '$.chatTemplate') = ? AND json_extract(c.settings, '$.maxLength') = ?
            AND json_extract(c.settings, '$.maxPromptLength') = ?`,
-      )
-        .get(snapshotHash, modelId, chatTemplate ? 1 : 0, maxLength, maxPromptLength) !== undefined
+      ).get(snapshotHash, modelId, chatTemplate ? 1 : 0, maxLength, maxPromptLength) !== undefined
     );
   }
 
@@ -331,8 +371,7 @@ export class RunStore extends Store {
     this.sql(
       `INSERT OR REPLACE INTO reference_cache (key, model_hash, snapshot_hash, settings, train_pairs, test_pairs, path, bytes, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-      .run(r.key, r.modelHash, r.snapshotHash, JSON.stringify(r.settings), r.trainPairs, r.testPairs, r.path, r.bytes, Date.now());
+    ).run(r.key, r.modelHash, r.snapshotHash, JSON.stringify(r.settings), r.trainPairs, r.testPairs, r.path, r.bytes, Date.now());
   }
 
   /**
@@ -345,8 +384,7 @@ export class RunStore extends Store {
       `SELECT r.config, avg(m.value) AS seconds, r.snapshot_id FROM runs r JOIN run_metrics m ON m.run_id = r.id
        WHERE m.name = 'step_seconds' AND m.step > ? AND r.model_id = ? AND (? IS NULL OR r.backend = ?)
        GROUP BY r.id HAVING count(*) >= 2 ORDER BY r.id DESC LIMIT ?`,
-    )
-      .all(ETA_WARMUP_STEPS, modelId, backend, backend, limit);
+    ).all(ETA_WARMUP_STEPS, modelId, backend, backend, limit);
     return rows.map((r) => {
       const config = RunConfig.parse(JSON.parse(r.config));
       return { secondsPerStep: r.seconds, pairsPerStep: effectiveBatchSize(config), meanRecordChars: this.meanRecordChars(r.snapshot_id) };
@@ -358,13 +396,14 @@ export class RunStore extends Store {
     const v = this.value(
       `SELECT avg(m.value) FROM run_metrics m JOIN runs r ON r.id = m.run_id
        WHERE m.name = 'tokens_per_second' AND r.model_id = ? AND (? IS NULL OR r.backend = ?)`,
-    )
-      .get(modelId, backend, backend) as number | null;
+    ).get(modelId, backend, backend) as number | null;
     return v ?? null;
   }
 
   /** Mean length of a snapshot's records as stored (0 when it has none). */
   meanRecordChars(snapshotId: number): number {
-    return this.value<[number], number | null>('SELECT avg(length(content)) FROM snapshot_records WHERE snapshot_id = ?').get(snapshotId) ?? 0;
+    return (
+      this.value<[number], number | null>('SELECT avg(length(content)) FROM snapshot_records WHERE snapshot_id = ?').get(snapshotId) ?? 0
+    );
   }
 }

@@ -72,7 +72,8 @@ export const trainJob = defineJobKind({
         if (runs.findModelByPath(path)) return;
         void inspectModelFolder(path).then(
           ({ entry }) => runs.addModel({ ...entry, name: `${run.name} (run #${runId})`, origin: 'run' }),
-          (err: unknown) => ctx.log('warn', `The exported model could not be registered: ${err instanceof Error ? err.message : String(err)}`),
+          (err: unknown) =>
+            ctx.log('warn', `The exported model could not be registered: ${err instanceof Error ? err.message : String(err)}`),
         );
       },
     };

@@ -34,7 +34,16 @@ export type TrainResult = z.infer<typeof TrainResult>;
 export type TrainEvents = {
   /** Where the run (re)starts: metrics after this step are stale and replaced. */
   start: { step: number; totalSteps: number; modelHash: string; backend: string; resumedFrom: string | null };
-  reference: { key: string; modelHash: string; snapshotHash: string; settings: unknown; trainPairs: number; testPairs: number; path: string; bytes: number };
+  reference: {
+    key: string;
+    modelHash: string;
+    snapshotHash: string;
+    settings: unknown;
+    trainPairs: number;
+    testPairs: number;
+    path: string;
+    bytes: number;
+  };
   step: StepRecord;
   eval: EvalRecord;
   checkpoints: { step: number; epoch: number; path: string; bytes: number }[];

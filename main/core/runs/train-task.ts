@@ -75,14 +75,28 @@ export async function trainTask(payload: TrainPayload, io: WorkerIo<TrainEvents>
       bytes: cache.bytes,
     });
   }
-  io.event('start', { step: trainer.currentStep, totalSteps: trainer.totalSteps, modelHash, backend: backend.name, resumedFrom: checkpoint });
+  io.event('start', {
+    step: trainer.currentStep,
+    totalSteps: trainer.totalSteps,
+    modelHash,
+    backend: backend.name,
+    resumedFrom: checkpoint,
+  });
 
   const saveCheckpoint = async () => {
     await trainer.saveCheckpoint(payload.dir);
-    const entries = (await describeCheckpoints(payload.dir)).map((c) => ({ step: c.step, epoch: c.step / trainer.stepsPerEpoch, path: c.dir, bytes: c.bytes }));
+    const entries = (await describeCheckpoints(payload.dir)).map((c) => ({
+      step: c.step,
+      epoch: c.step / trainer.stepsPerEpoch,
+      path: c.dir,
+      bytes: c.bytes,
+    }));
     io.event('checkpoints', entries);
     const saved = entries.find((e) => e.step === trainer.currentStep);
-    io.log('info', `Checkpoint at step ${trainer.currentStep}${saved ? ` (${(saved.bytes / 1e6).toFixed(1)} MB): ${saved.path}` : ''}; keeping ${entries.length}.`);
+    io.log(
+      'info',
+      `Checkpoint at step ${trainer.currentStep}${saved ? ` (${(saved.bytes / 1e6).toFixed(1)} MB): ${saved.path}` : ''}; keeping ${entries.length}.`,
+    );
   };
 
   // Each step's wall-clock time runs from the end of the step before (or the loop's start): it carries the
@@ -90,7 +104,11 @@ export async function trainTask(payload: TrainPayload, io: WorkerIo<TrainEvents>
   let lastStepEnd = performance.now();
   const stepSeconds: number[] = [];
   const firstStep = trainer.currentStep + 1;
-  const schedule = runSchedule(trainer.config, { totalSteps: trainer.totalSteps, stepsPerEpoch: trainer.stepsPerEpoch, testPairs: trainer.testPairs.length });
+  const schedule = runSchedule(trainer.config, {
+    totalSteps: trainer.totalSteps,
+    stepsPerEpoch: trainer.stepsPerEpoch,
+    testPairs: trainer.testPairs.length,
+  });
   try {
     while (!trainer.finished) {
       // A step resolves through microtasks only: yield so pause and cancel messages get read.
@@ -112,7 +130,10 @@ export async function trainTask(payload: TrainPayload, io: WorkerIo<TrainEvents>
       const tps = record.metrics['tokens_per_second'];
       // Measured on this attempt's steps only, after its warm-up (shared/training.ts timeLeft).
       const left = describeTimeLeft(timeLeft(stepSeconds, firstStep, schedule));
-      io.progress(record.step / trainer.totalSteps, `Step ${record.step} of ${trainer.totalSteps}${tps ? ` · ${Math.round(tps)} tokens/s` : ''} · ${left}`);
+      io.progress(
+        record.step / trainer.totalSteps,
+        `Step ${record.step} of ${trainer.totalSteps}${tps ? ` · ${Math.round(tps)} tokens/s` : ''} · ${left}`,
+      );
       if (trainer.evalDue && trainer.testPairs.length > 0) {
         const evaluation = await trainer.evaluate();
         io.event('eval', evaluation);

@@ -18,7 +18,9 @@ export function settingsService(db: Db) {
   };
 
   const update = (patch: Partial<Settings>): Settings => {
-    store.put(Object.entries(patch).flatMap(([key, value]): [string, string][] => (value === undefined ? [] : [[key, JSON.stringify(value)]])));
+    store.put(
+      Object.entries(patch).flatMap(([key, value]): [string, string][] => (value === undefined ? [] : [[key, JSON.stringify(value)]])),
+    );
     return get();
   };
 

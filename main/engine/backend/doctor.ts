@@ -10,7 +10,6 @@ import { gemmEnabled, gemmError } from './wasm-matmul';
 import { WASM_HEAP_CAP_BYTES } from './wasm-memory';
 import { threadsUnsupportedReason } from './wasm-threads';
 
-
 export interface DoctorReport {
   backends: Availability[];
   /** The backend initBackend() started in this process, if any. */
@@ -36,7 +35,10 @@ export async function doctorReport(): Promise<DoctorReport> {
   const active = currentBackend();
   const threadsReason = threadsUnsupportedReason();
   const wasmThreads = active?.name === 'wasm' && active.threads !== null ? active.threads : threadsReason ? 1 : defaultWasmThreads();
-  const activeNote = active?.name === 'wasm' ? active.notes.find((note) => note.startsWith('wasm: ') && !note.includes('GEMM'))?.slice('wasm: '.length) : undefined;
+  const activeNote =
+    active?.name === 'wasm'
+      ? active.notes.find((note) => note.startsWith('wasm: ') && !note.includes('GEMM'))?.slice('wasm: '.length)
+      : undefined;
   const fma = relaxedSimdAvailable();
   return {
     backends: await detectBackends(),

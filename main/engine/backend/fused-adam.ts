@@ -111,7 +111,13 @@ export class FusedAdamOptimizer extends tf.Optimizer {
     this.incrementIterations();
   }
 
-  private updateWithOps(param: tf.Tensor, grad: tf.Tensor, m: tf.Tensor, v: tf.Tensor, a: { beta1Power: number; beta2Power: number }): tf.Tensor[] {
+  private updateWithOps(
+    param: tf.Tensor,
+    grad: tf.Tensor,
+    m: tf.Tensor,
+    v: tf.Tensor,
+    a: { beta1Power: number; beta2Power: number },
+  ): tf.Tensor[] {
     const nextM = tf.add(tf.mul(m, this.beta1), tf.mul(grad, 1 - this.beta1));
     const nextV = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(grad), 1 - this.beta2));
     const mHat = tf.div(nextM, 1 - a.beta1Power);

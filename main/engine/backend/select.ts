@@ -109,7 +109,9 @@ async function startWasm(threads: number, trainingKernels: boolean, notes: strin
     const gemm = gemmFor(asInternals(tf.backend()));
     if (gemm) {
       computeThreads = gemm.threads;
-      notes.push(`wasm: matmuls on the studio's GEMM (${gemm.fma ? 'relaxed-SIMD FMA' : 'SIMD multiply and add'}, ${gemm.threads} thread${gemm.threads === 1 ? '' : 's'}); XNNPACK for the rest (${getThreadsCount()} thread${getThreadsCount() === 1 ? '' : 's'})`);
+      notes.push(
+        `wasm: matmuls on the studio's GEMM (${gemm.fma ? 'relaxed-SIMD FMA' : 'SIMD multiply and add'}, ${gemm.threads} thread${gemm.threads === 1 ? '' : 's'}); XNNPACK for the rest (${getThreadsCount()} thread${getThreadsCount() === 1 ? '' : 's'})`,
+      );
     } else {
       notes.push(`wasm: the studio's GEMM did not start (${gemmError() ?? 'unknown error'}); matmuls on XNNPACK`);
     }
@@ -133,7 +135,8 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     let info: BackendInfo | null;
     if (choice === 'node-gpu' || choice === 'node') info = await startNative(choice, notes);
     else if (choice === 'wasm') info = await startWasm(threads, trainingKernels, notes);
-    else info = (await tf.setBackend('cpu')) ? { name: 'cpu', tfBackend: 'cpu', threads: 1, simd: null, trainingKernels: false, notes } : null;
+    else
+      info = (await tf.setBackend('cpu')) ? { name: 'cpu', tfBackend: 'cpu', threads: 1, simd: null, trainingKernels: false, notes } : null;
     if (info) {
       current = info;
       return info;

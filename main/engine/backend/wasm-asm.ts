@@ -109,7 +109,8 @@ export const op = {
   i32x4Add: simd(0xae),
   v128Bitselect: simd(0x52),
   /** A v128 constant of four equal floats. */
-  f32x4Const: (value: number) => simd(0x0c, ...Array.from({ length: 4 }, () => [...new Uint8Array(new Float32Array([value]).buffer)]).flat()),
+  f32x4Const: (value: number) =>
+    simd(0x0c, ...Array.from({ length: 4 }, () => [...new Uint8Array(new Float32Array([value]).buffer)]).flat()),
   i32x4Const: (value: number) => simd(0x0c, ...Array.from({ length: 4 }, () => [...new Uint8Array(new Int32Array([value]).buffer)]).flat()),
   f32Max: [0x97],
   f32Add: [0x92],
@@ -194,12 +195,20 @@ export interface MemoryImport {
 /** A module importing env.memory and exporting each function under its name. */
 export function encodeModule(memory: MemoryImport, functions: FunctionBuilder[]): Uint8Array {
   const types = functions.map((fn) => [0x60, ...vector(new Array<number[]>(fn.paramCount).fill([TYPE_CODE.i32])), 0x00]);
-  const limits = memory.maximum === undefined
-    ? [0x00, ...uleb(memory.minimum)]
-    : [memory.shared ? 0x03 : 0x01, ...uleb(memory.minimum), ...uleb(memory.maximum)];
+  const limits =
+    memory.maximum === undefined
+      ? [0x00, ...uleb(memory.minimum)]
+      : [memory.shared ? 0x03 : 0x01, ...uleb(memory.minimum), ...uleb(memory.maximum)];
   if (memory.shared && memory.maximum === undefined) throw new Error('a shared memory import needs a maximum');
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vector(types)),
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, ...limits]])),
     ...section(3, vector(functions.map((_, index) => uleb(index)))),

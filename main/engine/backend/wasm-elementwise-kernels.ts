@@ -14,7 +14,6 @@
 // split the runs. Each output element is computed the same way whatever the split.
 import { FunctionBuilder, minU, op } from './wasm-asm';
 
-
 export const EW_OPS = ['add', 'sub', 'mul', 'rsub'] as const;
 export type ElementwiseOp = (typeof EW_OPS)[number];
 export const EW_MODES = ['rows', 'runs'] as const;
@@ -27,7 +26,13 @@ export const EW_JOB_BYTES = EW_JOB_FIELDS.length * 4;
 const field = (name: ElementwiseJobField): number => EW_JOB_FIELDS.indexOf(name) * 4;
 
 /** Export names, in the order elementwiseFunctions() emits them. */
-export const EW_FUNCTION_NAMES: string[] = [...EW_OPS.flatMap((o) => EW_MODES.map((m) => `ew_${o}_${m}`)), 'ew_softmax', 'ew_sigmoid', 'ew_swap_middle', 'ew_gemv'];
+export const EW_FUNCTION_NAMES: string[] = [
+  ...EW_OPS.flatMap((o) => EW_MODES.map((m) => `ew_${o}_${m}`)),
+  'ew_softmax',
+  'ew_sigmoid',
+  'ew_swap_middle',
+  'ew_gemv',
+];
 
 const F32X4: Record<'add' | 'sub' | 'mul', number[]> = { add: op.f32x4Add, sub: op.f32x4Sub, mul: op.f32x4Mul };
 
@@ -77,13 +82,13 @@ function elementwiseFunction(kind: ElementwiseOp, mode: ElementwiseMode): Functi
 // 2^n put into the exponent bits. Relative error ~2e-7 over the float range;
 // below -87.3 (where e^x is subnormal) the result is 0, above 88.7 it is
 // clamped. `x` and `t`, `u` are v128 locals; leaves e^x on the stack.
-const EXP_POLY = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+const EXP_POLY = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
 const EXP_CONSTANTS = {
   low: -87.33654,
   high: 88.72283,
   log2e: Math.LOG2E,
   ln2High: 0.693359375,
-  ln2Low: -2.12194440e-4,
+  ln2Low: -2.1219444e-4,
   one: 1,
   zero: 0,
   /** 1.5·2²³: adding it rounds to an integer, left in the low mantissa bits. */
@@ -151,8 +156,17 @@ function softmaxFunction(): FunctionBuilder {
   const [x, t, u, acc, max] = [fn.local('v128'), fn.local('v128'), fn.local('v128'), fn.local('v128'), fn.local('v128')];
   const constants = expRegisters(fn);
   const horizontal = (combine: number[]) => [
-    ...op.get(acc), ...op.f32x4ExtractLane(0), ...op.get(acc), ...op.f32x4ExtractLane(1), ...combine,
-    ...op.get(acc), ...op.f32x4ExtractLane(2), ...combine, ...op.get(acc), ...op.f32x4ExtractLane(3), ...combine,
+    ...op.get(acc),
+    ...op.f32x4ExtractLane(0),
+    ...op.get(acc),
+    ...op.f32x4ExtractLane(1),
+    ...combine,
+    ...op.get(acc),
+    ...op.f32x4ExtractLane(2),
+    ...combine,
+    ...op.get(acc),
+    ...op.f32x4ExtractLane(3),
+    ...combine,
   ];
   /** body once per vector of the row, pa and po on that vector of input and output. */
   const sweep = (body: number[]) => {
@@ -169,9 +183,19 @@ function softmaxFunction(): FunctionBuilder {
     // e^(x − max) → out, summed
     fn.emit(op.f32x4Const(0), op.set(acc));
     sweep([
-      ...op.get(pa), ...op.v128Load(), ...op.get(max), ...op.f32x4Sub, ...op.set(x),
-      ...op.get(po), ...emitExp(x, t, u, constants), ...op.tee(x), ...op.v128Store(),
-      ...op.get(acc), ...op.get(x), ...op.f32x4Add, ...op.set(acc),
+      ...op.get(pa),
+      ...op.v128Load(),
+      ...op.get(max),
+      ...op.f32x4Sub,
+      ...op.set(x),
+      ...op.get(po),
+      ...emitExp(x, t, u, constants),
+      ...op.tee(x),
+      ...op.v128Store(),
+      ...op.get(acc),
+      ...op.get(x),
+      ...op.f32x4Add,
+      ...op.set(acc),
     ]);
     // · 1/sum, in place on out
     fn.emit(op.f32Const(1), horizontal(op.f32Add), op.f32Div, op.f32x4Splat, op.set(acc));
@@ -196,7 +220,15 @@ function sigmoidFunction(): FunctionBuilder {
     fn.emit(load('out'), op.get(run), op.get(runBytes), op.mul, op.add, op.set(po));
     fn.repeat(left, vectors(load('runLength')), () => {
       fn.emit(op.get(constants.zero), op.get(pa), op.v128Load(), op.f32x4Sub, op.set(x));
-      fn.emit(op.get(po), op.get(constants.one), op.get(constants.one), emitExp(x, t, u, constants), op.f32x4Add, op.f32x4Div, op.v128Store());
+      fn.emit(
+        op.get(po),
+        op.get(constants.one),
+        op.get(constants.one),
+        emitExp(x, t, u, constants),
+        op.f32x4Add,
+        op.f32x4Div,
+        op.v128Store(),
+      );
       fn.advance([pa, po], 16);
     });
   });
@@ -224,7 +256,9 @@ function swapMiddleFunction(): FunctionBuilder {
     fn.emit(load('a'), op.get(pair), load('cols'), op.divU, load('rows'), op.mul, load('cols'), op.mul);
     fn.emit(op.get(pair), load('cols'), op.remU, op.add, op.get(runBytes), op.mul, op.add, op.set(src));
     fn.forRange(row, op.i32(0), load('rows'), () => {
-      fn.repeat(left, vectors(load('runLength')), () => fn.emit(op.get(dst), op.get(src), op.v128Load(), op.v128Store()).advance([src, dst], 16));
+      fn.repeat(left, vectors(load('runLength')), () =>
+        fn.emit(op.get(dst), op.get(src), op.v128Load(), op.v128Store()).advance([src, dst], 16),
+      );
       // next row: back to the run's start, then one row (cols runs) on
       fn.emit(op.get(src), op.get(runBytes), op.sub, load('cols'), op.get(runBytes), op.mul, op.add, op.set(src));
     });

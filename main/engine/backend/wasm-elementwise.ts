@@ -111,7 +111,8 @@ function softmaxKernel(args: KernelArgs): tf.TensorInfo {
   const rowLength = logits.shape[rank - 1] ?? 0;
   const n = tf.util.sizeFromShape(logits.shape);
   const backend = asInternals(args.backend);
-  const engine = logits.dtype === 'float32' && (dim === -1 || dim === rank - 1) && rowLength % 4 === 0 && n >= MIN_FLOATS ? gemmFor(backend) : null;
+  const engine =
+    logits.dtype === 'float32' && (dim === -1 || dim === rank - 1) && rowLength % 4 === 0 && n >= MIN_FLOATS ? gemmFor(backend) : null;
   if (!engine) return stockUnary.get('Softmax')!.kernelFunc(args) as tf.TensorInfo;
   const out = backend.makeOutput([...logits.shape], 'float32');
   engine.softmax(tensorData(backend, logits).memoryOffset, tensorData(backend, out).memoryOffset, n / rowLength, rowLength);
@@ -140,15 +141,28 @@ function transposeKernel(args: KernelArgs): tf.TensorInfo {
   const rank = x.shape.length;
   const swapAt = perm.findIndex((p, i) => p !== i);
   const swapsMiddle =
-    swapAt >= 0 && swapAt + 1 < rank - 1 && perm[swapAt] === swapAt + 1 && perm[swapAt + 1] === swapAt && perm.every((p, i) => i === swapAt || i === swapAt + 1 || p === i);
+    swapAt >= 0 &&
+    swapAt + 1 < rank - 1 &&
+    perm[swapAt] === swapAt + 1 &&
+    perm[swapAt + 1] === swapAt &&
+    perm.every((p, i) => i === swapAt || i === swapAt + 1 || p === i);
   const inner = tf.util.sizeFromShape(x.shape.slice(swapAt + 2));
   const n = tf.util.sizeFromShape(x.shape);
   const backend = asInternals(args.backend);
-  const engine = (x.dtype === 'float32' || x.dtype === 'int32') && swapsMiddle && inner % 4 === 0 && n >= MIN_FLOATS ? gemmFor(backend) : null;
+  const engine =
+    (x.dtype === 'float32' || x.dtype === 'int32') && swapsMiddle && inner % 4 === 0 && n >= MIN_FLOATS ? gemmFor(backend) : null;
   if (!engine) return stockUnary.get('Transpose')!.kernelFunc(args) as tf.TensorInfo;
   const outer = tf.util.sizeFromShape(x.shape.slice(0, swapAt));
-  const out = backend.makeOutput(perm.map((p) => x.shape[p]!), x.dtype);
-  engine.swapMiddle(tensorData(backend, x).memoryOffset, tensorData(backend, out).memoryOffset, [outer, x.shape[swapAt]!, x.shape[swapAt + 1]!, inner]);
+  const out = backend.makeOutput(
+    perm.map((p) => x.shape[p]!),
+    x.dtype,
+  );
+  engine.swapMiddle(tensorData(backend, x).memoryOffset, tensorData(backend, out).memoryOffset, [
+    outer,
+    x.shape[swapAt]!,
+    x.shape[swapAt + 1]!,
+    inner,
+  ]);
   return out;
 }
 

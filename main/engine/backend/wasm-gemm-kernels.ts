@@ -36,17 +36,30 @@ const NV = NR / 4;
 
 /** The job descriptor: consecutive i32 fields in the heap. Strides in bytes. */
 export const JOB_FIELDS = [
-  'a', 'aBatchStride', 'aRowStride', 'aKStride',
-  'b', 'bBatchStride', 'bKStride', 'bColStride',
-  'c', 'cBatchStride', 'ldc',
-  'm', 'n', 'k', 'nPanels', 'kc', 'mc',
+  'a',
+  'aBatchStride',
+  'aRowStride',
+  'aKStride',
+  'b',
+  'bBatchStride',
+  'bKStride',
+  'bColStride',
+  'c',
+  'cBatchStride',
+  'ldc',
+  'm',
+  'n',
+  'k',
+  'nPanels',
+  'kc',
+  'mc',
   // For share(): the number of items, and the next one to take.
-  'items', 'next',
+  'items',
+  'next',
 ] as const;
 export type JobField = (typeof JOB_FIELDS)[number];
 export const JOB_BYTES = JOB_FIELDS.length * 4;
 const field = (name: JobField): number => JOB_FIELDS.indexOf(name) * 4;
-
 
 const TILES = 0;
 const PACK = 1;
@@ -54,7 +67,15 @@ const PACK = 1;
 function tilesFunction(fma: boolean): FunctionBuilder {
   const fn = new FunctionBuilder('tiles', 9);
   const [a, rs, ks, bPanel, c, ldc, mTiles, kc, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => fn.param(i)) as [
-    number, number, number, number, number, number, number, number, number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
   ];
   const rowOffset = [0, fn.local('i32'), fn.local('i32'), fn.local('i32')];
   const pa = fn.local('i32');
@@ -143,15 +164,26 @@ function packFunction(): FunctionBuilder {
 }
 
 interface DriverLocals {
-  m: number; n: number; k: number; nPanels: number; kcMax: number; mcMax: number;
-  ic: number; mc: number; pc: number; kc: number; item: number; batch: number; panel: number; nr: number;
+  m: number;
+  n: number;
+  k: number;
+  nPanels: number;
+  kcMax: number;
+  mcMax: number;
+  ic: number;
+  mc: number;
+  pc: number;
+  kc: number;
+  item: number;
+  batch: number;
+  panel: number;
+  nr: number;
 }
 
 function driverLocals(fn: FunctionBuilder): DriverLocals {
   const names = ['m', 'n', 'k', 'nPanels', 'kcMax', 'mcMax', 'ic', 'mc', 'pc', 'kc', 'item', 'batch', 'panel', 'nr'] as const;
   return Object.fromEntries(names.map((name) => [name, fn.local('i32')])) as unknown as DriverLocals;
 }
-
 
 function emitLoadShape(fn: FunctionBuilder, load: (name: JobField) => number[], v: DriverLocals): void {
   fn.emit(load('m'), op.set(v.m), load('n'), op.set(v.n), load('k'), op.set(v.k));
@@ -227,7 +259,13 @@ function shareFunction(): FunctionBuilder {
 
 /** The module's bytes: TILES, PACK, run, share, then the elementwise kernels (wasm-elementwise-kernels.ts). */
 export function gemmModuleBytes(options: { fma: boolean; memory: MemoryImport }): Uint8Array {
-  return encodeModule(options.memory, [tilesFunction(options.fma), packFunction(), runFunction(), shareFunction(), ...elementwiseFunctions(options.fma)]);
+  return encodeModule(options.memory, [
+    tilesFunction(options.fma),
+    packFunction(),
+    runFunction(),
+    shareFunction(),
+    ...elementwiseFunctions(options.fma),
+  ]);
 }
 
 /** A module that only validates where relaxed SIMD is enabled. */

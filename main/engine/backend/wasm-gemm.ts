@@ -158,7 +158,10 @@ export class WasmGemm {
     options: { shared: boolean; threads: number; fma?: boolean },
   ) {
     this.fma = options.fma ?? relaxedSimdAvailable();
-    const bytes = gemmModuleBytes({ fma: this.fma, memory: options.shared ? { shared: true, minimum: 1, maximum: 65536 } : { shared: false, minimum: 1 } });
+    const bytes = gemmModuleBytes({
+      fma: this.fma,
+      memory: options.shared ? { shared: true, minimum: 1, maximum: 65536 } : { shared: false, minimum: 1 },
+    });
     const module = compileOptimized(bytes);
     const instance = new wasmApi.Instance(module, { env: { memory: heap.memory } });
     const exports = instance.exports as WasmInstanceExports;
@@ -171,7 +174,10 @@ export class WasmGemm {
       const control = new Int32Array(new SharedArrayBuffer(8 * 4));
       const elementwiseNames = EW_FUNCTION_NAMES;
       const scratch = heap.malloc(SCRATCH_BYTES + 64);
-      const worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory: heap.memory, control: control.buffer, scratch: alignUp(scratch), elementwiseNames } });
+      const worker = new Worker(HELPER_SOURCE, {
+        eval: true,
+        workerData: { module, memory: heap.memory, control: control.buffer, scratch: alignUp(scratch), elementwiseNames },
+      });
       worker.unref();
       this.helper = { worker, control, scratch };
     }
@@ -243,7 +249,12 @@ export class WasmGemm {
     if (!Number.isInteger(runs) || problem.runLength % 4 !== 0 || problem.runLength === 0) {
       throw new Error(`elementwise: run length ${problem.runLength} must be a positive multiple of 4 dividing ${problem.n}`);
     }
-    this.dispatch(`ew_${problem.op}_${problem.mode}`, [problem.a, problem.b, problem.out, problem.runLength, problem.bPeriod, 0, 0], runs, problem.n);
+    this.dispatch(
+      `ew_${problem.op}_${problem.mode}`,
+      [problem.a, problem.b, problem.out, problem.runLength, problem.bPeriod, 0, 0],
+      runs,
+      problem.n,
+    );
   }
 
   /** Softmax along rows of rowLength floats (a multiple of 4): out = e^(x − max) / Σ. */
@@ -254,7 +265,8 @@ export class WasmGemm {
 
   /** out = 1 / (1 + e^(−x)) over n floats, in runs of runLength (a multiple of 4 dividing n). */
   sigmoid(input: number, out: number, n: number, runLength: number): void {
-    if (runLength % 4 !== 0 || runLength === 0 || n % runLength !== 0) throw new Error(`sigmoid: run length ${runLength} must be a positive multiple of 4 dividing ${n}`);
+    if (runLength % 4 !== 0 || runLength === 0 || n % runLength !== 0)
+      throw new Error(`sigmoid: run length ${runLength} must be a positive multiple of 4 dividing ${n}`);
     this.dispatch('ew_sigmoid', [input, 0, out, runLength, 1, 0, 0], n / runLength, n);
   }
 
@@ -423,4 +435,3 @@ function compileOptimized(bytes: Uint8Array): object {
 function alignUp(pointer: number): number {
   return Math.ceil(pointer / 64) * 64;
 }
-

@@ -195,7 +195,15 @@ function gemmBatchMatMul(backend: WasmBackendInternals, engine: WasmGemm, o: Gem
   const cPointer = tensorData(backend, o.out).memoryOffset;
   const aStrides = { rowStride: transposeA ? 4 : aCols * 4, kStride: transposeA ? aCols * 4 : 4 };
   const bStrides = { kStride: transposeB ? 4 : bCols * 4, colStride: transposeB ? bCols * 4 : 4 };
-  const problem = (batch: number, rows: number, aAt: number, aBatchStride: number, bAt: number, bBatchStride: number, cAt: number): GemmProblem => ({
+  const problem = (
+    batch: number,
+    rows: number,
+    aAt: number,
+    aBatchStride: number,
+    bAt: number,
+    bBatchStride: number,
+    cAt: number,
+  ): GemmProblem => ({
     batch,
     m: rows,
     n,
@@ -262,7 +270,14 @@ export function xnnBatchMatMul(backend: WasmBackendInternals, { a, b, transposeA
   }
   if (engine && bBatch === 1 && !transposeA && !transposeB && n % 4 === 0 && aBatch * m <= GEMV_MAX_ROWS) {
     // Decoding: a row or two against row-major weights, read in place on both threads.
-    engine.gemv(tensorData(backend, a).memoryOffset, tensorData(backend, b).memoryOffset, tensorData(backend, out).memoryOffset, aBatch * m, k, n);
+    engine.gemv(
+      tensorData(backend, a).memoryOffset,
+      tensorData(backend, b).memoryOffset,
+      tensorData(backend, out).memoryOffset,
+      aBatch * m,
+      k,
+      n,
+    );
     return out;
   }
 
@@ -341,7 +356,11 @@ interface SwappedOperands {
  * against [out, in] weights or a tied embedding — where transposing B would
  * cost more than the product.
  */
-function swappedProduct(backend: WasmBackendInternals, { a, b, transposeA, aBatch, m, k, n }: SwappedOperands, outShape: number[]): WasmTensorInfo {
+function swappedProduct(
+  backend: WasmBackendInternals,
+  { a, b, transposeA, aBatch, m, k, n }: SwappedOperands,
+  outShape: number[],
+): WasmTensorInfo {
   const rows = aBatch * m;
   // op(A)ᵀ as [k, rows]: A is [rows, k], or [aBatch, k, m] when transposed.
   const aT = !transposeA
@@ -352,7 +371,17 @@ function swappedProduct(backend: WasmBackendInternals, { a, b, transposeA, aBatc
   const product = backend.makeOutput([n, rows], 'float32');
   try {
     const right = rightOperand(backend, aT, k, rows);
-    wasmBatchMatMul!(tensorData(backend, b).id, shapeBytes([1, n, k]), 3, right.id, shapeBytes([1, k, rows]), 3, false, false, tensorData(backend, product).id);
+    wasmBatchMatMul!(
+      tensorData(backend, b).id,
+      shapeBytes([1, n, k]),
+      3,
+      right.id,
+      shapeBytes([1, k, rows]),
+      3,
+      false,
+      false,
+      tensorData(backend, product).id,
+    );
     right.release();
     const out = transposeWith(backend, product, [1, n, rows], [0, 2, 1]);
     return { dataId: out.dataId, shape: outShape, dtype: 'float32' };
@@ -366,7 +395,15 @@ let stockBatchMatMul: tf.KernelConfig | undefined;
 
 function bindWasm(backend: WasmBackendInternals): void {
   wasmBatchMatMul = backend.wasm.cwrap('BatchMatMul', null, [
-    'number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number',
+    'number',
+    'array',
+    'number',
+    'number',
+    'array',
+    'number',
+    'number',
+    'number',
+    'number',
   ]);
   boundModule = backend.wasm;
 }

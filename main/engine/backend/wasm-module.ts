@@ -35,9 +35,11 @@ export interface WasmInstantiation {
   instance: unknown;
   module: unknown;
 }
-export const webAssembly = (globalThis as unknown as {
-  WebAssembly: { instantiate(binary: Uint8Array, imports: object): Promise<WasmInstantiation> };
-}).WebAssembly;
+export const webAssembly = (
+  globalThis as unknown as {
+    WebAssembly: { instantiate(binary: Uint8Array, imports: object): Promise<WasmInstantiation> };
+  }
+).WebAssembly;
 
 export interface WasmTensorData {
   id: number;

@@ -22,7 +22,8 @@ export function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; backen
   const x = args.inputs['x'] as WasmTensorInfo;
   const segmentIds = args.inputs['segmentIds'] as WasmTensorInfo;
   const numSegments = Number(args.attrs?.['numSegments']);
-  if (x.dtype !== 'float32' && x.dtype !== 'int32') throw new Error(`UnsortedSegmentSum on wasm supports float32 and int32, not ${x.dtype}`);
+  if (x.dtype !== 'float32' && x.dtype !== 'int32')
+    throw new Error(`UnsortedSegmentSum on wasm supports float32 and int32, not ${x.dtype}`);
   if (segmentIds.dtype !== 'int32') throw new Error('UnsortedSegmentSum needs int32 segment ids');
   const rows = tf.util.sizeFromShape(segmentIds.shape);
   const rest = x.shape.slice(segmentIds.shape.length);

@@ -53,7 +53,11 @@ function packageRequire(): NodeRequire {
 function wasmOutDir(): string {
   const pkg = packageRequire().resolve('@tensorflow/tfjs-backend-wasm/package.json');
   const dir = join(dirname(pkg), 'wasm-out');
-  for (const file of ['tfjs-backend-wasm-threaded-simd.js', 'tfjs-backend-wasm-threaded-simd.wasm', 'tfjs-backend-wasm-threaded-simd.worker.js']) {
+  for (const file of [
+    'tfjs-backend-wasm-threaded-simd.js',
+    'tfjs-backend-wasm-threaded-simd.wasm',
+    'tfjs-backend-wasm-threaded-simd.worker.js',
+  ]) {
     if (!existsSync(join(dir, file))) throw new Error(`missing ${file}`);
   }
   return dir;

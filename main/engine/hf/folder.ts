@@ -35,7 +35,6 @@ export interface LoadedModel {
   ignoredTensors: string[];
 }
 
-
 export async function readModelConfig(dir: string): Promise<ModelConfig> {
   const file = path.join(dir, 'config.json');
   const raw = await readJsonIfExists(file, 'model_folder_invalid');
@@ -70,15 +69,24 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
           return;
         }
         if (shape.join(',') !== t.shape.join(',')) {
-          throw new EngineError('weights_mismatch', `${file.file}: tensor ${t.name} has shape [${t.shape.join(',')}] but config.json implies [${shape.join(',')}]`);
+          throw new EngineError(
+            'weights_mismatch',
+            `${file.file}: tensor ${t.name} has shape [${t.shape.join(',')}] but config.json implies [${shape.join(',')}]`,
+          );
         }
         const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data);
-        weights.set(name, tf.tidy(() => tf.variable(tf.tensor(data, shape, 'float32'), true)));
+        weights.set(
+          name,
+          tf.tidy(() => tf.variable(tf.tensor(data, shape, 'float32'), true)),
+        );
       });
     }
     const missing = [...expected.keys()].filter((n) => !weights.has(n));
     if (missing.length) {
-      throw new EngineError('weights_mismatch', `${dir}: checkpoint lacks ${missing.length} weight(s) the ${config.modelType} config needs: ${missing.slice(0, 6).join(', ')}`);
+      throw new EngineError(
+        'weights_mismatch',
+        `${dir}: checkpoint lacks ${missing.length} weight(s) the ${config.modelType} config needs: ${missing.slice(0, 6).join(', ')}`,
+      );
     }
   } catch (e) {
     for (const v of weights.values()) v.dispose();

@@ -22,7 +22,13 @@ export interface ModelInspection {
   tensorCount: number;
   /** Stored dtypes and how many tensors use each. */
   dtypes: Record<string, number>;
-  tokenizer: { vocabSize: number; bosToken: string | null; eosToken: string | null; padToken: string | null; hasChatTemplate: boolean } | null;
+  tokenizer: {
+    vocabSize: number;
+    bosToken: string | null;
+    eosToken: string | null;
+    padToken: string | null;
+    hasChatTemplate: boolean;
+  } | null;
   hasGenerationConfig: boolean;
 }
 
@@ -52,7 +58,13 @@ export async function inspectModel(dir: string): Promise<ModelInspection> {
     tensorCount,
     dtypes,
     tokenizer: tok
-      ? { vocabSize: tok.vocabSize, bosToken: tok.bosToken, eosToken: tok.eosToken, padToken: tok.padToken, hasChatTemplate: tok.chatTemplate !== null }
+      ? {
+          vocabSize: tok.vocabSize,
+          bosToken: tok.bosToken,
+          eosToken: tok.eosToken,
+          padToken: tok.padToken,
+          hasChatTemplate: tok.chatTemplate !== null,
+        }
       : null,
     hasGenerationConfig: await fs.stat(path.join(dir, 'generation_config.json')).then(
       () => true,

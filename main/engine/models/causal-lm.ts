@@ -115,7 +115,10 @@ export function createModel(config: ModelConfig, seed = 0): CausalLM {
     if (spec.init.kind === 'normal') rng.fillNormal(data, spec.init.std);
     else if (spec.init.kind === 'ones') data.fill(1);
     // The tidy frees the initial tensor; the variable keeps its own reference.
-    weights.set(spec.name, tf.tidy(() => tf.variable(tf.tensor(data, spec.shape, 'float32'), true)));
+    weights.set(
+      spec.name,
+      tf.tidy(() => tf.variable(tf.tensor(data, spec.shape, 'float32'), true)),
+    );
   }
   return new CausalLM(config, weights);
 }

@@ -4,7 +4,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Gpt2Config } from '../hf/config';
-import { attention, attentionBias, conv1d, extendCache, geluNew, lastPosition, layerNorm, mergeHeads, splitHeads, type KvCache } from './layers';
+import {
+  attention,
+  attentionBias,
+  conv1d,
+  extendCache,
+  geluNew,
+  lastPosition,
+  layerNorm,
+  mergeHeads,
+  splitHeads,
+  type KvCache,
+} from './layers';
 import type { ForwardArgs, ForwardResult, WeightLookup } from './types';
 
 /** inputIds [b, s] → logits [b, s, vocab]; cache [b, heads, past + s, d]. Call inside tf.tidy. */
@@ -21,9 +32,7 @@ export function gpt2Forward(c: Gpt2Config, w: WeightLookup, args: ForwardArgs): 
     return delta ? y.add(delta) : y;
   };
 
-  let x: tf.Tensor = tf
-    .gather(wte, inputIds.toInt())
-    .add(tf.gather(w.get('transformer.wpe.weight'), positionIds.toInt())); // [b, s, E]
+  let x: tf.Tensor = tf.gather(wte, inputIds.toInt()).add(tf.gather(w.get('transformer.wpe.weight'), positionIds.toInt())); // [b, s, E]
   for (let i = 0; i < c.numLayers; i++) {
     const p = `transformer.h.${i}`;
     const input = x;

@@ -97,9 +97,7 @@ export function attentionBias(attentionMask: tf.Tensor2D, seqLen: number): tf.Te
   const past = total - seqLen;
   const causal = new Float32Array(seqLen * total);
   for (let i = 0; i < seqLen; i++) for (let j = 0; j <= past + i; j++) causal[i * total + j] = 1;
-  const allowed = tf
-    .tensor4d(causal, [1, 1, seqLen, total])
-    .mul(attentionMask.toFloat().reshape([-1, 1, 1, total]));
+  const allowed = tf.tensor4d(causal, [1, 1, seqLen, total]).mul(attentionMask.toFloat().reshape([-1, 1, 1, total]));
   return allowed.sub(1).mul<tf.Tensor4D>(1e9);
 }
 

@@ -27,7 +27,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LlamaConfig } from '../hf/config';
 import { DECODE_WEIGHTS_MAX_BYTES, decodeWeightsBytes } from '../memory';
-import { attention, attentionBias, mergeHeads, positionsFromMask, ropeInverseFrequencies, ropeTables, splitHeads, type KvCache } from './layers';
+import {
+  attention,
+  attentionBias,
+  mergeHeads,
+  positionsFromMask,
+  ropeInverseFrequencies,
+  ropeTables,
+  splitHeads,
+  type KvCache,
+} from './layers';
 import type { DecodableModel } from './types';
 
 interface LayerWeights {
@@ -234,11 +243,16 @@ export class LlamaDecodeSession {
       const kvDim = nkv * d;
       // One sequence (or one position for all): a slice of the tables; else a gather.
       const rope = (table: tf.Tensor2D): tf.Tensor =>
-        positions.every((p) => p === positions[0]) ? table.slice([positions[0]!, 0], [1, -1]) : tf.gather(table, tf.tensor1d(positions, 'int32'));
+        positions.every((p) => p === positions[0])
+          ? table.slice([positions[0]!, 0], [1, -1])
+          : tf.gather(table, tf.tensor1d(positions, 'int32'));
       const cos = rope(this.cos);
       const sin = rope(this.sin);
       const bias = mask.some((row) => row.includes(0))
-        ? tf.tensor4d(mask.flatMap((row) => row.map((m) => (m - 1) * 1e9)), [b, 1, 1, total])
+        ? tf.tensor4d(
+            mask.flatMap((row) => row.map((m) => (m - 1) * 1e9)),
+            [b, 1, 1, total],
+          )
         : null;
       let x: tf.Tensor = tf.gather(this.weights.model.get('model.embed_tokens.weight'), tf.tensor1d(tokens, 'int32')); // [b, H]
       const keys: tf.Tensor4D[] = [];

@@ -80,10 +80,7 @@ function gpt2Parameters(c: Gpt2Config): ParameterSpec[] {
       { name: `${p}.mlp.c_proj.bias`, shape: [E], init: zeros },
     );
   }
-  out.push(
-    { name: 'transformer.ln_f.weight', shape: [E], init: ones },
-    { name: 'transformer.ln_f.bias', shape: [E], init: zeros },
-  );
+  out.push({ name: 'transformer.ln_f.weight', shape: [E], init: ones }, { name: 'transformer.ln_f.bias', shape: [E], init: zeros });
   return out;
 }
 

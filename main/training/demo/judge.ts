@@ -27,16 +27,21 @@ const CHECKS: Record<string, Check> = {
   uppercase(response) {
     if (!/\p{L}/u.test(response)) return { pass: false, reason: 'has no letters' };
     const lower = response.match(/\p{Ll}/gu);
-    return lower ? { pass: false, reason: `has lowercase letters (${[...new Set(lower)].slice(0, 5).join('')})` } : { pass: true, reason: 'all letters are uppercase' };
+    return lower
+      ? { pass: false, reason: `has lowercase letters (${[...new Set(lower)].slice(0, 5).join('')})` }
+      : { pass: true, reason: 'all letters are uppercase' };
   },
   'word-count'(response, meta) {
     const n = typeof meta.arg === 'number' ? meta.arg : typeof meta.arg === 'string' ? Number(meta.arg) : NaN;
-    if (!Number.isInteger(n) || n < 0) throw new Error(`Judge rule word-count needs a whole number in meta.arg, got ${JSON.stringify(meta.arg)}`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new Error(`Judge rule word-count needs a whole number in meta.arg, got ${JSON.stringify(meta.arg)}`);
     const count = words(response).length;
     return { pass: count === n, reason: count === n ? `has exactly ${n} words` : `has ${count} words, asked for ${n}` };
   },
   question(response) {
-    return response.endsWith('?') ? { pass: true, reason: 'ends with a question mark' } : { pass: false, reason: 'does not end with a question mark' };
+    return response.endsWith('?')
+      ? { pass: true, reason: 'ends with a question mark' }
+      : { pass: false, reason: 'does not end with a question mark' };
   },
   commas(response) {
     const items = response.split(',').map((s) => s.trim());
@@ -45,7 +50,8 @@ const CHECKS: Record<string, Check> = {
     return { pass: true, reason: `lists ${items.length} items separated by commas` };
   },
   'starts-with'(response, meta) {
-    if (typeof meta.arg !== 'string' || meta.arg.trim() === '') throw new Error(`Judge rule starts-with needs the opening word in meta.arg, got ${JSON.stringify(meta.arg)}`);
+    if (typeof meta.arg !== 'string' || meta.arg.trim() === '')
+      throw new Error(`Judge rule starts-with needs the opening word in meta.arg, got ${JSON.stringify(meta.arg)}`);
     const opener = meta.arg.trim().toLowerCase();
     const head = response.toLowerCase();
     // "okay" must be the whole first word: "okayish" does not count.

@@ -104,7 +104,8 @@ export const recordQueries = {
       queryFn: () => api.call('records.query', { datasetId, filter, sort, offset: page * pageSize, limit: pageSize }),
       staleTime: 60_000,
     }),
-  detail: (api: ApiClient, id: number) => queryOptions({ queryKey: ['records', 'detail', id], queryFn: () => api.call('records.get', { id }) }),
+  detail: (api: ApiClient, id: number) =>
+    queryOptions({ queryKey: ['records', 'detail', id], queryFn: () => api.call('records.get', { id }) }),
 };
 
 export const modelQueries = {
@@ -117,7 +118,8 @@ export const snapshotQueries = {
 };
 
 export const runQueries = {
-  list: (api: ApiClient) => queryOptions({ queryKey: ['runs', 'list'], queryFn: () => api.call('runs.list', {}), structuralSharing: keepNewerRuns }),
+  list: (api: ApiClient) =>
+    queryOptions({ queryKey: ['runs', 'list'], queryFn: () => api.call('runs.list', {}), structuralSharing: keepNewerRuns }),
   detail: (api: ApiClient, id: number) =>
     queryOptions({ queryKey: ['runs', 'detail', id], queryFn: () => api.call('runs.get', { id }), structuralSharing: keepNewerRun }),
   /** Loaded once, then grown by `run.metrics` events; a refetch (resync) merges with what events added. */
@@ -128,9 +130,12 @@ export const runQueries = {
       staleTime: Infinity,
       structuralSharing: (old: unknown, next: unknown) => (old ? mergeSeries(old as MetricSeries, next as MetricSeries) : next),
     }),
-  weights: (api: ApiClient, id: number) => queryOptions({ queryKey: ['runs', 'weights', id], queryFn: () => api.call('runs.weights', { id }) }),
-  checkpoints: (api: ApiClient, id: number) => queryOptions({ queryKey: ['runs', 'checkpoints', id], queryFn: () => api.call('runs.checkpoints', { id }) }),
-  diagnostics: (api: ApiClient, id: number) => queryOptions({ queryKey: ['runs', 'diagnostics', id], queryFn: () => api.call('runs.diagnostics', { id }) }),
+  weights: (api: ApiClient, id: number) =>
+    queryOptions({ queryKey: ['runs', 'weights', id], queryFn: () => api.call('runs.weights', { id }) }),
+  checkpoints: (api: ApiClient, id: number) =>
+    queryOptions({ queryKey: ['runs', 'checkpoints', id], queryFn: () => api.call('runs.checkpoints', { id }) }),
+  diagnostics: (api: ApiClient, id: number) =>
+    queryOptions({ queryKey: ['runs', 'diagnostics', id], queryFn: () => api.call('runs.diagnostics', { id }) }),
 };
 
 /** A run's list and header values follow its metric events between `run.updated` events. */

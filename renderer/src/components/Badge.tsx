@@ -25,7 +25,7 @@ export function Badge({ children, tone = 'zinc', testId, title }: { children: Re
 }
 
 /** Job and run statuses share their colours: a paused one waits, an interrupted one needs a decision. */
-const STATUS_TONE: Record<JobStatus  , Tone> = {
+const STATUS_TONE: Record<JobStatus, Tone> = {
   queued: 'zinc',
   running: 'indigo',
   paused: 'sky',
@@ -35,7 +35,7 @@ const STATUS_TONE: Record<JobStatus  , Tone> = {
   interrupted: 'amber',
 };
 
-function StatusBadge({ status, testId }: { status: JobStatus  ; testId: string }) {
+function StatusBadge({ status, testId }: { status: JobStatus; testId: string }) {
   return (
     <Badge tone={STATUS_TONE[status]} testId={testId}>
       <span className="font-medium">{status}</span>

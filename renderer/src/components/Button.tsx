@@ -11,7 +11,11 @@ const VARIANTS: Record<Variant, string> = {
   danger: 'border border-rose-300 text-rose-700 hover:bg-rose-50 dark:border-rose-800 dark:text-rose-300 dark:hover:bg-rose-950',
 };
 
-export function Button({ variant = 'secondary', className = '', ...props }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
+export function Button({
+  variant = 'secondary',
+  className = '',
+  ...props
+}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
   return (
     <button
       type="button"
@@ -31,7 +35,19 @@ export function BackLink({ to, children }: { to: string; children: string }) {
 }
 
 /** A pressed/unpressed chip for small multi-choice filters (split, flags). */
-export function Toggle({ on, onClick, children, testId, title }: { on: boolean; onClick: () => void; children: ReactNode; testId?: string; title?: string }) {
+export function Toggle({
+  on,
+  onClick,
+  children,
+  testId,
+  title,
+}: {
+  on: boolean;
+  onClick: () => void;
+  children: ReactNode;
+  testId?: string;
+  title?: string;
+}) {
   return (
     <button
       type="button"

@@ -16,7 +16,17 @@ export function Stat({ label, value, testId }: { label: string; value: ReactNode
 }
 
 /** One labelled value of a description list (<dl>): "FOLDER / /home/…". */
-export function Detail({ label, children, title, className = '' }: { label: string; children: ReactNode; title?: string; className?: string }) {
+export function Detail({
+  label,
+  children,
+  title,
+  className = '',
+}: {
+  label: string;
+  children: ReactNode;
+  title?: string;
+  className?: string;
+}) {
   return (
     <div className="min-w-0">
       <dt className="text-xs tracking-wide text-zinc-500 uppercase">{label}</dt>

@@ -39,13 +39,18 @@ export class ErrorBoundary extends Component<Props, State> {
     if (!error) return this.props.children;
     const page = this.props.scope === 'page';
     return (
-      <div role="alert" className={`${page ? '' : 'm-6 '}max-w-2xl space-y-3 rounded-xl border border-rose-300 bg-rose-50 p-5 text-sm text-rose-900 dark:border-rose-800 dark:bg-rose-950 dark:text-rose-100`} data-testid="error-boundary">
+      <div
+        role="alert"
+        className={`${page ? '' : 'm-6 '}max-w-2xl space-y-3 rounded-xl border border-rose-300 bg-rose-50 p-5 text-sm text-rose-900 dark:border-rose-800 dark:bg-rose-950 dark:text-rose-100`}
+        data-testid="error-boundary"
+      >
         <h1 className="text-base font-semibold">{page ? 'This page stopped working.' : 'The studio stopped working.'}</h1>
         <p className="font-mono text-xs break-words" data-testid="error-boundary-message">
           {error.name}: {error.message}
         </p>
         <p>
-          Nothing is lost: your data, runs and jobs live in the workspace and keep going. {page ? 'Go back or open another area.' : 'Reload to continue.'}
+          Nothing is lost: your data, runs and jobs live in the workspace and keep going.{' '}
+          {page ? 'Go back or open another area.' : 'Reload to continue.'}
         </p>
         <div className="flex gap-2">
           {page ? (

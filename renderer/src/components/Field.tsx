@@ -5,7 +5,19 @@ export const inputClass =
   'rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm text-zinc-900 focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100';
 
 /** A labelled control: the label above, the control (input, select, textarea), then what is wrong with it (`after`). */
-export function Field({ label, hint, after, children, className = '' }: { label: ReactNode; hint?: string; after?: ReactNode; children: ReactNode; className?: string }) {
+export function Field({
+  label,
+  hint,
+  after,
+  children,
+  className = '',
+}: {
+  label: ReactNode;
+  hint?: string;
+  after?: ReactNode;
+  children: ReactNode;
+  className?: string;
+}) {
   return (
     <label className={`flex flex-col gap-1 text-xs font-medium text-zinc-500 ${className}`} title={hint}>
       {label}

@@ -2,7 +2,12 @@ import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { JobLogLine } from '../../../shared/jobs';
 import { filterLogLines } from '../lib/log-filter';
 
-const LEVEL_COLOR: Record<JobLogLine['level'], string> = { debug: 'text-zinc-500', info: 'text-zinc-200', warn: 'text-amber-400', error: 'text-rose-400' };
+const LEVEL_COLOR: Record<JobLogLine['level'], string> = {
+  debug: 'text-zinc-500',
+  info: 'text-zinc-200',
+  warn: 'text-amber-400',
+  error: 'text-rose-400',
+};
 /** How close to the bottom (px) still counts as "at the bottom" for follow. */
 const BOTTOM_SLACK = 24;
 
@@ -52,7 +57,9 @@ export function LogView({ lines, testId, heightClass = 'h-80' }: { lines: readon
         className={`${heightClass} overflow-y-auto rounded-lg bg-zinc-900 p-3 font-mono text-xs leading-5 text-zinc-200`}
         data-testid={testId}
       >
-        {shown.length === 0 && <span className="text-zinc-500">{lines.length === 0 ? 'No log lines yet.' : 'No line matches the search.'}</span>}
+        {shown.length === 0 && (
+          <span className="text-zinc-500">{lines.length === 0 ? 'No log lines yet.' : 'No line matches the search.'}</span>
+        )}
         {shown.map((line) => (
           <div key={line.seq} className={`whitespace-pre-wrap ${LEVEL_COLOR[line.level]}`} data-testid="log-line" data-level={line.level}>
             <span className="text-zinc-500">{new Date(line.at).toLocaleTimeString()}</span> {line.message}

@@ -13,14 +13,7 @@ export function ShortcutsHelp() {
   const open = useUi((s) => s.shortcutsOpen);
   return (
     <Dialog open={open} onClose={() => ui.toggleShortcuts(false)} title="Keyboard shortcuts">
-      <Table
-        columns={SHORTCUT_COLUMNS}
-        rows={GLOBAL_SHORTCUTS}
-        rowKey={(s) => s.keys}
-        density="compact"
-        hideHeader
-        testId="shortcuts"
-      />
+      <Table columns={SHORTCUT_COLUMNS} rows={GLOBAL_SHORTCUTS} rowKey={(s) => s.keys} density="compact" hideHeader testId="shortcuts" />
     </Dialog>
   );
 }

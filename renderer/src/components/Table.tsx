@@ -109,5 +109,9 @@ export function Table<T>({
       </tbody>
     </table>
   );
-  return density === 'dense' ? <div className={`overflow-auto rounded-lg border border-zinc-200 dark:border-zinc-800 ${frameClassName ?? ''}`}>{table}</div> : table;
+  return density === 'dense' ? (
+    <div className={`overflow-auto rounded-lg border border-zinc-200 dark:border-zinc-800 ${frameClassName ?? ''}`}>{table}</div>
+  ) : (
+    table
+  );
 }

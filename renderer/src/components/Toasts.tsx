@@ -18,7 +18,12 @@ export function Toasts() {
         >
           <div className="flex items-start justify-between gap-2">
             <div className="font-mono text-xs font-semibold">{t.title}</div>
-            <button type="button" aria-label="Dismiss" className="text-xs opacity-60 hover:opacity-100" onClick={() => ui.dismissToast(t.id)}>
+            <button
+              type="button"
+              aria-label="Dismiss"
+              className="text-xs opacity-60 hover:opacity-100"
+              onClick={() => ui.dismissToast(t.id)}
+            >
               ✕
             </button>
           </div>

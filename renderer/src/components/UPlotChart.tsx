@@ -21,7 +21,11 @@ function formatTick(value: number): string {
   return String(Number(value.toPrecision(3)));
 }
 
-const AXIS = { stroke: '#71717a', grid: { stroke: 'rgba(113,113,122,0.15)', width: 1 }, ticks: { stroke: 'rgba(113,113,122,0.3)', width: 1 } };
+const AXIS = {
+  stroke: '#71717a',
+  grid: { stroke: 'rgba(113,113,122,0.15)', width: 1 },
+  ticks: { stroke: 'rgba(113,113,122,0.3)', width: 1 },
+};
 
 function formatValue(_u: uPlot, value: number | null): string {
   if (value === null || value === undefined) return '—';
@@ -66,7 +70,9 @@ export function UPlotChart({ x, lines, height = 150 }: { x: number[]; lines: Plo
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const data: uPlot.AlignedData = [x, ...lines.map((l) => l.values)];
-  const shape = lines.map((l) => `${l.label}|${l.color}|${l.width ?? ''}|${l.dash?.join(',') ?? ''}|${l.points ? 1 : 0}|${l.backdrop ? 1 : 0}`).join(';');
+  const shape = lines
+    .map((l) => `${l.label}|${l.color}|${l.width ?? ''}|${l.dash?.join(',') ?? ''}|${l.points ? 1 : 0}|${l.backdrop ? 1 : 0}`)
+    .join(';');
   const latest = useRef(data);
   latest.current = data;
 

@@ -16,9 +16,17 @@ const JOB_COLUMNS: Column<Job>[] = [
   { header: '#', cell: (job) => job.id, className: 'tabular-nums' },
   { header: 'Job', cell: (job) => job.title },
   { header: 'Status', cell: (job) => <JobStatusBadge job={job} /> },
-  { header: 'Progress', headerClassName: 'w-48', cell: (job) => <ProgressBar value={job.progress} status={job.status} label={`Progress of job ${job.id}`} /> },
+  {
+    header: 'Progress',
+    headerClassName: 'w-48',
+    cell: (job) => <ProgressBar value={job.progress} status={job.status} label={`Progress of job ${job.id}`} />,
+  },
   { header: 'Started', cell: (job) => formatTime(job.startedAt), className: 'whitespace-nowrap text-zinc-500' },
-  { header: 'Note', cell: (job) => job.error?.message ?? job.queueReason ?? job.progressMessage ?? '', className: 'max-w-xs truncate text-zinc-500' },
+  {
+    header: 'Note',
+    cell: (job) => job.error?.message ?? job.queueReason ?? job.progressMessage ?? '',
+    className: 'max-w-xs truncate text-zinc-500',
+  },
 ];
 
 export function JobsPage() {

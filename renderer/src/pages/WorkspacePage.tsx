@@ -49,8 +49,8 @@ export function WorkspacePage() {
       <section className={`${cardClass} p-5`}>
         <h2 className="text-sm font-semibold">Diagnostics</h2>
         <p className="mt-1 text-sm text-zinc-500">
-          The self-test runs a short job in a separate worker process — the same path training and evaluation take — and reports its progress
-          here and in the jobs panel.
+          The self-test runs a short job in a separate worker process — the same path training and evaluation take — and reports its
+          progress here and in the jobs panel.
         </p>
         <Button variant="primary" className="mt-3" onClick={() => selfTest.mutate()} disabled={selfTest.isPending}>
           Run self-test

@@ -15,7 +15,14 @@ describe('engine benchmark', () => {
   });
 
   it('measures forward, training and generation throughput without leaking tensors', async () => {
-    const config = configFromSpec({ modelType: 'gpt2', vocabSize: 64, hiddenSize: 16, numLayers: 1, numHeads: 2, maxPositionEmbeddings: 64 });
+    const config = configFromSpec({
+      modelType: 'gpt2',
+      vocabSize: 64,
+      hiddenSize: 16,
+      numLayers: 1,
+      numHeads: 2,
+      maxPositionEmbeddings: 64,
+    });
     const before = tf.memory().numTensors;
     const r = await benchEngine({ config, batchSize: 2, seqLen: 16, iterations: 1, train: true, newTokens: 4, rerunGeneration: true });
     expect(tf.memory().numTensors).toBe(before);

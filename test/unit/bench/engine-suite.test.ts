@@ -10,7 +10,7 @@ import { assess, runEngineBench, type ConfigResult, type EngineBenchReport } fro
 const torchInstalled = existsSync('/usr/lib/python3/dist-packages/torch');
 
 describe('engine benchmark harness', () => {
-  it('tokenizes every side of every pair to exactly the shape\'s sequence length, by the Trainer\'s tokenization', async () => {
+  it("tokenizes every side of every pair to exactly the shape's sequence length, by the Trainer's tokenization", async () => {
     const data = await benchData({ shape: TINY, warmup: 1, reps: 2 });
     expect(data.pairs).toHaveLength(3);
     for (const p of data.pairs) {
@@ -35,7 +35,12 @@ describe('engine benchmark harness', () => {
       loadAverage: [0, 0, 0],
     });
     const results: ConfigResult[] = [
-      { threads: 1, mode: 'full', studio: { ...side(400, 390, 300), backend: 'wasm', notes: [] }, torch: { ...side(200, 200, 250), split: { torch: 1, blas: 1 }, torchVersion: 't', blas: 'openblas' } },
+      {
+        threads: 1,
+        mode: 'full',
+        studio: { ...side(400, 390, 300), backend: 'wasm', notes: [] },
+        torch: { ...side(200, 200, 250), split: { torch: 1, blas: 1 }, torchVersion: 't', blas: 'openblas' },
+      },
       { threads: 2, mode: 'full', studio: { ...side(280, 200, 300), backend: 'wasm', notes: [] }, torch: { error: 'x' } },
     ];
     const { targets } = assess(results, [1, 2]);
@@ -46,7 +51,14 @@ describe('engine benchmark harness', () => {
   });
 
   it('without PyTorch, measures the studio side alone and says why the peer is missing', async () => {
-    const report = await runEngineBench({ shape: TINY, warmup: 0, reps: 1, threads: [1], modes: ['forward'], python: '/nonexistent/python3' });
+    const report = await runEngineBench({
+      shape: TINY,
+      warmup: 0,
+      reps: 1,
+      threads: [1],
+      modes: ['forward'],
+      python: '/nonexistent/python3',
+    });
     expect(report.torch).toMatchObject({ available: false, reason: expect.stringMatching(/ENOENT/) as unknown });
     const [only] = report.results;
     expect(only!.studio).toMatchObject({ backend: 'wasm', wall: { n: 1 } });
@@ -57,7 +69,11 @@ describe('engine benchmark harness', () => {
     const dir = mkdtempSync(join(tmpdir(), 'engine-bench-'));
     const out = join(dir, 'engine.json');
     try {
-      await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/run.ts', 'engine', '--shape', 'tiny', '--reps', '2', '--warmup', '1', '--threads', '1', '--out', out], { timeout: 120_000 });
+      await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'bench/run.ts', 'engine', '--shape', 'tiny', '--reps', '2', '--warmup', '1', '--threads', '1', '--out', out],
+        { timeout: 120_000 },
+      );
       const report = JSON.parse(readFileSync(out, 'utf8')) as EngineBenchReport;
       expect(report.results.map((r) => r.mode)).toEqual(['forward', 'full', 'lora']);
       expect(report.machine.loadAverage).toHaveLength(3);

@@ -49,27 +49,32 @@ describe('PyTorch peer', () => {
   // The peer must do the studio's work, not merely similar work: from the same weights and
   // pairs, its MMPO step (architecture, scoring, objective, clipping, AdamW, schedule) gives the
   // real Trainer's losses step for step.
-  it.skipIf(!torchInstalled)('from the studio\'s weights, follows the real Trainer\'s MMPO losses step for step (full fine-tuning; LoRA until A is trained)', async () => {
-    await tf.setBackend('cpu');
-    const longer = { shape: TINY, warmup: 1, reps: 4 };
-    const same = await benchData(longer);
-    const dir = mkdtempSync(join(tmpdir(), 'peer-weights-'));
-    try {
-      const model = createModel(same.config, 0);
-      await saveModel(model, dir);
-      model.dispose();
-      const weightsFile = join(dir, 'model.safetensors');
-      for (const mode of ['full', 'lora'] as const) {
-        const studio = await measureStudio(longer, mode, same);
-        const peer = await runTorchPeer(peerJob(longer, mode, same, { weightsFile }), { threads: { torch: 1, blas: 1 } });
-        if (!peer.available) throw new Error(peer.reason);
-        // LoRA's A is drawn by each side's own generator: equal until the first update moves B (step 1 runs at lr 0, the warm-up).
-        const compared = mode === 'full' ? studio.losses.length : 2;
-        expect(peer.losses).toHaveLength(studio.losses.length);
-        for (let i = 0; i < compared; i++) expect(Math.abs(peer.losses[i]! - studio.losses[i]!), `${mode} step ${i + 1}`).toBeLessThan(1e-3 * Math.abs(studio.losses[i]!));
+  it.skipIf(!torchInstalled)(
+    "from the studio's weights, follows the real Trainer's MMPO losses step for step (full fine-tuning; LoRA until A is trained)",
+    async () => {
+      await tf.setBackend('cpu');
+      const longer = { shape: TINY, warmup: 1, reps: 4 };
+      const same = await benchData(longer);
+      const dir = mkdtempSync(join(tmpdir(), 'peer-weights-'));
+      try {
+        const model = createModel(same.config, 0);
+        await saveModel(model, dir);
+        model.dispose();
+        const weightsFile = join(dir, 'model.safetensors');
+        for (const mode of ['full', 'lora'] as const) {
+          const studio = await measureStudio(longer, mode, same);
+          const peer = await runTorchPeer(peerJob(longer, mode, same, { weightsFile }), { threads: { torch: 1, blas: 1 } });
+          if (!peer.available) throw new Error(peer.reason);
+          // LoRA's A is drawn by each side's own generator: equal until the first update moves B (step 1 runs at lr 0, the warm-up).
+          const compared = mode === 'full' ? studio.losses.length : 2;
+          expect(peer.losses).toHaveLength(studio.losses.length);
+          for (let i = 0; i < compared; i++)
+            expect(Math.abs(peer.losses[i]! - studio.losses[i]!), `${mode} step ${i + 1}`).toBeLessThan(1e-3 * Math.abs(studio.losses[i]!));
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 });

@@ -46,22 +46,45 @@ describe('--workspace in the help', () => {
 
 describe('failures', () => {
   it('a broken model folder (ConfigError, SafetensorsError, EngineError) is exit 3 with its own code, not INTERNAL', () => {
-    expect(describeFailure(new ConfigError('config.json: "hidden_size" must be a number'))).toEqual({ code: 'INVALID_CONFIG', message: 'config.json: "hidden_size" must be a number', exitCode: EXIT.badModel, internal: false });
-    expect(describeFailure(new SafetensorsError('/m/model.safetensors is corrupt or truncated'))).toMatchObject({ code: 'INVALID_WEIGHTS', exitCode: EXIT.badModel });
-    expect(describeFailure(new EngineError('tokenizer_invalid', 'x'))).toMatchObject({ code: 'TOKENIZER_INVALID', exitCode: EXIT.badModel });
+    expect(describeFailure(new ConfigError('config.json: "hidden_size" must be a number'))).toEqual({
+      code: 'INVALID_CONFIG',
+      message: 'config.json: "hidden_size" must be a number',
+      exitCode: EXIT.badModel,
+      internal: false,
+    });
+    expect(describeFailure(new SafetensorsError('/m/model.safetensors is corrupt or truncated'))).toMatchObject({
+      code: 'INVALID_WEIGHTS',
+      exitCode: EXIT.badModel,
+    });
+    expect(describeFailure(new EngineError('tokenizer_invalid', 'x'))).toMatchObject({
+      code: 'TOKENIZER_INVALID',
+      exitCode: EXIT.badModel,
+    });
     expect(describeFailure(new EngineError('out_of_memory', 'x'))).toMatchObject({ exitCode: EXIT.noResources });
   });
 
   it('user errors keep their codes; anything else is an internal error, exit 5', () => {
     expect(describeFailure(new CliError('give --model DIR'))).toMatchObject({ code: 'INVALID_ARGUMENT', exitCode: EXIT.failed });
     expect(describeFailure(new StudioError('NOT_FOUND', 'no run #3'))).toMatchObject({ code: 'NOT_FOUND', exitCode: EXIT.failed });
-    expect(describeFailure(Object.assign(new Error('heap full'), { code: 'WASM_OUT_OF_MEMORY' }))).toMatchObject({ exitCode: EXIT.noResources });
-    expect(describeFailure(new TypeError('x is undefined'))).toEqual({ code: 'INTERNAL', message: 'internal error: x is undefined', exitCode: EXIT.internal, internal: true });
+    expect(describeFailure(Object.assign(new Error('heap full'), { code: 'WASM_OUT_OF_MEMORY' }))).toMatchObject({
+      exitCode: EXIT.noResources,
+    });
+    expect(describeFailure(new TypeError('x is undefined'))).toEqual({
+      code: 'INTERNAL',
+      message: 'internal error: x is undefined',
+      exitCode: EXIT.internal,
+      internal: true,
+    });
     // What threw inside the studio comes back through dispatch as an INTERNAL StudioError: still a bug, exit 5.
-    expect(describeFailure(new StudioError('INTERNAL', 'Internal error in jobs.list: boom'))).toEqual({ code: 'INTERNAL', message: 'Internal error in jobs.list: boom', exitCode: EXIT.internal, internal: true });
+    expect(describeFailure(new StudioError('INTERNAL', 'Internal error in jobs.list: boom'))).toEqual({
+      code: 'INTERNAL',
+      message: 'Internal error in jobs.list: boom',
+      exitCode: EXIT.internal,
+      internal: true,
+    });
   });
 
-  it("names the model folder in an engine error that only names the file inside it", () => {
+  it('names the model folder in an engine error that only names the file inside it', () => {
     const named = inModelFolder('/models/m', new ConfigError('config.json: "n_head" must be a number'));
     expect(named).toBeInstanceOf(EngineError);
     expect((named as Error).message).toBe('/models/m: config.json: "n_head" must be a number');

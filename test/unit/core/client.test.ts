@@ -45,10 +45,17 @@ describe('call', () => {
   it('returns the value, or throws the StudioError the door answered, with its code', async () => {
     const studio = door(new Map([[1, job(1, 'queued')]]));
     expect(await call(studio, 'jobs.get', { id: 1 })).toMatchObject({ id: 1, status: 'queued' });
-    await expect(call(studio, 'jobs.get', { id: 2 })).rejects.toMatchObject({ name: 'StudioError', code: 'NOT_FOUND', message: 'There is no job #2.' });
+    await expect(call(studio, 'jobs.get', { id: 2 })).rejects.toMatchObject({
+      name: 'StudioError',
+      code: 'NOT_FOUND',
+      message: 'There is no job #2.',
+    });
     const refused = await call(studio, 'jobs.get', { id: 'two' } as never).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(StudioError);
-    expect(refused).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^Invalid arguments for jobs\.get: id:/) as unknown });
+    expect(refused).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringMatching(/^Invalid arguments for jobs\.get: id:/) as unknown,
+    });
   });
 });
 

@@ -52,7 +52,11 @@ describe('migration runner', () => {
     migrate(d);
     expect(d.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(d.pragma('foreign_keys', { simple: true })).toBe(1);
-    const tables = d.prepare<[], { name: string; strict: number }>(`SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'`).all();
+    const tables = d
+      .prepare<[], { name: string; strict: number }>(
+        `SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'`,
+      )
+      .all();
     expect(tables.length).toBeGreaterThan(0);
     for (const t of tables) expect(t, t.name).toMatchObject({ strict: 1 });
   });
@@ -102,7 +106,11 @@ describe('migration runner', () => {
     );
     const id = (status: string, error: object | null, note: string | null) =>
       (job.get('train', 'Train: a run', status, note, error === null ? null : JSON.stringify(error)) as { id: number }).id;
-    const paused = id('cancelled', { code: 'PAUSED', message: 'Paused at step 3 of 30; resume continues from this checkpoint.' }, 'Paused.');
+    const paused = id(
+      'cancelled',
+      { code: 'PAUSED', message: 'Paused at step 3 of 30; resume continues from this checkpoint.' },
+      'Paused.',
+    );
     const cancelledWhilePaused = id('cancelled', { code: 'CANCELLED', message: 'Cancelled while paused at step 3.' }, 'Cancelled.');
     const interrupted = id('interrupted', { code: 'INTERRUPTED', message: 'gone' }, 'Interrupted.');
     const done = id('succeeded', null, 'Finished.');
@@ -111,14 +119,21 @@ describe('migration runner', () => {
     d.prepare(`INSERT INTO imports (dataset_id, job_id, file, status, created_at) VALUES (1, ?, 'f.jsonl', 'done', 1)`).run(done);
 
     expect(migrate(d).applied).toEqual(['0004-paused-jobs']);
-    const rows = d.prepare<[], { id: number; status: string; error: string | null; progress_message: string | null }>('SELECT id, status, error, progress_message FROM jobs ORDER BY id').all();
+    const rows = d
+      .prepare<[], { id: number; status: string; error: string | null; progress_message: string | null }>(
+        'SELECT id, status, error, progress_message FROM jobs ORDER BY id',
+      )
+      .all();
     expect(rows.map((r) => [r.id, r.status])).toEqual([
       [paused, 'paused'],
       [cancelledWhilePaused, 'cancelled'],
       [interrupted, 'interrupted'],
       [done, 'succeeded'],
     ]);
-    expect(JSON.parse(rows[0]!.error!)).toMatchObject({ code: 'PAUSED', message: expect.stringMatching(/^Paused at step 3 of 30/) as unknown });
+    expect(JSON.parse(rows[0]!.error!)).toMatchObject({
+      code: 'PAUSED',
+      message: expect.stringMatching(/^Paused at step 3 of 30/) as unknown,
+    });
     expect(rows[0]!.progress_message).toBe('Paused.');
     // Dropping the old table neither cascaded into the logs nor unlinked the import, and foreign keys are back on.
     expect(d.prepare('SELECT message FROM job_logs WHERE job_id = ?').pluck().all(paused)).toEqual(['Paused at step 3.']);

@@ -13,7 +13,11 @@ describe('near-duplicate detection', () => {
 
   it('handles templated data that fills LSH buckets (20k near-identical records; all-pairs would exhaust memory)', () => {
     const template = 'Name a color and reply in uppercase letters only please because the rule says so';
-    const items = Array.from({ length: 20_000 }, (_, i) => ({ id: i + 1, contentHash: `h${i}`, text: `${template} ${i % 2 === 0 ? 'red' : 'blue'}` }));
+    const items = Array.from({ length: 20_000 }, (_, i) => ({
+      id: i + 1,
+      contentHash: `h${i}`,
+      text: `${template} ${i % 2 === 0 ? 'red' : 'blue'}`,
+    }));
     const groups = findDuplicates(items, 0.8);
     expect(groups.every((g) => g.kind === 'near')).toBe(true);
     const grouped = groups.reduce((n, g) => n + g.ids.length, 0);
@@ -21,7 +25,11 @@ describe('near-duplicate detection', () => {
   });
 
   it('steps through the search reporting progress (what a job reports and where it can stop), with the same groups', () => {
-    const items = Array.from({ length: 5000 }, (_, i) => ({ id: i + 1, contentHash: `h${i % 4000}`, text: `record ${i % 4000} with a few words of its own ${i % 97}` }));
+    const items = Array.from({ length: 5000 }, (_, i) => ({
+      id: i + 1,
+      contentHash: `h${i % 4000}`,
+      text: `record ${i % 4000} with a few words of its own ${i % 97}`,
+    }));
     const search = searchDuplicates(items, 0.8);
     const steps: { done: number; total: number }[] = [];
     let step = search.next();

@@ -2,7 +2,14 @@
 // normalised to the expected prompt / chosen / rejected, with its extras in meta.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { MAPPING_SLOTS, parseFile, previewFile, preferenceRecordSchema, type Message, type PreferenceRecord } from '../../../main/core/datasets/formats';
+import {
+  MAPPING_SLOTS,
+  parseFile,
+  previewFile,
+  preferenceRecordSchema,
+  type Message,
+  type PreferenceRecord,
+} from '../../../main/core/datasets/formats';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/datasets/${name}`, import.meta.url));
 const user = (content: string): Message => ({ role: 'user', content });
@@ -22,7 +29,12 @@ describe('format detection and mapping, one fixture per format', () => {
     const result = await parseFixture('trl-standard.jsonl');
     expect(result.format).toBe('trl-standard');
     expect(result.errors).toEqual([]);
-    expect(pair(result.records[0]!)).toEqual({ system: undefined, prompt: [user('What colour is the sky?')], chosen: [assistant('Blue, on a clear day.')], rejected: [assistant('Green.')] });
+    expect(pair(result.records[0]!)).toEqual({
+      system: undefined,
+      prompt: [user('What colour is the sky?')],
+      chosen: [assistant('Blue, on a clear day.')],
+      rejected: [assistant('Green.')],
+    });
     expect(result.records[0]!.meta).toEqual({ source_id: 'a1' });
     expect(result.records[0]!.source).toEqual({ file: 'trl-standard.jsonl', line: 1, row: 1 });
     expect(result.records[1]!.system).toBe('You are a language tutor.');
@@ -33,14 +45,24 @@ describe('format detection and mapping, one fixture per format', () => {
   it('TRL conversational: a leading system turn is lifted out, multi-turn prompts kept', async () => {
     const result = await parseFixture('trl-conversational.jsonl');
     expect(result.format).toBe('trl-conversational');
-    expect(pair(result.records[0]!)).toEqual({ system: 'Be brief.', prompt: [user('What is 3 * 3?')], chosen: [assistant('9')], rejected: [assistant('6')] });
+    expect(pair(result.records[0]!)).toEqual({
+      system: 'Be brief.',
+      prompt: [user('What is 3 * 3?')],
+      chosen: [assistant('9')],
+      rejected: [assistant('6')],
+    });
     expect(result.records[1]!.prompt).toEqual([user('Hi'), assistant('Hello! How can I help?'), user('Name a fruit.')]);
   });
 
   it('implicit prompt: the shared opening turns become the prompt', async () => {
     const result = await parseFixture('implicit-prompt.jsonl');
     expect(result.format).toBe('implicit-prompt');
-    expect(pair(result.records[0]!)).toEqual({ system: undefined, prompt: [user('What is the capital of France?')], chosen: [assistant('Paris.')], rejected: [assistant('Lyon.')] });
+    expect(pair(result.records[0]!)).toEqual({
+      system: undefined,
+      prompt: [user('What is the capital of France?')],
+      chosen: [assistant('Paris.')],
+      rejected: [assistant('Lyon.')],
+    });
   });
 
   it('HH-RLHF: transcripts are split into turns; the shared turns are the prompt', async () => {
@@ -59,7 +81,12 @@ describe('format detection and mapping, one fixture per format', () => {
   it('UltraFeedback binarized: the repeated prompt turn is stripped from the sides, scores go to meta', async () => {
     const result = await parseFixture('ultrafeedback.jsonl');
     expect(result.format).toBe('ultrafeedback');
-    expect(pair(result.records[1]!)).toEqual({ system: undefined, prompt: [user('Is 7 prime?')], chosen: [assistant('Yes, 7 is prime.')], rejected: [assistant('No.')] });
+    expect(pair(result.records[1]!)).toEqual({
+      system: undefined,
+      prompt: [user('Is 7 prime?')],
+      chosen: [assistant('Yes, 7 is prime.')],
+      rejected: [assistant('No.')],
+    });
     expect(result.records[0]!.meta).toEqual({ prompt_id: 'p-001', score_chosen: 8.5, score_rejected: 3 });
   });
 
@@ -100,7 +127,12 @@ describe('format detection and mapping, one fixture per format', () => {
     const result = await parseFixture('argilla-v1.jsonl');
     expect(result.format).toBe('argilla');
     const [first, second, third] = result.records;
-    expect(pair(first!)).toEqual({ system: undefined, prompt: [user('Suggest a name for a cat.')], chosen: [assistant('Whiskers')], rejected: [assistant('Table')] });
+    expect(pair(first!)).toEqual({
+      system: undefined,
+      prompt: [user('Suggest a name for a cat.')],
+      chosen: [assistant('Whiskers')],
+      rejected: [assistant('Table')],
+    });
     expect(first!.meta).toMatchObject({ annotator: 'b7c2', labelState: 'labeled', external_id: 'ext-1' });
     expect(second!.chosen).toEqual([assistant('100 °C')]);
     expect(third!.kind).toBe('unlabeled-pair');
@@ -177,7 +209,20 @@ describe('format detection and mapping, one fixture per format', () => {
 });
 
 describe('mapping slots', () => {
-  const fixtures = ['trl-standard.jsonl', 'trl-conversational.jsonl', 'implicit-prompt.jsonl', 'hh-rlhf.jsonl', 'ultrafeedback.jsonl', 'orca-dpo.json', 'llama-factory-alpaca.json', 'llama-factory-sharegpt.json', 'argilla-v1.jsonl', 'label-studio.json', 'unlabeled-pairs.csv', 'prompts.tsv'];
+  const fixtures = [
+    'trl-standard.jsonl',
+    'trl-conversational.jsonl',
+    'implicit-prompt.jsonl',
+    'hh-rlhf.jsonl',
+    'ultrafeedback.jsonl',
+    'orca-dpo.json',
+    'llama-factory-alpaca.json',
+    'llama-factory-sharegpt.json',
+    'argilla-v1.jsonl',
+    'label-studio.json',
+    'unlabeled-pairs.csv',
+    'prompts.tsv',
+  ];
 
   it.each(fixtures)('the detected mapping of %s fills every required slot of its format and no slot the format ignores', async (name) => {
     const { mapping } = await previewFile(fixture(name));
@@ -225,6 +270,8 @@ describe('preview', () => {
     const bytes = new TextEncoder().encode('{"foo": 1, "bar": 2}\n');
     const preview = await previewFile(bytes, { file: 'odd.jsonl' });
     expect(preview.format).toBeNull();
-    expect(preview.errors).toEqual([expect.objectContaining({ code: 'unsupported', reason: expect.stringContaining('"foo", "bar"') as unknown })]);
+    expect(preview.errors).toEqual([
+      expect.objectContaining({ code: 'unsupported', reason: expect.stringContaining('"foo", "bar"') as unknown }),
+    ]);
   });
 });

@@ -52,7 +52,9 @@ describe('a row nested deep enough to overflow the stack', () => {
       [2 + lineShift, 2, 'too-deep'],
       [3 + lineShift, 3, 'not-an-object'],
     ]);
-    expect(errorsOnly(result)[0]!.reason).toMatch(new RegExp(`^Row 2 \\(line ${2 + lineShift}\\) nests lists or objects more than 100 levels deep`));
+    expect(errorsOnly(result)[0]!.reason).toMatch(
+      new RegExp(`^Row 2 \\(line ${2 + lineShift}\\) nests lists or objects more than 100 levels deep`),
+    );
     expect(result.stats).toMatchObject({ rowsSeen: 4, imported: 2, rejected: 2 });
   });
 
@@ -119,7 +121,9 @@ describe('a NUL byte in a text file rejects only its row', () => {
     const result = await parse(input(), file);
     expect(prompts(result)).toEqual(['one', 'three']);
     expect(result.errors).toEqual([expect.objectContaining({ line: 2, row: 2, code: 'nul-byte', severity: 'error', ...offset })]);
-    expect(result.errors[0]!.reason).toBe('Row 2 (line 2) holds a NUL (zero) byte, which text data never does: the row is damaged and was not imported.');
+    expect(result.errors[0]!.reason).toBe(
+      'Row 2 (line 2) holds a NUL (zero) byte, which text data never does: the row is damaged and was not imported.',
+    );
   });
 
   it('in CSV, the row with a NUL in a cell is rejected', async () => {
@@ -167,13 +171,33 @@ describe('a binary file is refused whole, saying what it looks like', () => {
   db.close();
 
   it.each([
-    ['a gzip archive', () => onDisk('pairs.jsonl.gz', gzipSync(encode(row('one')))), /it looks like a gzip archive\. Decompress it \(gunzip\)/],
-    ['a zip archive', () => onDisk('pairs.zip', new Uint8Array([0x50, 0x4b, 0x03, 0x04, 20, 0, 0, 0, 8, 0])), /it looks like a zip archive/],
-    ['a PNG image', () => onDisk('photo.jsonl', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])), /it looks like a PNG image/],
+    [
+      'a gzip archive',
+      () => onDisk('pairs.jsonl.gz', gzipSync(encode(row('one')))),
+      /it looks like a gzip archive\. Decompress it \(gunzip\)/,
+    ],
+    [
+      'a zip archive',
+      () => onDisk('pairs.zip', new Uint8Array([0x50, 0x4b, 0x03, 0x04, 20, 0, 0, 0, 8, 0])),
+      /it looks like a zip archive/,
+    ],
+    [
+      'a PNG image',
+      () => onDisk('photo.jsonl', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])),
+      /it looks like a PNG image/,
+    ],
     ['a JPEG image', () => onDisk('photo.csv', new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46])), /it looks like a JPEG image/],
     ['a PDF document', () => onDisk('paper.json', encode('%PDF-1.7\n%âãÏÓ\n1 0 obj\n')), /it looks like a PDF document/],
     ['an SQLite database', () => sqlitePath, /it looks like an SQLite database\. Export its table as CSV or JSON Lines/],
-    ['binary data', () => onDisk('noise.jsonl', new Uint8Array(4096).map((_, i) => (i * 7919 + 13) % 256)), /it looks like binary data \(\d+% control bytes in its first 4 KiB\)/],
+    [
+      'binary data',
+      () =>
+        onDisk(
+          'noise.jsonl',
+          new Uint8Array(4096).map((_, i) => (i * 7919 + 13) % 256),
+        ),
+      /it looks like binary data \(\d+% control bytes in its first 4 KiB\)/,
+    ],
   ])('%s', async (_, input, reason) => {
     const result = await parse(input());
     expect(result.records).toEqual([]);

@@ -79,7 +79,9 @@ describe('JSONL', () => {
       [4, 'prompt', 'wrong-type'],
       [5, 'chosen', 'wrong-type'],
     ]);
-    expect(result.errors[0]!.reason).toBe('Row 2 (line 2): field "chosen" (the chosen response): expected text or a message list, found a number (42)');
+    expect(result.errors[0]!.reason).toBe(
+      'Row 2 (line 2): field "chosen" (the chosen response): expected text or a message list, found a number (42)',
+    );
     expect(result.errors[1]!.reason).toBe('Row 3 (line 3): field "rejected" (the rejected response) is missing');
   });
 

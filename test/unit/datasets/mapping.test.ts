@@ -19,12 +19,24 @@ const assistant = (content: string): Message => ({ role: 'assistant', content })
 const rows = (...values: Record<string, unknown>[]) => values.map((value, i) => ({ row: i + 1, line: i + 1, value }));
 
 describe('applyMapping with a mapping the user chose', () => {
-  const mapping = columnMappingSchema.parse({ format: 'trl-standard', prompt: 'query', chosen: 'good', rejected: 'bad', system: 'persona' });
+  const mapping = columnMappingSchema.parse({
+    format: 'trl-standard',
+    prompt: 'query',
+    chosen: 'good',
+    rejected: 'bad',
+    system: 'persona',
+  });
 
   it('reads the named columns and keeps the rest as meta', () => {
     const { records, errors } = applyMapping(rows({ query: 'q', good: 'g', bad: 'b', persona: 'p', lang: 'en' }), mapping, 'mine.jsonl');
     expect(errors).toEqual([]);
-    expect(records[0]).toMatchObject({ system: 'p', prompt: [user('q')], chosen: [assistant('g')], rejected: [assistant('b')], meta: { lang: 'en' } });
+    expect(records[0]).toMatchObject({
+      system: 'p',
+      prompt: [user('q')],
+      chosen: [assistant('g')],
+      rejected: [assistant('b')],
+      meta: { lang: 'en' },
+    });
   });
 
   it('reports a column the mapping names but the row lacks, by its name', () => {
@@ -40,7 +52,11 @@ describe('applyMapping with a mapping the user chose', () => {
   });
 
   it('reads a JSON-encoded message list in a text cell', () => {
-    const { records } = applyMapping(rows({ query: JSON.stringify([user('hi'), assistant('yo'), user('again')]), good: 'g', bad: 'b' }), mapping, 'x.csv');
+    const { records } = applyMapping(
+      rows({ query: JSON.stringify([user('hi'), assistant('yo'), user('again')]), good: 'g', bad: 'b' }),
+      mapping,
+      'x.csv',
+    );
     expect(records[0]!.prompt).toEqual([user('hi'), assistant('yo'), user('again')]);
   });
 

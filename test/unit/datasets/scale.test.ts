@@ -11,7 +11,11 @@ const ROWS = 20_000;
 function lines(count: number, brokenEvery: number): string {
   const out: string[] = [];
   for (let i = 1; i <= count; i++) {
-    out.push(i % brokenEvery === 0 ? `{"prompt": "p${i}", "chosen": ` : JSON.stringify({ prompt: `p${i}`, chosen: `good ${i}`, rejected: `bad ${i}` }));
+    out.push(
+      i % brokenEvery === 0
+        ? `{"prompt": "p${i}", "chosen": `
+        : JSON.stringify({ prompt: `p${i}`, chosen: `good ${i}`, rejected: `bad ${i}` }),
+    );
   }
   return `${out.join('\n')}\n`;
 }

@@ -7,7 +7,15 @@ const fake = vi.hoisted(() => {
   const ipcHandlers = new Map<string, (...args: unknown[]) => unknown>();
   const windows: { options: Record<string, unknown>; loaded?: string }[] = [];
   let permissionHandler: ((c: unknown, p: string, cb: (ok: boolean) => void) => void) | undefined;
-  return { appHandlers, ipcHandlers, windows, permission: () => permissionHandler, setPermission: (h: typeof permissionHandler) => (permissionHandler = h), userData: '', repoRoot: '' };
+  return {
+    appHandlers,
+    ipcHandlers,
+    windows,
+    permission: () => permissionHandler,
+    setPermission: (h: typeof permissionHandler) => (permissionHandler = h),
+    userData: '',
+    repoRoot: '',
+  };
 });
 
 vi.mock('electron', () => {
@@ -37,7 +45,11 @@ vi.mock('electron', () => {
     ipcMain: { handle: (channel: string, handler: (...args: unknown[]) => unknown) => fake.ipcHandlers.set(channel, handler) },
     session: { defaultSession: { setPermissionRequestHandler: (h: never) => fake.setPermission(h) } },
     shell: { openExternal: vi.fn(async () => {}) },
-    utilityProcess: { fork: () => { throw new Error('no jobs in this test'); } },
+    utilityProcess: {
+      fork: () => {
+        throw new Error('no jobs in this test');
+      },
+    },
   };
 });
 

@@ -28,7 +28,7 @@ describe('preload bridge', async () => {
     onEvent: (l: (e: unknown) => void) => () => void;
   };
 
-  it('exposes one object, `studio`, with only the transport\'s calls — never ipcRenderer', () => {
+  it("exposes one object, `studio`, with only the transport's calls — never ipcRenderer", () => {
     expect(Object.keys(exposed)).toEqual(['studio']);
     expect(Object.keys(studio).sort()).toEqual(['call', 'downloadUrl', 'fileToPath', 'kind', 'onEvent']);
     expect(studio.kind).toBe('electron');

@@ -107,7 +107,9 @@ describe('generate on the tiny Llama fixture', () => {
 
   it('wraps prompts in the chat template when asked', async () => {
     const res = await generateText(loaded.model, tok, ['hello'], { chat: true, maxNewTokens: 3, stopTokenIds: [] });
-    const ids = tok.encode(tok.applyChatTemplate([{ role: 'user', content: 'hello' }], { addGenerationPrompt: true }), { addSpecialTokens: false });
+    const ids = tok.encode(tok.applyChatTemplate([{ role: 'user', content: 'hello' }], { addGenerationPrompt: true }), {
+      addSpecialTokens: false,
+    });
     const direct = await generate(loaded.model, [ids], { maxNewTokens: 3, stopTokenIds: [] });
     expect(res.tokens).toEqual(direct.tokens);
   });

@@ -85,7 +85,7 @@ describe.each(MODELS)('golden outputs of %s (reference forward in PyTorch)', (na
       const out = scoreTensors(loaded.model, batch, { withEntropy: true });
       return [out.tokenLogProbs, out.entropy!, out.responseMask];
     });
-    const [tokenLogProbs, entropy, mask] = tensors.map((t) => (t.arraySync())[0]!) as [number[], number[], number[]];
+    const [tokenLogProbs, entropy, mask] = tensors.map((t) => t.arraySync()[0]!) as [number[], number[], number[]];
     tf.dispose([...tensors, batch.inputIds, batch.attentionMask, batch.lossMask]);
     expect(tokenLogProbs.length).toBe(s.ids.length - 1);
     expect(mask).toEqual(s.ids.slice(1).map((_, t) => (t + 1 >= s.responseStart ? 1 : 0)));

@@ -27,13 +27,43 @@ function lossValue(model: CausalLM): number {
 }
 
 describe.each([
-  ['qwen2', ['model.embed_tokens.weight', 'model.layers.0.self_attn.q_proj.weight', 'model.layers.0.self_attn.k_proj.bias', 'model.layers.1.mlp.down_proj.weight', 'model.norm.weight']],
-  ['gpt2', ['transformer.wte.weight', 'transformer.wpe.weight', 'transformer.h.0.attn.c_attn.weight', 'transformer.h.1.mlp.c_fc.bias', 'transformer.ln_f.bias']],
+  [
+    'qwen2',
+    [
+      'model.embed_tokens.weight',
+      'model.layers.0.self_attn.q_proj.weight',
+      'model.layers.0.self_attn.k_proj.bias',
+      'model.layers.1.mlp.down_proj.weight',
+      'model.norm.weight',
+    ],
+  ],
+  [
+    'gpt2',
+    [
+      'transformer.wte.weight',
+      'transformer.wpe.weight',
+      'transformer.h.0.attn.c_attn.weight',
+      'transformer.h.1.mlp.c_fc.bias',
+      'transformer.ln_f.bias',
+    ],
+  ],
 ] as const)('%s gradients of the response log-prob loss', (modelType, names) => {
   it('match central finite differences', () => {
-    const config = configFromSpec({ modelType, vocabSize: 12, hiddenSize: 8, numLayers: 2, numHeads: 2, numKvHeads: 1, maxPositionEmbeddings: 16, initializerRange: 0.4 });
+    const config = configFromSpec({
+      modelType,
+      vocabSize: 12,
+      hiddenSize: 8,
+      numLayers: 2,
+      numHeads: 2,
+      numKvHeads: 1,
+      maxPositionEmbeddings: 16,
+      initializerRange: 0.4,
+    });
     const model = createModel(config, 11);
-    const { grads } = tf.variableGrads(() => lossOf(model), names.map((n) => model.weights.get(n)!));
+    const { grads } = tf.variableGrads(
+      () => lossOf(model),
+      names.map((n) => model.weights.get(n)!),
+    );
     const eps = 1e-2;
     let checked = 0;
     for (const name of names) {

@@ -15,8 +15,14 @@ describe('end to end: fit a response, then generate it', () => {
   it('lowers the SFT loss with Adam and greedy generation then reproduces the response', async () => {
     const tok = (await HfTokenizer.fromFolder(path.resolve(__dirname, '../../fixtures/models/tiny-llama')))!;
     const config = configFromSpec({
-      modelType: 'llama', vocabSize: tok.vocabSize, hiddenSize: 32, numLayers: 1, numHeads: 4, numKvHeads: 2,
-      eosTokenId: tok.eosTokenId!, bosTokenId: tok.bosTokenId!,
+      modelType: 'llama',
+      vocabSize: tok.vocabSize,
+      hiddenSize: 32,
+      numLayers: 1,
+      numHeads: 4,
+      numKvHeads: 2,
+      eosTokenId: tok.eosTokenId!,
+      bosTokenId: tok.bosTokenId!,
     });
     const model = createModel(config, 5);
     const example = buildExample(tok, 'what is the answer?', ' the answer is yes.');

@@ -28,7 +28,12 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
  * tokens one at a time; returns the largest logit difference over the prompt
  * and every step, relative to the largest logit.
  */
-function compareSteps(model: CausalLM, prompts: number[][], steps: number, maxLen = Math.max(...prompts.map((p) => p.length)) + steps + 1): number {
+function compareSteps(
+  model: CausalLM,
+  prompts: number[][],
+  steps: number,
+  maxLen = Math.max(...prompts.map((p) => p.length)) + steps + 1,
+): number {
   const b = prompts.length;
   const P = Math.max(...prompts.map((p) => p.length));
   const maskRows = prompts.map((p) => [...Array<number>(P - p.length).fill(0), ...p.map(() => 1)]);
@@ -50,7 +55,11 @@ function compareSteps(model: CausalLM, prompts: number[][], steps: number, maxLe
     maskRows.forEach((r) => r.push(1));
     positions.forEach((_, i) => positions[i]!++);
     const fast = session.step(tokens, positions, maskRows);
-    const input = tf.tensor2d(tokens.map((t) => [t]), [b, 1], 'int32');
+    const input = tf.tensor2d(
+      tokens.map((t) => [t]),
+      [b, 1],
+      'int32',
+    );
     const stepMask = tf.tensor2d(maskRows);
     const generic = model.forwardWithCache(input, stepMask, cache, true);
     disposeCache(cache);
@@ -83,13 +92,34 @@ describe('prepared Llama decoding on the cpu backend', () => {
     const before = tf.memory().numTensors;
     expect(decodeWeightsFor(model)!.bytes).toBe(decodeWeightsBytes(model.config as LlamaConfig));
     // tiny-llama: GQA 2:1, untied head, Llama 3 rope scaling; tiny-qwen2: GQA 4:1, q/k/v biases, tied head.
-    expect(compareSteps(model, [[5, 260, 32, 291, 7, 9], [44, 12]], 40)).toBeLessThan(1e-5);
+    expect(
+      compareSteps(
+        model,
+        [
+          [5, 260, 32, 291, 7, 9],
+          [44, 12],
+        ],
+        40,
+      ),
+    ).toBeLessThan(1e-5);
     releaseDecodeWeights(model);
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('fills the prepared length exactly and refuses to go past it', () => {
-    const model = createModel(configFromSpec({ modelType: 'llama', vocabSize: 40, hiddenSize: 16, numLayers: 2, numHeads: 4, numKvHeads: 2, maxPositionEmbeddings: 32, initializerRange: 0.3 }), 2);
+    const model = createModel(
+      configFromSpec({
+        modelType: 'llama',
+        vocabSize: 40,
+        hiddenSize: 16,
+        numLayers: 2,
+        numHeads: 4,
+        numKvHeads: 2,
+        maxPositionEmbeddings: 32,
+        initializerRange: 0.3,
+      }),
+      2,
+    );
     const prompt = Array.from({ length: 28 }, (_, i) => (i * 7) % 40);
     expect(compareSteps(model, [prompt], 4, 32)).toBeLessThan(1e-5);
     const session = new LlamaDecodeSession(decodeWeightsFor(model)!, 4);
@@ -142,7 +172,19 @@ describe('prepared Llama decoding on wasm', () => {
   });
 
   it('matches the generic forward there too (GQA 3:1, every matmul through XNNPACK)', () => {
-    const model = createModel(configFromSpec({ modelType: 'llama', vocabSize: 300, hiddenSize: 48, numLayers: 2, numHeads: 6, numKvHeads: 2, intermediateSize: 64, initializerRange: 0.2 }), 5);
+    const model = createModel(
+      configFromSpec({
+        modelType: 'llama',
+        vocabSize: 300,
+        hiddenSize: 48,
+        numLayers: 2,
+        numHeads: 6,
+        numKvHeads: 2,
+        intermediateSize: 64,
+        initializerRange: 0.2,
+      }),
+      5,
+    );
     const rng = new SeededRng(8);
     const prompts = [Array.from({ length: 20 }, () => Math.floor(rng.next() * 300)), [7, 8, 9]];
     expect(compareSteps(model, prompts, 24)).toBeLessThan(1e-5);

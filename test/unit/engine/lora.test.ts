@@ -29,7 +29,10 @@ const maxDiff = (a: number[], b: number[]): number => a.reduce((m, v, i) => Math
 
 describe.each(['tiny-llama', 'tiny-gpt2'])('LoRA on %s', (name) => {
   it('loads a PEFT adapter and matches the PyTorch reference of the merged weights within 1e-4', async () => {
-    const golden = JSON.parse(readFileSync(path.join(FIXTURES, `${name}-lora`, 'golden.json'), 'utf8')) as { ids: number[]; logits: number[][] };
+    const golden = JSON.parse(readFileSync(path.join(FIXTURES, `${name}-lora`, 'golden.json'), 'utf8')) as {
+      ids: number[];
+      logits: number[][];
+    };
     const { model } = await loadModel(path.join(FIXTURES, name));
     const adapter = await loadLora(model, path.join(FIXTURES, `${name}-lora`));
     model.adapter = adapter;

@@ -1,12 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { configFromSpec, parseModelConfig, type LlamaConfig } from '../../../main/engine/hf/config';
-import { checkFits, DECODE_WEIGHTS_MAX_BYTES, decodeWeightsBytes, estimateMemory, formatBytes, WASM_HEAP_LIMIT_BYTES } from '../../../main/engine/memory';
+import {
+  checkFits,
+  DECODE_WEIGHTS_MAX_BYTES,
+  decodeWeightsBytes,
+  estimateMemory,
+  formatBytes,
+  WASM_HEAP_LIMIT_BYTES,
+} from '../../../main/engine/memory';
 
 const GiB = 1024 ** 3;
-const reference = configFromSpec({ modelType: 'llama', vocabSize: 8192, hiddenSize: 256, numLayers: 4, numHeads: 8, intermediateSize: 688 });
+const reference = configFromSpec({
+  modelType: 'llama',
+  vocabSize: 8192,
+  hiddenSize: 256,
+  numLayers: 4,
+  numHeads: 8,
+  intermediateSize: 688,
+});
 const smollm = parseModelConfig({
-  model_type: 'llama', vocab_size: 49152, hidden_size: 576, intermediate_size: 1536, num_hidden_layers: 30,
-  num_attention_heads: 9, num_key_value_heads: 3, tie_word_embeddings: true,
+  model_type: 'llama',
+  vocab_size: 49152,
+  hidden_size: 576,
+  intermediate_size: 1536,
+  num_hidden_layers: 30,
+  num_attention_heads: 9,
+  num_key_value_heads: 3,
+  tie_word_embeddings: true,
 });
 
 describe('memory estimates', () => {
@@ -38,7 +58,9 @@ describe('memory estimates', () => {
     expect(fit.ok).toBe(false);
     if (fit.ok) throw new Error('unreachable');
     expect(fit.budgetBytes).toBeLessThanOrEqual(WASM_HEAP_LIMIT_BYTES);
-    expect(fit.message).toMatch(/^Training needs about [\d.]+ GiB \(weights 513 MiB, gradients 513 MiB, optimizer state 1\.0 GiB, activations/);
+    expect(fit.message).toMatch(
+      /^Training needs about [\d.]+ GiB \(weights 513 MiB, gradients 513 MiB, optimizer state 1\.0 GiB, activations/,
+    );
     expect(fit.message).toContain('4 GiB heap cap');
     expect(fit.suggestions.join(' ')).toMatch(/smaller batch.*shorter maximum length.*LoRA.*native backend/);
   });
@@ -51,15 +73,29 @@ describe('memory estimates', () => {
     expect(gen.generationWeightsBytes).toBe(2 * copies);
     expect(checkFits(gen, { bytes: 16 * GiB, backend: 'wasm' }).ok).toBe(true);
     expect(estimateMemory({ config: smollm, task: 'score', batchSize: 1, seqLen: 256 }).generationWeightsBytes).toBe(0);
-    const big = parseModelConfig({ model_type: 'llama', vocab_size: 49152, hidden_size: 960, intermediate_size: 2560, num_hidden_layers: 32, num_attention_heads: 15, num_key_value_heads: 5, tie_word_embeddings: true });
+    const big = parseModelConfig({
+      model_type: 'llama',
+      vocab_size: 49152,
+      hidden_size: 960,
+      intermediate_size: 2560,
+      num_hidden_layers: 32,
+      num_attention_heads: 15,
+      num_key_value_heads: 5,
+      tie_word_embeddings: true,
+    });
     expect(estimateMemory({ config: big, task: 'generate', batchSize: 1, seqLen: 256 }).generationWeightsBytes).toBe(0);
   });
 
-  it('tracks the measured heap of LoRA on SmolLM2-135M, and counts XNNPACK\'s packed copies only where XNNPACK multiplies', () => {
+  it("tracks the measured heap of LoRA on SmolLM2-135M, and counts XNNPACK's packed copies only where XNNPACK multiplies", () => {
     // Measured (LoRA r=8, MMPO, one pair per micro-batch = batch 2, studio GEMM, 2 threads): the wasm
     // heap peaked at 1.3 / 2.0 / 2.7 / 3.5 GiB at 32 / 64 / 96 / 128 tokens a side.
     const lora = (seqLen: number) => estimateMemory({ config: smollm, task: 'train', batchSize: 2, seqLen, loraRank: 8 });
-    const measured: [number, number][] = [[32, 1.3], [64, 2.0], [96, 2.7], [128, 3.5]];
+    const measured: [number, number][] = [
+      [32, 1.3],
+      [64, 2.0],
+      [96, 2.7],
+      [128, 3.5],
+    ];
     for (const [seqLen, gib] of measured) {
       expect(lora(seqLen).packedWeightsBytes).toBe(0);
       expect(Math.abs(lora(seqLen).totalBytes / GiB - gib) / gib).toBeLessThan(0.1);

@@ -24,7 +24,13 @@ describe('save → load', () => {
     const src = await loadModel(path.join(FIXTURES, name));
     const out = path.join(tmp, `${name}-saved`);
     await saveModel(src.model, out, { tokenizerDir: src.dir });
-    expect(readdirSync(out).sort()).toEqual(['config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
+    expect(readdirSync(out).sort()).toEqual([
+      'config.json',
+      'generation_config.json',
+      'model.safetensors',
+      'tokenizer.json',
+      'tokenizer_config.json',
+    ]);
     const config = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')) as Record<string, unknown>;
     expect(config.torch_dtype).toBe('float32');
     const again = await loadModel(out);
@@ -55,17 +61,29 @@ describe('save → load', () => {
     const cfg = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...cfg, intermediate_size: 40 }));
     await expect(loadModel(dir)).rejects.toMatchObject({ code: 'weights_mismatch' });
-    await expect(loadModel(dir)).rejects.toThrow(/tensor model\.layers\.0\.mlp\.gate_proj\.weight has shape \[48,32\] but config\.json implies \[40,32\]/);
+    await expect(loadModel(dir)).rejects.toThrow(
+      /tensor model\.layers\.0\.mlp\.gate_proj\.weight has shape \[48,32\] but config\.json implies \[40,32\]/,
+    );
 
     const missing = path.join(tmp, 'missing');
     cpSync(path.join(FIXTURES, 'tiny-qwen2'), missing, { recursive: true });
-    await writeSafetensors(path.join(missing, 'model.safetensors'), [{ name: 'model.norm.weight', shape: [32], data: new Float32Array(32) }]);
+    await writeSafetensors(path.join(missing, 'model.safetensors'), [
+      { name: 'model.norm.weight', shape: [32], data: new Float32Array(32) },
+    ]);
     await expect(loadModel(missing)).rejects.toThrow(/lacks \d+ weight\(s\) the qwen2 config needs: model\.embed_tokens\.weight/);
   });
 });
 
 describe.each(['llama', 'qwen2', 'gpt2'] as const)('%s model', (modelType) => {
-  const config = configFromSpec({ modelType, vocabSize: 40, hiddenSize: 16, numLayers: 2, numHeads: 4, numKvHeads: 2, maxPositionEmbeddings: 64 });
+  const config = configFromSpec({
+    modelType,
+    vocabSize: 40,
+    hiddenSize: 16,
+    numLayers: 2,
+    numHeads: 4,
+    numKvHeads: 2,
+    maxPositionEmbeddings: 64,
+  });
 
   it('is created deterministically from a seed with transformers-style init', () => {
     const a = createModel(config, 7);

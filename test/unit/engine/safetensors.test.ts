@@ -2,7 +2,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bf16ToF32, f16ToF32, openSafetensorsFolder, SafetensorsFile, writeSafetensors, type LoadedTensor } from '../../../main/engine/safetensors';
+import {
+  bf16ToF32,
+  f16ToF32,
+  openSafetensorsFolder,
+  SafetensorsFile,
+  writeSafetensors,
+  type LoadedTensor,
+} from '../../../main/engine/safetensors';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -69,7 +76,11 @@ describe('safetensors', () => {
 
   it('converts F16 and BF16 (incl. subnormals and infinities) and I64 values', async () => {
     expect([...f16ToF32(Uint16Array.from([0x3c00, 0xc000, 0x0001, 0x7c00, 0x3555]))]).toEqual([
-      1, -2, 2 ** -24, Infinity, Math.fround(0.333251953125),
+      1,
+      -2,
+      2 ** -24,
+      Infinity,
+      Math.fround(0.333251953125),
     ]);
     expect([...bf16ToF32(Uint16Array.from([0x3f80, 0xc0a0, 0x3e80]))]).toEqual([1, -5, 0.25]);
 

@@ -53,7 +53,10 @@ describe('applyEvent for runs', () => {
         { step: 3, name: 'rewards/chosen', value: -1 },
       ],
     });
-    expect(client.getQueryData(['runs', 'metrics', 7])).toEqual({ loss: { steps: [1, 2, 3], values: [4, 3, 2.5] }, 'rewards/chosen': { steps: [3], values: [-1] } });
+    expect(client.getQueryData(['runs', 'metrics', 7])).toEqual({
+      loss: { steps: [1, 2, 3], values: [4, 3, 2.5] },
+      'rewards/chosen': { steps: [3], values: [-1] },
+    });
     expect(client.getQueryData<Run>(['runs', 'detail', 7])).toMatchObject({ step: 3, latest: { loss: 2.5, 'rewards/chosen': -1 } });
     const [first, second] = client.getQueryData<Run[]>(['runs', 'list'])!;
     expect(first).toMatchObject({ step: 3, latest: { loss: 2.5 } });
@@ -68,7 +71,10 @@ describe('applyEvent for runs', () => {
 
   it('on run.updated stores the run and forgets values after its step (a resume replays them)', () => {
     const client = new QueryClient();
-    client.setQueryData<MetricSeries>(['runs', 'metrics', 7], { loss: { steps: [1, 2, 3, 4], values: [4, 3, 2, 1] }, 'eval/loss': { steps: [4], values: [2] } });
+    client.setQueryData<MetricSeries>(['runs', 'metrics', 7], {
+      loss: { steps: [1, 2, 3, 4], values: [4, 3, 2, 1] },
+      'eval/loss': { steps: [4], values: [2] },
+    });
     client.setQueryData<Run[]>(['runs', 'list'], []);
     applyEvent(client, { type: 'run.updated', run: run({ status: 'running', step: 2 }) });
     expect(client.getQueryData(['runs', 'metrics', 7])).toEqual({ loss: { steps: [1, 2], values: [4, 3] } });

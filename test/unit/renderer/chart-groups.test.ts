@@ -4,13 +4,18 @@ import type { MetricSeries } from '../../../shared/runs';
 import { groupsWithData, sftIdentityNote } from '../../../renderer/src/pages/runs/chart-groups';
 
 const series: MetricSeries = Object.fromEntries(
-  ['loss', 'rewards/chosen', 'rewards/rejected', 'rewards/margins', 'mmpo/weight_chosen'].map((name) => [name, { steps: [1, 2], values: [0.5, 0.4] }]),
+  ['loss', 'rewards/chosen', 'rewards/rejected', 'rewards/margins', 'mmpo/weight_chosen'].map((name) => [
+    name,
+    { steps: [1, 2], values: [0.5, 0.4] },
+  ]),
 );
 const groups = (objective: unknown) => Object.fromEntries(groupsWithData(series, ObjectiveConfig.parse(objective)).map((g) => [g.id, g]));
 
 describe('chart titles and hints follow the objective (mmpo-spec.md)', () => {
   it('with λ_pair = 1 the run view states the SFT identity and w_w is not called a share of the update', () => {
-    expect(sftIdentityNote(ObjectiveConfig.parse(PRESETS.mmpo))).toMatch(/exactly supervised fine-tuning on the chosen response.*−lse\(s_w, s_l\) − log σ\(s_w − s_l\) = −s_w/);
+    expect(sftIdentityNote(ObjectiveConfig.parse(PRESETS.mmpo))).toMatch(
+      /exactly supervised fine-tuning on the chosen response.*−lse\(s_w, s_l\) − log σ\(s_w − s_l\) = −s_w/,
+    );
     const hint = groups(PRESETS.mmpo)['weight']!.hint!;
     expect(hint).not.toMatch(/share of the update/i);
     expect(hint).toMatch(/does not split the update/);

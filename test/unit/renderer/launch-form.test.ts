@@ -28,7 +28,11 @@ describe('the launcher form state', () => {
   it('offers exactly the switches each preset sets, so the form shows only those that apply', () => {
     for (const preset of Object.values(PRESETS)) {
       const { objective, ...switches } = preset;
-      expect(objectiveFields(preset).map((f) => f.path.replace('objective.', '')).sort()).toEqual(Object.keys(switches).sort());
+      expect(
+        objectiveFields(preset)
+          .map((f) => f.path.replace('objective.', ''))
+          .sort(),
+      ).toEqual(Object.keys(switches).sort());
       expect(objectiveName(preset)).toBe(objective);
     }
   });
@@ -43,4 +47,3 @@ describe('the launcher form state', () => {
     expect(simpo).not.toContain('objective.gamma');
   });
 });
-

@@ -25,7 +25,9 @@ const MODEL = { kind: 'spec', hiddenSize: 8, numLayers: 1, numHeads: 2, tokenize
 /** The dotted paths of a parsed config's leaves (values that are not plain objects), `model` left out: it is not a setting. */
 function leafPaths(value: unknown, prefix = ''): string[] {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return [prefix];
-  return Object.entries(value).flatMap(([key, inner]) => (prefix === '' && key === 'model' ? [] : leafPaths(inner, prefix ? `${prefix}.${key}` : key)));
+  return Object.entries(value).flatMap(([key, inner]) =>
+    prefix === '' && key === 'model' ? [] : leafPaths(inner, prefix ? `${prefix}.${key}` : key),
+  );
 }
 
 /** The parsed config of an objective with LoRA on, so every field of RunConfig is present. */
@@ -33,7 +35,8 @@ function fullConfig(objective: ObjectiveName) {
   return RunConfig.parse({ model: MODEL, objective: { objective }, lora: {} });
 }
 
-const isNumber = (s: DescribedSetting): s is DescribedSetting & { kind: 'number' | 'integer' } => s.kind === 'number' || s.kind === 'integer';
+const isNumber = (s: DescribedSetting): s is DescribedSetting & { kind: 'number' | 'integer' } =>
+  s.kind === 'number' || s.kind === 'integer';
 
 describe('one description of the run settings', () => {
   it('describes every field of RunConfig, for every objective, and nothing RunConfig lacks', () => {
@@ -50,7 +53,10 @@ describe('one description of the run settings', () => {
       const config = fullConfig(objective);
       for (const setting of [...runSettings(), ...objectiveSettings(objective)]) {
         const [group, key] = setting.path.split('.');
-        const value = key === undefined ? (config as Record<string, unknown>)[group!] : (config as unknown as Record<string, Record<string, unknown>>)[group!]![key];
+        const value =
+          key === undefined
+            ? (config as Record<string, unknown>)[group!]
+            : (config as unknown as Record<string, Record<string, unknown>>)[group!]![key];
         expect(value, setting.path).toEqual(setting.default);
         if (!isNumber(setting)) continue;
         // A value just past each bound is refused at the setting's path; the bound itself (min, max) is accepted.
@@ -64,26 +70,43 @@ describe('one description of the run settings', () => {
         for (const bad of outside) {
           const result = RunConfig.safeParse(withValue(objective, setting.path, bad));
           expect(result.success, `${setting.path} = ${bad}`).toBe(false);
-          expect(result.error?.issues.map((i) => i.path.join('.')), `${setting.path} = ${bad}`).toContain(setting.path);
+          expect(
+            result.error?.issues.map((i) => i.path.join('.')),
+            `${setting.path} = ${bad}`,
+          ).toContain(setting.path);
         }
-        if (setting.nullable) expect(RunConfig.safeParse(withValue(objective, setting.path, null)).success, `${setting.path} = null`).toBe(true);
+        if (setting.nullable)
+          expect(RunConfig.safeParse(withValue(objective, setting.path, null)).success, `${setting.path} = null`).toBe(true);
       }
     }
     expect(LoraSettings.parse(DEFAULT_LORA)).toEqual(LoraSettings.parse({}));
   });
 
   it('gives the presets their objective defaults', () => {
-    expect(PRESETS.mmpo).toEqual({ objective: 'mmpo', lambdaPair: 1, inBatchNorm: true, lengthNorm: false, entropy: false, epsilon: 0.9, epsilonRejected: 0.1, beta: 0.05 });
+    expect(PRESETS.mmpo).toEqual({
+      objective: 'mmpo',
+      lambdaPair: 1,
+      inBatchNorm: true,
+      lengthNorm: false,
+      entropy: false,
+      epsilon: 0.9,
+      epsilonRejected: 0.1,
+      beta: 0.05,
+    });
     expect(PRESETS['mmpo-mml']).toEqual({ ...PRESETS.mmpo, lambdaPair: 0 });
     expect(PRESETS.simpo).toEqual({ objective: 'simpo', beta: 2, gammaBetaRatio: 1.6, averageLogps: true });
   });
 
-  it("drives the launcher: every setting it shows is described, and it shows all but the run.json-only ones", () => {
+  it('drives the launcher: every setting it shows is described, and it shows all but the run.json-only ones', () => {
     const launcher = runSettings()
       .filter((s) => s.launcher !== false)
       .map((s) => s.path);
     expect(formSettingPaths().sort()).toEqual(launcher.sort());
-    expect(runSettings().filter((s) => s.launcher === false).map((s) => s.path)).toEqual(['optimizer.beta1', 'optimizer.beta2', 'optimizer.eps']);
+    expect(
+      runSettings()
+        .filter((s) => s.launcher === false)
+        .map((s) => s.path),
+    ).toEqual(['optimizer.beta1', 'optimizer.beta2', 'optimizer.eps']);
     for (const objective of OBJECTIVE_NAMES) expect(objectiveFields({ objective })).toEqual(objectiveSettings(objective));
     expect(settingLabel(settingAt('microBatchSize')!)).toBe('Micro-batch (pairs)');
   });

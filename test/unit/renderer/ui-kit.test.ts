@@ -30,7 +30,8 @@ function writtenOutside(pattern: RegExp, allowed: string[]): string[] {
 describe('the UI kit', () => {
   it('is in components/: Table, Button, Field, Dialog, Badge, EmptyState, KeyHint, Card', () => {
     const kit = readdirSync(join(ROOT, COMPONENTS));
-    for (const file of ['Table.tsx', 'Button.tsx', 'Field.tsx', 'Dialog.tsx', 'Badge.tsx', 'EmptyState.tsx', 'KeyHint.tsx', 'Card.tsx']) expect(kit).toContain(file);
+    for (const file of ['Table.tsx', 'Button.tsx', 'Field.tsx', 'Dialog.tsx', 'Badge.tsx', 'EmptyState.tsx', 'KeyHint.tsx', 'Card.tsx'])
+      expect(kit).toContain(file);
   });
 
   it('writes table markup once, in the Table component', () => {
@@ -38,8 +39,14 @@ describe('the UI kit', () => {
   });
 
   it('defines its building blocks only in components/ (no page keeps a kit of its own)', () => {
-    const kit = /export (function|const) (Table|Button|Toggle|BackLink|Field|Label|inputClass|Dialog|Badge|Chip|\w*StatusBadge|EmptyState|KeyHint|cardClass|Stat|Detail)\b/;
-    expect(writtenOutside(kit, sources(join(ROOT, COMPONENTS)).map((p) => relative(ROOT, p)))).toEqual([]);
+    const kit =
+      /export (function|const) (Table|Button|Toggle|BackLink|Field|Label|inputClass|Dialog|Badge|Chip|\w*StatusBadge|EmptyState|KeyHint|cardClass|Stat|Detail)\b/;
+    expect(
+      writtenOutside(
+        kit,
+        sources(join(ROOT, COMPONENTS)).map((p) => relative(ROOT, p)),
+      ),
+    ).toEqual([]);
     expect(sources().filter((p) => /\/pages\/.*\/ui\.tsx?$/.test(p))).toEqual([]);
   });
 
@@ -48,7 +55,9 @@ describe('the UI kit', () => {
     expect(writtenOutside(/flex-col gap-1 text-xs font-medium text-zinc-500/, ['components/Field.tsx'])).toEqual([]);
     expect(writtenOutside(/rounded-xl border border-zinc-200 bg-white p/, ['components/Card.tsx', 'components/Dialog.tsx'])).toEqual([]);
     expect(writtenOutside(/rounded px-1\.5 py-0\.5 text-xs/, ['components/Badge.tsx'])).toEqual([]);
-    expect(writtenOutside(/<p className="[^"]*text-sm text-zinc-500[^"]*">\s*(No |None|Nothing|Loading)/, ['components/EmptyState.tsx'])).toEqual([]);
+    expect(
+      writtenOutside(/<p className="[^"]*text-sm text-zinc-500[^"]*">\s*(No |None|Nothing|Loading)/, ['components/EmptyState.tsx']),
+    ).toEqual([]);
   });
 
   it('gives the Table keyboard rows that row-navigation moves between', () => {

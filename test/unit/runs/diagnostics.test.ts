@@ -12,7 +12,12 @@ const codes = (s: MetricSeries, error: Parameters<typeof diagnose>[1] = null) =>
 
 describe('run diagnostics in plain words', () => {
   it('says nothing about a healthy run', () => {
-    const s = series({ loss: ramp(40, 0.69, 0.4), 'logps/chosen': ramp(40, -60, -55), 'rewards/margins': ramp(40, 0, 2), 'rewards/accuracies': ramp(40, 0.5, 0.8) });
+    const s = series({
+      loss: ramp(40, 0.69, 0.4),
+      'logps/chosen': ramp(40, -60, -55),
+      'rewards/margins': ramp(40, 0, 2),
+      'rewards/accuracies': ramp(40, 0.5, 0.8),
+    });
     expect(diagnose(s, null)).toEqual([]);
   });
 
@@ -29,7 +34,10 @@ describe('run diagnostics in plain words', () => {
   });
 
   it('flags accuracy 1 with a loss near 0 as overfitting, quoting held-out accuracy', () => {
-    const s = series({ loss: [...ramp(30, 0.6, 0.1), ...Array<number>(10).fill(0.01)], 'rewards/accuracies': [...ramp(30, 0.5, 0.9), ...Array<number>(10).fill(1)] });
+    const s = series({
+      loss: [...ramp(30, 0.6, 0.1), ...Array<number>(10).fill(0.01)],
+      'rewards/accuracies': [...ramp(30, 0.5, 0.9), ...Array<number>(10).fill(1)],
+    });
     s['eval/logp_accuracy'] = { steps: [20, 40], values: [0.7, 0.62] };
     const [d] = diagnose(s, null);
     expect(d).toMatchObject({ code: 'overfitting' });
@@ -44,7 +52,10 @@ describe('run diagnostics in plain words', () => {
   });
 
   it('reports a NaN stop with its step even when few steps were recorded', () => {
-    const d = diagnose(series({ loss: [0.7, 0.6] }), { code: 'non_finite', message: 'Step 3: loss is NaN; training stopped (try a lower learning rate or enable gradient clipping).' });
+    const d = diagnose(series({ loss: [0.7, 0.6] }), {
+      code: 'non_finite',
+      message: 'Step 3: loss is NaN; training stopped (try a lower learning rate or enable gradient clipping).',
+    });
     expect(d).toEqual([expect.objectContaining({ level: 'error', code: 'non_finite', step: 3 })]);
   });
 
@@ -75,4 +86,3 @@ describe('run diagnostics in plain words', () => {
     expect(codes(blip)).not.toContain('eval_loss_rising');
   });
 });
-

@@ -16,7 +16,17 @@ const series: MetricSeries = {
   'eval/logp_accuracy': { steps: [2], values: [0.8] },
   'eval/logp_margin': { steps: [2], values: [1.5] },
 };
-const run = { id: 3, name: 'r', status: 'succeeded', config: RunConfig.parse({ model: { kind: 'folder', path: '/m' }, epochs: 1 }), modelName: 'm', snapshotName: 's', snapshotHash: 'h', step: 2, totalSteps: 2 } as Run;
+const run = {
+  id: 3,
+  name: 'r',
+  status: 'succeeded',
+  config: RunConfig.parse({ model: { kind: 'folder', path: '/m' }, epochs: 1 }),
+  modelName: 'm',
+  snapshotName: 's',
+  snapshotHash: 'h',
+  step: 2,
+  totalSteps: 2,
+} as Run;
 
 describe("run metrics export under TRL's names (evaluation.md)", () => {
   it('keeps train names and gives held-out ones the eval_ prefix', () => {
@@ -31,19 +41,35 @@ describe("run metrics export under TRL's names (evaluation.md)", () => {
     const { text, rows } = metricsCsv(series);
     const [header, first, second] = text.trimEnd().split('\n');
     expect(rows).toBe(2);
-    expect(header).toBe('step,epoch,loss,rewards/chosen,rewards/accuracies,mmpo/weight_chosen,eval_logps/accuracies,eval_logps/margins,eval_loss,eval_rewards/accuracies,eval_rewards/margins');
+    expect(header).toBe(
+      'step,epoch,loss,rewards/chosen,rewards/accuracies,mmpo/weight_chosen,eval_logps/accuracies,eval_logps/margins,eval_loss,eval_rewards/accuracies,eval_rewards/margins',
+    );
     expect(first).toBe('1,0.5,0.69,-1,0.5,0.5,,,,,');
     expect(second).toBe('2,1,0.6,-0.5,0.75,0.6,0.8,1.5,0.65,0.7,0.3');
     expect(text).not.toMatch(/eval\//);
   });
 
   it("JSON: trainer_state.json's shape, a log_history entry per train step and per evaluation", () => {
-    const doc = JSON.parse(metricsJson(run, series)) as { global_step: number; max_steps: number; num_train_epochs: number; log_history: Record<string, number>[]; run: { objective: { objective: string } } };
+    const doc = JSON.parse(metricsJson(run, series)) as {
+      global_step: number;
+      max_steps: number;
+      num_train_epochs: number;
+      log_history: Record<string, number>[];
+      run: { objective: { objective: string } };
+    };
     expect(doc).toMatchObject({ global_step: 2, max_steps: 2, num_train_epochs: 1, run: { objective: { objective: 'mmpo' } } });
     expect(doc.log_history).toEqual([
       { loss: 0.69, 'rewards/chosen': -1, 'rewards/accuracies': 0.5, 'mmpo/weight_chosen': 0.5, epoch: 0.5, step: 1 },
       { loss: 0.6, 'rewards/chosen': -0.5, 'rewards/accuracies': 0.75, 'mmpo/weight_chosen': 0.6, epoch: 1, step: 2 },
-      { 'eval_logps/accuracies': 0.8, 'eval_logps/margins': 1.5, eval_loss: 0.65, 'eval_rewards/accuracies': 0.7, 'eval_rewards/margins': 0.3, epoch: 1, step: 2 },
+      {
+        'eval_logps/accuracies': 0.8,
+        'eval_logps/margins': 1.5,
+        eval_loss: 0.65,
+        'eval_rewards/accuracies': 0.7,
+        'eval_rewards/margins': 0.3,
+        epoch: 1,
+        step: 2,
+      },
     ]);
   });
 });

@@ -4,7 +4,13 @@ import { filterLogLines } from '../../../renderer/src/lib/log-filter';
 
 describe('the run log lines shared by `studio train` and the job log', () => {
   it('formats a step with its loss, accuracy, margin, learning rate and tokens/s', () => {
-    const line = formatStepLine(7, 40, { loss: 0.693147, 'rewards/accuracies': 0.5, 'rewards/margins': 0.01234, learning_rate: 5e-4, tokens_per_second: 811.6 });
+    const line = formatStepLine(7, 40, {
+      loss: 0.693147,
+      'rewards/accuracies': 0.5,
+      'rewards/margins': 0.01234,
+      learning_rate: 5e-4,
+      tokens_per_second: 811.6,
+    });
     expect(line).toBe('step  7/40  loss 0.6931  acc 0.50  margin 0.012  lr 5.00e-4  812 tok/s');
     expect(formatStepLine(12, 40, { loss: 1 })).toBe('step 12/40  loss 1.0000  acc —  margin —  lr —  0 tok/s');
   });
@@ -21,7 +27,11 @@ describe('the run log lines shared by `studio train` and the job log', () => {
     for (const line of [formatStepLine(3, 30, { loss: 1 }), formatEvalLine(3, { 'eval/loss': 1 }), diagnostic, 'info: Nothing unusual.']) {
       expect(isRunReportLine(line), line).toBe(true);
     }
-    for (const line of ['Checkpoint at step 10 (1.2 MB): /ws/run-1/checkpoint-10; keeping 2.', 'Worker 12 on the wasm backend.', 'paused: Paused at step 3.']) {
+    for (const line of [
+      'Checkpoint at step 10 (1.2 MB): /ws/run-1/checkpoint-10; keeping 2.',
+      'Worker 12 on the wasm backend.',
+      'paused: Paused at step 3.',
+    ]) {
       expect(isRunReportLine(line), line).toBe(false);
     }
   });

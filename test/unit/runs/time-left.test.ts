@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { describeTimeLeft, ETA_WARMUP_STEPS, formatSeconds, timeLeft, workAfterStep, type RunSchedule } from '../../../shared/training';
 
 // 40 steps, 10 an epoch, an evaluation every 5 steps, checkpoints at epoch ends (and the last step).
-const schedule: RunSchedule = { totalSteps: 40, stepsPerEpoch: 10, evalEvery: 5, checkpointEvery: 0, checkpointEachEpoch: true, evaluates: true };
+const schedule: RunSchedule = {
+  totalSteps: 40,
+  stepsPerEpoch: 10,
+  evalEvery: 5,
+  checkpointEvery: 0,
+  checkpointEachEpoch: true,
+  evaluates: true,
+};
 /** Durations of steps 1..n: warm-up, then `step` s, plus `evaluation` after every 5th step and `checkpoint` after every 10th. */
 function measured(n: number, step = 0.25, evaluation = 0.5, checkpoint = 0.2): number[] {
   return Array.from({ length: n }, (_, i) => {

@@ -90,11 +90,20 @@ describe("Krippendorff's α (nominal)", () => {
   });
 
   it('takes units as label lists (string labels) and is 1 for perfect agreement', () => {
-    expect(krippendorffAlphaNominal([['a', 'a'], ['b', 'b', 'b'], ['tie', 'tie']]).alpha).toBeCloseTo(1, 12);
+    expect(
+      krippendorffAlphaNominal([
+        ['a', 'a'],
+        ['b', 'b', 'b'],
+        ['tie', 'tie'],
+      ]).alpha,
+    ).toBeCloseTo(1, 12);
   });
 
   it('is null with a reason when undefined (one category only, or nothing pairable)', () => {
-    const one = krippendorffAlphaNominal([['a', 'a'], ['a', 'a', null]]);
+    const one = krippendorffAlphaNominal([
+      ['a', 'a'],
+      ['a', 'a', null],
+    ]);
     expect(one.alpha).toBeNull();
     expect(one.reason).toMatch(/same category/);
     const none = krippendorffAlphaNominal([['a'], [null, 'b']]);
@@ -153,7 +162,14 @@ describe('position bias', () => {
 
 describe('swap consistency', () => {
   it('is the share of re-served pairs labeled the same in the pair’s own order', () => {
-    expect(swapConsistency([{ first: 'a', again: 'a' }, { first: 'a', again: 'b' }, { first: 'tie', again: 'tie' }, { first: 'b', again: 'b' }])).toEqual({ consistency: 0.75, n: 4 });
+    expect(
+      swapConsistency([
+        { first: 'a', again: 'a' },
+        { first: 'a', again: 'b' },
+        { first: 'tie', again: 'tie' },
+        { first: 'b', again: 'b' },
+      ]),
+    ).toEqual({ consistency: 0.75, n: 4 });
     expect(swapConsistency([])).toEqual({ consistency: null, n: 0 });
   });
 });

@@ -49,9 +49,13 @@ describe('bradleyTerry', () => {
   });
 
   it('is invariant to the order of the votes and to which side a vote names first', () => {
-    const shuffled = [...fixture].reverse().map((v, i) =>
-      i % 2 === 0 ? v : { a: v.b, b: v.a, winner: v.winner === 'a' ? ('b' as const) : v.winner === 'b' ? ('a' as const) : ('tie' as const) },
-    );
+    const shuffled = [...fixture]
+      .reverse()
+      .map((v, i) =>
+        i % 2 === 0
+          ? v
+          : { a: v.b, b: v.a, winner: v.winner === 'a' ? ('b' as const) : v.winner === 'b' ? ('a' as const) : ('tie' as const) },
+      );
     expect(bradleyTerry(shuffled).ratings).toEqual(bradleyTerry(fixture).ratings);
   });
 

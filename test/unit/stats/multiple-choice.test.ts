@@ -69,7 +69,9 @@ describe('multiple choice (lm-eval acc, acc_norm)', () => {
   it('names what makes an item unscorable', () => {
     expect(invalidMultipleChoiceItem({ logLikelihoods: [], choiceLengths: [], gold: 0 })).toBe('no choices');
     expect(invalidMultipleChoiceItem({ logLikelihoods: [-1, -2], choiceLengths: [1, 1], gold: 2 })).toMatch(/gold index 2 is out of range/);
-    expect(invalidMultipleChoiceItem({ logLikelihoods: [-1, -2], choiceLengths: [1], gold: 0 })).toMatch(/2 log-likelihoods but 1 choice lengths/);
+    expect(invalidMultipleChoiceItem({ logLikelihoods: [-1, -2], choiceLengths: [1], gold: 0 })).toMatch(
+      /2 log-likelihoods but 1 choice lengths/,
+    );
     expect(invalidMultipleChoiceItem({ logLikelihoods: [-1, -2], choiceLengths: [1, 0], gold: 0 })).toMatch(/choice 1 has length 0/);
     expect(invalidMultipleChoiceItem(items[0]!)).toBeNull();
     expect(() => scoreMultipleChoice({ logLikelihoods: [-1], choiceLengths: [1], gold: 3 })).toThrow(RangeError);

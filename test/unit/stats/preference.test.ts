@@ -71,8 +71,12 @@ describe('preference metrics (TRL names)', () => {
   });
 
   it('refuses reference log-probs for some pairs only, and gives nothing for no pairs', () => {
-    expect(() => preferenceMetrics([pairs[0]!, { chosenLogp: -1, rejectedLogp: -2, chosenTokens: 1, rejectedTokens: 1 }])).toThrow(/1 of 2 pairs/);
-    expect(() => scorePreferencePair({ chosenLogp: -1, rejectedLogp: -2, chosenTokens: 1, rejectedTokens: 1, refChosenLogp: -1 })).toThrow(RangeError);
+    expect(() => preferenceMetrics([pairs[0]!, { chosenLogp: -1, rejectedLogp: -2, chosenTokens: 1, rejectedTokens: 1 }])).toThrow(
+      /1 of 2 pairs/,
+    );
+    expect(() => scorePreferencePair({ chosenLogp: -1, rejectedLogp: -2, chosenTokens: 1, rejectedTokens: 1, refChosenLogp: -1 })).toThrow(
+      RangeError,
+    );
     expect(preferenceMetrics([])).toEqual({});
   });
 });

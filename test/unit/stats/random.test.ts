@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRng, bootstrap, bootstrapPercentileInterval, percentileInterval, quantile, resampleIndices } from '../../../shared/stats/random';
+import {
+  SeededRng,
+  bootstrap,
+  bootstrapPercentileInterval,
+  percentileInterval,
+  quantile,
+  resampleIndices,
+} from '../../../shared/stats/random';
 
 describe('SeededRng', () => {
   it('gives the same stream for the same seed and another for another seed', () => {

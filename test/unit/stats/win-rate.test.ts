@@ -65,7 +65,14 @@ describe('a judge asked in both orders', () => {
       { candidateFirst: 'loss', candidateSecond: 'win' },
       { candidateFirst: 'win', candidateSecond: 'tie' },
     ]);
-    expect(c).toEqual({ verdicts: ['win', 'loss', 'tie', 'tie', 'tie'], n: 5, inconsistent: 3, inconsistencyRate: 0.6, favoursFirst: 2, favoursSecond: 1 });
+    expect(c).toEqual({
+      verdicts: ['win', 'loss', 'tie', 'tie', 'tie'],
+      n: 5,
+      inconsistent: 3,
+      inconsistencyRate: 0.6,
+      favoursFirst: 2,
+      favoursSecond: 1,
+    });
     expect(winRate(c.verdicts).winRate).toBe(50);
     expect(consolidateJudgments([]).inconsistencyRate).toBeNull();
   });
@@ -81,7 +88,11 @@ describe('length-controlled win rate (AlpacaEval 2)', () => {
   //   w0 + w1·0.77422 = logit(5/6) = ln 5,  w0 − w1·0.77422 = logit(1/6) = −ln 5
   //   → w0 = 0, w1 = ln 5 / 0.77422 = 2.07879;  LC = 100·σ(0) = 50.
   const lengthBiased: LengthJudgment[] = [
-    ...Array.from({ length: 12 }, (_, i): LengthJudgment => ({ verdict: i < 9 ? 'win' : i < 11 ? 'tie' : 'loss', candidateLength: 110, baselineLength: 100 })),
+    ...Array.from({ length: 12 }, (_, i): LengthJudgment => ({
+      verdict: i < 9 ? 'win' : i < 11 ? 'tie' : 'loss',
+      candidateLength: 110,
+      baselineLength: 100,
+    })),
     ...Array.from({ length: 6 }, (_, i): LengthJudgment => ({ verdict: i < 2 ? 'tie' : 'loss', candidateLength: 90, baselineLength: 100 })),
   ];
 
@@ -109,7 +120,9 @@ describe('length-controlled win rate (AlpacaEval 2)', () => {
     const delta = [60, 32, 16, -15, -10, -45, -41, -48, -28, 55, 34, 68, 15, 28, 76, 44, 32, 20, 22, 71];
     const score = [0, 1, 1, 0, 0.5, 1, 0.5, 0, 1, 1, 1, 0, 0, 1, 0, 0.5, 0, 0, 0.5, 0.5];
     const verdictOf = (s: number): Verdict => (s === 1 ? 'win' : s === 0 ? 'loss' : 'tie');
-    const r = lengthControlledWinRate(delta.map((d, i) => ({ verdict: verdictOf(score[i]!), candidateLength: 100 + d, baselineLength: 100 })));
+    const r = lengthControlledWinRate(
+      delta.map((d, i) => ({ verdict: verdictOf(score[i]!), candidateLength: 100 + d, baselineLength: 100 })),
+    );
     expect(r.sdDeltaLength).toBeCloseTo(39.08438913024241, 10);
     expect(r.w0).toBeCloseTo(-0.02684285, 6);
     expect(r.w1).toBeCloseTo(-0.23785425, 6);
@@ -131,13 +144,26 @@ describe('length-controlled win rate (AlpacaEval 2)', () => {
   it('answers the degenerate cases with the raw win rate, never NaN', () => {
     const j = (verdict: Verdict, candidateLength: number): LengthJudgment => ({ verdict, candidateLength, baselineLength: 50 });
     // All wins: the unpenalised fit's limit is σ(+∞) = 1 → 100.
-    expect(lengthControlledWinRate([j('win', 60), j('win', 80), j('win', 40)])).toMatchObject({ method: 'constant-verdicts', winRate: 100, lengthControlled: 100, w0: null });
+    expect(lengthControlledWinRate([j('win', 60), j('win', 80), j('win', 40)])).toMatchObject({
+      method: 'constant-verdicts',
+      winRate: 100,
+      lengthControlled: 100,
+      w0: null,
+    });
     expect(lengthControlledWinRate([j('loss', 60), j('loss', 80)])).toMatchObject({ method: 'constant-verdicts', lengthControlled: 0 });
     expect(lengthControlledWinRate([j('tie', 60), j('tie', 80)])).toMatchObject({ method: 'constant-verdicts', lengthControlled: 50 });
     // sd(Δlen) = 0: the length feature is the intercept → raw win rate (1 + 0.5 + 0)/3 = 50.
-    expect(lengthControlledWinRate([j('win', 70), j('tie', 70), j('loss', 70)])).toMatchObject({ method: 'no-length-variation', sdDeltaLength: 0, lengthControlled: 50 });
+    expect(lengthControlledWinRate([j('win', 70), j('tie', 70), j('loss', 70)])).toMatchObject({
+      method: 'no-length-variation',
+      sdDeltaLength: 0,
+      lengthControlled: 50,
+    });
     // One prompt: sd undefined.
-    expect(lengthControlledWinRate([j('win', 70)])).toMatchObject({ method: 'constant-verdicts', sdDeltaLength: null, lengthControlled: 100 });
+    expect(lengthControlledWinRate([j('win', 70)])).toMatchObject({
+      method: 'constant-verdicts',
+      sdDeltaLength: null,
+      lengthControlled: 100,
+    });
     expect(lengthControlledWinRate([])).toMatchObject({ method: 'no-data', winRate: null, lengthControlled: null });
   });
 

@@ -15,7 +15,10 @@ describe('RunConfig', () => {
   it('validates', () => {
     expect(RunConfig.safeParse({ model: { kind: 'folder', path: 'x' }, maxLength: 100, maxPromptLength: 100 }).success).toBe(false);
     expect(RunConfig.safeParse({ model: { kind: 'folder', path: 'x' }, microBatchSize: 0 }).success).toBe(false);
-    expect(RunConfig.safeParse({ model: { kind: 'spec', hiddenSize: 64, numLayers: 2, numHeads: 4, tokenizerDir: 't' }, lora: { rank: 4 } }).success).toBe(true);
+    expect(
+      RunConfig.safeParse({ model: { kind: 'spec', hiddenSize: 64, numLayers: 2, numHeads: 4, tokenizerDir: 't' }, lora: { rank: 4 } })
+        .success,
+    ).toBe(true);
     const lora = RunConfig.parse({ model: { kind: 'folder', path: 'x' }, lora: {} }).lora;
     expect(lora).toEqual({ rank: 8, alpha: 16, dropout: 0, targetModules: null });
   });
@@ -38,7 +41,10 @@ describe('RunConfig', () => {
   });
 
   it('reads a run config stored before γ/β existed: its absolute γ becomes the ratio γ/β, so the margin it trained with is kept', () => {
-    const old = RunConfig.parse({ model: { kind: 'folder', path: 'x' }, objective: { objective: 'simpo', beta: 2, gamma: 1.6, averageLogps: true } });
+    const old = RunConfig.parse({
+      model: { kind: 'folder', path: 'x' },
+      objective: { objective: 'simpo', beta: 2, gamma: 1.6, averageLogps: true },
+    });
     expect(old.objective).toEqual({ objective: 'simpo', beta: 2, gammaBetaRatio: 0.8, averageLogps: true });
     expect(simpoGamma(old.objective as Extract<ObjectiveConfig, { objective: 'simpo' }>)).toBeCloseTo(1.6, 12);
     // Parsing what was parsed (a run read back, a checkpoint's config) changes nothing.

@@ -64,7 +64,20 @@ describe('multi-turn prompts with the chat template', () => {
     // A two-message response takes the conversation path; compare with one message joined by the engine's path.
     const single = record([{ role: 'user', content: 'Is the sky ok?' }]);
     const viaEngine = buildPairs([single], tok, settings, true).pairs[0]!;
-    const viaConversation = buildPairs([{ ...single, chosen: [{ role: 'assistant', content: 'yes' }, { role: 'assistant', content: 'indeed' }] }], tok, settings, true).pairs[0]!;
+    const viaConversation = buildPairs(
+      [
+        {
+          ...single,
+          chosen: [
+            { role: 'assistant', content: 'yes' },
+            { role: 'assistant', content: 'indeed' },
+          ],
+        },
+      ],
+      tok,
+      settings,
+      true,
+    ).pairs[0]!;
     const promptLen = viaEngine.chosen.lossMask.indexOf(1);
     expect(viaConversation.chosen.lossMask.indexOf(1)).toBe(promptLen);
     expect(viaConversation.chosen.inputIds.slice(0, promptLen)).toEqual(viaEngine.chosen.inputIds.slice(0, promptLen));

@@ -23,7 +23,10 @@ describe('demo judge', () => {
     const wrong = pairs.flatMap((p, i) => {
       const chosen = judgeResponse(p.meta, p.chosen);
       const rejected = judgeResponse(p.meta, p.rejected);
-      return [...(chosen.pass ? [] : [`${i} chosen ${p.chosen}: ${chosen.reason}`]), ...(rejected.pass ? [`${i} rejected ${p.rejected}: ${rejected.reason}`] : [])];
+      return [
+        ...(chosen.pass ? [] : [`${i} chosen ${p.chosen}: ${chosen.reason}`]),
+        ...(rejected.pass ? [`${i} rejected ${p.rejected}: ${rejected.reason}`] : []),
+      ];
     });
     expect(wrong).toEqual([]);
   });

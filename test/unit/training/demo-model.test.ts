@@ -38,13 +38,17 @@ describe('the shipped demo model (assets/demo/model)', () => {
     expect(bytes).toBeLessThan(2 * 2 ** 20);
     const config = demo.model.config;
     expect(config.modelType).toBe('llama');
-    const tokenizerConfig = JSON.parse(await fs.readFile(path.join(MODEL_DIR, 'tokenizer_config.json'), 'utf8')) as { model_max_length: number };
+    const tokenizerConfig = JSON.parse(await fs.readFile(path.join(MODEL_DIR, 'tokenizer_config.json'), 'utf8')) as {
+      model_max_length: number;
+    };
     expect(config.family === 'llama' && config.maxPositionEmbeddings).toBe(tokenizerConfig.model_max_length);
     const tok = demo.tokenizer!;
     expect(config.vocabSize).toBe(tok.vocabSize);
     expect(config.eosTokenIds).toEqual([tok.eosTokenId]);
     expect(demo.generationConfig).toMatchObject({ eos_token_id: tok.eosTokenId, do_sample: false });
-    expect(tok.applyChatTemplate([{ role: 'user', content: 'hi' }], { addGenerationPrompt: true })).toBe('<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n');
+    expect(tok.applyChatTemplate([{ role: 'user', content: 'hi' }], { addGenerationPrompt: true })).toBe(
+      '<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n',
+    );
   });
 
   it('predicts held-out general text and the demo answers far better than a random model of the same shape', async () => {

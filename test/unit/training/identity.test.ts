@@ -18,7 +18,10 @@ beforeAll(async () => {
 });
 
 // Rejected responses of different lengths, so padding and y_l really differ between objectives.
-const records: RecordContent[] = syntheticRecords(4).map((r, i) => ({ ...r, rejected: [{ role: 'assistant', content: 'no '.repeat(i + 1) }] }));
+const records: RecordContent[] = syntheticRecords(4).map((r, i) => ({
+  ...r,
+  rejected: [{ role: 'assistant', content: 'no '.repeat(i + 1) }],
+}));
 
 /** Parameters after two steps of `objective` from the same start, data and optimizer settings. */
 async function trainedWeights(objective: (typeof PRESETS)[keyof typeof PRESETS]): Promise<Map<string, Float32Array>> {

@@ -48,12 +48,16 @@ function evaluate(config: ObjectiveConfig) {
       refChosen: tf.tensor1d(inputs.ref_chosen),
       refRejected: tf.tensor1d(inputs.ref_rejected),
     });
-  const leaves = [inputs.chosen.token_logp, inputs.rejected.token_logp, inputs.chosen.token_entropy, inputs.rejected.token_entropy].map((r) => tf.tensor2d(r));
+  const leaves = [inputs.chosen.token_logp, inputs.rejected.token_logp, inputs.chosen.token_entropy, inputs.rejected.token_entropy].map(
+    (r) => tf.tensor2d(r),
+  );
   return tf.tidy(() => {
     const r = run(leaves[0]!, leaves[1]!, leaves[2]!, leaves[3]!);
     const metrics = Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, v.dataSync()[0]!]));
     // `+ 0·Σ leaf` keeps every leaf in the graph (SFT ignores the rejected side; only M10 reads entropies): its gradient is then 0.
-    const g = tf.grads((lw: tf.Tensor, ll: tf.Tensor, hw: tf.Tensor, hl: tf.Tensor) => tf.add(run(lw, ll, hw, hl).loss, tf.mul(0, tf.addN([lw, ll, hw, hl].map((x) => tf.sum(x))))));
+    const g = tf.grads((lw: tf.Tensor, ll: tf.Tensor, hw: tf.Tensor, hl: tf.Tensor) =>
+      tf.add(run(lw, ll, hw, hl).loss, tf.mul(0, tf.addN([lw, ll, hw, hl].map((x) => tf.sum(x))))),
+    );
     const grads = g(leaves).map((t) => t.arraySync() as Rows);
     return { loss: r.loss.dataSync()[0]!, metrics, grads };
   });
@@ -65,7 +69,11 @@ describe('objectives against PyTorch (test/golden/objectives.json)', () => {
     for (const preset of Object.values(PRESETS)) expect(configs).toContainEqual(preset);
     const mmpo = configs.filter((c) => c['objective'] === 'mmpo');
     for (const key of ['inBatchNorm', 'lengthNorm', 'entropy']) {
-      for (const lambdaPair of [0, 1]) expect(mmpo.some((c) => c['lambdaPair'] === lambdaPair && c[key] !== (PRESETS.mmpo as Record<string, unknown>)[key]), `${key}, λ_pair ${lambdaPair}`).toBe(true);
+      for (const lambdaPair of [0, 1])
+        expect(
+          mmpo.some((c) => c['lambdaPair'] === lambdaPair && c[key] !== (PRESETS.mmpo as Record<string, unknown>)[key]),
+          `${key}, λ_pair ${lambdaPair}`,
+        ).toBe(true);
     }
     expect(mmpo.some((c) => c['epsilon'] !== 0.9)).toBe(true);
     expect(mmpo.some((c) => c['epsilonRejected'] !== 0.1)).toBe(true);

@@ -16,7 +16,14 @@ interface Batch {
   lenL: number[];
 }
 
-const batch: Batch = { lw: [-12.5, -30.1, -4.2], ll: [-14.0, -22.3, -9.9], refW: [-13.1, -29.0, -5.0], refL: [-13.7, -23.5, -9.0], lenW: [5, 12, 2], lenL: [6, 9, 4] };
+const batch: Batch = {
+  lw: [-12.5, -30.1, -4.2],
+  ll: [-14.0, -22.3, -9.9],
+  refW: [-13.1, -29.0, -5.0],
+  refL: [-13.7, -23.5, -9.0],
+  lenW: [5, 12, 2],
+  lenL: [6, 9, 4],
+};
 
 function inputsOf(b: Batch, lw: tf.Tensor1D = tf.tensor1d(b.lw), ll: tf.Tensor1D = tf.tensor1d(b.ll)): ObjectiveInputs {
   return {
@@ -112,7 +119,9 @@ describe('MMPO', () => {
 
   it('logs TRL-named metrics with chosen and rejected the right way round', () => {
     const ref = referenceMmpo(mmpo, batch);
-    const metrics = tf.tidy(() => Object.fromEntries(Object.entries(computeObjective(mmpo, inputsOf(batch)).metrics).map(([k, v]) => [k, v.dataSync()[0]!])));
+    const metrics = tf.tidy(() =>
+      Object.fromEntries(Object.entries(computeObjective(mmpo, inputsOf(batch)).metrics).map(([k, v]) => [k, v.dataSync()[0]!])),
+    );
     expect(metrics['rewards/chosen']).toBeCloseTo(avg(ref.sw), 4);
     expect(metrics['rewards/rejected']).toBeCloseTo(avg(ref.sl), 4);
     expect(metrics['rewards/margins']).toBeCloseTo(avg(ref.sw.map((w, i) => w - ref.sl[i]!)), 4);
@@ -134,7 +143,9 @@ describe('baselines', () => {
     expect(lossOf({ objective: 'dpo', beta: 0.1 }, batch)).toBeCloseTo(avg(h.map((x) => -logSigmoid(0.1 * x))), 5);
 
     const a = (x: number[], len: number[]) => x.map((v, i) => v / len[i]!);
-    const hIpo = a(batch.lw, batch.lenW).map((v, i) => v - a(batch.refW, batch.lenW)[i]! - (a(batch.ll, batch.lenL)[i]! - a(batch.refL, batch.lenL)[i]!));
+    const hIpo = a(batch.lw, batch.lenW).map(
+      (v, i) => v - a(batch.refW, batch.lenW)[i]! - (a(batch.ll, batch.lenL)[i]! - a(batch.refL, batch.lenL)[i]!),
+    );
     expect(lossOf({ objective: 'ipo', beta: 0.5 }, batch)).toBeCloseTo(avg(hIpo.map((x) => (x - 1 / (2 * 0.5)) ** 2)), 5);
 
     const simpo = (avgLogps: boolean) => {
@@ -149,19 +160,36 @@ describe('baselines', () => {
     const logOdds = (l: number) => l - Math.log(1 - Math.exp(l));
     const mw = a(batch.lw, batch.lenW);
     const ml = a(batch.ll, batch.lenL);
-    expect(lossOf({ objective: 'orpo', lambda: 0.1 }, batch)).toBeCloseTo(avg(mw.map((w, i) => -w - 0.1 * logSigmoid(logOdds(w) - logOdds(ml[i]!)))), 4);
+    expect(lossOf({ objective: 'orpo', lambda: 0.1 }, batch)).toBeCloseTo(
+      avg(mw.map((w, i) => -w - 0.1 * logSigmoid(logOdds(w) - logOdds(ml[i]!)))),
+      4,
+    );
 
     expect(lossOf({ objective: 'sft', lengthNorm: false }, batch)).toBeCloseTo(-avg(batch.lw), 5);
     expect(lossOf({ objective: 'sft', lengthNorm: true }, batch)).toBeCloseTo(-avg(mw), 5);
   });
 
   it('refuses reference-based objectives without reference log-probs', () => {
-    expect(() => tf.tidy(() => computeObjective({ objective: 'dpo', beta: 0.1 }, { chosen: inputsOf(batch).chosen, rejected: inputsOf(batch).rejected }).loss)).toThrow(/reference/);
+    expect(() =>
+      tf.tidy(
+        () =>
+          computeObjective({ objective: 'dpo', beta: 0.1 }, { chosen: inputsOf(batch).chosen, rejected: inputsOf(batch).rejected }).loss,
+      ),
+    ).toThrow(/reference/);
   });
 });
 
 describe('gradients against finite differences', () => {
-  const configs: ObjectiveConfig[] = [mmpo, mml, { ...mmpo, lengthNorm: true, inBatchNorm: false }, { objective: 'dpo', beta: 0.1 }, { objective: 'ipo', beta: 0.5 }, { objective: 'simpo', beta: 2, gammaBetaRatio: 1.6, averageLogps: true }, { objective: 'orpo', lambda: 0.1 }, { objective: 'sft', lengthNorm: true }];
+  const configs: ObjectiveConfig[] = [
+    mmpo,
+    mml,
+    { ...mmpo, lengthNorm: true, inBatchNorm: false },
+    { objective: 'dpo', beta: 0.1 },
+    { objective: 'ipo', beta: 0.5 },
+    { objective: 'simpo', beta: 2, gammaBetaRatio: 1.6, averageLogps: true },
+    { objective: 'orpo', lambda: 0.1 },
+    { objective: 'sft', lengthNorm: true },
+  ];
   for (const config of configs) {
     it(`${config.objective} ${JSON.stringify(config)}`, () => {
       const [gw, gl] = gradsOf(config, batch);
@@ -174,7 +202,9 @@ describe('gradients against finite differences', () => {
           minus[side][i]! -= step;
           const numeric = (lossOf(config, plus) - lossOf(config, minus)) / (2 * step);
           const analytic = side === 'lw' ? gw[i]! : gl[i]!;
-          expect(Math.abs(numeric - analytic), `${side}[${i}] numeric ${numeric} analytic ${analytic}`).toBeLessThan(2e-3 + 2e-2 * Math.abs(analytic));
+          expect(Math.abs(numeric - analytic), `${side}[${i}] numeric ${numeric} analytic ${analytic}`).toBeLessThan(
+            2e-3 + 2e-2 * Math.abs(analytic),
+          );
         }
       }
     });
@@ -192,7 +222,9 @@ describe('the entropy objective (M10)', () => {
     const normalised = tf.tidy(() => entropyObjective(tf.tensor2d(logp), tf.tensor2d(entropy), tf.tensor2d(mask), true).dataSync()[0]!);
     expect(normalised).toBeCloseTo(0.35, 6);
     const [dLogp, dEntropy] = tf.tidy(() => {
-      const g = tf.grads((lp: tf.Tensor, h: tf.Tensor) => tf.sum(entropyObjective(lp as tf.Tensor2D, h as tf.Tensor2D, tf.tensor2d(mask), false)));
+      const g = tf.grads((lp: tf.Tensor, h: tf.Tensor) =>
+        tf.sum(entropyObjective(lp as tf.Tensor2D, h as tf.Tensor2D, tf.tensor2d(mask), false)),
+      );
       return g([tf.tensor2d(logp), tf.tensor2d(entropy)]).map((t) => Array.from(t.dataSync()));
     });
     // ∂/∂logp_0 = H_1 (it enters the prefix of t=1); ∂/∂H_t = 1 on response tokens (the product term is frozen).

@@ -34,7 +34,10 @@ describe('AdamW', () => {
   });
 
   it('resumes exactly: N steps straight = k steps, export, import into a fresh optimizer, N − k steps', () => {
-    const target = tf.tensor2d([[1, -1], [0.5, 2]]);
+    const target = tf.tensor2d([
+      [1, -1],
+      [0.5, 2],
+    ]);
     const run = (p: tf.Variable, opt: AdamW, from: number, to: number) => {
       for (let s = from; s < to; s++) {
         const grads = tf.tidy(() => tf.grads((x: tf.Tensor) => tf.sum(tf.square(tf.sub(tf.mul(x, s + 1), target))))([p]));
@@ -42,7 +45,10 @@ describe('AdamW', () => {
         tf.dispose(grads);
       }
     };
-    const init = [[0.1, 0.2], [0.3, 0.4]];
+    const init = [
+      [0.1, 0.2],
+      [0.3, 0.4],
+    ];
     const a = tf.variable(tf.tensor2d(init));
     const optA = new AdamW([a], cfg);
     run(a, optA, 0, 6);

@@ -19,7 +19,14 @@ describe('pretrain', () => {
     const model = await tinyModel(3);
     const before = tf.memory().numTensors;
     const seen: number[] = [];
-    const { losses } = await pretrain(model, tok, TEXTS, { steps: 12, batchSize: 4, maxLength: 16, lr: 1e-2, seed: 1, onStep: (step) => seen.push(step) });
+    const { losses } = await pretrain(model, tok, TEXTS, {
+      steps: 12,
+      batchSize: 4,
+      maxLength: 16,
+      lr: 1e-2,
+      seed: 1,
+      onStep: (step) => seen.push(step),
+    });
     expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(losses).toHaveLength(12);
     // A random init starts near ln(vocab) = ln(299) ≈ 5.7 nats.
@@ -51,8 +58,12 @@ describe('pretrain', () => {
 
   it('needs exactly one of steps and epochs', async () => {
     const model = await tinyModel(3);
-    await expect(pretrain(model, tok, TEXTS, { batchSize: 2, maxLength: 8, lr: 1e-3, seed: 1 })).rejects.toThrow(/exactly one of steps and epochs/);
-    await expect(pretrain(model, tok, TEXTS, { steps: 1, epochs: 1, batchSize: 2, maxLength: 8, lr: 1e-3, seed: 1 })).rejects.toThrow(/exactly one/);
+    await expect(pretrain(model, tok, TEXTS, { batchSize: 2, maxLength: 8, lr: 1e-3, seed: 1 })).rejects.toThrow(
+      /exactly one of steps and epochs/,
+    );
+    await expect(pretrain(model, tok, TEXTS, { steps: 1, epochs: 1, batchSize: 2, maxLength: 8, lr: 1e-3, seed: 1 })).rejects.toThrow(
+      /exactly one/,
+    );
     model.dispose();
   });
 });

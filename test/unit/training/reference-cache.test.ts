@@ -85,7 +85,11 @@ describe('loadOrCompute', () => {
     ['truncated JSON', (text: string) => text.slice(0, text.length / 2)],
     ['not JSON at all', () => '\u0000\u0001 binary'],
     ['JSON of another shape', () => '{"train": {"chosen": 3}}'],
-    ['the reference of other pairs', (text: string) => JSON.stringify({ ...(JSON.parse(text) as object), train: { chosen: [1], rejected: [2], chosenLength: [1], rejectedLength: [1] } })],
+    [
+      'the reference of other pairs',
+      (text: string) =>
+        JSON.stringify({ ...(JSON.parse(text) as object), train: { chosen: [1], rejected: [2], chosenLength: [1], rejectedLength: [1] } }),
+    ],
   ])('survives a cache file holding %s: recomputes and rewrites it', async (name, damage) => {
     const { opts, scored } = options(`corrupt-${name.replace(/\W/g, '')}`);
     const first = await loadOrCompute(model, pairs(), testPairs(), opts);

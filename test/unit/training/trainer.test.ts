@@ -27,7 +27,23 @@ describe('Trainer', () => {
     const losses = records.map((r) => r.metrics['loss']!);
     expect(mean(losses.slice(-4))).toBeLessThan(mean(losses.slice(0, 4)) - 1);
     const last = records.at(-1)!;
-    for (const name of ['loss', 'rewards/chosen', 'rewards/rejected', 'rewards/accuracies', 'rewards/margins', 'logps/chosen', 'logps/rejected', 'logits/chosen', 'logits/rejected', 'mmpo/weight_chosen', 'grad_norm', 'learning_rate', 'tokens_per_second', 'epoch', 'step']) {
+    for (const name of [
+      'loss',
+      'rewards/chosen',
+      'rewards/rejected',
+      'rewards/accuracies',
+      'rewards/margins',
+      'logps/chosen',
+      'logps/rejected',
+      'logits/chosen',
+      'logits/rejected',
+      'mmpo/weight_chosen',
+      'grad_norm',
+      'learning_rate',
+      'tokens_per_second',
+      'epoch',
+      'step',
+    ]) {
       expect(Number.isFinite(last.metrics[name]), name).toBe(true);
     }
     expect(last.weightChosen).toHaveLength(2);
@@ -65,7 +81,19 @@ describe('Trainer', () => {
   it('steps never cross an epoch: the last step of an epoch takes the remaining micro-batches', async () => {
     const model = await tinyModel();
     // 5 pairs, micro 2, accumulation 2: micro-batches 2+2 | 1 → 2 steps per epoch.
-    const trainer = await Trainer.create({ config: baseConfig({ objective: PRESETS.sft, epochs: 2, gradAccumulation: 2, evalEvery: 3, checkpointEvery: 3, checkpointEachEpoch: false }), model, tokenizer: tok, records: syntheticRecords(5) });
+    const trainer = await Trainer.create({
+      config: baseConfig({
+        objective: PRESETS.sft,
+        epochs: 2,
+        gradAccumulation: 2,
+        evalEvery: 3,
+        checkpointEvery: 3,
+        checkpointEachEpoch: false,
+      }),
+      model,
+      tokenizer: tok,
+      records: syntheticRecords(5),
+    });
     expect(trainer.totalSteps).toBe(4);
     const epochs = [];
     const due = [];
@@ -75,8 +103,18 @@ describe('Trainer', () => {
     }
     expect(epochs).toEqual([0.8, 1, 1.8, 2]);
     // Every 3 steps, and always after the last one.
-    expect(due).toEqual([[false, false], [false, false], [true, true], [true, true]]);
-    const perEpoch = await Trainer.create({ config: baseConfig({ objective: PRESETS.sft, epochs: 2, gradAccumulation: 2 }), model, tokenizer: tok, records: syntheticRecords(5) });
+    expect(due).toEqual([
+      [false, false],
+      [false, false],
+      [true, true],
+      [true, true],
+    ]);
+    const perEpoch = await Trainer.create({
+      config: baseConfig({ objective: PRESETS.sft, epochs: 2, gradAccumulation: 2 }),
+      model,
+      tokenizer: tok,
+      records: syntheticRecords(5),
+    });
     const epochEnds = [];
     while (!perEpoch.finished) {
       await perEpoch.step();
@@ -91,7 +129,12 @@ describe('Trainer', () => {
   it('LoRA dropout: applied on training passes only, never when scoring', async () => {
     const run = async (dropout: number) => {
       const model = await tinyModel();
-      const trainer = await Trainer.create({ config: baseConfig({ maxSteps: 2, lora: { rank: 4, alpha: 8, dropout } }), model, tokenizer: tok, records: syntheticRecords(4) });
+      const trainer = await Trainer.create({
+        config: baseConfig({ maxSteps: 2, lora: { rank: 4, alpha: 8, dropout } }),
+        model,
+        tokenizer: tok,
+        records: syntheticRecords(4),
+      });
       const losses = [(await trainer.step()).metrics['loss']!, (await trainer.step()).metrics['loss']!];
       expect(trainer.lora!.dropoutSeed).toBeNull();
       const [score] = await scoreBatch(model, [trainer.pairs[0]!.chosen]);
@@ -111,7 +154,12 @@ describe('Trainer', () => {
   it('LoRA: only the adapters change', async () => {
     const model = await tinyModel();
     const base = model.weights.get('model.layers.0.self_attn.q_proj.weight')!.dataSync().slice();
-    const trainer = await Trainer.create({ config: baseConfig({ maxSteps: 3, lora: { rank: 4, alpha: 8 } }), model, tokenizer: tok, records: syntheticRecords(4) });
+    const trainer = await Trainer.create({
+      config: baseConfig({ maxSteps: 3, lora: { rank: 4, alpha: 8 } }),
+      model,
+      tokenizer: tok,
+      records: syntheticRecords(4),
+    });
     const losses = [];
     while (!trainer.finished) losses.push((await trainer.step()).metrics['loss']!);
     expect(Array.from(model.weights.get('model.layers.0.self_attn.q_proj.weight')!.dataSync())).toEqual(Array.from(base));
@@ -141,13 +189,23 @@ describe('Trainer', () => {
 
   it('MMPO with the entropy term (M10) logs entropy_objective; SFT trains on records without a rejected side', async () => {
     const model = await tinyModel();
-    const entropy = await Trainer.create({ config: baseConfig({ objective: { ...PRESETS.mmpo, entropy: true }, maxSteps: 1 }), model, tokenizer: tok, records: syntheticRecords(2) });
+    const entropy = await Trainer.create({
+      config: baseConfig({ objective: { ...PRESETS.mmpo, entropy: true }, maxSteps: 1 }),
+      model,
+      tokenizer: tok,
+      records: syntheticRecords(2),
+    });
     const r = await entropy.step();
     expect(Number.isFinite(r.metrics['entropy_objective'])).toBe(true);
     expect(r.metrics['entropy_objective']).not.toBe(0);
     entropy.dispose();
     const sftRecords = syntheticRecords(3).map((x) => ({ ...x, kind: 'prompt-only' as const, rejected: null }));
-    const sft = await Trainer.create({ config: baseConfig({ objective: PRESETS.sft, maxSteps: 1 }), model, tokenizer: tok, records: sftRecords });
+    const sft = await Trainer.create({
+      config: baseConfig({ objective: PRESETS.sft, maxSteps: 1 }),
+      model,
+      tokenizer: tok,
+      records: sftRecords,
+    });
     expect(sft.pairs).toHaveLength(3);
     expect(sft.reference).toBeNull();
     const s = await sft.step();
@@ -161,7 +219,10 @@ describe('Trainer', () => {
     const model = await tinyModel();
     const records = syntheticRecords(6);
     const init = { model, tokenizer: tok, records: records.slice(0, 4), testRecords: records.slice(4) };
-    const withEntropy = await Trainer.create({ ...init, config: baseConfig({ objective: { ...PRESETS.mmpo, entropy: true }, maxSteps: 1 }) });
+    const withEntropy = await Trainer.create({
+      ...init,
+      config: baseConfig({ objective: { ...PRESETS.mmpo, entropy: true }, maxSteps: 1 }),
+    });
     const on = await withEntropy.evaluate();
     withEntropy.dispose();
     const without = await Trainer.create({ ...init, config: baseConfig({ maxSteps: 1 }) });
@@ -176,7 +237,15 @@ describe('Trainer', () => {
   });
 
   it('builds the starting model from a spec (vocabulary from the tokenizer) or a folder', async () => {
-    const fromSpec = await loadStartingModel({ kind: 'spec', modelType: 'llama', hiddenSize: 16, numLayers: 1, numHeads: 2, tokenizerDir: TINY_LLAMA, initSeed: 3 });
+    const fromSpec = await loadStartingModel({
+      kind: 'spec',
+      modelType: 'llama',
+      hiddenSize: 16,
+      numLayers: 1,
+      numHeads: 2,
+      tokenizerDir: TINY_LLAMA,
+      initSeed: 3,
+    });
     expect(fromSpec.model.vocabSize).toBe(299);
     const fromFolder = await loadStartingModel({ kind: 'folder', path: TINY_LLAMA });
     expect(fromFolder.model.config.hiddenSize).toBe(32);

@@ -43,7 +43,12 @@ export function applyMapping(rows: Iterable<RawRow>, mapping: ColumnMapping, fil
     const rejected = parts === null || fields.failed();
     for (const issue of fields.issues) {
       const prefix = raw.line !== undefined ? `Row ${raw.row} (line ${raw.line})` : `Row ${raw.row}`;
-      errors.push({ ...where, ...issue, reason: `${prefix}: ${issue.reason}`, ...(rejected && issue.severity === 'error' ? { raw: rawText(JSON.stringify(raw.value)) } : {}) });
+      errors.push({
+        ...where,
+        ...issue,
+        reason: `${prefix}: ${issue.reason}`,
+        ...(rejected && issue.severity === 'error' ? { raw: rawText(JSON.stringify(raw.value)) } : {}),
+      });
     }
     if (parts === null || fields.failed()) continue;
     const record = finishRecord(parts, raw, file, mapping, used);
@@ -127,7 +132,11 @@ export function splitImplicitPrompt(chosen: Message[], rejected: Message[]): { p
     const split = splitSharedText(chosen[0]!.content, rejected[0]!.content);
     if (split.prefix === '') return { prompt: [], chosen, rejected };
     const role = chosen[0]!.role;
-    return { prompt: [{ role: 'user', content: split.prefix }], chosen: [{ role, content: split.a }], rejected: [{ role, content: split.b }] };
+    return {
+      prompt: [{ role: 'user', content: split.prefix }],
+      chosen: [{ role, content: split.a }],
+      rejected: [{ role, content: split.b }],
+    };
   }
   // Each side keeps at least its last turn, even when both are identical.
   const shared = Math.min(sharedPrefixLength(chosen, rejected), chosen.length - 1, rejected.length - 1);
@@ -144,7 +153,9 @@ function alpacaParts(fields: RowFields, mapping: ColumnMapping): Parts | null {
     const turns = Array.isArray(history) ? history : null;
     const valid = turns?.every((t) => Array.isArray(t) && t.length === 2 && t.every((s) => typeof s === 'string'));
     if (!valid) fields.issue(mapping.history, 'wrong-type', `field "${mapping.history}" should be a list of [instruction, response] pairs`);
-    else for (const [user, assistant] of turns as [string, string][]) prompt.push({ role: 'user', content: user }, { role: 'assistant', content: assistant });
+    else
+      for (const [user, assistant] of turns as [string, string][])
+        prompt.push({ role: 'user', content: user }, { role: 'assistant', content: assistant });
   }
   const chosen = fields.messages(mapping.chosen, 'assistant', 'the chosen response');
   const rejected = fields.messages(mapping.rejected, 'assistant', 'the rejected response');
@@ -155,9 +166,10 @@ function alpacaParts(fields: RowFields, mapping: ColumnMapping): Parts | null {
 
 /** Candidate responses: several fields, or one field holding a list of them. */
 function readResponses(fields: RowFields, names: string[]): Message[][] | null {
-  const values = names.length === 1 && Array.isArray(fields.get(names[0])) && !isMessageListValue(fields.get(names[0]))
-    ? (fields.get(names[0]) as unknown[]).map((value, i) => ({ name: `${names[0]}[${i}]`, value }))
-    : names.map((name) => ({ name, value: fields.get(name) }));
+  const values =
+    names.length === 1 && Array.isArray(fields.get(names[0])) && !isMessageListValue(fields.get(names[0]))
+      ? (fields.get(names[0]) as unknown[]).map((value, i) => ({ name: `${names[0]}[${i}]`, value }))
+      : names.map((name) => ({ name, value: fields.get(name) }));
   const responses: Message[][] = [];
   for (const { name, value } of values) {
     if (value === undefined || value === null) {
@@ -175,7 +187,11 @@ function readResponses(fields: RowFields, names: string[]): Message[][] | null {
 }
 
 function isMessageListValue(value: unknown): boolean {
-  return Array.isArray(value) && value.length > 0 && value.every((m) => typeof m === 'object' && m !== null && !Array.isArray(m) && ('role' in m || 'from' in m));
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((m) => typeof m === 'object' && m !== null && !Array.isArray(m) && ('role' in m || 'from' in m))
+  );
 }
 
 function unlabeledParts(fields: RowFields, mapping: ColumnMapping): Parts | null {
@@ -186,7 +202,11 @@ function unlabeledParts(fields: RowFields, mapping: ColumnMapping): Parts | null
 }
 
 /** Argilla / Label Studio: candidates plus a judgement that picks the winner. */
-function judgedParts(fields: RowFields, mapping: ColumnMapping, judge: (label: unknown, row: Record<string, unknown>) => JudgementResult): Parts | null {
+function judgedParts(
+  fields: RowFields,
+  mapping: ColumnMapping,
+  judge: (label: unknown, row: Record<string, unknown>) => JudgementResult,
+): Parts | null {
   const unlabeled = unlabeledParts(fields, mapping);
   if (unlabeled === null) return null;
   const { judgement, note } = judge(fields.get(mapping.label), fields.row);
@@ -240,7 +260,8 @@ function finishRecord(parts: Parts, raw: RawRow, file: string, mapping: ColumnMa
     if (value !== undefined) meta[name] = value;
   }
   Object.assign(meta, parts.meta);
-  const kind: RecordKind = parts.chosen !== null && parts.rejected !== null ? 'preference' : parts.responses ? 'unlabeled-pair' : 'prompt-only';
+  const kind: RecordKind =
+    parts.chosen !== null && parts.rejected !== null ? 'preference' : parts.responses ? 'unlabeled-pair' : 'prompt-only';
   const responses = kind === 'unlabeled-pair' ? parts.responses : undefined;
   return {
     prompt,
@@ -262,7 +283,11 @@ function recordWarnings(record: PreferenceRecord, longField: number): Omit<Locat
   if (record.flags.emptySide) {
     warnings.push({ code: 'empty-side', severity: 'warning', reason: `${at}: a response is empty; the row is imported and flagged.` });
   }
-  const sides: [string, Message[] | null][] = [['prompt', record.prompt], ['chosen', record.chosen], ['rejected', record.rejected]];
+  const sides: [string, Message[] | null][] = [
+    ['prompt', record.prompt],
+    ['chosen', record.chosen],
+    ['rejected', record.rejected],
+  ];
   for (const [field, messages] of sides) {
     const length = (messages ?? []).reduce((n, m) => n + m.content.length, 0);
     if (length > longField) {

@@ -78,7 +78,9 @@ const SHAPES: Shape[] = [
     },
     fits: (row, m) =>
       // Tasks not yet labeled belong to the export too, so the label may be missing.
-      m.prompt?.startsWith('data.') ? isPlainObject(row.data) && Array.isArray(v(row, m.label)) : m.responses!.every((k) => row[k] !== undefined),
+      m.prompt?.startsWith('data.')
+        ? isPlainObject(row.data) && Array.isArray(v(row, m.label))
+        : m.responses!.every((k) => row[k] !== undefined),
     describe: (m) => `tasks with data (${m.prompt}, ${m.responses?.join(', ')}) and ${m.label}`,
   },
   {
@@ -102,7 +104,9 @@ const SHAPES: Shape[] = [
     propose(keys) {
       const prompt = findKey(keys, 'conversations', 'messages');
       const { chosen, rejected } = sides(keys);
-      return prompt && chosen && rejected ? { format: 'llama-factory-sharegpt', prompt, chosen, rejected, ...optional(keys, 'system') } : null;
+      return prompt && chosen && rejected
+        ? { format: 'llama-factory-sharegpt', prompt, chosen, rejected, ...optional(keys, 'system') }
+        : null;
     },
     fits: (row, m) => isMessageList(v(row, m.prompt)) && pairFits(isMessageObject)(row, m),
     describe: (m) => `${m.prompt} as a message list with single ${m.chosen}/${m.rejected} messages`,
@@ -196,7 +200,8 @@ const SHAPES: Shape[] = [
       return { format: 'unlabeled-pair', prompt, responses, ...optional(keys, 'system') };
     },
     fits: (row, m) =>
-      isPromptValue(v(row, m.prompt)) && (m.responses!.length > 1 ? m.responses!.every((k) => row[k] !== undefined) : Array.isArray(v(row, m.responses![0]))),
+      isPromptValue(v(row, m.prompt)) &&
+      (m.responses!.length > 1 ? m.responses!.every((k) => row[k] !== undefined) : Array.isArray(v(row, m.responses![0]))),
     describe: (m) => `${m.prompt} and the candidates in ${m.responses!.join(', ')}, with no preference`,
   },
   {

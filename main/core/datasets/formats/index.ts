@@ -9,7 +9,17 @@
 
 export { applyMapping, splitImplicitPrompt, type ApplyOptions, type MappedRows } from './convert';
 export { detectFormat, type Detection, type FormatCandidate } from './detect';
-export { columnMappingSchema, formatIdSchema, formatIds, FORMAT_LABELS, getField, MAPPING_SLOTS, type ColumnMapping, type FormatId, type MappingSlot } from './mapping';
+export {
+  columnMappingSchema,
+  formatIdSchema,
+  formatIds,
+  FORMAT_LABELS,
+  getField,
+  MAPPING_SLOTS,
+  type ColumnMapping,
+  type FormatId,
+  type MappingSlot,
+} from './mapping';
 export { coerceMessages } from './messages';
 export { findPromptOverlap, normalisePromptText, promptHash, recordPromptHash } from './prompt-hash';
 export {
@@ -36,5 +46,21 @@ export { readRows, containerFromName, type Container, type RawRow, type ReadResu
 export { exportFormats, toCsv, toJsonl, toTrlConversationalRow, toTrlStandardRow, writeRecords, type ExportFormat } from './writers';
 
 export { previewFile, type Preview, type PreviewOptions } from './preview';
-export { parseFile, streamFile, type ParseBatch, type ParseOptions, type ParseProgress, type ParseResult, type ParseStats, type ParseSummary } from './parse';
-export { checkImportablePath, DEFAULT_IMPORT_MAX_BYTES, importMaxBytes, WHOLE_FILE_MAX_BYTES, type FileInput, type InputOptions } from './source';
+export {
+  parseFile,
+  streamFile,
+  type ParseBatch,
+  type ParseOptions,
+  type ParseProgress,
+  type ParseResult,
+  type ParseStats,
+  type ParseSummary,
+} from './parse';
+export {
+  checkImportablePath,
+  DEFAULT_IMPORT_MAX_BYTES,
+  importMaxBytes,
+  WHOLE_FILE_MAX_BYTES,
+  type FileInput,
+  type InputOptions,
+} from './source';

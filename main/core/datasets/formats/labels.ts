@@ -90,7 +90,8 @@ export function labelStudioJudgement(labelValue: unknown): JudgementResult {
       const side = sideFromResultValue(isPlainObject(result) && 'value' in result ? result.value : result);
       if (side !== null) {
         const completedBy = isPlainObject(annotation) ? annotation.completed_by : undefined;
-        const annotator = completedBy === undefined ? undefined : String(isPlainObject(completedBy) ? (completedBy.email ?? completedBy.id) : completedBy);
+        const annotator =
+          completedBy === undefined ? undefined : String(isPlainObject(completedBy) ? (completedBy.email ?? completedBy.id) : completedBy);
         return { judgement: { chosen: side, rejected: 1 - side, ...(annotator ? { annotator } : {}) } };
       }
     }

@@ -23,7 +23,10 @@ function describe(value: unknown): string {
 function contentText(content: unknown): string | null {
   if (typeof content === 'string') return content;
   // OpenAI multi-part content: keep the text parts.
-  if (Array.isArray(content) && content.every((p) => typeof p === 'object' && p !== null && typeof (p as { text?: unknown }).text === 'string')) {
+  if (
+    Array.isArray(content) &&
+    content.every((p) => typeof p === 'object' && p !== null && typeof (p as { text?: unknown }).text === 'string')
+  ) {
     return content.map((p) => (p as { text: string }).text).join('');
   }
   return null;

@@ -8,7 +8,16 @@ import { type LocatedError, type PreferenceRecord, type RecordKind } from './rec
 import { containerFromName, misnamedContainer, readRows, type Container, type RawRow } from './readers';
 import { streamJsonlRows, type RowBatch } from './readers/jsonl-stream';
 import { checkReadable, decodeText, utf16Encoding } from './readers/text';
-import { chooseMapping, displayName, openImportFile, readOpenFile, unrecognised, type FileInput, type InputOptions, type MappingChoice } from './source';
+import {
+  chooseMapping,
+  displayName,
+  openImportFile,
+  readOpenFile,
+  unrecognised,
+  type FileInput,
+  type InputOptions,
+  type MappingChoice,
+} from './source';
 
 export interface ParseProgress {
   /** Data rows read so far, good or bad. */
@@ -70,7 +79,13 @@ interface RowSource {
 }
 
 // eslint-disable-next-line @typescript-eslint/require-await -- async so that parsed-in-memory rows are the same AsyncIterable of batches as streamed ones
-async function* inMemoryBatches(bytes: Uint8Array, rows: RawRow[], errors: LocatedError[], rowsSeen: number, batchRows: number): AsyncGenerator<RowBatch> {
+async function* inMemoryBatches(
+  bytes: Uint8Array,
+  rows: RawRow[],
+  errors: LocatedError[],
+  rowsSeen: number,
+  batchRows: number,
+): AsyncGenerator<RowBatch> {
   if (rows.length === 0) yield { rows: [], errors, bytesRead: bytes.length, rowsSeen };
   for (let at = 0; at < rows.length; at += batchRows) {
     const end = Math.min(at + batchRows, rows.length);
@@ -113,7 +128,12 @@ async function openRows(input: FileInput, file: string, options: ParseOptions, b
       streaming = true;
       // The size is fixed at open: a file still being written is read to that size.
       const chunks = handle.createReadStream({ start: 0, end: size - 1, highWaterMark: STREAM_CHUNK });
-      return { container: 'jsonl', bytesTotal: size, notes: misnamed ? [misnamed.note] : [], batches: streamJsonlRows(counted(chunks, options.onRead), file, batchRows) };
+      return {
+        container: 'jsonl',
+        bytesTotal: size,
+        notes: misnamed ? [misnamed.note] : [],
+        batches: streamJsonlRows(counted(chunks, options.onRead), file, batchRows),
+      };
     }
     const bytes = await readOpenFile(input, handle, size, options.onRead);
     return await readWhole(bytes, file, options, batchRows);
@@ -125,7 +145,12 @@ async function openRows(input: FileInput, file: string, options: ParseOptions, b
 
 async function readWhole(bytes: Uint8Array, file: string, options: ParseOptions, batchRows: number): Promise<RowSource> {
   const read = await readRows(bytes, { file, ...(options.container ? { container: options.container } : {}) });
-  return { container: read.container, bytesTotal: bytes.length, notes: [], batches: inMemoryBatches(bytes, read.rows, read.errors, read.rowsSeen, batchRows) };
+  return {
+    container: read.container,
+    bytesTotal: bytes.length,
+    notes: [],
+    batches: inMemoryBatches(bytes, read.rows, read.errors, read.rowsSeen, batchRows),
+  };
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -193,7 +218,13 @@ export async function* streamFile(input: FileInput, options: ParseOptions = {}):
   }
   stats.rejected = stats.rowsSeen - stats.imported;
   stats.elapsedMs = Math.round(performance.now() - started);
-  return { container: source.container, format: chosen.mapping?.format ?? null, mapping: chosen.mapping, explanation: chosen.explanation, stats };
+  return {
+    container: source.container,
+    format: chosen.mapping?.format ?? null,
+    mapping: chosen.mapping,
+    explanation: chosen.explanation,
+    stats,
+  };
 }
 
 /** The whole import in memory: every record and every error. */

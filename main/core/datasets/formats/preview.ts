@@ -56,7 +56,11 @@ async function loadHead(input: FileInput, options: InputOptions): Promise<{ byte
 export async function previewFile(input: FileInput, options: PreviewOptions = {}): Promise<Preview> {
   const file = displayName(input, options);
   const { bytes, partial } = await loadHead(input, options);
-  const read = await readRows(bytes, { file, limit: options.sampleSize ?? 50, ...(options.container ? { container: options.container } : {}) });
+  const read = await readRows(bytes, {
+    file,
+    limit: options.sampleSize ?? 50,
+    ...(options.container ? { container: options.container } : {}),
+  });
   // The head of a big file ends where we stopped reading, not where the file does.
   const readErrors = partial ? read.errors.filter((e) => e.code !== 'truncated') : read.errors;
   const chosen = chooseMapping(read.rows, options);

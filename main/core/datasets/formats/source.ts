@@ -64,11 +64,17 @@ function notRegularKind(stats: Stats): string | null {
 export function assertImportable(path: string, stats: Stats): void {
   const kind = notRegularKind(stats);
   if (kind) {
-    throw new StudioError('INVALID_ARGUMENT', `${path} is ${kind}, not a regular file; only files saved on disk can be imported (a pipe or device may never end).`);
+    throw new StudioError(
+      'INVALID_ARGUMENT',
+      `${path} is ${kind}, not a regular file; only files saved on disk can be imported (a pipe or device may never end).`,
+    );
   }
   const max = importMaxBytes();
   if (stats.size > max) {
-    throw new StudioError('INVALID_ARGUMENT', `${path} is ${formatSize(stats.size)}, over the import limit of ${formatSize(max)}; split it, or raise the limit with STUDIO_IMPORT_MAX_BYTES.`);
+    throw new StudioError(
+      'INVALID_ARGUMENT',
+      `${path} is ${formatSize(stats.size)}, over the import limit of ${formatSize(max)}; split it, or raise the limit with STUDIO_IMPORT_MAX_BYTES.`,
+    );
   }
 }
 
@@ -140,9 +146,17 @@ export interface MappingChoice {
 /** The user's mapping if given, else the best detected one (optionally among one format only). */
 export function chooseMapping(sample: RawRow[], options: { mapping?: ColumnMapping; format?: FormatId }): MappingChoice {
   if (options.mapping) {
-    return { mapping: options.mapping, confidence: 1, explanation: `${FORMAT_LABELS[options.mapping.format]}: mapping chosen by you.`, candidates: [] };
+    return {
+      mapping: options.mapping,
+      confidence: 1,
+      explanation: `${FORMAT_LABELS[options.mapping.format]}: mapping chosen by you.`,
+      candidates: [],
+    };
   }
-  const detection = detectFormat(sample.map((r) => r.value), options.format);
+  const detection = detectFormat(
+    sample.map((r) => r.value),
+    options.format,
+  );
   if (detection !== null) return detection;
   const columns = [...new Set(sample.flatMap((r) => Object.keys(r.value)))].map((c) => `"${c}"`).join(', ');
   const explanation =

@@ -40,19 +40,35 @@ export function BulkTagBar({
       return api.call('records.tag', { ...target, add: op === 'add' ? tags : [], remove: op === 'remove' ? tags : [] });
     },
     onSuccess: (result, op) => {
-      ui.toast({ kind: 'info', title: op === 'add' ? 'Tagged' : 'Untagged', message: `${formatCount(result.changed)} changes on ${formatCount(result.records)} records.` }, 4000);
+      ui.toast(
+        {
+          kind: 'info',
+          title: op === 'add' ? 'Tagged' : 'Untagged',
+          message: `${formatCount(result.changed)} changes on ${formatCount(result.records)} records.`,
+        },
+        4000,
+      );
       void invalidateDataset(queryClient, datasetId);
     },
   });
   if (count === 0) return null;
   return (
-    <div className="flex flex-wrap items-center gap-2 rounded-lg bg-indigo-50 px-3 py-1.5 text-sm dark:bg-indigo-950" data-testid="bulk-bar">
+    <div
+      className="flex flex-wrap items-center gap-2 rounded-lg bg-indigo-50 px-3 py-1.5 text-sm dark:bg-indigo-950"
+      data-testid="bulk-bar"
+    >
       <span className="font-medium" data-testid="selection-count">
         {selection.allMatching ? `All ${totalCapped ? 'more than ' : ''}${formatCount(total)} matching` : `${formatCount(count)} selected`}
       </span>
       {!selection.allMatching && total > selection.ids.size && (
-        <Button variant="ghost" className="!px-2 !py-0.5 text-xs" onClick={() => onSelection({ ids: new Set(), allMatching: true })} data-testid="select-all-matching">
-          Select all {totalCapped ? 'more than ' : ''}{formatCount(total)} matching
+        <Button
+          variant="ghost"
+          className="!px-2 !py-0.5 text-xs"
+          onClick={() => onSelection({ ids: new Set(), allMatching: true })}
+          data-testid="select-all-matching"
+        >
+          Select all {totalCapped ? 'more than ' : ''}
+          {formatCount(total)} matching
         </Button>
       )}
       <Button variant="ghost" className="!px-2 !py-0.5 text-xs" onClick={() => onSelection({ ids: new Set(), allMatching: false })}>
@@ -65,11 +81,29 @@ export function BulkTagBar({
           if (tag.trim()) tagMutation.mutate('add');
         }}
       >
-        <input className={`${inputClass} w-48`} placeholder="tag, another tag" value={tag} onChange={(e) => setTag(e.target.value)} aria-label="Tags" data-testid="bulk-tag-input" />
-        <Button type="submit" variant="primary" className="!py-1" disabled={!tag.trim() || tagMutation.isPending} data-testid="bulk-tag-add">
+        <input
+          className={`${inputClass} w-48`}
+          placeholder="tag, another tag"
+          value={tag}
+          onChange={(e) => setTag(e.target.value)}
+          aria-label="Tags"
+          data-testid="bulk-tag-input"
+        />
+        <Button
+          type="submit"
+          variant="primary"
+          className="!py-1"
+          disabled={!tag.trim() || tagMutation.isPending}
+          data-testid="bulk-tag-add"
+        >
           Add tag
         </Button>
-        <Button className="!py-1" disabled={!tag.trim() || tagMutation.isPending} onClick={() => tagMutation.mutate('remove')} data-testid="bulk-tag-remove">
+        <Button
+          className="!py-1"
+          disabled={!tag.trim() || tagMutation.isPending}
+          onClick={() => tagMutation.mutate('remove')}
+          data-testid="bulk-tag-remove"
+        >
           Remove tag
         </Button>
       </form>

@@ -140,7 +140,9 @@ export function DatasetView({ id }: { id: number }) {
             onClick={() => setTab(t.id)}
             data-testid={`tab-${t.id}`}
             className={`-mb-px border-b-2 px-3 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${
-              tab === t.id ? 'border-indigo-600 font-medium text-indigo-700 dark:text-indigo-300' : 'border-transparent text-zinc-500 hover:text-zinc-800 dark:hover:text-zinc-200'
+              tab === t.id
+                ? 'border-indigo-600 font-medium text-indigo-700 dark:text-indigo-300'
+                : 'border-transparent text-zinc-500 hover:text-zinc-800 dark:hover:text-zinc-200'
             }`}
           >
             {t.label}
@@ -150,9 +152,24 @@ export function DatasetView({ id }: { id: number }) {
       {tab === 'records' && (
         <>
           <FilterBar datasetId={id} state={filterState} onChange={setFilterState} sort={sort} onSort={setSort} searchRef={searchRef} />
-          <BulkTagBar datasetId={id} filter={filter} total={total} totalCapped={totalCapped} selection={selection} onSelection={setSelection} />
+          <BulkTagBar
+            datasetId={id}
+            filter={filter}
+            total={total}
+            totalCapped={totalCapped}
+            selection={selection}
+            onSelection={setSelection}
+          />
           <div className="flex min-h-0 flex-1 gap-3">
-            <RecordsTable datasetId={id} filter={filter} sort={sort} selection={selection} onToggle={toggleRecord} onOpen={setOpenId} openId={openId} />
+            <RecordsTable
+              datasetId={id}
+              filter={filter}
+              sort={sort}
+              selection={selection}
+              onToggle={toggleRecord}
+              onOpen={setOpenId}
+              openId={openId}
+            />
             {openId !== null && <RecordDetail id={openId} onClose={closeDetail} />}
           </div>
         </>
@@ -171,7 +188,14 @@ export function DatasetView({ id }: { id: number }) {
       {dialog === 'import' && <ImportDialog datasetId={id} onClose={() => setDialog(null)} />}
       {dialog === 'split' && <SplitDialog datasetId={id} onClose={() => setDialog(null)} />}
       {dialog === 'snapshot' && <SnapshotDialog datasetId={id} filter={filter} onClose={() => setDialog(null)} />}
-      {dialog === 'export' && <ExportDialog datasetId={id} filter={filter} {...(exportSnapshot !== undefined ? { snapshotId: exportSnapshot } : {})} onClose={() => setDialog(null)} />}
+      {dialog === 'export' && (
+        <ExportDialog
+          datasetId={id}
+          filter={filter}
+          {...(exportSnapshot !== undefined ? { snapshotId: exportSnapshot } : {})}
+          onClose={() => setDialog(null)}
+        />
+      )}
     </div>
   );
 }

@@ -17,7 +17,8 @@ function CreateDatasetDialog({ onClose }: { onClose: () => void }) {
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const create = useMutation({
-    mutationFn: () => api.call('datasets.create', { name: name.trim(), ...(description.trim() ? { description: description.trim() } : {}) }),
+    mutationFn: () =>
+      api.call('datasets.create', { name: name.trim(), ...(description.trim() ? { description: description.trim() } : {}) }),
     onSuccess: (dataset) => {
       void queryClient.invalidateQueries({ queryKey: ['datasets', 'list'] });
       onClose();

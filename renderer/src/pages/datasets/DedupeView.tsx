@@ -16,12 +16,17 @@ function Group({ group, onKeep, busy }: { group: DuplicateGroup; onKeep: (keepId
       <div className="mb-2 flex items-center gap-2 text-xs">
         <Badge tone={group.kind === 'exact' ? 'amber' : 'indigo'}>{group.kind}</Badge>
         <span className="text-zinc-500" data-testid="dup-similarity">
-          similarity {group.similarity.toFixed(2)} · {group.size} records{group.size > group.records.length ? ` (the first ${group.records.length} shown)` : ''}
+          similarity {group.similarity.toFixed(2)} · {group.size} records
+          {group.size > group.records.length ? ` (the first ${group.records.length} shown)` : ''}
         </span>
       </div>
       <div className="grid gap-3" style={{ gridTemplateColumns: `repeat(${Math.min(group.records.length, 3)}, minmax(0, 1fr))` }}>
         {group.records.map((r) => (
-          <div key={r.id} className="flex flex-col gap-1.5 rounded-lg border border-zinc-200 p-2 text-sm dark:border-zinc-800" data-testid="dup-record">
+          <div
+            key={r.id}
+            className="flex flex-col gap-1.5 rounded-lg border border-zinc-200 p-2 text-sm dark:border-zinc-800"
+            data-testid="dup-record"
+          >
             <div className="flex items-center justify-between text-xs text-zinc-500">
               <span>#{r.id}</span>
               <span className="flex gap-1">
@@ -111,14 +116,28 @@ export function DedupeView({ datasetId, recordCount }: { datasetId: number; reco
   return (
     <div className="flex min-h-0 flex-1 flex-col gap-3" data-testid="dedupe-view">
       <div className="flex items-center gap-3 text-sm">
-        <RangeField label="Similarity threshold" value={threshold} onChange={setThreshold} min={0.5} max={1} step={0.05} testId="dedupe-threshold" />
+        <RangeField
+          label="Similarity threshold"
+          value={threshold}
+          onChange={setThreshold}
+          min={0.5}
+          max={1}
+          step={0.05}
+          testId="dedupe-threshold"
+        />
         {result && (
           <span className="text-zinc-500" data-testid="dedupe-summary">
             {result.exact} exact · {result.near} near-duplicate groups at {result.threshold.toFixed(2)}
           </span>
         )}
         {(!auto || (job && job.status !== 'succeeded')) && !running && (
-          <Button variant="primary" className="!py-1" onClick={() => find.mutate(threshold)} disabled={find.isPending} data-testid="dedupe-run">
+          <Button
+            variant="primary"
+            className="!py-1"
+            onClick={() => find.mutate(threshold)}
+            disabled={find.isPending}
+            data-testid="dedupe-run"
+          >
             {searchedAt === null ? 'Find duplicates' : `Search again at ${threshold.toFixed(2)}`}
           </Button>
         )}
@@ -127,7 +146,12 @@ export function DedupeView({ datasetId, recordCount }: { datasetId: number; reco
       {result && result.groups.length === 0 && <EmptyState>No duplicates at this threshold.</EmptyState>}
       <ul className="min-h-0 flex-1 space-y-3 overflow-y-auto">
         {result?.groups.map((g) => (
-          <Group key={`${g.kind}-${g.records.map((r) => r.id).join('-')}`} group={g} busy={merge.isPending} onKeep={(keepId, dropIds) => merge.mutate({ keepId, dropIds })} />
+          <Group
+            key={`${g.kind}-${g.records.map((r) => r.id).join('-')}`}
+            group={g}
+            busy={merge.isPending}
+            onKeep={(keepId, dropIds) => merge.mutate({ keepId, dropIds })}
+          />
         ))}
       </ul>
     </div>

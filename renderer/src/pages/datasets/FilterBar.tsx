@@ -68,14 +68,26 @@ export function FilterBar({
           onKeyDown={(e) => e.key === 'Escape' && (e.currentTarget.blur(), e.stopPropagation())}
           data-testid="search-input"
         />
-        <select className={inputClass} value={sort} onChange={(e) => onSort(e.target.value as RecordSort)} aria-label="Sort" data-testid="sort-select">
+        <select
+          className={inputClass}
+          value={sort}
+          onChange={(e) => onSort(e.target.value as RecordSort)}
+          aria-label="Sort"
+          data-testid="sort-select"
+        >
           {SORTS.map((s) => (
             <option key={s.value} value={s.value}>
               {s.label}
             </option>
           ))}
         </select>
-        <select className={inputClass} value={state.kind} onChange={(e) => set({ kind: e.target.value as RecordKind | '' })} aria-label="Kind" data-testid="filter-kind">
+        <select
+          className={inputClass}
+          value={state.kind}
+          onChange={(e) => set({ kind: e.target.value as RecordKind | '' })}
+          aria-label="Kind"
+          data-testid="filter-kind"
+        >
           <option value="">All kinds</option>
           {RecordKind.options.map((k) => (
             <option key={k} value={k}>
@@ -111,7 +123,13 @@ export function FilterBar({
             </option>
           ))}
         </select>
-        <Button variant="ghost" className="!px-2 !py-1 text-xs" aria-expanded={showLengths} onClick={() => setShowLengths(!showLengths)} data-testid="filter-lengths">
+        <Button
+          variant="ghost"
+          className="!px-2 !py-1 text-xs"
+          aria-expanded={showLengths}
+          onClick={() => setShowLengths(!showLengths)}
+          data-testid="filter-lengths"
+        >
           Lengths {showLengths ? '▴' : '▾'}
         </Button>
         {active && (
@@ -123,23 +141,47 @@ export function FilterBar({
       <div className="flex flex-wrap items-center gap-1.5">
         <span className="text-xs text-zinc-500">Split</span>
         {SPLITS.map((s) => (
-          <Toggle key={s} on={state.splits.includes(s)} onClick={() => set({ splits: toggle(state.splits, s) })} testId={`filter-split-${s}`}>
+          <Toggle
+            key={s}
+            on={state.splits.includes(s)}
+            onClick={() => set({ splits: toggle(state.splits, s) })}
+            testId={`filter-split-${s}`}
+          >
             {s}
           </Toggle>
         ))}
         <span className="ml-3 text-xs text-zinc-500">Flags</span>
         {RecordFlag.options.map((f) => (
-          <Toggle key={f} on={state.flags.includes(f)} onClick={() => set({ flags: toggle(state.flags, f) })} testId={`filter-flag-${f}`} title={FLAG_LABELS[f]}>
+          <Toggle
+            key={f}
+            on={state.flags.includes(f)}
+            onClick={() => set({ flags: toggle(state.flags, f) })}
+            testId={`filter-flag-${f}`}
+            title={FLAG_LABELS[f]}
+          >
             {f}
           </Toggle>
         ))}
         {state.tags.map((t) => (
-          <button key={t} type="button" className="ml-2" onClick={() => set({ tags: toggle(state.tags, t) })} aria-label={`Remove tag filter ${t}`} data-testid="active-tag-filter">
+          <button
+            key={t}
+            type="button"
+            className="ml-2"
+            onClick={() => set({ tags: toggle(state.tags, t) })}
+            aria-label={`Remove tag filter ${t}`}
+            data-testid="active-tag-filter"
+          >
             <Badge tone="indigo">tag: {t} ✕</Badge>
           </button>
         ))}
         {state.sources.map((s) => (
-          <button key={s} type="button" className="ml-2" onClick={() => set({ sources: toggle(state.sources, s) })} aria-label={`Remove source filter ${s}`}>
+          <button
+            key={s}
+            type="button"
+            className="ml-2"
+            onClick={() => set({ sources: toggle(state.sources, s) })}
+            aria-label={`Remove source filter ${s}`}
+          >
             <Badge>source: {s} ✕</Badge>
           </button>
         ))}

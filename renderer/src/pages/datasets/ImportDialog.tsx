@@ -73,7 +73,12 @@ function MappingEditor({
   return (
     <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
       <Field label="Format">
-        <select className={inputClass} value={format ?? ''} onChange={(e) => onFormat(e.target.value as FormatId)} data-testid="import-format">
+        <select
+          className={inputClass}
+          value={format ?? ''}
+          onChange={(e) => onFormat(e.target.value as FormatId)}
+          data-testid="import-format"
+        >
           {format === null && <option value="">(not recognised)</option>}
           {FormatId.options.map((f) => (
             <option key={f} value={f}>
@@ -84,7 +89,12 @@ function MappingEditor({
       </Field>
       {SLOTS.map((slot) => (
         <Field key={slot} label={slot}>
-          <select className={inputClass} value={base[slot] ?? ''} onChange={(e) => setSlot(slot, e.target.value)} data-testid={`mapping-${slot}`}>
+          <select
+            className={inputClass}
+            value={base[slot] ?? ''}
+            onChange={(e) => setSlot(slot, e.target.value)}
+            data-testid={`mapping-${slot}`}
+          >
             {options}
           </select>
         </Field>
@@ -92,7 +102,12 @@ function MappingEditor({
       {showResponses &&
         [0, 1].map((i) => (
           <Field key={i} label={`response ${i + 1}`}>
-            <select className={inputClass} value={base.responses?.[i] ?? ''} onChange={(e) => setResponse(i, e.target.value)} data-testid={`mapping-response-${i}`}>
+            <select
+              className={inputClass}
+              value={base.responses?.[i] ?? ''}
+              onChange={(e) => setResponse(i, e.target.value)}
+              data-testid={`mapping-response-${i}`}
+            >
               {options}
             </select>
           </Field>
@@ -122,7 +137,9 @@ function PreviewView({ preview }: { preview: ImportPreview }) {
       />
       {preview.errors.length > 0 && (
         <div>
-          <h3 className="mb-1 text-xs font-semibold text-rose-700 dark:text-rose-300">Problems in the sample (these rows will be reported, the others imported)</h3>
+          <h3 className="mb-1 text-xs font-semibold text-rose-700 dark:text-rose-300">
+            Problems in the sample (these rows will be reported, the others imported)
+          </h3>
           <ImportErrorsTable errors={preview.errors} testId="preview-errors" />
         </div>
       )}
@@ -152,7 +169,9 @@ function JobProgress({ jobId, onDone }: { jobId: number; onDone: (datasetId: num
       </div>
       <ProgressBar value={job.progress} status={job.status} label="Import progress" />
       {job.progressMessage && <p className="text-xs text-zinc-500">{job.progressMessage}</p>}
-      {job.error && <p className="rounded-md bg-rose-50 p-2 text-sm text-rose-800 dark:bg-rose-950 dark:text-rose-200">{job.error.message}</p>}
+      {job.error && (
+        <p className="rounded-md bg-rose-50 p-2 text-sm text-rose-800 dark:bg-rose-950 dark:text-rose-200">{job.error.message}</p>
+      )}
       {nothingImported && <ImportErrorsTable errors={nothingImported.errors} />}
       {report && <ImportReportView report={report} />}
       {result && (
@@ -218,7 +237,13 @@ export function ImportDialog({ datasetId, onClose }: { datasetId?: number; onClo
 
   const p = preview.data;
   return (
-    <Dialog open onClose={onClose} title={datasetId !== undefined ? 'Import into this dataset' : 'Import a file'} wide testId="import-dialog">
+    <Dialog
+      open
+      onClose={onClose}
+      title={datasetId !== undefined ? 'Import into this dataset' : 'Import a file'}
+      wide
+      testId="import-dialog"
+    >
       <div className="space-y-4">
         {jobId === null ? (
           <>
@@ -243,7 +268,13 @@ export function ImportDialog({ datasetId, onClose }: { datasetId?: number; onClo
                 }}
               >
                 <Field label="…or a path the studio can read" className="flex-1">
-                  <input className={inputClass} value={typedPath} onChange={(e) => setTypedPath(e.target.value)} placeholder="/data/pairs.jsonl" data-testid="import-path" />
+                  <input
+                    className={inputClass}
+                    value={typedPath}
+                    onChange={(e) => setTypedPath(e.target.value)}
+                    placeholder="/data/pairs.jsonl"
+                    data-testid="import-path"
+                  />
                 </Field>
                 <Button type="submit" disabled={!typedPath.trim()}>
                   Preview
@@ -283,7 +314,12 @@ export function ImportDialog({ datasetId, onClose }: { datasetId?: number; onClo
                 <div className="flex items-end justify-end gap-2">
                   {datasetId === undefined && (
                     <Field label="Into dataset (created if new)">
-                      <input className={inputClass} value={datasetName} onChange={(e) => setDatasetName(e.target.value)} data-testid="import-dataset-name" />
+                      <input
+                        className={inputClass}
+                        value={datasetName}
+                        onChange={(e) => setDatasetName(e.target.value)}
+                        data-testid="import-dataset-name"
+                      />
                     </Field>
                   )}
                   <Button variant="primary" disabled={!p.format || start.isPending} onClick={() => start.mutate()} data-testid="import-run">

@@ -84,7 +84,8 @@ export function ImportReportView({ report }: { report: ImportReport }) {
         <Stat label="Empty sides" value={formatCount(report.flagged.empty)} />
       </div>
       <p className="text-xs text-zinc-500">
-        <span className="font-mono">{report.file}</span> · {report.format ?? 'format unknown'} · {report.status} · {formatTime(report.createdAt)}
+        <span className="font-mono">{report.file}</span> · {report.format ?? 'format unknown'} · {report.status} ·{' '}
+        {formatTime(report.createdAt)}
         {report.explanation ? ` · ${report.explanation}` : ''}
       </p>
       <ImportErrorsTable errors={report.errors} />

@@ -32,11 +32,15 @@ export function ImportsTab({ datasetId }: { datasetId: number }) {
             data-testid="import-item"
           >
             <span className="min-w-0 truncate">
-              <span className="font-mono">{r.file}</span> <span className="text-zinc-500">· {r.format ?? '?'} · {formatTime(r.createdAt)}</span>
+              <span className="font-mono">{r.file}</span>{' '}
+              <span className="text-zinc-500">
+                · {r.format ?? '?'} · {formatTime(r.createdAt)}
+              </span>
             </span>
             <span className="shrink-0 text-xs tabular-nums">
               {formatCount(r.imported)} imported ·{' '}
-              <span className={r.rejected > 0 ? 'text-rose-600 dark:text-rose-400' : ''}>{formatCount(r.rejected)} rejected</span> · {r.status}
+              <span className={r.rejected > 0 ? 'text-rose-600 dark:text-rose-400' : ''}>{formatCount(r.rejected)} rejected</span> ·{' '}
+              {r.status}
             </span>
           </button>
           {open === r.id && (

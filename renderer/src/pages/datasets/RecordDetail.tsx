@@ -49,7 +49,12 @@ type Draft = Pick<RecordContent, 'prompt' | 'chosen' | 'rejected' | 'system'>;
 function Editor({ record, onDone }: { record: DatasetRecord; onDone: () => void }) {
   const api = useApi();
   const queryClient = useQueryClient();
-  const [draft, setDraft] = useState<Draft>({ prompt: record.prompt, chosen: record.chosen, rejected: record.rejected, system: record.system });
+  const [draft, setDraft] = useState<Draft>({
+    prompt: record.prompt,
+    chosen: record.chosen,
+    rejected: record.rejected,
+    system: record.system,
+  });
   const [reason, setReason] = useState('');
   const save = useMutation({
     mutationFn: () => api.call('records.update', { id: record.id, content: draft, ...(reason.trim() ? { reason: reason.trim() } : {}) }),
@@ -64,15 +69,28 @@ function Editor({ record, onDone }: { record: DatasetRecord; onDone: () => void 
       {draft.system !== null && (
         <label className="block">
           <span className="text-[10px] font-semibold tracking-wide text-zinc-500 uppercase">system</span>
-          <textarea className={`${inputClass} w-full`} rows={2} value={draft.system} onChange={(e) => setDraft({ ...draft, system: e.target.value })} />
+          <textarea
+            className={`${inputClass} w-full`}
+            rows={2}
+            value={draft.system}
+            onChange={(e) => setDraft({ ...draft, system: e.target.value })}
+          />
         </label>
       )}
       <MessagesEditor label="prompt" messages={draft.prompt} onChange={(prompt) => setDraft({ ...draft, prompt })} />
       <div className="grid grid-cols-2 gap-3">
         {draft.chosen && <MessagesEditor label="chosen" messages={draft.chosen} onChange={(chosen) => setDraft({ ...draft, chosen })} />}
-        {draft.rejected && <MessagesEditor label="rejected" messages={draft.rejected} onChange={(rejected) => setDraft({ ...draft, rejected })} />}
+        {draft.rejected && (
+          <MessagesEditor label="rejected" messages={draft.rejected} onChange={(rejected) => setDraft({ ...draft, rejected })} />
+        )}
       </div>
-      <input className={`${inputClass} w-full`} placeholder="Reason for the edit (kept in history)" value={reason} onChange={(e) => setReason(e.target.value)} data-testid="edit-reason" />
+      <input
+        className={`${inputClass} w-full`}
+        placeholder="Reason for the edit (kept in history)"
+        value={reason}
+        onChange={(e) => setReason(e.target.value)}
+        data-testid="edit-reason"
+      />
       <div className="flex justify-end gap-2">
         <Button onClick={onDone}>Cancel</Button>
         <Button variant="primary" onClick={() => save.mutate()} disabled={save.isPending} data-testid="edit-save">
@@ -108,7 +126,11 @@ export function RecordDetail({ id, onClose }: { id: number; onClose: () => void 
   }, [onClose]);
 
   return (
-    <aside aria-label={`Record ${id}`} data-testid="record-detail" className="flex w-[42rem] max-w-[55%] shrink-0 flex-col overflow-hidden rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+    <aside
+      aria-label={`Record ${id}`}
+      data-testid="record-detail"
+      className="flex w-[42rem] max-w-[55%] shrink-0 flex-col overflow-hidden rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900"
+    >
       <div className="flex items-center justify-between gap-2 border-b border-zinc-200 px-4 py-2 dark:border-zinc-800">
         <div className="flex min-w-0 flex-wrap items-center gap-1.5">
           <h2 className="text-sm font-semibold">Record #{id}</h2>
@@ -159,11 +181,17 @@ export function RecordDetail({ id, onClose }: { id: number; onClose: () => void 
                 <Messages messages={record.prompt} testId="detail-prompt" />
               </Section>
               <div className="grid grid-cols-2 gap-3">
-                <div className="rounded-lg border border-emerald-200 bg-emerald-50/50 p-3 dark:border-emerald-900 dark:bg-emerald-950/30" data-testid="detail-chosen">
+                <div
+                  className="rounded-lg border border-emerald-200 bg-emerald-50/50 p-3 dark:border-emerald-900 dark:bg-emerald-950/30"
+                  data-testid="detail-chosen"
+                >
                   <h3 className="mb-1 text-xs font-semibold text-emerald-700 dark:text-emerald-300">Chosen</h3>
                   <Messages messages={record.chosen} />
                 </div>
-                <div className="rounded-lg border border-rose-200 bg-rose-50/50 p-3 dark:border-rose-900 dark:bg-rose-950/30" data-testid="detail-rejected">
+                <div
+                  className="rounded-lg border border-rose-200 bg-rose-50/50 p-3 dark:border-rose-900 dark:bg-rose-950/30"
+                  data-testid="detail-rejected"
+                >
                   <h3 className="mb-1 text-xs font-semibold text-rose-700 dark:text-rose-300">Rejected</h3>
                   <Messages messages={record.rejected} />
                 </div>

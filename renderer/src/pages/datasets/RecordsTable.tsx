@@ -13,7 +13,8 @@ import { EmptyState } from '../../components/EmptyState';
 import { formatCount } from '../../lib/format';
 
 const ROW_HEIGHT = 36;
-const GRID = 'grid grid-cols-[2rem_4.5rem_minmax(0,2fr)_minmax(0,1.5fr)_minmax(0,1.5fr)_3.5rem_minmax(0,9rem)_6rem] items-center gap-2 px-2';
+const GRID =
+  'grid grid-cols-[2rem_4.5rem_minmax(0,2fr)_minmax(0,1.5fr)_minmax(0,1.5fr)_3.5rem_minmax(0,9rem)_6rem] items-center gap-2 px-2';
 /** Beside an open record there is room for the prompt only; the panel shows the rest. */
 const COMPACT_GRID = 'grid grid-cols-[2rem_3.5rem_minmax(0,1fr)_3.5rem_5.5rem] items-center gap-2 px-2';
 
@@ -104,7 +105,12 @@ export function RecordsTable({
   const [focusIndex, setFocusIndex] = useState(0);
   const head = useQuery(recordQueries.page(api, datasetId, filter, sort, 0, PAGE_SIZE));
   const total = head.data?.total ?? 0;
-  const virtualizer = useVirtualizer({ count: total, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
   const items = virtualizer.getVirtualItems();
   const { rowAt } = useRecordPages(
     datasetId,
@@ -154,8 +160,16 @@ export function RecordsTable({
   };
 
   return (
-    <div className="flex min-h-0 min-w-0 flex-1 flex-col overflow-hidden rounded-lg border border-zinc-200 bg-white text-sm dark:border-zinc-800 dark:bg-zinc-900" role="table" aria-label="Records" aria-rowcount={total}>
-      <div role="row" className={`${grid} h-8 shrink-0 border-b border-zinc-200 bg-zinc-50 text-left text-xs font-medium text-zinc-500 uppercase dark:border-zinc-800 dark:bg-zinc-900`}>
+    <div
+      className="flex min-h-0 min-w-0 flex-1 flex-col overflow-hidden rounded-lg border border-zinc-200 bg-white text-sm dark:border-zinc-800 dark:bg-zinc-900"
+      role="table"
+      aria-label="Records"
+      aria-rowcount={total}
+    >
+      <div
+        role="row"
+        className={`${grid} h-8 shrink-0 border-b border-zinc-200 bg-zinc-50 text-left text-xs font-medium text-zinc-500 uppercase dark:border-zinc-800 dark:bg-zinc-900`}
+      >
         <span />
         <span role="columnheader">id</span>
         <span role="columnheader">Prompt</span>
@@ -193,7 +207,11 @@ export function RecordsTable({
                   onKeyDown={(e) => onKeyDown(e, item.index, row)}
                   onClick={() => row && onOpen(row.id)}
                   className={`${grid} absolute inset-x-0 top-0 cursor-pointer border-b border-zinc-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-inset dark:border-zinc-800 ${
-                    open ? 'bg-indigo-50 dark:bg-indigo-950' : checked ? 'bg-zinc-50 dark:bg-zinc-800/60' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/40'
+                    open
+                      ? 'bg-indigo-50 dark:bg-indigo-950'
+                      : checked
+                        ? 'bg-zinc-50 dark:bg-zinc-800/60'
+                        : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/40'
                   }`}
                   style={{ height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
                 >

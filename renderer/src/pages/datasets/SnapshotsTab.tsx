@@ -15,7 +15,12 @@ function snapshotColumns(onExport: (snapshotId: number) => void): Column<Snapsho
     { header: 'Records', align: 'right', className: 'tabular-nums', cell: (s) => formatCount(s.recordCount) },
     { header: 'Train', align: 'right', className: 'tabular-nums', cell: (s) => formatCount(s.trainCount) },
     { header: 'Test', align: 'right', className: 'tabular-nums', cell: (s) => formatCount(s.testCount) },
-    { header: 'Scope', className: 'max-w-48 truncate text-xs text-zinc-500', title: (s) => (s.filter ? JSON.stringify(s.filter) : undefined), cell: (s) => (s.filter ? 'filtered' : 'all records') },
+    {
+      header: 'Scope',
+      className: 'max-w-48 truncate text-xs text-zinc-500',
+      title: (s) => (s.filter ? JSON.stringify(s.filter) : undefined),
+      cell: (s) => (s.filter ? 'filtered' : 'all records'),
+    },
     { header: 'Created', className: 'whitespace-nowrap text-zinc-500', cell: (s) => formatTime(s.createdAt) },
     {
       header: '',
@@ -34,7 +39,9 @@ export function SnapshotsTab({ datasetId, onExport }: { datasetId: number; onExp
   const { data: snapshots = [], isLoading } = useQuery(datasetQueries.snapshots(api, datasetId));
   // Snapshots being frozen (jobs in worker processes), also after their dialog was closed.
   const { data: jobs = [] } = useQuery(jobQueries.list(api));
-  const freezing = jobs.filter((j) => j.kind === 'dataset-snapshot' && isActive(j) && (j.params as { datasetId?: number }).datasetId === datasetId);
+  const freezing = jobs.filter(
+    (j) => j.kind === 'dataset-snapshot' && isActive(j) && (j.params as { datasetId?: number }).datasetId === datasetId,
+  );
   if (isLoading) return null;
   const progress = freezing.map((job) => (
     <div key={job.id} className="mb-3 space-y-1 text-sm">

@@ -28,14 +28,31 @@ export function SplitDialog({ datasetId, onClose }: { datasetId: number; onClose
     <Dialog open onClose={onClose} title="Split into train and test" testId="split-dialog">
       <div className="space-y-3">
         <p className="text-sm text-zinc-500">
-          Records are assigned by a seeded hash of their prompt, so the same seed always gives the same split and a prompt never sits on both sides.
+          Records are assigned by a seeded hash of their prompt, so the same seed always gives the same split and a prompt never sits on
+          both sides.
         </p>
         <div className="flex gap-3">
           <Field label="Test fraction (0–0.9)">
-            <input className={`${inputClass} w-28`} type="number" min={0} max={0.9} step={0.05} value={testFraction} onChange={(e) => setTestFraction(e.target.value)} data-testid="split-fraction" />
+            <input
+              className={`${inputClass} w-28`}
+              type="number"
+              min={0}
+              max={0.9}
+              step={0.05}
+              value={testFraction}
+              onChange={(e) => setTestFraction(e.target.value)}
+              data-testid="split-fraction"
+            />
           </Field>
           <Field label="Seed">
-            <input className={`${inputClass} w-28`} type="number" step={1} value={seed} onChange={(e) => setSeed(e.target.value)} data-testid="split-seed" />
+            <input
+              className={`${inputClass} w-28`}
+              type="number"
+              step={1}
+              value={seed}
+              onChange={(e) => setSeed(e.target.value)}
+              data-testid="split-seed"
+            />
           </Field>
         </div>
         {split.data && (
@@ -82,7 +99,13 @@ export function JobProgress({ job, label, testId }: { job: Job; label: string; t
         </div>
         <JobStatusBadge job={job} />
         {isActive(job) && (
-          <Button variant="ghost" className="!px-2 !py-0.5 text-xs" onClick={() => cancel.mutate()} disabled={cancel.isPending} data-testid={`${testId}-cancel`}>
+          <Button
+            variant="ghost"
+            className="!px-2 !py-0.5 text-xs"
+            onClick={() => cancel.mutate()}
+            disabled={cancel.isPending}
+            data-testid={`${testId}-cancel`}
+          >
             Cancel
           </Button>
         )}
@@ -106,7 +129,8 @@ export function SnapshotDialog({ datasetId, filter, onClose }: { datasetId: numb
   const [scope, setScope] = useState<'all' | 'filter'>('all');
   const [jobId, setJobId] = useState<number | null>(null);
   const create = useMutation({
-    mutationFn: () => api.call('snapshots.start', { datasetId, ...(name.trim() ? { name: name.trim() } : {}), ...(scope === 'filter' ? { filter } : {}) }),
+    mutationFn: () =>
+      api.call('snapshots.start', { datasetId, ...(name.trim() ? { name: name.trim() } : {}), ...(scope === 'filter' ? { filter } : {}) }),
     onSuccess: (job) => {
       // Seed the job's cache entry: a fetch racing the job's own events could otherwise overwrite a newer state with an older one.
       queryClient.setQueryData(jobQueries.detail(api, job.id).queryKey, (current) => current ?? job);
@@ -121,30 +145,49 @@ export function SnapshotDialog({ datasetId, filter, onClose }: { datasetId: numb
   return (
     <Dialog open onClose={onClose} title="Freeze a snapshot" testId="snapshot-dialog">
       <div className="space-y-3">
-        <p className="text-sm text-zinc-500">A snapshot is an immutable, content-hashed copy of the records that training runs reference.</p>
+        <p className="text-sm text-zinc-500">
+          A snapshot is an immutable, content-hashed copy of the records that training runs reference.
+        </p>
         <Field label="Name">
-          <input className={inputClass} value={name} onChange={(e) => setName(e.target.value)} placeholder="v1" data-testid="snapshot-name" />
+          <input
+            className={inputClass}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder="v1"
+            data-testid="snapshot-name"
+          />
         </Field>
         <fieldset className="space-y-1 text-sm">
           <label className="flex items-center gap-2">
             <input type="radio" checked={scope === 'all'} onChange={() => setScope('all')} /> Every record of the dataset
           </label>
           <label className={`flex items-center gap-2 ${filtered ? '' : 'text-zinc-400'}`}>
-            <input type="radio" checked={scope === 'filter'} disabled={!filtered} onChange={() => setScope('filter')} data-testid="snapshot-scope-filter" /> Only the
-            records matching the current filter
+            <input
+              type="radio"
+              checked={scope === 'filter'}
+              disabled={!filtered}
+              onChange={() => setScope('filter')}
+              data-testid="snapshot-scope-filter"
+            />{' '}
+            Only the records matching the current filter
           </label>
         </fieldset>
         {job && !snap && <JobProgress job={job} label="Snapshot progress" testId="snapshot-job" />}
         {create.error && <p className="text-sm text-rose-700 dark:text-rose-300">{create.error.message}</p>}
         {snap && (
           <div className="rounded-lg bg-zinc-50 p-3 text-sm dark:bg-zinc-800/50" data-testid="snapshot-result">
-            Frozen <span className="font-medium">{snap.name}</span>: {formatCount(snap.recordCount)} records ({formatCount(snap.trainCount)} train,{' '}
-            {formatCount(snap.testCount)} test), hash <span className="font-mono">{shortHash(snap.contentHash)}</span>
+            Frozen <span className="font-medium">{snap.name}</span>: {formatCount(snap.recordCount)} records ({formatCount(snap.trainCount)}{' '}
+            train, {formatCount(snap.testCount)} test), hash <span className="font-mono">{shortHash(snap.contentHash)}</span>
           </div>
         )}
         <div className="flex justify-end gap-2">
           <Button onClick={onClose}>{snap ? 'Close' : isActive(job) ? 'Hide' : 'Cancel'}</Button>
-          <Button variant="primary" onClick={() => create.mutate()} disabled={create.isPending || isActive(job) || !!snap} data-testid="snapshot-run">
+          <Button
+            variant="primary"
+            onClick={() => create.mutate()}
+            disabled={create.isPending || isActive(job) || !!snap}
+            data-testid="snapshot-run"
+          >
             Freeze
           </Button>
         </div>
@@ -153,7 +196,17 @@ export function SnapshotDialog({ datasetId, filter, onClose }: { datasetId: numb
   );
 }
 
-export function ExportDialog({ datasetId, filter, snapshotId, onClose }: { datasetId: number; filter: RecordFilter; snapshotId?: number; onClose: () => void }) {
+export function ExportDialog({
+  datasetId,
+  filter,
+  snapshotId,
+  onClose,
+}: {
+  datasetId: number;
+  filter: RecordFilter;
+  snapshotId?: number;
+  onClose: () => void;
+}) {
   const api = useApi();
   const { data: snapshots = [] } = useQuery(datasetQueries.snapshots(api, datasetId));
   // '' = the current (filtered) view; otherwise a snapshot id.
@@ -185,7 +238,12 @@ export function ExportDialog({ datasetId, filter, snapshotId, onClose }: { datas
         </Field>
         <div className="flex gap-3">
           <Field label="Format">
-            <select className={inputClass} value={format} onChange={(e) => setFormat(e.target.value as ExportFormat)} data-testid="export-format">
+            <select
+              className={inputClass}
+              value={format}
+              onChange={(e) => setFormat(e.target.value as ExportFormat)}
+              data-testid="export-format"
+            >
               {ExportFormat.options.map((f) => (
                 <option key={f} value={f}>
                   {f}
@@ -194,7 +252,12 @@ export function ExportDialog({ datasetId, filter, snapshotId, onClose }: { datas
             </select>
           </Field>
           <Field label="Split">
-            <select className={inputClass} value={split} onChange={(e) => setSplit(e.target.value as Split | '')} data-testid="export-split">
+            <select
+              className={inputClass}
+              value={split}
+              onChange={(e) => setSplit(e.target.value as Split | '')}
+              data-testid="export-split"
+            >
               <option value="">All records</option>
               <option value="train">train only</option>
               <option value="test">test only</option>
@@ -203,10 +266,18 @@ export function ExportDialog({ datasetId, filter, snapshotId, onClose }: { datas
         </div>
         {result && (
           <div className="rounded-lg bg-zinc-50 p-3 text-sm dark:bg-zinc-800/50" data-testid="export-result">
-            Wrote {formatCount(result.count)} records to <span className="font-mono break-all" data-testid="export-path">{result.path}</span>
+            Wrote {formatCount(result.count)} records to{' '}
+            <span className="font-mono break-all" data-testid="export-path">
+              {result.path}
+            </span>
             {download && (
               <div className="mt-2">
-                <a href={download} download={result.downloadName ?? undefined} className="text-indigo-600 hover:underline dark:text-indigo-400" data-testid="export-download">
+                <a
+                  href={download}
+                  download={result.downloadName ?? undefined}
+                  className="text-indigo-600 hover:underline dark:text-indigo-400"
+                  data-testid="export-download"
+                >
                   Download {result.downloadName}
                 </a>
               </div>

@@ -44,7 +44,8 @@ function keysetPage(api: ApiClient, queryClient: QueryClient, view: View, page: 
       const base = { datasetId: view.datasetId, filter: view.filter, sort: view.sort, offset: 0, limit: PAGE_SIZE, count: false };
       const aboveKey = pageKey(api, view, page - 1);
       // Pages come into view together while scrolling: wait for the one above if it is on its way.
-      if (queryClient.getQueryState(aboveKey)?.fetchStatus === 'fetching') await queryClient.fetchQuery({ queryKey: aboveKey }).catch(() => undefined);
+      if (queryClient.getQueryState(aboveKey)?.fetchStatus === 'fetching')
+        await queryClient.fetchQuery({ queryKey: aboveKey }).catch(() => undefined);
       const above = loadedRows(queryClient, aboveKey);
       if (above?.length === PAGE_SIZE) return api.call('records.query', { ...base, after: recordCursor(above.at(-1)!, view.sort) });
       const below = loadedRows(queryClient, pageKey(api, view, page + 1));
@@ -85,7 +86,9 @@ export function useRecordPages(
   }, [firstIndex, lastIndex]);
   const view: View = { datasetId, filter, sort, ...total };
   const results = useQueries({
-    queries: pages.map((page) => (page === 0 ? recordQueries.page(api, datasetId, filter, sort, 0, PAGE_SIZE) : keysetPage(api, queryClient, view, page))),
+    queries: pages.map((page) =>
+      page === 0 ? recordQueries.page(api, datasetId, filter, sort, 0, PAGE_SIZE) : keysetPage(api, queryClient, view, page),
+    ),
   });
   const byPage = new Map<number, RecordSummary[]>();
   results.forEach((r, i) => {

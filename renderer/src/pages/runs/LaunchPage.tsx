@@ -9,7 +9,17 @@ import { navigate } from '../../lib/router';
 import { useDebounced } from '../../lib/use-debounced';
 import { EstimatePanel } from './EstimatePanel';
 import { Fieldset, SettingsGrid, type FormBinding } from './fields';
-import { EFFECTIVE_BATCH, FORM_SECTIONS, getAt, objectiveFields, presetConfig, presetOf, RUN_LENGTH, setAt, type FormConfig } from './launch-form';
+import {
+  EFFECTIVE_BATCH,
+  FORM_SECTIONS,
+  getAt,
+  objectiveFields,
+  presetConfig,
+  presetOf,
+  RUN_LENGTH,
+  setAt,
+  type FormConfig,
+} from './launch-form';
 import { ModelPicker } from './ModelPicker';
 import { PrepareSnapshot } from './PrepareSnapshot';
 import { cardClass } from '../../components/Card';
@@ -101,13 +111,22 @@ function LoraSection({ form }: { form: FormBinding }) {
     <Fieldset
       title="LoRA"
       aside={
-        <input type="checkbox" checked={on} onChange={(e) => form.set('lora', e.target.checked ? { ...DEFAULT_LORA } : null)} aria-label="Train LoRA adapters" data-testid="launch-lora" title={LORA_HELP} />
+        <input
+          type="checkbox"
+          checked={on}
+          onChange={(e) => form.set('lora', e.target.checked ? { ...DEFAULT_LORA } : null)}
+          aria-label="Train LoRA adapters"
+          data-testid="launch-lora"
+          title={LORA_HELP}
+        />
       }
     >
       {on ? (
         <SettingsGrid form={form} settings={sectionSettings(FORM_SECTIONS.lora, form.config)} />
       ) : (
-        <p className="text-xs text-zinc-500">Off: every weight trains (full fine-tuning). On: only small adapters train, saved in PEFT format.</p>
+        <p className="text-xs text-zinc-500">
+          Off: every weight trains (full fine-tuning). On: only small adapters train, saved in PEFT format.
+        </p>
       )}
     </Fieldset>
   );
@@ -145,7 +164,10 @@ export function LaunchPage() {
     if (defaults.data) setConfig((current) => ({ ...defaults.data, ...(current ? { objective: current['objective'] } : {}) }));
   }, [defaults.data]);
 
-  const launch = modelId !== null && snapshotId !== null && config ? { modelId, snapshotId, config, ...(name.trim() ? { name: name.trim() } : {}) } : null;
+  const launch =
+    modelId !== null && snapshotId !== null && config
+      ? { modelId, snapshotId, config, ...(name.trim() ? { name: name.trim() } : {}) }
+      : null;
   const settled = useDebounced(launch, 300);
   const estimate = useQuery({
     queryKey: ['runs', 'estimate', settled],
@@ -165,16 +187,24 @@ export function LaunchPage() {
     },
   });
 
-  const form: FormBinding | null = config ? { config, issues, set: (path, value) => setConfig((c) => (c ? setAt(c, path, value) : c)) } : null;
+  const form: FormBinding | null = config
+    ? { config, issues, set: (path, value) => setConfig((c) => (c ? setAt(c, path, value) : c)) }
+    : null;
   const micro = config ? getAt(config, 'microBatchSize') : null;
   const accumulation = config ? getAt(config, 'gradAccumulation') : null;
-  const effectiveBatch = typeof micro === 'number' && typeof accumulation === 'number' && Number.isFinite(micro * accumulation) ? micro * accumulation : null;
+  const effectiveBatch =
+    typeof micro === 'number' && typeof accumulation === 'number' && Number.isFinite(micro * accumulation) ? micro * accumulation : null;
   const blocked = !launch || !current || estimate.isFetching || !estimate.data || issues.length > 0 || estimate.data.memoryProblem !== null;
   const datasetName = (id: number) => datasets.find((d) => d.id === id)?.name ?? `dataset #${id}`;
   // Datasets with records and no snapshot are offered too: the launcher can split and freeze them in place.
   const unfrozen = datasets.filter((d) => d.recordCount > 0 && !snapshots.some((s) => s.datasetId === d.id));
   const chosenSnapshot = snapshots.find((s) => s.id === snapshotId) ?? null;
-  const preparing = unfrozenId !== null ? datasets.find((d) => d.id === unfrozenId) : chosenSnapshot?.testCount === 0 ? datasets.find((d) => d.id === chosenSnapshot.datasetId) : undefined;
+  const preparing =
+    unfrozenId !== null
+      ? datasets.find((d) => d.id === unfrozenId)
+      : chosenSnapshot?.testCount === 0
+        ? datasets.find((d) => d.id === chosenSnapshot.datasetId)
+        : undefined;
 
   return (
     <div className="max-w-6xl space-y-4" data-testid="launch-page">
@@ -199,11 +229,14 @@ export function LaunchPage() {
                   data-testid="launch-snapshot"
                 >
                   {snapshotId === null && unfrozenId === null && (
-                    <option value="">{snapshots.length === 0 && unfrozen.length === 0 ? 'No datasets yet: import one in Datasets' : 'Choose a snapshot…'}</option>
+                    <option value="">
+                      {snapshots.length === 0 && unfrozen.length === 0 ? 'No datasets yet: import one in Datasets' : 'Choose a snapshot…'}
+                    </option>
                   )}
                   {snapshots.map((s) => (
                     <option key={s.id} value={s.id}>
-                      {datasetName(s.datasetId)} · {s.name} · {formatCount(s.trainCount)} train / {formatCount(s.testCount)} test · {s.contentHash.slice(0, 8)}
+                      {datasetName(s.datasetId)} · {s.name} · {formatCount(s.trainCount)} train / {formatCount(s.testCount)} test ·{' '}
+                      {s.contentHash.slice(0, 8)}
                     </option>
                   ))}
                   {unfrozen.length > 0 && (
@@ -229,7 +262,13 @@ export function LaunchPage() {
                 />
               )}
               <Field label="Name (optional)">
-                <input className={inputClass} value={name} onChange={(e) => setName(e.target.value)} placeholder="MMPO on … (chosen from the objective, snapshot and model)" data-testid="launch-name" />
+                <input
+                  className={inputClass}
+                  value={name}
+                  onChange={(e) => setName(e.target.value)}
+                  placeholder="MMPO on … (chosen from the objective, snapshot and model)"
+                  data-testid="launch-name"
+                />
               </Field>
             </div>
           </Fieldset>
@@ -241,13 +280,25 @@ export function LaunchPage() {
               <LoraSection form={form} />
             </>
           ) : (
-            <EmptyState>{modelId === null ? 'Register or choose a model to see its defaults.' : 'Loading the defaults for this model…'}</EmptyState>
+            <EmptyState>
+              {modelId === null ? 'Register or choose a model to see its defaults.' : 'Loading the defaults for this model…'}
+            </EmptyState>
           )}
         </div>
         <aside className={`${cardClass} w-full shrink-0 space-y-4 p-4 lg:sticky lg:top-0 lg:w-80`}>
           <h2 className="text-sm font-semibold">Estimate</h2>
-          <EstimatePanel estimate={estimate.data} pending={!current || estimate.isFetching} epochs={config && getAt(config, 'maxSteps') === null ? (getAt(config, 'epochs') as number) : null} />
-          <Button variant="primary" className="w-full justify-center" disabled={blocked || create.isPending} onClick={() => create.mutate()} data-testid="launch-run">
+          <EstimatePanel
+            estimate={estimate.data}
+            pending={!current || estimate.isFetching}
+            epochs={config && getAt(config, 'maxSteps') === null ? (getAt(config, 'epochs') as number) : null}
+          />
+          <Button
+            variant="primary"
+            className="w-full justify-center"
+            disabled={blocked || create.isPending}
+            onClick={() => create.mutate()}
+            data-testid="launch-run"
+          >
             {create.isPending ? 'Launching…' : 'Launch'}
           </Button>
         </aside>

@@ -24,7 +24,10 @@ function MetricChart({ group, series, smoothing }: { group: ChartGroup; series: 
       } else if (smoothing > 0 && !l.exact) {
         // The raw line stays faint behind the smoothed one, as TensorBoard and W&B draw it.
         plotted.push({ column, line: { label: `${l.label} (raw)`, color: `${l.color}40`, width: 1, backdrop: true } });
-        plotted.push({ column: { steps: column.steps, values: ema(column.values, smoothing) }, line: { label: l.label, color: l.color, width: 2 } });
+        plotted.push({
+          column: { steps: column.steps, values: ema(column.values, smoothing) },
+          line: { label: l.label, color: l.color, width: 2 },
+        });
       } else {
         plotted.push({ column, line: { label: l.label, color: l.color } });
       }
@@ -65,13 +68,25 @@ function ExportMetrics({ runId }: { runId: number }) {
     <span className="flex items-center gap-2 text-xs text-zinc-500" data-testid="export-metrics">
       <span title="Metrics under TRL's names: loss, rewards/accuracies, eval_loss, eval_rewards/accuracies, …">Export metrics</span>
       {(['csv', 'json'] as const).map((format) => (
-        <Button key={format} variant="ghost" className="!px-2 !py-0.5 text-xs" disabled={write.isPending} onClick={() => write.mutate(format)} data-testid={`export-metrics-${format}`}>
+        <Button
+          key={format}
+          variant="ghost"
+          className="!px-2 !py-0.5 text-xs"
+          disabled={write.isPending}
+          onClick={() => write.mutate(format)}
+          data-testid={`export-metrics-${format}`}
+        >
           {format.toUpperCase()}
         </Button>
       ))}
       {write.data &&
         (link ? (
-          <a href={link} download={write.data.downloadName ?? undefined} className="text-indigo-600 hover:underline dark:text-indigo-400" data-testid="export-metrics-download">
+          <a
+            href={link}
+            download={write.data.downloadName ?? undefined}
+            className="text-indigo-600 hover:underline dark:text-indigo-400"
+            data-testid="export-metrics-download"
+          >
             Download {write.data.downloadName}
           </a>
         ) : (
@@ -101,7 +116,16 @@ export function MetricCharts({ series, objective, runId }: { series: MetricSerie
           <h2 className="text-sm font-semibold">Metrics</h2>
           {runId !== undefined && <ExportMetrics runId={runId} />}
         </span>
-        <RangeField label="Smoothing" value={smoothing} onChange={setSmoothing} min={0} max={0.99} step={0.01} testId="smoothing" className="text-xs text-zinc-500" />
+        <RangeField
+          label="Smoothing"
+          value={smoothing}
+          onChange={setSmoothing}
+          min={0}
+          max={0.99}
+          step={0.01}
+          testId="smoothing"
+          className="text-xs text-zinc-500"
+        />
       </div>
       {identity && (
         <p className="rounded-md bg-sky-50 p-3 text-sm text-sky-900 dark:bg-sky-950 dark:text-sky-100" data-testid="mmpo-sft-identity">

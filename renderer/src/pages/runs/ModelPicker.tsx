@@ -49,8 +49,8 @@ export function ModelPicker({ modelId, onChange }: { modelId: number | null; onC
       </div>
       {selected && (
         <p className="text-xs text-zinc-500">
-          <span className="font-mono break-all">{selected.path}</span> · {selected.numLayers} layers, hidden size {selected.hiddenSize}, vocabulary{' '}
-          {formatCount(selected.vocabSize)} · {selected.hasChatTemplate ? 'has a chat template' : 'no chat template'}
+          <span className="font-mono break-all">{selected.path}</span> · {selected.numLayers} layers, hidden size {selected.hiddenSize},
+          vocabulary {formatCount(selected.vocabSize)} · {selected.hasChatTemplate ? 'has a chat template' : 'no chat template'}
         </p>
       )}
       {registering && (
@@ -61,7 +61,10 @@ export function ModelPicker({ modelId, onChange }: { modelId: number | null; onC
             if (path.trim()) register.mutate();
           }}
         >
-          <Field label="Folder with config.json, safetensors weights and tokenizer files (a path on the machine running the studio)" className="min-w-0 flex-1">
+          <Field
+            label="Folder with config.json, safetensors weights and tokenizer files (a path on the machine running the studio)"
+            className="min-w-0 flex-1"
+          >
             <input
               className={`${inputClass} font-mono`}
               value={path}

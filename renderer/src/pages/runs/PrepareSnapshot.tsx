@@ -16,7 +16,10 @@ export function unsplitCount(d: Pick<Dataset, 'recordCount' | 'trainCount' | 'te
  * What a dataset still needs before a run can train on it: a frozen snapshot,
  * and a test split for held-out metrics. Null when it is ready.
  */
-export function trainingNeeds(dataset: Pick<Dataset, 'recordCount' | 'trainCount' | 'testCount'>, snapshot: Pick<Snapshot, 'testCount'> | null): string | null {
+export function trainingNeeds(
+  dataset: Pick<Dataset, 'recordCount' | 'trainCount' | 'testCount'>,
+  snapshot: Pick<Snapshot, 'testCount'> | null,
+): string | null {
   if (dataset.recordCount === 0) return 'Training needs records: import a file first.';
   if (!snapshot) {
     return dataset.testCount === 0
@@ -32,7 +35,15 @@ export function trainingNeeds(dataset: Pick<Dataset, 'recordCount' | 'trainCount
  * without a test split): split it by prompt hash (fraction and seed shown)
  * and freeze a snapshot, in place, then select it.
  */
-export function PrepareSnapshot({ dataset, snapshot, onReady }: { dataset: Dataset; snapshot: Snapshot | null; onReady: (snapshot: Snapshot) => void }) {
+export function PrepareSnapshot({
+  dataset,
+  snapshot,
+  onReady,
+}: {
+  dataset: Dataset;
+  snapshot: Snapshot | null;
+  onReady: (snapshot: Snapshot) => void;
+}) {
   const api = useApi();
   const queryClient = useQueryClient();
   // A dataset already split on every record keeps its split; otherwise it is split here.
@@ -41,7 +52,8 @@ export function PrepareSnapshot({ dataset, snapshot, onReady }: { dataset: Datas
   const [seed, setSeed] = useState('42');
   const prepare = useMutation({
     mutationFn: async () => {
-      if (!keepSplit) await api.call('datasets.split', { datasetId: dataset.id, testFraction: Number(testFraction), seed: Number.parseInt(seed, 10) });
+      if (!keepSplit)
+        await api.call('datasets.split', { datasetId: dataset.id, testFraction: Number(testFraction), seed: Number.parseInt(seed, 10) });
       return api.call('snapshots.create', { datasetId: dataset.id });
     },
     onSuccess: async (created) => {
@@ -51,11 +63,16 @@ export function PrepareSnapshot({ dataset, snapshot, onReady }: { dataset: Datas
   });
   const need = trainingNeeds(dataset, snapshot);
   const fraction = Number(testFraction);
-  const valid = keepSplit || (Number.isFinite(fraction) && fraction > 0 && fraction <= 0.9 && Number.isInteger(Number(seed)) && seed.trim() !== '');
+  const valid =
+    keepSplit || (Number.isFinite(fraction) && fraction > 0 && fraction <= 0.9 && Number.isInteger(Number(seed)) && seed.trim() !== '');
   return (
-    <div className="space-y-3 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100" data-testid="prepare-snapshot">
+    <div
+      className="space-y-3 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+      data-testid="prepare-snapshot"
+    >
       <p data-testid="prepare-snapshot-need">
-        <span className="font-medium">{dataset.name}</span> ({formatCount(dataset.recordCount)} records, {formatCount(dataset.trainCount)} train / {formatCount(dataset.testCount)} test
+        <span className="font-medium">{dataset.name}</span> ({formatCount(dataset.recordCount)} records, {formatCount(dataset.trainCount)}{' '}
+        train / {formatCount(dataset.testCount)} test
         {unsplitCount(dataset) > 0 ? ` / ${formatCount(unsplitCount(dataset))} not split` : ''}): {need}
       </p>
       {keepSplit ? (
@@ -63,12 +80,30 @@ export function PrepareSnapshot({ dataset, snapshot, onReady }: { dataset: Datas
       ) : (
         <div className="flex flex-wrap items-end gap-3">
           <Field label="Test fraction (0–0.9)">
-            <input className={`${inputClass} w-28`} type="number" min={0.05} max={0.9} step={0.05} value={testFraction} onChange={(e) => setTestFraction(e.target.value)} data-testid="prepare-fraction" />
+            <input
+              className={`${inputClass} w-28`}
+              type="number"
+              min={0.05}
+              max={0.9}
+              step={0.05}
+              value={testFraction}
+              onChange={(e) => setTestFraction(e.target.value)}
+              data-testid="prepare-fraction"
+            />
           </Field>
           <Field label="Seed">
-            <input className={`${inputClass} w-28`} type="number" step={1} value={seed} onChange={(e) => setSeed(e.target.value)} data-testid="prepare-seed" />
+            <input
+              className={`${inputClass} w-28`}
+              type="number"
+              step={1}
+              value={seed}
+              onChange={(e) => setSeed(e.target.value)}
+              data-testid="prepare-seed"
+            />
           </Field>
-          <p className="max-w-xs text-xs">By a seeded hash of the prompt: the same seed gives the same split, and no prompt sits on both sides.</p>
+          <p className="max-w-xs text-xs">
+            By a seeded hash of the prompt: the same seed gives the same split, and no prompt sits on both sides.
+          </p>
         </div>
       )}
       <Button variant="primary" onClick={() => prepare.mutate()} disabled={!valid || prepare.isPending} data-testid="prepare-run">

@@ -36,22 +36,44 @@ function Controls({ run }: { run: Run }) {
   return (
     <div className="flex flex-wrap gap-2" data-testid="run-controls">
       {run.status === 'running' && (
-        <Button onClick={() => pause.mutate()} disabled={busy || pausing} data-testid="run-pause" title="Checkpoint now and stop; Resume continues from there">
+        <Button
+          onClick={() => pause.mutate()}
+          disabled={busy || pausing}
+          data-testid="run-pause"
+          title="Checkpoint now and stop; Resume continues from there"
+        >
           {pausing ? 'Pausing…' : 'Pause'}
         </Button>
       )}
       {RESUMABLE.includes(run.status) && (
-        <Button variant="primary" onClick={() => resume.mutate()} disabled={busy} data-testid="run-resume" title="Continue from the last checkpoint">
+        <Button
+          variant="primary"
+          onClick={() => resume.mutate()}
+          disabled={busy}
+          data-testid="run-resume"
+          title="Continue from the last checkpoint"
+        >
           Resume
         </Button>
       )}
       {(run.status === 'running' || run.status === 'queued' || run.status === 'paused') && (
-        <Button variant="danger" onClick={() => cancel.mutate()} disabled={busy} data-testid="run-cancel" title="Stop for good; checkpoints stay">
+        <Button
+          variant="danger"
+          onClick={() => cancel.mutate()}
+          disabled={busy}
+          data-testid="run-cancel"
+          title="Stop for good; checkpoints stay"
+        >
           Cancel
         </Button>
       )}
       {run.status !== 'running' && run.status !== 'queued' && run.status !== 'paused' && (
-        <Button onClick={() => rerun.mutate()} disabled={busy} data-testid="run-rerun" title="A new run with the same config, snapshot and model">
+        <Button
+          onClick={() => rerun.mutate()}
+          disabled={busy}
+          data-testid="run-rerun"
+          title="A new run with the same config, snapshot and model"
+        >
           Re-run
         </Button>
       )}
@@ -71,7 +93,8 @@ function RunProgress({ run }: { run: Run }) {
   const progress = job?.progress ?? (run.totalSteps > 0 ? run.step / run.totalSteps : 0);
   const active = run.status === 'running' || run.status === 'queued';
   // A finished job keeps its last progress line ("Exporting…"); it only means something while the run is active.
-  const message = run.status === 'queued' ? (run.queueReason ?? 'Queued') : active ? (job?.progressMessage ?? run.progressMessage) : finishedLine(run);
+  const message =
+    run.status === 'queued' ? (run.queueReason ?? 'Queued') : active ? (job?.progressMessage ?? run.progressMessage) : finishedLine(run);
   return (
     <section className={`${cardClass} space-y-2 p-4`}>
       <div className="flex items-center justify-between gap-4 text-sm">
@@ -145,8 +168,8 @@ export function RunPage({ id }: { id: number }) {
             <RunStatusBadge status={run.status} />
           </h1>
           <p className="mt-1 text-sm text-zinc-500">
-            {objectiveLabel(run)} · {run.config.lora ? `LoRA r=${run.config.lora.rank}` : 'full fine-tune'} · micro-batch {run.config.microBatchSize} ×{' '}
-            {run.config.gradAccumulation} · lr {run.config.optimizer.lr}
+            {objectiveLabel(run)} · {run.config.lora ? `LoRA r=${run.config.lora.rank}` : 'full fine-tune'} · micro-batch{' '}
+            {run.config.microBatchSize} × {run.config.gradAccumulation} · lr {run.config.optimizer.lr}
           </p>
         </div>
         <Controls run={run} />

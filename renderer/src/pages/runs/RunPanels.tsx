@@ -32,9 +32,15 @@ export function Provenance({ run }: { run: Run }) {
         <Detail label="Backend · studio" className="truncate">
           <span data-testid="run-backend">{run.backend ?? (info ? `${info.backend.name} (when it starts)` : '…')}</span> · v{run.appVersion}
         </Detail>
-        <Detail label="Created" className="truncate">{formatTime(run.createdAt)}</Detail>
-        <Detail label="Started" className="truncate">{formatTime(run.startedAt)}</Detail>
-        <Detail label="Finished" className="truncate">{formatTime(run.finishedAt)}</Detail>
+        <Detail label="Created" className="truncate">
+          {formatTime(run.createdAt)}
+        </Detail>
+        <Detail label="Started" className="truncate">
+          {formatTime(run.startedAt)}
+        </Detail>
+        <Detail label="Finished" className="truncate">
+          {formatTime(run.finishedAt)}
+        </Detail>
         <Detail label="Folder" title={run.dir} className="truncate">
           <span className="font-mono text-xs">{run.dir}</span>
         </Detail>
@@ -42,7 +48,11 @@ export function Provenance({ run }: { run: Run }) {
       {run.rerunOf !== null && (
         <p className="mt-2 text-xs text-zinc-500">
           Re-run of{' '}
-          <button type="button" className="text-indigo-600 hover:underline dark:text-indigo-400" onClick={() => navigate(`/runs/${run.rerunOf}`)}>
+          <button
+            type="button"
+            className="text-indigo-600 hover:underline dark:text-indigo-400"
+            onClick={() => navigate(`/runs/${run.rerunOf}`)}
+          >
             run #{run.rerunOf}
           </button>
         </p>
@@ -106,7 +116,12 @@ export function Diagnostics({ items, steps }: { items: RunDiagnostic[] | undefin
       ) : (
         <ul className="space-y-2">
           {items.map((d) => (
-            <li key={`${d.code}-${d.step ?? ''}`} className={`rounded-lg border p-3 text-sm ${DIAGNOSTIC_STYLE[d.level]}`} data-testid="diagnostic" data-level={d.level}>
+            <li
+              key={`${d.code}-${d.step ?? ''}`}
+              className={`rounded-lg border p-3 text-sm ${DIAGNOSTIC_STYLE[d.level]}`}
+              data-testid="diagnostic"
+              data-level={d.level}
+            >
               <span className="mr-2 text-xs font-semibold uppercase">{d.level === 'warn' ? 'warning' : d.level}</span>
               {d.message}
               {d.step !== null && <span className="ml-1 text-xs opacity-70">(step {d.step})</span>}
@@ -148,7 +163,15 @@ export function Checkpoints({ items }: { items: CheckpointEntry[] | undefined })
   return (
     <section>
       <h2 className="mb-2 text-sm font-semibold">Checkpoints</h2>
-      <Table columns={CHECKPOINT_COLUMNS} rows={items ?? []} rowKey={(c) => c.step} empty="None yet." density="compact" testId="run-checkpoints" rowTestId="checkpoint-row" />
+      <Table
+        columns={CHECKPOINT_COLUMNS}
+        rows={items ?? []}
+        rowKey={(c) => c.step}
+        empty="None yet."
+        density="compact"
+        testId="run-checkpoints"
+        rowTestId="checkpoint-row"
+      />
     </section>
   );
 }

@@ -11,7 +11,8 @@ import { evalAccuracy, formatMetric, objectiveLabel, RESUMABLE } from './run-for
 
 /** Interrupted runs first (they need a decision), then active ones, then the rest, newest first. */
 function ordered(runs: Run[]): Run[] {
-  const rank = (r: Run) => (r.status === 'interrupted' ? 0 : r.status === 'running' || r.status === 'queued' || r.status === 'paused' ? 1 : 2);
+  const rank = (r: Run) =>
+    r.status === 'interrupted' ? 0 : r.status === 'running' || r.status === 'queued' || r.status === 'paused' ? 1 : 2;
   return [...runs].sort((a, b) => rank(a) - rank(b) || b.id - a.id);
 }
 
@@ -55,11 +56,28 @@ const RUN_COLUMNS: Column<Run>[] = [
     ),
   },
   { header: 'Model', className: 'max-w-40 truncate', title: (run) => run.modelName, cell: (run) => run.modelName },
-  { header: 'Snapshot', className: 'max-w-40 truncate', title: (run) => `${run.datasetName} · ${run.snapshotName}`, cell: (run) => run.snapshotName },
+  {
+    header: 'Snapshot',
+    className: 'max-w-40 truncate',
+    title: (run) => `${run.datasetName} · ${run.snapshotName}`,
+    cell: (run) => run.snapshotName,
+  },
   { header: 'Objective', className: 'whitespace-nowrap', cell: objectiveLabel },
-  { header: 'Step', align: 'right', className: 'whitespace-nowrap tabular-nums', testId: 'run-step', cell: (run) => `${run.step} / ${run.totalSteps}` },
+  {
+    header: 'Step',
+    align: 'right',
+    className: 'whitespace-nowrap tabular-nums',
+    testId: 'run-step',
+    cell: (run) => `${run.step} / ${run.totalSteps}`,
+  },
   { header: 'Loss', align: 'right', className: 'tabular-nums', cell: (run) => formatMetric(run.latest['loss']) },
-  { header: 'Eval acc.', headerTitle: 'Held-out preference accuracy at the latest evaluation', align: 'right', className: 'tabular-nums', cell: (run) => formatMetric(evalAccuracy(run)) },
+  {
+    header: 'Eval acc.',
+    headerTitle: 'Held-out preference accuracy at the latest evaluation',
+    align: 'right',
+    className: 'tabular-nums',
+    cell: (run) => formatMetric(evalAccuracy(run)),
+  },
   { header: 'Created', className: 'whitespace-nowrap text-zinc-500', cell: (run) => formatTime(run.createdAt) },
   { header: '', align: 'right', cell: (run) => RESUMABLE.includes(run.status) && <ResumeButton run={run} /> },
 ];
@@ -73,7 +91,9 @@ export function RunsPage() {
       <div className="flex items-center justify-between gap-4">
         <div>
           <h1 className="text-xl font-semibold">Runs</h1>
-          <p className="mt-1 text-sm text-zinc-500">Training runs on frozen snapshots, with live metrics, checkpoints and their provenance.</p>
+          <p className="mt-1 text-sm text-zinc-500">
+            Training runs on frozen snapshots, with live metrics, checkpoints and their provenance.
+          </p>
         </div>
         <Button variant="primary" onClick={() => navigate('/runs/new')} data-testid="new-run">
           New run
@@ -85,8 +105,8 @@ export function RunsPage() {
           className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
           data-testid="interrupted-banner"
         >
-          <span className="font-medium">{interrupted === 1 ? '1 run was interrupted' : `${interrupted} runs were interrupted`}</span> — the studio
-          stopped while {interrupted === 1 ? 'it was' : 'they were'} training. Resume continues from the last checkpoint.
+          <span className="font-medium">{interrupted === 1 ? '1 run was interrupted' : `${interrupted} runs were interrupted`}</span> — the
+          studio stopped while {interrupted === 1 ? 'it was' : 'they were'} training. Resume continues from the last checkpoint.
         </div>
       )}
       <Table

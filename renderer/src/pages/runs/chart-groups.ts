@@ -93,7 +93,8 @@ export function sftIdentityNote(objective: ObjectiveConfig | undefined): string 
 /** How to read MMPO's w_w for the run's λ_pair: the update's split (M4) only when λ_pair = 0. */
 function weightHint(objective: Extract<ObjectiveConfig, { objective: 'mmpo' }>): string {
   const lambda = objective.lambdaPair;
-  if (lambda === 1) return 'softmax(s_w, s_l)[chosen]: how the model ranks each pair. With λ_pair = 1 it does not split the update, which is all on the chosen response (SFT).';
+  if (lambda === 1)
+    return 'softmax(s_w, s_l)[chosen]: how the model ranks each pair. With λ_pair = 1 it does not split the update, which is all on the chosen response (SFT).';
   if (lambda === 0) return 'Share of the update given to the chosen response (M4): the gradient is −(w_w ∇ℓθ(y_w) + (1 − w_w) ∇ℓθ(y_l)).';
   return `softmax(s_w, s_l)[chosen]. With λ_pair = ${lambda} the chosen response's gradient weight is w_w + ${lambda}·(1 − w_w) and the rejected one's ${1 - lambda}·(1 − w_w).`;
 }
@@ -119,5 +120,7 @@ function forObjective(group: ChartGroup, objective: ObjectiveConfig | undefined)
 
 /** The groups the run has values for, each with only the lines it has, titled and explained for the run's objective. */
 export function groupsWithData(series: MetricSeries, objective?: ObjectiveConfig): ChartGroup[] {
-  return CHART_GROUPS.map((g) => forObjective({ ...g, lines: g.lines.filter((l) => (series[l.metric]?.steps.length ?? 0) > 0) }, objective)).filter((g) => g.lines.length > 0);
+  return CHART_GROUPS.map((g) =>
+    forObjective({ ...g, lines: g.lines.filter((l) => (series[l.metric]?.steps.length ?? 0) > 0) }, objective),
+  ).filter((g) => g.lines.length > 0);
 }

@@ -29,7 +29,21 @@ function FieldIssues({ issues, path }: { issues: Issues; path: string }) {
 }
 
 /** A labelled setting with its problems under it. */
-function SettingControl({ label, hint, path, issues, children, className }: { label: string; hint?: string; path: string; issues: Issues; children: ReactNode; className?: string }) {
+function SettingControl({
+  label,
+  hint,
+  path,
+  issues,
+  children,
+  className,
+}: {
+  label: string;
+  hint?: string;
+  path: string;
+  issues: Issues;
+  children: ReactNode;
+  className?: string;
+}) {
   return (
     <Field label={label} hint={hint} className={className} after={<FieldIssues issues={issues} path={path} />}>
       {children}
@@ -42,7 +56,15 @@ function SettingControl({ label, hint, path, issues, children, className }: { la
  * sending the parsed number (NaN while unparseable, so the estimate flags
  * it). `nullable` fields send null when left empty.
  */
-export function NumberField({ form, path, label, hint, nullable = false, step = 'any', placeholder }: {
+export function NumberField({
+  form,
+  path,
+  label,
+  hint,
+  nullable = false,
+  step = 'any',
+  placeholder,
+}: {
   form: FormBinding;
   path: string;
   label: string;
@@ -85,17 +107,39 @@ export function NumberField({ form, path, label, hint, nullable = false, step = 
 export function CheckField({ form, path, label, hint }: { form: FormBinding; path: string; label: string; hint?: string }) {
   return (
     <label className="flex items-center gap-2 text-sm" title={hint}>
-      <input type="checkbox" checked={getAt(form.config, path) === true} onChange={(e) => form.set(path, e.target.checked)} data-testid={testIdOf(path)} />
+      <input
+        type="checkbox"
+        checked={getAt(form.config, path) === true}
+        onChange={(e) => form.set(path, e.target.checked)}
+        data-testid={testIdOf(path)}
+      />
       {label}
       <FieldIssues issues={form.issues} path={path} />
     </label>
   );
 }
 
-export function SelectField({ form, path, label, options, hint }: { form: FormBinding; path: string; label: string; options: { value: string; label: string }[]; hint?: string }) {
+export function SelectField({
+  form,
+  path,
+  label,
+  options,
+  hint,
+}: {
+  form: FormBinding;
+  path: string;
+  label: string;
+  options: { value: string; label: string }[];
+  hint?: string;
+}) {
   return (
     <SettingControl label={label} hint={hint} path={path} issues={form.issues}>
-      <select className={inputClass} value={String((getAt(form.config, path) as string | null | undefined) ?? '')} onChange={(e) => form.set(path, e.target.value)} data-testid={testIdOf(path)}>
+      <select
+        className={inputClass}
+        value={String((getAt(form.config, path) as string | null | undefined) ?? '')}
+        onChange={(e) => form.set(path, e.target.value)}
+        data-testid={testIdOf(path)}
+      >
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
@@ -107,7 +151,19 @@ export function SelectField({ form, path, label, options, hint }: { form: FormBi
 }
 
 /** A list of names typed comma- or space-separated; empty sends null (the setting's "all"). */
-function NamesField({ form, path, label, hint, placeholder }: { form: FormBinding; path: string; label: string; hint?: string; placeholder?: string }) {
+function NamesField({
+  form,
+  path,
+  label,
+  hint,
+  placeholder,
+}: {
+  form: FormBinding;
+  path: string;
+  label: string;
+  hint?: string;
+  placeholder?: string;
+}) {
   const value = getAt(form.config, path);
   const [text, setText] = useState(Array.isArray(value) ? value.join(', ') : '');
   return (
@@ -134,18 +190,44 @@ export function SettingField({ form, setting }: { form: FormBinding; setting: De
     case 'boolean':
       return <CheckField form={form} path={setting.path} label={label} hint={setting.help} />;
     case 'choice':
-      return <SelectField form={form} path={setting.path} label={label} hint={setting.help} options={setting.options.map((o) => ({ value: o, label: o }))} />;
+      return (
+        <SelectField
+          form={form}
+          path={setting.path}
+          label={label}
+          hint={setting.help}
+          options={setting.options.map((o) => ({ value: o, label: o }))}
+        />
+      );
     case 'names':
       return <NamesField form={form} path={setting.path} label={label} hint={setting.help} placeholder={setting.placeholder} />;
     default:
-      return <NumberField form={form} path={setting.path} label={label} hint={setting.help} nullable={setting.nullable === true} placeholder={setting.placeholder} />;
+      return (
+        <NumberField
+          form={form}
+          path={setting.path}
+          label={label}
+          hint={setting.help}
+          nullable={setting.nullable === true}
+          placeholder={setting.placeholder}
+        />
+      );
   }
 }
 
 /** A section's settings: fields in a grid, check boxes in a row below it. `extra` renders items that are not settings. */
-export function SettingsGrid({ form, settings, extra }: { form: FormBinding; settings: (DescribedSetting | string)[]; extra?: (item: string) => ReactNode }) {
+export function SettingsGrid({
+  form,
+  settings,
+  extra,
+}: {
+  form: FormBinding;
+  settings: (DescribedSetting | string)[];
+  extra?: (item: string) => ReactNode;
+}) {
   const isBox = (s: DescribedSetting | string) => typeof s !== 'string' && s.kind === 'boolean';
-  const render = (s: DescribedSetting | string) => (typeof s === 'string' ? <Fragment key={s}>{extra?.(s)}</Fragment> : <SettingField key={s.path} form={form} setting={s} />);
+  const render = (s: DescribedSetting | string) =>
+    typeof s === 'string' ? <Fragment key={s}>{extra?.(s)}</Fragment> : <SettingField key={s.path} form={form} setting={s} />;
   const boxes = settings.filter(isBox);
   return (
     <>

@@ -3,7 +3,15 @@
 // libtensorflow); that must be a reported reason, never a crash.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { BackendUnavailableError, currentBackend, doctorReport, formatDoctorReport, initBackend, shutdownBackend, WASM_HEAP_CAP_BYTES } from '../../../../main/engine/backend';
+import {
+  BackendUnavailableError,
+  currentBackend,
+  doctorReport,
+  formatDoctorReport,
+  initBackend,
+  shutdownBackend,
+  WASM_HEAP_CAP_BYTES,
+} from '../../../../main/engine/backend';
 import { isInstalled } from '../../../../main/engine/backend/detect';
 
 describe('initBackend', () => {

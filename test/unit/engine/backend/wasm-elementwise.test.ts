@@ -14,7 +14,12 @@ function values(shape: number[], seed: number): Float32Array {
 
 describe('planElementwise', () => {
   it('runs the same shape in chunks, with b advancing alongside a', () => {
-    expect(planElementwise([4, 8, 128, 32], [4, 8, 128, 32], [4, 8, 128, 32])).toEqual({ full: 'a', mode: 'rows', runLength: 4096, bPeriod: 32 });
+    expect(planElementwise([4, 8, 128, 32], [4, 8, 128, 32], [4, 8, 128, 32])).toEqual({
+      full: 'a',
+      mode: 'rows',
+      runLength: 4096,
+      bPeriod: 32,
+    });
   });
   it('repeats a suffix (bias, RoPE table) per run', () => {
     expect(planElementwise([4, 8, 128, 32], [128, 32], [4, 8, 128, 32])).toEqual({ full: 'a', mode: 'rows', runLength: 4096, bPeriod: 1 });
@@ -22,7 +27,12 @@ describe('planElementwise', () => {
   });
   it('splats a column or a scalar over runs', () => {
     expect(planElementwise([512, 256], [512, 1], [512, 256])).toEqual({ full: 'a', mode: 'runs', runLength: 256, bPeriod: 512 });
-    expect(planElementwise([4, 8, 128, 1], [4, 8, 128, 128], [4, 8, 128, 128])).toEqual({ full: 'b', mode: 'runs', runLength: 128, bPeriod: 4096 });
+    expect(planElementwise([4, 8, 128, 1], [4, 8, 128, 128], [4, 8, 128, 128])).toEqual({
+      full: 'b',
+      mode: 'runs',
+      runLength: 128,
+      bPeriod: 4096,
+    });
     expect(planElementwise([512, 704], [], [512, 704])).toEqual({ full: 'a', mode: 'runs', runLength: 4096, bPeriod: 1 });
   });
   it('leaves other patterns to the stock kernel', () => {
@@ -89,7 +99,9 @@ describe('wasm elementwise kernels', () => {
 
   it('softmax along the last axis matches cpu to 1e-6, masked positions exactly 0', async () => {
     const mask = Float32Array.from({ length: 128 }, (_, i) => (i > 90 ? -1e9 : 0));
-    const { wasm, cpu } = await againstCpu(() => tf.softmax(tf.add(tf.mul(tf.tensor(values([64, 128], 5), [64, 128]), 6), tf.tensor(mask, [128]))));
+    const { wasm, cpu } = await againstCpu(() =>
+      tf.softmax(tf.add(tf.mul(tf.tensor(values([64, 128], 5), [64, 128]), 6), tf.tensor(mask, [128]))),
+    );
     expect(worstRelative(wasm, cpu)).toBeLessThan(1e-6);
     expect(wasm[100]).toBe(0);
     const rowSum = wasm.slice(0, 128).reduce((s, v) => s + v, 0);
@@ -104,7 +116,24 @@ describe('wasm elementwise kernels', () => {
   });
 
   it('transposes that swap two middle axes (attention heads) match cpu exactly; others stay stock', async () => {
-    for (const [shape, perm] of [[[4, 128, 8, 32], [0, 2, 1, 3]], [[72, 5, 12], [1, 0, 2]], [[10, 3, 4, 5, 8], [0, 1, 3, 2, 4]], [[64, 128], [1, 0]]] as [number[], number[]][]) {
+    for (const [shape, perm] of [
+      [
+        [4, 128, 8, 32],
+        [0, 2, 1, 3],
+      ],
+      [
+        [72, 5, 12],
+        [1, 0, 2],
+      ],
+      [
+        [10, 3, 4, 5, 8],
+        [0, 1, 3, 2, 4],
+      ],
+      [
+        [64, 128],
+        [1, 0],
+      ],
+    ] as [number[], number[]][]) {
       const { wasm, cpu, shape: outShape } = await againstCpu(() => tf.transpose(tf.tensor(values(shape, 6), shape), perm));
       expect(outShape).toEqual(perm.map((p) => shape[p]));
       expect(Array.from(wasm)).toEqual(Array.from(cpu));

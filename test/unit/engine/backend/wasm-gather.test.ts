@@ -25,7 +25,17 @@ describe('wasm GatherV2 (row copies)', () => {
 
   it('gathers embedding rows for a [batch, seq] id matrix, repeats included', async () => {
     const [wasm, cpu, shape] = await onBoth(() =>
-      tf.gather(tf.reshape(tf.range(0, 5 * 3 * 2, 1, 'float32'), [5, 3, 2]), tf.tensor2d([[4, 0, 4], [1, 1, 2]], [2, 3], 'int32')),
+      tf.gather(
+        tf.reshape(tf.range(0, 5 * 3 * 2, 1, 'float32'), [5, 3, 2]),
+        tf.tensor2d(
+          [
+            [4, 0, 4],
+            [1, 1, 2],
+          ],
+          [2, 3],
+          'int32',
+        ),
+      ),
     );
     expect(shape).toEqual([2, 3, 3, 2]);
     expect(wasm).toEqual(cpu);
@@ -33,10 +43,32 @@ describe('wasm GatherV2 (row copies)', () => {
   });
 
   it('gathers int32 rows, and other axes through the stock kernel', async () => {
-    const int = await onBoth(() => tf.gather(tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32'), tf.tensor1d([2, 0], 'int32')));
+    const int = await onBoth(() =>
+      tf.gather(
+        tf.tensor2d(
+          [
+            [1, 2],
+            [3, 4],
+            [5, 6],
+          ],
+          [3, 2],
+          'int32',
+        ),
+        tf.tensor1d([2, 0], 'int32'),
+      ),
+    );
     expect(int[0]).toEqual([5, 6, 1, 2]);
     expect(int[0]).toEqual(int[1]);
-    const axis1 = await onBoth(() => tf.gather(tf.tensor2d([[1, 2, 3], [4, 5, 6]]), tf.tensor1d([2, 2, 0], 'int32'), 1));
+    const axis1 = await onBoth(() =>
+      tf.gather(
+        tf.tensor2d([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]),
+        tf.tensor1d([2, 2, 0], 'int32'),
+        1,
+      ),
+    );
     expect(axis1[0]).toEqual([3, 3, 1, 6, 6, 4]);
     expect(axis1[0]).toEqual(axis1[1]);
   });

@@ -6,12 +6,14 @@ import { sleb, uleb } from '../../../../main/engine/backend/wasm-asm';
 import { relaxedSimdAvailable, WasmGemm, type GemmProblem } from '../../../../main/engine/backend/wasm-gemm';
 import { gemmModuleBytes } from '../../../../main/engine/backend/wasm-gemm-kernels';
 
-const WebAssemblyApi = (globalThis as unknown as {
-  WebAssembly: {
-    Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => { buffer: ArrayBufferLike; grow(pages: number): number };
-    validate(b: Uint8Array): boolean;
-  };
-}).WebAssembly;
+const WebAssemblyApi = (
+  globalThis as unknown as {
+    WebAssembly: {
+      Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => { buffer: ArrayBufferLike; grow(pages: number): number };
+      validate(b: Uint8Array): boolean;
+    };
+  }
+).WebAssembly;
 
 function bumpHeap(shared: boolean) {
   const memory = new WebAssemblyApi.Memory({ initial: 256, maximum: 65536, shared });
@@ -36,7 +38,7 @@ function bumpHeap(shared: boolean) {
 }
 
 let seed = 7;
-const random = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) - 0.5;
+const random = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32 - 0.5;
 
 interface Case {
   batch: number;
@@ -59,7 +61,10 @@ function runCase(gemm: WasmGemm, heap: ReturnType<typeof bumpHeap>, c: Case): { 
   for (let i = 0; i < batch * k * n; i++) view[b / 4 + i] = random();
   view.fill(Number.NaN, out / 4, out / 4 + batch * m * n);
   const problem: GemmProblem = {
-    batch, m, n, k,
+    batch,
+    m,
+    n,
+    k,
     a: { pointer: a, batchStride: m * k * 4, rowStride: c.transposeA ? 4 : k * 4, kStride: c.transposeA ? m * 4 : 4 },
     b: { pointer: b, batchStride: c.sharedB ? 0 : k * n * 4, kStride: c.transposeB ? 4 : n * 4, colStride: c.transposeB ? k * 4 : 4 },
     c: { pointer: out, batchStride: m * n * 4, rowStride: n * 4 },
@@ -102,7 +107,15 @@ function randomCases(count: number): Case[] {
     { batch: 2, m: 5, n: 3, k: 0, transposeA: false, transposeB: false, sharedB: true },
   ];
   for (let i = 0; i < count; i++) {
-    cases.push({ batch: pick(4), m: pick(45), n: pick(45), k: pick(300) - 1, transposeA: random() > 0, transposeB: random() > 0, sharedB: random() > 0.2 });
+    cases.push({
+      batch: pick(4),
+      m: pick(45),
+      n: pick(45),
+      k: pick(300) - 1,
+      transposeA: random() > 0,
+      transposeB: random() > 0,
+      sharedB: random() > 0.2,
+    });
   }
   return cases;
 }
@@ -119,7 +132,8 @@ describe('wasm-asm', () => {
   it('emits modules that validate, with and without relaxed SIMD and shared memory', () => {
     expect(WebAssemblyApi.validate(gemmModuleBytes({ fma: false, memory: { shared: false, minimum: 1 } }))).toBe(true);
     expect(WebAssemblyApi.validate(gemmModuleBytes({ fma: false, memory: { shared: true, minimum: 1, maximum: 65536 } }))).toBe(true);
-    if (relaxedSimdAvailable()) expect(WebAssemblyApi.validate(gemmModuleBytes({ fma: true, memory: { shared: false, minimum: 1 } }))).toBe(true);
+    if (relaxedSimdAvailable())
+      expect(WebAssemblyApi.validate(gemmModuleBytes({ fma: true, memory: { shared: false, minimum: 1 } }))).toBe(true);
   });
 });
 
@@ -128,7 +142,14 @@ describe('WasmGemm.gemv', () => {
     const heap = bumpHeap(true);
     const one = new WasmGemm(heap, { shared: true, threads: 1 });
     const two = new WasmGemm(heap, { shared: true, threads: 2 });
-    for (const [rows, k, n] of [[1, 576, 1536], [2, 3, 4], [3, 257, 20000], [15, 64, 132], [1, 1, 8], [4, 0, 8]] as const) {
+    for (const [rows, k, n] of [
+      [1, 576, 1536],
+      [2, 3, 4],
+      [3, 257, 20000],
+      [15, 64, 132],
+      [1, 1, 8],
+      [4, 0, 8],
+    ] as const) {
       const a = heap.malloc(rows * k * 4 + 4);
       const b = heap.malloc(k * n * 4 + 4);
       const out1 = heap.malloc(rows * n * 4);
@@ -142,7 +163,8 @@ describe('WasmGemm.gemv', () => {
       two.gemv(a, b, out2, rows, k, n);
       const now = new Float32Array(heap.memory.buffer);
       const want = new Float64Array(rows * n);
-      for (let r = 0; r < rows; r++) for (let kk = 0; kk < k; kk++) for (let j = 0; j < n; j++) want[r * n + j]! += now[a / 4 + r * k + kk]! * now[b / 4 + kk * n + j]!;
+      for (let r = 0; r < rows; r++)
+        for (let kk = 0; kk < k; kk++) for (let j = 0; j < n; j++) want[r * n + j]! += now[a / 4 + r * k + kk]! * now[b / 4 + kk * n + j]!;
       const label = JSON.stringify({ rows, k, n });
       expect(maxError(now.slice(out1 / 4, out1 / 4 + rows * n), want), label).toBeLessThan(1e-4);
       expect(maxError(now.slice(out2 / 4, out2 / 4 + rows * n), want), label).toBeLessThan(1e-4);

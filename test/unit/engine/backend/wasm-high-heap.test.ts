@@ -34,7 +34,10 @@ describe('wasm kernels above 2 GiB of heap', () => {
   const ops: [string, () => tf.Tensor][] = [
     ['gather', () => tf.gather(tf.tensor(values([50, 8], 1), [50, 8]), tf.tensor1d([3, 49, 0], 'int32'))],
     ['GEMM, ragged edges', () => tf.matMul(tf.tensor(values([37, 19], 2), [37, 19]), tf.tensor(values([19, 21], 3), [19, 21]))],
-    ['GEMM, batched and transposed', () => tf.matMul(tf.tensor(values([3, 33, 10], 4), [3, 33, 10]), tf.tensor(values([3, 17, 10], 5), [3, 17, 10]), false, true)],
+    [
+      'GEMM, batched and transposed',
+      () => tf.matMul(tf.tensor(values([3, 33, 10], 4), [3, 33, 10]), tf.tensor(values([3, 17, 10], 5), [3, 17, 10]), false, true),
+    ],
     ['gemv', () => tf.matMul(tf.tensor(values([2, 300], 6), [2, 300]), tf.tensor(values([300, 2048], 7), [300, 2048]))],
     ['multiply with a column', () => tf.mul(tf.tensor(values([64, 128], 8), [64, 128]), tf.tensor(values([64, 1], 9), [64, 1]))],
     ['softmax', () => tf.softmax(tf.tensor(values([64, 128], 10), [64, 128]))],

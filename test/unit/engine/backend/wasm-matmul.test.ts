@@ -9,23 +9,68 @@ import { asInternals } from '../../../../main/engine/backend/wasm-module';
 type Case = { a: number[]; b: number[]; transposeA: boolean; transposeB: boolean };
 
 const shapes: [number[], number[]][] = [
-  [[5, 7], [7, 3]], // plain 2D
-  [[1, 7], [7, 9]], // one row (generation): with bᵀ, computed as (b·aᵀ)ᵀ
-  [[3, 1, 7], [7, 9]], // a few rows in a batch against a shared bᵀ: swapped too
-  [[4, 5, 7], [7, 3]], // batch against shared weights: folded into rows
-  [[5, 7], [4, 7, 3]], // shared left operand, batched right
-  [[4, 12, 7], [4, 7, 3]], // batched both (attention)
-  [[4, 3, 7], [4, 7, 9]], // batched both, few rows per batch (decoding's attention): the stock kernel
-  [[2, 1, 5, 7], [1, 3, 7, 3]], // broadcast batch dims on both sides
+  [
+    [5, 7],
+    [7, 3],
+  ], // plain 2D
+  [
+    [1, 7],
+    [7, 9],
+  ], // one row (generation): with bᵀ, computed as (b·aᵀ)ᵀ
+  [
+    [3, 1, 7],
+    [7, 9],
+  ], // a few rows in a batch against a shared bᵀ: swapped too
+  [
+    [4, 5, 7],
+    [7, 3],
+  ], // batch against shared weights: folded into rows
+  [
+    [5, 7],
+    [4, 7, 3],
+  ], // shared left operand, batched right
+  [
+    [4, 12, 7],
+    [4, 7, 3],
+  ], // batched both (attention)
+  [
+    [4, 3, 7],
+    [4, 7, 9],
+  ], // batched both, few rows per batch (decoding's attention): the stock kernel
+  [
+    [2, 1, 5, 7],
+    [1, 3, 7, 3],
+  ], // broadcast batch dims on both sides
   // A few rows against untransposed weights whose width is a multiple of 4: the gemv.
-  [[2, 12], [12, 20]],
-  [[3, 1, 40], [40, 24]],
+  [
+    [2, 12],
+    [12, 20],
+  ],
+  [
+    [3, 1, 40],
+    [40, 24],
+  ],
   // From GEMM_MIN_ROWS left rows on, the studio's GEMM (ragged edges included):
-  [[37, 19], [19, 21]], // plain 2D
-  [[4, 20, 9], [9, 13]], // batch folded into 80 rows
-  [[3, 33, 10], [3, 10, 17]], // batched both
-  [[17, 6], [2, 6, 16]], // shared left operand, batched right
-  [[2, 1, 18, 7], [1, 3, 7, 11]], // broadcast batch dims on both sides
+  [
+    [37, 19],
+    [19, 21],
+  ], // plain 2D
+  [
+    [4, 20, 9],
+    [9, 13],
+  ], // batch folded into 80 rows
+  [
+    [3, 33, 10],
+    [3, 10, 17],
+  ], // batched both
+  [
+    [17, 6],
+    [2, 6, 16],
+  ], // shared left operand, batched right
+  [
+    [2, 1, 18, 7],
+    [1, 3, 7, 11],
+  ], // broadcast batch dims on both sides
 ];
 
 function cases(): Case[] {
@@ -65,7 +110,12 @@ function productAndGrads(c: Case): { out: Float32Array; shape: number[]; da: Flo
     const out = tf.getBackend() === 'cpu' ? broadcastFirst(a, b) : tf.matMul(a, b, c.transposeA, c.transposeB);
     const w = tf.tensor(values(out.shape, 3), out.shape);
     const [da, db] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(broadcastFirst(x, y), w)))([a, b]);
-    return { out: out.dataSync() as Float32Array, shape: out.shape, da: da!.dataSync() as Float32Array, db: db!.dataSync() as Float32Array };
+    return {
+      out: out.dataSync() as Float32Array,
+      shape: out.shape,
+      da: da!.dataSync() as Float32Array,
+      db: db!.dataSync() as Float32Array,
+    };
   });
 }
 

@@ -52,7 +52,9 @@ describe('wasm UnsortedSegmentSum', () => {
         const ids = tf.tensor2d(tokens, [2, 4], 'int32');
         const weight = tf.tensor2d(table, [10, 4]);
         const scale = tf.range(1, 2 * 4 * 4 + 1).reshape([2, 4, 4]);
-        return tf.grad((w: tf.Tensor) => tf.sum(tf.mul(tf.gather(w, ids), scale)))(weight).arraySync() as number[][];
+        return tf
+          .grad((w: tf.Tensor) => tf.sum(tf.mul(tf.gather(w, ids), scale)))(weight)
+          .arraySync() as number[][];
       }),
     );
     expect(wasm).toEqual(cpu);

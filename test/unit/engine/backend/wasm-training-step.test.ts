@@ -6,13 +6,24 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../../main/engine/backend';
 import { configFromSpec, createModel, padBatch, scoreTensors, SeededRng } from '../../../../main/engine';
 
-const tiny = configFromSpec({ modelType: 'llama', vocabSize: 50, hiddenSize: 16, numLayers: 2, numHeads: 2, numKvHeads: 1, intermediateSize: 24 });
+const tiny = configFromSpec({
+  modelType: 'llama',
+  vocabSize: 50,
+  hiddenSize: 16,
+  numLayers: 2,
+  numHeads: 2,
+  numKvHeads: 1,
+  intermediateSize: 24,
+});
 
 function lossAndGrads(): { loss: number; grads: Float32Array[] } {
   const model = createModel(tiny, 3);
   const rng = new SeededRng(5);
   // Two 8-token sequences, the last 5 tokens of each scored (a prompt and a response).
-  const examples = [0, 1].map(() => ({ inputIds: Array.from({ length: 8 }, () => Math.floor(rng.next() * tiny.vocabSize)), lossMask: [0, 0, 0, 1, 1, 1, 1, 1] }));
+  const examples = [0, 1].map(() => ({
+    inputIds: Array.from({ length: 8 }, () => Math.floor(rng.next() * tiny.vocabSize)),
+    lossMask: [0, 0, 0, 1, 1, 1, 1, 1],
+  }));
   const batch = padBatch(examples);
   const variables = [...model.weights.values()];
   const { value, grads } = tf.variableGrads(() => scoreTensors(model, batch).sumLogProb.neg().mean<tf.Scalar>(), variables);

@@ -56,7 +56,11 @@ const CONTAINER_NAMES: Record<Container, string> = { jsonl: 'JSON Lines', json: 
  * A file whose name says CSV/TSV but whose text is JSON is read as what it
  * is (reading it as CSV would import nothing), and the import says so.
  */
-export function misnamedContainer(file: string, named: Container | undefined, text: string): { container: 'jsonl' | 'json'; note: LocatedError } | null {
+export function misnamedContainer(
+  file: string,
+  named: Container | undefined,
+  text: string,
+): { container: 'jsonl' | 'json'; note: LocatedError } | null {
   if (named !== 'csv' && named !== 'tsv') return null;
   const actual = jsonContainerOf(text);
   if (actual === null) return null;
@@ -83,7 +87,12 @@ export async function readRows(bytes: Uint8Array, options: ReadOptions & { conta
   } catch (error) {
     // Past V8's string limit (~512 M characters) a file cannot be held as one text.
     const reason = `The file could not be read whole (${(error as Error).message}). Split it, or save it as JSON Lines, which is read line by line.`;
-    return { container: options.container ?? containerFromName(options.file) ?? 'jsonl', rows: [], errors: [{ file: options.file, code: 'unsupported', severity: 'error', reason }], rowsSeen: 0 };
+    return {
+      container: options.container ?? containerFromName(options.file) ?? 'jsonl',
+      rows: [],
+      errors: [{ file: options.file, code: 'unsupported', severity: 'error', reason }],
+      rowsSeen: 0,
+    };
   }
 }
 
@@ -94,7 +103,14 @@ async function readAnyRows(bytes: Uint8Array, options: ReadOptions & { container
   if (named === 'parquet' || isParquet(bytes)) return readParquet(bytes, options);
   const decoded = decodeText(bytes);
   if (decoded.text.trim() === '') {
-    const errors = [{ file: options.file, code: 'empty-file' as const, severity: 'error' as const, reason: 'The file holds only blank space: there are no rows to import.' }];
+    const errors = [
+      {
+        file: options.file,
+        code: 'empty-file' as const,
+        severity: 'error' as const,
+        reason: 'The file holds only blank space: there are no rows to import.',
+      },
+    ];
     return { container: named ?? 'jsonl', rows: [], errors, rowsSeen: 0 };
   }
   // A JSON array saved under a .jsonl name is common enough to read as what it is.

@@ -5,7 +5,16 @@
 import { type LocatedError } from '../record';
 import { readJsonl } from './jsonl';
 import { invalidLineIn, invalidUtf8Error, LineIndex, nulByteError, type DecodedText } from './text';
-import { isPlainObject, MAX_ROW_DEPTH, nestedDeeperThan, notAnObjectError, tooDeepError, type ReadOptions, type ReadResult, type RawRow } from './types';
+import {
+  isPlainObject,
+  MAX_ROW_DEPTH,
+  nestedDeeperThan,
+  notAnObjectError,
+  tooDeepError,
+  type ReadOptions,
+  type ReadResult,
+  type RawRow,
+} from './types';
 
 const PREFERRED_ARRAY_KEYS = ['data', 'rows', 'records', 'examples', 'items', 'train', 'instances', 'tasks'];
 
@@ -193,7 +202,16 @@ function readSingleObject({ text, invalidLines }: DecodedText, { file }: ReadOpt
     return {
       container: 'json',
       rows: [],
-      errors: [{ file, row: 1, line: 1, code: 'json-syntax', severity: 'error', reason: `The file is not valid JSON: ${(error as Error).message}` }],
+      errors: [
+        {
+          file,
+          row: 1,
+          line: 1,
+          code: 'json-syntax',
+          severity: 'error',
+          reason: `The file is not valid JSON: ${(error as Error).message}`,
+        },
+      ],
       rowsSeen: 1,
     };
   }

@@ -3,7 +3,16 @@
 // and the streaming reader in jsonl-stream.ts.
 import { rawText, type LocatedError } from '../record';
 import { invalidLineIn, invalidUtf8Error, nulByteError, type DecodedText } from './text';
-import { isPlainObject, MAX_ROW_DEPTH, nestedDeeperThan, notAnObjectError, tooDeepError, type ReadOptions, type ReadResult, type RawRow } from './types';
+import {
+  isPlainObject,
+  MAX_ROW_DEPTH,
+  nestedDeeperThan,
+  notAnObjectError,
+  tooDeepError,
+  type ReadOptions,
+  type ReadResult,
+  type RawRow,
+} from './types';
 
 /**
  * One non-blank line → a row or its error. `cutOff` is true for a last line

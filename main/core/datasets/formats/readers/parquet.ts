@@ -41,7 +41,9 @@ export async function readParquet(bytes: Uint8Array, options: ReadOptions): Prom
   try {
     metadata = parquetMetadata(buffer);
   } catch (error) {
-    errors.push(unreadable(file, `The Parquet footer cannot be read (${(error as Error).message}); the file may be cut off or not Parquet.`));
+    errors.push(
+      unreadable(file, `The Parquet footer cannot be read (${(error as Error).message}); the file may be cut off or not Parquet.`),
+    );
     return { container: 'parquet', rows, errors, rowsSeen: 0 };
   }
   let rowStart = 0;
@@ -55,9 +57,7 @@ export async function readParquet(bytes: Uint8Array, options: ReadOptions): Prom
     } catch (error) {
       const message = (error as Error).message;
       const hint = /compression codec/.test(message) ? ' Re-save it with snappy, gzip or no compression.' : '';
-      errors.push(
-        unreadable(file, `Rows ${rowStart + 1}–${rowStart + groupRows} could not be decoded: ${message}.${hint}`, rowStart + 1),
-      );
+      errors.push(unreadable(file, `Rows ${rowStart + 1}–${rowStart + groupRows} could not be decoded: ${message}.${hint}`, rowStart + 1));
     }
     rowStart += groupRows;
   }

@@ -13,8 +13,7 @@ export interface DecodedText {
 const SNIFF_BYTES = 64 * 1024;
 
 export function isParquet(bytes: Uint8Array): boolean {
-  const magic = (at: number) =>
-    bytes[at] === 0x50 && bytes[at + 1] === 0x41 && bytes[at + 2] === 0x52 && bytes[at + 3] === 0x31;
+  const magic = (at: number) => bytes[at] === 0x50 && bytes[at + 1] === 0x41 && bytes[at + 2] === 0x52 && bytes[at + 3] === 0x31;
   return bytes.length >= 8 && magic(0);
 }
 
@@ -56,7 +55,11 @@ const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0));
 /** Formats people pick by mistake, by their magic numbers, and what to do instead. */
 const KNOWN_BINARY: { what: string; magic: number[]; at?: number; hint: string }[] = [
   { what: 'a gzip archive', magic: [0x1f, 0x8b], hint: 'Decompress it (gunzip) and import the file inside.' },
-  { what: 'a zip archive (or an Excel/Office file, which is one)', magic: [0x50, 0x4b, 0x03, 0x04], hint: 'Unzip it, or export the sheet as CSV, and import that.' },
+  {
+    what: 'a zip archive (or an Excel/Office file, which is one)',
+    magic: [0x50, 0x4b, 0x03, 0x04],
+    hint: 'Unzip it, or export the sheet as CSV, and import that.',
+  },
   { what: 'an empty zip archive', magic: [0x50, 0x4b, 0x05, 0x06], hint: 'It holds no files to import.' },
   { what: 'a bzip2 archive', magic: ascii('1AY&SY'), at: 4, hint: 'Decompress it (bunzip2) and import the file inside.' },
   { what: 'an xz archive', magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], hint: 'Decompress it (unxz) and import the file inside.' },
@@ -210,11 +213,7 @@ export class LineIndex {
 }
 
 /** The first invalid-UTF-8 line within [first, last], if any, with its byte offset. */
-export function invalidLineIn(
-  invalidLines: Map<number, number>,
-  first: number,
-  last: number,
-): { line: number; byteOffset: number } | null {
+export function invalidLineIn(invalidLines: Map<number, number>, first: number, last: number): { line: number; byteOffset: number } | null {
   if (invalidLines.size === 0) return null;
   for (let line = first; line <= last; line++) {
     const byteOffset = invalidLines.get(line);
