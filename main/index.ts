@@ -51,6 +51,11 @@ export function workspaceFlag(argv: string[]): string | undefined {
   return argv.find((a) => a.startsWith('--workspace='))?.slice('--workspace='.length);
 }
 
+/** Whether a workspace this start creates gets the demo dataset: not with `--no-demo` or STUDIO_NO_DEMO (as in the CLI). */
+export function wantsDemo(argv: string[], env: NodeJS.ProcessEnv): boolean {
+  return !argv.includes('--no-demo') && !env.STUDIO_NO_DEMO;
+}
+
 export async function startDesktop(): Promise<{ studio: Studio; window: BrowserWindow }> {
   await app.whenReady();
   const here = __dirname;
@@ -66,7 +71,7 @@ export async function startDesktop(): Promise<{ studio: Studio; window: BrowserW
     ...(!app.isPackaged && existsSync(devBinding) ? { nativeBinding: devBinding } : {}),
   });
 
-  if (!process.env.STUDIO_NO_DEMO) await studio.seedDemo();
+  if (wantsDemo(process.argv, process.env)) await studio.seedDemo();
 
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, appUrl));

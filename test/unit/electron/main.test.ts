@@ -56,7 +56,7 @@ vi.mock('electron', () => {
 const t = tempDir();
 fake.userData = t.dir;
 fake.repoRoot = new URL('../../..', import.meta.url).pathname;
-const { startDesktop, workspaceFlag } = await import('../../../main/index');
+const { startDesktop, wantsDemo, workspaceFlag } = await import('../../../main/index');
 const { studio } = await startDesktop();
 afterAll(async () => {
   await studio.close();
@@ -91,6 +91,10 @@ describe('Electron main process glue', () => {
     expect(studio.paths.workspace).toBe(`${t.dir}/workspace`);
     expect(workspaceFlag(['electron', '.', '--workspace', '/w'])).toBe('/w');
     expect(workspaceFlag(['electron', '.', '--workspace=/v'])).toBe('/v');
+    // The desktop app skips the demo on the same switches as the CLI.
+    expect(wantsDemo(['electron', '.'], {})).toBe(true);
+    expect(wantsDemo(['electron', '.', '--no-demo'], {})).toBe(false);
+    expect(wantsDemo(['electron', '.'], { STUDIO_NO_DEMO: '1' })).toBe(false);
   });
 
   it('denies new windows, navigation away, webviews and permission requests', () => {
