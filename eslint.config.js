@@ -120,7 +120,7 @@ export default tseslint.config(
   },
   {
     // The trainer (and its demo) is a library the core drives from main/core/runs/; it never reaches back into the core.
-    files: ['main/training/**/*.ts'],
+    files: ['main/training/**/*.ts', 'main/evaluation/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
