@@ -597,6 +597,7 @@ export async function loadTextSet(input: FileInput, options: { file?: string; fi
     return { file, container: 'text', ...read, hash: textSetHash(read.documents) };
   }
   const read = await readObjectRows(input, file);
+  if (read.rowsSeen === 0) throw new StudioError('INVALID_ARGUMENT', `${file} holds no rows: there are no documents.`, { file });
   const documents: TextDocument[] = [];
   const problems = [...read.problems];
   const ids = new Set<string>();

@@ -366,6 +366,13 @@ describe('perplexity text sets', () => {
     expect(same.hash).toBe(set.hash);
   });
 
+  it('a file with no rows or only blank space is refused; another text field by option', async () => {
+    expect((await refusal(loadTextSet(write('none.json', '[]')))).message).toBe('none.json holds no rows: there are no documents.');
+    expect((await refusal(loadTextSet(write('blank.txt', '\n  \n')))).message).toMatch(/only blank space/);
+    const set = await loadTextSet(write('content.jsonl', jsonl([{ content: 'a' }])), { field: 'content' });
+    expect(set.documents).toEqual([{ id: 'row-1', text: 'a' }]);
+  });
+
   it('assets/demo/general.jsonl loads whole', async () => {
     const set = await loadTextSet(GENERAL_FILE);
     expect(set.documents).toHaveLength(GENERAL_COUNT);
