@@ -491,7 +491,7 @@ export function normalizeMcRows(
           row,
           'warning',
           'duplicate-choices',
-          `${where(row)}: choice ${repeats.join(', choice ')} word for word; kept (the right one is not among them).`,
+          `${where(row)}: choice ${repeats.join(', choice ')} word for word; kept (the right one is the first of its text, and ties go to the first).`,
         ),
       );
     }

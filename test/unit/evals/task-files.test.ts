@@ -233,7 +233,9 @@ describe('bad rows: listed with row, line and reason; the good ones are kept', (
       [14, 'duplicate-choices'],
       [15, 'duplicate-id'],
     ]);
-    expect(warnings[0]!.reason).toBe('Row 14 (line 14): choice 2 repeats 1 word for word; kept (the right one is not among them).');
+    expect(warnings[0]!.reason).toBe(
+      'Row 14 (line 14): choice 2 repeats 1 word for word; kept (the right one is the first of its text, and ties go to the first).',
+    );
   });
 
   it('in a JSON array, a bad element is named by its index (row) and line', async () => {
