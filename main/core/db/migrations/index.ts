@@ -3,6 +3,7 @@ import * as init from './0001-init';
 import * as datasets from './0002-datasets';
 import * as runs from './0003-runs';
 import * as pausedJobs from './0004-paused-jobs';
+import * as evals from './0005-evals';
 
 export interface Migration {
   version: number;
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: '0002-datasets', up: datasets.up },
   { version: 3, name: '0003-runs', up: runs.up },
   { version: 4, name: '0004-paused-jobs', up: pausedJobs.up, rebuildsTables: true },
+  { version: 5, name: '0005-evals', up: evals.up },
 ];
