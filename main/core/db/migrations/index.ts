@@ -4,6 +4,7 @@ import * as datasets from './0002-datasets';
 import * as runs from './0003-runs';
 import * as pausedJobs from './0004-paused-jobs';
 import * as evals from './0005-evals';
+import * as labeling from './0006-labeling';
 
 export interface Migration {
   version: number;
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: '0003-runs', up: runs.up },
   { version: 4, name: '0004-paused-jobs', up: pausedJobs.up, rebuildsTables: true },
   { version: 5, name: '0005-evals', up: evals.up },
+  { version: 6, name: '0006-labeling', up: labeling.up },
 ];
