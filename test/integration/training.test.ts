@@ -233,103 +233,111 @@ describe('training runs in a real worker process', () => {
 });
 
 describe("the demo run with the launcher's defaults", () => {
-  it('reaches ~0.9 held-out accuracy in its one epoch without the held-out loss rising, and its time left, once warmed up, is within 1.5× of the time it took', async () => {
-    const demo = (await studio.demoModel())!;
-    const defaults = await call<Record<string, unknown>>('runs.defaults', { modelId: demo.id });
-    expect(defaults).toMatchObject({ epochs: 1, maxSteps: null });
+  // Wall-clock estimates meet the machine's load: on CI's two cores another test file runs beside this one, and a
+  // swing in load between the estimate (a quarter in) and the end moved the ratio to 1.8× once. A retry tells such a
+  // swing from a bad estimator, which fails every attempt (the old tokens/s basis was 2–3× off on every run).
+  it(
+    'reaches ~0.9 held-out accuracy in its one epoch without the held-out loss rising, and its time left, once warmed up, is within 1.5× of the time it took',
+    { retry: 2 },
+    async () => {
+      const demo = (await studio.demoModel())!;
+      const defaults = await call<Record<string, unknown>>('runs.defaults', { modelId: demo.id });
+      expect(defaults).toMatchObject({ epochs: 1, maxSteps: null });
 
-    // When each step's metrics reached the studio, and the progress lines the run page shows.
-    const arrived = new Map<number, number>();
-    const progress: string[] = [];
-    let finishedAt = 0;
-    const off = studio.events.subscribe((e) => {
-      if (e.type === 'run.metrics' && e.points.some((p) => p.name === 'loss')) arrived.set(e.points[0]!.step, performance.now());
-      if (e.type === 'job.updated' && e.job.kind === 'train' && e.job.progressMessage) progress.push(e.job.progressMessage);
-      if (e.type === 'job.updated' && e.job.kind === 'train' && e.job.status === 'succeeded') finishedAt ||= performance.now();
-    });
-    let run: Run;
-    try {
-      run = await settle(await call<Run>('runs.create', { name: 'demo defaults', snapshotId, modelId: demo.id, config: defaults }));
-    } finally {
-      off();
-    }
-    expect(run.status).toBe('succeeded');
-    const total = run.totalSteps;
-    expect(total).toBe(run.config.epochs * Math.ceil(run.trainPairs / 8));
+      // When each step's metrics reached the studio, and the progress lines the run page shows.
+      const arrived = new Map<number, number>();
+      const progress: string[] = [];
+      let finishedAt = 0;
+      const off = studio.events.subscribe((e) => {
+        if (e.type === 'run.metrics' && e.points.some((p) => p.name === 'loss')) arrived.set(e.points[0]!.step, performance.now());
+        if (e.type === 'job.updated' && e.job.kind === 'train' && e.job.progressMessage) progress.push(e.job.progressMessage);
+        if (e.type === 'job.updated' && e.job.kind === 'train' && e.job.status === 'succeeded') finishedAt ||= performance.now();
+      });
+      let run: Run;
+      try {
+        run = await settle(await call<Run>('runs.create', { name: 'demo defaults', snapshotId, modelId: demo.id, config: defaults }));
+      } finally {
+        off();
+      }
+      expect(run.status).toBe('succeeded');
+      const total = run.totalSteps;
+      expect(total).toBe(run.config.epochs * Math.ceil(run.trainPairs / 8));
 
-    // Item 15: one epoch is enough, and it does not overfit.
-    const series = await call<MetricSeries>('runs.metrics', { id: run.id });
-    expect(series['eval/logp_accuracy']!.values.at(-1)).toBeGreaterThanOrEqual(0.85);
-    const diagnostics = await call<{ code: string }[]>('runs.diagnostics', { id: run.id });
-    expect(diagnostics.map((d) => d.code)).not.toContain('eval_loss_rising');
+      // Item 15: one epoch is enough, and it does not overfit.
+      const series = await call<MetricSeries>('runs.metrics', { id: run.id });
+      expect(series['eval/logp_accuracy']!.values.at(-1)).toBeGreaterThanOrEqual(0.85);
+      const diagnostics = await call<{ code: string }[]>('runs.diagnostics', { id: run.id });
+      expect(diagnostics.map((d) => d.code)).not.toContain('eval_loss_rising');
 
-    // Item 14: the estimate the worker reports after warm-up (a quarter of the run), against the time the rest took
-    // (the remaining steps, evaluations, checkpoints and the export, to the job's end).
-    const stepSeconds = series['step_seconds']!;
-    expect(stepSeconds.steps).toEqual(Array.from({ length: total }, (_, i) => i + 1));
-    const at = Math.max(ETA_WARMUP_STEPS + 3, Math.round(total / 4));
-    const schedule = runSchedule(run.config, {
-      totalSteps: total,
-      stepsPerEpoch: stepsPerEpoch(run.trainPairs, run.config),
-      testPairs: run.testPairs,
-    });
-    const left = timeLeft(stepSeconds.values.slice(0, at), 1, schedule)!;
-    const actual = (finishedAt - arrived.get(at)!) / 1000;
-    expect(left.seconds / actual, `estimated ${left.seconds.toFixed(1)} s left at step ${at}, took ${actual.toFixed(1)} s`).toBeGreaterThan(
-      1 / 1.5,
-    );
-    expect(left.seconds / actual).toBeLessThan(1.5);
-    expect(
-      progress.some((m) => new RegExp(`^Step \\d+ of ${total} · .*about \\d+ s left \\(\\d+ s–\\d+ s\\)$`).test(m)),
-      progress.slice(-3).join(' | '),
-    ).toBe(true);
+      // Item 14: the estimate the worker reports after warm-up (a quarter of the run), against the time the rest took
+      // (the remaining steps, evaluations, checkpoints and the export, to the job's end).
+      const stepSeconds = series['step_seconds']!;
+      expect(stepSeconds.steps).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      const at = Math.max(ETA_WARMUP_STEPS + 3, Math.round(total / 4));
+      const schedule = runSchedule(run.config, {
+        totalSteps: total,
+        stepsPerEpoch: stepsPerEpoch(run.trainPairs, run.config),
+        testPairs: run.testPairs,
+      });
+      const left = timeLeft(stepSeconds.values.slice(0, at), 1, schedule)!;
+      const actual = (finishedAt - arrived.get(at)!) / 1000;
+      expect(
+        left.seconds / actual,
+        `estimated ${left.seconds.toFixed(1)} s left at step ${at}, took ${actual.toFixed(1)} s`,
+      ).toBeGreaterThan(1 / 1.5);
+      expect(left.seconds / actual).toBeLessThan(1.5);
+      expect(
+        progress.some((m) => new RegExp(`^Step \\d+ of ${total} · .*about \\d+ s left \\(\\d+ s–\\d+ s\\)$`).test(m)),
+        progress.slice(-3).join(' | '),
+      ).toBe(true);
 
-    // The launcher's next estimate for the same run uses that measured pace: within 1.5× of this epoch's wall-clock time.
-    const estimate = await call<{ secondsPerEpoch: number; secondsPerEpochRange: [number, number]; timeBasis: string }>('runs.estimate', {
-      snapshotId,
-      modelId: demo.id,
-      config: defaults,
-    });
-    const epochSeconds = stepSeconds.values.reduce((a, b) => a + b, 0) / run.config.epochs;
-    expect(estimate.timeBasis).toMatch(/^measured/);
-    expect(
-      estimate.secondsPerEpoch / epochSeconds,
-      `estimated ${estimate.secondsPerEpoch.toFixed(1)} s per epoch, took ${epochSeconds.toFixed(1)} s`,
-    ).toBeGreaterThan(1 / 1.5);
-    expect(estimate.secondsPerEpoch / epochSeconds).toBeLessThan(1.5);
-    // Item 25: its metrics exported under TRL's names, by the contract (the run page's button) and by the CLI.
-    const csv = await call<{ path: string; rows: number; downloadName: string }>('runs.exportMetrics', { id: run.id, format: 'csv' });
-    expect(csv.rows).toBe(total);
-    expect(csv.downloadName).toMatch(/^run-\d+-demo-defaults-metrics\.csv$/);
-    const header = (await fs.readFile(csv.path, 'utf8')).split('\n')[0]!.split(',');
-    for (const name of [
-      'step',
-      'epoch',
-      'loss',
-      'rewards/accuracies',
-      'rewards/margins',
-      'logps/chosen',
-      'mmpo/weight_chosen',
-      'eval_loss',
-      'eval_rewards/accuracies',
-      'eval_logps/accuracies',
-    ])
-      expect(header).toContain(name);
-    expect(header.some((c) => c.startsWith('eval/'))).toBe(false);
-    const cli = spawnSync(
-      process.execPath,
-      [STUDIO_BIN, 'runs', 'export', String(run.id), '--format', 'json', '--workspace', workspaceDir],
-      { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 },
-    );
-    expect(cli.status, cli.stderr).toBe(0);
-    const state = JSON.parse(cli.stdout) as { max_steps: number; log_history: Record<string, number>[] };
-    expect(state.max_steps).toBe(total);
-    expect(state.log_history.filter((e) => 'loss' in e)).toHaveLength(total);
-    const lastEval = state.log_history.findLast((e) => 'eval_rewards/accuracies' in e)!;
-    expect(lastEval).toMatchObject({ step: total, eval_loss: series['eval/loss']!.values.at(-1) });
+      // The launcher's next estimate for the same run uses that measured pace: within 1.5× of this epoch's wall-clock time.
+      const estimate = await call<{ secondsPerEpoch: number; secondsPerEpochRange: [number, number]; timeBasis: string }>('runs.estimate', {
+        snapshotId,
+        modelId: demo.id,
+        config: defaults,
+      });
+      const epochSeconds = stepSeconds.values.reduce((a, b) => a + b, 0) / run.config.epochs;
+      expect(estimate.timeBasis).toMatch(/^measured/);
+      expect(
+        estimate.secondsPerEpoch / epochSeconds,
+        `estimated ${estimate.secondsPerEpoch.toFixed(1)} s per epoch, took ${epochSeconds.toFixed(1)} s`,
+      ).toBeGreaterThan(1 / 1.5);
+      expect(estimate.secondsPerEpoch / epochSeconds).toBeLessThan(1.5);
+      // Item 25: its metrics exported under TRL's names, by the contract (the run page's button) and by the CLI.
+      const csv = await call<{ path: string; rows: number; downloadName: string }>('runs.exportMetrics', { id: run.id, format: 'csv' });
+      expect(csv.rows).toBe(total);
+      expect(csv.downloadName).toMatch(/^run-\d+-demo-defaults-metrics\.csv$/);
+      const header = (await fs.readFile(csv.path, 'utf8')).split('\n')[0]!.split(',');
+      for (const name of [
+        'step',
+        'epoch',
+        'loss',
+        'rewards/accuracies',
+        'rewards/margins',
+        'logps/chosen',
+        'mmpo/weight_chosen',
+        'eval_loss',
+        'eval_rewards/accuracies',
+        'eval_logps/accuracies',
+      ])
+        expect(header).toContain(name);
+      expect(header.some((c) => c.startsWith('eval/'))).toBe(false);
+      const cli = spawnSync(
+        process.execPath,
+        [STUDIO_BIN, 'runs', 'export', String(run.id), '--format', 'json', '--workspace', workspaceDir],
+        { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 },
+      );
+      expect(cli.status, cli.stderr).toBe(0);
+      const state = JSON.parse(cli.stdout) as { max_steps: number; log_history: Record<string, number>[] };
+      expect(state.max_steps).toBe(total);
+      expect(state.log_history.filter((e) => 'loss' in e)).toHaveLength(total);
+      const lastEval = state.log_history.findLast((e) => 'eval_rewards/accuracies' in e)!;
+      expect(lastEval).toMatchObject({ step: total, eval_loss: series['eval/loss']!.values.at(-1) });
 
-    console.log(
-      `demo run: ${total} steps; at step ${at} ${left.seconds.toFixed(1)} s left estimated (${left.low.toFixed(1)}–${left.high.toFixed(1)}), ${actual.toFixed(1)} s taken; launcher ${estimate.secondsPerEpoch.toFixed(1)} s/epoch vs ${epochSeconds.toFixed(1)} s`,
-    );
-  });
+      console.log(
+        `demo run: ${total} steps; at step ${at} ${left.seconds.toFixed(1)} s left estimated (${left.low.toFixed(1)}–${left.high.toFixed(1)}), ${actual.toFixed(1)} s taken; launcher ${estimate.secondsPerEpoch.toFixed(1)} s/epoch vs ${epochSeconds.toFixed(1)} s`,
+      );
+    },
+  );
 });
