@@ -1,0 +1,112 @@
+/**
+ * Suites: named, versioned lists of evaluation items. Resolving a suite reads
+ * each item's data (a snapshot split, a multiple-choice task file, a text set)
+ * and pins its content hash, so a cached result is only reused for the same
+ * data. The demo workspace's default suite is "demo" v1.
+ */
+import { createHash } from 'node:crypto';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EvalProblem, Suite, SuiteItem } from '../../../shared/evals';
+import { StudioError } from '../../../shared/result';
+import { DEMO_DATASET } from '../datasets/demo';
+import { getSnapshot, listSnapshots } from '../datasets/snapshots';
+import type { DatasetStore } from '../datasets/store';
+import { loadMcTask, loadTextSet, type McItem, type TaskProblem, type TextDocument } from './task-files';
+
+export const DEMO_SUITE = 'demo';
+
+/** The repository's (or the app's) assets folder. */
+export const defaultAssetsDir = (): string => fileURLToPath(new URL('../../../assets', import.meta.url));
+
+/** The built-in suites of a workspace (the demo one needs the demo dataset's snapshot). */
+export function builtinSuites(datasets: DatasetStore, assetsDir: string = defaultAssetsDir()): Suite[] {
+  const demo = datasets.findDatasetByName(DEMO_DATASET);
+  const snapshot = demo ? listSnapshots(datasets.db, demo.id)[0] : undefined;
+  if (!snapshot) return [];
+  return [
+    {
+      name: DEMO_SUITE,
+      version: 1,
+      description:
+        "Preference accuracy on the demo snapshot's test split, the demo multiple-choice task (assets/demo/mc.jsonl) and perplexity on assets/demo/general.jsonl. Judge win rate is still to come.",
+      items: [
+        { kind: 'preference', snapshotId: snapshot.id, split: 'test' },
+        { kind: 'multiple-choice', taskPath: join(assetsDir, 'demo', 'mc.jsonl') },
+        { kind: 'perplexity', textPath: join(assetsDir, 'demo', 'general.jsonl') },
+      ],
+    },
+  ];
+}
+
+export function findSuite(datasets: DatasetStore, name: string, assetsDir?: string): Suite {
+  const suites = builtinSuites(datasets, assetsDir);
+  const suite = suites.find((s) => s.name === name);
+  if (!suite) {
+    const known = suites.map((s) => `"${s.name}"`).join(', ');
+    throw new StudioError('NOT_FOUND', `There is no suite "${name}"${known ? ` (known: ${known})` : ' (this workspace has no suites)'}.`);
+  }
+  return suite;
+}
+
+/** An item with its data read and its content hash pinned: what the eval job scores (or finds in the cache). */
+export type ResolvedItem = { label: string; dataHash: string; problems: EvalProblem[] } & (
+  | { kind: 'preference'; snapshotId: number; split: 'test' | 'train' }
+  | { kind: 'multiple-choice'; items: McItem[]; targetDelimiter: string }
+  | { kind: 'perplexity'; documents: TextDocument[] }
+);
+
+export function sha256Json(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
+
+const toProblem = (p: TaskProblem): EvalProblem => ({
+  ...(p.line !== undefined ? { line: p.line } : {}),
+  ...(p.row !== undefined ? { row: p.row } : {}),
+  severity: p.severity,
+  code: p.code,
+  reason: p.reason,
+});
+
+/** Reads an item's data and hashes it; a file that cannot be read at all is a StudioError naming it. */
+export async function resolveItem(item: SuiteItem, datasets: DatasetStore): Promise<ResolvedItem> {
+  switch (item.kind) {
+    case 'preference': {
+      const snapshot = getSnapshot(datasets.db, item.snapshotId);
+      const count = item.split === 'test' ? snapshot.testCount : snapshot.trainCount;
+      if (count === 0) throw new StudioError('INVALID_ARGUMENT', `Snapshot "${snapshot.name}" has no ${item.split} records to evaluate.`);
+      const dataset = datasets.getDataset(snapshot.datasetId);
+      return {
+        kind: 'preference',
+        label: `${dataset.name} / ${snapshot.name} (${item.split})`,
+        dataHash: sha256Json({ kind: 'preference', v: 1, snapshot: snapshot.contentHash, split: item.split }),
+        problems: [],
+        snapshotId: snapshot.id,
+        split: item.split,
+      };
+    }
+    case 'multiple-choice': {
+      const path = resolve(item.taskPath);
+      const task = await loadMcTask(path);
+      return {
+        kind: 'multiple-choice',
+        label: basename(path),
+        dataHash: task.hash,
+        problems: task.problems.map(toProblem),
+        items: task.items,
+        targetDelimiter: task.targetDelimiter,
+      };
+    }
+    case 'perplexity': {
+      const path = resolve(item.textPath);
+      const set = await loadTextSet(path);
+      return {
+        kind: 'perplexity',
+        label: basename(path),
+        dataHash: set.hash,
+        problems: set.problems.map(toProblem),
+        documents: set.documents,
+      };
+    }
+  }
+}
