@@ -1,24 +1,12 @@
 /**
  * Small seeded random number generator (mulberry32). Used for weight init and
- * sampling so that results are identical on every backend and every run.
+ * sampling so that results are identical on every backend and every run. The
+ * uniform stream is the statistics' own (`shared/stats/random.ts`), so one
+ * generator serves both; the engine adds normal draws.
  */
-export class SeededRng {
-  private state: number;
+import { SeededRng as UniformRng } from '../../shared/stats/random';
 
-  constructor(seed: number) {
-    // Mix the seed so that nearby seeds give unrelated streams.
-    this.state = (Math.imul(seed | 0, 0x9e3779b1) ^ 0x85ebca6b) >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
+export class SeededRng extends UniformRng {
   /** Standard normal via Box–Muller. */
   normal(): number {
     let u = this.next();

@@ -3,9 +3,9 @@
  * of win rates, Bradley–Terry ratings) takes a seed, so the same data and the
  * same seed give the same interval on every machine and every run.
  *
- * The generator is mulberry32 with the same seed mixing as the engine's
- * `SeededRng` (main/engine/rng.ts); it is copied, not imported, because
- * shared/ never imports main/.
+ * The generator is mulberry32; the engine's `SeededRng` (main/engine/rng.ts)
+ * extends this one with normal draws, so weights, sampling and statistics
+ * share one stream definition.
  */
 
 /** Small seeded uniform generator (mulberry32). */
