@@ -13,6 +13,7 @@ import { isEmptyFilter } from './filters';
 import { shortHash } from './text';
 import { formatCount } from '../../lib/format';
 import { Field, inputClass } from '../../components/Field';
+import { SplitFields } from './SplitFields';
 import { Stat } from '../../components/Card';
 
 export function SplitDialog({ datasetId, onClose }: { datasetId: number; onClose: () => void }) {
@@ -32,28 +33,14 @@ export function SplitDialog({ datasetId, onClose }: { datasetId: number; onClose
           both sides.
         </p>
         <div className="flex gap-3">
-          <Field label="Test fraction (0–0.9)">
-            <input
-              className={`${inputClass} w-28`}
-              type="number"
-              min={0}
-              max={0.9}
-              step={0.05}
-              value={testFraction}
-              onChange={(e) => setTestFraction(e.target.value)}
-              data-testid="split-fraction"
-            />
-          </Field>
-          <Field label="Seed">
-            <input
-              className={`${inputClass} w-28`}
-              type="number"
-              step={1}
-              value={seed}
-              onChange={(e) => setSeed(e.target.value)}
-              data-testid="split-seed"
-            />
-          </Field>
+          <SplitFields
+            testFraction={testFraction}
+            seed={seed}
+            onTestFraction={setTestFraction}
+            onSeed={setSeed}
+            minFraction={0}
+            testIdPrefix="split"
+          />
         </div>
         {split.data && (
           <div className="flex gap-8 rounded-lg bg-zinc-50 p-3 dark:bg-zinc-800/50" data-testid="split-result">

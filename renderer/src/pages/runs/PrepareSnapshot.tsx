@@ -5,7 +5,7 @@ import { useApi } from '../../api/context';
 import { invalidateDataset } from '../../api/queries';
 import { Button } from '../../components/Button';
 import { formatCount } from '../../lib/format';
-import { Field, inputClass } from '../../components/Field';
+import { SplitFields } from '../datasets/SplitFields';
 
 /** Records of a dataset that sit on neither side of a split. */
 export function unsplitCount(d: Pick<Dataset, 'recordCount' | 'trainCount' | 'testCount'>): number {
@@ -79,28 +79,14 @@ export function PrepareSnapshot({
         <p className="text-xs">Its split is kept; the snapshot freezes it.</p>
       ) : (
         <div className="flex flex-wrap items-end gap-3">
-          <Field label="Test fraction (0–0.9)">
-            <input
-              className={`${inputClass} w-28`}
-              type="number"
-              min={0.05}
-              max={0.9}
-              step={0.05}
-              value={testFraction}
-              onChange={(e) => setTestFraction(e.target.value)}
-              data-testid="prepare-fraction"
-            />
-          </Field>
-          <Field label="Seed">
-            <input
-              className={`${inputClass} w-28`}
-              type="number"
-              step={1}
-              value={seed}
-              onChange={(e) => setSeed(e.target.value)}
-              data-testid="prepare-seed"
-            />
-          </Field>
+          <SplitFields
+            testFraction={testFraction}
+            seed={seed}
+            onTestFraction={setTestFraction}
+            onSeed={setSeed}
+            minFraction={0.05}
+            testIdPrefix="prepare"
+          />
           <p className="max-w-xs text-xs">
             By a seeded hash of the prompt: the same seed gives the same split, and no prompt sits on both sides.
           </p>
