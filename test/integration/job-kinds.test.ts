@@ -61,7 +61,7 @@ describe('the job kind registry', () => {
     }
     // The kinds whose work runs in a worker process say so here, and nowhere else.
     const withWorker = Object.entries(JOB_KINDS).flatMap(([name, kind]) => ('worker' in kind ? [name] : []));
-    expect(withWorker.sort()).toEqual(['dataset-dedupe', 'dataset-snapshot', 'self-test', 'train']);
+    expect(withWorker.sort()).toEqual(['dataset-dedupe', 'dataset-snapshot', 'eval', 'self-test', 'train']);
   });
 
   it('types parameters and results by kind', async () => {

@@ -9,6 +9,7 @@ import type { Job } from '../../../shared/jobs';
 import { ErrorCode, StudioError } from '../../../shared/result';
 import { dedupeJob, snapshotJob } from '../datasets/curation-jobs';
 import { importJob } from '../datasets/imports';
+import { evalJob } from '../evals/eval-job';
 import { trainJob } from '../runs/train-job';
 import type { AnyJobKind } from './kind';
 import { selfTestJob } from './self-test';
@@ -19,6 +20,7 @@ export const JOB_KINDS = {
   'dataset-dedupe': dedupeJob,
   'dataset-snapshot': snapshotJob,
   train: trainJob,
+  eval: evalJob,
 } as const satisfies Record<string, AnyJobKind>;
 
 export type JobKindName = keyof typeof JOB_KINDS;

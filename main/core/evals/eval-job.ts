@@ -1,0 +1,225 @@
+/**
+ * The `eval` job: evaluates one model on a suite. The handler resolves the
+ * suite (each item's data read and hashed), the model (its content hash) and
+ * the settings, and looks every item up in the cache (eval_results): only the
+ * items not there go to the worker (eval-task.ts), and their results are
+ * stored as they come back — evaluating the same model on the same data with
+ * the same settings twice scores nothing the second time.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { EvalJobResult, EvalParams } from '../../../shared/evals';
+import { StudioError } from '../../../shared/result';
+import { DEMO_RUN_DEFAULTS } from '../../../shared/demo';
+import { DEFAULT_BETA } from '../../../shared/stats/preference';
+import type { ModelSource } from '../../../shared/training';
+import { defineJobKind } from '../jobs/kind';
+import { defaultsFor } from '../runs/estimate';
+import { modelSourceHash } from '../runs/model-hash';
+import { readModelFolderConfig } from '../runs/models';
+import type { RunStore } from '../runs/store';
+import { EvalPayload, EvalTaskResult, type EvalWorkItem } from './eval-protocol';
+import { EvalStore } from './eval-store';
+import { findSuite, resolveItem, sha256Json, type ResolvedItem } from './suites';
+
+/** Bumped when a scorer changes what it computes: old cached results then no longer match. */
+const SCORER_VERSION = 1;
+
+interface ModelToEvaluate {
+  path: string;
+  name: string;
+  modelId: number | null;
+  runId: number | null;
+  runStep: number | null;
+  /** The run's starting model, for rewards/*; null for a plain model. */
+  reference: ModelSource | null;
+  tokenization: { chatTemplate: boolean; maxLength: number; maxPromptLength: number };
+  beta: number;
+}
+
+async function resolveModel(runs: RunStore, params: z.output<typeof EvalParams>): Promise<ModelToEvaluate> {
+  const s = params.settings;
+  const ref = params.model;
+  if ('modelId' in ref) {
+    const entry = runs.getModel(ref.modelId);
+    const defaults = defaultsFor(entry, await readModelFolderConfig(entry.path), entry.origin === 'demo' ? DEMO_RUN_DEFAULTS : undefined);
+    const maxLength = s.maxLength ?? defaults.maxLength;
+    return {
+      path: entry.path,
+      name: entry.name,
+      modelId: entry.id,
+      runId: null,
+      runStep: null,
+      reference: null,
+      tokenization: {
+        chatTemplate: s.chatTemplate ?? defaults.chatTemplate,
+        maxLength,
+        maxPromptLength: s.maxPromptLength ?? Math.min(defaults.maxPromptLength, maxLength - 1),
+      },
+      beta: s.beta ?? DEFAULT_BETA,
+    };
+  }
+  const run = runs.getRun(ref.runId);
+  const checkpoint = runs.checkpoints(run.id).find((c) => c.step === ref.step);
+  if (!checkpoint) {
+    const steps = runs.checkpoints(run.id).map((c) => c.step);
+    throw new StudioError(
+      'NOT_FOUND',
+      `Run #${run.id} has no checkpoint at step ${ref.step}${steps.length ? ` (it has ${steps.join(', ')})` : ''}.`,
+    );
+  }
+  const folder = join(checkpoint.path, 'model');
+  if (!existsSync(join(folder, 'config.json')))
+    throw new StudioError(
+      'INVALID_ARGUMENT',
+      `Checkpoint ${checkpoint.path} holds a LoRA adapter; evaluating adapters is not supported yet — evaluate the run's exported model instead.`,
+    );
+  const objective = run.config.objective as { beta?: number };
+  return {
+    path: folder,
+    name: `${run.name} (run #${run.id}, step ${ref.step})`,
+    modelId: null,
+    runId: run.id,
+    runStep: ref.step,
+    reference: run.config.model,
+    tokenization: {
+      chatTemplate: s.chatTemplate ?? run.config.chatTemplate,
+      maxLength: s.maxLength ?? run.config.maxLength,
+      maxPromptLength: s.maxPromptLength ?? run.config.maxPromptLength,
+    },
+    beta: s.beta ?? objective.beta ?? DEFAULT_BETA,
+  };
+}
+
+/** sha256 of the tokenizer files: the model hash covers config and weights only. */
+function tokenizerHash(dir: string): string {
+  const hash = createHash('sha256');
+  for (const name of ['tokenizer.json', 'tokenizer_config.json']) {
+    const file = join(dir, name);
+    if (existsSync(file)) hash.update(`${name}\0`).update(readFileSync(file));
+  }
+  return hash.digest('hex');
+}
+
+/** An item's scoring settings (what its cache key holds besides the model and the data). */
+function settingsOf(item: ResolvedItem, model: ModelToEvaluate, tokenizer: string, referenceHash: string | null): Record<string, unknown> {
+  const base = { scorer: SCORER_VERSION, tokenizer };
+  switch (item.kind) {
+    case 'preference':
+      return { ...base, tokenization: model.tokenization, beta: model.beta, reference: referenceHash };
+    case 'multiple-choice':
+      return { ...base, maxLength: 'model', targetDelimiter: item.targetDelimiter };
+    case 'perplexity':
+      return { ...base, maxLength: 'model' };
+  }
+}
+
+function workItem(item: ResolvedItem, model: ModelToEvaluate): EvalWorkItem {
+  switch (item.kind) {
+    case 'preference':
+      return {
+        kind: 'preference',
+        label: item.label,
+        snapshotId: item.snapshotId,
+        split: item.split,
+        tokenization: model.tokenization,
+        beta: model.beta,
+      };
+    case 'multiple-choice':
+      return { kind: 'multiple-choice', label: item.label, items: item.items, targetDelimiter: item.targetDelimiter };
+    case 'perplexity':
+      return { kind: 'perplexity', label: item.label, documents: item.documents };
+  }
+}
+
+const suiteName = (suite: z.output<typeof EvalParams>['suite']) => (typeof suite === 'string' ? suite : (suite.name ?? 'custom'));
+
+export const evalJob = defineJobKind({
+  kind: 'eval',
+  lane: 'device',
+  params: EvalParams,
+  result: EvalJobResult,
+  title: (p, services) => {
+    const model = 'modelId' in p.model ? services.runs.getModel(p.model.modelId).name : `run #${p.model.runId} step ${p.model.step}`;
+    return `Evaluate ${model} on ${suiteName(p.suite)}`;
+  },
+  // Loaded only inside the worker: it brings the engine and TensorFlow.js.
+  worker: { payload: EvalPayload, result: EvalTaskResult, load: async () => (await import('./eval-task')).evalTask },
+  async run(ctx) {
+    const { runs, datasets } = ctx.services;
+    const store = new EvalStore(runs.db);
+    const model = await resolveModel(runs, ctx.params);
+    ctx.progress(0, 'Hashing the model');
+    const modelHash = await modelSourceHash({ kind: 'folder', path: model.path });
+    const tokenizer = tokenizerHash(model.path);
+    const referenceHash = model.reference ? await modelSourceHash(model.reference) : null;
+    const suite = typeof ctx.params.suite === 'string' ? findSuite(datasets, ctx.params.suite).items : ctx.params.suite.items;
+    const resolved: ResolvedItem[] = [];
+    for (const item of suite) resolved.push(await resolveItem(item, datasets));
+
+    const keyed = resolved.map((item) => {
+      const settings = settingsOf(item, model, tokenizer, referenceHash);
+      const key = { modelHash, dataHash: item.dataHash, settingsHash: sha256Json(settings) };
+      return { item, settings, key, cached: store.find(key) };
+    });
+    for (const k of keyed)
+      if (k.cached)
+        ctx.log('info', `Cached: ${k.item.label} (${k.item.kind}) — result #${k.cached.id} from job #${k.cached.jobId ?? '?'}.`);
+    const todo = keyed.filter((k) => !k.cached);
+    const results = new Map<number, { id: number; metrics: Record<string, number | null> }>();
+    for (const [i, k] of keyed.entries()) if (k.cached) results.set(i, { id: k.cached.id, metrics: k.cached.metrics });
+    if (todo.length > 0) {
+      const referencePath = model.reference?.kind === 'folder' ? model.reference.path : null;
+      if (model.reference && !referencePath) ctx.log('warn', 'The run started from a seeded random model: rewards/* are not computed.');
+      const out = await ctx.runWorker({
+        dbPath: ctx.services.dbPath,
+        ...(ctx.services.nativeBinding ? { nativeBinding: ctx.services.nativeBinding } : {}),
+        modelPath: model.path,
+        referencePath,
+        items: todo.map((k) => workItem(k.item, model)),
+      });
+      out.results.forEach((r, j) => {
+        const k = todo[j]!;
+        const problems = [
+          ...k.item.problems,
+          ...r.invalid.map((x) => ({ severity: 'error' as const, code: 'invalid-item', reason: `${x.itemId}: ${x.reason}` })),
+        ];
+        const saved = store.put(
+          {
+            ...k.key,
+            kind: k.item.kind,
+            label: k.item.label,
+            modelId: model.modelId,
+            modelName: model.name,
+            runId: model.runId,
+            runStep: model.runStep,
+            settings: k.settings,
+            metrics: r.metrics,
+            summary: { scored: r.scored, invalid: r.invalid.length, problems },
+            jobId: ctx.job.id,
+          },
+          r.items,
+        );
+        results.set(keyed.indexOf(k), { id: saved.id, metrics: saved.metrics });
+      });
+    }
+    for (const k of keyed)
+      for (const p of k.item.problems.filter((x) => x.severity === 'error'))
+        ctx.log('warn', `${k.item.label}${p.line !== undefined ? `:${p.line}` : ''}: ${p.reason}`);
+    return {
+      suite: suiteName(ctx.params.suite),
+      modelName: model.name,
+      modelHash,
+      items: keyed.map((k, i) => ({
+        kind: k.item.kind,
+        label: k.item.label,
+        resultId: results.get(i)!.id,
+        cached: k.cached !== null,
+        metrics: results.get(i)!.metrics,
+      })),
+      scored: todo.length,
+    };
+  },
+});
