@@ -18,6 +18,7 @@ import {
 } from './datasets';
 import { Job, JobLogLine, JobStatus } from './jobs';
 import { CheckpointEntry, MetricSeries, ModelEntry, Run, RunDefaults, RunDiagnostic, RunEstimate, RunLaunch } from './runs';
+import { Annotator, LabelEvent, LabelItem, LabelQueue, LabelStats, ScreenChoice } from './labeling';
 
 /**
  * The one contract between the UI (or any client) and the studio's core.
@@ -302,6 +303,55 @@ export const contract = {
   'runs.resume': method(z.object({ id: Id }), Run, 'Continue a paused, interrupted or failed run from its last valid checkpoint.'),
   'runs.cancel': method(z.object({ id: Id }), Run, 'Stop a run for good (its checkpoints stay).'),
   'runs.rerun': method(z.object({ id: Id }), Run, 'Start a new run with the same config, snapshot and model.'),
+  'labeling.annotators': method(z.object({}), z.array(Annotator), 'Local annotator profiles, by name.'),
+  'labeling.createAnnotator': method(
+    z.object({ name: z.string().min(1).max(100) }),
+    Annotator,
+    'A new annotator profile (names are unique).',
+  ),
+  'labeling.queues': method(z.object({}), z.array(LabelQueue), 'Label queues, newest first, with their progress.'),
+  'labeling.createQueue': method(
+    z.object({
+      name: z.string().min(1).max(200),
+      kind: z.enum(['pairs', 'prompts', 'relabel', 'arena']).default('pairs'),
+      datasetId: Id.optional(),
+      snapshotId: Id.optional(),
+      /** Markdown shown beside every pair. */
+      guidelines: z.string().max(100_000).default(''),
+      order: z.enum(['stored', 'random']).default('stored'),
+      seed: z.number().int().default(0),
+      /** How many annotators label a pair before it leaves everyone's queue. */
+      overlap: z.number().int().min(1).max(50).default(1),
+    }),
+    LabelQueue,
+    'Make a label queue from a dataset or snapshot (kind pairs: every preference or unlabeled pair; identical responses are skipped with a note).',
+  ),
+  'labeling.next': method(
+    z.object({ queueId: Id, annotatorId: Id }),
+    LabelItem.nullable(),
+    "The annotator's next pair (the one an undo reopened, else the first unlabeled one in the queue's order); null when done.",
+  ),
+  'labeling.record': method(
+    z.object({
+      queueId: Id,
+      annotatorId: Id,
+      action: z.enum(['label', 'skip', 'undo']),
+      /** The pair labeled or skipped (an undo finds its own). */
+      itemId: Id.optional(),
+      /** What was pressed, in screen terms; stored in the pair's own order. */
+      choice: ScreenChoice.optional(),
+      rationale: z.string().max(20_000).optional(),
+      confidence: z.number().int().min(1).max(3).optional(),
+      msOnScreen: z.number().int().min(0).optional(),
+    }),
+    z.object({ event: LabelEvent, next: LabelItem.nullable() }),
+    'Write one label, skip or undo event (durable before the answer) and return the next pair to show.',
+  ),
+  'labeling.stats': method(
+    z.object({ queueId: Id }),
+    LabelStats,
+    'Progress, agreement (percent and Cohen’s κ per annotator pair, Krippendorff’s α), position bias and conflicts of a queue.',
+  ),
 } as const;
 
 export type Contract = typeof contract;

@@ -21,6 +21,7 @@ import { seedDemoDataset } from './datasets/demo';
 import { APP_VERSION } from './version';
 import { RunStore } from './runs/store';
 import { runHandlers, type RunServiceDeps } from './runs/service';
+import { labelingHandlers } from './labeling/service';
 import { registerDemoModel } from './runs/demo';
 import { removeStaleTemps } from '../training/temp-files';
 import { DEMO_RUN_DEFAULTS } from '../../shared/demo';
@@ -148,6 +149,7 @@ export function createStudio(options: StudioOptions): Studio {
     'jobs.startSelfTest': (params) => jobs.start('self-test', params),
     ...datasetHandlers({ store: datasets, jobs, jobStore, exportsDir }),
     ...runHandlers(runDeps),
+    ...labelingHandlers(workspace.db),
   };
 
   const dispatch = registerHandlers(

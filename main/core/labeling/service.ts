@@ -1,0 +1,431 @@
+import { createHash } from 'node:crypto';
+import type { Message, RecordContent } from '../../../shared/datasets';
+import {
+  type Annotator,
+  type FoldedLabel,
+  foldLabels,
+  type LabelEvent,
+  type LabelItem,
+  type LabelQueue,
+  type LabelStats,
+  type PairLabel,
+  pairLabelOf,
+  type QueueKind,
+  type ScreenChoice,
+  shownLeftFor,
+  type Side,
+  undoTarget,
+} from '../../../shared/labeling';
+import { StudioError } from '../../../shared/result';
+import { cohenKappa, krippendorffAlphaNominal, percentAgreement, positionBiasOf } from '../../../shared/stats/agreement';
+import { SeededRng } from '../../../shared/stats/random';
+import type { Db } from '../db/open';
+import type { Handlers } from '../handlers';
+import { type ItemRow, LabelStore, type NewItem, type QueueRow, type SourceRecord } from './label-store';
+
+type LabelingMethods = Extract<keyof Handlers, `labeling.${string}`>;
+
+/** The pair's content hash: stable across workspaces, so labels can travel with it. */
+export function pairHash(prompt: Message[], a: Message[], b: Message[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify([prompt, a, b]))
+    .digest('hex');
+}
+
+const textOf = (messages: Message[]) => messages.map((m) => `${m.role}\u0000${m.content.trim()}`).join('\u0001');
+
+/** The pair of a record in its own order (a = chosen for a preference record), or why it has none. */
+function pairOf(content: RecordContent): { a: Message[]; b: Message[] } | { none: 'prompt-only' | 'not-two' } {
+  if (content.kind === 'preference' && content.chosen && content.rejected) return { a: content.chosen, b: content.rejected };
+  if (content.kind === 'unlabeled-pair' && content.responses?.length === 2) return { a: content.responses[0]!, b: content.responses[1]! };
+  if (content.kind === 'prompt-only') return { none: 'prompt-only' };
+  return { none: 'not-two' };
+}
+
+const listIds = (ids: number[]) =>
+  ids.length > 5
+    ? `${ids
+        .slice(0, 5)
+        .map((i) => `#${i}`)
+        .join(', ')}, …`
+    : ids.map((i) => `#${i}`).join(', ');
+
+/** The items of a 'pairs' queue from source records, with what was left out and why. */
+export function buildPairItems(
+  records: readonly SourceRecord[],
+  order: 'stored' | 'random',
+  seed: number,
+): { items: NewItem[]; notes: string[]; skipped: number } {
+  const items: NewItem[] = [];
+  const identical: number[] = [];
+  const promptOnly: number[] = [];
+  const notTwo: number[] = [];
+  records.forEach((r, index) => {
+    const ref = r.recordId ?? index + 1;
+    const pair = pairOf(r.content);
+    if ('none' in pair) {
+      (pair.none === 'prompt-only' ? promptOnly : notTwo).push(ref);
+      return;
+    }
+    if (textOf(pair.a) === textOf(pair.b)) {
+      identical.push(ref);
+      return;
+    }
+    items.push({
+      recordId: r.recordId,
+      prompt: JSON.stringify(r.content.prompt),
+      system: r.content.system,
+      a: JSON.stringify(pair.a),
+      b: JSON.stringify(pair.b),
+      contentHash: pairHash(r.content.prompt, pair.a, pair.b),
+      position: items.length,
+    });
+  });
+  if (order === 'random') {
+    // Fisher–Yates with the queue's seed: the same seed gives the same order.
+    const rng = new SeededRng(seed);
+    const positions = items.map((_, i) => i);
+    for (let i = positions.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [positions[i], positions[j]] = [positions[j]!, positions[i]!];
+    }
+    items.forEach((it, i) => (it.position = positions[i]!));
+  }
+  const notes: string[] = [];
+  if (identical.length)
+    notes.push(`${identical.length} pair(s) skipped: their two responses are identical (records ${listIds(identical)}).`);
+  if (promptOnly.length)
+    notes.push(
+      `${promptOnly.length} prompt-only record(s) left out: they need candidates generated first (records ${listIds(promptOnly)}).`,
+    );
+  if (notTwo.length) notes.push(`${notTwo.length} record(s) left out: not exactly two responses (records ${listIds(notTwo)}).`);
+  return { items, notes, skipped: identical.length + promptOnly.length + notTwo.length };
+}
+
+/** Labels standing per item, from the fold. */
+function labelsByItem(folded: Map<string, FoldedLabel>): Map<number, FoldedLabel[]> {
+  const out = new Map<number, FoldedLabel[]>();
+  for (const f of folded.values()) {
+    if (f.label === null) continue;
+    let list = out.get(f.itemId);
+    if (!list) out.set(f.itemId, (list = []));
+    list.push(f);
+  }
+  return out;
+}
+
+/**
+ * The labeling core: queues from datasets or snapshots, the next pair for an
+ * annotator, events (each written in its own transaction before the call
+ * answers), and progress and agreement folded from the events.
+ */
+export class LabelingService {
+  readonly store: LabelStore;
+
+  constructor(db: Db) {
+    this.store = new LabelStore(db);
+  }
+
+  annotators(): Annotator[] {
+    return this.store.listAnnotators();
+  }
+
+  createAnnotator(name: string): Annotator {
+    const trimmed = name.trim();
+    if (!trimmed) throw new StudioError('INVALID_ARGUMENT', 'An annotator needs a name.');
+    if (this.store.findAnnotatorByName(trimmed) !== undefined)
+      throw new StudioError('CONFLICT', `An annotator named "${trimmed}" already exists.`, { name: trimmed });
+    return this.store.getAnnotator(this.store.insertAnnotator(trimmed));
+  }
+
+  private toQueue(row: QueueRow): LabelQueue {
+    const total = this.store.itemCount(row.id);
+    const folded = foldLabels(this.store.foldEvents(row.id));
+    let done = 0;
+    for (const labels of labelsByItem(folded).values()) if (labels.length >= row.overlap) done += 1;
+    return {
+      id: row.id,
+      name: row.name,
+      kind: row.kind,
+      datasetId: row.dataset_id,
+      snapshotId: row.snapshot_id,
+      guidelines: row.guidelines,
+      order: row.item_order,
+      seed: row.seed,
+      overlap: row.overlap,
+      total,
+      done,
+      skipped: row.skipped,
+      notes: JSON.parse(row.notes) as string[],
+      createdAt: row.created_at,
+    };
+  }
+
+  queues(): LabelQueue[] {
+    return this.store.queueIds().map((id) => this.toQueue(this.store.queueRow(id)));
+  }
+
+  queue(id: number): LabelQueue {
+    return this.toQueue(this.store.queueRow(id));
+  }
+
+  createQueue(args: {
+    name: string;
+    kind: QueueKind;
+    datasetId?: number | undefined;
+    snapshotId?: number | undefined;
+    guidelines: string;
+    order: 'stored' | 'random';
+    seed: number;
+    overlap: number;
+  }): LabelQueue {
+    const name = args.name.trim();
+    if (!name) throw new StudioError('INVALID_ARGUMENT', 'A label queue needs a name.');
+    if (args.kind !== 'pairs')
+      throw new StudioError('INVALID_ARGUMENT', `Queues of kind "${args.kind}" are not built yet; only "pairs" queues can be made.`);
+    if ((args.datasetId === undefined) === (args.snapshotId === undefined))
+      throw new StudioError('INVALID_ARGUMENT', 'Make a queue from either a dataset or a snapshot (one of datasetId, snapshotId).');
+    if (this.store.findQueueByName(name) !== undefined)
+      throw new StudioError('CONFLICT', `A label queue named "${name}" already exists.`, { name });
+    return this.store.transaction(() => {
+      let records: SourceRecord[];
+      let datasetId: number | null = args.datasetId ?? null;
+      if (args.snapshotId !== undefined) {
+        datasetId = this.store.snapshotDataset(args.snapshotId);
+        records = this.store.snapshotRecords(args.snapshotId);
+      } else {
+        this.store.assertDataset(args.datasetId!);
+        records = this.store.datasetRecords(args.datasetId!);
+      }
+      const built = buildPairItems(records, args.order, args.seed);
+      if (built.items.length === 0)
+        throw new StudioError('INVALID_ARGUMENT', `There is no pair to label in that source. ${built.notes.join(' ')}`.trim(), {
+          notes: built.notes,
+        });
+      const id = this.store.insertQueue({
+        name,
+        kind: args.kind,
+        datasetId,
+        snapshotId: args.snapshotId ?? null,
+        guidelines: args.guidelines,
+        order: args.order,
+        seed: args.seed,
+        overlap: args.overlap,
+        skipped: built.skipped,
+        notes: built.notes,
+      });
+      this.store.insertItems(id, built.items);
+      return this.queue(id);
+    }, 'immediate');
+  }
+
+  private shownLeft(queue: QueueRow, itemId: number, annotatorId: number): Side {
+    return shownLeftFor(queue.seed, itemId, annotatorId);
+  }
+
+  private toItem(queue: QueueRow, item: ItemRow, annotatorId: number, reopened: boolean, remaining: number): LabelItem {
+    const a = JSON.parse(item.response_a) as Message[];
+    const b = JSON.parse(item.response_b) as Message[];
+    const left = this.shownLeft(queue, item.id, annotatorId);
+    return {
+      id: item.id,
+      queueId: item.queue_id,
+      recordId: item.record_id,
+      position: item.position,
+      prompt: JSON.parse(item.prompt) as Message[],
+      system: item.system,
+      left: left === 'a' ? a : b,
+      right: left === 'a' ? b : a,
+      contentHash: item.content_hash,
+      reopened,
+      remaining,
+    };
+  }
+
+  /**
+   * The next pair for this annotator: the pair their last undo reopened, else
+   * the first pair in the queue's order they have neither labeled nor skipped
+   * and fewer than k annotators have labeled; skipped pairs come back once
+   * nothing else is left. Null when the queue is done for them.
+   */
+  next(queueId: number, annotatorId: number): LabelItem | null {
+    const queue = this.store.queueRow(queueId);
+    this.store.getAnnotator(annotatorId);
+    const events = this.store.foldEvents(queueId);
+    const folded = foldLabels(events);
+    const byItem = labelsByItem(folded);
+    const mine = new Map<number, FoldedLabel>();
+    for (const f of folded.values()) if (f.annotatorId === annotatorId) mine.set(f.itemId, f);
+    const open: number[] = [];
+    let firstFresh: number | undefined;
+    let firstSkipped: number | undefined;
+    for (const id of this.store.itemIdsInOrder(queueId)) {
+      const own = mine.get(id);
+      if (own?.label) continue;
+      if ((byItem.get(id)?.length ?? 0) >= queue.overlap) continue;
+      open.push(id);
+      if (own?.lastAction === 'skip') firstSkipped ??= id;
+      else firstFresh ??= id;
+    }
+    let lastOwn: (typeof events)[number] | undefined;
+    for (let i = events.length - 1; i >= 0; i--)
+      if (events[i]!.annotatorId === annotatorId) {
+        lastOwn = events[i];
+        break;
+      }
+    if (lastOwn?.action === 'undo' && !mine.get(lastOwn.itemId)?.label) {
+      const remaining = open.includes(lastOwn.itemId) ? open.length : open.length + 1;
+      return this.toItem(queue, this.store.item(lastOwn.itemId), annotatorId, true, remaining);
+    }
+    const id = firstFresh ?? firstSkipped;
+    return id === undefined ? null : this.toItem(queue, this.store.item(id), annotatorId, false, open.length);
+  }
+
+  /**
+   * Writes one event in its own transaction (durable once this returns) and
+   * answers the pair to show next. A label is given in screen terms and stored
+   * in the pair's own order with the screen order beside it; an undo reopens
+   * the annotator's latest label that still stands.
+   */
+  record(args: {
+    queueId: number;
+    annotatorId: number;
+    action: 'label' | 'skip' | 'undo';
+    itemId?: number | undefined;
+    choice?: ScreenChoice | undefined;
+    rationale?: string | undefined;
+    confidence?: number | undefined;
+    msOnScreen?: number | undefined;
+  }): { event: LabelEvent; next: LabelItem | null } {
+    const queue = this.store.queueRow(args.queueId);
+    this.store.getAnnotator(args.annotatorId);
+    const event = this.store.transaction(() => {
+      let itemId: number;
+      let label: PairLabel | null = null;
+      if (args.action === 'undo') {
+        const target = undoTarget(
+          this.store.foldEvents(args.queueId).filter((e) => e.annotatorId === args.annotatorId),
+          args.annotatorId,
+        );
+        if (target === null) throw new StudioError('CONFLICT', 'There is no label of yours in this queue left to undo.');
+        itemId = target;
+      } else {
+        if (args.itemId === undefined) throw new StudioError('INVALID_ARGUMENT', `A ${args.action} names the pair (itemId).`);
+        const item = this.store.item(args.itemId);
+        if (item.queue_id !== queue.id)
+          throw new StudioError('INVALID_ARGUMENT', `Pair #${item.id} is not in queue "${queue.name}".`, { itemId: item.id });
+        itemId = item.id;
+        if (args.action === 'label') {
+          if (!args.choice) throw new StudioError('INVALID_ARGUMENT', 'A label needs a choice: left, right, tie or both_bad.');
+          label = pairLabelOf(args.choice, this.shownLeft(queue, itemId, args.annotatorId));
+        }
+      }
+      return this.store.insertEvent({
+        itemId,
+        annotatorId: args.annotatorId,
+        action: args.action,
+        label,
+        shownLeft: this.shownLeft(queue, itemId, args.annotatorId),
+        rationale: args.rationale?.trim() ? args.rationale : null,
+        confidence: args.confidence ?? null,
+        msOnScreen: args.msOnScreen ?? null,
+      });
+    }, 'immediate');
+    return { event, next: this.next(args.queueId, args.annotatorId) };
+  }
+
+  /** Progress, agreement (percent and κ per annotator pair, α overall), position bias and conflicts of a queue. */
+  stats(queueId: number): LabelStats {
+    const row = this.store.queueRow(queueId);
+    const queue = this.toQueue(row);
+    const folded = foldLabels(this.store.foldEvents(queueId));
+    const byItem = labelsByItem(folded);
+    const items = this.store.itemSummaries(queueId);
+    const annotatorIds = [...new Set([...folded.values()].map((f) => f.annotatorId))].sort((x, y) => x - y);
+    const names = new Map(annotatorIds.map((id) => [id, this.store.getAnnotator(id).name]));
+    const eventCounts = new Map<number, number>();
+    for (const e of this.store.foldEvents(queueId)) eventCounts.set(e.annotatorId, (eventCounts.get(e.annotatorId) ?? 0) + 1);
+
+    const annotators = annotatorIds.map((id) => {
+      const own = [...folded.values()].filter((f) => f.annotatorId === id);
+      const labeled = own.filter((f) => f.label !== null);
+      const ms = this.store.msOnScreen(queueId, id);
+      const bias = positionBiasOf(labeled.map((f) => ({ label: f.label!, left: f.shownLeft })));
+      return {
+        annotatorId: id,
+        name: names.get(id)!,
+        labeled: labeled.length,
+        skipped: own.filter((f) => f.label === null && f.lastAction === 'skip').length,
+        events: eventCounts.get(id) ?? 0,
+        labelsPerHour: ms > 0 ? labeled.length / (ms / 3_600_000) : null,
+        positionBias: {
+          n: bias.n,
+          left: bias.left,
+          share: bias.interval?.p ?? null,
+          low: bias.interval?.low ?? null,
+          high: bias.interval?.high ?? null,
+          flagged: bias.flagged,
+        },
+      };
+    });
+
+    const column = (annotatorId: number) => items.map((it) => byItem.get(it.id)?.find((f) => f.annotatorId === annotatorId)?.label ?? null);
+    const pairs = [];
+    for (let i = 0; i < annotatorIds.length; i++)
+      for (let j = i + 1; j < annotatorIds.length; j++) {
+        const x = column(annotatorIds[i]!);
+        const y = column(annotatorIds[j]!);
+        const pct = percentAgreement(x, y);
+        const kappa = cohenKappa(x, y);
+        const reason = kappa.reason ?? pct.reason;
+        pairs.push({
+          first: names.get(annotatorIds[i]!)!,
+          second: names.get(annotatorIds[j]!)!,
+          n: pct.n,
+          percent: pct.agreement,
+          kappa: kappa.kappa,
+          ...(reason ? { reason } : {}),
+        });
+      }
+    const alpha = krippendorffAlphaNominal(items.map((it) => (byItem.get(it.id) ?? []).map((f) => f.label)));
+    const conflicts = items
+      .map((it) => ({ it, labels: byItem.get(it.id) ?? [] }))
+      .filter(({ labels }) => labels.length >= 2 && new Set(labels.map((f) => f.label)).size > 1)
+      .map(({ it, labels }) => ({
+        itemId: it.id,
+        position: it.position,
+        contentHash: it.content_hash,
+        labels: labels
+          .sort((x, y) => x.annotatorId - y.annotatorId)
+          .map((f) => ({ annotator: names.get(f.annotatorId)!, label: f.label! })),
+      }));
+    let labels = 0;
+    for (const list of byItem.values()) labels += list.length;
+    return {
+      queue,
+      progress: { total: queue.total, done: queue.done, labels },
+      annotators,
+      agreement: {
+        pairs,
+        alpha: alpha.alpha,
+        alphaUnits: alpha.units,
+        ...(alpha.reason ? { alphaReason: alpha.reason } : {}),
+      },
+      conflicts,
+    };
+  }
+}
+
+/** The contract's labeling.* methods. */
+export function labelingHandlers(db: Db): Pick<Handlers, LabelingMethods> {
+  const service = new LabelingService(db);
+  return {
+    'labeling.annotators': () => service.annotators(),
+    'labeling.createAnnotator': ({ name }) => service.createAnnotator(name),
+    'labeling.queues': () => service.queues(),
+    'labeling.createQueue': (args) => service.createQueue(args),
+    'labeling.next': ({ queueId, annotatorId }) => service.next(queueId, annotatorId),
+    'labeling.record': (args) => service.record(args),
+    'labeling.stats': ({ queueId }) => service.stats(queueId),
+  };
+}
