@@ -10,6 +10,7 @@ import { datasetsCommand, exportCommand, importCommand, snapshotCommand } from '
 import { describeFailure } from './errors';
 import { infoCommand } from './info';
 import { jobsCommand } from './jobs';
+import { labelCommand } from './label';
 import { modelCommand } from './model';
 import { doctorCommand, generateCommand, scoreCommand } from './engine';
 import { processIo, type CliIo } from './output';
@@ -36,6 +37,7 @@ export const COMMANDS: Command[] = [
   trainCommand,
   runsCommand,
   resumeCommand,
+  labelCommand,
 ];
 
 const GLOBAL_OPTIONS = {

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { call } from '../../main/core/client';
 import { createStudio, type Studio } from '../../main/core/studio';
 import type { Message } from '../../shared/datasets';
-import { type LabelEvent, type LabelItem, type PairLabel, type ScreenChoice, screenChoiceOf } from '../../shared/labeling';
+import { type LabelEvent, type LabelItem, type LabelStats, type PairLabel, type ScreenChoice, screenChoiceOf } from '../../shared/labeling';
+import { main } from '../../main/cli/index';
 import { callApi, startServe, type ServeHandle } from '../helpers/serve';
 import { tempDir } from '../helpers/tmp';
 import { withStores } from '../helpers/workspace';
@@ -168,6 +169,79 @@ describe('labeling through the contract', () => {
     expect(queue.skipped).toBe(1);
     expect(queue.notes[0]).toMatch(/identical/);
     await expect(call(s, 'labeling.createQueue', { name: 'empty', datasetId: ds.id })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});
+
+describe('studio label', () => {
+  it('creates a queue, lists queues and prints stats with κ, α and position bias, through the same contract', async () => {
+    const { s, ws } = await openDemo();
+    const queue = await call(s, 'labeling.createQueue', {
+      name: 'cli q',
+      datasetId: (await call(s, 'datasets.list', {}))[0]!.id,
+      overlap: 2,
+    });
+    const x = await call(s, 'labeling.createAnnotator', { name: 'xena' });
+    const y = await call(s, 'labeling.createAnnotator', { name: 'yuri' });
+    // xena: tie tie a b, yuri: tie a a b → p_o = 3/4, p_e = .5·.25 + .25·.5 + .25·.25 = 0.3125, κ = 0.4375 / 0.6875 = 0.636…
+    const plans: [number, PairLabel[]][] = [
+      [x.id, ['tie', 'tie', 'a', 'b']],
+      [y.id, ['tie', 'a', 'a', 'b']],
+    ];
+    for (const [annotatorId, labels] of plans) {
+      let item = await call(s, 'labeling.next', { queueId: queue.id, annotatorId });
+      for (const label of labels) {
+        item = (
+          await call(s, 'labeling.record', {
+            queueId: queue.id,
+            annotatorId,
+            action: 'label',
+            itemId: item!.id,
+            choice: await keyFor(s, item!, label),
+          })
+        ).next;
+      }
+    }
+    await s.close();
+    studio = undefined;
+    const out: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t) };
+    const run = async (...args: string[]) => {
+      out.length = 0;
+      const code = await main([...args, '--workspace', ws], io);
+      return { code, text: out.join('\n') };
+    };
+    const stats = await run('label', 'stats', 'cli q', '--json');
+    expect(stats.code).toBe(0);
+    const parsed = JSON.parse(stats.text) as LabelStats;
+    expect(parsed.agreement.pairs[0]!.kappa).toBeCloseTo(0.4375 / 0.6875, 10);
+    expect(parsed.progress).toMatchObject({ done: 4, labels: 8 });
+    const text = await run('label', 'stats', String(queue.id));
+    expect(text.text).toMatch(/4 \/ 400 pairs done/);
+    expect(text.text).toMatch(/xena · yuri +4 +75\.0% +0\.636/);
+    expect(text.text).toMatch(/α \(nominal\) +0\.\d{3} over 4 pairs/);
+    const made = await run(
+      'label',
+      'create',
+      '--dataset',
+      'Demo: rule following',
+      '--name',
+      'second',
+      '--order',
+      'random',
+      '--seed',
+      '9',
+      '--overlap',
+      '3',
+    );
+    expect(made.code).toBe(0);
+    expect(made.text).toMatch(/queue #2 "second": 400 pairs/);
+    const list = await run('label', 'queues', '--json');
+    expect((JSON.parse(list.text) as { name: string; overlap: number }[]).map((q) => [q.name, q.overlap])).toEqual([
+      ['second', 3],
+      ['cli q', 2],
+    ]);
+    expect((await run('label', 'create', '--name', 'x')).code).toBe(1);
+    expect((await run('label', 'stats', 'missing')).code).toBe(1);
   });
 });
 

@@ -1,0 +1,173 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { LabelQueue, LabelStats } from '../../shared/labeling';
+import { StudioError } from '../../shared/result';
+import { call, type StudioDoor } from '../core/client';
+import { CliError, type Command, type CommandContext } from './commands';
+import { resolveDataset } from './datasets';
+import { keyValues, table } from './output';
+
+const USAGE = [
+  'studio label queues [--workspace DIR] [--json]',
+  'studio label create --dataset NAME|--snapshot ID --name Q [--kind pairs] [--overlap K] [--order stored|random] [--seed S] [--guidelines FILE] [--workspace DIR] [--json]',
+  'studio label stats QUEUE [--workspace DIR] [--json]',
+].join('\n       ');
+
+/** A queue by name, else by numeric id. */
+async function resolveQueue(studio: StudioDoor, ref: string): Promise<LabelQueue> {
+  const queues = await call(studio, 'labeling.queues', {});
+  const found =
+    queues.find((q) => q.name.toLowerCase() === ref.toLowerCase()) ??
+    (/^\d+$/.test(ref) ? queues.find((q) => q.id === Number(ref)) : undefined);
+  if (!found) throw new StudioError('NOT_FOUND', `There is no label queue named "${ref}".`);
+  return found;
+}
+
+const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
+const num = (x: number | null, digits = 3) => (x === null ? '—' : x.toFixed(digits));
+
+function intOption(ctx: CommandContext, name: string, min: number, max: number): number | undefined {
+  const raw = ctx.values[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new CliError(`--${name} must be a whole number from ${min} to ${max}.`);
+  return value;
+}
+
+async function createQueue(ctx: CommandContext, studio: StudioDoor): Promise<LabelQueue> {
+  const name = ctx.values.name;
+  if (typeof name !== 'string' || !name.trim()) throw new CliError('name the queue: --name Q');
+  const dataset = ctx.values.dataset;
+  const snapshot = ctx.values.snapshot;
+  if ((dataset === undefined) === (snapshot === undefined))
+    throw new CliError('make the queue from one source: --dataset NAME or --snapshot ID');
+  const kind = String(ctx.values.kind ?? 'pairs');
+  if (!['pairs', 'prompts', 'relabel', 'arena'].includes(kind)) throw new CliError('--kind must be pairs, prompts, relabel or arena.');
+  const order = String(ctx.values.order ?? 'stored');
+  if (order !== 'stored' && order !== 'random') throw new CliError('--order must be stored or random.');
+  let guidelines: string | undefined;
+  if (typeof ctx.values.guidelines === 'string') {
+    const path = resolve(ctx.values.guidelines);
+    try {
+      guidelines = readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new CliError(`cannot read the guidelines file ${path}: ${(err as Error).message}`);
+    }
+  }
+  let source: { datasetId: number } | { snapshotId: number };
+  if (typeof dataset === 'string') source = { datasetId: (await resolveDataset(studio, dataset)).id };
+  else {
+    const id = Number(snapshot);
+    if (!Number.isInteger(id) || id < 1) throw new CliError('--snapshot takes a snapshot id (see studio datasets or the Datasets page).');
+    source = { snapshotId: id };
+  }
+  const overlap = intOption(ctx, 'overlap', 1, 50);
+  const seed = intOption(ctx, 'seed', -2_147_483_648, 2_147_483_647);
+  return call(studio, 'labeling.createQueue', {
+    name,
+    kind: kind as LabelQueue['kind'],
+    ...source,
+    order,
+    ...(overlap !== undefined ? { overlap } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(guidelines !== undefined ? { guidelines } : {}),
+  });
+}
+
+function printStats(ctx: CommandContext, stats: LabelStats): void {
+  const { queue, progress, agreement } = stats;
+  ctx.io.out(
+    keyValues([
+      ['queue', `#${queue.id} "${queue.name}" (${queue.kind}, order ${queue.order}, overlap ${queue.overlap})`],
+      [
+        'progress',
+        `${progress.done} / ${progress.total} pairs done (${pct(progress.total ? progress.done / progress.total : null)}), ${progress.labels} labels`,
+      ],
+      [
+        'α (nominal)',
+        agreement.alpha === null
+          ? `— (${agreement.alphaReason ?? 'undefined'})`
+          : `${num(agreement.alpha)} over ${agreement.alphaUnits} pairs`,
+      ],
+      ['conflicts', String(stats.conflicts.length)],
+    ]),
+  );
+  if (stats.annotators.length) {
+    ctx.io.out('');
+    ctx.io.out(
+      table(
+        ['annotator', 'labeled', 'skipped', 'labels/h', 'left share (95% CI)', 'bias'],
+        stats.annotators.map((a) => [
+          a.name,
+          String(a.labeled),
+          String(a.skipped),
+          a.labelsPerHour === null ? '—' : a.labelsPerHour.toFixed(0),
+          a.positionBias.share === null
+            ? '—'
+            : `${pct(a.positionBias.share)} [${pct(a.positionBias.low)}, ${pct(a.positionBias.high)}] n=${a.positionBias.n}`,
+          a.positionBias.flagged ? 'FLAGGED' : '',
+        ]),
+      ),
+    );
+  }
+  if (agreement.pairs.length) {
+    ctx.io.out('');
+    ctx.io.out(
+      table(
+        ['annotators', 'shared', 'agreement', 'κ', 'note'],
+        agreement.pairs.map((p) => [`${p.first} · ${p.second}`, String(p.n), pct(p.percent), num(p.kappa), p.reason ?? '']),
+      ),
+    );
+  }
+}
+
+export const labelCommand: Command = {
+  name: 'label',
+  usage: USAGE,
+  summary: 'Label queues: list them, make one from a dataset or snapshot, and show progress, agreement (κ, α) and position bias.',
+  options: {
+    dataset: { type: 'string' },
+    snapshot: { type: 'string' },
+    name: { type: 'string' },
+    kind: { type: 'string' },
+    overlap: { type: 'string' },
+    order: { type: 'string' },
+    seed: { type: 'string' },
+    guidelines: { type: 'string' },
+  },
+  async run(ctx) {
+    const [sub, ref] = ctx.positionals;
+    if (sub !== 'queues' && sub !== 'create' && sub !== 'stats') throw new CliError(`usage: ${USAGE}`);
+    if (sub === 'stats' && !ref) throw new CliError('name the queue: studio label stats QUEUE');
+    const studio = ctx.openStudio(false);
+    try {
+      if (sub === 'queues') {
+        const queues = await call(studio, 'labeling.queues', {});
+        if (ctx.json) ctx.io.out(JSON.stringify(queues));
+        else if (queues.length === 0) ctx.io.out('No label queues yet. Make one with: studio label create --dataset NAME --name Q');
+        else
+          ctx.io.out(
+            table(
+              ['id', 'name', 'kind', 'order', 'overlap', 'done', 'total'],
+              queues.map((q) => [String(q.id), q.name, q.kind, q.order, String(q.overlap), String(q.done), String(q.total)]),
+            ),
+          );
+      } else if (sub === 'create') {
+        const queue = await createQueue(ctx, studio);
+        if (ctx.json) ctx.io.out(JSON.stringify(queue));
+        else {
+          ctx.io.out(`queue #${queue.id} "${queue.name}": ${queue.total} pairs to label (order ${queue.order}, overlap ${queue.overlap})`);
+          for (const note of queue.notes) ctx.io.out(`note: ${note}`);
+        }
+      } else {
+        const queue = await resolveQueue(studio, ref!);
+        const stats = await call(studio, 'labeling.stats', { queueId: queue.id });
+        if (ctx.json) ctx.io.out(JSON.stringify(stats));
+        else printStats(ctx, stats);
+      }
+      return 0;
+    } finally {
+      await studio.close();
+    }
+  },
+};
