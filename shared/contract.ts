@@ -18,6 +18,7 @@ import {
 } from './datasets';
 import { Job, JobLogLine, JobStatus } from './jobs';
 import { CheckpointEntry, MetricSeries, ModelEntry, Run, RunDefaults, RunDiagnostic, RunEstimate, RunLaunch } from './runs';
+import { EvalItemResult, EvalParams, EvalResult, Suite } from './evals';
 import { Annotator, LabelEvent, LabelItem, LabelQueue, LabelStats, ScreenChoice } from './labeling';
 
 /**
@@ -303,6 +304,24 @@ export const contract = {
   'runs.resume': method(z.object({ id: Id }), Run, 'Continue a paused, interrupted or failed run from its last valid checkpoint.'),
   'runs.cancel': method(z.object({ id: Id }), Run, 'Stop a run for good (its checkpoints stay).'),
   'runs.rerun': method(z.object({ id: Id }), Run, 'Start a new run with the same config, snapshot and model.'),
+
+  'evals.start': method(
+    EvalParams,
+    Job,
+    'Evaluate a model (a registered one, or a run checkpoint) on a suite as an eval job; items already evaluated for the same model, data and settings come from the cache.',
+  ),
+  'evals.list': method(z.object({ modelId: Id.optional() }), z.array(EvalResult), 'Stored evaluation results, newest first.'),
+  'evals.get': method(
+    z.object({ id: Id, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(100) }),
+    z.object({ result: EvalResult, items: z.array(EvalItemResult), total: z.number().int() }),
+    'One evaluation result with a page of its per-item results (pairs, questions, documents).',
+  ),
+  'evals.suites': method(
+    z.object({}),
+    z.array(Suite),
+    'The suites this workspace can evaluate on (the demo suite where the demo dataset is).',
+  ),
+
   'labeling.annotators': method(z.object({}), z.array(Annotator), 'Local annotator profiles, by name.'),
   'labeling.createAnnotator': method(
     z.object({ name: z.string().min(1).max(100) }),

@@ -21,6 +21,7 @@ import { seedDemoDataset } from './datasets/demo';
 import { APP_VERSION } from './version';
 import { RunStore } from './runs/store';
 import { runHandlers, type RunServiceDeps } from './runs/service';
+import { evalHandlers } from './evals/service';
 import { labelingHandlers } from './labeling/service';
 import { registerDemoModel } from './runs/demo';
 import { removeStaleTemps } from '../training/temp-files';
@@ -149,6 +150,7 @@ export function createStudio(options: StudioOptions): Studio {
     'jobs.startSelfTest': (params) => jobs.start('self-test', params),
     ...datasetHandlers({ store: datasets, jobs, jobStore, exportsDir }),
     ...runHandlers(runDeps),
+    ...evalHandlers({ runs, datasets, jobs, assetsDir }),
     ...labelingHandlers(workspace.db),
   };
 
