@@ -113,6 +113,8 @@ export const Conflict = z.object({
   position: z.number().int(),
   contentHash: z.string(),
   labels: z.array(z.object({ annotator: z.string(), label: PairLabel })),
+  /** The standing labels include both `a` and `b` (opposite decisive labels), not only a tie against a decision. */
+  decisive: z.boolean(),
 });
 export const LabelStats = z.object({
   queue: LabelQueue,

@@ -89,7 +89,7 @@ function printStats(ctx: CommandContext, stats: LabelStats): void {
           ? `— (${agreement.alphaReason ?? 'undefined'})`
           : `${num(agreement.alpha)} over ${agreement.alphaUnits} pairs`,
       ],
-      ['conflicts', String(stats.conflicts.length)],
+      ['conflicts', `${stats.conflicts.length} (${stats.conflicts.filter((c) => c.decisive).length} with a against b)`],
     ]),
   );
   if (stats.annotators.length) {

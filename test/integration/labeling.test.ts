@@ -133,7 +133,12 @@ describe('labeling through the contract', () => {
     expect(ac.reason).toBeTruthy();
     expect(stats.agreement.alphaUnits).toBe(10);
     expect(stats.agreement.alpha).not.toBeNull();
-    expect(stats.conflicts.map((c) => c.position)).toEqual([4, 7, 9]);
+    // Every pair whose standing labels differ is a conflict; those with a against b are the decisive ones.
+    expect(stats.conflicts.map((c) => [c.position, c.decisive])).toEqual([
+      [4, true],
+      [7, true],
+      [9, false],
+    ]);
     expect(stats.conflicts[2]!.labels).toEqual([
       { annotator: 'alice', label: 'both_bad' },
       { annotator: 'bob', label: 'tie' },

@@ -398,6 +398,7 @@ export class LabelingService {
         labels: labels
           .sort((x, y) => x.annotatorId - y.annotatorId)
           .map((f) => ({ annotator: names.get(f.annotatorId)!, label: f.label! })),
+        decisive: labels.some((f) => f.label === 'a') && labels.some((f) => f.label === 'b'),
       }));
     let labels = 0;
     for (const list of byItem.values()) labels += list.length;
