@@ -171,9 +171,11 @@ export class LabelStore extends Store {
     return row;
   }
 
-  /** Item ids of a queue in its order. */
-  itemIdsInOrder(queueId: number): number[] {
-    return this.value<[number], number>('SELECT id FROM label_items WHERE queue_id = ? ORDER BY position').all(queueId);
+  /** Up to `limit` items of a queue after a position, in the queue's order. */
+  itemsAfter(queueId: number, afterPosition: number, limit: number): { id: number; position: number }[] {
+    return this.sql<[number, number, number], { id: number; position: number }>(
+      'SELECT id, position FROM label_items WHERE queue_id = ? AND position > ? ORDER BY position LIMIT ?',
+    ).all(queueId, afterPosition, limit);
   }
 
   itemSummaries(queueId: number): { id: number; position: number; content_hash: string }[] {

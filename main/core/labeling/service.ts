@@ -23,6 +23,9 @@ import type { Db } from '../db/open';
 import type { Handlers } from '../handlers';
 import { type ItemRow, LabelStore, type NewItem, type QueueRow, type SourceRecord } from './label-store';
 
+/** Items read per page while looking for the next open pair. */
+const NEXT_PAGE = 1000;
+
 type LabelingMethods = Extract<keyof Handlers, `labeling.${string}`>;
 
 /** The pair's content hash: stable across workspaces, so labels can travel with it. */
@@ -256,17 +259,11 @@ export class LabelingService {
     const byItem = labelsByItem(folded);
     const mine = new Map<number, FoldedLabel>();
     for (const f of folded.values()) if (f.annotatorId === annotatorId) mine.set(f.itemId, f);
-    const open: number[] = [];
-    let firstFresh: number | undefined;
-    let firstSkipped: number | undefined;
-    for (const id of this.store.itemIdsInOrder(queueId)) {
-      const own = mine.get(id);
-      if (own?.label) continue;
-      if ((byItem.get(id)?.length ?? 0) >= queue.overlap) continue;
-      open.push(id);
-      if (own?.lastAction === 'skip') firstSkipped ??= id;
-      else firstFresh ??= id;
-    }
+    // Only pairs with events can be closed to this annotator: the rest of the queue is read in order, a page at a time, until the first open pair.
+    const closed = new Set<number>();
+    for (const [itemId, labels] of byItem) if (labels.length >= queue.overlap) closed.add(itemId);
+    for (const own of mine.values()) if (own.label) closed.add(own.itemId);
+    const remaining = this.store.itemCount(queueId) - closed.size;
     let lastOwn: (typeof events)[number] | undefined;
     for (let i = events.length - 1; i >= 0; i--)
       if (events[i]!.annotatorId === annotatorId) {
@@ -274,11 +271,21 @@ export class LabelingService {
         break;
       }
     if (lastOwn?.action === 'undo' && !mine.get(lastOwn.itemId)?.label) {
-      const remaining = open.includes(lastOwn.itemId) ? open.length : open.length + 1;
-      return this.toItem(queue, this.store.item(lastOwn.itemId), annotatorId, true, remaining);
+      const reopened = this.store.item(lastOwn.itemId);
+      return this.toItem(queue, reopened, annotatorId, true, closed.has(reopened.id) ? remaining + 1 : remaining);
     }
-    const id = firstFresh ?? firstSkipped;
-    return id === undefined ? null : this.toItem(queue, this.store.item(id), annotatorId, false, open.length);
+    let firstSkipped: number | undefined;
+    for (let after = -1; ;) {
+      const page = this.store.itemsAfter(queueId, after, NEXT_PAGE);
+      for (const { id } of page) {
+        if (closed.has(id)) continue;
+        if (mine.get(id)?.lastAction === 'skip') firstSkipped ??= id;
+        else return this.toItem(queue, this.store.item(id), annotatorId, false, remaining);
+      }
+      if (page.length < NEXT_PAGE) break;
+      after = page[page.length - 1]!.position;
+    }
+    return firstSkipped === undefined ? null : this.toItem(queue, this.store.item(firstSkipped), annotatorId, false, remaining);
   }
 
   /**
