@@ -8,6 +8,7 @@ import { APP_VERSION } from '../core/version';
 import { EXIT, EXIT_CODE_HELP, type Command } from './commands';
 import { datasetsCommand, exportCommand, importCommand, snapshotCommand } from './datasets';
 import { describeFailure } from './errors';
+import { evalCommand } from './evals';
 import { infoCommand } from './info';
 import { jobsCommand } from './jobs';
 import { labelCommand } from './label';
@@ -37,6 +38,7 @@ export const COMMANDS: Command[] = [
   trainCommand,
   runsCommand,
   resumeCommand,
+  evalCommand,
   labelCommand,
 ];
 

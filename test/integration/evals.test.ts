@@ -7,6 +7,7 @@
  * bad; and the eval of a trained model on the demo test split equals what the
  * trainer logged at its last step.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ import type { Job } from '../../shared/jobs';
 import type { MetricSeries, ModelEntry, Run } from '../../shared/runs';
 import { call, jobSettled } from '../../main/core/client';
 import { createStudio, type Studio } from '../../main/core/studio';
+import { REPO_ROOT, STUDIO_BIN } from '../helpers/serve';
 import { tempDir } from '../helpers/tmp';
 
 let studio: Studio;
@@ -148,5 +150,44 @@ describe('evaluation', () => {
       settings: { chatTemplate: run.config.chatTemplate, maxLength: config.maxLength, maxPromptLength: config.maxPromptLength },
     });
     expect(result.items[0]!.metrics['logps/accuracies']).toBeCloseTo(logged.values.at(-1)!, 10);
+  });
+
+  it('studio eval runs a task file from the command line, prints JSON, lists and shows results, and exits 3 on a bad model folder', () => {
+    const workspace = join(t.dir, 'cli-ws');
+    const studioCli = (...args: string[]) => {
+      const res = spawnSync(process.execPath, [STUDIO_BIN, ...args, '--workspace', workspace], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      return { code: res.status, out: res.stdout, err: res.stderr };
+    };
+    const task = join(t.dir, 'cli.jsonl');
+    writeFileSync(
+      task,
+      [0, 1, 0].map((gold, i) => JSON.stringify({ id: `c${i}`, context: 'It is warm in', choices: ['Berlin.', 'red.'], gold })).join('\n'),
+    );
+    const run = studioCli('eval', '--model', 'demo', '--task', task, '--json');
+    expect(run.code, run.err).toBe(0);
+    const out = JSON.parse(run.out) as EvalJobResult & { jobId: number };
+    expect(out.items).toHaveLength(1);
+    expect(out.items[0]).toMatchObject({ kind: 'multiple-choice', cached: false });
+    expect(inUnit(out.items[0]!.metrics['acc'])).toBe(true);
+
+    const again = studioCli('eval', '--model', 'demo', '--task', task);
+    expect(again.code, again.err).toBe(0);
+    expect(again.out).toMatch(/acc_norm\s+\d\.\d{4}\s+\d\.\d{4}/);
+    expect(again.out).toContain('0 scored, 1 from the cache');
+
+    const list = studioCli('eval', 'list', '--json');
+    expect(list.code, list.err).toBe(0);
+    expect((JSON.parse(list.out) as EvalResult[]).map((r) => r.id)).toEqual([out.items[0]!.resultId]);
+    const show = studioCli('eval', 'show', String(out.items[0]!.resultId), '--json');
+    expect(show.code, show.err).toBe(0);
+    expect((JSON.parse(show.out) as { total: number }).total).toBe(3);
+
+    const bad = studioCli('eval', '--model', t.dir, '--task', task);
+    expect(bad.code).toBe(3);
+    expect(bad.err).toMatch(/not a model folder/);
   });
 });
