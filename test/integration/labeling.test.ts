@@ -145,6 +145,53 @@ describe('labeling through the contract', () => {
     ]);
   });
 
+  it('skipped pairs come back after the rest, the queue ends with null, and refusals say why', async () => {
+    const { s } = await openDemo();
+    const demo = (await call(s, 'datasets.list', {}))[0]!;
+    const ids = (await call(s, 'records.query', { datasetId: demo.id, limit: 1000 })).rows.map((r) => r.id);
+    await call(s, 'records.delete', { datasetId: demo.id, ids: ids.slice(3) });
+    const queue = await call(s, 'labeling.createQueue', { name: 'three', datasetId: demo.id });
+    expect(queue.total).toBe(3);
+    const ann = await call(s, 'labeling.createAnnotator', { name: 'sam' });
+    await expect(call(s, 'labeling.record', { queueId: queue.id, annotatorId: ann.id, action: 'undo' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    const first = (await call(s, 'labeling.next', { queueId: queue.id, annotatorId: ann.id }))!;
+    expect(first).toMatchObject({ position: 0, remaining: 3, reopened: false });
+    await expect(
+      call(s, 'labeling.record', { queueId: queue.id, annotatorId: ann.id, action: 'label', itemId: first.id }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    let r = await call(s, 'labeling.record', { queueId: queue.id, annotatorId: ann.id, action: 'skip', itemId: first.id });
+    expect(r.next).toMatchObject({ position: 1, remaining: 3 });
+    r = await call(s, 'labeling.record', { queueId: queue.id, annotatorId: ann.id, action: 'label', itemId: r.next!.id, choice: 'left' });
+    r = await call(s, 'labeling.record', {
+      queueId: queue.id,
+      annotatorId: ann.id,
+      action: 'label',
+      itemId: r.next!.id,
+      choice: 'both_bad',
+    });
+    // Only the skipped pair is left: it comes back.
+    expect(r.next).toMatchObject({ id: first.id, remaining: 1 });
+    r = await call(s, 'labeling.record', { queueId: queue.id, annotatorId: ann.id, action: 'label', itemId: first.id, choice: 'tie' });
+    expect(r.next).toBeNull();
+    expect((await call(s, 'labeling.queues', {}))[0]).toMatchObject({ name: 'three', done: 3, total: 3 });
+    // Undo walks back: the tie on the first pair, then the both-bad on the third.
+    r = await call(s, 'labeling.record', { queueId: queue.id, annotatorId: ann.id, action: 'undo' });
+    expect(r.next).toMatchObject({ id: first.id, reopened: true, remaining: 1 });
+    r = await call(s, 'labeling.record', { queueId: queue.id, annotatorId: ann.id, action: 'undo' });
+    expect(r.next).toMatchObject({ position: 2, reopened: true, remaining: 2 });
+    const other = await call(s, 'labeling.createQueue', { name: 'other', datasetId: demo.id });
+    const foreign = (await call(s, 'labeling.next', { queueId: other.id, annotatorId: ann.id }))!;
+    await expect(
+      call(s, 'labeling.record', { queueId: queue.id, annotatorId: ann.id, action: 'label', itemId: foreign.id, choice: 'left' }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(call(s, 'labeling.next', { queueId: queue.id, annotatorId: 999 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await call(s, 'labeling.stats', { queueId: queue.id })).annotators[0]).toMatchObject({ labeled: 1, skipped: 0, events: 6 });
+  });
+
   it('makes a queue from a snapshot, in a seeded random order that repeats', async () => {
     const { s } = await openDemo();
     const [snapshot] = await call(s, 'snapshots.list', {});
