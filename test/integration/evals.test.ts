@@ -4,8 +4,10 @@
  * split, the demo MC task, general.jsonl perplexity) in a real worker
  * process; the same evaluation again is served from the cache without a
  * worker; a task file with bad rows evaluates the good ones and lists the
- * bad; and the eval of a trained model on the demo test split equals what the
- * trainer logged at its last step.
+ * bad; the eval of a trained model on the demo test split equals what the
+ * trainer logged at its last step (its exported model, and its checkpoint
+ * with the run's base model as the reference for rewards/*); and `studio
+ * eval` does the same as a real process.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvalItemResult, EvalJobResult, EvalResult, Suite } from '../../shared/evals';
 import type { Job } from '../../shared/jobs';
 import type { MetricSeries, ModelEntry, Run } from '../../shared/runs';
+import { PRESETS } from '../../shared/objectives';
 import { call, jobSettled } from '../../main/core/client';
 import { createStudio, type Studio } from '../../main/core/studio';
 import { REPO_ROOT, STUDIO_BIN } from '../helpers/serve';
@@ -127,9 +130,18 @@ describe('evaluation', () => {
     expect(inUnit(result.items[0]!.metrics['acc'])).toBe(true);
   });
 
-  it("equals the trainer's last eval/logp_accuracy for the model it exported, on the demo test split", async () => {
+  it('equals what a DPO run logged at its last step: eval/logp_accuracy for its exported model, and eval/reward_* for its checkpoint with the base as reference', async () => {
     const snapshotId = (await call(studio, 'snapshots.list', {}))[0]!.id;
-    const config = { maxSteps: 4, evalEvery: 2, microBatchSize: 4, gradAccumulation: 1, maxLength: 64, maxPromptLength: 48 };
+    const config = {
+      objective: PRESETS.dpo,
+      maxSteps: 4,
+      evalEvery: 2,
+      checkpointEvery: 4,
+      microBatchSize: 4,
+      gradAccumulation: 1,
+      maxLength: 64,
+      maxPromptLength: 48,
+    };
     const created: Run = await call(studio, 'runs.create', { name: 'short', snapshotId, modelId: demoModelId, config });
     await jobSettled(studio, created.jobId);
     const run = await call(studio, 'runs.get', { id: created.id });
@@ -150,6 +162,18 @@ describe('evaluation', () => {
       settings: { chatTemplate: run.config.chatTemplate, maxLength: config.maxLength, maxPromptLength: config.maxPromptLength },
     });
     expect(result.items[0]!.metrics['logps/accuracies']).toBeCloseTo(logged.values.at(-1)!, 10);
+
+    // The run's checkpoint at that step, with the run's base model as the reference: rewards/* as the trainer logged them.
+    const fromCheckpoint = await evaluate({
+      model: { runId: run.id, step: 4 },
+      suite: { items: [{ kind: 'preference', snapshotId, split: 'test' }] },
+    });
+    const m = fromCheckpoint.result.items[0]!.metrics;
+    expect(m['logps/accuracies']).toBeCloseTo(logged.values.at(-1)!, 10);
+    expect(inUnit(m['rewards/accuracies'])).toBe(true);
+    // DPO's implicit reward, β·(log π − log π_ref), is what the evaluation computes: a DPO run logs the same.
+    expect(m['rewards/accuracies']).toBeCloseTo(series['eval/reward_accuracy']!.values.at(-1)!, 10);
+    expect(m['rewards/margins']).toBeCloseTo(series['eval/reward_margin']!.values.at(-1)!, 4);
   });
 
   it('studio eval runs a task file from the command line, prints JSON, lists and shows results, and exits 3 on a bad model folder', () => {
