@@ -37,6 +37,8 @@ export async function scoreInBatches(
   const total = examples.length;
   let done = total - order.length;
   for (let start = 0; start < order.length; start += size) {
+    // A batch resolves through microtasks only: yield to the event loop so a worker reads its cancel message.
+    if (opts.signal) await new Promise<void>((resolve) => setTimeout(resolve, 0));
     opts.signal?.throwIfAborted();
     const idx = order.slice(start, start + size);
     const scores = await scoreBatch(

@@ -108,6 +108,37 @@ describe('evaluation', () => {
     expect(job.id).toBeGreaterThan(0);
   });
 
+  it('keeps the items a cancelled job finished, and the next job scores only the rest', async () => {
+    const fixture = join(REPO_ROOT, 'test', 'fixtures', 'models', 'tiny-llama');
+    const modelId = (await call(studio, 'models.register', { path: fixture })).id;
+    const job = await call(studio, 'evals.start', { model: { modelId }, suite: 'demo' });
+    // Cancelled once the first item is scored (and stored: its results come before its log line).
+    const scoredOne = new Promise<void>((resolve) => {
+      const off = studio.events.subscribe((e) => {
+        if (e.type === 'job.log' && e.line.jobId === job.id && e.line.message.startsWith('Scored ')) {
+          off();
+          resolve();
+        }
+      });
+    });
+    await scoredOne;
+    await call(studio, 'jobs.cancel', { id: job.id });
+    const ended = await jobSettled(studio, job.id);
+    const kept = await call(studio, 'evals.list', { modelId });
+    expect(ended.status).toBe('cancelled');
+    // The worker reads the cancel between batches (main/evaluation/batches.ts yields): the multiple-choice item never finished.
+    expect(kept.length).toBeGreaterThanOrEqual(1);
+    expect(kept.length).toBeLessThan(3);
+    const { result } = await evaluate({ model: { modelId }, suite: 'demo' });
+    expect(
+      result.items
+        .filter((i) => i.cached)
+        .map((i) => i.resultId)
+        .sort(),
+    ).toEqual(kept.map((r) => r.id).sort());
+    expect(result.scored).toBe(3 - kept.length);
+  });
+
   it('evaluates the good questions of a bad task file and lists the bad ones by line', async () => {
     const file = join(t.dir, 'bad.jsonl');
     const good = (id: string, gold: number) => JSON.stringify({ id, context: 'There is a market in', choices: ['Cairo.', 'brown.'], gold });

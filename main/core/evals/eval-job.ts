@@ -20,7 +20,7 @@ import { defaultsFor } from '../runs/estimate';
 import { modelSourceHash } from '../runs/model-hash';
 import { readModelFolderConfig } from '../runs/models';
 import type { RunStore } from '../runs/store';
-import { EvalPayload, EvalTaskResult, type EvalWorkItem } from './eval-protocol';
+import { EvalPayload, EvalTaskResult, type EvalWorkItem, type EvalWorkResult } from './eval-protocol';
 import { EvalStore } from './eval-store';
 import { findSuite, resolveItem, sha256Json, type ResolvedItem } from './suites';
 
@@ -173,14 +173,7 @@ export const evalJob = defineJobKind({
     if (todo.length > 0) {
       const referencePath = model.reference?.kind === 'folder' ? model.reference.path : null;
       if (model.reference && !referencePath) ctx.log('warn', 'The run started from a seeded random model: rewards/* are not computed.');
-      const out = await ctx.runWorker({
-        dbPath: ctx.services.dbPath,
-        ...(ctx.services.nativeBinding ? { nativeBinding: ctx.services.nativeBinding } : {}),
-        modelPath: model.path,
-        referencePath,
-        items: todo.map((k) => workItem(k.item, model)),
-      });
-      out.results.forEach((r, j) => {
+      const storeItem = (j: number, r: EvalWorkResult) => {
         const k = todo[j]!;
         const problems = [
           ...k.item.problems,
@@ -203,7 +196,18 @@ export const evalJob = defineJobKind({
           r.items,
         );
         results.set(keyed.indexOf(k), { id: saved.id, metrics: saved.metrics });
-      });
+      };
+      // Each item is stored as soon as the worker sends it: a cancelled, failed or retried job keeps (and then skips) what it finished.
+      await ctx.runWorker(
+        {
+          dbPath: ctx.services.dbPath,
+          ...(ctx.services.nativeBinding ? { nativeBinding: ctx.services.nativeBinding } : {}),
+          modelPath: model.path,
+          referencePath,
+          items: todo.map((k) => workItem(k.item, model)),
+        },
+        { item: ({ index, result }) => storeItem(index, result) },
+      );
     }
     for (const k of keyed)
       for (const p of k.item.problems.filter((x) => x.severity === 'error'))

@@ -56,5 +56,9 @@ export const EvalWorkResult = z.object({
 });
 export type EvalWorkResult = z.infer<typeof EvalWorkResult>;
 
-export const EvalTaskResult = z.object({ results: z.array(EvalWorkResult) });
+/** The worker's return: how many items it scored (each was sent, as it finished, as an `item` event). */
+export const EvalTaskResult = z.object({ scored: z.number().int() });
 export type EvalTaskResult = z.infer<typeof EvalTaskResult>;
+
+/** Events from the worker: each item's results as soon as it is scored, so a cancelled or crashed job keeps what it finished. */
+export type EvalEvents = { item: { index: number; result: EvalWorkResult } };

@@ -12,7 +12,7 @@ import { loadStartingModel } from '../../training';
 import { openDatabase } from '../db/open';
 import { snapshotContents } from '../datasets/snapshots';
 import type { WorkerIo } from '../jobs/protocol';
-import type { EvalPayload, EvalTaskResult, EvalWorkItem, EvalWorkResult } from './eval-protocol';
+import type { EvalEvents, EvalPayload, EvalTaskResult, EvalWorkItem, EvalWorkResult } from './eval-protocol';
 
 function readSplit(
   payload: EvalPayload,
@@ -37,13 +37,12 @@ function readSplit(
 
 const finite = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
 
-export async function evalTask(payload: EvalPayload, io: WorkerIo): Promise<EvalTaskResult> {
+export async function evalTask(payload: EvalPayload, io: WorkerIo<EvalEvents>): Promise<EvalTaskResult> {
   const backend = await initBackend();
   io.log('info', `Worker ${process.pid} on the ${backend.name} backend${backend.threads ? ` (${backend.threads} threads)` : ''}.`);
   io.progress(0, 'Loading the model');
   const { model, tokenizer } = await loadStartingModel({ kind: 'folder', path: payload.modelPath });
   const reference = payload.referencePath ? (await loadStartingModel({ kind: 'folder', path: payload.referencePath })).model : null;
-  const results: EvalWorkResult[] = [];
   try {
     for (const [index, item] of payload.items.entries()) {
       io.signal.throwIfAborted();
@@ -51,7 +50,7 @@ export async function evalTask(payload: EvalPayload, io: WorkerIo): Promise<Eval
         io.progress((index + done / Math.max(total, 1)) / payload.items.length, `${item.label}: ${done} of ${total} sequences`);
       const opts = { signal: io.signal, onProgress: progress };
       const started = performance.now();
-      results.push(await scoreItem(item, opts));
+      io.event('item', { index, result: await scoreItem(item, opts) });
       io.log('info', `Scored ${item.label} (${item.kind}) in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
     }
   } finally {
@@ -59,7 +58,7 @@ export async function evalTask(payload: EvalPayload, io: WorkerIo): Promise<Eval
     reference?.dispose();
   }
   io.progress(1, 'Done');
-  return { results };
+  return { scored: payload.items.length };
 
   async function scoreItem(
     item: EvalWorkItem,
