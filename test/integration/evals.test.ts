@@ -207,6 +207,38 @@ describe('evaluation', () => {
     expect(m['rewards/margins']).toBeCloseTo(series['eval/reward_margin']!.values.at(-1)!, 4);
   });
 
+  it("evaluates a LoRA run's checkpoint (the adapter over the base model) as the trainer logged it", async () => {
+    const snapshotId = (await call(studio, 'snapshots.list', {}))[0]!.id;
+    const config = {
+      objective: PRESETS.dpo,
+      lora: { rank: 4, alpha: 8 },
+      maxSteps: 2,
+      evalEvery: 2,
+      checkpointEvery: 2,
+      microBatchSize: 4,
+      gradAccumulation: 1,
+      maxLength: 64,
+      maxPromptLength: 48,
+      optimizer: { lr: 1e-2 },
+    };
+    const created: Run = await call(studio, 'runs.create', { name: 'lora', snapshotId, modelId: demoModelId, config });
+    await jobSettled(studio, created.jobId);
+    const run = await call(studio, 'runs.get', { id: created.id });
+    expect(run.status).toBe('succeeded');
+    const series: MetricSeries = await call(studio, 'runs.metrics', { id: run.id });
+    const { result, logs } = await evaluate({
+      model: { runId: run.id, step: 2 },
+      suite: { items: [{ kind: 'preference', snapshotId, split: 'test' }] },
+    });
+    expect(logs.some((l) => l.startsWith('LoRA adapter: '))).toBe(true);
+    const m = result.items[0]!.metrics;
+    expect(m['logps/accuracies']).toBeCloseTo(series['eval/logp_accuracy']!.values.at(-1)!, 10);
+    expect(m['rewards/accuracies']).toBeCloseTo(series['eval/reward_accuracy']!.values.at(-1)!, 10);
+    expect(m['rewards/margins']).toBeCloseTo(series['eval/reward_margin']!.values.at(-1)!, 4);
+    // The adapter is attached: without it the policy is its own reference and every reward is 0.
+    expect(Math.abs(m['rewards/margins']!)).toBeGreaterThan(1e-3);
+  });
+
   it('studio eval runs a task file from the command line, prints JSON, lists and shows results, and exits 3 on a bad model folder', () => {
     const workspace = join(t.dir, 'cli-ws');
     const studioCli = (...args: string[]) => {

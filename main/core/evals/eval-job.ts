@@ -7,7 +7,7 @@
  * the same settings twice scores nothing the second time.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { EvalJobResult, EvalParams } from '../../../shared/evals';
@@ -28,7 +28,12 @@ import { findSuite, resolveItem, sha256Json, type ResolvedItem } from './suites'
 const SCORER_VERSION = 1;
 
 interface ModelToEvaluate {
-  path: string;
+  /** The weights: an HF folder, or (a LoRA checkpoint) the run's starting model … */
+  source: ModelSource;
+  /** … with this adapter folder attached. */
+  adapter: string | null;
+  /** Where the tokenizer files are. */
+  tokenizerDir: string;
   name: string;
   modelId: number | null;
   runId: number | null;
@@ -47,7 +52,9 @@ async function resolveModel(runs: RunStore, params: z.output<typeof EvalParams>)
     const defaults = defaultsFor(entry, await readModelFolderConfig(entry.path), entry.origin === 'demo' ? DEMO_RUN_DEFAULTS : undefined);
     const maxLength = s.maxLength ?? defaults.maxLength;
     return {
-      path: entry.path,
+      source: { kind: 'folder', path: entry.path },
+      adapter: null,
+      tokenizerDir: entry.path,
       name: entry.name,
       modelId: entry.id,
       runId: null,
@@ -71,19 +78,21 @@ async function resolveModel(runs: RunStore, params: z.output<typeof EvalParams>)
     );
   }
   const folder = join(checkpoint.path, 'model');
-  if (!existsSync(join(folder, 'config.json')))
-    throw new StudioError(
-      'INVALID_ARGUMENT',
-      `Checkpoint ${checkpoint.path} holds a LoRA adapter; evaluating adapters is not supported yet — evaluate the run's exported model instead.`,
-    );
+  const adapter = join(checkpoint.path, 'adapter');
+  const full = existsSync(join(folder, 'config.json'));
+  if (!full && !existsSync(adapter))
+    throw new StudioError('INVALID_ARGUMENT', `Checkpoint ${checkpoint.path} holds neither a model/ folder nor a LoRA adapter/.`);
+  const base = run.config.model;
   const objective = run.config.objective as { beta?: number };
   return {
-    path: folder,
+    source: full ? { kind: 'folder', path: folder } : base,
+    adapter: full ? null : adapter,
+    tokenizerDir: full ? folder : base.kind === 'folder' ? base.path : base.tokenizerDir,
     name: `${run.name} (run #${run.id}, step ${ref.step})`,
     modelId: null,
     runId: run.id,
     runStep: ref.step,
-    reference: run.config.model,
+    reference: base,
     tokenization: {
       chatTemplate: s.chatTemplate ?? run.config.chatTemplate,
       maxLength: s.maxLength ?? run.config.maxLength,
@@ -91,6 +100,15 @@ async function resolveModel(runs: RunStore, params: z.output<typeof EvalParams>)
     },
     beta: s.beta ?? objective.beta ?? DEFAULT_BETA,
   };
+}
+
+/** The model's content hash: its folder's (or starting model's) as runs record it, combined with a LoRA adapter's files. */
+async function modelHashOf(model: ModelToEvaluate): Promise<string> {
+  const base = await modelSourceHash(model.source);
+  if (!model.adapter) return base;
+  const hash = createHash('sha256').update(`${base}\0`);
+  for (const name of readdirSync(model.adapter).sort()) hash.update(`${name}\0`).update(readFileSync(join(model.adapter, name)));
+  return hash.digest('hex');
 }
 
 /** sha256 of the tokenizer files: the model hash covers config and weights only. */
@@ -152,8 +170,8 @@ export const evalJob = defineJobKind({
     const store = new EvalStore(runs.db);
     const model = await resolveModel(runs, ctx.params);
     ctx.progress(0, 'Hashing the model');
-    const modelHash = await modelSourceHash({ kind: 'folder', path: model.path });
-    const tokenizer = tokenizerHash(model.path);
+    const modelHash = await modelHashOf(model);
+    const tokenizer = tokenizerHash(model.tokenizerDir);
     const referenceHash = model.reference ? await modelSourceHash(model.reference) : null;
     const suite = typeof ctx.params.suite === 'string' ? findSuite(datasets, ctx.params.suite).items : ctx.params.suite.items;
     const resolved: ResolvedItem[] = [];
@@ -171,8 +189,6 @@ export const evalJob = defineJobKind({
     const results = new Map<number, { id: number; metrics: Record<string, number | null> }>();
     for (const [i, k] of keyed.entries()) if (k.cached) results.set(i, { id: k.cached.id, metrics: k.cached.metrics });
     if (todo.length > 0) {
-      const referencePath = model.reference?.kind === 'folder' ? model.reference.path : null;
-      if (model.reference && !referencePath) ctx.log('warn', 'The run started from a seeded random model: rewards/* are not computed.');
       const storeItem = (j: number, r: EvalWorkResult) => {
         const k = todo[j]!;
         const problems = [
@@ -202,8 +218,9 @@ export const evalJob = defineJobKind({
         {
           dbPath: ctx.services.dbPath,
           ...(ctx.services.nativeBinding ? { nativeBinding: ctx.services.nativeBinding } : {}),
-          modelPath: model.path,
-          referencePath,
+          model: model.source,
+          adapterPath: model.adapter,
+          reference: model.reference,
           items: todo.map((k) => workItem(k.item, model)),
         },
         { item: ({ index, result }) => storeItem(index, result) },

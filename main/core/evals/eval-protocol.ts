@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { EvalItemResult, EvalItemKind, MetricValue } from '../../../shared/evals';
+import { ModelSource } from '../../../shared/training';
 
 const Tokenization = z.object({
   chatTemplate: z.boolean(),
@@ -38,10 +39,12 @@ export type EvalWorkItem = z.infer<typeof EvalWorkItem>;
 export const EvalPayload = z.object({
   dbPath: z.string().min(1),
   nativeBinding: z.string().optional(),
-  /** The model's HF folder. */
-  modelPath: z.string().min(1),
-  /** The reference model's folder (rewards/*), or null: then only log-prob metrics. */
-  referencePath: z.string().nullable(),
+  /** The model: an HF folder, or a run's starting model … */
+  model: ModelSource,
+  /** … with a LoRA adapter folder (PEFT) attached, for a LoRA run's checkpoint. */
+  adapterPath: z.string().nullable(),
+  /** The reference model (rewards/*): a run's starting model, or null: then only log-prob metrics. */
+  reference: ModelSource.nullable(),
   items: z.array(EvalWorkItem),
 });
 export type EvalPayload = z.infer<typeof EvalPayload>;

@@ -7,6 +7,7 @@
  */
 import type { RecordContent } from '../../../shared/datasets';
 import { initBackend } from '../../engine/backend';
+import { loadLora } from '../../engine';
 import { scoreChoices, scoreDocuments, scorePreferencePairs, defaultMaxLength } from '../../evaluation';
 import { loadStartingModel } from '../../training';
 import { openDatabase } from '../db/open';
@@ -41,8 +42,13 @@ export async function evalTask(payload: EvalPayload, io: WorkerIo<EvalEvents>): 
   const backend = await initBackend();
   io.log('info', `Worker ${process.pid} on the ${backend.name} backend${backend.threads ? ` (${backend.threads} threads)` : ''}.`);
   io.progress(0, 'Loading the model');
-  const { model, tokenizer } = await loadStartingModel({ kind: 'folder', path: payload.modelPath });
-  const reference = payload.referencePath ? (await loadStartingModel({ kind: 'folder', path: payload.referencePath })).model : null;
+  const { model, tokenizer } = await loadStartingModel(payload.model);
+  const lora = payload.adapterPath ? await loadLora(model, payload.adapterPath) : null;
+  if (lora) {
+    model.adapter = lora;
+    io.log('info', `LoRA adapter: ${payload.adapterPath}`);
+  }
+  const reference = payload.reference ? (await loadStartingModel(payload.reference)).model : null;
   try {
     for (const [index, item] of payload.items.entries()) {
       io.signal.throwIfAborted();
@@ -54,6 +60,8 @@ export async function evalTask(payload: EvalPayload, io: WorkerIo<EvalEvents>): 
       io.log('info', `Scored ${item.label} (${item.kind}) in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
     }
   } finally {
+    model.adapter = null;
+    lora?.dispose();
     model.dispose();
     reference?.dispose();
   }
