@@ -1,15 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage } from '../helpers/browser';
-import { startServe, type ServeHandle } from '../helpers/serve';
-import { tempDir } from '../helpers/tmp';
+import type { Page } from 'playwright-core';
+import { type ServeHandle } from '../helpers/serve';
+import { startStudioInChromium, type StudioInChromium } from '../helpers/studio-in-chromium';
 
 let serve: ServeHandle;
-let browser: Browser;
 let page: Page;
-let cleanup: () => void;
+let studio: StudioInChromium | undefined;
 let dir: string;
 let consoleErrors: string[] = [];
 
@@ -33,19 +31,11 @@ const rows = () => page.getByTestId('record-row');
 const totalText = () => page.getByTestId('records-total').textContent();
 
 beforeAll(async () => {
-  const t = tempDir();
-  cleanup = t.cleanup;
-  dir = t.dir;
-  serve = await startServe(join(dir, 'ws'));
-  browser = await launchChromium();
-  ({ page, consoleErrors } = await openPage(browser, { viewport: { width: 1440, height: 900 }, colorScheme: 'light' }));
+  studio = await startStudioInChromium({ width: 1440, height: 900 });
+  ({ serve, page, consoleErrors, dir } = studio);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  cleanup?.();
-});
+afterAll(() => studio?.stop());
 
 describe('the Datasets page against `studio serve`', () => {
   it('lists the demo dataset and opens it in a virtualized table', async () => {

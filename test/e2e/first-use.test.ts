@@ -7,15 +7,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage } from '../helpers/browser';
-import { startServe, type ServeHandle } from '../helpers/serve';
-import { tempDir } from '../helpers/tmp';
+import type { Page } from 'playwright-core';
+import { type ServeHandle } from '../helpers/serve';
+import { startStudioInChromium, type StudioInChromium } from '../helpers/studio-in-chromium';
 
 let serve: ServeHandle;
-let browser: Browser;
 let page: Page;
-let cleanup: () => void;
+let studio: StudioInChromium | undefined;
 let dir: string;
 let consoleErrors: string[] = [];
 
@@ -35,19 +33,11 @@ async function expectAlive(): Promise<void> {
 }
 
 beforeAll(async () => {
-  const t = tempDir();
-  cleanup = t.cleanup;
-  dir = t.dir;
-  serve = await startServe(join(t.dir, 'ws'));
-  browser = await launchChromium();
-  ({ page, consoleErrors } = await openPage(browser, { viewport: { width: 1440, height: 1000 }, colorScheme: 'light' }));
+  studio = await startStudioInChromium();
+  ({ serve, page, consoleErrors, dir } = studio);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  cleanup?.();
-});
+afterAll(() => studio?.stop());
 
 describe('a new user in Chromium against `studio serve`', () => {
   it('imports a small file; the dataset says it has no split and what training needs', async () => {

@@ -5,18 +5,15 @@
  * charts in nats; its metrics download under TRL's names; the launcher shows
  * its time estimate as a range.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { ModelEntry, Run } from '../../shared/runs';
-import { launchChromium, openPage } from '../helpers/browser';
-import { callApi, startServe, type ServeHandle } from '../helpers/serve';
-import { tempDir } from '../helpers/tmp';
+import { callApi, type ServeHandle } from '../helpers/serve';
+import { startStudioInChromium, type StudioInChromium } from '../helpers/studio-in-chromium';
 
 let serve: ServeHandle;
-let browser: Browser;
 let page: Page;
-let cleanup: () => void;
+let studio: StudioInChromium | undefined;
 let consoleErrors: string[] = [];
 
 async function api<T>(method: string, args: unknown = {}): Promise<T> {
@@ -26,18 +23,11 @@ async function api<T>(method: string, args: unknown = {}): Promise<T> {
 }
 
 beforeAll(async () => {
-  const t = tempDir();
-  cleanup = t.cleanup;
-  serve = await startServe(join(t.dir, 'ws'));
-  browser = await launchChromium();
-  ({ page, consoleErrors } = await openPage(browser, { viewport: { width: 1440, height: 1000 }, colorScheme: 'light' }));
+  studio = await startStudioInChromium();
+  ({ serve, page, consoleErrors } = studio);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  cleanup?.();
-});
+afterAll(() => studio?.stop());
 
 describe('the run view follows mmpo-spec.md and exports TRL-named metrics', () => {
   it('states the SFT identity for λ_pair = 1, labels MMPO rewards in nats, downloads TRL-named metrics, and shows the estimate as a range', async () => {

@@ -1,16 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage } from '../helpers/browser';
-import { callApi, REPO_ROOT, startServe, type ServeHandle } from '../helpers/serve';
-import { tempDir } from '../helpers/tmp';
+import type { Page } from 'playwright-core';
+import { callApi, REPO_ROOT, type ServeHandle } from '../helpers/serve';
+import { startStudioInChromium, type StudioInChromium } from '../helpers/studio-in-chromium';
 
 let serve: ServeHandle;
-let browser: Browser;
 let page: Page;
-let cleanup: () => void;
-let workspace: string;
+let studio: StudioInChromium | undefined;
 let consoleErrors: string[] = [];
 
 const TINY_LLAMA = join(REPO_ROOT, 'test/fixtures/models/tiny-llama');
@@ -37,19 +34,11 @@ function trainWorkerPid(servePid: number): number {
 }
 
 beforeAll(async () => {
-  const t = tempDir();
-  cleanup = t.cleanup;
-  workspace = join(t.dir, 'ws');
-  serve = await startServe(workspace);
-  browser = await launchChromium();
-  ({ page, consoleErrors } = await openPage(browser, { viewport: { width: 1440, height: 1000 }, colorScheme: 'light' }));
+  studio = await startStudioInChromium();
+  ({ serve, page, consoleErrors } = studio);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  cleanup?.();
-});
+afterAll(() => studio?.stop());
 
 describe('the Runs area against `studio serve`', () => {
   it('launches an MMPO run from the form: model registered by path, preset switches, validation next to fields', async () => {
