@@ -5,6 +5,10 @@ import * as runs from './0003-runs';
 import * as pausedJobs from './0004-paused-jobs';
 import * as evals from './0005-evals';
 import * as labeling from './0006-labeling';
+import * as labelReview from './0007-label-review';
+import * as candidates from './0008-candidates';
+import * as invites from './0009-invites';
+import * as generations from './0010-generations';
 
 export interface Migration {
   version: number;
@@ -26,4 +30,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: '0004-paused-jobs', up: pausedJobs.up, rebuildsTables: true },
   { version: 5, name: '0005-evals', up: evals.up },
   { version: 6, name: '0006-labeling', up: labeling.up },
+  { version: 7, name: '0007-label-review', up: labelReview.up },
+  { version: 8, name: '0008-candidates', up: candidates.up },
+  { version: 9, name: '0009-invites', up: invites.up },
+  { version: 10, name: '0010-generations', up: generations.up },
 ];
