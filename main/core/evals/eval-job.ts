@@ -27,7 +27,7 @@ import { findSuite, resolveItem, sha256Json, type ResolvedItem } from './suites'
 /** Bumped when a scorer changes what it computes: old cached results then no longer match. */
 const SCORER_VERSION = 1;
 
-interface ModelToEvaluate {
+export interface ModelToEvaluate {
   /** The weights: an HF folder, or (a LoRA checkpoint) the run's starting model … */
   source: ModelSource;
   /** … with this adapter folder attached. */
@@ -44,7 +44,11 @@ interface ModelToEvaluate {
   beta: number;
 }
 
-async function resolveModel(runs: RunStore, params: z.output<typeof EvalParams>): Promise<ModelToEvaluate> {
+/** A registered model or a run checkpoint (LoRA adapters included) as the worker loads it; the labeling candidates and uncertainty jobs use it too. */
+export async function resolveModel(
+  runs: RunStore,
+  params: Pick<z.output<typeof EvalParams>, 'model' | 'settings'>,
+): Promise<ModelToEvaluate> {
   const s = params.settings;
   const ref = params.model;
   if ('modelId' in ref) {
@@ -103,7 +107,7 @@ async function resolveModel(runs: RunStore, params: z.output<typeof EvalParams>)
 }
 
 /** The model's content hash: its folder's (or starting model's) as runs record it, combined with a LoRA adapter's files. */
-async function modelHashOf(model: ModelToEvaluate): Promise<string> {
+export async function modelHashOf(model: ModelToEvaluate): Promise<string> {
   const base = await modelSourceHash(model.source);
   if (!model.adapter) return base;
   const hash = createHash('sha256').update(`${base}\0`);
@@ -112,7 +116,7 @@ async function modelHashOf(model: ModelToEvaluate): Promise<string> {
 }
 
 /** sha256 of the tokenizer files: the model hash covers config and weights only. */
-function tokenizerHash(dir: string): string {
+export function tokenizerHash(dir: string): string {
   const hash = createHash('sha256');
   for (const name of ['tokenizer.json', 'tokenizer_config.json']) {
     const file = join(dir, name);
