@@ -346,7 +346,12 @@ export const contract = {
     'Make a label queue from a dataset or snapshot (kind pairs: every preference or unlabeled pair; identical responses are skipped with a note).',
   ),
   'labeling.next': method(
-    z.object({ queueId: Id, annotatorId: Id }),
+    z.object({
+      queueId: Id,
+      annotatorId: Id,
+      /** Pairs to pass over as if labeled (the one on screen, those being saved): the labeler prefetches the pair after them. */
+      exclude: z.array(Id).max(100).optional(),
+    }),
     LabelItem.nullable(),
     "The annotator's next pair (the one an undo reopened, else the first unlabeled one in the queue's order); null when done.",
   ),

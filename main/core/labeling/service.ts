@@ -251,7 +251,7 @@ export class LabelingService {
    * and fewer than k annotators have labeled; skipped pairs come back once
    * nothing else is left. Null when the queue is done for them.
    */
-  next(queueId: number, annotatorId: number): LabelItem | null {
+  next(queueId: number, annotatorId: number, exclude: readonly number[] = []): LabelItem | null {
     const queue = this.store.queueRow(queueId);
     this.store.getAnnotator(annotatorId);
     const events = this.store.foldEvents(queueId);
@@ -263,6 +263,8 @@ export class LabelingService {
     const closed = new Set<number>();
     for (const [itemId, labels] of byItem) if (labels.length >= queue.overlap) closed.add(itemId);
     for (const own of mine.values()) if (own.label) closed.add(own.itemId);
+    // Passed-over pairs count as labeled, so `remaining` is what it will be once they are.
+    for (const id of exclude) closed.add(id);
     const remaining = this.store.itemCount(queueId) - closed.size;
     let lastOwn: (typeof events)[number] | undefined;
     for (let i = events.length - 1; i >= 0; i--)
@@ -270,7 +272,7 @@ export class LabelingService {
         lastOwn = events[i];
         break;
       }
-    if (lastOwn?.action === 'undo' && !mine.get(lastOwn.itemId)?.label) {
+    if (lastOwn?.action === 'undo' && !mine.get(lastOwn.itemId)?.label && !exclude.includes(lastOwn.itemId)) {
       const reopened = this.store.item(lastOwn.itemId);
       return this.toItem(queue, reopened, annotatorId, true, closed.has(reopened.id) ? remaining + 1 : remaining);
     }
@@ -432,7 +434,7 @@ export function labelingHandlers(db: Db): Pick<Handlers, LabelingMethods> {
     'labeling.createAnnotator': ({ name }) => service.createAnnotator(name),
     'labeling.queues': () => service.queues(),
     'labeling.createQueue': (args) => service.createQueue(args),
-    'labeling.next': ({ queueId, annotatorId }) => service.next(queueId, annotatorId),
+    'labeling.next': ({ queueId, annotatorId, exclude }) => service.next(queueId, annotatorId, exclude),
     'labeling.record': (args) => service.record(args),
     'labeling.stats': ({ queueId }) => service.stats(queueId),
   };
