@@ -17,9 +17,13 @@ import {
   Split,
 } from './datasets';
 import { Job, JobLogLine, JobStatus } from './jobs';
-import { CheckpointEntry, MetricSeries, ModelEntry, Run, RunDefaults, RunDiagnostic, RunEstimate, RunLaunch } from './runs';
+import { CheckpointEntry, MetricSeries, ModelEntry, Run, RunDefaults, RunDiagnostic, RunEstimate, RunEvalPoint, RunLaunch } from './runs';
 import { EvalItemResult, EvalParams, EvalResult, Suite } from './evals';
+import { RunEvalSummary, RunsMetricSeries, SnapshotDiff } from './compare';
 import { Annotator, LabelEvent, LabelItem, LabelQueue, LabelStats, ScreenChoice } from './labeling';
+import { Adjudication, ConflictDetail, LabelImportReport, PairLabel } from './labeling';
+import { ArenaResults, GenerateCandidatesParams, ItemSources, UncertaintyParams } from './labeling';
+import { Invite, Session } from './invites';
 
 /**
  * The one contract between the UI (or any client) and the studio's core.
@@ -305,6 +309,23 @@ export const contract = {
   'runs.cancel': method(z.object({ id: Id }), Run, 'Stop a run for good (its checkpoints stay).'),
   'runs.rerun': method(z.object({ id: Id }), Run, 'Start a new run with the same config, snapshot and model.'),
 
+  // ---- Compare (issue 15): several runs' metrics at once, held-out summaries, snapshot diffs
+  'compare.runMetrics': method(
+    z.object({ ids: z.array(Id).min(1).max(200), names: z.array(z.string().min(1)).min(1).max(50) }),
+    RunsMetricSeries,
+    'Metric columns of several runs, only the metrics named, keyed by run id (the Compare page fetches a run at a time).',
+  ),
+  'compare.evalSummary': method(
+    z.object({}),
+    z.array(RunEvalSummary),
+    'Per run and held-out metric (eval/…): the final value and the best (highest; lowest for a loss) with their steps.',
+  ),
+  'compare.snapshotDiff': method(
+    z.object({ a: Id, b: Id }),
+    SnapshotDiff,
+    'What changed from snapshot a to b by content hash: records added, removed and changed, with the first of each; runs a snapshot-diff job and waits for it.',
+  ),
+
   'evals.start': method(
     EvalParams,
     Job,
@@ -320,6 +341,42 @@ export const contract = {
     z.object({}),
     z.array(Suite),
     'The suites this workspace can evaluate on (the demo suite where the demo dataset is).',
+  ),
+  // Evaluation during training (issue 14 item 7): a run's evaluations at step 0 and its checkpoints.
+  'runs.evals': method(
+    z.object({ id: Id }),
+    z.array(RunEvalPoint),
+    "A run's evaluations by step (its evalSuite at step 0 and each checkpoint, and any checkpoint evaluated by hand), with their stored results.",
+  ),
+
+  // Team labeling invites (issue 18 item 12, serve mode): see shared/invites.ts and main/server/http.ts.
+  'invites.create': method(
+    z.object({
+      annotatorId: Id,
+      queueIds: z.array(Id).min(1).max(100),
+      /** Hours until the invite is refused (fractions allowed); it never expires without. */
+      expiresInHours: z
+        .number()
+        .positive()
+        .max(24 * 366)
+        .optional(),
+      /** Where annotators reach the studio (`http://HOST:PORT`); serve mode fills in its own address. */
+      baseUrl: z.string().url().optional(),
+    }),
+    z.object({ invite: Invite, token: z.string(), url: z.string() }),
+    'Invite an annotator to label the given queues in serve mode: a scoped token (shown only now; the workspace keeps its hash) and the link that opens the labeler with it.',
+  ),
+  'invites.list': method(z.object({}), z.array(Invite), 'Invites, newest first, with their status (active, expired, revoked).'),
+  'invites.revoke': method(z.object({ id: Id }), Invite, 'Revoke an invite: its link and token are refused from now on.'),
+  'invites.check': method(
+    z.object({ token: z.string().max(200) }),
+    Invite,
+    'The active invite a token belongs to; UNAUTHORIZED naming why when it is unknown, revoked or expired (serve mode asks for every request that carries one).',
+  ),
+  'session.whoami': method(
+    z.object({}),
+    Session,
+    'Who is calling: the owner, or (in serve mode, with an invite) the invited annotator and the queues they may label.',
   ),
 
   'labeling.annotators': method(z.object({}), z.array(Annotator), 'Local annotator profiles, by name.'),
@@ -341,9 +398,15 @@ export const contract = {
       seed: z.number().int().default(0),
       /** How many annotators label a pair before it leaves everyone's queue. */
       overlap: z.number().int().min(1).max(50).default(1),
+      /** Share of each annotator's labeled pairs served again later with the sides swapped (swap consistency); 5% by default. */
+      recheckShare: z.number().min(0).max(1).optional(),
+      /** Only these records of the source (relabel: pairs sent from an evaluation's drill-down) … */
+      recordIds: z.array(Id).min(1).max(100_000).optional(),
+      /** … or only the records this filter picks (the records table's filter, on the source's dataset). */
+      filter: RecordFilter.optional(),
     }),
     LabelQueue,
-    'Make a label queue from a dataset or snapshot (kind pairs: every preference or unlabeled pair; identical responses are skipped with a note).',
+    'Make a label queue from a dataset or snapshot, or from the records of it picked by recordIds or a filter. pairs and relabel: every preference or unlabeled pair (identical responses are skipped with a note); prompts and arena: the prompts, to be filled by labeling.generateCandidates.',
   ),
   'labeling.next': method(
     z.object({
@@ -375,6 +438,79 @@ export const contract = {
     z.object({ queueId: Id }),
     LabelStats,
     'Progress, agreement (percent and Cohen’s κ per annotator pair, Krippendorff’s α), position bias and conflicts of a queue.',
+  ),
+
+  // Reviewing labels (issue 18 items 8, 10, 11, 13, 14): drafts, conflicts and adjudication, label files, datasets from labels — main/core/labeling/review*.ts, label-files.ts, build-dataset.ts.
+  'labeling.saveDraft': method(
+    z.object({ queueId: Id, annotatorId: Id, itemId: Id, rationale: z.string().max(20_000) }),
+    z.object({ saved: z.boolean() }),
+    'Save the rationale being typed for a pair (replacing the last draft; empty removes it). labeling.next returns it as `draft`; the label that follows takes it and clears it.',
+  ),
+  'labeling.conflicts': method(
+    z.object({
+      queueId: Id,
+      /** open: no decision yet; adjudicated: decided; all: both. */
+      status: z.enum(['open', 'adjudicated', 'all']).default('open'),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(100),
+    }),
+    z.object({ total: z.number().int(), conflicts: z.array(ConflictDetail) }),
+    "The conflict queue: pairs whose standing labels disagree, in the queue's order, with each annotator's label, rationale and confidence and the decision if there is one.",
+  ),
+  'labeling.adjudicate': method(
+    z.object({ queueId: Id, itemId: Id, annotatorId: Id, label: PairLabel, note: z.string().max(20_000).optional() }),
+    Adjudication,
+    "Decide a pair (annotatorId = the adjudicator): the decision becomes the pair's label while every annotator's label is kept; a later decision supersedes it.",
+  ),
+  'labeling.exportLabels': method(
+    z.object({ queueId: Id, path: z.string().min(1).optional() }),
+    z.object({ path: z.string(), count: z.number().int(), downloadName: z.string().nullable() }),
+    "Write a queue's events (labels, skips, undos, re-serve answers, adjudications) as JSONL keyed by pair content hash and annotator name; to the workspace's exports folder unless a path is given.",
+  ),
+  'labeling.importLabels': method(
+    z.object({ queueId: Id, path: z.string().min(1) }),
+    LabelImportReport,
+    'Import a labels file into a queue: good lines are written, bad ones (not JSON, unknown pair hash, wrong label) reported by line; annotators are created by name; events already here count as duplicates, so importing twice adds nothing.',
+  ),
+  'labeling.build': method(
+    z.object({
+      queueId: Id,
+      datasetName: z.string().min(1).max(200),
+      includeTies: z.boolean().default(false),
+      includeBothBad: z.boolean().default(false),
+      minVotes: z.number().int().min(1).max(50).default(1),
+      testFraction: z.number().min(0).max(0.9).default(0.1),
+      seed: z.number().int().optional(),
+    }),
+    z.object({
+      dataset: Dataset,
+      snapshot: Snapshot,
+      records: z.number().int(),
+      excluded: z.object({ ties: z.number().int(), bothBad: z.number().int(), unlabeled: z.number().int(), conflicts: z.number().int() }),
+    }),
+    'Build a new dataset from the decided pairs of a queue (adjudication first, then majority vote; ties, both-bad and unresolved conflicts left out and counted), split and frozen as a snapshot, ready to train on; provenance in each record’s meta.',
+  ),
+
+  // Candidates from any checkpoint, queue kinds and the uncertainty order (issue 18 items 1, 7, 9): main/core/labeling/candidates-*.ts, uncertainty-*.ts.
+  'labeling.generateCandidates': method(
+    GenerateCandidatesParams,
+    Job,
+    "Fill a prompts or arena queue with generated pairs as a job (worker, progress per prompt, cancel; a retried job skips the prompts it finished). One model: n ≥ 2 samples per prompt, neighbours paired; two models: A's i-th response against B's.",
+  ),
+  'labeling.orderByUncertainty': method(
+    UncertaintyParams,
+    Job,
+    "Score every pair of a queue with a model (per-token margin |log π(a)/|a| − log π(b)/|b||, cached per model and pair) as a job; when it ends the queue's order is `uncertain`: smallest margin first.",
+  ),
+  'labeling.arenaResults': method(
+    z.object({ queueId: Id }),
+    ArenaResults,
+    "An arena queue's labels as votes between its two models: wins, losses and ties per model, A's win rate (a tie is half) with a bootstrap 95% interval, and Bradley–Terry ratings.",
+  ),
+  'labeling.itemSources': method(
+    z.object({ queueId: Id, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(100) }),
+    z.object({ items: z.array(ItemSources), total: z.number().int() }),
+    "Where each response of a queue's pairs came from (dataset, or model, run, step and sampling) and its margin, in the queue's order; never shown to labelers.",
   ),
 } as const;
 

@@ -36,4 +36,6 @@ export const DEMO_RUN_DEFAULTS = {
   keepCheckpoints: 3,
   lora: null,
   chatTemplate: true,
+  // The demo suite (main/core/evals/suites.ts) at step 0 and at each checkpoint: alignment and capability over the run.
+  evalSuite: 'demo',
 } satisfies Omit<RunConfigInput, 'model'>;

@@ -46,7 +46,14 @@ export interface NamesSetting extends Described {
   default: null;
   placeholder?: string;
 }
-export type Setting = NumberSetting | BooleanSetting | ChoiceSetting | NamesSetting;
+/** A name (of a suite, …), or null for "none". */
+export interface TextSetting extends Described {
+  kind: 'text';
+  nullable: true;
+  default: string | null;
+  placeholder?: string;
+}
+export type Setting = NumberSetting | BooleanSetting | ChoiceSetting | NamesSetting | TextSetting;
 export type SettingKind = Setting['kind'];
 
 /** The zod type a setting validates with, for type inference of the derived schemas. */
@@ -56,9 +63,11 @@ export type SchemaOf<S extends Setting> = S extends BooleanSetting
     ? z.ZodDefault<z.ZodEnum<{ [K in O]: K }>>
     : S extends NamesSetting
       ? z.ZodDefault<z.ZodNullable<z.ZodArray<z.ZodString>>>
-      : S extends { nullable: true }
-        ? z.ZodDefault<z.ZodNullable<z.ZodNumber>>
-        : z.ZodDefault<z.ZodNumber>;
+      : S extends TextSetting
+        ? z.ZodDefault<z.ZodNullable<z.ZodString>>
+        : S extends { nullable: true }
+          ? z.ZodDefault<z.ZodNullable<z.ZodNumber>>
+          : z.ZodDefault<z.ZodNumber>;
 
 /** The zod validation of one setting: its kind, bounds, nullability and default. */
 export function settingSchema<S extends Setting>(setting: S): SchemaOf<S> {
@@ -72,6 +81,9 @@ export function settingSchema<S extends Setting>(setting: S): SchemaOf<S> {
       break;
     case 'names':
       schema = z.array(z.string().min(1)).nullable();
+      break;
+    case 'text':
+      schema = z.string().min(1).nullable();
       break;
     default: {
       let n = z.number();
@@ -349,6 +361,14 @@ export const RUN_SETTINGS = {
     help: 'Render prompts and responses through the tokenizer’s chat template.',
     default: true,
   },
+  evalSuite: {
+    kind: 'text',
+    label: 'Evaluate on suite',
+    help: 'An evaluation suite (evals.suites, e.g. "demo") to run on the starting model (step 0) and on each scheduled checkpoint, as eval jobs queued behind the run on the device; null = none.',
+    nullable: true,
+    default: null,
+    placeholder: 'none',
+  },
 } as const satisfies Record<string, Setting>;
 
 /** The groups of RunConfig whose fields are described above, by their key in the config. */
@@ -392,13 +412,17 @@ export function describeBounds(setting: Setting): string {
   const parts: string[] = [];
   if (setting.kind === 'choice') parts.push(setting.options.join(' | '));
   else if (setting.kind === 'names') parts.push('list of names');
+  else if (setting.kind === 'text') parts.push('name');
   else parts.push(setting.kind);
   if (setting.kind === 'number' || setting.kind === 'integer') {
     if (setting.above !== undefined) parts.push(`> ${setting.above}`);
     if (setting.min !== undefined) parts.push(setting.max !== undefined ? `in [${setting.min}, ${setting.max}]` : `≥ ${setting.min}`);
     else if (setting.max !== undefined) parts.push(`≤ ${setting.max}`);
   }
-  const nullable = setting.kind === 'names' || ((setting.kind === 'number' || setting.kind === 'integer') && setting.nullable === true);
+  const nullable =
+    setting.kind === 'names' ||
+    setting.kind === 'text' ||
+    ((setting.kind === 'number' || setting.kind === 'integer') && setting.nullable === true);
   return `${parts.join(' ')}${nullable ? ' or null' : ''}, default ${JSON.stringify(setting.default)}`;
 }
 

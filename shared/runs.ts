@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EvalResult } from './evals';
 import { JobError, JobStatus } from './jobs';
 import { RunConfig } from './training';
 
@@ -144,3 +145,20 @@ export const RunDiagnostic = z.object({
   step: z.number().int().nullable(),
 });
 export type RunDiagnostic = z.infer<typeof RunDiagnostic>;
+
+/**
+ * A run's evaluation at one step (`runs.evals`): one `eval` job of the run's
+ * starting model (step 0) or a checkpoint on a suite, queued by the run's
+ * `evalSuite` setting or started by hand, with the results it has stored so
+ * far (every item once the job has succeeded, those finished before a
+ * cancel otherwise).
+ */
+export const RunEvalPoint = z.object({
+  step: z.number().int(),
+  suite: z.string(),
+  jobId: Id,
+  status: JobStatus,
+  error: JobError.nullable(),
+  results: z.array(EvalResult),
+});
+export type RunEvalPoint = z.infer<typeof RunEvalPoint>;

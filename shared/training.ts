@@ -68,6 +68,8 @@ export const RunConfig = z
     /** null = full fine-tuning; otherwise only LoRA adapters train. */
     lora: LoraSettings.nullable().default(null),
     chatTemplate: run.chatTemplate,
+    /** A suite evaluated at step 0 and at each scheduled checkpoint (main/core/runs/run-evals.ts); null = none. */
+    evalSuite: run.evalSuite,
   })
   .refine((c) => c.maxPromptLength < c.maxLength, { message: 'maxPromptLength must be below maxLength', path: ['maxPromptLength'] });
 export type RunConfig = z.infer<typeof RunConfig>;

@@ -21,8 +21,13 @@ import { seedDemoDataset } from './datasets/demo';
 import { APP_VERSION } from './version';
 import { RunStore } from './runs/store';
 import { runHandlers, type RunServiceDeps } from './runs/service';
+import { watchRunEvals } from './runs/run-evals';
+import { builtinSuites, findSuite } from './evals/suites';
+import { compareHandlers } from './runs/compare';
 import { evalHandlers } from './evals/service';
-import { labelingHandlers } from './labeling/service';
+import { labelingHandlers, labelReviewHandlers } from './labeling/service';
+import { candidateHandlers } from './labeling/candidates-service';
+import { inviteHandlers } from './invites/service';
 import { registerDemoModel } from './runs/demo';
 import { removeStaleTemps } from '../training/temp-files';
 import { DEMO_RUN_DEFAULTS } from '../../shared/demo';
@@ -105,6 +110,7 @@ export function createStudio(options: StudioOptions): Studio {
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
     backend: () => backendInfo().name,
     presets: { demo: DEMO_RUN_DEFAULTS },
+    suiteNames: () => builtinSuites(datasets, assetsDir).map((suite) => suite.name),
   };
   // A run's status is its job's: tell run pages when a train job changes.
   events.subscribe((event) => {
@@ -118,6 +124,8 @@ export function createStudio(options: StudioOptions): Studio {
     recoverPendingSnapshots(workspace.db);
     // A worker killed mid-write (kill -9, an orphan stopped by its watchdog) leaves a temp file behind.
     removeStaleTemps(join(workspace.artifactsDir, 'reference-cache'));
+    // A run's evalSuite: eval jobs for step 0 and each checkpoint, queued behind it (runs/run-evals.ts).
+    watchRunEvals({ runs, jobs, jobStore, events, suite: (name) => findSuite(datasets, name, assetsDir) });
   }
 
   const settings = settingsService(workspace.db);
@@ -150,8 +158,12 @@ export function createStudio(options: StudioOptions): Studio {
     'jobs.startSelfTest': (params) => jobs.start('self-test', params),
     ...datasetHandlers({ store: datasets, jobs, jobStore, exportsDir }),
     ...runHandlers(runDeps),
+    ...compareHandlers({ db: workspace.db, jobs, jobStore }),
     ...evalHandlers({ runs, datasets, jobs, assetsDir }),
     ...labelingHandlers(workspace.db),
+    ...labelReviewHandlers(workspace.db, { exportsDir }),
+    ...candidateHandlers({ db: workspace.db, runs, jobs }),
+    ...inviteHandlers(workspace.db),
   };
 
   const dispatch = registerHandlers(

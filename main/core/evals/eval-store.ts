@@ -124,6 +124,15 @@ export class EvalStore extends Store {
     }, 'immediate');
   }
 
+  /** The results with these ids that still exist, and those a job stored (a cancelled job's finished items), by id. */
+  ofJob(jobId: number, ids: readonly number[]): EvalResult[] {
+    return this.sql<[number, string], ResultRow>(
+      'SELECT * FROM eval_results WHERE job_id = ? OR id IN (SELECT value FROM json_each(?)) ORDER BY id',
+    )
+      .all(jobId, JSON.stringify(ids))
+      .map(toResult);
+  }
+
   /** A page of a result's items, in order. */
   items(resultId: number, offset: number, limit: number): { items: EvalItemResult[]; total: number } {
     const total = this.value<[number], number>('SELECT COUNT(*) FROM eval_item_results WHERE result_id = ?').get(resultId) ?? 0;

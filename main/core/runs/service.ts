@@ -20,6 +20,7 @@ import type { JobStore } from '../jobs/store';
 import { APP_VERSION } from '../version';
 import { diagnose } from './diagnostics';
 import { exportMetrics } from './metrics-export';
+import { runEvalPoints } from './run-evals';
 import { defaultsFor, estimateRun } from './estimate';
 import { defaultModelName, inspectModelFolder, readModelFolderConfig } from './models';
 import { type RunStore } from './store';
@@ -38,6 +39,8 @@ export interface RunServiceDeps {
   backend: () => string;
   /** Launcher presets by model origin (the demo model's tuned defaults). */
   presets?: Partial<Record<'demo' | 'folder' | 'run', Record<string, unknown>>>;
+  /** The evaluation suites a run's `evalSuite` may name. */
+  suiteNames?: () => string[];
 }
 
 export function runsDir(artifactsDir: string): string {
@@ -59,21 +62,27 @@ export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
     const meanRecordChars = runs.meanRecordChars(snapshot.id);
     const backend = deps.backend();
     const config = launch.config;
-    return {
+    const estimate = estimateRun({
       model,
-      estimate: estimateRun({
-        model,
-        modelConfig,
-        snapshot,
-        meanRecordChars,
-        config,
-        backend,
-        observedTokensPerSecond: runs.observedTokensPerSecond(model.id, backend),
-        observedStepTimes: runs.observedStepTimes(model.id, backend),
-        referenceCached: runs.hasReferenceFor(model.id, snapshot.contentHash, config),
-      }),
+      modelConfig,
       snapshot,
-    };
+      meanRecordChars,
+      config,
+      backend,
+      observedTokensPerSecond: runs.observedTokensPerSecond(model.id, backend),
+      observedStepTimes: runs.observedStepTimes(model.id, backend),
+      referenceCached: runs.hasReferenceFor(model.id, snapshot.contentHash, config),
+    });
+    const suite = config['evalSuite'];
+    const suites = deps.suiteNames?.() ?? [];
+    if (typeof suite === 'string' && !suites.includes(suite)) {
+      const known = suites.map((s) => `"${s}"`).join(', ');
+      estimate.issues.push({
+        path: 'evalSuite',
+        message: `There is no suite "${suite}" (${known ? `known: ${known}` : 'this workspace has no suites'}).`,
+      });
+    }
+    return { model, estimate, snapshot };
   };
 
   const create = async (launch: z.output<typeof RunLaunch>, rerunOf: number | null): Promise<Run> => {
@@ -184,6 +193,10 @@ export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
       const after = runs.getRun(id);
       deps.events.emit({ type: 'run.updated', run: after });
       return after;
+    },
+    'runs.evals': ({ id }) => {
+      runs.getRun(id);
+      return runEvalPoints(runs, id);
     },
     'runs.rerun': ({ id }) => {
       const run = runs.getRun(id);

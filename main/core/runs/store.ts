@@ -1,4 +1,5 @@
 import { StudioError } from '../../../shared/result';
+import type { Job } from '../../../shared/jobs';
 import type { CheckpointEntry, MetricPoint, MetricSeries, ModelEntry, Run } from '../../../shared/runs';
 import { effectiveBatchSize, ETA_WARMUP_STEPS, RunConfig } from '../../../shared/training';
 import type { Db } from '../db/open';
@@ -317,6 +318,15 @@ export class RunStore extends Store {
     )
       .all(runId)
       .map((r) => ({ step: r.step, epoch: r.epoch, path: r.path, bytes: r.bytes, createdAt: r.created_at }));
+  }
+
+  // ---- evaluations (run-evals.ts)
+
+  /** The `eval` jobs of a run's starting model (step 0) and checkpoints, oldest first. */
+  evalJobs(runId: number): Job[] {
+    return (
+      this.value("SELECT id FROM jobs WHERE kind = 'eval' AND json_extract(params, '$.model.runId') = ? ORDER BY id").all(runId) as number[]
+    ).map((id) => this.jobs.get(id));
   }
 
   // ---- reference cache

@@ -183,6 +183,34 @@ function NamesField({
   );
 }
 
+/** A name typed as is; empty sends null (the setting's "none"). */
+function TextField({
+  form,
+  path,
+  label,
+  hint,
+  placeholder,
+}: {
+  form: FormBinding;
+  path: string;
+  label: string;
+  hint?: string;
+  placeholder?: string;
+}) {
+  const value = getAt(form.config, path);
+  return (
+    <SettingControl label={label} hint={hint} path={path} issues={form.issues}>
+      <input
+        className={`${inputClass} font-mono`}
+        value={typeof value === 'string' ? value : ''}
+        placeholder={placeholder}
+        data-testid={testIdOf(path)}
+        onChange={(e) => form.set(path, e.target.value.trim() === '' ? null : e.target.value)}
+      />
+    </SettingControl>
+  );
+}
+
 /** The form field of a described run setting (run-settings.ts): its kind picks the control; label, help and bounds come from the description. */
 export function SettingField({ form, setting }: { form: FormBinding; setting: DescribedSetting }) {
   const label = settingLabel(setting);
@@ -201,6 +229,8 @@ export function SettingField({ form, setting }: { form: FormBinding; setting: De
       );
     case 'names':
       return <NamesField form={form} path={setting.path} label={label} hint={setting.help} placeholder={setting.placeholder} />;
+    case 'text':
+      return <TextField form={form} path={setting.path} label={label} hint={setting.help} placeholder={setting.placeholder} />;
     default:
       return (
         <NumberField

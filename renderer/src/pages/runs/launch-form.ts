@@ -74,7 +74,7 @@ export const FORM_SECTIONS = {
     'seed',
     'chatTemplate',
   ],
-  evaluation: ['evalEvery', 'checkpointEvery', 'keepCheckpoints', 'checkpointEachEpoch'],
+  evaluation: ['evalEvery', 'checkpointEvery', 'keepCheckpoints', 'evalSuite', 'checkpointEachEpoch'],
   lora: ['lora.rank', 'lora.alpha', 'lora.dropout', 'lora.targetModules'],
 } as const;
 

@@ -1,0 +1,132 @@
+/**
+ * Evaluation during training (issue 14 item 7). A run whose `evalSuite` is
+ * set gets an `eval` job for its starting model (step 0) once it has started,
+ * and one for each scheduled checkpoint as the trainer reports it. The jobs
+ * queue on the device lane behind the run, so scoring never slows or
+ * interleaves with training: they run when the device is free (after the run
+ * ends, or while it is paused), one at a time, and every item already
+ * evaluated for the same model, data and settings comes from the cache.
+ *
+ * Each (run, step, suite) is evaluated once: before queueing, the run's eval
+ * jobs are looked up in the database, so a resumed run (which reports its
+ * checkpoints again) or a restarted studio queues nothing twice. A pause's
+ * own checkpoint is not evaluated (a paused and resumed run gets the same
+ * points as one that ran straight through). A cancelled run's queued evals
+ * still run: its checkpoints stay, and cancel them on the Jobs page to free
+ * the device sooner.
+ */
+import { EvalJobResult, EvalParams, type Suite } from '../../../shared/evals';
+import type { Job } from '../../../shared/jobs';
+import type { Run, RunEvalPoint } from '../../../shared/runs';
+import { runSchedule, stepsPerEpoch, workAfterStep } from '../../../shared/training';
+import { EvalStore } from '../evals/eval-store';
+import type { EventHub } from '../events';
+import type { JobStore } from '../jobs/store';
+import type { JobSupervisor } from '../jobs/supervisor';
+import type { RunStore } from './store';
+
+/** The steps of a run to evaluate: 0 once it has started, and each checkpoint on disk that its schedule wrote (not a pause's). */
+export function dueEvalSteps(run: Run, checkpointSteps: readonly number[]): number[] {
+  if (run.startedAt === null) return [];
+  const schedule = runSchedule(run.config, {
+    totalSteps: run.totalSteps,
+    stepsPerEpoch: stepsPerEpoch(run.trainPairs, run.config),
+    testPairs: run.testPairs,
+  });
+  const scheduled = checkpointSteps.filter((step) => step > 0 && workAfterStep(step, schedule).checkpoint);
+  return [0, ...scheduled.sort((a, b) => a - b)];
+}
+
+/** What an eval job evaluated: the run step and the suite's name. */
+function evalTarget(job: Job): { step: number; suite: string } | null {
+  const params = EvalParams.safeParse(job.params);
+  if (!params.success || !('runId' in params.data.model)) return null;
+  const suite = params.data.suite;
+  return { step: params.data.model.step, suite: typeof suite === 'string' ? suite : (suite.name ?? 'custom') };
+}
+
+/** A run's evaluations by step, each with the results its job has stored (all of them once it succeeded). */
+export function runEvalPoints(runs: RunStore, runId: number): RunEvalPoint[] {
+  const store = new EvalStore(runs.db);
+  const points: RunEvalPoint[] = [];
+  for (const job of runs.evalJobs(runId)) {
+    const target = evalTarget(job);
+    if (!target) continue;
+    const result = job.status === 'succeeded' ? EvalJobResult.safeParse(job.result) : null;
+    // Cached items were stored by another job (or run): the job's result names them; its own partial results carry its id.
+    const ids = result?.success ? result.data.items.map((i) => i.resultId) : [];
+    points.push({ ...target, jobId: job.id, status: job.status, error: job.error, results: store.ofJob(job.id, ids) });
+  }
+  return points.sort((a, b) => a.step - b.step || a.jobId - b.jobId);
+}
+
+export interface RunEvalsDeps {
+  runs: RunStore;
+  jobs: JobSupervisor;
+  jobStore: JobStore;
+  events: EventHub;
+  /** A suite by name (throws a StudioError naming the known ones when there is none). */
+  suite: (name: string) => Suite;
+}
+
+/**
+ * Queues the evaluations a run's `evalSuite` asks for whenever the run
+ * changes (it started, a checkpoint was written). Returns the unsubscribe.
+ */
+export function watchRunEvals(deps: RunEvalsDeps): () => void {
+  const { runs, jobs, jobStore, events } = deps;
+  // What was last handled per run (its start and checkpoint steps): run.updated also follows every progress tick.
+  const handled = new Map<number, string>();
+
+  // Said in the run's own log (its train job's), where the run page and `studio train` show it.
+  const log = (run: Run, level: 'info' | 'warn', message: string) => {
+    events.emit({ type: 'job.log', line: jobStore.appendLog(run.jobId, level, message) });
+  };
+
+  const queue = (run: Run) => {
+    const suiteName = run.config.evalSuite;
+    if (suiteName === null) return;
+    const due = dueEvalSteps(
+      run,
+      runs.checkpoints(run.id).map((c) => c.step),
+    );
+    const signature = due.join(',');
+    if (handled.get(run.id) === signature) return;
+    handled.set(run.id, signature);
+    const queued = new Set(
+      runs
+        .evalJobs(run.id)
+        .map(evalTarget)
+        .filter((t) => t?.suite === suiteName)
+        .map((t) => t!.step),
+    );
+    const missing = due.filter((step) => !queued.has(step));
+    if (missing.length === 0) return;
+    let suite: Suite;
+    try {
+      suite = deps.suite(suiteName);
+    } catch (err) {
+      log(run, 'warn', `Evaluation on suite "${suiteName}" skipped: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    for (const step of missing) {
+      const job = jobs.start('eval', { model: { runId: run.id, step }, suite: { name: suite.name, items: suite.items } });
+      log(run, 'info', `Queued evaluation of step ${step} on suite "${suite.name}" (job #${job.id}).`);
+    }
+  };
+
+  return events.subscribe((event) => {
+    if (event.type !== 'run.updated') return;
+    const run = event.run;
+    // After the code that announced the change has finished: a train job announces its start before the
+    // supervisor counts it as running, and an eval job started inside that announcement would take the device lane.
+    queueMicrotask(() => {
+      try {
+        queue(run);
+      } catch (err) {
+        // The event hub swallows a listener's errors: say it where the run's log shows it.
+        log(run, 'warn', `Could not queue the run's evaluations: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    });
+  });
+}

@@ -1,0 +1,149 @@
+/**
+ * Evaluation during training (issue 14 items 7 and 11) on a fresh demo
+ * workspace with real workers: a run whose `evalSuite` is "demo" gets an
+ * `eval` job for its starting model (step 0) and for each scheduled
+ * checkpoint, queued behind it on the device lane and linked to the run and
+ * step; a full fine-tune's checkpoint evaluations on the demo test split give
+ * the held-out log-prob accuracy the trainer logged at those steps; a paused
+ * and resumed run is evaluated at the same steps, each once; an unknown suite
+ * is refused before launch.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EvalResult } from '../../shared/evals';
+import type { MetricSeries, Run, RunEvalPoint } from '../../shared/runs';
+import { call, jobSettled } from '../../main/core/client';
+import { createStudio, type Studio } from '../../main/core/studio';
+import { tempDir } from '../helpers/tmp';
+
+let studio: Studio;
+let modelId = 0;
+let snapshotId = 0;
+const t = tempDir();
+
+beforeAll(async () => {
+  studio = createStudio({ workspaceDir: join(t.dir, 'ws') });
+  await studio.seedDemo();
+  modelId = (await studio.demoModel())!.id;
+  snapshotId = (await call(studio, 'snapshots.list', {}))[0]!.id;
+});
+
+afterAll(async () => {
+  await studio?.close();
+  t.cleanup();
+});
+
+/** Six steps of the demo's MMPO run (full fine-tuning), a checkpoint and a held-out evaluation every three, the demo suite on. */
+const CONFIG = {
+  maxSteps: 6,
+  evalEvery: 3,
+  checkpointEvery: 3,
+  checkpointEachEpoch: false,
+  keepCheckpoints: 5,
+  microBatchSize: 8,
+  maxLength: 128,
+  maxPromptLength: 96,
+  evalSuite: 'demo',
+};
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 240_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The run's evaluation points once the run has ended and every eval job it queued has ended too. */
+async function settledEvals(run: Run, steps: number): Promise<RunEvalPoint[]> {
+  await jobSettled(studio, run.jobId);
+  const points = await waitFor('the run to queue its evaluations', async () => {
+    const p = await call(studio, 'runs.evals', { id: run.id });
+    return p.length >= steps ? p : undefined;
+  });
+  for (const p of points) await jobSettled(studio, p.jobId);
+  return call(studio, 'runs.evals', { id: run.id });
+}
+
+const byKind = (results: EvalResult[], kind: string) => results.find((r) => r.kind === kind)!;
+
+describe('a run with an eval suite', () => {
+  let first: Run;
+
+  it('evaluates its starting model and each checkpoint on the suite, linked to the run and step', async () => {
+    first = await call(studio, 'runs.create', { name: 'with evals', snapshotId, modelId, config: CONFIG });
+    expect(first.config.evalSuite).toBe('demo');
+    const points = await settledEvals(first, 3);
+    const run = await call(studio, 'runs.get', { id: first.id });
+    expect(run.status).toBe('succeeded');
+
+    expect(points.map((p) => [p.step, p.suite, p.status])).toEqual([
+      [0, 'demo', 'succeeded'],
+      [3, 'demo', 'succeeded'],
+      [6, 'demo', 'succeeded'],
+    ]);
+    for (const p of points) {
+      expect(p.results.map((r) => r.kind).sort(), `step ${p.step}`).toEqual(['multiple-choice', 'perplexity', 'preference']);
+      // Scored for this run at this step: the stored results say so.
+      for (const r of p.results) expect([r.runId, r.runStep, r.jobId]).toEqual([run.id, p.step, p.jobId]);
+      expect(byKind(p.results, 'multiple-choice').metrics['acc']).toBeGreaterThan(0);
+      expect(byKind(p.results, 'perplexity').metrics['perplexity']).toBeGreaterThan(1);
+    }
+    // Step 0 is the starting model with no reference (every reward would be 0); checkpoints have rewards/* against it.
+    expect(Object.keys(byKind(points[0]!.results, 'preference').metrics).some((k) => k.startsWith('rewards/'))).toBe(false);
+    expect(byKind(points[1]!.results, 'preference').metrics['rewards/accuracies']).toBeTypeOf('number');
+
+    // The eval jobs queued behind the run: none started before training ended.
+    const jobs = await Promise.all(points.map((p) => call(studio, 'jobs.get', { id: p.jobId })));
+    const trainJob = await call(studio, 'jobs.get', { id: run.jobId });
+    for (const job of jobs) expect(job.startedAt!).toBeGreaterThanOrEqual(trainJob.finishedAt!);
+    const log = (await call(studio, 'jobs.logs', { id: run.jobId, limit: 5000 })).map((l) => l.message);
+    expect(log.filter((l) => l.startsWith('Queued evaluation of step '))).toHaveLength(3);
+  });
+
+  it("gives, for a full fine-tune's checkpoints, the held-out log-prob accuracy the trainer logged at those steps (item 11)", async () => {
+    const points = await call(studio, 'runs.evals', { id: first.id });
+    const series: MetricSeries = await call(studio, 'runs.metrics', { id: first.id });
+    const logged = series['eval/logp_accuracy']!;
+    expect(first.config.lora).toBeNull();
+    for (const step of [3, 6]) {
+      const pref = byKind(points.find((p) => p.step === step)!.results, 'preference');
+      expect(pref.label).toContain('(test)');
+      expect(pref.metrics['logps/accuracies'], `step ${step}`).toBeCloseTo(logged.values[logged.steps.indexOf(step)]!, 10);
+    }
+    // Training moved the model: the checkpoints' numbers are not the starting model's.
+    const start = byKind(points[0]!.results, 'perplexity').metrics['perplexity'];
+    expect(byKind(points[2]!.results, 'perplexity').metrics['perplexity']).not.toBe(start);
+  });
+
+  it('evaluates a paused and resumed run at the same steps, each once, and serves its unchanged step 0 from the cache', async () => {
+    const run: Run = await call(studio, 'runs.create', { name: 'paused', snapshotId, modelId, config: CONFIG });
+    await waitFor('the first step', async () => ((await call(studio, 'runs.get', { id: run.id })).step >= 1 ? true : undefined));
+    await call(studio, 'runs.pause', { id: run.id });
+    const paused = await jobSettled(studio, run.jobId);
+    expect(paused.status).toBe('paused');
+    const pausedAt = (await call(studio, 'runs.get', { id: run.id })).step;
+    // While the run is paused the device is free: its queued evaluations run then.
+    await call(studio, 'runs.resume', { id: run.id });
+    const points = await settledEvals(run, 3);
+    expect((await call(studio, 'runs.get', { id: run.id })).status).toBe('succeeded');
+    // The resumed run reported its checkpoints again (and the pause wrote one at step pausedAt): still one eval per scheduled step.
+    expect(points.map((p) => p.step)).toEqual([0, 3, 6]);
+    expect(points.every((p) => p.status === 'succeeded')).toBe(true);
+    expect(pausedAt).toBeLessThan(6);
+    // Step 0 is the same model, data and settings as the first run's: every item from the cache, stored under that run.
+    const step0 = await call(studio, 'jobs.get', { id: points[0]!.jobId });
+    expect((step0.result as { scored: number }).scored).toBe(0);
+    expect(points[0]!.results.map((r) => r.runId)).toEqual([first.id, first.id, first.id]);
+  });
+
+  it('refuses a suite that does not exist before the run starts, naming the field', async () => {
+    const estimate = await call(studio, 'runs.estimate', { snapshotId, modelId, config: { ...CONFIG, evalSuite: 'nope' } });
+    expect(estimate.issues).toContainEqual({ path: 'evalSuite', message: 'There is no suite "nope" (known: "demo").' });
+    await expect(call(studio, 'runs.create', { snapshotId, modelId, config: { ...CONFIG, evalSuite: 'nope' } })).rejects.toThrow(
+      /evalSuite: There is no suite "nope"/,
+    );
+  });
+});
