@@ -2,6 +2,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, type ReactNode } from 'react';
 import type { Settings } from '../../shared/contract';
 import { useApi } from './api/context';
+import { sessionQuery } from './api/session';
+import { AnnotatorApp } from './AnnotatorApp';
+import { EmptyState } from './components/EmptyState';
 import { applyEvent, jobQueries, settingsQueries, workspaceQueries } from './api/queries';
 import { Button } from './components/Button';
 import { ErrorBoundary } from './components/ErrorBoundary';
@@ -15,10 +18,13 @@ import { applyTheme } from './lib/theme';
 import { ui } from './lib/ui-store';
 import { DatasetsPage } from './pages/datasets/DatasetsPage';
 import { DatasetView } from './pages/datasets/DatasetView';
+import { LabelingPage } from './pages/labeling/LabelingPage';
+import { QueuePage } from './pages/labeling/QueuePage';
 import { JobDetailPage, JobsPage } from './pages/JobsPage';
 import { LaunchPage } from './pages/runs/LaunchPage';
 import { RunPage } from './pages/runs/RunPage';
 import { RunsPage } from './pages/runs/RunsPage';
+import { ComparePage } from './pages/compare/ComparePage';
 import { WorkspacePage } from './pages/WorkspacePage';
 
 /**
@@ -28,7 +34,9 @@ import { WorkspacePage } from './pages/WorkspacePage';
 const AREAS: { path: string; label: string; match: (p: string) => boolean }[] = [
   { path: '/', label: 'Workspace', match: (p) => p === '/' },
   { path: '/datasets', label: 'Datasets', match: (p) => p.startsWith('/datasets') },
+  { path: '/labeling', label: 'Labeling', match: (p) => p.startsWith('/labeling') },
   { path: '/runs', label: 'Runs', match: (p) => p.startsWith('/runs') },
+  { path: '/compare', label: 'Compare', match: (p) => p.startsWith('/compare') },
   { path: '/jobs', label: 'Jobs', match: (p) => p.startsWith('/jobs') },
 ];
 
@@ -40,9 +48,13 @@ function route(path: string): ReactNode {
   if (run) return <RunPage key={run[1]} id={Number(run[1])} />;
   if (path === '/runs/new') return <LaunchPage />;
   if (path === '/runs') return <RunsPage />;
+  if (path === '/compare' || path.startsWith('/compare?')) return <ComparePage />;
   const dataset = /^\/datasets\/(\d+)$/.exec(path);
   if (dataset) return <DatasetView key={dataset[1]} id={Number(dataset[1])} />;
   if (path === '/datasets') return <DatasetsPage />;
+  const queue = /^\/labeling\/(\d+)(\/stats)?$/.exec(path);
+  if (queue) return <QueuePage key={queue[1]} id={Number(queue[1])} tab={queue[2] ? 'stats' : 'label'} />;
+  if (path === '/labeling') return <LabelingPage />;
   return <WorkspacePage />;
 }
 
@@ -87,7 +99,20 @@ function Header({ theme, onToggleTheme }: { theme: Settings['theme']; onToggleTh
   );
 }
 
+/**
+ * The owner gets the whole studio; an annotator who opened an invite link
+ * (serve mode) gets only the labeler for the invite's queues.
+ */
 export function App() {
+  const api = useApi();
+  const { data: session, error } = useQuery(sessionQuery(api));
+  if (error) return <EmptyState testId="session-error">{error.message}</EmptyState>;
+  if (!session) return null;
+  if (session.role === 'annotator') return <AnnotatorApp session={{ ...session, role: 'annotator' }} />;
+  return <StudioApp />;
+}
+
+function StudioApp() {
   const api = useApi();
   const queryClient = useQueryClient();
   const path = usePath();
@@ -108,7 +133,9 @@ export function App() {
       '?': () => ui.toggleShortcuts(),
       'g w': () => navigate('/'),
       'g d': () => navigate('/datasets'),
+      'g l': () => navigate('/labeling'),
       'g r': () => navigate('/runs'),
+      'g c': () => navigate('/compare'),
       'g j': () => navigate('/jobs'),
       J: () => ui.toggleJobsPanel(),
       t: toggleTheme,

@@ -138,6 +138,48 @@ export const runQueries = {
     queryOptions({ queryKey: ['runs', 'diagnostics', id], queryFn: () => api.call('runs.diagnostics', { id }) }),
 };
 
+/** Labeling (issue 18): annotators, queues and a queue's progress and agreement. */
+export const labelingQueries = {
+  annotators: (api: ApiClient) =>
+    queryOptions({ queryKey: ['labeling', 'annotators'], queryFn: () => api.call('labeling.annotators', {}) }),
+  queues: (api: ApiClient) => queryOptions({ queryKey: ['labeling', 'queues'], queryFn: () => api.call('labeling.queues', {}) }),
+  stats: (api: ApiClient, queueId: number) =>
+    queryOptions({ queryKey: ['labeling', 'stats', queueId], queryFn: () => api.call('labeling.stats', { queueId }) }),
+};
+
+/** The Compare page (issue 15): one run's chosen metric columns per query, so 50 runs load as 50 short calls that cache apart. */
+export const compareQueries = {
+  runMetrics: (api: ApiClient, id: number, names: readonly string[]) =>
+    queryOptions({
+      queryKey: ['compare', 'metrics', id, [...names].sort()],
+      queryFn: async () => (await api.call('compare.runMetrics', { ids: [id], names: [...names] }))[String(id)] ?? {},
+      staleTime: 10_000,
+    }),
+  evalSummary: (api: ApiClient) =>
+    queryOptions({ queryKey: ['compare', 'evalSummary'], queryFn: () => api.call('compare.evalSummary', {}) }),
+  /** Snapshots never change, so a diff never goes stale. */
+  snapshotDiff: (api: ApiClient, a: number, b: number) =>
+    queryOptions({
+      queryKey: ['compare', 'snapshotDiff', a, b],
+      queryFn: () => api.call('compare.snapshotDiff', { a, b }),
+      staleTime: Infinity,
+    }),
+};
+
+/** Evaluation (issue 14): suites, a run's evaluations by step, and one result with a page of its items. */
+export const evalQueries = {
+  suites: (api: ApiClient) => queryOptions({ queryKey: ['evals', 'suites'], queryFn: () => api.call('evals.suites', {}) }),
+  ofRun: (api: ApiClient, runId: number) =>
+    queryOptions({ queryKey: ['evals', 'run', runId], queryFn: () => api.call('runs.evals', { id: runId }) }),
+  /** A stored result never changes (a re-evaluation stores a new one). */
+  result: (api: ApiClient, id: number, offset: number, limit: number) =>
+    queryOptions({
+      queryKey: ['evals', 'result', id, offset, limit],
+      queryFn: () => api.call('evals.get', { id, offset, limit }),
+      staleTime: Infinity,
+    }),
+};
+
 /** A run's list and header values follow its metric events between `run.updated` events. */
 function withLatest(run: Run, points: readonly MetricPoint[]): Run {
   const latest = { ...run.latest };
@@ -186,6 +228,8 @@ export function applyEvent(queryClient: QueryClient, event: StudioEvent): void {
         return next;
       });
       if (job.status !== 'running') void queryClient.invalidateQueries({ queryKey: ['workspace', 'info'] });
+      // An eval job queued, ended or stored results: a run's evaluation panel shows its status and numbers.
+      if (job.kind === 'eval' && job.status !== 'running') void queryClient.invalidateQueries({ queryKey: ['evals', 'run'] });
       // A finished import changes datasets, their records and their import lists.
       if (job.kind === 'dataset-import' && job.status !== 'running' && job.status !== 'queued') {
         void queryClient.invalidateQueries({ queryKey: ['datasets'] });

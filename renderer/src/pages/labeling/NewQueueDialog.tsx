@@ -1,0 +1,154 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useApi } from '../../api/context';
+import { datasetQueries, snapshotQueries } from '../../api/queries';
+import { Button } from '../../components/Button';
+import { Dialog } from '../../components/Dialog';
+import { Field, inputClass } from '../../components/Field';
+import { formatCount } from '../../lib/format';
+import { navigate } from '../../lib/router';
+
+/** The queue kinds the backend builds today; the others join this list as they land. */
+const KINDS = [{ value: 'pairs', label: 'Pairs — pick the better of two responses' }] as const;
+
+/** "d:3" (a dataset) or "s:7" (a snapshot): one select for either source. */
+type SourceKey = `${'d' | 's'}:${number}`;
+
+export function NewQueueDialog({ onClose }: { onClose: () => void }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const { data: datasets = [] } = useQuery(datasetQueries.list(api));
+  const { data: snapshots = [] } = useQuery(snapshotQueries.all(api));
+  const [name, setName] = useState('');
+  const [source, setSource] = useState<SourceKey | ''>('');
+  const [kind, setKind] = useState<(typeof KINDS)[number]['value']>('pairs');
+  const [order, setOrder] = useState<'stored' | 'random'>('random');
+  const [seed, setSeed] = useState(0);
+  const [overlap, setOverlap] = useState(1);
+  const [guidelines, setGuidelines] = useState('');
+  const chosenSource = source || (datasets[0] ? (`d:${datasets[0].id}` as SourceKey) : '');
+  const create = useMutation({
+    mutationFn: () => {
+      const [type, id] = chosenSource.split(':') as ['d' | 's', string];
+      return api.call('labeling.createQueue', {
+        name: name.trim(),
+        kind,
+        ...(type === 'd' ? { datasetId: Number(id) } : { snapshotId: Number(id) }),
+        order,
+        seed,
+        overlap,
+        guidelines,
+      });
+    },
+    onSuccess: (queue) => {
+      void queryClient.invalidateQueries({ queryKey: ['labeling', 'queues'] });
+      onClose();
+      navigate(`/labeling/${queue.id}`);
+    },
+  });
+  const datasetName = new Map(datasets.map((d) => [d.id, d.name]));
+  return (
+    <Dialog open onClose={onClose} title="New label queue" testId="new-queue-dialog">
+      <form
+        className="space-y-3"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (name.trim() && chosenSource) create.mutate();
+        }}
+      >
+        <Field label="Name">
+          <input className={inputClass} value={name} onChange={(e) => setName(e.target.value)} autoFocus data-testid="queue-name" />
+        </Field>
+        <Field label="Source" hint="A dataset as it is now, or a frozen snapshot">
+          <select
+            className={inputClass}
+            value={chosenSource}
+            onChange={(e) => setSource(e.target.value as SourceKey)}
+            data-testid="queue-source"
+          >
+            <optgroup label="Datasets">
+              {datasets.map((d) => (
+                <option key={`d${d.id}`} value={`d:${d.id}`}>
+                  {d.name} · {formatCount(d.recordCount)} records
+                </option>
+              ))}
+            </optgroup>
+            {snapshots.length > 0 && (
+              <optgroup label="Snapshots">
+                {snapshots.map((s) => (
+                  <option key={`s${s.id}`} value={`s:${s.id}`}>
+                    {datasetName.get(s.datasetId) ?? `dataset ${s.datasetId}`} · {s.name} · {formatCount(s.recordCount)} records
+                  </option>
+                ))}
+              </optgroup>
+            )}
+          </select>
+        </Field>
+        <div className="grid grid-cols-3 gap-3">
+          <Field label="Kind" className="col-span-3">
+            <select className={inputClass} value={kind} onChange={(e) => setKind(e.target.value as typeof kind)} data-testid="queue-kind">
+              {KINDS.map((k) => (
+                <option key={k.value} value={k.value}>
+                  {k.label}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field label="Order" hint="Random spreads position effects; the seed makes it repeatable">
+            <select
+              className={inputClass}
+              value={order}
+              onChange={(e) => setOrder(e.target.value as typeof order)}
+              data-testid="queue-order"
+            >
+              <option value="random">Random (seeded)</option>
+              <option value="stored">As stored</option>
+            </select>
+          </Field>
+          <Field label="Seed">
+            <input
+              className={inputClass}
+              type="number"
+              value={seed}
+              disabled={order !== 'random'}
+              onChange={(e) => setSeed(Math.trunc(Number(e.target.value)))}
+              data-testid="queue-seed"
+            />
+          </Field>
+          <Field label="Overlap k" hint="How many annotators label each pair before it leaves everyone's queue">
+            <input
+              className={inputClass}
+              type="number"
+              min={1}
+              max={50}
+              value={overlap}
+              onChange={(e) => setOverlap(Math.max(1, Math.min(50, Math.trunc(Number(e.target.value)) || 1)))}
+              data-testid="queue-overlap"
+            />
+          </Field>
+        </div>
+        <Field label="Guidelines (markdown, shown beside every pair)">
+          <textarea
+            className={`${inputClass} font-mono`}
+            rows={6}
+            value={guidelines}
+            onChange={(e) => setGuidelines(e.target.value)}
+            placeholder={'# What makes a response better\n- Follows the instruction exactly\n- …'}
+            data-testid="queue-guidelines"
+          />
+        </Field>
+        {create.error && (
+          <p role="alert" className="text-sm text-rose-600" data-testid="queue-error">
+            {create.error.message}
+          </p>
+        )}
+        <div className="flex justify-end gap-2">
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" type="submit" disabled={!name.trim() || !chosenSource || create.isPending} data-testid="queue-create">
+            Create queue
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

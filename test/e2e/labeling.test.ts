@@ -1,0 +1,171 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { LabelQueue, LabelStats } from '../../shared/labeling';
+import { callApi, type ServeHandle } from '../helpers/serve';
+import { startStudioInChromium, type StudioInChromium } from '../helpers/studio-in-chromium';
+
+let serve: ServeHandle;
+let page: Page;
+let studio: StudioInChromium | undefined;
+let consoleErrors: string[] = [];
+
+beforeAll(async () => {
+  studio = await startStudioInChromium();
+  ({ serve, page, consoleErrors } = studio);
+});
+
+afterAll(() => studio?.stop());
+
+async function api<T>(method: string, args: unknown = {}): Promise<T> {
+  const { json } = await callApi(serve.port, serve.token, method, args);
+  if (!json.ok) throw new Error(`${method}: ${json.error?.message}`);
+  return json.value as T;
+}
+
+const labeler = () => page.getByTestId('labeler');
+const shownItem = async () => Number(await labeler().getAttribute('data-item-id'));
+const acknowledged = async () => Number(await page.getByTestId('labeler-saved').getAttribute('data-acknowledged'));
+const pending = async () => Number(await page.getByTestId('labeler-saved').getAttribute('data-pending'));
+
+/** Presses a key on the labeler and waits until another pair is on screen (or the queue is done). */
+async function pressForNext(key: string): Promise<number> {
+  const before = await shownItem();
+  await page.keyboard.press(key);
+  await expect.poll(async () => (await labeler().getAttribute('data-phase')) === 'done' || (await shownItem()) !== before).toBe(true);
+  return shownItem();
+}
+
+describe('the labeler against `studio serve`', () => {
+  it('makes a queue from the demo dataset and labels 20 pairs keyboard-only: tie, both bad, skip, undo, reload, stats', async () => {
+    await page.goto(serve.url);
+    await page.getByTestId('workspace-header').waitFor();
+    await page.keyboard.press('g');
+    await page.keyboard.press('l');
+    await page.getByTestId('labeling-page').waitFor();
+
+    await page.getByTestId('annotator-name').fill('alice');
+    await page.getByTestId('annotator-create').click();
+    await expect.poll(() => page.getByTestId('annotator-select').locator('option:checked').textContent()).toBe('alice');
+
+    await page.getByTestId('new-queue').click();
+    await page.getByTestId('queue-name').fill('demo check');
+    await expect.poll(() => page.getByTestId('queue-source').locator('option:checked').textContent()).toMatch(/^Demo: rule following/);
+    await page.getByTestId('queue-order').selectOption('stored');
+    await page.getByTestId('queue-guidelines').fill('# Rule\nPick the answer that **follows the rule**.');
+    await page.getByTestId('queue-create').click();
+    await page.getByTestId('queue-page').waitFor();
+    const queue = (await api<LabelQueue[]>('labeling.queues'))[0]!;
+    expect(queue).toMatchObject({ name: 'demo check', order: 'stored', overlap: 1, total: 400 });
+
+    // The pair is on screen and the keys work without a click or Tab.
+    await expect.poll(shownItem, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await page.getByTestId('labeler-guidelines').locator('strong').textContent()).toBe('follows the rule');
+    expect(await page.getByTestId('labeler-position').textContent()).toBe('Pair 1 of 400');
+
+    const labeledItems: number[] = [];
+    const label = async (key: string) => {
+      labeledItems.push(await shownItem());
+      return pressForNext(key);
+    };
+    for (const key of ['1', '2', 'ArrowLeft', 'ArrowRight', 't', 'b']) await label(key);
+    // A skip is not a label: the pair comes back last.
+    const skipped = await shownItem();
+    await pressForNext('s');
+    expect(await shownItem()).not.toBe(skipped);
+
+    // Two undos walk back through the last two labels (both bad, then tie), reopening each pair.
+    await pressForNext('u');
+    expect(await shownItem()).toBe(labeledItems[5]);
+    await page.getByText('reopened by undo').waitFor();
+    await pressForNext('Control+z');
+    expect(await shownItem()).toBe(labeledItems[4]);
+    const [tieItem, bothBadItem] = labeledItems.splice(4, 2);
+    // Relabeled; the pair after it is the other reopened one, first in the queue's order.
+    await label('t');
+    expect(labeledItems[4]).toBe(tieItem);
+    expect(await shownItem()).toBe(bothBadItem);
+    await label('b');
+
+    // A rationale: typing in its box triggers no shortcut (t, b, s, u are letters here), Esc returns to the keys.
+    const before = await shownItem();
+    await page.keyboard.press('r');
+    await page.getByTestId('labeler-rationale').waitFor();
+    await page.keyboard.type('both sub-par but this one uses the rule');
+    expect(await shownItem()).toBe(before);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('c');
+    await page.keyboard.press('c');
+    expect(await page.getByTestId('labeler-confidence').textContent()).toContain('confidence: 2');
+    await label('2');
+    for (const key of ['1', '1', '2']) await label(key);
+    expect(labeledItems).toHaveLength(10);
+
+    // Reload mid-way: every acknowledged label is on disk and the session resumes at the next unlabeled pair.
+    await expect.poll(pending).toBe(0);
+    const onScreen = await shownItem();
+    let stats = await api<LabelStats>('labeling.stats', { queueId: queue.id });
+    expect(stats.annotators[0]).toMatchObject({ name: 'alice', labeled: 10, skipped: 1 });
+    await page.reload();
+    await expect.poll(shownItem).toBe(onScreen);
+    expect(await acknowledged()).toBe(0);
+
+    for (let i = 0; i < 10; i++) await label(i % 3 === 0 ? '2' : '1');
+    await expect.poll(pending).toBe(0);
+    expect(await acknowledged()).toBe(10);
+    stats = await api<LabelStats>('labeling.stats', { queueId: queue.id });
+    expect(stats.progress).toMatchObject({ total: 400, done: 20, labels: 20 });
+    expect(stats.annotators[0]).toMatchObject({ name: 'alice', labeled: 20, skipped: 1 });
+    expect(stats.annotators[0]!.labelsPerHour).toBeGreaterThan(0);
+    expect(new Set(labeledItems).size).toBe(20);
+    expect(labeledItems).not.toContain(skipped);
+
+    // The Stats tab shows the same.
+    await page.getByTestId('tab-stats').click();
+    await expect.poll(() => page.getByTestId('stats-done').textContent()).toBe('20 / 400');
+    expect(await page.getByTestId('stats-labeled').first().textContent()).toBe('20');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('shows a response holding <script> and <img onerror> as text: no such element reaches the page', async () => {
+    const file = join(studio!.dir, 'hostile.jsonl');
+    const rows = [
+      {
+        prompt: 'Say hi <b>bold</b>',
+        chosen: 'Hi! <script>window.__pwned = 1</script>',
+        rejected: '<img src=x onerror="window.__pwned = 2"> hello',
+      },
+      { prompt: 'Second', chosen: 'fine', rejected: 'also fine' },
+    ];
+    writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const job = await api<{ id: number }>('datasets.import', { path: file, datasetName: 'hostile' });
+    let datasetId: number | undefined;
+    await expect
+      .poll(async () => {
+        const j = await api<{ status: string; result: { datasetId: number } | null }>('jobs.get', { id: job.id });
+        datasetId = j.result?.datasetId;
+        return j.status;
+      })
+      .toBe('succeeded');
+    const queue = await api<LabelQueue>('labeling.createQueue', {
+      name: 'hostile',
+      datasetId,
+      guidelines: '<script>window.__pwned = 3</script>',
+    });
+    await page.goto(`${serve.url.split('#')[0]}#/labeling/${queue.id}`);
+    await expect.poll(shownItem, { timeout: 10_000 }).toBeGreaterThan(0);
+    const text = (await labeler().textContent()) ?? '';
+    expect(text).toContain('<script>window.__pwned = 1</script>');
+    expect(text).toContain('<img src=x onerror="window.__pwned = 2"> hello');
+    expect(text).toContain('Say hi <b>bold</b>');
+    expect(await labeler().locator('script, img, b').count()).toBe(0);
+    expect(await page.locator('[onerror]').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+    // The word diff renders the same text, marked, and still as text.
+    await page.keyboard.press('d');
+    await page.getByTestId('diff-left').waitFor();
+    expect(await labeler().locator('script, img').count()).toBe(0);
+    expect(await labeler().locator('mark').count()).toBeGreaterThan(0);
+  });
+});
