@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Message } from './datasets';
+import { EvalModelRef } from './evals';
 
 /**
  * Pair labeling (issue 18): the contract's schemas and the pure functions both
@@ -23,6 +24,137 @@ export type QueueKind = z.infer<typeof QueueKind>;
 export const QueueOrder = z.enum(['stored', 'random', 'uncertain']);
 export type QueueOrder = z.infer<typeof QueueOrder>;
 
+// ---- Candidates, queue kinds and the uncertainty order (issue 18 items 1, 7, 9) ----
+
+/** A model that generates candidates or orders a queue: a registered model or a run checkpoint, as evaluation takes it. */
+export const ModelRef = EvalModelRef;
+export type ModelRef = EvalModelRef;
+
+/** Sampling settings of a candidates job (the engine's generate.ts). */
+export const CandidateSampling = z.object({
+  /** 0 = greedy (every sample of a prompt is then the same). */
+  temperature: z.number().min(0).max(5).default(0.7),
+  /** Nucleus sampling; 1 = off. */
+  topP: z.number().gt(0).max(1).default(0.95),
+  /** Keep the k most likely tokens; 0 = off. */
+  topK: z.number().int().min(0).max(1_000_000).default(0),
+  /** New tokens per response at most. */
+  maxTokens: z.number().int().min(1).max(4096).default(64),
+  /** The same seed, models and prompts give the same responses. */
+  seed: z.number().int().default(1),
+});
+export type CandidateSampling = z.output<typeof CandidateSampling>;
+
+/** Where a response of a pair came from: the dataset, or a model with the settings that produced it. */
+export const ResponseSource = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('dataset') }),
+  z.object({
+    kind: z.literal('model'),
+    /** Which of the job's models: A (the first) or B. */
+    slot: z.enum(['A', 'B']),
+    modelHash: z.string(),
+    modelName: z.string(),
+    modelId: z.number().int().nullable(),
+    runId: z.number().int().nullable(),
+    step: z.number().int().nullable(),
+    sampling: CandidateSampling,
+    /** Which of the prompt's samples from this model (0-based). */
+    sample: z.number().int(),
+    tokens: z.number().int(),
+    finishReason: z.enum(['stop_token', 'stop_sequence', 'length']),
+  }),
+]);
+export type ResponseSource = z.infer<typeof ResponseSource>;
+
+/** How a queue's candidates are generated, fixed by its first generation (a resumed one must match). */
+export const CandidateSettings = z.object({
+  /** Each model's content hash is filled in by the first job that loads it (null until then). */
+  models: z.array(z.object({ slot: z.enum(['A', 'B']), ref: ModelRef, name: z.string(), modelHash: z.string().nullable() })),
+  sampling: CandidateSampling,
+  n: z.number().int(),
+});
+export type CandidateSettings = z.infer<typeof CandidateSettings>;
+
+/**
+ * `labeling.generateCandidates`: one model gives n (≥ 2) responses per
+ * prompt, paired neighbour with neighbour; two models give n (default 1)
+ * each, the i-th of A against the i-th of B.
+ */
+export const GenerateCandidatesParams = z.object({
+  queueId: z.number().int().positive(),
+  models: z.array(ModelRef).min(1).max(2),
+  sampling: CandidateSampling.prefault({}),
+  n: z.number().int().min(1).max(16).optional(),
+});
+export type GenerateCandidatesParams = z.input<typeof GenerateCandidatesParams>;
+
+export const GenerateCandidatesResult = z.object({
+  /** Prompts whose candidates this job stored. */
+  prompts: z.number().int(),
+  /** Pairs it added to the queue. */
+  pairs: z.number().int(),
+  /** Prompts already filled (by an earlier, cancelled or failed attempt) and skipped. */
+  alreadyFilled: z.number().int(),
+  /** Responses left out because another response to the same prompt was identical. */
+  identical: z.number().int(),
+});
+export type GenerateCandidatesResult = z.infer<typeof GenerateCandidatesResult>;
+
+export const UncertaintyParams = z.object({ queueId: z.number().int().positive(), model: ModelRef });
+export const UncertaintyResult = z.object({
+  modelName: z.string(),
+  modelHash: z.string(),
+  /** Pairs scored by this job, and those whose margin came from the cache. */
+  scored: z.number().int(),
+  cached: z.number().int(),
+  /** Pairs the scorer could not score (they are served last). */
+  unscored: z.number().int(),
+});
+export type UncertaintyResult = z.infer<typeof UncertaintyResult>;
+
+/** Where each response of a queue's pairs came from (never part of what the labeler gets: arena queues are blind). */
+export const ItemSources = z.object({
+  itemId: z.number().int(),
+  recordId: z.number().int().nullable(),
+  position: z.number().int(),
+  contentHash: z.string(),
+  a: ResponseSource,
+  b: ResponseSource,
+  /** The per-token margin under the model that ordered the queue (order `uncertain`). */
+  margin: z.number().nullable(),
+});
+export type ItemSources = z.infer<typeof ItemSources>;
+
+const Rate = z.number().nullable();
+/** `labeling.arenaResults`: every standing label of an arena queue as a vote between its two models. */
+export const ArenaResults = z.object({
+  queueId: z.number().int(),
+  models: z.array(
+    z.object({
+      slot: z.enum(['A', 'B']),
+      name: z.string(),
+      modelHash: z.string(),
+      wins: z.number().int(),
+      losses: z.number().int(),
+      /** Ties, both-bad included (Chatbot Arena's "tie (bothbad)"). */
+      ties: z.number().int(),
+      bothBad: z.number().int(),
+      /** Bradley–Terry rating (400·s + 1000) with its bootstrap median and 95% percentiles; null without votes. */
+      rating: Rate,
+      ratingLow: Rate,
+      ratingHigh: Rate,
+    }),
+  ),
+  votes: z.number().int(),
+  /** A's win rate against B in percent (a tie is half a win), with a seeded bootstrap 95% interval over votes. */
+  winRateA: Rate,
+  low: Rate,
+  high: Rate,
+  /** Why the figures are null, when they are. */
+  reason: z.string().optional(),
+});
+export type ArenaResults = z.infer<typeof ArenaResults>;
+
 export const Annotator = z.object({ id: z.number().int(), name: z.string(), createdAt: z.number() });
 export type Annotator = z.infer<typeof Annotator>;
 
@@ -36,6 +168,14 @@ export const LabelQueue = z.object({
   order: QueueOrder,
   seed: z.number().int(),
   overlap: z.number().int(),
+  /** Share of each annotator's labeled pairs served again later with the sides swapped (swap consistency). */
+  recheckShare: z.number().optional(),
+  /** Prompts and arena queues: their prompts, and how many have their candidates. */
+  prompts: z.object({ total: z.number().int(), filled: z.number().int() }).nullable().optional(),
+  /** How the candidates are generated, once a generation has started. */
+  candidates: CandidateSettings.nullable().optional(),
+  /** Order `uncertain`: the model whose margins set it. */
+  orderedBy: z.object({ modelHash: z.string(), modelName: z.string() }).nullable().optional(),
   /** Items in the queue. */
   total: z.number().int(),
   /** Items that k annotators have labeled. */
@@ -62,6 +202,10 @@ export const LabelItem = z.object({
   reopened: z.boolean(),
   /** Items still open for this annotator, this one included. */
   remaining: z.number().int(),
+  /** The rationale this annotator was typing for this pair (`labeling.saveDraft`), if any. */
+  draft: z.string().nullable().optional(),
+  /** A swap-consistency re-serve: a pair this annotator labeled, shown again with the sides swapped; its label is a recheck, never a relabel. */
+  recheck: z.boolean().optional(),
 });
 export type LabelItem = z.infer<typeof LabelItem>;
 
@@ -76,6 +220,8 @@ export const LabelEvent = z.object({
   confidence: z.number().int().nullable(),
   msOnScreen: z.number().int().nullable(),
   createdAt: z.number(),
+  /** The answer to a swap re-serve (its id counts among rechecks, not label events); it never replaces the pair's label. */
+  recheck: z.boolean().optional(),
 });
 export type LabelEvent = z.infer<typeof LabelEvent>;
 
@@ -97,6 +243,8 @@ export const AnnotatorProgress = z.object({
     high: Stat,
     flagged: z.boolean(),
   }),
+  /** Swap consistency: of this annotator's answered re-serves, how many gave their standing label again (in the pair's own order). */
+  swapConsistency: z.object({ n: z.number().int(), same: z.number().int(), share: Stat }).optional(),
 });
 export const PairAgreement = z.object({
   first: z.string(),
@@ -115,6 +263,8 @@ export const Conflict = z.object({
   labels: z.array(z.object({ annotator: z.string(), label: PairLabel })),
   /** The standing labels include both `a` and `b` (opposite decisive labels), not only a tie against a decision. */
   decisive: z.boolean(),
+  /** The adjudicated label, once someone has decided the pair (labeling.adjudicate). */
+  adjudicated: PairLabel.nullable().optional(),
 });
 export const LabelStats = z.object({
   queue: LabelQueue,
@@ -127,6 +277,8 @@ export const LabelStats = z.object({
     alphaReason: z.string().optional(),
   }),
   conflicts: z.array(Conflict),
+  /** Conflicts still waiting for a decision, and those adjudicated. */
+  conflictCounts: z.object({ open: z.number().int(), adjudicated: z.number().int() }).optional(),
 });
 export type LabelStats = z.infer<typeof LabelStats>;
 
@@ -256,4 +408,111 @@ export function undoTarget(events: readonly FoldEvent[], annotatorId: number): n
     if (!best || f.eventId > best.eventId) best = f;
   }
   return best ? best.itemId : null;
+}
+
+// ---- Review (issue 18 items 10, 11, 13, 14): adjudication, swap rechecks, label files, decisions ----
+
+export const Adjudication = z.object({
+  id: z.number().int(),
+  itemId: z.number().int(),
+  annotatorId: z.number().int(),
+  /** Who decided. */
+  annotator: z.string(),
+  label: PairLabel,
+  note: z.string().nullable(),
+  createdAt: z.number(),
+});
+export type Adjudication = z.infer<typeof Adjudication>;
+
+/** A pair whose standing labels disagree, with everything an adjudicator needs (the pair in its own order: a, b). */
+export const ConflictDetail = z.object({
+  itemId: z.number().int(),
+  position: z.number().int(),
+  contentHash: z.string(),
+  prompt: z.array(Message),
+  system: z.string().nullable(),
+  a: z.array(Message),
+  b: z.array(Message),
+  labels: z.array(
+    z.object({
+      annotatorId: z.number().int(),
+      annotator: z.string(),
+      label: PairLabel,
+      rationale: z.string().nullable(),
+      confidence: z.number().int().nullable(),
+    }),
+  ),
+  decisive: z.boolean(),
+  /** The decision that stands (the latest), or null while the conflict is open. */
+  adjudication: Adjudication.nullable(),
+});
+export type ConflictDetail = z.infer<typeof ConflictDetail>;
+
+/**
+ * One line of a labels file (`labeling.exportLabels`, `studio label export`):
+ * an event in the pair's own order, identified across machines by the pair's
+ * content hash and the annotator's name. `action` says what it is: a label,
+ * skip or undo key press, a swap re-serve's answer (`recheck`), or an
+ * adjudicator's decision (`adjudicate`).
+ */
+export const LabelFileLine = z.object({
+  pair_hash: z.string().regex(/^[0-9a-f]{64}$/, 'a pair hash is 64 hex digits'),
+  annotator: z.string().trim().min(1).max(100),
+  action: z.enum(['label', 'skip', 'undo', 'recheck', 'adjudicate']).default('label'),
+  label: PairLabel.nullable().default(null),
+  /** Which response was on the left (a or b); missing in a file from elsewhere, taken as a. */
+  shown_left: Side.default('a'),
+  rationale: z.string().nullable().default(null),
+  confidence: z.number().int().min(1).max(3).nullable().default(null),
+  ms_on_screen: z.number().int().min(0).nullable().default(null),
+  /** An adjudication's note. */
+  note: z.string().nullable().default(null),
+  /** Milliseconds since 1970 (UTC). */
+  created_at: z.number().int().min(0),
+});
+export type LabelFileLine = z.infer<typeof LabelFileLine>;
+
+export const LabelImportReport = z.object({
+  imported: z.number().int(),
+  /** Lines whose event this queue already holds (the same file imported again, or the queue's own events). */
+  duplicates: z.number().int(),
+  /** Annotators created by name for the file's people. */
+  annotatorsCreated: z.array(z.string()),
+  errors: z.array(z.object({ line: z.number().int(), reason: z.string() })),
+  /** Lines with errors beyond the first ones listed. */
+  moreErrors: z.number().int(),
+});
+export type LabelImportReport = z.infer<typeof LabelImportReport>;
+
+/** Why a pair was or was not decided, for building a dataset and the conflict counts. */
+export type DecisionStatus = 'adjudicated' | 'agreed' | 'majority' | 'conflict' | 'unlabeled';
+
+/**
+ * A pair's label from its standing labels: an adjudication wins; else the
+ * label with strictly more votes than any other (all agreeing, or a majority);
+ * a pair whose top labels are level is a conflict; fewer than `minVotes`
+ * labels (and no adjudication) leave it unlabeled.
+ */
+export function decidePair(
+  labels: readonly PairLabel[],
+  adjudication: PairLabel | null,
+  minVotes = 1,
+): { label: PairLabel | null; status: DecisionStatus; votes: Record<PairLabel, number> } {
+  const votes: Record<PairLabel, number> = { a: 0, b: 0, tie: 0, both_bad: 0 };
+  for (const l of labels) votes[l] += 1;
+  if (adjudication !== null) return { label: adjudication, status: 'adjudicated', votes };
+  if (labels.length === 0 || labels.length < minVotes) return { label: null, status: 'unlabeled', votes };
+  const ranked = (Object.entries(votes) as [PairLabel, number][]).sort((x, y) => y[1] - x[1]);
+  if (ranked[0]![1] === ranked[1]![1]) return { label: null, status: 'conflict', votes };
+  return { label: ranked[0]![0], status: ranked[0]![1] === labels.length ? 'agreed' : 'majority', votes };
+}
+
+/**
+ * Whether this annotator's label on this item is re-served with the sides
+ * swapped: a deterministic draw from the queue's seed, so the same pairs are
+ * chosen on every machine and every reload, about `share` of them.
+ */
+export function isRecheckPick(seed: number, itemKey: string | number, annotatorId: number, share: number): boolean {
+  if (share <= 0) return false;
+  return fnv1a(`recheck\u0000${seed}\u0000${itemKey}\u0000${annotatorId}`) / 2 ** 32 < share;
 }

@@ -6,15 +6,19 @@ import { call, type StudioDoor } from '../core/client';
 import { CliError, type Command, type CommandContext } from './commands';
 import { resolveDataset } from './datasets';
 import { keyValues, table } from './output';
+import { createInvite, INVITE_OPTIONS, INVITE_USAGE, listInvites, revokeInvite } from './label-invites';
+import { isReviewSubcommand, REVIEW_OPTIONS, REVIEW_USAGE, runReview } from './label-review';
 
 const USAGE = [
   'studio label queues [--workspace DIR] [--json]',
-  'studio label create --dataset NAME|--snapshot ID --name Q [--kind pairs] [--overlap K] [--order stored|random] [--seed S] [--guidelines FILE] [--workspace DIR] [--json]',
+  'studio label create --dataset NAME|--snapshot ID --name Q [--kind pairs|prompts|relabel|arena] [--records ID,ID,…] [--overlap K] [--order stored|random] [--seed S] [--guidelines FILE] [--recheck-share F] [--workspace DIR] [--json]',
   'studio label stats QUEUE [--workspace DIR] [--json]',
+  ...INVITE_USAGE,
+  ...REVIEW_USAGE,
 ].join('\n       ');
 
 /** A queue by name, else by numeric id. */
-async function resolveQueue(studio: StudioDoor, ref: string): Promise<LabelQueue> {
+export async function resolveQueue(studio: StudioDoor, ref: string): Promise<LabelQueue> {
   const queues = await call(studio, 'labeling.queues', {});
   const found =
     queues.find((q) => q.name.toLowerCase() === ref.toLowerCase()) ??
@@ -62,15 +66,24 @@ async function createQueue(ctx: CommandContext, studio: StudioDoor): Promise<Lab
     source = { snapshotId: id };
   }
   const overlap = intOption(ctx, 'overlap', 1, 50);
+  const recheckRaw = ctx.values['recheck-share'];
+  const recheckShare = recheckRaw === undefined ? undefined : Number(recheckRaw);
+  if (recheckShare !== undefined && !(recheckShare >= 0 && recheckShare <= 1))
+    throw new CliError('--recheck-share must be a number from 0 to 1.');
   const seed = intOption(ctx, 'seed', -2_147_483_648, 2_147_483_647);
+  const records = typeof ctx.values.records === 'string' ? ctx.values.records.split(',').map((x) => Number(x.trim())) : undefined;
+  if (records && !records.every((id) => Number.isInteger(id) && id > 0))
+    throw new CliError('--records takes record ids separated by commas (e.g. --records 12,40,41).');
   return call(studio, 'labeling.createQueue', {
     name,
     kind: kind as LabelQueue['kind'],
     ...source,
     order,
     ...(overlap !== undefined ? { overlap } : {}),
+    ...(recheckShare !== undefined ? { recheckShare } : {}),
     ...(seed !== undefined ? { seed } : {}),
     ...(guidelines !== undefined ? { guidelines } : {}),
+    ...(records ? { recordIds: records } : {}),
   });
 }
 
@@ -89,14 +102,19 @@ function printStats(ctx: CommandContext, stats: LabelStats): void {
           ? `— (${agreement.alphaReason ?? 'undefined'})`
           : `${num(agreement.alpha)} over ${agreement.alphaUnits} pairs`,
       ],
-      ['conflicts', `${stats.conflicts.length} (${stats.conflicts.filter((c) => c.decisive).length} with a against b)`],
+      [
+        'conflicts',
+        `${stats.conflicts.length} (${stats.conflicts.filter((c) => c.decisive).length} with a against b)${
+          stats.conflictCounts ? `: ${stats.conflictCounts.open} open, ${stats.conflictCounts.adjudicated} adjudicated` : ''
+        }`,
+      ],
     ]),
   );
   if (stats.annotators.length) {
     ctx.io.out('');
     ctx.io.out(
       table(
-        ['annotator', 'labeled', 'skipped', 'labels/h', 'left share (95% CI)', 'bias'],
+        ['annotator', 'labeled', 'skipped', 'labels/h', 'left share (95% CI)', 'bias', 'swap consistency'],
         stats.annotators.map((a) => [
           a.name,
           String(a.labeled),
@@ -106,6 +124,7 @@ function printStats(ctx: CommandContext, stats: LabelStats): void {
             ? '—'
             : `${pct(a.positionBias.share)} [${pct(a.positionBias.low)}, ${pct(a.positionBias.high)}] n=${a.positionBias.n}`,
           a.positionBias.flagged ? 'FLAGGED' : '',
+          a.swapConsistency?.n ? `${pct(a.swapConsistency.share)} n=${a.swapConsistency.n}` : '—',
         ]),
       ),
     );
@@ -124,7 +143,8 @@ function printStats(ctx: CommandContext, stats: LabelStats): void {
 export const labelCommand: Command = {
   name: 'label',
   usage: USAGE,
-  summary: 'Label queues: list them, make one from a dataset or snapshot, and show progress, agreement (κ, α) and position bias.',
+  summary:
+    'Label queues: list them, make one from a dataset or snapshot, and show progress, agreement (κ, α), position bias and swap consistency; invite annotators to label in serve mode; export, import and adjudicate labels; build a dataset from them.',
   options: {
     dataset: { type: 'string' },
     snapshot: { type: 'string' },
@@ -134,9 +154,37 @@ export const labelCommand: Command = {
     order: { type: 'string' },
     seed: { type: 'string' },
     guidelines: { type: 'string' },
+    'recheck-share': { type: 'string' },
+    records: { type: 'string' },
+    ...INVITE_OPTIONS,
+    ...REVIEW_OPTIONS,
   },
   async run(ctx) {
     const [sub, ref] = ctx.positionals;
+    if (sub === 'invite' || sub === 'invites' || sub === 'revoke') {
+      if (sub === 'invite' && !ref) throw new CliError('name the queue: studio label invite QUEUE --annotator NAME');
+      const studio = ctx.openStudio(false);
+      try {
+        if (sub === 'invite') {
+          const queues = [];
+          for (const q of ctx.positionals.slice(1)) queues.push(await resolveQueue(studio, q));
+          await createInvite(ctx, studio, queues);
+        } else if (sub === 'invites') await listInvites(ctx, studio);
+        else await revokeInvite(ctx, studio, ref);
+        return 0;
+      } finally {
+        await studio.close();
+      }
+    }
+    if (isReviewSubcommand(sub)) {
+      if (!ref) throw new CliError(`name the queue: studio label ${sub} QUEUE`);
+      const studio = ctx.openStudio(false);
+      try {
+        return await runReview(ctx, studio, sub, await resolveQueue(studio, ref));
+      } finally {
+        await studio.close();
+      }
+    }
     if (sub !== 'queues' && sub !== 'create' && sub !== 'stats') throw new CliError(`usage: ${USAGE}`);
     if (sub === 'stats' && !ref) throw new CliError('name the queue: studio label stats QUEUE');
     const studio = ctx.openStudio(false);
@@ -156,7 +204,14 @@ export const labelCommand: Command = {
         const queue = await createQueue(ctx, studio);
         if (ctx.json) ctx.io.out(JSON.stringify(queue));
         else {
-          ctx.io.out(`queue #${queue.id} "${queue.name}": ${queue.total} pairs to label (order ${queue.order}, overlap ${queue.overlap})`);
+          if (queue.prompts)
+            ctx.io.out(
+              `queue #${queue.id} "${queue.name}": ${queue.prompts.total} prompts waiting for candidates (studio generate-candidates ${queue.id} --model …)`,
+            );
+          else
+            ctx.io.out(
+              `queue #${queue.id} "${queue.name}": ${queue.total} pairs to label (order ${queue.order}, overlap ${queue.overlap})`,
+            );
           for (const note of queue.notes) ctx.io.out(`note: ${note}`);
         }
       } else {

@@ -16,6 +16,8 @@ export interface QueueRow {
   skipped: number;
   notes: string;
   created_at: number;
+  /** Share of labeled pairs re-served with the sides swapped (migration 0007). */
+  recheck_share: number;
 }
 
 export interface ItemRow {

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Message, RecordContent } from '../../../shared/datasets';
+import type { Message, RecordContent, RecordFilter } from '../../../shared/datasets';
 import {
   type Annotator,
   type FoldedLabel,
+  type FoldEvent,
   foldLabels,
+  isRecheckPick,
   type LabelEvent,
   type LabelItem,
   type LabelQueue,
@@ -18,15 +20,28 @@ import {
 } from '../../../shared/labeling';
 import { StudioError } from '../../../shared/result';
 import { cohenKappa, krippendorffAlphaNominal, percentAgreement, positionBiasOf } from '../../../shared/stats/agreement';
-import { SeededRng } from '../../../shared/stats/random';
 import type { Db } from '../db/open';
 import type { Handlers } from '../handlers';
 import { type ItemRow, LabelStore, type NewItem, type QueueRow, type SourceRecord } from './label-store';
+import { CandidateStore } from './candidate-store';
+import { buildPrompts, seededPositions } from './candidates';
+import { candidateQueueFields, type CandidateMethods, queueRecords } from './candidates-service';
+import { buildDatasetFromLabels } from './build-dataset';
+import { exportLabels, importLabels } from './label-files';
+import { DEFAULT_RECHECK_SHARE, LabelReview, latestAdjudications, pendingRechecks, type PendingRecheck } from './review';
 
 /** Items read per page while looking for the next open pair. */
 const NEXT_PAGE = 1000;
 
-type LabelingMethods = Extract<keyof Handlers, `labeling.${string}`>;
+/** Reviewing labels (drafts, conflicts, adjudication, label files, datasets from labels): labelReviewHandlers. */
+type ReviewMethods =
+  | 'labeling.saveDraft'
+  | 'labeling.conflicts'
+  | 'labeling.adjudicate'
+  | 'labeling.exportLabels'
+  | 'labeling.importLabels'
+  | 'labeling.build';
+type LabelingMethods = Exclude<Extract<keyof Handlers, `labeling.${string}`>, ReviewMethods | CandidateMethods>;
 
 /** The pair's content hash: stable across workspaces, so labels can travel with it. */
 export function pairHash(prompt: Message[], a: Message[], b: Message[]): string {
@@ -85,13 +100,7 @@ export function buildPairItems(
     });
   });
   if (order === 'random') {
-    // Fisher–Yates with the queue's seed: the same seed gives the same order.
-    const rng = new SeededRng(seed);
-    const positions = items.map((_, i) => i);
-    for (let i = positions.length - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      [positions[i], positions[j]] = [positions[j]!, positions[i]!];
-    }
+    const positions = seededPositions(items.length, seed);
     items.forEach((it, i) => (it.position = positions[i]!));
   }
   const notes: string[] = [];
@@ -124,9 +133,12 @@ function labelsByItem(folded: Map<string, FoldedLabel>): Map<number, FoldedLabel
  */
 export class LabelingService {
   readonly store: LabelStore;
+  /** Drafts, swap re-serves, conflicts and adjudication (review.ts). */
+  readonly review: LabelReview;
 
   constructor(db: Db) {
     this.store = new LabelStore(db);
+    this.review = new LabelReview(db);
   }
 
   annotators(): Annotator[] {
@@ -156,11 +168,13 @@ export class LabelingService {
       order: row.item_order,
       seed: row.seed,
       overlap: row.overlap,
+      recheckShare: row.recheck_share,
       total,
       done,
       skipped: row.skipped,
       notes: JSON.parse(row.notes) as string[],
       createdAt: row.created_at,
+      ...candidateQueueFields(this.store.db, row.id, row.kind),
     };
   }
 
@@ -181,11 +195,12 @@ export class LabelingService {
     order: 'stored' | 'random';
     seed: number;
     overlap: number;
+    recheckShare?: number | undefined;
+    recordIds?: number[] | undefined;
+    filter?: RecordFilter | undefined;
   }): LabelQueue {
     const name = args.name.trim();
     if (!name) throw new StudioError('INVALID_ARGUMENT', 'A label queue needs a name.');
-    if (args.kind !== 'pairs')
-      throw new StudioError('INVALID_ARGUMENT', `Queues of kind "${args.kind}" are not built yet; only "pairs" queues can be made.`);
     if ((args.datasetId === undefined) === (args.snapshotId === undefined))
       throw new StudioError('INVALID_ARGUMENT', 'Make a queue from either a dataset or a snapshot (one of datasetId, snapshotId).');
     if (this.store.findQueueByName(name) !== undefined)
@@ -200,11 +215,18 @@ export class LabelingService {
         this.store.assertDataset(args.datasetId!);
         records = this.store.datasetRecords(args.datasetId!);
       }
-      const built = buildPairItems(records, args.order, args.seed);
-      if (built.items.length === 0)
-        throw new StudioError('INVALID_ARGUMENT', `There is no pair to label in that source. ${built.notes.join(' ')}`.trim(), {
-          notes: built.notes,
-        });
+      records = queueRecords(this.store.db, records, datasetId!, args);
+      // Prompts and arena queues hold prompts until labeling.generateCandidates fills them with pairs.
+      const prompts = args.kind === 'prompts' || args.kind === 'arena' ? buildPrompts(records, args.order, args.seed) : null;
+      const built = prompts
+        ? { items: [], notes: prompts.notes, skipped: prompts.skipped }
+        : buildPairItems(records, args.order, args.seed);
+      if (prompts ? prompts.prompts.length === 0 : built.items.length === 0)
+        throw new StudioError(
+          'INVALID_ARGUMENT',
+          `There is no ${prompts ? 'prompt' : 'pair'} to label in that source. ${built.notes.join(' ')}`.trim(),
+          { notes: built.notes },
+        );
       const id = this.store.insertQueue({
         name,
         kind: args.kind,
@@ -218,6 +240,8 @@ export class LabelingService {
         notes: built.notes,
       });
       this.store.insertItems(id, built.items);
+      if (prompts) new CandidateStore(this.store.db).insertPrompts(id, prompts.prompts);
+      this.review.store.setRecheckShare(id, args.recheckShare ?? DEFAULT_RECHECK_SHARE);
       return this.queue(id);
     }, 'immediate');
   }
@@ -226,10 +250,11 @@ export class LabelingService {
     return shownLeftFor(queue.seed, itemId, annotatorId);
   }
 
-  private toItem(queue: QueueRow, item: ItemRow, annotatorId: number, reopened: boolean, remaining: number): LabelItem {
+  /** The item as shown; `recheckLeft` is the swapped screen order of a re-serve. */
+  private toItem(queue: QueueRow, item: ItemRow, annotatorId: number, reopened: boolean, remaining: number, recheckLeft?: Side): LabelItem {
     const a = JSON.parse(item.response_a) as Message[];
     const b = JSON.parse(item.response_b) as Message[];
-    const left = this.shownLeft(queue, item.id, annotatorId);
+    const left = recheckLeft ?? this.shownLeft(queue, item.id, annotatorId);
     return {
       id: item.id,
       queueId: item.queue_id,
@@ -242,7 +267,20 @@ export class LabelingService {
       contentHash: item.content_hash,
       reopened,
       remaining,
+      draft: this.review.store.draft(item.id, annotatorId),
+      recheck: recheckLeft !== undefined,
     };
+  }
+
+  /** The annotator's swap re-serves still to come (review.ts), oldest label first. */
+  private rechecksOf(queue: QueueRow, annotatorId: number, events: FoldEvent[], folded: Map<string, FoldedLabel>): PendingRecheck[] {
+    const answered = new Set(
+      this.review.store
+        .queueRechecks(queue.id)
+        .filter((r) => r.annotator_id === annotatorId)
+        .map((r) => r.item_id),
+    );
+    return pendingRechecks({ seed: queue.seed, share: queue.recheck_share }, annotatorId, events, folded, answered);
   }
 
   /**
@@ -276,18 +314,33 @@ export class LabelingService {
       const reopened = this.store.item(lastOwn.itemId);
       return this.toItem(queue, reopened, annotatorId, true, closed.has(reopened.id) ? remaining + 1 : remaining);
     }
+    // Swap re-serves come once enough of the annotator's labels lie between (any left come when nothing else is).
+    const rechecks = this.rechecksOf(queue, annotatorId, events, folded).filter((r) => !exclude.includes(r.itemId));
+    const due = rechecks.find((r) => r.due);
+    if (due) return this.toItem(queue, this.store.item(due.itemId), annotatorId, false, remaining + rechecks.length, due.shownLeft);
     let firstSkipped: number | undefined;
     for (let after = -1; ;) {
       const page = this.store.itemsAfter(queueId, after, NEXT_PAGE);
       for (const { id } of page) {
         if (closed.has(id)) continue;
         if (mine.get(id)?.lastAction === 'skip') firstSkipped ??= id;
-        else return this.toItem(queue, this.store.item(id), annotatorId, false, remaining);
+        else return this.toItem(queue, this.store.item(id), annotatorId, false, remaining + rechecks.length);
       }
       if (page.length < NEXT_PAGE) break;
       after = page[page.length - 1]!.position;
     }
+    const recheck = rechecks[0];
+    if (recheck)
+      return this.toItem(queue, this.store.item(recheck.itemId), annotatorId, false, remaining + rechecks.length, recheck.shownLeft);
     return firstSkipped === undefined ? null : this.toItem(queue, this.store.item(firstSkipped), annotatorId, false, remaining);
+  }
+
+  /** The re-serve of this pair waiting for the annotator, if there is one (due or not). */
+  private pendingRecheck(queue: QueueRow, annotatorId: number, itemId: number): PendingRecheck | undefined {
+    // Cheap first: the seed picks about recheck_share of the pairs; only those need the fold.
+    if (!isRecheckPick(queue.seed, itemId, annotatorId, queue.recheck_share)) return undefined;
+    const events = this.store.foldEvents(queue.id);
+    return this.rechecksOf(queue, annotatorId, events, foldLabels(events)).find((r) => r.itemId === itemId);
   }
 
   /**
@@ -324,18 +377,24 @@ export class LabelingService {
         if (item.queue_id !== queue.id)
           throw new StudioError('INVALID_ARGUMENT', `Pair #${item.id} is not in queue "${queue.name}".`, { itemId: item.id });
         itemId = item.id;
-        if (args.action === 'label') {
-          if (!args.choice) throw new StudioError('INVALID_ARGUMENT', 'A label needs a choice: left, right, tie or both_bad.');
-          label = pairLabelOf(args.choice, this.shownLeft(queue, itemId, args.annotatorId));
-        }
+        if (args.action === 'label' && !args.choice)
+          throw new StudioError('INVALID_ARGUMENT', 'A label needs a choice: left, right, tie or both_bad.');
+        // An answer to a swap re-serve is a recheck, kept apart: it never replaces the pair's label.
+        const recheck = this.pendingRecheck(queue, args.annotatorId, itemId);
+        if (recheck) return this.review.recordRecheck(recheck, args);
+        if (args.action === 'label') label = pairLabelOf(args.choice!, this.shownLeft(queue, itemId, args.annotatorId));
       }
+      // The label takes the rationale typed so far (saved as a draft) unless one comes with it; the draft then goes.
+      const draft = args.action === 'label' ? this.review.store.draft(itemId, args.annotatorId) : null;
+      if (args.action === 'label') this.review.store.clearDraft(itemId, args.annotatorId);
+      const rationale = args.rationale?.trim() ? args.rationale : draft;
       return this.store.insertEvent({
         itemId,
         annotatorId: args.annotatorId,
         action: args.action,
         label,
         shownLeft: this.shownLeft(queue, itemId, args.annotatorId),
-        rationale: args.rationale?.trim() ? args.rationale : null,
+        rationale,
         confidence: args.confidence ?? null,
         msOnScreen: args.msOnScreen ?? null,
       });
@@ -355,6 +414,8 @@ export class LabelingService {
     const eventCounts = new Map<number, number>();
     for (const e of this.store.foldEvents(queueId)) eventCounts.set(e.annotatorId, (eventCounts.get(e.annotatorId) ?? 0) + 1);
 
+    const consistency = this.review.swapConsistency(queueId, folded);
+    const decided = latestAdjudications(this.review.store.queueAdjudications(queueId));
     const annotators = annotatorIds.map((id) => {
       const own = [...folded.values()].filter((f) => f.annotatorId === id);
       const labeled = own.filter((f) => f.label !== null);
@@ -375,6 +436,7 @@ export class LabelingService {
           high: bias.interval?.high ?? null,
           flagged: bias.flagged,
         },
+        swapConsistency: consistency.get(id) ?? { n: 0, same: 0, share: null },
       };
     });
 
@@ -408,6 +470,7 @@ export class LabelingService {
           .sort((x, y) => x.annotatorId - y.annotatorId)
           .map((f) => ({ annotator: names.get(f.annotatorId)!, label: f.label! })),
         decisive: labels.some((f) => f.label === 'a') && labels.some((f) => f.label === 'b'),
+        adjudicated: decided.get(it.id)?.label ?? null,
       }));
     let labels = 0;
     for (const list of byItem.values()) labels += list.length;
@@ -422,6 +485,10 @@ export class LabelingService {
         ...(alpha.reason ? { alphaReason: alpha.reason } : {}),
       },
       conflicts,
+      conflictCounts: {
+        open: conflicts.filter((c) => c.adjudicated === null).length,
+        adjudicated: conflicts.filter((c) => c.adjudicated !== null).length,
+      },
     };
   }
 }
@@ -437,5 +504,18 @@ export function labelingHandlers(db: Db): Pick<Handlers, LabelingMethods> {
     'labeling.next': ({ queueId, annotatorId, exclude }) => service.next(queueId, annotatorId, exclude),
     'labeling.record': (args) => service.record(args),
     'labeling.stats': ({ queueId }) => service.stats(queueId),
+  };
+}
+
+/** The contract's methods for reviewing labels: drafts, the conflict queue and adjudication, label files, and datasets built from labels. */
+export function labelReviewHandlers(db: Db, deps: { exportsDir: string }): Pick<Handlers, ReviewMethods> {
+  const review = new LabelReview(db);
+  return {
+    'labeling.saveDraft': (args) => review.saveDraft(args),
+    'labeling.conflicts': (args) => review.conflicts(args),
+    'labeling.adjudicate': (args) => review.adjudicate(args),
+    'labeling.exportLabels': ({ queueId, path }) => exportLabels(db, { queueId, path, exportsDir: deps.exportsDir }),
+    'labeling.importLabels': (args) => importLabels(db, args),
+    'labeling.build': (args) => buildDatasetFromLabels(db, args),
   };
 }
