@@ -12,6 +12,8 @@ export const ErrorCode = z.enum([
   'CONFLICT',
   'UNAUTHORIZED',
   'FORBIDDEN_ORIGIN',
+  /** The caller is known but may not do this (an invite token outside the labeler or its queues). */
+  'FORBIDDEN',
   'WORKSPACE_TOO_NEW',
   'JOB_FAILED',
   'INTERNAL',

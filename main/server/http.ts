@@ -4,6 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { StudioEvent } from '../../shared/events';
+import { INVITE_TOKEN_PREFIX, type Invite } from '../../shared/invites';
+import type { StudioErrorShape } from '../../shared/result';
 import type { Studio } from '../core/studio';
 import {
   allowedHosts,
@@ -13,9 +15,11 @@ import {
   isLoopback,
   newToken,
   parseCookies,
+  studioBaseUrl,
   studioUrl,
   tokensEqual,
 } from './security';
+import { scopeInviteCall } from './invite-scope';
 
 export interface ServeOptions {
   /** The studio's one door, its events and folders: nothing else of it is served. */
@@ -71,6 +75,28 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function refuse(res: ServerResponse, status: number, code: string, message: string): void {
   sendJson(res, status, { ok: false, error: { code, message } });
+}
+
+/** Who a request comes from: the owner (the studio's token) or an invited annotator (an invite's token). */
+type Caller = { role: 'owner' } | { role: 'annotator'; invite: Invite };
+
+type Identified =
+  | { ok: true; caller: Caller; cookies: string[] }
+  | { ok: false; status: number; error: StudioErrorShape; badCookie?: boolean; noToken?: boolean };
+
+const HTTP_STATUS: Partial<Record<StudioErrorShape['code'], number>> = {
+  UNKNOWN_METHOD: 404,
+  NOT_FOUND: 404,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  INTERNAL: 500,
+};
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function refusePage(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(`<!doctype html><meta charset="utf-8"><title>Alignment Studio</title><p>${escapeHtml(message)}</p>`);
 }
 
 /** Thrown while reading a request body that is over MAX_BODY_BYTES. */
@@ -129,15 +155,65 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let hosts = new Set<string>();
   let origins = new Set<string>();
   let cookieName = 'studio_token';
+  let inviteCookieName = 'studio_invite';
+  let baseUrl = '';
 
-  const authorised = (req: IncomingMessage, url: URL): { ok: boolean; viaQuery: boolean; badCookie?: boolean } => {
+  const cookie = (name: string, value: string) => `${name}=${value}; HttpOnly; SameSite=Strict; Path=/`;
+  const clearCookie = (name: string) => `${name}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`;
+  const OWNER: Identified = { ok: true, caller: { role: 'owner' }, cookies: [] };
+  const NO_TOKEN: Identified = {
+    ok: false,
+    status: 401,
+    noToken: true,
+    error: { code: 'UNAUTHORIZED', message: 'This studio needs its access token: open the URL printed by `studio serve`.' },
+  };
+  const badCookie = (name: string): Identified => ({
+    ok: false,
+    status: 400,
+    badCookie: true,
+    error: {
+      code: 'INVALID_ARGUMENT',
+      message: `The ${name} cookie is not valid percent-encoding: open the URL printed by \`studio serve\` again.`,
+    },
+  });
+
+  /** An invite token's invite, looked up (by hash) on every request: a revoked or expired one is refused at once. */
+  const withInvite = async (inviteToken: string, cookies: string[]): Promise<Identified> => {
+    const checked = await studio.dispatch('invites.check', { token: inviteToken });
+    if (!checked.ok) return { ok: false, status: HTTP_STATUS[checked.error.code] ?? 401, error: checked.error };
+    return { ok: true, caller: { role: 'annotator', invite: checked.value as Invite }, cookies };
+  };
+
+  /**
+   * Who is asking. A Bearer header decides for scripts. Opening a link
+   * (`?token=` or `?invite=`) sets that role's cookie and clears the other's,
+   * so a browser holds one role at a time; with both cookies somehow present
+   * the invite's, the narrower, wins.
+   */
+  const identify = async (req: IncomingMessage, url: URL): Promise<Identified> => {
     const header = req.headers.authorization;
-    if (header?.startsWith('Bearer ') && tokensEqual(header.slice(7), token)) return { ok: true, viaQuery: false };
-    const rawCookie = parseCookies(req.headers.cookie)[cookieName];
-    const cookie = rawCookie === undefined ? undefined : decodeOrNull(rawCookie);
-    if (cookie !== null && tokensEqual(cookie, token)) return { ok: true, viaQuery: false };
-    if (req.method === 'GET' && tokensEqual(url.searchParams.get('token') ?? undefined, token)) return { ok: true, viaQuery: true };
-    return { ok: false, viaQuery: false, badCookie: cookie === null };
+    const bearer = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+    if (bearer !== undefined && tokensEqual(bearer, token)) return OWNER;
+    if (bearer?.startsWith(INVITE_TOKEN_PREFIX)) return withInvite(bearer, []);
+    if (req.method === 'GET') {
+      const invite = url.searchParams.get('invite');
+      if (invite) return withInvite(invite, [cookie(inviteCookieName, encodeURIComponent(invite)), clearCookie(cookieName)]);
+      if (tokensEqual(url.searchParams.get('token') ?? undefined, token))
+        return { ...OWNER, cookies: [cookie(cookieName, token), clearCookie(inviteCookieName)] };
+    }
+    const jar = parseCookies(req.headers.cookie);
+    const rawInvite = jar[inviteCookieName];
+    if (rawInvite) {
+      const invite = decodeOrNull(rawInvite);
+      return invite === null ? badCookie(inviteCookieName) : withInvite(invite, []);
+    }
+    const rawOwn = jar[cookieName];
+    if (rawOwn !== undefined) {
+      const own = decodeOrNull(rawOwn);
+      if (own === null) return badCookie(cookieName);
+      if (tokensEqual(own, token)) return OWNER;
+    }
+    return NO_TOKEN;
   };
 
   const serveStatic = (res: ServerResponse, pathname: string) => {
@@ -250,37 +326,49 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       refuse(res, 403, 'FORBIDDEN_ORIGIN', `Requests from ${origin} are not allowed.`);
       return;
     }
-    const auth = authorised(req, url);
+    const auth = await identify(req, url);
     const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
-    if (auth.badCookie) {
-      refuse(
-        res,
-        400,
-        'INVALID_ARGUMENT',
-        `The ${cookieName} cookie is not valid percent-encoding: open the URL printed by \`studio serve\` again.`,
-      );
-      return;
-    }
     if (!auth.ok) {
-      if (isApi) refuse(res, 401, 'UNAUTHORIZED', 'This studio needs its access token: open the URL printed by `studio serve`.');
-      else {
-        res.writeHead(401, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
-        res.end(
-          '<!doctype html><meta charset="utf-8"><title>Alignment Studio</title><p>This studio needs its access token. Open the full URL that <code>studio serve</code> printed (it ends with <code>?token=…</code>).</p>',
+      if (isApi || auth.badCookie) refuse(res, auth.status, auth.error.code, auth.error.message);
+      else if (auth.noToken)
+        refusePage(
+          res,
+          401,
+          'This studio needs its access token. Open the full URL that `studio serve` printed (it ends with ?token=…), or the invite link you were sent.',
         );
-      }
+      else refusePage(res, auth.status, auth.error.message);
       return;
     }
-    if (auth.viaQuery) {
-      res.setHeader('Set-Cookie', `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`);
-    }
+    if (auth.cookies.length) res.setHeader('Set-Cookie', auth.cookies);
+    const { caller } = auth;
 
     if (!isApi) {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         refuse(res, 405, 'INVALID_ARGUMENT', 'Only GET is allowed here.');
         return;
       }
+      // An invite opens the app (whose labeler it gates by queue) and its assets, no other page.
+      if (caller.role === 'annotator' && url.pathname !== '/' && !extname(url.pathname)) {
+        refusePage(
+          res,
+          403,
+          `This invite (for ${caller.invite.annotator.name}) opens only the labeler; ${url.pathname} is not part of it.`,
+        );
+        return;
+      }
       serveStatic(res, url.pathname);
+      return;
+    }
+    if (
+      caller.role === 'annotator' &&
+      (url.pathname === '/api/events' || url.pathname === '/api/upload' || url.pathname.startsWith('/api/download/'))
+    ) {
+      refuse(
+        res,
+        403,
+        'FORBIDDEN',
+        `This invite (for ${caller.invite.annotator.name}) opens only the labeler: ${url.pathname} is not part of it.`,
+      );
       return;
     }
     if (url.pathname === '/api/events' && req.method === 'GET') {
@@ -313,15 +401,25 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       else refuse(res, 400, 'INVALID_ARGUMENT', 'The request body is not valid JSON.');
       return;
     }
+    let filter: ((value: unknown) => unknown) | undefined;
+    if (caller.role === 'annotator') {
+      const scoped = scopeInviteCall(caller.invite, method, args);
+      if (scoped.kind === 'refuse') {
+        refuse(res, 403, 'FORBIDDEN', scoped.message);
+        return;
+      }
+      if (scoped.kind === 'answer') {
+        sendJson(res, 200, { ok: true, value: scoped.value });
+        return;
+      }
+      ({ args, filter } = scoped);
+    } else if (method === 'invites.create' && typeof args === 'object' && args !== null && !('baseUrl' in args)) {
+      // The link points at this server, as annotators' browsers reach it.
+      args = { ...args, baseUrl: baseUrl || `http://${req.headers.host ?? ''}` };
+    }
     const result = await studio.dispatch(method, args);
-    const status = result.ok
-      ? 200
-      : result.error.code === 'UNKNOWN_METHOD' || result.error.code === 'NOT_FOUND'
-        ? 404
-        : result.error.code === 'INTERNAL'
-          ? 500
-          : 400;
-    sendJson(res, status, result);
+    if (result.ok && filter) result.value = filter(result.value);
+    sendJson(res, result.ok ? 200 : (HTTP_STATUS[result.error.code] ?? 400), result);
   };
 
   /** Whatever a request's handling throws becomes a 500 naming what was asked; the server keeps serving. */
@@ -344,6 +442,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   hosts = allowedHosts(host, port);
   origins = allowedOrigins(host, port);
   cookieName = `studio_token_${port}`;
+  inviteCookieName = `studio_invite_${port}`;
+  baseUrl = studioBaseUrl(host, port);
 
   return {
     url: studioUrl(host, port, token),

@@ -71,6 +71,15 @@ export function decodeOrNull(text: string): string | null {
   }
 }
 
+/**
+ * The address other browsers reach this server at, for links it hands out
+ * (invites); empty when bound to every interface, where only the request's
+ * own Host says which address works.
+ */
+export function studioBaseUrl(host: string, port: number): string {
+  return host === '0.0.0.0' || host === '::' ? '' : `http://${hostForUrl(host)}:${port}`;
+}
+
 export function studioUrl(host: string, port: number, token: string): string {
   return `http://${hostForUrl(host)}:${port}/?token=${token}`;
 }

@@ -24,6 +24,8 @@ import { JobDetailPage, JobsPage } from './pages/JobsPage';
 import { LaunchPage } from './pages/runs/LaunchPage';
 import { RunPage } from './pages/runs/RunPage';
 import { RunsPage } from './pages/runs/RunsPage';
+import { EvaluatePage } from './pages/evaluate/EvaluatePage';
+import { EvalResultPage } from './pages/evaluate/EvalResultPage';
 import { ComparePage } from './pages/compare/ComparePage';
 import { WorkspacePage } from './pages/WorkspacePage';
 
@@ -36,6 +38,7 @@ const AREAS: { path: string; label: string; match: (p: string) => boolean }[] = 
   { path: '/datasets', label: 'Datasets', match: (p) => p.startsWith('/datasets') },
   { path: '/labeling', label: 'Labeling', match: (p) => p.startsWith('/labeling') },
   { path: '/runs', label: 'Runs', match: (p) => p.startsWith('/runs') },
+  { path: '/evaluate', label: 'Evaluate', match: (p) => p.startsWith('/evaluate') },
   { path: '/compare', label: 'Compare', match: (p) => p.startsWith('/compare') },
   { path: '/jobs', label: 'Jobs', match: (p) => p.startsWith('/jobs') },
 ];
@@ -48,6 +51,9 @@ function route(path: string): ReactNode {
   if (run) return <RunPage key={run[1]} id={Number(run[1])} />;
   if (path === '/runs/new') return <LaunchPage />;
   if (path === '/runs') return <RunsPage />;
+  const evalResult = /^\/evaluate\/results\/(\d+)$/.exec(path);
+  if (evalResult) return <EvalResultPage key={evalResult[1]} id={Number(evalResult[1])} />;
+  if (path === '/evaluate') return <EvaluatePage />;
   if (path === '/compare' || path.startsWith('/compare?')) return <ComparePage />;
   const dataset = /^\/datasets\/(\d+)$/.exec(path);
   if (dataset) return <DatasetView key={dataset[1]} id={Number(dataset[1])} />;
@@ -135,6 +141,7 @@ function StudioApp() {
       'g d': () => navigate('/datasets'),
       'g l': () => navigate('/labeling'),
       'g r': () => navigate('/runs'),
+      'g e': () => navigate('/evaluate'),
       'g c': () => navigate('/compare'),
       'g j': () => navigate('/jobs'),
       J: () => ui.toggleJobsPanel(),

@@ -13,16 +13,18 @@ declare global {
 const TOKEN_KEY = 'studio.token';
 
 /**
- * Serve mode: the access token arrives once in the URL (`?token=…`). Keep it
- * for this tab and take it out of the address bar so it does not linger in
- * history or screenshots; the server has also set an HttpOnly cookie.
+ * Serve mode: the access token arrives once in the URL (`?token=…`, or an
+ * annotator's `?invite=…`). Keep it for this tab and take it out of the
+ * address bar so it does not linger in history or screenshots; the server
+ * has also set an HttpOnly cookie.
  */
 function takeTokenFromUrl(): string | null {
   const url = new URL(window.location.href);
-  const fromUrl = url.searchParams.get('token');
+  const fromUrl = url.searchParams.get('token') ?? url.searchParams.get('invite');
   if (fromUrl) {
     sessionStorage.setItem(TOKEN_KEY, fromUrl);
     url.searchParams.delete('token');
+    url.searchParams.delete('invite');
     window.history.replaceState(null, '', url.pathname + url.search + url.hash);
     return fromUrl;
   }
