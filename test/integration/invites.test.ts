@@ -104,6 +104,8 @@ describe('invites over HTTP (studio serve)', () => {
     const recorded = await withCookie(cookie, 'labeling.record', { queueId: queueA.id, action: 'label', itemId: item.id, choice: 'left' });
     expect(recorded.status).toBe(200);
     expect((recorded.json.value as { event: LabelEvent }).event).toMatchObject({ itemId: item.id, annotatorId: alice.id, action: 'label' });
+    const draft = await withCookie(cookie, 'labeling.saveDraft', { queueId: queueA.id, itemId: item.id, rationale: 'clearer' });
+    expect(draft.status).toBe(200);
     // Naming oneself is fine too.
     const own = await withCookie(cookie, 'labeling.next', { queueId: queueA.id, annotatorId: alice.id });
     expect(own.status).toBe(200);
@@ -168,6 +170,11 @@ describe('invites over HTTP (studio serve)', () => {
     expect(other.json.error?.message).toContain(`not #${queueB.id}`);
     const otherRecord = await withCookie(cookie, 'labeling.record', { queueId: queueB.id, action: 'skip', itemId: 1 });
     expect(otherRecord.status).toBe(403);
+    // A pair of another queue, smuggled under the invite's queue, is refused by the labeling core.
+    const itemOfB = (await owner<LabelItem>('labeling.next', { queueId: queueB.id, annotatorId: bob.id })).id;
+    const smuggled = await withCookie(cookie, 'labeling.saveDraft', { queueId: queueA.id, itemId: itemOfB, rationale: 'x' });
+    expect(smuggled.status).toBe(400);
+    expect(smuggled.json.error?.message).toContain('is not in queue');
 
     const item = (await withCookie(cookie, 'labeling.next', { queueId: queueA.id })).json.value as LabelItem;
     const spoofed = await withCookie(cookie, 'labeling.record', {
