@@ -12,6 +12,7 @@ import { evalCommand } from './evals';
 import { infoCommand } from './info';
 import { jobsCommand } from './jobs';
 import { labelCommand } from './label';
+import { generateCandidatesCommand } from './generate-candidates';
 import { modelCommand } from './model';
 import { doctorCommand, generateCommand, scoreCommand } from './engine';
 import { processIo, type CliIo } from './output';
@@ -40,6 +41,7 @@ export const COMMANDS: Command[] = [
   resumeCommand,
   evalCommand,
   labelCommand,
+  generateCandidatesCommand,
 ];
 
 const GLOBAL_OPTIONS = {

@@ -10,6 +10,8 @@ import { ErrorCode, StudioError } from '../../../shared/result';
 import { dedupeJob, snapshotJob } from '../datasets/curation-jobs';
 import { importJob } from '../datasets/imports';
 import { evalJob } from '../evals/eval-job';
+import { candidatesJob } from '../labeling/candidates-job';
+import { uncertaintyJob } from '../labeling/uncertainty-job';
 import { trainJob } from '../runs/train-job';
 import type { AnyJobKind } from './kind';
 import { selfTestJob } from './self-test';
@@ -21,6 +23,8 @@ export const JOB_KINDS = {
   'dataset-snapshot': snapshotJob,
   train: trainJob,
   eval: evalJob,
+  'label-candidates': candidatesJob,
+  'label-uncertainty': uncertaintyJob,
 } as const satisfies Record<string, AnyJobKind>;
 
 export type JobKindName = keyof typeof JOB_KINDS;

@@ -1,0 +1,77 @@
+/**
+ * What the `label-candidates` and `label-uncertainty` jobs and their worker
+ * tasks say to each other. Kept free of tensor code.
+ */
+import { z } from 'zod';
+import { Message } from '../../../shared/datasets';
+import { CandidateSampling } from '../../../shared/labeling';
+import { ModelSource } from '../../../shared/training';
+
+/** A model as a worker loads it: an HF folder (or a LoRA run's starting model with its adapter). */
+export const WorkerModel = z.object({
+  source: ModelSource,
+  adapterPath: z.string().nullable(),
+  /** The model's tokenization: prompts are rendered as training renders them. */
+  chatTemplate: z.boolean(),
+  maxLength: z.number().int().positive(),
+  maxPromptLength: z.number().int().positive(),
+});
+export type WorkerModel = z.infer<typeof WorkerModel>;
+
+export const CandidatesPayload = z.object({
+  /** Model A, and model B for an arena. */
+  models: z.array(WorkerModel).min(1).max(2),
+  sampling: CandidateSampling,
+  /** Responses per prompt from each model. */
+  n: z.number().int().min(1),
+  prompts: z.array(
+    z.object({
+      promptId: z.number().int(),
+      prompt: z.array(Message),
+      system: z.string().nullable(),
+      /** One seed per model slot (candidates.ts, candidateSeed). */
+      seeds: z.array(z.number().int()),
+    }),
+  ),
+});
+export type CandidatesPayload = z.infer<typeof CandidatesPayload>;
+
+export const CandidatesTaskResult = z.object({ prompts: z.number().int() });
+
+export type CandidateEvents = {
+  /** A prompt's responses, sent as soon as they are generated: the job stores them at once. */
+  prompt: {
+    promptId: number;
+    responses: {
+      model: number;
+      sample: number;
+      text: string;
+      tokens: number;
+      finishReason: 'stop_token' | 'stop_sequence' | 'length';
+    }[];
+  };
+};
+
+export const UncertaintyPayload = z.object({
+  dbPath: z.string().min(1),
+  nativeBinding: z.string().optional(),
+  model: WorkerModel,
+  /** The pairs to score (those not in the cache), read by the worker from the workspace. */
+  itemIds: z.array(z.number().int()),
+});
+export type UncertaintyPayload = z.infer<typeof UncertaintyPayload>;
+
+export const UncertaintyTaskResult = z.object({ scored: z.number().int() });
+
+export type UncertaintyEvents = {
+  /** A chunk of pairs scored: summed log-probs and token counts of a and b, null where the pair could not be scored. */
+  scored: {
+    items: {
+      itemId: number;
+      logpA: number | null;
+      logpB: number | null;
+      tokensA: number | null;
+      tokensB: number | null;
+    }[];
+  };
+};
