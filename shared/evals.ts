@@ -9,14 +9,107 @@ import { z } from 'zod';
 
 const Id = z.number().int().positive();
 
-export const EvalItemKind = z.enum(['preference', 'multiple-choice', 'perplexity']);
+export const EvalItemKind = z.enum(['preference', 'multiple-choice', 'perplexity', 'win-rate']);
 export type EvalItemKind = z.infer<typeof EvalItemKind>;
+
+/** The model to evaluate: a registered model (the demo, a folder, every finished run's export) or a run's checkpoint. */
+export const EvalModelRef = z.union([
+  z.object({ modelId: Id }).strict(),
+  z.object({ runId: Id, step: z.number().int().nonnegative() }).strict(),
+]);
+export type EvalModelRef = z.infer<typeof EvalModelRef>;
+
+// --- Win rate against a baseline (issue 14 items 4 and 6) ---------------------------------------
+
+/**
+ * The fixed sampling of a win-rate item's generations. Each prompt is
+ * generated on its own with a seed mixed from `seed` and the prompt's hash,
+ * so a generation never depends on which other prompts were generated with it
+ * and is cached by (model hash, prompt hash, settings hash).
+ */
+export const GenerationSampling = z.object({
+  /** 0 is greedy. */
+  temperature: z.number().min(0).max(5).default(0.7),
+  topP: z.number().gt(0).max(1).default(0.9),
+  /** 0 keeps every token. */
+  topK: z.number().int().min(0).default(0),
+  maxTokens: z.number().int().min(1).max(4096).default(128),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0),
+});
+export type GenerationSampling = z.infer<typeof GenerationSampling>;
+
+/**
+ * The default pairwise judge prompt: {instruction}, {response_a} and
+ * {response_b} are filled in; the verdict is whichever of " A" and " B" the
+ * judge model gives the higher log-probability as the next tokens.
+ */
+export const DEFAULT_JUDGE_TEMPLATE = [
+  'Which response follows the instruction better?',
+  '',
+  'Instruction: {instruction}',
+  '',
+  'Response A: {response_a}',
+  '',
+  'Response B: {response_b}',
+  '',
+  'Answer "A" or "B".',
+  'Answer:',
+].join('\n');
+
+/** Bootstrap resamples, seed and level of a win rate's reported interval (over prompts). */
+export const WIN_RATE_BOOTSTRAP = { rounds: 1000, seed: 0, level: 0.95 } as const;
+
+/** The placeholders a judge template must hold. */
+export const JUDGE_TEMPLATE_FIELDS = ['{instruction}', '{response_a}', '{response_b}'] as const;
+
+/** Why a judge template cannot be used (the placeholders it lacks), or null. */
+export function judgeTemplateProblem(template: string): string | null {
+  const missing = JUDGE_TEMPLATE_FIELDS.filter((f) => !template.includes(f));
+  return missing.length === 0 ? null : `The judge template lacks ${missing.join(', ')} (it needs ${JUDGE_TEMPLATE_FIELDS.join(', ')}).`;
+}
+
+/** Fills a judge template: the instruction and the two responses in the order shown. */
+export function fillJudgeTemplate(template: string, instruction: string, responseA: string, responseB: string): string {
+  // One pass, so a response that happens to contain "{response_b}" is not filled in again.
+  return template.replace(/\{(instruction|response_a|response_b)\}/g, (_, field: string) =>
+    field === 'instruction' ? instruction : field === 'response_a' ? responseA : responseB,
+  );
+}
+
+/** Who judges a win-rate item: the demo's rule checker (each prompt's meta.rule), or a local model as a pairwise judge. */
+export const WinRateJudge = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('rules') }),
+  z.object({ kind: z.literal('model'), model: EvalModelRef, template: z.string().min(1).optional() }),
+]);
+export type WinRateJudge = z.infer<typeof WinRateJudge>;
+
+/** Where a win-rate item's prompts come from: a snapshot's split (each record's prompt and meta) or a JSONL file of {prompt, meta?}. */
+export const WinRatePrompts = z.union([
+  z.object({ snapshotId: Id, split: z.enum(['test', 'train']).default('test') }).strict(),
+  z.object({ path: z.string().min(1) }).strict(),
+]);
+export type WinRatePrompts = z.infer<typeof WinRatePrompts>;
+
+const WinRateItem = z.object({
+  kind: z.literal('win-rate'),
+  prompts: WinRatePrompts,
+  /** The model to beat; by default the evaluated model's base (a run checkpoint's starting model). */
+  baseline: EvalModelRef.optional(),
+  judge: WinRateJudge.default({ kind: 'rules' }),
+  sampling: GenerationSampling.default(GenerationSampling.parse({})),
+});
 
 /** One item of a suite, as written: its data source (hashed when the suite is resolved). */
 export const SuiteItem = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('preference'), snapshotId: Id, split: z.enum(['test', 'train']).default('test') }),
   z.object({ kind: z.literal('multiple-choice'), taskPath: z.string().min(1) }),
   z.object({ kind: z.literal('perplexity'), textPath: z.string().min(1) }),
+  WinRateItem,
 ]);
 export type SuiteItem = z.infer<typeof SuiteItem>;
 
@@ -28,13 +121,6 @@ export const Suite = z.object({
   items: z.array(SuiteItem),
 });
 export type Suite = z.infer<typeof Suite>;
-
-/** The model to evaluate: a registered model (the demo, a folder, every finished run's export) or a run's checkpoint. */
-export const EvalModelRef = z.union([
-  z.object({ modelId: Id }).strict(),
-  z.object({ runId: Id, step: z.number().int().nonnegative() }).strict(),
-]);
-export type EvalModelRef = z.infer<typeof EvalModelRef>;
 
 /** Scoring settings; what is not given comes from the model (its launcher defaults, its positions). */
 export const EvalSettingsInput = z.object({
@@ -117,10 +203,19 @@ export const EvalJobResult = z.object({
       resultId: Id,
       cached: z.boolean(),
       metrics: z.record(z.string(), MetricValue),
+      /** A win-rate item scored now: the responses generated in this job and those reused from the generations cache, per side. */
+      generations: z
+        .object({
+          candidate: z.object({ generated: z.number().int(), reused: z.number().int() }),
+          baseline: z.object({ generated: z.number().int(), reused: z.number().int() }),
+        })
+        .optional(),
     }),
   ),
   /** Items the worker scored in this job (0 when every one came from the cache). */
   scored: z.number().int(),
+  /** Items that could not be evaluated for this model, with why (a win-rate item with no baseline to compare with). */
+  skipped: z.array(z.object({ kind: EvalItemKind, label: z.string(), reason: z.string() })).default([]),
 });
 export type EvalJobResult = z.infer<typeof EvalJobResult>;
 

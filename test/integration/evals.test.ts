@@ -53,12 +53,14 @@ describe('evaluation', () => {
 
   it('lists the demo suite and evaluates the demo model on it in a worker', async () => {
     const suites: Suite[] = await call(studio, 'evals.suites', {});
-    expect(suites.map((s) => `${s.name} v${s.version}`)).toEqual(['demo v1']);
-    expect(suites[0]!.items.map((i) => i.kind)).toEqual(['preference', 'multiple-choice', 'perplexity']);
+    expect(suites.map((s) => `${s.name} v${s.version}`)).toEqual(['demo v2']);
+    expect(suites[0]!.items.map((i) => i.kind)).toEqual(['preference', 'multiple-choice', 'perplexity', 'win-rate']);
 
     const { result, logs } = await evaluate({ model: { modelId: demoModelId }, suite: 'demo' });
     first = result;
     expect(result.scored).toBe(3);
+    // The win rate against the base model needs a base: a registered model skips it, saying why (evals-win-rate.test.ts).
+    expect(result.skipped.map((s) => s.kind)).toEqual(['win-rate']);
     expect(result.items.every((i) => !i.cached)).toBe(true);
     expect(logs.some((l) => l.startsWith('Worker '))).toBe(true);
 

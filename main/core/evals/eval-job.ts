@@ -20,7 +20,9 @@ import { defaultsFor } from '../runs/estimate';
 import { modelSourceHash } from '../runs/model-hash';
 import { readModelFolderConfig } from '../runs/models';
 import type { RunStore } from '../runs/store';
-import { EvalPayload, EvalTaskResult, type EvalWorkItem, type EvalWorkResult } from './eval-protocol';
+import { EvalPayload, EvalTaskResult, type EvalWorkItem, type EvalWorkResult, type GenerationEvent } from './eval-protocol';
+import { GenerationStore } from './generation-store';
+import { resolveWinRate } from './win-rate-item';
 import { EvalStore } from './eval-store';
 import { findSuite, resolveItem, sha256Json, type ResolvedItem } from './suites';
 
@@ -73,6 +75,30 @@ export async function resolveModel(
     };
   }
   const run = runs.getRun(ref.runId);
+  const base = run.config.model;
+  const objective = run.config.objective as { beta?: number };
+  const tokenization = {
+    chatTemplate: s.chatTemplate ?? run.config.chatTemplate,
+    maxLength: s.maxLength ?? run.config.maxLength,
+    maxPromptLength: s.maxPromptLength ?? run.config.maxPromptLength,
+  };
+  const beta = s.beta ?? objective.beta ?? DEFAULT_BETA;
+  if (ref.step === 0) {
+    // Step 0 is the run's starting model, before any update. Against itself every implicit reward would be 0, so no
+    // reference is loaded (no second copy in memory) and step 0 reports the reference-free metrics only.
+    return {
+      source: base,
+      adapter: null,
+      tokenizerDir: base.kind === 'folder' ? base.path : base.tokenizerDir,
+      name: `${run.name} (run #${run.id}, step 0)`,
+      modelId: null,
+      runId: run.id,
+      runStep: 0,
+      reference: null,
+      tokenization,
+      beta,
+    };
+  }
   const checkpoint = runs.checkpoints(run.id).find((c) => c.step === ref.step);
   if (!checkpoint) {
     const steps = runs.checkpoints(run.id).map((c) => c.step);
@@ -86,8 +112,6 @@ export async function resolveModel(
   const full = existsSync(join(folder, 'config.json'));
   if (!full && !existsSync(adapter))
     throw new StudioError('INVALID_ARGUMENT', `Checkpoint ${checkpoint.path} holds neither a model/ folder nor a LoRA adapter/.`);
-  const base = run.config.model;
-  const objective = run.config.objective as { beta?: number };
   return {
     source: full ? { kind: 'folder', path: folder } : base,
     adapter: full ? null : adapter,
@@ -97,12 +121,8 @@ export async function resolveModel(
     runId: run.id,
     runStep: ref.step,
     reference: base,
-    tokenization: {
-      chatTemplate: s.chatTemplate ?? run.config.chatTemplate,
-      maxLength: s.maxLength ?? run.config.maxLength,
-      maxPromptLength: s.maxPromptLength ?? run.config.maxPromptLength,
-    },
-    beta: s.beta ?? objective.beta ?? DEFAULT_BETA,
+    tokenization,
+    beta,
   };
 }
 
@@ -135,6 +155,8 @@ function settingsOf(item: ResolvedItem, model: ModelToEvaluate, tokenizer: strin
       return { ...base, maxLength: 'model', targetDelimiter: item.targetDelimiter };
     case 'perplexity':
       return { ...base, maxLength: 'model' };
+    case 'win-rate':
+      return { ...base, ...item.settings };
   }
 }
 
@@ -153,6 +175,8 @@ function workItem(item: ResolvedItem, model: ModelToEvaluate): EvalWorkItem {
       return { kind: 'multiple-choice', label: item.label, items: item.items, targetDelimiter: item.targetDelimiter };
     case 'perplexity':
       return { kind: 'perplexity', label: item.label, documents: item.documents };
+    case 'win-rate':
+      return { ...item.work, label: item.label };
   }
 }
 
@@ -179,7 +203,17 @@ export const evalJob = defineJobKind({
     const referenceHash = model.reference ? await modelSourceHash(model.reference) : null;
     const suite = typeof ctx.params.suite === 'string' ? findSuite(datasets, ctx.params.suite).items : ctx.params.suite.items;
     const resolved: ResolvedItem[] = [];
-    for (const item of suite) resolved.push(await resolveItem(item, datasets));
+    const skipped: { kind: 'win-rate'; label: string; reason: string }[] = [];
+    for (const item of suite) {
+      if (item.kind !== 'win-rate') resolved.push(await resolveItem(item, datasets));
+      else {
+        const r = await resolveWinRate(item, { runs, datasets, model, modelHash, tokenizer });
+        if ('skipped' in r) {
+          skipped.push({ kind: r.kind, label: r.label, reason: r.skipped });
+          ctx.log('warn', `Skipped: ${r.label} — ${r.skipped}`);
+        } else resolved.push(r);
+      }
+    }
 
     const keyed = resolved.map((item) => {
       const settings = settingsOf(item, model, tokenizer, referenceHash);
@@ -191,6 +225,10 @@ export const evalJob = defineJobKind({
         ctx.log('info', `Cached: ${k.item.label} (${k.item.kind}) — result #${k.cached.id} from job #${k.cached.jobId ?? '?'}.`);
     const todo = keyed.filter((k) => !k.cached);
     const results = new Map<number, { id: number; metrics: Record<string, number | null> }>();
+    const generated = new Map<number, EvalWorkResult['generations']>();
+    const generations = new GenerationStore(runs.db);
+    /** Generation ids of the responses this job stored, by item, side and prompt hash (for the per-prompt details). */
+    const generationIds = new Map<string, number>();
     for (const [i, k] of keyed.entries()) if (k.cached) results.set(i, { id: k.cached.id, metrics: k.cached.metrics });
     if (todo.length > 0) {
       const storeItem = (j: number, r: EvalWorkResult) => {
@@ -213,10 +251,44 @@ export const evalJob = defineJobKind({
             summary: { scored: r.scored, invalid: r.invalid.length, problems },
             jobId: ctx.job.id,
           },
-          r.items,
+          k.item.kind === 'win-rate' ? withGenerationIds(j, r.items) : r.items,
         );
         results.set(keyed.indexOf(k), { id: saved.id, metrics: saved.metrics });
+        if (r.generations) generated.set(keyed.indexOf(k), r.generations);
       };
+      const storeGeneration = (g: GenerationEvent) => {
+        const k = todo[g.index]!;
+        if (k.item.kind !== 'win-rate') return;
+        const side = k.item.sides[g.side];
+        const saved = generations.put({
+          modelHash: side.modelHash,
+          promptHash: g.promptHash,
+          settingsHash: side.settingsHash,
+          prompt: g.prompt,
+          text: g.text,
+          tokens: g.tokens,
+          finishReason: g.finishReason,
+          settings: side.settings,
+          modelName: side.modelName,
+          jobId: ctx.job.id,
+        });
+        generationIds.set(`${g.index}\0${g.side}\0${g.promptHash}`, saved.id);
+      };
+      // The worker knows the ids of the generations it found stored; those it made now got theirs when the job stored them.
+      const withGenerationIds = (j: number, items: EvalWorkResult['items']) =>
+        items.map((it) => {
+          const d = it.detail as { promptHash: string } & Record<'candidate' | 'baseline', { generationId: number | null }>;
+          const id = (side: 'candidate' | 'baseline') =>
+            d[side].generationId ?? generationIds.get(`${j}\0${side}\0${d.promptHash}`) ?? null;
+          return {
+            ...it,
+            detail: {
+              ...d,
+              candidate: { ...d.candidate, generationId: id('candidate') },
+              baseline: { ...d.baseline, generationId: id('baseline') },
+            },
+          };
+        });
       // Each item is stored as soon as the worker sends it: a cancelled, failed or retried job keeps (and then skips) what it finished.
       await ctx.runWorker(
         {
@@ -227,7 +299,7 @@ export const evalJob = defineJobKind({
           reference: model.reference,
           items: todo.map((k) => workItem(k.item, model)),
         },
-        { item: ({ index, result }) => storeItem(index, result) },
+        { item: ({ index, result }) => storeItem(index, result), generation: storeGeneration },
       );
     }
     for (const k of keyed)
@@ -243,8 +315,10 @@ export const evalJob = defineJobKind({
         resultId: results.get(i)!.id,
         cached: k.cached !== null,
         metrics: results.get(i)!.metrics,
+        ...(generated.has(i) ? { generations: generated.get(i) } : {}),
       })),
       scored: todo.length,
+      skipped,
     };
   },
 });

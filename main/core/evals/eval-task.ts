@@ -14,6 +14,7 @@ import { openDatabase } from '../db/open';
 import { snapshotContents } from '../datasets/snapshots';
 import type { WorkerIo } from '../jobs/protocol';
 import type { EvalEvents, EvalPayload, EvalTaskResult, EvalWorkItem, EvalWorkResult } from './eval-protocol';
+import { scoreWinRate } from './win-rate-task';
 
 function readSplit(
   payload: EvalPayload,
@@ -48,7 +49,8 @@ export async function evalTask(payload: EvalPayload, io: WorkerIo<EvalEvents>): 
     model.adapter = lora;
     io.log('info', `LoRA adapter: ${payload.adapterPath}`);
   }
-  const reference = payload.reference ? (await loadStartingModel(payload.reference)).model : null;
+  const referenceLoaded = payload.reference ? await loadStartingModel(payload.reference) : null;
+  const reference = referenceLoaded?.model ?? null;
   try {
     for (const [index, item] of payload.items.entries()) {
       io.signal.throwIfAborted();
@@ -56,7 +58,22 @@ export async function evalTask(payload: EvalPayload, io: WorkerIo<EvalEvents>): 
         io.progress((index + done / Math.max(total, 1)) / payload.items.length, `${item.label}: ${done} of ${total} sequences`);
       const opts = { signal: io.signal, onProgress: progress };
       const started = performance.now();
-      io.event('item', { index, result: await scoreItem(item, opts) });
+      const result =
+        item.kind === 'win-rate'
+          ? await scoreWinRate(item, {
+              index,
+              payload,
+              candidate: { model, tokenizer, source: payload.model, adapter: payload.adapterPath },
+              loaded: referenceLoaded && payload.reference ? [{ ...referenceLoaded, source: payload.reference, adapter: null }] : [],
+              io,
+              progress: (done, total, what) =>
+                io.progress(
+                  (index + done / Math.max(total, 1)) / payload.items.length,
+                  `${item.label}: ${what} (${Math.round(done)} of ${total})`,
+                ),
+            })
+          : await scoreItem(item, opts);
+      io.event('item', { index, result });
       io.log('info', `Scored ${item.label} (${item.kind}) in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
     }
   } finally {
@@ -69,7 +86,7 @@ export async function evalTask(payload: EvalPayload, io: WorkerIo<EvalEvents>): 
   return { scored: payload.items.length };
 
   async function scoreItem(
-    item: EvalWorkItem,
+    item: Exclude<EvalWorkItem, { kind: 'win-rate' }>,
     opts: { signal: AbortSignal; onProgress: (d: number, t: number) => void },
   ): Promise<EvalWorkResult> {
     switch (item.kind) {

@@ -2,17 +2,18 @@
  * Suites: named, versioned lists of evaluation items. Resolving a suite reads
  * each item's data (a snapshot split, a multiple-choice task file, a text set)
  * and pins its content hash, so a cached result is only reused for the same
- * data. The demo workspace's default suite is "demo" v1.
+ * data. The demo workspace's default suite is "demo" v2.
  */
 import { createHash } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EvalProblem, Suite, SuiteItem } from '../../../shared/evals';
+import { GenerationSampling, type EvalProblem, type Suite, type SuiteItem } from '../../../shared/evals';
 import { StudioError } from '../../../shared/result';
 import { DEMO_DATASET } from '../datasets/demo';
 import { getSnapshot, listSnapshots } from '../datasets/snapshots';
 import type { DatasetStore } from '../datasets/store';
 import { loadMcTask, loadTextSet, type McItem, type TaskProblem, type TextDocument } from './task-files';
+import type { ResolvedWinRate } from './win-rate-item';
 
 export const DEMO_SUITE = 'demo';
 
@@ -27,13 +28,20 @@ export function builtinSuites(datasets: DatasetStore, assetsDir: string = defaul
   return [
     {
       name: DEMO_SUITE,
-      version: 1,
+      version: 2,
       description:
-        "Preference accuracy on the demo snapshot's test split, the demo multiple-choice task (assets/demo/mc.jsonl) and perplexity on assets/demo/general.jsonl. Judge win rate is still to come.",
+        "Preference accuracy on the demo snapshot's test split, the demo multiple-choice task (assets/demo/mc.jsonl), perplexity on assets/demo/general.jsonl, and the win rate against the base model on the test split's prompts, judged by the demo's rule checker (a run checkpoint against its starting model; a registered model skips it).",
       items: [
         { kind: 'preference', snapshotId: snapshot.id, split: 'test' },
         { kind: 'multiple-choice', taskPath: join(assetsDir, 'demo', 'mc.jsonl') },
         { kind: 'perplexity', textPath: join(assetsDir, 'demo', 'general.jsonl') },
+        {
+          kind: 'win-rate',
+          prompts: { snapshotId: snapshot.id, split: 'test' },
+          judge: { kind: 'rules' },
+          // Demo answers are a few words: 24 new tokens hold every one and keep the item to seconds.
+          sampling: { ...GenerationSampling.parse({}), maxTokens: 24 },
+        },
       ],
     },
   ];
@@ -50,11 +58,13 @@ export function findSuite(datasets: DatasetStore, name: string, assetsDir?: stri
 }
 
 /** An item with its data read and its content hash pinned: what the eval job scores (or finds in the cache). */
-export type ResolvedItem = { label: string; dataHash: string; problems: EvalProblem[] } & (
-  | { kind: 'preference'; snapshotId: number; split: 'test' | 'train' }
-  | { kind: 'multiple-choice'; items: McItem[]; targetDelimiter: string }
-  | { kind: 'perplexity'; documents: TextDocument[] }
-);
+export type ResolvedItem =
+  | ({ label: string; dataHash: string; problems: EvalProblem[] } & (
+      | { kind: 'preference'; snapshotId: number; split: 'test' | 'train' }
+      | { kind: 'multiple-choice'; items: McItem[]; targetDelimiter: string }
+      | { kind: 'perplexity'; documents: TextDocument[] }
+    ))
+  | ResolvedWinRate;
 
 export function sha256Json(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
@@ -97,6 +107,9 @@ export async function resolveItem(item: SuiteItem, datasets: DatasetStore): Prom
         targetDelimiter: task.targetDelimiter,
       };
     }
+    case 'win-rate':
+      // Its baseline and hashes depend on the model evaluated: the eval job resolves it (win-rate-item.ts).
+      throw new StudioError('INVALID_ARGUMENT', 'A win-rate item is resolved for the model it evaluates (resolveWinRate).');
     case 'perplexity': {
       const path = resolve(item.textPath);
       const set = await loadTextSet(path);

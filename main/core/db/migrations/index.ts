@@ -33,5 +33,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: '0007-label-review', up: labelReview.up },
   { version: 8, name: '0008-candidates', up: candidates.up },
   { version: 9, name: '0009-invites', up: invites.up },
-  { version: 10, name: '0010-generations', up: generations.up },
+  { version: 10, name: '0010-generations', up: generations.up, rebuildsTables: true },
 ];
