@@ -48,8 +48,12 @@ export async function uncertaintyTask(payload: UncertaintyPayload, io: WorkerIo<
       const scored = await scorePreferencePairs(loaded.model, loaded.tokenizer, records, {
         tokenization: { chatTemplate, maxLength, maxPromptLength },
         signal: io.signal,
+        // The scorer counts sequences: two per pair.
         onProgress: (done, total) =>
-          io.progress((start + (chunk.length * done) / Math.max(total, 1)) / pairs.length, `${start + done / 2} of ${pairs.length} pairs`),
+          io.progress(
+            (start + (chunk.length * done) / Math.max(total, 1)) / pairs.length,
+            `${start + Math.floor(done / 2)} of ${pairs.length} pairs`,
+          ),
       });
       const byRecord = new Map(scored.pairs.map((p) => [p.record, p]));
       io.event('scored', {
