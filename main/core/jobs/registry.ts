@@ -13,6 +13,7 @@ import { evalJob } from '../evals/eval-job';
 import { candidatesJob } from '../labeling/candidates-job';
 import { uncertaintyJob } from '../labeling/uncertainty-job';
 import { trainJob } from '../runs/train-job';
+import { snapshotDiffJob } from '../runs/snapshot-diff';
 import type { AnyJobKind } from './kind';
 import { selfTestJob } from './self-test';
 
@@ -23,6 +24,7 @@ export const JOB_KINDS = {
   'dataset-snapshot': snapshotJob,
   train: trainJob,
   eval: evalJob,
+  'snapshot-diff': snapshotDiffJob,
   'label-candidates': candidatesJob,
   'label-uncertainty': uncertaintyJob,
 } as const satisfies Record<string, AnyJobKind>;

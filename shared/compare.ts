@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { MetricSeries } from './runs';
+
+/**
+ * Comparing runs (issue 15): what the Compare page reads besides runs.list —
+ * several runs' metric columns in one call, each run's best and final held-out
+ * numbers, and what changed between two runs' dataset snapshots.
+ */
+
+/** Metric columns of several runs, by run id (only the metrics asked for). */
+export const RunsMetricSeries = z.record(z.string(), MetricSeries);
+export type RunsMetricSeries = z.infer<typeof RunsMetricSeries>;
+
+/** Whether a larger value of a metric is better: losses are lower-is-better, accuracies and margins higher. */
+export function higherIsBetter(metric: string): boolean {
+  return !/loss/.test(metric);
+}
+
+/** One held-out metric of one run: its last value and its best (highest, or lowest for a loss) with the step it was reached at. */
+export const EvalMetricSummary = z.object({
+  final: z.number(),
+  finalStep: z.number().int(),
+  best: z.number(),
+  bestStep: z.number().int(),
+});
+export type EvalMetricSummary = z.infer<typeof EvalMetricSummary>;
+
+export const RunEvalSummary = z.object({
+  runId: z.number().int(),
+  /** By metric name (`eval/logp_accuracy`, `eval/loss`, …). */
+  metrics: z.record(z.string(), EvalMetricSummary),
+});
+export type RunEvalSummary = z.infer<typeof RunEvalSummary>;
+
+/** A record of a snapshot as a diff shows it. */
+export const DiffRecord = z.object({
+  /** Position in its snapshot (0-based). */
+  ordinal: z.number().int(),
+  /** The dataset record it was frozen from (null if that record was deleted since, or never had one). */
+  recordId: z.number().int().nullable(),
+  /** SHA-256 of what training sees (kind, system, prompt, sides): the records table's content hash. */
+  contentHash: z.string(),
+  split: z.enum(['train', 'test']).nullable(),
+  /** The prompt's text, cut to 200 characters. */
+  prompt: z.string(),
+});
+export type DiffRecord = z.infer<typeof DiffRecord>;
+
+export const DiffChange = z.object({
+  a: DiffRecord,
+  b: DiffRecord,
+  /** What differs: kind, system, prompt, chosen, rejected, responses, split. */
+  fields: z.array(z.string()),
+});
+export type DiffChange = z.infer<typeof DiffChange>;
+
+export const SnapshotSide = z.object({ id: z.number().int(), name: z.string(), contentHash: z.string(), records: z.number().int() });
+
+/**
+ * What changed from snapshot `a` to snapshot `b`, record by record. Two
+ * records are the same when their content hash and split are equal (counted
+ * with multiplicity). Of the rest, a record of `a` and one of `b` frozen from
+ * the same dataset record — or, failing that, with the same prompt — are one
+ * record *changed*; what is left of `a` was *removed*, of `b` *added*.
+ */
+export const SnapshotDiff = z.object({
+  a: SnapshotSide,
+  b: SnapshotSide,
+  identical: z.boolean(),
+  unchanged: z.number().int(),
+  added: z.number().int(),
+  removed: z.number().int(),
+  changed: z.number().int(),
+  /** The first records of each kind (up to DIFF_SAMPLES each), in snapshot order. */
+  samples: z.object({ added: z.array(DiffRecord), removed: z.array(DiffRecord), changed: z.array(DiffChange) }),
+});
+export type SnapshotDiff = z.infer<typeof SnapshotDiff>;
+
+/** Records kept per kind in a diff's samples. */
+export const DIFF_SAMPLES = 20;

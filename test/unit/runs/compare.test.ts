@@ -1,0 +1,114 @@
+// The Compare page's reads (issue 15): several runs' metric columns by name in one call, and
+// each run's final and best held-out numbers, from a real workspace database.
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { call } from '../../../main/core/client';
+import { createSnapshot } from '../../../main/core/datasets/snapshots';
+import { RunStore } from '../../../main/core/runs/store';
+import { createStudio, type Studio } from '../../../main/core/studio';
+import { RunConfig } from '../../../shared/training';
+import { tempDir } from '../../helpers/tmp';
+import { openStores, type WorkspaceStores } from '../../helpers/workspace';
+
+let studio: Studio | undefined;
+let stores: WorkspaceStores | undefined;
+let cleanup = () => {};
+afterEach(async () => {
+  await studio?.close();
+  stores?.close();
+  studio = stores = undefined;
+  cleanup();
+});
+
+/** A studio whose workspace holds two runs with recorded metrics (written through the run store, as the train job does). */
+function withRuns(): { s: Studio; runs: RunStore; ids: [number, number] } {
+  const t = tempDir();
+  cleanup = t.cleanup;
+  studio = createStudio({ workspaceDir: join(t.dir, 'ws'), superviseJobs: false });
+  stores = openStores(join(t.dir, 'ws'));
+  const dataset = stores.datasets.createDataset('d');
+  stores.datasets.insertRecords(dataset.id, null, [
+    {
+      kind: 'preference',
+      prompt: [{ role: 'user', content: 'p' }],
+      chosen: [{ role: 'assistant', content: 'c' }],
+      rejected: [{ role: 'assistant', content: 'r' }],
+      responses: null,
+      system: null,
+    },
+  ]);
+  const snapshot = createSnapshot(stores.db, dataset.id, 'v1', null);
+  const runs = new RunStore(stores.db, stores.jobs);
+  const create = (name: string) =>
+    runs.createRun({
+      name,
+      jobId: null,
+      config: RunConfig.parse({ model: { kind: 'folder', path: '/m' } }),
+      modelId: null,
+      modelName: 'm',
+      snapshotId: snapshot.id,
+      trainPairs: 1,
+      testPairs: 1,
+      totalSteps: 3,
+      appVersion: 'test',
+      dir: '',
+      rerunOf: null,
+    });
+  return { s: studio, runs, ids: [create('one'), create('two')] };
+}
+
+describe('compare.runMetrics', () => {
+  it('returns only the metrics named, for each run asked for, keyed by run id', async () => {
+    const { s, runs, ids } = withRuns();
+    const [one, two] = ids;
+    for (const step of [1, 2, 3]) {
+      runs.recordMetrics(one, step, { loss: 1 / step, grad_norm: step, epoch: step / 3 });
+      runs.recordMetrics(two, step, { loss: 2 / step, grad_norm: 2 * step });
+    }
+    runs.recordMetrics(one, 3, { 'eval/loss': 0.5 });
+    const series = await call(s, 'compare.runMetrics', { ids: [one, two], names: ['loss', 'eval/loss', 'epoch'] });
+    expect(series).toEqual({
+      [one]: {
+        loss: { steps: [1, 2, 3], values: [1, 1 / 2, 1 / 3] },
+        'eval/loss': { steps: [3], values: [0.5] },
+        epoch: { steps: [1, 2, 3], values: [1 / 3, 2 / 3, 1] },
+      },
+      [two]: { loss: { steps: [1, 2, 3], values: [2, 1, 2 / 3] } },
+    });
+  });
+
+  it('names the runs that do not exist', async () => {
+    const { s, ids } = withRuns();
+    await expect(call(s, 'compare.runMetrics', { ids: [ids[0], 77, 78], names: ['loss'] })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'No run #77, #78.',
+    });
+  });
+});
+
+describe('compare.evalSummary', () => {
+  it('gives each held-out metric its final value and its best: highest for accuracies, lowest for a loss, at the first step reached', async () => {
+    const { s, runs, ids } = withRuns();
+    const [one, two] = ids;
+    const evals: [number, number, number][] = [
+      // step, accuracy, loss
+      [5, 0.6, 0.7],
+      [10, 0.8, 0.5],
+      [15, 0.8, 0.55],
+      [20, 0.7, 0.6],
+    ];
+    for (const [step, acc, loss] of evals) runs.recordMetrics(one, step, { 'eval/logp_accuracy': acc, 'eval/loss': loss, loss: 9 });
+    const summary = await call(s, 'compare.evalSummary', {});
+    expect(summary).toEqual([
+      {
+        runId: one,
+        metrics: {
+          'eval/logp_accuracy': { final: 0.7, finalStep: 20, best: 0.8, bestStep: 10 },
+          'eval/loss': { final: 0.6, finalStep: 20, best: 0.5, bestStep: 10 },
+        },
+      },
+    ]);
+    // A run with no evaluation yet has no entry (its table cells stay empty).
+    expect(summary.some((r) => r.runId === two)).toBe(false);
+  });
+});
