@@ -10,6 +10,7 @@ export type EngineErrorCode =
   | 'weights_mismatch'
   | 'model_folder_invalid'
   | 'tokenizer_invalid'
+  | 'tokenizer_mismatch'
   | 'no_chat_template'
   | 'out_of_memory'
   | 'invalid_input';

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { EngineError } from './errors';
+import type { ModelConfig } from './hf/config';
 import { readJsonIfExists } from './json-file';
 
 export interface ChatMessage {
@@ -87,6 +88,13 @@ export class HfTokenizer {
     return this.tok.get_vocab(true).size;
   }
 
+  /** The largest id this tokenizer can produce (its vocabulary and added tokens); -1 when it has none. */
+  get maxTokenId(): number {
+    let max = -1;
+    for (const id of this.tok.get_vocab(true).values()) if (id > max) max = id;
+    return max;
+  }
+
   tokenToId(token: string): number | null {
     return this.tok.token_to_id(token) ?? null;
   }
@@ -114,6 +122,31 @@ export class HfTokenizer {
       pad_token: this.padToken ?? '',
     });
   }
+}
+
+/**
+ * Refuses a tokenizer that can produce ids the checkpoint has no embedding row
+ * for (a tokenizer from another model, or a checkpoint cut to a smaller
+ * vocabulary), and special token ids in config.json outside the vocabulary:
+ * either would index past the embedding later, mid-evaluation or mid-run, as
+ * NaNs or a crash far from the cause. A tokenizer smaller than the embedding
+ * is fine (checkpoints pad their vocabulary to a multiple of 64 or 128).
+ */
+export function checkTokenizerMatches(dir: string, config: ModelConfig, tokenizer: HfTokenizer | null): void {
+  const rows = config.vocabSize;
+  const top = tokenizer?.maxTokenId ?? -1;
+  if (tokenizer && top >= rows)
+    throw new EngineError(
+      'tokenizer_mismatch',
+      `${dir}: the tokenizer does not match the checkpoint — tokenizer.json has ${tokenizer.vocabSize} tokens (ids up to ${top}) but config.json's vocab_size (the embedding's rows) is ${rows}.`,
+    );
+  const special = [['bos_token_id', config.bosTokenId], ...config.eosTokenIds.map((id) => ['eos_token_id', id] as const)] as const;
+  for (const [field, id] of special)
+    if (id !== null && (id < 0 || id >= rows))
+      throw new EngineError(
+        'tokenizer_mismatch',
+        `${dir}: config.json's ${field} ${id} is outside the model's vocabulary of ${rows} tokens (vocab_size).`,
+      );
 }
 
 export interface ExampleOptions {

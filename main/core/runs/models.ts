@@ -10,7 +10,7 @@ import { StudioError } from '../../../shared/result';
 import { parseModelConfig, type ModelConfig } from '../../engine/hf/config';
 import { parameterCount } from '../../engine/models/parameters';
 import { openSafetensorsFolder } from '../../engine/safetensors';
-import { HfTokenizer } from '../../engine/tokenizer';
+import { checkTokenizerMatches, HfTokenizer } from '../../engine/tokenizer';
 
 export interface FolderModel {
   config: ModelConfig;
@@ -50,6 +50,11 @@ export async function inspectModelFolder(dir: string): Promise<FolderModel> {
     );
   }
   if (!tokenizer) throw new StudioError('INVALID_ARGUMENT', `${path} has no tokenizer.json: training needs the model's own tokenizer.`);
+  try {
+    checkTokenizerMatches(path, config, tokenizer);
+  } catch (err) {
+    throw new StudioError('INVALID_ARGUMENT', err instanceof Error ? err.message : String(err));
+  }
   return {
     config,
     entry: {

@@ -12,7 +12,7 @@ import { CausalLM } from '../models/causal-lm';
 import { canonicalTensorName, parameterSpecs } from '../models/parameters';
 import { openSafetensorsFolder, writeSafetensors, SHARD_INDEX, SINGLE_FILE, type TensorToWrite } from '../safetensors';
 import { checkFits, estimateMemory, type MemoryBudget } from '../memory';
-import { HfTokenizer } from '../tokenizer';
+import { checkTokenizerMatches, HfTokenizer } from '../tokenizer';
 import { architectureOf, parseModelConfig, type ModelConfig } from './config';
 
 /** Tokenizer-side files copied verbatim when a checkpoint is saved. */
@@ -50,6 +50,9 @@ export interface LoadOptions {
 /** Loads a local HF folder. Tensors are read one at a time straight into variables. */
 export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<LoadedModel> {
   const config = await readModelConfig(dir);
+  // The tokenizer is checked against the config before any weight is read: a mismatch fails at once.
+  const tokenizer = await HfTokenizer.fromFolder(dir);
+  checkTokenizerMatches(dir, config, tokenizer);
   if (opts.budget) {
     const fit = checkFits(estimateMemory({ config, task: 'generate', batchSize: 1, seqLen: 1 }), opts.budget);
     if (!fit.ok) throw new EngineError('out_of_memory', `Cannot load ${dir}: ${fit.message} ${fit.suggestions.join(' ')}`);
@@ -97,7 +100,7 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
   return {
     dir,
     model: new CausalLM(config, ordered),
-    tokenizer: await HfTokenizer.fromFolder(dir),
+    tokenizer,
     generationConfig: await readJsonIfExists(path.join(dir, 'generation_config.json'), 'model_folder_invalid'),
     ignoredTensors: ignored,
   };
