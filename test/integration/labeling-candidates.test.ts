@@ -13,6 +13,7 @@ import { main } from '../../main/cli/index';
 import { loadModel, scorePairs } from '../../main/engine';
 import { DEMO_RUN_DEFAULTS } from '../../shared/demo';
 import type { Job } from '../../shared/jobs';
+import { PRESETS } from '../../shared/objectives';
 import type {
   ArenaResults,
   GenerateCandidatesResult,
@@ -270,6 +271,52 @@ describe('label queues of generated candidates', () => {
     const [ra, rb] = [arena.models[0]!.rating!, arena.models[1]!.rating!];
     expect(Math.sign(ra - rb)).toBe(Math.sign(hand.A.wins - hand.B.wins));
   }, 180_000);
+
+  it("generates from a run's checkpoint (a LoRA adapter over its base) against its base model, recording run and step", async () => {
+    const snapshotId = (await call(studio, 'snapshots.list', {}))[0]!.id;
+    const config = {
+      objective: PRESETS.dpo,
+      lora: { rank: 4, alpha: 8 },
+      maxSteps: 2,
+      evalEvery: 2,
+      checkpointEvery: 2,
+      microBatchSize: 4,
+      gradAccumulation: 1,
+      maxLength: 64,
+      maxPromptLength: 48,
+      optimizer: { lr: 1e-2 },
+    };
+    const created = await call(studio, 'runs.create', { name: 'lora for candidates', snapshotId, modelId: demoModelId, config });
+    await jobSettled(studio, created.jobId);
+    expect((await call(studio, 'runs.get', { id: created.id })).status).toBe('succeeded');
+
+    const queue = await call(studio, 'labeling.createQueue', {
+      name: 'base vs checkpoint',
+      kind: 'arena',
+      datasetId: promptsDataset,
+      recordIds: promptRecordIds.slice(0, 4),
+    });
+    const { result } = await succeeded<GenerateCandidatesResult>(
+      await call(studio, 'labeling.generateCandidates', {
+        queueId: queue.id,
+        models: [{ modelId: demoModelId }, { runId: created.id, step: 2 }],
+        sampling: SAMPLING,
+      }),
+    );
+    expect(result.pairs + result.identical).toBe(4);
+    const settings = (await call(studio, 'labeling.queues', {})).find((q) => q.id === queue.id)!.candidates!;
+    const [base, checkpoint] = settings.models;
+    expect(checkpoint).toMatchObject({
+      slot: 'B',
+      ref: { runId: created.id, step: 2 },
+      name: `lora for candidates (run #${created.id}, step 2)`,
+    });
+    expect(checkpoint!.modelHash).not.toBe(base!.modelHash);
+    for (const item of await sourcesOf(queue.id)) {
+      const fromCheckpoint = [modelSource(item.a), modelSource(item.b)].find((s) => s.slot === 'B')!;
+      expect(fromCheckpoint).toMatchObject({ runId: created.id, step: 2, modelId: null, modelHash: checkpoint!.modelHash });
+    }
+  }, 240_000);
 
   it('makes a relabel queue from record ids or a filter, and refuses ids not in the source', async () => {
     const demo = (await call(studio, 'datasets.list', {})).find((d) => d.name.startsWith('Demo'))!;
