@@ -85,7 +85,10 @@ describe('a run with an eval suite', () => {
       [6, 'demo', 'succeeded'],
     ]);
     for (const p of points) {
-      expect(p.results.map((r) => r.kind).sort(), `step ${p.step}`).toEqual(['multiple-choice', 'perplexity', 'preference']);
+      expect(
+        p.results.map((r) => r.kind),
+        `step ${p.step}`,
+      ).toEqual(expect.arrayContaining(['multiple-choice', 'perplexity', 'preference']));
       // Scored for this run at this step: the stored results say so.
       for (const r of p.results) expect([r.runId, r.runStep, r.jobId]).toEqual([run.id, p.step, p.jobId]);
       expect(byKind(p.results, 'multiple-choice').metrics['acc']).toBeGreaterThan(0);
@@ -136,7 +139,8 @@ describe('a run with an eval suite', () => {
     // Step 0 is the same model, data and settings as the first run's: every item from the cache, stored under that run.
     const step0 = await call(studio, 'jobs.get', { id: points[0]!.jobId });
     expect((step0.result as { scored: number }).scored).toBe(0);
-    expect(points[0]!.results.map((r) => r.runId)).toEqual([first.id, first.id, first.id]);
+    expect(points[0]!.results.length).toBeGreaterThanOrEqual(3);
+    expect(points[0]!.results.every((r) => r.runId === first.id)).toBe(true);
   });
 
   it('refuses a suite that does not exist before the run starts, naming the field', async () => {

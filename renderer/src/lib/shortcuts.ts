@@ -12,6 +12,7 @@ export const GLOBAL_SHORTCUTS: Shortcut[] = [
   { keys: 'g d', description: 'Go to Datasets' },
   { keys: 'g l', description: 'Go to Labeling (in the labeler, press ? for its keys)' },
   { keys: 'g r', description: 'Go to Runs' },
+  { keys: 'g e', description: 'Go to Evaluate' },
   { keys: 'g c', description: 'Go to Compare' },
   { keys: 'g j', description: 'Go to Jobs' },
   { keys: 'J', description: 'Open or close the jobs panel' },

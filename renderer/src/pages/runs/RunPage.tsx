@@ -8,6 +8,7 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { navigate } from '../../lib/router';
 import { lastStep } from '../../lib/series';
 import { MetricCharts } from './MetricCharts';
+import { RunEvals } from './RunEvals';
 import { Checkpoints, Diagnostics, LogTail, Provenance, WeightHistogram } from './RunPanels';
 import { RunStatusBadge } from '../../components/Badge';
 import { cardClass } from '../../components/Card';
@@ -177,6 +178,7 @@ export function RunPage({ id }: { id: number }) {
       <RunProgress run={run} />
       <Provenance run={run} />
       <MetricCharts series={series ?? {}} objective={run.config.objective} runId={run.id} />
+      <RunEvals run={run} />
       <div className="grid grid-cols-1 gap-5 lg:grid-cols-2">
         <div className="space-y-5">
           <Diagnostics items={diagnostics} steps={step} />
