@@ -22,6 +22,7 @@ const SUITES: Record<string, () => Promise<SuiteResult>> = {
  */
 const SCRIPTS: Record<string, string> = {
   engine: fileURLToPath(new URL('./engine/run.ts', import.meta.url)),
+  eval: fileURLToPath(new URL('./eval/run.ts', import.meta.url)),
 };
 
 /** Flags that take a value (`--out FILE`, `--reps N`, `--shape NAME`): their value is not a suite name. */

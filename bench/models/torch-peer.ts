@@ -16,6 +16,25 @@ import type { OptimizerConfig, ScheduleConfig } from '../../shared/training';
 
 export type PeerMode = 'forward' | 'full' | 'lora';
 
+/**
+ * The evaluation benchmark's work (bench/eval): `score-pairs` scores the
+ * given batches as main/evaluation's scoreInBatches does, `generate` decodes
+ * greedily with a KV cache; both on an HF folder's own weights.
+ */
+export interface TorchPeerEvalJob {
+  mode: 'score-pairs' | 'generate';
+  /** The model's config as the engine parsed it, and its folder (model.safetensors or shards). */
+  model: LlamaConfig & { weightsDir: string };
+  /** score-pairs: the studio's batches, in its order (longest first), each padded with `padId`. */
+  batches?: ScoreExample[][];
+  padId?: number;
+  /** generate: prompt token ids, decoded one after another (batch 1), `newTokens` each, no stop token. */
+  prompts?: number[][];
+  newTokens?: number;
+  warmup: number;
+  reps: number;
+}
+
 /** What the peer is asked to do; mirrors the studio's run config for the same work. */
 export interface TorchPeerJob {
   mode: PeerMode;
@@ -55,6 +74,8 @@ export interface TorchPeerResult {
   losses: number[];
   /** ru_maxrss of the peer's process. */
   peakRssBytes: number;
+  /** Eval modes: the last repetition's output (score-pairs: each batch's summed log-probs; generate: each prompt's new ids). */
+  output?: number[][];
 }
 
 export type TorchPeerOutcome = TorchPeerResult | { available: false; reason: string };
@@ -70,7 +91,7 @@ export const DEFAULT_PEER_SCRIPT = fileURLToPath(new URL('./torch_peer.py', impo
 export const DEBIAN_PYTHON = '/usr/bin/python3';
 
 /** Runs one peer process; the job travels in a temp file (tokenized pairs are too long for argv on big shapes). */
-export function runTorchPeer(job: TorchPeerJob, opts: TorchPeerOptions): Promise<TorchPeerOutcome> {
+export function runTorchPeer(job: TorchPeerJob | TorchPeerEvalJob, opts: TorchPeerOptions): Promise<TorchPeerOutcome> {
   const dir = mkdtempSync(join(tmpdir(), 'torch-peer-'));
   const jobFile = join(dir, 'job.json');
   writeFileSync(jobFile, JSON.stringify({ ...job, threads: opts.threads.torch }));

@@ -16,6 +16,14 @@ Modes, each the same work as the studio's path it mirrors:
            [2b, T] batch, MMPO (M2-M9) against reference log-probs computed once before,
            backward, clip to the global norm, AdamW at the schedule's lr.
   lora     the same step with only LoRA adapters trainable (y = Wx + (alpha/r) B A x).
+
+Evaluation modes (bench/eval), on a real HF folder's weights (`weightsDir`):
+  score-pairs  main/evaluation's scoreInBatches as the eval job runs it: the given batches
+               (the studio's own grouping, longest first), each padded and scored as
+               `forward` does, every sequence's sums read back.
+  generate     greedy decoding with a KV cache (past keys and values kept per layer), batch 1:
+               the prompt in one forward, then one token per forward, only the last
+               position's logits computed, for `newTokens` tokens per prompt, no stop token.
 """
 import json
 import math
@@ -44,15 +52,50 @@ def load_safetensors(path, expected):
     return out
 
 
-def rope_inverse_frequencies(head_dim, theta):
-    return 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim))
+def rope_inverse_frequencies(head_dim, theta, scaling=None):
+    """The engine's ropeInverseFrequencies (layers.ts): linear or Llama 3 frequency-dependent scaling."""
+    inv = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim))
+    if not scaling:
+        return inv
+    if scaling['ropeType'] == 'linear':
+        return inv / scaling['factor']
+    factor, low, high = scaling['factor'], scaling['lowFreqFactor'], scaling['highFreqFactor']
+    old = scaling['originalMaxPositionEmbeddings']
+    wavelen = 2 * math.pi / inv
+    smooth = (old / wavelen - low) / (high - low)
+    medium = (1 - smooth) * (inv / factor) + smooth * inv
+    out = torch.where(wavelen >= old / high, medium, inv)
+    return torch.where(wavelen > old / low, inv / factor, out)
+
+
+def load_hf_folder(folder, expected):
+    """An HF folder's float32 weights, one file or shards (model.safetensors.index.json)."""
+    import os
+    index = os.path.join(folder, 'model.safetensors.index.json')
+    if os.path.exists(index):
+        with open(index) as f:
+            files = sorted(set(json.load(f)['weight_map'].values()))
+    else:
+        files = ['model.safetensors']
+    out = {}
+    for name in files:
+        path = os.path.join(folder, name)
+        with open(path, 'rb') as f:
+            size = int.from_bytes(f.read(8), 'little')
+            header = json.loads(f.read(size))
+        wanted = {k: v for k, v in expected.items() if k in header}
+        out.update(load_safetensors(path, wanted))
+    missing = [k for k in expected if k not in out]
+    if missing:
+        raise SystemExit(f'torch_peer.py: {folder} lacks {", ".join(missing[:3])}')
+    return out
 
 
 class Llama:
     """The engine's llamaForward (main/engine/models/llama.ts) in torch, weights in HF layout."""
 
     def __init__(self, c, gen):
-        unsupported = [k for k in ('ropeScaling', 'qkvBias', 'oBias', 'mlpBias') if c.get(k)]
+        unsupported = [k for k in ('qkvBias', 'oBias', 'mlpBias') if c.get(k)]
         if unsupported:
             raise SystemExit(f'torch_peer.py: {", ".join(unsupported)} not implemented in the peer')
         self.c = c
@@ -76,7 +119,10 @@ class Llama:
                 w[f'{p}.mlp.{name}.weight'] = normal(*shape)
         if c.get('weightsFile'):
             w = load_safetensors(c['weightsFile'], w)
+        if c.get('weightsDir'):
+            w = load_hf_folder(c['weightsDir'], w)
         self.weights = w
+        self.inv_freq = rope_inverse_frequencies(c['headDim'], c['ropeTheta'], c.get('ropeScaling'))
         self.lora = {}
         self.lora_scale = 0.0
 
@@ -110,7 +156,7 @@ class Llama:
 
         # Positions from the mask (right padding: 0..n-1), tables [b, 1, s, d].
         positions = (attention_mask.cumsum(1) - 1).clamp(min=0)
-        angles = positions[:, :, None] * rope_inverse_frequencies(d, c['ropeTheta'])[None, None]
+        angles = positions[:, :, None] * self.inv_freq[None, None]
         emb = torch.cat([angles, angles], -1)[:, None]
         cos, sin = emb.cos(), emb.sin()
 
@@ -139,6 +185,90 @@ class Llama:
         x = rms(x, self.weights['model.norm.weight'])
         head = self.weights['model.embed_tokens.weight' if c['tieWordEmbeddings'] else 'lm_head.weight']
         return x @ head.T
+
+
+    def forward_cached(self, ids, cache):
+        """Batch 1, unpadded: `ids` [1, s] follow cache['len'] tokens whose keys and values the cache holds
+        (past_key_values); appends this step's, returns the last position's logits [1, vocab]."""
+        c = self.c
+        _, s = ids.shape
+        past = cache['len']
+        nh, nkv, d = c['numHeads'], c['numKvHeads'], c['headDim']
+        eps = c['rmsNormEps']
+
+        def rms(x, weight):
+            return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * weight
+
+        angles = torch.arange(past, past + s, dtype=torch.float32)[:, None] * self.inv_freq[None]
+        emb = torch.cat([angles, angles], -1)[None, None]
+        cos, sin = emb.cos(), emb.sin()
+
+        def rope(t):
+            half = t.shape[-1] // 2
+            return t * cos + torch.cat([-t[..., half:], t[..., :half]], -1) * sin
+
+        # New token i (position past + i) sees keys 0..past + i.
+        bias = (torch.ones(s, past + s).tril(diagonal=past) - 1) * 1e9
+        x = self.weights['model.embed_tokens.weight'][ids]
+        rep = nh // nkv
+        for i in range(c['numLayers']):
+            p = f'model.layers.{i}'
+            h = rms(x, self.weights[f'{p}.input_layernorm.weight'])
+            q = rope(self.linear(f'{p}.self_attn.q_proj', h).view(1, s, nh, d).transpose(1, 2))
+            k = rope(self.linear(f'{p}.self_attn.k_proj', h).view(1, s, nkv, d).transpose(1, 2))
+            v = self.linear(f'{p}.self_attn.v_proj', h).view(1, s, nkv, d).transpose(1, 2)
+            if past:
+                k = torch.cat([cache['k'][i], k], 2)
+                v = torch.cat([cache['v'][i], v], 2)
+            cache['k'][i], cache['v'][i] = k, v
+            scores = (q.reshape(1, nkv, rep * s, d) @ k.transpose(-1, -2)) / math.sqrt(d)
+            probs = torch.softmax(scores.view(1, nkv, rep, s, past + s) + bias, -1)
+            attn = (probs.view(1, nkv, rep * s, past + s) @ v).view(1, nh, s, d).transpose(1, 2).reshape(1, s, nh * d)
+            x = x + self.linear(f'{p}.self_attn.o_proj', attn)
+            m = rms(x, self.weights[f'{p}.post_attention_layernorm.weight'])
+            x = x + self.linear(f'{p}.mlp.down_proj', F.silu(self.linear(f'{p}.mlp.gate_proj', m)) * self.linear(f'{p}.mlp.up_proj', m))
+        cache['len'] = past + s
+        x = rms(x[:, -1], self.weights['model.norm.weight'])
+        head = self.weights['model.embed_tokens.weight' if c['tieWordEmbeddings'] else 'lm_head.weight']
+        return x @ head.T
+
+
+def greedy(model, prompt, new_tokens):
+    """generate() at temperature 0 with its KV cache: `new_tokens` tokens, no stop token."""
+    cache = {'len': 0, 'k': [None] * model.c['numLayers'], 'v': [None] * model.c['numLayers']}
+    logits = model.forward_cached(torch.tensor([prompt]), cache)
+    out = []
+    for step in range(new_tokens):
+        out.append(int(logits[0].argmax()))
+        if step + 1 < new_tokens:
+            logits = model.forward_cached(torch.tensor([[out[-1]]]), cache)
+    return out
+
+
+def eval_mode(job, model):
+    """score-pairs and generate: the timed work, and its output for the bench to check against the studio's."""
+    if job['mode'] == 'score-pairs':
+        def run():
+            with torch.no_grad():
+                out = []
+                for batch in job['batches']:
+                    sums, counts, _ = score(model, *pad_batch(batch, job.get('padId', 0)))
+                    out.append(sums.tolist())
+                return out
+    else:
+        def run():
+            with torch.no_grad():
+                return [greedy(model, prompt, job['newTokens']) for prompt in job['prompts']]
+
+    for _ in range(job['warmup']):
+        run()
+    times, cpu, output = [], [], None
+    for _ in range(job['reps']):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        output = run()
+        times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
+    return times, cpu, output
 
 
 def pad_batch(examples, pad_id=0):
@@ -220,6 +350,19 @@ def main():
     torch.set_num_threads(job['threads'])
     gen = torch.Generator().manual_seed(job.get('seed', 0))
     model = Llama(job['model'], gen)
+    if job['mode'] in ('score-pairs', 'generate'):
+        times, cpu, output = eval_mode(job, model)
+        print(json.dumps({
+            'torch': torch.__version__,
+            'threads': torch.get_num_threads(),
+            'blas': blas_in_use(),
+            'timesMs': times,
+            'cpuMs': cpu,
+            'losses': [],
+            'output': output,
+            'peakRssBytes': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        }))
+        return
     pairs = job['pairs']
     b = job['microBatchPairs']
     warmup, reps = job['warmup'], job['reps']
