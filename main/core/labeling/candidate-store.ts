@@ -94,9 +94,16 @@ export class CandidateStore extends Store {
   /**
    * Stores a prompt's generated pairs after the queue's last item and marks the
    * prompt filled — in the caller's transaction, so a prompt is either done
-   * with all its pairs or still open.
+   * with all its pairs or still open. A prompt filled already (by another job
+   * on the same queue) keeps its pairs: false, and nothing is written.
    */
-  fillPrompt(promptId: number, queueId: number, items: readonly NewGeneratedItem[], note: string | null): void {
+  fillPrompt(promptId: number, queueId: number, items: readonly NewGeneratedItem[], note: string | null): boolean {
+    const claimed = this.sql('UPDATE label_prompts SET filled_at = ?, note = ? WHERE id = ? AND filled_at IS NULL').run(
+      Date.now(),
+      note,
+      promptId,
+    );
+    if (claimed.changes === 0) return false;
     let position = (this.value<[number], number | null>('SELECT max(position) FROM label_items WHERE queue_id = ?').get(queueId) ?? -1) + 1;
     const insert = this.sql(
       `INSERT INTO label_items (queue_id, record_id, prompt, system, response_a, response_b, content_hash, position, source_a, source_b, prompt_id)
@@ -116,7 +123,7 @@ export class CandidateStore extends Store {
         JSON.stringify(it.sourceB),
         promptId,
       );
-    this.sql('UPDATE label_prompts SET filled_at = ?, note = ? WHERE id = ?').run(Date.now(), note, promptId);
+    return true;
   }
 
   candidates(queueId: number): CandidateSettings | null {

@@ -124,7 +124,10 @@ export const candidatesJob = defineJobKind({
           const note = identical
             ? `${identical} response(s) left out: identical to another response to this prompt${pairs.length ? '' : ', so it has no pair'}.`
             : null;
-          store.transaction(() => store.fillPrompt(row.id, queueId, items, note), 'immediate');
+          if (!store.transaction(() => store.fillPrompt(row.id, queueId, items, note), 'immediate')) {
+            ctx.log('warn', `Prompt at position ${row.position} got its candidates from another job meanwhile; these are dropped.`);
+            return;
+          }
           if (note) ctx.log('info', `Prompt at position ${row.position}: ${note}`);
           result.prompts += 1;
           result.pairs += items.length;

@@ -70,6 +70,8 @@ export async function candidatesTask(payload: CandidatesPayload, io: WorkerIo<Ca
     for (const m of payload.models) models.push(await loadWorkerModel(m, io));
     const { sampling, n } = payload;
     for (const [index, p] of payload.prompts.entries()) {
+      // Generation resolves through microtasks only: yield to the event loop so the worker reads a cancel message between prompts.
+      await new Promise((resolve) => setImmediate(resolve));
       io.signal.throwIfAborted();
       const responses: CandidateEvents['prompt']['responses'] = [];
       for (const [slot, loaded] of models.entries()) {
