@@ -16,7 +16,8 @@
 // ids), so the two did the same work. Figures: median wall time of --reps
 // repetitions after --warmup, with min and max; threads: the studio's wasm
 // threads = torch.set_num_threads = OPENBLAS_NUM_THREADS = --threads (1 by
-// default, the studio's default on this 2-core machine). The load average
+// default, the studio's default on this 2-core machine); ratios by wall and
+// by process CPU time (steadier on a loaded machine). The load average
 // is recorded at the start and in bench-results/eval.json at the end.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -104,13 +105,22 @@ function rate(items: number, timesMs: number[]): Spread {
   return spread(timesMs.map((ms) => items / (ms / 1000)));
 }
 
-async function timed(fn: () => Promise<void>): Promise<number[]> {
+interface Times {
+  wallMs: number[];
+  /** Process CPU time (user + system) of each repetition: on a shared, loaded machine the steadier figure. */
+  cpuMs: number[];
+}
+
+async function timed(fn: () => Promise<void>): Promise<Times> {
   for (let i = 0; i < warmup; i++) await fn();
-  const times: number[] = [];
+  const times: Times = { wallMs: [], cpuMs: [] };
   for (let i = 0; i < reps; i++) {
     const start = performance.now();
+    const cpu = process.cpuUsage();
     await fn();
-    times.push(performance.now() - start);
+    const used = process.cpuUsage(cpu);
+    times.wallMs.push(performance.now() - start);
+    times.cpuMs.push((used.user + used.system) / 1000);
   }
   return times;
 }
@@ -121,11 +131,12 @@ function pushPair(
   measurements: Measurement[],
   label: string,
   unit: string,
-  studio: Spread,
+  times: Times,
   peer: TorchPeerOutcome,
   items: number,
   check: (output: number[][]) => string,
 ) {
+  const studio = rate(items, times.wallMs);
   measurements.push({ name: `${label}: studio`, value: studio.median, unit, n: reps, note: fmt(studio) });
   if (!peer.available) {
     measurements.push({ name: `${label}: PyTorch`, value: NaN, unit, note: `not run: ${peer.reason}` });
@@ -139,7 +150,9 @@ function pushPair(
     n: reps,
     note: `${fmt(torch)}; torch ${peer.torch}, ${peer.blas}, ${peer.threads} thread(s); ${check(peer.output ?? [])}`,
   });
-  measurements.push({ name: `${label}: studio ÷ PyTorch`, value: studio.median / torch.median, unit: '×', note: 'medians' });
+  measurements.push({ name: `${label}: studio ÷ PyTorch`, value: studio.median / torch.median, unit: '×', note: 'medians, wall time' });
+  const byCpu = rate(items, times.cpuMs).median / rate(items, peer.cpuMs).median;
+  measurements.push({ name: `${label}: studio ÷ PyTorch, CPU time`, value: byCpu, unit: '×', note: 'medians, process CPU time' });
 }
 
 const load = loadAverage();
@@ -172,7 +185,7 @@ try {
       { threads: peerThreads },
     );
     const tokens = examples.reduce((t, e) => t + e.inputIds.length, 0);
-    pushPair(measurements, `${name}: pairs scored`, 'pairs/s', rate(n, scoreTimes), peerScore, n, (output) => {
+    pushPair(measurements, `${name}: pairs scored`, 'pairs/s', scoreTimes, peerScore, n, (output) => {
       let worst = 0;
       batches.forEach((b, j) => b.forEach((i, k) => (worst = Math.max(worst, Math.abs(studioSums[i]! - output[j]![k]!)))));
       return `${n} pairs, ${tokens} tokens in ${batches.length} batches of ≤ ${BATCH}; max |Δ log-prob| vs studio ${worst.toExponential(1)}`;
@@ -192,7 +205,7 @@ try {
       { threads: peerThreads },
     );
     const total = PROMPTS * NEW_TOKENS;
-    pushPair(measurements, `${name}: tokens generated`, 'tokens/s', rate(total, genTimes), peerGen, total, (output) => {
+    pushPair(measurements, `${name}: tokens generated`, 'tokens/s', genTimes, peerGen, total, (output) => {
       const same = output.reduce((s, ids, p) => s + ids.filter((id, i) => id === generated[p]?.[i]).length, 0);
       return `${PROMPTS} prompts of ${prompts.map((p) => p.length).join('/')} tokens, ${NEW_TOKENS} new each; ${same}/${total} ids equal to the studio's`;
     });
