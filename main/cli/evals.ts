@@ -3,8 +3,9 @@
  * perplexity text set (the `eval` job, waited for with its progress on
  * stderr), and read stored results back — all through the contract.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { EvalJobResult, EvalModelRef, EvalResult, SuiteItem } from '../../shared/evals';
+import { GenerationSampling, type EvalJobResult, type EvalModelRef, type EvalResult, type SuiteItem } from '../../shared/evals';
 import { StudioError } from '../../shared/result';
 import { call, jobSettled } from '../core/client';
 import type { Studio } from '../core/studio';
@@ -14,6 +15,8 @@ import { keyValues, table } from './output';
 const USAGE = [
   'studio eval --model DIR|ID|demo (--suite NAME | --task FILE | --text FILE) [--workspace DIR] [--json]',
   'studio eval --checkpoint RUN:STEP (--suite NAME | --task FILE | --text FILE) [--workspace DIR] [--json]',
+  'studio eval --model DIR|ID|demo|--checkpoint RUN:STEP --prompts FILE|SNAPSHOT_ID[:test|train] [--baseline MODEL] [--judge rules|MODEL]',
+  '           [--judge-template FILE] [--max-tokens N] [--temperature T] [--top-p P] [--top-k K] [--seed S] [--workspace DIR] [--json]',
   'studio eval list [--model ID] [--workspace DIR] [--json]',
   'studio eval show RESULT_ID [--items N] [--workspace DIR] [--json]',
 ].join('\n       ');
@@ -21,12 +24,33 @@ const USAGE = [
 /** A metric's value as printed: fractions and ratios with 4 decimals, null as —. */
 const fmt = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : x.toFixed(4));
 
-/** Rows of a metrics table: one per metric, its standard error beside it where defined (acc, acc_norm). */
+/** Metrics that count (a win rate's verdicts): printed as whole numbers. */
+const COUNTS = new Set(['wins', 'ties', 'losses']);
+
+/**
+ * Rows of a metrics table: one per metric, beside it its standard error where
+ * defined (acc, acc_norm) or its 95% interval (win_rate).
+ */
 function metricRows(label: string, metrics: Record<string, number | null>): string[][] {
   return Object.entries(metrics)
-    .filter(([k]) => !k.endsWith('_stderr'))
-    .map(([k, v]) => [label, k, fmt(v), `${k}_stderr` in metrics ? fmt(metrics[`${k}_stderr`]) : '—']);
+    .filter(([k]) => !k.endsWith('_stderr') && !k.endsWith('_ci_low') && !k.endsWith('_ci_high'))
+    .map(([k, v]) => [
+      label,
+      k,
+      COUNTS.has(k) && v !== null ? String(v) : fmt(v),
+      `${k}_stderr` in metrics
+        ? fmt(metrics[`${k}_stderr`])
+        : `${k}_ci_low` in metrics
+          ? `95% CI ${fmt(metrics[`${k}_ci_low`])}–${fmt(metrics[`${k}_ci_high`])}`
+          : '—',
+    ]);
 }
+
+/** A response or prompt shortened to one table cell. */
+const cell = (text: string, width = 40): string => {
+  const s = text.replace(/\s+/g, ' ');
+  return s.length > width ? `${s.slice(0, width - 1)}…` : s;
+};
 
 async function modelRef(ctx: CommandContext, studio: Studio): Promise<EvalModelRef> {
   const checkpoint = ctx.values.checkpoint;
@@ -38,7 +62,13 @@ async function modelRef(ctx: CommandContext, studio: Studio): Promise<EvalModelR
     if (!m) throw new CliError("--checkpoint takes RUN:STEP (see `studio runs` and the run's checkpoints).");
     return { runId: Number(m[1]), step: Number(m[2]) };
   }
-  const name = String(model);
+  return namedModel(String(model), studio);
+}
+
+/** A model named on the command line: a run checkpoint RUN:STEP, a model id, `demo`, or a folder (registered on first use). */
+async function namedModel(name: string, studio: Studio): Promise<EvalModelRef> {
+  const checkpoint = /^(\d+):(\d+)$/.exec(name);
+  if (checkpoint) return { runId: Number(checkpoint[1]), step: Number(checkpoint[2]) };
   if (/^\d+$/.test(name)) return { modelId: Number(name) };
   if (name === 'demo') {
     const demo = await studio.demoModel();
@@ -54,11 +84,67 @@ async function modelRef(ctx: CommandContext, studio: Studio): Promise<EvalModelR
   }
 }
 
-function suiteArg(ctx: CommandContext): string | { name: string; items: SuiteItem[] } {
-  const { suite, task, text } = ctx.values;
-  const given = [suite, task, text].filter((v) => v !== undefined);
-  if (given.length !== 1) throw new CliError(`name one of --suite NAME, --task FILE or --text FILE\nusage: ${USAGE}`);
+/** A number option within bounds, or undefined when not given. */
+function numberOption(ctx: CommandContext, name: string, min: number, max: number, integer: boolean): number | undefined {
+  const raw = ctx.values[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n)))
+    throw new CliError(`--${name} takes ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, not "${String(raw)}".`);
+  return n;
+}
+
+function readTemplate(file: string): string {
+  try {
+    return readFileSync(resolve(file), 'utf8');
+  } catch (err) {
+    throw new CliError(`Cannot read the judge template ${resolve(file)}: ${(err as Error).message}`);
+  }
+}
+
+/** `--prompts FILE|SNAPSHOT_ID[:test|train]` with its baseline, judge and sampling options: one win-rate item. */
+async function winRateItem(ctx: CommandContext, studio: Studio): Promise<SuiteItem> {
+  const prompts = String(ctx.values.prompts);
+  const snapshot = /^(\d+)(?::(test|train))?$/.exec(prompts);
+  const judge = ctx.values.judge === undefined ? 'rules' : String(ctx.values.judge);
+  const template = ctx.values['judge-template'];
+  if (template !== undefined && judge === 'rules') throw new CliError('--judge-template needs a model judge (--judge MODEL).');
+  const sampling = GenerationSampling.parse(
+    Object.fromEntries(
+      Object.entries({
+        temperature: numberOption(ctx, 'temperature', 0, 5, false),
+        topP: numberOption(ctx, 'top-p', 0.000001, 1, false),
+        topK: numberOption(ctx, 'top-k', 0, 1_000_000, true),
+        maxTokens: numberOption(ctx, 'max-tokens', 1, 4096, true),
+        seed: numberOption(ctx, 'seed', 0, 2 ** 31 - 1, true),
+      }).filter(([, v]) => v !== undefined),
+    ),
+  );
+  return {
+    kind: 'win-rate',
+    prompts: snapshot
+      ? { snapshotId: Number(snapshot[1]), split: (snapshot[2] ?? 'test') as 'test' | 'train' }
+      : { path: resolve(prompts) },
+    ...(ctx.values.baseline !== undefined ? { baseline: await namedModel(String(ctx.values.baseline), studio) } : {}),
+    judge:
+      judge === 'rules'
+        ? { kind: 'rules' }
+        : {
+            kind: 'model',
+            model: await namedModel(judge, studio),
+            ...(template !== undefined ? { template: readTemplate(String(template)) } : {}),
+          },
+    sampling,
+  };
+}
+
+async function suiteArg(ctx: CommandContext, studio: Studio): Promise<string | { name: string; items: SuiteItem[] }> {
+  const { suite, task, text, prompts } = ctx.values;
+  const given = [suite, task, text, prompts].filter((v) => v !== undefined);
+  if (given.length !== 1)
+    throw new CliError(`name one of --suite NAME, --task FILE, --text FILE or --prompts FILE|SNAPSHOT_ID\nusage: ${USAGE}`);
   if (typeof suite === 'string') return suite;
+  if (prompts !== undefined) return { name: `win rate on ${String(prompts)}`, items: [await winRateItem(ctx, studio)] };
   if (typeof task === 'string') return { name: `task ${task}`, items: [{ kind: 'multiple-choice', taskPath: resolve(task) }] };
   return { name: `text ${String(text)}`, items: [{ kind: 'perplexity', textPath: resolve(String(text)) }] };
 }
@@ -68,7 +154,7 @@ async function runEval(ctx: CommandContext): Promise<number> {
   try {
     if (!process.env.STUDIO_NO_DEMO) await studio.seedDemo();
     const model = await modelRef(ctx, studio);
-    const suite = suiteArg(ctx);
+    const suite = await suiteArg(ctx, studio);
     const job = await call(studio, 'evals.start', { model, suite });
     if (!ctx.json) ctx.io.err(`${job.title} (job #${job.id})`);
     let last = '';
@@ -103,10 +189,18 @@ async function runEval(ctx: CommandContext): Promise<number> {
     ctx.io.out(`${result.modelName} on ${result.suite} (model ${result.modelHash.slice(0, 12)}):`);
     ctx.io.out(
       table(
-        ['item', 'metric', 'value', 'stderr'],
+        ['item', 'metric', 'value', 'stderr / interval'],
         result.items.flatMap((i) => metricRows(`${i.label}${i.cached ? ' (cached)' : ''}`, i.metrics)),
       ),
     );
+    for (const i of result.items)
+      if (i.generations) {
+        const { candidate: c, baseline: b } = i.generations;
+        ctx.io.out(
+          `${i.label}: generated ${c.generated} responses of the model and ${b.generated} of the baseline; reused ${c.reused} and ${b.reused} stored ones.`,
+        );
+      }
+    for (const s of result.skipped) ctx.io.out(`Skipped ${s.label}: ${s.reason}`);
     ctx.io.out(
       `Results: ${result.items.map((i) => `#${i.resultId}`).join(', ')} (studio eval show ID); ${result.scored} scored, ${result.items.length - result.scored} from the cache.`,
     );
@@ -132,7 +226,9 @@ async function listEvals(ctx: CommandContext): Promise<number> {
             ? ['acc', 'acc_norm']
             : r.kind === 'perplexity'
               ? ['perplexity', 'bits_per_byte']
-              : ['logps/accuracies', 'rewards/accuracies'];
+              : r.kind === 'win-rate'
+                ? ['win_rate', 'lc_win_rate']
+                : ['logps/accuracies', 'rewards/accuracies'];
         return keys
           .filter((k) => k in r.metrics)
           .map((k) => `${k} ${fmt(r.metrics[k])}`)
@@ -174,12 +270,41 @@ async function showEval(ctx: CommandContext): Promise<number> {
     );
     ctx.io.out(
       table(
-        ['metric', 'value', 'stderr'],
+        ['metric', 'value', 'stderr / interval'],
         metricRows('', r.metrics).map((row) => row.slice(1)),
       ),
     );
     for (const p of r.summary.problems) ctx.io.out(`${p.severity}${p.line !== undefined ? ` (line ${p.line})` : ''}: ${p.reason}`);
     ctx.io.out(`First ${page.items.length} of ${page.total} items:`);
+    if (r.kind === 'win-rate') {
+      // Per prompt: the verdict (with both orders for a model judge) and the two responses with their lengths.
+      type Side = { text: string; chars: number };
+      type Order = { verdict: string };
+      ctx.io.out(
+        table(
+          ['#', 'prompt', 'verdict', 'orders', 'model (chars)', 'baseline (chars)'],
+          page.items.map((i) => {
+            const d = i.detail as {
+              prompt: string;
+              verdict: string;
+              candidate: Side;
+              baseline: Side;
+              candidateFirst?: Order;
+              candidateSecond?: Order;
+            };
+            return [
+              String(i.seq),
+              cell(d.prompt, 32),
+              d.verdict,
+              d.candidateFirst && d.candidateSecond ? `${d.candidateFirst.verdict}/${d.candidateSecond.verdict}` : '—',
+              `${cell(d.candidate.text, 28)} (${d.candidate.chars})`,
+              `${cell(d.baseline.text, 28)} (${d.baseline.chars})`,
+            ];
+          }),
+        ),
+      );
+      return EXIT.ok;
+    }
     ctx.io.out(
       table(
         ['#', 'item', 'correct'],
@@ -196,7 +321,7 @@ export const evalCommand: Command = {
   name: 'eval',
   usage: USAGE,
   summary:
-    'Evaluate a model on a suite, a multiple-choice task or a text set (cached per model, data and settings); list and show results.',
+    'Evaluate a model on a suite, a multiple-choice task, a text set or its win rate against a baseline on a prompt set (cached per model, data and settings); list and show results.',
   options: {
     model: { type: 'string' },
     checkpoint: { type: 'string' },
@@ -204,6 +329,15 @@ export const evalCommand: Command = {
     task: { type: 'string' },
     text: { type: 'string' },
     items: { type: 'string' },
+    prompts: { type: 'string' },
+    baseline: { type: 'string' },
+    judge: { type: 'string' },
+    'judge-template': { type: 'string' },
+    'max-tokens': { type: 'string' },
+    temperature: { type: 'string' },
+    'top-p': { type: 'string' },
+    'top-k': { type: 'string' },
+    seed: { type: 'string' },
   },
   run(ctx) {
     const sub = ctx.positionals[0];

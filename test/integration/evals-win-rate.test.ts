@@ -9,6 +9,8 @@
  * inconsistency; a registered model with no baseline skips the item with a
  * reason; and the demo suite carries the item.
  */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvalItemResult, EvalJobResult, EvalResult, Suite, SuiteItem } from '../../shared/evals';
@@ -18,6 +20,7 @@ import { call, jobSettled } from '../../main/core/client';
 import { openDatabase } from '../../main/core/db/open';
 import { GenerationStore } from '../../main/core/evals/generation-store';
 import { createStudio, type Studio } from '../../main/core/studio';
+import { REPO_ROOT, STUDIO_BIN } from '../helpers/serve';
 import { tempDir } from '../helpers/tmp';
 
 let studio: Studio;
@@ -215,6 +218,40 @@ describe('win rate against a baseline', () => {
     const job = await jobSettled(studio, started.id);
     expect(job.status).toBe('failed');
     expect(job.error?.message).toMatch(/lacks \{instruction\}, \{response_b\}/);
+  });
+
+  it('runs from the command line: studio eval --prompts with a baseline, then eval show prints each verdict and both responses', () => {
+    const workspace = join(t.dir, 'cli-ws');
+    const studioCli = (...args: string[]) => {
+      const res = spawnSync(process.execPath, [STUDIO_BIN, ...args, '--workspace', workspace], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      return { code: res.status, out: res.stdout, err: res.stderr };
+    };
+    const prompts = join(t.dir, 'prompts.jsonl');
+    writeFileSync(
+      prompts,
+      [
+        JSON.stringify({ prompt: 'Name a tool. Reply in uppercase.', meta: { rule: 'uppercase' } }),
+        'not json',
+        JSON.stringify({ prompt: 'Ask me about a fruit. End with a question mark.', meta: { rule: 'question' } }),
+      ].join('\n'),
+    );
+    const run = studioCli('eval', '--model', 'demo', '--prompts', prompts, '--baseline', 'demo', '--max-tokens', '12', '--json');
+    expect(run.code, run.err).toBe(0);
+    const out = JSON.parse(run.out) as EvalJobResult;
+    expect(out.items[0]).toMatchObject({ kind: 'win-rate', metrics: { win_rate: 0.5, ties: 2 } });
+    const show = studioCli('eval', 'show', String(out.items[0]!.resultId));
+    expect(show.code, show.err).toBe(0);
+    expect(show.out).toMatch(/win_rate\s+0\.5000\s+95% CI 0\.5000–0\.5000/);
+    expect(show.out).toContain('line 2 is not valid JSON');
+    expect(show.out).toMatch(/Name a tool\. Reply in uppercase\.\s+tie/);
+
+    const bad = studioCli('eval', '--model', 'demo', '--prompts', prompts, '--temperature', 'hot');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('--temperature takes a number from 0 to 5, not "hot"');
   });
 
   it('is part of the demo suite (v2): the win rate against the base model, rules judge, on the test split', async () => {
