@@ -19,7 +19,7 @@ import { CandidateStore, type NewGeneratedItem } from './candidate-store';
 import { candidateSeed, pairCandidates, type SlotInfo } from './candidates';
 import { CandidatesPayload, CandidatesTaskResult, type WorkerModel } from './candidates-protocol';
 import { LabelStore } from './label-store';
-import { pairHash } from './service';
+import { pairHash } from './pair-hash';
 
 export const CandidatesJobParams = z.object({
   queueId: z.number().int().positive(),

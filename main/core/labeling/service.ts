@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Message, RecordContent, RecordFilter } from '../../../shared/datasets';
 import {
   type Annotator,
@@ -24,10 +23,14 @@ import type { Db } from '../db/open';
 import type { Handlers } from '../handlers';
 import { type ItemRow, LabelStore, type NewItem, type QueueRow, type SourceRecord } from './label-store';
 import { CandidateStore } from './candidate-store';
+import { pairHash } from './pair-hash';
 import { buildPrompts, seededPositions } from './candidates';
 import { candidateQueueFields, type CandidateMethods, queueRecords } from './candidates-service';
-import { buildDatasetFromLabels } from './build-dataset';
-import { exportLabels, importLabels } from './label-files';
+import { DatasetStore } from '../datasets/store';
+import { getSnapshot } from '../datasets/snapshots';
+import { type JobParams, resultOf } from '../jobs/registry';
+import type { JobSupervisor } from '../jobs/supervisor';
+import { exportLabels } from './label-files';
 import { DEFAULT_RECHECK_SHARE, LabelReview, latestAdjudications, pendingRechecks, type PendingRecheck } from './review';
 
 /** Items read per page while looking for the next open pair. */
@@ -40,15 +43,13 @@ type ReviewMethods =
   | 'labeling.adjudicate'
   | 'labeling.exportLabels'
   | 'labeling.importLabels'
-  | 'labeling.build';
+  | 'labeling.startImport'
+  | 'labeling.build'
+  | 'labeling.startBuild';
 type LabelingMethods = Exclude<Extract<keyof Handlers, `labeling.${string}`>, ReviewMethods | CandidateMethods>;
 
-/** The pair's content hash: stable across workspaces, so labels can travel with it. */
-export function pairHash(prompt: Message[], a: Message[], b: Message[]): string {
-  return createHash('sha256')
-    .update(JSON.stringify([prompt, a, b]))
-    .digest('hex');
-}
+// The pair's content hash lives in its own module so job kinds can use it without importing this service.
+export { pairHash };
 
 const textOf = (messages: Message[]) => messages.map((m) => `${m.role}\u0000${m.content.trim()}`).join('\u0001');
 
@@ -508,14 +509,34 @@ export function labelingHandlers(db: Db): Pick<Handlers, LabelingMethods> {
 }
 
 /** The contract's methods for reviewing labels: drafts, the conflict queue and adjudication, label files, and datasets built from labels. */
-export function labelReviewHandlers(db: Db, deps: { exportsDir: string }): Pick<Handlers, ReviewMethods> {
+export function labelReviewHandlers(db: Db, deps: { exportsDir: string; jobs: JobSupervisor }): Pick<Handlers, ReviewMethods> {
   const review = new LabelReview(db);
+  const { jobs } = deps;
+  const labels = new LabelStore(db);
+  const datasets = new DatasetStore(db);
+  const startImport = (args: { queueId: number; path: string }) => {
+    labels.queueRow(args.queueId);
+    return jobs.start('label-import', args);
+  };
+  const startBuild = (args: JobParams<'label-build'>) => {
+    labels.queueRow(args.queueId);
+    const name = args.datasetName.trim();
+    if (!name) throw new StudioError('INVALID_ARGUMENT', 'The new dataset needs a name.');
+    if (datasets.findDatasetByName(name)) throw new StudioError('CONFLICT', `A dataset named "${name}" already exists.`, { name });
+    return jobs.start('label-build', { ...args, datasetName: name });
+  };
   return {
     'labeling.saveDraft': (args) => review.saveDraft(args),
     'labeling.conflicts': (args) => review.conflicts(args),
     'labeling.adjudicate': (args) => review.adjudicate(args),
     'labeling.exportLabels': ({ queueId, path }) => exportLabels(db, { queueId, path, exportsDir: deps.exportsDir }),
-    'labeling.importLabels': (args) => importLabels(db, args),
-    'labeling.build': (args) => buildDatasetFromLabels(db, args),
+    // Import and build read and write a row per label: jobs in a worker (the waiting forms keep scripts simple).
+    'labeling.startImport': (args) => startImport(args),
+    'labeling.importLabels': async (args) => resultOf(await jobs.outcome(startImport(args).id), 'label-import'),
+    'labeling.startBuild': (args) => startBuild(args),
+    'labeling.build': async (args) => {
+      const built = resultOf(await jobs.outcome(startBuild(args).id), 'label-build');
+      return { ...built, dataset: datasets.getDataset(built.datasetId), snapshot: getSnapshot(db, built.snapshotId) };
+    },
   };
 }
