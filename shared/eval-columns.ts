@@ -1,5 +1,5 @@
 /**
- * The columns of an evaluation table, read from the stored metrics rather
+ * The columns of an evaluation table (the Evaluate page, the run page, `studio train`), read from the stored metrics rather
  * than a fixed list, so an item kind added later (win rate) shows up on its
  * own: one column per metric of each suite item, with its standard error
  * (`name_stderr`) or interval (`name_ci_low` / `name_ci_high`) beside the

@@ -12,6 +12,7 @@ import { describeTimeLeft, runSchedule, stepsPerEpoch, timeLeft } from '../../sh
 import { PRESETS, type PresetName } from '../../shared/objectives';
 import { formatDiagnosticLine, formatEvalLine, formatMetricValue, formatStepLine, isRunReportLine } from '../../shared/run-log';
 import { runSettingsHelp } from '../../shared/run-settings';
+import { formatMetricCell, metricColumns } from '../../shared/eval-columns';
 import type { Studio } from '../core/studio';
 import { call, jobSettled } from '../core/client';
 import { exportMetrics } from '../core/runs/metrics-export';
@@ -99,6 +100,46 @@ export function withDefaults(defaults: Json, config: Json): Json {
 
 const fmt = formatMetricValue;
 
+/**
+ * A succeeded run's evaluations (its evalSuite at step 0 and each
+ * checkpoint, queued behind it on the device): waited for, then printed a
+ * line per step and suite item with the headline metrics (NDJSON `eval`
+ * objects with --json). Ctrl-C stops waiting; what is still queued runs the
+ * next time a studio supervises this workspace's jobs.
+ */
+async function followEvals(ctx: CommandContext, studio: Studio, run: Run): Promise<void> {
+  const suite = run.config.evalSuite;
+  if (suite === null || run.status !== 'succeeded') return;
+  if (!ctx.json) ctx.io.err(`Evaluating step 0 and each checkpoint on suite "${suite}" (Ctrl-C stops waiting)…`);
+  let onSigint = () => {};
+  const interrupted = new Promise<void>((resolve) => (onSigint = resolve));
+  process.on('SIGINT', onSigint);
+  let stopped = false;
+  void interrupted.then(() => (stopped = true));
+  try {
+    while (!stopped) {
+      const pending = (await call(studio, 'runs.evals', { id: run.id })).find((p) => p.status === 'queued' || p.status === 'running');
+      if (!pending) break;
+      await Promise.race([jobSettled(studio, pending.jobId), interrupted]);
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const points = await call(studio, 'runs.evals', { id: run.id });
+  if (ctx.json) {
+    for (const p of points) ctx.io.out(JSON.stringify({ type: 'eval', runId: run.id, ...p }));
+    return;
+  }
+  const rows = points.flatMap((p) => {
+    if (p.status !== 'succeeded') return [[String(p.step), p.suite, p.status, p.error?.message ?? '']];
+    return p.results.map((r) => {
+      const columns = metricColumns([[{ kind: r.kind, label: r.label, metrics: r.metrics }]]);
+      return [String(p.step), r.label, r.kind, columns.map((c) => `${c.metric} ${formatMetricCell(r.metrics, c.metric)}`).join('  ')];
+    });
+  });
+  if (rows.length > 0) ctx.io.out(table(['step', 'item', 'kind', 'metrics'], rows));
+}
+
 /** Streams a run's progress until its job settles; Ctrl-C asks for a pause. Returns the exit code. */
 async function follow(ctx: CommandContext, studio: Studio, run: Run): Promise<number> {
   const total = run.totalSteps;
@@ -148,6 +189,7 @@ async function follow(ctx: CommandContext, studio: Studio, run: Run): Promise<nu
     off();
   }
   const done = await call(studio, 'runs.get', { id: run.id });
+  await followEvals(ctx, studio, done);
   const diagnostics = await call(studio, 'runs.diagnostics', { id: run.id });
   if (ctx.json) ctx.io.out(JSON.stringify({ type: 'run', run: done, diagnostics }));
   else {

@@ -1,11 +1,11 @@
 /**
- * The evaluation tables' columns come from the stored metrics (Evaluate page,
+ * The evaluation tables' columns (shared/eval-columns.ts) come from the stored metrics (Evaluate page,
  * the run page's evaluation panel): each item's headline metrics first, the
  * standard error or interval beside its value rather than in a column, and a
  * kind the table does not know (a new suite item) shown whole.
  */
 import { describe, expect, it } from 'vitest';
-import { formatDetail, formatMetricCell, metricColumns } from '../../../renderer/src/pages/evaluate/eval-columns';
+import { formatDetail, formatMetricCell, metricColumns } from '../../../shared/eval-columns';
 
 const mc = {
   kind: 'multiple-choice',

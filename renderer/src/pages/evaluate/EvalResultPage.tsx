@@ -8,7 +8,7 @@ import { BackLink, Button } from '../../components/Button';
 import { cardClass, Detail } from '../../components/Card';
 import { EmptyState } from '../../components/EmptyState';
 import { Table, type Column } from '../../components/Table';
-import { formatDetail, formatMetricCell, metricColumns } from './eval-columns';
+import { formatDetail, formatMetricCell, metricColumns } from '../../../../shared/eval-columns';
 
 const PAGE = 50;
 

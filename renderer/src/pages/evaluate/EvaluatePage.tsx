@@ -10,7 +10,7 @@ import { cardClass } from '../../components/Card';
 import { EmptyState } from '../../components/EmptyState';
 import { Field, inputClass } from '../../components/Field';
 import { Table, type Column } from '../../components/Table';
-import { formatMetricCell, itemKey, metricColumns, type ItemMetrics } from './eval-columns';
+import { formatMetricCell, itemKey, metricColumns, type ItemMetrics } from '../../../../shared/eval-columns';
 
 /** A model to evaluate, as the picker and the table key it: "model:3", "run:2:14". */
 const refKey = (ref: EvalModelRef): string => ('modelId' in ref ? `model:${ref.modelId}` : `run:${ref.runId}:${ref.step}`);

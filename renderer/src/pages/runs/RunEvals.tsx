@@ -7,7 +7,7 @@ import { JobStatusBadge } from '../../components/Badge';
 import { cardClass } from '../../components/Card';
 import { Table, type Column } from '../../components/Table';
 import { UPlotChart } from '../../components/UPlotChart';
-import { formatMetricCell, itemKey, metricColumns, type ItemMetrics, type MetricColumn } from '../evaluate/eval-columns';
+import { formatMetricCell, itemKey, metricColumns, type ItemMetrics, type MetricColumn } from '../../../../shared/eval-columns';
 
 interface Row {
   point: RunEvalPoint;
