@@ -203,7 +203,11 @@ describe('labeling through the contract', () => {
     const second = (await call(s, 'labeling.next', { queueId: two.id, annotatorId: ann.id }))!;
     expect(first.contentHash).toBe(second.contentHash);
     expect(first.recordId).not.toBe((await call(s, 'records.query', { datasetId: snapshot!.datasetId, limit: 1 })).rows[0]!.id);
-    await expect(call(s, 'labeling.createQueue', { name: 'x', kind: 'arena', snapshotId: snapshot!.id })).rejects.toMatchObject({
+    // An arena queue holds the snapshot's distinct prompts and no pair until candidates are generated (labeling-candidates.test.ts).
+    const arena = await call(s, 'labeling.createQueue', { name: 'x', kind: 'arena', snapshotId: snapshot!.id });
+    expect(arena.total).toBe(0);
+    expect(arena.prompts!.total + arena.skipped).toBe(snapshot!.recordCount);
+    await expect(call(s, 'labeling.createQueue', { name: 'y', kind: 'relabel', snapshotId: snapshot!.id })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
     });
   });
