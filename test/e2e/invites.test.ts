@@ -10,10 +10,11 @@ import { startStudioInChromium, type StudioInChromium } from '../helpers/studio-
 let serve: ServeHandle;
 let page: Page;
 let studio: StudioInChromium | undefined;
+let consoleErrors: string[] = [];
 
 beforeAll(async () => {
   studio = await startStudioInChromium();
-  ({ serve, page } = studio);
+  ({ serve, page, consoleErrors } = studio);
 });
 
 afterAll(() => studio?.stop());
@@ -54,6 +55,8 @@ describe('an invite link in Chromium', () => {
     await expect.poll(async () => Number(await page.getByTestId('labeler-saved').getAttribute('data-acknowledged'))).toBe(1);
     const stats = await api<LabelStats>('labeling.stats', { queueId: queue.id });
     expect(stats.annotators.map((a) => [a.name, a.labeled])).toEqual([['bob', 1]]);
+    // The annotator's app asked for nothing the invite refuses (no settings, jobs or event stream).
+    expect(consoleErrors).toEqual([]);
 
     // Another area of the app shows no data: the route shows the invite's queues, the API refuses.
     await page.evaluate("window.location.hash = '/datasets'");

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { METHOD_NAMES } from '../../shared/contract';
 import type { Invite, Session } from '../../shared/invites';
 import type { Annotator, LabelEvent, LabelItem, LabelQueue, LabelStats } from '../../shared/labeling';
-import { callApi, rawRequest, startServe, waitFor, type ServeHandle } from '../helpers/serve';
+import { callApi, rawRequest, REPO_ROOT, startServe, STUDIO_BIN, waitFor, type ServeHandle } from '../helpers/serve';
 import { tempDir } from '../helpers/tmp';
 
 /**
@@ -239,5 +240,42 @@ describe('invites over HTTP (studio serve)', () => {
     expect(res.json.error?.message).toContain('#999');
     const nobody = await callApi(serve.port, serve.token, 'invites.create', { annotatorId: 999, queueIds: [queueA.id] });
     expect(nobody.json.error?.message).toContain('annotator #999');
+  });
+
+  it('studio label invite prints a link that works on the running server; invites lists it and revoke ends it', async () => {
+    // Asynchronous, so this process keeps reading its sockets while the CLI runs (a blocked one reuses a closed keep-alive socket).
+    const studio = (...args: string[]) =>
+      new Promise<{ code: number; out: string; err: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [STUDIO_BIN, 'label', ...args, '--workspace', workspace],
+          { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 },
+          (error, out, err) => resolve({ code: error ? Number(error.code ?? 1) : 0, out, err }),
+        );
+      });
+    const base = `http://127.0.0.1:${serve.port}`;
+    const made = await studio('invite', queueB.name, '--annotator', 'carol', '--expires-hours', '48', '--url', base);
+    expect(made.code, made.err).toBe(0);
+    expect(made.err).toContain('New annotator profile "carol"');
+    expect(made.err).toContain('shown only now');
+    const url = made.out.trim().split('\n').at(-1)!;
+    expect(url).toMatch(new RegExp(`^${base}/\\?invite=inv_[\\w-]{43}#/labeling/${queueB.id}$`));
+    const token = new URL(url).searchParams.get('invite')!;
+    const who = await callApi(serve.port, token, 'session.whoami');
+    expect(who.json.value).toMatchObject({ role: 'annotator', annotator: { name: 'carol' }, queueIds: [queueB.id] });
+
+    const listed = await studio('invites', '--json');
+    expect(listed.code, listed.err).toBe(0);
+    const carol = (JSON.parse(listed.out) as Invite[]).find((i) => i.annotator.name === 'carol')!;
+    expect(carol).toMatchObject({ status: 'active', queueIds: [queueB.id] });
+    expect(carol.expiresAt! - carol.createdAt).toBe(48 * 3_600_000);
+    expect((await studio('invites')).out).toMatch(new RegExp(`${carol.id}\\s+carol\\s+#${queueB.id}\\s+active`));
+
+    const revoked = await studio('revoke', String(carol.id));
+    expect(revoked.code, revoked.err).toBe(0);
+    expect((await callApi(serve.port, token, 'session.whoami')).status).toBe(401);
+    const bad = await studio('invite', queueB.name, '--annotator', 'carol', '--expires-hours', 'soon');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('--expires-hours must be a number of hours');
   });
 });
