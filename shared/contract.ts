@@ -21,7 +21,7 @@ import { CheckpointEntry, MetricSeries, ModelEntry, Run, RunDefaults, RunDiagnos
 import { EvalItemResult, EvalParams, EvalResult, Suite } from './evals';
 import { RunEvalSummary, RunsMetricSeries, SnapshotDiff } from './compare';
 import { Annotator, LabelEvent, LabelItem, LabelQueue, LabelStats, ScreenChoice } from './labeling';
-import { Adjudication, ConflictDetail, LabelImportReport, PairLabel } from './labeling';
+import { Adjudication, BuildFromLabelsParams, ConflictDetail, LabelImportReport, PairLabel } from './labeling';
 import { ArenaResults, GenerateCandidatesParams, ItemSources, UncertaintyParams } from './labeling';
 import { Invite, Session } from './invites';
 
@@ -470,25 +470,27 @@ export const contract = {
   'labeling.importLabels': method(
     z.object({ queueId: Id, path: z.string().min(1) }),
     LabelImportReport,
-    'Import a labels file into a queue: good lines are written, bad ones (not JSON, unknown pair hash, wrong label) reported by line; annotators are created by name; events already here count as duplicates, so importing twice adds nothing.',
+    'Import a labels file into a queue and wait for it (a label-import job in a worker): good lines are written, bad ones (not JSON, unknown pair hash, wrong label) reported by line; annotators are created by name; events already here count as duplicates, so importing twice adds nothing.',
+  ),
+  'labeling.startImport': method(
+    z.object({ queueId: Id, path: z.string().min(1) }),
+    Job,
+    'labeling.importLabels as a job to follow (progress by bytes read, cancel; the result is the report). A cancelled import keeps the batches it wrote; importing the file again adds the rest.',
   ),
   'labeling.build': method(
-    z.object({
-      queueId: Id,
-      datasetName: z.string().min(1).max(200),
-      includeTies: z.boolean().default(false),
-      includeBothBad: z.boolean().default(false),
-      minVotes: z.number().int().min(1).max(50).default(1),
-      testFraction: z.number().min(0).max(0.9).default(0.1),
-      seed: z.number().int().optional(),
-    }),
+    BuildFromLabelsParams,
     z.object({
       dataset: Dataset,
       snapshot: Snapshot,
       records: z.number().int(),
       excluded: z.object({ ties: z.number().int(), bothBad: z.number().int(), unlabeled: z.number().int(), conflicts: z.number().int() }),
     }),
-    'Build a new dataset from the decided pairs of a queue (adjudication first, then majority vote; ties, both-bad and unresolved conflicts left out and counted), split and frozen as a snapshot, ready to train on; provenance in each record’s meta.',
+    'Build a new dataset from the decided pairs of a queue and wait for it (a label-build job in a worker; adjudication first, then majority vote; ties, both-bad and unresolved conflicts left out and counted), split and frozen as a snapshot, ready to train on; provenance in each record’s meta.',
+  ),
+  'labeling.startBuild': method(
+    BuildFromLabelsParams,
+    Job,
+    'labeling.build as a job to follow (progress, cancel before it commits); its result holds datasetId, snapshotId, records and excluded.',
   ),
 
   // Candidates from any checkpoint, queue kinds and the uncertainty order (issue 18 items 1, 7, 9): main/core/labeling/candidates-*.ts, uncertainty-*.ts.

@@ -484,6 +484,22 @@ export const LabelImportReport = z.object({
 });
 export type LabelImportReport = z.infer<typeof LabelImportReport>;
 
+/** `labeling.build`: which pairs make the new dataset, and its split. */
+export const BuildFromLabelsParams = z.object({
+  queueId: z.number().int().positive(),
+  datasetName: z.string().trim().min(1).max(200),
+  /** Keep tied pairs (as unlabeled pairs, their label in meta); left out by default. */
+  includeTies: z.boolean().default(false),
+  /** Keep pairs both annotators found bad (likewise); left out by default. */
+  includeBothBad: z.boolean().default(false),
+  /** Standing labels a pair needs to count (an adjudicated pair always counts). */
+  minVotes: z.number().int().min(1).max(50).default(1),
+  /** Share of prompts held out, split by prompt hash (as the Split dialog does). */
+  testFraction: z.number().min(0).max(0.9).default(0.1),
+  /** The split's seed; the queue's seed when not given. */
+  seed: z.number().int().optional(),
+});
+
 /** Why a pair was or was not decided, for building a dataset and the conflict counts. */
 export type DecisionStatus = 'adjudicated' | 'agreed' | 'majority' | 'conflict' | 'unlabeled';
 

@@ -161,7 +161,7 @@ export function createStudio(options: StudioOptions): Studio {
     ...compareHandlers({ db: workspace.db, jobs, jobStore }),
     ...evalHandlers({ runs, datasets, jobs, assetsDir }),
     ...labelingHandlers(workspace.db),
-    ...labelReviewHandlers(workspace.db, { exportsDir }),
+    ...labelReviewHandlers(workspace.db, { exportsDir, jobs }),
     ...candidateHandlers({ db: workspace.db, runs, jobs }),
     ...inviteHandlers(workspace.db),
   };

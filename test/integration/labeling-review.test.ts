@@ -385,6 +385,18 @@ describe('reviewing labels', () => {
     ]);
     const stats = await call(s, 'labeling.stats', { queueId: queue.id });
     expect(stats.annotators.map((a) => [a.name, a.labeled, a.skipped])).toEqual([['zoe', 1, 0]]);
+    // It ran as a job in a worker process, whose result is the report.
+    const [job] = (await call(s, 'jobs.list', {})).filter((j) => j.kind === 'label-import');
+    expect(job).toMatchObject({ status: 'succeeded', result: { imported: 3 } });
+    // A queue with nothing labeled has nothing to build: refused, saying what it found, and no dataset is left behind.
+    const empty = await demoQueue(s, 'nothing yet');
+    await expect(call(s, 'labeling.build', { queueId: empty.id, datasetName: 'nothing' })).rejects.toThrow(
+      /No pair of queue "nothing yet" has a label to build from: 400 unlabeled/,
+    );
+    expect((await call(s, 'datasets.list', {})).map((d) => d.name)).not.toContain('nothing');
+    // The imported decision (yves: b) outranks zoe's a, even where two votes are asked for.
+    const built = await call(s, 'labeling.build', { queueId: queue.id, datasetName: 'decided', minVotes: 2 });
+    expect(built).toMatchObject({ records: 1, excluded: { unlabeled: 399, conflicts: 0 } });
     const decided = await call(s, 'labeling.conflicts', { queueId: queue.id, status: 'all' });
     expect(decided.total).toBe(0);
     await expect(call(s, 'labeling.importLabels', { queueId: queue.id, path: join(ws!, 'nope.jsonl') })).rejects.toMatchObject({

@@ -12,6 +12,7 @@ import { importJob } from '../datasets/imports';
 import { evalJob } from '../evals/eval-job';
 import { candidatesJob } from '../labeling/candidates-job';
 import { uncertaintyJob } from '../labeling/uncertainty-job';
+import { labelBuildJob, labelExportJob, labelImportJob } from '../labeling/review-jobs';
 import { trainJob } from '../runs/train-job';
 import { snapshotDiffJob } from '../runs/snapshot-diff';
 import type { AnyJobKind } from './kind';
@@ -24,9 +25,12 @@ export const JOB_KINDS = {
   'dataset-snapshot': snapshotJob,
   train: trainJob,
   eval: evalJob,
-  'snapshot-diff': snapshotDiffJob,
   'label-candidates': candidatesJob,
   'label-uncertainty': uncertaintyJob,
+  'label-export': labelExportJob,
+  'label-import': labelImportJob,
+  'label-build': labelBuildJob,
+  'snapshot-diff': snapshotDiffJob,
 } as const satisfies Record<string, AnyJobKind>;
 
 export type JobKindName = keyof typeof JOB_KINDS;

@@ -48,7 +48,7 @@ const DEFAULT_TEST_FRACTION = 0.1;
  * came from: the queue, the pair hash, the votes, the annotators and the
  * adjudicator.
  */
-export function buildDatasetFromLabels(db: Db, args: BuildArgs): BuildResult {
+export function buildDatasetFromLabels(db: Db, args: BuildArgs, onProgress?: (fraction: number, message: string) => void): BuildResult {
   const labels = new LabelStore(db);
   const datasets = new DatasetStore(db);
   const queue = labels.queueRow(args.queueId);
@@ -58,6 +58,7 @@ export function buildDatasetFromLabels(db: Db, args: BuildArgs): BuildResult {
   const names = new Map(labels.listAnnotators().map((a) => [a.id, a.name]));
   const excluded = { ties: 0, bothBad: 0, unlabeled: 0, conflicts: 0 };
   const records: NewRecord[] = [];
+  onProgress?.(0, 'Reading the labels');
   const decisions = new LabelReview(db).decisions(queue.id, args.minVotes ?? 1);
   for (const d of decisions) {
     if (d.status === 'unlabeled') excluded.unlabeled += 1;
@@ -107,6 +108,7 @@ export function buildDatasetFromLabels(db: Db, args: BuildArgs): BuildResult {
   const description = `Built from label queue "${queue.name}": ${built} preference pairs from decisive labels (adjudication first, then majority vote)${
     records.length > built ? `, ${records.length - built} tie/both-bad pairs kept as unlabeled pairs` : ''
   }. Left out: ${excluded.conflicts} unresolved conflicts, ${excluded.unlabeled} unlabeled, ${excluded.ties} ties, ${excluded.bothBad} both bad.`;
+  onProgress?.(0.3, `Writing ${records.length.toLocaleString('en')} records, their split and a snapshot`);
   // One transaction: the dataset, its records, its split and its snapshot appear together or not at all.
   return datasets.transaction(() => {
     const dataset = datasets.createDataset(name, description);

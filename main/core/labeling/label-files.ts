@@ -16,21 +16,31 @@ import { ReviewStore } from './review-store';
 
 /** Lines written per import transaction; between batches the event loop runs (the file is read as a stream). */
 const IMPORT_BATCH = 500;
-/** Errors listed one by one in a report; the rest are counted. */
-const LISTED_ERRORS = 1000;
+/** Errors listed one by one in a report (it is kept as the import job's result); the rest are counted. */
+const LISTED_ERRORS = 500;
 
 const safeName = (s: string) => s.replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^-+|-+$/g, '') || 'queue';
 
 /**
- * Writes every event of a queue (label, skip and undo key presses in the
- * order written, then re-serve answers, then adjudications) as JSONL, to
- * `path` or to the workspace's exports folder (then with a download name,
- * which serve mode serves at /download/<name>).
+ * Where a queue's labels go: `path`, or the workspace's exports folder under a
+ * download name (which serve mode serves at /download/<name>).
  */
-export function exportLabels(
-  db: Db,
-  args: { queueId: number; path?: string | undefined; exportsDir: string },
-): { path: string; count: number; downloadName: string | null } {
+export function exportTarget(
+  queueName: string,
+  path: string | undefined,
+  exportsDir: string,
+): { path: string; downloadName: string | null } {
+  if (path) return { path, downloadName: null };
+  const downloadName = `${safeName(queueName)}-labels-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
+  return { path: join(exportsDir, downloadName), downloadName };
+}
+
+/**
+ * Writes every event of a queue (label, skip and undo key presses in the
+ * order written, then re-serve answers, then adjudications) as JSONL to
+ * `path`; returns how many lines.
+ */
+export function exportLabels(db: Db, args: { queueId: number; path: string }): { count: number } {
   const labels = new LabelStore(db);
   const review = new ReviewStore(db);
   const queue = labels.queueRow(args.queueId);
@@ -78,8 +88,7 @@ export function exportLabels(
         queue: queue.name,
       }),
     );
-  const downloadName = `${safeName(queue.name)}-labels-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
-  const target = args.path ?? join(args.exportsDir, downloadName);
+  const target = args.path;
   // Written whole to a temporary name, then renamed: a reader never sees half a file.
   const partial = `${target}.partial`;
   try {
@@ -90,7 +99,7 @@ export function exportLabels(
     rmSync(partial, { force: true });
     throw fileError(err, target, 'write');
   }
-  return { path: target, count: lines.length, downloadName: args.path ? null : downloadName };
+  return { count: lines.length };
 }
 
 /** Why a line was refused, in words (zod's issues with the field named). */
@@ -125,12 +134,19 @@ function labelProblem(line: FileLine): string | null {
  * a batch per transaction; as the import is idempotent, a stopped one is
  * finished by importing the file again.
  */
-export async function importLabels(db: Db, args: { queueId: number; path: string }): Promise<LabelImportReport> {
+export async function importLabels(
+  db: Db,
+  args: { queueId: number; path: string },
+  options: { signal?: AbortSignal; onProgress?: (fraction: number, message: string) => void } = {},
+): Promise<LabelImportReport> {
   const labels = new LabelStore(db);
   const review = new ReviewStore(db);
   const queue = labels.queueRow(args.queueId);
+  let size: number;
   try {
-    if (!statSync(args.path).isFile()) throw new StudioError('INVALID_ARGUMENT', `${args.path} is not a regular file.`);
+    const stat = statSync(args.path);
+    if (!stat.isFile()) throw new StudioError('INVALID_ARGUMENT', `${args.path} is not a regular file.`);
+    size = stat.size;
   } catch (err) {
     throw fileError(err, args.path, 'read');
   }
@@ -217,22 +233,32 @@ export async function importLabels(db: Db, args: { queueId: number; path: string
       }
     }, 'immediate');
 
-  const lines = createInterface({ input: createReadStream(args.path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const input = createReadStream(args.path, { encoding: 'utf8' });
+  const lines = createInterface({ input, crlfDelay: Infinity });
   let batch: { n: number; text: string }[] = [];
   let n = 0;
+  const flush = () => {
+    // Cancelled: what is written stays (importing the file again skips it as duplicates).
+    if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new Error('cancelled');
+    write(batch);
+    batch = [];
+    options.onProgress?.(
+      size ? Math.min(1, input.bytesRead / size) : 1,
+      `${n.toLocaleString('en')} lines read, ${report.imported.toLocaleString('en')} imported`,
+    );
+  };
   try {
     for await (const text of lines) {
       n += 1;
       if (!text.trim()) continue;
       batch.push({ n, text });
-      if (batch.length === IMPORT_BATCH) {
-        write(batch);
-        batch = [];
-      }
+      if (batch.length === IMPORT_BATCH) flush();
     }
   } catch (err) {
+    lines.close();
+    input.destroy();
     throw fileError(err, args.path, 'read');
   }
-  write(batch);
+  flush();
   return report;
 }

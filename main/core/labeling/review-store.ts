@@ -143,17 +143,18 @@ export class ReviewStore extends Store {
     ).all(queueId);
   }
 
-  /** The queue's item with this pair hash (the first, should a pair appear twice). */
+  /** The queue's item with this pair hash (the first, should a pair appear twice). `+position` keeps SQLite on the hash index rather than scanning the queue in position order. */
   itemByHash(queueId: number, hash: string): number | undefined {
     return this.value<[number, string], number>(
-      'SELECT id FROM label_items WHERE queue_id = ? AND content_hash = ? ORDER BY position LIMIT 1',
+      'SELECT id FROM label_items WHERE queue_id = ? AND content_hash = ? ORDER BY +position LIMIT 1',
     ).get(queueId, hash);
   }
 
   /**
    * Whether the event a labels file line describes is already here: an event's
    * identity across machines is (pair, annotator, action, label, shown side,
-   * time to the millisecond).
+   * time to the millisecond). `+annotator_id` keeps SQLite on the per-item
+   * index: the per-annotator one would read all of their events for each line.
    */
   hasEvent(e: {
     itemId: number;
@@ -165,7 +166,7 @@ export class ReviewStore extends Store {
   }): boolean {
     return (
       this.sql(
-        `SELECT 1 FROM label_events WHERE item_id = ? AND annotator_id = ? AND action = ? AND label IS ? AND shown_left = ? AND created_at = ?`,
+        `SELECT 1 FROM label_events WHERE item_id = ? AND +annotator_id = ? AND action = ? AND label IS ? AND shown_left = ? AND created_at = ?`,
       ).get(e.itemId, e.annotatorId, e.action, e.label, e.shownLeft, e.createdAt) !== undefined
     );
   }

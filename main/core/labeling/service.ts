@@ -30,7 +30,7 @@ import { DatasetStore } from '../datasets/store';
 import { getSnapshot } from '../datasets/snapshots';
 import { type JobParams, resultOf } from '../jobs/registry';
 import type { JobSupervisor } from '../jobs/supervisor';
-import { exportLabels } from './label-files';
+import { exportTarget } from './label-files';
 import { DEFAULT_RECHECK_SHARE, LabelReview, latestAdjudications, pendingRechecks, type PendingRecheck } from './review';
 
 /** Items read per page while looking for the next open pair. */
@@ -529,8 +529,12 @@ export function labelReviewHandlers(db: Db, deps: { exportsDir: string; jobs: Jo
     'labeling.saveDraft': (args) => review.saveDraft(args),
     'labeling.conflicts': (args) => review.conflicts(args),
     'labeling.adjudicate': (args) => review.adjudicate(args),
-    'labeling.exportLabels': ({ queueId, path }) => exportLabels(db, { queueId, path, exportsDir: deps.exportsDir }),
-    // Import and build read and write a row per label: jobs in a worker (the waiting forms keep scripts simple).
+    // Export, import and build read or write a row per label: jobs in a worker (these waiting forms keep scripts simple).
+    'labeling.exportLabels': async ({ queueId, path }) => {
+      const target = exportTarget(labels.queueRow(queueId).name, path, deps.exportsDir);
+      const { count } = resultOf(await jobs.outcome(jobs.start('label-export', { queueId, path: target.path }).id), 'label-export');
+      return { ...target, count };
+    },
     'labeling.startImport': (args) => startImport(args),
     'labeling.importLabels': async (args) => resultOf(await jobs.outcome(startImport(args).id), 'label-import'),
     'labeling.startBuild': (args) => startBuild(args),

@@ -1,0 +1,98 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DatasetStore } from '../../main/core/datasets/store';
+import { buildDatasetFromLabels } from '../../main/core/labeling/build-dataset';
+import { exportLabels, importLabels } from '../../main/core/labeling/label-files';
+import { LabelStore } from '../../main/core/labeling/label-store';
+import { LabelReview } from '../../main/core/labeling/review';
+import { LabelingService } from '../../main/core/labeling/service';
+import { openWorkspace } from '../../main/core/workspace';
+import { tempDir } from '../../test/helpers/tmp';
+import { loadAverage, type Measurement, type SuiteResult } from '../report';
+
+const PAIRS = Number(process.env.BENCH_LABEL_PAIRS ?? 100_000);
+
+/**
+ * Label review at 100k pairs: two annotators' labels on every pair, exported,
+ * imported into a second queue (and again: all duplicates), the conflict
+ * queue's first page and stats, and building a dataset from the labels. The
+ * functions run here in process; the studio runs export, import and build in a
+ * job's worker process, so these are the times those jobs take.
+ */
+export async function run(): Promise<SuiteResult> {
+  const t = tempDir('studio-bench-labels-');
+  const measurements: Measurement[] = [];
+  const loadBefore = loadAverage();
+  try {
+    const ws = openWorkspace(join(t.dir, 'ws'));
+    const datasets = new DatasetStore(ws.db);
+    const dataset = datasets.createDataset('bench pairs');
+    datasets.insertRecords(
+      dataset.id,
+      null,
+      Array.from({ length: PAIRS }, (_, i) => ({
+        kind: 'preference' as const,
+        prompt: [{ role: 'user', content: `Question ${i}: explain topic ${i % 97} briefly.` }],
+        chosen: [{ role: 'assistant', content: `Answer ${i}, with the example asked for.` }],
+        rejected: [{ role: 'assistant', content: `Answer ${i}, without it.` }],
+        responses: null,
+        system: null,
+      })),
+    );
+    const labeling = new LabelingService(ws.db);
+    const make = (name: string) =>
+      labeling.createQueue({ name, kind: 'pairs', datasetId: dataset.id, guidelines: '', order: 'stored', seed: 1, overlap: 2 });
+    const source = make('source');
+    const target = make('target');
+    const store = new LabelStore(ws.db);
+    const labelAll = (queueId: number, annotator: string, pick: (i: number) => 'a' | 'b' | 'tie') => {
+      const annotatorId = labeling.createAnnotator(annotator).id;
+      const items = store.itemSummaries(queueId);
+      store.transaction(() => {
+        items.forEach((it, i) =>
+          store.insertEvent({
+            itemId: it.id,
+            annotatorId,
+            action: 'label',
+            label: pick(i),
+            shownLeft: i % 2 ? 'a' : 'b',
+            rationale: null,
+            confidence: null,
+            msOnScreen: 1000,
+          }),
+        );
+      });
+    };
+    labelAll(source.id, 'alice', (i) => (i % 10 === 0 ? 'b' : 'a'));
+    labelAll(target.id, 'bob', (i) => (i % 7 === 0 ? 'tie' : 'a'));
+
+    let t0 = performance.now();
+    const path = join(t.dir, 'alice.jsonl');
+    const file = exportLabels(ws.db, { queueId: source.id, path });
+    measurements.push({ name: `export ${file.count} label lines`, value: performance.now() - t0, unit: 'ms' });
+
+    t0 = performance.now();
+    const report = await importLabels(ws.db, { queueId: target.id, path });
+    measurements.push({ name: `import ${report.imported} label lines`, value: performance.now() - t0, unit: 'ms' });
+    t0 = performance.now();
+    const again = await importLabels(ws.db, { queueId: target.id, path });
+    measurements.push({ name: `import the same file again (${again.duplicates} duplicates)`, value: performance.now() - t0, unit: 'ms' });
+
+    const review = new LabelReview(ws.db);
+    t0 = performance.now();
+    const conflicts = review.conflicts({ queueId: target.id, status: 'open', offset: 0, limit: 100 });
+    measurements.push({ name: `labeling.conflicts, first page of ${conflicts.total}`, value: performance.now() - t0, unit: 'ms' });
+    t0 = performance.now();
+    labeling.stats(target.id);
+    measurements.push({ name: 'labeling.stats (two annotators, every pair)', value: performance.now() - t0, unit: 'ms' });
+    t0 = performance.now();
+    const built = buildDatasetFromLabels(ws.db, { queueId: target.id, datasetName: 'built' });
+    measurements.push({ name: `labeling.build: ${built.records} records, split and snapshot`, value: performance.now() - t0, unit: 'ms' });
+    ws.close();
+  } finally {
+    rmSync(t.dir, { recursive: true, force: true });
+  }
+  const note = `${PAIRS} pairs; load average before ${loadBefore.map((x) => x.toFixed(1)).join(' ')}`;
+  return { suite: 'labels', measurements: measurements.map((m) => ({ ...m, note })) };
+}
