@@ -55,23 +55,15 @@ export type CandidateEvents = {
 export const UncertaintyPayload = z.object({
   dbPath: z.string().min(1),
   nativeBinding: z.string().optional(),
+  queueId: z.number().int(),
   model: WorkerModel,
-  /** The pairs to score (those not in the cache), read by the worker from the workspace. */
-  itemIds: z.array(z.number().int()),
+  /** Where the margins are cached (model content hash + tokenizer + tokenization), and who orders the queue. */
+  scorerKey: z.string(),
+  modelHash: z.string(),
+  modelName: z.string(),
 });
 export type UncertaintyPayload = z.infer<typeof UncertaintyPayload>;
 
-export const UncertaintyTaskResult = z.object({ scored: z.number().int() });
-
-export type UncertaintyEvents = {
-  /** A chunk of pairs scored: summed log-probs and token counts of a and b, null where the pair could not be scored. */
-  scored: {
-    items: {
-      itemId: number;
-      logpA: number | null;
-      logpB: number | null;
-      tokensA: number | null;
-      tokensB: number | null;
-    }[];
-  };
-};
+/** Pairs scored now, found in the cache, and left unscorable (served last). */
+export const UncertaintyTaskResult = z.object({ scored: z.number().int(), cached: z.number().int(), unscored: z.number().int() });
+export type UncertaintyTaskResult = z.infer<typeof UncertaintyTaskResult>;

@@ -18,7 +18,7 @@ import {
   type SlotInfo,
 } from '../../../main/core/labeling/candidates';
 import type { SourceRecord } from '../../../main/core/labeling/label-store';
-import { perTokenMargin } from '../../../main/core/labeling/uncertainty-job';
+import { perTokenMargin } from '../../../main/core/labeling/uncertainty-task';
 
 const user = (content: string) => [{ role: 'user', content }];
 const record = (recordId: number | null, prompt: string, kind: RecordContent['kind'] = 'prompt-only'): SourceRecord => ({
