@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { LabelQueue, LabelStats } from '../../shared/labeling';
-import { callApi, type ServeHandle } from '../helpers/serve';
+import { callApi, REPO_ROOT, type ServeHandle } from '../helpers/serve';
 import { startStudioInChromium, type StudioInChromium } from '../helpers/studio-in-chromium';
 
 let serve: ServeHandle;
@@ -53,6 +53,8 @@ describe('the labeler against `studio serve`', () => {
     await page.getByTestId('queue-name').fill('demo check');
     await expect.poll(() => page.getByTestId('queue-source').locator('option:checked').textContent()).toMatch(/^Demo: rule following/);
     await page.getByTestId('queue-order').selectOption('stored');
+    // No swap re-serves here, so every press below is a label (re-serves have their own test in the core).
+    await page.getByTestId('queue-recheck').fill('0');
     await page.getByTestId('queue-guidelines').fill('# Rule\nPick the answer that **follows the rule**.');
     await page.getByTestId('queue-create').click();
     await page.getByTestId('queue-page').waitFor();
@@ -63,6 +65,7 @@ describe('the labeler against `studio serve`', () => {
     await expect.poll(shownItem, { timeout: 10_000 }).toBeGreaterThan(0);
     expect(await page.getByTestId('labeler-guidelines').locator('strong').textContent()).toBe('follows the rule');
     expect(await page.getByTestId('labeler-position').textContent()).toBe('Pair 1 of 400');
+    await page.screenshot({ path: 'test-results/labeler.png' });
 
     const labeledItems: number[] = [];
     const label = async (key: string) => {
@@ -94,6 +97,12 @@ describe('the labeler against `studio serve`', () => {
     await page.getByTestId('labeler-rationale').waitFor();
     await page.keyboard.type('both sub-par but this one uses the rule');
     expect(await shownItem()).toBe(before);
+    // The rationale is saved as a draft as it is typed: a reload brings it back on the same pair.
+    await page.waitForTimeout(800);
+    await page.reload();
+    await expect.poll(shownItem, { timeout: 10_000 }).toBe(before);
+    expect(await page.getByTestId('labeler-rationale').inputValue()).toBe('both sub-par but this one uses the rule');
+    await page.getByTestId('labeler-rationale').focus();
     await page.keyboard.press('Escape');
     await page.keyboard.press('c');
     await page.keyboard.press('c');
@@ -125,6 +134,44 @@ describe('the labeler against `studio serve`', () => {
     await page.getByTestId('tab-stats').click();
     await expect.poll(() => page.getByTestId('stats-done').textContent()).toBe('20 / 400');
     expect(await page.getByTestId('stats-labeled').first().textContent()).toBe('20');
+
+    // Build a dataset from the labels: 18 decisive pairs; the tie and the both-bad pair are left out.
+    await page.getByTestId('build-name').fill('demo check labels');
+    await page.getByTestId('build-start').click();
+    const result = page.getByTestId('build-result');
+    await result.waitFor({ timeout: 60_000 });
+    expect(await result.textContent()).toMatch(
+      /18 records in the new dataset.*Left out: 1 ties, 1 both bad, 0 undecided conflicts, 380 unlabeled/,
+    );
+
+    // …and start a training run on it from the launcher, which opens with the new snapshot chosen.
+    await page.getByTestId('build-train').click();
+    await page.getByTestId('launch-page').waitFor();
+    await expect.poll(() => page.getByTestId('launch-snapshot').locator('option:checked').textContent()).toMatch(/^demo check labels · /);
+    await page.getByTestId('register-model').click();
+    await page.getByTestId('register-model-path').fill(join(REPO_ROOT, 'test/fixtures/models/tiny-llama'));
+    await page.getByTestId('register-model-submit').click();
+    await expect.poll(async () => page.getByTestId('launch-model').locator('option:checked').textContent()).toMatch(/^tiny-llama/);
+    await page.getByTestId('launch-length-mode').selectOption('steps');
+    for (const [field, value] of Object.entries({
+      maxSteps: '4',
+      microBatchSize: '2',
+      gradAccumulation: '1',
+      maxLength: '64',
+      maxPromptLength: '48',
+      evalEvery: '2',
+      checkpointEvery: '2',
+    }))
+      await page.getByTestId(`field-${field}`).fill(value);
+    await expect.poll(() => page.getByTestId('launch-run').isEnabled(), { timeout: 30_000 }).toBe(true);
+    await page.getByTestId('launch-run').click();
+    await page.getByTestId('run-page').waitFor();
+    const runs = await api<{ id: number; datasetName: string; status: string }[]>('runs.list');
+    expect(runs[0]).toMatchObject({ datasetName: 'demo check labels' });
+    await api('runs.cancel', { id: runs[0]!.id });
+    await expect
+      .poll(async () => (await api<{ status: string }>('runs.get', { id: runs[0]!.id })).status, { timeout: 30_000 })
+      .toBe('cancelled');
     expect(consoleErrors).toEqual([]);
   });
 

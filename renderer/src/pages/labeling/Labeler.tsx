@@ -151,7 +151,23 @@ export function Labeler({ queue, annotatorId, annotatorName }: { queue: LabelQue
   const item = view.current;
   const [stored, setExtras] = useState<PairExtras>({ itemId: null, rationale: '', confidence: null });
   // Rationale and confidence belong to the pair on screen: a new pair starts empty.
-  const extras: PairExtras = stored.itemId === (item?.id ?? null) ? stored : { itemId: item?.id ?? null, rationale: '', confidence: null };
+  // A pair opens with the rationale draft saved for it (labeling.saveDraft), if one was being typed before a reload.
+  const extras: PairExtras =
+    stored.itemId === (item?.id ?? null) ? stored : { itemId: item?.id ?? null, rationale: item?.draft ?? '', confidence: null };
+  const draftTimer = useRef<number | undefined>(undefined);
+  /** Saves the rationale as typed, 300 ms after the last key, so a crash or reload loses nothing typed. */
+  const typeRationale = (rationale: string) => {
+    setExtras({ ...extras, rationale });
+    const itemId = extras.itemId;
+    window.clearTimeout(draftTimer.current);
+    if (itemId === null) return;
+    draftTimer.current = window.setTimeout(() => {
+      api.call('labeling.saveDraft', { queueId: queue.id, annotatorId, itemId, rationale }).catch((err: unknown) => {
+        ui.toast({ kind: 'error', title: 'Draft not saved', message: err instanceof Error ? err.message : String(err) });
+      });
+    }, 300);
+  };
+  useEffect(() => () => window.clearTimeout(draftTimer.current), []);
   const [rationaleOpen, setRationaleOpen] = useState(false);
   const [showDiff, setShowDiff] = useState(false);
   const [showHelp, setShowHelp] = useState(false);
@@ -168,6 +184,8 @@ export function Labeler({ queue, annotatorId, annotatorName }: { queue: LabelQue
 
   const run = (command: LabelerCommand) => {
     const extrasNow = { rationale: extras.rationale, confidence: extras.confidence ?? undefined };
+    // The label carries the rationale itself: a draft saved after it would outlive it.
+    if (command.kind === 'choose' || command.kind === 'skip') window.clearTimeout(draftTimer.current);
     switch (command.kind) {
       case 'choose':
         session?.act('label', command.choice, extrasNow);
@@ -260,7 +278,7 @@ export function Labeler({ queue, annotatorId, annotatorName }: { queue: LabelQue
           </>
         )}
         <span
-          className={`ml-auto text-xs ${view.pending > 0 ? 'text-zinc-500' : 'text-emerald-700 dark:text-emerald-400'}`}
+          className={`ml-auto text-xs ${view.pending === 0 && view.lastSaved ? 'text-emerald-700 dark:text-emerald-400' : 'text-zinc-500'}`}
           role="status"
           data-testid="labeler-saved"
           data-pending={view.pending}
@@ -287,6 +305,12 @@ export function Labeler({ queue, annotatorId, annotatorName }: { queue: LabelQue
           {view.phase === 'done' && (
             <div className={`${cardClass} space-y-2 p-6`} data-testid="labeler-done">
               <p className="font-medium">Nothing left for you in this queue.</p>
+              {queue.prompts && queue.prompts.filled < queue.prompts.total && (
+                <EmptyState>
+                  {queue.prompts.total - queue.prompts.filled} of its {queue.prompts.total} prompts have no candidates yet: generate them
+                  (studio generate-candidates) and their pairs appear here.
+                </EmptyState>
+              )}
               <EmptyState>
                 Every pair is labeled by you or by enough annotators (overlap {queue.overlap}). Press <KeyHint keys="U" /> to undo your last
                 label, or see the Stats tab.
@@ -330,7 +354,7 @@ export function Labeler({ queue, annotatorId, annotatorName }: { queue: LabelQue
                     className={`${inputClass} mt-1 block w-full`}
                     rows={3}
                     value={extras.rationale}
-                    onChange={(e) => setExtras({ ...extras, rationale: e.target.value })}
+                    onChange={(e) => typeRationale(e.target.value)}
                     data-testid="labeler-rationale"
                   />
                 </label>

@@ -9,7 +9,11 @@ import { formatCount } from '../../lib/format';
 import { navigate } from '../../lib/router';
 
 /** The queue kinds the backend builds today; the others join this list as they land. */
-const KINDS = [{ value: 'pairs', label: 'Pairs — pick the better of two responses' }] as const;
+const KINDS = [
+  { value: 'pairs', label: 'Pairs — pick the better of two responses in the source' },
+  { value: 'prompts', label: 'Prompts — responses generated from a model, then labeled' },
+  { value: 'arena', label: 'Arena — two models answer each prompt, blind' },
+] as const;
 
 /** "d:3" (a dataset) or "s:7" (a snapshot): one select for either source. */
 type SourceKey = `${'d' | 's'}:${number}`;
@@ -25,6 +29,7 @@ export function NewQueueDialog({ onClose }: { onClose: () => void }) {
   const [order, setOrder] = useState<'stored' | 'random'>('random');
   const [seed, setSeed] = useState(0);
   const [overlap, setOverlap] = useState(1);
+  const [recheckPercent, setRecheckPercent] = useState(5);
   const [guidelines, setGuidelines] = useState('');
   const chosenSource = source || (datasets[0] ? (`d:${datasets[0].id}` as SourceKey) : '');
   const create = useMutation({
@@ -37,6 +42,7 @@ export function NewQueueDialog({ onClose }: { onClose: () => void }) {
         order,
         seed,
         overlap,
+        recheckShare: recheckPercent / 100,
         guidelines,
       });
     },
@@ -127,6 +133,26 @@ export function NewQueueDialog({ onClose }: { onClose: () => void }) {
             />
           </Field>
         </div>
+        <Field
+          label="Swap re-serves (%)"
+          hint="Share of each annotator's labeled pairs served again later with the sides swapped, to measure swap consistency"
+        >
+          <input
+            className={`${inputClass} w-24`}
+            type="number"
+            min={0}
+            max={100}
+            value={recheckPercent}
+            onChange={(e) => setRecheckPercent(Math.max(0, Math.min(100, Number(e.target.value) || 0)))}
+            data-testid="queue-recheck"
+          />
+        </Field>
+        {kind !== 'pairs' && (
+          <p className="text-xs text-zinc-500">
+            A {kind} queue holds the source’s prompts; its pairs appear once candidates are generated (
+            <code>studio generate-candidates</code>).
+          </p>
+        )}
         <Field label="Guidelines (markdown, shown beside every pair)">
           <textarea
             className={`${inputClass} font-mono`}

@@ -6,13 +6,12 @@ import { Badge } from '../../components/Badge';
 import { cardClass, Stat } from '../../components/Card';
 import { Table, type Column } from '../../components/Table';
 import { formatCount } from '../../lib/format';
+import { BuildPanel } from './BuildPanel';
+import { ConflictsPanel } from './ConflictsPanel';
 import { formatRate, formatShare, formatStat } from './stats-format';
 
 type AnnotatorRow = LabelStats['annotators'][number];
 type AgreementRow = LabelStats['agreement']['pairs'][number];
-type ConflictRow = LabelStats['conflicts'][number];
-
-const LABEL_WORDS: Record<string, string> = { a: 'A better', b: 'B better', tie: 'tie', both_bad: 'both bad' };
 
 const ANNOTATOR_COLUMNS: Column<AnnotatorRow>[] = [
   { header: 'Annotator', className: 'font-medium', cell: (a) => a.name },
@@ -48,6 +47,24 @@ const ANNOTATOR_COLUMNS: Column<AnnotatorRow>[] = [
         </span>
       ),
   },
+  {
+    header: 'Swap consistency',
+    headerTitle:
+      'Pairs served again later with the sides swapped: the share answered with the same label (in the pair’s own order). Low values mean the side, not the content, decided.',
+    className: 'tabular-nums',
+    testId: 'stats-swap',
+    cell: (a) =>
+      !a.swapConsistency || a.swapConsistency.n === 0 ? (
+        <span className="text-zinc-500">— (no re-serve answered yet)</span>
+      ) : (
+        <span>
+          {formatShare(a.swapConsistency.share)}{' '}
+          <span className="text-xs text-zinc-500">
+            {a.swapConsistency.same} of {a.swapConsistency.n}
+          </span>
+        </span>
+      ),
+  },
 ];
 
 const AGREEMENT_COLUMNS: Column<AgreementRow>[] = [
@@ -63,15 +80,6 @@ const AGREEMENT_COLUMNS: Column<AgreementRow>[] = [
     cell: (p) => formatStat(p.kappa),
   },
   { header: '', className: 'text-xs text-zinc-500', cell: (p) => p.reason ?? '' },
-];
-
-const CONFLICT_COLUMNS: Column<ConflictRow>[] = [
-  { header: 'Pair', className: 'tabular-nums', cell: (c) => c.position + 1 },
-  {
-    header: 'Labels',
-    cell: (c) => c.labels.map((l) => `${l.annotator}: ${LABEL_WORDS[l.label] ?? l.label}`).join(' · '),
-  },
-  { header: '', cell: (c) => (c.decisive ? <Badge tone="rose">A against B</Badge> : <Badge tone="muted">tie / both bad</Badge>) },
 ];
 
 /** A queue's progress and agreement, from `labeling.stats`. */
@@ -114,17 +122,8 @@ export function StatsView({ queue }: { queue: LabelQueue }) {
           testId="stats-agreement"
         />
       </section>
-      <section className="space-y-2">
-        <h2 className="text-sm font-semibold">Conflicts</h2>
-        <Table
-          columns={CONFLICT_COLUMNS}
-          rows={stats.conflicts}
-          rowKey={(c) => c.itemId}
-          density="compact"
-          empty="No pair has disagreeing labels."
-          testId="stats-conflicts"
-        />
-      </section>
+      <ConflictsPanel queue={queue} />
+      <BuildPanel queue={queue} />
     </div>
   );
 }
