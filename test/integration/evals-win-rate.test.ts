@@ -188,6 +188,10 @@ describe('win rate against a baseline', () => {
   it('reuses the baseline’s responses for every model compared against it', async () => {
     const { result } = await evaluate({ model: { runId: run.id, step: 2 }, suite: { items: [rulesItem()] } });
     expect(result.items[0]!.generations).toEqual({ candidate: { generated: 66, reused: 0 }, baseline: { generated: 0, reused: 66 } });
+    // Step 0 is the starting model itself: its answers are the baseline's, already stored, and every verdict is a tie.
+    const start = await evaluate({ model: { runId: run.id, step: 0 }, suite: { items: [rulesItem()] } });
+    expect(start.result.items[0]!.generations).toEqual({ candidate: { generated: 0, reused: 66 }, baseline: { generated: 0, reused: 66 } });
+    expect(start.result.items[0]!.metrics).toMatchObject({ win_rate: 0.5, wins: 0, losses: 0 });
   });
 
   it('skips the item for a registered model with no baseline, saying why, and compares it with a baseline given', async () => {
@@ -197,13 +201,14 @@ describe('win rate against a baseline', () => {
     expect(result.skipped[0]!.reason).toMatch(/has no base model to compare with: give the win-rate item a baseline/);
     expect(logs.some((l) => l.startsWith('Skipped: '))).toBe(true);
 
-    // The base model against itself, as the baseline it already was: every response is stored, and every verdict a tie.
+    // The base model against itself, given as the baseline: the same model, data and settings as the run's step 0
+    // (the starting model against itself), so that result is served from the cache — every verdict a tie.
     const self = await evaluate({
       model: { modelId: demoModelId },
       suite: { items: [{ ...rulesItem(), baseline: { modelId: demoModelId } }] },
     });
     const item = self.result.items[0]!;
-    expect(item.generations).toEqual({ candidate: { generated: 0, reused: 66 }, baseline: { generated: 0, reused: 66 } });
+    expect(item.cached).toBe(true);
     expect(item.metrics['win_rate']).toBe(0.5);
     expect(item.metrics['ties']).toBe(item.metrics['wins']! + item.metrics['ties']! + item.metrics['losses']!);
   });
