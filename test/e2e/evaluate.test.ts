@@ -83,6 +83,16 @@ describe('the Evaluate page and the run page against `studio serve`', () => {
   it("shows a run's evaluations at step 0 and its checkpoint on the run page, charted and tabled", async () => {
     const snapshot = (await api<Snapshot[]>('snapshots.list'))[0]!;
     const demo = (await api<ModelEntry[]>('models.list')).find((m) => m.origin === 'demo')!;
+    // The launcher offers the setting: "demo" for the demo model, and a suite that does not exist is refused at the field.
+    await page.goto(`${serve.url.split('?')[0]}#/runs/new`);
+    await page.getByTestId('launch-page').waitFor();
+    await page.getByTestId('launch-model').selectOption(String(demo.id));
+    const field = page.getByTestId('field-evalSuite');
+    await expect.poll(() => field.inputValue()).toBe('demo');
+    await field.fill('nope');
+    await expect.poll(() => page.getByTestId('issue-evalSuite').textContent()).toBe('There is no suite "nope" (known: "demo").');
+    expect(await page.getByTestId('launch-run').isDisabled()).toBe(true);
+
     const defaults = await api<Record<string, unknown>>('runs.defaults', { modelId: demo.id });
     expect(defaults['evalSuite']).toBe('demo');
     const run = await api<Run>('runs.create', {
