@@ -5,14 +5,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { call } from '../../main/core/client';
 import { createStudio, type Studio } from '../../main/core/studio';
 import { RECHECK_GAP } from '../../main/core/labeling/review';
+import { buildDatasetFromLabels } from '../../main/core/labeling/build-dataset';
+import { openStores } from '../helpers/workspace';
 import type { Message } from '../../shared/datasets';
 import type { LabelImportReport, LabelItem, LabelStats, PairLabel, ScreenChoice } from '../../shared/labeling';
-import { REPO_ROOT, STUDIO_BIN } from '../helpers/serve';
+import { callApi, rawRequest, REPO_ROOT, startServe, STUDIO_BIN, type ServeHandle } from '../helpers/serve';
 import { tempDir } from '../helpers/tmp';
 
 const studios: Studio[] = [];
+const servers: ServeHandle[] = [];
 let cleanup = () => {};
 afterEach(async () => {
+  for (const s of servers.splice(0)) await s.stop();
   for (const s of studios.splice(0)) await s.close();
   cleanup();
 });
@@ -409,5 +413,72 @@ describe('reviewing labels', () => {
     const res = cli(ws!, 'label', 'import', 'bad file', join(ws!, 'none.jsonl'));
     expect(res.code).toBe(2);
     expect(res.out).toMatch(/line 1: not valid JSON/);
+  });
+
+  it('serve mode: a labels export is downloaded by its name, and the downloaded file imports into another queue', async () => {
+    const [ws] = workspaces(1);
+    const serve = await startServe(ws!, { STUDIO_NO_DEMO: '' });
+    servers.push(serve);
+    const api = async <T>(method: string, args: unknown): Promise<T> => {
+      const res = await callApi(serve.port, serve.token, method, args);
+      if (!res.json.ok) throw new Error(`${method}: ${JSON.stringify(res.json.error)}`);
+      return res.json.value as T;
+    };
+    const [demo] = await api<{ id: number }[]>('datasets.list', {});
+    const queue = await api<{ id: number }>('labeling.createQueue', { name: 'served', datasetId: demo!.id, recheckShare: 0 });
+    const other = await api<{ id: number }>('labeling.createQueue', { name: 'other', datasetId: demo!.id, recheckShare: 0 });
+    const ann = await api<{ id: number }>('labeling.createAnnotator', { name: 'una' });
+    let item = await api<LabelItem>('labeling.next', { queueId: queue.id, annotatorId: ann.id });
+    for (const choice of ['left', 'tie'] as const)
+      item = (
+        await api<{ next: LabelItem }>('labeling.record', {
+          queueId: queue.id,
+          annotatorId: ann.id,
+          action: 'label',
+          itemId: item.id,
+          choice,
+        })
+      ).next;
+    const exported = await api<{ count: number; downloadName: string }>('labeling.exportLabels', { queueId: queue.id });
+    expect(exported.count).toBe(2);
+    const auth = { authorization: `Bearer ${serve.token}` };
+    const download = await rawRequest(serve.port, `/api/download/${encodeURIComponent(exported.downloadName)}`, { headers: auth });
+    expect(download.status).toBe(200);
+    expect(download.headers['content-disposition']).toContain(exported.downloadName);
+    const lines = download.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { annotator: string; label: string });
+    expect(lines.map((l) => [l.annotator, l.label])).toEqual([
+      ['una', expect.stringMatching(/^[ab]$/) as unknown],
+      ['una', 'tie'],
+    ]);
+    const file = join(ws!, 'downloaded.jsonl');
+    writeFileSync(file, download.body);
+    const report = await api<LabelImportReport>('labeling.importLabels', { queueId: other.id, path: file });
+    expect(report).toMatchObject({ imported: 2, duplicates: 0, errors: [] });
+  });
+
+  it('a build that fails part-way leaves nothing behind: dataset, records, split and snapshot are one transaction', async () => {
+    const [ws] = workspaces(1);
+    const s = await openDemo(ws!);
+    const queue = await demoQueue(s, 'atomic');
+    const ann = await call(s, 'labeling.createAnnotator', { name: 'ada' });
+    await labelPairs(s, queue.id, ann.id, ['a', 'b', 'a']);
+    await s.close();
+    studios.splice(0);
+    const stores = openStores(ws!);
+    try {
+      const before = stores.datasets.listDatasets().map((d) => d.name);
+      // The last step (the snapshot) fails after the dataset, its records and its split were written.
+      stores.db.exec(`CREATE TEMP TRIGGER fail_snapshot BEFORE INSERT ON snapshots BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`);
+      expect(() => buildDatasetFromLabels(stores.db, { queueId: queue.id, datasetName: 'half' })).toThrow(/disk trouble/);
+      expect(stores.datasets.listDatasets().map((d) => d.name)).toEqual(before);
+      stores.db.exec('DROP TRIGGER fail_snapshot');
+      const built = buildDatasetFromLabels(stores.db, { queueId: queue.id, datasetName: 'whole' });
+      expect(built).toMatchObject({ records: 3, snapshot: { recordCount: 3 } });
+    } finally {
+      stores.close();
+    }
   });
 });
