@@ -194,6 +194,29 @@ describe('win rate against a baseline', () => {
     expect(start.result.items[0]!.metrics).toMatchObject({ win_rate: 0.5, wins: 0, losses: 0 });
   });
 
+  it('keeps the responses a cancelled job generated, and the next job generates only the rest', async () => {
+    const item: SuiteItem = { ...rulesItem(), sampling: { ...SAMPLING, seed: 11 } };
+    const job = await call(studio, 'evals.start', { model: { runId: run.id, step: 4 }, suite: { items: [item] } });
+    // Cancelled once the worker reports a few of the model's responses done (each was sent to the job as it was made).
+    await new Promise<void>((resolve) => {
+      const off = studio.events.subscribe((e) => {
+        if (e.type !== 'job.updated' || e.job.id !== job.id) return;
+        const m = /generating the candidate's responses \((\d+) of/.exec(e.job.progressMessage ?? '');
+        if (m && Number(m[1]) >= 5) {
+          off();
+          resolve();
+        }
+      });
+    });
+    await call(studio, 'jobs.cancel', { id: job.id });
+    expect((await jobSettled(studio, job.id)).status).toBe('cancelled');
+    const { result } = await evaluate({ model: { runId: run.id, step: 4 }, suite: { items: [item] } });
+    const { candidate } = result.items[0]!.generations!;
+    expect(candidate.reused).toBeGreaterThanOrEqual(5);
+    expect(candidate.reused).toBeLessThan(66);
+    expect(candidate.generated + candidate.reused).toBe(66);
+  });
+
   it('skips the item for a registered model with no baseline, saying why, and compares it with a baseline given', async () => {
     const { result, logs } = await evaluate({ model: { modelId: demoModelId }, suite: { items: [rulesItem()] } });
     expect(result.items).toEqual([]);
