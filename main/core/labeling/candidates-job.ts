@@ -16,7 +16,7 @@ import { modelHashOf, resolveModel, type ModelToEvaluate } from '../evals/eval-j
 import { defineJobKind } from '../jobs/kind';
 import type { RunStore } from '../runs/store';
 import { CandidateStore, type NewGeneratedItem } from './candidate-store';
-import { candidateSeed, pairCandidates, type SlotInfo } from './candidates';
+import { pairCandidates, type SlotInfo } from './candidates';
 import { CandidatesPayload, CandidatesTaskResult, type WorkerModel } from './candidates-protocol';
 import { LabelStore } from './label-store';
 import { pairHash } from './pair-hash';
@@ -87,28 +87,24 @@ export const candidatesJob = defineJobKind({
     };
     store.setCandidates(queueId, settings);
 
-    const alreadyFilled = store.promptCounts(queueId).filled;
-    const open = store.openPrompts(queueId);
-    if (alreadyFilled) ctx.log('info', `${alreadyFilled} prompt(s) already have their candidates; they are skipped.`);
-    const result = { prompts: 0, pairs: 0, alreadyFilled, identical: 0 };
-    if (open.length === 0) return result;
+    const counts = store.promptCounts(queueId);
+    if (counts.filled) ctx.log('info', `${counts.filled} prompt(s) already have their candidates; they are skipped.`);
+    const result = { prompts: 0, pairs: 0, alreadyFilled: counts.filled, identical: 0 };
+    if (counts.filled === counts.total) return result;
 
-    const byId = new Map(open.map((p) => [p.id, p]));
+    // The worker reads the open prompts itself: a queue of many prompts is never read on the studio's event loop.
     await ctx.runWorker(
       {
+        dbPath: ctx.services.dbPath,
+        ...(ctx.services.nativeBinding ? { nativeBinding: ctx.services.nativeBinding } : {}),
+        queueId,
         models: resolved.map(workerModel),
         sampling,
         n,
-        prompts: open.map((p) => ({
-          promptId: p.id,
-          prompt: JSON.parse(p.prompt) as Message[],
-          system: p.system,
-          seeds: resolved.map((_, i) => candidateSeed(sampling.seed, p.prompt_hash, SLOTS[i]!)),
-        })),
       },
       {
         prompt: ({ promptId, responses }) => {
-          const row = byId.get(promptId)!;
+          const row = store.prompt(promptId)!;
           const prompt = JSON.parse(row.prompt) as Message[];
           const { pairs, identical } = pairCandidates(responses, slots, sampling, queue.seed, row.prompt_hash);
           const items: NewGeneratedItem[] = pairs.map((p) => ({

@@ -3,7 +3,6 @@
  * tasks say to each other. Kept free of tensor code.
  */
 import { z } from 'zod';
-import { Message } from '../../../shared/datasets';
 import { CandidateSampling } from '../../../shared/labeling';
 import { ModelSource } from '../../../shared/training';
 
@@ -19,20 +18,15 @@ export const WorkerModel = z.object({
 export type WorkerModel = z.infer<typeof WorkerModel>;
 
 export const CandidatesPayload = z.object({
+  dbPath: z.string().min(1),
+  nativeBinding: z.string().optional(),
+  /** The queue whose still-open prompts the worker reads (read-only) and generates for, in the queue's order. */
+  queueId: z.number().int(),
   /** Model A, and model B for an arena. */
   models: z.array(WorkerModel).min(1).max(2),
   sampling: CandidateSampling,
   /** Responses per prompt from each model. */
   n: z.number().int().min(1),
-  prompts: z.array(
-    z.object({
-      promptId: z.number().int(),
-      prompt: z.array(Message),
-      system: z.string().nullable(),
-      /** One seed per model slot (candidates.ts, candidateSeed). */
-      seeds: z.array(z.number().int()),
-    }),
-  ),
 });
 export type CandidatesPayload = z.infer<typeof CandidatesPayload>;
 

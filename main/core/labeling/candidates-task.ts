@@ -1,15 +1,19 @@
 /**
- * The `label-candidates` worker task: loads the model(s) once, then for each
- * prompt generates n responses per model (one batched, seeded `generate` call
- * per model) and sends them to the job at once, which stores the prompt's
- * pairs before the next prompt is done. Stops between prompts when the job is
- * cancelled.
+ * The `label-candidates` worker task: reads the queue's prompts still without
+ * candidates (read-only), loads the model(s) once, then for each prompt
+ * generates n responses per model (one batched `generate` call per model,
+ * seeded per prompt and slot) and sends them to the job at once, which
+ * stores the prompt's pairs before the next prompt is done. Stops between
+ * prompts when the job is cancelled.
  */
 import type { Message } from '../../../shared/datasets';
 import { defaultStopTokens, generate, loadLora, type CausalLM, type HfTokenizer, type LoraAdapter } from '../../engine';
 import { initBackend } from '../../engine/backend';
 import { loadStartingModel } from '../../training';
+import { openDatabase } from '../db/open';
 import type { WorkerIo } from '../jobs/protocol';
+import { CandidateStore, type PromptRow } from './candidate-store';
+import { candidateSeed } from './candidates';
 import type { CandidateEvents, CandidatesPayload, WorkerModel } from './candidates-protocol';
 
 export interface LoadedWorkerModel {
@@ -61,7 +65,20 @@ export function promptIds(loaded: LoadedWorkerModel, prompt: Message[], system: 
   return ids.length > settings.maxPromptLength ? ids.slice(ids.length - settings.maxPromptLength) : ids;
 }
 
+function openPrompts(payload: CandidatesPayload): PromptRow[] {
+  const db = openDatabase(payload.dbPath, { readonly: true, ...(payload.nativeBinding ? { nativeBinding: payload.nativeBinding } : {}) });
+  try {
+    return new CandidateStore(db).openPrompts(payload.queueId);
+  } finally {
+    db.close();
+  }
+}
+
+const SLOTS = ['A', 'B'] as const;
+
 export async function candidatesTask(payload: CandidatesPayload, io: WorkerIo<CandidateEvents>): Promise<{ prompts: number }> {
+  const prompts = openPrompts(payload);
+  if (prompts.length === 0) return { prompts: 0 };
   const backend = await initBackend();
   io.log('info', `Worker ${process.pid} on the ${backend.name} backend${backend.threads ? ` (${backend.threads} threads)` : ''}.`);
   io.progress(0, 'Loading the model');
@@ -69,13 +86,13 @@ export async function candidatesTask(payload: CandidatesPayload, io: WorkerIo<Ca
   try {
     for (const m of payload.models) models.push(await loadWorkerModel(m, io));
     const { sampling, n } = payload;
-    for (const [index, p] of payload.prompts.entries()) {
+    for (const [index, p] of prompts.entries()) {
       // Generation resolves through microtasks only: yield to the event loop so the worker reads a cancel message between prompts.
       await new Promise((resolve) => setImmediate(resolve));
       io.signal.throwIfAborted();
       const responses: CandidateEvents['prompt']['responses'] = [];
       for (const [slot, loaded] of models.entries()) {
-        const ids = promptIds(loaded, p.prompt, p.system);
+        const ids = promptIds(loaded, JSON.parse(p.prompt) as Message[], p.system);
         const out = await generate(
           loaded.model,
           Array.from({ length: n }, () => ids),
@@ -84,7 +101,7 @@ export async function candidatesTask(payload: CandidatesPayload, io: WorkerIo<Ca
             topP: sampling.topP,
             topK: sampling.topK,
             maxNewTokens: sampling.maxTokens,
-            seed: p.seeds[slot]!,
+            seed: candidateSeed(sampling.seed, p.prompt_hash, SLOTS[slot]!),
             stopTokenIds: defaultStopTokens(loaded.model, loaded.tokenizer, null),
             padTokenId: loaded.tokenizer.padTokenId ?? 0,
           },
@@ -99,12 +116,12 @@ export async function candidatesTask(payload: CandidatesPayload, io: WorkerIo<Ca
           }),
         );
       }
-      io.event('prompt', { promptId: p.promptId, responses });
-      io.log('info', `Generated ${responses.length} responses for prompt ${index + 1} of ${payload.prompts.length}.`);
-      io.progress((index + 1) / payload.prompts.length, `${index + 1} of ${payload.prompts.length} prompts`);
+      io.event('prompt', { promptId: p.id, responses });
+      io.log('info', `Generated ${responses.length} responses for prompt ${index + 1} of ${prompts.length}.`);
+      io.progress((index + 1) / prompts.length, `${index + 1} of ${prompts.length} prompts`);
     }
   } finally {
     for (const m of models) m.dispose();
   }
-  return { prompts: payload.prompts.length };
+  return { prompts: prompts.length };
 }
