@@ -157,6 +157,30 @@ describe('a run with an eval suite', () => {
     SLOW,
   );
 
+  it(
+    'queues an evaluation that a closed studio interrupted again at the next start',
+    async () => {
+      // Another tokenization than the runs above, so step 0 is scored (not served from the cache) and can be caught running.
+      const config = { ...CONFIG, maxSteps: 3, maxLength: 120 };
+      const run: Run = await call(studio, 'runs.create', { name: 'restarted', snapshotId, modelId, config });
+      const running = await waitFor('an evaluation to run', async () =>
+        (await call(studio, 'runs.evals', { id: run.id })).find((p) => p.status === 'running'),
+      );
+      await studio.close();
+      studio = createStudio({ workspaceDir: join(t.dir, 'ws') });
+      const points = await settledEvals(run, 2);
+      expect(points.map((p) => [p.step, p.status])).toEqual([
+        [0, 'succeeded'],
+        [3, 'succeeded'],
+      ]);
+      const job = await call(studio, 'jobs.get', { id: running.jobId });
+      expect(job.attempt).toBe(2);
+      const log = (await call(studio, 'jobs.logs', { id: run.jobId, limit: 5000 })).map((l) => l.message);
+      expect(log).toContain(`Queued the evaluation job #${running.jobId} again: the studio had stopped while it ran.`);
+    },
+    SLOW,
+  );
+
   it('refuses a suite that does not exist before the run starts, naming the field', async () => {
     const estimate = await call(studio, 'runs.estimate', { snapshotId, modelId, config: { ...CONFIG, evalSuite: 'nope' } });
     expect(estimate.issues).toContainEqual({ path: 'evalSuite', message: 'There is no suite "nope" (known: "demo").' });

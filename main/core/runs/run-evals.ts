@@ -71,7 +71,8 @@ export interface RunEvalsDeps {
 
 /**
  * Queues the evaluations a run's `evalSuite` asks for whenever the run
- * changes (it started, a checkpoint was written). Returns the unsubscribe.
+ * changes (it started, a checkpoint was written), after retrying those a
+ * stopped studio interrupted. Returns the unsubscribe.
  */
 export function watchRunEvals(deps: RunEvalsDeps): () => void {
   const { runs, jobs, jobStore, events } = deps;
@@ -114,6 +115,17 @@ export function watchRunEvals(deps: RunEvalsDeps): () => void {
       log(run, 'info', `Queued evaluation of step ${step} on suite "${suite.name}" (job #${job.id}).`);
     }
   };
+
+  // An evaluation the last studio was closed (or died) under is queued again; one whose worker crashed (out of
+  // memory) is left for a person to retry, so it cannot fail at every start.
+  for (const run of runs.listRuns()) {
+    if (run.config.evalSuite === null) continue;
+    for (const job of runs.evalJobs(run.id)) {
+      if (job.status !== 'interrupted' || job.error?.code !== 'INTERRUPTED') continue;
+      jobs.retry(job.id);
+      log(run, 'info', `Queued the evaluation job #${job.id} again: the studio had stopped while it ran.`);
+    }
+  }
 
   return events.subscribe((event) => {
     if (event.type !== 'run.updated') return;
