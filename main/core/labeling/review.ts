@@ -48,6 +48,8 @@ export function pendingRechecks(
   events: readonly FoldEvent[],
   folded: Map<string, FoldedLabel>,
   answered: ReadonlySet<number>,
+  /** Labels about to be written (the labeler's prefetch passes over the pairs being saved): they count towards the gap. */
+  pendingLabels = 0,
 ): PendingRecheck[] {
   if (queue.share <= 0) return [];
   const ownLabels = events.filter((e) => e.annotatorId === annotatorId && e.action === 'label').map((e) => e.id);
@@ -57,7 +59,7 @@ export function pendingRechecks(
     if (f.annotatorId !== annotatorId || f.label === null || answered.has(f.itemId)) continue;
     if (!isRecheckPick(queue.seed, f.itemId, annotatorId, queue.share)) continue;
     const later = ownLabels.length - 1 - (rank.get(f.eventId) ?? ownLabels.length - 1);
-    out.push({ itemId: f.itemId, shownLeft: swapped(f.shownLeft), due: later >= RECHECK_GAP, eventId: f.eventId });
+    out.push({ itemId: f.itemId, shownLeft: swapped(f.shownLeft), due: later + pendingLabels >= RECHECK_GAP, eventId: f.eventId });
   }
   return out.sort((x, y) => x.eventId - y.eventId).map(({ itemId, shownLeft, due }) => ({ itemId, shownLeft, due }));
 }

@@ -274,14 +274,20 @@ export class LabelingService {
   }
 
   /** The annotator's swap re-serves still to come (review.ts), oldest label first. */
-  private rechecksOf(queue: QueueRow, annotatorId: number, events: FoldEvent[], folded: Map<string, FoldedLabel>): PendingRecheck[] {
+  private rechecksOf(
+    queue: QueueRow,
+    annotatorId: number,
+    events: FoldEvent[],
+    folded: Map<string, FoldedLabel>,
+    pendingLabels = 0,
+  ): PendingRecheck[] {
     const answered = new Set(
       this.review.store
         .queueRechecks(queue.id)
         .filter((r) => r.annotator_id === annotatorId)
         .map((r) => r.item_id),
     );
-    return pendingRechecks({ seed: queue.seed, share: queue.recheck_share }, annotatorId, events, folded, answered);
+    return pendingRechecks({ seed: queue.seed, share: queue.recheck_share }, annotatorId, events, folded, answered, pendingLabels);
   }
 
   /**
@@ -316,23 +322,25 @@ export class LabelingService {
       return this.toItem(queue, reopened, annotatorId, true, closed.has(reopened.id) ? remaining + 1 : remaining);
     }
     // Swap re-serves come once enough of the annotator's labels lie between (any left come when nothing else is).
-    const rechecks = this.rechecksOf(queue, annotatorId, events, folded).filter((r) => !exclude.includes(r.itemId));
+    // A prefetch passes over the pairs being saved: their labels count towards a re-serve's gap, as they will once written.
+    const saving = exclude.filter((id) => !mine.get(id)?.label).length;
+    const rechecks = this.rechecksOf(queue, annotatorId, events, folded, saving).filter((r) => !exclude.includes(r.itemId));
     const due = rechecks.find((r) => r.due);
-    if (due) return this.toItem(queue, this.store.item(due.itemId), annotatorId, false, remaining + rechecks.length, due.shownLeft);
+    // `remaining` counts pairs still to label; a re-serve on screen counts itself on top.
+    if (due) return this.toItem(queue, this.store.item(due.itemId), annotatorId, false, remaining + 1, due.shownLeft);
     let firstSkipped: number | undefined;
     for (let after = -1; ;) {
       const page = this.store.itemsAfter(queueId, after, NEXT_PAGE);
       for (const { id } of page) {
         if (closed.has(id)) continue;
         if (mine.get(id)?.lastAction === 'skip') firstSkipped ??= id;
-        else return this.toItem(queue, this.store.item(id), annotatorId, false, remaining + rechecks.length);
+        else return this.toItem(queue, this.store.item(id), annotatorId, false, remaining);
       }
       if (page.length < NEXT_PAGE) break;
       after = page[page.length - 1]!.position;
     }
     const recheck = rechecks[0];
-    if (recheck)
-      return this.toItem(queue, this.store.item(recheck.itemId), annotatorId, false, remaining + rechecks.length, recheck.shownLeft);
+    if (recheck) return this.toItem(queue, this.store.item(recheck.itemId), annotatorId, false, remaining + 1, recheck.shownLeft);
     return firstSkipped === undefined ? null : this.toItem(queue, this.store.item(firstSkipped), annotatorId, false, remaining);
   }
 
