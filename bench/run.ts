@@ -11,6 +11,7 @@ const SUITES: Record<string, () => Promise<SuiteResult>> = {
   core: async () => (await import('./core/run')).run(),
   datasets: async () => (await import('./datasets/run')).run(),
   'datasets-ui': async () => (await import('./datasets-ui/run')).run(),
+  labels: async () => (await import('./labels/run')).run(),
   models: async () => (await import('./models/run')).run(),
   training: async () => (await import('./training/run')).run(),
 };
