@@ -449,6 +449,35 @@ describe('label queues of generated candidates', () => {
       // Three samples: up to two neighbour pairs per prompt, one fewer per identical sample.
       expect(parsed.pairs + parsed.identical).toBe(32);
       expect(parsed.queue.total).toBe(parsed.pairs);
+      const relabel = await run(
+        'label',
+        'create',
+        '--dataset',
+        'prompts',
+        '--name',
+        'cli relabel',
+        '--kind',
+        'relabel',
+        '--records',
+        '1,2',
+      );
+      expect(relabel.code).toBe(1);
+      expect(relabel.text).toMatch(/2 record id\(s\) are not records of dataset #\d+: #1, #2\./);
+      const prompts = await run(
+        'label',
+        'create',
+        '--dataset',
+        'prompts',
+        '--name',
+        'cli two',
+        '--kind',
+        'prompts',
+        '--records',
+        promptRecordIds.slice(0, 2).join(','),
+        '--json',
+      );
+      expect(prompts.code, prompts.text).toBe(0);
+      expect((JSON.parse(prompts.text) as { prompts: { total: number } }).prompts.total).toBe(2);
       const bad = await run('generate-candidates', 'cli gen', '--model', 'demo', '--n', '1');
       expect(bad.code).toBe(1);
       expect(bad.text).toMatch(/n must be at least 2/);
