@@ -38,17 +38,23 @@ function evalTarget(job: Job): { ref: EvalModelRef; suite: string } | null {
 
 interface Row {
   key: string;
+  /** The model's newest job on the suite. */
   job: Job;
   model: string;
+  /** The numbers of the newest job that succeeded: this one, or (while it queues or runs) an earlier one. */
   items: ItemMetrics[];
+  /** The job the numbers come from, when it is an earlier one than `job`. */
+  earlier: Job | null;
 }
 
-function toRow(job: Job, key: string): Row {
-  const result = job.status === 'succeeded' ? (job.result as EvalJobResult | null) : null;
+const succeededResult = (job: Job): EvalJobResult | null => (job.status === 'succeeded' ? (job.result as EvalJobResult | null) : null);
+
+function toRow(key: string, job: Job, lastSucceeded: Job | null): Row {
+  const result = succeededResult(job) ?? (lastSucceeded ? succeededResult(lastSucceeded) : null);
   // Until it succeeds the job's title names the model ("Evaluate <model> on <suite>").
   const model = result?.modelName ?? /^Evaluate (.*) on [^ ]+$/.exec(job.title)?.[1] ?? job.title;
   const items = (result?.items ?? []).map((i) => ({ kind: i.kind, label: i.label, metrics: i.metrics, resultId: i.resultId }));
-  return { key, job, model, items };
+  return { key, job, model, items, earlier: job.status === 'succeeded' ? null : lastSucceeded };
 }
 
 /** A checkbox per model and per checkpoint of every run. */
@@ -130,18 +136,21 @@ export function EvaluatePage() {
     onSuccess: () => setPicked(new Set()),
   });
 
-  // The newest eval job of each model on this suite.
+  // The newest eval job of each model on this suite; while it waits or runs, the numbers of the last one that succeeded
+  // stay (an evaluation of the same model, data and settings gives them again from the cache).
   const rows = useMemo(() => {
-    const newest = new Map<string, Row>();
+    const newest = new Map<string, { job: Job; succeeded: Job | null }>();
     for (const job of jobs ?? []) {
       if (job.kind !== 'eval') continue;
       const target = evalTarget(job);
       if (!target || target.suite !== suite) continue;
       const key = refKey(target.ref);
-      const seen = newest.get(key);
-      if (!seen || seen.job.id < job.id) newest.set(key, toRow(job, key));
+      const seen = newest.get(key) ?? { job, succeeded: null };
+      if (seen.job.id < job.id) seen.job = job;
+      if (job.status === 'succeeded' && (!seen.succeeded || seen.succeeded.id < job.id)) seen.succeeded = job;
+      newest.set(key, seen);
     }
-    return [...newest.values()].sort((a, b) => b.job.id - a.job.id);
+    return [...newest.entries()].map(([key, n]) => toRow(key, n.job, n.succeeded)).sort((a, b) => b.job.id - a.job.id);
   }, [jobs, suite]);
   const columns = useMemo(
     () =>
@@ -175,7 +184,15 @@ export function EvaluatePage() {
         const item = r.items.find((i) => itemKey(i) === c.itemKey);
         if (!item || !(c.metric in item.metrics)) return '';
         return (
-          <a className="hover:underline" href={`#/evaluate/results/${item.resultId}`} title={`Open ${c.label}: item by item`}>
+          <a
+            className={`hover:underline ${r.earlier ? 'text-zinc-400' : ''}`}
+            href={`#/evaluate/results/${item.resultId}`}
+            title={
+              r.earlier
+                ? `From job #${r.earlier.id}, while job #${r.job.id} evaluates again; open ${c.label} item by item`
+                : `Open ${c.label}: item by item`
+            }
+          >
             {formatMetricCell(item.metrics, c.metric)}
           </a>
         );
