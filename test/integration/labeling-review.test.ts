@@ -7,6 +7,7 @@ import { createStudio, type Studio } from '../../main/core/studio';
 import { RECHECK_GAP } from '../../main/core/labeling/review';
 import { buildDatasetFromLabels } from '../../main/core/labeling/build-dataset';
 import { openStores } from '../helpers/workspace';
+import { main } from '../../main/cli/index';
 import type { Message } from '../../shared/datasets';
 import type { LabelImportReport, LabelItem, LabelStats, PairLabel, ScreenChoice } from '../../shared/labeling';
 import { callApi, rawRequest, REPO_ROOT, startServe, STUDIO_BIN, type ServeHandle } from '../helpers/serve';
@@ -486,5 +487,69 @@ describe('reviewing labels', () => {
     } finally {
       stores.close();
     }
+  });
+
+  it('studio label conflicts lists the disagreements with rationale and confidence; studio label adjudicate decides one by hash', async () => {
+    const [ws] = workspaces(1);
+    const s = await openDemo(ws!);
+    const queue = await demoQueue(s, 'cli review', { overlap: 2 });
+    const said = { uma: 'left follows the rule', vic: 'right reads better' };
+    for (const [name, label] of [
+      ['uma', 'a'],
+      ['vic', 'b'],
+    ] as const) {
+      const who = await call(s, 'labeling.createAnnotator', { name });
+      const item = (await call(s, 'labeling.next', { queueId: queue.id, annotatorId: who.id }))!;
+      await call(s, 'labeling.record', {
+        queueId: queue.id,
+        annotatorId: who.id,
+        action: 'label',
+        itemId: item.id,
+        choice: await keyFor(s, item, label),
+        rationale: said[name],
+        confidence: name === 'uma' ? 3 : 1,
+      });
+    }
+    await call(s, 'labeling.createAnnotator', { name: 'wes' });
+    const [conflict] = (await call(s, 'labeling.conflicts', { queueId: queue.id })).conflicts;
+    expect(conflict!.labels.map((l) => [l.annotator, l.label, l.rationale, l.confidence])).toEqual([
+      ['uma', 'a', said.uma, 3],
+      ['vic', 'b', said.vic, 1],
+    ]);
+    await s.close();
+    studios.splice(0);
+    const out: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t) };
+    const run = async (...args: string[]) => {
+      out.length = 0;
+      const code = await main([...args, '--workspace', ws!], io);
+      return { code, text: out.join('\n') };
+    };
+    const listed = await run('label', 'conflicts', 'cli review');
+    expect(listed.code).toBe(0);
+    expect(listed.text).toMatch(new RegExp(`#${conflict!.itemId} .*${conflict!.contentHash.slice(0, 12)} .*uma: a, vic: b .*open`));
+    const decided = await run(
+      'label',
+      'adjudicate',
+      'cli review',
+      '--pair',
+      conflict!.contentHash.slice(0, 10),
+      '--label',
+      'b',
+      '--annotator',
+      'wes',
+      '--note',
+      'reads better',
+    );
+    expect(decided.code, decided.text).toBe(0);
+    expect(decided.text).toBe(`pair #${conflict!.itemId} decided b by wes`);
+    expect((await run('label', 'conflicts', 'cli review')).text).toBe('No open conflicts.');
+    expect((await run('label', 'conflicts', 'cli review', '--all')).text).toMatch(/uma: a, vic: b +b \(wes\)/);
+    expect(
+      (await run('label', 'adjudicate', 'cli review', '--pair', String(conflict!.itemId), '--label', 'left', '--annotator', 'wes')).code,
+    ).toBe(1);
+    expect(
+      (await run('label', 'adjudicate', 'cli review', '--pair', String(conflict!.itemId), '--label', 'a', '--annotator', 'nobody')).code,
+    ).toBe(1);
   });
 });

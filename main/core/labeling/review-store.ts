@@ -121,6 +121,19 @@ export class ReviewStore extends Store {
     ).all(queueId);
   }
 
+  /** Rationale and confidence of some label events (a page of conflicts). */
+  eventDetails(ids: readonly number[]): Map<number, { rationale: string | null; confidence: number | null }> {
+    const get = this.sql<[number], { rationale: string | null; confidence: number | null }>(
+      'SELECT rationale, confidence FROM label_events WHERE id = ?',
+    );
+    const out = new Map<number, { rationale: string | null; confidence: number | null }>();
+    for (const id of ids) {
+      const row = get.get(id);
+      if (row) out.set(id, row);
+    }
+    return out;
+  }
+
   // ---- label files ----
 
   /** Every event of a queue as a labels file writes it, in the order written. */

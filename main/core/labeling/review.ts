@@ -181,9 +181,7 @@ export class LabelReview {
     conflicts: ConflictDetail[];
   } {
     this.labels.queueRow(args.queueId);
-    const events = this.labels.queueEvents(args.queueId);
-    const byId = new Map(events.map((e) => [e.id, e]));
-    const byItem = standingByItem(foldLabels(events));
+    const byItem = standingByItem(foldLabels(this.labels.foldEvents(args.queueId)));
     const decided = latestAdjudications(this.store.queueAdjudications(args.queueId));
     const names = new Map(this.labels.listAnnotators().map((a) => [a.id, a.name]));
     const matching = this.labels.itemSummaries(args.queueId).filter((it) => {
@@ -191,7 +189,10 @@ export class LabelReview {
       if (!isConflict(labels.map((f) => f.label!))) return false;
       return args.status === 'all' || (args.status === 'adjudicated') === decided.has(it.id);
     });
-    const conflicts = matching.slice(args.offset, args.offset + args.limit).map((summary): ConflictDetail => {
+    const page = matching.slice(args.offset, args.offset + args.limit);
+    // Rationale and confidence are read for the page's labels only.
+    const details = this.store.eventDetails(page.flatMap((it) => (byItem.get(it.id) ?? []).map((f) => f.eventId)));
+    const conflicts = page.map((summary): ConflictDetail => {
       const item = this.labels.item(summary.id);
       const labels = (byItem.get(item.id) ?? []).sort((x, y) => x.annotatorId - y.annotatorId);
       const adjudication = decided.get(item.id);
@@ -207,8 +208,8 @@ export class LabelReview {
           annotatorId: f.annotatorId,
           annotator: names.get(f.annotatorId) ?? `#${f.annotatorId}`,
           label: f.label!,
-          rationale: byId.get(f.eventId)?.rationale ?? null,
-          confidence: byId.get(f.eventId)?.confidence ?? null,
+          rationale: details.get(f.eventId)?.rationale ?? null,
+          confidence: details.get(f.eventId)?.confidence ?? null,
         })),
         decisive: labels.some((f) => f.label === 'a') && labels.some((f) => f.label === 'b'),
         adjudication: adjudication ? toAdjudication(adjudication) : null,
