@@ -13,7 +13,14 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvalItemResult, EvalJobResult, EvalResult, Suite, SuiteItem } from '../../shared/evals';
+import {
+  GenerationSampling,
+  type EvalItemResult,
+  type EvalJobResult,
+  type EvalResult,
+  type Suite,
+  type SuiteItem,
+} from '../../shared/evals';
 import { DEMO_RUN_DEFAULTS } from '../../shared/demo';
 import type { Run } from '../../shared/runs';
 import { call, jobSettled } from '../../main/core/client';
@@ -248,7 +255,7 @@ describe('win rate against a baseline', () => {
     expect(job.error?.message).toMatch(/lacks \{instruction\}, \{response_b\}/);
   });
 
-  it('runs from the command line: studio eval --prompts with a baseline, then eval show prints each verdict and both responses', () => {
+  it('runs from the command line (studio eval --prompts, eval show), and the same seed gives the same answers in another workspace', async () => {
     const workspace = join(t.dir, 'cli-ws');
     const studioCli = (...args: string[]) => {
       const res = spawnSync(process.execPath, [STUDIO_BIN, ...args, '--workspace', workspace], {
@@ -276,6 +283,28 @@ describe('win rate against a baseline', () => {
     expect(show.out).toMatch(/win_rate\s+0\.5000\s+95% CI 0\.5000–0\.5000/);
     expect(show.out).toContain('line 2 is not valid JSON');
     expect(show.out).toMatch(/Name a tool\. Reply in uppercase\.\s+tie/);
+
+    // The same model, prompts and sampling (seed 0) in another workspace and another worker process: the same answers.
+    const texts = (items: EvalItemResult[]) => items.map((i) => (i.detail as { candidate: { text: string } }).candidate.text);
+    const shown = JSON.parse(studioCli('eval', 'show', String(out.items[0]!.resultId), '--json').out) as { items: EvalItemResult[] };
+    const here = await evaluate({
+      model: { modelId: demoModelId },
+      suite: {
+        items: [
+          {
+            kind: 'win-rate',
+            prompts: { path: prompts },
+            baseline: { modelId: demoModelId },
+            judge: { kind: 'rules' },
+            sampling: { ...GenerationSampling.parse({}), maxTokens: 12 },
+          },
+        ],
+      },
+    });
+    expect(here.result.items[0]!.generations!.candidate.generated).toBe(2);
+    const page = await call(studio, 'evals.get', { id: here.result.items[0]!.resultId });
+    expect(texts(page.items)).toEqual(texts(shown.items));
+    expect(texts(page.items).every((x) => x.length > 0)).toBe(true);
 
     const bad = studioCli('eval', '--model', 'demo', '--prompts', prompts, '--temperature', 'hot');
     expect(bad.code).toBe(1);
