@@ -16,7 +16,7 @@ import { modelHashOf, resolveModel, type ModelToEvaluate } from '../evals/eval-j
 import { defineJobKind } from '../jobs/kind';
 import type { RunStore } from '../runs/store';
 import { CandidateStore, type NewGeneratedItem } from './candidate-store';
-import { pairCandidates, type SlotInfo } from './candidates';
+import { pairCandidates, sameSettings, type SlotInfo } from './candidates';
 import { CandidatesPayload, CandidatesTaskResult, type WorkerModel } from './candidates-protocol';
 import { LabelStore } from './label-store';
 import { pairHash } from './pair-hash';
@@ -73,13 +73,21 @@ export const candidatesJob = defineJobKind({
     const { resolved, slots } = await resolveModels(runs, ctx.params.models);
     // The hashes go into the queue's settings; a model whose files changed since the queue's first candidates is refused.
     const stored = store.candidates(queueId);
-    stored?.models.forEach((m, i) => {
-      if (m.modelHash !== null && m.modelHash !== slots[i]!.modelHash)
-        throw new StudioError(
-          'CONFLICT',
-          `Model ${m.slot} (${m.name}) has changed since queue "${queue.name}" got its first candidates (its content hash differs); make a new queue for it.`,
-        );
-    });
+    const counts = store.promptCounts(queueId);
+    // Another job with other settings got there first (settings may change only while no prompt has candidates).
+    if (stored && counts.filled > 0 && !sameSettings(stored, { ...ctx.params, models: ctx.params.models.map((ref) => ({ ref })) }))
+      throw new StudioError(
+        'CONFLICT',
+        `Queue "${queue.name}" already has candidates made with other settings; a queue keeps one setting so its pairs compare alike.`,
+      );
+    if (counts.filled > 0)
+      stored?.models.forEach((m, i) => {
+        if (m.modelHash !== null && m.modelHash !== slots[i]!.modelHash)
+          throw new StudioError(
+            'CONFLICT',
+            `Model ${m.slot} (${m.name}) has changed since queue "${queue.name}" got its first candidates (its content hash differs); make a new queue for it.`,
+          );
+      });
     const settings: CandidateSettings = {
       models: ctx.params.models.map((ref, i) => ({ slot: SLOTS[i]!, ref, name: slots[i]!.modelName, modelHash: slots[i]!.modelHash })),
       sampling,
@@ -87,7 +95,6 @@ export const candidatesJob = defineJobKind({
     };
     store.setCandidates(queueId, settings);
 
-    const counts = store.promptCounts(queueId);
     if (counts.filled) ctx.log('info', `${counts.filled} prompt(s) already have their candidates; they are skipped.`);
     const result = { prompts: 0, pairs: 0, alreadyFilled: counts.filled, identical: 0 };
     if (counts.filled === counts.total) return result;

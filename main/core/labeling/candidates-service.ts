@@ -24,7 +24,7 @@ import type { Handlers } from '../handlers';
 import type { JobSupervisor } from '../jobs/supervisor';
 import type { RunStore } from '../runs/store';
 import { CandidateStore } from './candidate-store';
-import { pickRecords } from './candidates';
+import { pickRecords, sameSettings } from './candidates';
 import { LabelStore, type SourceRecord } from './label-store';
 
 /** The labeling.* methods candidateHandlers answers (labelingHandlers the rest). */
@@ -48,9 +48,6 @@ function modelName(runs: RunStore, ref: ModelRef): string {
     throw new StudioError('NOT_FOUND', `Run #${run.id} has no checkpoint at step ${ref.step}.`, { runId: run.id, step: ref.step });
   return `${run.name} (run #${run.id}, step ${ref.step})`;
 }
-
-const sameSettings = (x: CandidateSettings, y: CandidateSettings) =>
-  JSON.stringify([x.models.map((m) => m.ref), x.sampling, x.n]) === JSON.stringify([y.models.map((m) => m.ref), y.sampling, y.n]);
 
 const describe = (s: CandidateSettings) =>
   `${s.models.map((m) => `${m.slot}: ${m.name}`).join(', ')}, n ${s.n}, temperature ${s.sampling.temperature}, top-p ${s.sampling.topP}, top-k ${s.sampling.topK}, max tokens ${s.sampling.maxTokens}, seed ${s.sampling.seed}`;
@@ -79,12 +76,13 @@ export function candidateHandlers(deps: CandidateServiceDeps): Pick<Handlers, Ca
     };
     return store.transaction(() => {
       const stored = store.candidates(queue.id);
-      if (stored && !sameSettings(stored, settings))
+      // Until a prompt has its candidates the setting may change (a first try that failed to load its model, say).
+      if (stored && !sameSettings(stored, settings) && store.promptCounts(queue.id).filled > 0)
         throw new StudioError(
           'CONFLICT',
           `Queue "${queue.name}" makes its candidates with ${describe(stored)}; a queue keeps one setting so its pairs compare alike (make another queue to try ${describe(settings)}).`,
         );
-      if (!stored) store.setCandidates(queue.id, settings);
+      if (!stored || !sameSettings(stored, settings)) store.setCandidates(queue.id, settings);
       return jobs.start('label-candidates', { queueId: queue.id, models: args.models, sampling: args.sampling, n });
     }, 'immediate');
   }

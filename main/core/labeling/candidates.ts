@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Message } from '../../../shared/datasets';
-import type { CandidateSampling, ResponseSource } from '../../../shared/labeling';
+import type { CandidateSampling, CandidateSettings, ResponseSource } from '../../../shared/labeling';
 import { shownLeftFor } from '../../../shared/labeling';
 import { SeededRng } from '../../../shared/stats/random';
 import type { NewPrompt } from './candidate-store';
@@ -189,4 +189,13 @@ export function pairCandidates(
     pairs.push({ a: asMessages(first), b: asMessages(second), sourceA: source(first), sourceB: source(second) });
   }
   return { pairs, identical };
+}
+
+/** Whether two generation settings are the same (models, sampling and n; model hashes aside). */
+export function sameSettings(
+  x: Pick<CandidateSettings, 'sampling' | 'n'> & { models: readonly { ref: unknown }[] },
+  y: Pick<CandidateSettings, 'sampling' | 'n'> & { models: readonly { ref: unknown }[] },
+): boolean {
+  const key = (s: typeof x) => JSON.stringify([s.models.map((m) => m.ref), s.sampling, s.n]);
+  return key(x) === key(y);
 }

@@ -14,6 +14,7 @@ import {
   pairCandidates,
   pickRecords,
   promptHashOf,
+  sameSettings,
   seededPositions,
   type SlotInfo,
 } from '../../../main/core/labeling/candidates';
@@ -122,6 +123,16 @@ describe('pairing generated responses', () => {
     expect(new Set(firstSlots)).toEqual(new Set(['A', 'B']));
     const same = pairCandidates([response(0, 0, 'same'), response(1, 0, 'same ')], [slot('a'), slot('b')], sampling, 3, 'h');
     expect(same).toEqual({ pairs: [], identical: 1 });
+  });
+});
+
+describe('generation settings', () => {
+  it('are the same when models, sampling and n are (names and hashes aside)', () => {
+    const a = { models: [{ ref: { modelId: 1 }, name: 'demo', modelHash: null }], sampling, n: 2 };
+    expect(sameSettings(a, { ...a, models: [{ ref: { modelId: 1 } }] })).toBe(true);
+    expect(sameSettings(a, { ...a, n: 3 })).toBe(false);
+    expect(sameSettings(a, { ...a, sampling: { ...sampling, seed: 2 } })).toBe(false);
+    expect(sameSettings(a, { ...a, models: [{ ref: { runId: 1, step: 2 } }] })).toBe(false);
   });
 });
 
