@@ -89,11 +89,14 @@ export class ReviewStore extends Store {
     ).get(id)!;
   }
 
-  /** Every adjudication of a queue's items, oldest first (the latest per item stands). */
+  /**
+   * Every adjudication of a queue's items, oldest first (the latest per item stands). CROSS JOIN keeps the
+   * (few) adjudications as the outer loop rather than every pair of the queue.
+   */
   queueAdjudications(queueId: number): AdjudicationRow[] {
     return this.sql<[number], AdjudicationRow>(
       `SELECT j.*, n.name AS annotator FROM label_adjudications j
-       JOIN label_items i ON i.id = j.item_id JOIN annotators n ON n.id = j.annotator_id
+       CROSS JOIN label_items i ON i.id = j.item_id JOIN annotators n ON n.id = j.annotator_id
        WHERE i.queue_id = ? ORDER BY j.id`,
     ).all(queueId);
   }
@@ -114,11 +117,18 @@ export class ReviewStore extends Store {
     return this.sql<[number], RecheckRow>('SELECT * FROM label_rechecks WHERE id = ?').get(id)!;
   }
 
-  /** Every recheck answer of a queue, oldest first. */
+  /** Every recheck answer of a queue, oldest first (CROSS JOIN: the few rechecks are the outer loop, not the queue's pairs). */
   queueRechecks(queueId: number): RecheckRow[] {
     return this.sql<[number], RecheckRow>(
-      `SELECT r.* FROM label_rechecks r JOIN label_items i ON i.id = r.item_id WHERE i.queue_id = ? ORDER BY r.id`,
+      `SELECT r.* FROM label_rechecks r CROSS JOIN label_items i ON i.id = r.item_id WHERE i.queue_id = ? ORDER BY r.id`,
     ).all(queueId);
+  }
+
+  /** The pairs of a queue whose re-serve this annotator has answered or skipped (asked on every `labeling.next`). */
+  answeredRechecks(queueId: number, annotatorId: number): number[] {
+    return this.value<[number, number], number>(
+      `SELECT r.item_id FROM label_rechecks r CROSS JOIN label_items i ON i.id = r.item_id WHERE i.queue_id = ? AND r.annotator_id = ?`,
+    ).all(queueId, annotatorId);
   }
 
   /** Rationale and confidence of some label events (a page of conflicts). */

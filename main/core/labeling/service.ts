@@ -281,12 +281,7 @@ export class LabelingService {
     folded: Map<string, FoldedLabel>,
     pendingLabels = 0,
   ): PendingRecheck[] {
-    const answered = new Set(
-      this.review.store
-        .queueRechecks(queue.id)
-        .filter((r) => r.annotator_id === annotatorId)
-        .map((r) => r.item_id),
-    );
+    const answered = new Set(this.review.store.answeredRechecks(queue.id, annotatorId));
     return pendingRechecks({ seed: queue.seed, share: queue.recheck_share }, annotatorId, events, folded, answered, pendingLabels);
   }
 
