@@ -70,8 +70,9 @@ async function evaluate(args: Parameters<typeof call<'evals.start'>>[2]): Promis
   return { result: job.result as EvalJobResult, logs };
 }
 
+type WinRateItem = Extract<SuiteItem, { kind: 'win-rate' }>;
 const SAMPLING = { temperature: 0.7, topP: 0.9, topK: 0, maxTokens: 16, seed: 3 };
-const rulesItem = (): SuiteItem => ({
+const rulesItem = (): WinRateItem => ({
   kind: 'win-rate',
   prompts: { snapshotId, split: 'test' },
   judge: { kind: 'rules' },
@@ -202,7 +203,7 @@ describe('win rate against a baseline', () => {
   });
 
   it('keeps the responses a cancelled job generated, and the next job generates only the rest', async () => {
-    const item: SuiteItem = { ...rulesItem(), sampling: { ...SAMPLING, seed: 11 } };
+    const item: WinRateItem = { ...rulesItem(), sampling: { ...SAMPLING, seed: 11 } };
     const job = await call(studio, 'evals.start', { model: { runId: run.id, step: 4 }, suite: { items: [item] } });
     // Cancelled once the worker reports a few of the model's responses done (each was sent to the job as it was made).
     await new Promise<void>((resolve) => {
