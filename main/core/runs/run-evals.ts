@@ -118,13 +118,18 @@ export function watchRunEvals(deps: RunEvalsDeps): () => void {
 
   // An evaluation the last studio was closed (or died) under is queued again; one whose worker crashed (out of
   // memory) is left for a person to retry, so it cannot fail at every start.
-  for (const run of runs.listRuns()) {
-    if (run.config.evalSuite === null) continue;
-    for (const job of runs.evalJobs(run.id)) {
-      if (job.status !== 'interrupted' || job.error?.code !== 'INTERRUPTED') continue;
-      jobs.retry(job.id);
-      log(run, 'info', `Queued the evaluation job #${job.id} again: the studio had stopped while it ran.`);
+  for (const job of jobStore.list({ status: ['interrupted'], limit: 1000 })) {
+    const runId = (job.params as { model?: { runId?: number } } | null)?.model?.runId;
+    if (job.kind !== 'eval' || job.error?.code !== 'INTERRUPTED' || runId === undefined) continue;
+    let run: Run;
+    try {
+      run = runs.getRun(runId);
+    } catch {
+      continue; // its run is gone: nothing links the evaluation any more
     }
+    if (run.config.evalSuite === null) continue;
+    jobs.retry(job.id);
+    log(run, 'info', `Queued the evaluation job #${job.id} again: the studio had stopped while it ran.`);
   }
 
   return events.subscribe((event) => {
