@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { call } from '../../main/core/client';
+import { call, jobSettled } from '../../main/core/client';
 import { createStudio, type Studio } from '../../main/core/studio';
 import { RECHECK_GAP } from '../../main/core/labeling/review';
 import { buildDatasetFromLabels } from '../../main/core/labeling/build-dataset';
@@ -551,5 +551,54 @@ describe('reviewing labels', () => {
     expect(
       (await run('label', 'adjudicate', 'cli review', '--pair', String(conflict!.itemId), '--label', 'a', '--annotator', 'nobody')).code,
     ).toBe(1);
+  });
+
+  it('an import job reports progress and can be cancelled mid-way; importing the file again adds exactly the rest', async () => {
+    const [ws] = workspaces(1);
+    const s = await openDemo(ws!);
+    const queue = await demoQueue(s, 'big file');
+    const hashes: string[] = [];
+    const ann = await call(s, 'labeling.createAnnotator', { name: 'reader' });
+    // Every pair's hash, read the way a labeler meets them (skipping each so the next one comes).
+    for (
+      let item = await call(s, 'labeling.next', { queueId: queue.id, annotatorId: ann.id });
+      item && !hashes.includes(item.contentHash);
+    ) {
+      hashes.push(item.contentHash);
+      item = (await call(s, 'labeling.record', { queueId: queue.id, annotatorId: ann.id, action: 'skip', itemId: item.id })).next;
+    }
+    const N = 20_000;
+    const file = join(ws!, 'big.jsonl');
+    writeFileSync(
+      file,
+      Array.from({ length: N }, (_, i) =>
+        JSON.stringify({
+          pair_hash: hashes[i % hashes.length],
+          annotator: `p${i % 7}`,
+          label: 'a',
+          shown_left: 'a',
+          created_at: 1_700_000_000_000 + i,
+        }),
+      ).join('\n'),
+    );
+    const job = await call(s, 'labeling.startImport', { queueId: queue.id, path: file });
+    await new Promise<void>((resolve) => {
+      const off = s.events.subscribe((e) => {
+        if (e.type === 'job.updated' && e.job.id === job.id && (e.job.progress > 0.1 || e.job.status !== 'running')) {
+          off();
+          resolve();
+        }
+      });
+    });
+    await call(s, 'jobs.cancel', { id: job.id });
+    const first = await jobSettled(s, job.id);
+    // On a fast machine it may have finished before the cancel arrived; either way nothing is lost or doubled.
+    expect(['cancelled', 'succeeded']).toContain(first.status);
+    const again = await call(s, 'labeling.importLabels', { queueId: queue.id, path: file });
+    expect(again.errors).toEqual([]);
+    expect(again.imported + again.duplicates).toBe(N);
+    if (first.status === 'cancelled') expect(again.duplicates).toBeGreaterThan(0);
+    const stats = await call(s, 'labeling.stats', { queueId: queue.id });
+    expect(stats.annotators.filter((a) => a.name.startsWith('p')).reduce((n, a) => n + a.events, 0)).toBe(N);
   });
 });
