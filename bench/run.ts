@@ -11,6 +11,8 @@ const SUITES: Record<string, () => Promise<SuiteResult>> = {
   core: async () => (await import('./core/run')).run(),
   datasets: async () => (await import('./datasets/run')).run(),
   'datasets-ui': async () => (await import('./datasets-ui/run')).run(),
+  'compare-ui': async () => (await import('./compare-ui/run')).run(),
+  labeler: async () => (await import('./labeler/run')).run(),
   labels: async () => (await import('./labels/run')).run(),
   models: async () => (await import('./models/run')).run(),
   training: async () => (await import('./training/run')).run(),

@@ -33,7 +33,13 @@ const pending = async () => Number(await page.getByTestId('labeler-saved').getAt
 async function pressForNext(key: string): Promise<number> {
   const before = await shownItem();
   await page.keyboard.press(key);
-  await expect.poll(async () => (await labeler().getAttribute('data-phase')) === 'done' || (await shownItem()) !== before).toBe(true);
+  // While a pair loads the labeler shows none (item id 0): wait for the next one itself.
+  await expect
+    .poll(
+      async () => (await labeler().getAttribute('data-phase')) === 'done' || ((await shownItem()) > 0 && (await shownItem()) !== before),
+      { timeout: 10_000 },
+    )
+    .toBe(true);
   return shownItem();
 }
 
@@ -112,7 +118,7 @@ describe('the labeler against `studio serve`', () => {
     expect(labeledItems).toHaveLength(10);
 
     // Reload mid-way: every acknowledged label is on disk and the session resumes at the next unlabeled pair.
-    await expect.poll(pending).toBe(0);
+    await expect.poll(pending, { timeout: 10_000 }).toBe(0);
     const onScreen = await shownItem();
     let stats = await api<LabelStats>('labeling.stats', { queueId: queue.id });
     expect(stats.annotators[0]).toMatchObject({ name: 'alice', labeled: 10, skipped: 1 });
@@ -121,7 +127,7 @@ describe('the labeler against `studio serve`', () => {
     expect(await acknowledged()).toBe(0);
 
     for (let i = 0; i < 10; i++) await label(i % 3 === 0 ? '2' : '1');
-    await expect.poll(pending).toBe(0);
+    await expect.poll(pending, { timeout: 10_000 }).toBe(0);
     expect(await acknowledged()).toBe(10);
     stats = await api<LabelStats>('labeling.stats', { queueId: queue.id });
     expect(stats.progress).toMatchObject({ total: 400, done: 20, labels: 20 });

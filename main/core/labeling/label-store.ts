@@ -201,8 +201,10 @@ export class LabelStore extends Store {
       [number],
       { id: number; itemId: number; annotatorId: number; action: LabelAction; label: PairLabel | null; shownLeft: Side }
     >(
+      // CROSS JOIN keeps the events as the outer loop: a queue has far fewer events than pairs while it is labeled, and the
+      // planner's choice (every pair of the queue, then its events) read 100k index entries per call — 31 ms against 0.2 ms.
       `SELECT e.id, e.item_id AS itemId, e.annotator_id AS annotatorId, e.action, e.label, e.shown_left AS shownLeft
-       FROM label_events e JOIN label_items i ON i.id = e.item_id WHERE i.queue_id = ? ORDER BY e.id`,
+       FROM label_events e CROSS JOIN label_items i ON i.id = e.item_id WHERE i.queue_id = ? ORDER BY e.id`,
     ).all(queueId);
   }
 

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { Message } from '../../../../shared/datasets';
 import type { LabelItem, LabelQueue } from '../../../../shared/labeling';
 import { useApi } from '../../api/context';
@@ -23,7 +23,8 @@ function typingIn(target: EventTarget | null): boolean {
   return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
 }
 
-function Turns({ messages, testId }: { messages: Message[]; testId: string }) {
+/** Memoized: the labeler re-renders as writes are answered, and parsing markdown again each time would compete with the next key press. */
+const Turns = memo(function Turns({ messages, testId }: { messages: Message[]; testId: string }) {
   return (
     <div className="space-y-3" data-testid={testId}>
       {messages.map((m, i) => (
@@ -36,7 +37,7 @@ function Turns({ messages, testId }: { messages: Message[]; testId: string }) {
       ))}
     </div>
   );
-}
+});
 
 function DiffText({ segments, tone }: { segments: DiffSegment[]; tone: 'left' | 'right' }) {
   const mark = tone === 'left' ? 'bg-rose-100 dark:bg-rose-900/60' : 'bg-emerald-100 dark:bg-emerald-900/60';
@@ -113,7 +114,15 @@ function PromptView({ item }: { item: LabelItem }) {
 }
 
 const noSubscription = () => () => {};
-const STARTING_VIEW: SessionView = { current: null, phase: 'loading', pending: 0, acknowledged: 0, lastSaved: null, error: null };
+const STARTING_VIEW: SessionView = {
+  current: null,
+  phase: 'loading',
+  pending: 0,
+  acknowledged: 0,
+  lastSaved: null,
+  error: null,
+  ready: false,
+};
 const startingView = () => STARTING_VIEW;
 
 interface PairExtras {
@@ -175,6 +184,7 @@ export function Labeler({ queue, annotatorId, annotatorName }: { queue: LabelQue
   const rootRef = useRef<HTMLDivElement>(null);
   const rationaleRef = useRef<HTMLTextAreaElement>(null);
 
+  const guidelines = useMemo(() => <SafeMarkdown text={queue.guidelines} className="text-sm" />, [queue.guidelines]);
   const diff = useMemo(() => (item && showDiff ? wordDiff(textOf(item.left), textOf(item.right)) : null), [item, showDiff]);
 
   useEffect(() => rootRef.current?.focus(), []);
@@ -261,6 +271,7 @@ export function Labeler({ queue, annotatorId, annotatorName }: { queue: LabelQue
       aria-label="Labeler"
       data-item-id={item?.id ?? ''}
       data-phase={view.phase}
+      data-next-ready={view.ready}
     >
       <div className="flex flex-wrap items-center gap-x-4 gap-y-1 text-sm">
         <span className="text-zinc-500">
@@ -379,11 +390,7 @@ export function Labeler({ queue, annotatorId, annotatorName }: { queue: LabelQue
                 Hide <KeyHint keys="H" />
               </Button>
             </div>
-            {queue.guidelines.trim() ? (
-              <SafeMarkdown text={queue.guidelines} className="text-sm" />
-            ) : (
-              <EmptyState>This queue has no guidelines.</EmptyState>
-            )}
+            {queue.guidelines.trim() ? guidelines : <EmptyState>This queue has no guidelines.</EmptyState>}
           </aside>
         )}
       </div>

@@ -13,6 +13,8 @@ export interface SessionView {
   lastSaved: string | null;
   /** The last failure, said in words; the pair it concerned is back on screen. */
   error: string | null;
+  /** Whether the pair after the one on screen has been fetched (a key press then shows it at once). */
+  ready: boolean;
 }
 
 export interface LabelExtras {
@@ -35,12 +37,11 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
  * passing over the shown pair and those being saved), so a key press shows it
  * at once while the write goes out. Writes go one at a time, in key order;
  * nothing counts as saved until the backend answers, and a failed write puts
- * its pair back on screen. When the last write is answered, the backend's own
- * next pair wins over the prefetched one (another annotator may have closed
- * it meanwhile).
+ * its pair back on screen. A key press with no prefetched pair yet leaves the
+ * screen waiting for the write's answer, whose next pair it then shows.
  */
 export class LabelSession {
-  private view: SessionView = { current: null, phase: 'loading', pending: 0, acknowledged: 0, lastSaved: null, error: null };
+  private view: SessionView = { current: null, phase: 'loading', pending: 0, acknowledged: 0, lastSaved: null, error: null, ready: false };
   private readonly listeners = new Set<() => void>();
   private shownAt = 0;
   private writes: Promise<void> = Promise.resolve();
@@ -73,7 +74,7 @@ export class LabelSession {
 
   private show(item: LabelItem | null): void {
     this.shownAt = this.now();
-    this.set({ current: item, phase: item ? 'ready' : 'done' });
+    this.set({ current: item, phase: item ? 'ready' : 'done', ready: false });
     this.prefetch();
   }
 
@@ -96,7 +97,9 @@ export class LabelSession {
     const exclude = [current.id, ...this.inFlight];
     this.api.call('labeling.next', { queueId: this.queueId, annotatorId: this.annotatorId, exclude }).then(
       (next) => {
-        if (this.view.current?.id === current.id) this.prefetched = { forId: current.id, next };
+        if (this.view.current?.id !== current.id) return;
+        this.prefetched = { forId: current.id, next };
+        this.set({ ready: true });
       },
       () => {
         // No prefetch: the key press then waits for the write's own answer.
@@ -136,7 +139,10 @@ export class LabelSession {
           acknowledged: this.view.acknowledged + 1,
           lastSaved: `${action === 'skip' ? 'Skipped' : `Saved: ${CHOICE_WORDS[choice!]}`} on pair ${item.position + 1}`,
         });
-        if (pending === 0 && next?.id !== this.view.current?.id) this.show(next);
+        // Only a screen left waiting (no prefetch came) takes the answer's pair. A prefetched pair on screen stays: it is open, and
+        // swapping it under the annotator's eyes would cost more than the pair the backend preferred (a swap re-serve that came
+        // due with this label), which it serves again on the next answer.
+        if (pending === 0 && this.view.current === null) this.show(next);
       } catch (err) {
         this.inFlight.delete(item.id);
         this.set({
