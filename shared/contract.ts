@@ -20,9 +20,12 @@ import { Job, JobLogLine, JobStatus } from './jobs';
 import { CheckpointEntry, MetricSeries, ModelEntry, Run, RunDefaults, RunDiagnostic, RunEstimate, RunEvalPoint, RunLaunch } from './runs';
 import { EvalItemResult, EvalParams, EvalResult, Suite } from './evals';
 import { RunEvalSummary, RunsMetricSeries, SnapshotDiff } from './compare';
+import { CompareReportParams, CompareReportResult } from './compare-report';
 import { Annotator, LabelEvent, LabelItem, LabelQueue, LabelStats, ScreenChoice } from './labeling';
 import { Adjudication, BuildFromLabelsParams, ConflictDetail, LabelImportReport, PairLabel } from './labeling';
 import { ArenaResults, GenerateCandidatesParams, ItemSources, UncertaintyParams } from './labeling';
+import { SideBySide, SideBySideSet } from './side-by-side';
+import { PairCategory, PairDrilldown } from './pair-drilldown';
 import { Invite, Session } from './invites';
 
 /**
@@ -324,6 +327,37 @@ export const contract = {
     z.object({ a: Id, b: Id }),
     SnapshotDiff,
     'What changed from snapshot a to b by content hash: records added, removed and changed, with the first of each; runs a snapshot-diff job and waits for it.',
+  ),
+
+  // ---- Compare report (issue 15 items 4, 5, 9; engineer H): main/core/runs/compare-report.ts, shared/compare-report.ts
+  'reports.compare': method(
+    CompareReportParams,
+    CompareReportResult,
+    "Write a comparison of runs as one self-contained HTML file (settings that differ, metric curves, the evaluation table, the paper's view) and each table as CSV beside it; by default into the workspace's exports folder.",
+  ),
+
+  // ---- Compare checkpoints (issue 15 items 6, 7): side-by-side generations (main/core/evals/side-by-side.ts) and the per-pair drill-down (drilldown.ts)
+  'sideBySide.start': method(
+    SideBySideSet,
+    z.array(Job),
+    'Generate a side-by-side set: one eval job per checkpoint column (a win-rate item against the first column); answers already stored for the same model, prompt and settings are reused.',
+  ),
+  'sideBySide.get': method(
+    SideBySideSet,
+    SideBySide,
+    "A side-by-side set as stored: a row per prompt, a cell per column with its answer (null until generated) and the judge's verdict where there is one.",
+  ),
+  'drilldown.pairs': method(
+    z.object({
+      a: Id,
+      b: Id,
+      base: Id.optional(),
+      category: PairCategory.optional(),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(500).default(50),
+    }),
+    PairDrilldown,
+    'Two preference results (A, B; optionally the base) on the same split pair by pair: counts per category (flipped, never learned, …) and a page of pairs with their texts, record ids and log-prob margins.',
   ),
 
   'evals.start': method(

@@ -9,6 +9,7 @@ import { EXIT, EXIT_CODE_HELP, type Command } from './commands';
 import { datasetsCommand, exportCommand, importCommand, snapshotCommand } from './datasets';
 import { describeFailure } from './errors';
 import { evalCommand } from './evals';
+import { compareCommand } from './compare';
 import { infoCommand } from './info';
 import { jobsCommand } from './jobs';
 import { labelCommand } from './label';
@@ -40,6 +41,7 @@ export const COMMANDS: Command[] = [
   runsCommand,
   resumeCommand,
   evalCommand,
+  compareCommand,
   labelCommand,
   generateCandidatesCommand,
 ];

@@ -24,7 +24,10 @@ import { runHandlers, type RunServiceDeps } from './runs/service';
 import { watchRunEvals } from './runs/run-evals';
 import { builtinSuites, findSuite } from './evals/suites';
 import { compareHandlers } from './runs/compare';
+import { compareReportHandlers } from './runs/compare-report';
 import { evalHandlers } from './evals/service';
+import { sideBySideHandlers } from './evals/side-by-side';
+import { pairDrilldown } from './evals/drilldown';
 import { labelingHandlers, labelReviewHandlers } from './labeling/service';
 import { candidateHandlers } from './labeling/candidates-service';
 import { inviteHandlers } from './invites/service';
@@ -159,7 +162,10 @@ export function createStudio(options: StudioOptions): Studio {
     ...datasetHandlers({ store: datasets, jobs, jobStore, exportsDir }),
     ...runHandlers(runDeps),
     ...compareHandlers({ db: workspace.db, jobs, jobStore }),
+    ...compareReportHandlers({ runs, exportsDir }),
     ...evalHandlers({ runs, datasets, jobs, assetsDir }),
+    ...sideBySideHandlers({ runs, datasets, jobs, artifactsDir: workspace.artifactsDir }),
+    'drilldown.pairs': (args) => pairDrilldown(workspace.db, args),
     ...labelingHandlers(workspace.db),
     ...labelReviewHandlers(workspace.db, { exportsDir, jobs }),
     ...candidateHandlers({ db: workspace.db, runs, jobs }),
