@@ -143,6 +143,11 @@ async function suiteArg(ctx: CommandContext, studio: Studio): Promise<string | {
   const given = [suite, task, text, prompts].filter((v) => v !== undefined);
   if (given.length !== 1)
     throw new CliError(`name one of --suite NAME, --task FILE, --text FILE or --prompts FILE|SNAPSHOT_ID\nusage: ${USAGE}`);
+  const winRateOnly = ['baseline', 'judge', 'judge-template', 'max-tokens', 'temperature', 'top-p', 'top-k', 'seed'].filter(
+    (k) => ctx.values[k] !== undefined,
+  );
+  if (prompts === undefined && winRateOnly.length > 0)
+    throw new CliError(`--${winRateOnly[0]} applies to a win rate: add --prompts FILE|SNAPSHOT_ID\nusage: ${USAGE}`);
   if (typeof suite === 'string') return suite;
   if (prompts !== undefined) return { name: `win rate on ${String(prompts)}`, items: [await winRateItem(ctx, studio)] };
   if (typeof task === 'string') return { name: `task ${task}`, items: [{ kind: 'multiple-choice', taskPath: resolve(task) }] };

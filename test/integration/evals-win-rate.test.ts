@@ -310,6 +310,9 @@ describe('win rate against a baseline', () => {
     const bad = studioCli('eval', '--model', 'demo', '--prompts', prompts, '--temperature', 'hot');
     expect(bad.code).toBe(1);
     expect(bad.err).toContain('--temperature takes a number from 0 to 5, not "hot"');
+    const stray = studioCli('eval', '--model', 'demo', '--suite', 'demo', '--baseline', 'demo');
+    expect(stray.code).toBe(1);
+    expect(stray.err).toContain('--baseline applies to a win rate: add --prompts FILE|SNAPSHOT_ID');
   });
 
   it('is part of the demo suite (v2): the win rate against the base model, rules judge, on the test split', async () => {
