@@ -27,6 +27,7 @@ import { ArenaResults, GenerateCandidatesParams, ItemSources, UncertaintyParams 
 import { SideBySide, SideBySideSet } from './side-by-side';
 import { PairCategory, PairDrilldown } from './pair-drilldown';
 import { Invite, Session } from './invites';
+import { TrlExportArgs, TrlExportResult } from './trl-export';
 
 /**
  * The one contract between the UI (or any client) and the studio's core.
@@ -311,6 +312,13 @@ export const contract = {
   'runs.resume': method(z.object({ id: Id }), Run, 'Continue a paused, interrupted or failed run from its last valid checkpoint.'),
   'runs.cancel': method(z.object({ id: Id }), Run, 'Stop a run for good (its checkpoints stay).'),
   'runs.rerun': method(z.object({ id: Id }), Run, 'Start a new run with the same config, snapshot and model.'),
+
+  // ---- TRL export (issue 16): a run as a TRL + Accelerate project for a cluster
+  'runs.exportTrl': method(
+    TrlExportArgs,
+    TrlExportResult,
+    'Write a run (or a run not started) as a self-contained TRL + Accelerate project: data, config under TRL names, train.py, mmpo_loss.py, accelerate configs, pinned requirements and a README listing what TRL cannot express.',
+  ),
 
   // ---- Compare (issue 15): several runs' metrics at once, held-out summaries, snapshot diffs
   'compare.runMetrics': method(

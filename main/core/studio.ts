@@ -21,6 +21,7 @@ import { seedDemoDataset } from './datasets/demo';
 import { APP_VERSION } from './version';
 import { RunStore } from './runs/store';
 import { runHandlers, type RunServiceDeps } from './runs/service';
+import { exportHandlers } from './export/service';
 import { watchRunEvals } from './runs/run-evals';
 import { builtinSuites, findSuite } from './evals/suites';
 import { compareHandlers } from './runs/compare';
@@ -161,6 +162,7 @@ export function createStudio(options: StudioOptions): Studio {
     'jobs.startSelfTest': (params) => jobs.start('self-test', params),
     ...datasetHandlers({ store: datasets, jobs, jobStore, exportsDir }),
     ...runHandlers(runDeps),
+    ...exportHandlers({ runs, assetsDir }),
     ...compareHandlers({ db: workspace.db, jobs, jobStore }),
     ...compareReportHandlers({ runs, exportsDir }),
     ...evalHandlers({ runs, datasets, jobs, assetsDir }),

@@ -14,6 +14,8 @@ import { currentPath } from '../../lib/router';
 import { CompareCharts, type ChartSettings } from './CompareCharts';
 import { CompareRunsTable, type RunRow } from './CompareRunsTable';
 import { WhatChanged } from './WhatChanged';
+import { GenerationsTab } from './GenerationsTab';
+import { PairsTab } from './PairsTab';
 
 /**
  * Compare (issue 15): runs side by side. The page's state is its URL
@@ -21,7 +23,12 @@ import { WhatChanged } from './WhatChanged';
  * tabs grow with the comparisons that land (checkpoints, generations, the
  * arena); only the ones that exist are shown.
  */
-const TABS = [{ id: 'runs', label: 'Runs' }] as const;
+const TABS = [
+  { id: 'runs', label: 'Runs' },
+  { id: 'generations', label: 'Generations' },
+  { id: 'pairs', label: 'Pairs' },
+] as const;
+type TabId = (typeof TABS)[number]['id'];
 
 /** What the charts start with when the URL names no metric: the loss and held-out accuracy. */
 const DEFAULT_METRICS = ['loss', 'eval/logp_accuracy'];
@@ -48,7 +55,10 @@ function useCompareState(): [CompareState, (patch: Partial<CompareState>) => voi
   return [state, (patch) => setState((s) => ({ ...s, ...patch }))];
 }
 
-const combineSeries = (results: { data?: MetricSeries }[]) => results.map((r) => r.data);
+const combineSeries = (results: { data?: MetricSeries; isPending: boolean }[]) => ({
+  data: results.map((r) => r.data),
+  pending: results.filter((r) => r.isPending).length,
+});
 
 export function ComparePage() {
   const api = useApi();
@@ -56,6 +66,7 @@ export function ComparePage() {
   const { data: runs = [], isLoading } = useQuery(runQueries.list(api));
   const { data: summaries = [] } = useQuery(compareQueries.evalSummary(api));
   const [pair, setPair] = useState<[number, number] | null>(null);
+  const [tab, setTab] = useState<TabId>('runs');
 
   const rows = useMemo<RunRow[]>(() => {
     const evals = new Map(summaries.map((s) => [s.runId, s.metrics]));
@@ -73,18 +84,21 @@ export function ComparePage() {
   const fetched = useMemo(() => [...new Set([...metrics, ...axis.needs, 'loss'])], [metrics, axis]);
 
   const columns = useQueries({
-    queries: picked.map((run) => compareQueries.runMetrics(api, run.id, fetched)),
+    queries: picked.map((run) =>
+      compareQueries.runMetrics(api, run.id, fetched, run.status === 'running' || run.status === 'queued' || run.status === 'paused'),
+    ),
     combine: combineSeries,
   });
   const series = useMemo(() => {
     const map = new Map<number, MetricSeries>();
     picked.forEach((run, i) => {
-      const data = columns[i];
+      const data = columns.data[i];
       if (data) map.set(run.id, data);
     });
     return map;
   }, [picked, columns]);
-  const loading = columns.filter((c) => c === undefined).length;
+  // Charts wait for every run's columns: drawn as each of 50 answers arrived, they would be rebuilt 50 times.
+  const loading = columns.pending;
 
   const settings = useMemo<ChartSettings>(
     () => ({ x: state.x, relative: state.relative, smoothing: state.smoothing, group: state.group }),
@@ -104,15 +118,17 @@ export function ComparePage() {
         </p>
       </div>
       <div role="tablist" aria-label="Comparisons" className="flex gap-1 border-b border-zinc-200 dark:border-zinc-800">
-        {TABS.map((tab) => (
+        {TABS.map((t) => (
           <button
-            key={tab.id}
+            key={t.id}
             type="button"
             role="tab"
-            aria-selected
-            className="-mb-px border-b-2 border-indigo-600 px-3 py-1.5 text-sm font-medium text-indigo-700 dark:text-indigo-300"
+            aria-selected={tab === t.id}
+            onClick={() => setTab(t.id)}
+            data-testid={`compare-tab-${t.id}`}
+            className={`-mb-px border-b-2 px-3 py-1.5 text-sm font-medium ${tab === t.id ? 'border-indigo-600 text-indigo-700 dark:text-indigo-300' : 'border-transparent text-zinc-500 hover:text-zinc-800 dark:hover:text-zinc-200'}`}
           >
-            {tab.label}
+            {t.label}
           </button>
         ))}
       </div>
@@ -127,64 +143,68 @@ export function ComparePage() {
         />
       )}
 
-      <section className={`${cardClass} space-y-3 p-4`} data-testid="compare-curves">
-        <div className="flex flex-wrap items-end gap-4">
-          <h2 className="text-sm font-semibold">Curves</h2>
-          <Field label="X axis" hint={axis.help}>
-            <select
-              className={inputClass}
-              value={state.x}
-              onChange={(e) => update({ x: e.target.value as XAxis })}
-              data-testid="compare-x-axis"
+      {tab === 'generations' && <GenerationsTab runs={picked} />}
+      {tab === 'pairs' && <PairsTab runs={picked} />}
+      {tab === 'runs' && (
+        <section className={`${cardClass} space-y-3 p-4`} data-testid="compare-curves">
+          <div className="flex flex-wrap items-end gap-4">
+            <h2 className="text-sm font-semibold">Curves</h2>
+            <Field label="X axis" hint={axis.help}>
+              <select
+                className={inputClass}
+                value={state.x}
+                onChange={(e) => update({ x: e.target.value as XAxis })}
+                data-testid="compare-x-axis"
+              >
+                {X_AXES.map((a) => (
+                  <option key={a.id} value={a.id} title={a.help}>
+                    {a.label}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Toggle
+              on={state.relative}
+              onClick={() => update({ relative: !state.relative })}
+              testId="compare-relative"
+              title="x as the share of each run done (0–1), so runs of different lengths line up"
             >
-              {X_AXES.map((a) => (
-                <option key={a.id} value={a.id} title={a.help}>
-                  {a.label}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Toggle
-            on={state.relative}
-            onClick={() => update({ relative: !state.relative })}
-            testId="compare-relative"
-            title="x as the share of each run done (0–1), so runs of different lengths line up"
-          >
-            Align by relative step
-          </Toggle>
-          <RangeField
-            label="Smoothing"
-            value={state.smoothing}
-            onChange={(smoothing) => update({ smoothing })}
-            min={0}
-            max={0.99}
-            step={0.01}
-            testId="compare-smoothing"
-            className="text-xs text-zinc-500"
-          />
-          {loading > 0 && <span className="text-xs text-zinc-500">loading {loading} runs’ metrics…</span>}
-        </div>
-        {picked.length === 0 ? (
-          <EmptyState testId="compare-none">Pick runs in the table to overlay their curves.</EmptyState>
-        ) : (
-          <>
-            <div className="flex flex-wrap gap-1.5" data-testid="compare-metrics">
-              {available.map((m) => (
-                <Toggle key={m} on={metrics.includes(m)} onClick={() => toggleMetric(m)} testId={`metric-${m}`}>
-                  {m}
-                </Toggle>
-              ))}
-            </div>
-            <p className="text-xs text-zinc-500">
-              Smoothing is TensorBoard’s debiased EMA; raw points stay faint behind it. Drag across a chart to zoom every chart,
-              double-click to zoom out; hovering one moves the cursor in all. {axis.help}
-            </p>
-            <CompareCharts metrics={metrics} runs={picked} series={series} settings={settings} />
-          </>
-        )}
-      </section>
+              Align by relative step
+            </Toggle>
+            <RangeField
+              label="Smoothing"
+              value={state.smoothing}
+              onChange={(smoothing) => update({ smoothing })}
+              min={0}
+              max={0.99}
+              step={0.01}
+              testId="compare-smoothing"
+              className="text-xs text-zinc-500"
+            />
+            {loading > 0 && <span className="text-xs text-zinc-500">loading {loading} runs’ metrics…</span>}
+          </div>
+          {picked.length === 0 ? (
+            <EmptyState testId="compare-none">Pick runs in the table to overlay their curves.</EmptyState>
+          ) : (
+            <>
+              <div className="flex flex-wrap gap-1.5" data-testid="compare-metrics">
+                {available.map((m) => (
+                  <Toggle key={m} on={metrics.includes(m)} onClick={() => toggleMetric(m)} testId={`metric-${m}`}>
+                    {m}
+                  </Toggle>
+                ))}
+              </div>
+              <p className="text-xs text-zinc-500">
+                Smoothing is TensorBoard’s debiased EMA; raw points stay faint behind it. Drag across a chart to zoom every chart,
+                double-click to zoom out; hovering one moves the cursor in all. {axis.help}
+              </p>
+              {loading === 0 && <CompareCharts metrics={metrics} runs={picked} series={series} settings={settings} />}
+            </>
+          )}
+        </section>
+      )}
 
-      <WhatChanged runs={picked} pair={shownPair} onPair={setPair} />
+      {tab === 'runs' && <WhatChanged runs={picked} pair={shownPair} onPair={setPair} />}
     </div>
   );
 }

@@ -1,0 +1,305 @@
+import { useQueries, useQuery } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import type { EvalModelRef } from '../../../../shared/evals';
+import type { Run } from '../../../../shared/runs';
+import { SIDE_BY_SIDE_SAMPLING, type SideBySideCell, type SideBySideRow, type SideBySideSet } from '../../../../shared/side-by-side';
+import { useApi } from '../../api/context';
+import { modelQueries, runQueries, snapshotQueries } from '../../api/queries';
+import { Badge } from '../../components/Badge';
+import { Button, Toggle } from '../../components/Button';
+import { cardClass } from '../../components/Card';
+import { EmptyState } from '../../components/EmptyState';
+import { Field, inputClass } from '../../components/Field';
+import { cellSegments, filterRows, outputsDiffer, verdictFlips } from '../../lib/compare-generations';
+import { ui } from '../../lib/ui-store';
+
+/**
+ * Side-by-side generations (issue 15 item 6): a prompt set through the base
+ * and checkpoints, a column each. *Generate* starts the evaluation's win-rate
+ * jobs (each checkpoint against the first column), which reuse every answer
+ * already stored; the table reads what is stored and fills in as jobs end.
+ */
+
+interface ColumnOption {
+  key: string;
+  ref: EvalModelRef;
+  label: string;
+}
+
+/** Rows shown at once; more on request (a set holds at most 500 prompts). */
+const PAGE = 50;
+
+function Cell({ row, column, reference }: { row: SideBySideRow; column: number; reference: number }) {
+  const cell: SideBySideCell = row.cells[column]!;
+  if (cell.text === null) return <span className="text-xs text-zinc-400">not generated yet</span>;
+  const v = cell.verdict;
+  return (
+    <div className="space-y-1">
+      <p className="text-sm whitespace-pre-wrap" data-testid="sbs-text">
+        {cellSegments(row, column, reference).map((s, i) =>
+          s.changed ? (
+            <mark key={i} className="rounded-sm bg-amber-200 dark:bg-amber-700/60">
+              {s.text}
+            </mark>
+          ) : (
+            <span key={i}>{s.text}</span>
+          ),
+        )}
+      </p>
+      {v && (
+        <div className="flex flex-wrap gap-1" data-testid="sbs-verdict">
+          {v.pass !== null && (
+            <Badge tone={v.pass ? 'emerald' : 'rose'} title={v.reason ?? undefined}>
+              {v.pass ? 'follows the rule' : 'breaks the rule'}
+            </Badge>
+          )}
+          {v.vsBase && (
+            <Badge tone={v.vsBase === 'win' ? 'emerald' : v.vsBase === 'loss' ? 'rose' : 'zinc'}>{`${v.vsBase} vs column 1`}</Badge>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function GenerationsTab({ runs }: { runs: readonly Run[] }) {
+  const api = useApi();
+  const { data: models = [] } = useQuery(modelQueries.list(api));
+  const { data: snapshots = [] } = useQuery(snapshotQueries.all(api));
+  const checkpoints = useQueries({ queries: runs.map((r) => runQueries.checkpoints(api, r.id)) });
+
+  const options = useMemo<ColumnOption[]>(() => {
+    const out: ColumnOption[] = [];
+    runs.forEach((run, i) => {
+      out.push({ key: `r${run.id}:0`, ref: { runId: run.id, step: 0 }, label: `#${run.id} ${run.name} — base (step 0)` });
+      const steps = (checkpoints[i]?.data ?? []).map((c) => c.step).sort((a, b) => a - b);
+      for (const step of steps)
+        out.push({ key: `r${run.id}:${step}`, ref: { runId: run.id, step }, label: `#${run.id} ${run.name} — step ${step}` });
+    });
+    for (const m of models) out.push({ key: `m${m.id}`, ref: { modelId: m.id }, label: `${m.name} (model)` });
+    return out;
+  }, [runs, checkpoints, models]);
+
+  // By default: the first run's base, then each run's last checkpoint.
+  const defaults = useMemo(() => {
+    const keys: string[] = [];
+    if (runs[0]) keys.push(`r${runs[0].id}:0`);
+    runs.forEach((run, i) => {
+      const steps = (checkpoints[i]?.data ?? []).map((c) => c.step);
+      if (steps.length) keys.push(`r${run.id}:${Math.max(...steps)}`);
+    });
+    return keys;
+  }, [runs, checkpoints]);
+  const [chosen, setChosen] = useState<string[] | null>(null);
+  const columnKeys = (chosen ?? defaults).filter((k) => options.some((o) => o.key === k));
+
+  const [source, setSource] = useState<'snapshot' | 'typed'>('snapshot');
+  const [snapshotId, setSnapshotId] = useState<number | null>(null);
+  const [split, setSplit] = useState<'test' | 'train'>('test');
+  const [typed, setTyped] = useState('');
+  const [judgeModel, setJudgeModel] = useState<number | null>(null);
+  const [maxTokens, setMaxTokens] = useState(SIDE_BY_SIDE_SAMPLING.maxTokens);
+  const [reference, setReference] = useState(0);
+  const [differOnly, setDifferOnly] = useState(false);
+  const [flipsOnly, setFlipsOnly] = useState(false);
+  const [shown, setShown] = useState(PAGE);
+  const [asked, setAsked] = useState<SideBySideSet | null>(null);
+
+  const snapshot = snapshotId ?? runs[0]?.snapshotId ?? snapshots[0]?.id ?? null;
+  const texts = typed
+    .split('\n')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  const set: SideBySideSet | null =
+    columnKeys.length < 2 || (source === 'snapshot' ? snapshot === null : texts.length === 0)
+      ? null
+      : {
+          columns: columnKeys.map((k) => options.find((o) => o.key === k)!.ref),
+          prompts: source === 'snapshot' ? { snapshotId: snapshot!, split } : { texts },
+          judge: judgeModel === null ? { kind: 'rules' } : { kind: 'model', model: { modelId: judgeModel } },
+          sampling: { ...SIDE_BY_SIDE_SAMPLING, maxTokens },
+        };
+
+  // Under ['evals', 'run']: every eval job that ends invalidates that prefix (api/queries.ts), so cells fill in as columns finish.
+  const table = useQuery({
+    queryKey: ['evals', 'run', 'side-by-side', asked],
+    queryFn: () => api.call('sideBySide.get', asked!),
+    enabled: asked !== null,
+  });
+
+  const generate = async () => {
+    if (!set) return;
+    try {
+      const jobs = await api.call('sideBySide.start', set);
+      setAsked(set);
+      setShown(PAGE);
+      ui.toast({
+        kind: 'info',
+        title: 'Generating',
+        message: `${jobs.length} evaluation job${jobs.length === 1 ? '' : 's'} queued; stored answers are reused.`,
+      });
+    } catch (err) {
+      ui.toast({ kind: 'error', title: 'Cannot generate', message: err instanceof Error ? err.message : String(err) });
+    }
+  };
+
+  const data = table.data;
+  const rows = data ? filterRows(data.rows, { differOnly, flipsOnly }) : [];
+  const toggleColumn = (key: string) => setChosen(columnKeys.includes(key) ? columnKeys.filter((k) => k !== key) : [...columnKeys, key]);
+
+  return (
+    <section className={`${cardClass} space-y-4 p-4`} data-testid="compare-generations">
+      <div className="space-y-2">
+        <h2 className="text-sm font-semibold">Side-by-side generations</h2>
+        <p className="text-xs text-zinc-500">
+          Pick the columns in order — the first is the base every other column is judged against — and a prompt set. Generating runs an
+          evaluation job per column (a win-rate item against the first column); answers already generated with the same settings come from
+          the generations cache.
+        </p>
+        <div className="flex flex-wrap gap-1.5" data-testid="sbs-columns">
+          {options.map((o) => (
+            <Toggle key={o.key} on={columnKeys.includes(o.key)} onClick={() => toggleColumn(o.key)} testId={`sbs-column-${o.key}`}>
+              {columnKeys.includes(o.key) ? `${columnKeys.indexOf(o.key) + 1}. ${o.label}` : o.label}
+            </Toggle>
+          ))}
+        </div>
+      </div>
+      <div className="flex flex-wrap items-end gap-3">
+        <Field label="Prompts">
+          <select
+            className={inputClass}
+            value={source}
+            onChange={(e) => setSource(e.target.value as 'snapshot' | 'typed')}
+            data-testid="sbs-source"
+          >
+            <option value="snapshot">a snapshot’s split</option>
+            <option value="typed">typed prompts</option>
+          </select>
+        </Field>
+        {source === 'snapshot' ? (
+          <>
+            <Field label="Snapshot">
+              <select
+                className={inputClass}
+                value={snapshot ?? ''}
+                onChange={(e) => setSnapshotId(Number(e.target.value))}
+                data-testid="sbs-snapshot"
+              >
+                {snapshots.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    #{s.id} {s.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field label="Split">
+              <select className={inputClass} value={split} onChange={(e) => setSplit(e.target.value as 'test' | 'train')}>
+                <option value="test">test</option>
+                <option value="train">train</option>
+              </select>
+            </Field>
+          </>
+        ) : (
+          <Field label="One prompt per line" className="min-w-80 grow">
+            <textarea className={inputClass} rows={3} value={typed} onChange={(e) => setTyped(e.target.value)} data-testid="sbs-typed" />
+          </Field>
+        )}
+        <Field
+          label="Judge"
+          hint="The rule checker judges the demo's prompts (each has a rule); a model judges any prompt, in both orders."
+        >
+          <select
+            className={inputClass}
+            value={judgeModel ?? ''}
+            onChange={(e) => setJudgeModel(e.target.value === '' ? null : Number(e.target.value))}
+            data-testid="sbs-judge"
+          >
+            <option value="">rules (the demo’s checker)</option>
+            {models.map((m) => (
+              <option key={m.id} value={m.id}>
+                model: {m.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Max new tokens">
+          <input
+            className={`${inputClass} w-20`}
+            type="number"
+            min={1}
+            max={4096}
+            value={maxTokens}
+            onChange={(e) => setMaxTokens(Math.max(1, Number(e.target.value) || 1))}
+          />
+        </Field>
+        <Button variant="primary" disabled={!set} onClick={() => void generate()} data-testid="sbs-generate">
+          Generate
+        </Button>
+      </div>
+
+      {!asked ? (
+        <EmptyState testId="sbs-none">Pick at least two columns and a prompt set, then Generate.</EmptyState>
+      ) : table.error ? (
+        <p className="text-sm text-rose-600" data-testid="sbs-error">
+          {table.error.message}
+        </p>
+      ) : !data ? null : (
+        <div className="space-y-3">
+          <div className="flex flex-wrap items-end gap-3">
+            <Field label="Diff against">
+              <select
+                className={inputClass}
+                value={reference}
+                onChange={(e) => setReference(Number(e.target.value))}
+                data-testid="sbs-reference"
+              >
+                {data.columns.map((c, i) => (
+                  <option key={i} value={i}>
+                    {i + 1}. {c.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Toggle on={differOnly} onClick={() => setDifferOnly(!differOnly)} testId="sbs-differ">
+              Only where outputs differ ({data.rows.filter(outputsDiffer).length})
+            </Toggle>
+            <Toggle on={flipsOnly} onClick={() => setFlipsOnly(!flipsOnly)} testId="sbs-flips">
+              Only where the judge flips ({data.rows.filter(verdictFlips).length})
+            </Toggle>
+            <span className="text-xs text-zinc-500" data-testid="sbs-progress">
+              {data.columns.map((c) => `${c.generated}/${data.rows.length}`).join(' · ')} generated
+            </span>
+          </div>
+          <div className="overflow-x-auto">
+            <div
+              className="grid gap-x-3 gap-y-2 text-sm"
+              style={{ gridTemplateColumns: `minmax(12rem, 1fr) repeat(${data.columns.length}, minmax(14rem, 1fr))` }}
+              data-testid="sbs-grid"
+            >
+              <div className="text-xs font-medium text-zinc-500 uppercase">Prompt</div>
+              {data.columns.map((c, i) => (
+                <div key={i} className="text-xs font-medium text-zinc-500" data-testid="sbs-column-head" title={c.modelHash}>
+                  {i + 1}. {c.name}
+                </div>
+              ))}
+              {rows.slice(0, shown).map((row) => (
+                <div key={row.promptHash} className="contents" data-testid="sbs-row">
+                  <div className="border-t border-zinc-100 pt-2 text-sm whitespace-pre-wrap text-zinc-600 dark:border-zinc-800 dark:text-zinc-300">
+                    {row.prompt}
+                  </div>
+                  {row.cells.map((_, i) => (
+                    <div key={i} className="border-t border-zinc-100 pt-2 dark:border-zinc-800" data-testid="sbs-cell">
+                      <Cell row={row} column={i} reference={reference} />
+                    </div>
+                  ))}
+                </div>
+              ))}
+            </div>
+          </div>
+          {rows.length === 0 && <EmptyState testId="sbs-empty">No prompt matches these filters.</EmptyState>}
+          {rows.length > shown && <Button onClick={() => setShown(shown + PAGE)}>Show {Math.min(PAGE, rows.length - shown)} more</Button>}
+        </div>
+      )}
+    </section>
+  );
+}
