@@ -154,9 +154,9 @@ export class LabelingService {
     return this.store.getAnnotator(this.store.insertAnnotator(trimmed));
   }
 
-  private toQueue(row: QueueRow): LabelQueue {
+  /** `folded`: the queue's labels when the caller has folded them already (stats), so they are read once. */
+  private toQueue(row: QueueRow, folded = foldLabels(this.store.foldEvents(row.id))): LabelQueue {
     const total = this.store.itemCount(row.id);
-    const folded = foldLabels(this.store.foldEvents(row.id));
     let done = 0;
     for (const labels of labelsByItem(folded).values()) if (labels.length >= row.overlap) done += 1;
     return {
@@ -409,14 +409,16 @@ export class LabelingService {
   /** Progress, agreement (percent and κ per annotator pair, α overall), position bias and conflicts of a queue. */
   stats(queueId: number): LabelStats {
     const row = this.store.queueRow(queueId);
-    const queue = this.toQueue(row);
-    const folded = foldLabels(this.store.foldEvents(queueId));
+    // The events are read and folded once for everything below (at 100k pairs each read is a large share of the call).
+    const events = this.store.foldEvents(queueId);
+    const folded = foldLabels(events);
+    const queue = this.toQueue(row, folded);
     const byItem = labelsByItem(folded);
     const items = this.store.itemSummaries(queueId);
     const annotatorIds = [...new Set([...folded.values()].map((f) => f.annotatorId))].sort((x, y) => x - y);
     const names = new Map(annotatorIds.map((id) => [id, this.store.getAnnotator(id).name]));
     const eventCounts = new Map<number, number>();
-    for (const e of this.store.foldEvents(queueId)) eventCounts.set(e.annotatorId, (eventCounts.get(e.annotatorId) ?? 0) + 1);
+    for (const e of events) eventCounts.set(e.annotatorId, (eventCounts.get(e.annotatorId) ?? 0) + 1);
 
     const consistency = this.review.swapConsistency(queueId, folded);
     const decided = latestAdjudications(this.review.store.queueAdjudications(queueId));
