@@ -16,6 +16,7 @@ import { CompareRunsTable, type RunRow } from './CompareRunsTable';
 import { WhatChanged } from './WhatChanged';
 import { GenerationsTab } from './GenerationsTab';
 import { PairsTab } from './PairsTab';
+import { CheckpointsTab } from './CheckpointsTab';
 
 /**
  * Compare (issue 15): runs side by side. The page's state is its URL
@@ -25,6 +26,7 @@ import { PairsTab } from './PairsTab';
  */
 const TABS = [
   { id: 'runs', label: 'Runs' },
+  { id: 'checkpoints', label: 'Checkpoints' },
   { id: 'generations', label: 'Generations' },
   { id: 'pairs', label: 'Pairs' },
 ] as const;
@@ -145,6 +147,7 @@ export function ComparePage() {
 
       {tab === 'generations' && <GenerationsTab runs={picked} />}
       {tab === 'pairs' && <PairsTab runs={picked} />}
+      {tab === 'checkpoints' && <CheckpointsTab runs={picked} />}
       {tab === 'runs' && (
         <section className={`${cardClass} space-y-3 p-4`} data-testid="compare-curves">
           <div className="flex flex-wrap items-end gap-4">
