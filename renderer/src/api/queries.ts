@@ -149,11 +149,12 @@ export const labelingQueries = {
 
 /** The Compare page (issue 15): one run's chosen metric columns per query, so 50 runs load as 50 short calls that cache apart. */
 export const compareQueries = {
-  runMetrics: (api: ApiClient, id: number, names: readonly string[]) =>
+  /** A finished run's metrics never change; a live one's are read again when the page reopens 10 s later. */
+  runMetrics: (api: ApiClient, id: number, names: readonly string[], live: boolean) =>
     queryOptions({
       queryKey: ['compare', 'metrics', id, [...names].sort()],
       queryFn: async () => (await api.call('compare.runMetrics', { ids: [id], names: [...names] }))[String(id)] ?? {},
-      staleTime: 10_000,
+      staleTime: live ? 10_000 : Infinity,
     }),
   evalSummary: (api: ApiClient) =>
     queryOptions({ queryKey: ['compare', 'evalSummary'], queryFn: () => api.call('compare.evalSummary', {}) }),

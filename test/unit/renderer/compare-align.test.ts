@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeCurves, runLength, stepToX, toCurve } from '../../../renderer/src/lib/compare-align';
+import { decimate, mergeCurves, runLength, stepToX, toCurve } from '../../../renderer/src/lib/compare-align';
 import { envelope, groupBy } from '../../../renderer/src/lib/compare-group';
 import { compareStatePath, DEFAULT_SMOOTHING, parseCompareState } from '../../../renderer/src/lib/compare-url';
 
@@ -132,5 +132,39 @@ describe('a comparison as a URL', () => {
       smoothing: DEFAULT_SMOOTHING,
       group: null,
     });
+  });
+});
+
+describe('the common case stays cheap (50 runs × 2,000 steps per chart)', () => {
+  it('hands curves on the same steps over as they are, without copying', () => {
+    const steps = [1, 2, 3];
+    const a = toCurve(column(steps, [1, 2, 3]), stepToX('step', { trainPairs: 1, totalSteps: 3 }, {}));
+    expect(a.x).toBe(steps);
+    const b = { x: [1, 2, 3], y: [4, 5, 6] };
+    const merged = mergeCurves([a, b]);
+    expect(merged.x).toBe(steps);
+    expect(merged.ys[1]).toBe(b.y);
+  });
+});
+
+describe('decimate (fewer points for the screen)', () => {
+  it('keeps each bucket’s first and last value of a smooth line, and the lowest and highest of a raw one in order', () => {
+    const x = [0, 1, 2, 3, 4, 5, 6, 7];
+    const smooth = [1, 2, 3, 4, 5, 6, 7, 8];
+    const raw = [5, 9, 1, 5, 2, 2, null, 3];
+    const out = decimate(x, [smooth, raw], [false, true], 2);
+    // Buckets [0..3] and [4..7].
+    expect(out.x).toEqual([0, 3, 4, 7]);
+    expect(out.ys[0]).toEqual([1, 4, 5, 8]);
+    // Bucket 1: the max 9 (index 1) comes before the min 1 (index 2); bucket 2: min 2 (index 4), max 3 (index 7).
+    expect(out.ys[1]).toEqual([9, 1, 2, 3]);
+  });
+
+  it('leaves short curves alone', () => {
+    const x = [1, 2, 3];
+    const y = [4, 5, 6];
+    const out = decimate(x, [y], [true], 2);
+    expect(out.x).toBe(x);
+    expect(out.ys[0]).toBe(y);
   });
 });

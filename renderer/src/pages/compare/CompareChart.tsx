@@ -101,6 +101,7 @@ export function CompareChart({
   const container = useRef<HTMLDivElement>(null);
   const readout = useRef<HTMLSpanElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const drawn = useRef<ChartData | null>(null);
   const latest = useRef(data);
   latest.current = data;
   const shape = `${syncKey}|${data.lines.map((l) => `${l.label}|${l.color}|${l.role}`).join(';')}|${data.bands.map((b) => `${b.upper}-${b.lower}`).join(',')}`;
@@ -114,13 +115,17 @@ export function CompareChart({
         readout.current.textContent = hit ? `${hit.line.label}: ${formatMetric(hit.value)} at ${xLabel} ${tick(hit.x)}` : '';
     };
     const d = latest.current;
-    const chart = new uPlot(
-      options(d, Math.max(240, el.clientWidth), height, syncKey, onCursor),
-      [d.x, ...d.lines.map((l) => l.values)],
-      el,
-    );
+    let width = Math.max(240, el.clientWidth);
+    const chart = new uPlot(options(d, width, height, syncKey, onCursor), [d.x, ...d.lines.map((l) => l.values)], el);
     plot.current = chart;
-    const observer = new ResizeObserver(() => chart.setSize({ width: Math.max(240, el.clientWidth), height }));
+    drawn.current = d;
+    // Each redraw of 100 lines costs; the observer's first call (and any that keeps the width) is not a resize.
+    const observer = new ResizeObserver(() => {
+      const next = Math.max(240, el.clientWidth);
+      if (next === width) return;
+      width = next;
+      chart.setSize({ width, height });
+    });
     observer.observe(el);
     return () => {
       observer.disconnect();
@@ -131,7 +136,10 @@ export function CompareChart({
   }, [shape, height, xLabel]);
 
   useEffect(() => {
-    plot.current?.setData([data.x, ...data.lines.map((l) => l.values)]);
+    // A chart just built from this data has drawn it already.
+    if (!plot.current || drawn.current === data) return;
+    drawn.current = data;
+    plot.current.setData([data.x, ...data.lines.map((l) => l.values)]);
   }, [data]);
 
   const runs = data.lines.filter((l) => l.role === 'line').length;

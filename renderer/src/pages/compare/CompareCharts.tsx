@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import type { MetricSeries, Run } from '../../../../shared/runs';
 import { ema } from '../../../../shared/stats/smoothing';
 import { EmptyState } from '../../components/EmptyState';
-import { mergeCurves, runLength, stepToX, toCurve, X_AXES, type Curve, type XAxis } from '../../lib/compare-align';
+import { decimate, mergeCurves, runLength, stepToX, toCurve, X_AXES, type Curve, type XAxis } from '../../lib/compare-align';
 import { colorOf, runColor } from '../../lib/compare-colors';
 import { formatSetting, runSettings } from '../../lib/compare-config';
 import { envelope, groupBy } from '../../lib/compare-group';
@@ -41,7 +41,7 @@ function runCurves(metric: string, runs: readonly Run[], series: ReadonlyMap<num
  * A chart's data. Runs drawn one by one: raw points faint behind the bold
  * smoothed line (just the line at smoothing 0). Grouped: one mean line per
  * group, in the group's colour, over a band from the group's lowest to its
- * highest run at each x.
+ * highest run at each x. Long curves are thinned for the screen (decimate).
  */
 export function chartData(curves: readonly RunCurve[], s: ChartSettings): ChartData {
   if (s.group === null) {
@@ -54,7 +54,12 @@ export function chartData(curves: readonly RunCurve[], s: ChartSettings): ChartD
       plotted.push({ curve: c.smooth, line: { label, color, role: 'line' } });
     }
     const merged = mergeCurves(plotted.map((p) => p.curve));
-    return { x: merged.x, lines: plotted.map((p, i) => ({ ...p.line, values: merged.ys[i]! })), bands: [] };
+    const shown = decimate(
+      merged.x,
+      merged.ys,
+      plotted.map((p) => p.line.role === 'raw'),
+    );
+    return { x: shown.x, lines: plotted.map((p, i) => ({ ...p.line, values: shown.ys[i]! })), bands: [] };
   }
   const key = s.group;
   const groups = groupBy(curves, (c) => formatSetting(runSettings(c.run)[key]));
@@ -73,7 +78,12 @@ export function chartData(curves: readonly RunCurve[], s: ChartSettings): ChartD
     bands.push({ upper: lines.length - 2, lower: lines.length - 1, color });
     lines.push({ label, color, role: 'line', values: e.mean });
   }
-  return { x, lines, bands };
+  const shown = decimate(
+    x,
+    lines.map((l) => l.values),
+    lines.map(() => false),
+  );
+  return { x: shown.x, lines: lines.map((l, i) => ({ ...l, values: shown.ys[i]! })), bands };
 }
 
 function MetricChart({
