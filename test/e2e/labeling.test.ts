@@ -181,6 +181,43 @@ describe('the labeler against `studio serve`', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it('shows agreement and the conflict queue of two annotators, and decides a conflict from the Stats tab', async () => {
+    const demo = (await api<{ id: number; name: string }[]>('datasets.list')).find((d) => d.name.startsWith('Demo'))!;
+    const queue = await api<LabelQueue>('labeling.createQueue', { name: 'two people', datasetId: demo.id, overlap: 2, recheckShare: 0 });
+    const plan: Record<string, string[]> = { bob: ['tie', 'tie', 'both_bad', 'tie'], carol: ['tie', 'tie', 'tie', 'tie'] };
+    for (const [name, choices] of Object.entries(plan)) {
+      const who = await api<{ id: number }>('labeling.createAnnotator', { name });
+      let item = await api<{ id: number }>('labeling.next', { queueId: queue.id, annotatorId: who.id });
+      for (const choice of choices)
+        item = (
+          await api<{ next: { id: number } }>('labeling.record', {
+            queueId: queue.id,
+            annotatorId: who.id,
+            action: 'label',
+            itemId: item.id,
+            choice,
+            msOnScreen: 2000,
+          })
+        ).next;
+    }
+    await page.goto(`${serve.url.split('#')[0]}#/labeling/${queue.id}/stats`);
+    await page.getByTestId('queue-stats').waitFor();
+    expect(await page.getByTestId('stats-done').textContent()).toBe('4 / 400');
+    expect(await page.getByTestId('stats-agreement').textContent()).toContain('bob · carol');
+    expect(await page.getByTestId('stats-agreement').textContent()).toContain('75.0%');
+    // The one pair they disagree on waits for a decision; the person chosen on this machine (alice) decides it.
+    await expect.poll(() => page.getByTestId('conflict').count()).toBe(1);
+    expect(await page.getByTestId('conflict').textContent()).toMatch(/bob: both bad.*carol: tie/);
+    await page.screenshot({ path: 'test-results/labeling-stats.png', fullPage: true });
+    await page.getByTestId('adjudicate-tie').click();
+    await page.getByTestId('conflicts-empty').waitFor();
+    const decided = await api<{ total: number; conflicts: { adjudication: { annotator: string; label: string } | null }[] }>(
+      'labeling.conflicts',
+      { queueId: queue.id, status: 'adjudicated' },
+    );
+    expect(decided.conflicts[0]?.adjudication).toMatchObject({ annotator: 'alice', label: 'tie' });
+  });
+
   it('shows a response holding <script> and <img onerror> as text: no such element reaches the page', async () => {
     const file = join(studio!.dir, 'hostile.jsonl');
     const rows = [

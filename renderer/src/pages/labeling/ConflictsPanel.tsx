@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { ConflictDetail, LabelQueue, PairLabel } from '../../../../shared/labeling';
 import { useApi } from '../../api/context';
+import { labelingQueries } from '../../api/queries';
 import { Badge } from '../../components/Badge';
 import { Button, Toggle } from '../../components/Button';
 import { cardClass } from '../../components/Card';
@@ -90,6 +91,8 @@ export function ConflictsPanel({ queue }: { queue: LabelQueue }) {
     queryFn: () => api.call('labeling.conflicts', { queueId: queue.id, status, limit: 50 }),
   });
   const [adjudicatorId] = useAnnotatorChoice();
+  const { data: annotators } = useQuery(labelingQueries.annotators(api));
+  const adjudicator = annotators?.find((a) => a.id === adjudicatorId);
   return (
     <section className="space-y-2" data-testid="conflicts-panel">
       <div className="flex items-center gap-3">
@@ -99,8 +102,9 @@ export function ConflictsPanel({ queue }: { queue: LabelQueue }) {
             {s}
           </Toggle>
         ))}
+        {adjudicator && <span className="ml-auto text-xs text-zinc-500">deciding as {adjudicator.name}</span>}
       </div>
-      {adjudicatorId === null && <EmptyState>Choose who you are on the Labeling page to decide conflicts.</EmptyState>}
+      {!adjudicator && <EmptyState>Choose who you are on the Labeling page to decide conflicts.</EmptyState>}
       {data && data.conflicts.length === 0 && (
         <EmptyState testId="conflicts-empty">
           {status === 'open' ? 'No open conflict: every pair’s labels agree or are decided.' : 'None.'}

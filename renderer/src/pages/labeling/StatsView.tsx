@@ -72,7 +72,7 @@ const AGREEMENT_COLUMNS: Column<AgreementRow>[] = [
   { header: 'Both labeled', align: 'right', className: 'tabular-nums', cell: (p) => formatCount(p.n) },
   { header: 'Agreement', align: 'right', className: 'tabular-nums', cell: (p) => formatShare(p.percent) },
   {
-    header: 'Cohen’s κ',
+    header: 'Cohen’s kappa',
     headerTitle: 'Agreement beyond chance: 1 is perfect, 0 is what chance gives',
     align: 'right',
     className: 'tabular-nums',
@@ -96,7 +96,7 @@ export function StatsView({ queue }: { queue: LabelQueue }) {
         <Stat label="Labels" value={formatCount(stats.progress.labels)} testId="stats-labels" />
         <Stat label="Annotators" value={stats.annotators.length} />
         <div title={agreement.alphaReason ?? `Krippendorff's α (nominal) over ${agreement.alphaUnits} pairs with two or more labels`}>
-          <Stat label="Krippendorff’s α" value={formatStat(agreement.alpha)} testId="stats-alpha" />
+          <Stat label="Krippendorff’s alpha" value={formatStat(agreement.alpha)} testId="stats-alpha" />
           {agreement.alphaReason && <p className="text-xs text-zinc-500">{agreement.alphaReason}</p>}
         </div>
       </div>
