@@ -6,6 +6,8 @@ import { createSnapshot } from '../../main/core/datasets/snapshots';
 import { DatasetStore } from '../../main/core/datasets/store';
 import { JobStore } from '../../main/core/jobs/store';
 import { RunStore } from '../../main/core/runs/store';
+import { call } from '../../main/core/client';
+import { createStudio } from '../../main/core/studio';
 import { openWorkspace } from '../../main/core/workspace';
 import { PRESETS } from '../../shared/objectives';
 import { RunConfig } from '../../shared/training';
@@ -165,10 +167,58 @@ const summary = (name: string, values: number[], unit: string, note?: string): M
   ];
 };
 
+/**
+ * compare.snapshotDiff on two snapshots of 100k records that differ in 1% of
+ * them (changed, removed and added): the time until the answer, which hashes
+ * both in a snapshot-diff job's worker process.
+ */
+export async function snapshotDiff100k(dir: string): Promise<Measurement[]> {
+  const workspace = join(dir, 'diff-ws');
+  const fixture = openWorkspace(workspace);
+  const datasets = new DatasetStore(fixture.db);
+  const record = (i: number, variant = '') => ({
+    kind: 'preference' as const,
+    prompt: [{ role: 'user' as const, content: `Question ${i} about topic ${i % 97}, with a few more words` }],
+    chosen: [{ role: 'assistant' as const, content: `Answer ${i}${variant}, careful and long enough to be a real answer` }],
+    rejected: [{ role: 'assistant' as const, content: `bad ${i}` }],
+    responses: null,
+    system: null,
+  });
+  const a = datasets.createDataset('v1');
+  const b = datasets.createDataset('v2');
+  datasets.insertRecords(
+    a.id,
+    null,
+    Array.from({ length: 100_000 }, (_, i) => record(i)),
+  );
+  // 500 changed, 500 removed, 500 added.
+  datasets.insertRecords(
+    b.id,
+    null,
+    Array.from({ length: 100_000 }, (_, i) => (i < 500 ? record(i, ' (edited)') : i < 1000 ? record(200_000 + i) : record(i))),
+  );
+  const sa = createSnapshot(fixture.db, a.id, 'v1', null);
+  const sb = createSnapshot(fixture.db, b.id, 'v2', null);
+  fixture.close();
+  const studio = createStudio({ workspaceDir: workspace });
+  try {
+    const t0 = performance.now();
+    const diff = await call(studio, 'compare.snapshotDiff', { a: sa.id, b: sb.id });
+    const ms = performance.now() - t0;
+    if (diff.changed !== 500 || diff.added !== 500 || diff.removed !== 500)
+      throw new Error(`Unexpected diff: ${JSON.stringify({ ...diff, samples: undefined })}`);
+    return [
+      { name: 'snapshot diff, 2 × 100k records (job in a worker)', value: ms, unit: 'ms', note: '500 changed, 500 added, 500 removed' },
+    ];
+  } finally {
+    await studio.close();
+  }
+}
+
 export async function run(): Promise<SuiteResult> {
   const t = tempDir('studio-bench-compare-');
   const workspace = join(t.dir, 'ws');
-  const measurements: Measurement[] = [];
+  const measurements: Measurement[] = await snapshotDiff100k(t.dir);
   const ids = seedWorkspace(workspace);
   const comparePath = `#/compare?runs=${ids.join(',')}&metrics=${METRICS.join(',')}`;
   const serve = await startServe(workspace, { STUDIO_NO_DEMO: '1' });
