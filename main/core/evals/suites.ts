@@ -4,7 +4,6 @@
  * and pins its content hash, so a cached result is only reused for the same
  * data. The demo workspace's default suite is "demo" v2.
  */
-import { createHash } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GenerationSampling, type EvalProblem, type Suite, type SuiteItem } from '../../../shared/evals';
@@ -14,6 +13,7 @@ import { getSnapshot, listSnapshots } from '../datasets/snapshots';
 import type { DatasetStore } from '../datasets/store';
 import { loadMcTask, loadTextSet, type McItem, type TaskProblem, type TextDocument } from './task-files';
 import type { ResolvedWinRate } from './win-rate-item';
+import { sha256Json } from './hash';
 
 export const DEMO_SUITE = 'demo';
 
@@ -66,9 +66,7 @@ export type ResolvedItem =
     ))
   | ResolvedWinRate;
 
-export function sha256Json(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
-}
+export { sha256Json };
 
 const toProblem = (p: TaskProblem): EvalProblem => ({
   ...(p.line !== undefined ? { line: p.line } : {}),

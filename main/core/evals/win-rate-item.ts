@@ -22,9 +22,9 @@ import { getSnapshot } from '../datasets/snapshots';
 import type { DatasetStore } from '../datasets/store';
 import { modelSourceHash } from '../runs/model-hash';
 import type { RunStore } from '../runs/store';
-import { modelHashOf, resolveModel, tokenizerHash, type ModelToEvaluate } from './eval-job';
+import { modelHashOf, resolveModel, tokenizerHash, type ModelToEvaluate } from './eval-model';
 import type { WinRateWorkItem } from './eval-protocol';
-import { sha256Json } from './suites';
+import { sha256Json } from './hash';
 
 /** Bumped when generation changes what it produces for the same settings: stored generations then no longer match. */
 const GENERATOR_VERSION = 1;

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Message } from '../../../shared/datasets';
 import { CandidateSampling, type CandidateSettings, GenerateCandidatesResult, ModelRef } from '../../../shared/labeling';
 import { StudioError } from '../../../shared/result';
-import { modelHashOf, resolveModel, type ModelToEvaluate } from '../evals/eval-job';
+import { modelHashOf, resolveModel, type ModelToEvaluate } from '../evals/eval-model';
 import { defineJobKind } from '../jobs/kind';
 import type { RunStore } from '../runs/store';
 import { CandidateStore, type NewGeneratedItem } from './candidate-store';

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { UncertaintyParams, UncertaintyResult } from '../../../shared/labeling';
-import { modelHashOf, resolveModel, tokenizerHash } from '../evals/eval-job';
+import { modelHashOf, resolveModel, tokenizerHash } from '../evals/eval-model';
 import { defineJobKind } from '../jobs/kind';
 import { workerModel } from './candidates-job';
 import { UncertaintyPayload, UncertaintyTaskResult } from './candidates-protocol';
