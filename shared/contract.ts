@@ -26,6 +26,7 @@ import { Adjudication, BuildFromLabelsParams, ConflictDetail, LabelImportReport,
 import { ArenaResults, GenerateCandidatesParams, ItemSources, UncertaintyParams } from './labeling';
 import { SideBySide, SideBySideSet } from './side-by-side';
 import { PairCategory, PairDrilldown } from './pair-drilldown';
+import { ArenaCreated, ArenaCreateParams, ArenaJudge, ArenaJudged, ArenaLeaderboard } from './arena';
 import { Invite, Session } from './invites';
 import { TrlExportArgs, TrlExportResult } from './trl-export';
 
@@ -366,6 +367,23 @@ export const contract = {
     }),
     PairDrilldown,
     'Two preference results (A, B; optionally the base) on the same split pair by pair: counts per category (flipped, never learned, …) and a page of pairs with their texts, record ids and log-prob margins.',
+  ),
+
+  // ---- Arena across N checkpoints (issue 15 item 8): main/core/labeling/arena.ts
+  'arena.create': method(
+    ArenaCreateParams,
+    ArenaCreated,
+    "A blind arena label queue from N models' stored answers on a snapshot's split (generate them first with sideBySide.start): pairs of models spread evenly over the prompts, sides drawn from the seed.",
+  ),
+  'arena.judge': method(
+    z.object({ queueId: Id, judge: ArenaJudge.default({ kind: 'rules' }) }),
+    ArenaJudged,
+    "Record a programmatic judge's votes on an arena queue's pairs as its own annotator (judge:rules): the response that follows the prompt's rule wins; both pass is a tie, both fail both-bad.",
+  ),
+  'arena.leaderboard': method(
+    z.object({ queueId: Id }),
+    ArenaLeaderboard,
+    "An arena queue's standing labels (people's and judges') as votes: per model wins, losses, ties and its Bradley–Terry rating with bootstrap 95% percentiles, best first.",
   ),
 
   'evals.start': method(

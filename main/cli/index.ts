@@ -19,6 +19,7 @@ import { doctorCommand, generateCommand, scoreCommand } from './engine';
 import { processIo, type CliIo } from './output';
 import { serveCommand } from './serve';
 import { resumeCommand, runsCommand, trainCommand } from './train';
+import { exportJobCommand } from './export-job';
 
 /**
  * Every subcommand; later features add theirs here. Command modules import
@@ -44,6 +45,7 @@ export const COMMANDS: Command[] = [
   compareCommand,
   labelCommand,
   generateCandidatesCommand,
+  exportJobCommand,
 ];
 
 const GLOBAL_OPTIONS = {

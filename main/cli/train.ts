@@ -39,7 +39,7 @@ export const RunFile = z
   .refine((f) => (f.modelId === undefined) !== (f.model === undefined), { message: 'give exactly one of modelId or model' });
 export type RunFile = z.infer<typeof RunFile>;
 
-function readRunFile(path: string): RunFile {
+export function readRunFile(path: string): RunFile {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
@@ -52,7 +52,7 @@ function readRunFile(path: string): RunFile {
   return parsed.data;
 }
 
-async function resolveLaunch(studio: Studio, file: RunFile, base: string) {
+export async function resolveLaunch(studio: Studio, file: RunFile, base: string) {
   let snapshotId = file.snapshotId;
   if (snapshotId === undefined) {
     const dataset = (await call(studio, 'datasets.list', {})).find((d) => d.name === file.dataset);

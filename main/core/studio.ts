@@ -29,6 +29,7 @@ import { compareReportHandlers } from './runs/compare-report';
 import { evalHandlers } from './evals/service';
 import { sideBySideHandlers } from './evals/side-by-side';
 import { pairDrilldown } from './evals/drilldown';
+import { arenaHandlers } from './labeling/arena';
 import { labelingHandlers, labelReviewHandlers } from './labeling/service';
 import { candidateHandlers } from './labeling/candidates-service';
 import { inviteHandlers } from './invites/service';
@@ -168,6 +169,7 @@ export function createStudio(options: StudioOptions): Studio {
     ...evalHandlers({ runs, datasets, jobs, assetsDir }),
     ...sideBySideHandlers({ runs, datasets, jobs, artifactsDir: workspace.artifactsDir }),
     'drilldown.pairs': (args) => pairDrilldown(workspace.db, args),
+    ...arenaHandlers({ db: workspace.db, runs, datasets }),
     ...labelingHandlers(workspace.db),
     ...labelReviewHandlers(workspace.db, { exportsDir, jobs }),
     ...candidateHandlers({ db: workspace.db, runs, jobs }),

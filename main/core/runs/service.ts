@@ -25,7 +25,8 @@ import { defaultsFor, estimateRun } from './estimate';
 import { defaultModelName, inspectModelFolder, readModelFolderConfig } from './models';
 import { type RunStore } from './store';
 
-type RunMethods = Extract<keyof Handlers, `runs.${string}` | `models.${string}`>;
+// runs.exportTrl is the TRL export's (main/core/export/service.ts).
+type RunMethods = Exclude<Extract<keyof Handlers, `runs.${string}` | `models.${string}`>, 'runs.exportTrl'>;
 
 export interface RunServiceDeps {
   runs: RunStore;
