@@ -18,44 +18,54 @@ import { recordPromptHash } from '../datasets/formats/prompt-hash';
 import { messagesToText } from '../datasets/formats/record';
 import { CompareStore, type SnapshotEntryRow } from './compare-store';
 
-/** A snapshot record with what the diff compares it by. */
-export interface DiffEntry {
-  record: DiffRecord;
-  content: RecordContent;
-  promptHash: string;
+/**
+ * A snapshot record with what the diff compares it by: its content hash and
+ * split at once, its prompt's hash and text only when asked (only records
+ * left unmatched need the one, only the samples the other).
+ */
+export class DiffEntry {
+  readonly contentHash: string;
+  private promptHashCache: string | undefined;
+
+  constructor(
+    readonly ordinal: number,
+    readonly recordId: number | null,
+    readonly split: 'train' | 'test' | null,
+    readonly content: RecordContent,
+  ) {
+    this.contentHash = contentHash(content);
+  }
+
+  get promptHash(): string {
+    const { prompt, system } = this.content;
+    return (this.promptHashCache ??= recordPromptHash({ prompt, ...(system ? { system } : {}) }));
+  }
+
+  get record(): DiffRecord {
+    const text = (this.content.system ? `${this.content.system}\n\n` : '') + messagesToText(this.content.prompt);
+    return { ordinal: this.ordinal, recordId: this.recordId, contentHash: this.contentHash, split: this.split, prompt: text.slice(0, 200) };
+  }
 }
 
 const CONTENT_FIELDS = ['kind', 'system', 'prompt', 'chosen', 'rejected', 'responses'] as const;
 
 export function diffEntry(row: SnapshotEntryRow): DiffEntry {
   const stored = JSON.parse(row.content) as RecordContent;
-  const content: RecordContent = {
+  return new DiffEntry(row.ordinal, row.record_id, row.split, {
     kind: stored.kind,
     prompt: stored.prompt,
     chosen: stored.chosen ?? null,
     rejected: stored.rejected ?? null,
     responses: stored.responses ?? null,
     system: stored.system ?? null,
-  };
-  const promptText = (content.system ? `${content.system}\n\n` : '') + messagesToText(content.prompt);
-  return {
-    record: {
-      ordinal: row.ordinal,
-      recordId: row.record_id,
-      contentHash: contentHash(content),
-      split: row.split,
-      prompt: promptText.slice(0, 200),
-    },
-    content,
-    promptHash: recordPromptHash({ prompt: content.prompt, ...(content.system ? { system: content.system } : {}) }),
-  };
+  });
 }
 
-const identity = (e: DiffEntry) => `${e.record.contentHash}:${e.record.split ?? '-'}`;
+const identity = (e: DiffEntry) => `${e.contentHash}:${e.split ?? '-'}`;
 
 function changedFields(a: DiffEntry, b: DiffEntry): string[] {
   const fields: string[] = CONTENT_FIELDS.filter((f) => JSON.stringify(a.content[f]) !== JSON.stringify(b.content[f]));
-  if (a.record.split !== b.record.split) fields.push('split');
+  if (a.split !== b.split) fields.push('split');
   return fields;
 }
 
@@ -85,9 +95,9 @@ export function diffSnapshots(a: readonly DiffEntry[], b: readonly DiffEntry[]):
   const pairedA = new Set<DiffEntry>();
   const pairedB = new Set<DiffEntry>();
   const byRecord = new Map<number, DiffEntry>();
-  for (const e of onlyA) if (e.record.recordId !== null && !byRecord.has(e.record.recordId)) byRecord.set(e.record.recordId, e);
+  for (const e of onlyA) if (e.recordId !== null && !byRecord.has(e.recordId)) byRecord.set(e.recordId, e);
   for (const e of onlyB) {
-    const match = e.record.recordId === null ? undefined : byRecord.get(e.record.recordId);
+    const match = e.recordId === null ? undefined : byRecord.get(e.recordId);
     if (match && !pairedA.has(match)) {
       pairs.push([match, e]);
       pairedA.add(match);
@@ -105,7 +115,7 @@ export function diffSnapshots(a: readonly DiffEntry[], b: readonly DiffEntry[]):
       pairedB.add(e);
     }
   }
-  pairs.sort((x, y) => x[0].record.ordinal - y[0].record.ordinal);
+  pairs.sort((x, y) => x[0].ordinal - y[0].ordinal);
   const removed = onlyA.filter((e) => !pairedA.has(e));
   const added = onlyB.filter((e) => !pairedB.has(e));
   const changed: DiffChange[] = pairs.slice(0, DIFF_SAMPLES).map(([x, y]) => ({ a: x.record, b: y.record, fields: changedFields(x, y) }));
