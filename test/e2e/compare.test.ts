@@ -96,6 +96,12 @@ describe('Compare against `studio serve`', () => {
       .getByTestId('run-color')
       .evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { color?: string } }).dataset.color));
     expect(new Set(colors).size).toBe(2);
+    // Hovering one chart names the nearest run there and moves the cursor in the other chart too (cursor sync).
+    const accuracyCursor = page.getByTestId('compare-chart-eval/logp_accuracy').locator('.u-cursor-x');
+    expect(await accuracyCursor.getAttribute('class')).toContain('u-off');
+    await loss.locator('.u-over').hover();
+    await expect.poll(() => loss.getByTestId('chart-readout').textContent()).toMatch(/^#\d+ (mmpo|dpo) short: -?[\d.e-]+ at step \d+/);
+    await expect.poll(() => accuracyCursor.getAttribute('class')).not.toContain('u-off');
     await page.screenshot({ path: 'test-results/compare.png', fullPage: true });
   });
 
