@@ -84,11 +84,16 @@ describe('the Evaluate page and the run page against `studio serve`', () => {
     const snapshot = (await api<Snapshot[]>('snapshots.list'))[0]!;
     const demo = (await api<ModelEntry[]>('models.list')).find((m) => m.origin === 'demo')!;
     // The launcher offers the setting: "demo" for the demo model, and a suite that does not exist is refused at the field.
+    await page.goto(serve.url); // the token moves into the cookie, as for a person opening the printed URL
+    await page.getByTestId('workspace-header').waitFor();
     await page.goto(`${serve.url.split('?')[0]}#/runs/new`);
     await page.getByTestId('launch-page').waitFor();
     await page.getByTestId('launch-model').selectOption(String(demo.id));
     const field = page.getByTestId('field-evalSuite');
     await expect.poll(() => field.inputValue()).toBe('demo');
+    // The workspace's suites are offered as it is typed.
+    const offered = await page.locator(`#${await field.getAttribute('list')} option`).all();
+    expect(await Promise.all(offered.map((o) => o.getAttribute('value')))).toEqual(['demo']);
     await field.fill('nope');
     await expect.poll(() => page.getByTestId('issue-evalSuite').textContent()).toBe('There is no suite "nope" (known: "demo").');
     expect(await page.getByTestId('launch-run').isDisabled()).toBe(true);

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import type { PresetName } from '../../../../shared/objectives';
 import { DEFAULT_LORA, LORA_HELP, PRESET_SETTINGS, settingAt, type DescribedSetting } from '../../../../shared/run-settings';
 import { useApi } from '../../api/context';
-import { datasetQueries, modelQueries, snapshotQueries } from '../../api/queries';
+import { datasetQueries, evalQueries, modelQueries, snapshotQueries } from '../../api/queries';
 import { BackLink, Button } from '../../components/Button';
 import { navigate } from '../../lib/router';
 import { useDebounced } from '../../lib/use-debounced';
@@ -154,6 +154,7 @@ export function LaunchPage() {
     if (snapshotId === null && unfrozenId === null && snapshots[0]) setSnapshotId(snapshots[0].id);
   }, [snapshotId, unfrozenId, snapshots]);
 
+  const suites = useQuery(evalQueries.suites(api));
   const defaults = useQuery({
     queryKey: ['runs', 'defaults', modelId],
     queryFn: () => api.call('runs.defaults', { modelId: modelId! }),
@@ -188,7 +189,12 @@ export function LaunchPage() {
   });
 
   const form: FormBinding | null = config
-    ? { config, issues, set: (path, value) => setConfig((c) => (c ? setAt(c, path, value) : c)) }
+    ? {
+        config,
+        issues,
+        set: (path, value) => setConfig((c) => (c ? setAt(c, path, value) : c)),
+        suggestions: { evalSuite: (suites.data ?? []).map((s) => s.name) },
+      }
     : null;
   const micro = config ? getAt(config, 'microBatchSize') : null;
   const accumulation = config ? getAt(config, 'gradAccumulation') : null;

@@ -12,6 +12,8 @@ export interface FormBinding {
   config: FormConfig;
   set: (path: string, value: unknown) => void;
   issues: Issues;
+  /** Values a text setting may take, offered as it is typed (evalSuite: the workspace's suites). */
+  suggestions?: Record<string, readonly string[]>;
 }
 
 function testIdOf(path: string): string {
@@ -198,15 +200,25 @@ function TextField({
   placeholder?: string;
 }) {
   const value = getAt(form.config, path);
+  const suggestions = form.suggestions?.[path] ?? [];
+  const listId = `${testIdOf(path)}-options`;
   return (
     <SettingControl label={label} hint={hint} path={path} issues={form.issues}>
       <input
         className={`${inputClass} font-mono`}
         value={typeof value === 'string' ? value : ''}
         placeholder={placeholder}
+        list={suggestions.length > 0 ? listId : undefined}
         data-testid={testIdOf(path)}
         onChange={(e) => form.set(path, e.target.value.trim() === '' ? null : e.target.value)}
       />
+      {suggestions.length > 0 && (
+        <datalist id={listId}>
+          {suggestions.map((v) => (
+            <option key={v} value={v} />
+          ))}
+        </datalist>
+      )}
     </SettingControl>
   );
 }
