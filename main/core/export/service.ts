@@ -3,6 +3,7 @@
  * written as a TRL + Accelerate project (trl-export.ts).
  */
 import type { Handlers } from '../handlers';
+import { StudioError } from '../../../shared/result';
 import { RunConfig } from '../../../shared/training';
 import { getSnapshot } from '../datasets/snapshots';
 import type { RunStore } from '../runs/store';
@@ -19,7 +20,13 @@ export function exportHandlers(deps: { runs: RunStore; assetsDir: string }): Pic
       } else {
         const model = runs.getModel(launch!.modelId);
         const snapshot = getSnapshot(runs.db, launch!.snapshotId);
-        const config = RunConfig.parse({ ...launch!.config, model: { kind: 'folder', path: model.path } });
+        const parsed = RunConfig.safeParse({ ...launch!.config, model: { kind: 'folder', path: model.path } });
+        if (!parsed.success)
+          throw new StudioError(
+            'INVALID_ARGUMENT',
+            `The run's config is not valid: ${parsed.error.issues.map((i) => `config.${i.path.join('.')}: ${i.message}`).join('; ')}.`,
+          );
+        const config = parsed.data;
         const name = launch!.name?.trim() || `${config.objective.objective.toUpperCase()} on ${snapshot.name} (${model.name})`;
         source = { runId: null, name, config, snapshot };
       }
