@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompareReportResult } from '../../shared/compare-report';
+import type { MethodName } from '../../shared/contract';
 import { call } from '../../main/core/client';
 import { createStudio } from '../../main/core/studio';
 import { TINY_SUITE, tinyComparedRuns } from '../helpers/compare-runs';
@@ -24,10 +25,14 @@ beforeAll(async () => {
   const studio = createStudio({ workspaceDir: workspace });
   try {
     await studio.seedDemo();
-    runIds = await tinyComparedRuns((method, args) => call(studio, method as never, args as never) as Promise<never>, t.dir, [
-      { name: 'mmpo <script>alert(1)</script>', objective: 'mmpo' },
-      { name: 'dpo short', objective: 'dpo' },
-    ]);
+    runIds = await tinyComparedRuns(
+      <T>(method: string, args: unknown) => call(studio, method as MethodName, args as never) as Promise<T>,
+      t.dir,
+      [
+        { name: 'mmpo <script>alert(1)</script>', objective: 'mmpo' },
+        { name: 'dpo short', objective: 'dpo' },
+      ],
+    );
   } finally {
     await studio.close();
   }
