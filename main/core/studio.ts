@@ -163,7 +163,7 @@ export function createStudio(options: StudioOptions): Studio {
     'jobs.startSelfTest': (params) => jobs.start('self-test', params),
     ...datasetHandlers({ store: datasets, jobs, jobStore, exportsDir }),
     ...runHandlers(runDeps),
-    ...exportHandlers({ runs, assetsDir }),
+    ...exportHandlers({ runs, assetsDir, exportsDir }),
     ...compareHandlers({ db: workspace.db, jobs, jobStore }),
     ...compareReportHandlers({ runs, exportsDir }),
     ...evalHandlers({ runs, datasets, jobs, assetsDir }),

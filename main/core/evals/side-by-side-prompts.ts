@@ -15,6 +15,9 @@ import { snapshotContents } from '../datasets/snapshots';
 
 export interface SetPrompt {
   hash: string;
+  /** The prompt's hash as its first occurrence (sample 0), and which occurrence this is. */
+  baseHash: string;
+  sample: number;
   text: string;
   meta: unknown;
 }
@@ -84,6 +87,6 @@ export function setPrompts(db: Db, prompts: WinRatePrompts): SetPrompt[] {
     const base = promptHash(prompt, 0);
     const sample = seen.get(base) ?? 0;
     seen.set(base, sample + 1);
-    return { hash: sample === 0 ? base : promptHash(prompt, sample), text: promptText(prompt), meta };
+    return { hash: sample === 0 ? base : promptHash(prompt, sample), baseHash: base, sample, text: promptText(prompt), meta };
   });
 }

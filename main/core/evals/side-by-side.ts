@@ -28,7 +28,7 @@ import type { Handlers } from '../handlers';
 import type { JobSupervisor } from '../jobs/supervisor';
 import type { RunStore } from '../runs/store';
 import { CheckpointCompareStore } from './checkpoint-compare-store';
-import { modelHashOf, resolveModel, tokenizerHash } from './eval-job';
+import { modelHashOf, resolveModel, tokenizerHash } from './eval-model';
 import { GenerationStore } from './generation-store';
 import { setPrompts } from './side-by-side-prompts';
 import { resolveWinRate, type ResolvedWinRate, type SideGenerations } from './win-rate-item';
@@ -47,7 +47,7 @@ export interface SideBySideDeps {
  * prompts typed again are the same file — the same data hash and the same
  * cached answers.
  */
-function winRatePrompts(set: ParsedSet, artifactsDir: string): WinRatePrompts {
+export function winRatePrompts(set: Pick<ParsedSet, 'prompts'>, artifactsDir: string): WinRatePrompts {
   if (!('texts' in set.prompts)) return set.prompts;
   const body = set.prompts.texts.map((prompt) => JSON.stringify({ prompt })).join('\n') + '\n';
   const dir = join(artifactsDir, 'side-by-side');
@@ -58,7 +58,7 @@ function winRatePrompts(set: ParsedSet, artifactsDir: string): WinRatePrompts {
 }
 
 /** Refuses a set too big to lay out whole (the view reads every prompt), naming its size. */
-function checkSize(deps: SideBySideDeps, prompts: WinRatePrompts): void {
+export function checkSize(deps: Pick<SideBySideDeps, 'datasets'>, prompts: WinRatePrompts): void {
   let count: number;
   let what: string;
   if ('path' in prompts) {
@@ -86,7 +86,11 @@ function checkSize(deps: SideBySideDeps, prompts: WinRatePrompts): void {
 const sameRef = (a: EvalModelRef, b: EvalModelRef) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Each checkpoint column's win-rate item against the first column, resolved as the eval job resolves it. */
-async function resolveColumns(deps: SideBySideDeps, set: ParsedSet, prompts: WinRatePrompts): Promise<ResolvedWinRate[]> {
+export async function resolveColumns(
+  deps: Pick<SideBySideDeps, 'runs' | 'datasets'>,
+  set: Omit<ParsedSet, 'prompts'>,
+  prompts: WinRatePrompts,
+): Promise<ResolvedWinRate[]> {
   const out: ResolvedWinRate[] = [];
   for (const column of set.columns.slice(1)) {
     const model = await resolveModel(deps.runs, { model: column, settings: {} });

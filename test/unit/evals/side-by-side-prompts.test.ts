@@ -43,7 +43,7 @@ describe('side-by-side prompts', () => {
       const base = workerHash(p.prompt, 0);
       const k = seen.get(base) ?? 0;
       seen.set(base, k + 1);
-      return { hash: k === 0 ? base : workerHash(p.prompt, k), text: workerText(p.prompt), meta: p.meta };
+      return { hash: k === 0 ? base : workerHash(p.prompt, k), baseHash: base, sample: k, text: workerText(p.prompt), meta: p.meta };
     });
     // A file needs no database.
     const ours = setPrompts(null as unknown as Db, { path });
