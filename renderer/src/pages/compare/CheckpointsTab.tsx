@@ -103,6 +103,7 @@ function EvaluationTable({
   baseline,
   onBaseline,
   onEvaluate,
+  evaluateWith,
   evaluating,
 }: {
   rows: CheckpointRow[];
@@ -110,6 +111,8 @@ function EvaluationTable({
   baseline: CheckpointRow | undefined;
   onBaseline: (key: string) => void;
   onEvaluate: (row: CheckpointRow) => void;
+  /** The suite an Evaluate click runs; null where none can be (a suite picked that this workspace does not know). */
+  evaluateWith: string | null;
   evaluating: ReadonlySet<string>;
 }) {
   const columns = useMemo(() => tableColumns(rows), [rows]);
@@ -179,11 +182,19 @@ function EvaluationTable({
                       <td key={metricRefKey(c)} className="px-2 py-1.5 text-right">
                         {busy(row) ? (
                           <span className="text-zinc-400">{row.status === 'running' ? 'evaluating…' : 'queued'}</span>
+                        ) : evaluateWith === null ? (
+                          <span
+                            className="text-zinc-400"
+                            title="This suite is not one this workspace knows (evals.suites), so it cannot be run from here."
+                          >
+                            —
+                          </span>
                         ) : (
                           <button
                             type="button"
                             className="text-indigo-600 hover:underline"
                             onClick={() => onEvaluate(row)}
+                            title={`Evaluate this checkpoint on suite "${evaluateWith}"`}
                             data-testid="checkpoint-evaluate"
                           >
                             Evaluate
@@ -249,11 +260,17 @@ export function CheckpointsTab({ runs }: { runs: readonly Run[] }) {
   const capabilityRef = capability ?? capabilityChoices(rows)[0];
   const alignmentRef = alignment ?? alignmentChoices(rows)[0];
 
-  // The suite an Evaluate click runs: the one picked, else the runs' own evaluation suite, else the first there is.
-  const evalSuite = suite || runs.find((r) => r.config.evalSuite)?.config.evalSuite || suites[0]?.name;
+  // The suite an Evaluate click runs: the one picked, else the runs' own evaluation suite, else the first there is —
+  // only suites evals.start knows by name (a hand-made list of items has a name but cannot be asked for again).
+  const known = new Set(suites.map((x) => x.name));
+  const evalSuite = suite
+    ? known.has(suite)
+      ? suite
+      : null
+    : (runs.map((r) => r.config.evalSuite).find((name) => name !== null && known.has(name)) ?? suites[0]?.name ?? null);
   const evaluate = useMutation({
     mutationFn: (row: CheckpointRow) =>
-      api.call('evals.start', { model: { runId: row.runId ?? row.runIds[0]!, step: row.step }, suite: evalSuite! }),
+      api.call('evals.start', { model: { runId: row.runId ?? row.runIds[0]!, step: row.step }, suite: evalSuite ?? '' }),
     onMutate: (row) => setEvaluating((s) => new Set(s).add(row.key)),
     // Once the job exists the row's own status (queued, running) says it is on its way.
     onSettled: (_job, _err, row) =>
@@ -304,6 +321,7 @@ export function CheckpointsTab({ runs }: { runs: readonly Run[] }) {
             baseline={baseline}
             onBaseline={setBaselineKey}
             onEvaluate={(row) => evaluate.mutate(row)}
+            evaluateWith={evalSuite}
             evaluating={evaluating}
           />
         )}
