@@ -276,9 +276,12 @@ export const LabelStats = z.object({
     alphaUnits: z.number().int(),
     alphaReason: z.string().optional(),
   }),
+  /** The first 100 conflicts in the queue's order (labeling.conflicts pages them all; conflictCounts counts them). */
   conflicts: z.array(Conflict),
   /** Conflicts still waiting for a decision, and those adjudicated. */
   conflictCounts: z.object({ open: z.number().int(), adjudicated: z.number().int() }).optional(),
+  /** Conflicts whose standing labels include both `a` and `b`. */
+  decisiveConflicts: z.number().int().optional(),
 });
 export type LabelStats = z.infer<typeof LabelStats>;
 

@@ -14,7 +14,7 @@ import { loadAverage, type Measurement, type SuiteResult } from '../report';
 const PAIRS = Number(process.env.BENCH_LABEL_PAIRS ?? 100_000);
 
 /**
- * Label review at 100k pairs: two annotators' labels on every pair, exported,
+ * Label review at 100k pairs: two annotators' key presses on every pair (labels, skips, undos and relabels), exported,
  * imported into a second queue (and again: all duplicates), the conflict
  * queue's first page and stats, and building a dataset from the labels. The
  * functions run here in process; the studio runs export, import and build in a
@@ -46,27 +46,40 @@ export async function run(): Promise<SuiteResult> {
     const source = make('source');
     const target = make('target');
     const store = new LabelStore(ws.db);
+    /**
+     * Realistic key presses on every pair: mostly one label, with skips (some
+     * pairs only skipped), relabels after an undo, and labels undone for good.
+     */
     const labelAll = (queueId: number, annotator: string, pick: (i: number) => 'a' | 'b' | 'tie') => {
       const annotatorId = labeling.createAnnotator(annotator).id;
       const items = store.itemSummaries(queueId);
+      const event = (itemId: number, action: 'label' | 'skip' | 'undo', label: 'a' | 'b' | 'tie' | null, i: number) =>
+        store.insertEvent({
+          itemId,
+          annotatorId,
+          action,
+          label,
+          shownLeft: i % 2 ? 'a' : 'b',
+          rationale: null,
+          confidence: null,
+          msOnScreen: 1000,
+        });
       store.transaction(() => {
-        items.forEach((it, i) =>
-          store.insertEvent({
-            itemId: it.id,
-            annotatorId,
-            action: 'label',
-            label: pick(i),
-            shownLeft: i % 2 ? 'a' : 'b',
-            rationale: null,
-            confidence: null,
-            msOnScreen: 1000,
-          }),
-        );
+        items.forEach((it, i) => {
+          if (i % 53 === 0) return void event(it.id, 'skip', null, i);
+          if (i % 31 === 0) event(it.id, 'skip', null, i);
+          event(it.id, 'label', pick(i), i);
+          if (i % 97 === 0) {
+            event(it.id, 'undo', null, i);
+            event(it.id, 'label', pick(i + 1), i);
+          }
+          if (i % 211 === 0) event(it.id, 'undo', null, i);
+        });
       });
+      return annotatorId;
     };
     labelAll(source.id, 'alice', (i) => (i % 10 === 0 ? 'b' : 'a'));
-    labelAll(target.id, 'bob', (i) => (i % 7 === 0 ? 'tie' : 'a'));
-
+    const bob = labelAll(target.id, 'bob', (i) => (i % 7 === 0 ? 'tie' : 'a'));
     let t0 = performance.now();
     const path = join(t.dir, 'alice.jsonl');
     const file = exportLabels(ws.db, { queueId: source.id, path });
@@ -80,12 +93,41 @@ export async function run(): Promise<SuiteResult> {
     measurements.push({ name: `import the same file again (${again.duplicates} duplicates)`, value: performance.now() - t0, unit: 'ms' });
 
     const review = new LabelReview(ws.db);
+    // Swap re-serves answered on 2.5% of bob's pairs (one in five inconsistent) and 500 conflicts decided.
+    const targetItems = store.itemSummaries(target.id);
+    review.store.transaction(() => {
+      targetItems.forEach((it, i) => {
+        if (i % 40 !== 0) return;
+        review.store.insertRecheck({
+          item_id: it.id,
+          annotator_id: bob,
+          label: i % 200 === 0 ? 'b' : 'a',
+          shown_left: 'a',
+          rationale: null,
+          confidence: null,
+          ms_on_screen: 900,
+        });
+      });
+      const open = review.conflicts({ queueId: target.id, status: 'open', offset: 0, limit: 500 }).conflicts;
+      for (const c of open) review.store.insertAdjudication({ itemId: c.itemId, annotatorId: bob, label: 'a', note: null });
+    });
     t0 = performance.now();
     const conflicts = review.conflicts({ queueId: target.id, status: 'open', offset: 0, limit: 100 });
     measurements.push({ name: `labeling.conflicts, first page of ${conflicts.total}`, value: performance.now() - t0, unit: 'ms' });
     t0 = performance.now();
-    labeling.stats(target.id);
-    measurements.push({ name: 'labeling.stats (two annotators, every pair)', value: performance.now() - t0, unit: 'ms' });
+    const decided = review.conflicts({ queueId: target.id, status: 'adjudicated', offset: 400, limit: 100 });
+    measurements.push({
+      name: `labeling.conflicts, adjudicated page at 400 of ${decided.total}`,
+      value: performance.now() - t0,
+      unit: 'ms',
+    });
+    t0 = performance.now();
+    const stats = labeling.stats(target.id);
+    measurements.push({
+      name: `labeling.stats (two annotators, every pair, ${stats.progress.labels} standing labels)`,
+      value: performance.now() - t0,
+      unit: 'ms',
+    });
     t0 = performance.now();
     const built = buildDatasetFromLabels(ws.db, { queueId: target.id, datasetName: 'built' });
     measurements.push({ name: `labeling.build: ${built.records} records, split and snapshot`, value: performance.now() - t0, unit: 'ms' });

@@ -104,9 +104,10 @@ function printStats(ctx: CommandContext, stats: LabelStats): void {
       ],
       [
         'conflicts',
-        `${stats.conflicts.length} (${stats.conflicts.filter((c) => c.decisive).length} with a against b)${
-          stats.conflictCounts ? `: ${stats.conflictCounts.open} open, ${stats.conflictCounts.adjudicated} adjudicated` : ''
-        }`,
+        // stats.conflicts lists the first ones only; the counts cover the whole queue.
+        stats.conflictCounts
+          ? `${stats.conflictCounts.open + stats.conflictCounts.adjudicated} (${stats.decisiveConflicts ?? 0} with a against b): ${stats.conflictCounts.open} open, ${stats.conflictCounts.adjudicated} adjudicated`
+          : `${stats.conflicts.length} (${stats.conflicts.filter((c) => c.decisive).length} with a against b)`,
       ],
     ]),
   );

@@ -17,6 +17,7 @@ import { StudioError } from '../../../shared/result';
 import type { Db } from '../db/open';
 import { LabelStore } from './label-store';
 import { type AdjudicationRow, ReviewStore } from './review-store';
+import { StatsStore } from './stats-store';
 
 /**
  * How many of an annotator's own labels come between a label and its swapped
@@ -149,52 +150,35 @@ export class LabelReview {
     };
   }
 
-  /** Per annotator: answered re-serves, how many gave their standing label again, and the share. */
-  swapConsistency(queueId: number, folded: Map<string, FoldedLabel>): Map<number, { n: number; same: number; share: number | null }> {
-    const out = new Map<number, { n: number; same: number; share: number | null }>();
-    for (const r of this.store.queueRechecks(queueId)) {
-      if (r.label === null) continue;
-      const standing = folded.get(`${r.item_id}:${r.annotator_id}`)?.label ?? null;
-      // A label undone since has nothing to be consistent with.
-      if (standing === null) continue;
-      const c = out.get(r.annotator_id) ?? { n: 0, same: 0, share: null };
-      c.n += 1;
-      if (r.label === standing) c.same += 1;
-      c.share = c.same / c.n;
-      out.set(r.annotator_id, c);
-    }
-    return out;
-  }
-
-  /** Conflicts (pairs whose standing labels disagree) still open and those adjudicated. */
-  conflictCounts(queueId: number, folded: Map<string, FoldedLabel>): { open: number; adjudicated: number } {
-    const decided = latestAdjudications(this.store.queueAdjudications(queueId));
-    const counts = { open: 0, adjudicated: 0 };
-    for (const [itemId, labels] of standingByItem(folded))
-      if (isConflict(labels.map((f) => f.label!))) counts[decided.has(itemId) ? 'adjudicated' : 'open'] += 1;
-    return counts;
-  }
-
-  /** The conflict queue: pairs whose standing labels disagree, in the queue's order, with each label's rationale and confidence. */
+  /**
+   * The conflict queue: pairs whose standing labels disagree, in the queue's
+   * order, with each label's rationale and confidence. The page is found in
+   * SQL over the standing labels (stats-store.ts), and only its pairs are read
+   * whole.
+   */
   conflicts(args: { queueId: number; status: 'open' | 'adjudicated' | 'all'; offset: number; limit: number }): {
     total: number;
     conflicts: ConflictDetail[];
   } {
     this.labels.queueRow(args.queueId);
-    const byItem = standingByItem(foldLabels(this.labels.foldEvents(args.queueId)));
+    const stats = new StatsStore(this.store.db);
+    let conflicting = 0;
+    for (const s of stats.signatures(args.queueId))
+      if ([s.a, s.b, s.tie, s.both_bad].filter((c) => c > 0).length > 1) conflicting += s.units;
+    const adjudicated = args.status === 'all' ? 0 : stats.adjudicatedConflicts(args.queueId);
+    const total = args.status === 'all' ? conflicting : args.status === 'adjudicated' ? adjudicated : conflicting - adjudicated;
+    const page = stats.conflictItems(args.queueId, args.status, args.offset, args.limit);
+    const standing = stats.standingOn(
+      args.queueId,
+      page.map((c) => c.item_id),
+    );
     const decided = latestAdjudications(this.store.queueAdjudications(args.queueId));
     const names = new Map(this.labels.listAnnotators().map((a) => [a.id, a.name]));
-    const matching = this.labels.itemSummaries(args.queueId).filter((it) => {
-      const labels = byItem.get(it.id) ?? [];
-      if (!isConflict(labels.map((f) => f.label!))) return false;
-      return args.status === 'all' || (args.status === 'adjudicated') === decided.has(it.id);
-    });
-    const page = matching.slice(args.offset, args.offset + args.limit);
     // Rationale and confidence are read for the page's labels only.
-    const details = this.store.eventDetails(page.flatMap((it) => (byItem.get(it.id) ?? []).map((f) => f.eventId)));
-    const conflicts = page.map((summary): ConflictDetail => {
-      const item = this.labels.item(summary.id);
-      const labels = (byItem.get(item.id) ?? []).sort((x, y) => x.annotatorId - y.annotatorId);
+    const details = this.store.eventDetails(standing.map((r) => r.event_id));
+    const conflicts = page.map((c): ConflictDetail => {
+      const item = this.labels.item(c.item_id);
+      const labels = standing.filter((r) => r.item_id === item.id);
       const adjudication = decided.get(item.id);
       return {
         itemId: item.id,
@@ -204,18 +188,18 @@ export class LabelReview {
         system: item.system,
         a: JSON.parse(item.response_a) as Message[],
         b: JSON.parse(item.response_b) as Message[],
-        labels: labels.map((f) => ({
-          annotatorId: f.annotatorId,
-          annotator: names.get(f.annotatorId) ?? `#${f.annotatorId}`,
-          label: f.label!,
-          rationale: details.get(f.eventId)?.rationale ?? null,
-          confidence: details.get(f.eventId)?.confidence ?? null,
+        labels: labels.map((r) => ({
+          annotatorId: r.annotator_id,
+          annotator: names.get(r.annotator_id) ?? `#${r.annotator_id}`,
+          label: r.label,
+          rationale: details.get(r.event_id)?.rationale ?? null,
+          confidence: details.get(r.event_id)?.confidence ?? null,
         })),
-        decisive: labels.some((f) => f.label === 'a') && labels.some((f) => f.label === 'b'),
+        decisive: labels.some((r) => r.label === 'a') && labels.some((r) => r.label === 'b'),
         adjudication: adjudication ? toAdjudication(adjudication) : null,
       };
     });
-    return { total: matching.length, conflicts };
+    return { total, conflicts };
   }
 
   /**

@@ -18,7 +18,6 @@ import {
   undoTarget,
 } from '../../../shared/labeling';
 import { StudioError } from '../../../shared/result';
-import { cohenKappa, krippendorffAlphaNominal, percentAgreement, positionBiasOf } from '../../../shared/stats/agreement';
 import type { Db } from '../db/open';
 import type { Handlers } from '../handlers';
 import { type ItemRow, LabelStore, type NewItem, type QueueRow, type SourceRecord } from './label-store';
@@ -31,7 +30,9 @@ import { getSnapshot } from '../datasets/snapshots';
 import { type JobParams, resultOf } from '../jobs/registry';
 import type { JobSupervisor } from '../jobs/supervisor';
 import { exportTarget } from './label-files';
-import { DEFAULT_RECHECK_SHARE, LabelReview, latestAdjudications, pendingRechecks, type PendingRecheck } from './review';
+import { DEFAULT_RECHECK_SHARE, LabelReview, pendingRechecks, type PendingRecheck } from './review';
+import { queueStats } from './stats';
+import { StatsStore } from './stats-store';
 
 /** Items read per page while looking for the next open pair. */
 const NEXT_PAGE = 1000;
@@ -154,11 +155,10 @@ export class LabelingService {
     return this.store.getAnnotator(this.store.insertAnnotator(trimmed));
   }
 
-  /** `folded`: the queue's labels when the caller has folded them already (stats), so they are read once. */
-  private toQueue(row: QueueRow, folded = foldLabels(this.store.foldEvents(row.id))): LabelQueue {
+  private toQueue(row: QueueRow): LabelQueue {
     const total = this.store.itemCount(row.id);
-    let done = 0;
-    for (const labels of labelsByItem(folded).values()) if (labels.length >= row.overlap) done += 1;
+    // Pairs k annotators have labeled, counted in SQL over the standing labels (migration 0011), not folded from events.
+    const done = new StatsStore(this.store.db).doneCount(row.id, row.overlap);
     return {
       id: row.id,
       name: row.name,
@@ -406,96 +406,13 @@ export class LabelingService {
     return { event, next: this.next(args.queueId, args.annotatorId) };
   }
 
-  /** Progress, agreement (percent and κ per annotator pair, α overall), position bias and conflicts of a queue. */
+  /**
+   * Progress, agreement (percent and κ per annotator pair, α overall), position
+   * bias, swap consistency and conflicts of a queue: SQL aggregates over the
+   * standing labels (stats.ts), so no event is read or folded on this thread.
+   */
   stats(queueId: number): LabelStats {
-    const row = this.store.queueRow(queueId);
-    // The events are read and folded once for everything below (at 100k pairs each read is a large share of the call).
-    const events = this.store.foldEvents(queueId);
-    const folded = foldLabels(events);
-    const queue = this.toQueue(row, folded);
-    const byItem = labelsByItem(folded);
-    const items = this.store.itemSummaries(queueId);
-    const annotatorIds = [...new Set([...folded.values()].map((f) => f.annotatorId))].sort((x, y) => x - y);
-    const names = new Map(annotatorIds.map((id) => [id, this.store.getAnnotator(id).name]));
-    const eventCounts = new Map<number, number>();
-    for (const e of events) eventCounts.set(e.annotatorId, (eventCounts.get(e.annotatorId) ?? 0) + 1);
-
-    const consistency = this.review.swapConsistency(queueId, folded);
-    const decided = latestAdjudications(this.review.store.queueAdjudications(queueId));
-    const annotators = annotatorIds.map((id) => {
-      const own = [...folded.values()].filter((f) => f.annotatorId === id);
-      const labeled = own.filter((f) => f.label !== null);
-      const ms = this.store.msOnScreen(queueId, id);
-      const bias = positionBiasOf(labeled.map((f) => ({ label: f.label!, left: f.shownLeft })));
-      return {
-        annotatorId: id,
-        name: names.get(id)!,
-        labeled: labeled.length,
-        skipped: own.filter((f) => f.label === null && f.lastAction === 'skip').length,
-        events: eventCounts.get(id) ?? 0,
-        labelsPerHour: ms > 0 ? labeled.length / (ms / 3_600_000) : null,
-        positionBias: {
-          n: bias.n,
-          left: bias.left,
-          share: bias.interval?.p ?? null,
-          low: bias.interval?.low ?? null,
-          high: bias.interval?.high ?? null,
-          flagged: bias.flagged,
-        },
-        swapConsistency: consistency.get(id) ?? { n: 0, same: 0, share: null },
-      };
-    });
-
-    const column = (annotatorId: number) => items.map((it) => byItem.get(it.id)?.find((f) => f.annotatorId === annotatorId)?.label ?? null);
-    const pairs = [];
-    for (let i = 0; i < annotatorIds.length; i++)
-      for (let j = i + 1; j < annotatorIds.length; j++) {
-        const x = column(annotatorIds[i]!);
-        const y = column(annotatorIds[j]!);
-        const pct = percentAgreement(x, y);
-        const kappa = cohenKappa(x, y);
-        const reason = kappa.reason ?? pct.reason;
-        pairs.push({
-          first: names.get(annotatorIds[i]!)!,
-          second: names.get(annotatorIds[j]!)!,
-          n: pct.n,
-          percent: pct.agreement,
-          kappa: kappa.kappa,
-          ...(reason ? { reason } : {}),
-        });
-      }
-    const alpha = krippendorffAlphaNominal(items.map((it) => (byItem.get(it.id) ?? []).map((f) => f.label)));
-    const conflicts = items
-      .map((it) => ({ it, labels: byItem.get(it.id) ?? [] }))
-      .filter(({ labels }) => labels.length >= 2 && new Set(labels.map((f) => f.label)).size > 1)
-      .map(({ it, labels }) => ({
-        itemId: it.id,
-        position: it.position,
-        contentHash: it.content_hash,
-        labels: labels
-          .sort((x, y) => x.annotatorId - y.annotatorId)
-          .map((f) => ({ annotator: names.get(f.annotatorId)!, label: f.label! })),
-        decisive: labels.some((f) => f.label === 'a') && labels.some((f) => f.label === 'b'),
-        adjudicated: decided.get(it.id)?.label ?? null,
-      }));
-    let labels = 0;
-    for (const list of byItem.values()) labels += list.length;
-    return {
-      queue,
-      progress: { total: queue.total, done: queue.done, labels },
-      annotators,
-      agreement: {
-        pairs,
-        alpha: alpha.alpha,
-        alphaUnits: alpha.units,
-        ...(alpha.reason ? { alphaReason: alpha.reason } : {}),
-      },
-      conflicts,
-      conflictCounts: {
-        open: conflicts.filter((c) => c.adjudicated === null).length,
-        adjudicated: conflicts.filter((c) => c.adjudicated !== null).length,
-      },
-    };
+    return queueStats(this.store.db, this.queue(queueId));
   }
 }
 

@@ -9,6 +9,7 @@ import * as labelReview from './0007-label-review';
 import * as candidates from './0008-candidates';
 import * as invites from './0009-invites';
 import * as generations from './0010-generations';
+import * as labelStanding from './0011-label-standing';
 
 export interface Migration {
   version: number;
@@ -34,4 +35,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: '0008-candidates', up: candidates.up },
   { version: 9, name: '0009-invites', up: invites.up },
   { version: 10, name: '0010-generations', up: generations.up, rebuildsTables: true },
+  { version: 11, name: '0011-label-standing', up: labelStanding.up },
 ];
