@@ -16,6 +16,11 @@ import {
   thin,
 } from '../../../shared/compare-report';
 import { metricRefKey } from '../../../shared/paper-view';
+import { PRESETS } from '../../../shared/objectives';
+import type { Run } from '../../../shared/runs';
+import { RunConfig } from '../../../shared/training';
+import { reportRun } from '../../../main/core/runs/compare-report';
+import { runSettings } from '../../../renderer/src/lib/compare-config';
 import { fixture } from './compare-report-fixture';
 
 const ACC = { itemKey: 'multiple-choice mc.jsonl', metric: 'acc_norm' };
@@ -125,5 +130,49 @@ describe('the report', () => {
     const t = thin(steps, steps);
     expect(t.steps).toHaveLength(500);
     expect([t.steps[0], t.steps[499]]).toEqual([1, 2000]);
+  });
+});
+
+describe('a run in the report', () => {
+  const base = (id: number, config: Record<string, unknown>): Run => ({
+    id,
+    name: `run ${id}`,
+    jobId: id,
+    attempt: 1,
+    status: 'succeeded',
+    queueReason: null,
+    error: null,
+    config: RunConfig.parse({ model: { kind: 'folder', path: '/models/m' }, ...config }),
+    modelId: 1,
+    modelName: 'tiny-llama',
+    modelHash: 'abc',
+    snapshotId: 1,
+    snapshotName: 'demo v1',
+    snapshotHash: 'h1',
+    datasetName: 'Demo',
+    trainPairs: 334,
+    testPairs: 66,
+    totalSteps: 42,
+    step: 42,
+    progressMessage: null,
+    backend: 'wasm',
+    appVersion: '0',
+    dir: '/runs/x',
+    latest: {},
+    createdAt: 0,
+    startedAt: null,
+    finishedAt: null,
+    rerunOf: null,
+  });
+
+  it('has the settings the Compare page’s runs table lists, its objective and β', () => {
+    for (const r of [
+      base(1, { objective: PRESETS.mmpo }),
+      base(2, { objective: PRESETS.dpo, lora: { rank: 8, alpha: 16 } }),
+      base(3, { objective: PRESETS.sft }),
+    ])
+      expect(reportRun(r).settings).toEqual(runSettings(r));
+    expect(reportRun(base(2, { objective: { ...PRESETS.dpo, beta: 0.25 } }))).toMatchObject({ objective: 'dpo', beta: 0.25 });
+    expect(reportRun(base(3, { objective: PRESETS.sft })).beta).toBeNull();
   });
 });
