@@ -11,8 +11,8 @@ export const TrlExportArgs = z
     id: z.number().int().positive().optional(),
     /** … or the launcher's payload of a run not started (what `studio export-job --config run.json` resolves). */
     config: RunLaunch.optional(),
-    /** The folder to write; it must not exist or be empty. */
-    out: z.string().min(1),
+    /** The folder to write (it must not exist or be empty); defaults to a new folder in the workspace's artifacts/exports. */
+    out: z.string().min(1).optional(),
     /** A Hugging Face id or a path on the cluster to load the model from, instead of the run's local folder. */
     modelName: z.string().min(1).optional(),
   })

@@ -165,7 +165,8 @@ export function createStudio(options: StudioOptions): Studio {
     ...runHandlers(runDeps),
     ...exportHandlers({ runs, assetsDir, exportsDir }),
     ...compareHandlers({ db: workspace.db, jobs, jobStore }),
-    ...compareReportHandlers({ runs, exportsDir }),
+    // The report's generations are the Generations tab's, read through its handler (called once handlers exist).
+    ...compareReportHandlers({ runs, exportsDir, sideBySide: (set) => handlers['sideBySide.get'](set) }),
     ...evalHandlers({ runs, datasets, jobs, assetsDir }),
     ...sideBySideHandlers({ runs, datasets, jobs, artifactsDir: workspace.artifactsDir }),
     'drilldown.pairs': (args) => pairDrilldown(workspace.db, args),

@@ -2,6 +2,7 @@
  * `runs.exportTrl`: a run, or the launcher's payload of a run not started,
  * written as a TRL + Accelerate project (trl-export.ts).
  */
+import { join } from 'node:path';
 import type { Handlers } from '../handlers';
 import { StudioError } from '../../../shared/result';
 import { RunConfig } from '../../../shared/training';
@@ -9,7 +10,7 @@ import { getSnapshot } from '../datasets/snapshots';
 import type { RunStore } from '../runs/store';
 import { writeTrlExport, type TrlExportSource } from './trl-export';
 
-export function exportHandlers(deps: { runs: RunStore; assetsDir: string }): Pick<Handlers, 'runs.exportTrl'> {
+export function exportHandlers(deps: { runs: RunStore; assetsDir: string; exportsDir: string }): Pick<Handlers, 'runs.exportTrl'> {
   const { runs } = deps;
   return {
     'runs.exportTrl': ({ id, config: launch, out, modelName }) => {
@@ -30,7 +31,9 @@ export function exportHandlers(deps: { runs: RunStore; assetsDir: string }): Pic
         const name = launch!.name?.trim() || `${config.objective.objective.toUpperCase()} on ${snapshot.name} (${model.name})`;
         source = { runId: null, name, config, snapshot };
       }
-      return writeTrlExport(runs.db, deps.assetsDir, { ...source, ...(modelName ? { modelName } : {}) }, out);
+      const target =
+        out ?? join(deps.exportsDir, `trl-${id !== undefined ? `run-${id}` : 'launch'}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+      return writeTrlExport(runs.db, deps.assetsDir, { ...source, ...(modelName ? { modelName } : {}) }, target);
     },
   };
 }

@@ -26,6 +26,7 @@ import { cardClass } from '../../components/Card';
 import { formatCount } from '../../lib/format';
 import { Field, inputClass, ReadOnlyField } from '../../components/Field';
 import { EmptyState } from '../../components/EmptyState';
+import { ExportForCluster } from './ExportForCluster';
 
 function ObjectiveSection({ form }: { form: FormBinding }) {
   const objective = getAt(form.config, 'objective');
@@ -307,6 +308,7 @@ export function LaunchPage() {
           >
             {create.isPending ? 'Launching…' : 'Launch'}
           </Button>
+          {launch && <ExportForCluster source={{ config: launch }} disabled={blocked} />}
         </aside>
       </div>
     </div>

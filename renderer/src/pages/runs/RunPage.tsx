@@ -9,6 +9,7 @@ import { navigate } from '../../lib/router';
 import { lastStep } from '../../lib/series';
 import { MetricCharts } from './MetricCharts';
 import { RunEvals } from './RunEvals';
+import { ExportForCluster } from './ExportForCluster';
 import { Checkpoints, Diagnostics, LogTail, Provenance, WeightHistogram } from './RunPanels';
 import { RunStatusBadge } from '../../components/Badge';
 import { cardClass } from '../../components/Card';
@@ -78,6 +79,7 @@ function Controls({ run }: { run: Run }) {
           Re-run
         </Button>
       )}
+      <ExportForCluster source={{ id: run.id }} />
     </div>
   );
 }
