@@ -138,4 +138,20 @@ describe('Compare checkpoints against `studio serve`', () => {
     await expect.poll(() => row.count()).toBe(1);
     expect(consoleErrors).toEqual([]);
   }, 400_000);
+  it('makes a blind arena of the three models, lets the rules judge vote, and shows the leaderboard with intervals', async () => {
+    await page.goto(`${serve.url.split('?')[0]}#/compare?runs=${runIds.join(',')}`);
+    await page.getByTestId('compare-page').waitFor();
+    await page.getByTestId('compare-tab-arena').click();
+    await page.getByTestId('compare-arena').waitFor();
+    // The same models and settings as the side-by-side set above: their answers are stored, so the queue is made at once.
+    await page.getByTestId('compare-arena').locator('input[type=number]').fill('8');
+    await page.getByTestId('arena-create').click();
+    await page.getByTestId('arena-queue').waitFor();
+    await page.getByTestId('arena-judge').click();
+    await expect.poll(() => page.getByTestId('arena-votes').textContent(), { timeout: 30_000 }).toMatch(/judge:rules: \d+/);
+    await expect.poll(() => page.getByTestId('arena-row').count()).toBe(3);
+    for (const cell of await page.getByTestId('arena-rating').allTextContents()) expect(cell).toMatch(/^\d+ \[\d+, \d+\]$/);
+    await page.screenshot({ path: 'test-results/compare-arena.png', fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  }, 120_000);
 });

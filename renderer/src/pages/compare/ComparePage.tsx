@@ -16,6 +16,7 @@ import { CompareRunsTable, type RunRow } from './CompareRunsTable';
 import { WhatChanged } from './WhatChanged';
 import { GenerationsTab } from './GenerationsTab';
 import { PairsTab } from './PairsTab';
+import { ArenaTab } from './ArenaTab';
 import { CheckpointsTab } from './CheckpointsTab';
 
 /**
@@ -29,6 +30,7 @@ const TABS = [
   { id: 'checkpoints', label: 'Checkpoints' },
   { id: 'generations', label: 'Generations' },
   { id: 'pairs', label: 'Pairs' },
+  { id: 'arena', label: 'Arena' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
 
@@ -147,6 +149,7 @@ export function ComparePage() {
 
       {tab === 'generations' && <GenerationsTab runs={picked} />}
       {tab === 'pairs' && <PairsTab runs={picked} />}
+      {tab === 'arena' && <ArenaTab runs={picked} />}
       {tab === 'checkpoints' && <CheckpointsTab runs={picked} />}
       {tab === 'runs' && (
         <section className={`${cardClass} space-y-3 p-4`} data-testid="compare-curves">

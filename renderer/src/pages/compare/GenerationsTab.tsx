@@ -1,10 +1,9 @@
-import { useQueries, useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
-import type { EvalModelRef } from '../../../../shared/evals';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import type { Run } from '../../../../shared/runs';
 import { SIDE_BY_SIDE_SAMPLING, type SideBySideCell, type SideBySideRow, type SideBySideSet } from '../../../../shared/side-by-side';
 import { useApi } from '../../api/context';
-import { modelQueries, runQueries, snapshotQueries } from '../../api/queries';
+import { modelQueries, snapshotQueries } from '../../api/queries';
 import { Badge } from '../../components/Badge';
 import { Button, Toggle } from '../../components/Button';
 import { cardClass } from '../../components/Card';
@@ -12,6 +11,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { Field, inputClass } from '../../components/Field';
 import { cellSegments, filterRows, outputsDiffer, verdictFlips } from '../../lib/compare-generations';
 import { ui } from '../../lib/ui-store';
+import { useModelOptions } from './model-options';
 
 /**
  * Side-by-side generations (issue 15 item 6): a prompt set through the base
@@ -19,12 +19,6 @@ import { ui } from '../../lib/ui-store';
  * jobs (each checkpoint against the first column), which reuse every answer
  * already stored; the table reads what is stored and fills in as jobs end.
  */
-
-interface ColumnOption {
-  key: string;
-  ref: EvalModelRef;
-  label: string;
-}
 
 /** Rows shown at once; more on request (a set holds at most 500 prompts). */
 const PAGE = 50;
@@ -66,30 +60,7 @@ export function GenerationsTab({ runs }: { runs: readonly Run[] }) {
   const api = useApi();
   const { data: models = [] } = useQuery(modelQueries.list(api));
   const { data: snapshots = [] } = useQuery(snapshotQueries.all(api));
-  const checkpoints = useQueries({ queries: runs.map((r) => runQueries.checkpoints(api, r.id)) });
-
-  const options = useMemo<ColumnOption[]>(() => {
-    const out: ColumnOption[] = [];
-    runs.forEach((run, i) => {
-      out.push({ key: `r${run.id}:0`, ref: { runId: run.id, step: 0 }, label: `#${run.id} ${run.name} — base (step 0)` });
-      const steps = (checkpoints[i]?.data ?? []).map((c) => c.step).sort((a, b) => a - b);
-      for (const step of steps)
-        out.push({ key: `r${run.id}:${step}`, ref: { runId: run.id, step }, label: `#${run.id} ${run.name} — step ${step}` });
-    });
-    for (const m of models) out.push({ key: `m${m.id}`, ref: { modelId: m.id }, label: `${m.name} (model)` });
-    return out;
-  }, [runs, checkpoints, models]);
-
-  // By default: the first run's base, then each run's last checkpoint.
-  const defaults = useMemo(() => {
-    const keys: string[] = [];
-    if (runs[0]) keys.push(`r${runs[0].id}:0`);
-    runs.forEach((run, i) => {
-      const steps = (checkpoints[i]?.data ?? []).map((c) => c.step);
-      if (steps.length) keys.push(`r${run.id}:${Math.max(...steps)}`);
-    });
-    return keys;
-  }, [runs, checkpoints]);
+  const { options, defaults } = useModelOptions(runs);
   const [chosen, setChosen] = useState<string[] | null>(null);
   const columnKeys = (chosen ?? defaults).filter((k) => options.some((o) => o.key === k));
 
