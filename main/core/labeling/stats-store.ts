@@ -47,45 +47,37 @@ export interface StandingRow {
   event_id: number;
 }
 
+/** A pair whose standing labels are not all the same (the partial index label_item_votes_conflicts holds these). */
+const CONFLICT = '(v.a > 0) + (v.b > 0) + (v.tie > 0) + (v.both_bad > 0) > 1';
+
 /**
- * Labeling statistics and the conflict queue, aggregated in SQL over
- * `label_standing` (each annotator's standing label per pair, kept by a
- * trigger as events are written) instead of reading and folding every event.
- * A queue's rows lie together in that table's key, so each query reads one
- * range; none reads `label_events` in bulk.
+ * Labeling statistics and the conflict queue from the per-queue summaries
+ * that triggers keep as events are written (migrations 0011 and 0012:
+ * standing labels, counts per annotator, votes per pair, the histogram of
+ * vote combinations, the contingency cells per annotator pair). Each read is
+ * a few rows or one index range, whatever the queue's size; none reads
+ * `label_events` in bulk or folds it.
  */
 export class StatsStore extends Store {
   annotatorCounts(queueId: number): AnnotatorCountsRow[] {
     return this.sql<[number], AnnotatorCountsRow>(
-      `SELECT s.annotator_id, n.name, s.labeled, s.skipped, s.events, s.label_ms, s.decisive, s.left
-       FROM (
-         SELECT annotator_id, count(label) AS labeled, sum(label IS NULL AND last_action = 'skip') AS skipped, sum(events) AS events,
-                sum(label_ms) AS label_ms, count(CASE WHEN label IN ('a', 'b') THEN 1 END) AS decisive,
-                count(CASE WHEN label IN ('a', 'b') AND label = shown_left THEN 1 END) AS left
-         FROM label_standing WHERE queue_id = ? GROUP BY annotator_id
-       ) s JOIN annotators n ON n.id = s.annotator_id
-       ORDER BY s.annotator_id`,
+      `SELECT c.annotator_id, n.name, c.labeled, c.skipped, c.events, c.label_ms, c.decisive, c.left_picks AS left
+       FROM label_annotator_counts c JOIN annotators n ON n.id = c.annotator_id
+       WHERE c.queue_id = ? ORDER BY c.annotator_id`,
     ).all(queueId);
   }
 
   /** The contingency table of every two annotators (first < second) over the pairs both have a standing label on. */
   pairCells(queueId: number): PairCellRow[] {
     return this.sql<[number], PairCellRow>(
-      `SELECT x.annotator_id AS first, y.annotator_id AS second, x.label AS x, y.label AS y, count(*) AS n
-       FROM label_standing x
-       JOIN label_standing y ON y.queue_id = x.queue_id AND y.item_id = x.item_id AND y.annotator_id > x.annotator_id
-       WHERE x.queue_id = ? AND x.label IS NOT NULL AND y.label IS NOT NULL
-       GROUP BY x.annotator_id, y.annotator_id, x.label, y.label`,
+      'SELECT first, second, x, y, n FROM label_pair_cells WHERE queue_id = ? AND n > 0 ORDER BY first, second, x, y',
     ).all(queueId);
   }
 
   /** Pairs grouped by how many standing labels of each kind they hold (pairs without any are left out). */
   signatures(queueId: number): SignatureRow[] {
     return this.sql<[number], SignatureRow>(
-      `SELECT a, b, tie, both_bad, count(*) AS units FROM (
-         SELECT sum(label = 'a') AS a, sum(label = 'b') AS b, sum(label = 'tie') AS tie, sum(label = 'both_bad') AS both_bad
-         FROM label_standing WHERE queue_id = ? AND label IS NOT NULL GROUP BY item_id
-       ) GROUP BY a, b, tie, both_bad`,
+      'SELECT a, b, tie, both_bad, units FROM label_vote_signatures WHERE queue_id = ? AND units > 0',
     ).all(queueId);
   }
 
@@ -93,9 +85,7 @@ export class StatsStore extends Store {
   doneCount(queueId: number, overlap: number): number {
     return (
       this.value<[number, number], number>(
-        `SELECT count(*) FROM (
-           SELECT 1 FROM label_standing WHERE queue_id = ? AND label IS NOT NULL GROUP BY item_id HAVING count(*) >= ?
-         )`,
+        'SELECT coalesce(sum(units), 0) FROM label_vote_signatures WHERE queue_id = ? AND a + b + tie + both_bad >= ?',
       ).get(queueId, overlap) ?? 0
     );
   }
@@ -106,7 +96,8 @@ export class StatsStore extends Store {
       this.value<[number, number], number>(
         `SELECT count(*) FROM (SELECT DISTINCT j.item_id FROM label_adjudications j CROSS JOIN label_items i ON i.id = j.item_id
                                WHERE i.queue_id = ?) d
-         WHERE (SELECT count(DISTINCT s.label) FROM label_standing s WHERE s.queue_id = ? AND s.item_id = d.item_id) > 1`,
+         CROSS JOIN label_item_votes v ON v.queue_id = ? AND v.item_id = d.item_id
+         WHERE ${CONFLICT}`,
       ).get(queueId, queueId) ?? 0
     );
   }
@@ -124,18 +115,16 @@ export class StatsStore extends Store {
 
   /**
    * A page of the queue's conflicts in its order (open, adjudicated or all):
-   * the standing rows are grouped per pair (one range of the table), and only
-   * the conflicting pairs are looked up for their position.
+   * a range of the partial index that holds the conflicting pairs by position.
    */
   conflictItems(queueId: number, status: 'open' | 'adjudicated' | 'all', offset: number, limit: number): ConflictItemRow[] {
-    const filter = status === 'all' ? '' : status === 'adjudicated' ? 'WHERE c.adjudicated' : 'WHERE NOT c.adjudicated';
+    const adjudicated = 'EXISTS (SELECT 1 FROM label_adjudications j WHERE j.item_id = v.item_id)';
+    const filter = status === 'all' ? '' : status === 'adjudicated' ? `AND ${adjudicated}` : `AND NOT ${adjudicated}`;
     return this.sql<[number, number, number], ConflictItemRow>(
-      `SELECT c.item_id, i.position, i.content_hash FROM (
-         SELECT s.item_id, EXISTS (SELECT 1 FROM label_adjudications j WHERE j.item_id = s.item_id) AS adjudicated
-         FROM label_standing s WHERE s.queue_id = ? AND s.label IS NOT NULL
-         GROUP BY s.item_id HAVING count(DISTINCT s.label) > 1
-       ) c JOIN label_items i ON i.id = c.item_id ${filter}
-       ORDER BY i.position LIMIT ? OFFSET ?`,
+      `SELECT v.item_id, v.position, i.content_hash
+       FROM label_item_votes v INDEXED BY label_item_votes_conflicts JOIN label_items i ON i.id = v.item_id
+       WHERE v.queue_id = ? AND ${CONFLICT} ${filter}
+       ORDER BY v.position LIMIT ? OFFSET ?`,
     ).all(queueId, limit, offset);
   }
 

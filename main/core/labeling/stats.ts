@@ -1,5 +1,5 @@
 import type { LabelQueue, LabelStats, PairLabel } from '../../../shared/labeling';
-import { cohenKappa, type KrippendorffAlpha, percentAgreement, positionBias } from '../../../shared/stats/agreement';
+import { cohenKappa, type KrippendorffAlpha, positionBias } from '../../../shared/stats/agreement';
 import { latestAdjudications } from './review';
 import { ReviewStore } from './review-store';
 import { type SignatureRow, type StandingRow, StatsStore } from './stats-store';
@@ -70,16 +70,37 @@ export function alphaFromSignatures(signatures: readonly SignatureRow[]): Krippe
   };
 }
 
-/** Two label lists as long as the table's pairs, cell by cell: percentAgreement and cohenKappa take lists. */
-function columnsOf(cells: readonly { x: PairLabel; y: PairLabel; n: number }[]): [PairLabel[], PairLabel[]] {
-  const x: PairLabel[] = [];
-  const y: PairLabel[] = [];
-  for (const c of cells)
-    for (let i = 0; i < c.n; i++) {
-      x.push(c.x);
-      y.push(c.y);
-    }
-  return [x, y];
+/**
+ * Percent agreement and Cohen's κ of two annotators from their contingency
+ * table: the same arithmetic as `percentAgreement` and `cohenKappa`
+ * (shared/stats/agreement.ts) on the integer counts, so the figures are the
+ * same to the bit. Where they are undefined, those functions give the reason
+ * (called on a single unit of the same case).
+ */
+export function agreementFromCells(cells: readonly { x: PairLabel; y: PairLabel; n: number }[]): {
+  n: number;
+  percent: number | null;
+  kappa: number | null;
+  reason?: string;
+} {
+  let n = 0;
+  let same = 0;
+  const first = new Map<PairLabel, number>();
+  const second = new Map<PairLabel, number>();
+  for (const c of cells) {
+    n += c.n;
+    if (c.x === c.y) same += c.n;
+    first.set(c.x, (first.get(c.x) ?? 0) + c.n);
+    second.set(c.y, (second.get(c.y) ?? 0) + c.n);
+  }
+  if (n === 0) return { n: 0, percent: null, kappa: null, reason: cohenKappa([], []).reason! };
+  let chance = 0;
+  for (const [k, count] of first) chance += count * (second.get(k) ?? 0);
+  const percent = same / n;
+  // Both used one and the same label throughout (p_e = 1): κ is 0/0.
+  if (chance === n * n) return { n, percent, kappa: null, reason: cohenKappa([cells[0]!.x], [cells[0]!.y]).reason! };
+  const expected = chance / (n * n);
+  return { n, percent, kappa: (percent - expected) / (1 - expected) };
 }
 
 /**
@@ -121,18 +142,8 @@ export function queueStats(db: Db, queue: LabelQueue): LabelStats {
     for (let j = i + 1; j < counts.length; j++) {
       const first = counts[i]!;
       const second = counts[j]!;
-      const [x, y] = columnsOf(cells.filter((c) => c.first === first.annotator_id && c.second === second.annotator_id));
-      const pct = percentAgreement(x, y);
-      const kappa = cohenKappa(x, y);
-      const reason = kappa.reason ?? pct.reason;
-      pairs.push({
-        first: first.name,
-        second: second.name,
-        n: pct.n,
-        percent: pct.agreement,
-        kappa: kappa.kappa,
-        ...(reason ? { reason } : {}),
-      });
+      const agreement = agreementFromCells(cells.filter((c) => c.first === first.annotator_id && c.second === second.annotator_id));
+      pairs.push({ first: first.name, second: second.name, ...agreement });
     }
 
   const signatures = store.signatures(queue.id);

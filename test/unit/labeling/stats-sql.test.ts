@@ -15,7 +15,7 @@ import { openDatabase, type Db } from '../../../main/core/db/open';
 import { LabelStore } from '../../../main/core/labeling/label-store';
 import { isConflict, LabelReview, latestAdjudications, standingByItem } from '../../../main/core/labeling/review';
 import { LabelingService } from '../../../main/core/labeling/service';
-import { STATS_CONFLICTS } from '../../../main/core/labeling/stats';
+import { agreementFromCells, STATS_CONFLICTS } from '../../../main/core/labeling/stats';
 import { foldLabels, type LabelAction, type LabelStats, type PairLabel, type Side } from '../../../shared/labeling';
 import { cohenKappa, krippendorffAlphaNominal, percentAgreement, positionBiasOf } from '../../../shared/stats/agreement';
 import { tempDir } from '../../helpers/tmp';
@@ -279,7 +279,7 @@ describe('labeling stats in SQL against the fold', () => {
     expect(stats).toMatchObject({ annotators: [], conflicts: [], progress: { done: 0, labels: 0 }, agreement: { alpha: null, pairs: [] } });
   });
 
-  it('migration 0011 builds the standing labels of the events written before it', () => {
+  it('migrations 0011 and 0012 build the standing labels and summaries of the events written before them', () => {
     const d = freshDb();
     migrate(
       d,
@@ -304,5 +304,30 @@ describe('labeling stats in SQL against the fold', () => {
         msOnScreen: 10,
       });
     expectSameAsFold(d, queueId);
+  });
+});
+
+describe('agreement from a contingency table', () => {
+  const lists = (cells: { x: PairLabel; y: PairLabel; n: number }[]) => [
+    cells.flatMap((c) => Array<PairLabel>(c.n).fill(c.x)),
+    cells.flatMap((c) => Array<PairLabel>(c.n).fill(c.y)),
+  ];
+  it('gives what percentAgreement and cohenKappa give on the lists, undefined cases with their reasons', () => {
+    for (const cells of [
+      [],
+      [{ x: 'tie', y: 'tie', n: 7 }],
+      [
+        { x: 'a', y: 'a', n: 5 },
+        { x: 'a', y: 'b', n: 2 },
+        { x: 'both_bad', y: 'tie', n: 1 },
+        { x: 'b', y: 'b', n: 3 },
+      ],
+    ] satisfies { x: PairLabel; y: PairLabel; n: number }[][]) {
+      const [x, y] = lists(cells);
+      const pct = percentAgreement(x!, y!);
+      const kappa = cohenKappa(x!, y!);
+      const reason = kappa.reason ?? pct.reason;
+      expect(agreementFromCells(cells)).toEqual({ n: pct.n, percent: pct.agreement, kappa: kappa.kappa, ...(reason ? { reason } : {}) });
+    }
   });
 });

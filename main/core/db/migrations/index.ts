@@ -10,6 +10,7 @@ import * as candidates from './0008-candidates';
 import * as invites from './0009-invites';
 import * as generations from './0010-generations';
 import * as labelStanding from './0011-label-standing';
+import * as labelSummaries from './0012-label-summaries';
 
 export interface Migration {
   version: number;
@@ -36,4 +37,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: '0009-invites', up: invites.up },
   { version: 10, name: '0010-generations', up: generations.up, rebuildsTables: true },
   { version: 11, name: '0011-label-standing', up: labelStanding.up },
+  { version: 12, name: '0012-label-summaries', up: labelSummaries.up },
 ];
