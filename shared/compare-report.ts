@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { formatMetricCell, formatValue, itemKey, metricColumns, type ItemMetrics, type MetricColumn } from './eval-columns';
 import type { RunEvalPoint } from './runs';
+import { SideBySideSet, type SideBySide } from './side-by-side';
 import {
   alignmentChoices,
   capabilityChoices,
@@ -37,6 +38,8 @@ export const CompareReportParams = z.object({
   capability: z.object({ itemKey: z.string(), metric: z.string() }).optional(),
   alignment: z.object({ itemKey: z.string(), metric: z.string() }).optional(),
   baseline: z.string().optional(),
+  /** Generations to show (a side-by-side set, as the Generations tab names it): its stored answers, nothing generated now. */
+  generations: SideBySideSet.optional(),
   /** Where to write the HTML file (the CSVs go beside it); by default the workspace's exports folder. */
   path: z.string().min(1).optional(),
 });
@@ -74,6 +77,8 @@ export interface ReportData {
   evals: Record<string, RunEvalPoint[]>;
   /** Metric curves: per metric, each run's points. */
   curves: { metric: string; series: { runId: number; steps: number[]; values: number[] }[] }[];
+  /** Selected generations (a side-by-side set's stored answers), when asked for. */
+  generations?: SideBySide;
 }
 
 /** Nested objects become dotted keys; lists are kept whole, as JSON (as the runs table shows them). */
@@ -268,6 +273,42 @@ export function curvesCsv(data: ReportData): string {
   return csvText(rows);
 }
 
+/** A row per prompt; per column its answer and verdict (pass/fail by the rules, win/tie/loss against the first column). */
+export function generationsCsv(g: SideBySide): string {
+  const header = ['prompt', ...g.columns.flatMap((c) => [c.name, `${c.name} verdict`])];
+  const verdict = (cell: SideBySide['rows'][number]['cells'][number]) =>
+    [
+      cell.verdict?.pass === null || cell.verdict?.pass === undefined ? null : cell.verdict.pass ? 'pass' : 'fail',
+      cell.verdict?.vsBase ?? null,
+    ]
+      .filter((v) => v !== null)
+      .join(' ');
+  return csvText([header, ...g.rows.map((r) => [r.prompt, ...r.cells.flatMap((c) => [c.text, verdict(c)])])]);
+}
+
+/** The generations as a table: a row per prompt, a column per checkpoint, each answer with its verdict. */
+export function generationsHtml(g: SideBySide): string {
+  const cell = (c: SideBySide['rows'][number]['cells'][number]) => {
+    const v = c.verdict;
+    const tags = [
+      v?.pass === true ? 'pass' : v?.pass === false ? `fail${v.reason ? `: ${v.reason}` : ''}` : null,
+      v?.vsBase ? `${v.vsBase} vs first column` : null,
+    ].filter((t) => t !== null);
+    return `<td class="gen">${c.text === null ? '<span class="note">not generated</span>' : escapeXml(c.text)}${
+      tags.length ? `<br><span class="note">${escapeXml(tags.join(' · '))}</span>` : ''
+    }</td>`;
+  };
+  return (
+    `<table id="generations-table"><thead><tr><th>prompt</th>${g.columns.map((c) => `<th>${escapeXml(c.name)}</th>`).join('')}</tr></thead><tbody>` +
+    g.rows
+      .map(
+        (r) => `<tr data-prompt="${escapeXml(r.promptHash)}"><td class="gen">${escapeXml(r.prompt)}</td>${r.cells.map(cell).join('')}</tr>`,
+      )
+      .join('') +
+    '</tbody></table>'
+  );
+}
+
 // ---- Charts as SVG ---------------------------------------------------------------------------------
 
 /** At most `max` points of a curve, evenly spaced, the last one kept (a chart 640 px wide shows no more). */
@@ -351,6 +392,7 @@ export function reportCsvs(data: ReportData, choices: ReportChoices = {}): { tab
     { table: 'settings', text: settingsCsv(data.runs, t.settingKeys) },
     { table: 'evaluations', text: evaluationCsv(t.rows, t.columns, t.baseline) },
     { table: 'curves', text: curvesCsv(data) },
+    ...(data.generations ? [{ table: 'generations', text: generationsCsv(data.generations) }] : []),
   ];
 }
 
@@ -362,7 +404,7 @@ th{background:#f4f4f5}td.num{text-align:right;font-variant-numeric:tabular-nums;
 td.best{font-weight:700;background:#ecfdf5}.delta{color:#71717a;font-size:11px}.up{color:#047857}.down{color:#be123c}
 .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;vertical-align:middle}
 .legend{display:flex;flex-wrap:wrap;gap:.25rem 1rem;font-size:12px;margin:.25rem 0}.note{color:#71717a;font-size:12px}
-figure{margin:.5rem 0}figcaption{font-size:12px;font-weight:600}
+figure{margin:.5rem 0}td.gen{white-space:pre-wrap;max-width:28rem}figcaption{font-size:12px;font-weight:600}
 `;
 
 const swatch = (color: string) => `<span class="swatch" style="background:${escapeXml(color)}"></span>`;
@@ -428,6 +470,6 @@ ${legend}
 <section id="curves"><h2>Metric curves</h2>${curves || '<p class="note">No metrics logged.</p>'}</section>
 <section id="evaluations"><h2>Evaluation table</h2><p class="note">Value ± standard error or [95% interval] as stored; under it the change against the baseline row (green: better). ★ best per column (↑ higher is better, ↓ lower).</p>${t.rows.length ? evalTable : '<p class="note">No evaluations yet.</p>'}</section>
 <section id="paper-view"><h2>The paper’s view: alignment against capability</h2>${legend}${paper}</section>
-</body></html>
+${data.generations ? `<section id="generations"><h2>Generations</h2><p class="note">Judge: ${escapeXml(data.generations.judge)}; verdicts against the first column.</p>${generationsHtml(data.generations)}</section>\n` : ''}</body></html>
 `;
 }

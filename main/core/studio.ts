@@ -170,7 +170,7 @@ export function createStudio(options: StudioOptions): Studio {
     ...evalHandlers({ runs, datasets, jobs, assetsDir }),
     ...sideBySideHandlers({ runs, datasets, jobs, artifactsDir: workspace.artifactsDir }),
     'drilldown.pairs': (args) => pairDrilldown(workspace.db, args),
-    ...arenaHandlers({ db: workspace.db, runs, datasets }),
+    ...arenaHandlers({ db: workspace.db, runs, datasets, jobs }),
     ...labelingHandlers(workspace.db),
     ...labelReviewHandlers(workspace.db, { exportsDir, jobs }),
     ...candidateHandlers({ db: workspace.db, runs, jobs }),

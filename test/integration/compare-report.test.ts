@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompareReportResult } from '../../shared/compare-report';
 import type { MethodName } from '../../shared/contract';
-import { call } from '../../main/core/client';
+import { call, jobSettled } from '../../main/core/client';
 import { createStudio } from '../../main/core/studio';
 import { TINY_SUITE, tinyComparedRuns } from '../helpers/compare-runs';
 import { REPO_ROOT, STUDIO_BIN } from '../helpers/serve';
@@ -80,6 +80,32 @@ describe('studio compare', () => {
     expect(evaluations[0]).toContain('multiple-choice mc-tiny.jsonl acc_norm');
     expect(readFileSync(join(t.dir, 'report-settings.csv'), 'utf8')).toContain('1,mmpo <script>alert(1)</script>,mmpo,');
   }, 120_000);
+
+  it('adds selected generations (a side-by-side set’s stored answers) to the report and its CSVs', async () => {
+    const studio = createStudio({ workspaceDir: workspace });
+    try {
+      const set = {
+        columns: [
+          { runId: runIds[0]!, step: 0 },
+          { runId: runIds[0]!, step: 4 },
+          { runId: runIds[1]!, step: 4 },
+        ],
+        prompts: { texts: ['Name a fruit in <b>uppercase</b>.'] },
+      };
+      for (const job of await call(studio, 'sideBySide.start', set)) expect((await jobSettled(studio, job.id)).status).toBe('succeeded');
+      const path = join(t.dir, 'with-generations.html');
+      const result = await call(studio, 'reports.compare', { runIds, suite: TINY_SUITE, generations: set, path });
+      expect(result.csv.map((c) => c.table)).toEqual(['settings', 'evaluations', 'curves', 'generations']);
+      const html = readFileSync(path, 'utf8');
+      expect(html.match(/<table id="generations-table"><thead><tr><th>prompt<\/th>(<th>[^<]*<\/th>){3}<\/tr>/)).not.toBeNull();
+      expect(html).toContain('Name a fruit in &lt;b&gt;uppercase&lt;/b&gt;.');
+      expect(html).not.toContain('not generated');
+      const csv = readFileSync(join(t.dir, 'with-generations-generations.csv'), 'utf8').trim().split('\n');
+      expect(csv[1]).toMatch(/^Name a fruit in <b>uppercase<\/b>\./);
+    } finally {
+      await studio.close();
+    }
+  }, 300_000);
 
   it('says in one sentence what is wrong with its arguments (exit 1)', async () => {
     const noOut = await studioCli(['compare', String(runIds[0])]);

@@ -79,11 +79,19 @@ export function compareReportData(runs: RunStore, runIds: readonly number[], sui
 
 type ReportMethods = 'reports.compare';
 
-export function compareReportHandlers(deps: { runs: RunStore; exportsDir: string }): Pick<Handlers, ReportMethods> {
+export interface CompareReportDeps {
+  runs: RunStore;
+  exportsDir: string;
+  /** A side-by-side set's stored answers (sideBySide.get), for the report's generations. */
+  sideBySide: Handlers['sideBySide.get'];
+}
+
+export function compareReportHandlers(deps: CompareReportDeps): Pick<Handlers, ReportMethods> {
   return {
-    'reports.compare': (args) => {
+    'reports.compare': async (args) => {
       const params = CompareReportParams.parse(args);
       const data = compareReportData(deps.runs, params.runIds, params.suite ?? null);
+      if (params.generations) data.generations = await deps.sideBySide(params.generations);
       const choices = { capability: params.capability, alignment: params.alignment, baseline: params.baseline };
       const base = `compare-${params.runIds.join('-')}`.slice(0, 80);
       const htmlPath = params.path ?? join(deps.exportsDir, `${base}-report.html`);

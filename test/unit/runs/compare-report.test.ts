@@ -125,6 +125,44 @@ describe('the report', () => {
     expect(csvField('a\nb')).toBe('"a\nb"');
   });
 
+  it('shows selected generations with their verdicts, prompts and answers kept as text, and writes them as CSV', () => {
+    const data = fixture();
+    data.generations = {
+      judge: 'rules',
+      columns: [
+        { name: 'base <b>', modelHash: 'a', generated: 1 },
+        { name: 'dpo short · step 8', modelHash: 'b', generated: 0 },
+      ],
+      rows: [
+        {
+          promptHash: 'p1',
+          prompt: 'Say <script>hi</script>',
+          cells: [
+            {
+              text: '<img src=x onerror=alert(1)>',
+              tokens: 5,
+              finishReason: 'eos',
+              verdict: { pass: false, reason: 'not uppercase', vsBase: null },
+            },
+            { text: null, tokens: null, finishReason: null, verdict: null },
+          ],
+        },
+      ],
+    };
+    const html = reportHtml(data);
+    expect(html).toContain('<section id="generations">');
+    expect(html).toContain('Say &lt;script&gt;hi&lt;/script&gt;');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toContain('<th>base &lt;b&gt;</th>');
+    expect(html).toContain('fail: not uppercase');
+    expect(html).toContain('not generated');
+    expect(html).not.toMatch(/<(script|img)\b/);
+    const csv = reportCsvs(data).find((c) => c.table === 'generations')!.text;
+    expect(csv.split('\n')[0]).toBe('prompt,base <b>,base <b> verdict,dpo short · step 8,dpo short · step 8 verdict');
+    expect(csv).toContain('Say <script>hi</script>,<img src=x onerror=alert(1)>,fail,,');
+    expect(reportHtml(fixture())).not.toContain('id="generations"');
+  });
+
   it('thins a long curve to at most 500 points, keeping the first and last', () => {
     const steps = Array.from({ length: 2000 }, (_, i) => i + 1);
     const t = thin(steps, steps);
