@@ -168,7 +168,7 @@ export function trlMapping(config: RunConfig): TrlMapping {
   unsupported.push({
     setting: 'maxPromptLength',
     reason:
-      'TRL 1.13 truncates prompt + response together to max_length, keeping the start; it has no prompt limit (the studio cuts prompts from the left to maxPromptLength).',
+      'TRL 1.13 truncates prompt + response together to max_length, keeping the start, and drops a pair whose prompt alone fills it; it has no prompt limit (the studio cuts prompts from the left to maxPromptLength, so every pair trains).',
   });
   set('epochs', config.epochs, 'num_train_epochs', { num_train_epochs: config.epochs });
   set('maxSteps', config.maxSteps, 'max_steps (null → -1, run by epochs)', { max_steps: config.maxSteps ?? -1 });
