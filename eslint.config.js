@@ -26,7 +26,7 @@ const noNodeOrElectron = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'bench-results/**', '.electron-native/**', 'test-results/**'] },
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'bench-results/**', '.electron-native/**', 'test-results/**', '.venv-trl/**'] },
   js.configs.recommended,
   // Type-aware rules (no-floating-promises, no-misused-promises, unsafe any…):
   // a Promise returned where React expects a cleanup once blanked the app.
