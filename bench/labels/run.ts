@@ -9,7 +9,7 @@ import { LabelReview } from '../../main/core/labeling/review';
 import { LabelingService } from '../../main/core/labeling/service';
 import { openWorkspace } from '../../main/core/workspace';
 import { tempDir } from '../../test/helpers/tmp';
-import { loadAverage, type Measurement, type SuiteResult } from '../report';
+import { loadAverage, type Measurement, percentile, type SuiteResult } from '../report';
 
 const PAIRS = Number(process.env.BENCH_LABEL_PAIRS ?? 100_000);
 
@@ -128,6 +128,36 @@ export async function run(): Promise<SuiteResult> {
       value: performance.now() - t0,
       unit: 'ms',
     });
+    // What the summaries' triggers (migrations 0011, 0012) add to each label write: one event per transaction, as labeling.record writes.
+    const writes: number[] = [];
+    for (const [i, it] of targetItems.slice(0, 200).entries()) {
+      t0 = performance.now();
+      store.transaction(
+        () =>
+          store.insertEvent({
+            itemId: it.id,
+            annotatorId: bob,
+            action: 'label',
+            label: i % 2 ? 'b' : 'tie',
+            shownLeft: 'a',
+            rationale: null,
+            confidence: null,
+            msOnScreen: 800,
+          }),
+        'immediate',
+      );
+      writes.push(performance.now() - t0);
+    }
+    writes.sort((x, y) => x - y);
+    measurements.push({
+      name: 'one label event written (median, summaries kept)',
+      value: percentile(writes, 50),
+      unit: 'ms',
+      n: writes.length,
+    });
+    t0 = performance.now();
+    labeling.stats(target.id);
+    measurements.push({ name: 'labeling.stats again after those 200 relabels', value: performance.now() - t0, unit: 'ms' });
     t0 = performance.now();
     const built = buildDatasetFromLabels(ws.db, { queueId: target.id, datasetName: 'built' });
     measurements.push({ name: `labeling.build: ${built.records} records, split and snapshot`, value: performance.now() - t0, unit: 'ms' });

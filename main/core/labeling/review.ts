@@ -152,8 +152,8 @@ export class LabelReview {
 
   /**
    * The conflict queue: pairs whose standing labels disagree, in the queue's
-   * order, with each label's rationale and confidence. The page is found in
-   * SQL over the standing labels (stats-store.ts), and only its pairs are read
+   * order, with each label's rationale and confidence. The page is a range of
+   * the conflict index (stats-store.ts), and only its pairs are read
    * whole.
    */
   conflicts(args: { queueId: number; status: 'open' | 'adjudicated' | 'all'; offset: number; limit: number }): {

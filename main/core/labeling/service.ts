@@ -408,8 +408,8 @@ export class LabelingService {
 
   /**
    * Progress, agreement (percent and κ per annotator pair, α overall), position
-   * bias, swap consistency and conflicts of a queue: SQL aggregates over the
-   * standing labels (stats.ts), so no event is read or folded on this thread.
+   * bias, swap consistency and conflicts of a queue, from the per-queue
+   * summaries triggers keep (stats.ts): no event is read or folded on this thread.
    */
   stats(queueId: number): LabelStats {
     return queueStats(this.store.db, this.queue(queueId));

@@ -104,10 +104,10 @@ export function agreementFromCells(cells: readonly { x: PairLabel; y: PairLabel;
 }
 
 /**
- * A queue's stats from SQL aggregates over its standing labels (migration
- * 0011): counts per annotator, a contingency table per annotator pair, and
- * the pairs grouped by their label counts. No event is read or folded here,
- * so the time grows with the queue's pairs inside SQLite only.
+ * A queue's stats from the summaries triggers keep (migrations 0011, 0012):
+ * counts per annotator, a contingency table per annotator pair, the pairs
+ * grouped by their votes, and the first conflicts from the conflict index. No
+ * event is read or folded here, and no read grows with the queue's pairs.
  */
 export function queueStats(db: Db, queue: LabelQueue): LabelStats {
   const store = new StatsStore(db);
