@@ -37,7 +37,11 @@ export const ArenaCreated = z.object({
 });
 export type ArenaCreated = z.infer<typeof ArenaCreated>;
 
-export const ArenaJudge = z.object({ kind: z.literal('rules') });
+/** Who votes: the demo's rule checker, or a local model asked in both orders (its win-rate judge; annotator judge:<model>). */
+export const ArenaJudge = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('rules') }),
+  z.object({ kind: z.literal('model'), model: EvalModelRef, template: z.string().min(1).optional() }),
+]);
 
 export const ArenaJudged = z.object({
   annotator: z.string(),
@@ -45,6 +49,8 @@ export const ArenaJudged = z.object({
   voted: z.number().int(),
   already: z.number().int(),
   unjudged: z.number().int(),
+  /** A model judge: the eval jobs started to judge the matchups it has no verdicts for yet (ask again when they end). */
+  jobs: z.array(z.number().int()).default([]),
 });
 export type ArenaJudged = z.infer<typeof ArenaJudged>;
 

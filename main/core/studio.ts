@@ -163,7 +163,7 @@ export function createStudio(options: StudioOptions): Studio {
     'jobs.startSelfTest': (params) => jobs.start('self-test', params),
     ...datasetHandlers({ store: datasets, jobs, jobStore, exportsDir }),
     ...runHandlers(runDeps),
-    ...exportHandlers({ runs, assetsDir, exportsDir }),
+    ...exportHandlers({ runs, jobs, assetsDir, exportsDir }),
     ...compareHandlers({ db: workspace.db, jobs, jobStore }),
     // The report's generations are the Generations tab's, read through its handler (called once handlers exist).
     ...compareReportHandlers({ runs, exportsDir, sideBySide: (set) => handlers['sideBySide.get'](set) }),

@@ -5,7 +5,8 @@
  * arena queue pairs them evenly; a person's votes with a known order (step 4
  * beats both others, the other two tie) put step 4 first on the
  * Bradley–Terry leaderboard; the rules judge votes as its own annotator
- * (judge:rules) in the same arena, once; and the decisive votes build a
+ * (judge:rules) in the same arena, once, and so does a model judge (the demo
+ * model, through eval jobs per matchup); and the decisive votes build a
  * dataset.
  */
 import { join } from 'node:path';
@@ -121,12 +122,24 @@ describe('arena across three checkpoints', () => {
     expect(sum('wins') + sum('ties') / 2).toBe(created.pairs);
 
     const judged = await call(studio, 'arena.judge', { queueId: created.queueId });
-    expect(judged).toEqual({ annotator: 'judge:rules', voted: created.pairs, already: 0, unjudged: 0 });
+    expect(judged).toEqual({ annotator: 'judge:rules', voted: created.pairs, already: 0, unjudged: 0, jobs: [] });
     expect(await call(studio, 'arena.judge', { queueId: created.queueId })).toMatchObject({ voted: 0, already: created.pairs });
     const both = await call(studio, 'arena.leaderboard', { queueId: created.queueId });
     expect(both.votes).toBe(2 * created.pairs);
     expect(both.byAnnotator).toEqual({ alice: created.pairs, 'judge:rules': created.pairs });
     expect(both.models).toHaveLength(3);
+
+    // A model judge votes too: first its verdicts per matchup (an eval job each, both orders; the answers are cached), then the votes.
+    const demo = (await studio.demoModel())!;
+    const judge = { kind: 'model' as const, model: { modelId: demo.id } };
+    const asked = await call(studio, 'arena.judge', { queueId: created.queueId, judge });
+    expect([asked.voted, asked.jobs.length]).toEqual([0, 3]);
+    for (const id of asked.jobs) expect((await jobSettled(studio, id)).status).toBe('succeeded');
+    const modelVotes = await call(studio, 'arena.judge', { queueId: created.queueId, judge });
+    expect(modelVotes).toMatchObject({ annotator: `judge:${demo.name}`, voted: created.pairs, unjudged: 0, jobs: [] });
+    const three = await call(studio, 'arena.leaderboard', { queueId: created.queueId });
+    expect(three.votes).toBe(3 * created.pairs);
+    expect(three.byAnnotator[`judge:${demo.name}`]).toBe(created.pairs);
 
     // Every decisive, agreed vote becomes a preference pair (disagreements wait in the conflict queue).
     const built = await call(studio, 'labeling.build', { queueId: created.queueId, datasetName: 'from the arena' });

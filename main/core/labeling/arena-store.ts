@@ -8,6 +8,10 @@ import { Store } from '../db/store';
 export interface ArenaItemRow {
   id: number;
   record_id: number | null;
+  prompt: string;
+  system: string | null;
+  source_a: string;
+  source_b: string;
   response_a: string;
   response_b: string;
   hash_a: string | null;
@@ -32,9 +36,17 @@ export class ArenaStore extends Store {
     return new Map(rows.map((r) => [r.record_id, r.meta === null ? null : (JSON.parse(r.meta) as unknown)]));
   }
 
+  /** The split a snapshot record is in. */
+  recordSplit(snapshotId: number, recordId: number): 'test' | 'train' {
+    const split = this.value<[number, number], 'test' | 'train' | null>(
+      'SELECT split FROM snapshot_records WHERE snapshot_id = ? AND record_id = ?',
+    ).get(snapshotId, recordId);
+    return split === 'test' ? 'test' : 'train';
+  }
+
   items(queueId: number): ArenaItemRow[] {
     return this.sql<[number], ArenaItemRow>(
-      `SELECT id, record_id, response_a, response_b,
+      `SELECT id, record_id, prompt, system, source_a, source_b, response_a, response_b,
               source_a ->> '$.modelHash' AS hash_a, source_b ->> '$.modelHash' AS hash_b,
               source_a ->> '$.modelName' AS name_a, source_b ->> '$.modelName' AS name_b
        FROM label_items WHERE queue_id = ? ORDER BY position`,

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import type { ArenaCreated, ArenaCreateParams, ArenaJudged, ArenaLeaderboard } from '../../../shared/arena';
+import type { ArenaCreated, ArenaCreateParams, ArenaJudge, ArenaJudged, ArenaLeaderboard } from '../../../shared/arena';
 import type { Message } from '../../../shared/datasets';
 import type { EvalModelRef } from '../../../shared/evals';
 import { foldLabels, type PairLabel, type ResponseSource } from '../../../shared/labeling';
@@ -23,6 +23,10 @@ import { promptHash, setPrompts } from '../evals/side-by-side-prompts';
 import { checkSize, resolveColumns } from '../evals/side-by-side';
 import type { Handlers } from '../handlers';
 import type { RunStore } from '../runs/store';
+import type { JobSupervisor } from '../jobs/supervisor';
+import { CheckpointCompareStore } from '../evals/checkpoint-compare-store';
+import { modelHashOf, resolveModel, tokenizerHash } from '../evals/eval-job';
+import { resolveWinRate, type ResolvedWinRate } from '../evals/win-rate-item';
 import { ArenaStore } from './arena-store';
 import { CandidateStore, type NewGeneratedItem } from './candidate-store';
 import { LabelStore } from './label-store';
@@ -37,6 +41,7 @@ export interface ArenaDeps {
   db: Db;
   runs: RunStore;
   datasets: DatasetStore;
+  jobs: JobSupervisor;
 }
 
 /** Every pair of models (i < j), in a fixed order. */
@@ -175,7 +180,7 @@ export function judgeArena(db: Db, queueId: number): ArenaJudged {
       queue.snapshot_id!,
       items.flatMap((i) => (i.record_id === null ? [] : [i.record_id])),
     );
-    const out = { annotator: RULES_JUDGE_ANNOTATOR, voted: 0, already: 0, unjudged: 0 };
+    const out = { annotator: RULES_JUDGE_ANNOTATOR, voted: 0, already: 0, unjudged: 0, jobs: [] as number[] };
     for (const item of items) {
       if (labeled.has(item.id)) {
         out.already++;
@@ -204,6 +209,93 @@ export function judgeArena(db: Db, queueId: number): ArenaJudged {
       });
       out.voted++;
     }
+    return out;
+  }, 'immediate');
+}
+
+type Source = Extract<ResponseSource, { kind: 'model' }>;
+const refOf = (s: Source): EvalModelRef => (s.modelId !== null ? { modelId: s.modelId } : { runId: s.runId!, step: s.step! });
+
+/**
+ * A model judge's votes, as annotator `judge:<model>`. Its verdicts come from
+ * the evaluation: per matchup (X, Y) a win-rate item of X against Y on the
+ * arena's prompts with this judge, asked in both orders (an order-dependent
+ * verdict is a tie) — an eval job per matchup it has no result for yet, whose
+ * ids come back (ask again when they end: the answers are cached, only the
+ * judging runs). With every matchup judged, each pair gets its prompt's
+ * verdict, in the pair's order.
+ */
+export async function judgeArenaByModel(
+  deps: ArenaDeps,
+  queueId: number,
+  judge: Extract<z.output<typeof ArenaJudge>, { kind: 'model' }>,
+): Promise<ArenaJudged> {
+  const labels = new LabelStore(deps.db);
+  const arena = new ArenaStore(deps.db);
+  const queue = labels.queueRow(queueId);
+  const items = arena.items(queueId);
+  const first = items.find((i) => i.record_id !== null);
+  if (queue.snapshot_id === null || !first)
+    throw new StudioError('INVALID_ARGUMENT', `Queue "${queue.name}" holds no arena pairs made from a snapshot (arena.create makes them).`);
+  const sources = items.map((i) => [JSON.parse(i.source_a) as ResponseSource, JSON.parse(i.source_b) as ResponseSource] as const);
+  const models = new Map<string, Source>();
+  for (const [a, b] of sources) for (const s of [a, b]) if (s.kind === 'model') models.set(s.modelHash, s);
+  const prompts = { snapshotId: queue.snapshot_id, split: arena.recordSplit(queue.snapshot_id, first.record_id!) };
+  const sampling = [...models.values()][0]!.sampling;
+  const judgeName = (await resolveModel(deps.runs, { model: judge.model, settings: {} })).name;
+  const results = new CheckpointCompareStore(deps.db);
+  const verdicts = new Map<string, Map<string, Record<string, unknown>>>();
+  const started: number[] = [];
+  for (const x of models.values())
+    for (const y of models.values()) {
+      if (x.modelHash >= y.modelHash) continue;
+      const model = await resolveModel(deps.runs, { model: refOf(x), settings: {} });
+      const item = { kind: 'win-rate' as const, prompts, baseline: refOf(y), judge, sampling };
+      const resolved = (await resolveWinRate(item, {
+        runs: deps.runs,
+        datasets: deps.datasets,
+        model,
+        modelHash: await modelHashOf(model),
+        tokenizer: tokenizerHash(model.tokenizerDir),
+      })) as ResolvedWinRate;
+      const id = results.latestWinRate(x.modelHash, resolved.dataHash);
+      if (id !== null) verdicts.set(`${x.modelHash}\0${y.modelHash}`, results.winRateDetails(id));
+      else started.push(deps.jobs.start('eval', { model: refOf(x), suite: { name: 'arena judge', items: [item] } }).id);
+    }
+  const annotator = `judge:${judgeName}`.slice(0, 200);
+  const out = { annotator, voted: 0, already: 0, unjudged: 0, jobs: started };
+  if (started.length) return out;
+  return labels.transaction(() => {
+    const annotatorId = labels.findAnnotatorByName(annotator) ?? labels.insertAnnotator(annotator);
+    const labeled = new Set(
+      [...foldLabels(labels.foldEvents(queueId)).values()]
+        .filter((f) => f.annotatorId === annotatorId && f.label !== null)
+        .map((f) => f.itemId),
+    );
+    items.forEach((item, k) => {
+      const [a, b] = sources[k]!;
+      if (labeled.has(item.id)) return void out.already++;
+      if (a.kind !== 'model' || b.kind !== 'model') return void out.unjudged++;
+      const hash = promptHash({ messages: JSON.parse(item.prompt) as Message[], system: item.system }, a.sample);
+      // The matchup's result has the lower model hash as the candidate.
+      const aIsCandidate = a.modelHash < b.modelHash;
+      const key = aIsCandidate ? `${a.modelHash}\0${b.modelHash}` : `${b.modelHash}\0${a.modelHash}`;
+      const verdict = (verdicts.get(key)?.get(hash) as { verdict?: 'win' | 'tie' | 'loss' } | undefined)?.verdict;
+      if (!verdict) return void out.unjudged++;
+      const candidateWins = verdict === 'win';
+      const label: PairLabel = verdict === 'tie' ? 'tie' : candidateWins === aIsCandidate ? 'a' : 'b';
+      labels.insertEvent({
+        itemId: item.id,
+        annotatorId,
+        action: 'label',
+        label,
+        shownLeft: 'a',
+        rationale: `${judgeName}, asked in both orders: ${verdict} for ${(aIsCandidate ? a : b).modelName}`,
+        confidence: null,
+        msOnScreen: null,
+      });
+      out.voted++;
+    });
     return out;
   }, 'immediate');
 }
@@ -251,7 +343,8 @@ export function arenaLeaderboard(db: Db, queueId: number): ArenaLeaderboard {
 export function arenaHandlers(deps: ArenaDeps): Pick<Handlers, 'arena.create' | 'arena.judge' | 'arena.leaderboard'> {
   return {
     'arena.create': (args) => createArena(deps, args),
-    'arena.judge': ({ queueId }) => judgeArena(deps.db, queueId),
+    'arena.judge': ({ queueId, judge }) =>
+      judge.kind === 'rules' ? judgeArena(deps.db, queueId) : judgeArenaByModel(deps, queueId, judge),
     'arena.leaderboard': ({ queueId }) => arenaLeaderboard(deps.db, queueId),
   };
 }

@@ -4,7 +4,7 @@ import type { ArenaLeaderboard } from '../../../../shared/arena';
 import type { Run } from '../../../../shared/runs';
 import { SIDE_BY_SIDE_SAMPLING } from '../../../../shared/side-by-side';
 import { useApi } from '../../api/context';
-import { labelingQueries, snapshotQueries } from '../../api/queries';
+import { labelingQueries, modelQueries, snapshotQueries } from '../../api/queries';
 import { Button, Toggle } from '../../components/Button';
 import { cardClass } from '../../components/Card';
 import { EmptyState } from '../../components/EmptyState';
@@ -54,6 +54,8 @@ export function ArenaTab({ runs }: { runs: readonly Run[] }) {
   const [name, setName] = useState('');
   const [queueId, setQueueId] = useState<number | null>(null);
   const [datasetName, setDatasetName] = useState('');
+  const [judgeModel, setJudgeModel] = useState<number | null>(null);
+  const { data: registered = [] } = useQuery(modelQueries.list(api));
 
   const snapshot = snapshotId ?? runs[0]?.snapshotId ?? snapshots[0]?.id ?? null;
   const models = keys.map((k) => options.find((o) => o.key === k)!.ref);
@@ -93,10 +95,15 @@ export function ArenaTab({ runs }: { runs: readonly Run[] }) {
       return `${made.pairs} blind pairs (${made.identical} left out: both answered alike).`;
     });
   const judge = () =>
-    act('Rules judge', async () => {
-      const r = await api.call('arena.judge', { queueId: shown! });
+    act('Judge', async () => {
+      const r = await api.call('arena.judge', {
+        queueId: shown!,
+        judge: judgeModel === null ? { kind: 'rules' } : { kind: 'model', model: { modelId: judgeModel } },
+      });
       await queryClient.invalidateQueries({ queryKey: ['labeling'] });
-      return `${r.voted} votes as ${r.annotator}; ${r.already} voted before; ${r.unjudged} without a rule.`;
+      if (r.jobs.length)
+        return `${r.jobs.length} evaluation job${r.jobs.length === 1 ? '' : 's'} queued to judge the matchups in both orders: press again when they end.`;
+      return `${r.voted} votes as ${r.annotator}; ${r.already} voted before; ${r.unjudged} it could not judge.`;
     });
   const build = () =>
     act('Building a dataset', async () => {
@@ -193,8 +200,22 @@ export function ArenaTab({ runs }: { runs: readonly Run[] }) {
               </select>
             </Field>
             <Button onClick={() => navigate(`/labeling/${shown}`)}>Label it</Button>
+            <Field label="Judge">
+              <select
+                className={inputClass}
+                value={judgeModel ?? ''}
+                onChange={(e) => setJudgeModel(e.target.value === '' ? null : Number(e.target.value))}
+              >
+                <option value="">rules (judge:rules)</option>
+                {registered.map((m) => (
+                  <option key={m.id} value={m.id}>
+                    model: {m.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
             <Button onClick={() => void judge()} data-testid="arena-judge">
-              Rules judge votes
+              Judge votes
             </Button>
             <Field label="New dataset">
               <input
