@@ -145,6 +145,11 @@ export const labelingQueries = {
   queues: (api: ApiClient) => queryOptions({ queryKey: ['labeling', 'queues'], queryFn: () => api.call('labeling.queues', {}) }),
   stats: (api: ApiClient, queueId: number) =>
     queryOptions({ queryKey: ['labeling', 'stats', queueId], queryFn: () => api.call('labeling.stats', { queueId }) }),
+  arenaResults: (api: ApiClient, queueId: number) =>
+    queryOptions({ queryKey: ['labeling', 'arena', queueId], queryFn: () => api.call('labeling.arenaResults', { queueId }) }),
+  itemSources: (api: ApiClient, queueId: number) =>
+    queryOptions({ queryKey: ['labeling', 'sources', queueId], queryFn: () => api.call('labeling.itemSources', { queueId, limit: 100 }) }),
+  invites: (api: ApiClient) => queryOptions({ queryKey: ['invites', 'list'], queryFn: () => api.call('invites.list', {}) }),
 };
 
 /** The Compare page (issue 15): one run's chosen metric columns per query, so 50 runs load as 50 short calls that cache apart. */

@@ -7,6 +7,7 @@ import { formatCount } from '../../lib/format';
 import { navigate } from '../../lib/router';
 import { AnnotatorPicker, useAnnotatorChoice } from './annotator';
 import { Labeler } from './Labeler';
+import { NoPairsYet, orderLabel, QueueTools } from './QueueTools';
 import { StatsView } from './StatsView';
 
 type Tab = 'label' | 'stats';
@@ -35,8 +36,17 @@ export function QueuePage({ id, tab }: { id: number; tab: Tab }) {
           <span className="text-sm text-zinc-500 tabular-nums" data-testid="queue-done">
             {formatCount(queue.done)} / {formatCount(queue.total)} done · overlap {queue.overlap}
           </span>
+          <span className="text-sm text-zinc-500" data-testid="queue-order-label">
+            order {orderLabel(queue)}
+          </span>
+          {queue.prompts && (
+            <span className="text-sm text-zinc-500 tabular-nums" data-testid="queue-prompts">
+              prompts {formatCount(queue.prompts.filled)} / {formatCount(queue.prompts.total)} with candidates
+            </span>
+          )}
         </div>
       </div>
+      <QueueTools queue={queue} />
       <div role="tablist" className="flex gap-1 border-b border-zinc-200 dark:border-zinc-800">
         {TABS.map((t) => (
           <button
@@ -58,7 +68,9 @@ export function QueuePage({ id, tab }: { id: number; tab: Tab }) {
       </div>
       {tab === 'stats' && <StatsView queue={queue} />}
       {tab === 'label' &&
-        (annotator ? (
+        ((queue.kind === 'prompts' || queue.kind === 'arena') && queue.total === 0 ? (
+          <NoPairsYet queue={queue} />
+        ) : annotator ? (
           <Labeler key={`${queue.id}:${annotator.id}`} queue={queue} annotatorId={annotator.id} annotatorName={annotator.name} />
         ) : annotators ? (
           <div className="space-y-2">

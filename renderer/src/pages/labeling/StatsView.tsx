@@ -6,6 +6,7 @@ import { Badge } from '../../components/Badge';
 import { cardClass, Stat } from '../../components/Card';
 import { Table, type Column } from '../../components/Table';
 import { formatCount } from '../../lib/format';
+import { ArenaPanel } from './ArenaPanel';
 import { BuildPanel } from './BuildPanel';
 import { ConflictsPanel } from './ConflictsPanel';
 import { formatRate, formatShare, formatStat } from './stats-format';
@@ -122,6 +123,7 @@ export function StatsView({ queue }: { queue: LabelQueue }) {
           testId="stats-agreement"
         />
       </section>
+      {queue.kind === 'arena' && <ArenaPanel queue={queue} />}
       <ConflictsPanel queue={queue} />
       <BuildPanel queue={queue} />
     </div>
