@@ -311,8 +311,8 @@ export function generationsHtml(g: SideBySide): string {
 
 // ---- Charts as SVG ---------------------------------------------------------------------------------
 
-/** At most `max` points of a curve, evenly spaced, the last one kept (a chart 640 px wide shows no more). */
-export function thin(steps: readonly number[], values: readonly number[], max = 500): { steps: number[]; values: number[] } {
+/** At most `max` points of a curve, evenly spaced, the first and last kept (the report's charts are 640 px wide). */
+export function thin(steps: readonly number[], values: readonly number[], max = 250): { steps: number[]; values: number[] } {
   if (steps.length <= max) return { steps: [...steps], values: [...values] };
   const out = { steps: [] as number[], values: [] as number[] };
   const stride = (steps.length - 1) / (max - 1);
