@@ -115,6 +115,9 @@ describe('export', () => {
     expect(readme).toContain(snapshot.contentHash);
     for (const u of result.unsupported) expect(readme).toContain(u.reason);
     expect(result.unsupported.map((u) => u.setting)).toEqual(expect.arrayContaining(['maxPromptLength', 'evalSuite']));
+    // Written by a trl-export job in a worker process, not on the studio's event loop.
+    const jobs = await call<{ kind: string; status: string }[]>('jobs.list', {});
+    expect(jobs.find((j) => j.kind === 'trl-export')).toMatchObject({ status: 'succeeded' });
   });
 
   it('refuses a folder that is not empty, and leaves it as it was', async () => {

@@ -129,11 +129,16 @@ function listFiles(dir: string, base = dir): string[] {
     .sort();
 }
 
+/** Refuses a target that exists and is not an empty folder: an export never writes over files. */
+export function assertFreeFolder(out: string): void {
+  if (existsSync(out) && (!statSync(out).isDirectory() || readdirSync(out).length > 0))
+    throw new StudioError('CONFLICT', `${out} already exists and is not an empty folder; choose a new folder for the export.`);
+}
+
 /** Writes the project into `out` (created; refused when it exists and is not empty). */
 export function writeTrlExport(db: Db, assetsDir: string, source: TrlExportSource, out: string): TrlExportResult {
   const model = modelNameOrPath(source);
-  if (existsSync(out) && (!statSync(out).isDirectory() || readdirSync(out).length > 0))
-    throw new StudioError('CONFLICT', `${out} already exists and is not an empty folder; choose a new folder for the export.`);
+  assertFreeFolder(out);
   const mapping = trlMapping(source.config);
   const temp = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
   try {

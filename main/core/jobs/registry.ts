@@ -15,6 +15,7 @@ import { uncertaintyJob } from '../labeling/uncertainty-job';
 import { labelBuildJob, labelExportJob, labelImportJob } from '../labeling/review-jobs';
 import { trainJob } from '../runs/train-job';
 import { snapshotDiffJob } from '../runs/snapshot-diff';
+import { trlExportJob } from '../export/trl-export-job';
 import type { AnyJobKind } from './kind';
 import { selfTestJob } from './self-test';
 
@@ -31,6 +32,7 @@ export const JOB_KINDS = {
   'label-import': labelImportJob,
   'label-build': labelBuildJob,
   'snapshot-diff': snapshotDiffJob,
+  'trl-export': trlExportJob,
 } as const satisfies Record<string, AnyJobKind>;
 
 export type JobKindName = keyof typeof JOB_KINDS;
