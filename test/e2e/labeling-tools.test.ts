@@ -182,4 +182,49 @@ describe('labeling tools on the queue page', () => {
     await page.getByTestId('arena-sources').waitFor();
     expect(await page.getByTestId('arena-sources').textContent()).toMatch(/A · .*B · |B · .*A · /);
   }, 240_000);
+
+  it('orders a queue by uncertainty with the demo model: the header then names the model', async () => {
+    const queue = (await api<LabelQueue[]>('labeling.queues')).find((q) => q.name === 'gen')!;
+    await openQueue(queue.id);
+    expect(await page.getByTestId('queue-order-label').textContent()).toBe('order as stored');
+    await page.getByTestId('order-uncertainty').click();
+    await page.getByTestId('uncertainty-model').selectOption(`model:${demoModelId}`);
+    await page.getByTestId('uncertainty-start').click();
+    await expect.poll(() => page.getByTestId('queue-job').getAttribute('data-status'), { timeout: 120_000 }).toBe('succeeded');
+    expect(await page.getByTestId('queue-job-result').textContent()).toMatch(/^Ordered by .+: \d+ pairs scored, 0 from the cache/);
+    const ordered = (await api<LabelQueue[]>('labeling.queues')).find((q) => q.id === queue.id)!;
+    expect(ordered.order).toBe('uncertain');
+    await expect
+      .poll(() => page.getByTestId('queue-order-label').textContent())
+      .toBe(`order uncertain (model ${ordered.orderedBy!.modelName})`);
+  }, 180_000);
+
+  it('makes a relabel queue from record ids typed in New queue (bad ids named) and from the datasets page’s selection', async () => {
+    await page.evaluate("window.location.hash = '/labeling'");
+    await page.getByTestId('labeling-page').waitFor();
+    await page.getByTestId('new-queue').click();
+    await page.getByTestId('queue-name').fill('relabel typed');
+    await page.getByTestId('queue-kind').selectOption('relabel');
+    await page.getByTestId('queue-record-ids').fill(`${recordIds[0]}, x7`);
+    expect(await page.getByTestId('queue-record-ids-error').textContent()).toBe(
+      '"x7" (item 2) is not a record id: ids are whole numbers from 1.',
+    );
+    expect(await page.getByTestId('queue-create').isDisabled()).toBe(true);
+    await page.getByTestId('queue-record-ids').fill(`${recordIds[0]} ${recordIds[1]},${recordIds[2]}`);
+    await page.getByTestId('queue-create').click();
+    await page.getByTestId('queue-page').waitFor();
+    const typed = (await api<LabelQueue[]>('labeling.queues')).find((q) => q.name === 'relabel typed')!;
+    expect(typed).toMatchObject({ kind: 'relabel', total: 3 });
+
+    await page.evaluate(`window.location.hash = '/datasets/${demoDatasetId}'`);
+    await page.getByTestId('record-check').nth(1).check();
+    await page.getByTestId('record-check').nth(2).check();
+    await page.getByTestId('bulk-relabel').click();
+    await page.getByTestId('queue-name').fill('relabel picked');
+    expect(await page.getByTestId('queue-kind').inputValue()).toBe('relabel');
+    await page.getByTestId('queue-create').click();
+    await page.getByTestId('queue-page').waitFor();
+    const picked = (await api<LabelQueue[]>('labeling.queues')).find((q) => q.name === 'relabel picked')!;
+    expect(picked).toMatchObject({ kind: 'relabel', total: 2, datasetId: demoDatasetId });
+  }, 120_000);
 });

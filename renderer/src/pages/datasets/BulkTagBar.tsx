@@ -8,6 +8,7 @@ import { ui } from '../../lib/ui-store';
 import type { Selection } from './RecordsTable';
 import { formatCount } from '../../lib/format';
 import { inputClass } from '../../components/Field';
+import { NewQueueDialog } from '../labeling/NewQueueDialog';
 
 /** Tags added to or removed from the ticked records, or from every record matching the filter. */
 export function BulkTagBar({
@@ -29,6 +30,7 @@ export function BulkTagBar({
   const api = useApi();
   const queryClient = useQueryClient();
   const [tag, setTag] = useState('');
+  const [relabeling, setRelabeling] = useState(false);
   const count = selection.allMatching ? total : selection.ids.size;
   const tagMutation = useMutation({
     mutationFn: (op: 'add' | 'remove') => {
@@ -74,6 +76,15 @@ export function BulkTagBar({
       <Button variant="ghost" className="!px-2 !py-0.5 text-xs" onClick={() => onSelection({ ids: new Set(), allMatching: false })}>
         Clear
       </Button>
+      <Button variant="ghost" className="!px-2 !py-0.5 text-xs" onClick={() => setRelabeling(true)} data-testid="bulk-relabel">
+        Send to relabel queue
+      </Button>
+      {relabeling && (
+        <NewQueueDialog
+          onClose={() => setRelabeling(false)}
+          preset={selection.allMatching ? { datasetId, filter } : { datasetId, recordIds: [...selection.ids] }}
+        />
+      )}
       <form
         className="ml-auto flex items-center gap-2"
         onSubmit={(e) => {

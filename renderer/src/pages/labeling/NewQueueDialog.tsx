@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import type { RecordFilter } from '../../../../shared/datasets';
 import { useApi } from '../../api/context';
 import { datasetQueries, snapshotQueries } from '../../api/queries';
 import { Button } from '../../components/Button';
@@ -7,25 +8,39 @@ import { Dialog } from '../../components/Dialog';
 import { Field, inputClass } from '../../components/Field';
 import { formatCount } from '../../lib/format';
 import { navigate } from '../../lib/router';
+import { parseRecordIds } from './record-ids';
 
 /** The queue kinds the backend builds today; the others join this list as they land. */
 const KINDS = [
   { value: 'pairs', label: 'Pairs — pick the better of two responses in the source' },
   { value: 'prompts', label: 'Prompts — responses generated from a model, then labeled' },
   { value: 'arena', label: 'Arena — two models answer each prompt, blind' },
+  { value: 'relabel', label: 'Relabel — the pairs of the records named, labeled again' },
 ] as const;
 
 /** "d:3" (a dataset) or "s:7" (a snapshot): one select for either source. */
 type SourceKey = `${'d' | 's'}:${number}`;
 
-export function NewQueueDialog({ onClose }: { onClose: () => void }) {
+/** What the datasets page's selection bar sends: a relabel queue on that dataset, of the ticked records or every record its filter matches. */
+export interface QueuePreset {
+  datasetId: number;
+  recordIds?: number[];
+  filter?: RecordFilter;
+}
+
+export function NewQueueDialog({ onClose, preset }: { onClose: () => void; preset?: QueuePreset }) {
   const api = useApi();
   const queryClient = useQueryClient();
   const { data: datasets = [] } = useQuery(datasetQueries.list(api));
   const { data: snapshots = [] } = useQuery(snapshotQueries.all(api));
   const [name, setName] = useState('');
-  const [source, setSource] = useState<SourceKey | ''>('');
-  const [kind, setKind] = useState<(typeof KINDS)[number]['value']>('pairs');
+  const [source, setSource] = useState<SourceKey | ''>(preset ? `d:${preset.datasetId}` : '');
+  const [kind, setKind] = useState<(typeof KINDS)[number]['value']>(preset ? 'relabel' : 'pairs');
+  const [recordIdsText, setRecordIdsText] = useState(preset?.recordIds?.join(', ') ?? '');
+  // A preset filter (every record matching the datasets page's view) stands in for typed ids.
+  const presetFilter = preset?.filter && !preset.recordIds ? preset.filter : undefined;
+  const parsedIds = kind === 'relabel' && !presetFilter ? parseRecordIds(recordIdsText) : null;
+  const idsError = parsedIds && 'error' in parsedIds ? parsedIds.error : null;
   const [order, setOrder] = useState<'stored' | 'random'>('random');
   const [seed, setSeed] = useState(0);
   const [overlap, setOverlap] = useState(1);
@@ -44,6 +59,8 @@ export function NewQueueDialog({ onClose }: { onClose: () => void }) {
         overlap,
         recheckShare: recheckPercent / 100,
         guidelines,
+        ...(parsedIds && 'ids' in parsedIds ? { recordIds: parsedIds.ids } : {}),
+        ...(kind === 'relabel' && presetFilter ? { filter: presetFilter } : {}),
       });
     },
     onSuccess: (queue) => {
@@ -59,7 +76,7 @@ export function NewQueueDialog({ onClose }: { onClose: () => void }) {
         className="space-y-3"
         onSubmit={(e) => {
           e.preventDefault();
-          if (name.trim() && chosenSource) create.mutate();
+          if (name.trim() && chosenSource && !idsError) create.mutate();
         }}
       >
         <Field label="Name">
@@ -147,10 +164,32 @@ export function NewQueueDialog({ onClose }: { onClose: () => void }) {
             data-testid="queue-recheck"
           />
         </Field>
-        {kind !== 'pairs' && (
+        {kind === 'relabel' &&
+          (presetFilter ? (
+            <p className="text-xs text-zinc-500" data-testid="queue-records-filter">
+              Every record matching the datasets page’s current filter.
+            </p>
+          ) : (
+            <Field label="Record ids" hint="The records whose pairs to label again: ids separated by commas or spaces">
+              <textarea
+                className={`${inputClass} font-mono`}
+                rows={2}
+                value={recordIdsText}
+                onChange={(e) => setRecordIdsText(e.target.value)}
+                placeholder="12, 40, 41"
+                data-testid="queue-record-ids"
+              />
+              {recordIdsText.trim() && idsError && (
+                <span className="text-xs text-rose-600" data-testid="queue-record-ids-error">
+                  {idsError}
+                </span>
+              )}
+            </Field>
+          ))}
+        {(kind === 'prompts' || kind === 'arena') && (
           <p className="text-xs text-zinc-500">
-            A {kind} queue holds the source’s prompts; its pairs appear once candidates are generated (
-            <code>studio generate-candidates</code>).
+            A {kind} queue holds the source’s prompts; its pairs appear once candidates are generated (<em>Generate candidates</em> on the
+            queue page).
           </p>
         )}
         <Field label="Guidelines (markdown, shown beside every pair)">
@@ -170,7 +209,12 @@ export function NewQueueDialog({ onClose }: { onClose: () => void }) {
         )}
         <div className="flex justify-end gap-2">
           <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" type="submit" disabled={!name.trim() || !chosenSource || create.isPending} data-testid="queue-create">
+          <Button
+            variant="primary"
+            type="submit"
+            disabled={!name.trim() || !chosenSource || !!idsError || create.isPending}
+            data-testid="queue-create"
+          >
             Create queue
           </Button>
         </div>
