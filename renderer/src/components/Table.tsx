@@ -14,6 +14,10 @@ export interface Column<T> {
   /** A cell's tooltip, from its row. */
   title?: (row: T) => string | undefined;
   testId?: string;
+  /** Classes of one cell, from its row (e.g. marking the best value of a column). */
+  cellClassName?: (row: T) => string;
+  /** Data attributes of one cell, from its row, for tests and styling hooks. */
+  cellData?: (row: T) => Record<`data-${string}`, string | boolean | undefined>;
 }
 
 const DENSITY = {
@@ -44,6 +48,7 @@ export function Table<T>({
   density = 'page',
   frameClassName,
   hideHeader = false,
+  rowData,
 }: {
   columns: Column<T>[];
   rows: readonly T[];
@@ -60,6 +65,8 @@ export function Table<T>({
   /** For dense tables: the scrolling frame's height (e.g. max-h-72). */
   frameClassName?: string;
   hideHeader?: boolean;
+  /** Data attributes of a row (`data-row`, `data-status`, …), for tests and styling hooks. */
+  rowData?: (row: T) => Record<`data-${string}`, string | boolean | undefined>;
 }) {
   const nav = useRowNavigation<HTMLTableSectionElement>(onOpen !== undefined && rows.length > 0);
   if (loading) return null;
@@ -88,6 +95,7 @@ export function Table<T>({
           <tr
             key={rowKey(row, index)}
             data-testid={rowTestId}
+            {...rowData?.(row)}
             className={`${onOpen ? 'cursor-pointer hover:bg-zinc-100 focus:bg-indigo-50 focus:outline-none dark:hover:bg-zinc-900 dark:focus:bg-indigo-950' : ''} ${rowClassName?.(row) ?? ''}`}
             {...(onOpen
               ? {
@@ -100,7 +108,13 @@ export function Table<T>({
               : {})}
           >
             {columns.map((c, i) => (
-              <td key={i} className={`${style.td} ${align(c)} ${c.className ?? ''}`} title={c.title?.(row)} data-testid={c.testId}>
+              <td
+                key={i}
+                className={`${style.td} ${align(c)} ${c.className ?? ''} ${c.cellClassName?.(row) ?? ''}`}
+                title={c.title?.(row)}
+                data-testid={c.testId}
+                {...c.cellData?.(row)}
+              >
                 {c.cell(row)}
               </td>
             ))}

@@ -20,6 +20,7 @@ import { evalQueries, runQueries } from '../../api/queries';
 import { Button } from '../../components/Button';
 import { cardClass } from '../../components/Card';
 import { EmptyState } from '../../components/EmptyState';
+import { Table } from '../../components/Table';
 import { Field, inputClass } from '../../components/Field';
 import { runColor } from '../../lib/compare-colors';
 import { runSettings } from '../../lib/compare-config';
@@ -139,32 +140,19 @@ function EvaluationTable({
         </Field>
       </div>
       <div className="overflow-x-auto">
-        <table className="min-w-full text-xs" data-testid="checkpoints-table">
-          <thead className="bg-zinc-50 text-left text-zinc-500 dark:bg-zinc-800/50">
-            <tr>
-              <th className="px-2 py-1.5 font-medium">Checkpoint</th>
-              {columns.map((c) => (
-                <th
-                  key={metricRefKey(c)}
-                  className="px-2 py-1.5 text-right font-medium"
-                  title={`${c.itemKey} — ${lowerIsBetter(c.metric) ? 'lower' : 'higher'} is better`}
-                >
-                  <div className="text-[10px] font-normal">{c.label}</div>
-                  {c.metric} {lowerIsBetter(c.metric) ? '↓' : '↑'}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr
-                key={row.key}
-                className="border-t border-zinc-100 dark:border-zinc-800"
-                data-testid="checkpoint-row"
-                data-row={row.key}
-                data-status={row.status}
-              >
-                <td className="px-2 py-1.5 whitespace-nowrap">
+        <Table
+          testId="checkpoints-table"
+          rowTestId="checkpoint-row"
+          density="compact"
+          rows={rows}
+          rowKey={(row) => row.key}
+          rowData={(row) => ({ 'data-row': row.key, 'data-status': row.status })}
+          columns={[
+            {
+              header: 'Checkpoint',
+              className: 'whitespace-nowrap',
+              cell: (row: CheckpointRow) => (
+                <>
                   <span className="mr-1.5 inline-block h-2.5 w-2.5 rounded-sm align-middle" style={{ background: colorOf(row) }} />
                   {row.label}
                   {row === baseline && <span className="ml-1 text-zinc-500">(baseline)</span>}
@@ -173,46 +161,54 @@ function EvaluationTable({
                       · {row.status}
                     </span>
                   )}
-                </td>
-                {columns.map((c) => {
-                  const ref = columnRef(c);
-                  const item = row.items.find((i) => itemKey(i) === c.itemKey);
+                </>
+              ),
+            },
+            ...columns.map((c) => {
+              const ref = columnRef(c);
+              const itemOf = (row: CheckpointRow) => row.items.find((i) => itemKey(i) === c.itemKey);
+              const isBest = (row: CheckpointRow) => itemOf(row) !== undefined && (best.get(metricRefKey(ref))?.has(row.key) ?? false);
+              return {
+                header: (
+                  <>
+                    <div className="text-[10px] font-normal normal-case">{c.label}</div>
+                    {c.metric} {lowerIsBetter(c.metric) ? '↓' : '↑'}
+                  </>
+                ),
+                headerTitle: `${c.itemKey} — ${lowerIsBetter(c.metric) ? 'lower' : 'higher'} is better`,
+                align: 'right' as const,
+                className: 'tabular-nums whitespace-nowrap',
+                cellClassName: (row: CheckpointRow) => (isBest(row) ? 'bg-emerald-50 font-semibold dark:bg-emerald-950' : ''),
+                cellData: (row: CheckpointRow) =>
+                  itemOf(row) ? { 'data-testid': `cell-${c.metric}`, 'data-best': isBest(row) || undefined } : {},
+                cell: (row: CheckpointRow) => {
+                  const item = itemOf(row);
                   if (!item)
-                    return (
-                      <td key={metricRefKey(c)} className="px-2 py-1.5 text-right">
-                        {busy(row) ? (
-                          <span className="text-zinc-400">{row.status === 'running' ? 'evaluating…' : 'queued'}</span>
-                        ) : evaluateWith === null ? (
-                          <span
-                            className="text-zinc-400"
-                            title="This suite is not one this workspace knows (evals.suites), so it cannot be run from here."
-                          >
-                            —
-                          </span>
-                        ) : (
-                          <button
-                            type="button"
-                            className="text-indigo-600 hover:underline"
-                            onClick={() => onEvaluate(row)}
-                            title={`Evaluate this checkpoint on suite "${evaluateWith}"`}
-                            data-testid="checkpoint-evaluate"
-                          >
-                            Evaluate
-                          </button>
-                        )}
-                      </td>
+                    return busy(row) ? (
+                      <span className="text-zinc-400">{row.status === 'running' ? 'evaluating…' : 'queued'}</span>
+                    ) : evaluateWith === null ? (
+                      <span
+                        className="text-zinc-400"
+                        title="This suite is not one this workspace knows (evals.suites), so it cannot be run from here."
+                      >
+                        —
+                      </span>
+                    ) : (
+                      <button
+                        type="button"
+                        className="text-indigo-600 hover:underline"
+                        onClick={() => onEvaluate(row)}
+                        title={`Evaluate this checkpoint on suite "${evaluateWith}"`}
+                        data-testid="checkpoint-evaluate"
+                      >
+                        Evaluate
+                      </button>
                     );
-                  const isBest = best.get(metricRefKey(ref))?.has(row.key) ?? false;
                   const delta = row === baseline ? null : deltaOf(row, baseline, ref);
                   return (
-                    <td
-                      key={metricRefKey(c)}
-                      className={`px-2 py-1.5 text-right tabular-nums whitespace-nowrap ${isBest ? 'bg-emerald-50 font-semibold dark:bg-emerald-950' : ''}`}
-                      data-testid={`cell-${c.metric}`}
-                      data-best={isBest || undefined}
-                    >
+                    <>
                       {formatMetricCell(item.metrics, c.metric)}
-                      {isBest && <span title="best in this column"> ★</span>}
+                      {isBest(row) && <span title="best in this column"> ★</span>}
                       {delta !== null && (
                         <div
                           className={`text-[10px] ${delta === 0 ? 'text-zinc-400' : improves(delta, c.metric) ? 'text-emerald-700 dark:text-emerald-400' : 'text-rose-700 dark:text-rose-400'}`}
@@ -221,13 +217,13 @@ function EvaluationTable({
                           {formatDelta(delta)}
                         </div>
                       )}
-                    </td>
+                    </>
                   );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                },
+              };
+            }),
+          ]}
+        />
       </div>
       <p className="text-xs text-zinc-500">
         Value ± standard error, or [95% bootstrap interval] for win rates, as stored; under it the change against the baseline row (green:
