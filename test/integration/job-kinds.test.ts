@@ -61,7 +61,22 @@ describe('the job kind registry', () => {
     }
     // The kinds whose work runs in a worker process say so here, and nowhere else.
     const withWorker = Object.entries(JOB_KINDS).flatMap(([name, kind]) => ('worker' in kind ? [name] : []));
-    expect(withWorker.sort()).toEqual(['dataset-dedupe', 'dataset-snapshot', 'eval', 'self-test', 'train']);
+    expect(withWorker.sort()).toEqual([
+      'dataset-dedupe',
+      'dataset-snapshot',
+      'eval',
+      'label-build',
+      'label-candidates',
+      'label-export',
+      'label-import',
+      'label-uncertainty',
+      'self-test',
+      'snapshot-diff',
+      'train',
+      'trl-export',
+    ]);
+    // Only an import reads its file on the studio's side (streaming, with its watchdog); every other kind runs in a worker.
+    expect(Object.keys(JOB_KINDS).filter((name) => !withWorker.includes(name))).toEqual(['dataset-import']);
   });
 
   it('types parameters and results by kind', async () => {
