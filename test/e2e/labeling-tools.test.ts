@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -112,12 +113,23 @@ describe('labeling tools on the queue page', () => {
     });
     await page.getByTestId('export-labels-dialog').getByRole('button', { name: 'Close' }).last().click();
 
-    // Importing the same file back into the queue adds nothing: one duplicate, and a bad path is reported.
+    // Importing the exported line back adds nothing (a duplicate); a line that is not JSON and one naming a pair this queue
+    // does not have are reported with their line numbers.
+    const mixed = join(studio!.dir, 'labels-mixed.jsonl');
+    writeFileSync(
+      mixed,
+      [lines[0], '{not json', JSON.stringify({ ...JSON.parse(lines[0]!), pair_hash: 'f'.repeat(64) })].join('\n') + '\n',
+    );
     await page.getByTestId('import-labels').click();
-    await page.getByTestId('import-labels-path').fill(await download.path());
+    await page.getByTestId('import-labels-path').fill(mixed);
     await page.getByTestId('import-labels-start').click();
     await page.getByTestId('import-labels-report').waitFor({ timeout: 30_000 });
-    expect(await page.getByTestId('import-labels-report').textContent()).toMatch(/0 imported, 1 duplicates/);
+    expect(await page.getByTestId('import-labels-imported').textContent()).toBe('0 imported');
+    expect(await page.getByTestId('import-labels-report').textContent()).toMatch(/1 duplicates \(already in this queue\)/);
+    const errors = await page.getByTestId('import-labels-errors').locator('li').allTextContents();
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/^line 2: /);
+    expect(errors[1]).toMatch(/^line 3: .*pair/);
     await page.keyboard.press('Escape');
     await page.getByTestId('import-labels-dialog').waitFor({ state: 'detached' });
   }, 240_000);
