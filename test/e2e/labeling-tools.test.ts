@@ -195,6 +195,26 @@ describe('labeling tools on the queue page', () => {
     expect(await page.getByTestId('arena-sources').textContent()).toMatch(/A · .*B · |B · .*A · /);
   }, 240_000);
 
+  it('follows a generation started elsewhere (the CLI, another window) inline, and cancels it', async () => {
+    const records = await api<{ rows: { id: number }[] }>('records.query', { datasetId: demoDatasetId, offset: 10, limit: 12 });
+    const queue = await api<LabelQueue>('labeling.createQueue', {
+      name: 'long',
+      kind: 'prompts',
+      datasetId: demoDatasetId,
+      recordIds: records.rows.map((r) => r.id),
+    });
+    // Long generations, so the job is still running when the page opens.
+    const job = await api<Job>('labeling.generateCandidates', {
+      queueId: queue.id,
+      models: [{ modelId: demoModelId }],
+      sampling: { maxTokens: 2000, seed: 5, temperature: 1 },
+    });
+    await openQueue(queue.id);
+    await page.getByTestId('queue-job-cancel').click({ timeout: 60_000 });
+    expect((await settled(job.id)).status).toBe('cancelled');
+    await expect.poll(() => page.getByTestId('queue-job').count()).toBe(0);
+  }, 120_000);
+
   it('orders a queue by uncertainty with the demo model: the header then names the model', async () => {
     const queue = (await api<LabelQueue[]>('labeling.queues')).find((q) => q.name === 'gen')!;
     await openQueue(queue.id);

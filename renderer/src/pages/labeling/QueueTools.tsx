@@ -1,15 +1,16 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { Job } from '../../../../shared/jobs';
 import type { GenerateCandidatesResult, LabelImportReport, LabelQueue, UncertaintyResult } from '../../../../shared/labeling';
 import { useApi } from '../../api/context';
+import { jobQueries } from '../../api/queries';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
 import { EmptyState } from '../../components/EmptyState';
 import { Field, inputClass } from '../../components/Field';
 import { ModelRefSelect, parseModelRefKey } from '../../components/ModelRefSelect';
 import { formatCount } from '../../lib/format';
-import { JobProgress, useLiveJob } from '../datasets/actions';
+import { isActive, JobProgress, useLiveJob } from '../datasets/actions';
 import { InviteDialog } from './InviteDialog';
 
 const generatesCandidates = (queue: LabelQueue) => queue.kind === 'prompts' || queue.kind === 'arena';
@@ -349,7 +350,18 @@ export function QueueTools({ queue }: { queue: LabelQueue }) {
   // Invite links open serve mode to another browser; the desktop app has no server to send anyone to.
   const canInvite = api.transport === 'http';
   const [open, setOpen] = useState<DialogName | null>(null);
-  const [job, setJob] = useState<{ id: number; kind: 'candidates' | 'uncertainty' } | null>(null);
+  const [started, setJob] = useState<{ id: number; kind: 'candidates' | 'uncertainty' } | null>(null);
+  // A generation or scoring started before this page opened (another window, the CLI, a reload) is followed too.
+  const { data: jobs } = useQuery(jobQueries.list(api));
+  const running = jobs?.find(
+    (j) =>
+      isActive(j) &&
+      (j.kind === 'label-candidates' || j.kind === 'label-uncertainty') &&
+      (j.params as { queueId?: number } | null)?.queueId === queue.id,
+  );
+  const job =
+    started ??
+    (running ? { id: running.id, kind: running.kind === 'label-candidates' ? ('candidates' as const) : ('uncertainty' as const) } : null);
   const close = () => setOpen(null);
   const noPairsYet = generatesCandidates(queue) && queue.total === 0;
   return (
