@@ -208,6 +208,127 @@ export class LabelStore extends Store {
     ).all(queueId);
   }
 
+  // ---- The next pair (LabelingService.next): indexed reads of the standing labels and summaries, never the whole event log ----
+
+  /**
+   * The first pair in the queue's order that is open to this annotator: fewer
+   * than `overlap` standing labels, none of theirs, not `exclude`d, and (unless
+   * `skipped`) not skipped by them as their last action; with `skipped`, the
+   * first such pair they did skip. A walk of the queue's position index that
+   * stops at the first match, each step two primary-key probes.
+   */
+  firstOpenItem(queueId: number, annotatorId: number, overlap: number, exclude: readonly number[], skipped: boolean): number | undefined {
+    const mine = skipped
+      ? `EXISTS (SELECT 1 FROM label_standing s WHERE s.queue_id = @queue AND s.item_id = i.id AND s.annotator_id = @annotator
+                 AND s.label IS NULL AND s.last_action = 'skip')`
+      : `NOT EXISTS (SELECT 1 FROM label_standing s WHERE s.queue_id = @queue AND s.item_id = i.id AND s.annotator_id = @annotator
+                     AND (s.label IS NOT NULL OR s.last_action = 'skip'))`;
+    return this.value<{ queue: number; annotator: number; overlap: number; exclude: string }, number>(
+      `SELECT i.id FROM label_items i
+       WHERE i.queue_id = @queue
+         AND NOT EXISTS (SELECT 1 FROM label_item_votes v WHERE v.queue_id = @queue AND v.item_id = i.id
+                         AND v.a + v.b + v.tie + v.both_bad >= @overlap)
+         AND ${mine}
+         AND i.id NOT IN (SELECT value FROM json_each(@exclude))
+       ORDER BY i.position LIMIT 1`,
+    ).get({ queue: queueId, annotator: annotatorId, overlap, exclude: JSON.stringify(exclude) });
+  }
+
+  /** Standing labels on a pair (its votes, from the summaries). */
+  votesOn(queueId: number, itemId: number): number {
+    return (
+      this.value<[number, number], number>('SELECT a + b + tie + both_bad FROM label_item_votes WHERE queue_id = ? AND item_id = ?').get(
+        queueId,
+        itemId,
+      ) ?? 0
+    );
+  }
+
+  /** This annotator's standing state on a pair (label_standing), if they have any event on it. */
+  standingOf(
+    queueId: number,
+    itemId: number,
+    annotatorId: number,
+  ): { label: PairLabel | null; shown_left: Side; event_id: number; last_action: LabelAction } | undefined {
+    return this.sql<[number, number, number], { label: PairLabel | null; shown_left: Side; event_id: number; last_action: LabelAction }>(
+      'SELECT label, shown_left, event_id, last_action FROM label_standing WHERE queue_id = ? AND item_id = ? AND annotator_id = ?',
+    ).get(queueId, itemId, annotatorId);
+  }
+
+  /**
+   * Pairs this annotator labeled that hold fewer than `overlap` standing
+   * labels in all. Only called with overlap > 1 (with 1, their own label
+   * closes the pair anyway); reads the queue's standing rows.
+   */
+  ownLabelsUnderOverlap(queueId: number, annotatorId: number, overlap: number): number {
+    return (
+      this.value<[number, number, number], number>(
+        `SELECT count(*) FROM label_standing s
+         JOIN label_item_votes v ON v.queue_id = s.queue_id AND v.item_id = s.item_id
+         WHERE s.queue_id = ? AND s.annotator_id = ? AND s.label IS NOT NULL AND v.a + v.b + v.tie + v.both_bad < ?`,
+      ).get(queueId, annotatorId, overlap) ?? 0
+    );
+  }
+
+  /** This annotator's latest event on the queue: their events newest first (by annotator index) until one is on it. */
+  lastOwnEvent(queueId: number, annotatorId: number): { item_id: number; action: LabelAction } | undefined {
+    return this.sql<[number, number], { item_id: number; action: LabelAction }>(
+      `SELECT e.item_id, e.action FROM label_events e INDEXED BY label_events_by_annotator CROSS JOIN label_items i ON i.id = e.item_id
+       WHERE e.annotator_id = ? AND i.queue_id = ? ORDER BY e.id DESC LIMIT 1`,
+    ).get(annotatorId, queueId);
+  }
+
+  /**
+   * The id of this annotator's `rank`-th latest label event on the queue (1 =
+   * the latest), if they wrote that many: a re-serve's gap is the labels after
+   * its own.
+   */
+  ownLabelEventFromEnd(queueId: number, annotatorId: number, rank: number): number | undefined {
+    return this.value<[number, number, number], number>(
+      `SELECT e.id FROM label_events e INDEXED BY label_events_by_annotator CROSS JOIN label_items i ON i.id = e.item_id
+       WHERE e.annotator_id = ? AND i.queue_id = ? AND e.action = 'label' ORDER BY e.id DESC LIMIT 1 OFFSET ?`,
+    ).get(annotatorId, queueId, rank - 1);
+  }
+
+  /**
+   * The pair of this annotator's latest label that still stands (what an undo
+   * reopens; undoTarget in shared/labeling.ts): their label events newest
+   * first until one is still the standing state of its pair.
+   */
+  latestStandingLabel(queueId: number, annotatorId: number): number | undefined {
+    return this.value<[number, number], number>(
+      `SELECT e.item_id FROM label_events e INDEXED BY label_events_by_annotator
+       CROSS JOIN label_standing s ON s.queue_id = ? AND s.item_id = e.item_id AND s.annotator_id = e.annotator_id
+       WHERE e.annotator_id = ? AND e.action = 'label' AND s.event_id = e.id AND s.label IS NOT NULL
+       ORDER BY e.id DESC LIMIT 1`,
+    ).get(queueId, annotatorId);
+  }
+
+  /** The queue's pair ids (for the seeded re-serve picks, computed once per queue and annotator). */
+  itemIds(queueId: number): number[] {
+    return this.value<[number], number>('SELECT id FROM label_items WHERE queue_id = ? ORDER BY id').all(queueId);
+  }
+
+  /** The queue's pair count and id range: a pick list made from its ids is stale once these change. */
+  itemIdRange(queueId: number): { n: number; first: number | null; last: number | null } {
+    return this.sql<[number], { n: number; first: number | null; last: number | null }>(
+      'SELECT count(*) AS n, min(id) AS first, max(id) AS last FROM label_items WHERE queue_id = ?',
+    ).get(queueId)!;
+  }
+
+  /** This annotator's standing labels on some pairs of the queue (the seeded re-serve picks), oldest label first. */
+  standingLabelsOn(
+    queueId: number,
+    annotatorId: number,
+    itemIds: readonly number[],
+  ): { item_id: number; shown_left: Side; event_id: number }[] {
+    return this.sql<[string, number, number], { item_id: number; shown_left: Side; event_id: number }>(
+      `SELECT s.item_id, s.shown_left, s.event_id FROM json_each(?) j
+       CROSS JOIN label_standing s ON s.queue_id = ? AND s.item_id = j.value AND s.annotator_id = ?
+       WHERE s.label IS NOT NULL ORDER BY s.event_id`,
+    ).all(JSON.stringify(itemIds), queueId, annotatorId);
+  }
+
   insertEvent(e: NewEvent): LabelEvent {
     const id = Number(
       this.sql(

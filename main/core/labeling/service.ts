@@ -1,9 +1,6 @@
 import type { Message, RecordContent, RecordFilter } from '../../../shared/datasets';
 import {
   type Annotator,
-  type FoldedLabel,
-  type FoldEvent,
-  foldLabels,
   isRecheckPick,
   type LabelEvent,
   type LabelItem,
@@ -15,7 +12,6 @@ import {
   type ScreenChoice,
   shownLeftFor,
   type Side,
-  undoTarget,
 } from '../../../shared/labeling';
 import { StudioError } from '../../../shared/result';
 import type { Db } from '../db/open';
@@ -30,12 +26,11 @@ import { getSnapshot } from '../datasets/snapshots';
 import { type JobParams, resultOf } from '../jobs/registry';
 import type { JobSupervisor } from '../jobs/supervisor';
 import { exportTarget } from './label-files';
-import { DEFAULT_RECHECK_SHARE, LabelReview, pendingRechecks, type PendingRecheck } from './review';
+import { DEFAULT_RECHECK_SHARE, LabelReview, type PendingRecheck, RECHECK_GAP } from './review';
 import { queueStats } from './stats';
 import { StatsStore } from './stats-store';
 
-/** Items read per page while looking for the next open pair. */
-const NEXT_PAGE = 1000;
+const swapped = (side: Side): Side => (side === 'a' ? 'b' : 'a');
 
 /** Reviewing labels (drafts, conflicts, adjudication, label files, datasets from labels): labelReviewHandlers. */
 type ReviewMethods =
@@ -116,18 +111,6 @@ export function buildPairItems(
   return { items, notes, skipped: identical.length + promptOnly.length + notTwo.length };
 }
 
-/** Labels standing per item, from the fold. */
-function labelsByItem(folded: Map<string, FoldedLabel>): Map<number, FoldedLabel[]> {
-  const out = new Map<number, FoldedLabel[]>();
-  for (const f of folded.values()) {
-    if (f.label === null) continue;
-    let list = out.get(f.itemId);
-    if (!list) out.set(f.itemId, (list = []));
-    list.push(f);
-  }
-  return out;
-}
-
 /**
  * The labeling core: queues from datasets or snapshots, the next pair for an
  * annotator, events (each written in its own transaction before the call
@@ -135,6 +118,8 @@ function labelsByItem(folded: Map<string, FoldedLabel>): Map<number, FoldedLabel
  */
 export class LabelingService {
   readonly store: LabelStore;
+  /** Seeded re-serve picks per queue and annotator (recheckPicks). */
+  private readonly picks = new Map<string, number[]>();
   /** Drafts, swap re-serves, conflicts and adjudication (review.ts). */
   readonly review: LabelReview;
 
@@ -273,16 +258,41 @@ export class LabelingService {
     };
   }
 
-  /** The annotator's swap re-serves still to come (review.ts), oldest label first. */
-  private rechecksOf(
-    queue: QueueRow,
-    annotatorId: number,
-    events: FoldEvent[],
-    folded: Map<string, FoldedLabel>,
-    pendingLabels = 0,
-  ): PendingRecheck[] {
+  /**
+   * The seeded re-serve picks among the queue's pairs for this annotator
+   * (about recheck_share of them): hashing every pair id is done once per
+   * queue and annotator, again only when the queue's pairs change.
+   */
+  private recheckPicks(queue: QueueRow, annotatorId: number): number[] {
+    const range = this.store.itemIdRange(queue.id);
+    const key = `${queue.id}:${annotatorId}:${queue.seed}:${queue.recheck_share}:${range.n}:${range.first}:${range.last}`;
+    let picks = this.picks.get(key);
+    if (!picks) {
+      picks = this.store.itemIds(queue.id).filter((id) => isRecheckPick(queue.seed, id, annotatorId, queue.recheck_share));
+      // One list per queue and annotator: a stale key (pairs added) is replaced, not kept.
+      for (const k of this.picks.keys()) if (k.startsWith(`${queue.id}:${annotatorId}:`)) this.picks.delete(k);
+      this.picks.set(key, picks);
+    }
+    return picks;
+  }
+
+  /**
+   * The annotator's swap re-serves still to come, oldest label first — what
+   * pendingRechecks (review.ts) makes of the fold, from indexed reads: their
+   * standing labels on the seeded picks, less the answered ones; a re-serve is
+   * due once RECHECK_GAP of their labels (counting `pendingLabels`) came after
+   * its label, i.e. its label is older than their RECHECK_GAP-th latest.
+   */
+  private rechecksOf(queue: QueueRow, annotatorId: number, pendingLabels = 0): PendingRecheck[] {
+    if (queue.recheck_share <= 0) return [];
     const answered = new Set(this.review.store.answeredRechecks(queue.id, annotatorId));
-    return pendingRechecks({ seed: queue.seed, share: queue.recheck_share }, annotatorId, events, folded, answered, pendingLabels);
+    const labels = this.store
+      .standingLabelsOn(queue.id, annotatorId, this.recheckPicks(queue, annotatorId))
+      .filter((s) => !answered.has(s.item_id));
+    if (labels.length === 0) return [];
+    const gap = RECHECK_GAP - pendingLabels;
+    const threshold = gap <= 0 ? Infinity : (this.store.ownLabelEventFromEnd(queue.id, annotatorId, gap) ?? -Infinity);
+    return labels.map((s) => ({ itemId: s.item_id, shownLeft: swapped(s.shown_left), due: s.event_id < threshold }));
   }
 
   /**
@@ -290,61 +300,51 @@ export class LabelingService {
    * the first pair in the queue's order they have neither labeled nor skipped
    * and fewer than k annotators have labeled; skipped pairs come back once
    * nothing else is left. Null when the queue is done for them.
+   *
+   * Every read is indexed (standing labels and per-pair votes kept by triggers,
+   * migrations 0011 and 0012): no event log is read or folded, so a key press
+   * costs about the same at the start of a 100k queue as near its end.
    */
   next(queueId: number, annotatorId: number, exclude: readonly number[] = []): LabelItem | null {
     const queue = this.store.queueRow(queueId);
     this.store.getAnnotator(annotatorId);
-    const events = this.store.foldEvents(queueId);
-    const folded = foldLabels(events);
-    const byItem = labelsByItem(folded);
-    const mine = new Map<number, FoldedLabel>();
-    for (const f of folded.values()) if (f.annotatorId === annotatorId) mine.set(f.itemId, f);
-    // Only pairs with events can be closed to this annotator: the rest of the queue is read in order, a page at a time, until the first open pair.
-    const closed = new Set<number>();
-    for (const [itemId, labels] of byItem) if (labels.length >= queue.overlap) closed.add(itemId);
-    for (const own of mine.values()) if (own.label) closed.add(own.itemId);
-    // Passed-over pairs count as labeled, so `remaining` is what it will be once they are.
-    for (const id of exclude) closed.add(id);
-    const remaining = this.store.itemCount(queueId) - closed.size;
-    let lastOwn: (typeof events)[number] | undefined;
-    for (let i = events.length - 1; i >= 0; i--)
-      if (events[i]!.annotatorId === annotatorId) {
-        lastOwn = events[i];
-        break;
-      }
-    if (lastOwn?.action === 'undo' && !mine.get(lastOwn.itemId)?.label && !exclude.includes(lastOwn.itemId)) {
-      const reopened = this.store.item(lastOwn.itemId);
-      return this.toItem(queue, reopened, annotatorId, true, closed.has(reopened.id) ? remaining + 1 : remaining);
+    const ownLabel = (itemId: number) => this.store.standingOf(queueId, itemId, annotatorId)?.label ?? null;
+    const closedByVotes = (itemId: number) => this.store.votesOn(queueId, itemId) >= queue.overlap;
+    // Closed to this annotator: pairs with k standing labels, pairs they labeled, and passed-over pairs (counted as labeled,
+    // so `remaining` is what it will be once they are).
+    const excluded = new Set(exclude);
+    let closed = new StatsStore(this.store.db).doneCount(queueId, queue.overlap);
+    if (queue.overlap > 1) closed += this.store.ownLabelsUnderOverlap(queueId, annotatorId, queue.overlap);
+    for (const id of excluded) if (!closedByVotes(id) && ownLabel(id) === null) closed++;
+    const remaining = this.store.itemCount(queueId) - closed;
+    const lastOwn = this.store.lastOwnEvent(queueId, annotatorId);
+    if (lastOwn?.action === 'undo' && ownLabel(lastOwn.item_id) === null && !excluded.has(lastOwn.item_id)) {
+      const reopened = this.store.item(lastOwn.item_id);
+      return this.toItem(queue, reopened, annotatorId, true, closedByVotes(reopened.id) ? remaining + 1 : remaining);
     }
     // Swap re-serves come once enough of the annotator's labels lie between (any left come when nothing else is).
     // A prefetch passes over the pairs being saved: their labels count towards a re-serve's gap, as they will once written.
-    const saving = exclude.filter((id) => !mine.get(id)?.label).length;
-    const rechecks = this.rechecksOf(queue, annotatorId, events, folded, saving).filter((r) => !exclude.includes(r.itemId));
+    const saving = exclude.filter((id) => ownLabel(id) === null).length;
+    const rechecks = this.rechecksOf(queue, annotatorId, saving).filter((r) => !excluded.has(r.itemId));
     const due = rechecks.find((r) => r.due);
     // `remaining` counts pairs still to label; a re-serve on screen counts itself on top.
     if (due) return this.toItem(queue, this.store.item(due.itemId), annotatorId, false, remaining + 1, due.shownLeft);
-    let firstSkipped: number | undefined;
-    for (let after = -1; ;) {
-      const page = this.store.itemsAfter(queueId, after, NEXT_PAGE);
-      for (const { id } of page) {
-        if (closed.has(id)) continue;
-        if (mine.get(id)?.lastAction === 'skip') firstSkipped ??= id;
-        else return this.toItem(queue, this.store.item(id), annotatorId, false, remaining);
-      }
-      if (page.length < NEXT_PAGE) break;
-      after = page[page.length - 1]!.position;
-    }
+    const open = this.store.firstOpenItem(queueId, annotatorId, queue.overlap, exclude, false);
+    if (open !== undefined) return this.toItem(queue, this.store.item(open), annotatorId, false, remaining);
     const recheck = rechecks[0];
     if (recheck) return this.toItem(queue, this.store.item(recheck.itemId), annotatorId, false, remaining + 1, recheck.shownLeft);
-    return firstSkipped === undefined ? null : this.toItem(queue, this.store.item(firstSkipped), annotatorId, false, remaining);
+    const skipped = this.store.firstOpenItem(queueId, annotatorId, queue.overlap, exclude, true);
+    return skipped === undefined ? null : this.toItem(queue, this.store.item(skipped), annotatorId, false, remaining);
   }
 
   /** The re-serve of this pair waiting for the annotator, if there is one (due or not). */
   private pendingRecheck(queue: QueueRow, annotatorId: number, itemId: number): PendingRecheck | undefined {
-    // Cheap first: the seed picks about recheck_share of the pairs; only those need the fold.
+    // The seed picks about recheck_share of the pairs; only those can be re-served, and only while their label stands unanswered.
     if (!isRecheckPick(queue.seed, itemId, annotatorId, queue.recheck_share)) return undefined;
-    const events = this.store.foldEvents(queue.id);
-    return this.rechecksOf(queue, annotatorId, events, foldLabels(events)).find((r) => r.itemId === itemId);
+    const own = this.store.standingOf(queue.id, itemId, annotatorId);
+    if (!own?.label || this.review.store.answeredRechecks(queue.id, annotatorId).includes(itemId)) return undefined;
+    const threshold = this.store.ownLabelEventFromEnd(queue.id, annotatorId, RECHECK_GAP) ?? -Infinity;
+    return { itemId, shownLeft: swapped(own.shown_left), due: own.event_id < threshold };
   }
 
   /**
@@ -369,10 +369,7 @@ export class LabelingService {
       let itemId: number;
       let label: PairLabel | null = null;
       if (args.action === 'undo') {
-        const target = undoTarget(
-          this.store.foldEvents(args.queueId).filter((e) => e.annotatorId === args.annotatorId),
-          args.annotatorId,
-        );
+        const target = this.store.latestStandingLabel(args.queueId, args.annotatorId) ?? null;
         if (target === null) throw new StudioError('CONFLICT', 'There is no label of yours in this queue left to undo.');
         itemId = target;
       } else {
