@@ -5,6 +5,7 @@ import { useApi } from '../../api/context';
 import { labelingQueries } from '../../api/queries';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
+import { EmptyState } from '../../components/EmptyState';
 import { Field, inputClass } from '../../components/Field';
 import { formatTime } from '../../lib/format';
 
@@ -98,7 +99,7 @@ export function InviteDialog({ queue, onClose }: { queue: LabelQueue; onClose: (
         <div>
           <h3 className="text-xs font-medium text-zinc-500 uppercase">Invites to this queue</h3>
           {mine.length === 0 ? (
-            <p className="text-sm text-zinc-500">None yet.</p>
+            <EmptyState>None yet.</EmptyState>
           ) : (
             <ul className="divide-y divide-zinc-100 text-sm dark:divide-zinc-800" data-testid="invite-list">
               {mine.map((i) => (
