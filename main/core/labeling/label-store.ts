@@ -217,21 +217,48 @@ export class LabelStore extends Store {
    * first such pair they did skip. A walk of the queue's position index that
    * stops at the first match, each step two primary-key probes.
    */
-  firstOpenItem(queueId: number, annotatorId: number, overlap: number, exclude: readonly number[], skipped: boolean): number | undefined {
+  firstOpenItem(
+    queueId: number,
+    annotatorId: number,
+    overlap: number,
+    exclude: readonly number[],
+    skipped: boolean,
+    fromPosition = -1,
+  ): { id: number; position: number } | undefined {
     const mine = skipped
       ? `EXISTS (SELECT 1 FROM label_standing s WHERE s.queue_id = @queue AND s.item_id = i.id AND s.annotator_id = @annotator
                  AND s.label IS NULL AND s.last_action = 'skip')`
       : `NOT EXISTS (SELECT 1 FROM label_standing s WHERE s.queue_id = @queue AND s.item_id = i.id AND s.annotator_id = @annotator
                      AND (s.label IS NOT NULL OR s.last_action = 'skip'))`;
-    return this.value<{ queue: number; annotator: number; overlap: number; exclude: string }, number>(
-      `SELECT i.id FROM label_items i
-       WHERE i.queue_id = @queue
+    return this.sql<{ queue: number; annotator: number; overlap: number; exclude: string; from: number }, { id: number; position: number }>(
+      `SELECT i.id, i.position FROM label_items i
+       WHERE i.queue_id = @queue AND i.position >= @from
          AND NOT EXISTS (SELECT 1 FROM label_item_votes v WHERE v.queue_id = @queue AND v.item_id = i.id
                          AND v.a + v.b + v.tie + v.both_bad >= @overlap)
          AND ${mine}
          AND i.id NOT IN (SELECT value FROM json_each(@exclude))
        ORDER BY i.position LIMIT 1`,
-    ).get({ queue: queueId, annotator: annotatorId, overlap, exclude: JSON.stringify(exclude) });
+    ).get({ queue: queueId, annotator: annotatorId, overlap, exclude: JSON.stringify(exclude), from: fromPosition });
+  }
+
+  /** The latest event id of the workspace (0 before any). */
+  lastEventId(): number {
+    return this.value<[], number | null>('SELECT max(id) FROM label_events').get() ?? 0;
+  }
+
+  /** Whether an undo was written on the queue after this event id (it may reopen a pair; labels and skips only close). */
+  undoSince(queueId: number, eventId: number): boolean {
+    return (
+      this.value<[number, number], number>(
+        `SELECT 1 FROM label_events e CROSS JOIN label_items i ON i.id = e.item_id
+         WHERE e.id > ? AND e.action = 'undo' AND i.queue_id = ? LIMIT 1`,
+      ).get(eventId, queueId) !== undefined
+    );
+  }
+
+  /** SQLite's data_version: it changes when another connection (a job's worker) commits. */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
   }
 
   /** Standing labels on a pair (its votes, from the summaries). */
@@ -309,11 +336,9 @@ export class LabelStore extends Store {
     return this.value<[number], number>('SELECT id FROM label_items WHERE queue_id = ? ORDER BY id').all(queueId);
   }
 
-  /** The queue's pair count and id range: a pick list made from its ids is stale once these change. */
-  itemIdRange(queueId: number): { n: number; first: number | null; last: number | null } {
-    return this.sql<[number], { n: number; first: number | null; last: number | null }>(
-      'SELECT count(*) AS n, min(id) AS first, max(id) AS last FROM label_items WHERE queue_id = ?',
-    ).get(queueId)!;
+  /** The newest pair id of the workspace: pairs are only ever added, so a list made from a queue's ids is stale once it moves. */
+  lastItemId(): number {
+    return this.value<[], number | null>('SELECT max(id) FROM label_items').get() ?? 0;
   }
 
   /** This annotator's standing labels on some pairs of the queue (the seeded re-serve picks), oldest label first. */

@@ -119,7 +119,9 @@ export function buildPairItems(
 export class LabelingService {
   readonly store: LabelStore;
   /** Seeded re-serve picks per queue and annotator (recheckPicks). */
-  private readonly picks = new Map<string, number[]>();
+  private readonly picks = new Map<string, { version: string; ids: number[] }>();
+  /** Per queue and annotator, where the walk for the first open pair starts (firstOpen). */
+  private readonly cursors = new Map<string, { position: number; eventId: number; dataVersion: number; shape: string }>();
   /** Drafts, swap re-serves, conflicts and adjudication (review.ts). */
   readonly review: LabelReview;
 
@@ -260,20 +262,21 @@ export class LabelingService {
 
   /**
    * The seeded re-serve picks among the queue's pairs for this annotator
-   * (about recheck_share of them): hashing every pair id is done once per
-   * queue and annotator, again only when the queue's pairs change.
+   * (about recheck_share of them) not answered yet: hashing every pair id is
+   * done once per queue and annotator, again only when pairs are added (the
+   * queue's row, with its creation time, and the newest pair id name the
+   * list). An answered re-serve stays answered, so answered picks leave the list.
    */
-  private recheckPicks(queue: QueueRow, annotatorId: number): number[] {
-    const range = this.store.itemIdRange(queue.id);
-    const key = `${queue.id}:${annotatorId}:${queue.seed}:${queue.recheck_share}:${range.n}:${range.first}:${range.last}`;
-    let picks = this.picks.get(key);
-    if (!picks) {
-      picks = this.store.itemIds(queue.id).filter((id) => isRecheckPick(queue.seed, id, annotatorId, queue.recheck_share));
-      // One list per queue and annotator: a stale key (pairs added) is replaced, not kept.
-      for (const k of this.picks.keys()) if (k.startsWith(`${queue.id}:${annotatorId}:`)) this.picks.delete(k);
-      this.picks.set(key, picks);
+  private recheckPicks(queue: QueueRow, annotatorId: number, answered: ReadonlySet<number>): number[] {
+    const key = `${queue.id}:${annotatorId}`;
+    const version = `${JSON.stringify(queue)}:${this.store.lastItemId()}`;
+    let cached = this.picks.get(key);
+    if (cached?.version !== version) {
+      const ids = this.store.itemIds(queue.id).filter((id) => isRecheckPick(queue.seed, id, annotatorId, queue.recheck_share));
+      this.picks.set(key, (cached = { version, ids }));
     }
-    return picks;
+    cached.ids = cached.ids.filter((id) => !answered.has(id));
+    return cached.ids;
   }
 
   /**
@@ -286,9 +289,7 @@ export class LabelingService {
   private rechecksOf(queue: QueueRow, annotatorId: number, pendingLabels = 0): PendingRecheck[] {
     if (queue.recheck_share <= 0) return [];
     const answered = new Set(this.review.store.answeredRechecks(queue.id, annotatorId));
-    const labels = this.store
-      .standingLabelsOn(queue.id, annotatorId, this.recheckPicks(queue, annotatorId))
-      .filter((s) => !answered.has(s.item_id));
+    const labels = this.store.standingLabelsOn(queue.id, annotatorId, this.recheckPicks(queue, annotatorId, answered));
     if (labels.length === 0) return [];
     const gap = RECHECK_GAP - pendingLabels;
     const threshold = gap <= 0 ? Infinity : (this.store.ownLabelEventFromEnd(queue.id, annotatorId, gap) ?? -Infinity);
@@ -329,12 +330,37 @@ export class LabelingService {
     const due = rechecks.find((r) => r.due);
     // `remaining` counts pairs still to label; a re-serve on screen counts itself on top.
     if (due) return this.toItem(queue, this.store.item(due.itemId), annotatorId, false, remaining + 1, due.shownLeft);
-    const open = this.store.firstOpenItem(queueId, annotatorId, queue.overlap, exclude, false);
+    const open = this.firstOpen(queue, annotatorId, exclude);
     if (open !== undefined) return this.toItem(queue, this.store.item(open), annotatorId, false, remaining);
     const recheck = rechecks[0];
     if (recheck) return this.toItem(queue, this.store.item(recheck.itemId), annotatorId, false, remaining + 1, recheck.shownLeft);
     const skipped = this.store.firstOpenItem(queueId, annotatorId, queue.overlap, exclude, true);
-    return skipped === undefined ? null : this.toItem(queue, this.store.item(skipped), annotatorId, false, remaining);
+    return skipped === undefined ? null : this.toItem(queue, this.store.item(skipped.id), annotatorId, false, remaining);
+  }
+
+  /**
+   * The first open pair (neither closed nor skipped by them) at or after the
+   * annotator's cursor: the position of the first one found last time. Pairs
+   * before it stay closed until an undo on the queue, or a commit by another
+   * connection (a worker's label import, candidates, a reorder), which send
+   * the walk back to the start; without the cursor, a mostly labeled 100k
+   * queue costs a walk over every labeled pair on each key press.
+   */
+  private firstOpen(queue: QueueRow, annotatorId: number, exclude: readonly number[]): number | undefined {
+    const key = `${queue.id}:${annotatorId}`;
+    // The queue's row holds its overlap and order (a reorder by uncertainty names its model there); pairs are only added.
+    const shape = `${JSON.stringify(queue)}:${this.store.lastItemId()}`;
+    const stamp = { eventId: this.store.lastEventId(), dataVersion: this.store.dataVersion() };
+    const cursor = this.cursors.get(key);
+    const valid =
+      cursor !== undefined &&
+      cursor.shape === shape &&
+      cursor.dataVersion === stamp.dataVersion &&
+      !this.store.undoSince(queue.id, cursor.eventId);
+    const first = this.store.firstOpenItem(queue.id, annotatorId, queue.overlap, [], false, valid ? cursor.position : -1);
+    this.cursors.set(key, { ...stamp, shape, position: first?.position ?? Number.MAX_SAFE_INTEGER });
+    if (!first || exclude.length === 0) return first?.id;
+    return this.store.firstOpenItem(queue.id, annotatorId, queue.overlap, exclude, false, first.position)?.id;
   }
 
   /** The re-serve of this pair waiting for the annotator, if there is one (due or not). */
