@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../../main/core/db/migrate';
 import { openDatabase, type Db } from '../../../main/core/db/open';
+import { CandidateStore } from '../../../main/core/labeling/candidate-store';
 import { LabelStore } from '../../../main/core/labeling/label-store';
 import { LabelReview, pendingRechecks } from '../../../main/core/labeling/review';
 import { LabelingService } from '../../../main/core/labeling/service';
@@ -287,5 +288,51 @@ describe('labeling.next from indexed reads', () => {
     // The random walk reached every branch of next, so the comparison covers them all.
     expect(compared).toBeGreaterThan(5000);
     for (const [branch, n] of Object.entries(seen)) expect({ branch, n: n > 0 }).toEqual({ branch, n: true });
+  });
+  it('starts the walk over when another connection reorders the queue (the uncertainty job’s worker), as it does after an undo', () => {
+    const d = freshDb();
+    const store = new LabelStore(d);
+    const ann = store.insertAnnotator('ann');
+    const { queueId, items } = makeQueue(d, 9, 12, 1, 0);
+    const service = new LabelingService(d);
+    // The first six pairs in the queue's order are labeled: the cursor stands at the seventh.
+    const ordered = store.itemSummaries(queueId).map((it) => it.id);
+    for (const itemId of ordered.slice(0, 6))
+      store.insertEvent({
+        itemId,
+        annotatorId: ann,
+        action: 'label',
+        label: 'a',
+        shownLeft: 'a',
+        rationale: null,
+        confidence: null,
+        msOnScreen: 1,
+      });
+    expect(service.next(queueId, ann)?.id).toBe(ordered[6]);
+    // A worker's connection puts the last pair first, as an uncertainty order does.
+    const worker = openDatabase(join(d.name, '..', 'studio.db'));
+    try {
+      const candidates = new CandidateStore(worker);
+      candidates.putMargins(
+        'scorer',
+        'model',
+        items.map((itemId) => ({
+          itemId,
+          margin: itemId === ordered[11] ? -1 : 1,
+          logpA: null,
+          logpB: null,
+          tokensA: null,
+          tokensB: null,
+        })),
+      );
+      candidates.transaction(
+        () => candidates.applyUncertainOrder(queueId, { modelHash: 'model', modelName: 'm', scorerKey: 'scorer' }),
+        'immediate',
+      );
+    } finally {
+      worker.close();
+    }
+    expect(service.next(queueId, ann)?.id).toBe(ordered[11]);
+    expect(foldedNext(d, queueId, ann, [])?.itemId).toBe(ordered[11]);
   });
 });
