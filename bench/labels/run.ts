@@ -158,6 +158,25 @@ export async function run(): Promise<SuiteResult> {
     t0 = performance.now();
     labeling.stats(target.id);
     measurements.push({ name: 'labeling.stats again after those 200 relabels', value: performance.now() - t0, unit: 'ms' });
+    // labeling.next on that queue (overlap 2, two annotators through every pair): the first call walks the queue's order from
+    // the start, later ones from the annotator's cursor; with overlap 2 `remaining` also counts their labels on pairs still short.
+    const carol = labeling.createAnnotator('carol').id;
+    for (const [who, annotatorId] of [
+      ['an annotator of every pair', bob],
+      ['a new annotator', carol],
+    ] as const) {
+      t0 = performance.now();
+      labeling.next(target.id, annotatorId);
+      measurements.push({ name: `labeling.next for ${who}, first call`, value: performance.now() - t0, unit: 'ms' });
+      const times: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        t0 = performance.now();
+        labeling.next(target.id, annotatorId);
+        times.push(performance.now() - t0);
+      }
+      times.sort((x, y) => x - y);
+      measurements.push({ name: `labeling.next for ${who}, again (median)`, value: percentile(times, 50), unit: 'ms', n: times.length });
+    }
     t0 = performance.now();
     const built = buildDatasetFromLabels(ws.db, { queueId: target.id, datasetName: 'built' });
     measurements.push({ name: `labeling.build: ${built.records} records, split and snapshot`, value: performance.now() - t0, unit: 'ms' });
