@@ -284,17 +284,25 @@ export class LabelStore extends Store {
 
   /**
    * Pairs this annotator labeled that hold fewer than `overlap` standing
-   * labels in all. Only called with overlap > 1 (with 1, their own label
-   * closes the pair anyway); reads the queue's standing rows.
+   * labels in all. Only asked with overlap > 1 (with 1, their own label
+   * closes the pair anyway); reads the queue's standing rows, so the service
+   * keeps the answer and updates it from the pairs of later events.
    */
-  ownLabelsUnderOverlap(queueId: number, annotatorId: number, overlap: number): number {
-    return (
-      this.value<[number, number, number], number>(
-        `SELECT count(*) FROM label_standing s
-         JOIN label_item_votes v ON v.queue_id = s.queue_id AND v.item_id = s.item_id
-         WHERE s.queue_id = ? AND s.annotator_id = ? AND s.label IS NOT NULL AND v.a + v.b + v.tie + v.both_bad < ?`,
-      ).get(queueId, annotatorId, overlap) ?? 0
-    );
+  ownLabelsUnderOverlap(queueId: number, annotatorId: number, overlap: number, itemIds?: readonly number[]): number[] {
+    const only = itemIds ? 'AND s.item_id IN (SELECT value FROM json_each(@items))' : '';
+    return this.value<{ queue: number; annotator: number; overlap: number; items: string }, number>(
+      `SELECT s.item_id FROM label_standing s
+       JOIN label_item_votes v ON v.queue_id = s.queue_id AND v.item_id = s.item_id
+       WHERE s.queue_id = @queue AND s.annotator_id = @annotator AND s.label IS NOT NULL
+         AND v.a + v.b + v.tie + v.both_bad < @overlap ${only}`,
+    ).all({ queue: queueId, annotator: annotatorId, overlap, items: JSON.stringify(itemIds ?? []) });
+  }
+
+  /** The pairs of the queue with events after this event id (a range of the event ids). */
+  itemsWithEventsSince(queueId: number, eventId: number): number[] {
+    return this.value<[number, number], number>(
+      `SELECT DISTINCT e.item_id FROM label_events e CROSS JOIN label_items i ON i.id = e.item_id WHERE e.id > ? AND i.queue_id = ?`,
+    ).all(eventId, queueId);
   }
 
   /** This annotator's latest event on the queue: their events newest first (by annotator index) until one is on it. */

@@ -120,6 +120,8 @@ export class LabelingService {
   readonly store: LabelStore;
   /** Seeded re-serve picks per queue and annotator (recheckPicks). */
   private readonly picks = new Map<string, { version: string; ids: number[] }>();
+  /** Per queue and annotator with overlap above 1, their labeled pairs still short of it (ownShortPairs). */
+  private readonly shortPairs = new Map<string, { eventId: number; dataVersion: number; shape: string; ids: Set<number> }>();
   /** Per queue and annotator, where the walk for the first open pair starts (firstOpen). */
   private readonly cursors = new Map<string, { position: number; eventId: number; dataVersion: number; shape: string }>();
   /** Drafts, swap re-serves, conflicts and adjudication (review.ts). */
@@ -297,6 +299,32 @@ export class LabelingService {
   }
 
   /**
+   * How many pairs this annotator labeled still hold fewer than k standing
+   * labels (they are closed to them but not done). Read over the queue once,
+   * then kept: a pair's membership changes only with an event on it, so only
+   * the pairs of events since are read again (everything is read again after
+   * another connection's commit or a change to the queue's row or pairs).
+   */
+  private ownShortPairs(queue: QueueRow, annotatorId: number): number {
+    const key = `${queue.id}:${annotatorId}`;
+    const shape = `${JSON.stringify(queue)}:${this.store.lastItemId()}`;
+    const stamp = { eventId: this.store.lastEventId(), dataVersion: this.store.dataVersion() };
+    const kept = this.shortPairs.get(key);
+    if (kept && kept.shape === shape && kept.dataVersion === stamp.dataVersion) {
+      const touched = this.store.itemsWithEventsSince(queue.id, kept.eventId);
+      if (touched.length > 0) {
+        for (const id of touched) kept.ids.delete(id);
+        for (const id of this.store.ownLabelsUnderOverlap(queue.id, annotatorId, queue.overlap, touched)) kept.ids.add(id);
+      }
+      kept.eventId = stamp.eventId;
+      return kept.ids.size;
+    }
+    const ids = new Set(this.store.ownLabelsUnderOverlap(queue.id, annotatorId, queue.overlap));
+    this.shortPairs.set(key, { ...stamp, shape, ids });
+    return ids.size;
+  }
+
+  /**
    * The next pair for this annotator: the pair their last undo reopened, else
    * the first pair in the queue's order they have neither labeled nor skipped
    * and fewer than k annotators have labeled; skipped pairs come back once
@@ -315,7 +343,7 @@ export class LabelingService {
     // so `remaining` is what it will be once they are).
     const excluded = new Set(exclude);
     let closed = new StatsStore(this.store.db).doneCount(queueId, queue.overlap);
-    if (queue.overlap > 1) closed += this.store.ownLabelsUnderOverlap(queueId, annotatorId, queue.overlap);
+    if (queue.overlap > 1) closed += this.ownShortPairs(queue, annotatorId);
     for (const id of excluded) if (!closedByVotes(id) && ownLabel(id) === null) closed++;
     const remaining = this.store.itemCount(queueId) - closed;
     const lastOwn = this.store.lastOwnEvent(queueId, annotatorId);
