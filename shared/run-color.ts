@@ -1,11 +1,13 @@
 /**
- * A run's colour for what is drawn outside the app (the comparison report
- * written by `reports.compare` and `studio compare`): the same palette and
- * hash as the Compare page's (renderer/src/lib/compare-colors.ts, which
- * main/ may not import), so a run keeps its colour in the report. A unit test
- * checks that both give every run the same colour.
+ * One colour per run, the same in every chart, in the runs table and on
+ * every visit: a hash of the run's id picks it from a palette (as W&B colours
+ * runs), so it never depends on which runs are compared or in what order.
+ * Shared: the Compare page and the comparison report (reports.compare,
+ * studio compare) draw each run in the same colour.
  */
-const PALETTE = [
+
+/** Tableau 20's hues, darkened where needed to read on white and on zinc-900. */
+export const RUN_PALETTE = [
   '#1f77b4',
   '#ff7f0e',
   '#2ca02c',
@@ -28,13 +30,21 @@ const PALETTE = [
   '#6b6ecf',
 ] as const;
 
-/** FNV-1a over the key "run:<id>". */
-export function reportRunColor(runId: number): string {
-  const text = `run:${runId}`;
+/** FNV-1a over the text: small, fast and well spread for short keys. */
+function fnv1a(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return PALETTE[(h >>> 0) % PALETTE.length]!;
+  return h >>> 0;
+}
+
+/** The colour of a key (a run id, or a group's value when runs are grouped). */
+export function colorOf(key: string): string {
+  return RUN_PALETTE[fnv1a(key) % RUN_PALETTE.length]!;
+}
+
+export function runColor(runId: number): string {
+  return colorOf(`run:${runId}`);
 }

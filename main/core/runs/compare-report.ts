@@ -22,7 +22,7 @@ import {
   type ReportData,
   type ReportRun,
 } from '../../../shared/compare-report';
-import { reportRunColor } from '../../../shared/run-color';
+import { runColor } from '../../../shared/run-color';
 import type { Run } from '../../../shared/runs';
 import { EVAL_METRICS } from '../../../shared/runs';
 import { fileError } from '../file-errors';
@@ -41,7 +41,7 @@ export function reportRun(run: Run): ReportRun {
   return {
     id: run.id,
     name: run.name,
-    color: reportRunColor(run.id),
+    color: runColor(run.id),
     objective: name,
     beta: 'beta' in objective && typeof objective.beta === 'number' ? objective.beta : null,
     modelName: run.modelName,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allKeys, configDiff, differingKeys, flatten, formatSetting, runSettings } from '../../../renderer/src/lib/compare-config';
-import { colorOf, RUN_PALETTE, runColor } from '../../../renderer/src/lib/compare-colors';
+import { colorOf, RUN_PALETTE, runColor } from '../../../shared/run-color';
 import { PRESETS } from '../../../shared/objectives';
 import type { Run } from '../../../shared/runs';
 import { RunConfig } from '../../../shared/training';

@@ -4,8 +4,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkpointRows, rowsOfRun } from '../../../shared/compare-report';
 import { alignmentChoices, capabilityChoices, paperGeometry, paperViewSvg, readMetric } from '../../../shared/paper-view';
-import { reportRunColor } from '../../../shared/run-color';
-import { runColor } from '../../../renderer/src/lib/compare-colors';
 import { fixture } from '../runs/compare-report-fixture';
 
 const ACC = { itemKey: 'multiple-choice mc.jsonl', metric: 'acc_norm' };
@@ -87,9 +85,5 @@ describe("the paper's view", () => {
     expect([...track1.matchAll(/data-step="(\d+)"/g)].map((m) => m[1])).toEqual(['0', '4', '8']);
     expect(svg).not.toContain('<script>');
     expect(svg).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
-  });
-
-  it('gives each run the Compare page’s colour in the report', () => {
-    for (let id = 1; id <= 200; id++) expect(reportRunColor(id)).toBe(runColor(id));
   });
 });

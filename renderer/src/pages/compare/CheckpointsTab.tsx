@@ -22,7 +22,7 @@ import { cardClass } from '../../components/Card';
 import { EmptyState } from '../../components/EmptyState';
 import { Table } from '../../components/Table';
 import { Field, inputClass } from '../../components/Field';
-import { runColor } from '../../lib/compare-colors';
+import { runColor } from '../../../../shared/run-color';
 import { runSettings } from '../../lib/compare-config';
 import { PaperView } from './PaperView';
 

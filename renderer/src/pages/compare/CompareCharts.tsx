@@ -3,7 +3,7 @@ import type { MetricSeries, Run } from '../../../../shared/runs';
 import { ema } from '../../../../shared/stats/smoothing';
 import { EmptyState } from '../../components/EmptyState';
 import { decimate, mergeCurves, runLength, stepToX, toCurve, X_AXES, type Curve, type XAxis } from '../../lib/compare-align';
-import { colorOf, runColor } from '../../lib/compare-colors';
+import { colorOf, runColor } from '../../../../shared/run-color';
 import { formatSetting, runSettings } from '../../lib/compare-config';
 import { envelope, groupBy } from '../../lib/compare-group';
 import { CompareChart, type ChartData, type ChartLine } from './CompareChart';

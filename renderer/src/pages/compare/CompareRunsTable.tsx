@@ -7,7 +7,7 @@ import { RunStatusBadge } from '../../components/Badge';
 import { Button, Toggle } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
 import { Field, inputClass } from '../../components/Field';
-import { runColor } from '../../lib/compare-colors';
+import { runColor } from '../../../../shared/run-color';
 import { allKeys, differingKeys, formatSetting, type SettingValue } from '../../lib/compare-config';
 import { groupBy } from '../../lib/compare-group';
 import { formatMetric } from '../runs/run-format';

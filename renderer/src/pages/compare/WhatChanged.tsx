@@ -8,7 +8,7 @@ import { cardClass, Detail, Stat } from '../../components/Card';
 import { EmptyState } from '../../components/EmptyState';
 import { Field, inputClass } from '../../components/Field';
 import { Table, type Column } from '../../components/Table';
-import { runColor } from '../../lib/compare-colors';
+import { runColor } from '../../../../shared/run-color';
 import { configDiff, formatSetting, runSettings, type ConfigChange } from '../../lib/compare-config';
 import { shortHash } from '../runs/run-format';
 import { settingName } from './CompareRunsTable';
