@@ -9,6 +9,7 @@ import { Button, Toggle } from '../../components/Button';
 import { cardClass } from '../../components/Card';
 import { EmptyState } from '../../components/EmptyState';
 import { Field, inputClass } from '../../components/Field';
+import { SnapshotSplitFields } from './SnapshotSplitFields';
 import { Table, type Column } from '../../components/Table';
 import { navigate } from '../../lib/router';
 import { ui } from '../../lib/ui-store';
@@ -134,21 +135,7 @@ export function ArenaTab({ runs }: { runs: readonly Run[] }) {
         </div>
       </div>
       <div className="flex flex-wrap items-end gap-3">
-        <Field label="Snapshot">
-          <select className={inputClass} value={snapshot ?? ''} onChange={(e) => setSnapshotId(Number(e.target.value))}>
-            {snapshots.map((s) => (
-              <option key={s.id} value={s.id}>
-                #{s.id} {s.name}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Split">
-          <select className={inputClass} value={split} onChange={(e) => setSplit(e.target.value as 'test' | 'train')}>
-            <option value="test">test</option>
-            <option value="train">train</option>
-          </select>
-        </Field>
+        <SnapshotSplitFields snapshots={snapshots} snapshot={snapshot} onSnapshot={setSnapshotId} split={split} onSplit={setSplit} />
         <Field label="Max new tokens">
           <input
             className={`${inputClass} w-20`}

@@ -9,6 +9,7 @@ import { Button, Toggle } from '../../components/Button';
 import { cardClass } from '../../components/Card';
 import { EmptyState } from '../../components/EmptyState';
 import { Field, inputClass } from '../../components/Field';
+import { SnapshotSplitFields } from './SnapshotSplitFields';
 import { cellSegments, filterRows, outputsDiffer, verdictFlips } from '../../lib/compare-generations';
 import { ui } from '../../lib/ui-store';
 import { useModelOptions } from './model-options';
@@ -148,28 +149,14 @@ export function GenerationsTab({ runs }: { runs: readonly Run[] }) {
           </select>
         </Field>
         {source === 'snapshot' ? (
-          <>
-            <Field label="Snapshot">
-              <select
-                className={inputClass}
-                value={snapshot ?? ''}
-                onChange={(e) => setSnapshotId(Number(e.target.value))}
-                data-testid="sbs-snapshot"
-              >
-                {snapshots.map((s) => (
-                  <option key={s.id} value={s.id}>
-                    #{s.id} {s.name}
-                  </option>
-                ))}
-              </select>
-            </Field>
-            <Field label="Split">
-              <select className={inputClass} value={split} onChange={(e) => setSplit(e.target.value as 'test' | 'train')}>
-                <option value="test">test</option>
-                <option value="train">train</option>
-              </select>
-            </Field>
-          </>
+          <SnapshotSplitFields
+            snapshots={snapshots}
+            snapshot={snapshot}
+            onSnapshot={setSnapshotId}
+            split={split}
+            onSplit={setSplit}
+            testId="sbs-snapshot"
+          />
         ) : (
           <Field label="One prompt per line" className="min-w-80 grow">
             <textarea className={inputClass} rows={3} value={typed} onChange={(e) => setTyped(e.target.value)} data-testid="sbs-typed" />
