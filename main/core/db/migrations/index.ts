@@ -11,6 +11,7 @@ import * as invites from './0009-invites';
 import * as generations from './0010-generations';
 import * as labelStanding from './0011-label-standing';
 import * as labelSummaries from './0012-label-summaries';
+import * as experiments from './0013-experiments';
 
 export interface Migration {
   version: number;
@@ -38,4 +39,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: '0010-generations', up: generations.up, rebuildsTables: true },
   { version: 11, name: '0011-label-standing', up: labelStanding.up },
   { version: 12, name: '0012-label-summaries', up: labelSummaries.up },
+  { version: 13, name: '0013-experiments', up: experiments.up },
 ];
