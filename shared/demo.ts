@@ -39,3 +39,21 @@ export const DEMO_RUN_DEFAULTS = {
   // The demo suite (main/core/evals/suites.ts) at step 0 and at each checkpoint: alignment and capability over the run.
   evalSuite: 'demo',
 } satisfies Omit<RunConfigInput, 'model'>;
+
+/**
+ * The settings every run of the default demo experiment grid shares (issue 19: objectives × β × seeds on the demo
+ * workspace; the grid sets the objective, its β and the seed per run). The demo defaults, cut to fit 32 runs in
+ * 30 minutes on two CPU cores with the demo suite evaluated at step 0 (once for all runs: cached by model hash) and at
+ * each checkpoint. PROVISIONAL (being measured): a fixed number of steps instead of an epoch, two checkpoints, the
+ * in-run test evaluation only at the checkpoints.
+ */
+export const DEMO_EXPERIMENT = {
+  ...DEMO_RUN_DEFAULTS,
+  epochs: 1,
+  maxSteps: 30,
+  evalEvery: 15,
+  checkpointEvery: 15,
+  checkpointEachEpoch: false,
+  keepCheckpoints: 2,
+  evalSuite: 'demo',
+} satisfies Omit<RunConfigInput, 'model'>;
