@@ -54,6 +54,21 @@ export type RunStatus = z.infer<typeof RunStatus>;
 /** Statuses from which `runs.resume` continues a run (the UI shows Resume for exactly these). */
 export const RESUMABLE_STATUSES: readonly RunStatus[] = ['paused', 'interrupted', 'failed'];
 
+/**
+ * Where a run trained elsewhere came from (issue 16, `runs.importTrl`); absent
+ * for the studio's own runs.
+ */
+export const RunImport = z.object({
+  origin: z.literal('trl'),
+  /** The TRL output folder it was imported from (importing it again updates this run). */
+  sourceDir: z.string(),
+  /** The snapshot content hash the export's manifest names (null when the folder has no manifest) … */
+  snapshotHash: z.string().nullable(),
+  /** … and whether a snapshot of this workspace has it (then it is the run's snapshot; else snapshotId is 0). */
+  snapshotMatched: z.boolean(),
+});
+export type RunImport = z.infer<typeof RunImport>;
+
 export const Run = z.object({
   id: Id,
   name: z.string(),
@@ -90,6 +105,8 @@ export const Run = z.object({
   finishedAt: z.number().nullable(),
   /** The run this one re-runs, if any. */
   rerunOf: z.number().int().nullable(),
+  /** Set for a run imported from a TRL output folder (trained elsewhere). */
+  imported: RunImport.optional(),
 });
 export type Run = z.infer<typeof Run>;
 

@@ -42,7 +42,6 @@ interface RunRow {
   model_id: number | null;
   model_name: string;
   model_hash: string | null;
-  snapshot_id: number;
   train_pairs: number;
   test_pairs: number;
   total_steps: number;
@@ -51,9 +50,14 @@ interface RunRow {
   dir: string;
   rerun_of: number | null;
   created_at: number;
-  snapshot_name: string;
-  snapshot_hash: string;
-  dataset_name: string;
+  origin: 'local' | 'trl';
+  source_dir: string | null;
+  source_snapshot_hash: string | null;
+  // Null for an imported run whose snapshot is not in this workspace (migration 0014).
+  snapshot_id: number | null;
+  snapshot_name: string | null;
+  snapshot_hash: string | null;
+  dataset_name: string | null;
 }
 
 export interface NewRun {
@@ -91,7 +95,7 @@ export interface ReferenceCacheRow {
 
 const RUN_SELECT = `
   SELECT r.*, s.name AS snapshot_name, s.content_hash AS snapshot_hash, d.name AS dataset_name
-  FROM runs r JOIN snapshots s ON s.id = r.snapshot_id JOIN datasets d ON d.id = s.dataset_id`;
+  FROM runs r LEFT JOIN snapshots s ON s.id = r.snapshot_id LEFT JOIN datasets d ON d.id = s.dataset_id`;
 
 /** Models, runs, metrics, checkpoints and the reference cache in the workspace database. */
 export class RunStore extends Store {
@@ -213,10 +217,10 @@ export class RunStore extends Store {
       modelId: r.model_id,
       modelName: r.model_name,
       modelHash: r.model_hash,
-      snapshotId: r.snapshot_id,
-      snapshotName: r.snapshot_name,
-      snapshotHash: r.snapshot_hash,
-      datasetName: r.dataset_name,
+      snapshotId: r.snapshot_id ?? 0,
+      snapshotName: r.snapshot_name ?? 'not in this workspace',
+      snapshotHash: r.snapshot_hash ?? r.source_snapshot_hash ?? '',
+      datasetName: r.dataset_name ?? '',
       trainPairs: r.train_pairs,
       testPairs: r.test_pairs,
       totalSteps: r.total_steps,
@@ -230,6 +234,16 @@ export class RunStore extends Store {
       startedAt: job?.startedAt ?? null,
       finishedAt: job?.finishedAt ?? null,
       rerunOf: r.rerun_of,
+      ...(r.origin === 'trl'
+        ? {
+            imported: {
+              origin: r.origin,
+              sourceDir: r.source_dir ?? '',
+              snapshotHash: r.source_snapshot_hash,
+              snapshotMatched: r.snapshot_id !== null,
+            },
+          }
+        : {}),
     };
   }
 
@@ -392,7 +406,7 @@ export class RunStore extends Store {
   observedStepTimes(modelId: number, backend: string | null, limit = 5): ObservedStepTime[] {
     const rows = this.sql<[number, number, string | null, string | null, number], { config: string; seconds: number; snapshot_id: number }>(
       `SELECT r.config, avg(m.value) AS seconds, r.snapshot_id FROM runs r JOIN run_metrics m ON m.run_id = r.id
-       WHERE m.name = 'step_seconds' AND m.step > ? AND r.model_id = ? AND (? IS NULL OR r.backend = ?)
+       WHERE m.name = 'step_seconds' AND m.step > ? AND r.model_id = ? AND (? IS NULL OR r.backend = ?) AND r.origin = 'local'
        GROUP BY r.id HAVING count(*) >= 2 ORDER BY r.id DESC LIMIT ?`,
     ).all(ETA_WARMUP_STEPS, modelId, backend, backend, limit);
     return rows.map((r) => {

@@ -12,6 +12,7 @@ import * as generations from './0010-generations';
 import * as labelStanding from './0011-label-standing';
 import * as labelSummaries from './0012-label-summaries';
 import * as experiments from './0013-experiments';
+import * as importedRuns from './0014-imported-runs';
 
 export interface Migration {
   version: number;
@@ -40,4 +41,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, name: '0011-label-standing', up: labelStanding.up },
   { version: 12, name: '0012-label-summaries', up: labelSummaries.up },
   { version: 13, name: '0013-experiments', up: experiments.up },
+  { version: 14, name: '0014-imported-runs', up: importedRuns.up, rebuildsTables: true },
 ];
