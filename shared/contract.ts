@@ -29,6 +29,9 @@ import { PairCategory, PairDrilldown } from './pair-drilldown';
 import { ArenaCreated, ArenaCreateParams, ArenaJudge, ArenaJudged, ArenaLeaderboard } from './arena';
 import { Invite, Session } from './invites';
 import { TrlExportArgs, TrlExportResult } from './trl-export';
+import { TrlImportArgs, TrlImportResult } from './trl-import';
+import { Experiment, ExperimentSpec, ExperimentSummary } from './experiments';
+import { ExperimentResults } from './experiment-report';
 
 /**
  * The one contract between the UI (or any client) and the studio's core.
@@ -321,6 +324,18 @@ export const contract = {
     'Write a run (or a run not started) as a self-contained TRL + Accelerate project: data, config under TRL names, train.py, mmpo_loss.py, accelerate configs, pinned requirements and a README listing what TRL cannot express.',
   ),
 
+  // ---- TRL import (issue 16 items 6-8): a TRL output folder back as a run; main/core/import-run/
+  'runs.importTrl': method(
+    TrlImportArgs,
+    TrlImportResult,
+    "Import a TRL output folder (finished or still running) as a run marked 'trl', and wait for it (a trl-import job in a worker): log_history under the studio's metric names, checkpoint-N/ folders (full model or PEFT adapter) as the run's checkpoints, the snapshot matched by the export manifest's content hash; importing the folder again updates the same run. What it skipped is listed with the reason.",
+  ),
+  'runs.startImportTrl': method(
+    TrlImportArgs,
+    Job,
+    'runs.importTrl as a job to follow (progress while it hashes checkpoints, cancel); its result is the import report.',
+  ),
+
   // ---- Compare (issue 15): several runs' metrics at once, held-out summaries, snapshot diffs
   'compare.runMetrics': method(
     z.object({ ids: z.array(Id).min(1).max(200), names: z.array(z.string().min(1)).min(1).max(50) }),
@@ -338,25 +353,30 @@ export const contract = {
     'What changed from snapshot a to b by content hash: records added, removed and changed, with the first of each; runs a snapshot-diff job and waits for it.',
   ),
 
-  // ---- Compare report (issue 15 items 4, 5, 9; engineer H): main/core/runs/compare-report.ts, shared/compare-report.ts
-  'reports.compare': method(
+  // ---- Compare report (issue 15 items 4, 5, 9): main/core/runs/compare-report.ts (a compare-report job), shared/compare-report.ts
+  'compare.startReport': method(
+    CompareReportParams,
+    Job,
+    "Start a compare-report job: it writes the comparison of runs as one self-contained HTML file (settings that differ, metric curves, the evaluation table, the paper's view, the generations asked for) and each table as CSV beside it, by default into the workspace's exports folder; its result names the files.",
+  ),
+  'compare.report': method(
     CompareReportParams,
     CompareReportResult,
-    "Write a comparison of runs as one self-contained HTML file (settings that differ, metric curves, the evaluation table, the paper's view) and each table as CSV beside it; by default into the workspace's exports folder.",
+    'compare.startReport, waiting for the job: answers the files written (or the error the job ended with).',
   ),
 
   // ---- Compare checkpoints (issue 15 items 6, 7): side-by-side generations (main/core/evals/side-by-side.ts) and the per-pair drill-down (drilldown.ts)
-  'sideBySide.start': method(
+  'compare.generate': method(
     SideBySideSet,
     z.array(Job),
     'Generate a side-by-side set: one eval job per checkpoint column (a win-rate item against the first column); answers already stored for the same model, prompt and settings are reused.',
   ),
-  'sideBySide.get': method(
+  'compare.generations': method(
     SideBySideSet,
     SideBySide,
     "A side-by-side set as stored: a row per prompt, a cell per column with its answer (null until generated) and the judge's verdict where there is one.",
   ),
-  'drilldown.pairs': method(
+  'compare.pairs': method(
     z.object({
       a: Id,
       b: Id,
@@ -373,7 +393,7 @@ export const contract = {
   'arena.create': method(
     ArenaCreateParams,
     ArenaCreated,
-    "A blind arena label queue from N models' stored answers on a snapshot's split (generate them first with sideBySide.start): pairs of models spread evenly over the prompts, sides drawn from the seed.",
+    "A blind arena label queue from N models' stored answers on a snapshot's split (generate them first with compare.generate): pairs of models spread evenly over the prompts, sides drawn from the seed.",
   ),
   'arena.judge': method(
     z.object({ queueId: Id, judge: ArenaJudge.default({ kind: 'rules' }) }),
@@ -573,6 +593,39 @@ export const contract = {
     z.object({ queueId: Id, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(100) }),
     z.object({ items: z.array(ItemSources), total: z.number().int() }),
     "Where each response of a queue's pairs came from (dataset, or model, run, step and sampling) and its margin, in the queue's order; never shown to labelers.",
+  ),
+
+  // ---- Experiments (issue 19, the paper in miniature; engineer G19a): main/core/experiments/, shared/experiments.ts
+  'experiments.create': method(
+    ExperimentSpec,
+    Experiment,
+    'Queue a grid of runs on one snapshot and model: the shared config over the model defaults, crossed with every value of each setting in `vary` (objectives × β × seeds by default); each run evaluates its evalSuite at step 0 and every checkpoint.',
+  ),
+  'experiments.list': method(z.object({}), z.array(ExperimentSummary), 'Experiments, newest first, with status and overall progress.'),
+  'experiments.get': method(
+    z.object({ id: Id }),
+    Experiment,
+    'An experiment: its spec, which settings vary and which are shared, each run with its status and evaluations, overall progress and the time left priced from measured step and evaluation times.',
+  ),
+  'experiments.results': method(
+    z.object({ id: Id }),
+    ExperimentResults,
+    "What an experiment's runs measured at step 0 and each checkpoint (win rate vs the base model with its interval, preference accuracy, MC accuracy, perplexity): the input of shared/experiment-report.ts.",
+  ),
+  'experiments.pause': method(
+    z.object({ id: Id }),
+    Experiment,
+    'Pause the whole experiment: its running run checkpoints and stops, its queued runs and evaluations are held until resume.',
+  ),
+  'experiments.resume': method(
+    z.object({ id: Id }),
+    Experiment,
+    'Continue a paused experiment (and whatever a stopped studio interrupted).',
+  ),
+  'experiments.cancel': method(
+    z.object({ id: Id }),
+    Experiment,
+    'Stop every run and evaluation of an experiment for good (checkpoints and results stay).',
   ),
 } as const;
 

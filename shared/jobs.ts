@@ -13,9 +13,13 @@ export type JobStatus = z.infer<typeof JobStatus>;
 /** Statuses of a job that has stopped: nothing runs or waits to run until it is retried. */
 export const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted', 'paused'];
 
-/** Allowed transitions; anything else is a bug in the caller. */
+/**
+ * Allowed transitions; anything else is a bug in the caller. A queued job may
+ * be paused before it starts (an experiment paused as a whole holds its
+ * queued runs and evaluations; retry queues them again).
+ */
 export const JOB_TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
-  queued: ['running', 'cancelled', 'interrupted'],
+  queued: ['running', 'cancelled', 'interrupted', 'paused'],
   running: ['succeeded', 'failed', 'cancelled', 'interrupted', 'paused'],
   succeeded: [],
   failed: ['queued'],

@@ -22,6 +22,7 @@ import { APP_VERSION } from './version';
 import { RunStore } from './runs/store';
 import { runHandlers, type RunServiceDeps } from './runs/service';
 import { exportHandlers } from './export/service';
+import { importRunHandlers } from './import-run/service';
 import { watchRunEvals } from './runs/run-evals';
 import { builtinSuites, findSuite } from './evals/suites';
 import { compareHandlers } from './runs/compare';
@@ -38,6 +39,8 @@ import { removeStaleTemps } from '../training/temp-files';
 import { DEMO_RUN_DEFAULTS } from '../../shared/demo';
 import { openWorkspace, workspaceSize } from './workspace';
 import { WorkspaceStore } from './workspace-store';
+import { experimentHandlers } from './experiments/service';
+import { ExperimentStore } from './experiments/store';
 
 export interface StudioOptions extends OpenOptions {
   workspaceDir: string;
@@ -164,17 +167,28 @@ export function createStudio(options: StudioOptions): Studio {
     ...datasetHandlers({ store: datasets, jobs, jobStore, exportsDir }),
     ...runHandlers(runDeps),
     ...exportHandlers({ runs, jobs, assetsDir, exportsDir }),
+    ...importRunHandlers({ jobs }),
     ...compareHandlers({ db: workspace.db, jobs, jobStore }),
-    // The report's generations are the Generations tab's, read through its handler (called once handlers exist).
-    ...compareReportHandlers({ runs, exportsDir, sideBySide: (set) => handlers['sideBySide.get'](set) }),
+    ...compareReportHandlers({ runs, jobs, exportsDir }),
     ...evalHandlers({ runs, datasets, jobs, assetsDir }),
     ...sideBySideHandlers({ runs, datasets, jobs, artifactsDir: workspace.artifactsDir }),
-    'drilldown.pairs': (args) => pairDrilldown(workspace.db, args),
+    'compare.pairs': (args) => pairDrilldown(workspace.db, args),
     ...arenaHandlers({ db: workspace.db, runs, datasets, jobs }),
     ...labelingHandlers(workspace.db),
     ...labelReviewHandlers(workspace.db, { exportsDir, jobs }),
     ...candidateHandlers({ db: workspace.db, runs, jobs }),
     ...inviteHandlers(workspace.db),
+    // Experiments (issue 19): each grid cell is launched through the runs service's own methods.
+    ...experimentHandlers({
+      experiments: new ExperimentStore(workspace.db),
+      runs,
+      jobs,
+      jobStore,
+      events,
+      defaults: (modelId) => handlers['runs.defaults']({ modelId }),
+      estimateRun: (launch) => handlers['runs.estimate'](launch),
+      createRun: (launch) => handlers['runs.create'](launch),
+    }),
   };
 
   const dispatch = registerHandlers(

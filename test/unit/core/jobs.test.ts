@@ -29,6 +29,7 @@ describe('job lifecycle', () => {
         'queued->running',
         'queued->cancelled',
         'queued->interrupted',
+        'queued->paused',
         'running->succeeded',
         'running->failed',
         'running->cancelled',

@@ -1,0 +1,107 @@
+import { ETA_WARMUP_STEPS } from '../../../shared/training';
+import { StudioError } from '../../../shared/result';
+import { Store } from '../db/store';
+
+export type ExperimentState = 'active' | 'paused' | 'cancelled';
+
+export interface ExperimentRow {
+  id: number;
+  name: string;
+  spec: unknown;
+  state: ExperimentState;
+  createdAt: number;
+}
+
+export interface ExperimentRunRow {
+  cell: number;
+  runId: number;
+  settings: Record<string, unknown>;
+}
+
+/** Measured step times of one run: all of them, and those after the warm-up (the pace). */
+export interface RunStepTimes {
+  runId: number;
+  steps: number;
+  seconds: number;
+  warmSteps: number;
+  warmSeconds: number;
+}
+
+/** Experiments (migration 0013): the spec, what was asked of the whole, and which run trains each grid cell. */
+export class ExperimentStore extends Store {
+  create(name: string, spec: unknown, runs: readonly ExperimentRunRow[]): number {
+    return this.transaction(() => {
+      const id = Number(
+        this.sql(`INSERT INTO experiments (name, spec, state, created_at) VALUES (?, ?, 'active', ?)`).run(
+          name,
+          JSON.stringify(spec),
+          Date.now(),
+        ).lastInsertRowid,
+      );
+      for (const r of runs) this.addRun(id, r);
+      return id;
+    });
+  }
+
+  addRun(experimentId: number, r: ExperimentRunRow): void {
+    this.sql('INSERT INTO experiment_runs (experiment_id, cell, run_id, settings) VALUES (?, ?, ?, ?)').run(
+      experimentId,
+      r.cell,
+      r.runId,
+      JSON.stringify(r.settings),
+    );
+  }
+
+  get(id: number): ExperimentRow {
+    const row = this.sql<[number], { id: number; name: string; spec: string; state: ExperimentState; created_at: number }>(
+      'SELECT * FROM experiments WHERE id = ?',
+    ).get(id);
+    if (!row) throw new StudioError('NOT_FOUND', `No experiment #${id} (see \`studio experiments\`).`);
+    return { id: row.id, name: row.name, spec: JSON.parse(row.spec) as unknown, state: row.state, createdAt: row.created_at };
+  }
+
+  ids(): number[] {
+    return this.value<[], number>('SELECT id FROM experiments ORDER BY id DESC').all();
+  }
+
+  setState(id: number, state: ExperimentState): void {
+    this.sql('UPDATE experiments SET state = ? WHERE id = ?').run(state, id);
+  }
+
+  runs(id: number): ExperimentRunRow[] {
+    return this.sql<[number], { cell: number; run_id: number; settings: string }>(
+      'SELECT cell, run_id, settings FROM experiment_runs WHERE experiment_id = ? ORDER BY cell',
+    )
+      .all(id)
+      .map((r) => ({ cell: r.cell, runId: r.run_id, settings: JSON.parse(r.settings) as Record<string, unknown> }));
+  }
+
+  /** The experiment a run belongs to, if any. */
+  experimentOfRun(runId: number): number | null {
+    return this.value<[number], number>('SELECT experiment_id FROM experiment_runs WHERE run_id = ?').get(runId) ?? null;
+  }
+
+  /** Per run of the experiment: its recorded step times (`step_seconds`), in total and after the warm-up steps. */
+  stepTimes(id: number): RunStepTimes[] {
+    return this.sql<[number, number, number], RunStepTimes>(
+      `SELECT m.run_id AS runId, count(*) AS steps, sum(m.value) AS seconds,
+              sum(m.step > ?) AS warmSteps, coalesce(sum(CASE WHEN m.step > ? THEN m.value END), 0) AS warmSeconds
+       FROM run_metrics m JOIN experiment_runs e ON e.run_id = m.run_id
+       WHERE e.experiment_id = ? AND m.name = 'step_seconds' GROUP BY m.run_id`,
+    ).all(ETA_WARMUP_STEPS, ETA_WARMUP_STEPS, id);
+  }
+
+  /**
+   * Wall seconds of the latest finished evaluation jobs on a suite in this
+   * workspace (a basis for pricing evaluations before an experiment has
+   * measured its own).
+   */
+  recentEvalSeconds(suite: string, limit = 20): number[] {
+    return this.value<[string, number], number>(
+      `SELECT (finished_at - started_at) / 1000.0 FROM jobs
+       WHERE kind = 'eval' AND status = 'succeeded' AND started_at IS NOT NULL AND finished_at IS NOT NULL
+         AND json_extract(params, '$.suite.name') = ? AND json_extract(params, '$.model.runId') IS NOT NULL
+       ORDER BY id DESC LIMIT ?`,
+    ).all(suite, limit);
+  }
+}
