@@ -27,6 +27,8 @@ import { RunsPage } from './pages/runs/RunsPage';
 import { EvaluatePage } from './pages/evaluate/EvaluatePage';
 import { EvalResultPage } from './pages/evaluate/EvalResultPage';
 import { ComparePage } from './pages/compare/ComparePage';
+import { ExperimentPage } from './pages/experiments/ExperimentPage';
+import { ExperimentsPage } from './pages/experiments/ExperimentsPage';
 import { WorkspacePage } from './pages/WorkspacePage';
 
 /**
@@ -40,6 +42,7 @@ const AREAS: { path: string; label: string; match: (p: string) => boolean }[] = 
   { path: '/runs', label: 'Runs', match: (p) => p.startsWith('/runs') },
   { path: '/evaluate', label: 'Evaluate', match: (p) => p.startsWith('/evaluate') },
   { path: '/compare', label: 'Compare', match: (p) => p.startsWith('/compare') },
+  { path: '/experiments', label: 'Experiments', match: (p) => p.startsWith('/experiments') },
   { path: '/jobs', label: 'Jobs', match: (p) => p.startsWith('/jobs') },
 ];
 
@@ -55,6 +58,9 @@ function route(path: string): ReactNode {
   if (evalResult) return <EvalResultPage key={evalResult[1]} id={Number(evalResult[1])} />;
   if (path === '/evaluate') return <EvaluatePage />;
   if (path === '/compare' || path.startsWith('/compare?')) return <ComparePage />;
+  const experiment = /^\/experiments\/(\d+)$/.exec(path);
+  if (experiment) return <ExperimentPage key={experiment[1]} id={Number(experiment[1])} />;
+  if (path === '/experiments') return <ExperimentsPage />;
   const dataset = /^\/datasets\/(\d+)$/.exec(path);
   if (dataset) return <DatasetView key={dataset[1]} id={Number(dataset[1])} />;
   if (path === '/datasets') return <DatasetsPage />;

@@ -27,6 +27,7 @@ import { formatCount } from '../../lib/format';
 import { Field, inputClass, ReadOnlyField } from '../../components/Field';
 import { EmptyState } from '../../components/EmptyState';
 import { ExportForCluster } from './ExportForCluster';
+import { SweepDialog } from './SweepDialog';
 
 function ObjectiveSection({ form }: { form: FormBinding }) {
   const objective = getAt(form.config, 'objective');
@@ -145,6 +146,7 @@ export function LaunchPage() {
   const [unfrozenId, setUnfrozenId] = useState<number | null>(null);
   const [name, setName] = useState('');
   const [config, setConfig] = useState<FormConfig | null>(null);
+  const [sweeping, setSweeping] = useState(false);
 
   useEffect(() => {
     // Start from a model the person brought (or the demo) rather than one a run exported.
@@ -308,6 +310,16 @@ export function LaunchPage() {
           >
             {create.isPending ? 'Launching…' : 'Launch'}
           </Button>
+          <Button
+            className="w-full justify-center"
+            disabled={blocked}
+            onClick={() => setSweeping(true)}
+            data-testid="launch-sweep"
+            title="Run this setup as a grid: objectives × β values × seeds, with a report that checks the MMPO paper's claims"
+          >
+            Sweep…
+          </Button>
+          {launch && <SweepDialog open={sweeping} onClose={() => setSweeping(false)} base={launch} estimate={estimate.data} />}
           {launch && <ExportForCluster source={{ config: launch }} disabled={blocked} />}
         </aside>
       </div>
