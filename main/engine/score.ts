@@ -63,18 +63,32 @@ export interface ScoreTensors {
 }
 
 /**
+ * Runs `f` with tfjs's gradient tape paused: its results are constants to any
+ * gradient (a stop-gradient that stays on the device, where reading the values
+ * back would need a synchronous read, which the webgpu backend cannot do). It
+ * reads the engine's tape depth, a tfjs internal (tfjs 4.22 has no stopGradient).
+ */
+function offTape<T>(f: () => T): T {
+  const state = (tf.engine() as unknown as { state: { gradientDepth: number } }).state;
+  const depth = state.gradientDepth;
+  state.gradientDepth = 0;
+  try {
+    return f();
+  } finally {
+    state.gradientDepth = depth;
+  }
+}
+
+/**
  * log Σ exp(x) over the last axis, as tf.logSumExp computes it (x − max, exp, sum, log, + max),
- * but with the max taken as a constant read off the values. The max only keeps the exponent
+ * but with the max a constant to the gradient (off the tape). The max only keeps the exponent
  * in range and the gradient does not depend on it; off the gradient tape, the backward pass
  * skips max's gradient, whose broadcast Equal over [b, T, V] cost about a second per
  * training step on 2-thread wasm (a third of the step on the reference shape).
  */
 function logSumExpLastAxis(x: tf.Tensor3D): tf.Tensor2D {
-  const shape: [number, number, number] = [x.shape[0], x.shape[1], 1];
-  const max = tf.tidy(() => tf.max(x, -1, true));
-  const constant = tf.tensor3d(max.dataSync() as Float32Array, shape);
-  max.dispose();
-  return tf.log(tf.sum(tf.exp(tf.sub(x, constant)), -1)).add<tf.Tensor2D>(constant.reshape([shape[0], shape[1]]));
+  const constant = offTape(() => tf.max(x, -1, true)); // [b, T, 1]
+  return tf.log(tf.sum(tf.exp(tf.sub(x, constant)), -1)).add<tf.Tensor2D>(constant.reshape([x.shape[0], x.shape[1]]));
 }
 
 /**

@@ -19,14 +19,33 @@ export interface OptimizerState {
 }
 
 /**
+ * tf.addN over any number of tensors. On webgpu in chunks: its shader binds
+ * each input as a storage buffer, and adapters may allow as few as 8 per
+ * stage (each chunk starts with the sum so far). Elsewhere one addN, whose
+ * order of additions the chunks would change on wasm.
+ */
+function addMany(xs: tf.Tensor[]): tf.Tensor {
+  const CHUNK = 7;
+  if (tf.getBackend() !== 'webgpu' || xs.length <= CHUNK) return tf.addN(xs);
+  let total = tf.addN(xs.slice(0, CHUNK));
+  for (let i = CHUNK; i < xs.length; i += CHUNK - 1) total = tf.addN([total, ...xs.slice(i, i + CHUNK - 1)]);
+  return total;
+}
+
+/**
  * Rescales gradients so their global L2 norm is at most `maxNorm` (as
  * torch.nn.utils.clip_grad_norm_: factor maxNorm / (norm + 1e-6), capped at 1).
- * Returns new tensors (the caller disposes the inputs) and the pre-clip norm.
+ * Returns new tensors (the caller disposes the inputs) and the pre-clip norm,
+ * read asynchronously (a GPU backend cannot read synchronously).
  */
-export function clipByGlobalNorm(grads: tf.Tensor[], maxNorm: number | null): { grads: tf.Tensor[]; norm: number } {
-  const normT = tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))));
-  const norm = normT.dataSync()[0]!;
-  normT.dispose();
+export async function clipByGlobalNorm(grads: tf.Tensor[], maxNorm: number | null): Promise<{ grads: tf.Tensor[]; norm: number }> {
+  const normT = tf.tidy(() => tf.sqrt(addMany(grads.map((g) => tf.sum(tf.square(g))))));
+  let norm: number;
+  try {
+    norm = (await normT.data())[0]!;
+  } finally {
+    normT.dispose();
+  }
   const factor = maxNorm === null || !Number.isFinite(norm) ? 1 : Math.min(1, maxNorm / (norm + 1e-6));
   return { grads: grads.map((g) => (factor === 1 ? g.clone() : tf.tidy(() => tf.mul(g, factor)))), norm };
 }
@@ -78,13 +97,12 @@ export class AdamW {
     });
   }
 
-  exportState(): OptimizerState {
-    return {
-      step: this.t,
-      m: this.m.map((x) => x.dataSync() as Float32Array),
-      v: this.v.map((x) => x.dataSync() as Float32Array),
-      shapes: this.variables.map((x) => [...x.shape]),
-    };
+  /** The moments, read asynchronously (a GPU backend cannot read synchronously). */
+  async exportState(): Promise<OptimizerState> {
+    const step = this.t;
+    const read = (xs: tf.Variable[]) => Promise.all(xs.map(async (x) => (await x.data()) as Float32Array));
+    const [m, v] = await Promise.all([read(this.m), read(this.v)]);
+    return { step, m, v, shapes: this.variables.map((x) => [...x.shape]) };
   }
 
   importState(state: OptimizerState): void {

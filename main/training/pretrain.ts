@@ -117,7 +117,7 @@ export async function pretrain(model: CausalLM, tokenizer: HfTokenizer, texts: s
           tf.dispose(ordered);
           throw new Error(`pretrain: step ${step + 1} loss is ${loss}; lower the learning rate`);
         }
-        const clipped = clipByGlobalNorm(ordered, opts.maxGradNorm === undefined ? 1 : opts.maxGradNorm);
+        const clipped = await clipByGlobalNorm(ordered, opts.maxGradNorm === undefined ? 1 : opts.maxGradNorm);
         tf.dispose(ordered);
         optimizer.apply(clipped.grads, lrAt(step, total, schedule, opts.lr));
         tf.dispose(clipped.grads);

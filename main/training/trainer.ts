@@ -391,7 +391,7 @@ export class Trainer {
       }
       const loss = metrics['loss']!;
       if (!Number.isFinite(loss)) throw new NonFiniteError(stepNumber, 'loss', loss);
-      const clipped = clipByGlobalNorm(accumulated!, this.config.maxGradNorm);
+      const clipped = await clipByGlobalNorm(accumulated!, this.config.maxGradNorm);
       try {
         if (!Number.isFinite(clipped.norm)) throw new NonFiniteError(stepNumber, 'grad_norm', clipped.norm);
         const lr = lrAt(this.completed, this.totalSteps, this.config.schedule, this.config.optimizer.lr);
@@ -492,7 +492,7 @@ export class Trainer {
     };
     return saveTrainerCheckpoint(
       runDir,
-      { state, optimizer: this.optimizer.exportState(), model: this.model, lora: this.lora },
+      { state, optimizer: await this.optimizer.exportState(), model: this.model, lora: this.lora },
       this.config.keepCheckpoints,
     );
   }
@@ -507,7 +507,7 @@ export class Trainer {
     const tokenizerDir = source.kind === 'folder' ? source.path : source.tokenizerDir;
     if (!this.lora) return saveModel(this.model, dir, { tokenizerDir });
     const touched = [...this.lora.layers.keys()].map((m) => this.model.weights.get(`${m}.weight`)!);
-    const saved = touched.map((v) => v.dataSync().slice());
+    const saved = await Promise.all(touched.map(async (v) => (await v.data()).slice()));
     this.model.adapter = null;
     try {
       mergeLora(this.model, this.lora);

@@ -6,10 +6,12 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { localRequire } from './node-require';
+import { probeWebGpu } from './webgpu';
 import { threadsUnsupportedReason } from './wasm-threads';
 
-export type BackendChoice = 'node-gpu' | 'node' | 'wasm' | 'cpu';
-export const BACKEND_ORDER: readonly BackendChoice[] = ['node-gpu', 'node', 'wasm', 'cpu'];
+export type BackendChoice = 'node-gpu' | 'webgpu' | 'node' | 'wasm' | 'cpu';
+/** CUDA first, then any vendor's GPU through WebGPU, then the CPU backends. */
+export const BACKEND_ORDER: readonly BackendChoice[] = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'];
 
 export const NATIVE_PACKAGES = {
   'node-gpu': '@tensorflow/tfjs-node-gpu',
@@ -85,10 +87,19 @@ export function defaultWasmThreads(): number {
 
 export async function detectBackends(): Promise<Availability[]> {
   const result: Availability[] = [];
-  for (const name of ['node-gpu', 'node'] as const) {
-    const probe = await probeNative(name);
-    result.push({ name, available: probe.loaded, reason: probe.reason });
-  }
+  const gpu = await probeNative('node-gpu');
+  result.push({ name: 'node-gpu', available: gpu.loaded, reason: gpu.reason });
+  const webgpu = await probeWebGpu();
+  result.push({
+    name: 'webgpu',
+    available: webgpu.available,
+    reason: webgpu.available
+      ? `${webgpu.adapter.fallback ? 'software adapter (auto skips it: slower than wasm; STUDIO_BACKEND=webgpu uses it)' : 'GPU adapter'}: ` +
+        `${webgpu.adapter.vendor} ${webgpu.adapter.architecture}, ${webgpu.adapter.description}`
+      : webgpu.reason,
+  });
+  const cpuNative = await probeNative('node');
+  result.push({ name: 'node', available: cpuNative.loaded, reason: cpuNative.reason });
   const simd = await wasmSimdSupported();
   const threadsReason = threadsUnsupportedReason();
   result.push({

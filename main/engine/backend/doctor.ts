@@ -9,6 +9,7 @@ import { relaxedSimdAvailable } from './wasm-gemm';
 import { gemmEnabled, gemmError } from './wasm-matmul';
 import { WASM_HEAP_CAP_BYTES } from './wasm-memory';
 import { threadsUnsupportedReason } from './wasm-threads';
+import { probeWebGpu, type WebGpuProbe } from './webgpu';
 
 export interface DoctorReport {
   backends: Availability[];
@@ -27,6 +28,8 @@ export interface DoctorReport {
     heapCapBytes: number;
     version: string;
   };
+  /** The WebGPU adapter Dawn offers here (vendor, architecture, fallback or not, limits), or why none. */
+  webgpu: WebGpuProbe;
   memory: { totalBytes: number; freeBytes: number };
   versions: { tfjs: string; node: string };
 }
@@ -59,6 +62,7 @@ export async function doctorReport(): Promise<DoctorReport> {
       heapCapBytes: WASM_HEAP_CAP_BYTES,
       version: version_wasm,
     },
+    webgpu: await probeWebGpu(),
     memory: { totalBytes: totalmem(), freeBytes: freemem() },
     versions: { tfjs: tf.version.tfjs, node: process.versions.node },
   };
@@ -66,6 +70,10 @@ export async function doctorReport(): Promise<DoctorReport> {
 
 function gib(bytes: number): string {
   return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+}
+
+function mib(bytes: number): string {
+  return `${Math.round(bytes / 2 ** 20)} MiB`;
 }
 
 /** The report as lines of text for a terminal. */
@@ -79,6 +87,21 @@ export function formatDoctorReport(report: DoctorReport): string {
   lines.push(`wasm: SIMD ${report.wasm.simd ? 'yes' : 'no'}, ${report.wasm.threads} thread(s) — ${report.wasm.threadsNote}`);
   lines.push(`wasm matmuls: ${report.wasm.matmul}`);
   lines.push(`wasm heap cap: ${gib(report.wasm.heapCapBytes)} (larger models need a native backend or LoRA)`);
+  if (report.webgpu.available) {
+    const { adapter } = report.webgpu;
+    const { limits } = adapter;
+    lines.push(
+      `WebGPU adapter: ${adapter.vendor}, architecture ${adapter.architecture}, ${adapter.description} (device ${adapter.device}) — ` +
+        (adapter.fallback ? 'a software (fallback) adapter' : 'a hardware adapter'),
+    );
+    lines.push(
+      `WebGPU limits: storage binding ${mib(limits.maxStorageBufferBindingSize)} (the largest tensor), buffer ${mib(limits.maxBufferSize)}, ` +
+        `workgroup storage ${limits.maxComputeWorkgroupStorageSize / 1024} KiB, ${limits.maxComputeInvocationsPerWorkgroup} invocations per workgroup, ` +
+        `${limits.maxComputeWorkgroupsPerDimension} workgroups per dimension`,
+    );
+  } else {
+    lines.push(`WebGPU adapter: none — ${report.webgpu.reason}`);
+  }
   lines.push(`Memory: ${gib(report.memory.freeBytes)} free of ${gib(report.memory.totalBytes)}`);
   lines.push(`tfjs ${report.versions.tfjs}, tfjs-backend-wasm ${report.wasm.version}, Node ${report.versions.node}`);
   return lines.join('\n');

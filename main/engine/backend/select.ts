@@ -1,5 +1,5 @@
-// Picks and starts the tfjs backend: the first that works of node-gpu, node,
-// wasm, cpu, unless the user names one (option, or STUDIO_BACKEND).
+// Picks and starts the tfjs backend: the first that works of node-gpu, webgpu,
+// node, wasm, cpu, unless the user names one (option, or STUDIO_BACKEND).
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { BACKEND_ORDER, defaultWasmThreads, probeNative, wasmSimdSupported, type BackendChoice } from './detect';
@@ -7,6 +7,7 @@ import { registerWasmTrainingKernels } from './wasm-kernels';
 import { gemmEnabled, gemmError, gemmFor, registerStockBatchMatMul } from './wasm-matmul';
 import { guardWasmAllocations } from './wasm-memory';
 import { asInternals } from './wasm-module';
+import { releaseWebGpuDevice, startWebGpu, type WebGpuAdapterInfo } from './webgpu';
 import { registerThreadedWasm, threadedStartError, threadsUnsupportedReason, unrefWasmWorkers } from './wasm-threads';
 
 export interface InitBackendOptions {
@@ -30,6 +31,8 @@ export interface BackendInfo {
   trainingKernels: boolean;
   /** Why this backend, and why not the ones before it. */
   notes: string[];
+  /** The GPU adapter (webgpu only). */
+  adapter?: WebGpuAdapterInfo;
 }
 
 export class BackendUnavailableError extends Error {
@@ -119,6 +122,20 @@ async function startWasm(threads: number, trainingKernels: boolean, notes: strin
   return { name: 'wasm', tfBackend: 'wasm', threads: computeThreads, simd: await wasmSimdSupported(), trainingKernels, notes };
 }
 
+async function startWebGpuBackend(named: boolean, notes: string[]): Promise<BackendInfo | null> {
+  // A software adapter is slower than wasm: auto skips it, naming webgpu uses it.
+  const adapter = await startWebGpu(notes, { allowFallbackAdapter: named });
+  if (!adapter) {
+    // A factory left registered would be tried again by tfjs's own backend choice.
+    if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
+    return null;
+  }
+  notes.push(
+    `webgpu: ${adapter.vendor} ${adapter.architecture} (${adapter.description})${adapter.fallback ? ', a software (fallback) adapter' : ''}`,
+  );
+  return { name: 'webgpu', tfBackend: 'webgpu', threads: null, simd: null, trainingKernels: false, notes, adapter };
+}
+
 /**
  * Starts the chosen backend (once per process for wasm's thread count: the
  * module is built when first used). Throws BackendUnavailableError when a
@@ -134,10 +151,13 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   for (const choice of candidates) {
     let info: BackendInfo | null;
     if (choice === 'node-gpu' || choice === 'node') info = await startNative(choice, notes);
+    else if (choice === 'webgpu') info = await startWebGpuBackend(requested === 'webgpu', notes);
     else if (choice === 'wasm') info = await startWasm(threads, trainingKernels, notes);
     else
       info = (await tf.setBackend('cpu')) ? { name: 'cpu', tfBackend: 'cpu', threads: 1, simd: null, trainingKernels: false, notes } : null;
     if (info) {
+      // What tfjs really runs on, whatever the steps before reported.
+      if (tf.getBackend() !== info.tfBackend) throw new BackendUnavailableError(`tfjs runs on ${tf.getBackend()}, not ${info.tfBackend}`);
       current = info;
       return info;
     }
@@ -152,5 +172,6 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
  */
 export function shutdownBackend(): void {
   if (current) tf.removeBackend(current.tfBackend);
+  if (current?.name === 'webgpu') releaseWebGpuDevice();
   current = null;
 }

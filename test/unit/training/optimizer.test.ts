@@ -33,7 +33,7 @@ describe('AdamW', () => {
     opt.dispose();
   });
 
-  it('resumes exactly: N steps straight = k steps, export, import into a fresh optimizer, N − k steps', () => {
+  it('resumes exactly: N steps straight = k steps, export, import into a fresh optimizer, N − k steps', async () => {
     const target = tf.tensor2d([
       [1, -1],
       [0.5, 2],
@@ -56,7 +56,7 @@ describe('AdamW', () => {
     const b = tf.variable(tf.tensor2d(init));
     const optB = new AdamW([b], cfg);
     run(b, optB, 0, 2);
-    const saved = optB.exportState();
+    const saved = await optB.exportState();
     const weights = b.dataSync().slice();
     optB.dispose();
     b.dispose();
@@ -87,15 +87,15 @@ describe('AdamW memory', () => {
 });
 
 describe('clipByGlobalNorm', () => {
-  it('returns the pre-clip norm and scales to maxNorm', () => {
+  it('returns the pre-clip norm and scales to maxNorm', async () => {
     const g = [tf.tensor1d([3, 0]), tf.tensor1d([4])];
-    const { grads, norm } = clipByGlobalNorm(g, 1);
+    const { grads, norm } = await clipByGlobalNorm(g, 1);
     expect(norm).toBeCloseTo(5, 5);
     expect(grads[0]!.dataSync()[0]).toBeCloseTo(0.6, 5);
     expect(grads[1]!.dataSync()[0]).toBeCloseTo(0.8, 5);
-    const unclipped = clipByGlobalNorm(g, 10);
+    const unclipped = await clipByGlobalNorm(g, 10);
     expect(unclipped.grads[1]!.dataSync()[0]).toBe(4);
-    const off = clipByGlobalNorm(g, null);
+    const off = await clipByGlobalNorm(g, null);
     expect(off.norm).toBeCloseTo(5, 5);
     expect(off.grads[0]!.dataSync()[0]).toBe(3);
     tf.dispose([...g, ...grads, ...unclipped.grads, ...off.grads]);

@@ -16,7 +16,7 @@ import { isInstalled } from '../../../../main/engine/backend/detect';
 
 describe('initBackend', () => {
   it('rejects an unknown STUDIO_BACKEND with the accepted names', async () => {
-    await expect(initBackend({ env: { STUDIO_BACKEND: 'tpu' } })).rejects.toThrow(/auto, node-gpu, node, wasm, cpu/);
+    await expect(initBackend({ env: { STUDIO_BACKEND: 'tpu' } })).rejects.toThrow(/auto, node-gpu, webgpu, node, wasm, cpu/);
   });
 
   it('rejects a bad STUDIO_WASM_THREADS', async () => {
@@ -75,7 +75,7 @@ describe('doctorReport', () => {
   it('lists every backend with availability and a reason, plus threads, SIMD and memory', async () => {
     await initBackend({ backend: 'wasm', threads: 1, env: {} });
     const report = await doctorReport();
-    expect(report.backends.map((b) => b.name)).toEqual(['node-gpu', 'node', 'wasm', 'cpu']);
+    expect(report.backends.map((b) => b.name)).toEqual(['node-gpu', 'webgpu', 'node', 'wasm', 'cpu']);
     for (const backend of report.backends) expect(backend.reason.length).toBeGreaterThan(10);
     expect(report.backends.find((b) => b.name === 'wasm')?.available).toBe(true);
     expect(report.backends.find((b) => b.name === 'cpu')?.available).toBe(true);
