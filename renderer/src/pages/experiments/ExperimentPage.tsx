@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Experiment, ExperimentRun } from '../../../../shared/experiments';
 import { useApi } from '../../api/context';
-import { RunStatusBadge } from '../../components/Badge';
+import { Badge, RunStatusBadge } from '../../components/Badge';
 import { BackLink, Button } from '../../components/Button';
 import { cardClass } from '../../components/Card';
 import { EmptyState } from '../../components/EmptyState';
@@ -10,7 +10,7 @@ import { Table, type Column } from '../../components/Table';
 import { formatDuration } from '../../lib/format';
 import { navigate } from '../../lib/router';
 import { ExperimentReport } from './ExperimentReport';
-import { ExperimentStatusBadge, progressStatus } from './experiment-status';
+import { progressStatus, STATUS_TONE, statusHint } from './experiment-status';
 import { experimentQueries, useExperimentUpdates } from './queries';
 
 const RUN_COLUMNS: Column<ExperimentRun>[] = [
@@ -100,7 +100,9 @@ export function ExperimentPage({ id }: { id: number }) {
         <BackLink to="/experiments">Experiments</BackLink>
         <div className="mt-1 flex flex-wrap items-center gap-3">
           <h1 className="text-xl font-semibold">{exp.name}</h1>
-          <ExperimentStatusBadge status={exp.status} />
+          <Badge tone={STATUS_TONE[exp.status]} title={statusHint(exp.status)} testId="experiment-status">
+            {exp.status}
+          </Badge>
         </div>
       </div>
       <section className={`${cardClass} space-y-3 p-4`}>

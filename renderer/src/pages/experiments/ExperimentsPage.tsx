@@ -1,12 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
 import type { ExperimentSummary } from '../../../../shared/experiments';
 import { useApi } from '../../api/context';
+import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { ProgressBar } from '../../components/ProgressBar';
 import { Table, type Column } from '../../components/Table';
 import { formatTime } from '../../lib/format';
 import { navigate } from '../../lib/router';
-import { ExperimentStatusBadge, progressStatus } from './experiment-status';
+import { progressStatus, STATUS_TONE, statusHint } from './experiment-status';
 import { experimentQueries, useExperimentUpdates } from './queries';
 
 const COLUMNS: Column<ExperimentSummary>[] = [
@@ -20,7 +21,14 @@ const COLUMNS: Column<ExperimentSummary>[] = [
       </span>
     ),
   },
-  { header: 'Status', cell: (e) => <ExperimentStatusBadge status={e.status} /> },
+  {
+    header: 'Status',
+    cell: (e) => (
+      <Badge tone={STATUS_TONE[e.status]} title={statusHint(e.status)}>
+        {e.status}
+      </Badge>
+    ),
+  },
   { header: 'Runs', align: 'right', className: 'tabular-nums', cell: (e) => e.runs },
   {
     header: 'Progress',

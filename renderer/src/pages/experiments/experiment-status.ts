@@ -1,8 +1,9 @@
 import type { ExperimentStatus } from '../../../../shared/experiments';
 import type { JobStatus } from '../../../../shared/jobs';
-import { Badge, type Tone } from '../../components/Badge';
+import type { Tone } from '../../components/Badge';
 
-const TONE: Record<ExperimentStatus, Tone> = {
+/** The kit Badge's tone for an experiment's status. */
+export const STATUS_TONE: Record<ExperimentStatus, Tone> = {
   queued: 'muted',
   running: 'indigo',
   pausing: 'amber',
@@ -12,21 +13,12 @@ const TONE: Record<ExperimentStatus, Tone> = {
   incomplete: 'amber',
 };
 
+export const statusHint = (status: ExperimentStatus): string | undefined =>
+  status === 'incomplete' ? 'Some runs or evaluations failed or were interrupted: Resume continues them.' : undefined;
+
 /** The progress bar's colour, as a job's status of the same meaning. */
 export function progressStatus(status: ExperimentStatus): JobStatus {
   if (status === 'pausing') return 'running';
   if (status === 'incomplete') return 'interrupted';
   return status;
-}
-
-export function ExperimentStatusBadge({ status }: { status: ExperimentStatus }) {
-  return (
-    <Badge
-      tone={TONE[status]}
-      testId="experiment-status"
-      title={status === 'incomplete' ? 'Some runs or evaluations failed or were interrupted: Resume continues them.' : undefined}
-    >
-      {status}
-    </Badge>
-  );
 }
