@@ -71,14 +71,28 @@ export function ropeInverseFrequencies(headDim: number, theta: number, scaling: 
   return inv;
 }
 
-/** cos and sin tables [batch, 1, seq, headDim] for positions [batch, seq]. */
-export function ropeTables(positionIds: tf.Tensor2D, invFreq: Float32Array): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
-  const angles = positionIds
-    .toFloat()
-    .expandDims(-1)
-    .mul(tf.tensor1d(invFreq).reshape([1, 1, -1])); // [b, s, d/2]
-  const emb = tf.concat([angles, angles], -1).expandDims<tf.Tensor4D>(1); // [b, 1, s, d]
-  return { cos: emb.cos(), sin: emb.sin() };
+/**
+ * cos and sin tables [batch, 1, seq, headDim] for positions [batch, seq], each
+ * below `length`. The angles are float32 products as on the device, but their
+ * cos and sin are taken on the host (Math.cos of the float32 angle, rounded to
+ * float32 — what the cpu backend computes) and gathered by position: a GPU's
+ * sin and cos may be off by 2^-11 (WebGPU's and Vulkan's bound, and worse for
+ * large angles), which put a software adapter's logits 1e-3 from PyTorch's.
+ */
+export function ropeTables(positionIds: tf.Tensor2D, invFreq: Float32Array, length: number): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
+  const half = invFreq.length;
+  const d = 2 * half;
+  const cos = new Float32Array(length * d);
+  const sin = new Float32Array(length * d);
+  for (let p = 0; p < length; p++) {
+    for (let i = 0; i < half; i++) {
+      const angle = Math.fround(p * invFreq[i]!);
+      cos[p * d + i] = cos[p * d + half + i] = Math.cos(angle);
+      sin[p * d + i] = sin[p * d + half + i] = Math.sin(angle);
+    }
+  }
+  const at = (table: Float32Array) => tf.gather(tf.tensor2d(table, [length, d]), positionIds.toInt()).expandDims<tf.Tensor4D>(1);
+  return { cos: at(cos), sin: at(sin) };
 }
 
 /** Applies RoPE with the rotate-half convention of transformers. x: [batch, heads, seq, headDim]. */

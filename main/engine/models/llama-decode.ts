@@ -155,7 +155,7 @@ export class LlamaDecodeSession {
     const inv = ropeInverseFrequencies(d, this.c.ropeTheta, this.c.ropeScaling);
     [this.cos, this.sin] = tf.tidy(() => {
       const positions = tf.range(0, maxLen, 1, 'int32').reshape<tf.Tensor2D>([1, maxLen]);
-      const { cos, sin } = ropeTables(positions, inv);
+      const { cos, sin } = ropeTables(positions, inv, maxLen);
       const idx = tf.tensor1d(tiles, 'int32');
       return [tf.gather(cos.reshape([maxLen, d]), idx, 1) as tf.Tensor2D, tf.gather(sin.reshape([maxLen, d]), idx, 1) as tf.Tensor2D];
     });

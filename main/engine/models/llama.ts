@@ -44,7 +44,7 @@ export function llamaForward(c: LlamaConfig, w: WeightLookup, args: ForwardArgs)
     const delta = w.adapterDelta(module, input);
     return delta ? y.add(delta) : y;
   };
-  const { cos, sin } = ropeTables(positionIds, invFreqFor(c));
+  const { cos, sin } = ropeTables(positionIds, invFreqFor(c), attentionMask.shape[1]);
   const bias = attentionBias(attentionMask, seqLen);
   const cache: KvCache = { keys: [], values: [] };
 
