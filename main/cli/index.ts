@@ -20,6 +20,7 @@ import { processIo, type CliIo } from './output';
 import { serveCommand } from './serve';
 import { resumeCommand, runsCommand, trainCommand } from './train';
 import { exportJobCommand } from './export-job';
+import { importRunCommand } from './import-run';
 
 /**
  * Every subcommand; later features add theirs here. Command modules import
@@ -46,6 +47,7 @@ export const COMMANDS: Command[] = [
   labelCommand,
   generateCandidatesCommand,
   exportJobCommand,
+  importRunCommand,
 ];
 
 const GLOBAL_OPTIONS = {

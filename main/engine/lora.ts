@@ -90,20 +90,32 @@ export class LoraAdapter implements Adapter {
   }
 }
 
-/** Target modules of a model: (module name, in, out, whether the weight is stored [in, out]). */
-function targets(model: CausalLM, suffixes: string[]): { module: string; inDim: number; outDim: number; conv1d: boolean }[] {
+/**
+ * Target modules of a model: (module name, in, out, whether the weight is stored [in, out]).
+ * As PEFT matches a list: a module is targeted when its name is an entry or ends with `.entry` — so both
+ * `q_proj` and the full names PEFT saves after resolving "all-linear" (`model.layers.0.self_attn.q_proj`) work;
+ * a string is PEFT's regular expression over the whole name ("all-linear": every block's linear layer).
+ */
+function targets(model: CausalLM, wanted: string[] | string): { module: string; inDim: number; outDim: number; conv1d: boolean }[] {
   const conv1d = model.config.family === 'gpt2';
+  const suffixes = wanted === 'all-linear' ? [...ALL_LINEAR_TARGETS[model.config.family]] : wanted;
+  const matches =
+    typeof suffixes === 'string'
+      ? (module: string) => new RegExp(`^(?:${suffixes})$`).test(module)
+      : (module: string) => suffixes.some((s) => module === s || module.endsWith(`.${s}`));
   const out = [];
   for (const spec of parameterSpecs(model.config)) {
     if (!spec.name.endsWith('.weight') || spec.shape.length !== 2) continue;
     const module = spec.name.slice(0, -'.weight'.length);
-    const last = module.split('.').at(-1)!;
-    if (!suffixes.includes(last)) continue;
+    if (!matches(module)) continue;
     const [d0, d1] = spec.shape as [number, number];
     out.push({ module, inDim: conv1d ? d0 : d1, outDim: conv1d ? d1 : d0, conv1d });
   }
   if (out.length === 0) {
-    throw new EngineError('invalid_input', `No ${model.config.modelType} module matches LoRA targets ${suffixes.join(', ')}`);
+    throw new EngineError(
+      'invalid_input',
+      `No ${model.config.modelType} module matches LoRA targets ${typeof suffixes === 'string' ? suffixes : suffixes.join(', ')}`,
+    );
   }
   return out;
 }
@@ -193,6 +205,11 @@ export async function loadLora(model: CausalLM, dir: string): Promise<LoraAdapte
   if (raw.use_rslora === true || raw.use_dora === true) {
     throw new EngineError('unsupported_model', `${configFile}: rsLoRA and DoRA adapters are not supported`);
   }
+  // Options that change which modules an adapter touches, or how, beyond (r, lora_alpha, target_modules): refused, not ignored.
+  const empty = (v: unknown) => v === undefined || v === null || v === false || (typeof v === 'object' && Object.keys(v).length === 0);
+  for (const key of ['rank_pattern', 'alpha_pattern', 'layers_to_transform', 'modules_to_save', 'trainable_token_indices', 'lora_bias'])
+    if (!empty(raw[key]))
+      throw new EngineError('unsupported_model', `${configFile}: ${key} is not supported (${JSON.stringify(raw[key])})`);
   const rank = Number(raw.r);
   const targetsRaw = raw.target_modules;
   const config: LoraConfig = {
@@ -201,7 +218,7 @@ export async function loadLora(model: CausalLM, dir: string): Promise<LoraAdapte
     dropout: Number(raw.lora_dropout ?? 0),
     targetModules: Array.isArray(targetsRaw) ? (targetsRaw as string[]) : typeof targetsRaw === 'string' ? [targetsRaw] : [],
   };
-  const expected = new Map(targets(model, config.targetModules).map((t) => [t.module, t]));
+  const expected = new Map(targets(model, typeof targetsRaw === 'string' ? targetsRaw : config.targetModules).map((t) => [t.module, t]));
   const file = await SafetensorsFile.open(path.join(dir, ADAPTER_WEIGHTS));
   const found = new Map<string, Partial<Record<'a' | 'b', tf.Variable>>>();
   try {

@@ -74,6 +74,7 @@ describe('the job kind registry', () => {
       'snapshot-diff',
       'train',
       'trl-export',
+      'trl-import',
     ]);
     // Only an import reads its file on the studio's side (streaming, with its watchdog); every other kind runs in a worker.
     expect(Object.keys(JOB_KINDS).filter((name) => !withWorker.includes(name))).toEqual(['dataset-import']);

@@ -96,11 +96,21 @@ export async function resolveModel(
       `Run #${run.id} has no checkpoint at step ${ref.step}${steps.length ? ` (it has ${steps.join(', ')})` : ''}.`,
     );
   }
-  const folder = join(checkpoint.path, 'model');
-  const adapter = join(checkpoint.path, 'adapter');
-  const full = existsSync(join(folder, 'config.json'));
+  // A run imported from TRL (issue 16) keeps its checkpoints as TRL wrote them: the folder is the HF model or the PEFT adapter.
+  const peft = existsSync(join(checkpoint.path, 'adapter_config.json'));
+  const hfLayout = peft || existsSync(join(checkpoint.path, 'config.json'));
+  const folder = hfLayout ? checkpoint.path : join(checkpoint.path, 'model');
+  const adapter = hfLayout ? checkpoint.path : join(checkpoint.path, 'adapter');
+  const full = !peft && existsSync(join(folder, 'config.json'));
   if (!full && !existsSync(adapter))
     throw new StudioError('INVALID_ARGUMENT', `Checkpoint ${checkpoint.path} holds neither a model/ folder nor a LoRA adapter/.`);
+  if (!full && base.kind === 'folder' && !existsSync(join(base.path, 'config.json')))
+    throw new StudioError(
+      'INVALID_ARGUMENT',
+      `Checkpoint ${checkpoint.path} is a LoRA adapter for ${base.path}, which is not a model folder on this machine; download the base model and import the run with it.`,
+    );
+  // A full checkpoint of an imported run whose starting model is not here is scored without a reference (no rewards/*).
+  const reference = base.kind === 'folder' && !existsSync(join(base.path, 'config.json')) ? null : base;
   return {
     source: full ? { kind: 'folder', path: folder } : base,
     adapter: full ? null : adapter,
@@ -109,7 +119,7 @@ export async function resolveModel(
     modelId: null,
     runId: run.id,
     runStep: ref.step,
-    reference: base,
+    reference,
     tokenization,
     beta,
   };
@@ -120,7 +130,11 @@ export async function modelHashOf(model: ModelToEvaluate): Promise<string> {
   const base = await modelSourceHash(model.source);
   if (!model.adapter) return base;
   const hash = createHash('sha256').update(`${base}\0`);
-  for (const name of readdirSync(model.adapter).sort()) hash.update(`${name}\0`).update(readFileSync(join(model.adapter, name)));
+  // The adapter's own files only: an imported TRL checkpoint folder also holds optimizer and trainer state.
+  for (const name of readdirSync(model.adapter)
+    .filter((n) => n === 'adapter_config.json' || n === 'adapter_model.safetensors')
+    .sort())
+    hash.update(`${name}\0`).update(readFileSync(join(model.adapter, name)));
   return hash.digest('hex');
 }
 

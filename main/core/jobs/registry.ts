@@ -16,6 +16,7 @@ import { labelBuildJob, labelExportJob, labelImportJob } from '../labeling/revie
 import { trainJob } from '../runs/train-job';
 import { snapshotDiffJob } from '../runs/snapshot-diff';
 import { trlExportJob } from '../export/trl-export-job';
+import { trlImportJob } from '../import-run/import-job';
 import type { AnyJobKind } from './kind';
 import { selfTestJob } from './self-test';
 
@@ -33,6 +34,7 @@ export const JOB_KINDS = {
   'label-build': labelBuildJob,
   'snapshot-diff': snapshotDiffJob,
   'trl-export': trlExportJob,
+  'trl-import': trlImportJob,
 } as const satisfies Record<string, AnyJobKind>;
 
 export type JobKindName = keyof typeof JOB_KINDS;

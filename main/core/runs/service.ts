@@ -25,8 +25,11 @@ import { defaultsFor, estimateRun } from './estimate';
 import { defaultModelName, inspectModelFolder, readModelFolderConfig } from './models';
 import { type RunStore } from './store';
 
-// runs.exportTrl is the TRL export's (main/core/export/service.ts).
-type RunMethods = Exclude<Extract<keyof Handlers, `runs.${string}` | `models.${string}`>, 'runs.exportTrl'>;
+// runs.exportTrl is the TRL export's (main/core/export/service.ts); runs.importTrl the TRL import's (main/core/import-run/service.ts).
+type RunMethods = Exclude<
+  Extract<keyof Handlers, `runs.${string}` | `models.${string}`>,
+  'runs.exportTrl' | 'runs.importTrl' | 'runs.startImportTrl'
+>;
 
 export interface RunServiceDeps {
   runs: RunStore;
