@@ -34,6 +34,7 @@ import {
   type ReferenceOptions,
 } from './reference';
 import { lrAt } from './schedule';
+import { checkWebGpuTensorSizes, largestTensors } from '../engine/backend/webgpu';
 
 /** A loss or gradient that is NaN or infinite; the run stops with the step that produced it. */
 export class NonFiniteError extends Error {
@@ -217,11 +218,23 @@ export class Trainer {
     return { train, test, cache: null };
   }
 
+  /**
+   * On webgpu, refuses a run whose batches would make a tensor larger than one
+   * GPU buffer binding (Dawn would compute it wrongly), before any work.
+   * A batch holds a micro-batch's chosen and rejected sequences.
+   */
+  private static checkDeviceLimits(config: RunConfig, model: CausalLM, pairs: TokenizedPair[]): void {
+    const longest = pairs.reduce((n, p) => Math.max(n, p.chosen.inputIds.length, p.rejected?.inputIds.length ?? 0), 0);
+    const rows = Math.min(config.microBatchSize, pairs.length) * 2;
+    checkWebGpuTensorSizes(largestTensors(model.config, rows, longest, { rows: 'microBatchSize', seqLen: 'maxLength' }));
+  }
+
   /** A fresh run: tokenizes, reads, computes or checks the reference log-probs, attaches LoRA when configured. */
   static async create(init: TrainerInit): Promise<Trainer> {
     const config = RunConfig.parse(init.config);
     const pairs = Trainer.tokenize(config, init.tokenizer, init.records);
     const testPairs = init.testRecords ? Trainer.tokenize(config, init.tokenizer, init.testRecords, true) : [];
+    Trainer.checkDeviceLimits(config, init.model, [...pairs, ...testPairs]);
     const references = await Trainer.references(config, init, pairs, testPairs, false);
     const lora = config.lora
       ? createLora(
@@ -251,6 +264,7 @@ export class Trainer {
     const pairs = Trainer.tokenize(config, init.tokenizer, init.records);
     if (hashPairs(pairs) !== state.pairsHash) throw new Error('The training records differ from those the checkpoint was trained on');
     const testPairs = init.testRecords ? Trainer.tokenize(config, init.tokenizer, init.testRecords, true) : [];
+    Trainer.checkDeviceLimits(config, init.model, [...pairs, ...testPairs]);
     const references = await Trainer.references(config, init, pairs, testPairs, true);
     const lora = await loadCheckpointWeights(dir, state, init.model);
     const trainer = new Trainer(config, init.model, init.tokenizer, { pairs, testPairs }, references, lora, state.position);

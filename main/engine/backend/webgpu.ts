@@ -97,6 +97,8 @@ let probe: Promise<WebGpuProbe> | null = null;
 let adapter: GpuAdapterLike | null = null;
 let device: GpuDeviceLike | null = null;
 let deviceFailure: string | null = null;
+/** The factory registered for the current device (a tfjs backend on it is reused while it is registered). */
+let factory: (() => tf.KernelBackend) | null = null;
 
 function isInstalled(pkg: string): boolean {
   try {
@@ -194,7 +196,9 @@ function watch(d: GpuDeviceLike): void {
   };
   void d.lost.then((info) => {
     if (device !== d) return;
-    deviceFailure ??= `The GPU device was lost (${info.reason}${info.message ? `: ${info.message.trim().split('\n')[0]}` : ''})`;
+    deviceFailure ??=
+      `The GPU device was lost (${info.reason}${info.message ? `: ${info.message.trim().split('\n')[0]}` : ''}), so the job stopped; ` +
+      'what it saved is intact: resume it, with STUDIO_BACKEND=wasm if the GPU stays unavailable';
   });
 }
 
@@ -203,6 +207,11 @@ function watch(d: GpuDeviceLike): void {
  * Returns null with a note when it cannot; the caller falls back.
  */
 export async function startWebGpu(notes: string[], options: { allowFallbackAdapter: boolean }): Promise<WebGpuAdapterInfo | null> {
+  if (device && deviceFailure) {
+    // A failed or lost device is not used again: start over with a new adapter and device.
+    if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
+    releaseWebGpuDevice();
+  }
   const found = await probeWebGpu();
   if (!found.available) {
     notes.push(`webgpu: ${found.reason}`);
@@ -224,20 +233,31 @@ export async function startWebGpu(notes: string[], options: { allowFallbackAdapt
       deviceFailure = null;
       watch(device);
     }
-    // Imported only now: the package registers its own factory when navigator.gpu exists at import time.
-    const { WebGPUBackend } = (await import(/* @vite-ignore */ TFJS_WEBGPU_PACKAGE)) as { WebGPUBackend: WebGpuBackendClass };
-    installNavigatorGpu(gpu!);
-    const d = device;
-    /** Checks the device before handing out values, so a read after a device error throws it. */
-    class StudioWebGpuBackend extends WebGPUBackend {
-      override async read(dataId: object): Promise<tf.backend_util.BackendValues> {
-        const values = await super.read(dataId);
-        throwIfDeviceFailed();
-        return values;
+    if (!factory || tf.findBackendFactory('webgpu') !== factory) {
+      // Imported only now: the package registers its own factory when navigator.gpu exists at import time.
+      const { WebGPUBackend } = (await import(/* @vite-ignore */ TFJS_WEBGPU_PACKAGE)) as { WebGPUBackend: WebGpuBackendClass };
+      installNavigatorGpu(gpu!);
+      const d = device;
+      /** Checks the device before handing out values, so a read after a device error throws it. */
+      class StudioWebGpuBackend extends WebGPUBackend {
+        override async read(dataId: object): Promise<tf.backend_util.BackendValues> {
+          let values: tf.backend_util.BackendValues;
+          try {
+            values = await super.read(dataId);
+          } catch (error) {
+            // A lost device fails the read itself; its loss may be reported a moment later.
+            await Promise.race([d.lost, new Promise((resolve) => setTimeout(resolve, 100))]);
+            throwIfDeviceFailed();
+            throw new WebGpuDeviceError(`Reading a tensor back from the GPU failed: ${(error as Error).message.split('\n')[0]}`);
+          }
+          throwIfDeviceFailed();
+          return values;
+        }
       }
+      if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
+      factory = () => new StudioWebGpuBackend(d, adapter!.info);
+      tf.registerBackend('webgpu', factory, 1);
     }
-    if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
-    tf.registerBackend('webgpu', () => new StudioWebGpuBackend(d, adapter!.info), 1);
     if (!(await tf.setBackend('webgpu'))) {
       notes.push('webgpu: the backend failed to start');
       return null;
@@ -249,11 +269,15 @@ export async function startWebGpu(notes: string[], options: { allowFallbackAdapt
   return found.adapter;
 }
 
-/** Forgets the device (after the backend was removed); the next start requests a new one. */
+/** Forgets the device (after the backend was removed); the next start asks for a new adapter and device. */
 export function releaseWebGpuDevice(): void {
   device?.destroy();
   device = null;
   deviceFailure = null;
+  factory = null;
+  // An adapter gives out one device; a new one needs a new adapter.
+  adapter = null;
+  probe = null;
 }
 
 /** For tests of the fault paths: destroys the device as a driver reset would. */
@@ -282,4 +306,38 @@ export function checkWebGpuTensorSizes(tensors: { what: string; elements: number
 
 function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+/**
+ * The largest tensors a forward and backward pass of `rows` sequences of
+ * `seqLen` tokens makes, for checkWebGpuTensorSizes, each with what shrinks it.
+ */
+export function largestTensors(
+  model: { vocabSize: number; hiddenSize: number; intermediateSize: number; numHeads: number },
+  rows: number,
+  seqLen: number,
+  shrink: { rows: string; seqLen: string },
+): { what: string; elements: number; change: string }[] {
+  return [
+    {
+      what: `The logits of a batch (${rows} sequences × ${seqLen} tokens × a vocabulary of ${model.vocabSize})`,
+      elements: rows * seqLen * model.vocabSize,
+      change: `lower ${shrink.rows} or ${shrink.seqLen}`,
+    },
+    {
+      what: `The attention scores of a batch (${rows} sequences × ${model.numHeads} heads × ${seqLen}² tokens)`,
+      elements: rows * model.numHeads * seqLen * seqLen,
+      change: `lower ${shrink.seqLen} or ${shrink.rows}`,
+    },
+    {
+      what: `The MLP activations of a batch (${rows * seqLen} tokens × ${model.intermediateSize})`,
+      elements: rows * seqLen * model.intermediateSize,
+      change: `lower ${shrink.rows} or ${shrink.seqLen}`,
+    },
+    {
+      what: `The embedding matrix (${model.vocabSize} × ${model.hiddenSize})`,
+      elements: model.vocabSize * model.hiddenSize,
+      change: 'pick a model with a smaller vocabulary or hidden size',
+    },
+  ];
 }
