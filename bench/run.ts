@@ -16,6 +16,8 @@ const SUITES: Record<string, () => Promise<SuiteResult>> = {
   labels: async () => (await import('./labels/run')).run(),
   models: async () => (await import('./models/run')).run(),
   training: async () => (await import('./training/run')).run(),
+  // The paper in miniature (issue 19): the default experiment grid on the demo, `--quick` for its small one.
+  replicate: async () => (await import('./replicate')).run(),
 };
 
 /**

@@ -21,6 +21,7 @@ import { serveCommand } from './serve';
 import { resumeCommand, runsCommand, trainCommand } from './train';
 import { exportJobCommand } from './export-job';
 import { importRunCommand } from './import-run';
+import { experimentsCommand, sweepCommand } from './experiments';
 
 /**
  * Every subcommand; later features add theirs here. Command modules import
@@ -48,6 +49,8 @@ export const COMMANDS: Command[] = [
   generateCandidatesCommand,
   exportJobCommand,
   importRunCommand,
+  sweepCommand,
+  experimentsCommand,
 ];
 
 const GLOBAL_OPTIONS = {

@@ -35,7 +35,7 @@ import type { JobStore } from '../jobs/store';
 import type { JobSupervisor } from '../jobs/supervisor';
 import type { RunStore } from '../runs/store';
 import { runEvalPoints } from '../runs/run-evals';
-import { ExperimentStore, type ExperimentRow, type ExperimentRunRow } from './store';
+import type { ExperimentStore, ExperimentRow, ExperimentRunRow } from './store';
 
 type ExperimentMethods = Extract<keyof Handlers, `experiments.${string}`>;
 
@@ -229,6 +229,18 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
     return { ...rest };
   };
 
+  /**
+   * A job running in another studio process (`studio sweep` in a terminal while the app pauses the experiment)
+   * cannot be stopped from here: it finishes there, and the held queue keeps anything after it from starting.
+   */
+  const otherProcessAllowed = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (err) {
+      if (!(err instanceof StudioError && err.code === 'CONFLICT')) throw err;
+    }
+  };
+
   const announce = (job: Job) => events.emit({ type: 'job.updated', job });
 
   /** Holds a queued job of a paused experiment (it is queued again on resume). */
@@ -374,7 +386,7 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
       // Queued work is held first (synchronously, so nothing is launched in between), then the running run checkpoints and stops.
       const all = jobsOf(id);
       for (const { job } of all) if (job.status === 'queued') hold(job, id);
-      for (const { job, train } of all) if (train && job.status === 'running') jobs.pause(job.id);
+      for (const { job, train } of all) if (train && job.status === 'running') otherProcessAllowed(() => jobs.pause(job.id));
       return detail(id);
     },
     'experiments.resume': ({ id }) => {
@@ -390,7 +402,9 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
       experiments.setState(id, 'cancelled');
       for (const { job } of jobsOf(id)) {
         if (job.status === 'queued' || job.status === 'running' || job.status === 'paused')
-          jobs.cancel(job.id, `Cancelled with experiment #${id}${job.status === 'paused' ? ' while paused' : ''}.`);
+          otherProcessAllowed(() =>
+            jobs.cancel(job.id, `Cancelled with experiment #${id}${job.status === 'paused' ? ' while paused' : ''}.`),
+          );
       }
       return detail(id);
     },
