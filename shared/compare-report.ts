@@ -4,13 +4,13 @@
  * column and deltas against a baseline row, and the comparison report — one
  * self-contained HTML file (inline CSS, charts as inline SVG, no request
  * anywhere) plus each table as CSV. Pure, so the Compare page, the
- * `reports.compare` handler and `studio compare` build the same tables, and
+ * `compare.report` handler and `studio compare` build the same tables, and
  * tests read them without a browser or a studio.
  */
 import { z } from 'zod';
 import { formatMetricCell, formatValue, itemKey, metricColumns, type ItemMetrics, type MetricColumn } from './eval-columns';
 import type { RunEvalPoint } from './runs';
-import { SideBySideSet, type SideBySide } from './side-by-side';
+import { SIDE_BY_SIDE_MAX_PROMPTS, SideBySideSet, type SideBySide } from './side-by-side';
 import {
   alignmentChoices,
   capabilityChoices,
@@ -29,7 +29,7 @@ import {
 
 const Id = z.number().int().positive();
 
-/** `reports.compare`'s arguments and answer (the contract's block for it lives in contract.ts). */
+/** `compare.report`'s arguments and answer (the contract's block for it lives in contract.ts). */
 export const CompareReportParams = z.object({
   runIds: z.array(Id).min(1).max(50),
   /** Only evaluations on this suite (by default every suite the runs were evaluated on). */
@@ -40,6 +40,14 @@ export const CompareReportParams = z.object({
   baseline: z.string().optional(),
   /** Generations to show (a side-by-side set, as the Generations tab names it): its stored answers, nothing generated now. */
   generations: SideBySideSet.optional(),
+  /**
+   * The set's prompts to keep, by prompt hash (the rows the Generations tab's
+   * filters leave); by default every prompt of the set.
+   */
+  generationsKeep: z
+    .array(z.string().regex(/^[0-9a-f]{64}$/, 'a prompt hash (64 hex digits)'))
+    .max(SIDE_BY_SIDE_MAX_PROMPTS)
+    .optional(),
   /** Where to write the HTML file (the CSVs go beside it); by default the workspace's exports folder. */
   path: z.string().min(1).optional(),
 });
@@ -55,6 +63,8 @@ export const CompareReportResult = z.object({
   csv: z.array(CompareReportFile.extend({ table: z.string() })),
   runs: z.number().int(),
   checkpoints: z.number().int(),
+  /** The generations' prompts in the report, when it has generations. */
+  generations: z.number().int().optional(),
 });
 export type CompareReportResult = z.infer<typeof CompareReportResult>;
 
@@ -77,8 +87,10 @@ export interface ReportData {
   evals: Record<string, RunEvalPoint[]>;
   /** Metric curves: per metric, each run's points. */
   curves: { metric: string; series: { runId: number; steps: number[]; values: number[] }[] }[];
-  /** Selected generations (a side-by-side set's stored answers), when asked for. */
+  /** Selected generations (a side-by-side set's stored answers, only the prompts kept), when asked for. */
   generations?: SideBySide;
+  /** How many prompts the generations' set holds (more than its rows when only some were kept). */
+  generationsTotal?: number;
 }
 
 /** Nested objects become dotted keys; lists are kept whole, as JSON (as the runs table shows them). */
@@ -409,6 +421,17 @@ figure{margin:.5rem 0}td.gen{white-space:pre-wrap;max-width:28rem}figcaption{fon
 
 const swatch = (color: string) => `<span class="swatch" style="background:${escapeXml(color)}"></span>`;
 
+/** What the generations section shows: how many of the set's prompts, and the judge. */
+function generationsNote(data: ReportData): string {
+  const g = data.generations!;
+  const total = data.generationsTotal ?? g.rows.length;
+  const shown =
+    total === g.rows.length
+      ? `All ${total} prompts of the set`
+      : `${g.rows.length} of the set's ${total} prompts (those kept on the Generations tab)`;
+  return `${shown} through ${g.columns.length} models. Judge: ${escapeXml(g.judge)}; verdicts against the first column.`;
+}
+
 /** The comparison as one self-contained HTML document: every user string escaped, no script, no request. */
 export function reportHtml(data: ReportData, choices: ReportChoices = {}): string {
   const t = reportTables(data, choices);
@@ -470,6 +493,6 @@ ${legend}
 <section id="curves"><h2>Metric curves</h2>${curves || '<p class="note">No metrics logged.</p>'}</section>
 <section id="evaluations"><h2>Evaluation table</h2><p class="note">Value ± standard error or [95% interval] as stored; under it the change against the baseline row (green: better). ★ best per column (↑ higher is better, ↓ lower).</p>${t.rows.length ? evalTable : '<p class="note">No evaluations yet.</p>'}</section>
 <section id="paper-view"><h2>The paper’s view: alignment against capability</h2>${legend}${paper}</section>
-${data.generations ? `<section id="generations"><h2>Generations</h2><p class="note">Judge: ${escapeXml(data.generations.judge)}; verdicts against the first column.</p>${generationsHtml(data.generations)}</section>\n` : ''}</body></html>
+${data.generations ? `<section id="generations"><h2>Generations</h2><p class="note">${generationsNote(data)}</p>${generationsHtml(data.generations)}</section>\n` : ''}</body></html>
 `;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MetricSeries } from './runs';
+import type { MetricSeries } from './runs';
 
 /**
  * Comparing runs (issue 15): what the Compare page reads besides runs.list —
@@ -7,9 +7,51 @@ import { MetricSeries } from './runs';
  * numbers, and what changed between two runs' dataset snapshots.
  */
 
-/** Metric columns of several runs, by run id (only the metrics asked for). */
-export const RunsMetricSeries = z.record(z.string(), MetricSeries);
+/**
+ * One run's metric columns, packed: 50 runs × 5 metrics × 2,000 steps are a
+ * million numbers, some 20 MB as JSON numbers (each a step and a 17-digit
+ * value) that the server validates and writes and the page parses; as
+ * binary in base64 they are under 4 MB of strings. Steps are Int32, values
+ * Float32 (7 significant digits, more than a chart or its readout shows;
+ * runs.metrics keeps the exact values), both little-endian as every
+ * platform the studio runs on. `steps` are the steps at which any of the
+ * named metrics was logged; a column logged at only some of them (held-out
+ * metrics) carries its own.
+ */
+export const PackedRunMetrics = z.object({
+  runId: z.number().int(),
+  steps: z.string(),
+  columns: z.record(z.string(), z.object({ steps: z.string().optional(), values: z.string() })),
+});
+export type PackedRunMetrics = z.infer<typeof PackedRunMetrics>;
+
+/** Metric columns of several runs, packed (decodeRunMetrics unpacks them), in the order asked for. */
+export const RunsMetricSeries = z.array(PackedRunMetrics);
 export type RunsMetricSeries = z.infer<typeof RunsMetricSeries>;
+
+function fromBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * A packed run's columns as MetricSeries. Columns logged at every step share
+ * one steps array (the same object), which the page's charts recognise and
+ * do not copy or merge.
+ */
+export function decodeRunMetrics(packed: PackedRunMetrics): MetricSeries {
+  const shared = Array.from(new Int32Array(fromBase64(packed.steps).buffer));
+  const out: MetricSeries = {};
+  for (const [name, column] of Object.entries(packed.columns)) {
+    out[name] = {
+      steps: column.steps === undefined ? shared : Array.from(new Int32Array(fromBase64(column.steps).buffer)),
+      values: Array.from(new Float32Array(fromBase64(column.values).buffer)),
+    };
+  }
+  return out;
+}
 
 /** Whether a larger value of a metric is better: losses are lower-is-better, accuracies and margins higher. */
 export function higherIsBetter(metric: string): boolean {

@@ -2,7 +2,7 @@
  * One colour per run, the same in every chart, in the runs table and on
  * every visit: a hash of the run's id picks it from a palette (as W&B colours
  * runs), so it never depends on which runs are compared or in what order.
- * Shared: the Compare page and the comparison report (reports.compare,
+ * Shared: the Compare page and the comparison report (compare.report,
  * studio compare) draw each run in the same colour.
  */
 

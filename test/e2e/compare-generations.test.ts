@@ -1,7 +1,9 @@
 // Compare's checkpoint views (issue 15 items 6, 7) in Chromium against `studio serve`: two short demo runs
 // (MMPO and DPO); side-by-side generations of the base and each run's last checkpoint (three columns, generated
 // by eval jobs); the per-pair drill-down of the base against a checkpoint, a flipped pair sent to a relabel
-// queue that then shows in Labeling.
+// queue that then shows in Labeling; the report exported with the generations the filters keep.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEMO_RUN_DEFAULTS } from '../../shared/demo';
@@ -19,6 +21,8 @@ let page: Page;
 let studio: StudioInChromium | undefined;
 let consoleErrors: string[] = [];
 let snapshotId = 0;
+/** The demo snapshot's held-out pairs: one distinct prompt each. */
+let testCount = 0;
 const runIds: number[] = [];
 
 async function api<T>(method: string, args: unknown): Promise<T> {
@@ -69,7 +73,9 @@ async function preferenceResult(runId: number, step: number): Promise<number> {
 beforeAll(async () => {
   studio = await startStudioInChromium();
   ({ serve, page, consoleErrors } = studio);
-  snapshotId = (await api<Snapshot[]>('snapshots.list', {}))[0]!.id;
+  const snapshot = (await api<Snapshot[]>('snapshots.list', {}))[0]!;
+  snapshotId = snapshot.id;
+  testCount = snapshot.testCount;
   runIds.push(await startRun(PRESETS.mmpo, 'mmpo short'), await startRun(PRESETS.dpo, 'dpo short'));
   for (const id of runIds) await settled((await api<Run>('runs.get', { id })).jobId);
 }, 600_000);
@@ -90,10 +96,10 @@ describe('Compare checkpoints against `studio serve`', () => {
     await page.locator('input[type=number]').fill('8');
     await page.getByTestId('sbs-generate').click();
     await expect.poll(() => page.getByTestId('sbs-column-head').count()).toBe(3);
-    // The cells fill in as the eval jobs end: every column generated for all 66 test prompts.
+    // The cells fill in as the eval jobs end: every column generated for every test prompt.
     await expect
       .poll(() => page.getByTestId('sbs-progress').textContent(), { timeout: 300_000, interval: 1000 })
-      .toBe('66/66 · 66/66 · 66/66 generated');
+      .toBe(Array.from({ length: 3 }, () => `${testCount}/${testCount}`).join(' · ') + ' generated');
     await expect.poll(() => page.getByTestId('sbs-row').count()).toBe(50);
     expect(await page.getByTestId('sbs-row').first().getByTestId('sbs-cell').count()).toBe(3);
     // Each cell carries the rule checker's verdict.
@@ -106,10 +112,35 @@ describe('Compare checkpoints against `studio serve`', () => {
     await page.screenshot({ path: 'test-results/compare-generations.png', fullPage: true });
   }, 400_000);
 
+  it('exports the report with the generations the filters keep, and the tab keeps its set across tabs', async () => {
+    await page.getByTestId('sbs-differ').click();
+    const differ = Number(/\((\d+)\)/.exec((await page.getByTestId('sbs-differ').textContent())!)![1]);
+    // Away and back: the tab's set and filter are the page's, so the grid is still there.
+    await page.getByTestId('compare-tab-runs').click();
+    await page.getByTestId('compare-tab-generations').click();
+    await expect.poll(() => page.getByTestId('sbs-column-head').count()).toBe(3);
+    expect(await page.getByTestId('sbs-differ').getAttribute('aria-pressed')).toBe('true');
+
+    await page.getByTestId('compare-tab-checkpoints').click();
+    await expect.poll(() => page.getByTestId('export-report-generations').textContent()).toContain(`${differ} kept prompts × 3 columns`);
+    await page.getByTestId('export-report-button').click();
+    const link = page.getByTestId('export-report-download');
+    await link.waitFor({ timeout: 60_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const file = join(studio!.dir, 'generations-report.html');
+    await download.saveAs(file);
+    const html = readFileSync(file, 'utf8');
+    expect(html.match(/<tr data-prompt=/g) ?? []).toHaveLength(differ);
+    expect(html).toContain(differ === testCount ? `All ${testCount} prompts of the set` : `${differ} of the set’s ${testCount} prompts`);
+    await page.getByTestId('compare-tab-generations').click();
+    await page.getByTestId('sbs-differ').click();
+    expect(consoleErrors).toEqual([]);
+  }, 120_000);
+
   it('drills into two checkpoints pair by pair and sends a flipped pair to a relabel queue', async () => {
     const base = await preferenceResult(runIds[0]!, 0);
     await preferenceResult(runIds[1]!, 8);
-    const flips = await api<PairDrilldown>('drilldown.pairs', {
+    const flips = await api<PairDrilldown>('compare.pairs', {
       a: base,
       b: (await api<{ id: number; runId: number | null }[]>('evals.list', {})).find((r) => r.runId === runIds[1])!.id,
     });

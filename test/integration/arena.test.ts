@@ -1,7 +1,7 @@
 /**
  * The arena across N checkpoints (issue 15 item 8) on a fresh demo workspace
  * with real eval workers: three models (a run's starting model and two of its
- * checkpoints) answer the demo test split through sideBySide.start; one blind
+ * checkpoints) answer the demo test split through compare.generate; one blind
  * arena queue pairs them evenly; a person's votes with a known order (step 4
  * beats both others, the other two tie) put step 4 first on the
  * Bradley–Terry leaderboard; the rules judge votes as its own annotator
@@ -21,6 +21,8 @@ import { tempDir } from '../helpers/tmp';
 
 let studio: Studio;
 let snapshotId = 0;
+/** The demo snapshot's held-out pairs: one distinct prompt each. */
+let testCount = 0;
 let run: Run;
 const t = tempDir();
 const SAMPLING = { temperature: 0.7, topP: 0.9, topK: 0, maxTokens: 8, seed: 11 };
@@ -29,7 +31,9 @@ beforeAll(async () => {
   studio = createStudio({ workspaceDir: join(t.dir, 'ws') });
   await studio.seedDemo();
   const modelId = (await studio.demoModel())!.id;
-  snapshotId = (await call(studio, 'snapshots.list', {}))[0]!.id;
+  const snapshot = (await call(studio, 'snapshots.list', {}))[0]!;
+  snapshotId = snapshot.id;
+  testCount = snapshot.testCount;
   const config = {
     ...DEMO_RUN_DEFAULTS,
     maxSteps: 4,
@@ -63,17 +67,18 @@ describe('arena across three checkpoints', () => {
   it('pairs the models evenly and blind, ranks them by votes with intervals, takes the rules judge as an annotator, and builds a dataset', async () => {
     const models = [at(0), at(2), at(4)];
     const set = { columns: models, prompts: { snapshotId, split: 'test' as const }, judge: { kind: 'rules' as const }, sampling: SAMPLING };
-    for (const job of await call(studio, 'sideBySide.start', set)) expect((await jobSettled(studio, job.id)).status).toBe('succeeded');
-    const sbs = await call(studio, 'sideBySide.get', set);
+    for (const job of await call(studio, 'compare.generate', set)) expect((await jobSettled(studio, job.id)).status).toBe('succeeded');
+    const sbs = await call(studio, 'compare.generations', set);
     const [h0, h2, h4] = sbs.columns.map((c) => c.modelHash) as [string, string, string];
 
     const created = await call(studio, 'arena.create', { name: 'three-way', models, snapshotId, sampling: SAMPLING, seed: 4 });
     const queue = (await call(studio, 'labeling.queues', {})).find((q) => q.id === created.queueId)!;
     expect(queue.kind).toBe('arena');
     expect(queue.total).toBe(created.pairs);
-    // 66 prompts, one pair each, the three matchups in turn: 22 each before identical answers are left out.
-    expect(created.pairs + created.identical).toBe(66);
-    expect(Object.values(created.perMatchup).every((n) => n <= 22 && n >= 22 - created.identical)).toBe(true);
+    // One pair per test prompt, the three matchups in turn: a third each (rounded) before identical answers are left out.
+    expect(created.pairs + created.identical).toBe(testCount);
+    const [most, least] = [Math.ceil(testCount / 3), Math.floor(testCount / 3)];
+    expect(Object.values(created.perMatchup).every((n) => n <= most && n >= least - created.identical)).toBe(true);
     expect(Object.keys(created.perMatchup)).toHaveLength(3);
 
     // Blind: sources name the models (never shown to labelers); both slots see every model, so sides are mixed.

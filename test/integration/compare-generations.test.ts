@@ -20,6 +20,8 @@ import { tempDir } from '../helpers/tmp';
 
 let studio: Studio;
 let snapshotId = 0;
+/** The demo snapshot's held-out pairs: one distinct prompt each. */
+let testCount = 0;
 let run: Run;
 const t = tempDir();
 
@@ -27,7 +29,9 @@ beforeAll(async () => {
   studio = createStudio({ workspaceDir: join(t.dir, 'ws') });
   await studio.seedDemo();
   const modelId = (await studio.demoModel())!.id;
-  snapshotId = (await call(studio, 'snapshots.list', {}))[0]!.id;
+  const snapshot = (await call(studio, 'snapshots.list', {}))[0]!;
+  snapshotId = snapshot.id;
+  testCount = snapshot.testCount;
   // Four MMPO steps at a high rate, checkpoints at 2 and 4, no evaluation during the run.
   const config = {
     ...DEMO_RUN_DEFAULTS,
@@ -69,16 +73,22 @@ describe('side-by-side generations', () => {
   });
 
   it('generates the base and two checkpoints through eval jobs, and a second request is served from the cache', async () => {
-    const first = await settleAll(await call(studio, 'sideBySide.start', set()));
+    const first = await settleAll(await call(studio, 'compare.generate', set()));
     expect(first).toHaveLength(2);
     // The base's answers are generated once (by the first column's job) and reused by the second.
-    expect(first[0]!.items[0]!.generations).toEqual({ candidate: { generated: 66, reused: 0 }, baseline: { generated: 66, reused: 0 } });
-    expect(first[1]!.items[0]!.generations).toEqual({ candidate: { generated: 66, reused: 0 }, baseline: { generated: 0, reused: 66 } });
+    expect(first[0]!.items[0]!.generations).toEqual({
+      candidate: { generated: testCount, reused: 0 },
+      baseline: { generated: testCount, reused: 0 },
+    });
+    expect(first[1]!.items[0]!.generations).toEqual({
+      candidate: { generated: testCount, reused: 0 },
+      baseline: { generated: 0, reused: testCount },
+    });
 
-    const view = await call(studio, 'sideBySide.get', set());
-    expect(view.columns.map((c) => c.generated)).toEqual([66, 66, 66]);
+    const view = await call(studio, 'compare.generations', set());
+    expect(view.columns.map((c) => c.generated)).toEqual([testCount, testCount, testCount]);
     expect(view.columns[0]!.name).toMatch(/step 0|starting model/);
-    expect(view.rows).toHaveLength(66);
+    expect(view.rows).toHaveLength(testCount);
     for (const row of view.rows) {
       expect(row.cells).toHaveLength(3);
       for (const cell of row.cells) {
@@ -95,24 +105,24 @@ describe('side-by-side generations', () => {
       }
     }
 
-    const again = await settleAll(await call(studio, 'sideBySide.start', set()));
+    const again = await settleAll(await call(studio, 'compare.generate', set()));
     expect(again.map((r) => [r.scored, r.items[0]!.cached])).toEqual([
       [0, true],
       [0, true],
     ]);
-    expect(await call(studio, 'sideBySide.get', set())).toEqual(view);
+    expect(await call(studio, 'compare.generations', set())).toEqual(view);
   }, 600_000);
 
   it('lays out typed prompts (no rule, so no verdict) and refuses a set with one column', async () => {
     const typed: SideBySideSet = { ...set(), columns: [at(0), at(4)], prompts: { texts: ['Say hello.', 'Name a colour.'] } };
-    const [result] = await settleAll(await call(studio, 'sideBySide.start', typed));
+    const [result] = await settleAll(await call(studio, 'compare.generate', typed));
     // The step-0 answers of other prompts do not cover these: both sides are generated.
     expect(result!.items[0]!.generations!.candidate.generated).toBe(2);
-    const view = await call(studio, 'sideBySide.get', typed);
+    const view = await call(studio, 'compare.generations', typed);
     expect(view.rows.map((r) => r.prompt)).toEqual(['Say hello.', 'Name a colour.']);
     for (const row of view.rows) for (const cell of row.cells) expect([typeof cell.text, cell.verdict]).toEqual(['string', null]);
 
-    await expect(call(studio, 'sideBySide.get', { ...typed, columns: [at(0)] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(call(studio, 'compare.generations', { ...typed, columns: [at(0)] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   }, 600_000);
 });
 
@@ -127,11 +137,11 @@ describe('per-pair drill-down', () => {
     }
     const [base, a, b] = results as [number, number, number];
 
-    const all = await call(studio, 'drilldown.pairs', { a, b, base, limit: 500 });
+    const all = await call(studio, 'compare.pairs', { a, b, base, limit: 500 });
     expect(all.snapshotId).toBe(snapshotId);
     expect(all.split).toBe('test');
-    expect(all.total).toBe(66);
-    expect(Object.values(all.counts).reduce((s, n) => s + n, 0)).toBe(66);
+    expect(all.total).toBe(testCount);
+    expect(Object.values(all.counts).reduce((s, n) => s + n, 0)).toBe(testCount);
     // Each pair's category is classifyPair of the three stored rows.
     const rows = async (id: number) =>
       new Map((await call(studio, 'evals.get', { id, limit: 1000 })).items.map((i) => [i.itemId, i.correct]));
@@ -145,15 +155,15 @@ describe('per-pair drill-down', () => {
       expect(p.chosen).not.toBe(p.rejected);
     }
     // The checkpoints differ: some pair is not right in both.
-    expect(all.counts['right-both']).toBeLessThan(66);
+    expect(all.counts['right-both']).toBeLessThan(testCount);
 
     for (const category of PAIR_CATEGORIES) {
-      const page = await call(studio, 'drilldown.pairs', { a, b, base, category, limit: 500 });
+      const page = await call(studio, 'compare.pairs', { a, b, base, category, limit: 500 });
       expect(page.total).toBe(all.counts[category]);
       expect(page.pairs.every((p) => p.category === category)).toBe(true);
     }
     // Paging keeps A's order.
-    const second = await call(studio, 'drilldown.pairs', { a, b, base, offset: 10, limit: 5 });
+    const second = await call(studio, 'compare.pairs', { a, b, base, offset: 10, limit: 5 });
     expect(second.pairs.map((p) => p.itemId)).toEqual(all.pairs.slice(10, 15).map((p) => p.itemId));
 
     const picked = all.pairs.filter((p) => p.category !== 'right-both').slice(0, 3);
@@ -169,6 +179,6 @@ describe('per-pair drill-down', () => {
     // A result of another kind, or of another split, is refused with which one and why.
     const mc = await call(studio, 'evals.list', {});
     const other = mc.find((r) => r.kind === 'win-rate')!;
-    await expect(call(studio, 'drilldown.pairs', { a, b: other.id })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(call(studio, 'compare.pairs', { a, b: other.id })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   }, 600_000);
 });

@@ -3,10 +3,13 @@
  * compare` on two short demo runs (MMPO and DPO) evaluated at their starting
  * model and their checkpoint writes one self-contained HTML file holding both
  * runs' tracks, the settings that differ, the curves and the evaluation table,
- * and a CSV per table beside it; bad arguments are exit 1 with one sentence.
+ * and a CSV per table beside it — through a `compare-report` job in a worker
+ * (cancel leaves no file); `--generations` adds the answers of the base and
+ * each run's last checkpoint, generating what the cache lacks; bad arguments
+ * are exit 1 with one sentence.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompareReportResult } from '../../shared/compare-report';
@@ -81,7 +84,39 @@ describe('studio compare', () => {
     expect(readFileSync(join(t.dir, 'report-settings.csv'), 'utf8')).toContain('1,mmpo <script>alert(1)</script>,mmpo,');
   }, 120_000);
 
-  it('adds selected generations (a side-by-side set’s stored answers) to the report and its CSVs', async () => {
+  it('with --generations FILE generates what the cache lacks, then shows the base’s and each run’s last checkpoint’s answers', async () => {
+    const prompts = join(t.dir, 'prompts.jsonl');
+    writeFileSync(
+      prompts,
+      ['Name a fruit in <b>uppercase</b>.', 'Say hello, ending with a question mark.']
+        .map((p) => JSON.stringify({ prompt: p }))
+        .join('\n') + '\n',
+    );
+    const out = join(t.dir, 'with-generations.html');
+    const {
+      code,
+      out: stdout,
+      err,
+    } = await studioCli(['compare', ...runIds.map(String), '--generations', prompts, '--out', out, '--json']);
+    expect(code, err).toBe(0);
+    const result = JSON.parse(stdout) as CompareReportResult;
+    expect(result).toMatchObject({ runs: 2, generations: 2 });
+    expect(result.csv.map((c) => c.table)).toEqual(['settings', 'evaluations', 'curves', 'generations']);
+    const html = readFileSync(out, 'utf8');
+    // Three columns: the first run's base, then each run's checkpoint at step 4; every cell generated.
+    expect(html.match(/<table id="generations-table"><thead><tr><th>prompt<\/th>(<th>[^<]*<\/th>){3}<\/tr>/)).not.toBeNull();
+    expect(html.match(/<tr data-prompt=/g)).toHaveLength(2);
+    expect(html).toContain('Name a fruit in &lt;b&gt;uppercase&lt;/b&gt;.');
+    expect(html).toContain('All 2 prompts of the set');
+    expect(html).not.toContain('not generated');
+    const csv = readFileSync(join(t.dir, 'with-generations-generations.csv'), 'utf8').trim().split('\n');
+    expect(csv[1]).toMatch(/^Name a fruit in <b>uppercase<\/b>\./);
+    const bad = await studioCli(['compare', String(runIds[0]), '--generations', 'split:dev', '--out', join(t.dir, 'y.html')]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('the split is test or train');
+  }, 300_000);
+
+  it('is a compare-report job: the prompts kept go into the report, and a cancelled report writes nothing', async () => {
     const studio = createStudio({ workspaceDir: workspace });
     try {
       const set = {
@@ -90,18 +125,31 @@ describe('studio compare', () => {
           { runId: runIds[0]!, step: 4 },
           { runId: runIds[1]!, step: 4 },
         ],
-        prompts: { texts: ['Name a fruit in <b>uppercase</b>.'] },
+        prompts: { path: join(t.dir, 'prompts.jsonl') },
       };
-      for (const job of await call(studio, 'sideBySide.start', set)) expect((await jobSettled(studio, job.id)).status).toBe('succeeded');
-      const path = join(t.dir, 'with-generations.html');
-      const result = await call(studio, 'reports.compare', { runIds, suite: TINY_SUITE, generations: set, path });
-      expect(result.csv.map((c) => c.table)).toEqual(['settings', 'evaluations', 'curves', 'generations']);
+      // The answers the CLI generated above, read from the cache.
+      const stored = await call(studio, 'compare.generations', set);
+      expect(stored.columns.map((c) => c.generated)).toEqual([2, 2, 2]);
+      const kept = stored.rows[1]!;
+      const path = join(t.dir, 'kept.html');
+      const job = await call(studio, 'compare.startReport', { runIds, generations: set, generationsKeep: [kept.promptHash], path });
+      expect(job).toMatchObject({ kind: 'compare-report', lane: 'light' });
+      const done = await jobSettled(studio, job.id);
+      expect(done.status).toBe('succeeded');
+      expect(done.result).toMatchObject({ html: { path }, generations: 1 });
       const html = readFileSync(path, 'utf8');
-      expect(html.match(/<table id="generations-table"><thead><tr><th>prompt<\/th>(<th>[^<]*<\/th>){3}<\/tr>/)).not.toBeNull();
-      expect(html).toContain('Name a fruit in &lt;b&gt;uppercase&lt;/b&gt;.');
-      expect(html).not.toContain('not generated');
-      const csv = readFileSync(join(t.dir, 'with-generations-generations.csv'), 'utf8').trim().split('\n');
-      expect(csv[1]).toMatch(/^Name a fruit in <b>uppercase<\/b>\./);
+      expect(html.match(/<tr data-prompt=/g)).toHaveLength(1);
+      expect(html).toContain(`<tr data-prompt="${kept.promptHash}">`);
+      expect(html).toContain('1 of the set’s 2 prompts');
+
+      const cancelledPath = join(t.dir, 'cancelled.html');
+      const started = await call(studio, 'compare.startReport', { runIds, path: cancelledPath });
+      await call(studio, 'jobs.cancel', { id: started.id });
+      expect((await jobSettled(studio, started.id)).status).toBe('cancelled');
+      expect(existsSync(cancelledPath)).toBe(false);
+      expect(existsSync(join(t.dir, 'cancelled-settings.csv'))).toBe(false);
+      // Keeping prompts of no set is the caller's mistake, refused before a job starts.
+      await expect(call(studio, 'compare.report', { runIds, generationsKeep: [kept.promptHash] })).rejects.toThrow(/no generations set/);
     } finally {
       await studio.close();
     }

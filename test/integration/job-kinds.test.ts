@@ -62,6 +62,7 @@ describe('the job kind registry', () => {
     // The kinds whose work runs in a worker process say so here, and nowhere else.
     const withWorker = Object.entries(JOB_KINDS).flatMap(([name, kind]) => ('worker' in kind ? [name] : []));
     expect(withWorker.sort()).toEqual([
+      'compare-report',
       'dataset-dedupe',
       'dataset-snapshot',
       'eval',

@@ -1,10 +1,10 @@
 /**
- * Side-by-side generations (issue 15 item 6). `sideBySide.start` runs the
+ * Side-by-side generations (issue 15 item 6). `compare.generate` runs the
  * set as `eval` jobs — one per checkpoint column, a win-rate item with the
  * first column as its baseline — so generating is the evaluation's own
  * (worker, progress, cancel, the generations table: an answer already stored
  * for the same model, prompt and settings is reused, and the base's answers
- * are generated once for every column). `sideBySide.get` lays the stored
+ * are generated once for every column). `compare.generations` lays the stored
  * answers out a column per model, with each cell's verdict where the judge
  * gave one: the rule checker's pass and reason, and the verdict against the
  * first column (the rules judge's, or a model judge's in both orders).
@@ -126,7 +126,8 @@ function cell(
   };
 }
 
-export async function sideBySide(deps: SideBySideDeps, set: ParsedSet): Promise<SideBySide> {
+/** The set's stored answers and verdicts; reads only (the comparison report's worker calls it too). */
+export async function sideBySide(deps: Omit<SideBySideDeps, 'jobs'>, set: ParsedSet): Promise<SideBySide> {
   const prompts = winRatePrompts(set, deps.artifactsDir);
   checkSize(deps, prompts);
   const resolved = await resolveColumns(deps, set, prompts);
@@ -159,9 +160,9 @@ export async function sideBySide(deps: SideBySideDeps, set: ParsedSet): Promise<
   };
 }
 
-export function sideBySideHandlers(deps: SideBySideDeps): Pick<Handlers, 'sideBySide.start' | 'sideBySide.get'> {
+export function sideBySideHandlers(deps: SideBySideDeps): Pick<Handlers, 'compare.generate' | 'compare.generations'> {
   return {
-    'sideBySide.start': (set) => {
+    'compare.generate': (set) => {
       const prompts = winRatePrompts(set, deps.artifactsDir);
       checkSize(deps, prompts);
       const base = set.columns[0]!;
@@ -179,6 +180,6 @@ export function sideBySideHandlers(deps: SideBySideDeps): Pick<Handlers, 'sideBy
           }),
         );
     },
-    'sideBySide.get': (set) => sideBySide(deps, set),
+    'compare.generations': (set) => sideBySide(deps, set),
   };
 }

@@ -15,6 +15,7 @@ import { uncertaintyJob } from '../labeling/uncertainty-job';
 import { labelBuildJob, labelExportJob, labelImportJob } from '../labeling/review-jobs';
 import { trainJob } from '../runs/train-job';
 import { snapshotDiffJob } from '../runs/snapshot-diff';
+import { compareReportJob } from '../runs/compare-report-job';
 import { trlExportJob } from '../export/trl-export-job';
 import { trlImportJob } from '../import-run/import-job';
 import type { AnyJobKind } from './kind';
@@ -33,6 +34,7 @@ export const JOB_KINDS = {
   'label-import': labelImportJob,
   'label-build': labelBuildJob,
   'snapshot-diff': snapshotDiffJob,
+  'compare-report': compareReportJob,
   'trl-export': trlExportJob,
   'trl-import': trlImportJob,
 } as const satisfies Record<string, AnyJobKind>;

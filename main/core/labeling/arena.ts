@@ -2,7 +2,7 @@
  * The arena across N checkpoints (issue 15 item 8), beside the two-model
  * arena of candidates-service.ts: `arena.create` builds one blind arena queue
  * from the models' stored answers (the generations table, filled by
- * `sideBySide.start`), `arena.judge` records a programmatic judge's votes as
+ * `compare.generate`), `arena.judge` records a programmatic judge's votes as
  * an annotator of its own (`judge:rules`), and `arena.leaderboard` fits
  * Bradley–Terry ratings with bootstrap 95% intervals over every standing
  * label — people's and judges' alike, as Chatbot Arena counts votes.
@@ -104,7 +104,7 @@ export async function createArena(deps: ArenaDeps, args: z.output<typeof ArenaCr
       if (found.size < hashes.length)
         throw new StudioError(
           'INVALID_ARGUMENT',
-          `${sides[i]!.modelName} has answered ${found.size} of the ${hashes.length} prompts with these settings: generate the models' answers first (Compare → Arena → Generate, or sideBySide.start with the same models, prompts and sampling).`,
+          `${sides[i]!.modelName} has answered ${found.size} of the ${hashes.length} prompts with these settings: generate the models' answers first (Compare → Arena → Generate, or compare.generate with the same models, prompts and sampling).`,
           { model: sides[i]!.modelName, answered: found.size, prompts: hashes.length },
         );
     });

@@ -3,7 +3,8 @@
  * run's best and final held-out numbers, and what changed between two runs'
  * dataset snapshots (the `snapshot-diff` job, snapshot-diff.ts).
  */
-import { higherIsBetter, type RunEvalSummary, type RunsMetricSeries } from '../../../shared/compare';
+import { higherIsBetter, type PackedRunMetrics, type RunEvalSummary } from '../../../shared/compare';
+import type { MetricSeries } from '../../../shared/runs';
 import { StudioError } from '../../../shared/result';
 import type { Db } from '../db/open';
 import type { Handlers } from '../handlers';
@@ -13,6 +14,22 @@ import type { JobSupervisor } from '../jobs/supervisor';
 import { getSnapshot } from '../datasets/snapshots';
 import { CompareStore } from './compare-store';
 import { snapshotSide } from './snapshot-diff';
+
+const base64 = (array: Int32Array | Float32Array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('base64');
+
+/** A run's columns packed for the wire (shared/compare.ts PackedRunMetrics): steps once, values as Float32. */
+export function packSeries(runId: number, series: MetricSeries): PackedRunMetrics {
+  const union = new Set<number>();
+  for (const column of Object.values(series)) for (const step of column.steps) union.add(step);
+  const steps = Int32Array.from([...union].sort((a, b) => a - b));
+  const columns: PackedRunMetrics['columns'] = {};
+  for (const [name, column] of Object.entries(series)) {
+    // A column's steps are a subset of the union: as many means the same.
+    const own = column.steps.length === steps.length ? {} : { steps: base64(Int32Array.from(column.steps)) };
+    columns[name] = { ...own, values: base64(Float32Array.from(column.values)) };
+  }
+  return { runId, steps: base64(steps), columns };
+}
 
 /** The held-out summary of every run: per `eval/…` metric its final value and its best (highest; lowest for a loss). */
 export function evalSummaries(store: CompareStore): RunEvalSummary[] {
@@ -30,7 +47,8 @@ export function evalSummaries(store: CompareStore): RunEvalSummary[] {
   return [...byRun.values()];
 }
 
-type CompareMethods = Extract<keyof Handlers, `compare.${string}`>;
+/** The runs' side of `compare.*`; the report, generations and pairs have their own modules (compare-report.ts, evals/side-by-side.ts, evals/drilldown.ts). */
+type CompareMethods = 'compare.runMetrics' | 'compare.evalSummary' | 'compare.snapshotDiff';
 
 export function compareHandlers(deps: { db: Db; jobs: JobSupervisor; jobStore: JobStore }): Pick<Handlers, CompareMethods> {
   const store = new CompareStore(deps.db);
@@ -39,9 +57,7 @@ export function compareHandlers(deps: { db: Db; jobs: JobSupervisor; jobStore: J
       const existing = store.existingRuns(ids);
       const missing = ids.filter((id) => !existing.has(id));
       if (missing.length) throw new StudioError('NOT_FOUND', `No run ${missing.map((id) => `#${id}`).join(', ')}.`, { ids: missing });
-      const out: RunsMetricSeries = {};
-      for (const id of ids) out[String(id)] = store.series(id, names);
-      return out;
+      return ids.map((id) => packSeries(id, store.series(id, names)));
     },
     'compare.evalSummary': () => evalSummaries(store),
     'compare.snapshotDiff': async ({ a, b }) => {

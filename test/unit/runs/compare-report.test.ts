@@ -19,7 +19,7 @@ import { metricRefKey } from '../../../shared/paper-view';
 import { PRESETS } from '../../../shared/objectives';
 import type { Run } from '../../../shared/runs';
 import { RunConfig } from '../../../shared/training';
-import { reportRun } from '../../../main/core/runs/compare-report';
+import { reportRun } from '../../../main/core/runs/compare-report-job';
 import { runSettings } from '../../../renderer/src/lib/compare-config';
 import { fixture } from './compare-report-fixture';
 

@@ -1,4 +1,4 @@
-// The Compare page's reads (issue 15): several runs' metric columns by name in one call, and
+// The Compare page's reads (issue 15): several runs' metric columns by name in one call (packed), and
 // each run's final and best held-out numbers, from a real workspace database.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { call } from '../../../main/core/client';
 import { createSnapshot } from '../../../main/core/datasets/snapshots';
 import { RunStore } from '../../../main/core/runs/store';
 import { createStudio, type Studio } from '../../../main/core/studio';
+import { decodeRunMetrics } from '../../../shared/compare';
 import { RunConfig } from '../../../shared/training';
 import { tempDir } from '../../helpers/tmp';
 import { openStores, type WorkspaceStores } from '../../helpers/workspace';
@@ -58,7 +59,7 @@ function withRuns(): { s: Studio; runs: RunStore; ids: [number, number] } {
 }
 
 describe('compare.runMetrics', () => {
-  it('returns only the metrics named, for each run asked for, keyed by run id', async () => {
+  it('returns only the metrics named, for each run asked for in that order, packed', async () => {
     const { s, runs, ids } = withRuns();
     const [one, two] = ids;
     for (const step of [1, 2, 3]) {
@@ -66,15 +67,34 @@ describe('compare.runMetrics', () => {
       runs.recordMetrics(two, step, { loss: 2 / step, grad_norm: 2 * step });
     }
     runs.recordMetrics(one, 3, { 'eval/loss': 0.5 });
-    const series = await call(s, 'compare.runMetrics', { ids: [one, two], names: ['loss', 'eval/loss', 'epoch'] });
-    expect(series).toEqual({
-      [one]: {
-        loss: { steps: [1, 2, 3], values: [1, 1 / 2, 1 / 3] },
-        'eval/loss': { steps: [3], values: [0.5] },
-        epoch: { steps: [1, 2, 3], values: [1 / 3, 2 / 3, 1] },
-      },
-      [two]: { loss: { steps: [1, 2, 3], values: [2, 1, 2 / 3] } },
+    const packed = await call(s, 'compare.runMetrics', { ids: [two, one], names: ['loss', 'eval/loss', 'epoch'] });
+    expect(packed.map((p) => p.runId)).toEqual([two, one]);
+    // Values travel as Float32: exact to 7 significant digits.
+    const f = (xs: number[]) => xs.map(Math.fround);
+    const first = decodeRunMetrics(packed[1]!);
+    expect(first).toEqual({
+      loss: { steps: [1, 2, 3], values: f([1, 1 / 2, 1 / 3]) },
+      'eval/loss': { steps: [3], values: [0.5] },
+      epoch: { steps: [1, 2, 3], values: f([1 / 3, 2 / 3, 1]) },
     });
+    // Columns logged at every step share one steps array; a held-out column carries its own.
+    expect(packed[1]!.columns['loss']!.steps).toBeUndefined();
+    expect(packed[1]!.columns['eval/loss']!.steps).toBeDefined();
+    expect(first['loss']!.steps).toBe(first['epoch']!.steps);
+    expect(decodeRunMetrics(packed[0]!)).toEqual({ loss: { steps: [1, 2, 3], values: f([2, 1, 2 / 3]) } });
+  });
+
+  it('packs a large run in a fraction of the JSON its numbers would be', async () => {
+    const { s, runs, ids } = withRuns();
+    runs.transaction(() => {
+      for (let step = 1; step <= 2000; step++) runs.recordMetrics(ids[0], step, { loss: Math.exp(-step / 700) + 0.01 * Math.sin(step) });
+    });
+    const [packed] = await call(s, 'compare.runMetrics', { ids: [ids[0]], names: ['loss'] });
+    const decoded = decodeRunMetrics(packed!);
+    expect(decoded['loss']!.steps).toHaveLength(2000);
+    expect(decoded['loss']!.values[999]).toBeCloseTo(Math.exp(-1000 / 700) + 0.01 * Math.sin(1000), 6);
+    const asJson = JSON.stringify(await call(s, 'runs.metrics', { id: ids[0] }));
+    expect(JSON.stringify(packed).length).toBeLessThan(asJson.length / 2);
   });
 
   it('names the runs that do not exist', async () => {

@@ -79,7 +79,7 @@ export function ArenaTab({ runs }: { runs: readonly Run[] }) {
   };
   const generate = () =>
     act('Generating answers', async () => {
-      const jobs = await api.call('sideBySide.start', { columns: models, prompts: { snapshotId: snapshot!, split }, sampling });
+      const jobs = await api.call('compare.generate', { columns: models, prompts: { snapshotId: snapshot!, split }, sampling });
       return `${jobs.length} evaluation job${jobs.length === 1 ? '' : 's'} queued (stored answers are reused). Make the arena once they end.`;
     });
   const create = () =>

@@ -17,13 +17,14 @@ import { formatMetricCell, itemKey } from '../../../../shared/eval-columns';
 import type { Run, RunEvalPoint } from '../../../../shared/runs';
 import { useApi } from '../../api/context';
 import { evalQueries, runQueries } from '../../api/queries';
-import { Button } from '../../components/Button';
 import { cardClass } from '../../components/Card';
 import { EmptyState } from '../../components/EmptyState';
 import { Table } from '../../components/Table';
 import { Field, inputClass } from '../../components/Field';
 import { runColor } from '../../../../shared/run-color';
 import { runSettings } from '../../lib/compare-config';
+import { ExportReport } from './ExportReport';
+import type { ReportGenerations } from './GenerationsTab';
 import { PaperView } from './PaperView';
 
 /**
@@ -50,53 +51,6 @@ const toReportRun = (run: Run): ReportRun => {
 
 const combineEvals = (results: { data?: RunEvalPoint[] }[]) => results.map((r) => r.data);
 const combineSteps = (results: { data?: { step: number }[] }[]) => results.map((r) => r.data?.map((c) => c.step));
-
-/** Exports the comparison (reports.compare) and offers the file: a download in serve mode, its path in the app. */
-function ExportReport({
-  params,
-}: {
-  params: { runIds: number[]; suite?: string; capability?: MetricRef; alignment?: MetricRef; baseline?: string };
-}) {
-  const api = useApi();
-  const write = useMutation({ mutationFn: () => api.call('reports.compare', params) });
-  const link = write.data?.html.downloadName ? api.downloadUrl(write.data.html.downloadName) : null;
-  return (
-    <div className="flex flex-wrap items-center gap-2 text-xs" data-testid="export-report">
-      <Button onClick={() => write.mutate()} disabled={write.isPending} data-testid="export-report-button">
-        {write.isPending ? 'Writing…' : 'Export report'}
-      </Button>
-      {write.data &&
-        (link ? (
-          <>
-            <a
-              href={link}
-              download={write.data.html.downloadName ?? undefined}
-              className="text-indigo-600 hover:underline"
-              data-testid="export-report-download"
-            >
-              Download {write.data.html.downloadName}
-            </a>
-            {write.data.csv.map((c) => (
-              <a
-                key={c.table}
-                href={api.downloadUrl(c.downloadName ?? '') ?? undefined}
-                download={c.downloadName ?? undefined}
-                className="text-indigo-600 hover:underline"
-                data-testid={`export-report-csv-${c.table}`}
-              >
-                {c.table}.csv
-              </a>
-            ))}
-          </>
-        ) : (
-          <span className="font-mono break-all" data-testid="export-report-path">
-            {write.data.html.path} (and {write.data.csv.length} CSVs beside it)
-          </span>
-        ))}
-      {write.error && <span className="text-rose-600">{write.error.message}</span>}
-    </div>
-  );
-}
 
 function EvaluationTable({
   rows,
@@ -234,7 +188,7 @@ function EvaluationTable({
   );
 }
 
-export function CheckpointsTab({ runs }: { runs: readonly Run[] }) {
+export function CheckpointsTab({ runs, generations }: { runs: readonly Run[]; generations: ReportGenerations | null }) {
   const api = useApi();
   const reportRuns = useMemo(() => runs.map(toReportRun), [runs]);
   const evals = useQueries({ queries: runs.map((r) => evalQueries.ofRun(api, r.id)), combine: combineEvals });
@@ -301,6 +255,7 @@ export function CheckpointsTab({ runs }: { runs: readonly Run[] }) {
               ...(alignmentRef ? { alignment: alignmentRef } : {}),
               ...(baseline ? { baseline: baseline.key } : {}),
             }}
+            generations={generations}
           />
           {loading && <span className="text-xs text-zinc-500">loading evaluations…</span>}
           {evaluate.error && <span className="text-xs text-rose-600">{evaluate.error.message}</span>}

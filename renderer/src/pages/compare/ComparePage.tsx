@@ -14,7 +14,7 @@ import { currentPath } from '../../lib/router';
 import { CompareCharts, type ChartSettings } from './CompareCharts';
 import { CompareRunsTable, type RunRow } from './CompareRunsTable';
 import { WhatChanged } from './WhatChanged';
-import { GenerationsTab } from './GenerationsTab';
+import { GenerationsTab, INITIAL_GENERATIONS, useReportGenerations, type GenerationsState } from './GenerationsTab';
 import { PairsTab } from './PairsTab';
 import { ArenaTab } from './ArenaTab';
 import { CheckpointsTab } from './CheckpointsTab';
@@ -71,6 +71,9 @@ export function ComparePage() {
   const { data: summaries = [] } = useQuery(compareQueries.evalSummary(api));
   const [pair, setPair] = useState<[number, number] | null>(null);
   const [tab, setTab] = useState<TabId>('runs');
+  // The Generations tab's choices live here: they outlive a tab switch, and the report (Checkpoints tab) includes its set.
+  const [generations, setGenerations] = useState<GenerationsState>(INITIAL_GENERATIONS);
+  const reportGenerations = useReportGenerations(generations);
 
   const rows = useMemo<RunRow[]>(() => {
     const evals = new Map(summaries.map((s) => [s.runId, s.metrics]));
@@ -147,10 +150,12 @@ export function ComparePage() {
         />
       )}
 
-      {tab === 'generations' && <GenerationsTab runs={picked} />}
+      {tab === 'generations' && (
+        <GenerationsTab runs={picked} state={generations} onState={(patch) => setGenerations((g) => ({ ...g, ...patch }))} />
+      )}
       {tab === 'pairs' && <PairsTab runs={picked} />}
       {tab === 'arena' && <ArenaTab runs={picked} />}
-      {tab === 'checkpoints' && <CheckpointsTab runs={picked} />}
+      {tab === 'checkpoints' && <CheckpointsTab runs={picked} generations={reportGenerations} />}
       {tab === 'runs' && (
         <section className={`${cardClass} space-y-3 p-4`} data-testid="compare-curves">
           <div className="flex flex-wrap items-end gap-4">

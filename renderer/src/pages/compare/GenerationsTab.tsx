@@ -1,7 +1,8 @@
-import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
 import type { Run } from '../../../../shared/runs';
 import { SIDE_BY_SIDE_SAMPLING, type SideBySideCell, type SideBySideRow, type SideBySideSet } from '../../../../shared/side-by-side';
+import type { ApiClient } from '../../api/client';
 import { useApi } from '../../api/context';
 import { modelQueries, snapshotQueries } from '../../api/queries';
 import { Badge } from '../../components/Badge';
@@ -57,25 +58,96 @@ function Cell({ row, column, reference }: { row: SideBySideRow; column: number; 
   );
 }
 
-export function GenerationsTab({ runs }: { runs: readonly Run[] }) {
+/**
+ * The tab's choices, kept by the Compare page: they outlive a switch to
+ * another tab, and *Export report* (Checkpoints tab) includes the set
+ * generated here with the prompts its filters keep.
+ */
+export interface GenerationsState {
+  /** Column keys in order (useModelOptions); null: the defaults. */
+  chosen: string[] | null;
+  source: 'snapshot' | 'typed';
+  snapshotId: number | null;
+  split: 'test' | 'train';
+  typed: string;
+  judgeModel: number | null;
+  maxTokens: number;
+  /** The column the others are diffed against. */
+  reference: number;
+  differOnly: boolean;
+  flipsOnly: boolean;
+  shown: number;
+  /** The set last generated (what the grid shows). */
+  asked: SideBySideSet | null;
+}
+
+export const INITIAL_GENERATIONS: GenerationsState = {
+  chosen: null,
+  source: 'snapshot',
+  snapshotId: null,
+  split: 'test',
+  typed: '',
+  judgeModel: null,
+  maxTokens: SIDE_BY_SIDE_SAMPLING.maxTokens,
+  reference: 0,
+  differOnly: false,
+  flipsOnly: false,
+  shown: PAGE,
+  asked: null,
+};
+
+/** What the report takes from the tab: the set and, when a filter is on, the prompts it keeps (by hash). */
+export interface ReportGenerations {
+  set: SideBySideSet;
+  keep: string[] | null;
+}
+
+// Under ['evals', 'run']: every eval job that ends invalidates that prefix (api/queries.ts), so cells fill in as columns finish.
+const generationsQuery = (api: ApiClient, asked: SideBySideSet | null) =>
+  queryOptions({
+    queryKey: ['evals', 'run', 'side-by-side', asked],
+    queryFn: () => api.call('compare.generations', asked!),
+    enabled: asked !== null,
+  });
+
+/** The report's generations: the set generated on the tab, narrowed to the rows its filters keep. */
+export function useReportGenerations(state: GenerationsState): ReportGenerations | null {
+  const api = useApi();
+  const filtered = state.differOnly || state.flipsOnly;
+  const { data } = useQuery({ ...generationsQuery(api, state.asked), enabled: state.asked !== null && filtered });
+  return useMemo(() => {
+    if (!state.asked) return null;
+    if (!filtered || !data) return { set: state.asked, keep: null };
+    return { set: state.asked, keep: filterRows(data.rows, state).map((r) => r.promptHash) };
+  }, [state, filtered, data]);
+}
+
+export function GenerationsTab({
+  runs,
+  state,
+  onState,
+}: {
+  runs: readonly Run[];
+  state: GenerationsState;
+  onState: (patch: Partial<GenerationsState>) => void;
+}) {
   const api = useApi();
   const { data: models = [] } = useQuery(modelQueries.list(api));
   const { data: snapshots = [] } = useQuery(snapshotQueries.all(api));
   const { options, defaults } = useModelOptions(runs);
-  const [chosen, setChosen] = useState<string[] | null>(null);
+  const { chosen, source, snapshotId, split, typed, judgeModel, maxTokens, reference, differOnly, flipsOnly, shown, asked } = state;
   const columnKeys = (chosen ?? defaults).filter((k) => options.some((o) => o.key === k));
-
-  const [source, setSource] = useState<'snapshot' | 'typed'>('snapshot');
-  const [snapshotId, setSnapshotId] = useState<number | null>(null);
-  const [split, setSplit] = useState<'test' | 'train'>('test');
-  const [typed, setTyped] = useState('');
-  const [judgeModel, setJudgeModel] = useState<number | null>(null);
-  const [maxTokens, setMaxTokens] = useState(SIDE_BY_SIDE_SAMPLING.maxTokens);
-  const [reference, setReference] = useState(0);
-  const [differOnly, setDifferOnly] = useState(false);
-  const [flipsOnly, setFlipsOnly] = useState(false);
-  const [shown, setShown] = useState(PAGE);
-  const [asked, setAsked] = useState<SideBySideSet | null>(null);
+  const setChosen = (v: string[]) => onState({ chosen: v });
+  const setSource = (v: 'snapshot' | 'typed') => onState({ source: v });
+  const setSnapshotId = (v: number | null) => onState({ snapshotId: v });
+  const setSplit = (v: 'test' | 'train') => onState({ split: v });
+  const setTyped = (v: string) => onState({ typed: v });
+  const setJudgeModel = (v: number | null) => onState({ judgeModel: v });
+  const setMaxTokens = (v: number) => onState({ maxTokens: v });
+  const setReference = (v: number) => onState({ reference: v });
+  const setDifferOnly = (v: boolean) => onState({ differOnly: v });
+  const setFlipsOnly = (v: boolean) => onState({ flipsOnly: v });
+  const setShown = (v: number) => onState({ shown: v });
 
   const snapshot = snapshotId ?? runs[0]?.snapshotId ?? snapshots[0]?.id ?? null;
   const texts = typed
@@ -92,19 +164,13 @@ export function GenerationsTab({ runs }: { runs: readonly Run[] }) {
           sampling: { ...SIDE_BY_SIDE_SAMPLING, maxTokens },
         };
 
-  // Under ['evals', 'run']: every eval job that ends invalidates that prefix (api/queries.ts), so cells fill in as columns finish.
-  const table = useQuery({
-    queryKey: ['evals', 'run', 'side-by-side', asked],
-    queryFn: () => api.call('sideBySide.get', asked!),
-    enabled: asked !== null,
-  });
+  const table = useQuery(generationsQuery(api, asked));
 
   const generate = async () => {
     if (!set) return;
     try {
-      const jobs = await api.call('sideBySide.start', set);
-      setAsked(set);
-      setShown(PAGE);
+      const jobs = await api.call('compare.generate', set);
+      onState({ asked: set, shown: PAGE });
       ui.toast({
         kind: 'info',
         title: 'Generating',

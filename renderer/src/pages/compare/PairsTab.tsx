@@ -125,7 +125,7 @@ export function PairsTab({ runs }: { runs: readonly Run[] }) {
   const drill = useQuery({
     queryKey: ['drilldown', a?.result.id, b?.result.id, baseId, category, offset],
     queryFn: () =>
-      api.call('drilldown.pairs', {
+      api.call('compare.pairs', {
         a: a!.result.id,
         b: b!.result.id,
         ...(baseId !== undefined ? { base: baseId } : {}),
