@@ -9,6 +9,7 @@ import { navigate } from '../../lib/router';
 import { cardClass, Detail } from '../../components/Card';
 import { EmptyState } from '../../components/EmptyState';
 import { Table, type Column } from '../../components/Table';
+import { ImportTrlRun } from './ImportTrlRun';
 import { shortHash } from './run-format';
 
 /** Where the run came from: enough to reproduce it (mmpo-spec.md: record the micro-batch, the snapshot, the model hash). */
@@ -45,6 +46,19 @@ export function Provenance({ run }: { run: Run }) {
           <span className="font-mono text-xs">{run.dir}</span>
         </Detail>
       </dl>
+      {run.imported && (
+        <div className="mt-2 flex flex-wrap items-center gap-2 text-xs text-zinc-500" data-testid="run-imported-from">
+          <span>
+            Trained elsewhere with TRL; imported from <span className="font-mono">{run.imported.sourceDir}</span>
+            {run.imported.snapshotMatched
+              ? '.'
+              : run.imported.snapshotHash
+                ? ` on a snapshot not in this workspace (content hash ${shortHash(run.imported.snapshotHash)}).`
+                : ' without an export manifest, so on no known snapshot.'}
+          </span>
+          <ImportTrlRun initialDir={run.imported.sourceDir} label="Import again" />
+        </div>
+      )}
       {run.rerunOf !== null && (
         <p className="mt-2 text-xs text-zinc-500">
           Re-run of{' '}

@@ -2,11 +2,12 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import type { Run } from '../../../../shared/runs';
 import { useApi } from '../../api/context';
 import { runQueries } from '../../api/queries';
-import { RunStatusBadge } from '../../components/Badge';
+import { Badge, RunStatusBadge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { Table, type Column } from '../../components/Table';
 import { formatTime } from '../../lib/format';
 import { navigate } from '../../lib/router';
+import { ImportTrlRun } from './ImportTrlRun';
 import { evalAccuracy, formatMetric, objectiveLabel, RESUMABLE } from './run-format';
 
 /** Interrupted runs first (they need a decision), then active ones, then the rest, newest first. */
@@ -41,7 +42,12 @@ const RUN_COLUMNS: Column<Run>[] = [
     className: 'max-w-64',
     cell: (run) => (
       <div className="truncate font-medium" title={run.name}>
-        #{run.id} {run.name}
+        #{run.id} {run.name}{' '}
+        {run.imported && (
+          <Badge tone="sky" testId="run-imported" title={`Trained elsewhere with TRL; imported from ${run.imported.sourceDir}`}>
+            TRL
+          </Badge>
+        )}
       </div>
     ),
   },
@@ -95,9 +101,12 @@ export function RunsPage() {
             Training runs on frozen snapshots, with live metrics, checkpoints and their provenance.
           </p>
         </div>
-        <Button variant="primary" onClick={() => navigate('/runs/new')} data-testid="new-run">
-          New run
-        </Button>
+        <div className="flex gap-2">
+          <ImportTrlRun />
+          <Button variant="primary" onClick={() => navigate('/runs/new')} data-testid="new-run">
+            New run
+          </Button>
+        </div>
       </div>
       {interrupted > 0 && (
         <div

@@ -1,0 +1,89 @@
+/**
+ * "Import a TRL run…" (issue 16 items 6, 7) in real Chromium against `studio
+ * serve`: a TRL output folder the test writes (trainer_state.json, a
+ * checkpoint with the tiny Llama fixture's safetensors, one NaN loss) is
+ * imported from the Runs page by its path; the report lists what was
+ * skipped, the run appears in the list marked TRL, and its page imports the
+ * folder again after it grew, updating the same run.
+ */
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { Run } from '../../shared/runs';
+import { callApi, REPO_ROOT, type ServeHandle } from '../helpers/serve';
+import { startStudioInChromium, type StudioInChromium } from '../helpers/studio-in-chromium';
+
+const FIXTURE = join(REPO_ROOT, 'test', 'fixtures', 'models', 'tiny-llama');
+let serve: ServeHandle;
+let page: Page;
+let studio: StudioInChromium | undefined;
+let consoleErrors: string[] = [];
+
+async function api<T>(method: string, args: unknown = {}): Promise<T> {
+  const res = await callApi(serve.port, serve.token, method, args);
+  if (!res.json.ok) throw new Error(`${method}: ${res.json.error?.message}`);
+  return res.json.value as T;
+}
+
+const entry = (step: number, loss: number | string) => ({
+  loss,
+  'rewards/accuracies': 0.5,
+  'rewards/margins': 0.1 * step,
+  epoch: step / 4,
+  step,
+});
+const state = (step: number, log: unknown[]) =>
+  JSON.stringify({ global_step: step, max_steps: 4, log_history: log }).replace('"__NAN__"', 'NaN');
+
+function checkpoint(output: string, step: number, log: unknown[]): void {
+  const dir = join(output, `checkpoint-${step}`);
+  cpSync(FIXTURE, dir, { recursive: true, filter: (p) => !p.endsWith('golden.json') });
+  writeFileSync(join(dir, 'trainer_state.json'), state(step, log));
+}
+
+beforeAll(async () => {
+  studio = await startStudioInChromium();
+  ({ serve, page, consoleErrors } = studio);
+});
+afterAll(() => studio?.stop());
+
+describe('Import a TRL run', () => {
+  it('imports a folder typed on the Runs page; the run appears marked TRL, and its page imports the grown folder again', async () => {
+    const output = join(studio!.dir, 'cluster-output');
+    mkdirSync(output, { recursive: true });
+    checkpoint(output, 2, [entry(1, 0.7), entry(2, '__NAN__')]);
+
+    await page.goto(`${serve.url}#/runs`);
+    await page.getByTestId('import-trl').click();
+    await page.getByTestId('import-trl-dir').fill(output);
+    await page.getByTestId('import-trl-start').click();
+    const result = page.getByTestId('import-trl-result');
+    await result.waitFor();
+    const text = (await result.textContent())!;
+    expect(text).toMatch(/Imported run #\d+: 2 log entries/);
+    expect(text).toContain('No export manifest');
+    expect(await page.getByTestId('import-trl-skipped').textContent()).toContain('step 2: loss: is NaN');
+
+    const run = (await api<Run[]>('runs.list')).find((r) => r.imported?.sourceDir === output)!;
+    expect(run.imported).toMatchObject({ origin: 'trl', snapshotMatched: false });
+    // The list shows it, marked as imported.
+    await page.getByRole('button', { name: 'Close' }).click();
+    const row = page.getByTestId('run-row').filter({ hasText: `#${run.id}` });
+    await row.getByTestId('run-imported').waitFor();
+
+    // The cluster job goes on: step 3 and checkpoint-4. "Import again" on the run's page updates the same run.
+    checkpoint(output, 4, [entry(1, 0.7), entry(2, '__NAN__'), entry(3, 0.5), entry(4, 0.4)]);
+    await row.click();
+    await page.getByTestId('run-imported-from').waitFor();
+    await page.getByTestId('run-imported-from').getByTestId('import-trl').click();
+    await page.getByTestId('import-trl-start').click();
+    const again = page.getByTestId('import-trl-result');
+    await again.waitFor();
+    expect(await again.textContent()).toContain(`Updated run #${run.id}: 4 log entries`);
+    expect(await again.textContent()).toContain('checkpoints 1 new (steps 4), 1 already imported');
+    expect((await api<Run[]>('runs.list')).filter((r) => r.imported?.sourceDir === output)).toHaveLength(1);
+    expect((await api<{ step: number }[]>('runs.checkpoints', { id: run.id })).map((c) => c.step)).toEqual([4, 2]);
+    expect(consoleErrors).toEqual([]);
+  });
+});
