@@ -558,6 +558,21 @@ const FIGURE_ITEMS: Record<MeasureName, { kind: string; label: string; metric: s
   perplexity: { kind: 'perplexity', label: 'held-out text', metric: 'perplexity' },
 };
 
+const NOT_MEASURED: ExperimentMeasures = { winRate: null, preferenceAccuracy: null, mcAccuracy: null, perplexity: null };
+
+/** The base model against itself: even by construction (the paper's SFT = 50%), so a track starts there when step 0 has no judged win rate. */
+const EVEN: Reading = { value: 0.5, low: null, high: null, n: null };
+
+/** A step-0 evaluation with what it lacks taken from the base model's numbers (the same weights), and the win rate even. */
+function atStart(c: ExperimentMeasures, base: ExperimentMeasures): ExperimentMeasures {
+  return {
+    winRate: c.winRate ?? base.winRate ?? EVEN,
+    preferenceAccuracy: c.preferenceAccuracy ?? base.preferenceAccuracy,
+    mcAccuracy: c.mcAccuracy ?? base.mcAccuracy,
+    perplexity: c.perplexity ?? base.perplexity,
+  };
+}
+
 /** A track's point at one step: per measure, the mean over the seeds that measured it, with the seeds' min–max as its interval. */
 function stepItems(checkpoints: readonly ExperimentMeasures[]): ItemMetrics[] {
   const items: ItemMetrics[] = [];
@@ -577,7 +592,8 @@ function stepItems(checkpoints: readonly ExperimentMeasures[]): ItemMetrics[] {
 /**
  * The paper's view of an experiment: one track per (objective, β) through the
  * mean over seeds at each evaluated step, from step 0 (the runs' own step-0
- * evaluation, else the base model's numbers). A run still training adds its
+ * evaluation, what it lacks from the base model's numbers, and a win rate of
+ * 0.5 where none was judged: the base model against itself). A run still training adds its
  * steps so far, so the page's figure grows live.
  */
 export function experimentFigure(results: ExperimentResults): ExperimentFigure {
@@ -595,7 +611,10 @@ export function experimentFigure(results: ExperimentResults): ExperimentFigure {
     });
     const byStep = new Map<number, ExperimentMeasures[]>();
     for (const run of cell.runs) for (const c of run.checkpoints) byStep.set(c.step, [...(byStep.get(c.step) ?? []), c]);
-    if (!byStep.has(0)) byStep.set(0, [results.base.measures]);
+    byStep.set(
+      0,
+      (byStep.get(0) ?? [{ ...NOT_MEASURED }]).map((c) => atStart(c, results.base.measures)),
+    );
     for (const [step, at] of [...byStep].sort(([a], [b]) => a - b))
       rows.push({
         key: `track:${id}:${step}`,

@@ -239,8 +239,24 @@ describe('the figure', () => {
       [10, 1],
     ]);
     expect(figure.rows[0]!.items.find((i) => i.kind === 'multiple-choice')!.metrics['acc']).toBe(0.4);
+    expect(figure.rows[0]!.items.find((i) => i.kind === 'win-rate')!.metrics['win_rate']).toBe(0.5);
     // One seed: no interval.
     expect(Object.keys(figure.rows[1]!.items[0]!.metrics)).toEqual(['win_rate']);
+  });
+
+  it("starts at a win rate of 0.5 where step 0 has none judged (the base model against itself), keeping step 0's own numbers", () => {
+    const r = run('dpo', 0.1, 1, { win: 0.3, mc: 0.35 });
+    r.checkpoints = r.checkpoints.map((c) => (c.step === 0 ? { ...c, winRate: null, mcAccuracy: reading(0.41) } : c));
+    const figure = experimentFigure(
+      ExperimentResults.parse({ experimentId: 1, name: 'x', base: { name: 'demo', measures: { ...BASE, winRate: null } }, runs: [r] }),
+    );
+    const start = figure.rows.find((row) => row.step === 0)!;
+    expect(start.items.find((i) => i.kind === 'win-rate')!.metrics).toEqual({ win_rate: 0.5 });
+    expect(start.items.find((i) => i.kind === 'multiple-choice')!.metrics['acc']).toBe(0.41);
+    const svg = experimentFigureSvg(
+      ExperimentResults.parse({ experimentId: 1, name: 'x', base: { name: 'demo', measures: { ...BASE, winRate: null } }, runs: [r] }),
+    );
+    expect(svg.match(/class="paper-point"/g)).toHaveLength(3);
   });
 
   it('says so instead of an empty plot when nothing is measured yet', () => {
