@@ -14,6 +14,7 @@ function installed(name: string): boolean {
 
 const BACKENDS = {
   'node-gpu': { name: 'tensorflow-gpu', detail: 'CUDA via @tensorflow/tfjs-node-gpu' },
+  webgpu: { name: 'webgpu', detail: "any vendor's GPU through WebGPU (Dawn: Vulkan, Metal, D3D12)" },
   node: { name: 'tensorflow', detail: 'native CPU via @tensorflow/tfjs-node' },
   wasm: { name: 'wasm', detail: 'WebAssembly SIMD (native tfjs backends are not installed on this machine)' },
   cpu: { name: 'cpu', detail: 'plain JavaScript (slow: install a tfjs backend)' },
@@ -23,7 +24,9 @@ const BACKENDS = {
  * Which tensor backend the engine will pick, found without loading it (the
  * header and a run not yet started show it, and loading a native backend
  * takes seconds): the one STUDIO_BACKEND names, else the first installed of
- * the engine's order (main/engine/backend/select.ts).
+ * the engine's order (main/engine/backend/select.ts). Auto mode cannot tell
+ * without loading Dawn whether a GPU adapter exists, so it names the CPU
+ * backend it would fall back to; the run records what its worker really used.
  */
 export function detectBackend(env: Record<string, string | undefined> = process.env): BackendInfo {
   const asked = env['STUDIO_BACKEND']?.trim().toLowerCase();

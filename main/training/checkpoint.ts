@@ -140,6 +140,8 @@ export interface TrainerState {
   /** `hashPairs` of the training pairs: a resume on other records is refused. */
   pairsHash: string;
   lora: boolean;
+  /** The compute backend that wrote it (wasm, webgpu, …); absent in checkpoints of older studios. */
+  backend?: string;
 }
 
 /** What a trainer saves: its state, its optimizer, and the model or adapter it trains. */

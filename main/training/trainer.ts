@@ -34,6 +34,7 @@ import {
   type ReferenceOptions,
 } from './reference';
 import { lrAt } from './schedule';
+import { currentBackend } from '../engine/backend/select';
 import { checkWebGpuTensorSizes, largestTensors } from '../engine/backend/webgpu';
 
 /** A loss or gradient that is NaN or infinite; the run stops with the step that produced it. */
@@ -91,6 +92,8 @@ export class Trainer {
   private readonly trainable: tf.Variable[];
   private completed = 0;
   private lastEndedEpoch = false;
+  /** On resume: the backend that wrote the checkpoint (null when it did not say, or for a fresh run). */
+  checkpointBackend: string | null = null;
   /** ℓref of the train / test pairs; null when the objective needs none. */
   readonly reference: ReferenceLogps | null;
   readonly testReference: ReferenceLogps | null;
@@ -270,6 +273,7 @@ export class Trainer {
     const trainer = new Trainer(config, init.model, init.tokenizer, { pairs, testPairs }, references, lora, state.position);
     trainer.optimizer.importState(await readOptimizerState(dir, state));
     trainer.completed = state.step;
+    trainer.checkpointBackend = state.backend ?? null;
     return trainer;
   }
 
@@ -503,6 +507,7 @@ export class Trainer {
       rng: { seed: this.config.seed },
       pairsHash: hashPairs(this.pairs),
       lora: this.lora !== null,
+      backend: currentBackend()?.name ?? tf.getBackend(),
     };
     return saveTrainerCheckpoint(
       runDir,

@@ -63,6 +63,13 @@ export async function trainTask(payload: TrainPayload, io: WorkerIo<TrainEvents>
   const cache = trainer.referenceCache;
   if (cache && !cache.computed) io.log('info', `Reusing cached reference log-probs (${cache.key.slice(0, 12)}).`);
   if (checkpoint) io.log('info', `Resumed from ${checkpoint} at step ${trainer.currentStep}.`);
+  if (checkpoint && trainer.checkpointBackend && trainer.checkpointBackend !== backend.name) {
+    io.log(
+      'warn',
+      `Resumed on the ${backend.name} backend from a checkpoint written on ${trainer.checkpointBackend}: the same weights, ` +
+        'optimizer state and data order, but float32 rounding differs between backends, so the numbers from here on are not bit-identical to an uninterrupted run.',
+    );
+  }
   if (cache?.computed) {
     io.event('reference', {
       key: cache.key,
