@@ -3,7 +3,7 @@
  * serve`: a TRL output folder the test writes (trainer_state.json, a
  * checkpoint with the tiny Llama fixture's safetensors, one NaN loss) is
  * imported from the Runs page by its path; the report lists what was
- * skipped, the run appears in the list marked TRL, and its page imports the
+ * skipped, the run appears in the Runs and Compare lists marked TRL, and its page imports the
  * folder again after it grew, updating the same run.
  */
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -84,6 +84,10 @@ describe('Import a TRL run', () => {
     expect(await again.textContent()).toContain('checkpoints 1 new (steps 4), 1 already imported');
     expect((await api<Run[]>('runs.list')).filter((r) => r.imported?.sourceDir === output)).toHaveLength(1);
     expect((await api<{ step: number }[]>('runs.checkpoints', { id: run.id })).map((c) => c.step)).toEqual([4, 2]);
+
+    // Compare lists it with the runs trained here, marked as imported.
+    await page.goto(`${serve.url}#/compare`);
+    await page.locator(`[data-testid=compare-run-row][data-run-id="${run.id}"]`).getByTestId('run-imported').waitFor();
     expect(consoleErrors).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { useMemo, useRef, useState } from 'react';
 import { higherIsBetter, type RunEvalSummary } from '../../../../shared/compare';
 import type { Run } from '../../../../shared/runs';
 import { settingAt, settingLabel } from '../../../../shared/run-settings';
-import { RunStatusBadge } from '../../components/Badge';
+import { Badge, RunStatusBadge } from '../../components/Badge';
 import { Button, Toggle } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
 import { Field, inputClass } from '../../components/Field';
@@ -289,6 +289,15 @@ export function CompareRunsTable({
                         <span className="truncate font-medium" title={run.name}>
                           #{run.id} {run.name}
                         </span>
+                        {run.imported && (
+                          <Badge
+                            tone="sky"
+                            testId="run-imported"
+                            title={`Trained elsewhere with TRL; imported from ${run.imported.sourceDir}`}
+                          >
+                            TRL
+                          </Badge>
+                        )}
                       </span>
                       <span role="cell">
                         <RunStatusBadge status={run.status} />
