@@ -161,7 +161,7 @@ describe('a run still going on a cluster, imported twice', () => {
       snapshotId: snapshot.id,
       snapshotHash: snapshot.contentHash,
       imported: { origin: 'trl', sourceDir: output, snapshotHash: snapshot.contentHash, snapshotMatched: true },
-      config: { model: { kind: 'folder', path: FIXTURE }, optimizer: { lr: 5e-4 }, microBatchSize: 2, maxSteps: 4 },
+      config: { model: { kind: 'folder', path: FIXTURE }, optimizer: { lr: 5e-4 }, microBatchSize: 2, maxSteps: 4, evalSuite: null },
       totalSteps: 4,
       trainPairs: 334,
       testPairs: 66,

@@ -50,6 +50,11 @@ const strip = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(
  * The model is the base the adapters apply to (or the model TRL loaded).
  */
 function importedConfig(store: ImportRunStore, project: ExportedProject | null, baseModel: string): RunConfig {
+  // No suite runs by itself on an import (run-evals.ts would queue one per checkpoint): evaluate imported checkpoints on demand.
+  return { ...configFrom(store, project, baseModel), evalSuite: null };
+}
+
+function configFrom(store: ImportRunStore, project: ExportedProject | null, baseModel: string): RunConfig {
   const model = { kind: 'folder' as const, path: baseModel };
   const c = project?.config;
   const local = c?.runId ? store.localRunConfig(c.runId) : null;

@@ -237,6 +237,8 @@ export function applyEvent(queryClient: QueryClient, event: StudioEvent): void {
       if (job.status !== 'running') void queryClient.invalidateQueries({ queryKey: ['workspace', 'info'] });
       // An eval job queued, ended or stored results: a run's evaluation panel shows its status and numbers.
       if (job.kind === 'eval' && job.status !== 'running') void queryClient.invalidateQueries({ queryKey: ['evals', 'run'] });
+      // An imported TRL run's status is its newest import job's (main/core/import-run): refetch the runs when one ends.
+      if (job.kind === 'trl-import' && job.finishedAt !== null) void queryClient.invalidateQueries({ queryKey: ['runs'] });
       // A finished import changes datasets, their records and their import lists.
       if (job.kind === 'dataset-import' && job.status !== 'running' && job.status !== 'queued') {
         void queryClient.invalidateQueries({ queryKey: ['datasets'] });

@@ -1,5 +1,5 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import type { TrlImportResult } from '../../../../shared/trl-import';
 import { useApi } from '../../api/context';
 import { jobQueries } from '../../api/queries';
@@ -42,15 +42,9 @@ function ImportReport({ result }: { result: TrlImportResult }) {
 /** Follows the trl-import job (hashing checkpoints can take minutes on a real model), then shows its report. */
 function ImportJob({ jobId }: { jobId: number }) {
   const api = useApi();
-  const queryClient = useQueryClient();
   const { data: job } = useQuery({ ...jobQueries.detail(api, jobId), refetchInterval: (q) => (q.state.data?.finishedAt ? false : 1000) });
-  const done = job?.status === 'succeeded';
-  useEffect(() => {
-    // The run's row follows its newest import job: refetch the runs once the job has ended.
-    if (job?.finishedAt) void queryClient.invalidateQueries({ queryKey: ['runs'] });
-  }, [job?.finishedAt, queryClient]);
   if (!job) return null;
-  if (done) return <ImportReport result={job.result as TrlImportResult} />;
+  if (job.status === 'succeeded') return <ImportReport result={job.result as TrlImportResult} />;
   return (
     <div className="space-y-1" data-testid="import-trl-job">
       <ProgressBar value={job.progress} status={job.status} label="Importing" />
