@@ -52,6 +52,23 @@ export default tseslint.config(
     rules: noNodeOrElectron,
   },
   {
+    // The GPU worker page runs the engine of main/ in a sandboxed renderer (docs/decisions/0002): it imports main/ and
+    // tfjs, but still no Node module or Electron — the bundle swaps the engine's Node modules for the page's shims.
+    files: ['renderer/gpu-worker/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'The GPU worker page reaches its host only through window.gpuBridge.' },
+            { name: 'better-sqlite3', message: 'The GPU worker page has no database: the host hands it the snapshot.' },
+            ...nodeBuiltins.map((name) => ({ name, message: 'The GPU worker page runs without Node: use its shims.' })),
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['main/**/*.ts', 'scripts/**/*.{ts,mjs,js}', 'bin/**/*.mjs', 'test/**/*.ts', 'bench/**/*.ts', '*.config.{ts,js}'],
     languageOptions: { globals: { ...globals.node } },
   },

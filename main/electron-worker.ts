@@ -6,9 +6,9 @@ import type { FromWorker, SpawnWorker, WorkerHandle } from './core/jobs/protocol
  * training step never blocks the window, and a crash or out-of-memory kills
  * only the job.
  */
-export function utilitySpawner(entry: string): SpawnWorker {
+export function utilitySpawner(entry: string, env?: NodeJS.ProcessEnv): SpawnWorker {
   return (): WorkerHandle => {
-    const child = utilityProcess.fork(entry, [], { stdio: 'pipe', serviceName: 'Alignment Studio job' });
+    const child = utilityProcess.fork(entry, [], { stdio: 'pipe', serviceName: 'Alignment Studio job', ...(env ? { env } : {}) });
     return {
       get pid() {
         return child.pid;

@@ -11,6 +11,7 @@ import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../shared/api';
 import { createStudio, type Studio } from './core/studio';
 import { resolveWorkspaceDir } from './core/workspace';
 import { utilitySpawner } from './electron-worker';
+import { enableWebGpu, gpuSpawner, routeByKind, wantsGpuHost } from './gpu-host/host';
 
 /** The renderer's security settings: the same in tests as in the shipped app. */
 export function webPreferences(preloadPath: string): WebPreferences {
@@ -57,6 +58,9 @@ export function wantsDemo(argv: string[], env: NodeJS.ProcessEnv): boolean {
 }
 
 export async function startDesktop(): Promise<{ studio: Studio; window: BrowserWindow }> {
+  // STUDIO_BACKEND=webgpu: training runs on Chromium's WebGPU in a hidden window (docs/decisions/0002); its switches precede ready.
+  const gpu = wantsGpuHost(process.env);
+  if (gpu) enableWebGpu(app, process.platform);
   await app.whenReady();
   const here = __dirname;
   const rendererIndex = join(here, '..', 'renderer', 'index.html');
@@ -66,7 +70,16 @@ export async function startDesktop(): Promise<{ studio: Studio; window: BrowserW
   const devBinding = join(app.getAppPath(), '.electron-native', 'better_sqlite3.node');
   const studio = createStudio({
     workspaceDir: resolveWorkspaceDir(workspaceFlag(process.argv), process.env, app.getPath('userData')),
-    spawnWorker: utilitySpawner(join(here, 'worker.cjs')),
+    spawnWorker: gpu
+      ? routeByKind(
+          gpuSpawner({ pageFile: join(here, '..', 'gpu-worker', 'index.html'), preload: join(here, 'gpu-preload.cjs') }),
+          // Dawn cannot run in Electron's Node: the other jobs' utility processes pick a CPU backend.
+          utilitySpawner(join(here, 'worker.cjs'), { ...process.env, STUDIO_BACKEND: 'auto' }),
+        )
+      : utilitySpawner(join(here, 'worker.cjs')),
+    ...(gpu
+      ? { backend: () => ({ name: 'webgpu', detail: "Chromium's WebGPU in the app's GPU worker (training); other jobs on the CPU" }) }
+      : {}),
     assetsDir: join(app.getAppPath(), 'assets'),
     ...(!app.isPackaged && existsSync(devBinding) ? { nativeBinding: devBinding } : {}),
   });

@@ -5,6 +5,7 @@
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { fileURLToPath } from 'node:url';
+import { buildGpuWorker } from './build-gpu-worker.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const rendererOnly = process.argv.includes('--renderer');
@@ -36,7 +37,7 @@ if (!rendererOnly) {
   // The sandboxed preload may only require('electron'): everything else is bundled in.
   await esbuild({
     ...common,
-    entryPoints: { preload: `${root}/main/preload.ts` },
+    entryPoints: { preload: `${root}/main/preload.ts`, 'gpu-preload': `${root}/main/gpu-host/preload.ts` },
     outdir: `${root}/dist/main`,
     outExtension: { '.js': '.cjs' },
     external: ['electron'],
@@ -44,4 +45,7 @@ if (!rendererOnly) {
     banner: {},
   });
   console.log('built main, preload and worker → dist/main');
+  // The desktop app's GPU worker page (STUDIO_BACKEND=webgpu): the engine bundled for Chromium's WebGPU.
+  await buildGpuWorker();
+  console.log('built the GPU worker page → dist/gpu-worker');
 }

@@ -39,4 +39,5 @@ export interface WorkerHandle {
   kill(): void;
 }
 
-export type SpawnWorker = () => WorkerHandle;
+/** Starts a worker for a job of `kind` (the desktop app sends some kinds to its GPU host, main/gpu-host/). */
+export type SpawnWorker = (kind?: string) => WorkerHandle;

@@ -371,7 +371,7 @@ export class JobSupervisor {
     const workerEntry = kind.worker;
     if (!workerEntry) return Promise.reject(new Error(`A ${job.kind} job has no worker entry (registry.ts).`));
     return new Promise((resolve, reject) => {
-      const worker = this.options.spawnWorker();
+      const worker = this.options.spawnWorker(job.kind);
       entry.workers.add(worker);
       let outcome: { ok: true; value: unknown } | { ok: false; error: Error } | undefined;
       let killTimer: NodeJS.Timeout | undefined;
