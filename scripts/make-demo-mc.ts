@@ -20,9 +20,11 @@
  * what a model that learned the sentences' patterns can tell apart; a random
  * model has nothing to go on but length (about a quarter of items have the
  * right choice shortest; the test checks it). Measured 2026-12-06 with the
- * shipped demo model (wasm, summed log-probs of " " + choice): acc 0.685 here,
- * against 0.30 for a random init of the same shape, and 0.295 for the same
- * model on same-topic swaps of these very items.
+ * demo model of the 400-pair demo (wasm, summed log-probs of " " + choice):
+ * acc 0.685 here, against 0.30 for a random init of the same shape, and 0.295
+ * for the same model on same-topic swaps of these very items. The model
+ * re-pre-trained on the 1000-pair demo (issue 19) scores acc 0.69 here
+ * (`studio eval --model demo --suite demo`).
  *
  * Held out: the sentences come from `generalSentences` (scripts/make-demo-general.ts)
  * with their own seed (MC_SEED), skipping every sentence of

@@ -1,7 +1,7 @@
 /**
  * Not part of the app: the experiment behind shared/demo.ts. Runs MMPO on the
  * demo model with DEMO_RUN_DEFAULTS (plus overrides) on the demo pairs, split
- * as a new workspace splits them (prompt hash, seed 42, 10% test), and prints
+ * as a new workspace splits them (prompt hash, seed 42, 25% test), and prints
  * test accuracy by log-prob margin, time per step and the judge's pass rate
  * of greedy answers to the test prompts before and after. A script rather
  * than part of main/training/demo: it joins the core's split rule to the
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { generate, loadModel, scoreBatch, type CausalLM, type HfTokenizer } from '../main/engine';
 import { initBackend, shutdownBackend } from '../main/engine/backend';
 import { promptHash } from '../main/core/datasets/formats/prompt-hash';
+import { DEMO_SEED, DEMO_TEST_FRACTION } from '../main/core/datasets/demo';
 import { splitOf } from '../main/core/datasets/split';
 import { DEMO_RUN_DEFAULTS } from '../shared/demo';
 import type { RunConfigInput } from '../shared/training';
@@ -26,7 +27,8 @@ import { demoRecord, readDemoPairs, type DemoPair } from '../main/training/demo/
 const root = (rel: string): string => fileURLToPath(new URL(`../${rel}`, import.meta.url));
 const modelDir = process.env['DEMO_MODEL'] ?? root('assets/demo/model');
 const overrides = JSON.parse(process.env['DEMO_OVERRIDES'] ?? '{}') as Partial<RunConfigInput>;
-const judgeCount = Number(process.env['DEMO_JUDGE_PROMPTS'] ?? 40);
+// Every test prompt by default (~270, a few seconds of greedy generation); fewer for a quicker look.
+const judgeCount = Number(process.env['DEMO_JUDGE_PROMPTS'] ?? Infinity);
 
 async function judgePassRate(
   model: CausalLM,
@@ -84,7 +86,7 @@ console.log(
     .join(' ')}`,
 );
 const pairs = readDemoPairs(root('assets/demo/preferences.jsonl'));
-const isTest = (p: DemoPair) => splitOf(promptHash([{ role: 'user', content: p.prompt }]), 42, 0.1) === 'test';
+const isTest = (p: DemoPair) => splitOf(promptHash([{ role: 'user', content: p.prompt }]), DEMO_SEED, DEMO_TEST_FRACTION) === 'test';
 const train = pairs.filter((p) => !isTest(p));
 const test = pairs.filter(isTest);
 const count = (ps: DemoPair[]) => {
@@ -95,7 +97,9 @@ const count = (ps: DemoPair[]) => {
 console.log(`train ${train.length} pairs (${count(train)}); test ${test.length} (${count(test)})`);
 
 const { model, tokenizer } = await loadModel(modelDir);
-const judged = test.filter((_, i) => i % Math.max(1, Math.floor(test.length / judgeCount)) === 0).slice(0, judgeCount);
+const judged = Number.isFinite(judgeCount)
+  ? test.filter((_, i) => i % Math.max(1, Math.floor(test.length / judgeCount)) === 0).slice(0, judgeCount)
+  : test;
 const before = await judgePassRate(model, tokenizer!, judged);
 console.log(
   `judge before: ${(100 * before.rate).toFixed(0)}% ${JSON.stringify(before.byRule)}; general text mean log-prob ${(await generalLogProb(model, tokenizer!)).toFixed(3)}`,
@@ -112,8 +116,10 @@ const trainer = await Trainer.create({
   testRecords: test.map(demoRecord),
 });
 const sec = () => ((performance.now() - t0) / 1000).toFixed(1);
+/** Half the width of a proportion's 95% interval (normal approximation) over the n test pairs. */
+const halfWidth = (p: number, n: number) => 1.96 * Math.sqrt((p * (1 - p)) / n);
 const show = (e: Awaited<ReturnType<Trainer['evaluate']>>) =>
-  `step ${e.step}: test logp accuracy ${e.logpAccuracy.toFixed(3)}, logp margin ${e.logpMargin.toFixed(2)}, reward accuracy ${e.rewardAccuracy?.toFixed(3)}, loss ${e.loss.toFixed(3)}`;
+  `step ${e.step}: test logp accuracy ${e.logpAccuracy.toFixed(3)} ± ${halfWidth(e.logpAccuracy, test.length).toFixed(3)}, logp margin ${e.logpMargin.toFixed(2)}, reward accuracy ${e.rewardAccuracy?.toFixed(3)}, loss ${e.loss.toFixed(3)}`;
 console.log(`reference log-probs in ${sec()} s; ${trainer.totalSteps} steps (${trainer.stepsPerEpoch} per epoch)`);
 console.log(`${show(await trainer.evaluate())} [${sec()} s]`);
 const trainStart = performance.now();

@@ -65,12 +65,12 @@ describe('the labeler against `studio serve`', () => {
     await page.getByTestId('queue-create').click();
     await page.getByTestId('queue-page').waitFor();
     const queue = (await api<LabelQueue[]>('labeling.queues'))[0]!;
-    expect(queue).toMatchObject({ name: 'demo check', order: 'stored', overlap: 1, total: 400 });
+    expect(queue).toMatchObject({ name: 'demo check', order: 'stored', overlap: 1, total: 1000 });
 
     // The pair is on screen and the keys work without a click or Tab.
     await expect.poll(shownItem, { timeout: 10_000 }).toBeGreaterThan(0);
     expect(await page.getByTestId('labeler-guidelines').locator('strong').textContent()).toBe('follows the rule');
-    expect(await page.getByTestId('labeler-position').textContent()).toBe('Pair 1 of 400');
+    expect(await page.getByTestId('labeler-position').textContent()).toBe('Pair 1 of 1000');
     await page.screenshot({ path: 'test-results/labeler.png' });
 
     const labeledItems: number[] = [];
@@ -130,7 +130,7 @@ describe('the labeler against `studio serve`', () => {
     await expect.poll(pending, { timeout: 10_000 }).toBe(0);
     expect(await acknowledged()).toBe(10);
     stats = await api<LabelStats>('labeling.stats', { queueId: queue.id });
-    expect(stats.progress).toMatchObject({ total: 400, done: 20, labels: 20 });
+    expect(stats.progress).toMatchObject({ total: 1000, done: 20, labels: 20 });
     expect(stats.annotators[0]).toMatchObject({ name: 'alice', labeled: 20, skipped: 1 });
     expect(stats.annotators[0]!.labelsPerHour).toBeGreaterThan(0);
     expect(new Set(labeledItems).size).toBe(20);
@@ -138,7 +138,7 @@ describe('the labeler against `studio serve`', () => {
 
     // The Stats tab shows the same.
     await page.getByTestId('tab-stats').click();
-    await expect.poll(() => page.getByTestId('stats-done').textContent()).toBe('20 / 400');
+    await expect.poll(() => page.getByTestId('stats-done').textContent()).toBe('20 / 1000');
     expect(await page.getByTestId('stats-labeled').first().textContent()).toBe('20');
 
     // Build a dataset from the labels: 18 decisive pairs; the tie and the both-bad pair are left out.
@@ -202,7 +202,7 @@ describe('the labeler against `studio serve`', () => {
     }
     await page.goto(`${serve.url.split('#')[0]}#/labeling/${queue.id}/stats`);
     await page.getByTestId('queue-stats').waitFor();
-    expect(await page.getByTestId('stats-done').textContent()).toBe('4 / 400');
+    expect(await page.getByTestId('stats-done').textContent()).toBe('4 / 1000');
     expect(await page.getByTestId('stats-agreement').textContent()).toContain('bob · carol');
     expect(await page.getByTestId('stats-agreement').textContent()).toContain('75.0%');
     // The one pair they disagree on waits for a decision; the person chosen on this machine (alice) decides it.

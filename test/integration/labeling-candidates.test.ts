@@ -341,7 +341,7 @@ describe('label queues of generated candidates', () => {
       datasetId: demo.id,
       filter: { splits: ['test'] },
     });
-    expect(test.total).toBe(66);
+    expect(test.total).toBe(demo.testCount);
     await expect(
       call(studio, 'labeling.createQueue', {
         name: 'bad ids',

@@ -191,7 +191,7 @@ describe('reviewing labels', () => {
       excluded: unknown;
     };
     expect(result.records).toBe(6);
-    expect(result.excluded).toEqual({ ties: 1, bothBad: 0, unlabeled: 400 - 8, conflicts: 1 });
+    expect(result.excluded).toEqual({ ties: 1, bothBad: 0, unlabeled: 1000 - 8, conflicts: 1 });
     expect(result.snapshot.recordCount).toBe(6);
     expect(cli(ws!, 'label', 'build', 'review', '--dataset', 'from review').code).toBe(1);
 
@@ -252,7 +252,7 @@ describe('reviewing labels', () => {
     ids.push(...(await labelPairs(s, queue.id, ann.id, labels.slice(-1))));
     // The first label now has RECHECK_GAP labels after it: its pair comes back, sides swapped.
     const first = (await call(s, 'labeling.next', { queueId: queue.id, annotatorId: ann.id }))!;
-    expect(first).toMatchObject({ id: ids[0], recheck: true, remaining: 400 - labels.length + 1 });
+    expect(first).toMatchObject({ id: ids[0], recheck: true, remaining: 1000 - labels.length + 1 });
     const record = await call(s, 'records.get', { id: first.recordId! });
     // The original label's screen order, swapped: whatever was left is now right.
     const seenBefore = (await call(s, 'labeling.stats', { queueId: queue.id })).annotators[0]!;
@@ -402,7 +402,7 @@ describe('reviewing labels', () => {
     // A queue with nothing labeled has nothing to build: refused, saying what it found, and no dataset is left behind.
     const empty = await demoQueue(s, 'nothing yet');
     await expect(call(s, 'labeling.build', { queueId: empty.id, datasetName: 'nothing' })).rejects.toThrow(
-      /No pair of queue "nothing yet" has a label to build from: 400 unlabeled/,
+      /No pair of queue "nothing yet" has a label to build from: 1000 unlabeled/,
     );
     expect((await call(s, 'datasets.list', {})).map((d) => d.name)).not.toContain('nothing');
     // The imported decision (yves: b) outranks zoe's a, even where two votes are asked for.

@@ -272,7 +272,7 @@ describe('studio label', () => {
     expect(parsed.agreement.pairs[0]!.kappa).toBeCloseTo(0.4375 / 0.6875, 10);
     expect(parsed.progress).toMatchObject({ done: 4, labels: 8 });
     const text = await run('label', 'stats', String(queue.id));
-    expect(text.text).toMatch(/4 \/ 400 pairs done/);
+    expect(text.text).toMatch(/4 \/ 1000 pairs done/);
     expect(text.text).toMatch(/xena · yuri +4 +75\.0% +0\.636/);
     expect(text.text).toMatch(/α \(nominal\) +0\.\d{3} over 4 pairs/);
     const made = await run(
@@ -290,7 +290,7 @@ describe('studio label', () => {
       '3',
     );
     expect(made.code).toBe(0);
-    expect(made.text).toMatch(/queue #2 "second": 400 pairs/);
+    expect(made.text).toMatch(/queue #2 "second": 1000 pairs/);
     const list = await run('label', 'queues', '--json');
     expect((JSON.parse(list.text) as { name: string; overlap: number }[]).map((q) => [q.name, q.overlap])).toEqual([
       ['second', 3],

@@ -237,12 +237,12 @@ describe("the demo run with the launcher's defaults", () => {
   // swing in load between the estimate (a quarter in) and the end moved the ratio to 1.8× once. A retry tells such a
   // swing from a bad estimator, which fails every attempt (the old tokens/s basis was 2–3× off on every run).
   it(
-    'reaches ~0.9 held-out accuracy in its one epoch without the held-out loss rising, and its time left, once warmed up, is within 1.5× of the time it took',
+    'lifts held-out accuracy from ~0.6 to ~0.77 in its 32 steps without the held-out loss rising, and its time left, once warmed up, is within 1.5× of the time it took',
     { retry: 2 },
     async () => {
       const demo = (await studio.demoModel())!;
       const defaults = await call<Record<string, unknown>>('runs.defaults', { modelId: demo.id });
-      expect(defaults).toMatchObject({ epochs: 1, maxSteps: null });
+      expect(defaults).toMatchObject({ epochs: 1, maxSteps: 32 });
 
       // When each step's metrics reached the studio, and the progress lines the run page shows.
       const arrived = new Map<number, number>();
@@ -261,11 +261,13 @@ describe("the demo run with the launcher's defaults", () => {
       }
       expect(run.status).toBe('succeeded');
       const total = run.totalSteps;
-      expect(total).toBe(run.config.epochs * Math.ceil(run.trainPairs / 8));
+      expect(total).toBe(32);
+      expect(total).toBeLessThan(Math.ceil(run.trainPairs / 8));
 
-      // Item 15: one epoch is enough, and it does not overfit.
+      // Item 15 (re-tuned for issue 19's 1000-pair demo): a third of an epoch is enough (the shipped model starts at
+      // 0.60 on the 274 test pairs; measured 0.77 here, where accuracy levels off), and it does not overfit.
       const series = await call<MetricSeries>('runs.metrics', { id: run.id });
-      expect(series['eval/logp_accuracy']!.values.at(-1)).toBeGreaterThanOrEqual(0.85);
+      expect(series['eval/logp_accuracy']!.values.at(-1)).toBeGreaterThanOrEqual(0.72);
       const diagnostics = await call<{ code: string }[]>('runs.diagnostics', { id: run.id });
       expect(diagnostics.map((d) => d.code)).not.toContain('eval_loss_rising');
 
@@ -291,13 +293,14 @@ describe("the demo run with the launcher's defaults", () => {
         progress.slice(-3).join(' | '),
       ).toBe(true);
 
-      // The launcher's next estimate for the same run uses that measured pace: within 1.5× of this epoch's wall-clock time.
+      // The launcher's next estimate for the same run uses that measured pace: within 1.5× of an epoch's wall-clock time
+      // at it (the run is a third of an epoch: its seconds per step times the steps of one).
       const estimate = await call<{ secondsPerEpoch: number; secondsPerEpochRange: [number, number]; timeBasis: string }>('runs.estimate', {
         snapshotId,
         modelId: demo.id,
         config: defaults,
       });
-      const epochSeconds = stepSeconds.values.reduce((a, b) => a + b, 0) / run.config.epochs;
+      const epochSeconds = (stepSeconds.values.reduce((a, b) => a + b, 0) / total) * stepsPerEpoch(run.trainPairs, run.config);
       expect(estimate.timeBasis).toMatch(/^measured/);
       expect(
         estimate.secondsPerEpoch / epochSeconds,

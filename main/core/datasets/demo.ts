@@ -8,8 +8,15 @@ import { fromParsed, type DatasetStore } from './store';
 export const DEMO_DATASET = 'Demo: rule following';
 const DEMO_FILE = join('demo', 'preferences.jsonl');
 
-const DEMO_TEST_FRACTION = 0.1;
-const DEMO_SEED = 42;
+/**
+ * A quarter held out, not the 10% an import defaults to: the demo's win rate and preference accuracy are read off the
+ * test split, and ~270 distinct held-out prompts (of 1000) put their 95% intervals near ±0.06, narrow enough to tell
+ * objectives apart (issue 19). Ten percent would need 2700 prompts for as many, and every run's reference log-probs
+ * (scored over the whole train split when a run starts) and the demo model's pre-training would grow with them, while
+ * a demo run's few dozen steps never see more than ~700 training pairs.
+ */
+export const DEMO_TEST_FRACTION = 0.25;
+export const DEMO_SEED = 42;
 const DEMO_ABOUT =
   'Short instructions with a rule a program can check (uppercase, word count, question mark, commas, opening word). The chosen answer follows the rule; the rejected one breaks it.';
 

@@ -2,7 +2,7 @@
  * Suites: named, versioned lists of evaluation items. Resolving a suite reads
  * each item's data (a snapshot split, a multiple-choice task file, a text set)
  * and pins its content hash, so a cached result is only reused for the same
- * data. The demo workspace's default suite is "demo" v2.
+ * data. The demo workspace's default suite is "demo" v3.
  */
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +28,8 @@ export function builtinSuites(datasets: DatasetStore, assetsDir: string = defaul
   return [
     {
       name: DEMO_SUITE,
-      version: 2,
+      // v3: the regenerated demo (1000 distinct prompts, a quarter held out) and its re-pre-trained model (issue 19).
+      version: 3,
       description:
         "Preference accuracy on the demo snapshot's test split, the demo multiple-choice task (assets/demo/mc.jsonl), perplexity on assets/demo/general.jsonl, and the win rate against the base model on the test split's prompts, judged by the demo's rule checker (a run checkpoint against its starting model; a registered model skips it).",
       items: [

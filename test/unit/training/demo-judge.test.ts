@@ -18,7 +18,7 @@ const pairs = readFileSync(PREFERENCES, 'utf8')
 
 describe('demo judge', () => {
   it('passes every chosen and fails every rejected answer of the demo pairs, for every rule', () => {
-    expect(pairs).toHaveLength(400);
+    expect(pairs).toHaveLength(1000);
     expect(new Set(pairs.map((p) => p.meta.rule))).toEqual(new Set(JUDGE_RULES));
     const wrong = pairs.flatMap((p, i) => {
       const chosen = judgeResponse(p.meta, p.chosen);
