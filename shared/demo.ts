@@ -12,8 +12,9 @@ import type { RunConfigInput } from './training';
  */
 export const DEMO_RUN_DEFAULTS = {
   objective: PRESETS.mmpo,
-  // The paper's MMPO rate. Measured on the demo (seed 42): held-out accuracy 0.60 → 0.77 by step 20 while the held-out
-  // loss falls 4%; 1e-3 reaches 0.81 by step 15 with the held-out loss flat, 2e-3 0.82 by step 10 lifting it 11%.
+  // The paper's MMPO rate. Measured on the demo (seed 42, 40 steps): held-out accuracy 0.60 → 0.77 by step 20 while
+  // the held-out loss falls 3–4%; 1e-3 reaches 0.81 by step 15 with the held-out loss flat (+0.6%), 2e-3 0.82 by
+  // step 10 lifting it 11%.
   optimizer: { lr: 5e-4, weightDecay: 0 },
   schedule: { kind: 'cosine', warmupRatio: 0.1 },
   // Eight pairs per pass: MMPO's in-batch normalisation (M6) sees a real batch, and a step stays well under a second.
@@ -23,9 +24,10 @@ export const DEMO_RUN_DEFAULTS = {
   // Demo sequences are at most 93 tokens (71 on average) with the demo chat template; these never truncate them.
   maxLength: 128,
   maxPromptLength: 96,
-  // 32 steps (256 pairs), a third of an epoch: held-out accuracy has levelled off by step ~20 (0.77 at 20, 40 and 91
-  // steps alike), so the rest of the epoch would only cost time. The judge's pass rate on the test prompts (greedy)
-  // goes 52% → 82% in 40 steps.
+  // 32 steps (256 pairs), a third of an epoch: held-out accuracy levels off by step ~16 (0.72 at 8, 0.77 at 16, 24 and
+  // 32; a 40-step schedule also ends at 0.77), so the rest of an epoch would only cost time. The judge's pass rate on
+  // the 274 test prompts' greedy answers goes 52% → 83% (uppercase 21/60 → 60/60, word-count 23/49 → 21/49) and the
+  // general sentences' mean log-prob −0.628 → −0.643 nats per token.
   epochs: 1,
   maxSteps: 32,
   seed: 42,
