@@ -21,11 +21,11 @@ const DEMO_ABOUT =
   'Short instructions with a rule a program can check (uppercase, word count, question mark, commas, opening word). The chosen answer follows the rule; the rejected one breaks it.';
 
 /**
- * A new workspace starts with something to explore: a few hundred preference
+ * A new workspace starts with something to explore: a thousand preference
  * pairs whose chosen answers follow a checkable rule (see
  * scripts/make-demo-data.ts), split by prompt hash and frozen as a snapshot,
  * ready for training. The split assigns whole prompts, so its sides are only
- * near the asked-for 10%: the description states the counts it really holds.
+ * near the asked-for 25%: the description states the counts it really holds.
  */
 export async function seedDemoDataset(store: DatasetStore, assetsDir: string): Promise<Dataset | null> {
   if (store.findDatasetByName(DEMO_DATASET)) return null;
