@@ -145,8 +145,10 @@ export async function trlImportTask(payload: TrlImportPayload, io: WorkerIo): Pr
 
     const result = store.transaction(() => {
       let runId: number;
-      if (existing) {
-        runId = existing.id;
+      // Looked up again under the write lock: an import of the same folder may have created the run meanwhile.
+      const found = existing ?? store.runBySource(dir);
+      if (found) {
+        runId = found.id;
         store.updateRun(runId, { jobId: payload.jobId, snapshotId: snapshot?.id ?? null, sourceSnapshotHash: hash, totalSteps });
       } else {
         const model = store.modelByPath(baseModel);
@@ -190,7 +192,7 @@ export async function trlImportTask(payload: TrlImportPayload, io: WorkerIo): Pr
       const trainSteps = [...log.byStep].filter(([, v]) => v['loss'] !== undefined).map(([s]) => s);
       return {
         runId,
-        created: existing === null,
+        created: found === null,
         valuesAdded,
         lastStep: trainSteps.length ? Math.max(...trainSteps) : 0,
         checkpoints: { added, known, removed },

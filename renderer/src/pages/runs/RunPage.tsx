@@ -86,6 +86,9 @@ function Controls({ run }: { run: Run }) {
 
 function finishedLine(run: Run): string | null {
   if (run.status !== 'succeeded') return null;
+  // An imported run's job is its import: the run itself may still be going on the cluster.
+  if (run.imported)
+    return `Imported from TRL up to step ${run.step} of ${run.totalSteps}${run.step < run.totalSteps ? ' (import again for later steps)' : ''}.`;
   const tokens = run.latest['tokens_per_second'];
   return `Finished all ${run.totalSteps} steps${tokens ? ` · last ${Math.round(tokens)} tokens/s` : ''}.`;
 }
