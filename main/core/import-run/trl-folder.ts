@@ -31,7 +31,7 @@ export const TRL_EVAL_NAMES: Readonly<Record<string, string>> = {
   'eval_logps/margins': 'eval/logp_margin',
 };
 
-/** Train names TRL's trainers log that the studio's runs log under the same name (STEP_METRICS), plus ORPO's and SFT's own. */
+/** Train names TRL's trainers log that the studio's runs log under the same name (STEP_METRICS), plus ORPO's, SFT's and DPO's own (TRL 1.13). */
 const TRAIN_NAMES = new Set<string>([
   ...STEP_METRICS.filter((n) => n !== 'step' && n !== 'step_seconds' && n !== 'tokens_per_second'),
   'nll_loss',
@@ -40,6 +40,7 @@ const TRAIN_NAMES = new Set<string>([
   'entropy',
   'num_tokens',
   'mean_token_accuracy',
+  'aux_loss',
 ]);
 /** Families of names TRL logs per pair side (rewards/chosen, logps/rejected, …): kept as they are. */
 const TRAIN_PREFIXES = ['rewards/', 'logps/', 'logits/', 'mmpo/'];
