@@ -116,8 +116,11 @@ export function ExperimentPage({ id }: { id: number }) {
         <p className="text-xs text-zinc-500" data-testid="experiment-estimate">
           {timeLeft(exp)}
         </p>
-        <p className="text-xs text-zinc-500">
-          Varies: {exp.varying.join(', ') || 'nothing'}. Every other setting is shared ({Object.keys(exp.shared).length} settings).
+        <p className="text-xs text-zinc-500" data-testid="experiment-axes">
+          {exp.axes
+            .map((a) => `${a.path} (${a.values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')})`)
+            .join(' × ')}
+          . Every other setting is shared ({Object.keys(exp.shared).length} settings).
         </p>
       </section>
       {resultsError ? (

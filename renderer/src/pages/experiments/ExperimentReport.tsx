@@ -49,15 +49,30 @@ function Verdicts({ verdicts }: { verdicts: Verdict[] }) {
   );
 }
 
-const cellColumns: Column<CellReport>[] = CELL_HEADERS.map((header, i) => ({
-  header,
+/** A header in the table's capitals, but β stays β (capitalised it reads as a B). */
+function header(text: string) {
+  const parts = text.split('β');
+  return parts.flatMap((part, i) =>
+    i === 0
+      ? [part]
+      : [
+          <span key={i} className="normal-case">
+            β
+          </span>,
+          part,
+        ],
+  );
+}
+
+const cellColumns: Column<CellReport>[] = CELL_HEADERS.map((text, i) => ({
+  header: header(text),
   align: i >= 4 ? 'right' : undefined,
   className: i >= 4 ? 'tabular-nums whitespace-nowrap' : 'whitespace-nowrap',
   cell: (c: CellReport) => cellRow(c)[i],
 }));
 
-const objectiveColumns: Column<ObjectiveReport>[] = OBJECTIVE_HEADERS.map((header, i) => ({
-  header,
+const objectiveColumns: Column<ObjectiveReport>[] = OBJECTIVE_HEADERS.map((text, i) => ({
+  header: header(text),
   align: i === 0 ? undefined : 'right',
   className: 'tabular-nums whitespace-nowrap',
   cell: (o: ObjectiveReport) => objectiveRow(o)[i],
