@@ -14,12 +14,11 @@ import type { Run, RunDefaults, RunEstimate, RunEvalPoint } from '../../../share
 import type { ParsedArgs } from '../../../shared/contract';
 import type { EvalResult } from '../../../shared/evals';
 import { StudioError } from '../../../shared/result';
-import { formatSeconds, runSchedule, stepsPerEpoch, workAfterStep } from '../../../shared/training';
+import { runSchedule, stepsPerEpoch, workAfterStep } from '../../../shared/training';
 import {
   ExperimentSpec,
   expandGrid,
   type Experiment,
-  type ExperimentEstimate,
   type ExperimentRun,
   type ExperimentStatus,
   type ExperimentSummary,
@@ -36,6 +35,7 @@ import type { JobSupervisor } from '../jobs/supervisor';
 import type { RunStore } from '../runs/store';
 import { runEvalPoints } from '../runs/run-evals';
 import type { ExperimentStore, ExperimentRow, ExperimentRunRow } from './store';
+import { priceTimeLeft } from './estimate';
 
 type ExperimentMethods = Extract<keyof Handlers, `experiments.${string}`>;
 
@@ -68,7 +68,6 @@ function plannedEvals(run: Run): number {
 }
 
 const seconds = (job: Job) => (job.startedAt !== null && job.finishedAt !== null ? (job.finishedAt - job.startedAt) / 1000 : null);
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** One cell's run and its evaluation jobs, read once per call. */
 interface CellState {
@@ -102,25 +101,15 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
     return jobsOf.every((s) => s === 'succeeded') && cells.every((c) => c.evalJobs.length >= c.planned) ? 'succeeded' : 'incomplete';
   };
 
-  /**
-   * Time left, priced from this experiment's own measurements: the mean
-   * step time after the warm-up steps (its range from the slowest and
-   * fastest run), each finished run's start-up (wall time not spent in
-   * steps: loading, reference log-probs, export), and each finished
-   * evaluation — or, before one has run here, the workspace's latest
-   * evaluations on the same suite.
-   */
+  /** Time left (estimate.ts), from this experiment's measurements, or the workspace's latest evaluations before its own. */
   const estimateOf = (exp: ExperimentRow, cells: CellState[]) => {
     const stepsLeft = cells.reduce(
       (n, c) => n + (WAITING.has(c.run.status) || c.run.status === 'paused' ? c.run.totalSteps - c.run.step : 0),
       0,
     );
-    const runsLeft = cells.filter((c) => c.run.status === 'queued' || (c.run.status === 'paused' && c.run.step === 0)).length;
+    const runsLeft = cells.filter((c) => c.run.status === 'queued' || c.run.status === 'paused').length;
     const evalsLeft = cells.reduce((n, c) => n + Math.max(0, c.planned - c.evalJobs.filter((j) => ENDED_EVAL.has(j.status)).length), 0);
     const times = experiments.stepTimes(exp.id);
-    const paces = times.filter((t) => t.warmSteps >= 2).map((t) => t.warmSeconds / t.warmSteps);
-    const warmSteps = times.reduce((n, t) => n + t.warmSteps, 0);
-    const stepsSpent = times.reduce((n, t) => n + t.seconds, 0);
     const byRun = new Map(times.map((t) => [t.runId, t]));
     const startups = cells
       .filter((c) => c.run.status === 'succeeded' && c.run.attempt === 1)
@@ -130,39 +119,18 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
       });
     const ownEvals = cells.flatMap((c) => c.evalJobs.filter((j) => j.status === 'succeeded').map(seconds)).filter((s) => s !== null);
     const suite = cells[0]?.run.config.evalSuite ?? null;
-    const evalBasis = ownEvals.length > 0 ? ownEvals : suite !== null && evalsLeft > 0 ? experiments.recentEvalSeconds(suite) : [];
-    const spent = stepsSpent + ownEvals.reduce((a, b) => a + b, 0) + startups.reduce((a, b) => a + b, 0);
-    if (stepsLeft === 0 && evalsLeft === 0) return { estimate: null, note: 'Nothing left to run.', spent, left: 0 };
-    if (stepsLeft > 0 && paces.length === 0)
-      return { estimate: null, note: 'Measuring: the time left is priced once the first run has taken a few steps.', spent, left: null };
-    if (evalsLeft > 0 && evalBasis.length === 0)
-      return { estimate: null, note: 'Measuring: the time left is priced once the first evaluation has finished.', spent, left: null };
-    const pace = paces.length ? times.reduce((n, t) => n + t.warmSeconds, 0) / warmSteps : 0;
-    const startup = startups.length ? mean(startups) : 0;
-    const evalMean = evalBasis.length ? mean(evalBasis) : 0;
-    const at = (stepPace: number, evalSeconds: number) => stepsLeft * stepPace + runsLeft * startup + evalsLeft * evalSeconds;
-    const value = at(pace, evalMean);
-    const parts = [
-      stepsLeft > 0
-        ? `${pace.toFixed(2)} s a step (${warmSteps} steps of ${paces.length} run${paces.length === 1 ? '' : 's'} measured)`
-        : null,
-      runsLeft > 0
-        ? startups.length
-          ? `${formatSeconds(startup)} of start-up a run`
-          : 'start-up of the runs not yet measured (priced at 0)'
-        : null,
-      evalsLeft > 0
-        ? `${formatSeconds(evalMean)} an evaluation (${evalBasis.length} ${ownEvals.length ? 'of this experiment' : `recent on suite "${suite}" in this workspace`})`
-        : null,
-    ].filter((p) => p !== null);
-    const estimate: ExperimentEstimate = {
-      seconds: value,
-      // The slowest and fastest runs' pace and evaluations, widened as a run's own estimate is (shared/training.ts timeLeft).
-      low: at(paces.length ? Math.min(...paces) : 0, evalBasis.length ? Math.min(...evalBasis) : 0) * 0.9,
-      high: at(paces.length ? Math.max(...paces) : 0, evalBasis.length ? Math.max(...evalBasis) : 0) * 1.2,
-      basis: `${stepsLeft} steps, ${runsLeft} run start${runsLeft === 1 ? '' : 's'} and ${evalsLeft} evaluation${evalsLeft === 1 ? '' : 's'} left, at ${parts.join(', ')}.`,
-    };
-    return { estimate, note: estimate.basis, spent, left: value };
+    const workspaceEvals = ownEvals.length === 0 && suite !== null && evalsLeft > 0 ? experiments.recentEvalSeconds(suite) : [];
+    const spent = times.reduce((n, t) => n + t.seconds, 0) + ownEvals.reduce((a, b) => a + b, 0) + startups.reduce((a, b) => a + b, 0);
+    const priced = priceTimeLeft({
+      stepsLeft,
+      runsLeft,
+      evalsLeft,
+      stepTimes: times,
+      startups,
+      evalSeconds: ownEvals.length ? ownEvals : workspaceEvals,
+      evalBasis: ownEvals.length ? 'of this experiment' : `recent on suite "${suite ?? ''}" in this workspace`,
+    });
+    return { ...priced, spent };
   };
 
   const detail = (id: number): Experiment => {
