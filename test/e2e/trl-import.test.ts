@@ -90,6 +90,12 @@ describe('Import a TRL run', () => {
     // Compare lists it with the runs trained here, marked as imported.
     await page.goto(`${serve.url}#/compare`);
     await page.locator(`[data-testid=compare-run-row][data-run-id="${run.id}"]`).getByTestId('run-imported').waitFor();
+    // Two imported runs whose snapshot is not here: What changed says so instead of diffing records.
+    const other = join(studio!.dir, 'cluster-output-2');
+    checkpoint(other, 2, [entry(1, 0.6), entry(2, 0.5)]);
+    const second = await api<{ runId: number }>('runs.importTrl', { dir: other });
+    await page.goto(`${serve.url}#/compare?runs=${run.id},${second.runId}`);
+    expect(await page.getByTestId('what-changed').getByTestId('snapshot-missing').textContent()).toContain('imported from TRL');
     expect(consoleErrors).toEqual([]);
   });
 });

@@ -86,11 +86,21 @@ function Records({ title, records, testId }: { title: string; records: DiffRecor
 
 function SnapshotDiff({ a, b }: { a: Run; b: Run }) {
   const api = useApi();
-  const diff = useQuery({ ...compareQueries.snapshotDiff(api, a.snapshotId, b.snapshotId), enabled: a.snapshotId !== b.snapshotId });
+  // A run imported from TRL whose snapshot is not in this workspace has snapshot id 0 (only its content hash is known).
+  const missing = [a, b].find((r) => r.snapshotId === 0);
+  const diff = useQuery({
+    ...compareQueries.snapshotDiff(api, a.snapshotId, b.snapshotId),
+    enabled: a.snapshotId !== b.snapshotId && !missing,
+  });
   return (
     <div className="space-y-2" data-testid="snapshot-diff">
       <h3 className="text-sm font-semibold">Dataset snapshot</h3>
-      {a.snapshotId === b.snapshotId ? (
+      {missing ? (
+        <EmptyState testId="snapshot-missing">
+          Run #{missing.id} was imported from TRL and trained on a snapshot this workspace does not have (content hash{' '}
+          {shortHash(missing.snapshotHash)}): there are no records to compare.
+        </EmptyState>
+      ) : a.snapshotId === b.snapshotId ? (
         <EmptyState testId="snapshot-same">
           Both trained on the same snapshot, {a.datasetName} · {a.snapshotName} ({shortHash(a.snapshotHash)}).
         </EmptyState>
