@@ -13,11 +13,18 @@ import torch
 import torch.nn.functional as F
 
 
-def in_batch_normalise(r_w, r_l):
-    """(M6) r~ = (r + 1e-6 - min R) / (max R - min R + 1e-6), R = all 2b values of the micro-batch."""
+def in_batch_normalise(r_w, r_l, reduce_range=None):
+    """(M6) r~ = (r + 1e-6 - min R) / (max R - min R + 1e-6), R = all 2b values of the micro-batch.
+
+    reduce_range: when the micro-batch is split across processes, a function taking this process's
+    (min, max) and returning the whole micro-batch's (train.py reduces them over the processes); R is
+    made of constants (M7), so no gradient needs to cross processes.
+    """
     all_r = torch.cat([r_w, r_l])
-    lo = all_r.min()
-    span = all_r.max() - lo + 1e-6
+    lo, hi = all_r.min(), all_r.max()
+    if reduce_range is not None:
+        lo, hi = reduce_range(lo, hi)
+    span = hi - lo + 1e-6
     return (r_w + 1e-6 - lo) / span, (r_l + 1e-6 - lo) / span
 
 
@@ -54,6 +61,7 @@ def mmpo_loss(
     beta=0.05,
     chosen_entropy_objective=None,
     rejected_entropy_objective=None,
+    reduce_range=None,
 ):
     """The MMPO batch loss (M2)-(M10), its TRL-named metrics and the chosen weights w_w (M4).
 
@@ -62,6 +70,7 @@ def mmpo_loss(
     chosen_lengths, rejected_lengths: response tokens per sequence (min 1 is applied here).
     chosen_entropy_objective, rejected_entropy_objective: H_obj per sequence (entropy_objective()),
     given exactly when the entropy term (M10) is on.
+    reduce_range: see in_batch_normalise (only for a micro-batch split across processes).
     Returns (loss, metrics, weight_chosen): metrics are detached batch means under TRL's names.
     """
     chosen_lengths = chosen_lengths.to(chosen_logps.dtype).clamp(min=1)
@@ -75,7 +84,7 @@ def mmpo_loss(
     # (M5) reference-based log P* terms; (M7) constants: no gradient flows through them.
     r_w = (epsilon + beta * norm(ref_chosen_logps, chosen_lengths)).detach()
     r_l = (epsilon_rejected + beta * norm(ref_rejected_logps, rejected_lengths)).detach()
-    log_p_w, log_p_l = in_batch_normalise(r_w, r_l) if in_batch_norm else (r_w, r_l)
+    log_p_w, log_p_l = in_batch_normalise(r_w, r_l, reduce_range) if in_batch_norm else (r_w, r_l)
     # (M2) scores of the two terms of the marginal.
     s_w = lw + log_p_w
     s_l = ll + log_p_l

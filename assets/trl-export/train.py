@@ -8,12 +8,13 @@ this file; README.md says how each studio setting maps to TRL's names.
     accelerate launch --config_file accelerate/multi_gpu.yaml train.py [--output_dir DIR]
 """
 import argparse
+import copy
 import json
 import os
 import warnings
 
 import torch
-from accelerate import PartialState
+import torch.distributed as dist
 from datasets import load_dataset
 from transformers import AutoModelForCausalLM, AutoTokenizer
 from trl import DPOConfig, DPOTrainer, SFTConfig, SFTTrainer
@@ -29,7 +30,73 @@ def token_entropy(logits):
     return -(logp.exp() * logp).sum(dim=-1)
 
 
-class MMPOTrainer(DPOTrainer):
+class StudioOrderSampler(torch.utils.data.Sampler):
+    """The studio trainer's data order: epoch e visits the training rows in `orders[e]`, the studio's
+    seeded shuffle for that epoch (data/train_order.json). Accelerate shards its batches over the
+    processes in turn, so with N processes one optimizer step still covers the studio's pairs of that step."""
+
+    def __init__(self, orders):
+        self.orders = orders
+        self.epoch = 0
+
+    def set_epoch(self, epoch):
+        self.epoch = epoch
+
+    def __len__(self):
+        return len(self.orders[0])
+
+    def __iter__(self):
+        if self.epoch >= len(self.orders):
+            warnings.warn(
+                f"data/train_order.json holds the studio's order of {len(self.orders)} epochs; epoch {self.epoch + 1} "
+                f"repeats epoch {self.epoch % len(self.orders) + 1}'s order"
+            )
+        return iter(self.orders[self.epoch % len(self.orders)])
+
+
+class StudioDPOTrainer(DPOTrainer):
+    """TRL's DPOTrainer with the studio's data path: its prompt limit (TRL has none) and its data order."""
+
+    def __init__(self, *args, max_prompt_length=None, data_order=None, split_micro_batch=False, **kwargs):
+        self.studio_max_prompt_length = max_prompt_length
+        self.studio_order = data_order
+        # Whether each of the studio's micro-batches is split across the processes (training_args).
+        self.split_micro_batch = split_micro_batch
+        super().__init__(*args, **kwargs)
+        if self.studio_order is not None and len(self.studio_order[0]) != len(self.train_dataset):
+            raise ValueError(
+                f"data/train_order.json orders {len(self.studio_order[0])} rows but the training set has "
+                f"{len(self.train_dataset)}: the data files do not belong together"
+            )
+
+    def _prepare_dataset(self, dataset, processing_class, args, dataset_name):
+        limit = self.studio_max_prompt_length
+        if limit is None:
+            return super()._prepare_dataset(dataset, processing_class, args, dataset_name)
+        # As the studio: the prompt loses tokens from the left down to max_prompt_length, then prompt + response
+        # are cut to max_length keeping the start (the collator's keep_start), so the response loses its end.
+        # max_prompt_length < max_length, so no pair is left without a response token and TRL's filter of
+        # prompts that fill max_length (skipped here by passing no max_length) would never drop one.
+        unfiltered = copy.copy(args)
+        unfiltered.max_length = None
+        dataset = super()._prepare_dataset(dataset, processing_class, unfiltered, dataset_name)
+        return dataset.map(lambda example: {"prompt_ids": example["prompt_ids"][-limit:]}, desc=f"Prompt limit on {dataset_name}")
+
+    def _get_train_sampler(self, train_dataset=None):
+        if self.studio_order is None:
+            return super()._get_train_sampler(train_dataset)
+        return StudioOrderSampler(self.studio_order)
+
+
+def reduce_range_over_processes(lo, hi):
+    """(M6)'s min and max over every process's share of the micro-batch (constants: no gradient to carry)."""
+    lo, hi = lo.detach().clone(), hi.detach().clone()
+    dist.all_reduce(lo, op=dist.ReduceOp.MIN)
+    dist.all_reduce(hi, op=dist.ReduceOp.MAX)
+    return lo, hi
+
+
+class MMPOTrainer(StudioDPOTrainer):
     """TRL's DPOTrainer (data, reference model, PEFT, logging) with MMPO's loss from mmpo_loss.py."""
 
     def __init__(self, *args, mmpo, **kwargs):
@@ -61,6 +128,9 @@ class MMPOTrainer(DPOTrainer):
         if self.mmpo.get("entropy"):
             h = entropy_objective(token_logps, token_entropy(shift_logits), mask, self.mmpo.get("length_norm", False))
             options["chosen_entropy_objective"], options["rejected_entropy_objective"] = h.chunk(2, dim=0)
+        if mode == "train" and self.split_micro_batch and dist.is_available() and dist.is_initialized():
+            # This process holds 1/N of the studio's micro-batch: (M6) normalises over all of it, as the studio.
+            options["reduce_range"] = reduce_range_over_processes
         loss, metrics, _ = mmpo_loss(
             chosen_logps, rejected_logps, ref_chosen.detach(), ref_rejected.detach(), chosen_lengths, rejected_lengths, **options
         )
@@ -80,17 +150,25 @@ class MMPOTrainer(DPOTrainer):
 
 
 def training_args(config, num_processes):
-    """The TRL config object from config.json's `args`, with the per-process gradient accumulation."""
+    """The TRL config object from config.json's `args`, spread over the processes so that one optimizer
+    step still sees the studio's effective batch (micro-batch x accumulation), and whether each studio
+    micro-batch is split across the processes (then MMPO's (M6) is reduced over them)."""
     args = dict(config["args"])
     accumulation = args.get("gradient_accumulation_steps", 1)
+    micro = args.get("per_device_train_batch_size", 8)
+    split_micro_batch = False
     if config.get("keep_effective_batch", True) and num_processes > 1:
-        # The studio's effective batch is micro-batch x accumulation; each process adds a micro-batch per pass.
         if accumulation % num_processes == 0:
+            # Each process takes whole micro-batches of the step in turn: accumulation / N each.
             args["gradient_accumulation_steps"] = accumulation // num_processes
+        elif micro % num_processes == 0:
+            # Each of the studio's micro-batches is split: every process takes micro / N of its pairs.
+            args["per_device_train_batch_size"] = micro // num_processes
+            split_micro_batch = True
         else:
             warnings.warn(
-                f"gradient_accumulation_steps {accumulation} does not divide by {num_processes} processes: "
-                f"the effective batch grows to {args['per_device_train_batch_size'] * accumulation * num_processes} pairs"
+                f"neither gradient_accumulation_steps {accumulation} nor per_device_train_batch_size {micro} divides by "
+                f"{num_processes} processes: the effective batch grows to {micro * accumulation * num_processes} pairs"
             )
     if config["trainer"] == "cpo":
         from trl.experimental.cpo import CPOConfig as cls
@@ -100,7 +178,7 @@ def training_args(config, num_processes):
         cls = SFTConfig
     else:
         cls = DPOConfig
-    return cls(**args)
+    return cls(**args), split_micro_batch
 
 
 def peft_config(config):
@@ -119,9 +197,23 @@ def datasets_for(config):
     return data["train"], data.get("test")
 
 
+def studio_order(config):
+    """The studio's per-epoch orders of the training rows, when config.json asks for its data order."""
+    if config["data"].get("order") is None or config.get("data_order", "studio") != "studio":
+        return None
+    with open(os.path.join(HERE, config["data"]["order"])) as f:
+        return json.load(f)["epochs"]
+
+
 def build_trainer(config, output_dir=None):
-    state = PartialState()
-    args = training_args(config, state.num_processes)
+    # Processes of this launch as torchrun (accelerate's multi-process launchers) sets them; PartialState() would say 1
+    # on a machine without a GPU before transformers sets up the CPU process group.
+    num_processes = int(os.environ.get("WORLD_SIZE", "1"))
+    if num_processes > 1 and not torch.cuda.is_available():
+        # Several processes and no GPU (`accelerate launch --multi_gpu --num_processes N` on CPUs): DDP over gloo.
+        # Without use_cpu transformers leaves the processes unconnected, each training its own copy on all the data.
+        config = {**config, "args": {**config["args"], "use_cpu": True}}
+    args, split_micro_batch = training_args(config, num_processes)
     if output_dir:
         args.output_dir = output_dir
     elif not os.path.isabs(args.output_dir):
@@ -139,11 +231,16 @@ def build_trainer(config, output_dir=None):
         processing_class=tokenizer,
         peft_config=peft_config(config),
     )
+    studio = dict(
+        max_prompt_length=config.get("max_prompt_length"),
+        data_order=studio_order(config),
+        split_micro_batch=split_micro_batch,
+    )
     trainer = config["trainer"]
     if trainer == "mmpo":
-        return MMPOTrainer(mmpo=config["mmpo"], **common)
+        return MMPOTrainer(mmpo=config["mmpo"], **studio, **common)
     if trainer == "dpo":
-        return DPOTrainer(**common)
+        return StudioDPOTrainer(**studio, **common)
     if trainer == "cpo":
         from trl.experimental.cpo import CPOTrainer
 
@@ -173,6 +270,17 @@ def main():
         trainer.evaluate()
     trainer.save_model()
     trainer.save_state()
+    if trainer.is_world_process_zero():
+        # How this launch spread the studio's effective batch, for whoever compares it with the studio's run.
+        launch = {
+            "num_processes": trainer.args.world_size,
+            "per_device_train_batch_size": trainer.args.per_device_train_batch_size,
+            "gradient_accumulation_steps": trainer.args.gradient_accumulation_steps,
+            "split_micro_batch": getattr(trainer, "split_micro_batch", False),
+            "data_order": "studio" if getattr(trainer, "studio_order", None) is not None else "trl",
+        }
+        with open(os.path.join(trainer.args.output_dir, "studio_launch.json"), "w") as f:
+            json.dump(launch, f, indent=2)
 
 
 if __name__ == "__main__":

@@ -85,6 +85,7 @@ describe('export', () => {
       'data/manifest.json',
       'data/test.jsonl',
       'data/train.jsonl',
+      'data/train_order.json',
       'mmpo_loss.py',
       'requirements.txt',
       'train.py',
@@ -114,7 +115,11 @@ describe('export', () => {
     expect(readme).toContain('accelerate launch --config_file accelerate/multi_gpu.yaml');
     expect(readme).toContain(snapshot.contentHash);
     for (const u of result.unsupported) expect(readme).toContain(u.reason);
-    expect(result.unsupported.map((u) => u.setting)).toEqual(expect.arrayContaining(['maxPromptLength', 'evalSuite']));
+    expect(result.unsupported.map((u) => u.setting)).toEqual(expect.arrayContaining(['lora', 'evalSuite']));
+    // The studio's prompt limit and data order, which train.py applies (TRL has neither).
+    expect(config).toMatchObject({ max_prompt_length: 48, data_order: 'studio', data: { order: 'data/train_order.json' } });
+    const order = readJson(join(result.path, 'data', 'train_order.json')) as { seed: number; epochs: number[][] };
+    expect(order.epochs[0]!.slice().sort((a, b) => a - b)).toEqual([...Array(snapshot.trainCount).keys()]);
     // Written by a trl-export job in a worker process, not on the studio's event loop.
     const jobs = await call<{ kind: string; status: string }[]>('jobs.list', {});
     expect(jobs.find((j) => j.kind === 'trl-export')).toMatchObject({ status: 'succeeded' });

@@ -42,11 +42,13 @@ def load(folder):
         config = json.load(f)
     config["args"]["output_dir"] = tempfile.mkdtemp()
     result = {}
-    one = train.training_args(config, 1)
-    two = train.training_args(config, 2)
+    one, _ = train.training_args(config, 1)
+    two, two_split = train.training_args(config, 2)
     result["config_class"] = type(one).__name__
     result["args"] = {key: plain(getattr(one, key)) for key in config["args"]}
     result["gradient_accumulation_steps_2_processes"] = two.gradient_accumulation_steps
+    result["per_device_train_batch_size_2_processes"] = two.per_device_train_batch_size
+    result["split_micro_batch_2_processes"] = two_split
     lora = train.peft_config(config)
     result["peft"] = None if lora is None else {key: plain(getattr(lora, key)) for key in config["peft"]}
     result["accelerate"] = {}

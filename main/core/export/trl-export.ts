@@ -14,7 +14,8 @@ import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSyn
 import { basename, dirname, join, relative } from 'node:path';
 import type { Snapshot } from '../../../shared/datasets';
 import { StudioError } from '../../../shared/result';
-import type { RunConfig } from '../../../shared/training';
+import { stepsPerEpoch, type RunConfig } from '../../../shared/training';
+import { epochOrder } from '../../training/data';
 import type { Db } from '../db/open';
 import { snapshotContents } from '../datasets/snapshots';
 import { fileError } from '../file-errors';
@@ -65,20 +66,57 @@ export function modelNameOrPath(source: Pick<TrlExportSource, 'runId' | 'config'
   return model.path;
 }
 
-/** One JSONL row in TRL's preference (or, for SFT, prompt-completion) format; conversational when the run applies the chat template. */
+/** A message list as one string, as the studio's trainer writes it without the chat template (main/training/data.ts). */
+function flatten(messages: Message[]): string {
+  if (messages.length === 1) return messages[0]!.content;
+  return messages.map((m) => `${m.role}: ${m.content}`).join('\n\n');
+}
+
+/** A response's text without the chat template, as the studio's trainer: assistant turns joined, other roles with their prefix. */
+function responseText(messages: Message[]): string {
+  if (messages.every((m) => m.role === 'assistant')) return messages.map((m) => m.content).join('\n\n');
+  return flatten(messages);
+}
+
+/**
+ * One JSONL row in TRL's preference (or, for SFT, prompt-completion) format;
+ * conversational when the run applies the chat template. Either way TRL's
+ * tokenization then gives the studio trainer's token ids: the chat template
+ * renders the same messages, and plain text is the studio's prompt and
+ * response strings (TRL appends the EOS token the studio appends; the studio
+ * uses the system message only through the chat template).
+ */
 function trlRow(
   record: { prompt: unknown; chosen: unknown; rejected: unknown; system: string | null },
   sft: boolean,
   conversational: boolean,
 ): Record<string, unknown> {
   const prompt = record.prompt as Message[];
-  const text = (messages: Message[]) => messages.map((m) => m.content).join('\n\n');
-  const withSystem = record.system !== null ? [{ role: 'system', content: record.system }, ...prompt] : prompt;
-  const side = (messages: unknown) => (conversational ? messages : text(messages as Message[]));
-  const row: Record<string, unknown> = { prompt: conversational ? withSystem : text(withSystem) };
+  const withSystem =
+    record.system !== null && prompt[0]?.role !== 'system' ? [{ role: 'system', content: record.system }, ...prompt] : prompt;
+  const side = (messages: unknown) => (conversational ? messages : responseText(messages as Message[]));
+  const row: Record<string, unknown> = { prompt: conversational ? withSystem : flatten(prompt) };
   if (sft) row['completion'] = side(record.chosen);
   else Object.assign(row, { chosen: side(record.chosen), rejected: side(record.rejected) });
   return row;
+}
+
+/** Whether the studio's trainer trains on a record (buildPairs' rule): preference pairs need both sides, SFT a chosen one. */
+function trains(record: { kind: string; chosen: unknown; rejected: unknown }, sft: boolean): boolean {
+  const present = (side: unknown) => Array.isArray(side) && side.length > 0;
+  if (!present(record.chosen)) return false;
+  return sft || (record.kind === 'preference' && present(record.rejected));
+}
+
+/**
+ * The studio trainer's data order for the epochs the run takes: epoch e
+ * visits the pairs in `epochOrder(pairs, seed, e)` (its seeded shuffle), so
+ * train.py, reading the rows in that order, trains on the studio's pairs at
+ * every step — with N processes too (accelerate hands the batches out in turn).
+ */
+function trainOrder(config: RunConfig, pairs: number): { seed: number; epochs: number[][] } {
+  const epochs = config.maxSteps === null ? config.epochs : Math.ceil(config.maxSteps / stepsPerEpoch(pairs, config));
+  return { seed: config.seed, epochs: Array.from({ length: Math.max(1, epochs) }, (_, e) => epochOrder(pairs, config.seed, e)) };
 }
 
 interface DataFiles {
@@ -93,11 +131,12 @@ function writeData(db: Db, source: TrlExportSource, dir: string, mapping: TrlMap
   const lines: Record<'train' | 'test', string[]> = { train: [], test: [] };
   let skipped = 0;
   for (const record of snapshotContents(db, source.snapshot.id)) {
-    if (record.chosen === null || (!sft && record.rejected === null)) {
+    // The studio's trainer evaluates on preference pairs only, for SFT too.
+    if (!trains(record, sft && record.split !== 'test')) {
       skipped++;
       continue;
     }
-    // As the studio's trainer: records outside the test split train.
+    // As the studio's trainer: records outside the test split train, in the snapshot's order (its pairs' indices).
     lines[record.split === 'test' ? 'test' : 'train'].push(JSON.stringify(trlRow(record, sft, source.config.chatTemplate)));
   }
   if (lines.train.length === 0)
@@ -108,12 +147,15 @@ function writeData(db: Db, source: TrlExportSource, dir: string, mapping: TrlMap
   mkdirSync(join(dir, 'data'), { recursive: true });
   writeFileSync(join(dir, 'data', 'train.jsonl'), `${lines.train.join('\n')}\n`);
   if (lines.test.length > 0) writeFileSync(join(dir, 'data', 'test.jsonl'), `${lines.test.join('\n')}\n`);
+  const order = trainOrder(source.config, lines.train.length);
+  writeFileSync(join(dir, 'data', 'train_order.json'), `${JSON.stringify(order)}\n`);
   const manifest = {
     snapshot: { id: source.snapshot.id, name: source.snapshot.name, contentHash: source.snapshot.contentHash },
     format: source.config.chatTemplate ? 'trl-conversational' : 'trl-standard',
     kind: sft ? 'prompt-completion' : 'preference',
     train: { file: 'train.jsonl', rows: lines.train.length },
     test: lines.test.length > 0 ? { file: 'test.jsonl', rows: lines.test.length } : null,
+    order: { file: 'train_order.json', seed: order.seed, epochs: order.epochs.length },
     skipped,
   };
   writeFileSync(join(dir, 'data', 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -161,7 +203,10 @@ export function writeTrlExport(db: Db, assetsDir: string, source: TrlExportSourc
       args,
       peft: mapping.peft,
       mmpo: mapping.mmpo,
-      data: { train: 'data/train.jsonl', test: data.test > 0 ? 'data/test.jsonl' : null },
+      data: { train: 'data/train.jsonl', test: data.test > 0 ? 'data/test.jsonl' : null, order: 'data/train_order.json' },
+      // "studio": train.py visits the rows in the studio trainer's seeded order (data/train_order.json); "trl": TRL's shuffle.
+      data_order: mapping.trainer === 'mmpo' || mapping.trainer === 'dpo' ? 'studio' : 'trl',
+      ...mapping.studio,
       keep_effective_batch: true,
       evaluate_at_end: mapping.evaluateAtEnd && data.test > 0,
     };

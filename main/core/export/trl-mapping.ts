@@ -38,6 +38,8 @@ export interface TrlMapping {
   mmpo: Record<string, unknown> | null;
   /** Whether train.py evaluates once after training (the studio's evalEvery = 0: "only at the end"). */
   evaluateAtEnd: boolean;
+  /** Top-level config.json keys train.py applies itself where TRL has no setting (`max_prompt_length`: the studio's prompt limit). */
+  studio: { max_prompt_length?: number };
   mapped: MappedSetting[];
   unsupported: UnsupportedSetting[];
 }
@@ -165,19 +167,38 @@ export function trlMapping(config: RunConfig): TrlMapping {
   // transformers clips only when max_grad_norm > 0: 0 is its "no clipping".
   set('maxGradNorm', config.maxGradNorm, 'max_grad_norm (null → 0, no clipping)', { max_grad_norm: config.maxGradNorm ?? 0 });
   set('maxLength', config.maxLength, 'max_length', { max_length: config.maxLength });
-  unsupported.push({
-    setting: 'maxPromptLength',
-    reason:
-      'TRL 1.13 truncates prompt + response together to max_length, keeping the start, and drops a pair whose prompt alone fills it; it has no prompt limit (the studio cuts prompts from the left to maxPromptLength, so every pair trains).',
-  });
+  const studio: TrlMapping['studio'] = {};
+  if (trainer === 'mmpo' || trainer === 'dpo') {
+    // train.py's DPOTrainer subclass cuts prompts from the left as the studio, before TRL's keep_start cut to max_length.
+    studio.max_prompt_length = config.maxPromptLength;
+    mapped.push({
+      setting: 'maxPromptLength',
+      value: config.maxPromptLength,
+      trl: 'max_prompt_length in config.json (train.py cuts prompt_ids from the left; TRL has no prompt limit)',
+    });
+  } else
+    unsupported.push({
+      setting: 'maxPromptLength',
+      reason:
+        'TRL 1.13 truncates prompt + response together to max_length, keeping the start, and drops a pair whose prompt alone fills it; it has no prompt limit (the studio cuts prompts from the left to maxPromptLength, so every pair trains).',
+    });
   set('epochs', config.epochs, 'num_train_epochs', { num_train_epochs: config.epochs });
   set('maxSteps', config.maxSteps, 'max_steps (null → -1, run by epochs)', { max_steps: config.maxSteps ?? -1 });
-  set('seed', config.seed, 'seed, data_seed', { seed: config.seed, data_seed: config.seed });
-  unsupported.push({
-    setting: 'seed',
-    reason:
-      'TRL shuffles the training pairs with its own seeded sampler, so the data order (and LoRA’s initial weights) differ from the studio’s for the same seed; the maths do not.',
+  set('seed', config.seed, 'seed, data_seed; the data order: data/train_order.json (config.json data_order "studio")', {
+    seed: config.seed,
+    data_seed: config.seed,
   });
+  if (trainer !== 'mmpo' && trainer !== 'dpo')
+    unsupported.push({
+      setting: 'seed',
+      reason: `TRL's ${configClass.replace('Config', 'Trainer')} shuffles the training pairs with its own seeded sampler (train.py gives the studio's order to the DPO-based trainers only), so the data order differs from the studio's for the same seed; the maths do not.`,
+    });
+  if (config.lora)
+    unsupported.push({
+      setting: 'lora',
+      reason:
+        'PEFT initialises the LoRA matrices with torch’s generator, so the adapter’s initial weights differ from the studio’s for the same seed; the maths do not.',
+    });
 
   // ---- evaluation and checkpoints
   const evaluateAtEnd = config.evalEvery === 0;
@@ -231,5 +252,5 @@ export function trlMapping(config: RunConfig): TrlMapping {
   // The studio logs every step and trains in float32; so does the export (mixed precision is the accelerate config's choice).
   Object.assign(args, { logging_steps: 1, report_to: 'none', output_dir: 'output', bf16: false });
 
-  return { trainer, configClass, args, peft, mmpo, evaluateAtEnd, mapped, unsupported };
+  return { trainer, configClass, args, peft, mmpo, evaluateAtEnd, studio, mapped, unsupported };
 }

@@ -150,6 +150,19 @@ describe('trlMapping', () => {
     expect(steps.unsupported.map((u) => u.setting)).not.toContain('checkpointEachEpoch');
   });
 
+  it('gives the DPO-based trainers the studio’s prompt limit and data order; the others say they lack them', () => {
+    const dpo = trlMapping(config({ objective: PRESETS.dpo, maxLength: 256, maxPromptLength: 100 }));
+    expect(dpo.studio).toEqual({ max_prompt_length: 100 });
+    expect(dpo.unsupported.map((u) => u.setting)).not.toEqual(expect.arrayContaining(['maxPromptLength']));
+    expect(dpo.unsupported.map((u) => u.setting)).not.toContain('seed');
+    expect(trlMapping(config({ objective: PRESETS.mmpo, maxPromptLength: 64 })).studio).toEqual({ max_prompt_length: 64 });
+    const sft = trlMapping(config({ objective: PRESETS.sft }));
+    expect(sft.studio).toEqual({});
+    expect(sft.unsupported.map((u) => u.setting)).toEqual(expect.arrayContaining(['maxPromptLength', 'seed']));
+    // LoRA's initial weights come from PEFT's generator whatever the trainer.
+    expect(trlMapping(config({ objective: PRESETS.dpo, lora: { rank: 2 } })).unsupported.map((u) => u.setting)).toContain('lora');
+  });
+
   it('says why in the README table, which lists every mapped and unsupported setting', () => {
     const cfg = config({ objective: PRESETS['mmpo-mml'], evalSuite: 'demo' });
     const mapping = trlMapping(cfg);
