@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { StudioError } from '../../../shared/result';
+import { fileError } from '../file-errors';
 import type { TrlImportSkip } from '../../../shared/trl-import';
 import { STEP_METRICS } from '../../../shared/training';
 
@@ -139,11 +140,16 @@ const looksLikeOutput = (dir: string) =>
  */
 export function locateOutput(dir: string): string {
   const abs = resolve(dir);
-  const stat = statSync(abs, { throwIfNoEntry: false });
-  if (!stat) throw new StudioError('NOT_FOUND', `${abs} does not exist.`);
-  if (!stat.isDirectory()) throw new StudioError('INVALID_ARGUMENT', `${abs} is a file, not a TRL output folder.`);
-  if (looksLikeOutput(abs)) return realpathSync(abs);
-  if (looksLikeOutput(join(abs, 'output'))) return realpathSync(join(abs, 'output'));
+  try {
+    const stat = statSync(abs, { throwIfNoEntry: false });
+    if (!stat) throw new StudioError('NOT_FOUND', `${abs} does not exist.`);
+    if (!stat.isDirectory()) throw new StudioError('INVALID_ARGUMENT', `${abs} is a file, not a TRL output folder.`);
+    if (looksLikeOutput(abs)) return realpathSync(abs);
+    if (looksLikeOutput(join(abs, 'output'))) return realpathSync(join(abs, 'output'));
+  } catch (err) {
+    // A folder this user may not read: said as such (file-errors.ts), not as a bug.
+    throw err instanceof StudioError ? err : fileError(err, abs, 'read');
+  }
   throw notTrl(abs);
 }
 
