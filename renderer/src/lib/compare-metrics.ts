@@ -1,6 +1,6 @@
 import { decodeRunMetrics } from '../../../shared/compare';
 import type { MetricSeries } from '../../../shared/runs';
-import type { ApiClient } from '../api/client';
+import { ApiError, type ApiClient } from '../api/client';
 
 /**
  * The Compare page's metric reads, batched: each run has its own query (a
@@ -22,14 +22,33 @@ interface Waiting {
 
 const pending = new WeakMap<ApiClient, Map<string, Waiting[]>>();
 
+/** Run ids a NOT_FOUND answer names (compare.runMetrics lists them in its details). */
+function missingIds(err: unknown): number[] {
+  if (!(err instanceof ApiError) || err.code !== 'NOT_FOUND') return [];
+  const ids = (err.details as { ids?: unknown } | undefined)?.ids;
+  return Array.isArray(ids) ? ids.filter((id): id is number => typeof id === 'number') : [];
+}
+
+async function fetchChunk(api: ApiClient, names: string[], ids: number[]): Promise<Map<number, MetricSeries>> {
+  try {
+    const packed = await api.call('compare.runMetrics', { ids, names });
+    return new Map(packed.map((p) => [p.runId, decodeRunMetrics(p)]));
+  } catch (err) {
+    // A run the address names that this workspace lacks has no columns; it must not cost the others theirs.
+    const missing = missingIds(err);
+    const rest = ids.filter((id) => !missing.includes(id));
+    if (missing.length === 0 || rest.length === ids.length) throw err;
+    return rest.length ? fetchChunk(api, names, rest) : new Map();
+  }
+}
+
 async function flush(api: ApiClient, names: string[], waiting: Waiting[]): Promise<void> {
   const ids = [...new Set(waiting.map((w) => w.id))];
   for (let i = 0; i < ids.length; i += MAX_IDS) {
     const chunk = ids.slice(i, i + MAX_IDS);
     const mine = waiting.filter((w) => chunk.includes(w.id));
     try {
-      const packed = await api.call('compare.runMetrics', { ids: chunk, names });
-      const byId = new Map(packed.map((p) => [p.runId, decodeRunMetrics(p)]));
+      const byId = await fetchChunk(api, names, chunk);
       for (const w of mine) w.resolve(byId.get(w.id) ?? {});
     } catch (err) {
       for (const w of mine) w.reject(err);

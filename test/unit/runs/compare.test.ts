@@ -6,6 +6,9 @@ import { call } from '../../../main/core/client';
 import { createSnapshot } from '../../../main/core/datasets/snapshots';
 import { RunStore } from '../../../main/core/runs/store';
 import { createStudio, type Studio } from '../../../main/core/studio';
+import { createApiClient } from '../../../renderer/src/api/client';
+import { batchedRunMetrics } from '../../../renderer/src/lib/compare-metrics';
+import type { StudioTransport } from '../../../shared/api';
 import { decodeRunMetrics } from '../../../shared/compare';
 import { RunConfig } from '../../../shared/training';
 import { tempDir } from '../../helpers/tmp';
@@ -103,6 +106,41 @@ describe('compare.runMetrics', () => {
       code: 'NOT_FOUND',
       message: 'No run #77, #78.',
     });
+  });
+});
+
+describe('the Compare page’s batched metric reads', () => {
+  it('sends the runs asked for in the same turn as one call, and a run the workspace lacks costs only itself', async () => {
+    const { s, runs, ids } = withRuns();
+    for (const step of [1, 2]) {
+      runs.recordMetrics(ids[0], step, { loss: step / 4 });
+      runs.recordMetrics(ids[1], step, { loss: step / 2 });
+    }
+    const calls: unknown[] = [];
+    const transport: StudioTransport = {
+      kind: 'http',
+      call: (method, args) => {
+        calls.push(args);
+        return s.dispatch(method, args) as never;
+      },
+      onEvent: () => () => {},
+      fileToPath: () => Promise.reject(new Error('no files here')),
+      downloadUrl: () => null,
+    };
+    const api = createApiClient(transport);
+    const [one, two, none] = await Promise.all([
+      batchedRunMetrics(api, ids[0], ['loss']),
+      batchedRunMetrics(api, ids[1], ['loss']),
+      batchedRunMetrics(api, 99, ['loss']),
+    ]);
+    expect(one).toEqual({ loss: { steps: [1, 2], values: [0.25, 0.5] } });
+    expect(two).toEqual({ loss: { steps: [1, 2], values: [0.5, 1] } });
+    expect(none).toEqual({});
+    // One call for the three; the missing run named in its answer, the other two asked again.
+    expect(calls).toEqual([
+      { ids: [ids[0], ids[1], 99], names: ['loss'] },
+      { ids: [ids[0], ids[1]], names: ['loss'] },
+    ]);
   });
 });
 

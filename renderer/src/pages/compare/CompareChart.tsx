@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatMetric } from '../runs/run-format';
@@ -10,6 +10,15 @@ import { formatMetric } from '../runs/run-format';
  * would repaint 50 cells per mouse move, so instead one line under the chart
  * names the run nearest the cursor and its value.
  */
+
+/** A chart off the screen is built when the browser is next idle, at the latest this long after the page drew. */
+const IDLE_BUILD_MS = 2000;
+
+/** The element the chart scrolls in (null: the window). */
+function scrollParent(el: HTMLElement): HTMLElement | null {
+  for (let p = el.parentElement; p; p = p.parentElement) if (/(auto|scroll)/.test(getComputedStyle(p).overflowY)) return p;
+  return null;
+}
 
 export interface ChartLine {
   label: string;
@@ -106,9 +115,31 @@ export function CompareChart({
   latest.current = data;
   const shape = `${syncKey}|${data.lines.map((l) => `${l.label}|${l.color}|${l.role}`).join(';')}|${data.bands.map((b) => `${b.upper}-${b.lower}`).join(',')}`;
 
+  // A chart is built once it is on the screen, or once the browser is idle after the first screen is drawn: 50 runs ×
+  // 2 lines cost tens of ms per chart to set up and draw, and of five charts the first screen shows two. Once built it
+  // stays (scrolling back costs nothing).
+  const [near, setNear] = useState(() => typeof IntersectionObserver === 'undefined');
   useEffect(() => {
     const el = container.current;
-    if (!el) return;
+    if (!el || near) return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) setNear(true);
+      },
+      // The page scrolls inside the app's main pane, which clips what is below it: that pane is the root.
+      { root: scrollParent(el) },
+    );
+    observer.observe(el);
+    const idle = requestIdleCallback(() => setNear(true), { timeout: IDLE_BUILD_MS });
+    return () => {
+      observer.disconnect();
+      cancelIdleCallback(idle);
+    };
+  }, [near]);
+
+  useEffect(() => {
+    const el = container.current;
+    if (!el || !near) return;
     const onCursor = (u: uPlot) => {
       const hit = nearestLine(u, latest.current.lines);
       if (readout.current)
@@ -133,7 +164,7 @@ export function CompareChart({
       plot.current = null;
     };
     // Rebuilt only when the set of lines changes; new values (smoothing, new points) go through setData below.
-  }, [shape, height, xLabel]);
+  }, [shape, height, xLabel, near]);
 
   useEffect(() => {
     // A chart just built from this data has drawn it already.
@@ -144,12 +175,12 @@ export function CompareChart({
 
   const runs = data.lines.filter((l) => l.role === 'line').length;
   return (
-    <figure data-testid={testId} data-series={runs} data-points={data.x.length} className="min-w-0">
+    <figure data-testid={testId} data-series={runs} data-points={data.x.length} data-drawn={near || undefined} className="min-w-0">
       <figcaption className="mb-1 flex items-baseline justify-between gap-2">
         <span className="text-sm font-medium">{title}</span>
         <span className="truncate text-xs text-zinc-500 tabular-nums" ref={readout} data-testid="chart-readout" />
       </figcaption>
-      <div ref={container} className="w-full" />
+      <div ref={container} className="w-full" style={near ? undefined : { height }} />
     </figure>
   );
 }

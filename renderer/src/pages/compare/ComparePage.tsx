@@ -88,22 +88,26 @@ export function ComparePage() {
   );
   const metrics = state.metrics.length ? state.metrics : DEFAULT_METRICS.filter((m) => available.includes(m));
   const axis = X_AXES.find((a) => a.id === state.x)!;
-  const fetched = useMemo(() => [...new Set([...metrics, ...axis.needs, 'loss'])], [metrics, axis]);
+  // What is fetched does not wait for the runs list: the address names the runs (and the metrics, or the defaults),
+  // so their columns load alongside it instead of after it.
+  const requested = state.metrics.length ? state.metrics : DEFAULT_METRICS;
+  const fetched = useMemo(() => [...new Set([...requested, ...axis.needs, 'loss'])], [requested, axis]);
 
   const columns = useQueries({
-    queries: picked.map((run) =>
-      compareQueries.runMetrics(api, run.id, fetched, run.status === 'running' || run.status === 'queued' || run.status === 'paused'),
-    ),
+    queries: state.runs.map((id) => {
+      const status = byId.get(id)?.status;
+      return compareQueries.runMetrics(api, id, fetched, status === 'running' || status === 'queued' || status === 'paused');
+    }),
     combine: combineSeries,
   });
   const series = useMemo(() => {
     const map = new Map<number, MetricSeries>();
-    picked.forEach((run, i) => {
+    state.runs.forEach((id, i) => {
       const data = columns.data[i];
-      if (data) map.set(run.id, data);
+      if (data) map.set(id, data);
     });
     return map;
-  }, [picked, columns]);
+  }, [state.runs, columns]);
   // Charts wait for every run's columns: drawn as each of 50 answers arrived, they would be rebuilt 50 times.
   const loading = columns.pending;
 
