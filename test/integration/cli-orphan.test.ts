@@ -29,7 +29,7 @@ function running(pid: number): boolean {
 describe('a worker whose CLI is killed -9', () => {
   it('exits within 2 s, its stale reference temp file is removed on the next start, and the run resumes', async () => {
     const runFile = join(t.dir, 'run.json');
-    // DPO needs reference log-probs of all 400 demo pairs: seconds of scoring right after the worker starts.
+    // DPO needs reference log-probs of all 1000 demo pairs: seconds of scoring right after the worker starts.
     writeFileSync(
       runFile,
       JSON.stringify({
