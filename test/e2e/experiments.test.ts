@@ -155,6 +155,22 @@ describe('The experiment page against `studio serve`', () => {
     await page.screenshot({ path: 'test-results/experiment-page.png', fullPage: true });
   });
 
+  it('saves the report as Markdown and the figure as SVG from the page, the same files studio sweep writes', async () => {
+    const saved = async (testId: string) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+      const file = join(studio!.dir, download.suggestedFilename());
+      await download.saveAs(file);
+      return { name: download.suggestedFilename(), text: readFileSync(file, 'utf8') };
+    };
+    const md = await saved('experiment-save-markdown');
+    expect(md.name).toMatch(/^experiment-\d+\.md$/);
+    expect(md.text).toContain('| objective | β | seeds | step |');
+    expect(md.text).toContain('- **inconclusive** — MMPO');
+    const svg = await saved('experiment-save-svg');
+    expect(svg.name).toMatch(/^experiment-\d+\.svg$/);
+    expect(svg.text.match(/class="paper-track"/g)).toHaveLength(4);
+  });
+
   it("Sweep on the launcher counts the grid, creates it, opens its page, and the page's Cancel stops it", async () => {
     await page.goto(`${serve.url}#/runs/new`);
     const sweep = page.getByTestId('launch-sweep');

@@ -4,11 +4,13 @@ import {
   CELL_HEADERS,
   cellRow,
   experimentFigure,
+  experimentFigureSvg,
   experimentReport,
   OBJECTIVE_HEADERS,
   objectiveLabel,
   objectiveRow,
   readingText,
+  reportMarkdown,
   type CellReport,
   type ExperimentResults,
   type ObjectiveReport,
@@ -17,6 +19,7 @@ import {
 } from '../../../../shared/experiment-report';
 import type { MetricRef } from '../../../../shared/paper-view';
 import { Badge, type Tone } from '../../components/Badge';
+import { Button } from '../../components/Button';
 import { cardClass } from '../../components/Card';
 import { EmptyState } from '../../components/EmptyState';
 import { Table, type Column } from '../../components/Table';
@@ -78,6 +81,16 @@ const objectiveColumns: Column<ObjectiveReport>[] = OBJECTIVE_HEADERS.map((text,
   cell: (o: ObjectiveReport) => objectiveRow(o)[i],
 }));
 
+/** Saves text as a file from the page itself: the report is computed here, so no server round trip (app and serve mode alike). */
+function saveText(name: string, type: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
 /** The figure's tracks as the Compare page's paper view takes runs and rows (one "run" per (objective, β)). */
 function paperData(results: ExperimentResults): {
   runs: ReportRun[];
@@ -116,7 +129,25 @@ export function ExperimentReport({ results }: { results: ExperimentResults }) {
   return (
     <div className="space-y-4">
       <section className={`${cardClass} space-y-3 p-4`}>
-        <h2 className="text-sm font-semibold">Verdicts</h2>
+        <div className="flex flex-wrap items-center justify-between gap-2">
+          <h2 className="text-sm font-semibold">Verdicts</h2>
+          <div className="flex gap-2">
+            <Button
+              onClick={() => saveText(`experiment-${results.experimentId}.md`, 'text/markdown', reportMarkdown(report))}
+              data-testid="experiment-save-markdown"
+              title="The table and the verdicts as Markdown, as studio sweep writes them"
+            >
+              Save report (.md)
+            </Button>
+            <Button
+              onClick={() => saveText(`experiment-${results.experimentId}.svg`, 'image/svg+xml', experimentFigureSvg(results))}
+              data-testid="experiment-save-svg"
+              title="The paper's view with its legend, as studio sweep writes it"
+            >
+              Save figure (.svg)
+            </Button>
+          </div>
+        </div>
         <Verdicts verdicts={report.verdicts} />
         <p className="text-xs text-zinc-500">
           A claim holds only when its difference is larger than the seed-to-seed range (the largest max − min over the seeds of the settings
