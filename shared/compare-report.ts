@@ -427,8 +427,10 @@ function generationsNote(data: ReportData): string {
   const total = data.generationsTotal ?? g.rows.length;
   const shown =
     total === g.rows.length
-      ? `All ${total} prompts of the set`
-      : `${g.rows.length} of the set's ${total} prompts (those kept on the Generations tab)`;
+      ? total === 1
+        ? 'The set’s one prompt'
+        : `All ${total} prompts of the set`
+      : `${g.rows.length} of the set’s ${total} prompts (those kept on the Generations tab)`;
   return `${shown} through ${g.columns.length} models. Judge: ${escapeXml(g.judge)}; verdicts against the first column.`;
 }
 

@@ -161,6 +161,9 @@ describe('the report', () => {
     expect(csv.split('\n')[0]).toBe('prompt,base <b>,base <b> verdict,dpo short · step 8,dpo short · step 8 verdict');
     expect(csv).toContain('Say <script>hi</script>,<img src=x onerror=alert(1)>,fail,,');
     expect(reportHtml(fixture())).not.toContain('id="generations"');
+    // The note says how many of the set's prompts the report shows: all, or those kept on the Generations tab.
+    expect(html).toContain('The set’s one prompt through 2 models. Judge: rules');
+    expect(reportHtml({ ...data, generationsTotal: 7 })).toContain('1 of the set’s 7 prompts (those kept on the Generations tab)');
   });
 
   it('thins a long curve to at most 250 points, keeping the first and last', () => {
