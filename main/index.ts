@@ -97,7 +97,9 @@ export async function startDesktop(): Promise<{ studio: Studio; window: BrowserW
     return studio.dispatch(String(method), args);
   });
   studio.events.subscribe((event) => {
-    for (const win of BrowserWindow.getAllWindows()) win.webContents.send(IPC_EVENT_CHANNEL, event);
+    // The studio's own windows only: the hidden GPU windows have no use for the event stream.
+    for (const win of BrowserWindow.getAllWindows())
+      if (win.webContents.getURL().startsWith(appUrl)) win.webContents.send(IPC_EVENT_CHANNEL, event);
   });
 
   const window = new BrowserWindow({

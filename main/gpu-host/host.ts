@@ -13,6 +13,7 @@ import { TrainPayload } from '../core/runs/train-protocol';
 import { accessForJob, GPU_JOB_KINDS, type FileAccess } from './file-access';
 import { GPU_FILE, GPU_FROM_WORKER, GPU_SNAPSHOT, GPU_TO_WORKER, type FileReply, type FileRequest, type SnapshotReply } from './protocol';
 import { readSnapshotRows } from './snapshot';
+import { removeStaleTemps } from '../training/temp-files';
 
 /** The hidden window's settings: those of the studio window, plus no throttling (it is never visible) and no Node anywhere. */
 export function gpuWebPreferences(preloadPath: string): WebPreferences {
@@ -120,6 +121,10 @@ export function gpuSpawner(options: GpuHostOptions): SpawnWorker {
           snapshotId: payload.snapshotId,
           ...(payload.nativeBinding ? { nativeBinding: payload.nativeBinding } : {}),
         };
+        // The page cannot list a folder synchronously, as the task's clean-up does: the host removes a dead page's temps.
+        for (const name of removeStaleTemps(payload.dir)) {
+          deliver({ type: 'log', level: 'info', message: `Removed ${name}, left half-written by a worker that died.` });
+        }
       } catch (err) {
         deliver({ type: 'error', error: { code: 'INVALID_ARGUMENT', message: err instanceof Error ? err.message : String(err) } });
         exit(0, null);
@@ -137,7 +142,10 @@ export function gpuSpawner(options: GpuHostOptions): SpawnWorker {
         if (exited) return;
         if (message.type === 'run' && !start(message)) return;
         void loaded.then((ok) => {
-          if (ok && !exited) contents.send(GPU_TO_WORKER, message);
+          if (!ok || exited) return;
+          // The page names temp files with its renderer's pid and builds paths by this platform's rules.
+          const run = message.type === 'run' ? { platform: process.platform, workerPid: contents.getOSProcessId() } : {};
+          contents.send(GPU_TO_WORKER, { ...message, ...run });
         });
       },
       onMessage: (listener) => messageListeners.push(listener),
