@@ -192,6 +192,8 @@ describe('The experiment page against `studio serve`', () => {
     await page.getByTestId('experiment-page').waitFor();
     expect(await page.locator('h1').textContent()).toBe('from the dialog');
     expect(await page.getByTestId('experiment-run').count()).toBe(2);
+    // Live: the first run starting shows up from the job and run events, without a reload.
+    await expect.poll(() => page.locator('[data-testid=experiment-run][data-status=running]').count(), { timeout: 180_000 }).toBe(1);
     page.once('dialog', (d) => void d.accept());
     await page.getByTestId('experiment-cancel').click();
     await expect.poll(() => page.getByTestId('experiment-status').textContent(), { timeout: 60_000 }).toBe('cancelled');
