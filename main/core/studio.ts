@@ -28,7 +28,7 @@ import { builtinSuites, findSuite } from './evals/suites';
 import { compareHandlers } from './runs/compare';
 import { compareReportHandlers } from './runs/compare-report';
 import { evalHandlers } from './evals/service';
-import { sideBySideHandlers } from './evals/side-by-side';
+import { sideBySideHandlers } from './evals/side-by-side-handlers';
 import { pairDrilldown } from './evals/drilldown';
 import { arenaHandlers } from './labeling/arena';
 import { labelingHandlers, labelReviewHandlers } from './labeling/service';
@@ -188,6 +188,7 @@ export function createStudio(options: StudioOptions): Studio {
       defaults: (modelId) => handlers['runs.defaults']({ modelId }),
       estimateRun: (launch) => handlers['runs.estimate'](launch),
       createRun: (launch) => handlers['runs.create'](launch),
+      supervise: options.superviseJobs !== false,
     }),
   };
 

@@ -9,7 +9,7 @@
  */
 import type { Handlers } from '../handlers';
 import type { EventHub } from '../events';
-import type { Job } from '../../../shared/jobs';
+import { TERMINAL_STATUSES, type Job } from '../../../shared/jobs';
 import type { Run, RunDefaults, RunEstimate, RunEvalPoint } from '../../../shared/runs';
 import type { ParsedArgs } from '../../../shared/contract';
 import type { EvalResult } from '../../../shared/evals';
@@ -33,7 +33,7 @@ import {
 import type { JobStore } from '../jobs/store';
 import type { JobSupervisor } from '../jobs/supervisor';
 import type { RunStore } from '../runs/store';
-import { runEvalPoints } from '../runs/run-evals';
+import { runEvalPoints } from '../runs/run-eval-points';
 import type { ExperimentStore, ExperimentRow, ExperimentRunRow } from './store';
 import { priceTimeLeft } from './estimate';
 
@@ -49,6 +49,8 @@ export interface ExperimentServiceDeps {
   defaults: (modelId: number) => RunDefaults | Promise<RunDefaults>;
   estimateRun: (launch: ParsedArgs<'runs.estimate'>) => RunEstimate | Promise<RunEstimate>;
   createRun: (launch: ParsedArgs<'runs.create'>) => Run | Promise<Run>;
+  /** Whether this studio runs jobs: then an active experiment left between two runs (a restart) gets its next run going. */
+  supervise?: boolean;
 }
 
 const WAITING = new Set(['queued', 'running']);
@@ -90,15 +92,14 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
     });
 
   const statusOf = (exp: ExperimentRow, cells: CellState[]): ExperimentStatus => {
-    const jobsOf = cells.flatMap((c) => [c.run.status, ...c.evalJobs.map((j) => j.status)]);
-    const active = jobsOf.filter((s) => WAITING.has(s));
-    if (active.length > 0) {
-      if (exp.state === 'paused') return 'pausing';
-      return active.includes('running') ? 'running' : 'queued';
-    }
-    if (exp.state === 'paused') return 'paused';
+    const all = cells.flatMap((c) => [c.run.status, ...c.evalJobs.map((j) => j.status)]);
+    const live = all.filter((s) => WAITING.has(s));
+    if (exp.state === 'paused') return live.length > 0 ? 'pausing' : 'paused';
+    if (live.length > 0) return live.includes('running') ? 'running' : 'queued';
     if (exp.state === 'cancelled') return 'cancelled';
-    return jobsOf.every((s) => s === 'succeeded') && cells.every((c) => c.evalJobs.length >= c.planned) ? 'succeeded' : 'incomplete';
+    // Runs held for their turn (paused, never interrupted) are about to start.
+    if (all.includes('paused') && !all.includes('interrupted')) return 'queued';
+    return all.every((s) => s === 'succeeded') && cells.every((c) => c.evalJobs.length >= c.planned) ? 'succeeded' : 'incomplete';
   };
 
   /** Time left (estimate.ts), from this experiment's measurements, or the workspace's latest evaluations before its own. */
@@ -112,11 +113,10 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
     const times = experiments.stepTimes(exp.id);
     const byRun = new Map(times.map((t) => [t.runId, t]));
     const startups = cells
-      .filter((c) => c.run.status === 'succeeded' && c.run.attempt === 1)
-      .map((c) => {
-        const wall = c.run.startedAt !== null && c.run.finishedAt !== null ? (c.run.finishedAt - c.run.startedAt) / 1000 : 0;
-        return Math.max(0, wall - (byRun.get(c.run.id)?.seconds ?? 0));
-      });
+      .filter((c) => c.run.status === 'succeeded' && c.run.startedAt !== null && c.run.finishedAt !== null)
+      // A run paused and resumed mid-way trained in several attempts; its last one's wall time does not cover its steps.
+      .map((c) => (c.run.finishedAt! - c.run.startedAt!) / 1000 - (byRun.get(c.run.id)?.seconds ?? 0))
+      .filter((s) => s >= 0);
     const ownEvals = cells.flatMap((c) => c.evalJobs.filter((j) => j.status === 'succeeded').map(seconds)).filter((s) => s !== null);
     const suite = cells[0]?.run.config.evalSuite ?? null;
     const workspaceEvals = ownEvals.length === 0 && suite !== null && evalsLeft > 0 ? experiments.recentEvalSeconds(suite) : [];
@@ -160,7 +160,7 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
       label: grid.cells[c.row.cell]?.label ?? '',
       runId: c.run.id,
       name: c.run.name,
-      status: c.run.status,
+      status: waitingTurn(exp, c.run) ? 'queued' : c.run.status,
       step: c.run.step,
       totalSteps: c.run.totalSteps,
       evalsDone: c.evalJobs.filter((j) => ENDED_EVAL.has(j.status)).length,
@@ -212,32 +212,76 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
   const announce = (job: Job) => events.emit({ type: 'job.updated', job });
 
   /** Holds a queued job of a paused experiment (it is queued again on resume). */
-  const hold = (job: Job, experimentId: number) => {
+  const hold = (job: Job, experimentId: number, why: 'paused' | 'turn' = 'paused') => {
     announce(
       jobStore.transition(job.id, 'paused', {
-        error: { code: 'PAUSED', message: `Held: experiment #${experimentId} is paused; resuming it queues this again.` },
+        error: {
+          code: 'PAUSED',
+          message:
+            why === 'turn'
+              ? `Waiting its turn: experiment #${experimentId} trains one run at a time, each followed by its evaluations.`
+              : `Held: experiment #${experimentId} is paused; resuming it queues this again.`,
+        },
       }),
     );
   };
 
+  /**
+   * One cell at a time: when nothing of an active experiment is queued or
+   * running, the next held run (lowest cell) is queued. Its evaluations queue
+   * behind it, so each run is evaluated before the next one trains: a paused
+   * or stopped grid holds whole cells, and evaluation times are measured
+   * from the first run on (the time left is priced from them).
+   */
+  const advance = (id: number) => {
+    // Called a moment after a job's end: the studio may have closed in between.
+    if (!experiments.db.open || experiments.get(id).state !== 'active') return;
+    const cells = cellsOf(id);
+    const all = cells.flatMap((c) => [c.run.status, ...c.evalJobs.map((j) => j.status)]);
+    // Something interrupted (a studio that died or was closed) waits for a resume, which continues it first.
+    if (all.some((s) => WAITING.has(s) || s === 'interrupted')) return;
+    const next = cells.find((c) => c.run.status === 'paused');
+    if (next) jobs.retry(next.run.jobId);
+  };
+
   // A job queued for a run of a paused or cancelled experiment — an evaluation the run-evals watcher queues as a
   // paused run reports its checkpoints, or a run resumed by hand — follows the experiment, before it can start.
-  events.subscribe((event) => {
-    if (event.type !== 'job.updated' || event.job.status !== 'queued') return;
-    const job = event.job;
+  /** The experiment a run's train job or an evaluation of one of its steps belongs to. */
+  const experimentOfJob = (job: Job): number | null => {
     const runId =
       job.kind === 'train'
         ? runs.runIdOfJob(job.id)
         : job.kind === 'eval'
           ? ((job.params as { model?: { runId?: number } } | null)?.model?.runId ?? null)
           : null;
-    if (runId === null) return;
-    const experimentId = experiments.experimentOfRun(runId);
+    return runId === null ? null : experiments.experimentOfRun(runId);
+  };
+
+  // When a run or evaluation of an active experiment ends, its next run gets its turn — after the run-evals watcher
+  // (a microtask after the run's update) has queued the evaluations of the run that ended.
+  events.subscribe((event) => {
+    if (event.type !== 'job.updated' || !TERMINAL_STATUSES.includes(event.job.status)) return;
+    const experimentId = experimentOfJob(event.job);
+    if (experimentId !== null) setImmediate(() => advance(experimentId));
+  });
+
+  events.subscribe((event) => {
+    if (event.type !== 'job.updated' || event.job.status !== 'queued') return;
+    const job = event.job;
+    const experimentId = experimentOfJob(job);
     if (experimentId === null) return;
     const state = experiments.get(experimentId).state;
     if (state === 'paused') hold(job, experimentId);
     else if (state === 'cancelled') jobs.cancel(job.id, `Cancelled with experiment #${experimentId}.`);
   });
+
+  if (deps.supervise)
+    for (const id of experiments.ids()) {
+      if (experiments.get(id).state === 'active') setImmediate(() => advance(id));
+    }
+
+  /** A run held for its turn in an active experiment has not started: to the experiment it is queued (pending). */
+  const waitingTurn = (exp: ExperimentRow, run: Run) => exp.state === 'active' && run.status === 'paused' && run.startedAt === null;
 
   const jobsOf = (id: number) =>
     cellsOf(id).flatMap((c) => [{ job: jobStore.get(c.run.jobId), train: true }, ...c.evalJobs.map((job) => ({ job, train: false }))]);
@@ -294,7 +338,7 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
         objective: typeof named === 'string' ? named : objective.objective,
         beta: 'beta' in objective ? objective.beta : 0,
         seed: c.run.config.seed,
-        status: c.run.status,
+        status: waitingTurn(exp, c.run) ? 'pending' : c.run.status,
         maxSteps: Math.max(1, c.run.totalSteps),
         checkpoints,
       };
@@ -339,8 +383,9 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
         // Paused or cancelled while the grid was being created: the run just made follows at once.
         const state = experiments.get(id).state;
         const job = jobStore.get(run.jobId);
-        if (state === 'paused' && job.status === 'queued') hold(job, id);
         if (state === 'cancelled' && WAITING.has(job.status)) jobs.cancel(job.id, `Cancelled with experiment #${id}.`);
+        // Every run after the first waits its turn (advance): one cell, its run and its evaluations, at a time.
+        else if (job.status === 'queued' && (state === 'paused' || cell.cell > 0)) hold(job, id, state === 'paused' ? 'paused' : 'turn');
       }
       return detail(id);
     },
@@ -361,8 +406,13 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
       const exp = experiments.get(id);
       if (exp.state === 'cancelled') throw new StudioError('CONFLICT', `Experiment #${id} was cancelled; start a new one to run it again.`);
       experiments.setState(id, 'active');
-      // Paused runs and held evaluations, and what a stopped studio interrupted, continue; a failed run is left as it is.
-      for (const { job } of jobsOf(id)) if (job.status === 'paused' || job.status === 'interrupted') jobs.retry(job.id);
+      // The held evaluations, a run stopped mid-way and whatever a stopped studio interrupted continue; then the next
+      // run waiting its turn, if nothing else is queued. A failed run is left as it is.
+      for (const { job, train } of jobsOf(id)) {
+        const midway = train && job.status === 'paused' && job.startedAt !== null;
+        if (job.status === 'interrupted' || (job.status === 'paused' && (!train || midway))) jobs.retry(job.id);
+      }
+      advance(id);
       return detail(id);
     },
     'experiments.cancel': ({ id }) => {
