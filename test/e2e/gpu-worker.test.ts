@@ -19,6 +19,7 @@ import { initBackend } from '../../main/engine/backend';
 import { loadModel } from '../../main/engine';
 import { listCheckpoints, Trainer, verifyCheckpoint } from '../../main/training';
 import type { RecordContent } from '../../shared/datasets';
+import { launchChromium } from '../helpers/browser';
 import { launchWebGpuChromium, installStubBridge, serveGpuWorkerPage } from '../helpers/gpu-worker-page';
 import { tempDir } from '../helpers/tmp';
 import { baseConfig, syntheticRecords, TINY_LLAMA, tinyTokenizer } from '../unit/training/fixtures';
@@ -39,6 +40,9 @@ afterAll(async () => {
   t.cleanup();
 });
 
+/** The browser runInPage uses (a test may swap in one without WebGPU). */
+let active: () => Browser = () => browser;
+
 interface PageRun {
   messages: FromWorker[];
   outcome: Extract<FromWorker, { type: 'done' | 'error' }>;
@@ -47,7 +51,7 @@ interface PageRun {
 
 /** One job in a fresh page, as the app's host runs one per window: sends `run` and collects what the page posts. */
 async function runInPage(kind: string, payload: unknown, opts: { access: FileAccess; snapshot?: SnapshotRows }): Promise<PageRun> {
-  const context = await browser.newContext();
+  const context = await active().newContext();
   const tab = await context.newPage();
   const errors: string[] = [];
   tab.on('pageerror', (e) => errors.push(e.message));
@@ -168,5 +172,30 @@ describe('the GPU worker page in headless Chromium', () => {
     expect(exported.model.config.vocabSize).toBeGreaterThan(0);
     exported.model.dispose();
     expect(run.errors).toEqual([]);
+  });
+
+  it('fails the job with a sentence saying so where Chromium offers no WebGPU adapter, reading no file', async () => {
+    // The studio's usual test Chromium runs with --disable-gpu and without --enable-unsafe-webgpu: no adapter.
+    const plain = await launchChromium();
+    active = () => plain;
+    const asked: string[] = [];
+    const access = new FileAccess({ read: [TINY_LLAMA], write: [] });
+    try {
+      const run = await runInPage(
+        'gpu-probe',
+        { modelDir: TINY_LLAMA, sequences: [[1, 2]] },
+        {
+          access: Object.assign(Object.create(access) as FileAccess, {
+            serve: (r: Parameters<FileAccess['serve']>[0]) => (asked.push(r.op), access.serve(r)),
+          }),
+        },
+      );
+      expect(run.outcome).toMatchObject({ type: 'error', error: { code: 'BACKEND_UNAVAILABLE' } });
+      expect((run.outcome as { error: { message: string } }).error.message).toMatch(/WebGPU.*run the job on another backend/);
+      expect(asked).toEqual([]);
+    } finally {
+      active = () => browser;
+      await plain.close();
+    }
   });
 });
