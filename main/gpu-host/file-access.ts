@@ -68,10 +68,12 @@ export class FileAccess {
         if (request.position === undefined && request.length === undefined) return new Uint8Array(await fs.readFile(path));
         const handle = await fs.open(path, 'r');
         try {
-          const length = request.length ?? (await handle.stat()).size - (request.position ?? 0);
-          const buffer = new Uint8Array(Math.max(0, length));
-          const { bytesRead } = await handle.read(buffer, 0, buffer.length, request.position ?? 0);
-          return buffer.subarray(0, bytesRead);
+          const position = request.position ?? 0;
+          // Never more than the file holds: IPC copies a view's whole buffer, not just the bytes read.
+          const length = Math.max(0, Math.min(request.length ?? Infinity, (await handle.stat()).size - position));
+          const buffer = new Uint8Array(length);
+          const { bytesRead } = await handle.read(buffer, 0, length, position);
+          return bytesRead === length ? buffer : buffer.slice(0, bytesRead);
         } finally {
           await handle.close();
         }

@@ -57,6 +57,10 @@ describe('FileAccess: the GPU page reaches only its job folders', () => {
       ok: true,
       value: new Uint8Array(Buffer.from('model_type')),
     });
+    // A chunk asked past the end comes back as the bytes there are, in a buffer of that size (IPC copies whole buffers).
+    const tail = await access.serve({ op: 'read', path: join(model, 'config.json'), position: 18, length: 8 * 1024 * 1024 });
+    expect(tail).toEqual({ ok: true, value: new Uint8Array(Buffer.from('ma"}')) });
+    expect(tail.ok && (tail.value as Uint8Array).buffer.byteLength).toBe(4);
     const listed = await access.serve({ op: 'readdir', path: model });
     expect(listed.ok && (listed.value as { name: string }[]).map((e) => e.name).sort()).toEqual(['config.json', 'linked.bin']);
     const stat = await access.serve({ op: 'stat', path: join(model, 'config.json') });
