@@ -24,8 +24,6 @@ import {
 } from '../../../shared/side-by-side';
 import { getSnapshot } from '../datasets/snapshots';
 import type { DatasetStore } from '../datasets/store';
-import type { Handlers } from '../handlers';
-import type { JobSupervisor } from '../jobs/supervisor';
 import type { RunStore } from '../runs/store';
 import { CheckpointCompareStore } from './checkpoint-compare-store';
 import { modelHashOf, resolveModel, tokenizerHash } from './eval-model';
@@ -38,7 +36,6 @@ type ParsedSet = z.output<typeof SideBySideSet>;
 export interface SideBySideDeps {
   runs: RunStore;
   datasets: DatasetStore;
-  jobs: JobSupervisor;
   artifactsDir: string;
 }
 
@@ -83,7 +80,7 @@ export function checkSize(deps: Pick<SideBySideDeps, 'datasets'>, prompts: WinRa
     );
 }
 
-const sameRef = (a: EvalModelRef, b: EvalModelRef) => JSON.stringify(a) === JSON.stringify(b);
+export const sameRef = (a: EvalModelRef, b: EvalModelRef) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Each checkpoint column's win-rate item against the first column, resolved as the eval job resolves it. */
 export async function resolveColumns(
@@ -157,29 +154,5 @@ export async function sideBySide(deps: Omit<SideBySideDeps, 'jobs'>, set: Parsed
         ],
       };
     }),
-  };
-}
-
-export function sideBySideHandlers(deps: SideBySideDeps): Pick<Handlers, 'compare.generate' | 'compare.generations'> {
-  return {
-    'compare.generate': (set) => {
-      const prompts = winRatePrompts(set, deps.artifactsDir);
-      checkSize(deps, prompts);
-      const base = set.columns[0]!;
-      // One eval job per checkpoint column, queued on the device lane in column order; the first generates the base's answers.
-      return set.columns
-        .slice(1)
-        .filter((column) => !sameRef(column, base))
-        .map((model) =>
-          deps.jobs.start('eval', {
-            model,
-            suite: {
-              name: 'side by side',
-              items: [{ kind: 'win-rate', prompts, baseline: base, judge: set.judge, sampling: set.sampling }],
-            },
-          }),
-        );
-    },
-    'compare.generations': (set) => sideBySide(deps, set),
   };
 }

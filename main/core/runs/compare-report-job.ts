@@ -35,7 +35,7 @@ import { defineJobKind } from '../jobs/kind';
 import type { WorkerIo } from '../jobs/protocol';
 import { JobStore } from '../jobs/store';
 import { CompareStore } from './compare-store';
-import { runEvalPoints } from './run-evals';
+import { runEvalPoints } from './run-eval-points';
 import { RunStore } from './store';
 
 /** The curves a report draws: the training loss and every held-out metric the runs logged. */

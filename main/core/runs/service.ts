@@ -20,7 +20,7 @@ import type { JobStore } from '../jobs/store';
 import { APP_VERSION } from '../version';
 import { diagnose } from './diagnostics';
 import { exportMetrics } from './metrics-export';
-import { runEvalPoints } from './run-evals';
+import { runEvalPoints } from './run-eval-points';
 import { defaultsFor, estimateRun } from './estimate';
 import { defaultModelName, inspectModelFolder, readModelFolderConfig } from './models';
 import { type RunStore } from './store';

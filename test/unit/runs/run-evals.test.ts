@@ -6,7 +6,7 @@
  * steps as one that ran straight through.
  */
 import { describe, expect, it } from 'vitest';
-import { dueEvalSteps } from '../../../main/core/runs/run-evals';
+import { dueEvalSteps } from '../../../main/core/runs/run-eval-points';
 import type { Run } from '../../../shared/runs';
 import { RunConfig } from '../../../shared/training';
 
