@@ -278,7 +278,7 @@ export const runsCommand: Command = {
       else {
         ctx.io.out(
           table(
-            ['id', 'status', 'step', 'objective', 'model', 'snapshot', 'loss', 'eval acc', 'name'],
+            ['id', 'status', 'step', 'objective', 'model', 'snapshot', 'backend', 'loss', 'eval acc', 'name'],
             runs.map((r) => [
               String(r.id),
               r.status,
@@ -286,6 +286,8 @@ export const runsCommand: Command = {
               r.config.objective.objective,
               r.modelName,
               r.snapshotName,
+              // The tensor backend its worker last ran on (none before it started).
+              r.backend ?? '-',
               fmt(r.latest['loss']),
               fmt(r.latest['eval/logp_accuracy'], 2),
               r.name,

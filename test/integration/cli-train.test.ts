@@ -68,7 +68,7 @@ describe('training from the command line', () => {
       { name: 'cli dpo', status: 'succeeded', step: 4, config: { objective: { objective: 'dpo' } } },
     ]);
     const human = studio('runs');
-    expect(human.out).toMatch(/succeeded\s+4\/4\s+dpo\s+tiny-llama\s+demo v1/);
+    expect(human.out).toMatch(/succeeded\s+4\/4\s+dpo\s+tiny-llama\s+demo v1\s+(wasm|cpu|webgpu|node|node-gpu)\s/);
   });
 
   it('refuses a bad run file naming the field, and a resume of a finished run', () => {
