@@ -143,6 +143,13 @@ describe('an experiment as a whole', () => {
       });
       expect(created.cells.map((c) => c.label)).toEqual(['seed=1', 'seed=2']);
       const [first, second] = created.cells.map((c) => c.runId) as [number, number];
+      // One cell at a time: the second run waits its turn (to the experiment it is queued).
+      expect(created.cells[1]!.status).toBe('queued');
+      expect(await call(studio, 'runs.get', { id: second })).toMatchObject({
+        status: 'paused',
+        startedAt: null,
+        error: { message: expect.stringContaining('Waiting its turn') as unknown },
+      });
       await waitFor(async () => ((await call(studio, 'runs.get', { id: first })).step >= 1 ? true : undefined), SLOW, 'the first step');
 
       const paused = await call(studio, 'experiments.pause', { id: created.id });
