@@ -1,7 +1,7 @@
 // One configuration of the engine benchmark's studio side, in its own process
 // (wasm's thread count is fixed when its module starts, and the peak RSS must
 // be this configuration's alone): prints one JSON line.
-//   node --import tsx bench/engine/child.ts --mode forward|full|lora --threads N [--shape reference|tiny] [--warmup N] [--reps N] [--backend wasm|cpu]
+//   node --import tsx bench/engine/child.ts --mode forward|full|lora --threads N [--shape reference|tiny] [--warmup N] [--reps N] [--backend wasm|cpu|webgpu]
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, shutdownBackend } from '../../main/engine/backend';
 import { benchData, measureStudio, MODES, SHAPES, type Mode } from './harness';
@@ -16,7 +16,7 @@ if (!MODES.includes(mode)) throw new Error(`--mode ${mode}: expected one of ${MO
 const shape = SHAPES[arg('shape', 'reference')];
 if (!shape) throw new Error(`--shape ${arg('shape', '')}: expected one of ${Object.keys(SHAPES).join(', ')}`);
 const plan = { shape, warmup: Number(arg('warmup', '2')), reps: Number(arg('reps', '5')) };
-const backend = await initBackend({ backend: arg('backend', 'wasm') as 'wasm' | 'cpu', threads: Number(arg('threads', '1')) });
+const backend = await initBackend({ backend: arg('backend', 'wasm') as 'wasm' | 'cpu' | 'webgpu', threads: Number(arg('threads', '1')) });
 try {
   const data = await benchData(plan);
   const result = await measureStudio(plan, mode, data);

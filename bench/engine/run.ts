@@ -1,4 +1,4 @@
-// `npm run bench -- engine [--quick] [--reps N] [--warmup N] [--threads 1,2] [--shape reference|tiny] [--out FILE]`
+// `npm run bench -- engine [--quick] [--reps N] [--warmup N] [--threads 1,2] [--shape reference|tiny] [--backend webgpu] [--out FILE]`
 // The studio's real model classes and Trainer step (MMPO; full fine-tune and
 // LoRA) and its scoring forward, against PyTorch doing the same work on the
 // same tokens, at 1 thread and at every core; see bench/engine/README.md.
@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { RESULTS_DIR } from '../report';
 import { SHAPES } from './harness';
-import { formatReport, runEngineBench } from './suite';
+import { formatBackendComparison, formatReport, runEngineBench } from './suite';
 
 const argv = process.argv.slice(2);
 function value(name: string): string | undefined {
@@ -38,7 +38,22 @@ const threads = threadsArg?.split(',').map((t) => {
   if (!Number.isInteger(n) || n < 1) throw new Error(`--threads ${threadsArg}: expected thread counts like 1,2`);
   return n;
 });
-const out = resolve(value('out') ?? join(RESULTS_DIR, 'engine.json'));
+const backend = value('backend') ?? 'wasm';
+if (backend !== 'wasm' && backend !== 'webgpu') throw new Error(`--backend ${backend}: expected wasm or webgpu`);
+const out = resolve(value('out') ?? join(RESULTS_DIR, backend === 'webgpu' ? 'engine-webgpu.json' : 'engine.json'));
+
+if (backend === 'webgpu') {
+  // The GPU backend next to wasm on the same shapes and tokens (no PyTorch peer: the plain engine bench compares that).
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const common = { shape, reps, warmup, torch: false, log };
+  const wasm = await runEngineBench({ ...common, ...(threads ? { threads } : {}), backend: 'wasm' });
+  const webgpu = await runEngineBench({ ...common, threads: [1], backend: 'webgpu' });
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ suite: 'engine-webgpu', wasm, webgpu }, null, 2)}\n`);
+  console.log(formatBackendComparison(wasm, webgpu));
+  console.log(`\nwritten to ${out}`);
+  process.exit(0);
+}
 
 const report = await runEngineBench({
   shape,

@@ -31,8 +31,10 @@ export interface EngineBenchOptions {
   /** Thread counts to compare at (default 1 and every core). */
   threads?: number[];
   modes?: Mode[];
-  /** The studio side's backend (wasm unless a test asks for cpu). */
-  backend?: 'wasm' | 'cpu';
+  /** The studio side's backend (wasm unless a test asks for cpu, or `--backend webgpu`). */
+  backend?: 'wasm' | 'cpu' | 'webgpu';
+  /** Whether to run the PyTorch peer (default true; the backend comparison leaves it out). */
+  torch?: boolean;
   /** The peer's interpreter; a missing one makes the peer report itself unavailable. */
   python?: string;
   /**
@@ -118,7 +120,8 @@ export async function runEngineBench(opts: EngineBenchOptions): Promise<EngineBe
   const data = await benchData(plan);
   const tokens = tokensPerRep(opts.shape);
   const split = opts.torchSplit ?? ((n: number) => ({ torch: 1, blas: n }));
-  let torchState: { available: boolean; reason?: string } = { available: true };
+  let torchState: { available: boolean; reason?: string } =
+    opts.torch === false ? { available: false, reason: 'not run (a backend comparison)' } : { available: true };
   const results: ConfigResult[] = [];
   for (const n of threads) {
     for (const mode of modes) {
@@ -318,4 +321,48 @@ export function formatReport(r: EngineBenchReport): string {
     .join('\n');
   const torch = r.torch.available ? '' : `\nPyTorch peer unavailable: ${r.torch.reason}`;
   return `${head}\n${table(rows)}\n\n${tText}${torch}`;
+}
+
+/**
+ * `--backend webgpu`: the studio on webgpu next to wasm (at each thread
+ * count) on the same shape: median step time and tokens/s per mode, and
+ * webgpu's speed as a multiple of wasm's.
+ */
+export function formatBackendComparison(wasm: EngineBenchReport, webgpu: EngineBenchReport): string {
+  const rows = [['mode', 'backend', 'median ms', 'min', 'max', 'n', 'tok/s', '× wasm (1 thr)', 'load']];
+  for (const mode of MODES) {
+    const base = wasm.results.find((r) => r.mode === mode && r.threads === 1)?.studio;
+    const sides = [
+      ...wasm.results.filter((r) => r.mode === mode).map((r) => [`wasm, ${r.threads} thr`, r.studio] as const),
+      ...webgpu.results.filter((r) => r.mode === mode).map((r) => ['webgpu', r.studio] as const),
+    ];
+    for (const [label, side] of sides) {
+      if (!ok(side)) {
+        rows.push([mode, label, `unavailable: ${side.error}`]);
+        continue;
+      }
+      const ratio = base && ok(base) ? (side.tokensPerSecond / base.tokensPerSecond).toFixed(2) : '-';
+      rows.push([
+        mode,
+        label,
+        ms(side.wall.medianMs),
+        ms(side.wall.minMs),
+        ms(side.wall.maxMs),
+        String(side.wall.n),
+        side.tokensPerSecond.toFixed(0),
+        ratio,
+        side.loadAverage[0]!.toFixed(1),
+      ]);
+    }
+  }
+  const adapter = webgpu.results
+    .map((r) => r.studio)
+    .find(ok)
+    ?.notes.find((n) => n.startsWith('webgpu: ') && !n.includes('only adapter'));
+  const m = webgpu.machine;
+  const head =
+    `engine, webgpu next to wasm — ${webgpu.shape.name} shape, batch ${webgpu.shape.batch.join(' × ')} (${webgpu.shape.tokensPerRep} tokens a repetition), ` +
+    `${webgpu.plan.warmup} warm-up + ${webgpu.plan.reps} timed; ${m.cpus} × ${m.cpuModel}; load ${wasm.machine.loadAverageAtStart.join(' ')} at start, ${m.loadAverage.join(' ')} at end` +
+    `\n${adapter ?? 'webgpu: adapter unknown'}`;
+  return `${head}\n${table(rows)}`;
 }
