@@ -54,8 +54,11 @@ export const DEMO_RUN_DEFAULTS = {
  * Measured 2026-12-06 (`studio train` with these settings, one run after another in one workspace, on the shared
  * 2-core machine at load average ~19): a run whose step 0 and reference log-probs are cached takes 48 s of CPU (45.6 s
  * user + 2.9 s system, the CLI's start included; 2 min 14 s wall at that load), the first run 100 s (step 0's
- * evaluation and the reference log-probs besides). An idle 2-core machine's wall time approaches the CPU time:
- * 32 runs ≈ 32 × 48 s + 1 min ≈ 27 min; the quick grid's 4 runs ≈ 4 min.
+ * evaluation and the reference log-probs besides). `studio sweep --quick` (4 runs: MMPO, DPO × β 0.01, 0.5) took
+ * 4 min 18 s of CPU (20 min wall at load average 16–28). An idle 2-core machine's wall time approaches the CPU time:
+ * 32 runs ≈ 32 × 48–52 s + 1 min ≈ 27–29 min; the quick grid ≈ 4.5 min. The steps are the cheap part (the 32 cost a
+ * few seconds of CPU): the worker starts, the in-run evaluation, the checkpoint's suite evaluation and the export
+ * make up most of a run, so fewer steps would buy little.
  */
 export const DEMO_EXPERIMENT = {
   ...DEMO_RUN_DEFAULTS,
