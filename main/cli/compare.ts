@@ -63,6 +63,11 @@ async function generationsSet(studio: Studio, source: string, runs: Run[]): Prom
   if (split) {
     if (split[1] !== 'test' && split[1] !== 'train')
       throw new CliError(`--generations ${source}: the split is test or train (of run #${runs[0]!.id}'s snapshot).`);
+    // A run imported from TRL on a snapshot this workspace lacks has none here (snapshotId 0).
+    if (!runs[0]!.snapshotId)
+      throw new CliError(
+        `--generations ${source}: run #${runs[0]!.id} was trained on a snapshot this workspace lacks; name a suite (suite:NAME) or a prompts file.`,
+      );
     return { columns, prompts: { snapshotId: runs[0]!.snapshotId, split: split[1] } };
   }
   const suite = /^suite:(.+)$/.exec(source);
