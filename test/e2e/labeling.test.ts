@@ -138,7 +138,7 @@ describe('the labeler against `studio serve`', () => {
 
     // The Stats tab shows the same.
     await page.getByTestId('tab-stats').click();
-    await expect.poll(() => page.getByTestId('stats-done').textContent()).toBe('20 / 1000');
+    await expect.poll(() => page.getByTestId('stats-done').textContent()).toBe('20 / 1,000');
     expect(await page.getByTestId('stats-labeled').first().textContent()).toBe('20');
 
     // Build a dataset from the labels: 18 decisive pairs; the tie and the both-bad pair are left out.
@@ -147,7 +147,7 @@ describe('the labeler against `studio serve`', () => {
     const result = page.getByTestId('build-result');
     await result.waitFor({ timeout: 60_000 });
     expect(await result.textContent()).toMatch(
-      /18 records in the new dataset.*Left out: 1 ties, 1 both bad, 0 undecided conflicts, 380 unlabeled/,
+      /18 records in the new dataset.*Left out: 1 ties, 1 both bad, 0 undecided conflicts, 980 unlabeled/,
     );
 
     // …and start a training run on it from the launcher, which opens with the new snapshot chosen.
@@ -202,7 +202,7 @@ describe('the labeler against `studio serve`', () => {
     }
     await page.goto(`${serve.url.split('#')[0]}#/labeling/${queue.id}/stats`);
     await page.getByTestId('queue-stats').waitFor();
-    expect(await page.getByTestId('stats-done').textContent()).toBe('4 / 1000');
+    expect(await page.getByTestId('stats-done').textContent()).toBe('4 / 1,000');
     expect(await page.getByTestId('stats-agreement').textContent()).toContain('bob · carol');
     expect(await page.getByTestId('stats-agreement').textContent()).toContain('75.0%');
     // The one pair they disagree on waits for a decision; the person chosen on this machine (alice) decides it.
