@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RunImport } from './runs';
 
 /**
  * `runs.importTrl` (issue 16, "Import back"): a TRL output folder — finished
@@ -53,3 +54,17 @@ export const TrlImportResult = z.object({
   skipped: z.array(TrlImportSkip),
 });
 export type TrlImportResult = z.infer<typeof TrlImportResult>;
+
+/**
+ * Why a run imported from TRL cannot be re-run or exported again: the snapshot it trained on is not in this
+ * workspace (only its content hash is known, or nothing without the export's manifest), so there are no records
+ * to train on. Null for every other run. The run service refuses with this sentence; the run page shows it
+ * beside the buttons it disables.
+ */
+export function missingSnapshotReason(run: { id: number; imported?: RunImport | undefined }): string | null {
+  const imported = run.imported;
+  if (!imported || imported.snapshotMatched) return null;
+  return imported.snapshotHash
+    ? `Run #${run.id} was imported from ${imported.sourceDir} on a snapshot this workspace lacks (content hash ${imported.snapshotHash}); import that snapshot and import the run again to match it, or pick a snapshot in the run launcher.`
+    : `Run #${run.id} was imported from ${imported.sourceDir} without the export's data/manifest.json, so the snapshot it trained on is unknown; import the run again naming its exported project, or pick a snapshot in the run launcher.`;
+}

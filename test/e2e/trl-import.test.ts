@@ -3,8 +3,9 @@
  * serve`: a TRL output folder the test writes (trainer_state.json, a
  * checkpoint with the tiny Llama fixture's safetensors, one NaN loss) is
  * imported from the Runs page by its path; the report lists what was
- * skipped, the run appears in the Runs and Compare lists marked TRL, and its page imports the
- * folder again after it grew, updating the same run.
+ * skipped, the run appears in the Runs and Compare lists marked TRL, its page
+ * disables Re-run and Export for a cluster (no snapshot) saying why, and
+ * imports the folder again after it grew, updating the same run.
  */
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,6 +79,18 @@ describe('Import a TRL run', () => {
     await page.getByTestId('run-imported-from').waitFor();
     // Its job is the import: the page says how far the import got, not that the run finished.
     await page.getByText('Imported from TRL up to step 1 of 4 (import again for later steps).').waitFor();
+    // Without the export's manifest the snapshot it trained on is unknown: Re-run and Export for a cluster are
+    // disabled and the page says why, in the sentence serve mode refuses them with.
+    const noSnapshot =
+      `Run #${run.id} was imported from ${output} without the export's data/manifest.json, so the snapshot it trained on ` +
+      'is unknown; import the run again naming its exported project, or pick a snapshot in the run launcher.';
+    expect(await page.getByTestId('run-snapshot-missing').textContent()).toBe(noSnapshot);
+    for (const button of ['run-rerun', 'export-cluster']) {
+      expect(await page.getByTestId(button).isDisabled(), button).toBe(true);
+      expect(await page.getByTestId(button).getAttribute('title'), button).toBe(noSnapshot);
+    }
+    const refused = await callApi(serve.port, serve.token, 'runs.rerun', { id: run.id });
+    expect(refused.json.error?.message).toBe(noSnapshot);
     await page.getByTestId('run-imported-from').getByTestId('import-trl').click();
     await page.getByTestId('import-trl-start').click();
     const again = page.getByTestId('import-trl-result');

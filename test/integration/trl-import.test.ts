@@ -9,7 +9,7 @@
  * evaluated by the studio.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRESETS } from '../../shared/objectives';
@@ -275,6 +275,30 @@ describe('bad input', () => {
     const run = await call(studio, 'runs.get', { id: result.runId });
     expect(run).toMatchObject({ snapshotId: 0, snapshotHash: 'f'.repeat(64), imported: { snapshotMatched: false } });
   }, 60_000);
+
+  it('refuses to re-run or export a run imported on a snapshot this workspace lacks, in one sentence naming the folder and the hash', async () => {
+    const output = join(t.dir, 'bad', 'output');
+    const run = (await call(studio, 'runs.list', {})).find((r) => r.imported?.sourceDir === output)!;
+    const sentence =
+      `Run #${run.id} was imported from ${output} on a snapshot this workspace lacks (content hash ${'f'.repeat(64)}); ` +
+      'import that snapshot and import the run again to match it, or pick a snapshot in the run launcher.';
+    const jobsBefore = (await call(studio, 'jobs.list', {})).length;
+    const out = join(t.dir, 'export-of-imported');
+    for (const [method, args] of [
+      ['runs.rerun', { id: run.id }],
+      ['runs.exportTrl', { id: run.id, out }],
+    ] as const) {
+      const res = await studio.dispatch(method, args);
+      expect(res.ok, method).toBe(false);
+      if (!res.ok) expect(res.error, method).toMatchObject({ code: 'CONFLICT', message: sentence });
+    }
+    // Nothing started, nothing written (before, the export's job failed on "No snapshot #0").
+    expect((await call(studio, 'jobs.list', {})).length).toBe(jobsBefore);
+    expect(existsSync(out)).toBe(false);
+    const cliRes = cli('export-job', String(run.id), '--target', 'trl', '--out', out);
+    expect(cliRes.code).toBe(1);
+    expect(cliRes.err).toContain(sentence);
+  }, 120_000);
 
   it('refuses a folder that is not a TRL output in one sentence naming the file it expected, starting no job', async () => {
     const empty = join(t.dir, 'not-trl');

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Handlers } from '../handlers';
 import { StudioError } from '../../../shared/result';
 import { RunConfig } from '../../../shared/training';
+import { missingSnapshotReason } from '../../../shared/trl-import';
 import { getSnapshot } from '../datasets/snapshots';
 import type { JobSupervisor } from '../jobs/supervisor';
 import { resultOf } from '../jobs/registry';
@@ -29,6 +30,8 @@ export function exportHandlers(deps: ExportDeps): Pick<Handlers, 'runs.exportTrl
       let source: Omit<TrlExportSource, 'snapshot'> & { snapshotId: number };
       if (id !== undefined) {
         const run = runs.getRun(id);
+        const noSnapshot = missingSnapshotReason(run);
+        if (noSnapshot) throw new StudioError('CONFLICT', noSnapshot);
         source = { runId: id, name: run.name, config: run.config, snapshotId: run.snapshotId };
       } else {
         const model = runs.getModel(launch!.modelId);

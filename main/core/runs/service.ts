@@ -14,6 +14,7 @@ import { RESUMABLE_STATUSES, type RunLaunch } from '../../../shared/runs';
 import { StudioError } from '../../../shared/result';
 import { fileError } from '../file-errors';
 import { RunConfig } from '../../../shared/training';
+import { missingSnapshotReason } from '../../../shared/trl-import';
 import { getSnapshot } from '../datasets/snapshots';
 import type { JobSupervisor } from '../jobs/supervisor';
 import type { JobStore } from '../jobs/store';
@@ -204,6 +205,8 @@ export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
     },
     'runs.rerun': ({ id }) => {
       const run = runs.getRun(id);
+      const noSnapshot = missingSnapshotReason(run);
+      if (noSnapshot) throw new StudioError('CONFLICT', noSnapshot);
       if (run.modelId === null)
         throw new StudioError('CONFLICT', `Run #${id}'s model is no longer registered; register it again to re-run.`);
       const { model: _model, ...config } = run.config;

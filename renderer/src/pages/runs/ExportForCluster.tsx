@@ -11,7 +11,16 @@ import { Field, inputClass } from '../../components/Field';
  * started, as a TRL + Accelerate project (runs.exportTrl) in a folder on the
  * studio's machine; then its path and every setting TRL cannot express.
  */
-export function ExportForCluster({ source, disabled = false }: { source: { id: number } | { config: RunLaunch }; disabled?: boolean }) {
+export function ExportForCluster({
+  source,
+  disabled = false,
+  disabledReason = null,
+}: {
+  source: { id: number } | { config: RunLaunch };
+  disabled?: boolean;
+  /** Why this run cannot be exported (shown as the button's title), or null. */
+  disabledReason?: string | null;
+}) {
   const api = useApi();
   const [open, setOpen] = useState(false);
   const [out, setOut] = useState('');
@@ -28,9 +37,11 @@ export function ExportForCluster({ source, disabled = false }: { source: { id: n
     <>
       <Button
         onClick={() => setOpen(true)}
-        disabled={disabled}
+        disabled={disabled || disabledReason !== null}
         data-testid="export-cluster"
-        title="Write a TRL + Accelerate project (data, config, train.py, launch files) to train this run on GPUs elsewhere"
+        title={
+          disabledReason ?? 'Write a TRL + Accelerate project (data, config, train.py, launch files) to train this run on GPUs elsewhere'
+        }
       >
         Export for a cluster
       </Button>

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import type { Run } from '../../../../shared/runs';
+import { missingSnapshotReason } from '../../../../shared/trl-import';
 import { useApi } from '../../api/context';
 import { jobQueries, runQueries } from '../../api/queries';
 import { BackLink, Button } from '../../components/Button';
@@ -35,6 +36,8 @@ function Controls({ run }: { run: Run }) {
   // A pause takes effect at the next checkpoint; say so until the status changes.
   const pausing = pause.isSuccess && run.status === 'running' && pause.submittedAt > (run.startedAt ?? 0);
   const busy = pause.isPending || resume.isPending || cancel.isPending || rerun.isPending;
+  // An imported run whose snapshot is not here has no records to train on: both buttons say why instead of failing.
+  const noSnapshot = missingSnapshotReason(run);
   return (
     <div className="flex flex-wrap gap-2" data-testid="run-controls">
       {run.status === 'running' && (
@@ -72,14 +75,24 @@ function Controls({ run }: { run: Run }) {
       {run.status !== 'running' && run.status !== 'queued' && run.status !== 'paused' && (
         <Button
           onClick={() => rerun.mutate()}
-          disabled={busy}
+          disabled={busy || noSnapshot !== null}
           data-testid="run-rerun"
-          title="A new run with the same config, snapshot and model"
+          title={noSnapshot ?? 'A new run with the same config, snapshot and model'}
         >
           Re-run
         </Button>
       )}
-      <ExportForCluster source={{ id: run.id }} />
+      <ExportForCluster source={{ id: run.id }} disabledReason={noSnapshot} />
+      {noSnapshot && (
+        <p className="max-w-md basis-full text-xs text-zinc-500" data-testid="run-snapshot-missing">
+          {noSnapshot}
+        </p>
+      )}
+      {rerun.error && (
+        <p className="max-w-md basis-full text-xs text-rose-600" data-testid="run-rerun-error">
+          {rerun.error.message}
+        </p>
+      )}
     </div>
   );
 }
