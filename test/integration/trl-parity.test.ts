@@ -19,8 +19,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRESETS } from '../../shared/objectives';
-import type { Run, MetricSeries } from '../../shared/runs';
+import type { CheckpointEntry, Run, MetricSeries } from '../../shared/runs';
 import type { TrlExportResult } from '../../shared/trl-export';
+import type { TrlImportResult } from '../../shared/trl-import';
+import type { EvalResult } from '../../shared/evals';
 import { createStudio, type Studio } from '../../main/core/studio';
 import { jobSettled } from '../../main/core/client';
 import { configFromSpec, createModel, saveModel } from '../../main/engine';
@@ -134,6 +136,8 @@ async function limited<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[
 describe.skipIf(skipPython)('the exported TRL project trains the studio’s first steps (1 and 2 processes)', () => {
   const studioSteps: Record<string, MetricSeries> = {};
   const trl: Record<string, Record<1 | 2, Launched>> = {};
+  const runs: Record<string, Run> = {};
+  let snapshot = { id: 0, contentHash: '' };
 
   beforeAll(async () => {
     requireVenv();
@@ -161,9 +165,8 @@ describe.skipIf(skipPython)('the exported TRL project trains the studio’s firs
     writeFileSync(dataFile, `${pairsJsonl(40)}\n`);
     const imported = await call<{ id: number }>('datasets.import', { path: dataFile, datasetName: 'parity' });
     const { datasetId } = (await jobSettled(studio, imported.id)).result as { datasetId: number };
-    const snapshot = await call<{ id: number }>('snapshots.create', { datasetId });
+    snapshot = await call<{ id: number; contentHash: string }>('snapshots.create', { datasetId });
 
-    const runs: Record<string, Run> = {};
     const projects: Record<string, string> = {};
     for (const [name, c] of Object.entries(CASES)) {
       runs[name] = await call<Run>('runs.create', {
@@ -238,6 +241,78 @@ describe.skipIf(skipPython)('the exported TRL project trains the studio’s firs
         [0, 1e-3, 7.5e-4, 2.5e-4].forEach((lr, i) => expect(ours['learning_rate']!.values[i]).toBeCloseTo(lr, 12));
         run.rates.forEach((rate, i) => expect(rate).toBeCloseTo(ours['learning_rate']!.values[i]!, 12));
       });
+
+  // Issue 16 item 6: the real TRL output comes back as a run of this workspace and its checkpoint is evaluated.
+  describe('the 2-process MMPO output, imported back', () => {
+    const output = () => join(t.dir, 'out-mmpo-2');
+    let imported: TrlImportResult;
+    let series: MetricSeries;
+    beforeAll(async () => {
+      // train.py wrote into --output_dir, away from the project: the project is named for its manifest and config.
+      imported = await call<TrlImportResult>('runs.importTrl', { dir: output(), project: join(t.dir, 'export-mmpo') });
+      series = await call<MetricSeries>('runs.metrics', { id: imported.runId });
+    }, 120_000);
+
+    it('on the snapshot the manifest names, with the final model as its checkpoint and nothing skipped', async () => {
+      expect(imported).toMatchObject({
+        created: true,
+        lastStep: STEPS,
+        snapshot: { id: snapshot.id, hash: snapshot.contentHash },
+        checkpoints: { added: [STEPS], known: [], removed: [] },
+        skipped: [],
+      });
+      const run = await call<Run>('runs.get', { id: imported.runId });
+      expect(run).toMatchObject({
+        snapshotId: snapshot.id,
+        imported: { origin: 'trl', snapshotHash: snapshot.contentHash, snapshotMatched: true },
+        // The project names the studio run it was exported from: the imported run has its settings.
+        config: { objective: PRESETS.mmpo, microBatchSize: 2, maxSteps: STEPS, lora: null },
+      });
+      const checkpoints = await call<CheckpointEntry[]>('runs.checkpoints', { id: imported.runId });
+      expect(checkpoints.map((c) => [c.step, c.path])).toEqual([[STEPS, imported.dir]]);
+    });
+
+    it('holds every value of the TRL log, under the names the studio’s own run uses', () => {
+      const state = JSON.parse(readFileSync(join(output(), 'trainer_state.json'), 'utf8')) as { log_history: Record<string, number>[] };
+      const train = state.log_history.filter((entry) => 'loss' in entry);
+      expect(train).toHaveLength(STEPS);
+      for (const entry of train)
+        for (const [name, value] of Object.entries(entry)) {
+          if (name === 'step') continue;
+          const at = series[name]?.steps.indexOf(entry['step']!) ?? -1;
+          expect(at, `${name} at step ${entry['step']}`).toBeGreaterThanOrEqual(0);
+          expect(series[name]!.values[at], `${name} at step ${entry['step']}`).toBe(value);
+        }
+      // Every name the import wrote is one the studio's own MMPO run logs: the two compare metric for metric.
+      // (The parity pairs name no test split, so neither side evaluated: the eval_* names are trl-import.test.ts's.)
+      const ours = studioSteps['mmpo']!;
+      const names = Object.keys(series);
+      expect(names.filter((name) => !(name in ours))).toEqual([]);
+      expect(names).toEqual(
+        expect.arrayContaining(['loss', 'rewards/margins', 'logps/chosen', 'mmpo/weight_chosen', 'grad_norm', 'learning_rate', 'epoch']),
+      );
+      expect(series['loss']!.values).toEqual(trl['mmpo']![2].losses);
+    });
+
+    it('evaluates its checkpoint through the eval job, scoring as the studio’s own run’s last checkpoint', async () => {
+      const textPath = join(t.dir, 'text.txt');
+      writeFileSync(textPath, `${pairsJsonl(3)}\n`);
+      const perplexity = async (runId: number) => {
+        const job = await call<{ id: number }>('evals.start', {
+          model: { runId, step: STEPS },
+          suite: { items: [{ kind: 'perplexity', textPath }] },
+        });
+        const done = await jobSettled(studio, job.id);
+        expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
+        const result = (await call<EvalResult[]>('evals.list', {})).find((r) => r.runId === runId && r.runStep === STEPS)!;
+        return result.metrics['perplexity']!;
+      };
+      const theirs = await perplexity(imported.runId);
+      const ours = await perplexity(runs['mmpo']!.id);
+      // The same four steps on both engines (the losses agree to 5e-5): the trained weights score alike.
+      expect(Math.abs(theirs - ours) / ours, `TRL ${theirs} vs studio ${ours}`).toBeLessThan(1e-3);
+    }, 240_000);
+  });
 
   it('wrote each run’s studio order with the export', () => {
     for (const name of Object.keys(CASES)) {
