@@ -215,6 +215,25 @@ describe('a run still going on a cluster, imported twice', () => {
     expect(evaluated.metrics['perplexity']).toBeGreaterThan(1);
   }, 120_000);
 
+  it('generates with its imported checkpoints side by side, as with the studio’s own', async () => {
+    const set = {
+      columns: [
+        { runId: first.runId, step: 2 },
+        { runId: first.runId, step: 4 },
+      ],
+      prompts: { texts: ['Name a colour.'] },
+      sampling: { maxTokens: 4 },
+    };
+    const jobs = await call(studio, 'compare.generate', set);
+    for (const job of jobs) {
+      const done = await jobSettled(studio, job.id);
+      expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
+    }
+    const generated = await call(studio, 'compare.generations', set);
+    expect(generated.rows).toHaveLength(1);
+    expect(generated.rows[0]!.cells.map((c) => typeof c.text)).toEqual(['string', 'string']);
+  }, 120_000);
+
   it('a checkpoint folder removed on the cluster (save_total_limit) leaves the run on the next import, said so', async () => {
     rmSync(join(output, 'checkpoint-2'), { recursive: true });
     const again = await importTrl(output);
