@@ -48,17 +48,16 @@ export const DEMO_RUN_DEFAULTS = {
  * workspace; the grid sets the objective, its β and the seed per run): the demo defaults cut to fit 32 runs in
  * 30 minutes on two CPU cores with the demo suite evaluated at step 0 (once for all runs: cached by model hash) and at
  * each checkpoint. The suite's evaluation of a checkpoint (274 win-rate generations, 274 pairs, 200 questions, 300
- * sentences) costs about as much as the 32 steps, so a run keeps one checkpoint, at its end, and evaluates the test
- * split in-run only there.
+ * sentences) costs more than the 32 steps, so a run keeps one checkpoint, at its end, and evaluates the test split
+ * in-run only there. The steps are the cheap part (a few seconds of CPU): the worker starts, the evaluations and the
+ * export make up most of a run, so fewer steps would buy little.
  *
- * Measured 2026-12-06 (`studio train` with these settings, one run after another in one workspace, on the shared
- * 2-core machine at load average ~19): a run whose step 0 and reference log-probs are cached takes 48 s of CPU (45.6 s
- * user + 2.9 s system, the CLI's start included; 2 min 14 s wall at that load), the first run 100 s (step 0's
- * evaluation and the reference log-probs besides). `studio sweep --quick` (4 runs: MMPO, DPO × β 0.01, 0.5) took
- * 4 min 18 s of CPU (20 min wall at load average 16–28). An idle 2-core machine's wall time approaches the CPU time:
- * 32 runs ≈ 32 × 48–52 s + 1 min ≈ 27–29 min; the quick grid ≈ 4.5 min. The steps are the cheap part (the 32 cost a
- * few seconds of CPU): the worker starts, the in-run evaluation, the checkpoint's suite evaluation and the export
- * make up most of a run, so fewer steps would buy little.
+ * Measured 2026-12-06 with `studio train` on these settings, one run after another in one workspace, on the shared
+ * 2-core machine. At load average 4–7: a run whose step 0 and reference log-probs are cached took 27 s wall (45 s of
+ * CPU: the eval worker runs two threads), the first 68 s, so 32 runs ≈ 68 s + 31 × 27 s ≈ 15 min and the quick grid
+ * ≈ 2.5 min. At load ~19 a cached run took 48 s of CPU (2 min 14 s wall) and `studio sweep --quick` (MMPO, DPO ×
+ * β 0.01, 0.5) 4 min 18 s of CPU (20 min wall at load 16–28): even with CPU time as wall time, 32 × 48–52 s + 1 min
+ * ≈ 27–29 min.
  */
 export const DEMO_EXPERIMENT = {
   ...DEMO_RUN_DEFAULTS,
