@@ -4,7 +4,6 @@
  * followed with one overall progress line, then the report — the table and
  * verdicts on stdout, and the results, table and figure written as files.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEMO_SWEEP, GridAxes, quickAxes, type Experiment } from '../../shared/experiments';
@@ -15,39 +14,23 @@ import { call } from '../core/client';
 import { writeExperimentReport } from '../core/experiments/report-files';
 import { CliError, EXIT, type Command, type CommandContext } from './commands';
 import { table } from './output';
-import { resolveLaunch } from './train';
+import { checkLaunchFile, readJsonFile, resolveLaunch, RUN_FILE_FIELDS } from './train';
 
 /** sweep.json: run.json's fields (what to train on, from which model, the shared config) plus the settings to vary. */
 export const SweepFile = z
   .object({
-    name: z.string().min(1).optional(),
-    snapshotId: z.number().int().positive().optional(),
-    dataset: z.string().min(1).optional(),
-    modelId: z.number().int().positive().optional(),
-    model: z.string().min(1).optional(),
-    /** RunConfig fields every run shares, over the model's launcher defaults. */
-    config: z.record(z.string(), z.unknown()).default({}),
+    ...RUN_FILE_FIELDS,
     /** Setting path → its values; the grid is every combination. */
     vary: GridAxes,
     /** The grid `--quick` runs instead (default: the first two values of each setting, one seed). */
     quick: GridAxes.optional(),
   })
   .strict()
-  .refine((f) => (f.snapshotId === undefined) !== (f.dataset === undefined), { message: 'give exactly one of snapshotId or dataset' })
-  .refine((f) => (f.modelId === undefined) !== (f.model === undefined), { message: 'give exactly one of modelId or model' });
+  .superRefine(checkLaunchFile);
 export type SweepFile = z.infer<typeof SweepFile>;
 
 function readSweepFile(path: string): SweepFile {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new CliError(`${path}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const parsed = SweepFile.safeParse(raw);
-  if (!parsed.success)
-    throw new CliError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ')}`);
-  return parsed.data;
+  return readJsonFile(path, SweepFile);
 }
 
 /** "Experiment #2 running 41% — runs 1/4 trained, 45/120 steps, 3/12 evaluations — about 2 min 10 s left (1 min 50 s–2 min 40 s)". */

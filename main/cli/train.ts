@@ -19,37 +19,52 @@ import { exportMetrics } from '../core/runs/metrics-export';
 import { CliError, type Command, type CommandContext } from './commands';
 import { table } from './output';
 
-/** run.json: what to train, on what, from which model; `config` is a RunConfig without `model`. */
-export const RunFile = z
-  .object({
-    name: z.string().min(1).optional(),
-    /** A snapshot by id … */
-    snapshotId: z.number().int().positive().optional(),
-    /** … or the newest snapshot of a dataset, by name. */
-    dataset: z.string().min(1).optional(),
-    /** A registered model by id … */
-    modelId: z.number().int().positive().optional(),
-    /** … or an HF model folder (registered on first use; relative to run.json), or "demo". */
-    model: z.string().min(1).optional(),
-    /** RunConfig fields over the model's launcher defaults; `objective` may be a preset name ("dpo"). */
-    config: z.record(z.string(), z.unknown()).default({}),
-  })
-  .strict()
-  .refine((f) => (f.snapshotId === undefined) !== (f.dataset === undefined), { message: 'give exactly one of snapshotId or dataset' })
-  .refine((f) => (f.modelId === undefined) !== (f.model === undefined), { message: 'give exactly one of modelId or model' });
+/** run.json's fields: what to train, on what, from which model; `config` is a RunConfig without `model`. */
+export const RUN_FILE_FIELDS = {
+  name: z.string().min(1).optional(),
+  /** A snapshot by id … */
+  snapshotId: z.number().int().positive().optional(),
+  /** … or the newest snapshot of a dataset, by name. */
+  dataset: z.string().min(1).optional(),
+  /** A registered model by id … */
+  modelId: z.number().int().positive().optional(),
+  /** … or an HF model folder (registered on first use; relative to run.json), or "demo". */
+  model: z.string().min(1).optional(),
+  /** RunConfig fields over the model's launcher defaults; `objective` may be a preset name ("dpo"). */
+  config: z.record(z.string(), z.unknown()).default({}),
+};
+
+/** A launch file names exactly one snapshot (by id or dataset) and one model (by id or folder). */
+export function checkLaunchFile(
+  f: { snapshotId?: number | undefined; dataset?: string | undefined; modelId?: number | undefined; model?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if ((f.snapshotId === undefined) === (f.dataset === undefined))
+    ctx.addIssue({ code: 'custom', message: 'give exactly one of snapshotId or dataset' });
+  if ((f.modelId === undefined) === (f.model === undefined))
+    ctx.addIssue({ code: 'custom', message: 'give exactly one of modelId or model' });
+}
+
+/** run.json: what to train, on what, from which model. */
+export const RunFile = z.object(RUN_FILE_FIELDS).strict().superRefine(checkLaunchFile);
 export type RunFile = z.infer<typeof RunFile>;
 
-export function readRunFile(path: string): RunFile {
+/** Reads a JSON file against a schema; errors name the file and each bad field. */
+export function readJsonFile<T>(path: string, schema: z.ZodType<T>): T {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new CliError(`${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const parsed = RunFile.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success)
     throw new CliError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ')}`);
   return parsed.data;
+}
+
+export function readRunFile(path: string): RunFile {
+  return readJsonFile(path, RunFile);
 }
 
 export async function resolveLaunch(studio: Studio, file: RunFile, base: string) {
