@@ -30,13 +30,13 @@ export interface BuiltPairs {
  * A message list as one string, for plain (no chat template) mode: a lone
  * message is its text; several are written as "role: content" paragraphs.
  */
-function flatten(messages: Message[]): string {
+export function flatten(messages: Message[]): string {
   if (messages.length === 1) return messages[0]!.content;
   return messages.map((m) => `${m.role}: ${m.content}`).join('\n\n');
 }
 
 /** Assistant turns of a response; other roles are kept with their role prefix. */
-function responseText(messages: Message[]): string {
+export function responseText(messages: Message[]): string {
   if (messages.every((m) => m.role === 'assistant')) return messages.map((m) => m.content).join('\n\n');
   return flatten(messages);
 }

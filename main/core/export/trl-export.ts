@@ -15,7 +15,8 @@ import { basename, dirname, join, relative } from 'node:path';
 import type { Snapshot } from '../../../shared/datasets';
 import { StudioError } from '../../../shared/result';
 import { stepsPerEpoch, type RunConfig } from '../../../shared/training';
-import { epochOrder } from '../../training/data';
+// The trainer's own plain-text rendering, so an exported plain-text row is the text the studio trains on.
+import { epochOrder, flatten, responseText } from '../../training/data';
 import type { Db } from '../db/open';
 import { snapshotContents } from '../datasets/snapshots';
 import { fileError } from '../file-errors';
@@ -64,18 +65,6 @@ export function modelNameOrPath(source: Pick<TrlExportSource, 'runId' | 'config'
       `${what}'s model folder ${model.path} has no tokenizer.json or tokenizer_config.json, so transformers could not load its tokenizer by path.`,
     );
   return model.path;
-}
-
-/** A message list as one string, as the studio's trainer writes it without the chat template (main/training/data.ts). */
-function flatten(messages: Message[]): string {
-  if (messages.length === 1) return messages[0]!.content;
-  return messages.map((m) => `${m.role}: ${m.content}`).join('\n\n');
-}
-
-/** A response's text without the chat template, as the studio's trainer: assistant turns joined, other roles with their prefix. */
-function responseText(messages: Message[]): string {
-  if (messages.every((m) => m.role === 'assistant')) return messages.map((m) => m.content).join('\n\n');
-  return flatten(messages);
 }
 
 /**
