@@ -11,6 +11,7 @@
 // tensor's values (`await t.data()`, at step boundaries) first checks for such
 // an error and throws it: a job fails with the error's text, never with a
 // silently wrong result.
+import type { spawnSync as SpawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { localRequire } from './node-require';
 
@@ -170,6 +171,39 @@ export function probeWebGpu(): Promise<WebGpuProbe> {
   return probe;
 }
 
+/**
+ * What auto mode would find, asked of a child process: Dawn writes its
+ * drivers' warnings (lavapipe prints two for every adapter) straight to the
+ * process's stderr, where they would land in every CLI command's output and
+ * every job's log on a machine whose only adapter is a software one — which
+ * auto mode then skips anyway. So auto mode opens Dawn here only when the
+ * child found an adapter it would use. Null when the child could not say
+ * (the in-process probe decides then).
+ */
+function probeInChildProcess(): { fallback: boolean; vendor: string; device: string } | 'none' | null {
+  const script =
+    "const { pathToFileURL } = await import('node:url');" +
+    'const dawn = await import(pathToFileURL(process.argv[1]).href);' +
+    "const a = await dawn.create([]).requestAdapter({ powerPreference: 'high-performance' });" +
+    'process.stdout.write(JSON.stringify(a ? { fallback: Boolean(a.info.isFallbackAdapter ?? a.isFallbackAdapter),' +
+    " vendor: a.info.vendor || 'unknown', device: a.info.device || 'unknown' } : 'none'));" +
+    'process.exit(0);';
+  try {
+    // Required here, not imported: the GPU worker page bundles this module and has no child processes.
+    const { spawnSync } = localRequire()('node:child_process') as { spawnSync: typeof SpawnSync };
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, localRequire().resolve(DAWN_PACKAGE)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 30_000,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    if (child.status !== 0) return null;
+    return JSON.parse(child.stdout) as { fallback: boolean; vendor: string; device: string } | 'none';
+  } catch {
+    return null;
+  }
+}
+
 /** The adapter the started webgpu backend runs on, or null when webgpu is not started. */
 export function webgpuDevice(): { adapter: WebGpuAdapterInfo; limits: Record<string, number> } | null {
   if (!adapter || !device) return null;
@@ -211,6 +245,19 @@ export async function startWebGpu(notes: string[], options: { allowFallbackAdapt
     // A failed or lost device is not used again: start over with a new adapter and device.
     if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
     releaseWebGpuDevice();
+  }
+  if (!options.allowFallbackAdapter && !probe && !webgpuUnsupportedReason()) {
+    const quiet = probeInChildProcess();
+    if (quiet === 'none') {
+      notes.push('webgpu: Dawn found no WebGPU adapter');
+      return null;
+    }
+    if (quiet?.fallback) {
+      notes.push(
+        `webgpu: the only adapter is a software one (${quiet.vendor} ${quiet.device}), slower than wasm; set STUDIO_BACKEND=webgpu to use it anyway`,
+      );
+      return null;
+    }
   }
   const found = await probeWebGpu();
   if (!found.available) {
