@@ -3,7 +3,10 @@
  * per-epoch order → micro-batches, with a position that a checkpoint stores
  * so a resumed run sees exactly the pairs it would have seen.
  */
-import { buildExample, SeededRng, type HfTokenizer, type ScoreExample } from '../engine';
+import { buildExample, type HfTokenizer, type ScoreExample } from '../engine';
+import { epochOrder, flatten, responseText } from './rows';
+
+export { epochOrder, flatten, responseText };
 import type { Message, RecordContent } from '../../shared/datasets';
 
 export interface TokenizationSettings {
@@ -24,21 +27,6 @@ export interface BuiltPairs {
   pairs: TokenizedPair[];
   /** Records left out, with why (kind, missing side). */
   skipped: { record: number; reason: string }[];
-}
-
-/**
- * A message list as one string, for plain (no chat template) mode: a lone
- * message is its text; several are written as "role: content" paragraphs.
- */
-export function flatten(messages: Message[]): string {
-  if (messages.length === 1) return messages[0]!.content;
-  return messages.map((m) => `${m.role}: ${m.content}`).join('\n\n');
-}
-
-/** Assistant turns of a response; other roles are kept with their role prefix. */
-export function responseText(messages: Message[]): string {
-  if (messages.every((m) => m.role === 'assistant')) return messages.map((m) => m.content).join('\n\n');
-  return flatten(messages);
 }
 
 /** One user turn answered by one assistant turn: what the engine's buildExample renders. */
@@ -101,17 +89,6 @@ export function buildPairs(
     pairs.push({ record: i, chosen: encode(r.chosen), rejected: r.rejected && r.rejected.length > 0 ? encode(r.rejected) : null });
   });
   return { pairs, skipped };
-}
-
-/** A permutation of 0..n−1 that depends only on (seed, epoch): Fisher–Yates with SeededRng. */
-export function epochOrder(n: number, seed: number, epoch: number): number[] {
-  const rng = new SeededRng((Math.imul(seed | 0, 1_000_003) + Math.imul(epoch + 1, 0x27d4eb2d)) | 0);
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order;
 }
 
 /** Where the loader stands: `index` pairs of epoch `epoch` (0-based) are consumed. */

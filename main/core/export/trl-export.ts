@@ -16,7 +16,7 @@ import type { Snapshot } from '../../../shared/datasets';
 import { StudioError } from '../../../shared/result';
 import { stepsPerEpoch, type RunConfig } from '../../../shared/training';
 // The trainer's own plain-text rendering, so an exported plain-text row is the text the studio trains on.
-import { epochOrder, flatten, responseText } from '../../training/data';
+import { epochOrder, flatten, responseText } from '../../training/rows';
 import type { Db } from '../db/open';
 import { snapshotContents } from '../datasets/snapshots';
 import { fileError } from '../file-errors';
