@@ -44,7 +44,7 @@ describe('the studio shell in Chromium against `studio serve`', () => {
     expect(await info.textContent()).toMatch(new RegExp(`Schema version\\s*${latestSchemaVersion()}`, 'i'));
     // The navigation shows only areas that exist.
     const nav = await page.getByRole('navigation', { name: 'Studio areas' }).textContent();
-    expect(nav).toBe('WorkspaceDatasetsLabelingRunsEvaluateCompareJobs');
+    expect(nav).toBe('WorkspaceDatasetsLabelingRunsEvaluateCompareExperimentsJobs');
   });
 
   it('runs the self-test job with a visible, moving progress bar, live over events', async () => {
