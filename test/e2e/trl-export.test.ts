@@ -44,7 +44,8 @@ describe('Export for a cluster', () => {
     const result = page.getByTestId('export-cluster-result');
     await result.waitFor();
     expect(await result.textContent()).toContain(out);
-    expect(await result.textContent()).toContain('maxPromptLength');
+    // What TRL cannot reproduce is said, not dropped: the demo defaults checkpoint by steps and at each epoch's end.
+    expect(await result.textContent()).toContain('checkpointEachEpoch');
     expect(readConfig(out)).toMatchObject({ trainer: 'mmpo', studio: { run: null } });
     expect(existsSync(join(out, 'data', 'train.jsonl'))).toBe(true);
     expect(consoleErrors).toEqual([]);
