@@ -171,6 +171,8 @@ export function probeWebGpu(): Promise<WebGpuProbe> {
   return probe;
 }
 
+type ChildProbe = { fallback: boolean; vendor: string; device: string } | 'none' | null;
+let childProbe: ChildProbe | undefined;
 /**
  * What auto mode would find, asked of a child process: Dawn writes its
  * drivers' warnings (lavapipe prints two for every adapter) straight to the
@@ -179,8 +181,15 @@ export function probeWebGpu(): Promise<WebGpuProbe> {
  * auto mode then skips anyway. So auto mode opens Dawn here only when the
  * child found an adapter it would use. Null when the child could not say
  * (the in-process probe decides then).
+ * Asked once per process (the adapters a machine offers do not change while it runs).
  */
-function probeInChildProcess(): { fallback: boolean; vendor: string; device: string } | 'none' | null {
+function probeInChildProcess(): ChildProbe {
+  if (childProbe !== undefined) return childProbe;
+  childProbe = runChildProbe();
+  return childProbe;
+}
+
+function runChildProbe(): ChildProbe {
   const script =
     "const { pathToFileURL } = await import('node:url');" +
     'const dawn = await import(pathToFileURL(process.argv[1]).href);' +
@@ -198,7 +207,7 @@ function probeInChildProcess(): { fallback: boolean; vendor: string; device: str
       env: { ...process.env, NODE_OPTIONS: '' },
     });
     if (child.status !== 0) return null;
-    return JSON.parse(child.stdout) as { fallback: boolean; vendor: string; device: string } | 'none';
+    return JSON.parse(child.stdout) as Exclude<ChildProbe, null>;
   } catch {
     return null;
   }
