@@ -1,4 +1,4 @@
-import { memo, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { Message } from '../../../../shared/datasets';
 import type { LabelItem, LabelQueue } from '../../../../shared/labeling';
 import { useApi } from '../../api/context';
@@ -183,6 +183,12 @@ export function Labeler({ queue, annotatorId, annotatorName }: { queue: LabelQue
   const [showGuidelines, setShowGuidelines] = useState(queue.guidelines.trim().length > 0);
   const rootRef = useRef<HTMLDivElement>(null);
   const rationaleRef = useRef<HTMLTextAreaElement>(null);
+  // Asked for by R. Focused in the commit that renders the box (a layout effect, before the next key event is
+  // handled): focusing a frame later let the first letters typed after R reach the labeler's keys as shortcuts.
+  const [rationaleFocus, setRationaleFocus] = useState(0);
+  useLayoutEffect(() => {
+    if (rationaleFocus > 0) rationaleRef.current?.focus();
+  }, [rationaleFocus]);
 
   const guidelines = useMemo(() => <SafeMarkdown text={queue.guidelines} className="text-sm" />, [queue.guidelines]);
   const diff = useMemo(() => (item && showDiff ? wordDiff(textOf(item.left), textOf(item.right)) : null), [item, showDiff]);
@@ -210,8 +216,7 @@ export function Labeler({ queue, annotatorId, annotatorName }: { queue: LabelQue
         return;
       case 'rationale':
         setRationaleOpen(true);
-        // The box may not exist yet: focus it once it has rendered.
-        requestAnimationFrame(() => rationaleRef.current?.focus());
+        setRationaleFocus((n) => n + 1);
         return;
       case 'confidence':
         setExtras({ ...extras, confidence: nextConfidence(extras.confidence) });
