@@ -76,6 +76,11 @@ export const ExperimentRunResult = z.object({
   maxSteps: z.number().int().positive(),
   /** Every evaluated checkpoint, any order (the report sorts by step). */
   checkpoints: z.array(ExperimentCheckpoint),
+  /**
+   * β cannot change this run's training: MMPO with λ_pair = 1, whose update is
+   * exactly SFT on the chosen response (mmpo-spec.md, the identity under M9).
+   */
+  betaFree: z.boolean().optional(),
 });
 export type ExperimentRunResult = z.infer<typeof ExperimentRunResult>;
 
@@ -142,6 +147,8 @@ export interface CellReport {
   perplexityRise: SeedSpread | null;
   /** Mean half-width of the win rate's 95% interval over seeds: how much one evaluation can tell apart. */
   winRateHalfWidth: number | null;
+  /** Every run of the setting trains the same whatever β (ExperimentRunResult.betaFree). */
+  betaFree: boolean;
 }
 
 export interface ObjectiveReport {
@@ -198,6 +205,7 @@ export function cellReport(objective: string, beta: number, runs: readonly Exper
     mcDrop: baseMc === undefined ? null : seedSpread(values('mcAccuracy').map((v) => baseMc - v)),
     perplexityRise: basePpl === undefined ? null : seedSpread(values('perplexity').map((v) => v - basePpl)),
     winRateHalfWidth: halfWidths.length ? halfWidths.reduce((a, b) => a + b, 0) / halfWidths.length : null,
+    betaFree: runs.length > 0 && runs.every((r) => r.betaFree === true),
   };
 }
 
@@ -334,6 +342,10 @@ export function stabilityVerdict(subject: string, baseline: string, cells: reado
   const difference = baselineValue - subjectValue;
   const noise = largestRange([...sc, ...bc], (c) => c.measures.winRate);
   const outcome = judge(difference, noise);
+  // With λ_pair = 1 MMPO trains the same at every β: a flat win rate across β is then no evidence of stability.
+  const byConstruction = sc.every((c) => c.betaFree)
+    ? ` By construction, though: with λ_pair = 1 ${S}'s update is SFT on the chosen response (mmpo-spec.md, M9), so β does not change its training and its spread is seed noise; the informative MMPO row is λ_pair = 0 (MMPO-MML).`
+    : '';
   return {
     ...base,
     outcome,
@@ -341,7 +353,7 @@ export function stabilityVerdict(subject: string, baseline: string, cells: reado
     baselineValue,
     difference,
     noise,
-    text: `${S}'s win-rate spread across β is ${fixed(subjectValue, 2)} vs ${B}'s ${fixed(baselineValue, 2)}: ${outcomeWords('stability', outcome, difference, noise, 2, B)}.`,
+    text: `${S}'s win-rate spread across β is ${fixed(subjectValue, 2)} vs ${B}'s ${fixed(baselineValue, 2)}: ${outcomeWords('stability', outcome, difference, noise, 2, B)}.${byConstruction}`,
   };
 }
 
@@ -400,30 +412,27 @@ export interface ExperimentReport {
   finishedRuns: number;
   cells: CellReport[];
   objectives: ObjectiveReport[];
-  /** The subject of the claims: `mmpo` where the grid has it, else its first MMPO variant; null without one. */
-  subject: string | null;
+  /** The subjects of the claims: the grid's MMPO variants (`mmpo`, `mmpo-mml`, …), in grid order. */
+  subjects: string[];
   verdicts: Verdict[];
 }
 
 /**
  * Everything the page, the CLI and the bench print: per (objective, β) the
  * final checkpoints' numbers over seeds, per objective the spread of win rate
- * across β, and per claim one verdict for MMPO against each baseline in the
- * grid (objectives that are not an MMPO variant).
+ * across β, and per claim one verdict for each MMPO variant against each
+ * baseline in the grid (objectives that are not an MMPO variant).
  */
 export function experimentReport(results: ExperimentResults): ExperimentReport {
   const cells = gridCells(results.runs).map((c) => cellReport(c.objective, c.beta, c.runs, results.base.measures));
   const objectiveNames = [...new Set(cells.map((c) => c.objective))];
-  const subject = objectiveNames.includes('mmpo') ? 'mmpo' : (objectiveNames.find((o) => o.startsWith('mmpo')) ?? null);
+  const subjects = objectiveNames.filter((o) => o.startsWith('mmpo'));
   const baselines = objectiveNames.filter((o) => !o.startsWith('mmpo'));
   const baseMc = results.base.measures.mcAccuracy?.value ?? null;
-  const verdicts =
-    subject === null
-      ? []
-      : [
-          ...baselines.map((b) => stabilityVerdict(subject, b, cells)),
-          ...baselines.map((b) => capabilityVerdict(subject, b, cells, baseMc)),
-        ];
+  const verdicts = [
+    ...subjects.flatMap((s) => baselines.map((b) => stabilityVerdict(s, b, cells))),
+    ...subjects.flatMap((s) => baselines.map((b) => capabilityVerdict(s, b, cells, baseMc))),
+  ];
   return {
     name: results.name,
     baseName: results.base.name,
@@ -432,7 +441,7 @@ export function experimentReport(results: ExperimentResults): ExperimentReport {
     finishedRuns: cells.reduce((a, c) => a + c.finished, 0),
     cells,
     objectives: objectiveNames.map((o) => objectiveReport(o, cells)),
-    subject,
+    subjects,
     verdicts,
   };
 }

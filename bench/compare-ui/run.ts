@@ -23,8 +23,9 @@ import { percentile, type Measurement, type SuiteResult } from '../report';
  * through the run store, as the train job writes them. Measured: the page
  * opened cold (a reload: the app starts, fetches 50 runs' metrics in one
  * batched call and draws the first screen's charts of 100 lines — raw and
- * smoothed — each; charts below are built when idle or scrolled to) and warm
- * (metrics cached, back from another page), the scroll to the last chart,
+ * smoothed — each; charts below are built when idle or scrolled to), opened
+ * first in an app already started on another page (the fetch and the
+ * drawing, nothing cached), and warm (metrics cached, back from another page), the scroll to the last chart,
  * then frame times while the mouse sweeps a chart (every chart's cursor
  * follows). Needs the built renderer (npm run build)
  * and Debian's Chromium.
@@ -281,6 +282,34 @@ export async function run(): Promise<SuiteResult> {
       ),
       ...summary('cold: browser CPU time for it', coldCpu, 'ms', 'the app starting, the fetches, drawing'),
       ...summary('cold: studio serve CPU time for it', coldServerCpu, 'ms', 'answering runs.list and one compare.runMetrics of 50 runs'),
+    );
+
+    // The app already started on another page: opening Compare fetches the 50 runs' metrics and draws them.
+    const first: number[] = [];
+    const firstCpu: number[] = [];
+    const firstServerCpu: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      await page.goto(`${base}#/`);
+      await page.reload();
+      await page.getByTestId('workspace-header').waitFor();
+      await page.waitForLoadState('networkidle');
+      const c0 = { browser: browserCpu(), server: serverCpu() };
+      const t0 = performance.now();
+      await page.evaluate(`location.hash = ${JSON.stringify(comparePath)}`);
+      await chartsDrawn(page);
+      first.push(performance.now() - t0);
+      firstCpu.push(browserCpu() - c0.browser);
+      firstServerCpu.push(serverCpu() - c0.server);
+    }
+    measurements.push(
+      ...summary(
+        `first open: Compare in the started app to the first screen's charts × 50 runs drawn`,
+        first,
+        'ms',
+        `nothing cached: the fetch of every run's metrics and the drawing`,
+      ),
+      ...summary('first open: browser CPU time for it', firstCpu, 'ms'),
+      ...summary('first open: studio serve CPU time for it', firstServerCpu, 'ms'),
     );
 
     const warm: number[] = [];

@@ -341,6 +341,7 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
         status: waitingTurn(exp, c.run) ? 'pending' : c.run.status,
         maxSteps: Math.max(1, c.run.totalSteps),
         checkpoints,
+        betaFree: objective.objective === 'mmpo' && objective.lambdaPair === 1,
       };
     });
     const empty: ExperimentMeasures = { winRate: null, preferenceAccuracy: null, mcAccuracy: null, perplexity: null };

@@ -115,6 +115,32 @@ describe('experimentReport', () => {
     expect(verdicts[1]!.text).toContain('the capability-retention claim holds here');
   });
 
+  it('judges every MMPO variant against each baseline, and says when MMPO (λ_pair = 1) is flat across β by construction', () => {
+    const withMml = paperLike().flatMap((r) =>
+      r.objective === 'mmpo'
+        ? [
+            { ...r, betaFree: true },
+            { ...r, runId: r.runId + 1000, objective: 'mmpo-mml' },
+          ]
+        : [r],
+    );
+    const { verdicts, subjects } = experimentReport(results(withMml));
+    expect(subjects).toEqual(['mmpo', 'mmpo-mml']);
+    expect(verdicts.map((v) => [v.claim, v.subject, v.baseline])).toEqual([
+      ['stability', 'mmpo', 'dpo'],
+      ['stability', 'mmpo-mml', 'dpo'],
+      ['capability', 'mmpo', 'dpo'],
+      ['capability', 'mmpo-mml', 'dpo'],
+    ]);
+    // The outcome is still computed from the numbers; the words add why MMPO's flatness says nothing here.
+    expect(verdicts[0]!.outcome).toBe('holds');
+    expect(verdicts[0]!.text).toContain('By construction, though: with λ_pair = 1');
+    expect(verdicts[1]!.text).not.toContain('By construction');
+    // A setting with one β-free run and one that is not is not β-free.
+    const mixed = withMml.map((r) => (r.objective === 'mmpo' && r.seed === 2 ? { ...r, betaFree: false } : r));
+    expect(experimentReport(results(mixed)).verdicts[0]!.text).not.toContain('By construction');
+  });
+
   it('says a claim does not hold when the baseline wins by more than the seeds vary', () => {
     // Swap the roles: DPO's numbers under MMPO's name.
     const swapped = paperLike().map((r) => ({ ...r, objective: r.objective === 'mmpo' ? 'dpo' : 'mmpo' }));
