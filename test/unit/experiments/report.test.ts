@@ -120,7 +120,7 @@ describe('experimentReport', () => {
       r.objective === 'mmpo'
         ? [
             { ...r, betaFree: true },
-            { ...r, runId: r.runId + 1000, objective: 'mmpo-mml' },
+            { ...r, runId: r.runId! + 1000, objective: 'mmpo-mml' },
           ]
         : [r],
     );
