@@ -150,7 +150,11 @@ export function treeCpuMs(root: number, exclude: readonly number[] = []): number
 interface PageGlobals {
   innerHeight: number;
   document: {
-    querySelectorAll(selector: string): ArrayLike<{ getBoundingClientRect(): { top: number }; querySelector(s: string): unknown }> & {
+    querySelectorAll(selector: string): ArrayLike<{
+      getBoundingClientRect(): { top: number };
+      querySelector(s: string): unknown;
+      getAttribute(name: string): string | null;
+    }> & {
       length: number;
     };
     querySelector(selector: string): { value: string } | null;
@@ -164,21 +168,22 @@ interface PageGlobals {
  * (which needs the page scrolled to them).
  */
 export async function chartsDrawn(page: Page, all = false): Promise<void> {
+  // Each chart is drawn once its own columns arrive: the first screen is drawn when the charts on it (or, with `all`,
+  // every chart) show all the runs on a canvas, whether or not the columns of the charts below have arrived.
   await page.waitForFunction(
-    ({ selector, charts, all }) => {
+    ({ selector, charts, runs, all }) => {
       const g = globalThis as unknown as PageGlobals;
       const figures = Array.from(g.document.querySelectorAll(selector));
       if (figures.length !== charts) return false;
       const due = all ? figures : figures.filter((f) => f.getBoundingClientRect().top < g.innerHeight);
-      return due.length > 0 && due.every((f) => f.querySelector('canvas') !== null);
+      return due.length > 0 && due.every((f) => f.getAttribute('data-series') === String(runs) && f.querySelector('canvas') !== null);
     },
-    { selector: `[data-testid^="compare-chart-"][data-series="${RUNS}"]`, charts: METRICS.length, all },
+    { selector: '[data-testid^="compare-chart-"]', charts: METRICS.length, runs: RUNS, all },
     { timeout: 60_000, polling: 'raf' },
   );
   await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
 }
 
-/** How many charts the first screen shows. */
 const chartsOnScreen = (page: Page) =>
   page.evaluate<number>(
     `Array.from(document.querySelectorAll('[data-testid^="compare-chart-"]')).filter((f) => f.getBoundingClientRect().top < innerHeight).length`,

@@ -4,7 +4,7 @@ import type { RecordFilter } from '../../../shared/datasets';
 import type { Job, JobStatus } from '../../../shared/jobs';
 import type { StudioEvent } from '../../../shared/events';
 import type { MetricPoint, MetricSeries, Run } from '../../../shared/runs';
-import { batchedRunMetrics } from '../lib/compare-metrics';
+import { batchedRunColumn } from '../lib/compare-metrics';
 import { appendPoints, mergeSeries, truncateSeries } from '../lib/series';
 import type { ApiClient } from './client';
 
@@ -153,13 +153,13 @@ export const labelingQueries = {
   invites: (api: ApiClient) => queryOptions({ queryKey: ['invites', 'list'], queryFn: () => api.call('invites.list', {}) }),
 };
 
-/** The Compare page (issue 15): one run's chosen metric columns per query (they cache apart); 50 runs opening at once are one call (lib/compare-metrics.ts). */
+/** The Compare page (issue 15): one run's column of one metric per query (they cache apart); 50 runs opening at once are one call per metric (lib/compare-metrics.ts). */
 export const compareQueries = {
   /** A finished run's metrics never change; a live one's are read again when the page reopens 10 s later. */
-  runMetrics: (api: ApiClient, id: number, names: readonly string[], live: boolean) =>
+  runColumn: (api: ApiClient, id: number, name: string, live: boolean) =>
     queryOptions({
-      queryKey: ['compare', 'metrics', id, [...names].sort()],
-      queryFn: () => batchedRunMetrics(api, id, names),
+      queryKey: ['compare', 'metrics', id, name],
+      queryFn: () => batchedRunColumn(api, id, name),
       staleTime: live ? 10_000 : Infinity,
     }),
   evalSummary: (api: ApiClient) =>

@@ -7,7 +7,7 @@ import { createSnapshot } from '../../../main/core/datasets/snapshots';
 import { RunStore } from '../../../main/core/runs/store';
 import { createStudio, type Studio } from '../../../main/core/studio';
 import { createApiClient } from '../../../renderer/src/api/client';
-import { batchedRunMetrics } from '../../../renderer/src/lib/compare-metrics';
+import { batchedRunColumn } from '../../../renderer/src/lib/compare-metrics';
 import type { StudioTransport } from '../../../shared/api';
 import { decodeRunMetrics } from '../../../shared/compare';
 import { RunConfig } from '../../../shared/training';
@@ -110,10 +110,10 @@ describe('compare.runMetrics', () => {
 });
 
 describe('the Compare page’s batched metric reads', () => {
-  it('sends the runs asked for in the same turn as one call, and a run the workspace lacks costs only itself', async () => {
+  it('sends the columns asked for in the same turn as one call per metric, in the order first asked; a run the workspace lacks costs only itself', async () => {
     const { s, runs, ids } = withRuns();
     for (const step of [1, 2]) {
-      runs.recordMetrics(ids[0], step, { loss: step / 4 });
+      runs.recordMetrics(ids[0], step, { loss: step / 4, 'eval/loss': step });
       runs.recordMetrics(ids[1], step, { loss: step / 2 });
     }
     const calls: unknown[] = [];
@@ -128,19 +128,28 @@ describe('the Compare page’s batched metric reads', () => {
       downloadUrl: () => null,
     };
     const api = createApiClient(transport);
-    const [one, two, none] = await Promise.all([
-      batchedRunMetrics(api, ids[0], ['loss']),
-      batchedRunMetrics(api, ids[1], ['loss']),
-      batchedRunMetrics(api, 99, ['loss']),
+    const [evalOne, one, two, none, evalTwo] = await Promise.all([
+      batchedRunColumn(api, ids[0], 'eval/loss'),
+      batchedRunColumn(api, ids[0], 'loss'),
+      batchedRunColumn(api, ids[1], 'loss'),
+      batchedRunColumn(api, 99, 'loss'),
+      batchedRunColumn(api, ids[1], 'eval/loss'),
     ]);
-    expect(one).toEqual({ loss: { steps: [1, 2], values: [0.25, 0.5] } });
-    expect(two).toEqual({ loss: { steps: [1, 2], values: [0.5, 1] } });
-    expect(none).toEqual({});
-    // One call for the three; the missing run named in its answer, the other two asked again.
+    expect(one).toEqual({ steps: [1, 2], values: [0.25, 0.5] });
+    expect(two).toEqual({ steps: [1, 2], values: [0.5, 1] });
+    expect(none).toBeNull();
+    expect(evalOne).toEqual({ steps: [1, 2], values: [1, 2] });
+    // A run that has not logged the metric has no column.
+    expect(evalTwo).toBeNull();
+    // One call per metric, eval/loss first (asked first); the missing run named in loss's answer, the other two asked again.
     expect(calls).toEqual([
+      { ids: [ids[0], ids[1]], names: ['eval/loss'] },
       { ids: [ids[0], ids[1], 99], names: ['loss'] },
       { ids: [ids[0], ids[1]], names: ['loss'] },
     ]);
+    // The next turn is a new batch.
+    await batchedRunColumn(api, ids[1], 'loss');
+    expect(calls.at(-1)).toEqual({ ids: [ids[1]], names: ['loss'] });
   });
 });
 

@@ -1,5 +1,8 @@
-import { useMemo } from 'react';
+import { useQueries } from '@tanstack/react-query';
+import { useMemo, useRef } from 'react';
 import type { MetricSeries, Run } from '../../../../shared/runs';
+import { useApi } from '../../api/context';
+import { compareQueries } from '../../api/queries';
 import { ema } from '../../../../shared/stats/smoothing';
 import { EmptyState } from '../../components/EmptyState';
 import { decimate, mergeCurves, runLength, stepToX, toCurve, X_AXES, type Curve, type XAxis } from '../../lib/compare-align';
@@ -86,20 +89,67 @@ export function chartData(curves: readonly RunCurve[], s: ChartSettings): ChartD
   return { x: shown.x, lines: lines.map((l, i) => ({ ...l, values: shown.ys[i]! })), bands };
 }
 
-function MetricChart({
-  metric,
-  runs,
-  series,
-  settings,
-}: {
-  metric: string;
-  runs: readonly Run[];
-  series: ReadonlyMap<number, MetricSeries>;
-  settings: ChartSettings;
-}) {
-  const data = useMemo(() => chartData(runCurves(metric, runs, series, settings), settings), [metric, runs, series, settings]);
+/** A run still writing metrics: its columns are read again when the page reopens (compareQueries.runColumn). */
+export const isLiveRun = (status: Run['status'] | undefined) => status === 'running' || status === 'queued' || status === 'paused';
+
+/**
+ * The columns a chart of `metric` reads, in the order the page asks for them:
+ * the loss (every chart's run length), what the x axis needs, the metric.
+ */
+export function chartColumns(metric: string, x: XAxis): string[] {
+  return [...new Set(['loss', ...X_AXES.find((a) => a.id === x)!.needs, metric])];
+}
+
+/** The same array as last render while every element is the same: a chart rebuilds only when one of its own columns changes. */
+function useSameElements<T>(next: T[]): T[] {
+  const kept = useRef(next);
+  const prev = kept.current;
+  if (prev.length !== next.length || prev.some((v, i) => v !== next[i])) kept.current = next;
+  return kept.current;
+}
+
+/** Every run's columns of `names` once all have arrived (null before): one chart's data, apart from the other charts'. */
+function useRunColumns(runs: readonly Run[], names: readonly string[]): ReadonlyMap<number, MetricSeries> | null {
+  const api = useApi();
+  const results = useQueries({
+    queries: runs.flatMap((run) => names.map((name) => compareQueries.runColumn(api, run.id, name, isLiveRun(run.status)))),
+  });
+  const pending = results.some((r) => r.isPending);
+  const columns = useSameElements(results.map((r) => r.data));
+  return useMemo(() => {
+    if (pending) return null;
+    const byRun = new Map<number, MetricSeries>();
+    runs.forEach((run, i) => {
+      const series: MetricSeries = {};
+      names.forEach((name, j) => {
+        const column = columns[i * names.length + j];
+        if (column) series[name] = column;
+      });
+      byRun.set(run.id, series);
+    });
+    return byRun;
+  }, [pending, columns, runs, names]);
+}
+
+function MetricChart({ metric, runs, settings }: { metric: string; runs: readonly Run[]; settings: ChartSettings }) {
+  const names = useMemo(() => chartColumns(metric, settings.x), [metric, settings.x]);
+  const series = useRunColumns(runs, names);
+  const data = useMemo(
+    () => (series ? chartData(runCurves(metric, runs, series, settings), settings) : null),
+    [metric, runs, series, settings],
+  );
   const axis = X_AXES.find((a) => a.id === settings.x)!;
   const xLabel = settings.relative ? `share of run (${axis.label.toLowerCase()})` : axis.label.toLowerCase();
+  if (data === null)
+    // The chart's place is kept while its columns load, so the charts that have theirs do not move.
+    return (
+      <figure data-testid={`compare-chart-${metric}`} data-loading className="min-w-0">
+        <figcaption className="mb-1 text-sm font-medium">{metric}</figcaption>
+        <div className="flex h-[220px] items-center justify-center text-xs text-zinc-500">
+          loading {runs.length} runs’ {metric}…
+        </div>
+      </figure>
+    );
   if (data.x.length === 0)
     return (
       <div data-testid={`compare-chart-${metric}`} data-series={0}>
@@ -110,22 +160,16 @@ function MetricChart({
   return <CompareChart title={metric} xLabel={xLabel} data={data} syncKey="compare" testId={`compare-chart-${metric}`} />;
 }
 
-/** One chart per chosen metric, every chart with the same runs, axis, smoothing and grouping. */
-export function CompareCharts({
-  metrics,
-  runs,
-  series,
-  settings,
-}: {
-  metrics: readonly string[];
-  runs: readonly Run[];
-  series: ReadonlyMap<number, MetricSeries>;
-  settings: ChartSettings;
-}) {
+/**
+ * One chart per chosen metric, every chart with the same runs, axis,
+ * smoothing and grouping. Each chart reads its own columns and is drawn as
+ * soon as they arrive, not after every chart's.
+ */
+export function CompareCharts({ metrics, runs, settings }: { metrics: readonly string[]; runs: readonly Run[]; settings: ChartSettings }) {
   return (
     <div className="grid grid-cols-1 gap-4 xl:grid-cols-2" data-testid="compare-charts">
       {metrics.map((metric) => (
-        <MetricChart key={metric} metric={metric} runs={runs} series={series} settings={settings} />
+        <MetricChart key={metric} metric={metric} runs={runs} settings={settings} />
       ))}
     </div>
   );

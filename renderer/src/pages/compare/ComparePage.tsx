@@ -1,6 +1,6 @@
-import { useQueries, useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
-import type { MetricSeries, Run } from '../../../../shared/runs';
+import type { Run } from '../../../../shared/runs';
 import { useApi } from '../../api/context';
 import { compareQueries, runQueries } from '../../api/queries';
 import { Toggle } from '../../components/Button';
@@ -11,7 +11,7 @@ import { X_AXES, type XAxis } from '../../lib/compare-align';
 import { runSettings } from '../../lib/compare-config';
 import { compareStatePath, parseCompareState, type CompareState } from '../../lib/compare-url';
 import { currentPath } from '../../lib/router';
-import { CompareCharts, type ChartSettings } from './CompareCharts';
+import { chartColumns, CompareCharts, isLiveRun, type ChartSettings } from './CompareCharts';
 import { CompareRunsTable, type RunRow } from './CompareRunsTable';
 import { WhatChanged } from './WhatChanged';
 import { GenerationsTab, INITIAL_GENERATIONS, useReportGenerations, type GenerationsState } from './GenerationsTab';
@@ -59,11 +59,6 @@ function useCompareState(): [CompareState, (patch: Partial<CompareState>) => voi
   return [state, (patch) => setState((s) => ({ ...s, ...patch }))];
 }
 
-const combineSeries = (results: { data?: MetricSeries; isPending: boolean }[]) => ({
-  data: results.map((r) => r.data),
-  pending: results.filter((r) => r.isPending).length,
-});
-
 export function ComparePage() {
   const api = useApi();
   const [state, update] = useCompareState();
@@ -88,28 +83,18 @@ export function ComparePage() {
   );
   const metrics = state.metrics.length ? state.metrics : DEFAULT_METRICS.filter((m) => available.includes(m));
   const axis = X_AXES.find((a) => a.id === state.x)!;
-  // What is fetched does not wait for the runs list: the address names the runs (and the metrics, or the defaults),
-  // so their columns load alongside it instead of after it.
+  // What is fetched does not wait for the runs list: the address names the runs (and the metrics, or the defaults), so
+  // their columns load alongside it instead of after it. The charts read the same queries; asked in the charts' order
+  // (the loss and the axis's columns first: every chart needs them), each chart is drawn as its own columns arrive.
   const requested = state.metrics.length ? state.metrics : DEFAULT_METRICS;
-  const fetched = useMemo(() => [...new Set([...requested, ...axis.needs, 'loss'])], [requested, axis]);
-
-  const columns = useQueries({
-    queries: state.runs.map((id) => {
-      const status = byId.get(id)?.status;
-      return compareQueries.runMetrics(api, id, fetched, status === 'running' || status === 'queued' || status === 'paused');
-    }),
-    combine: combineSeries,
-  });
-  const series = useMemo(() => {
-    const map = new Map<number, MetricSeries>();
-    state.runs.forEach((id, i) => {
-      const data = columns.data[i];
-      if (data) map.set(id, data);
-    });
-    return map;
-  }, [state.runs, columns]);
-  // Charts wait for every run's columns: drawn as each of 50 answers arrived, they would be rebuilt 50 times.
-  const loading = columns.pending;
+  const fetched = useMemo(() => [...new Set(requested.flatMap((m) => chartColumns(m, state.x)))], [requested, state.x]);
+  // Prefetched, not observed: the page does not re-render (nor its 50-row table) as each metric's columns arrive.
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    for (const id of state.runs)
+      for (const name of fetched) void queryClient.prefetchQuery(compareQueries.runColumn(api, id, name, isLiveRun(byId.get(id)?.status)));
+    // byId only refines the staleness of a live run; the charts' own queries carry it once the runs list is in.
+  }, [api, queryClient, state.runs, fetched]);
 
   const settings = useMemo<ChartSettings>(
     () => ({ x: state.x, relative: state.relative, smoothing: state.smoothing, group: state.group }),
@@ -196,7 +181,6 @@ export function ComparePage() {
               testId="compare-smoothing"
               className="text-xs text-zinc-500"
             />
-            {loading > 0 && <span className="text-xs text-zinc-500">loading {loading} runs’ metrics…</span>}
           </div>
           {picked.length === 0 ? (
             <EmptyState testId="compare-none">Pick runs in the table to overlay their curves.</EmptyState>
@@ -213,7 +197,7 @@ export function ComparePage() {
                 Smoothing is TensorBoard’s debiased EMA; raw points stay faint behind it. Drag across a chart to zoom every chart,
                 double-click to zoom out; hovering one moves the cursor in all. {axis.help}
               </p>
-              {loading === 0 && <CompareCharts metrics={metrics} runs={picked} series={series} settings={settings} />}
+              <CompareCharts metrics={metrics} runs={picked} settings={settings} />
             </>
           )}
         </section>
