@@ -7,6 +7,16 @@ import type { MetricSeries } from './runs';
  * numbers, and what changed between two runs' dataset snapshots.
  */
 
+/** Steps first, first + stride, … (count of them). */
+export const StepRange = z.object({
+  first: z.number().int(),
+  stride: z.number().int().positive(),
+  count: z.number().int().nonnegative(),
+});
+/** Steps as their range where evenly spaced, else as Int32 in base64. */
+export const PackedSteps = z.union([z.string(), StepRange]);
+export type PackedSteps = z.infer<typeof PackedSteps>;
+
 /**
  * One run's metric columns, packed: 50 runs × 5 metrics × 2,000 steps are a
  * million numbers, some 20 MB as JSON numbers (each a step and a 17-digit
@@ -16,14 +26,32 @@ import type { MetricSeries } from './runs';
  * runs.metrics keeps the exact values), both little-endian as every
  * platform the studio runs on. `steps` are the steps at which any of the
  * named metrics was logged; a column logged at only some of them (held-out
- * metrics) carries its own.
+ * metrics) carries its own. Evenly spaced steps — the usual case: a value
+ * every step, or every N for held-out metrics — go as their range (first,
+ * stride, count) rather than as a list: half the bytes of a column.
  */
 export const PackedRunMetrics = z.object({
   runId: z.number().int(),
-  steps: z.string(),
-  columns: z.record(z.string(), z.object({ steps: z.string().optional(), values: z.string() })),
+  steps: PackedSteps,
+  columns: z.record(z.string(), z.object({ steps: PackedSteps.optional(), values: z.string() })),
 });
 export type PackedRunMetrics = z.infer<typeof PackedRunMetrics>;
+
+/** Steps packed: their range where they are evenly spaced (and increasing), else Int32 in base64 (`base64` is the platform's encoder). */
+export function packSteps(steps: readonly number[], base64: (array: Int32Array) => string): PackedSteps {
+  if (steps.length === 0) return { first: 0, stride: 1, count: 0 };
+  const stride = steps.length > 1 ? steps[1]! - steps[0]! : 1;
+  const even = stride > 0 && steps.every((step, i) => step === steps[0]! + i * stride);
+  return even ? { first: steps[0]!, stride, count: steps.length } : base64(Int32Array.from(steps));
+}
+
+function unpackSteps(steps: PackedSteps): number[] {
+  if (typeof steps === 'string') return Array.from(new Int32Array(fromBase64(steps).buffer));
+  const { first, stride, count } = steps;
+  const out = new Array<number>(count);
+  for (let i = 0; i < count; i++) out[i] = first + i * stride;
+  return out;
+}
 
 /** Metric columns of several runs, packed (decodeRunMetrics unpacks them), in the order asked for. */
 export const RunsMetricSeries = z.array(PackedRunMetrics);
@@ -42,11 +70,11 @@ function fromBase64(text: string): Uint8Array {
  * do not copy or merge.
  */
 export function decodeRunMetrics(packed: PackedRunMetrics): MetricSeries {
-  const shared = Array.from(new Int32Array(fromBase64(packed.steps).buffer));
+  const shared = unpackSteps(packed.steps);
   const out: MetricSeries = {};
   for (const [name, column] of Object.entries(packed.columns)) {
     out[name] = {
-      steps: column.steps === undefined ? shared : Array.from(new Int32Array(fromBase64(column.steps).buffer)),
+      steps: column.steps === undefined ? shared : unpackSteps(column.steps),
       values: Array.from(new Float32Array(fromBase64(column.values).buffer)),
     };
   }

@@ -340,7 +340,7 @@ export const contract = {
   'compare.runMetrics': method(
     z.object({ ids: z.array(Id).min(1).max(200), names: z.array(z.string().min(1)).min(1).max(50) }),
     RunsMetricSeries,
-    'Metric columns of several runs, only the metrics named, in the order asked for, packed (steps as Int32, values as Float32, base64; decodeRunMetrics in shared/compare.ts unpacks them): the Compare page batches the runs it needs into one call.',
+    'Metric columns of several runs, only the metrics named, in the order asked for, packed (steps as their range where evenly spaced, else Int32; values as Float32; base64; decodeRunMetrics in shared/compare.ts unpacks them): the Compare page batches the runs it needs into one call.',
   ),
   'compare.evalSummary': method(
     z.object({}),

@@ -3,7 +3,7 @@
  * run's best and final held-out numbers, and what changed between two runs'
  * dataset snapshots (the `snapshot-diff` job, snapshot-diff.ts).
  */
-import { higherIsBetter, type PackedRunMetrics, type RunEvalSummary } from '../../../shared/compare';
+import { higherIsBetter, packSteps, type PackedRunMetrics, type RunEvalSummary } from '../../../shared/compare';
 import type { MetricSeries } from '../../../shared/runs';
 import { StudioError } from '../../../shared/result';
 import type { Db } from '../db/open';
@@ -21,14 +21,14 @@ const base64 = (array: Int32Array | Float32Array) => Buffer.from(array.buffer, a
 export function packSeries(runId: number, series: MetricSeries): PackedRunMetrics {
   const union = new Set<number>();
   for (const column of Object.values(series)) for (const step of column.steps) union.add(step);
-  const steps = Int32Array.from([...union].sort((a, b) => a - b));
+  const steps = [...union].sort((a, b) => a - b);
   const columns: PackedRunMetrics['columns'] = {};
   for (const [name, column] of Object.entries(series)) {
     // A column's steps are a subset of the union: as many means the same.
-    const own = column.steps.length === steps.length ? {} : { steps: base64(Int32Array.from(column.steps)) };
+    const own = column.steps.length === steps.length ? {} : { steps: packSteps(column.steps, base64) };
     columns[name] = { ...own, values: base64(Float32Array.from(column.values)) };
   }
-  return { runId, steps: base64(steps), columns };
+  return { runId, steps: packSteps(steps, base64), columns };
 }
 
 /** The held-out summary of every run: per `eval/…` metric its final value and its best (highest; lowest for a loss). */

@@ -9,7 +9,7 @@ import { createStudio, type Studio } from '../../../main/core/studio';
 import { createApiClient } from '../../../renderer/src/api/client';
 import { batchedRunColumn } from '../../../renderer/src/lib/compare-metrics';
 import type { StudioTransport } from '../../../shared/api';
-import { decodeRunMetrics } from '../../../shared/compare';
+import { decodeRunMetrics, packSteps } from '../../../shared/compare';
 import { RunConfig } from '../../../shared/training';
 import { tempDir } from '../../helpers/tmp';
 import { openStores, type WorkspaceStores } from '../../helpers/workspace';
@@ -98,6 +98,23 @@ describe('compare.runMetrics', () => {
     expect(decoded['loss']!.values[999]).toBeCloseTo(Math.exp(-1000 / 700) + 0.01 * Math.sin(1000), 6);
     const asJson = JSON.stringify(await call(s, 'runs.metrics', { id: ids[0] }));
     expect(JSON.stringify(packed).length).toBeLessThan(asJson.length / 2);
+  });
+
+  it('sends evenly spaced steps as their range, and any others as a list', async () => {
+    const { s, runs, ids } = withRuns();
+    for (const step of [2, 4, 6, 8]) runs.recordMetrics(ids[0], step, { loss: step, 'eval/loss': step / 2 });
+    for (const step of [1, 2, 5]) runs.recordMetrics(ids[1], step, { loss: step });
+    const [strided, irregular] = await call(s, 'compare.runMetrics', { ids, names: ['loss'] });
+    expect(strided!.steps).toEqual({ first: 2, stride: 2, count: 4 });
+    expect(decodeRunMetrics(strided!)['loss']!.steps).toEqual([2, 4, 6, 8]);
+    expect(typeof irregular!.steps).toBe('string');
+    expect(decodeRunMetrics(irregular!)['loss']!.steps).toEqual([1, 2, 5]);
+    // A single step and no step at all are ranges too.
+    expect(packSteps([7], () => 'list')).toEqual({ first: 7, stride: 1, count: 1 });
+    expect(packSteps([], () => 'list')).toEqual({ first: 0, stride: 1, count: 0 });
+    // Decreasing or repeated steps are not a range.
+    expect(packSteps([3, 2, 1], () => 'list')).toBe('list');
+    expect(packSteps([1, 1], () => 'list')).toBe('list');
   });
 
   it('names the runs that do not exist', async () => {
