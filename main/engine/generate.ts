@@ -4,6 +4,7 @@
  * batched (left-padded prompts) and streamed token by token.
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkWebGpuTensorSizes, largestTensors } from './backend/webgpu';
 import { EngineError } from './errors';
 import { disposeCache, type CausalLM } from './models/causal-lm';
 import type { KvCache } from './models/layers';
@@ -116,12 +117,20 @@ export async function generate(model: CausalLM, prompts: number[][], opts: Gener
       `GPT-2 models see at most ${model.config.maxPositionEmbeddings} positions; prompt (${P}) + max new tokens (${maxNew}) exceeds it`,
     );
   }
+  const useCache = opts.useCache ?? true;
+  // On WebGPU, refused before any work if the largest pass would not fit one binding: the prompt's with a cache (each
+  // new token then attends over the cache), else the whole sequence's at the last step.
+  checkWebGpuTensorSizes(
+    largestTensors(model.config, b, useCache ? P : P + maxNew, {
+      rows: 'the prompts generated together',
+      seqLen: useCache ? 'the prompt' : 'the prompt or max new tokens',
+    }),
+  );
   const stopIds = new Set(opts.stopTokenIds ?? model.config.eosTokenIds);
   if (opts.stopSequences?.length && !opts.decode)
     throw new EngineError('invalid_input', 'Stop sequences need a decode function (a tokenizer)');
   const pad = opts.padTokenId ?? 0;
   const rng = new SeededRng(opts.seed ?? 0);
-  const useCache = opts.useCache ?? true;
 
   // Left padding keeps every sequence's last token in the last column.
   const rows = prompts.map((p) => [...Array<number>(P - p.length).fill(pad), ...p]);

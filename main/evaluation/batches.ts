@@ -4,6 +4,7 @@
  * cancellation between batches. Results come back in input order.
  */
 import { scoreBatch, type CausalLM, type ScoreExample, type SequenceScore } from '../engine';
+import { checkWebGpuTensorSizes, largestTensors } from '../engine/backend/webgpu';
 
 export interface BatchOptions {
   /** Sequences per forward pass (default 8). Sequences are grouped by length, so a batch pads little. */
@@ -34,6 +35,14 @@ export async function scoreInBatches(
   });
   // Stable: equal lengths keep their input order.
   order.sort((a, b) => examples[b]!.inputIds.length - examples[a]!.inputIds.length || a - b);
+  // On WebGPU the first batch holds the longest sequences: refused before any work if it would not fit one binding.
+  if (order.length > 0)
+    checkWebGpuTensorSizes(
+      largestTensors(model.config, Math.min(size, order.length), examples[order[0]!]!.inputIds.length, {
+        rows: 'the evaluation batch',
+        seqLen: "the longest item's tokens",
+      }),
+    );
   const total = examples.length;
   let done = total - order.length;
   for (let start = 0; start < order.length; start += size) {

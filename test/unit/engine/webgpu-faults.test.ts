@@ -6,7 +6,9 @@
 // resumes on another backend.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate } from '../../../main/engine';
 import { initBackend, shutdownBackend } from '../../../main/engine/backend';
+import { scoreInBatches } from '../../../main/evaluation/batches';
 import { destroyWebGpuDeviceForTest, WebGpuDeviceError, WebGpuLimitError } from '../../../main/engine/backend/webgpu';
 import { latestValidCheckpoint, readTrainerState } from '../../../main/training/checkpoint';
 import { Trainer } from '../../../main/training/trainer';
@@ -60,6 +62,28 @@ describe.skipIf(!ready)('faults on a WebGPU device', () => {
     });
     await expect(attempt).rejects.toThrow(WebGpuLimitError);
     await expect(attempt).rejects.toThrow(/logits of a batch \(8000 sequences.*maxStorageBufferBindingSize.*lower microBatchSize/);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('refuses, before any work, an evaluation batch or a generation whose pass would exceed a storage binding', async () => {
+    await webgpu();
+    const model = await tinyModel();
+    const before = tf.memory().numTensors;
+    // 4,000 sequences of 30 tokens in one batch: logits of 4,000 × 30 × 299 are over 128 MiB.
+    const examples = Array.from({ length: 4000 }, () => ({
+      inputIds: Array.from({ length: 30 }, (_, i) => i + 1),
+      lossMask: Array<number>(30).fill(1),
+    }));
+    const scoring = scoreInBatches(model, examples, { maxBatchSize: 4000 });
+    await expect(scoring).rejects.toThrow(WebGpuLimitError);
+    await expect(scoring).rejects.toThrow(
+      /logits of a batch \(4000 sequences × 30 tokens.*lower the evaluation batch or the longest item's tokens/,
+    );
+    // A 6,000-token prompt: its prefill's attention scores (heads × 6,000²) are over 128 MiB.
+    const generating = generate(model, [Array.from({ length: 6000 }, (_, i) => (i % 200) + 1)], { maxNewTokens: 4 });
+    await expect(generating).rejects.toThrow(WebGpuLimitError);
+    await expect(generating).rejects.toThrow(/attention scores of a batch \(1 sequences × \d+ heads × 6000² tokens.*lower the prompt/);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });
