@@ -1,9 +1,9 @@
 /**
  * The paper in miniature (issue 19): what an experiment's runs measured
  * (`experiments.results` returns exactly `ExperimentResults`), and the pure
- * functions that turn it into the report — per (objective, β) aggregates over
- * seeds, the spread of win rate across β, the capability drop from the base
- * model, a verdict per claim of the MMPO paper (../shared/mmpo-spec.md,
+ * functions that turn it into the report — per cell (objective, β and any
+ * other varied setting) aggregates over seeds, the spread of win rate across
+ * β, the capability drop from the base model, a verdict per claim of the MMPO paper (../shared/mmpo-spec.md,
  * "Headline results"), a Markdown table and an SVG figure. No DOM and no
  * Node APIs: the experiment page, `studio sweep` and `npm run bench --
  * replicate` all print the same numbers.
@@ -81,6 +81,13 @@ export const ExperimentRunResult = z.object({
    * exactly SFT on the chosen response (mmpo-spec.md, the identity under M9).
    */
   betaFree: z.boolean().optional(),
+  /**
+   * The run's value of every other setting the grid varies (each axis but
+   * objective, β and seed), by path: `{"optimizer.lr": 0.001}`. Runs that
+   * differ in them are never pooled as seeds of one cell. Absent or empty
+   * when the grid varies nothing else.
+   */
+  settings: z.record(z.string(), z.unknown()).optional(),
 });
 export type ExperimentRunResult = z.infer<typeof ExperimentRunResult>;
 
@@ -130,10 +137,14 @@ export const seedRange = (s: SeedSpread): number | null => (s.n < 2 ? null : s.m
 export type MeasureName = keyof ExperimentMeasures;
 export const MEASURES: readonly MeasureName[] = ['winRate', 'preferenceAccuracy', 'mcAccuracy', 'perplexity'];
 
-/** One (objective, β) of the grid at its runs' final checkpoints. */
+/** One (objective, β, other varied settings) of the grid at its runs' final checkpoints. */
 export interface CellReport {
   objective: string;
   beta: number;
+  /** The other varied settings this cell holds (ExperimentRunResult.settings); empty when the grid varies nothing else. */
+  settings: Record<string, unknown>;
+  /** Those settings in words ("optimizer.lr=0.001"); '' when there are none. */
+  setting: string;
   /** Runs (seeds) of this setting in the grid. */
   seeds: number;
   /** Of those, runs that succeeded and have an evaluated final checkpoint: the aggregates are over these. */
@@ -153,6 +164,9 @@ export interface CellReport {
 
 export interface ObjectiveReport {
   objective: string;
+  /** The other varied settings of its cells (CellReport.setting): the spread is across β with these held fixed. */
+  settings: Record<string, unknown>;
+  setting: string;
   /** In β order. */
   cells: CellReport[];
   /** Max − min over β of the per-β mean win rates (β values with a final win rate; null with fewer than two). */
@@ -173,19 +187,56 @@ export function finalCheckpoint(run: ExperimentRunResult): ExperimentCheckpoint 
 
 const sameBeta = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a), Math.abs(b));
 
-/** The grid's objectives in the order they first appear and, per objective, its β values ascending. */
-function gridCells(runs: readonly ExperimentRunResult[]): { objective: string; beta: number; runs: ExperimentRunResult[] }[] {
-  const cells: { objective: string; beta: number; runs: ExperimentRunResult[] }[] = [];
-  for (const run of runs) {
-    const cell = cells.find((c) => c.objective === run.objective && sameBeta(c.beta, run.beta));
-    if (cell) cell.runs.push(run);
-    else cells.push({ objective: run.objective, beta: run.beta, runs: [run] });
-  }
-  const order = [...new Set(runs.map((r) => r.objective))];
-  return cells.sort((a, b) => order.indexOf(a.objective) - order.indexOf(b.objective) || a.beta - b.beta);
+/** "optimizer.lr=0.001 lora.rank=8": other varied settings in words, as a run's grid label writes them; '' for none. */
+export function settingsText(settings: Record<string, unknown> = {}): string {
+  return Object.entries(settings)
+    .map(([path, value]) => `${path}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' ');
 }
 
-export function cellReport(objective: string, beta: number, runs: readonly ExperimentRunResult[], base: ExperimentMeasures): CellReport {
+/** A run's other varied settings as a grouping key: the same whatever order the paths come in. */
+const settingsKey = (settings: Record<string, unknown> = {}) =>
+  JSON.stringify(Object.entries(settings).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+interface GridCell {
+  objective: string;
+  beta: number;
+  settings: Record<string, unknown>;
+  runs: ExperimentRunResult[];
+}
+
+/**
+ * The grid's cells: runs that differ only in their seed. Objectives in the
+ * order they first appear, then the other varied settings in the order they
+ * first appear, then β ascending.
+ */
+function gridCells(runs: readonly ExperimentRunResult[]): GridCell[] {
+  const cells: (GridCell & { key: string })[] = [];
+  for (const run of runs) {
+    const key = settingsKey(run.settings);
+    const cell = cells.find((c) => c.objective === run.objective && c.key === key && sameBeta(c.beta, run.beta));
+    if (cell) cell.runs.push(run);
+    else cells.push({ objective: run.objective, beta: run.beta, settings: run.settings ?? {}, key, runs: [run] });
+  }
+  const objectives = [...new Set(runs.map((r) => r.objective))];
+  const groups = [...new Set(runs.map((r) => settingsKey(r.settings)))];
+  return cells
+    .sort(
+      (a, b) =>
+        objectives.indexOf(a.objective) - objectives.indexOf(b.objective) ||
+        groups.indexOf(a.key) - groups.indexOf(b.key) ||
+        a.beta - b.beta,
+    )
+    .map(({ key: _key, ...cell }) => cell);
+}
+
+export function cellReport(
+  objective: string,
+  beta: number,
+  runs: readonly ExperimentRunResult[],
+  base: ExperimentMeasures,
+  settings: Record<string, unknown> = {},
+): CellReport {
   const finals = runs.map(finalCheckpoint).filter((c): c is ExperimentCheckpoint => c !== null);
   const values = (name: MeasureName) => finals.map((c) => c[name]?.value).filter((v): v is number => typeof v === 'number');
   const measures = Object.fromEntries(MEASURES.map((m) => [m, seedSpread(values(m))])) as Record<MeasureName, SeedSpread | null>;
@@ -198,6 +249,8 @@ export function cellReport(objective: string, beta: number, runs: readonly Exper
   return {
     objective,
     beta,
+    settings,
+    setting: settingsText(settings),
     seeds: runs.length,
     finished: finals.length,
     steps: [...new Set(finals.map((c) => c.step))].sort((a, b) => a - b),
@@ -227,11 +280,15 @@ function spreadOf(cells: readonly CellReport[]): number {
   return Math.max(...means) - Math.min(...means);
 }
 
-export function objectiveReport(objective: string, cells: readonly CellReport[]): ObjectiveReport {
-  const mine = cells.filter((c) => c.objective === objective).sort((a, b) => a.beta - b.beta);
+/** An objective's cells with some other varied settings (none by default), across β. */
+export function objectiveReport(objective: string, cells: readonly CellReport[], settings: Record<string, unknown> = {}): ObjectiveReport {
+  const key = settingsKey(settings);
+  const mine = cells.filter((c) => c.objective === objective && settingsKey(c.settings) === key).sort((a, b) => a.beta - b.beta);
   const measured = mine.filter((c) => c.measures.winRate !== null);
   return {
     objective,
+    settings,
+    setting: settingsText(settings),
     cells: mine,
     winRateSpread:
       measured.length < 2
@@ -250,6 +307,8 @@ export interface Verdict {
   /** The objective the claim is about (MMPO) and the one it is compared with (DPO, SimPO, …). */
   subject: string;
   baseline: string;
+  /** The other varied settings both sides hold (a verdict never compares across them), in words; '' when the grid varies nothing else. */
+  setting: string;
   outcome: Outcome;
   /** The claim's quantity for each: the win-rate spread across β, or the MC accuracy drop from the base model at the smallest β. Smaller is better. */
   subjectValue: number | null;
@@ -324,7 +383,7 @@ export function stabilityVerdict(subject: string, baseline: string, cells: reado
   const b = measured(baseline);
   const betas = s.map((c) => c.beta).filter((beta) => b.some((c) => sameBeta(c.beta, beta)));
   const [S, B] = [objectiveLabel(subject), objectiveLabel(baseline)];
-  const base = { claim: 'stability' as const, subject, baseline, betas };
+  const base = { claim: 'stability' as const, subject, baseline, setting: '', betas };
   if (betas.length < 2)
     return {
       ...base,
@@ -369,6 +428,7 @@ export function capabilityVerdict(subject: string, baseline: string, cells: read
       claim: 'capability',
       subject,
       baseline,
+      setting: '',
       outcome: 'not measured',
       subjectValue: null,
       baselineValue: null,
@@ -391,6 +451,7 @@ export function capabilityVerdict(subject: string, baseline: string, cells: read
     claim: 'capability',
     subject,
     baseline,
+    setting: '',
     outcome,
     subjectValue,
     baselineValue,
@@ -411,27 +472,45 @@ export interface ExperimentReport {
   /** Runs that succeeded with an evaluated final checkpoint. */
   finishedRuns: number;
   cells: CellReport[];
+  /** Per objective and other varied settings, across β. */
   objectives: ObjectiveReport[];
+  /** Paths of the settings the grid varies besides objective, β and seed (a column of the tables when any). */
+  varied: string[];
   /** The subjects of the claims: the grid's MMPO variants (`mmpo`, `mmpo-mml`, …), in grid order. */
   subjects: string[];
   verdicts: Verdict[];
 }
 
 /**
- * Everything the page, the CLI and the bench print: per (objective, β) the
- * final checkpoints' numbers over seeds, per objective the spread of win rate
- * across β, and per claim one verdict for each MMPO variant against each
- * baseline in the grid (objectives that are not an MMPO variant).
+ * Everything the page, the CLI and the bench print: per cell — objective, β
+ * and any other setting the grid varies — the final checkpoints' numbers over
+ * seeds, per objective (and other settings) the spread of win rate across β,
+ * and per claim one verdict for each MMPO variant against each baseline in
+ * the grid (objectives that are not an MMPO variant), for each combination of
+ * the other varied settings: runs are compared and pooled only where those
+ * are the same, so a grid that also varies, say, the learning rate judges
+ * each learning rate on its own.
  */
 export function experimentReport(results: ExperimentResults): ExperimentReport {
-  const cells = gridCells(results.runs).map((c) => cellReport(c.objective, c.beta, c.runs, results.base.measures));
+  const cells = gridCells(results.runs).map((c) => cellReport(c.objective, c.beta, c.runs, results.base.measures, c.settings));
   const objectiveNames = [...new Set(cells.map((c) => c.objective))];
   const subjects = objectiveNames.filter((o) => o.startsWith('mmpo'));
   const baselines = objectiveNames.filter((o) => !o.startsWith('mmpo'));
   const baseMc = results.base.measures.mcAccuracy?.value ?? null;
+  // The combinations of other varied settings, in grid order; one, empty, when the grid varies nothing else.
+  const groups = new Map<string, Record<string, unknown>>();
+  for (const c of cells) if (!groups.has(settingsKey(c.settings))) groups.set(settingsKey(c.settings), c.settings);
+  const inGroup = (settings: Record<string, unknown>) => cells.filter((c) => settingsKey(c.settings) === settingsKey(settings));
+  /** A verdict within one combination, said with it ("With optimizer.lr=0.001: …"). */
+  const within = (settings: Record<string, unknown>, verdict: Verdict): Verdict => {
+    const setting = settingsText(settings);
+    return setting ? { ...verdict, setting, text: `With ${setting}: ${verdict.text}` } : verdict;
+  };
   const verdicts = [
-    ...subjects.flatMap((s) => baselines.map((b) => stabilityVerdict(s, b, cells))),
-    ...subjects.flatMap((s) => baselines.map((b) => capabilityVerdict(s, b, cells, baseMc))),
+    ...[...groups.values()].flatMap((g) => subjects.flatMap((s) => baselines.map((b) => within(g, stabilityVerdict(s, b, inGroup(g)))))),
+    ...[...groups.values()].flatMap((g) =>
+      subjects.flatMap((s) => baselines.map((b) => within(g, capabilityVerdict(s, b, inGroup(g), baseMc)))),
+    ),
   ];
   return {
     name: results.name,
@@ -440,7 +519,10 @@ export function experimentReport(results: ExperimentResults): ExperimentReport {
     totalRuns: results.runs.length,
     finishedRuns: cells.reduce((a, c) => a + c.finished, 0),
     cells,
-    objectives: objectiveNames.map((o) => objectiveReport(o, cells)),
+    objectives: objectiveNames.flatMap((o) =>
+      [...groups.values()].filter((g) => inGroup(g).some((c) => c.objective === o)).map((g) => objectiveReport(o, cells, g)),
+    ),
+    varied: [...new Set(cells.flatMap((c) => Object.keys(c.settings)))],
     subjects,
     verdicts,
   };
@@ -478,11 +560,17 @@ export const CELL_HEADERS = [
   'perplexity rise',
 ] as const;
 
-/** A cell's row of the main table (the page prints the same strings). */
-export function cellRow(c: CellReport): string[] {
+/** The main table's headers: CELL_HEADERS, with a settings column after β where the grid varies other settings. */
+export function cellHeaders(report: Pick<ExperimentReport, 'varied'>): string[] {
+  return report.varied.length ? [...CELL_HEADERS.slice(0, 2), 'other settings', ...CELL_HEADERS.slice(2)] : [...CELL_HEADERS];
+}
+
+/** A cell's row of the main table (the page prints the same strings), matching `cellHeaders`. */
+export function cellRow(c: CellReport, report: Pick<ExperimentReport, 'varied'> = { varied: [] }): string[] {
   return [
     objectiveLabel(c.objective),
     String(c.beta),
+    ...(report.varied.length ? [c.setting || '—'] : []),
     `${c.finished}/${c.seeds}`,
     c.steps.length ? c.steps.join(', ') : '—',
     spreadText(c.measures.winRate),
@@ -502,10 +590,16 @@ export const OBJECTIVE_HEADERS = [
   'MC drop at the smallest β',
 ] as const;
 
-export function objectiveRow(o: ObjectiveReport): string[] {
+/** The spread table's headers: OBJECTIVE_HEADERS, with a settings column where the grid varies other settings. */
+export function objectiveHeaders(report: Pick<ExperimentReport, 'varied'>): string[] {
+  return report.varied.length ? [OBJECTIVE_HEADERS[0], 'other settings', ...OBJECTIVE_HEADERS.slice(1)] : [...OBJECTIVE_HEADERS];
+}
+
+export function objectiveRow(o: ObjectiveReport, report: Pick<ExperimentReport, 'varied'> = { varied: [] }): string[] {
   const smallest = o.cells.find((c) => c.mcDrop !== null);
   return [
     objectiveLabel(o.objective),
+    ...(report.varied.length ? [o.setting || '—'] : []),
     o.winRateSpread ? fixed(o.winRateSpread.value, 3) : '—',
     o.winRateSpread ? (o.winRateSpread.seedRange === null ? 'unknown (one seed)' : fixed(o.winRateSpread.seedRange, 3)) : '—',
     o.winRateSpread ? o.winRateSpread.betas.join(', ') : '—',
@@ -523,15 +617,15 @@ export function reportMarkdown(report: ExperimentReport): string {
     `## ${mdCell(report.name)}`,
     '',
     `Base model ${mdCell(report.baseName)}: MC accuracy ${readingText(report.base.mcAccuracy)}; perplexity ${readingText(report.base.perplexity)}; preference accuracy ${readingText(report.base.preferenceAccuracy)}.`,
-    `${report.finishedRuns} of ${report.totalRuns} runs finished. Values are at each run's final checkpoint: the mean over seeds and, in parentheses, their range (min–max). Proportions are fractions (win rate 0.5 = even with the base model).`,
+    `${report.finishedRuns} of ${report.totalRuns} runs finished. Values are at each run's final checkpoint: the mean over seeds and, in parentheses, their range (min–max). Proportions are fractions (win rate 0.5 = even with the base model).${report.varied.length ? ` The grid also varies ${report.varied.join(', ')}: runs are pooled as seeds, spread across β and judged only with the same other settings.` : ''}`,
     '',
-    mdRow(CELL_HEADERS),
-    mdRow(CELL_HEADERS.map(() => '---')),
-    ...report.cells.map((c) => mdRow(cellRow(c))),
+    mdRow(cellHeaders(report)),
+    mdRow(cellHeaders(report).map(() => '---')),
+    ...report.cells.map((c) => mdRow(cellRow(c, report))),
     '',
-    mdRow(OBJECTIVE_HEADERS),
-    mdRow(OBJECTIVE_HEADERS.map(() => '---')),
-    ...report.objectives.map((o) => mdRow(objectiveRow(o))),
+    mdRow(objectiveHeaders(report)),
+    mdRow(objectiveHeaders(report).map(() => '---')),
+    ...report.objectives.map((o) => mdRow(objectiveRow(o, report))),
     '',
     '### Verdicts',
     '',
@@ -551,7 +645,7 @@ export interface FigureRow extends CheckpointPoint {
 }
 
 export interface ExperimentFigure {
-  /** One track per (objective, β); ids are track numbers (1, 2, …), not run ids. */
+  /** One track per cell (objective, β and any other varied settings); ids are track numbers (1, 2, …), not run ids. */
   tracks: PaperRun[];
   rows: FigureRow[];
   /** The default axes: MC accuracy (else perplexity) against win rate (else preference accuracy); undefined when nothing is measured. */
@@ -599,11 +693,12 @@ function stepItems(checkpoints: readonly ExperimentMeasures[]): ItemMetrics[] {
 }
 
 /**
- * The paper's view of an experiment: one track per (objective, β) through the
- * mean over seeds at each evaluated step, from step 0 (the runs' own step-0
- * evaluation, what it lacks from the base model's numbers, and a win rate of
- * 0.5 where none was judged: the base model against itself). A run still training adds its
- * steps so far, so the page's figure grows live.
+ * The paper's view of an experiment: one track per cell (objective, β and any
+ * other varied setting) through the mean over seeds at each evaluated step,
+ * from step 0 (the runs' own step-0 evaluation, what it lacks from the base
+ * model's numbers, and a win rate of 0.5 where none was judged: the base
+ * model against itself). A run still training adds its steps so far, so the
+ * page's figure grows live.
  */
 export function experimentFigure(results: ExperimentResults): ExperimentFigure {
   const tracks: PaperRun[] = [];
@@ -611,9 +706,11 @@ export function experimentFigure(results: ExperimentResults): ExperimentFigure {
   gridCells(results.runs).forEach((cell, i) => {
     const id = i + 1;
     const seeds = cell.runs.length;
+    const setting = settingsText(cell.settings);
+    const named = setting ? `${objectiveLabel(cell.objective)} ${setting}` : objectiveLabel(cell.objective);
     tracks.push({
       id,
-      name: `${objectiveLabel(cell.objective)}, mean of ${seeds} seed${seeds === 1 ? '' : 's'}`,
+      name: `${named}, mean of ${seeds} seed${seeds === 1 ? '' : 's'}`,
       color: RUN_PALETTE[i % RUN_PALETTE.length]!,
       objective: cell.objective,
       beta: cell.beta,
@@ -630,7 +727,7 @@ export function experimentFigure(results: ExperimentResults): ExperimentFigure {
         runId: step === 0 ? null : id,
         runIds: [id],
         step,
-        label: `${objectiveLabel(cell.objective)} β = ${cell.beta} · step ${step}`,
+        label: `${named} β = ${cell.beta} · step ${step}`,
         items: stepItems(at),
       });
   });

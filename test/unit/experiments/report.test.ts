@@ -212,6 +212,93 @@ describe('experimentReport', () => {
   });
 });
 
+describe('a grid that varies more than objective, β and seed', () => {
+  /** Runs of the paper-like grid at one learning rate (`settings`, as experiments.results gives every other axis). */
+  const atLr = (runs: ExperimentRunResult[], lr: number) => runs.map((r) => ({ ...r, runId: nextRun++, settings: { 'optimizer.lr': lr } }));
+  /** At lr 0.001 MMPO is the stable one; at lr 0.0001 the roles swap (DPO's numbers under MMPO's name). */
+  const twoRates = () => [
+    ...atLr(paperLike(), 0.001),
+    ...atLr(
+      paperLike().map((r) => ({ ...r, objective: r.objective === 'mmpo' ? 'dpo' : 'mmpo' })),
+      0.0001,
+    ),
+  ];
+
+  it('keeps a cell per combination of the other settings: seeds are pooled, learning rates are not', () => {
+    const report = experimentReport(results(twoRates()));
+    expect(report.varied).toEqual(['optimizer.lr']);
+    expect(report.cells.map((c) => `${c.objective} ${c.beta} ${c.setting}`)).toEqual([
+      'mmpo 0.01 optimizer.lr=0.001',
+      'mmpo 0.5 optimizer.lr=0.001',
+      'mmpo 0.01 optimizer.lr=0.0001',
+      'mmpo 0.5 optimizer.lr=0.0001',
+      'dpo 0.01 optimizer.lr=0.001',
+      'dpo 0.5 optimizer.lr=0.001',
+      'dpo 0.01 optimizer.lr=0.0001',
+      'dpo 0.5 optimizer.lr=0.0001',
+    ]);
+    expect(report.cells.map((c) => c.seeds)).toEqual([2, 2, 2, 2, 2, 2, 2, 2]);
+    expect(report.cells[0]!.settings).toEqual({ 'optimizer.lr': 0.001 });
+    expect(report.cells[4]!.measures.winRate!.mean).toBeCloseTo(0.2);
+    expect(report.objectives.map((o) => [o.objective, o.setting, Number(o.winRateSpread!.value.toFixed(3))])).toEqual([
+      ['mmpo', 'optimizer.lr=0.001', 0.02],
+      ['mmpo', 'optimizer.lr=0.0001', 0.4],
+      ['dpo', 'optimizer.lr=0.001', 0.4],
+      ['dpo', 'optimizer.lr=0.0001', 0.02],
+    ]);
+    // The same runs without their settings are what the report used to see: each cell pooled two learning rates as
+    // four "seeds", and their opposite effects cancelled into two inconclusive verdicts.
+    const pooled = experimentReport(results(twoRates().map(({ settings: _s, ...r }) => r)));
+    expect(pooled.cells.map((c) => c.seeds)).toEqual([4, 4, 4, 4]);
+    expect(pooled.verdicts.map((v) => v.outcome)).toEqual(['inconclusive', 'inconclusive']);
+  });
+
+  it('judges each claim within one combination and says which in the words', () => {
+    const { verdicts } = experimentReport(results(twoRates()));
+    expect(verdicts.map((v) => [v.claim, v.setting, v.outcome])).toEqual([
+      ['stability', 'optimizer.lr=0.001', 'holds'],
+      ['stability', 'optimizer.lr=0.0001', 'does not hold'],
+      ['capability', 'optimizer.lr=0.001', 'holds'],
+      ['capability', 'optimizer.lr=0.0001', 'does not hold'],
+    ]);
+    expect(verdicts[0]!.text).toBe(
+      "With optimizer.lr=0.001: MMPO's win-rate spread across β is 0.02 vs DPO's 0.40: the stability claim holds here (the difference, 0.38, exceeds the seeds' largest range, 0.01).",
+    );
+    expect(verdicts[3]!.text).toMatch(/^With optimizer\.lr=0\.0001: At β = 0\.01, MC accuracy moves -0\.070 from the base model/);
+  });
+
+  it('labels the settings in the table, the spread table and the figure’s tracks', () => {
+    const r = results(twoRates());
+    const md = reportMarkdown(experimentReport(r));
+    expect(md).toContain('| objective | β | other settings | seeds | step | win rate vs base |');
+    expect(md).toContain('| DPO | 0.01 | optimizer.lr=0.001 | 2/2 | 20 | 0.200 (0.195–0.205) |');
+    expect(md).toContain('| objective | other settings | win-rate spread across β |');
+    expect(md).toContain('| MMPO | optimizer.lr=0.0001 | 0.400 |');
+    expect(md).toContain(
+      'The grid also varies optimizer.lr: runs are pooled as seeds, spread across β and judged only with the same other settings.',
+    );
+    expect(md).toContain("- **does not hold** — With optimizer.lr=0.0001: MMPO's win-rate spread");
+    const figure = experimentFigure(r);
+    expect(figure.tracks).toHaveLength(8);
+    expect(figure.tracks[0]!.name).toBe('MMPO optimizer.lr=0.001, mean of 2 seeds');
+    expect(figure.rows.find((row) => row.key === 'track:3:20')!.label).toBe('MMPO optimizer.lr=0.0001 β = 0.01 · step 20');
+  });
+
+  it('pools runs whose settings are the same whatever order their paths come in, and leaves a plain grid unlabelled', () => {
+    const runs = paperLike().map((r) => ({
+      ...r,
+      settings: r.seed === 1 ? { 'optimizer.lr': 0.001, 'lora.rank': 8 } : { 'lora.rank': 8, 'optimizer.lr': 0.001 },
+    }));
+    const report = experimentReport(results(runs));
+    expect(report.cells.map((c) => c.seeds)).toEqual([2, 2, 2, 2]);
+    expect(report.cells[0]!.setting).toBe('optimizer.lr=0.001 lora.rank=8');
+    const plain = experimentReport(results(paperLike().map((r) => ({ ...r, settings: {} }))));
+    expect(plain.varied).toEqual([]);
+    expect(plain.verdicts[0]!.text).toMatch(/^MMPO's win-rate spread/);
+    expect(reportMarkdown(plain)).toContain('| objective | β | seeds | step |');
+  });
+});
+
 describe('reportMarkdown', () => {
   it('prints one row per (objective, β) with mean (min–max) over seeds, the spreads and the verdicts', () => {
     const md = reportMarkdown(experimentReport(results(paperLike())));

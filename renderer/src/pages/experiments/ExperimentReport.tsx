@@ -1,17 +1,18 @@
 import { useMemo, useState } from 'react';
 import type { CheckpointRow, ReportRun } from '../../../../shared/compare-report';
 import {
-  CELL_HEADERS,
+  cellHeaders,
   cellRow,
   experimentFigure,
   experimentFigureSvg,
   experimentReport,
-  OBJECTIVE_HEADERS,
+  objectiveHeaders,
   objectiveLabel,
   objectiveRow,
   readingText,
   reportMarkdown,
   type CellReport,
+  type ExperimentReport as Report,
   type ExperimentResults,
   type ObjectiveReport,
   type Outcome,
@@ -38,11 +39,12 @@ function Verdicts({ verdicts }: { verdicts: Verdict[] }) {
     <ul className="space-y-2" data-testid="experiment-verdicts">
       {verdicts.map((v) => (
         <li
-          key={`${v.claim}-${v.baseline}`}
+          key={`${v.claim}-${v.subject}-${v.baseline}-${v.setting}`}
           className="flex items-start gap-2 text-sm"
           data-testid="experiment-verdict"
           data-claim={v.claim}
           data-outcome={v.outcome}
+          data-setting={v.setting}
         >
           <Badge tone={OUTCOME_TONE[v.outcome]}>{v.outcome}</Badge>
           <span>{v.text}</span>
@@ -67,19 +69,27 @@ function header(text: string) {
   );
 }
 
-const cellColumns: Column<CellReport>[] = CELL_HEADERS.map((text, i) => ({
-  header: header(text),
-  align: i >= 4 ? 'right' : undefined,
-  className: i >= 4 ? 'tabular-nums whitespace-nowrap' : 'whitespace-nowrap',
-  cell: (c: CellReport) => cellRow(c)[i],
-}));
+/** The main table's columns: the report's own headers (a settings column where the grid varies more than objective, β and seed). */
+function cellColumns(report: Report): Column<CellReport>[] {
+  const headers = cellHeaders(report);
+  // The measured numbers (from the win rate on) align right.
+  const numbers = headers.indexOf('win rate vs base');
+  return headers.map((text, i) => ({
+    header: header(text),
+    align: i >= numbers ? 'right' : undefined,
+    className: i >= numbers ? 'tabular-nums whitespace-nowrap' : 'whitespace-nowrap',
+    cell: (c: CellReport) => cellRow(c, report)[i],
+  }));
+}
 
-const objectiveColumns: Column<ObjectiveReport>[] = OBJECTIVE_HEADERS.map((text, i) => ({
-  header: header(text),
-  align: i === 0 ? undefined : 'right',
-  className: 'tabular-nums whitespace-nowrap',
-  cell: (o: ObjectiveReport) => objectiveRow(o)[i],
-}));
+function objectiveColumns(report: Report): Column<ObjectiveReport>[] {
+  return objectiveHeaders(report).map((text, i) => ({
+    header: header(text),
+    align: i === 0 || text === 'other settings' ? undefined : 'right',
+    className: 'tabular-nums whitespace-nowrap',
+    cell: (o: ObjectiveReport) => objectiveRow(o, report)[i],
+  }));
+}
 
 /** Saves text as a file from the page itself: the report is computed here, so no server round trip (app and serve mode alike). */
 function saveText(name: string, type: string, text: string) {
@@ -123,6 +133,7 @@ function paperData(results: ExperimentResults): {
 export function ExperimentReport({ results }: { results: ExperimentResults }) {
   const report = useMemo(() => experimentReport(results), [results]);
   const paper = useMemo(() => paperData(results), [results]);
+  const columns = useMemo(() => ({ cells: cellColumns(report), objectives: objectiveColumns(report) }), [report]);
   const [capability, setCapability] = useState<MetricRef | undefined>(undefined);
   const [alignment, setAlignment] = useState<MetricRef | undefined>(undefined);
   const seeds = Math.max(0, ...report.cells.map((c) => c.seeds));
@@ -164,13 +175,13 @@ export function ExperimentReport({ results }: { results: ExperimentResults }) {
         </p>
         <div className="overflow-x-auto">
           <Table
-            columns={cellColumns}
+            columns={columns.cells}
             rows={report.cells}
-            rowKey={(c) => `${c.objective}-${c.beta}`}
+            rowKey={(c) => `${c.objective}-${c.beta}-${c.setting}`}
             testId="experiment-table"
             rowTestId="experiment-cell"
             density="compact"
-            rowData={(c) => ({ 'data-objective': c.objective, 'data-beta': String(c.beta) })}
+            rowData={(c) => ({ 'data-objective': c.objective, 'data-beta': String(c.beta), 'data-setting': c.setting })}
             empty="No runs in this experiment."
           />
         </div>
@@ -178,12 +189,14 @@ export function ExperimentReport({ results }: { results: ExperimentResults }) {
           Each value is the mean over seeds with their range (min–max) in parentheses. Proportions are fractions: a win rate of 0.5 is even
           with the base model. MC drop is the base model’s accuracy minus the run’s (positive: capability lost); perplexity rise is the
           run’s minus the base model’s. A run that has not finished is left out until its final checkpoint is evaluated.
+          {report.varied.length > 0 &&
+            ` The grid also varies ${report.varied.join(', ')}: a row pools only the seeds of one combination of them, and the spread and verdicts compare runs with the same one.`}
         </p>
         <div className="overflow-x-auto">
           <Table
-            columns={objectiveColumns}
+            columns={columns.objectives}
             rows={report.objectives}
-            rowKey={(o) => o.objective}
+            rowKey={(o) => `${o.objective}-${o.setting}`}
             testId="experiment-spread"
             density="compact"
           />
@@ -204,8 +217,8 @@ export function ExperimentReport({ results }: { results: ExperimentResults }) {
           onAlignment={setAlignment}
         />
         <p className="text-xs text-zinc-500">
-          One track per (objective, β): the mean over its seeds at each evaluated step, from the base model (step 0). A point’s interval (in
-          its hover text) is the seeds’ min–max.
+          One track per (objective, β{report.varied.length > 0 ? ', other settings' : ''}): the mean over its seeds at each evaluated step,
+          from the base model (step 0). A point’s interval (in its hover text) is the seeds’ min–max.
         </p>
       </section>
     </div>
