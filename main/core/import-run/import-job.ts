@@ -15,6 +15,8 @@ import { RunConfig } from '../../../shared/training';
 import { openDatabase } from '../db/open';
 import { defineJobKind } from '../jobs/kind';
 import type { WorkerIo } from '../jobs/protocol';
+import { JobStore } from '../jobs/store';
+import { RunStore } from '../runs/store';
 import { APP_VERSION } from '../version';
 import { ImportRunStore } from './import-store';
 import {
@@ -107,6 +109,7 @@ export async function trlImportTask(payload: TrlImportPayload, io: WorkerIo): Pr
   const db = openDatabase(payload.dbPath, payload.nativeBinding ? { nativeBinding: payload.nativeBinding } : {});
   try {
     const store = new ImportRunStore(db);
+    const runs = new RunStore(db, new JobStore(db));
     const skipped: TrlImportSkip[] = [];
     const dir = locateOutput(payload.dir);
     io.progress(0.02, 'reading trainer_state.json');
@@ -151,20 +154,21 @@ export async function trlImportTask(payload: TrlImportPayload, io: WorkerIo): Pr
         runId = found.id;
         store.updateRun(runId, { jobId: payload.jobId, snapshotId: snapshot?.id ?? null, sourceSnapshotHash: hash, totalSteps });
       } else {
-        const model = store.modelByPath(baseModel);
-        runId = store.createRun({
+        const model = runs.findModelByPath(baseModel);
+        runId = runs.createRun({
           name: `${project?.config?.name ?? basename(project?.dir ?? dir)} (TRL)`,
           jobId: payload.jobId,
           config: importedConfig(store, project, baseModel),
           modelId: model?.id ?? null,
           modelName: model?.name ?? basename(baseModel),
           snapshotId: snapshot?.id ?? null,
-          sourceSnapshotHash: hash,
           trainPairs: project?.manifest?.trainRows ?? 0,
           testPairs: project?.manifest?.testRows ?? 0,
           totalSteps,
           appVersion: APP_VERSION,
-          sourceDir: dir,
+          dir,
+          rerunOf: null,
+          imported: { origin: 'trl', sourceDir: dir, sourceSnapshotHash: hash },
         });
       }
       const before = store.metricCount(runId);

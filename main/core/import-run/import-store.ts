@@ -1,25 +1,10 @@
 /**
  * The SQL of importing a TRL run (issue 16, migration 0014): the run found by
- * its source folder or created with origin 'trl', its metrics written over
- * by (name, step), its checkpoints with their content hashes.
+ * its source folder (it is created by RunStore.createRun, with origin 'trl'),
+ * its metrics written over by (name, step), its checkpoints with their
+ * content hashes.
  */
-import type { RunConfig } from '../../../shared/training';
 import { Store } from '../db/store';
-
-export interface ImportedRunRow {
-  name: string;
-  jobId: number;
-  config: RunConfig;
-  modelId: number | null;
-  modelName: string;
-  snapshotId: number | null;
-  sourceSnapshotHash: string | null;
-  trainPairs: number;
-  testPairs: number;
-  totalSteps: number;
-  appVersion: string;
-  sourceDir: string;
-}
 
 export interface StoredCheckpoint {
   step: number;
@@ -47,36 +32,8 @@ export class ImportRunStore extends Store {
     return this.value<[number], string>("SELECT config FROM runs WHERE id = ? AND origin = 'local'").get(id) ?? null;
   }
 
-  modelByPath(path: string): { id: number; name: string } | null {
-    return this.sql<[string], { id: number; name: string }>('SELECT id, name FROM models WHERE path = ?').get(path) ?? null;
-  }
-
-  createRun(r: ImportedRunRow): number {
-    const info = this.sql(
-      `INSERT INTO runs (name, job_id, config, model_id, model_name, snapshot_id, train_pairs, test_pairs, total_steps, app_version,
-                         dir, rerun_of, created_at, origin, source_dir, source_snapshot_hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 'trl', ?, ?)`,
-    ).run(
-      r.name,
-      r.jobId,
-      JSON.stringify(r.config),
-      r.modelId,
-      r.modelName,
-      r.snapshotId,
-      r.trainPairs,
-      r.testPairs,
-      r.totalSteps,
-      r.appVersion,
-      r.sourceDir,
-      Date.now(),
-      r.sourceDir,
-      r.sourceSnapshotHash,
-    );
-    return Number(info.lastInsertRowid);
-  }
-
   /** A re-import: the run's status follows the newest import job; the run's name and config stay as they were. */
-  updateRun(id: number, r: Pick<ImportedRunRow, 'jobId' | 'snapshotId' | 'sourceSnapshotHash' | 'totalSteps'>): void {
+  updateRun(id: number, r: { jobId: number; snapshotId: number | null; sourceSnapshotHash: string | null; totalSteps: number }): void {
     this.sql('UPDATE runs SET job_id = ?, snapshot_id = ?, source_snapshot_hash = ?, total_steps = ? WHERE id = ?').run(
       r.jobId,
       r.snapshotId,

@@ -66,13 +66,16 @@ export interface NewRun {
   config: RunConfig;
   modelId: number | null;
   modelName: string;
-  snapshotId: number;
+  /** Null only for an imported run whose snapshot is not in this workspace (the table refuses it for a local run). */
+  snapshotId: number | null;
   trainPairs: number;
   testPairs: number;
   totalSteps: number;
   appVersion: string;
   dir: string;
   rerunOf: number | null;
+  /** A run trained elsewhere (migration 0014): the output folder it was imported from and the snapshot hash its export named. */
+  imported?: { origin: 'trl'; sourceDir: string; sourceSnapshotHash: string | null };
 }
 
 /** One earlier run's measured pace (see RunStore.observedStepTimes). */
@@ -154,8 +157,9 @@ export class RunStore extends Store {
 
   createRun(r: NewRun): number {
     const info = this.sql(
-      `INSERT INTO runs (name, job_id, config, model_id, model_name, snapshot_id, train_pairs, test_pairs, total_steps, app_version, dir, rerun_of, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO runs (name, job_id, config, model_id, model_name, snapshot_id, train_pairs, test_pairs, total_steps, app_version, dir, rerun_of,
+                         created_at, origin, source_dir, source_snapshot_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       r.name,
       r.jobId,
@@ -170,6 +174,9 @@ export class RunStore extends Store {
       r.dir,
       r.rerunOf,
       Date.now(),
+      r.imported?.origin ?? 'local',
+      r.imported?.sourceDir ?? null,
+      r.imported?.sourceSnapshotHash ?? null,
     );
     return Number(info.lastInsertRowid);
   }
