@@ -30,7 +30,7 @@ import { ArenaCreated, ArenaCreateParams, ArenaJudge, ArenaJudged, ArenaLeaderbo
 import { Invite, Session } from './invites';
 import { TrlExportArgs, TrlExportResult } from './trl-export';
 import { TrlImportArgs, TrlImportResult } from './trl-import';
-import { Experiment, ExperimentSpec, ExperimentSummary } from './experiments';
+import { Experiment, ExperimentRef, ExperimentSpec, ExperimentSummary } from './experiments';
 import { ExperimentResults } from './experiment-report';
 
 /**
@@ -603,27 +603,27 @@ export const contract = {
   ),
   'experiments.list': method(z.object({}), z.array(ExperimentSummary), 'Experiments, newest first, with status and overall progress.'),
   'experiments.get': method(
-    z.object({ id: Id }),
+    ExperimentRef,
     Experiment,
     'An experiment: its spec, which settings vary and which are shared, each run with its status and evaluations, overall progress and the time left priced from measured step and evaluation times.',
   ),
   'experiments.results': method(
-    z.object({ id: Id }),
+    ExperimentRef,
     ExperimentResults,
     "What an experiment's runs measured at step 0 and each checkpoint (win rate vs the base model with its interval, preference accuracy, MC accuracy, perplexity): the input of shared/experiment-report.ts.",
   ),
   'experiments.pause': method(
-    z.object({ id: Id }),
+    ExperimentRef,
     Experiment,
     'Pause the whole experiment: its running run checkpoints and stops, its queued runs and evaluations are held until resume.',
   ),
   'experiments.resume': method(
-    z.object({ id: Id }),
+    ExperimentRef,
     Experiment,
-    'Continue a paused experiment (and whatever a stopped studio interrupted).',
+    'Continue a paused experiment (and whatever a stopped studio interrupted): its runs go on one at a time, in grid order.',
   ),
   'experiments.cancel': method(
-    z.object({ id: Id }),
+    ExperimentRef,
     Experiment,
     'Stop every run and evaluation of an experiment for good (checkpoints and results stay).',
   ),

@@ -18,6 +18,9 @@ import { RunConfig } from './training';
 
 const Id = z.number().int().positive();
 
+/** What every experiments.* method on one experiment takes (get, results, pause, resume, cancel). */
+export const ExperimentRef = z.object({ id: Id });
+
 /** Path → the values it takes, outermost first: `{"objective": ["mmpo", "dpo"], "objective.beta": [0.01, 0.1], "seed": [1, 2]}`. */
 export const GridAxes = z.record(z.string(), z.array(z.unknown()));
 export type GridAxes = z.infer<typeof GridAxes>;
@@ -265,12 +268,21 @@ export const ExperimentRun = z.object({
   label: z.string(),
   runId: Id,
   name: z.string(),
+  /** The run's own status: `queued` while it waits its turn (one cell at a time, in grid order), as everywhere else. */
   status: JobStatus,
+  /** Why a queued run waits, in words (its turn in the experiment, or the device lane). */
+  queueReason: z.string().nullable(),
   step: z.number().int(),
   totalSteps: z.number().int(),
-  /** Evaluations (step 0 and each checkpoint) done — succeeded, failed or cancelled — of those planned. */
+  /**
+   * The experiment's evaluations of this run — its suite at step 0 and each
+   * scheduled checkpoint — done (succeeded, failed or cancelled), of those
+   * planned. A run that stopped for good plans only what it had queued.
+   */
   evalsDone: z.number().int(),
   evalsPlanned: z.number().int(),
+  /** Evaluations started by hand on the run (another suite, a step the grid does not plan, a repeat): not in the counts above, nor in the report. */
+  evalsByHand: z.number().int(),
   error: z.string().nullable(),
 });
 export type ExperimentRun = z.infer<typeof ExperimentRun>;
@@ -310,6 +322,8 @@ export const Experiment = ExperimentSummary.extend({
   stepsTotal: z.number().int(),
   evalsDone: z.number().int(),
   evalsPlanned: z.number().int(),
+  /** Evaluations started by hand on its runs, apart from the planned ones (ExperimentRun.evalsByHand). */
+  evalsByHand: z.number().int(),
   /** Null until there is something measured to price the rest with (the reason is in `estimateNote`). */
   estimate: ExperimentEstimate.nullable(),
   estimateNote: z.string(),

@@ -39,7 +39,8 @@ export function progressLine(e: Experiment): string {
   const left = e.estimate
     ? `about ${formatSeconds(e.estimate.seconds)} left (${formatSeconds(e.estimate.low)}–${formatSeconds(e.estimate.high)})`
     : e.estimateNote;
-  return `Experiment #${e.id} ${e.status} ${Math.round(e.progress * 100)}% — runs ${trained}/${e.runs} trained, ${e.stepsDone}/${e.stepsTotal} steps, ${e.evalsDone}/${e.evalsPlanned} evaluations — ${left}`;
+  const byHand = e.evalsByHand > 0 ? ` (+${e.evalsByHand} started by hand, not counted)` : '';
+  return `Experiment #${e.id} ${e.status} ${Math.round(e.progress * 100)}% — runs ${trained}/${e.runs} trained, ${e.stepsDone}/${e.stepsTotal} steps, ${e.evalsDone}/${e.evalsPlanned} evaluations${byHand} — ${left}`;
 }
 
 const SETTLED = new Set(['paused', 'cancelled', 'succeeded', 'incomplete']);
@@ -200,7 +201,7 @@ export const experimentsCommand: Command = {
                   String(c.runId),
                   c.status,
                   `${c.step}/${c.totalSteps}`,
-                  `${c.evalsDone}/${c.evalsPlanned}`,
+                  `${c.evalsDone}/${c.evalsPlanned}${c.evalsByHand > 0 ? ` +${c.evalsByHand} by hand` : ''}`,
                   c.label,
                 ]),
               ),

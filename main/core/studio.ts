@@ -41,6 +41,7 @@ import { openWorkspace, workspaceSize } from './workspace';
 import { WorkspaceStore } from './workspace-store';
 import { experimentHandlers } from './experiments/service';
 import { ExperimentStore } from './experiments/store';
+import { experimentTurn } from './experiments/turn';
 
 export interface StudioOptions extends OpenOptions {
   workspaceDir: string;
@@ -99,11 +100,14 @@ export function createStudio(options: StudioOptions): Studio {
     artifactsDir: workspace.artifactsDir,
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   };
+  const experimentStore = new ExperimentStore(workspace.db);
   const jobs = new JobSupervisor({
     store: jobStore,
     events,
     services,
     spawnWorker: options.spawnWorker ?? forkSpawner(sourceWorkerEntry()),
+    // An experiment's runs are queued at once and wait their turn, one cell at a time (experiments/turn.ts).
+    gate: experimentTurn(experimentStore),
   });
   const assetsDir = options.assetsDir ?? fileURLToPath(new URL('../../assets', import.meta.url));
   let backend: BackendInfo | undefined;
@@ -180,7 +184,7 @@ export function createStudio(options: StudioOptions): Studio {
     ...inviteHandlers(workspace.db),
     // Experiments (issue 19): each grid cell is launched through the runs service's own methods.
     ...experimentHandlers({
-      experiments: new ExperimentStore(workspace.db),
+      experiments: experimentStore,
       runs,
       jobs,
       jobStore,

@@ -143,32 +143,54 @@ describe('an experiment as a whole', () => {
       });
       expect(created.cells.map((c) => c.label)).toEqual(['seed=1', 'seed=2']);
       const [first, second] = created.cells.map((c) => c.runId) as [number, number];
-      // One cell at a time: the second run waits its turn (to the experiment it is queued).
-      expect(created.cells[1]!.status).toBe('queued');
-      expect(await call(studio, 'runs.get', { id: second })).toMatchObject({
-        status: 'paused',
-        startedAt: null,
-        error: { message: expect.stringContaining('Waiting its turn') as unknown },
+      // One cell at a time: the second run is queued, waiting its turn, wherever it is shown — and has no Resume of its own.
+      const turn = `Waiting its turn in experiment #${created.id}: it trains one run at a time, each followed by its evaluations, and run #${first} (1 of 2) goes first.`;
+      expect(created.cells[1]).toMatchObject({ status: 'queued', queueReason: turn });
+      expect(await call(studio, 'runs.get', { id: second })).toMatchObject({ status: 'queued', startedAt: null, queueReason: turn });
+      const listed = await run(process.execPath, [STUDIO_BIN, 'runs', '--json', '--workspace', join(t.dir, 'ws')], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+      });
+      expect((JSON.parse(listed.stdout) as { id: number; status: string }[]).find((r) => r.id === second)?.status).toBe('queued');
+      await expect(call(studio, 'runs.resume', { id: second })).rejects.toMatchObject({
+        code: 'CONFLICT',
+        message: `Run #${second} is queued (${turn.slice(0, -1)}); only a paused, interrupted or failed run can be resumed.`,
       });
       await waitFor(async () => ((await call(studio, 'runs.get', { id: first })).step >= 1 ? true : undefined), SLOW, 'the first step');
 
       const paused = await call(studio, 'experiments.pause', { id: created.id });
       expect(paused.status).toBe('pausing');
-      const held = await call(studio, 'runs.get', { id: second });
-      expect(held).toMatchObject({
-        status: 'paused',
-        startedAt: null,
-        error: { message: expect.stringContaining('experiment #') as unknown },
-      });
+      // The run that had not started stays queued, held for the experiment (no Resume of its own either).
+      const held = `Held: experiment #${created.id} is paused; resuming it continues the grid.`;
+      expect(await call(studio, 'runs.get', { id: second })).toMatchObject({ status: 'queued', startedAt: null, queueReason: held });
       await jobSettled(studio, (await call(studio, 'runs.get', { id: first })).jobId);
       const stopped = await call(studio, 'experiments.get', { id: created.id });
       expect(stopped.status).toBe('paused');
-      expect(stopped.cells.map((c) => c.status)).toEqual(['paused', 'paused']);
+      expect(stopped.cells.map((c) => [c.status, c.queueReason])).toEqual([
+        ['paused', null],
+        ['queued', held],
+      ]);
       // Time left is priced from the steps measured so far (or says it is still measuring).
       expect(stopped.estimate === null ? stopped.estimateNote : stopped.estimate.basis).toMatch(/step/);
 
+      // An evaluation started by hand on a run (here its pause checkpoint, on a text of its own) runs while the
+      // experiment is paused and is counted apart: the experiment planned none (no suite), so 0 / 0, not 1 / 0.
+      const textPath = join(t.dir, 'by-hand.txt');
+      writeFileSync(textPath, 'The quick brown fox jumps over the lazy dog.\n');
+      const step = (await call(studio, 'runs.checkpoints', { id: first }))[0]!.step;
+      const byHand = await call(studio, 'evals.start', {
+        model: { runId: first, step },
+        suite: { items: [{ kind: 'perplexity', textPath }] },
+      });
+      expect((await jobSettled(studio, byHand.id)).status).toBe('succeeded');
+      const counted = await call(studio, 'experiments.get', { id: created.id });
+      expect(counted).toMatchObject({ status: 'paused', evalsDone: 0, evalsPlanned: 0, evalsByHand: 1 });
+      expect(counted.cells[0]).toMatchObject({ evalsDone: 0, evalsPlanned: 0, evalsByHand: 1 });
+
       const resumed = await call(studio, 'experiments.resume', { id: created.id });
       expect(['queued', 'running']).toContain(resumed.status);
+      // Resumed, the second run waits its turn again behind the first.
+      expect(resumed.cells[1]).toMatchObject({ status: 'queued', queueReason: turn });
       const cancelled = await call(studio, 'experiments.cancel', { id: created.id });
       for (const c of cancelled.cells) await jobSettled(studio, (await call(studio, 'runs.get', { id: c.runId })).jobId);
       const end = await call(studio, 'experiments.get', { id: created.id });

@@ -9,7 +9,7 @@
  */
 import type { Handlers } from '../handlers';
 import type { EventHub } from '../events';
-import { TERMINAL_STATUSES, type Job } from '../../../shared/jobs';
+import type { Job } from '../../../shared/jobs';
 import type { Run, RunDefaults, RunEstimate, RunEvalPoint } from '../../../shared/runs';
 import type { ParsedArgs } from '../../../shared/contract';
 import type { EvalResult } from '../../../shared/evals';
@@ -33,9 +33,10 @@ import {
 import type { JobStore } from '../jobs/store';
 import type { JobSupervisor } from '../jobs/supervisor';
 import type { RunStore } from '../runs/store';
-import { runEvalPoints } from '../runs/run-eval-points';
+import { evalTarget, runEvalPoints } from '../runs/run-eval-points';
 import type { ExperimentStore, ExperimentRow, ExperimentRunRow } from './store';
 import { priceTimeLeft } from './estimate';
+import { experimentTurn } from './turn';
 
 type ExperimentMethods = Extract<keyof Handlers, `experiments.${string}`>;
 
@@ -54,19 +55,21 @@ export interface ExperimentServiceDeps {
 }
 
 const WAITING = new Set(['queued', 'running']);
+/** Grid axes the report keys cells by (objective, β) or pools (seed); every other axis is a cell's `settings`. */
+const POOLED_OR_KEYED = new Set(['objective', 'objective.beta', 'seed']);
 const ENDED_EVAL = new Set(['succeeded', 'failed', 'cancelled']);
 
-/** Steps of a run after which it evaluates its suite: every scheduled checkpoint (and step 0 besides). */
-function plannedEvals(run: Run): number {
-  if (run.config.evalSuite === null) return 0;
+/** The steps the experiment evaluates a run at: 0 and every scheduled checkpoint, on the run's suite (none without one). */
+function plannedSteps(run: Run): number[] {
+  if (run.config.evalSuite === null) return [];
   const schedule = runSchedule(run.config, {
     totalSteps: run.totalSteps,
     stepsPerEpoch: stepsPerEpoch(run.trainPairs, run.config),
     testPairs: run.testPairs,
   });
-  let checkpoints = 0;
-  for (let n = 1; n <= run.totalSteps; n++) if (workAfterStep(n, schedule).checkpoint) checkpoints++;
-  return 1 + checkpoints;
+  const steps = [0];
+  for (let n = 1; n <= run.totalSteps; n++) if (workAfterStep(n, schedule).checkpoint) steps.push(n);
+  return steps;
 }
 
 const seconds = (job: Job) => (job.startedAt !== null && job.finishedAt !== null ? (job.finishedAt - job.startedAt) / 1000 : null);
@@ -75,30 +78,49 @@ const seconds = (job: Job) => (job.startedAt !== null && job.finishedAt !== null
 interface CellState {
   row: ExperimentRunRow;
   run: Run;
+  /**
+   * The experiment's own evaluations of the run: the first job on the run's
+   * suite at each planned step. Counts, status, the time left and the report
+   * are made of these only.
+   */
   evalJobs: Job[];
+  /** Evaluations started by hand on the run (another suite, an unplanned step, a repeat): reported apart, never counted. */
+  byHand: number;
+  /** Evaluations the experiment plans for the run; a run that stopped for good plans only what it had queued. */
   planned: number;
 }
 
 export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, ExperimentMethods> {
   const { experiments, runs, jobs, jobStore, events } = deps;
+  const turn = experimentTurn(experiments);
 
   const cellsOf = (id: number): CellState[] =>
     experiments.runs(id).map((row) => {
       const run = runs.getRun(row.runId);
-      const evalJobs = runs.evalJobs(row.runId);
-      // A run that stopped for good evaluates only what it had queued.
-      const planned = run.status === 'cancelled' || run.status === 'failed' ? evalJobs.length : plannedEvals(run);
-      return { row, run, evalJobs, planned };
+      const steps = new Set(plannedSteps(run));
+      const evalJobs: Job[] = [];
+      const seen = new Set<number>();
+      let byHand = 0;
+      for (const job of runs.evalJobs(row.runId)) {
+        const target = evalTarget(job);
+        if (target && target.suite === run.config.evalSuite && steps.has(target.step) && !seen.has(target.step)) {
+          seen.add(target.step);
+          evalJobs.push(job);
+        } else byHand++;
+      }
+      const planned = run.status === 'cancelled' || run.status === 'failed' ? evalJobs.length : steps.size;
+      return { row, run, evalJobs, byHand, planned };
     });
 
   const statusOf = (exp: ExperimentRow, cells: CellState[]): ExperimentStatus => {
     const all = cells.flatMap((c) => [c.run.status, ...c.evalJobs.map((j) => j.status)]);
     const live = all.filter((s) => WAITING.has(s));
-    if (exp.state === 'paused') return live.length > 0 ? 'pausing' : 'paused';
-    if (live.length > 0) return live.includes('running') ? 'running' : 'queued';
+    // Paused, its runs stay queued (held by the turn gate): only a running one is still to stop.
+    if (exp.state === 'paused') return live.includes('running') ? 'pausing' : 'paused';
+    // Queued runs wait their turn behind a stopped one (turn.ts) until a resume continues it.
+    const stalled = exp.state === 'active' && !live.includes('running') && all.some((s) => s === 'interrupted' || s === 'paused');
+    if (live.length > 0 && !stalled) return live.includes('running') ? 'running' : 'queued';
     if (exp.state === 'cancelled') return 'cancelled';
-    // Runs held for their turn (paused, never interrupted) are about to start.
-    if (all.includes('paused') && !all.includes('interrupted')) return 'queued';
     return all.every((s) => s === 'succeeded') && cells.every((c) => c.evalJobs.length >= c.planned) ? 'succeeded' : 'incomplete';
   };
 
@@ -160,11 +182,13 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
       label: grid.cells[c.row.cell]?.label ?? '',
       runId: c.run.id,
       name: c.run.name,
-      status: waitingTurn(exp, c.run) ? 'queued' : c.run.status,
+      status: c.run.status,
+      queueReason: c.run.status === 'queued' ? c.run.queueReason : null,
       step: c.run.step,
       totalSteps: c.run.totalSteps,
       evalsDone: c.evalJobs.filter((j) => ENDED_EVAL.has(j.status)).length,
       evalsPlanned: c.planned,
+      evalsByHand: c.byHand,
       error:
         c.run.status === 'paused' ? null : (c.run.error?.message ?? c.evalJobs.find((j) => j.status === 'failed')?.error?.message ?? null),
     }));
@@ -187,6 +211,7 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
       stepsTotal,
       evalsDone,
       evalsPlanned,
+      evalsByHand: cells.reduce((n, c) => n + c.byHand, 0),
       estimate,
       estimateNote: note,
     };
@@ -211,59 +236,34 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
 
   const announce = (job: Job) => events.emit({ type: 'job.updated', job });
 
-  /** Holds a queued job of a paused experiment (it is queued again on resume). */
-  const hold = (job: Job, experimentId: number, why: 'paused' | 'turn' = 'paused') => {
+  /**
+   * Holds a queued evaluation of a paused experiment (it is queued again on
+   * resume). Its runs stay queued instead: the turn gate holds them, so a
+   * run never reads as paused with a Resume of its own before it started.
+   */
+  const hold = (job: Job, experimentId: number) => {
     announce(
       jobStore.transition(job.id, 'paused', {
-        error: {
-          code: 'PAUSED',
-          message:
-            why === 'turn'
-              ? `Waiting its turn: experiment #${experimentId} trains one run at a time, each followed by its evaluations.`
-              : `Held: experiment #${experimentId} is paused; resuming it queues this again.`,
-        },
+        error: { code: 'PAUSED', message: `Held: experiment #${experimentId} is paused; resuming it queues this again.` },
       }),
     );
   };
 
-  /**
-   * One cell at a time: when nothing of an active experiment is queued or
-   * running, the next held run (lowest cell) is queued. Its evaluations queue
-   * behind it, so each run is evaluated before the next one trains: a paused
-   * or stopped grid holds whole cells, and evaluation times are measured
-   * from the first run on (the time left is priced from them).
-   */
-  const advance = (id: number) => {
-    // Called a moment after a job's end: the studio may have closed in between.
-    if (!experiments.db.open || experiments.get(id).state !== 'active') return;
-    const cells = cellsOf(id);
-    const all = cells.flatMap((c) => [c.run.status, ...c.evalJobs.map((j) => j.status)]);
-    // Something interrupted (a studio that died or was closed) waits for a resume, which continues it first.
-    if (all.some((s) => WAITING.has(s) || s === 'interrupted')) return;
-    const next = cells.find((c) => c.run.status === 'paused');
-    if (next) jobs.retry(next.run.jobId);
-  };
-
   // A job queued for a run of a paused or cancelled experiment — an evaluation the run-evals watcher queues as a
   // paused run reports its checkpoints, or a run resumed by hand — follows the experiment, before it can start.
-  /** The experiment a run's train job or an evaluation of one of its steps belongs to. */
+  /** The experiment a run's train job or one of its planned evaluations belongs to (one started by hand is the user's own). */
   const experimentOfJob = (job: Job): number | null => {
-    const runId =
-      job.kind === 'train'
-        ? runs.runIdOfJob(job.id)
-        : job.kind === 'eval'
-          ? ((job.params as { model?: { runId?: number } } | null)?.model?.runId ?? null)
-          : null;
-    return runId === null ? null : experiments.experimentOfRun(runId);
+    if (job.kind === 'train') {
+      const runId = runs.runIdOfJob(job.id);
+      return runId === null ? null : experiments.experimentOfRun(runId);
+    }
+    const runId = job.kind === 'eval' ? ((job.params as { model?: { runId?: number } } | null)?.model?.runId ?? null) : null;
+    const experimentId = runId === null ? null : experiments.experimentOfRun(runId);
+    if (experimentId === null) return null;
+    const run = runs.getRun(runId!);
+    const target = evalTarget(job);
+    return target !== null && target.suite === run.config.evalSuite && plannedSteps(run).includes(target.step) ? experimentId : null;
   };
-
-  // When a run or evaluation of an active experiment ends, its next run gets its turn — after the run-evals watcher
-  // (a microtask after the run's update) has queued the evaluations of the run that ended.
-  events.subscribe((event) => {
-    if (event.type !== 'job.updated' || !TERMINAL_STATUSES.includes(event.job.status)) return;
-    const experimentId = experimentOfJob(event.job);
-    if (experimentId !== null) setImmediate(() => advance(experimentId));
-  });
 
   events.subscribe((event) => {
     if (event.type !== 'job.updated' || event.job.status !== 'queued') return;
@@ -271,17 +271,26 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
     const experimentId = experimentOfJob(job);
     if (experimentId === null) return;
     const state = experiments.get(experimentId).state;
-    if (state === 'paused') hold(job, experimentId);
+    if (state === 'paused' && job.kind !== 'train') hold(job, experimentId);
     else if (state === 'cancelled') jobs.cancel(job.id, `Cancelled with experiment #${experimentId}.`);
   });
 
+  // Runs an earlier version held as paused before they started (waiting their turn, or the experiment paused) are
+  // queued again: the turn gate holds and orders them.
   if (deps.supervise)
     for (const id of experiments.ids()) {
-      if (experiments.get(id).state === 'active') setImmediate(() => advance(id));
+      if (experiments.get(id).state === 'cancelled') continue;
+      for (const c of cellsOf(id)) if (c.run.status === 'paused' && c.run.startedAt === null) jobs.retry(c.run.jobId);
     }
 
-  /** A run held for its turn in an active experiment has not started: to the experiment it is queued (pending). */
-  const waitingTurn = (exp: ExperimentRow, run: Run) => exp.state === 'active' && run.status === 'paused' && run.startedAt === null;
+  /** Says at once why a queued run of the experiment waits (the supervisor says it again whenever it looks at the queue). */
+  const sayWhy = (job: Job) => {
+    const reason = turn(job);
+    if (reason !== null && reason !== job.queueReason) {
+      jobStore.setQueueReason(job.id, reason);
+      announce(jobStore.get(job.id));
+    }
+  };
 
   const jobsOf = (id: number) =>
     cellsOf(id).flatMap((c) => [{ job: jobStore.get(c.run.jobId), train: true }, ...c.evalJobs.map((job) => ({ job, train: false }))]);
@@ -324,7 +333,9 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
     const cells = cellsOf(id);
     let base: { name: string; measures: ExperimentMeasures } | null = null;
     const runResults: ExperimentRunResult[] = cells.map((c) => {
-      const points: RunEvalPoint[] = runEvalPoints(runs, c.run.id).filter((p) => p.results.length > 0);
+      // The experiment's own evaluations only: one started by hand (another suite, another step) is not the grid's.
+      const own = new Set(c.evalJobs.map((j) => j.id));
+      const points: RunEvalPoint[] = runEvalPoints(runs, c.run.id).filter((p) => own.has(p.jobId) && p.results.length > 0);
       const byStep = new Map<number, EvalResult[]>();
       for (const p of points) byStep.set(p.step, [...(byStep.get(p.step) ?? []), ...p.results]);
       const checkpoints = [...byStep].map(([step, rs]) => ({ step, ...readings(rs) }));
@@ -332,16 +343,19 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
       if (!base && start) base = { name: c.run.modelName, measures: readings(start) };
       const objective = c.run.config.objective;
       const named = c.row.settings['objective'];
+      // Every other axis of the grid: runs that differ in one are separate cells of the report, never pooled seeds.
+      const settings = Object.fromEntries(Object.entries(c.row.settings).filter(([path]) => !POOLED_OR_KEYED.has(path)));
       return {
         runId: c.run.id,
         // The preset's name where the grid gave one (mmpo-mml is an MMPO config), else the objective's.
         objective: typeof named === 'string' ? named : objective.objective,
         beta: 'beta' in objective ? objective.beta : 0,
         seed: c.run.config.seed,
-        status: waitingTurn(exp, c.run) ? 'pending' : c.run.status,
+        status: c.run.status,
         maxSteps: Math.max(1, c.run.totalSteps),
         checkpoints,
         betaFree: objective.objective === 'mmpo' && objective.lambdaPair === 1,
+        settings,
       };
     });
     const empty: ExperimentMeasures = { winRate: null, preferenceAccuracy: null, mcAccuracy: null, perplexity: null };
@@ -385,8 +399,9 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
         const state = experiments.get(id).state;
         const job = jobStore.get(run.jobId);
         if (state === 'cancelled' && WAITING.has(job.status)) jobs.cancel(job.id, `Cancelled with experiment #${id}.`);
-        // Every run after the first waits its turn (advance): one cell, its run and its evaluations, at a time.
-        else if (job.status === 'queued' && (state === 'paused' || cell.cell > 0)) hold(job, id, state === 'paused' ? 'paused' : 'turn');
+        // Otherwise it stays queued: the turn gate keeps it waiting until every earlier cell is done (or the
+        // experiment is resumed). Said now that it is linked to its cell.
+        else if (job.status === 'queued') sayWhy(job);
       }
       return detail(id);
     },
@@ -397,9 +412,14 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
       const exp = experiments.get(id);
       if (exp.state === 'cancelled') throw new StudioError('CONFLICT', `Experiment #${id} was cancelled; there is nothing to pause.`);
       experiments.setState(id, 'paused');
-      // Queued work is held first (synchronously, so nothing is launched in between), then the running run checkpoints and stops.
+      // Queued evaluations are held (synchronously, so nothing is launched in between; the queued runs are held by the
+      // turn gate and say so), then the running run checkpoints and stops.
       const all = jobsOf(id);
-      for (const { job } of all) if (job.status === 'queued') hold(job, id);
+      for (const { job, train } of all) {
+        if (job.status !== 'queued') continue;
+        if (train) sayWhy(job);
+        else hold(job, id);
+      }
       for (const { job, train } of all) if (train && job.status === 'running') otherProcessAllowed(() => jobs.pause(job.id));
       return detail(id);
     },
@@ -407,13 +427,12 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
       const exp = experiments.get(id);
       if (exp.state === 'cancelled') throw new StudioError('CONFLICT', `Experiment #${id} was cancelled; start a new one to run it again.`);
       experiments.setState(id, 'active');
-      // The held evaluations, a run stopped mid-way and whatever a stopped studio interrupted continue; then the next
-      // run waiting its turn, if nothing else is queued. A failed run is left as it is.
-      for (const { job, train } of jobsOf(id)) {
-        const midway = train && job.status === 'paused' && job.startedAt !== null;
-        if (job.status === 'interrupted' || (job.status === 'paused' && (!train || midway))) jobs.retry(job.id);
-      }
-      advance(id);
+      // Everything held, stopped mid-way or interrupted by a stopped studio is queued again, in cell order; the turn
+      // gate (turn.ts) starts the earliest unfinished cell and keeps the rest waiting. A failed run is left as it is.
+      for (const { job } of jobsOf(id)) if (job.status === 'interrupted' || job.status === 'paused') jobs.retry(job.id);
+      // The runs the gate held while paused were queued all along: the supervisor looks at them again.
+      jobs.reconsider();
+      for (const { job, train } of jobsOf(id)) if (train && job.status === 'queued') sayWhy(job);
       return detail(id);
     },
     'experiments.cancel': ({ id }) => {

@@ -1,3 +1,4 @@
+import type { JobStatus } from '../../../shared/jobs';
 import { ETA_WARMUP_STEPS } from '../../../shared/training';
 import { StudioError } from '../../../shared/result';
 import { Store } from '../db/store';
@@ -79,6 +80,36 @@ export class ExperimentStore extends Store {
   /** The experiment a run belongs to, if any. */
   experimentOfRun(runId: number): number | null {
     return this.value<[number], number>('SELECT experiment_id FROM experiment_runs WHERE run_id = ?').get(runId) ?? null;
+  }
+
+  /** The experiment and grid cell a train job's run belongs to, if any (experiments/turn.ts). */
+  cellOfTrainJob(jobId: number): { experimentId: number; cell: number } | null {
+    return (
+      this.sql<[number], { experimentId: number; cell: number }>(
+        `SELECT e.experiment_id AS experimentId, e.cell FROM experiment_runs e JOIN runs r ON r.id = e.run_id WHERE r.job_id = ?`,
+      ).get(jobId) ?? null
+    );
+  }
+
+  /**
+   * Where each cell of an experiment stands, for its turn order: its run, the
+   * run's train job status and whether it ever started, and how many
+   * evaluations of the run on its own suite are still to end (queued,
+   * running, interrupted or held).
+   */
+  turnStates(id: number): { cell: number; runId: number; status: JobStatus; started: boolean; evalsOpen: number }[] {
+    return this.sql<[number], { cell: number; runId: number; status: JobStatus; started: number; evalsOpen: number }>(
+      `SELECT e.cell, e.run_id AS runId, j.status, j.started_at IS NOT NULL AS started,
+              (SELECT count(*) FROM jobs v
+               WHERE v.kind = 'eval' AND json_extract(v.params, '$.model.runId') = e.run_id
+                 AND (CASE json_type(v.params, '$.suite') WHEN 'text' THEN json_extract(v.params, '$.suite')
+                      ELSE json_extract(v.params, '$.suite.name') END) IS json_extract(r.config, '$.evalSuite')
+                 AND v.status IN ('queued', 'running', 'interrupted', 'paused')) AS evalsOpen
+       FROM experiment_runs e JOIN runs r ON r.id = e.run_id JOIN jobs j ON j.id = r.job_id
+       WHERE e.experiment_id = ? ORDER BY e.cell`,
+    )
+      .all(id)
+      .map((row) => ({ ...row, started: row.started === 1 }));
   }
 
   /** Per run of the experiment: its recorded step times (`step_seconds`), in total and after the warm-up steps. */

@@ -51,6 +51,12 @@ export interface SupervisorOptions {
   progressIntervalMs?: number;
   cancelGraceMs?: number;
   isAlive?: (pid: number) => boolean;
+  /**
+   * Something besides its lane a queued job may have to wait for (an
+   * experiment runs its cells in order: experiments/turn.ts): why, in words,
+   * or null when it may start. Asked each time the queue is looked at.
+   */
+  gate?: (job: Job) => string | null;
 }
 
 function processAlive(pid: number): boolean {
@@ -168,6 +174,11 @@ export class JobSupervisor {
     return this.options.store.get(id);
   }
 
+  /** Looks at the queue again, after something a gate depends on changed (an experiment resumed). */
+  reconsider(): void {
+    this.pump();
+  }
+
   retry(id: number): Job {
     const job = this.options.store.get(id);
     if (!isJobKindName(job.kind)) throw new StudioError('INVALID_ARGUMENT', `Unknown job kind "${job.kind}".`);
@@ -235,7 +246,7 @@ export class JobSupervisor {
     return [...this.running.entries()].filter(([, r]) => r.lane === lane).map(([id]) => id);
   }
 
-  /** Starts every queued job whose lane has room (unless `launch` is false); tells the others why they wait. */
+  /** Starts every queued job whose lane has room and whose gate lets it (unless `launch` is false); tells the others why they wait. */
   private pump({ launch = true } = {}): void {
     if (this.closed) return;
     const { store } = this.options;
@@ -253,10 +264,13 @@ export class JobSupervisor {
       }
       const busy = this.laneLoad(job.lane);
       const limit = this.laneLimits[job.lane] ?? 1;
-      if (busy.length >= limit) {
-        const reason = `Waiting: the ${job.lane} lane runs ${limit} job${limit === 1 ? '' : 's'} at a time and ${busy
-          .map((id) => `#${id}`)
-          .join(', ')} ${busy.length === 1 ? 'is' : 'are'} running.`;
+      const held = this.options.gate?.(job) ?? null;
+      if (held !== null || busy.length >= limit) {
+        const reason =
+          held ??
+          `Waiting: the ${job.lane} lane runs ${limit} job${limit === 1 ? '' : 's'} at a time and ${busy
+            .map((id) => `#${id}`)
+            .join(', ')} ${busy.length === 1 ? 'is' : 'are'} running.`;
         if (job.queueReason !== reason) {
           store.setQueueReason(job.id, reason);
           this.announce(store.get(job.id));

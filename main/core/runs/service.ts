@@ -184,7 +184,11 @@ export function runHandlers(deps: RunServiceDeps): Pick<Handlers, RunMethods> {
     'runs.resume': ({ id }) => {
       const run = runs.getRun(id);
       if (!RESUMABLE_STATUSES.includes(run.status))
-        throw new StudioError('CONFLICT', `Run #${id} is ${run.status}; only a paused, interrupted or failed run can be resumed.`);
+        throw new StudioError(
+          'CONFLICT',
+          // A queued run says why it waits (its turn in an experiment, whose own Resume drives it; or the device).
+          `Run #${id} is ${run.status}${run.queueReason ? ` (${run.queueReason.replace(/\.$/, '')})` : ''}; only a paused, interrupted or failed run can be resumed.`,
+        );
       jobs.retry(run.jobId);
       return runs.getRun(id);
     },

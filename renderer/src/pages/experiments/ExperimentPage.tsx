@@ -25,9 +25,28 @@ const RUN_COLUMNS: Column<ExperimentRun>[] = [
       </span>
     ),
   },
-  { header: 'Status', title: (r) => r.error ?? undefined, cell: (r) => <RunStatusBadge status={r.status} /> },
+  {
+    header: 'Status',
+    title: (r) => r.queueReason ?? r.error ?? undefined,
+    cell: (r) => (
+      <span className="flex items-center gap-2">
+        <RunStatusBadge status={r.status} />
+        {/* Waiting its turn: the experiment starts it, so it has no Resume of its own. */}
+        {r.status === 'queued' && r.queueReason && <span className="max-w-56 truncate text-xs text-zinc-500">{r.queueReason}</span>}
+      </span>
+    ),
+  },
   { header: 'Steps', align: 'right', className: 'tabular-nums', cell: (r) => `${r.step} / ${r.totalSteps}` },
-  { header: 'Evaluations', align: 'right', className: 'tabular-nums', cell: (r) => `${r.evalsDone} / ${r.evalsPlanned}` },
+  {
+    header: 'Evaluations',
+    align: 'right',
+    className: 'tabular-nums whitespace-nowrap',
+    title: (r) =>
+      r.evalsByHand > 0
+        ? `${r.evalsByHand} more started by hand (another suite or step): not counted here, nor in the report.`
+        : 'Step 0 and every scheduled checkpoint, on the run’s evaluation suite.',
+    cell: (r) => `${r.evalsDone} / ${r.evalsPlanned}${r.evalsByHand > 0 ? ` (+${r.evalsByHand} by hand)` : ''}`,
+  },
 ];
 
 /** "about 12m (9m–16m) left": the estimate, or why there is none yet. */
@@ -109,6 +128,7 @@ export function ExperimentPage({ id }: { id: number }) {
         <div className="flex flex-wrap items-center justify-between gap-3">
           <div className="text-sm tabular-nums" data-testid="experiment-progress">
             {pct}% · {exp.stepsDone} / {exp.stepsTotal} training steps · {exp.evalsDone} / {exp.evalsPlanned} evaluations · {exp.runs} runs
+            {exp.evalsByHand > 0 && ` · ${exp.evalsByHand} more evaluations started by hand, not counted`}
           </div>
           <Controls exp={exp} />
         </div>
