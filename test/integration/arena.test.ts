@@ -7,7 +7,9 @@
  * Bradley–Terry leaderboard; the rules judge votes as its own annotator
  * (judge:rules) in the same arena, once, and so does a model judge (the demo
  * model, through eval jobs per matchup); and the decisive votes build a
- * dataset.
+ * dataset. The workspace's demo is a small one (test/helpers/small-demo.ts):
+ * a few dozen held-out prompts, so each model answers a few dozen times, not
+ * the demo's 274.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,18 +19,19 @@ import type { ItemSources } from '../../shared/labeling';
 import type { Run } from '../../shared/runs';
 import { call, jobSettled } from '../../main/core/client';
 import { createStudio, type Studio } from '../../main/core/studio';
+import { smallDemoAssets } from '../helpers/small-demo';
 import { tempDir } from '../helpers/tmp';
 
 let studio: Studio;
 let snapshotId = 0;
-/** The demo snapshot's held-out pairs: one distinct prompt each. */
+/** The (small) demo snapshot's held-out pairs: one distinct prompt each. */
 let testCount = 0;
 let run: Run;
 const t = tempDir();
 const SAMPLING = { temperature: 0.7, topP: 0.9, topK: 0, maxTokens: 8, seed: 11 };
 
 beforeAll(async () => {
-  studio = createStudio({ workspaceDir: join(t.dir, 'ws') });
+  studio = createStudio({ workspaceDir: join(t.dir, 'ws'), assetsDir: smallDemoAssets(t.dir) });
   await studio.seedDemo();
   const modelId = (await studio.demoModel())!.id;
   const snapshot = (await call(studio, 'snapshots.list', {}))[0]!;

@@ -5,7 +5,9 @@
  * generations table (a second request generates nothing), typed prompts get
  * columns without a judge's verdict, and the per-pair drill-down classifies
  * two checkpoints' preference results pair by pair, agreeing with their
- * stored per-pair rows, and sends a selection to a relabel queue.
+ * stored per-pair rows, and sends a selection to a relabel queue. The
+ * workspace's demo is a small one (test/helpers/small-demo.ts): a few dozen
+ * held-out pairs, not the demo's 274.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,17 +18,18 @@ import type { Run } from '../../shared/runs';
 import type { SideBySideSet } from '../../shared/side-by-side';
 import { call, jobSettled } from '../../main/core/client';
 import { createStudio, type Studio } from '../../main/core/studio';
+import { smallDemoAssets } from '../helpers/small-demo';
 import { tempDir } from '../helpers/tmp';
 
 let studio: Studio;
 let snapshotId = 0;
-/** The demo snapshot's held-out pairs: one distinct prompt each. */
+/** The (small) demo snapshot's held-out pairs: one distinct prompt each. */
 let testCount = 0;
 let run: Run;
 const t = tempDir();
 
 beforeAll(async () => {
-  studio = createStudio({ workspaceDir: join(t.dir, 'ws') });
+  studio = createStudio({ workspaceDir: join(t.dir, 'ws'), assetsDir: smallDemoAssets(t.dir) });
   await studio.seedDemo();
   const modelId = (await studio.demoModel())!.id;
   const snapshot = (await call(studio, 'snapshots.list', {}))[0]!;
