@@ -281,7 +281,11 @@ export const ExperimentRun = z.object({
    */
   evalsDone: z.number().int(),
   evalsPlanned: z.number().int(),
-  /** Evaluations started by hand on the run (another suite, a step the grid does not plan, a repeat): not in the counts above, nor in the report. */
+  /**
+   * Evaluations started by hand on the run (another suite, a step the grid
+   * does not plan, a repeat): not in the counts above, and in the report only
+   * when the experiment planned none (no evaluation suite).
+   */
   evalsByHand: z.number().int(),
   error: z.string().nullable(),
 });

@@ -333,9 +333,11 @@ export function experimentHandlers(deps: ExperimentServiceDeps): Pick<Handlers, 
     const cells = cellsOf(id);
     let base: { name: string; measures: ExperimentMeasures } | null = null;
     const runResults: ExperimentRunResult[] = cells.map((c) => {
-      // The experiment's own evaluations only: one started by hand (another suite, another step) is not the grid's.
+      // The experiment's own evaluations: one started by hand on another suite would mix suites in a cell. A run the
+      // experiment planned none for (no suite: the Sweep dialog warns) is reported from those made by hand on it.
       const own = new Set(c.evalJobs.map((j) => j.id));
-      const points: RunEvalPoint[] = runEvalPoints(runs, c.run.id).filter((p) => own.has(p.jobId) && p.results.length > 0);
+      const planned = c.run.config.evalSuite !== null;
+      const points: RunEvalPoint[] = runEvalPoints(runs, c.run.id).filter((p) => (!planned || own.has(p.jobId)) && p.results.length > 0);
       const byStep = new Map<number, EvalResult[]>();
       for (const p of points) byStep.set(p.step, [...(byStep.get(p.step) ?? []), ...p.results]);
       const checkpoints = [...byStep].map(([step, rs]) => ({ step, ...readings(rs) }));
