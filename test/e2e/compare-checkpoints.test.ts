@@ -3,44 +3,25 @@
 // shows the base row and both checkpoints, the paper's view two connected tracks; the exported HTML report,
 // downloaded and opened from disk with the server stopped, shows the same tracks and tables.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { attributes } from '../helpers/browser';
 import { tinyComparedRuns } from '../helpers/compare-runs';
-import { callApi, type ServeHandle } from '../helpers/serve';
-import { startStudioInChromium, type StudioInChromium } from '../helpers/studio-in-chromium';
+import { useStudioInChromium } from '../helpers/studio-in-chromium';
 
-let serve: ServeHandle;
-let page: Page;
-let studio: StudioInChromium | undefined;
-let consoleErrors: string[] = [];
 let runIds: number[] = [];
-
-async function api<T>(method: string, args: unknown): Promise<T> {
-  const { json } = await callApi(serve.port, serve.token, method, args);
-  if (!json.ok) throw new Error(`${method}: ${json.error?.message}`);
-  return json.value as T;
-}
-
-/** An attribute of every element a locator matches, in order. */
-async function attributes(locator: Locator, name: string): Promise<(string | null)[]> {
-  const out: (string | null)[] = [];
-  for (let i = 0; i < (await locator.count()); i++) out.push(await locator.nth(i).getAttribute(name));
-  return out;
-}
-
-beforeAll(async () => {
-  studio = await startStudioInChromium();
-  ({ serve, page, consoleErrors } = studio);
-  runIds = await tinyComparedRuns(api, studio.dir, [
-    { name: 'mmpo short', objective: 'mmpo' },
-    { name: 'dpo short', objective: 'dpo' },
-  ]);
-}, 600_000);
-
-afterAll(() => studio?.stop());
+const studio = useStudioInChromium({
+  setup: async ({ api, dir }) => {
+    runIds = await tinyComparedRuns(api, dir, [
+      { name: 'mmpo short', objective: 'mmpo' },
+      { name: 'dpo short', objective: 'dpo' },
+    ]);
+  },
+  setupTimeoutMs: 600_000,
+});
 
 describe('Compare checkpoints against `studio serve`', () => {
   it('shows the base model and both checkpoints in the evaluation table, best per column and deltas', async () => {
+    const { page, serve } = studio;
     await page.goto(`${serve.url}#/compare?runs=${runIds.join(',')}`);
     await page.getByTestId('compare-page').waitFor();
     await page.getByTestId('compare-tab-checkpoints').click();
@@ -58,6 +39,7 @@ describe('Compare checkpoints against `studio serve`', () => {
   });
 
   it("draws the paper's view: one connected track per run, from the base model to its checkpoint", async () => {
+    const { page } = studio;
     const tracks = page.getByTestId('paper-track');
     await expect.poll(() => tracks.count()).toBe(2);
     expect(await attributes(tracks, 'data-run-id')).toEqual(runIds.map(String));
@@ -76,11 +58,12 @@ describe('Compare checkpoints against `studio serve`', () => {
   });
 
   it('exports the report, which opens from disk with no server and shows the tracks and tables', async () => {
+    const { page, serve, consoleErrors } = studio;
     await page.getByTestId('export-report-button').click();
     const link = page.getByTestId('export-report-download');
     await link.waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
-    const file = join(studio!.dir, 'report.html');
+    const file = join(studio.dir, 'report.html');
     await download.saveAs(file);
     expect(consoleErrors).toEqual([]);
 

@@ -7,38 +7,23 @@
 // launcher's Sweep dialog counts a grid, creates it and opens its page, where Cancel stops it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { DEMO_EXPERIMENT } from '../../shared/demo';
 import type { Experiment } from '../../shared/experiments';
 import type { Job } from '../../shared/jobs';
 import type { ModelEntry } from '../../shared/runs';
 import type { Snapshot } from '../../shared/datasets';
+import { attributes } from '../helpers/browser';
 import { tinySuite } from '../helpers/compare-runs';
-import { callApi, REPO_ROOT, waitFor, type ServeHandle } from '../helpers/serve';
-import { startStudioInChromium, type StudioInChromium } from '../helpers/studio-in-chromium';
+import { REPO_ROOT, waitFor } from '../helpers/serve';
+import { useStudioInChromium, type StudioInChromium } from '../helpers/studio-in-chromium';
 
-let serve: ServeHandle;
-let page: Page;
-let studio: StudioInChromium | undefined;
-let consoleErrors: string[] = [];
 let experiment: Experiment;
 
-async function api<T>(method: string, args: unknown): Promise<T> {
-  const { json } = await callApi(serve.port, serve.token, method, args);
-  if (!json.ok) throw new Error(`${method}: ${json.error?.message}`);
-  return json.value as T;
-}
+const studio = useStudioInChromium({ setup: quickGrid, setupTimeoutMs: 900_000 });
 
-async function attributes(locator: Locator, name: string): Promise<(string | null)[]> {
-  const out: (string | null)[] = [];
-  for (let i = 0; i < (await locator.count()); i++) out.push(await locator.nth(i).getAttribute(name));
-  return out;
-}
-
-beforeAll(async () => {
-  studio = await startStudioInChromium();
-  ({ serve, page, consoleErrors } = studio);
+/** The quick grid, run to the end, and its runs' evaluations at step 0 and step 2. */
+async function quickGrid({ api, dir }: StudioInChromium): Promise<void> {
   const model = (await api<ModelEntry[]>('models.list', {})).find((m) => m.origin === 'demo')!;
   const snapshot = (await api<Snapshot[]>('snapshots.list', {}))[0]!;
   const created = await api<Experiment>('experiments.create', {
@@ -65,7 +50,7 @@ beforeAll(async () => {
     (e) => e.status === 'succeeded',
   );
   // The tiny suite plus a win rate against each run's starting model on 8 of the demo's prompts, judged by its rules.
-  const promptsPath = join(studio.dir, 'prompts-tiny.jsonl');
+  const promptsPath = join(dir, 'prompts-tiny.jsonl');
   const records = readFileSync(join(REPO_ROOT, 'assets/demo/preferences.jsonl'), 'utf8').trim().split('\n').slice(0, 8);
   writeFileSync(
     promptsPath,
@@ -76,7 +61,7 @@ beforeAll(async () => {
       })
       .join('\n') + '\n',
   );
-  const base = tinySuite(studio.dir, snapshot.id);
+  const base = tinySuite(dir, snapshot.id);
   const suite = {
     ...base,
     items: [...base.items, { kind: 'win-rate', prompts: { path: promptsPath }, judge: { kind: 'rules' }, sampling: { maxTokens: 16 } }],
@@ -91,12 +76,11 @@ beforeAll(async () => {
       (j) => j.status === 'succeeded',
     );
   experiment = await api<Experiment>('experiments.get', { id: created.id });
-}, 900_000);
-
-afterAll(() => studio?.stop());
+}
 
 describe('The experiment page against `studio serve`', () => {
   it('lists the experiment and opens its page, finished, with every run and evaluation done', async () => {
+    const { page, serve } = studio;
     await page.goto(`${serve.url}#/experiments`);
     const row = page.getByTestId('experiment-row');
     await row.first().waitFor();
@@ -116,6 +100,7 @@ describe('The experiment page against `studio serve`', () => {
   });
 
   it('shows the table per (objective, β) at the final checkpoint, with the spread across β per objective', async () => {
+    const { page } = studio;
     const cells = page.getByTestId('experiment-cell');
     await expect.poll(() => cells.count()).toBe(4);
     expect(await attributes(cells, 'data-objective')).toEqual(['mmpo', 'mmpo', 'dpo', 'dpo']);
@@ -132,6 +117,7 @@ describe('The experiment page against `studio serve`', () => {
   });
 
   it("draws the paper's view with one track per (objective, β) from the base model to step 2", async () => {
+    const { page } = studio;
     const tracks = page.getByTestId('paper-track');
     await expect.poll(() => tracks.count()).toBe(4);
     expect(await attributes(tracks, 'data-points')).toEqual(['2', '2', '2', '2']);
@@ -142,6 +128,7 @@ describe('The experiment page against `studio serve`', () => {
   });
 
   it('states each claim in words from the numbers: inconclusive with one seed', async () => {
+    const { page } = studio;
     const verdicts = page.getByTestId('experiment-verdict');
     expect(await attributes(verdicts, 'data-claim')).toEqual(['stability', 'capability']);
     expect(await attributes(verdicts, 'data-outcome')).toEqual(['inconclusive', 'inconclusive']);
@@ -156,9 +143,10 @@ describe('The experiment page against `studio serve`', () => {
   });
 
   it('saves the report as Markdown and the figure as SVG from the page, the same files studio sweep writes', async () => {
+    const { page } = studio;
     const saved = async (testId: string) => {
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
-      const file = join(studio!.dir, download.suggestedFilename());
+      const file = join(studio.dir, download.suggestedFilename());
       await download.saveAs(file);
       return { name: download.suggestedFilename(), text: readFileSync(file, 'utf8') };
     };
@@ -172,6 +160,7 @@ describe('The experiment page against `studio serve`', () => {
   });
 
   it("Sweep on the launcher counts the grid, creates it, opens its page, and the page's Cancel stops it", async () => {
+    const { page, serve, api, consoleErrors } = studio;
     await page.goto(`${serve.url}#/runs/new`);
     const sweep = page.getByTestId('launch-sweep');
     await expect.poll(() => sweep.isEnabled(), { timeout: 60_000 }).toBe(true);

@@ -5,41 +5,17 @@
  * charts in nats; its metrics download under TRL's names; the launcher shows
  * its time estimate as a range.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import type { ModelEntry, Run } from '../../shared/runs';
-import { callApi, type ServeHandle } from '../helpers/serve';
-import { startStudioInChromium, type StudioInChromium } from '../helpers/studio-in-chromium';
+import { describe, expect, it } from 'vitest';
+import type { Run } from '../../shared/runs';
+import { startDemoRun } from '../helpers/demo-run';
+import { useStudioInChromium } from '../helpers/studio-in-chromium';
 
-let serve: ServeHandle;
-let page: Page;
-let studio: StudioInChromium | undefined;
-let consoleErrors: string[] = [];
-
-async function api<T>(method: string, args: unknown = {}): Promise<T> {
-  const res = await callApi(serve.port, serve.token, method, args);
-  if (!res.json.ok) throw new Error(`${method}: ${res.json.error?.message}`);
-  return res.json.value as T;
-}
-
-beforeAll(async () => {
-  studio = await startStudioInChromium();
-  ({ serve, page, consoleErrors } = studio);
-});
-
-afterAll(() => studio?.stop());
+const studio = useStudioInChromium();
 
 describe('the run view follows mmpo-spec.md and exports TRL-named metrics', () => {
   it('states the SFT identity for λ_pair = 1, labels MMPO rewards in nats, downloads TRL-named metrics, and shows the estimate as a range', async () => {
-    const demo = (await api<ModelEntry[]>('models.list')).find((m) => m.origin === 'demo')!;
-    const snapshot = (await api<{ id: number }[]>('snapshots.list'))[0]!;
-    const defaults = await api<Record<string, unknown>>('runs.defaults', { modelId: demo.id });
-    let run = await api<Run>('runs.create', {
-      name: 'spec view',
-      snapshotId: snapshot.id,
-      modelId: demo.id,
-      config: { ...defaults, maxSteps: 8, evalEvery: 4 },
-    });
+    const { page, serve, api, consoleErrors } = studio;
+    let run = await startDemoRun(api, { name: 'spec view', config: { maxSteps: 8, evalEvery: 4 } });
     for (const until = Date.now() + 120_000; run.status !== 'succeeded';) {
       if (Date.now() > until || ['failed', 'cancelled', 'interrupted'].includes(run.status))
         throw new Error(`run ${run.status}: ${run.error?.message ?? ''}`);

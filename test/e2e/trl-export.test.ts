@@ -6,39 +6,24 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import type { ModelEntry, Run } from '../../shared/runs';
-import { callApi, type ServeHandle } from '../helpers/serve';
-import { startStudioInChromium, type StudioInChromium } from '../helpers/studio-in-chromium';
+import { describe, expect, it } from 'vitest';
+import { startDemoRun } from '../helpers/demo-run';
+import { useStudioInChromium } from '../helpers/studio-in-chromium';
 
-let serve: ServeHandle;
-let page: Page;
-let studio: StudioInChromium | undefined;
-let consoleErrors: string[] = [];
+const studio = useStudioInChromium();
 
-async function api<T>(method: string, args: unknown = {}): Promise<T> {
-  const res = await callApi(serve.port, serve.token, method, args);
-  if (!res.json.ok) throw new Error(`${method}: ${res.json.error?.message}`);
-  return res.json.value as T;
-}
 const readConfig = (dir: string) => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
-
-beforeAll(async () => {
-  studio = await startStudioInChromium();
-  ({ serve, page, consoleErrors } = studio);
-});
-afterAll(() => studio?.stop());
 
 describe('Export for a cluster', () => {
   it('writes the launcher’s run, not started, into the folder typed in the dialog', async () => {
+    const { page, serve, consoleErrors } = studio;
     await page.goto(`${serve.url}#/runs/new`);
     const button = page.getByTestId('export-cluster');
     await button.waitFor();
     // Enabled once the launcher's estimate has validated the run.
     await page.locator('[data-testid="export-cluster"]:not([disabled])').waitFor();
     await button.click();
-    const out = join(studio!.dir, 'cluster-launch');
+    const out = join(studio.dir, 'cluster-launch');
     await page.getByTestId('export-cluster-out').fill(out);
     await page.getByTestId('export-cluster-write').click();
     const result = page.getByTestId('export-cluster-result');
@@ -52,21 +37,15 @@ describe('Export for a cluster', () => {
   });
 
   it('writes a run from its page into the workspace’s artifacts/exports', async () => {
-    const demo = (await api<ModelEntry[]>('models.list')).find((m) => m.origin === 'demo')!;
-    const snapshot = (await api<{ id: number }[]>('snapshots.list'))[0]!;
-    const defaults = await api<Record<string, unknown>>('runs.defaults', { modelId: demo.id });
-    const run = await api<Run>('runs.create', {
-      snapshotId: snapshot.id,
-      modelId: demo.id,
-      config: { ...defaults, objective: { objective: 'dpo', beta: 0.1 }, maxSteps: 1 },
-    });
+    const { page, serve, api, consoleErrors } = studio;
+    const run = await startDemoRun(api, { config: { objective: { objective: 'dpo', beta: 0.1 }, maxSteps: 1 } });
     await page.goto(`${serve.url}#/runs/${run.id}`);
     await page.getByTestId('export-cluster').click();
     await page.getByTestId('export-cluster-write').click();
     const result = page.getByTestId('export-cluster-result');
     await result.waitFor();
     const path = (await result.locator('.font-mono').first().textContent())!;
-    expect(path).toContain(join(studio!.workspace, 'artifacts', 'exports', `trl-run-${run.id}-`));
+    expect(path).toContain(join(studio.workspace, 'artifacts', 'exports', `trl-run-${run.id}-`));
     expect(readConfig(path)).toMatchObject({ trainer: 'dpo', studio: { run: run.id }, args: { loss_type: ['sigmoid'] } });
     expect(consoleErrors).toEqual([]);
   });

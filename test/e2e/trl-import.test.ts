@@ -9,23 +9,13 @@
  */
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { Run } from '../../shared/runs';
-import { callApi, REPO_ROOT, type ServeHandle } from '../helpers/serve';
-import { startStudioInChromium, type StudioInChromium } from '../helpers/studio-in-chromium';
+import { callApi, REPO_ROOT } from '../helpers/serve';
+import { useStudioInChromium } from '../helpers/studio-in-chromium';
 
 const FIXTURE = join(REPO_ROOT, 'test', 'fixtures', 'models', 'tiny-llama');
-let serve: ServeHandle;
-let page: Page;
-let studio: StudioInChromium | undefined;
-let consoleErrors: string[] = [];
-
-async function api<T>(method: string, args: unknown = {}): Promise<T> {
-  const res = await callApi(serve.port, serve.token, method, args);
-  if (!res.json.ok) throw new Error(`${method}: ${res.json.error?.message}`);
-  return res.json.value as T;
-}
+const studio = useStudioInChromium();
 
 const entry = (step: number, loss: number | string) => ({
   loss,
@@ -43,15 +33,10 @@ function checkpoint(output: string, step: number, log: unknown[]): void {
   writeFileSync(join(dir, 'trainer_state.json'), state(step, log));
 }
 
-beforeAll(async () => {
-  studio = await startStudioInChromium();
-  ({ serve, page, consoleErrors } = studio);
-});
-afterAll(() => studio?.stop());
-
 describe('Import a TRL run', () => {
   it('imports a folder typed on the Runs page; the run appears marked TRL, and its page imports the grown folder again', async () => {
-    const output = join(studio!.dir, 'cluster-output');
+    const { page, serve, api, consoleErrors } = studio;
+    const output = join(studio.dir, 'cluster-output');
     mkdirSync(output, { recursive: true });
     checkpoint(output, 2, [entry(1, 0.7), entry(2, '__NAN__')]);
 
@@ -104,7 +89,7 @@ describe('Import a TRL run', () => {
     await page.goto(`${serve.url}#/compare`);
     await page.locator(`[data-testid=compare-run-row][data-run-id="${run.id}"]`).getByTestId('run-imported').waitFor();
     // Two imported runs whose snapshot is not here: What changed says so instead of diffing records.
-    const other = join(studio!.dir, 'cluster-output-2');
+    const other = join(studio.dir, 'cluster-output-2');
     checkpoint(other, 2, [entry(1, 0.6), entry(2, 0.5)]);
     const second = await api<{ runId: number }>('runs.importTrl', { dir: other });
     await page.goto(`${serve.url}#/compare?runs=${run.id},${second.runId}`);

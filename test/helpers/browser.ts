@@ -1,4 +1,4 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { existsSync } from 'node:fs';
 
 /** Debian's Chromium (installed by .ci/run), headless, with background networking off. */
@@ -38,4 +38,11 @@ export async function openPage(
   });
   page.on('pageerror', (e) => consoleErrors.push(e.message));
   return { page, consoleErrors };
+}
+
+/** An attribute of every element a locator matches, in order. */
+export async function attributes(locator: Locator, name: string): Promise<(string | null)[]> {
+  const out: (string | null)[] = [];
+  for (let i = 0; i < (await locator.count()); i++) out.push(await locator.nth(i).getAttribute(name));
+  return out;
 }
