@@ -25,6 +25,42 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[i]!;
 }
 
+/** The median (the mean of the middle two for an even count), min and max of a sample. */
+export function summarize(values: number[]): { median: number; min: number; max: number; n: number } {
+  if (values.length === 0) throw new Error('No timed repetitions');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted.at(-1)!, n: sorted.length };
+}
+
+/** One piece of work timed by wall clock and by process CPU time (user + system: on a shared, loaded machine the steadier figure). */
+export async function timeOnce<T>(work: () => Promise<T>): Promise<{ wallMs: number; cpuMs: number; value: T }> {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const value = await work();
+  const used = process.cpuUsage(cpu);
+  return { wallMs: performance.now() - started, cpuMs: (used.user + used.system) / 1000, value };
+}
+
+/** Each timed repetition's wall-clock and process CPU milliseconds. */
+export interface RepTimes {
+  wallMs: number[];
+  cpuMs: number[];
+}
+
+/** Runs `work` `warmup` times untimed, then `reps` times, each timed (timeOnce). */
+export async function timeReps(warmup: number, reps: number, work: () => Promise<unknown>): Promise<RepTimes> {
+  for (let i = 0; i < warmup; i++) await work();
+  const times: RepTimes = { wallMs: [], cpuMs: [] };
+  for (let i = 0; i < reps; i++) {
+    const { wallMs, cpuMs } = await timeOnce(work);
+    times.wallMs.push(wallMs);
+    times.cpuMs.push(cpuMs);
+  }
+  return times;
+}
+
 /** 1-, 5- and 15-minute load averages, rounded: figures taken on a busy machine say so. */
 export function loadAverage(): number[] {
   return loadavg().map((l) => Math.round(l * 100) / 100);

@@ -12,6 +12,7 @@ import { generate } from '../../main/engine/generate';
 import { createModel, disposeCache } from '../../main/engine/models/causal-lm';
 import { decodeWeightsFor, LlamaDecodeSession } from '../../main/engine/models/llama-decode';
 import { SeededRng } from '../../main/engine/rng';
+import { timeOnce } from '../report';
 
 const argValue = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,11 +29,8 @@ const newTokens = 16;
 
 /** Wall and process CPU time per token; with one thread the CPU time is what an idle core would take. */
 async function msPerToken(useCache: boolean): Promise<{ ms: number; cpuMs: number; tokens: number[] }> {
-  const started = performance.now();
-  const cpuStarted = process.cpuUsage();
-  const out = await generate(model, prompt, { maxNewTokens: newTokens, stopTokenIds: [], useCache });
-  const cpu = process.cpuUsage(cpuStarted);
-  return { ms: (performance.now() - started) / newTokens, cpuMs: (cpu.user + cpu.system) / 1000 / newTokens, tokens: out.tokens[0]! };
+  const t = await timeOnce(() => generate(model, prompt, { maxNewTokens: newTokens, stopTokenIds: [], useCache }));
+  return { ms: t.wallMs / newTokens, cpuMs: t.cpuMs / newTokens, tokens: t.value.tokens[0]! };
 }
 
 await msPerToken(true);

@@ -28,6 +28,7 @@ import type { RecordContent } from '../../shared/datasets';
 import { PRESETS } from '../../shared/objectives';
 import { RunConfig, type RunConfigInput } from '../../shared/training';
 import { REFERENCE_SPEC } from '../models/engine-bench';
+import { summarize, timeReps, type RepTimes } from '../report';
 import type { PeerMode, TorchPeerJob } from '../models/torch-peer';
 
 export type Mode = PeerMode;
@@ -182,31 +183,16 @@ export function nodePeakRssBytes(): number {
  */
 export async function measureStudio(plan: BenchPlan, mode: Mode, data: BenchData): Promise<SideResult> {
   const model = createModel(data.config, 0);
-  const timesMs: number[] = [];
-  const cpuMs: number[] = [];
   const losses: number[] = [];
-  /** Runs one repetition, timed (wall and CPU) once the warm-up is over. */
-  const rep = async (i: number, work: () => Promise<void>): Promise<void> => {
-    const started = performance.now();
-    const cpu = process.cpuUsage();
-    await work();
-    if (i < plan.warmup) return;
-    const used = process.cpuUsage(cpu);
-    timesMs.push(performance.now() - started);
-    cpuMs.push((used.user + used.system) / 1000);
-  };
+  let times: RepTimes;
   try {
     if (mode === 'forward') {
       const examples = data.pairs.slice(0, plan.shape.pairs).flatMap((p) => [p.chosen, p.rejected]);
-      for (let i = 0; i < plan.warmup + plan.reps; i++) {
-        await rep(i, async () => void (await scoreBatch(model, examples, { padId: data.tokenizer.padTokenId ?? 0 })));
-      }
+      times = await timeReps(plan.warmup, plan.reps, () => scoreBatch(model, examples, { padId: data.tokenizer.padTokenId ?? 0 }));
     } else {
       const trainer = await Trainer.create({ config: runConfig(plan, mode), model, tokenizer: data.tokenizer, records: data.records });
       try {
-        for (let i = 0; i < plan.warmup + plan.reps; i++) {
-          await rep(i, async () => void losses.push((await trainer.step()).metrics['loss']!));
-        }
+        times = await timeReps(plan.warmup, plan.reps, async () => void losses.push((await trainer.step()).metrics['loss']!));
       } finally {
         trainer.dispose();
       }
@@ -214,7 +200,7 @@ export async function measureStudio(plan: BenchPlan, mode: Mode, data: BenchData
   } finally {
     model.dispose();
   }
-  return { timesMs, cpuMs, losses, peakRssBytes: nodePeakRssBytes() };
+  return { timesMs: times.wallMs, cpuMs: times.cpuMs, losses, peakRssBytes: nodePeakRssBytes() };
 }
 
 export interface Spread {
@@ -225,11 +211,8 @@ export interface Spread {
 }
 
 export function spread(timesMs: number[]): Spread {
-  if (timesMs.length === 0) throw new Error('No timed repetitions');
-  const sorted = [...timesMs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const medianMs = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { medianMs, minMs: sorted[0]!, maxMs: sorted.at(-1)!, n: sorted.length };
+  const { median, min, max, n } = summarize(timesMs);
+  return { medianMs: median, minMs: min, maxMs: max, n };
 }
 
 /** Tokens a timed repetition processes: every row of the [2 × pairs, seqLen] batch. */

@@ -256,12 +256,22 @@ export function assess(results: ConfigResult[], threads: number[]): { ratios: Re
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)}`;
 const ms = (x: number) => x.toFixed(x >= 100 ? 0 : 1);
 
-function table(rows: string[][]): string {
+/** A side's timing cells: median, min and max ms, repetitions, tokens/s. */
+const timingCells = (side: SideFigures): string[] => [
+  ms(side.wall.medianMs),
+  ms(side.wall.minMs),
+  ms(side.wall.maxMs),
+  String(side.wall.n),
+  side.tokensPerSecond.toFixed(0),
+];
+
+/** Rows as aligned columns: the first `leftAligned` padded on the right, the rest (figures) on the left. */
+function table(rows: string[][], leftAligned = 2): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows
     .map((r) =>
       r
-        .map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+        .map((c, i) => (i < leftAligned ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
         .join('  ')
         .trimEnd(),
     )
@@ -286,11 +296,7 @@ export function formatReport(r: EngineBenchReport): string {
       rows.push([
         config,
         label,
-        ms(side.wall.medianMs),
-        ms(side.wall.minMs),
-        ms(side.wall.maxMs),
-        String(side.wall.n),
-        side.tokensPerSecond.toFixed(0),
+        ...timingCells(side),
         ms(side.cpu.medianMs),
         mib(side.peakRssBytes),
         heap,
@@ -310,17 +316,8 @@ export function formatReport(r: EngineBenchReport): string {
       t.basis,
     ]),
   ];
-  const tWidths = targets[0]!.map((_, i) => Math.max(...targets.map((row) => row[i]!.length)));
-  const tText = targets
-    .map((row) =>
-      row
-        .map((c, i) => c.padEnd(tWidths[i]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
   const torch = r.torch.available ? '' : `\nPyTorch peer unavailable: ${r.torch.reason}`;
-  return `${head}\n${table(rows)}\n\n${tText}${torch}`;
+  return `${head}\n${table(rows)}\n\n${table(targets, targets[0]!.length)}${torch}`;
 }
 
 /**
@@ -342,17 +339,7 @@ export function formatBackendComparison(wasm: EngineBenchReport, webgpu: EngineB
         continue;
       }
       const ratio = base && ok(base) ? (side.tokensPerSecond / base.tokensPerSecond).toFixed(2) : '-';
-      rows.push([
-        mode,
-        label,
-        ms(side.wall.medianMs),
-        ms(side.wall.minMs),
-        ms(side.wall.maxMs),
-        String(side.wall.n),
-        side.tokensPerSecond.toFixed(0),
-        ratio,
-        side.loadAverage[0]!.toFixed(1),
-      ]);
+      rows.push([mode, label, ...timingCells(side), ratio, side.loadAverage[0]!.toFixed(1)]);
     }
   }
   const adapter = webgpu.results

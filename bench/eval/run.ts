@@ -29,7 +29,7 @@ import { scorePreferencePairs } from '../../main/evaluation';
 import { buildPairs } from '../../main/training/data';
 import type { RecordContent } from '../../shared/datasets';
 import { DEMO_RUN_DEFAULTS } from '../../shared/demo';
-import { loadAverage, report, type Measurement } from '../report';
+import { loadAverage, report, summarize, timeReps, type Measurement, type RepTimes } from '../report';
 import { runTorchPeer, type TorchPeerOutcome } from '../models/torch-peer';
 
 const MODELS = [
@@ -89,41 +89,14 @@ function batchesOf(examples: readonly ScoreExample[]): number[][] {
   return out;
 }
 
-interface Spread {
-  median: number;
-  min: number;
-  max: number;
-}
-function spread(values: number[]): Spread {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return { median: s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2, min: s[0]!, max: s.at(-1)! };
-}
+type Spread = ReturnType<typeof summarize>;
 
 /** Work items per second from per-repetition wall times: median, and the range over repetitions. */
 function rate(items: number, timesMs: number[]): Spread {
-  return spread(timesMs.map((ms) => items / (ms / 1000)));
+  return summarize(timesMs.map((ms) => items / (ms / 1000)));
 }
 
-interface Times {
-  wallMs: number[];
-  /** Process CPU time (user + system) of each repetition: on a shared, loaded machine the steadier figure. */
-  cpuMs: number[];
-}
-
-async function timed(fn: () => Promise<void>): Promise<Times> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const times: Times = { wallMs: [], cpuMs: [] };
-  for (let i = 0; i < reps; i++) {
-    const start = performance.now();
-    const cpu = process.cpuUsage();
-    await fn();
-    const used = process.cpuUsage(cpu);
-    times.wallMs.push(performance.now() - start);
-    times.cpuMs.push((used.user + used.system) / 1000);
-  }
-  return times;
-}
+const timed = (fn: () => Promise<void>): Promise<RepTimes> => timeReps(warmup, reps, fn);
 
 const fmt = (r: Spread) => `median of ${reps}; min ${r.min.toFixed(1)}, max ${r.max.toFixed(1)}`;
 
@@ -131,7 +104,7 @@ function pushPair(
   measurements: Measurement[],
   label: string,
   unit: string,
-  times: Times,
+  times: RepTimes,
   peer: TorchPeerOutcome,
   items: number,
   check: (output: number[][]) => string,
