@@ -4,7 +4,9 @@
  * the demo model on the demo suite, its table fills in with the suite's
  * numbers (with standard errors) when the job ends, and a number opens the
  * result item by item, paged; a run with the demo suite shows its step-0 and
- * checkpoint evaluations on its page, charted and tabled.
+ * checkpoint evaluations on its page, charted and tabled. The workspace's
+ * demo dataset is a small one (test/helpers/small-demo.ts: 42 held-out pairs
+ * and win-rate prompts, not 274) beside the demo's own task and text.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -25,7 +27,7 @@ async function api<T>(method: string, args: unknown = {}): Promise<T> {
 }
 
 beforeAll(async () => {
-  studio = await startStudioInChromium();
+  studio = await startStudioInChromium(undefined, { smallDemo: {} });
   ({ serve, page, consoleErrors } = studio);
 });
 

@@ -51,9 +51,9 @@ export function smallDemoAssets(dir: string, options: SmallDemoOptions = {}): st
  * Creates the workspace `workspaceDir` seeded with a small demo (its dataset and snapshot), for tests that then open
  * it from another process (`studio serve`, the `studio` command): a workspace that exists is not seeded again, and the
  * demo model's entry follows the process's own assets (the same model, the same content hash). That process's demo
- * suite reads the real multiple-choice task and general text; only the dataset is small.
+ * suite reads its own multiple-choice task and general text (the real ones): only the dataset is small.
  */
-export async function seedSmallDemo(workspaceDir: string, options: Pick<SmallDemoOptions, 'pairs'> = {}): Promise<void> {
+export async function seedSmallDemo(workspaceDir: string, options: SmallDemoOptions = {}): Promise<void> {
   const assetsDir = smallDemoAssets(dirname(workspaceDir), options);
   const studio = createStudio({ workspaceDir, assetsDir, superviseJobs: false });
   try {
