@@ -96,6 +96,33 @@ describe('studio sweep --quick', () => {
     },
     SLOW,
   );
+
+  it(
+    "counts an evaluation started by hand on one of the grid's runs apart, and leaves it out of the report",
+    async () => {
+      const studio = createStudio({ workspaceDir: join(t.dir, 'cli-ws') });
+      try {
+        const id = (await call(studio, 'experiments.list', {}))[0]!.id;
+        const before = await call(studio, 'experiments.results', { id });
+        const first = (await call(studio, 'experiments.get', { id })).cells[0]!;
+        const textPath = join(t.dir, 'another-text.txt');
+        writeFileSync(textPath, 'Another text entirely, scored on a suite of its own.\n');
+        const job = await call(studio, 'evals.start', {
+          model: { runId: first.runId, step: 2 },
+          suite: { name: 'by hand', items: [{ kind: 'perplexity', textPath }] },
+        });
+        expect((await jobSettled(studio, job.id)).status).toBe('succeeded');
+        // Not 9 / 8: the experiment planned step 0 and step 2 on the demo suite for each run.
+        const after = await call(studio, 'experiments.get', { id });
+        expect(after).toMatchObject({ status: 'succeeded', evalsDone: 8, evalsPlanned: 8, evalsByHand: 1 });
+        expect(after.cells[0]).toMatchObject({ evalsDone: 2, evalsPlanned: 2, evalsByHand: 1 });
+        expect(await call(studio, 'experiments.results', { id })).toEqual(before);
+      } finally {
+        await studio.close();
+      }
+    },
+    SLOW,
+  );
 });
 
 describe('an experiment as a whole', () => {
