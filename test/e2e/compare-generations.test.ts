@@ -1,7 +1,8 @@
 // Compare's checkpoint views (issue 15 items 6, 7) in Chromium against `studio serve`: two short demo runs
 // (MMPO and DPO); side-by-side generations of the base and each run's last checkpoint (three columns, generated
 // by eval jobs); the per-pair drill-down of the base against a checkpoint, a flipped pair sent to a relabel
-// queue that then shows in Labeling; the report exported with the generations the filters keep.
+// queue that then shows in Labeling; the report exported with the generations the filters keep. The workspace's demo
+// is a small one (test/helpers/small-demo.ts): 240 pairs, so a little more than one page of 50 held-out prompts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,11 +72,13 @@ async function preferenceResult(runId: number, step: number): Promise<number> {
 }
 
 beforeAll(async () => {
-  studio = await startStudioInChromium();
+  studio = await startStudioInChromium(undefined, { smallDemo: { pairs: 240 } });
   ({ serve, page, consoleErrors } = studio);
   const snapshot = (await api<Snapshot[]>('snapshots.list', {}))[0]!;
   snapshotId = snapshot.id;
   testCount = snapshot.testCount;
+  // More held-out prompts than the grid's page of 50 rows.
+  expect(testCount).toBeGreaterThan(50);
   runIds.push(await startRun(PRESETS.mmpo, 'mmpo short'), await startRun(PRESETS.dpo, 'dpo short'));
   for (const id of runIds) await settled((await api<Run>('runs.get', { id })).jobId);
 }, 600_000);
