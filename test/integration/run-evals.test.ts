@@ -6,7 +6,10 @@
  * step; a full fine-tune's checkpoint evaluations on the demo test split give
  * the held-out log-prob accuracy the trainer logged at those steps; a paused
  * and resumed run is evaluated at the same steps, each once; an unknown suite
- * is refused before launch.
+ * is refused before launch. Both workspaces hold a small demo
+ * (test/helpers/small-demo.ts): the suite is the demo suite, on a few dozen
+ * held-out pairs and prompts (and, in the studio here, 50 questions and 50
+ * sentences), so each of the file's evaluations takes seconds.
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -17,15 +20,19 @@ import type { MetricSeries, Run, RunEvalPoint } from '../../shared/runs';
 import { call, jobSettled } from '../../main/core/client';
 import { createStudio, type Studio } from '../../main/core/studio';
 import { REPO_ROOT, STUDIO_BIN } from '../helpers/serve';
+import { seedSmallDemo, smallDemoAssets } from '../helpers/small-demo';
 import { tempDir } from '../helpers/tmp';
 
 let studio: Studio;
 let modelId = 0;
 let snapshotId = 0;
 const t = tempDir();
+/** The demo, small: its suite's every item, on less data. */
+let assetsDir = '';
 
 beforeAll(async () => {
-  studio = createStudio({ workspaceDir: join(t.dir, 'ws') });
+  assetsDir = smallDemoAssets(t.dir, { questions: 50, sentences: 50 });
+  studio = createStudio({ workspaceDir: join(t.dir, 'ws'), assetsDir });
   await studio.seedDemo();
   modelId = (await studio.demoModel())!.id;
   snapshotId = (await call(studio, 'snapshots.list', {}))[0]!.id;
@@ -70,7 +77,7 @@ async function settledEvals(run: Run, steps: number): Promise<RunEvalPoint[]> {
   return call(studio, 'runs.evals', { id: run.id });
 }
 
-/** Training plus the demo suite (preference, 200 questions, perplexity, win rate) three times, on a shared two-core machine. */
+/** Training plus the (small) demo suite (preference, questions, perplexity, win rate) three times, on a shared two-core machine. */
 const SLOW = 600_000;
 
 const byKind = (results: EvalResult[], kind: string) => results.find((r) => r.kind === kind)!;
@@ -167,7 +174,7 @@ describe('a run with an eval suite', () => {
         (await call(studio, 'runs.evals', { id: run.id })).find((p) => p.status === 'running'),
       );
       await studio.close();
-      studio = createStudio({ workspaceDir: join(t.dir, 'ws') });
+      studio = createStudio({ workspaceDir: join(t.dir, 'ws'), assetsDir });
       const points = await settledEvals(run, 2);
       expect(points.map((p) => [p.step, p.status])).toEqual([
         [0, 'succeeded'],
@@ -192,6 +199,7 @@ describe('a run with an eval suite', () => {
   it(
     'studio train on the demo model waits for its evaluations and prints them (the demo defaults evaluate on "demo")',
     async () => {
+      await seedSmallDemo(join(t.dir, 'cli-ws'));
       const file = join(t.dir, 'run.json');
       writeFileSync(
         file,
