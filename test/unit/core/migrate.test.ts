@@ -1,25 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { openDatabase, type Db } from '../../../main/core/db/open';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../../../main/core/db/open';
 import { latestSchemaVersion, migrate, schemaVersion } from '../../../main/core/db/migrate';
 import { MIGRATIONS, type Migration } from '../../../main/core/db/migrations';
 import { StudioError } from '../../../shared/result';
-import { tempDir } from '../../helpers/tmp';
+import { freshDbEachTest } from '../../helpers/db';
 
-let cleanup = () => {};
-let db: Db | undefined;
-afterEach(() => {
-  db?.close();
-  db = undefined;
-  cleanup();
-});
-
-function freshDb(): Db {
-  const t = tempDir();
-  cleanup = t.cleanup;
-  db = openDatabase(join(t.dir, 'studio.db'));
-  return db;
-}
+const freshDb = freshDbEachTest();
 
 /** The schema as SQLite reports it, normalised for a stable snapshot. */
 function schemaOf(db: Db): string {

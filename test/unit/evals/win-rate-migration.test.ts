@@ -4,28 +4,13 @@
  * rows, and generations keeps one response per (model, prompt, settings) hash
  * (GenerationStore.put keeps the first).
  */
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrate } from '../../../main/core/db/migrate';
 import { MIGRATIONS } from '../../../main/core/db/migrations';
-import { openDatabase, type Db } from '../../../main/core/db/open';
 import { GenerationStore } from '../../../main/core/evals/generation-store';
-import { tempDir } from '../../helpers/tmp';
+import { freshDbEachTest } from '../../helpers/db';
 
-let cleanup = () => {};
-let db: Db | undefined;
-afterEach(() => {
-  db?.close();
-  db = undefined;
-  cleanup();
-});
-
-function freshDb(): Db {
-  const t = tempDir();
-  cleanup = t.cleanup;
-  db = openDatabase(join(t.dir, 'studio.db'));
-  return db;
-}
+const freshDb = freshDbEachTest();
 
 describe('migration 0010-generations', () => {
   it('keeps every stored result and its items while eval_results learns the win-rate kind', () => {

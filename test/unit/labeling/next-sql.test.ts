@@ -9,8 +9,7 @@
  * from an empty queue to a mostly closed one.
  */
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { migrate } from '../../../main/core/db/migrate';
+import { describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../main/core/db/open';
 import { CandidateStore } from '../../../main/core/labeling/candidate-store';
 import { LabelStore } from '../../../main/core/labeling/label-store';
@@ -27,35 +26,9 @@ import {
   type Side,
   undoTarget,
 } from '../../../shared/labeling';
-import { tempDir } from '../../helpers/tmp';
+import { freshDbEachTest, mulberry32 } from '../../helpers/db';
 
-let cleanup = () => {};
-let db: Db | undefined;
-afterEach(() => {
-  db?.close();
-  db = undefined;
-  cleanup();
-});
-
-function freshDb(): Db {
-  const t = tempDir();
-  cleanup = t.cleanup;
-  db = openDatabase(join(t.dir, 'studio.db'));
-  migrate(db);
-  return db;
-}
-
-/** mulberry32: the same seed gives the same queue. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const freshDb = freshDbEachTest();
 
 const LABELS: PairLabel[] = ['a', 'b', 'tie', 'both_bad'];
 
@@ -159,7 +132,7 @@ function makeQueue(d: Db, seed: number, pairs: number, overlap: number, share: n
     skipped: 0,
     notes: [],
   });
-  const rand = random(seed);
+  const rand = mulberry32(seed);
   const positions = Array.from({ length: pairs }, (_, i) => i).sort(() => rand() - 0.5);
   store.insertItems(
     queueId,
@@ -179,7 +152,7 @@ function makeQueue(d: Db, seed: number, pairs: number, overlap: number, share: n
 
 describe('labeling.next from indexed reads', () => {
   it('serves what the fold served, at every step of random queues from empty to mostly closed', () => {
-    const d = freshDb();
+    const d = freshDb({ migrated: true });
     const store = new LabelStore(d);
     const review = new LabelReview(d);
     const annotators = ['ann', 'ben', 'cy'].map((name) => store.insertAnnotator(name));
@@ -197,7 +170,7 @@ describe('labeling.next from indexed reads', () => {
       // A second queue takes events between this one's, so per-queue reads must ignore them.
       const other = makeQueue(d, seed + 100, 5, 1, 1);
       const service = new LabelingService(d);
-      const rand = random(seed * 7919);
+      const rand = mulberry32(seed * 7919);
       const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
       for (let step = 0; step < 160; step++) {
         const annotatorId = pick(annotators);
@@ -290,7 +263,7 @@ describe('labeling.next from indexed reads', () => {
     for (const [branch, n] of Object.entries(seen)) expect({ branch, n: n > 0 }).toEqual({ branch, n: true });
   });
   it('starts the walk over when another connection reorders the queue (the uncertainty job’s worker), as it does after an undo', () => {
-    const d = freshDb();
+    const d = freshDb({ migrated: true });
     const store = new LabelStore(d);
     const ann = store.insertAnnotator('ann');
     const { queueId, items } = makeQueue(d, 9, 12, 1, 0);

@@ -7,51 +7,25 @@
  * and check that the migration builds the same standing labels from events
  * written before it.
  */
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrate } from '../../../main/core/db/migrate';
 import { MIGRATIONS } from '../../../main/core/db/migrations';
-import { openDatabase, type Db } from '../../../main/core/db/open';
+import type { Db } from '../../../main/core/db/open';
 import { LabelStore } from '../../../main/core/labeling/label-store';
 import { isConflict, LabelReview, latestAdjudications, standingByItem } from '../../../main/core/labeling/review';
 import { LabelingService } from '../../../main/core/labeling/service';
 import { agreementFromCells, STATS_CONFLICTS } from '../../../main/core/labeling/stats';
 import { foldLabels, type LabelAction, type LabelStats, type PairLabel, type Side } from '../../../shared/labeling';
 import { cohenKappa, krippendorffAlphaNominal, percentAgreement, positionBiasOf } from '../../../shared/stats/agreement';
-import { tempDir } from '../../helpers/tmp';
+import { freshDbEachTest, mulberry32 } from '../../helpers/db';
 
-let cleanup = () => {};
-let db: Db | undefined;
-afterEach(() => {
-  db?.close();
-  db = undefined;
-  cleanup();
-});
-
-function freshDb(): Db {
-  const t = tempDir();
-  cleanup = t.cleanup;
-  db = openDatabase(join(t.dir, 'studio.db'));
-  return db;
-}
-
-/** mulberry32: the same seed gives the same queue. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const freshDb = freshDbEachTest();
 
 const LABELS: PairLabel[] = ['a', 'b', 'tie', 'both_bad'];
 
 /** A queue of `pairs` pairs and four annotators' random key presses, re-serve answers and decisions on it. */
 function randomQueue(d: Db, seed: number, pairs: number, presses: number): number {
-  const rand = random(seed);
+  const rand = mulberry32(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   // Written through the stores, not the service, so the same code fills a workspace from before migration 0011.
   const store = new LabelStore(d);
