@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { RunConfig, type EvalRecord, type StepRecord } from '../../../shared/training';
+import type { ReferenceCacheRow } from './store';
 
 export const TrainPayload = z.object({
   runId: z.number().int().positive(),
@@ -34,16 +35,7 @@ export type TrainResult = z.infer<typeof TrainResult>;
 export type TrainEvents = {
   /** Where the run (re)starts: metrics after this step are stale and replaced. */
   start: { step: number; totalSteps: number; modelHash: string; backend: string; resumedFrom: string | null };
-  reference: {
-    key: string;
-    modelHash: string;
-    snapshotHash: string;
-    settings: unknown;
-    trainPairs: number;
-    testPairs: number;
-    path: string;
-    bytes: number;
-  };
+  reference: ReferenceCacheRow;
   step: StepRecord;
   eval: EvalRecord;
   checkpoints: { step: number; epoch: number; path: string; bytes: number }[];
