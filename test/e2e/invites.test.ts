@@ -1,32 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { Invite } from '../../shared/invites';
 import type { Annotator, LabelQueue, LabelStats } from '../../shared/labeling';
-import { callApi, type ServeHandle } from '../helpers/serve';
-import { startStudioInChromium, type StudioInChromium } from '../helpers/studio-in-chromium';
+import { useStudioInChromium } from '../helpers/studio-in-chromium';
 
 /** Team labeling (issue 18 item 12): an annotator opens an invite link in Chromium and gets the labeler, and only it. */
 
-let serve: ServeHandle;
-let page: Page;
-let studio: StudioInChromium | undefined;
-let consoleErrors: string[] = [];
-
-beforeAll(async () => {
-  studio = await startStudioInChromium();
-  ({ serve, page, consoleErrors } = studio);
-});
-
-afterAll(() => studio?.stop());
-
-async function api<T>(method: string, args: unknown = {}): Promise<T> {
-  const { json } = await callApi(serve.port, serve.token, method, args);
-  if (!json.ok) throw new Error(`${method}: ${json.error?.message}`);
-  return json.value as T;
-}
+const studio = useStudioInChromium();
 
 describe('an invite link in Chromium', () => {
   it('opens the labeler for its queue as the invited annotator, and nothing else', async () => {
+    const { page, serve, api, consoleErrors } = studio;
     const demo = (await api<{ id: number }[]>('datasets.list'))[0]!;
     const queue = await api<LabelQueue>('labeling.createQueue', { name: 'team pass', datasetId: demo.id });
     const other = await api<LabelQueue>('labeling.createQueue', { name: 'owner only', datasetId: demo.id });

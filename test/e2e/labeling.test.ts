@@ -1,38 +1,21 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { LabelQueue, LabelStats } from '../../shared/labeling';
-import { callApi, REPO_ROOT, type ServeHandle } from '../helpers/serve';
-import { startStudioInChromium, type StudioInChromium } from '../helpers/studio-in-chromium';
+import { REPO_ROOT } from '../helpers/serve';
+import { useStudioInChromium } from '../helpers/studio-in-chromium';
 
-let serve: ServeHandle;
-let page: Page;
-let studio: StudioInChromium | undefined;
-let consoleErrors: string[] = [];
+const studio = useStudioInChromium();
 
-beforeAll(async () => {
-  studio = await startStudioInChromium();
-  ({ serve, page, consoleErrors } = studio);
-});
-
-afterAll(() => studio?.stop());
-
-async function api<T>(method: string, args: unknown = {}): Promise<T> {
-  const { json } = await callApi(serve.port, serve.token, method, args);
-  if (!json.ok) throw new Error(`${method}: ${json.error?.message}`);
-  return json.value as T;
-}
-
-const labeler = () => page.getByTestId('labeler');
+const labeler = () => studio.page.getByTestId('labeler');
 const shownItem = async () => Number(await labeler().getAttribute('data-item-id'));
-const acknowledged = async () => Number(await page.getByTestId('labeler-saved').getAttribute('data-acknowledged'));
-const pending = async () => Number(await page.getByTestId('labeler-saved').getAttribute('data-pending'));
+const acknowledged = async () => Number(await studio.page.getByTestId('labeler-saved').getAttribute('data-acknowledged'));
+const pending = async () => Number(await studio.page.getByTestId('labeler-saved').getAttribute('data-pending'));
 
 /** Presses a key on the labeler and waits until another pair is on screen (or the queue is done). */
 async function pressForNext(key: string): Promise<number> {
   const before = await shownItem();
-  await page.keyboard.press(key);
+  await studio.page.keyboard.press(key);
   // While a pair loads the labeler shows none (item id 0): wait for the next one itself.
   await expect
     .poll(
@@ -45,6 +28,7 @@ async function pressForNext(key: string): Promise<number> {
 
 describe('the labeler against `studio serve`', () => {
   it('makes a queue from the demo dataset and labels 20 pairs keyboard-only: tie, both bad, skip, undo, reload, stats', async () => {
+    const { page, serve, api, consoleErrors } = studio;
     await page.goto(serve.url);
     await page.getByTestId('workspace-header').waitFor();
     await page.keyboard.press('g');
@@ -182,6 +166,7 @@ describe('the labeler against `studio serve`', () => {
   });
 
   it('shows agreement and the conflict queue of two annotators, and decides a conflict from the Stats tab', async () => {
+    const { page, serve, api } = studio;
     const demo = (await api<{ id: number; name: string }[]>('datasets.list')).find((d) => d.name.startsWith('Demo'))!;
     const queue = await api<LabelQueue>('labeling.createQueue', { name: 'two people', datasetId: demo.id, overlap: 2, recheckShare: 0 });
     const plan: Record<string, string[]> = { bob: ['tie', 'tie', 'both_bad', 'tie'], carol: ['tie', 'tie', 'tie', 'tie'] };
@@ -219,7 +204,8 @@ describe('the labeler against `studio serve`', () => {
   });
 
   it('shows a response holding <script> and <img onerror> as text: no such element reaches the page', async () => {
-    const file = join(studio!.dir, 'hostile.jsonl');
+    const { page, serve, api } = studio;
+    const file = join(studio.dir, 'hostile.jsonl');
     const rows = [
       {
         prompt: 'Say hi <b>bold</b>',
