@@ -67,11 +67,17 @@ export async function startStudioInChromium(
  * the started studio's parts, so it may be used in any test or later hook.
  */
 export function useStudioInChromium(
-  options: { viewport?: Viewport; setup?: (studio: StudioInChromium) => Promise<void>; setupTimeoutMs?: number } = {},
+  options: {
+    viewport?: Viewport;
+    /** Seed the workspace with a small demo first (see startStudioInChromium). */
+    smallDemo?: SmallDemoOptions;
+    setup?: (studio: StudioInChromium) => Promise<void>;
+    setupTimeoutMs?: number;
+  } = {},
 ): StudioInChromium {
   let started: StudioInChromium | undefined;
   beforeAll(async () => {
-    started = await startStudioInChromium(options.viewport);
+    started = await startStudioInChromium(options.viewport, options.smallDemo ? { smallDemo: options.smallDemo } : {});
     await options.setup?.(started);
   }, options.setupTimeoutMs);
   afterAll(() => started?.stop());
