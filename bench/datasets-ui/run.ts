@@ -5,6 +5,7 @@ import { openWorkspace } from '../../main/core/workspace';
 import { launchChromium } from '../../test/helpers/browser';
 import { startServe } from '../../test/helpers/serve';
 import { tempDir } from '../../test/helpers/tmp';
+import { insertSyntheticPairs } from '../fixtures';
 import { percentile, type Measurement, type SuiteResult } from '../report';
 
 /**
@@ -20,24 +21,11 @@ export async function run(): Promise<SuiteResult> {
   // 100k records written straight into a new workspace through its store; the studio under test is `studio serve`.
   const fixture = openWorkspace(workspace);
   const datasets = new DatasetStore(fixture.db);
-  const dataset = datasets.createDataset('bench 100k');
-  for (let start = 0; start < 100_000; start += 20_000) {
-    datasets.insertRecords(
-      dataset.id,
-      null,
-      Array.from({ length: 20_000 }, (_, k) => {
-        const i = start + k;
-        return {
-          kind: 'preference' as const,
-          prompt: [{ role: 'user', content: `Question ${i} about topic ${i % 97} with a few more words to wrap` }],
-          chosen: [{ role: 'assistant', content: `Answer ${i}, careful and long enough to fill the cell of the table` }],
-          rejected: [{ role: 'assistant', content: `bad ${i}` }],
-          responses: null,
-          system: null,
-        };
-      }),
-    );
-  }
+  const dataset = insertSyntheticPairs(datasets, 'bench 100k', 100_000, (i) => ({
+    prompt: `Question ${i} about topic ${i % 97} with a few more words to wrap`,
+    chosen: `Answer ${i}, careful and long enough to fill the cell of the table`,
+    rejected: `bad ${i}`,
+  }));
   fixture.close();
   const serve = await startServe(workspace, { STUDIO_NO_DEMO: '1' });
   const browser = await launchChromium();

@@ -8,6 +8,7 @@ import { isRecheckPick, type LabelItem } from '../../shared/labeling';
 import { launchChromium } from '../../test/helpers/browser';
 import { callApi, startServe } from '../../test/helpers/serve';
 import { tempDir } from '../../test/helpers/tmp';
+import { insertSyntheticPairs } from '../fixtures';
 import { loadAverage, percentile, type Measurement, type SuiteResult } from '../report';
 
 const PAIRS = 100_000;
@@ -58,29 +59,11 @@ export async function run(): Promise<SuiteResult> {
   // 100k pairs written straight into a new workspace; the studio under test is `studio serve`.
   const fixture = openWorkspace(workspace);
   const datasets = new DatasetStore(fixture.db);
-  const dataset = datasets.createDataset('bench 100k pairs');
-  for (let start = 0; start < PAIRS; start += 20_000) {
-    datasets.insertRecords(
-      dataset.id,
-      null,
-      Array.from({ length: 20_000 }, (_, k) => {
-        const i = start + k;
-        return {
-          kind: 'preference' as const,
-          prompt: [{ role: 'user', content: `Question ${i}: explain topic ${i % 97} in a short paragraph, with an example.` }],
-          chosen: [
-            {
-              role: 'assistant',
-              content: `Answer ${i}. **Topic ${i % 97}** is best seen through an example:\n\n- first point\n- second point\n\n\`\`\`python\nprint(${i})\n\`\`\``,
-            },
-          ],
-          rejected: [{ role: 'assistant', content: `Answer ${i}, shorter and without the example the question asked for.` }],
-          responses: null,
-          system: null,
-        };
-      }),
-    );
-  }
+  const dataset = insertSyntheticPairs(datasets, 'bench 100k pairs', PAIRS, (i) => ({
+    prompt: `Question ${i}: explain topic ${i % 97} in a short paragraph, with an example.`,
+    chosen: `Answer ${i}. **Topic ${i % 97}** is best seen through an example:\n\n- first point\n- second point\n\n\`\`\`python\nprint(${i})\n\`\`\``,
+    rejected: `Answer ${i}, shorter and without the example the question asked for.`,
+  }));
   const labeling = new LabelingService(fixture.db);
   let t0 = performance.now();
   const queueArgs = {

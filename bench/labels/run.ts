@@ -9,6 +9,7 @@ import { LabelReview } from '../../main/core/labeling/review';
 import { LabelingService } from '../../main/core/labeling/service';
 import { openWorkspace } from '../../main/core/workspace';
 import { tempDir } from '../../test/helpers/tmp';
+import { insertSyntheticPairs } from '../fixtures';
 import { loadAverage, type Measurement, percentile, type SuiteResult } from '../report';
 
 const PAIRS = Number(process.env.BENCH_LABEL_PAIRS ?? 100_000);
@@ -27,19 +28,11 @@ export async function run(): Promise<SuiteResult> {
   try {
     const ws = openWorkspace(join(t.dir, 'ws'));
     const datasets = new DatasetStore(ws.db);
-    const dataset = datasets.createDataset('bench pairs');
-    datasets.insertRecords(
-      dataset.id,
-      null,
-      Array.from({ length: PAIRS }, (_, i) => ({
-        kind: 'preference' as const,
-        prompt: [{ role: 'user', content: `Question ${i}: explain topic ${i % 97} briefly.` }],
-        chosen: [{ role: 'assistant', content: `Answer ${i}, with the example asked for.` }],
-        rejected: [{ role: 'assistant', content: `Answer ${i}, without it.` }],
-        responses: null,
-        system: null,
-      })),
-    );
+    const dataset = insertSyntheticPairs(datasets, 'bench pairs', PAIRS, (i) => ({
+      prompt: `Question ${i}: explain topic ${i % 97} briefly.`,
+      chosen: `Answer ${i}, with the example asked for.`,
+      rejected: `Answer ${i}, without it.`,
+    }));
     const labeling = new LabelingService(ws.db);
     const make = (name: string) =>
       labeling.createQueue({ name, kind: 'pairs', datasetId: dataset.id, guidelines: '', order: 'stored', seed: 1, overlap: 2 });
