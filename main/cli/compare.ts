@@ -11,36 +11,18 @@
 import { resolve } from 'node:path';
 import { CompareReportResult } from '../../shared/compare-report';
 import type { EvalModelRef, Suite } from '../../shared/evals';
-import type { Job } from '../../shared/jobs';
 import type { Run } from '../../shared/runs';
 import type { SideBySideSet } from '../../shared/side-by-side';
-import { call, jobSettled } from '../core/client';
+import { call } from '../core/client';
 import type { Studio } from '../core/studio';
 import { CliError, EXIT, type Command, type CommandContext } from './commands';
+import { followJobToEnd } from './follow-job';
 
 const USAGE =
   'studio compare RUN_ID [RUN_ID…] [--suite NAME] [--generations split:test|split:train|suite:NAME|FILE.jsonl] --out report.html [--workspace DIR] [--json]';
 
 /** The most checkpoint columns a side-by-side set takes after the base (shared/side-by-side.ts: 8 columns). */
 const MAX_GENERATION_RUNS = 7;
-
-/** Prints a job's progress on stderr (one rewritten line on a terminal) until `off` is called. */
-function followJob(ctx: CommandContext, studio: Studio, job: Job): () => void {
-  if (ctx.json) return () => {};
-  ctx.io.err(`${job.title} (job #${job.id})`);
-  let last = '';
-  const off = studio.events.subscribe((e) => {
-    if (e.type !== 'job.updated' || e.job.id !== job.id || e.job.status !== 'running') return;
-    const line = `${Math.round(e.job.progress * 100)}% ${e.job.progressMessage ?? ''}`;
-    if (line === last || !process.stderr.isTTY) return;
-    last = line;
-    process.stderr.write(`\r${line}\x1b[K`);
-  });
-  return () => {
-    off();
-    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-  };
-}
 
 /**
  * The side-by-side set `--generations` names: the first run's base (step 0)
@@ -91,13 +73,7 @@ async function generationsSet(studio: Studio, source: string, runs: Run[]): Prom
 /** Generates what the cache lacks for the set (eval jobs, waited for in turn); a job that fails stops the report. */
 async function generate(ctx: CommandContext, studio: Studio, set: SideBySideSet): Promise<void> {
   for (const job of await call(studio, 'compare.generate', set)) {
-    const stop = followJob(ctx, studio, job);
-    let done: Job;
-    try {
-      done = await jobSettled(studio, job.id);
-    } finally {
-      stop();
-    }
+    const done = await followJobToEnd(ctx, studio, job);
     if (done.status !== 'succeeded')
       throw new CliError(
         `Generating for the report: ${done.error?.message ?? `job #${done.id} ${done.status}`}`,
@@ -141,13 +117,7 @@ export const compareCommand: Command = {
         ...(suite ? { suite } : {}),
         ...(generations ? { generations } : {}),
       });
-      const stop = followJob(ctx, studio, job);
-      let done: Job;
-      try {
-        done = await jobSettled(studio, job.id);
-      } finally {
-        stop();
-      }
+      const done = await followJobToEnd(ctx, studio, job);
       if (done.status !== 'succeeded')
         throw new CliError(done.error?.message ?? `The report job #${done.id} ${done.status}.`, done.error?.code ?? 'JOB_FAILED');
       const result = CompareReportResult.parse(done.result);

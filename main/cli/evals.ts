@@ -7,9 +7,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GenerationSampling, type EvalJobResult, type EvalModelRef, type EvalResult, type SuiteItem } from '../../shared/evals';
 import { StudioError } from '../../shared/result';
-import { call, jobSettled } from '../core/client';
+import { call } from '../core/client';
 import type { Studio } from '../core/studio';
 import { CliError, EXIT, type Command, type CommandContext } from './commands';
+import { followJobToEnd } from './follow-job';
 import { keyValues, table } from './output';
 
 const USAGE = [
@@ -161,29 +162,7 @@ async function runEval(ctx: CommandContext): Promise<number> {
     const model = await modelRef(ctx, studio);
     const suite = await suiteArg(ctx, studio);
     const job = await call(studio, 'evals.start', { model, suite });
-    if (!ctx.json) ctx.io.err(`${job.title} (job #${job.id})`);
-    let last = '';
-    const off = studio.events.subscribe((e) => {
-      if (ctx.json || e.type !== 'job.updated' || e.job.id !== job.id || e.job.status !== 'running') return;
-      const line = `${Math.round(e.job.progress * 100)}% ${e.job.progressMessage ?? ''}`;
-      if (line === last) return;
-      last = line;
-      if (process.stderr.isTTY) process.stderr.write(`\r${line}\x1b[K`);
-    });
-    const logOff = studio.events.subscribe((e) => {
-      if (!ctx.json && e.type === 'job.log' && e.line.jobId === job.id && e.line.level !== 'debug') {
-        if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-        ctx.io.err(`  ${e.line.message}`);
-      }
-    });
-    let done;
-    try {
-      done = await jobSettled(studio, job.id);
-    } finally {
-      off();
-      logOff();
-      if (process.stderr.isTTY && !ctx.json) process.stderr.write('\r\x1b[K');
-    }
+    const done = await followJobToEnd(ctx, studio, job, { logs: true });
     if (done.status !== 'succeeded')
       throw new CliError(done.error?.message ?? `The evaluation ${done.status}.`, done.error?.code ?? 'JOB_FAILED');
     const result = done.result as EvalJobResult;

@@ -6,9 +6,10 @@
 import { resolve } from 'node:path';
 import type { GenerateCandidatesResult, ModelRef } from '../../shared/labeling';
 import { StudioError } from '../../shared/result';
-import { call, jobSettled } from '../core/client';
+import { call } from '../core/client';
 import type { Studio } from '../core/studio';
 import { CliError, EXIT, type Command, type CommandContext } from './commands';
+import { followJobToEnd } from './follow-job';
 import { resolveQueue } from './label';
 
 const USAGE =
@@ -89,22 +90,7 @@ export const generateCandidatesCommand: Command = {
         sampling: Object.fromEntries(Object.entries(sampling).filter(([, v]) => v !== undefined)),
         ...(n !== undefined ? { n } : {}),
       });
-      if (!ctx.json) ctx.io.err(`${job.title} (job #${job.id})`);
-      let last = '';
-      const off = studio.events.subscribe((e) => {
-        if (ctx.json || e.type !== 'job.updated' || e.job.id !== job.id || e.job.status !== 'running') return;
-        const line = `${Math.round(e.job.progress * 100)}% ${e.job.progressMessage ?? ''}`;
-        if (line === last) return;
-        last = line;
-        if (process.stderr.isTTY) process.stderr.write(`\r${line}\x1b[K`);
-      });
-      let done;
-      try {
-        done = await jobSettled(studio, job.id);
-      } finally {
-        off();
-        if (process.stderr.isTTY && !ctx.json) process.stderr.write('\r\x1b[K');
-      }
+      const done = await followJobToEnd(ctx, studio, job);
       if (done.status !== 'succeeded')
         throw new CliError(
           `${done.error?.message ?? `The generation ${done.status}.`} Run the same command again to continue where it stopped.`,
