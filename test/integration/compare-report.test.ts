@@ -6,7 +6,9 @@
  * and a CSV per table beside it — through a `compare-report` job in a worker
  * (cancel leaves no file); `--generations` adds the answers of the base and
  * each run's last checkpoint, generating what the cache lacks; bad arguments
- * are exit 1 with one sentence.
+ * are exit 1 with one sentence. The workspace's demo is a small one
+ * (test/helpers/small-demo.ts): the tiny suite's preference item scores a few
+ * dozen held-out pairs, not the demo's 274.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { call, jobSettled } from '../../main/core/client';
 import { createStudio } from '../../main/core/studio';
 import { TINY_SUITE, tinyComparedRuns } from '../helpers/compare-runs';
 import { REPO_ROOT, STUDIO_BIN } from '../helpers/serve';
+import { smallDemoAssets } from '../helpers/small-demo';
 import { tempDir } from '../helpers/tmp';
 
 const t = tempDir();
@@ -25,7 +28,7 @@ const workspace = join(t.dir, 'ws');
 let runIds: number[] = [];
 
 beforeAll(async () => {
-  const studio = createStudio({ workspaceDir: workspace });
+  const studio = createStudio({ workspaceDir: workspace, assetsDir: smallDemoAssets(t.dir) });
   try {
     await studio.seedDemo();
     runIds = await tinyComparedRuns(

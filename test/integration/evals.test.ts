@@ -7,7 +7,9 @@
  * bad; the eval of a trained model on the demo test split equals what the
  * trainer logged at its last step (its exported model, and its checkpoint
  * with the run's base model as the reference for rewards/*); and `studio
- * eval` does the same as a real process.
+ * eval` does the same as a real process. The workspace's demo dataset is a
+ * small one (test/helpers/small-demo.ts: a few dozen held-out pairs) beside
+ * the demo's own multiple-choice task and text, which the first test checks.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -20,6 +22,7 @@ import { PRESETS } from '../../shared/objectives';
 import { call, jobSettled } from '../../main/core/client';
 import { createStudio, type Studio } from '../../main/core/studio';
 import { REPO_ROOT, STUDIO_BIN } from '../helpers/serve';
+import { smallDemoAssets } from '../helpers/small-demo';
 import { tempDir } from '../helpers/tmp';
 
 let studio: Studio;
@@ -27,7 +30,7 @@ let demoModelId = 0;
 const t = tempDir();
 
 beforeAll(async () => {
-  studio = createStudio({ workspaceDir: join(t.dir, 'ws') });
+  studio = createStudio({ workspaceDir: join(t.dir, 'ws'), assetsDir: smallDemoAssets(t.dir) });
   await studio.seedDemo();
   demoModelId = (await studio.demoModel())!.id;
 });

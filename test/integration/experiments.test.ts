@@ -3,7 +3,9 @@
  * demo workspace: `studio sweep --quick` as a real process runs the quick
  * grid (MMPO and DPO × β 0.01 and 0.5 × one seed; cut to 2 steps a run for
  * CI through the sweep file's shared config) with the demo suite at step 0
- * and the checkpoint, and writes the table, the figure and the results; and
+ * and the checkpoint (on a workspace seeded with a small demo, a few dozen
+ * held-out pairs: test/helpers/small-demo.ts), and writes the table, the
+ * figure and the results; and
  * an experiment paused as a whole holds its queued run, stops its running
  * one at a checkpoint, resumes and cancels as one.
  */
@@ -18,6 +20,7 @@ import type { ExperimentResults } from '../../shared/experiment-report';
 import { call, jobSettled } from '../../main/core/client';
 import { createStudio, type Studio } from '../../main/core/studio';
 import { REPO_ROOT, STUDIO_BIN, waitFor } from '../helpers/serve';
+import { seedSmallDemo } from '../helpers/small-demo';
 import { tempDir } from '../helpers/tmp';
 
 const run = promisify(execFile);
@@ -34,6 +37,7 @@ describe('studio sweep --quick', () => {
   it(
     'runs the quick grid end to end and writes the table, the figure and the numbers per run and checkpoint',
     async () => {
+      await seedSmallDemo(join(t.dir, 'cli-ws'));
       const file = join(t.dir, 'sweep.json');
       writeFileSync(file, JSON.stringify({ ...DEMO_SWEEP, config: { ...DEMO_SWEEP.config, ...TINY } }));
       const out = join(t.dir, 'report');
