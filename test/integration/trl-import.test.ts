@@ -9,7 +9,7 @@
  * evaluated by the studio.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRESETS } from '../../shared/objectives';
@@ -19,6 +19,7 @@ import type { EvalResult } from '../../shared/evals';
 import { createStudio, type Studio } from '../../main/core/studio';
 import { call, jobSettled } from '../../main/core/client';
 import { REPO_ROOT, STUDIO_BIN } from '../helpers/serve';
+import { smallDemoAssets } from '../helpers/small-demo';
 import { tempDir } from '../helpers/tmp';
 import { requireVenv, runPython, skipPython, TRL_VENV } from '../helpers/python-venv';
 import * as tf from '@tensorflow/tfjs';
@@ -32,7 +33,8 @@ let studio: Studio;
 let snapshot = { id: 0, name: '', contentHash: '', trainCount: 0, testCount: 0 };
 
 beforeAll(async () => {
-  studio = createStudio({ workspaceDir });
+  // A small demo (test/helpers/small-demo.ts): what is exported and trained is the snapshot's rows, whatever their number.
+  studio = createStudio({ workspaceDir, assetsDir: smallDemoAssets(t.dir) });
   await studio.seedDemo();
   await call(studio, 'models.register', { path: FIXTURE });
   snapshot = (await call(studio, 'snapshots.list', {}))[0]!;
@@ -349,7 +351,8 @@ describe('bad input', () => {
 });
 
 // ---------------------------------------------------------------------------
-// The output of a real TRL run: an exported project trained for 2 steps by accelerate launch (as trl-export.test.ts does)
+// The output of a real TRL run: an exported project trained for 2 steps by accelerate launch. This is also the TRL
+// export's own test of train.py (issue 16): that it trains under accelerate and writes what TRL writes.
 
 describe.skipIf(skipPython)('a real TRL output (accelerate launch of an exported project)', () => {
   let result: TrlImportResult;
@@ -393,6 +396,29 @@ describe.skipIf(skipPython)('a real TRL output (accelerate launch of an exported
     // The project folder itself: its output/ is found, and its manifest beside it.
     result = await importTrl(projectDir);
   }, 420_000);
+
+  it('trained MMPO with LoRA for 2 steps, logging TRL-named metrics and writing a PEFT checkpoint at each', () => {
+    const output = join(projectDir, 'output');
+    const state = JSON.parse(readFileSync(join(output, 'trainer_state.json'), 'utf8')) as { log_history: Record<string, number>[] };
+    const steps = state.log_history.filter((entry) => 'loss' in entry);
+    expect(steps.map((entry) => entry['step'])).toEqual([1, 2]);
+    for (const entry of steps) {
+      for (const name of [
+        'loss',
+        'rewards/chosen',
+        'rewards/accuracies',
+        'rewards/margins',
+        'logps/chosen',
+        'mmpo/weight_chosen',
+        'grad_norm',
+      ])
+        expect(Number.isFinite(entry[name]), `step ${entry['step']}: ${name}`).toBe(true);
+      // (M4) w_w = σ(s_w − s_l), a share (summed log-probs make it nearly one-hot: mmpo-spec.md "Scale matters").
+      expect(entry['mmpo/weight_chosen']).toBeGreaterThanOrEqual(0);
+      expect(entry['mmpo/weight_chosen']).toBeLessThanOrEqual(1);
+    }
+    for (const step of [1, 2]) expect(existsSync(join(output, `checkpoint-${step}`, 'adapter_model.safetensors'))).toBe(true);
+  });
 
   it('imports the log under the studio’s names, the PEFT checkpoints, and the snapshot by the manifest’s hash', async () => {
     expect(result).toMatchObject({
