@@ -1,15 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { type ServeHandle } from '../helpers/serve';
-import { startStudioInChromium, type StudioInChromium } from '../helpers/studio-in-chromium';
+import { describe, expect, it } from 'vitest';
+import { useStudioInChromium } from '../helpers/studio-in-chromium';
 
-let serve: ServeHandle;
-let page: Page;
-let studio: StudioInChromium | undefined;
-let dir: string;
-let consoleErrors: string[] = [];
+const studio = useStudioInChromium({ viewport: { width: 1440, height: 900 } });
 
 /** Ten good rows (one exact duplicate pair, one identical pair) and two broken ones at lines 6 and 7. */
 const FILE_LINES = [
@@ -27,18 +21,12 @@ const FILE_LINES = [
   { prompt: 'What is the boiling point of water at sea level?', chosen: '100 °C.', rejected: '50 °C.' },
 ].map((l) => (typeof l === 'string' ? l : JSON.stringify(l)));
 
-const rows = () => page.getByTestId('record-row');
-const totalText = () => page.getByTestId('records-total').textContent();
-
-beforeAll(async () => {
-  studio = await startStudioInChromium({ width: 1440, height: 900 });
-  ({ serve, page, consoleErrors, dir } = studio);
-});
-
-afterAll(() => studio?.stop());
+const rows = () => studio.page.getByTestId('record-row');
+const totalText = () => studio.page.getByTestId('records-total').textContent();
 
 describe('the Datasets page against `studio serve`', () => {
   it('lists the demo dataset and opens it in a virtualized table', async () => {
+    const { page, serve } = studio;
     await page.goto(serve.url);
     await page.getByTestId('workspace-header').waitFor();
     await page.keyboard.press('g');
@@ -60,6 +48,7 @@ describe('the Datasets page against `studio serve`', () => {
   });
 
   it('imports a picked file: preview, detected format, progress, and a report of the bad rows by line', async () => {
+    const { page, serve, dir } = studio;
     const file = join(dir, 'e2e-pairs.jsonl');
     writeFileSync(file, FILE_LINES.join('\n') + '\n');
     await page.goto(`${serve.url.split('#')[0]}#/datasets`);
@@ -113,6 +102,7 @@ describe('the Datasets page against `studio serve`', () => {
   });
 
   it('searches, filters by flag, opens and edits a record', async () => {
+    const { page } = studio;
     await page.keyboard.press('/');
     await expect.poll(() => page.locator(':focus').getAttribute('data-testid')).toBe('search-input');
     await page.keyboard.type('volcano*');
@@ -143,6 +133,7 @@ describe('the Datasets page against `studio serve`', () => {
   });
 
   it('tags selected rows in bulk, then filters by the tag', async () => {
+    const { page } = studio;
     await rows().nth(0).getByTestId('record-check').check();
     await rows().nth(1).getByTestId('record-check').check();
     expect(await page.getByTestId('selection-count').textContent()).toBe('2 selected');
@@ -172,6 +163,7 @@ describe('the Datasets page against `studio serve`', () => {
   });
 
   it('moves through rows with the keyboard and opens one with Enter', async () => {
+    const { page } = studio;
     await rows().first().focus();
     const focused = () => page.locator(':focus').getAttribute('data-index');
     await page.keyboard.press('ArrowDown');
@@ -187,6 +179,7 @@ describe('the Datasets page against `studio serve`', () => {
   });
 
   it('finds the duplicate pair and keeps one', async () => {
+    const { page } = studio;
     await page.getByTestId('tab-duplicates').click();
     const group = page.getByTestId('dup-group');
     // The search is a job in a worker process: give it time to start.
@@ -200,6 +193,7 @@ describe('the Datasets page against `studio serve`', () => {
   });
 
   it('splits, freezes a snapshot and exports it with a download link', async () => {
+    const { page } = studio;
     await page.getByTestId('split-button').click();
     const split = page.getByTestId('split-dialog');
     await split.getByTestId('split-fraction').fill('0.3');
@@ -241,6 +235,7 @@ describe('the Datasets page against `studio serve`', () => {
   });
 
   it('creates an empty dataset from the list', async () => {
+    const { page, consoleErrors } = studio;
     await page.keyboard.press('Escape');
     await page.getByText('← Datasets').click();
     await page.getByTestId('create-dataset').click();
@@ -260,6 +255,7 @@ describe('the Datasets page against `studio serve`', () => {
   });
 
   it('on 40k records: pages to the end by key, and shows snapshot and duplicate jobs with progress and a cancel button', async () => {
+    const { page, serve, dir } = studio;
     const file = join(dir, 'large.jsonl');
     const words = 'river stone cloud lamp field song paper glass bread light'.split(' ');
     const line = (i: number) =>

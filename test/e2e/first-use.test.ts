@@ -6,16 +6,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { type ServeHandle } from '../helpers/serve';
-import { startStudioInChromium, type StudioInChromium } from '../helpers/studio-in-chromium';
+import { describe, expect, it } from 'vitest';
+import { useStudioInChromium } from '../helpers/studio-in-chromium';
 
-let serve: ServeHandle;
-let page: Page;
-let studio: StudioInChromium | undefined;
-let dir: string;
-let consoleErrors: string[] = [];
+const studio = useStudioInChromium();
 
 const DATASET = 'first-pairs';
 /** 30 preference pairs with distinct prompts: enough for a split with both sides. */
@@ -23,24 +17,18 @@ const LINES = Array.from({ length: 30 }, (_, i) =>
   JSON.stringify({ prompt: `Question ${i}: what is ${i} plus ${i}?`, chosen: `It is ${2 * i}.`, rejected: `It is ${2 * i + 1}.` }),
 );
 
-const focusedTestId = () => page.locator(':focus').getAttribute('data-testid');
+const focusedTestId = () => studio.page.locator(':focus').getAttribute('data-testid');
 
 /** The page is not blank: the navigation is there, the main area shows something, and no boundary caught an error. */
 async function expectAlive(): Promise<void> {
-  await page.getByRole('navigation', { name: 'Studio areas' }).waitFor();
-  expect(((await page.locator('main').textContent()) ?? '').trim().length).toBeGreaterThan(0);
-  expect(await page.getByTestId('error-boundary').count()).toBe(0);
+  await studio.page.getByRole('navigation', { name: 'Studio areas' }).waitFor();
+  expect(((await studio.page.locator('main').textContent()) ?? '').trim().length).toBeGreaterThan(0);
+  expect(await studio.page.getByTestId('error-boundary').count()).toBe(0);
 }
-
-beforeAll(async () => {
-  studio = await startStudioInChromium();
-  ({ serve, page, consoleErrors, dir } = studio);
-});
-
-afterAll(() => studio?.stop());
 
 describe('a new user in Chromium against `studio serve`', () => {
   it('imports a small file; the dataset says it has no split and what training needs', async () => {
+    const { page, serve, dir } = studio;
     const file = join(dir, `${DATASET}.jsonl`);
     writeFileSync(file, LINES.join('\n') + '\n');
     await page.goto(`${serve.url.split('#')[0]}#/datasets`);
@@ -59,6 +47,7 @@ describe('a new user in Chromium against `studio serve`', () => {
   });
 
   it('takes j/k and Enter right after navigating, with no Tab first', async () => {
+    const { page } = studio;
     await page.keyboard.press('g');
     await page.keyboard.press('d');
     await page.getByTestId('datasets-table').waitFor();
@@ -91,6 +80,7 @@ describe('a new user in Chromium against `studio serve`', () => {
   });
 
   it('walks job → datasets → runs → job without blanking the app', async () => {
+    const { page, consoleErrors } = studio;
     const jobUrl = page.url();
     await expect.poll(() => page.getByTestId('job-log').textContent()).toMatch(/\S/);
     await page.getByRole('link', { name: 'Datasets' }).click();
@@ -109,6 +99,7 @@ describe('a new user in Chromium against `studio serve`', () => {
   });
 
   it('shows a page that throws as an error in words with a way back, and recovers on leaving it', async () => {
+    const { page, consoleErrors } = studio;
     // A malformed answer (a log that is not a list) makes the job page throw while rendering.
     await page.route('**/api/jobs.logs', (route) =>
       route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ok: true, value: { broken: true } }) }),
@@ -134,6 +125,7 @@ describe('a new user in Chromium against `studio serve`', () => {
   });
 
   it('splits and snapshots the imported dataset from the launcher, then launches a run on it', async () => {
+    const { page, serve } = studio;
     await page.goto(`${serve.url.split('#')[0]}#/runs/new`);
     await page.getByTestId('launch-page').waitFor();
     const picker = page.getByTestId('launch-snapshot');
@@ -169,6 +161,7 @@ describe('a new user in Chromium against `studio serve`', () => {
   });
 
   it("shows the run's log as the CLI prints it, with search and follow; the finished job's note says it finished", async () => {
+    const { page, serve, consoleErrors } = studio;
     await expect
       .poll(() => page.getByTestId('run-page').getByTestId('run-status').textContent(), { timeout: 90_000, interval: 250 })
       .toBe('succeeded');

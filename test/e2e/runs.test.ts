@@ -1,23 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { callApi, REPO_ROOT, type ServeHandle } from '../helpers/serve';
-import { startStudioInChromium, type StudioInChromium } from '../helpers/studio-in-chromium';
+import { describe, expect, it } from 'vitest';
+import { callApi, REPO_ROOT } from '../helpers/serve';
+import { useStudioInChromium } from '../helpers/studio-in-chromium';
 
-let serve: ServeHandle;
-let page: Page;
-let studio: StudioInChromium | undefined;
-let consoleErrors: string[] = [];
+const studio = useStudioInChromium();
 
 const TINY_LLAMA = join(REPO_ROOT, 'test/fixtures/models/tiny-llama');
 
-const status = () => page.getByTestId('run-page').getByTestId('run-status').textContent();
-const step = async () => Number(/Step (\d+)/.exec((await page.getByTestId('run-step').textContent()) ?? '')?.[1] ?? NaN);
-const progress = async () => Number(await page.getByTestId('run-progress').getByRole('progressbar').getAttribute('aria-valuenow'));
+const status = () => studio.page.getByTestId('run-page').getByTestId('run-status').textContent();
+const step = async () => Number(/Step (\d+)/.exec((await studio.page.getByTestId('run-step').textContent()) ?? '')?.[1] ?? NaN);
+const progress = async () => Number(await studio.page.getByTestId('run-progress').getByRole('progressbar').getAttribute('aria-valuenow'));
 const lossPoints = async () =>
   Number(
-    (await page
+    (await studio.page
       .getByTestId('chart-loss')
       .getAttribute('data-points')
       .catch(() => null)) ?? 0,
@@ -33,15 +29,9 @@ function trainWorkerPid(servePid: number): number {
   return Number(worker.trim().split(/\s+/)[0]);
 }
 
-beforeAll(async () => {
-  studio = await startStudioInChromium();
-  ({ serve, page, consoleErrors } = studio);
-});
-
-afterAll(() => studio?.stop());
-
 describe('the Runs area against `studio serve`', () => {
   it('launches an MMPO run from the form: model registered by path, preset switches, validation next to fields', async () => {
+    const { page, serve } = studio;
     await page.goto(serve.url);
     await page.getByTestId('workspace-header').waitFor();
     await page.keyboard.press('g');
@@ -96,6 +86,7 @@ describe('the Runs area against `studio serve`', () => {
   });
 
   it('shows the run live: progress, loss chart, pause, resume where it stopped', async () => {
+    const { page } = studio;
     await expect.poll(lossPoints, { timeout: 90_000, interval: 200 }).toBeGreaterThan(0);
     await expect.poll(progress).toBeGreaterThan(0);
     expect(await status()).toBe('running');
@@ -116,6 +107,7 @@ describe('the Runs area against `studio serve`', () => {
   });
 
   it('lists a run whose worker died as interrupted, with a banner and Resume; the run can then be cancelled', async () => {
+    const { page, serve, consoleErrors } = studio;
     await page.keyboard.press('g');
     await page.keyboard.press('r');
     await page.getByTestId('runs-table').waitFor();
