@@ -1,13 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../shared/datasets';
 import type { Invite } from '../../shared/invites';
 import type { Job } from '../../shared/jobs';
 import type { LabelItem, LabelQueue } from '../../shared/labeling';
-import { callApi, REPO_ROOT, type ServeHandle } from '../helpers/serve';
-import { startStudioInChromium, type StudioInChromium } from '../helpers/studio-in-chromium';
+import { REPO_ROOT } from '../helpers/serve';
+import { useStudioInChromium } from '../helpers/studio-in-chromium';
 
 /**
  * The labeling tools the queue page offers (issue 18: every item in the app):
@@ -15,51 +14,42 @@ import { startStudioInChromium, type StudioInChromium } from '../helpers/studio-
  * driven in Chromium against `studio serve` on the demo workspace, with tiny
  * generations so the jobs are quick.
  */
-let serve: ServeHandle;
-let page: Page;
-let studio: StudioInChromium | undefined;
 let demoDatasetId = 0;
 let recordIds: number[] = [];
 let demoModelId = 0;
 
-async function api<T>(method: string, args: unknown = {}): Promise<T> {
-  const { json } = await callApi(serve.port, serve.token, method, args);
-  if (!json.ok) throw new Error(`${method}: ${json.error?.message}`);
-  return json.value as T;
-}
-
 async function settled(jobId: number): Promise<Job> {
   for (;;) {
-    const job = await api<Job>('jobs.get', { id: jobId });
+    const job = await studio.api<Job>('jobs.get', { id: jobId });
     if (job.finishedAt) return job;
     await new Promise((r) => setTimeout(r, 300));
   }
 }
 
-beforeAll(async () => {
-  studio = await startStudioInChromium();
-  ({ serve, page } = studio);
-  const datasets = await api<Dataset[]>('datasets.list');
-  demoDatasetId = datasets.find((d) => d.name.startsWith('Demo: rule following'))!.id;
-  const records = await api<{ rows: { id: number }[] }>('records.query', { datasetId: demoDatasetId, limit: 4 });
-  recordIds = records.rows.map((r) => r.id);
-  const models = await api<{ id: number; name: string }[]>('models.list');
-  demoModelId = models.find((m) => /demo/i.test(m.name))!.id;
-  await page.goto(serve.url);
-  await page.getByTestId('workspace-header').waitFor();
-}, 120_000);
-
-afterAll(() => studio?.stop());
+const studio = useStudioInChromium({
+  setup: async ({ api, page, serve }) => {
+    const datasets = await api<Dataset[]>('datasets.list');
+    demoDatasetId = datasets.find((d) => d.name.startsWith('Demo: rule following'))!.id;
+    const records = await api<{ rows: { id: number }[] }>('records.query', { datasetId: demoDatasetId, limit: 4 });
+    recordIds = records.rows.map((r) => r.id);
+    const models = await api<{ id: number; name: string }[]>('models.list');
+    demoModelId = models.find((m) => /demo/i.test(m.name))!.id;
+    await page.goto(serve.url);
+    await page.getByTestId('workspace-header').waitFor();
+  },
+  setupTimeoutMs: 120_000,
+});
 
 async function openQueue(id: number) {
-  await page.evaluate(`window.location.hash = '/labeling/${id}'`);
+  await studio.page.evaluate(`window.location.hash = '/labeling/${id}'`);
   // The queue was made through the API behind the page's back: reload so the page reads the queue list afresh.
-  await page.reload();
-  await page.getByTestId('queue-page').waitFor();
+  await studio.page.reload();
+  await studio.page.getByTestId('queue-page').waitFor();
 }
 
 describe('labeling tools on the queue page', () => {
   it('generates candidates for a prompts queue with the demo model, then one pair is labeled', async () => {
+    const { page, api } = studio;
     await api('labeling.createAnnotator', { name: 'alice' });
     const queue = await api<LabelQueue>('labeling.createQueue', {
       name: 'gen',
@@ -115,7 +105,7 @@ describe('labeling tools on the queue page', () => {
 
     // Importing the exported line back adds nothing (a duplicate); a line that is not JSON and one naming a pair this queue
     // does not have are reported with their line numbers.
-    const mixed = join(studio!.dir, 'labels-mixed.jsonl');
+    const mixed = join(studio.dir, 'labels-mixed.jsonl');
     writeFileSync(
       mixed,
       [lines[0], '{not json', JSON.stringify({ ...JSON.parse(lines[0]!), pair_hash: 'f'.repeat(64) })].join('\n') + '\n',
@@ -135,6 +125,7 @@ describe('labeling tools on the queue page', () => {
   }, 240_000);
 
   it('invites an annotator: the link is shown once, listed, and revoked', async () => {
+    const { page, api } = studio;
     const queue = (await api<LabelQueue[]>('labeling.queues')).find((q) => q.name === 'gen')!;
     await openQueue(queue.id);
     await page.getByTestId('invite-annotator').click();
@@ -152,6 +143,7 @@ describe('labeling tools on the queue page', () => {
   });
 
   it('shows an arena queue’s results: wins, win rate with its interval, ratings, and the sources on request', async () => {
+    const { page, api } = studio;
     const tiny = await api<{ id: number }>('models.register', { path: join(REPO_ROOT, 'test', 'fixtures', 'models', 'tiny-llama') });
     const queue = await api<LabelQueue>('labeling.createQueue', {
       name: 'arena',
@@ -196,6 +188,7 @@ describe('labeling tools on the queue page', () => {
   }, 240_000);
 
   it('follows a generation started elsewhere (the CLI, another window) inline, and cancels it', async () => {
+    const { page, api } = studio;
     const records = await api<{ rows: { id: number }[] }>('records.query', { datasetId: demoDatasetId, offset: 10, limit: 12 });
     const queue = await api<LabelQueue>('labeling.createQueue', {
       name: 'long',
@@ -216,6 +209,7 @@ describe('labeling tools on the queue page', () => {
   }, 120_000);
 
   it('orders a queue by uncertainty with the demo model: the header then names the model', async () => {
+    const { page, api } = studio;
     const queue = (await api<LabelQueue[]>('labeling.queues')).find((q) => q.name === 'gen')!;
     await openQueue(queue.id);
     expect(await page.getByTestId('queue-order-label').textContent()).toBe('order as stored');
@@ -232,6 +226,7 @@ describe('labeling tools on the queue page', () => {
   }, 180_000);
 
   it('makes a relabel queue from record ids typed in New queue (bad ids named) and from the datasets page’s selection', async () => {
+    const { page, api } = studio;
     await page.evaluate("window.location.hash = '/labeling'");
     await page.getByTestId('labeling-page').waitFor();
     await page.getByTestId('new-queue').click();
