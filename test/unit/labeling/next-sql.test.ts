@@ -27,6 +27,7 @@ import {
   undoTarget,
 } from '../../../shared/labeling';
 import { freshDbEachTest, mulberry32 } from '../../helpers/db';
+import { shuffledPairsQueue } from '../../helpers/label-queue';
 
 const freshDb = freshDbEachTest();
 
@@ -120,32 +121,7 @@ function servedBy(service: LabelingService, queueId: number, annotatorId: number
 /** A queue of `pairs` pairs in a shuffled order, with this overlap and re-serve share. */
 function makeQueue(d: Db, seed: number, pairs: number, overlap: number, share: number) {
   const store = new LabelStore(d);
-  const queueId = store.insertQueue({
-    name: `q${seed}`,
-    kind: 'pairs',
-    datasetId: null,
-    snapshotId: null,
-    guidelines: '',
-    order: 'random',
-    seed,
-    overlap,
-    skipped: 0,
-    notes: [],
-  });
-  const rand = mulberry32(seed);
-  const positions = Array.from({ length: pairs }, (_, i) => i).sort(() => rand() - 0.5);
-  store.insertItems(
-    queueId,
-    positions.map((position, i) => ({
-      recordId: null,
-      prompt: JSON.stringify([{ role: 'user', content: `Question ${i}` }]),
-      system: null,
-      a: JSON.stringify([{ role: 'assistant', content: `Good answer ${i}` }]),
-      b: JSON.stringify([{ role: 'assistant', content: `Bad answer ${i}` }]),
-      contentHash: `${seed}-${i}`.padStart(64, '0'),
-      position,
-    })),
-  );
+  const { queueId } = shuffledPairsQueue(store, seed, pairs, overlap);
   new LabelReview(d).store.setRecheckShare(queueId, share);
   return { queueId, items: store.itemSummaries(queueId).map((it) => it.id) };
 }

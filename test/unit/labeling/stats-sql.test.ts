@@ -17,7 +17,8 @@ import { LabelingService } from '../../../main/core/labeling/service';
 import { agreementFromCells, STATS_CONFLICTS } from '../../../main/core/labeling/stats';
 import { foldLabels, type LabelAction, type LabelStats, type PairLabel, type Side } from '../../../shared/labeling';
 import { cohenKappa, krippendorffAlphaNominal, percentAgreement, positionBiasOf } from '../../../shared/stats/agreement';
-import { freshDbEachTest, mulberry32 } from '../../helpers/db';
+import { freshDbEachTest } from '../../helpers/db';
+import { shuffledPairsQueue } from '../../helpers/label-queue';
 
 const freshDb = freshDbEachTest();
 
@@ -25,36 +26,10 @@ const LABELS: PairLabel[] = ['a', 'b', 'tie', 'both_bad'];
 
 /** A queue of `pairs` pairs and four annotators' random key presses, re-serve answers and decisions on it. */
 function randomQueue(d: Db, seed: number, pairs: number, presses: number): number {
-  const rand = mulberry32(seed);
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   // Written through the stores, not the service, so the same code fills a workspace from before migration 0011.
   const store = new LabelStore(d);
-  const queueId = store.insertQueue({
-    name: `q${seed}`,
-    kind: 'pairs',
-    datasetId: null,
-    snapshotId: null,
-    guidelines: '',
-    order: 'random',
-    seed,
-    overlap: 3,
-    skipped: 0,
-    notes: [],
-  });
-  // Positions shuffled, so the queue's order is not the items' id order.
-  const positions = Array.from({ length: pairs }, (_, i) => i).sort(() => rand() - 0.5);
-  store.insertItems(
-    queueId,
-    positions.map((position, i) => ({
-      recordId: null,
-      prompt: JSON.stringify([{ role: 'user', content: `Question ${i}` }]),
-      system: null,
-      a: JSON.stringify([{ role: 'assistant', content: `Good answer ${i}` }]),
-      b: JSON.stringify([{ role: 'assistant', content: `Bad answer ${i}` }]),
-      contentHash: `${seed}-${i}`.padStart(64, '0'),
-      position,
-    })),
-  );
+  const { queueId, rand } = shuffledPairsQueue(store, seed, pairs, 3);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const annotators = ['ann', 'ben', 'cy', 'dee'].map((name) => store.findAnnotatorByName(name) ?? store.insertAnnotator(name));
   const items = store.itemSummaries(queueId).map((it) => it.id);
   const review = new LabelReview(d);
