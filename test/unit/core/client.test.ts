@@ -5,25 +5,9 @@ import { StudioError } from '../../../shared/result';
 import { call, jobSettled } from '../../../main/core/client';
 import { EventHub } from '../../../main/core/events';
 import { registerHandlers, type Handlers } from '../../../main/core/handlers';
+import { jobFixture } from '../../helpers/job';
 
-const job = (id: number, status: Job['status']): Job => ({
-  id,
-  kind: 'self-test',
-  title: 't',
-  status,
-  lane: 'light',
-  params: {},
-  progress: 0,
-  progressMessage: null,
-  queueReason: null,
-  result: null,
-  error: null,
-  createdAt: 1,
-  startedAt: null,
-  finishedAt: null,
-  heartbeatAt: null,
-  attempt: 1,
-});
+const job = (id: number, status: Job['status']): Job => jobFixture({ id, status });
 
 /** A studio's door over a table of jobs, with its events. */
 function door(jobs: Map<number, Job>) {

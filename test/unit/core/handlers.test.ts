@@ -2,25 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { contract, METHOD_NAMES } from '../../../shared/contract';
 import { StudioError } from '../../../shared/result';
 import { registerHandlers, type Handlers } from '../../../main/core/handlers';
+import { jobFixture } from '../../helpers/job';
 
-const job = {
-  id: 7,
-  kind: 'self-test',
-  title: 't',
-  status: 'queued' as const,
-  lane: 'light',
-  params: {},
-  progress: 0,
-  progressMessage: null,
-  queueReason: null,
-  result: null,
-  error: null,
-  createdAt: 1,
-  startedAt: null,
-  finishedAt: null,
-  heartbeatAt: null,
-  attempt: 1,
-};
+const job = jobFixture();
 
 function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
   const fail = () => {
