@@ -158,9 +158,9 @@ export async function importLabels(
   const annotators = new Map<string, number>();
   const annotatorId = (name: string) => {
     const key = name.toLowerCase();
-    let id = annotators.get(key) ?? review.annotatorByName(name);
+    let id = annotators.get(key) ?? labels.findAnnotatorByName(name);
     if (id === undefined) {
-      id = review.insertAnnotator(name);
+      id = labels.insertAnnotator(name);
       report.annotatorsCreated.push(name);
     }
     annotators.set(key, id);
@@ -226,7 +226,7 @@ export async function importLabels(
           const event = { itemId, annotatorId: who, action: line.action, label: line.label, shownLeft: line.shown_left, createdAt: at };
           if (review.hasEvent(event)) report.duplicates += 1;
           else {
-            review.insertFileEvent({ ...event, rationale: line.rationale, confidence: line.confidence, msOnScreen: line.ms_on_screen });
+            labels.writeEvent({ ...event, rationale: line.rationale, confidence: line.confidence, msOnScreen: line.ms_on_screen });
             report.imported += 1;
           }
         }

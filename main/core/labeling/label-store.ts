@@ -363,13 +363,18 @@ export class LabelStore extends Store {
   }
 
   insertEvent(e: NewEvent): LabelEvent {
-    const id = Number(
+    const id = this.writeEvent({ ...e, createdAt: Date.now() });
+    return toEvent(this.sql<[number], EventRow>('SELECT * FROM label_events WHERE id = ?').get(id)!);
+  }
+
+  /** Writes an event with the time it was made (a labels file's own; the live path stamps now) and returns its id. */
+  writeEvent(e: NewEvent & { createdAt: number }): number {
+    return Number(
       this.sql(
         `INSERT INTO label_events (item_id, annotator_id, action, label, shown_left, rationale, confidence, ms_on_screen, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(e.itemId, e.annotatorId, e.action, e.label, e.shownLeft, e.rationale, e.confidence, e.msOnScreen, Date.now()).lastInsertRowid,
+      ).run(e.itemId, e.annotatorId, e.action, e.label, e.shownLeft, e.rationale, e.confidence, e.msOnScreen, e.createdAt).lastInsertRowid,
     );
-    return toEvent(this.sql<[number], EventRow>('SELECT * FROM label_events WHERE id = ?').get(id)!);
   }
 
   /** Labels per hour inputs: time on screen (ms) of an annotator's label events on a queue. */

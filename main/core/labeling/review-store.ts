@@ -212,30 +212,4 @@ export class ReviewStore extends Store {
       ) !== undefined
     );
   }
-
-  /** Writes an event from a labels file with its own time (the live path stamps now). */
-  insertFileEvent(e: {
-    itemId: number;
-    annotatorId: number;
-    action: LabelAction;
-    label: PairLabel | null;
-    shownLeft: Side;
-    rationale: string | null;
-    confidence: number | null;
-    msOnScreen: number | null;
-    createdAt: number;
-  }): void {
-    this.sql(
-      `INSERT INTO label_events (item_id, annotator_id, action, label, shown_left, rationale, confidence, ms_on_screen, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(e.itemId, e.annotatorId, e.action, e.label, e.shownLeft, e.rationale, e.confidence, e.msOnScreen, e.createdAt);
-  }
-
-  annotatorByName(name: string): number | undefined {
-    return this.value<[string], number>('SELECT id FROM annotators WHERE name = ?').get(name);
-  }
-
-  insertAnnotator(name: string): number {
-    return Number(this.sql('INSERT INTO annotators (name, created_at) VALUES (?, ?)').run(name, Date.now()).lastInsertRowid);
-  }
 }
