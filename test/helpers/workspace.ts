@@ -1,5 +1,6 @@
 import type { Dataset } from '../../shared/datasets';
 import { call, type StudioDoor } from '../../main/core/client';
+import { createSnapshot } from '../../main/core/datasets/snapshots';
 import { DatasetStore } from '../../main/core/datasets/store';
 import { JobStore } from '../../main/core/jobs/store';
 import { openWorkspace, type Workspace } from '../../main/core/workspace';
@@ -37,4 +38,20 @@ export async function datasetById(studio: StudioDoor, id: number): Promise<Datas
   const dataset = (await call(studio, 'datasets.list', {})).find((d) => d.id === id);
   if (!dataset) throw new Error(`There is no dataset #${id}.`);
   return dataset;
+}
+
+/** A snapshot `v1` of a dataset holding one preference pair: what a run needs to exist, for tests of runs and their metrics. */
+export function onePairSnapshot(stores: WorkspaceStores): { id: number } {
+  const dataset = stores.datasets.createDataset('d');
+  stores.datasets.insertRecords(dataset.id, null, [
+    {
+      kind: 'preference',
+      prompt: [{ role: 'user', content: 'p' }],
+      chosen: [{ role: 'assistant', content: 'c' }],
+      rejected: [{ role: 'assistant', content: 'r' }],
+      responses: null,
+      system: null,
+    },
+  ]);
+  return createSnapshot(stores.db, dataset.id, 'v1', null);
 }

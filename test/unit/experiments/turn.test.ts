@@ -3,7 +3,6 @@
 // its planned evaluations have ended; a stopped earlier run keeps it waiting, saying so; a paused experiment holds all.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSnapshot } from '../../../main/core/datasets/snapshots';
 import { ExperimentStore } from '../../../main/core/experiments/store';
 import { experimentTurn } from '../../../main/core/experiments/turn';
 import type { JobStore } from '../../../main/core/jobs/store';
@@ -11,7 +10,7 @@ import { RunStore } from '../../../main/core/runs/store';
 import type { Job } from '../../../shared/jobs';
 import { RunConfig } from '../../../shared/training';
 import { tempDir } from '../../helpers/tmp';
-import { openStores, type WorkspaceStores } from '../../helpers/workspace';
+import { onePairSnapshot, openStores, type WorkspaceStores } from '../../helpers/workspace';
 
 let stores: WorkspaceStores | undefined;
 let cleanup = () => {};
@@ -26,18 +25,7 @@ function grid() {
   const t = tempDir();
   cleanup = t.cleanup;
   stores = openStores(join(t.dir, 'ws'));
-  const dataset = stores.datasets.createDataset('d');
-  stores.datasets.insertRecords(dataset.id, null, [
-    {
-      kind: 'preference',
-      prompt: [{ role: 'user', content: 'p' }],
-      chosen: [{ role: 'assistant', content: 'c' }],
-      rejected: [{ role: 'assistant', content: 'r' }],
-      responses: null,
-      system: null,
-    },
-  ]);
-  const snapshot = createSnapshot(stores.db, dataset.id, 'v1', null);
+  const snapshot = onePairSnapshot(stores);
   const jobs: JobStore = stores.jobs;
   const runs = new RunStore(stores.db, jobs);
   const experiments = new ExperimentStore(stores.db);

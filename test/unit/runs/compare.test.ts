@@ -3,7 +3,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call } from '../../../main/core/client';
-import { createSnapshot } from '../../../main/core/datasets/snapshots';
 import { RunStore } from '../../../main/core/runs/store';
 import { createStudio, type Studio } from '../../../main/core/studio';
 import { createApiClient } from '../../../renderer/src/api/client';
@@ -12,7 +11,7 @@ import type { StudioTransport } from '../../../shared/api';
 import { decodeRunMetrics, packSteps } from '../../../shared/compare';
 import { RunConfig } from '../../../shared/training';
 import { tempDir } from '../../helpers/tmp';
-import { openStores, type WorkspaceStores } from '../../helpers/workspace';
+import { onePairSnapshot, openStores, type WorkspaceStores } from '../../helpers/workspace';
 
 let studio: Studio | undefined;
 let stores: WorkspaceStores | undefined;
@@ -30,18 +29,7 @@ function withRuns(): { s: Studio; runs: RunStore; ids: [number, number] } {
   cleanup = t.cleanup;
   studio = createStudio({ workspaceDir: join(t.dir, 'ws'), superviseJobs: false });
   stores = openStores(join(t.dir, 'ws'));
-  const dataset = stores.datasets.createDataset('d');
-  stores.datasets.insertRecords(dataset.id, null, [
-    {
-      kind: 'preference',
-      prompt: [{ role: 'user', content: 'p' }],
-      chosen: [{ role: 'assistant', content: 'c' }],
-      rejected: [{ role: 'assistant', content: 'r' }],
-      responses: null,
-      system: null,
-    },
-  ]);
-  const snapshot = createSnapshot(stores.db, dataset.id, 'v1', null);
+  const snapshot = onePairSnapshot(stores);
   const runs = new RunStore(stores.db, stores.jobs);
   const create = (name: string) =>
     runs.createRun({
