@@ -30,7 +30,11 @@ export function forkSpawner(options: ForkOptions): SpawnWorker {
     return {
       pid: child.pid,
       send: (message) => {
-        if (child.connected) child.send(message);
+        // A worker can exit between the \`connected\` check and the write (a
+        // cancel racing the job's own end): the write then fails with EPIPE.
+        // The callback keeps that from becoming an uncaught 'error' event;
+        // the job's outcome comes from its exit (onExit), not from this write.
+        if (child.connected) child.send(message, () => undefined);
       },
       onMessage: (listener) => child.on('message', (m) => listener(m as FromWorker)),
       onStderr: (listener) => child.stderr?.on('data', (chunk: Buffer) => listener(chunk.toString('utf8'))),
