@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface Measurement {
@@ -78,10 +78,9 @@ export function machineInfo() {
   };
 }
 
-/** Writes bench-results/<suite>.json and prints the same figures as a table. */
-export function report(result: SuiteResult): string {
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = join(RESULTS_DIR, `${result.suite}.json`);
+/** Writes bench-results/<suite>.json (or `file`) and prints the same figures as a table. */
+export function report(result: SuiteResult, file = join(RESULTS_DIR, `${result.suite}.json`)): string {
+  mkdirSync(dirname(file), { recursive: true });
   // The load average at the end of the suite.
   const machine = machineInfo();
   writeFileSync(file, JSON.stringify({ ...result, machine, date: new Date().toISOString() }, null, 2) + '\n');

@@ -1,4 +1,4 @@
-// `npm run bench -- eval [--quick] [--reps N] [--warmup N] [--threads N]`
+// `npm run bench -- eval [--quick] [--reps N] [--warmup N] [--threads N] [--out FILE]`
 //
 // Evaluation speed (issue 14 item 12) on the demo model and the tiny-llama
 // fixture, against PyTorch doing the same work on the same weights, shapes
@@ -20,6 +20,7 @@
 // by process CPU time (steadier on a loaded machine). The load average
 // is recorded at the start and in bench-results/eval.json at the end.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, shutdownBackend } from '../../main/engine/backend';
 import { generate } from '../../main/engine/generate';
@@ -61,6 +62,9 @@ const quick = argv.includes('--quick');
 const reps = count('reps', quick ? 2 : 5, 1);
 const warmup = count('warmup', 1, 0);
 const threads = count('threads', 1, 1);
+const outIndex = argv.indexOf('--out');
+/** Where the JSON goes: bench-results/eval.json unless `--out FILE`. */
+const out = outIndex < 0 ? undefined : resolve(argv[outIndex + 1]!);
 
 /** The demo pairs as the importer reads TRL standard rows: a user prompt, two assistant answers. */
 function demoRecords(n: number): RecordContent[] {
@@ -193,4 +197,4 @@ measurements.push({
   unit: 'threads',
   note: `studio ${backend.name} (${backend.threads ?? 1} thread(s)); load average at start ${load.join(' ')} (at the end: see machine)`,
 });
-report({ suite: 'eval', measurements });
+report({ suite: 'eval', measurements }, out);
