@@ -8,8 +8,10 @@
  * tests read them without a browser or a studio.
  */
 import { z } from 'zod';
+import { differingKeys, flatRunSettings, type SettingValue } from './compare-settings';
+import { runColor } from './run-color';
 import { formatMetricCell, formatValue, itemKey, metricColumns, type ItemMetrics, type MetricColumn } from './eval-columns';
-import type { RunEvalPoint } from './runs';
+import type { Run, RunEvalPoint } from './runs';
 import { SIDE_BY_SIDE_MAX_PROMPTS, SideBySideSet, type SideBySide } from './side-by-side';
 import {
   alignmentChoices,
@@ -68,14 +70,30 @@ export const CompareReportResult = z.object({
 });
 export type CompareReportResult = z.infer<typeof CompareReportResult>;
 
-export type SettingValue = string | number | boolean | null;
-
 /** A run as the report and the checkpoint table need it. */
 export interface ReportRun extends PaperRun {
   modelName: string;
   modelHash: string | null;
-  /** Flat settings (nested keys joined with '.'). */
+  /** The TRL output folder a run trained elsewhere was imported from (issue 16); null for the studio's own runs. */
+  importedFrom: string | null;
+  /** Flat settings (nested keys joined with '.'), as the Compare page's runs table lists them (compare-settings.ts). */
   settings: Record<string, SettingValue>;
+}
+
+/** A run as the report, the Checkpoints tab and its paper's view need it: its settings as the runs table lists them. */
+export function reportRun(run: Run): ReportRun {
+  const { objective } = run.config;
+  return {
+    id: run.id,
+    name: run.name,
+    color: runColor(run.id),
+    objective: objective.objective,
+    beta: 'beta' in objective && typeof objective.beta === 'number' ? objective.beta : null,
+    modelName: run.modelName,
+    modelHash: run.modelHash,
+    importedFrom: run.imported?.sourceDir ?? null,
+    settings: flatRunSettings(run),
+  };
 }
 
 export interface ReportData {
@@ -91,23 +109,6 @@ export interface ReportData {
   generations?: SideBySide;
   /** How many prompts the generations' set holds (more than its rows when only some were kept). */
   generationsTotal?: number;
-}
-
-/** Nested objects become dotted keys; lists are kept whole, as JSON (as the runs table shows them). */
-export function flattenSettings(value: unknown, prefix = '', out: Record<string, SettingValue> = {}): Record<string, SettingValue> {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) flattenSettings(v, prefix ? `${prefix}.${k}` : k, out);
-  } else if (prefix) {
-    out[prefix] = Array.isArray(value) ? JSON.stringify(value) : (value as SettingValue);
-  }
-  return out;
-}
-
-/** The keys whose values are not all the same across the runs (none for a single run). */
-export function differingSettings(runs: readonly { settings: Record<string, SettingValue> }[]): string[] {
-  if (runs.length < 2) return [];
-  const keys = [...new Set(runs.flatMap((r) => Object.keys(r.settings)))];
-  return keys.filter((k) => runs.some((r) => r.settings[k] !== runs[0]!.settings[k]));
 }
 
 // ---- The evaluation table ---------------------------------------------------------------------
@@ -394,7 +395,7 @@ export function reportTables(data: ReportData, choices: ReportChoices = {}) {
     capability && alignment
       ? paperGeometry(data.runs, (id) => rowsOfRun(rows, id), capability, alignment, { width: 720, height: 460 })
       : null;
-  const settingKeys = differingSettings(data.runs);
+  const settingKeys = differingKeys(data.runs.map((r) => r.settings));
   return { rows, columns, baseline, capability, alignment, paper, settingKeys };
 }
 
@@ -417,9 +418,16 @@ td.best{font-weight:700;background:#ecfdf5}.delta{color:#71717a;font-size:11px}.
 .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;vertical-align:middle}
 .legend{display:flex;flex-wrap:wrap;gap:.25rem 1rem;font-size:12px;margin:.25rem 0}.note{color:#71717a;font-size:12px}
 figure{margin:.5rem 0}td.gen{white-space:pre-wrap;max-width:28rem}figcaption{font-size:12px;font-weight:600}
+.tag{margin-left:4px;padding:0 4px;border-radius:3px;background:#e0f2fe;color:#075985;font-size:10px;font-weight:600}
 `;
 
 const swatch = (color: string) => `<span class="swatch" style="background:${escapeXml(color)}"></span>`;
+
+/** The mark of a run trained elsewhere and imported (as the Runs and Compare pages' TRL badge). */
+const importedTag = (run: ReportRun) =>
+  run.importedFrom === null
+    ? ''
+    : `<span class="tag" data-imported title="Trained elsewhere with TRL; imported from ${escapeXml(run.importedFrom)}">TRL</span>`;
 
 /** What the generations section shows: how many of the set's prompts, and the judge. */
 function generationsNote(data: ReportData): string {
@@ -437,13 +445,13 @@ function generationsNote(data: ReportData): string {
 /** The comparison as one self-contained HTML document: every user string escaped, no script, no request. */
 export function reportHtml(data: ReportData, choices: ReportChoices = {}): string {
   const t = reportTables(data, choices);
-  const legend = `<div class="legend">${data.runs.map((r) => `<span data-run-id="${r.id}">${swatch(r.color)}${escapeXml(legendText(r))}</span>`).join('')}</div>`;
+  const legend = `<div class="legend">${data.runs.map((r) => `<span data-run-id="${r.id}">${swatch(r.color)}${escapeXml(legendText(r))}${importedTag(r)}</span>`).join('')}</div>`;
   const settingsTable =
     `<table id="settings-table"><thead><tr><th>run</th>${t.settingKeys.map((k) => `<th>${escapeXml(k)}</th>`).join('')}</tr></thead><tbody>` +
     data.runs
       .map(
         (r) =>
-          `<tr data-run-id="${r.id}"><td>${swatch(r.color)}${escapeXml(r.name)} (#${r.id})</td>${t.settingKeys
+          `<tr data-run-id="${r.id}"><td>${swatch(r.color)}${escapeXml(r.name)} (#${r.id})${importedTag(r)}</td>${t.settingKeys
             .map((k) => `<td>${escapeXml(String(r.settings[k] ?? '—'))}</td>`)
             .join('')}</tr>`,
       )

@@ -16,14 +16,12 @@ import {
   checkpointRows,
   CompareReportParams,
   CompareReportResult,
-  flattenSettings,
   reportCsvs,
   reportHtml,
+  reportRun,
   thin,
   type ReportData,
-  type ReportRun,
 } from '../../../shared/compare-report';
-import { runColor } from '../../../shared/run-color';
 import type { Run } from '../../../shared/runs';
 import { EVAL_METRICS } from '../../../shared/runs';
 import { SideBySideSet } from '../../../shared/side-by-side';
@@ -40,32 +38,6 @@ import { RunStore } from './store';
 
 /** The curves a report draws: the training loss and every held-out metric the runs logged. */
 const REPORT_CURVES = ['loss', ...EVAL_METRICS];
-
-/** A run's flat settings, as the Compare page's runs table lists them (renderer/src/lib/compare-config.ts). */
-export function reportRun(run: Run): ReportRun {
-  const { model: _source, objective, lora, ...rest } = run.config;
-  const { objective: name, ...switches } = objective;
-  return {
-    id: run.id,
-    name: run.name,
-    color: runColor(run.id),
-    objective: name,
-    beta: 'beta' in objective && typeof objective.beta === 'number' ? objective.beta : null,
-    modelName: run.modelName,
-    modelHash: run.modelHash,
-    settings: {
-      objective: name,
-      ...flattenSettings({ objective: switches }),
-      model: run.modelName,
-      modelHash: run.modelHash,
-      dataset: run.datasetName,
-      snapshot: `${run.datasetName} · ${run.snapshotName}`,
-      snapshotHash: run.snapshotHash,
-      ...(lora === null ? { lora: 'full fine-tuning' } : flattenSettings({ lora })),
-      ...flattenSettings(rest),
-    },
-  };
-}
 
 /**
  * Everything the report shows about some runs, read from the stores.

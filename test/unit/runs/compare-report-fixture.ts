@@ -58,6 +58,7 @@ export function run(id: number, name: string, objective: string, beta: number | 
     beta,
     modelName: 'demo',
     modelHash: 'base-hash',
+    importedFrom: null,
     settings: { objective, 'objective.beta': beta, seed: 1 },
   };
 }

@@ -12,6 +12,7 @@ import {
   improves,
   reportCsvs,
   reportHtml,
+  reportRun,
   tableColumns,
   thin,
 } from '../../../shared/compare-report';
@@ -19,8 +20,7 @@ import { metricRefKey } from '../../../shared/paper-view';
 import { PRESETS } from '../../../shared/objectives';
 import type { Run } from '../../../shared/runs';
 import { RunConfig } from '../../../shared/training';
-import { reportRun } from '../../../main/core/runs/compare-report-job';
-import { runSettings } from '../../../renderer/src/lib/compare-config';
+import { flatRunSettings } from '../../../shared/compare-settings';
 import { fixture } from './compare-report-fixture';
 
 const ACC = { itemKey: 'multiple-choice mc.jsonl', metric: 'acc_norm' };
@@ -212,8 +212,25 @@ describe('a run in the report', () => {
       base(2, { objective: PRESETS.dpo, lora: { rank: 8, alpha: 16 } }),
       base(3, { objective: PRESETS.sft }),
     ])
-      expect(reportRun(r).settings).toEqual(runSettings(r));
+      expect(reportRun(r).settings).toEqual(flatRunSettings(r));
     expect(reportRun(base(2, { objective: { ...PRESETS.dpo, beta: 0.25 } }))).toMatchObject({ objective: 'dpo', beta: 0.25 });
     expect(reportRun(base(3, { objective: PRESETS.sft })).beta).toBeNull();
+  });
+
+  it('marks a run imported from TRL, in its settings and as a TRL tag naming its folder, and leaves the studio’s own runs unmarked', () => {
+    const imported = {
+      ...base(4, { objective: PRESETS.dpo }),
+      imported: { origin: 'trl' as const, sourceDir: '/cluster/out', snapshotHash: null, snapshotMatched: false },
+    };
+    const local = base(1, { objective: PRESETS.dpo });
+    expect(reportRun(imported)).toMatchObject({ importedFrom: '/cluster/out', settings: { trainedWith: 'TRL' } });
+    expect(reportRun(local)).toMatchObject({ importedFrom: null, settings: { trainedWith: 'studio' } });
+    const data = fixture();
+    data.runs = [reportRun(local), reportRun(imported)];
+    const html = reportHtml(data);
+    expect(html).toContain('<th>trainedWith</th>');
+    // Its settings row and the legends above the curves and the paper's view.
+    expect(html.match(/data-imported title="Trained elsewhere with TRL; imported from \/cluster\/out">TRL</g)).toHaveLength(3);
+    expect(reportHtml(fixture())).not.toContain('data-imported');
   });
 });

@@ -9,6 +9,7 @@ import {
   deltaOf,
   formatDelta,
   improves,
+  reportRun,
   tableColumns,
   type CheckpointRow,
   type ReportRun,
@@ -21,8 +22,6 @@ import { cardClass } from '../../components/Card';
 import { EmptyState } from '../../components/EmptyState';
 import { Table } from '../../components/Table';
 import { Field, inputClass } from '../../components/Field';
-import { runColor } from '../../../../shared/run-color';
-import { runSettings } from '../../lib/compare-config';
 import { ExportReport } from './ExportReport';
 import type { ReportGenerations } from './GenerationsTab';
 import { PaperView } from './PaperView';
@@ -34,20 +33,6 @@ import { PaperView } from './PaperView';
  * column), the paper's view, and *Export report*. Rows and rules come from
  * shared/compare-report.ts, the same the report and `studio compare` use.
  */
-
-const toReportRun = (run: Run): ReportRun => {
-  const { objective } = run.config;
-  return {
-    id: run.id,
-    name: run.name,
-    color: runColor(run.id),
-    objective: objective.objective,
-    beta: 'beta' in objective && typeof objective.beta === 'number' ? objective.beta : null,
-    modelName: run.modelName,
-    modelHash: run.modelHash,
-    settings: runSettings(run),
-  };
-};
 
 const combineEvals = (results: { data?: RunEvalPoint[] }[]) => results.map((r) => r.data);
 const combineSteps = (results: { data?: { step: number }[] }[]) => results.map((r) => r.data?.map((c) => c.step));
@@ -190,7 +175,7 @@ function EvaluationTable({
 
 export function CheckpointsTab({ runs, generations }: { runs: readonly Run[]; generations: ReportGenerations | null }) {
   const api = useApi();
-  const reportRuns = useMemo(() => runs.map(toReportRun), [runs]);
+  const reportRuns = useMemo(() => runs.map(reportRun), [runs]);
   const evals = useQueries({ queries: runs.map((r) => evalQueries.ofRun(api, r.id)), combine: combineEvals });
   const checkpoints = useQueries({ queries: runs.map((r) => runQueries.checkpoints(api, r.id)), combine: combineSteps });
   const { data: suites = [] } = useQuery(evalQueries.suites(api));

@@ -7,7 +7,7 @@ import { ema } from '../../../../shared/stats/smoothing';
 import { EmptyState } from '../../components/EmptyState';
 import { decimate, mergeCurves, runLength, stepToX, toCurve, X_AXES, type Curve, type XAxis } from '../../lib/compare-align';
 import { colorOf, runColor } from '../../../../shared/run-color';
-import { formatSetting, runSettings } from '../../lib/compare-config';
+import { formatSetting, flatRunSettings } from '../../../../shared/compare-settings';
 import { envelope, groupBy } from '../../lib/compare-group';
 import { CompareChart, type ChartData, type ChartLine } from './CompareChart';
 
@@ -65,7 +65,7 @@ export function chartData(curves: readonly RunCurve[], s: ChartSettings): ChartD
     return { x: shown.x, lines: plotted.map((p, i) => ({ ...p.line, values: shown.ys[i]! })), bands: [] };
   }
   const key = s.group;
-  const groups = groupBy(curves, (c) => formatSetting(runSettings(c.run)[key]));
+  const groups = groupBy(curves, (c) => formatSetting(flatRunSettings(c.run)[key]));
   const { x } = mergeCurves(curves.map((c) => c.smooth));
   const lines: ChartLine[] = [];
   const bands: ChartData['bands'] = [];

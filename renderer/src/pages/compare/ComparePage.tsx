@@ -8,7 +8,7 @@ import { cardClass } from '../../components/Card';
 import { EmptyState } from '../../components/EmptyState';
 import { Field, inputClass, RangeField } from '../../components/Field';
 import { X_AXES, type XAxis } from '../../lib/compare-align';
-import { runSettings } from '../../lib/compare-config';
+import { flatRunSettings } from '../../../../shared/compare-settings';
 import { compareStatePath, parseCompareState, type CompareState } from '../../lib/compare-url';
 import { currentPath } from '../../lib/router';
 import { chartColumns, CompareCharts, isLiveRun, type ChartSettings } from './CompareCharts';
@@ -72,7 +72,7 @@ export function ComparePage() {
 
   const rows = useMemo<RunRow[]>(() => {
     const evals = new Map(summaries.map((s) => [s.runId, s.metrics]));
-    return runs.map((run) => ({ run, settings: runSettings(run), evals: evals.get(run.id) ?? {} }));
+    return runs.map((run) => ({ run, settings: flatRunSettings(run), evals: evals.get(run.id) ?? {} }));
   }, [runs, summaries]);
   const byId = useMemo(() => new Map(runs.map((r) => [r.id, r])), [runs]);
   const picked = useMemo(() => state.runs.map((id) => byId.get(id)).filter((r): r is Run => r !== undefined), [state.runs, byId]);

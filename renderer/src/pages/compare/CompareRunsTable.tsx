@@ -8,7 +8,7 @@ import { Button, Toggle } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
 import { Field, inputClass } from '../../components/Field';
 import { runColor } from '../../../../shared/run-color';
-import { allKeys, differingKeys, formatSetting, type SettingValue } from '../../lib/compare-config';
+import { allKeys, differingKeys, formatSetting, type SettingValue } from '../../../../shared/compare-settings';
 import { groupBy } from '../../lib/compare-group';
 import { formatMetric } from '../runs/run-format';
 

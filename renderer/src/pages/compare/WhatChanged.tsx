@@ -9,7 +9,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { Field, inputClass } from '../../components/Field';
 import { Table, type Column } from '../../components/Table';
 import { runColor } from '../../../../shared/run-color';
-import { configDiff, formatSetting, runSettings, type ConfigChange } from '../../lib/compare-config';
+import { configDiff, formatSetting, flatRunSettings, type ConfigChange } from '../../../../shared/compare-settings';
 import { shortHash } from '../runs/run-format';
 import { settingName } from './CompareRunsTable';
 
@@ -46,7 +46,7 @@ function RunPicker({
 }
 
 function ConfigDiff({ a, b }: { a: Run; b: Run }) {
-  const changes = configDiff(runSettings(a), runSettings(b));
+  const changes = configDiff(flatRunSettings(a), flatRunSettings(b));
   const columns: Column<ConfigChange>[] = [
     { header: 'Setting', cell: (c) => settingName(c.key), title: (c) => c.key, className: 'font-medium' },
     { header: `#${a.id}`, cell: (c) => formatSetting(c.a), className: 'tabular-nums', testId: 'diff-a' },

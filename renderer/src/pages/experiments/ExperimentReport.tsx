@@ -114,6 +114,7 @@ function paperData(results: ExperimentResults): {
       ...t,
       modelName: results.base.name,
       modelHash: null,
+      importedFrom: null,
       settings: { objective: t.objective, beta: t.beta },
     })),
     rows: figure.rows.map((r) => ({ ...r, status: 'evaluated', error: null })),

@@ -1,18 +1,21 @@
-import type { Run } from '../../../shared/runs';
+import type { Run } from './runs';
 
 /**
  * A run's settings as flat keys (nested config keys joined with '.'), for the
- * Compare page's runs table, its grouping and its "what changed" diff. The
- * config's model source is replaced by what identifies a model to a person
- * (its name and hash), and the snapshot is named with its dataset.
+ * Compare page's runs table, its grouping, its "what changed" diff and the
+ * exported report (main/core/runs/compare-report-job.ts): one definition, so
+ * the report lists exactly what the page does. The config's model source is
+ * replaced by what identifies a model to a person (its name and hash), the
+ * snapshot is named with its dataset, and `trainedWith` says whether the
+ * studio trained the run or it was imported from TRL (issue 16).
  */
 
 export type SettingValue = string | number | boolean | null;
 
 /** Nested objects become dotted keys; lists are kept whole, as JSON. */
-export function flatten(value: unknown, prefix = '', out: Record<string, SettingValue> = {}): Record<string, SettingValue> {
+export function flattenSettings(value: unknown, prefix = '', out: Record<string, SettingValue> = {}): Record<string, SettingValue> {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) flattenSettings(v, prefix ? `${prefix}.${k}` : k, out);
   } else if (prefix) {
     out[prefix] = Array.isArray(value) ? JSON.stringify(value) : (value as SettingValue);
   }
@@ -20,20 +23,21 @@ export function flatten(value: unknown, prefix = '', out: Record<string, Setting
 }
 
 /** Every setting of a run that can differ between runs, in the order the run form shows them. */
-export function runSettings(run: Run): Record<string, SettingValue> {
+export function flatRunSettings(run: Run): Record<string, SettingValue> {
   const { model: _source, objective, lora, ...rest } = run.config;
   const { objective: name, ...switches } = objective;
   return {
     objective: name,
-    ...flatten({ objective: switches }),
+    ...flattenSettings({ objective: switches }),
     model: run.modelName,
     modelHash: run.modelHash,
     dataset: run.datasetName,
     snapshot: `${run.datasetName} · ${run.snapshotName}`,
     snapshotHash: run.snapshotHash,
+    trainedWith: run.imported ? 'TRL' : 'studio',
     // LoRA off is one value, not a missing set of keys: "full" then differs from every LoRA setting.
-    ...(lora === null ? { lora: 'full fine-tuning' } : flatten({ lora })),
-    ...flatten(rest),
+    ...(lora === null ? { lora: 'full fine-tuning' } : flattenSettings({ lora })),
+    ...flattenSettings(rest),
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allKeys, configDiff, differingKeys, flatten, formatSetting, runSettings } from '../../../renderer/src/lib/compare-config';
+import { allKeys, configDiff, differingKeys, flattenSettings, formatSetting, flatRunSettings } from '../../../shared/compare-settings';
 import { colorOf, RUN_PALETTE, runColor } from '../../../shared/run-color';
 import { PRESETS } from '../../../shared/objectives';
 import type { Run } from '../../../shared/runs';
@@ -42,7 +42,7 @@ function run(id: number, config: Record<string, unknown>, extra: Partial<Run> = 
 
 describe('flatten', () => {
   it('joins nested keys with dots and keeps lists whole', () => {
-    expect(flatten({ a: 1, b: { c: 'x', d: { e: null } }, f: [1, 2] })).toEqual({ a: 1, 'b.c': 'x', 'b.d.e': null, f: '[1,2]' });
+    expect(flattenSettings({ a: 1, b: { c: 'x', d: { e: null } }, f: [1, 2] })).toEqual({ a: 1, 'b.c': 'x', 'b.d.e': null, f: '[1,2]' });
   });
 });
 
@@ -64,8 +64,8 @@ describe('differingKeys (the runs table shows only settings that differ)', () =>
   });
 
   it('on real runs: an MMPO and a DPO run with one other change differ in the objective, its switches and that change only', () => {
-    const mmpo = runSettings(run(1, { objective: PRESETS.mmpo }));
-    const dpo = runSettings(run(2, { objective: PRESETS.dpo, optimizer: { lr: 1e-3 } }));
+    const mmpo = flatRunSettings(run(1, { objective: PRESETS.mmpo }));
+    const dpo = flatRunSettings(run(2, { objective: PRESETS.dpo, optimizer: { lr: 1e-3 } }));
     const keys = differingKeys([mmpo, dpo]);
     expect(keys[0]).toBe('objective');
     expect(keys).toContain('optimizer.lr');
@@ -73,12 +73,12 @@ describe('differingKeys (the runs table shows only settings that differ)', () =>
   });
 });
 
-describe('runSettings', () => {
+describe('flatRunSettings', () => {
   it('names the model and snapshot as a person knows them, and LoRA off as one value', () => {
-    const s = runSettings(run(1, {}, { modelHash: 'ff00' }));
+    const s = flatRunSettings(run(1, {}, { modelHash: 'ff00' }));
     expect(s).toMatchObject({ model: 'tiny-llama', modelHash: 'ff00', snapshot: 'Demo · demo v1', lora: 'full fine-tuning' });
     expect(Object.keys(s).some((k) => k.startsWith('model.'))).toBe(false);
-    const lora = runSettings(run(2, { lora: { rank: 4, alpha: 8 } }));
+    const lora = flatRunSettings(run(2, { lora: { rank: 4, alpha: 8 } }));
     expect(lora['lora.rank']).toBe(4);
     expect(lora['lora']).toBeUndefined();
   });
@@ -86,8 +86,10 @@ describe('runSettings', () => {
 
 describe('configDiff (what changed between two runs)', () => {
   it('lists only the keys that differ, with both values, nested keys flattened', () => {
-    const a = runSettings(run(1, { objective: PRESETS.dpo, seed: 1 }));
-    const b = runSettings(run(2, { objective: { ...PRESETS.dpo, beta: 0.5 }, seed: 1 }, { snapshotName: 'demo v2', snapshotHash: 'h2' }));
+    const a = flatRunSettings(run(1, { objective: PRESETS.dpo, seed: 1 }));
+    const b = flatRunSettings(
+      run(2, { objective: { ...PRESETS.dpo, beta: 0.5 }, seed: 1 }, { snapshotName: 'demo v2', snapshotHash: 'h2' }),
+    );
     expect(configDiff(a, b)).toEqual([
       { key: 'objective.beta', a: PRESETS.dpo.beta, b: 0.5 },
       { key: 'snapshot', a: 'Demo · demo v1', b: 'Demo · demo v2' },
