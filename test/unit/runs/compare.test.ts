@@ -3,6 +3,8 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call } from '../../../main/core/client';
+import { openDatabase } from '../../../main/core/db/open';
+import { CompareStore } from '../../../main/core/runs/compare-store';
 import { RunStore } from '../../../main/core/runs/store';
 import { createStudio, type Studio } from '../../../main/core/studio';
 import { createApiClient } from '../../../renderer/src/api/client';
@@ -111,6 +113,68 @@ describe('compare.runMetrics', () => {
       code: 'NOT_FOUND',
       message: 'No run #77, #78.',
     });
+  });
+});
+
+describe('packed metric columns (run_metric_columns)', () => {
+  const copies = (runId: number) =>
+    stores!.db.prepare('SELECT name FROM run_metric_columns WHERE run_id = ? ORDER BY name').pluck().all(runId) as string[];
+  const loss = async (s: Studio, id: number) =>
+    decodeRunMetrics((await call(s, 'compare.runMetrics', { ids: [id], names: ['loss'] }))[0]!)['loss'];
+
+  it('reads a finished run’s column from its copy, which any write to the column discards, so reads always equal the rows', async () => {
+    const { s, runs, ids } = withRuns();
+    const [one] = ids;
+    for (const step of [1, 2, 3]) runs.recordMetrics(one, step, { loss: step, grad_norm: step });
+    expect(copies(one)).toEqual([]);
+    const rows = await call(s, 'compare.runMetrics', { ids: [one], names: ['loss', 'grad_norm'] });
+    expect(copies(one)).toEqual(['grad_norm', 'loss']);
+    // From the copies: the same answer, byte for byte.
+    expect(await call(s, 'compare.runMetrics', { ids: [one], names: ['loss', 'grad_norm'] })).toEqual(rows);
+    // A new step (a resumed run, a TRL re-import) discards that column's copy only; the next read has the step.
+    runs.recordMetrics(one, 4, { loss: 4 });
+    expect(copies(one)).toEqual(['grad_norm']);
+    expect(await loss(s, one)).toEqual({ steps: [1, 2, 3, 4], values: [1, 2, 3, 4] });
+    expect(copies(one)).toEqual(['grad_norm', 'loss']);
+    // A step logged again (a resume from an earlier checkpoint replaces the rows after it) is read again too.
+    runs.recordMetrics(one, 2, { loss: 9 });
+    expect(await loss(s, one)).toEqual({ steps: [1, 2, 3, 4], values: [1, 9, 3, 4] });
+    // Rows deleted (with their run, or by hand) take the copy with them.
+    stores!.db.prepare("DELETE FROM run_metrics WHERE run_id = ? AND name = 'loss' AND step = 4").run(one);
+    expect(copies(one)).toEqual(['grad_norm']);
+    expect(await loss(s, one)).toEqual({ steps: [1, 2, 3], values: [1, 9, 3] });
+  });
+
+  it('makes no copy of a training run’s columns, nor on a read-only connection, nor while another connection writes — and still answers at once', async () => {
+    const { s, runs, ids } = withRuns();
+    const [one, two] = ids;
+    for (const id of ids) for (const step of [1, 2]) runs.recordMetrics(id, step, { loss: step });
+    // Run one is training: its job is running.
+    const job = stores!.jobs.create({ kind: 'train', title: 'train one', lane: 'gpu', params: null });
+    stores!.jobs.transition(job.id, 'running');
+    stores!.db.prepare('UPDATE runs SET job_id = ? WHERE id = ?').run(job.id, one);
+    expect(await loss(s, one)).toEqual({ steps: [1, 2], values: [1, 2] });
+    expect(copies(one)).toEqual([]);
+    // A read-only connection (a job's worker) reads the rows and writes nothing.
+    const readonly = openDatabase(stores!.db.name, { readonly: true });
+    try {
+      expect(new CompareStore(readonly).series(two, ['loss'])).toEqual({ loss: { steps: [1, 2], values: [1, 2] } });
+    } finally {
+      readonly.close();
+    }
+    expect(copies(two)).toEqual([]);
+    // Another connection holds the write lock: the read answers without waiting for it, and copies later.
+    stores!.db.prepare('BEGIN IMMEDIATE').run();
+    try {
+      const started = performance.now();
+      expect(await loss(s, two)).toEqual({ steps: [1, 2], values: [1, 2] });
+      expect(performance.now() - started).toBeLessThan(2000); // the connection's busy timeout is 5 s
+    } finally {
+      stores!.db.prepare('COMMIT').run();
+    }
+    expect(copies(two)).toEqual([]);
+    await loss(s, two);
+    expect(copies(two)).toEqual(['loss']);
   });
 });
 

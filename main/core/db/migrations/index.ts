@@ -13,6 +13,7 @@ import * as labelStanding from './0011-label-standing';
 import * as labelSummaries from './0012-label-summaries';
 import * as experiments from './0013-experiments';
 import * as importedRuns from './0014-imported-runs';
+import * as metricColumns from './0015-metric-columns';
 
 export interface Migration {
   version: number;
@@ -42,4 +43,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 12, name: '0012-label-summaries', up: labelSummaries.up },
   { version: 13, name: '0013-experiments', up: experiments.up },
   { version: 14, name: '0014-imported-runs', up: importedRuns.up, rebuildsTables: true },
+  { version: 15, name: '0015-metric-columns', up: metricColumns.up },
 ];
