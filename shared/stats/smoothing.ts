@@ -14,13 +14,21 @@ export function ema(values: readonly number[], weight: number): number[] {
   const w = Math.min(Math.max(weight, 0), 0.999);
   if (w === 0) return values.slice();
   let accumulated = 0;
-  let count = 0;
-  return values.map((v) => {
-    if (!Number.isFinite(v)) return v;
+  // wⁿ kept as a running product: a power per point was most of the smoothing's time on Compare's first open
+  // (50 runs × 5 metrics × 2,000 points); it agrees with w ** n to about n ulps.
+  let decay = 1;
+  const out = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) {
+      out[i] = v;
+      continue;
+    }
     accumulated = accumulated * w + (1 - w) * v;
-    count += 1;
-    return accumulated / (1 - w ** count);
-  });
+    decay *= w;
+    out[i] = accumulated / (1 - decay);
+  }
+  return out;
 }
 
 /**
