@@ -46,7 +46,7 @@ export function packSteps(steps: readonly number[], base64: (array: Int32Array) 
 }
 
 function unpackSteps(steps: PackedSteps): number[] {
-  if (typeof steps === 'string') return Array.from(new Int32Array(fromBase64(steps).buffer));
+  if (typeof steps === 'string') return toNumbers(new Int32Array(fromBase64(steps).buffer));
   const { first, stride, count } = steps;
   const out = new Array<number>(count);
   for (let i = 0; i < count; i++) out[i] = first + i * stride;
@@ -56,6 +56,13 @@ function unpackSteps(steps: PackedSteps): number[] {
 /** Metric columns of several runs, packed (decodeRunMetrics unpacks them), in the order asked for. */
 export const RunsMetricSeries = z.array(PackedRunMetrics);
 export type RunsMetricSeries = z.infer<typeof RunsMetricSeries>;
+
+/** A typed array's numbers as a plain array: an indexed loop, several times faster than Array.from's iterator. */
+function toNumbers(typed: Int32Array | Float32Array): number[] {
+  const out = new Array<number>(typed.length);
+  for (let i = 0; i < typed.length; i++) out[i] = typed[i]!;
+  return out;
+}
 
 function fromBase64(text: string): Uint8Array {
   const binary = atob(text);
@@ -75,7 +82,7 @@ export function decodeRunMetrics(packed: PackedRunMetrics): MetricSeries {
   for (const [name, column] of Object.entries(packed.columns)) {
     out[name] = {
       steps: column.steps === undefined ? shared : unpackSteps(column.steps),
-      values: Array.from(new Float32Array(fromBase64(column.values).buffer)),
+      values: toNumbers(new Float32Array(fromBase64(column.values).buffer)),
     };
   }
   return out;
