@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { LabelQueue, LabelStats } from '../../shared/labeling';
+import type { Annotator, LabelItem, LabelQueue, LabelStats } from '../../shared/labeling';
 import { REPO_ROOT } from '../helpers/serve';
 import { useStudioInChromium } from '../helpers/studio-in-chromium';
 
@@ -87,8 +87,14 @@ describe('the labeler against `studio serve`', () => {
     await page.getByTestId('labeler-rationale').waitFor();
     await page.keyboard.type('both sub-par but this one uses the rule');
     expect(await shownItem()).toBe(before);
-    // The rationale is saved as a draft as it is typed: a reload brings it back on the same pair.
-    await page.waitForTimeout(800);
+    // The rationale is saved as a draft as it is typed (debounced): once the server has it, a reload brings it
+    // back on the same pair.
+    const alice = (await api<Annotator[]>('labeling.annotators')).find((a) => a.name === 'alice')!;
+    await expect
+      .poll(async () => (await api<LabelItem | null>('labeling.next', { queueId: queue.id, annotatorId: alice.id }))?.draft, {
+        timeout: 10_000,
+      })
+      .toBe('both sub-par but this one uses the rule');
     await page.reload();
     await expect.poll(shownItem, { timeout: 10_000 }).toBe(before);
     expect(await page.getByTestId('labeler-rationale').inputValue()).toBe('both sub-par but this one uses the rule');
