@@ -3,7 +3,8 @@
 // column and the order of each track are known.
 import type { ReportData, ReportRun } from '../../../shared/compare-report';
 import type { EvalResult } from '../../../shared/evals';
-import type { RunEvalPoint } from '../../../shared/runs';
+import type { Run, RunEvalPoint } from '../../../shared/runs';
+import { RunConfig } from '../../../shared/training';
 
 let nextId = 1;
 
@@ -83,5 +84,40 @@ export function fixture(): ReportData {
         ],
       },
     ],
+  };
+}
+
+/** A run as runs.list returns it, with the config and provenance a test names. */
+export function listedRun(id: number, config: Record<string, unknown>, extra: Partial<Run> = {}): Run {
+  return {
+    id,
+    name: `run ${id}`,
+    jobId: id,
+    attempt: 1,
+    status: 'succeeded',
+    queueReason: null,
+    error: null,
+    config: RunConfig.parse({ model: { kind: 'folder', path: '/models/m' }, ...config }),
+    modelId: 1,
+    modelName: 'tiny-llama',
+    modelHash: 'abc',
+    snapshotId: 1,
+    snapshotName: 'demo v1',
+    snapshotHash: 'h1',
+    datasetName: 'Demo',
+    trainPairs: 334,
+    testPairs: 66,
+    totalSteps: 42,
+    step: 42,
+    progressMessage: null,
+    backend: 'wasm',
+    appVersion: '0',
+    dir: '/runs/x',
+    latest: {},
+    createdAt: 0,
+    startedAt: null,
+    finishedAt: null,
+    rerunOf: null,
+    ...extra,
   };
 }

@@ -18,10 +18,8 @@ import {
 } from '../../../shared/compare-report';
 import { metricRefKey } from '../../../shared/paper-view';
 import { PRESETS } from '../../../shared/objectives';
-import type { Run } from '../../../shared/runs';
-import { RunConfig } from '../../../shared/training';
 import { flatRunSettings } from '../../../shared/compare-settings';
-import { fixture } from './compare-report-fixture';
+import { fixture, listedRun } from './compare-report-fixture';
 
 const ACC = { itemKey: 'multiple-choice mc.jsonl', metric: 'acc_norm' };
 const BPB = { itemKey: 'perplexity general.jsonl', metric: 'bits_per_byte' };
@@ -175,54 +173,24 @@ describe('the report', () => {
 });
 
 describe('a run in the report', () => {
-  const base = (id: number, config: Record<string, unknown>): Run => ({
-    id,
-    name: `run ${id}`,
-    jobId: id,
-    attempt: 1,
-    status: 'succeeded',
-    queueReason: null,
-    error: null,
-    config: RunConfig.parse({ model: { kind: 'folder', path: '/models/m' }, ...config }),
-    modelId: 1,
-    modelName: 'tiny-llama',
-    modelHash: 'abc',
-    snapshotId: 1,
-    snapshotName: 'demo v1',
-    snapshotHash: 'h1',
-    datasetName: 'Demo',
-    trainPairs: 334,
-    testPairs: 66,
-    totalSteps: 42,
-    step: 42,
-    progressMessage: null,
-    backend: 'wasm',
-    appVersion: '0',
-    dir: '/runs/x',
-    latest: {},
-    createdAt: 0,
-    startedAt: null,
-    finishedAt: null,
-    rerunOf: null,
-  });
-
   it('has the settings the Compare page’s runs table lists, its objective and β', () => {
     for (const r of [
-      base(1, { objective: PRESETS.mmpo }),
-      base(2, { objective: PRESETS.dpo, lora: { rank: 8, alpha: 16 } }),
-      base(3, { objective: PRESETS.sft }),
+      listedRun(1, { objective: PRESETS.mmpo }),
+      listedRun(2, { objective: PRESETS.dpo, lora: { rank: 8, alpha: 16 } }),
+      listedRun(3, { objective: PRESETS.sft }),
     ])
       expect(reportRun(r).settings).toEqual(flatRunSettings(r));
-    expect(reportRun(base(2, { objective: { ...PRESETS.dpo, beta: 0.25 } }))).toMatchObject({ objective: 'dpo', beta: 0.25 });
-    expect(reportRun(base(3, { objective: PRESETS.sft })).beta).toBeNull();
+    expect(reportRun(listedRun(2, { objective: { ...PRESETS.dpo, beta: 0.25 } }))).toMatchObject({ objective: 'dpo', beta: 0.25 });
+    expect(reportRun(listedRun(3, { objective: PRESETS.sft })).beta).toBeNull();
   });
 
   it('marks a run imported from TRL, in its settings and as a TRL tag naming its folder, and leaves the studio’s own runs unmarked', () => {
-    const imported = {
-      ...base(4, { objective: PRESETS.dpo }),
-      imported: { origin: 'trl' as const, sourceDir: '/cluster/out', snapshotHash: null, snapshotMatched: false },
-    };
-    const local = base(1, { objective: PRESETS.dpo });
+    const imported = listedRun(
+      4,
+      { objective: PRESETS.dpo },
+      { imported: { origin: 'trl', sourceDir: '/cluster/out', snapshotHash: null, snapshotMatched: false } },
+    );
+    const local = listedRun(1, { objective: PRESETS.dpo });
     expect(reportRun(imported)).toMatchObject({ importedFrom: '/cluster/out', settings: { trainedWith: 'TRL' } });
     expect(reportRun(local)).toMatchObject({ importedFrom: null, settings: { trainedWith: 'studio' } });
     const data = fixture();

@@ -2,43 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { allKeys, configDiff, differingKeys, flattenSettings, formatSetting, flatRunSettings } from '../../../shared/compare-settings';
 import { colorOf, RUN_PALETTE, runColor } from '../../../shared/run-color';
 import { PRESETS } from '../../../shared/objectives';
-import type { Run } from '../../../shared/runs';
-import { RunConfig } from '../../../shared/training';
-
-/** A run as runs.list returns it, with the config and provenance a test names. */
-function run(id: number, config: Record<string, unknown>, extra: Partial<Run> = {}): Run {
-  return {
-    id,
-    name: `run ${id}`,
-    jobId: id,
-    attempt: 1,
-    status: 'succeeded',
-    queueReason: null,
-    error: null,
-    config: RunConfig.parse({ model: { kind: 'folder', path: '/models/m' }, ...config }),
-    modelId: 1,
-    modelName: 'tiny-llama',
-    modelHash: 'abc',
-    snapshotId: 1,
-    snapshotName: 'demo v1',
-    snapshotHash: 'h1',
-    datasetName: 'Demo',
-    trainPairs: 334,
-    testPairs: 66,
-    totalSteps: 42,
-    step: 42,
-    progressMessage: null,
-    backend: 'wasm',
-    appVersion: '0',
-    dir: '/runs/x',
-    latest: {},
-    createdAt: 0,
-    startedAt: null,
-    finishedAt: null,
-    rerunOf: null,
-    ...extra,
-  };
-}
+import { listedRun as run } from './compare-report-fixture';
 
 describe('flatten', () => {
   it('joins nested keys with dots and keeps lists whole', () => {
