@@ -25,11 +25,17 @@ import type {
 } from '../../shared/labeling';
 import { screenChoiceOf, shownLeftFor } from '../../shared/labeling';
 import { REPO_ROOT } from '../helpers/serve';
+import { smallDemoAssets } from '../helpers/small-demo';
 import { tempDir } from '../helpers/tmp';
 
 const t = tempDir();
 let studio: Studio;
 let ws = '';
+/**
+ * A small demo (test/helpers/small-demo.ts): the LoRA run below computes its reference log-probs on 160 pairs, not
+ * 1000, and evaluates on a few dozen held-out pairs, not 274 (its test took 25 s of this file's 60).
+ */
+let assetsDir = '';
 let demoModelId = 0;
 let demoPath = '';
 let tinyModelId = 0;
@@ -41,7 +47,8 @@ const SAMPLING = { maxTokens: 12, seed: 7, temperature: 0.9 };
 
 beforeAll(async () => {
   ws = join(t.dir, 'ws');
-  studio = createStudio({ workspaceDir: ws });
+  assetsDir = smallDemoAssets(t.dir);
+  studio = createStudio({ workspaceDir: ws, assetsDir });
   await studio.seedDemo();
   const demo = (await studio.demoModel())!;
   demoModelId = demo.id;
@@ -482,7 +489,7 @@ describe('label queues of generated candidates', () => {
       expect(bad.code).toBe(1);
       expect(bad.text).toMatch(/n must be at least 2/);
     } finally {
-      studio = createStudio({ workspaceDir: ws });
+      studio = createStudio({ workspaceDir: ws, assetsDir });
     }
   }, 180_000);
 });
