@@ -61,7 +61,11 @@ export class CompareStore extends Store {
       out[name] = { steps, values };
       unpacked.push(name);
     }
-    if (unpacked.length) this.pack(runId, unpacked.map((name) => [name, out[name]!] as const));
+    if (unpacked.length)
+      this.pack(
+        runId,
+        unpacked.map((name) => [name, out[name]!] as const),
+      );
     return out;
   }
 
