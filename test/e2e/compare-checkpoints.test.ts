@@ -9,7 +9,10 @@ import { tinyComparedRuns } from '../helpers/compare-runs';
 import { useStudioInChromium } from '../helpers/studio-in-chromium';
 
 let runIds: number[] = [];
+// A small demo (test/helpers/small-demo.ts): the runs' reference log-probs and in-run evaluations, and the tiny
+// suite's preference item, cover its few dozen held-out pairs instead of the demo's 274; the tab is what is tested.
 const studio = useStudioInChromium({
+  smallDemo: {},
   setup: async ({ api, dir }) => {
     runIds = await tinyComparedRuns(api, dir, [
       { name: 'mmpo short', objective: 'mmpo' },
