@@ -10,7 +10,9 @@ import type { Run } from '../../shared/runs';
 import { startDemoRun } from '../helpers/demo-run';
 import { useStudioInChromium } from '../helpers/studio-in-chromium';
 
-const studio = useStudioInChromium();
+// A small demo (test/helpers/small-demo.ts): the run's reference log-probs, its held-out evaluations and the demo
+// suite's evaluations queued behind it cover a few dozen test pairs instead of the demo's 274.
+const studio = useStudioInChromium({ smallDemo: {} });
 
 describe('the run view follows mmpo-spec.md and exports TRL-named metrics', () => {
   it('states the SFT identity for λ_pair = 1, labels MMPO rewards in nats, downloads TRL-named metrics, and shows the estimate as a range', async () => {
