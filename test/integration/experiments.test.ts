@@ -20,7 +20,7 @@ import type { ExperimentResults } from '../../shared/experiment-report';
 import { call, jobSettled } from '../../main/core/client';
 import { createStudio, type Studio } from '../../main/core/studio';
 import { REPO_ROOT, STUDIO_BIN, waitFor } from '../helpers/serve';
-import { seedSmallDemo } from '../helpers/small-demo';
+import { seedSmallDemo, smallDemoAssets } from '../helpers/small-demo';
 import { tempDir } from '../helpers/tmp';
 
 const run = promisify(execFile);
@@ -135,7 +135,8 @@ describe('an experiment as a whole', () => {
   let modelId = 0;
 
   beforeAll(async () => {
-    studio = createStudio({ workspaceDir: join(t.dir, 'ws') });
+    // A small demo: the first run computes its reference log-probs on 160 pairs, not 1000, before its first step.
+    studio = createStudio({ workspaceDir: join(t.dir, 'ws'), assetsDir: smallDemoAssets(t.dir) });
     await studio.seedDemo();
     modelId = (await studio.demoModel())!.id;
     snapshotId = (await call(studio, 'snapshots.list', {}))[0]!.id;
