@@ -10,7 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { startDemoRun } from '../helpers/demo-run';
 import { useStudioInChromium } from '../helpers/studio-in-chromium';
 
-const studio = useStudioInChromium();
+// A small demo (test/helpers/small-demo.ts): the run started below computes its reference log-probs on 160 pairs, not
+// 1000, so stopping the server at the end (which pauses a running run at a checkpoint) does not wait on them.
+const studio = useStudioInChromium({ smallDemo: {} });
 
 const readConfig = (dir: string) => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
 
