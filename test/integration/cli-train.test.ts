@@ -6,14 +6,18 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, STUDIO_BIN } from '../helpers/serve';
+import { seedSmallDemo } from '../helpers/small-demo';
 import { tempDir } from '../helpers/tmp';
 
 const t = tempDir();
 afterAll(() => t.cleanup());
 const workspace = join(t.dir, 'ws');
 const FIXTURE = join(REPO_ROOT, 'test', 'fixtures', 'models', 'tiny-llama');
+// The workspace holds a small demo (test/helpers/small-demo.ts): the runs' reference log-probs cover its 160 pairs, not
+// 1000, and their held-out evaluations a few dozen, not 274. The commands find it as they would the whole demo.
+beforeAll(() => seedSmallDemo(workspace));
 
 function studio(...args: string[]) {
   const res = spawnSync(process.execPath, [STUDIO_BIN, ...args, '--workspace', workspace], {
