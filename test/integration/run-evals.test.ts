@@ -7,8 +7,8 @@
  * the held-out log-prob accuracy the trainer logged at those steps; a paused
  * and resumed run is evaluated at the same steps, each once; an unknown suite
  * is refused before launch. Both workspaces hold a small demo
- * (test/helpers/small-demo.ts): the suite is the demo suite, on a few dozen
- * held-out pairs and prompts (and, in the studio here, 50 questions and 50
+ * (test/helpers/small-demo.ts, 80 pairs): the suite is the demo suite, on its
+ * 18 held-out pairs and prompts (and, in the studio here, 50 questions and 50
  * sentences), so each of the file's evaluations takes seconds.
  */
 import { spawn } from 'node:child_process';
@@ -31,7 +31,7 @@ const t = tempDir();
 let assetsDir = '';
 
 beforeAll(async () => {
-  assetsDir = smallDemoAssets(t.dir, { questions: 50, sentences: 50 });
+  assetsDir = smallDemoAssets(t.dir, { pairs: 80, questions: 50, sentences: 50 });
   studio = createStudio({ workspaceDir: join(t.dir, 'ws'), assetsDir });
   await studio.seedDemo();
   modelId = (await studio.demoModel())!.id;
@@ -199,7 +199,7 @@ describe('a run with an eval suite', () => {
   it(
     'studio train on the demo model waits for its evaluations and prints them (the demo defaults evaluate on "demo")',
     async () => {
-      await seedSmallDemo(join(t.dir, 'cli-ws'));
+      await seedSmallDemo(join(t.dir, 'cli-ws'), { pairs: 80 });
       const file = join(t.dir, 'run.json');
       writeFileSync(
         file,
