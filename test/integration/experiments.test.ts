@@ -3,8 +3,8 @@
  * demo workspace: `studio sweep --quick` as a real process runs the quick
  * grid (MMPO and DPO × β 0.01 and 0.5 × one seed; cut to 2 steps a run for
  * CI through the sweep file's shared config) with the demo suite at step 0
- * and the checkpoint (on a workspace seeded with a small demo, a few dozen
- * held-out pairs: test/helpers/small-demo.ts), and writes the table, the
+ * and the checkpoint (on a workspace seeded with a small demo, 80 pairs of
+ * which 18 are held out: test/helpers/small-demo.ts), and writes the table, the
  * figure and the results; and
  * an experiment paused as a whole holds its queued run, stops its running
  * one at a checkpoint, resumes and cancels as one.
@@ -37,7 +37,7 @@ describe('studio sweep --quick', () => {
   it(
     'runs the quick grid end to end and writes the table, the figure and the numbers per run and checkpoint',
     async () => {
-      await seedSmallDemo(join(t.dir, 'cli-ws'));
+      await seedSmallDemo(join(t.dir, 'cli-ws'), { pairs: 80 });
       const file = join(t.dir, 'sweep.json');
       writeFileSync(file, JSON.stringify({ ...DEMO_SWEEP, config: { ...DEMO_SWEEP.config, ...TINY } }));
       const out = join(t.dir, 'report');
