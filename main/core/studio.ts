@@ -6,7 +6,7 @@ import { detectBackend } from './backend-info';
 import { EventHub } from './events';
 import { registerHandlers, type Dispatch, type Handlers } from './handlers';
 import { contract } from '../../shared/contract';
-import { forkSpawner, sourceWorkerEntry } from './jobs/fork-worker';
+import { forkSpawner, workerEntry } from './jobs/fork-worker';
 import type { SpawnWorker } from './jobs/protocol';
 import { JobStore } from './jobs/store';
 import { JobSupervisor } from './jobs/supervisor';
@@ -45,7 +45,7 @@ import { experimentTurn } from './experiments/turn';
 
 export interface StudioOptions extends OpenOptions {
   workspaceDir: string;
-  /** How job workers are started; defaults to forking `main/worker.ts` through tsx. */
+  /** How job workers are started; defaults to forking the built worker bundle, or `main/worker.ts` through tsx (fork-worker.ts workerEntry). */
   spawnWorker?: SpawnWorker;
   backend?: () => BackendInfo;
   /** Whether to resume supervision of this workspace's jobs (false for read-only CLI commands). */
@@ -105,7 +105,7 @@ export function createStudio(options: StudioOptions): Studio {
     store: jobStore,
     events,
     services,
-    spawnWorker: options.spawnWorker ?? forkSpawner(sourceWorkerEntry()),
+    spawnWorker: options.spawnWorker ?? forkSpawner(workerEntry()),
     // An experiment's runs are queued at once and wait their turn, one cell at a time (experiments/turn.ts).
     gate: experimentTurn(experimentStore),
   });

@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { forkSpawner } from '../../main/core/jobs/fork-worker';
+import { bundleIsFresh, forkSpawner, workerEntry } from '../../main/core/jobs/fork-worker';
+import { REPO_ROOT } from '../helpers/serve';
 import { tempDir } from '../helpers/tmp';
 
 let cleanup = () => {};
@@ -36,5 +37,40 @@ describe('forkSpawner', () => {
       process.off('uncaughtException', onUncaught);
     }
     expect(uncaught).toEqual([]);
+  });
+});
+
+describe('the worker entry', () => {
+  it('is the built bundle only while it is at least as new as every source file it is built from', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const bundle = join(t.dir, 'dist', 'worker.cjs');
+    const main = join(t.dir, 'main');
+    const nested = join(main, 'core', 'jobs');
+    mkdirSync(nested, { recursive: true });
+    mkdirSync(join(t.dir, 'dist'));
+    const at = (file: string, seconds: number) => utimesSync(file, seconds, seconds);
+    writeFileSync(join(main, 'worker.ts'), '');
+    writeFileSync(join(nested, 'supervisor.ts'), '');
+    at(join(main, 'worker.ts'), 1000);
+    at(join(nested, 'supervisor.ts'), 1000);
+    expect(bundleIsFresh(bundle, [main])).toBe(false); // not built
+    writeFileSync(bundle, '');
+    at(bundle, 2000);
+    expect(bundleIsFresh(bundle, [main])).toBe(true);
+    // An edit after the build, however deep: the sources run (through tsx) until the next build.
+    at(join(nested, 'supervisor.ts'), 3000);
+    expect(bundleIsFresh(bundle, [main])).toBe(false);
+    at(bundle, 3000);
+    expect(bundleIsFresh(bundle, [main])).toBe(true);
+  });
+
+  it('is this checkout’s bundle after `npm test` built it, and the sources otherwise', () => {
+    const entry = workerEntry();
+    const bundled = entry.entry === join(REPO_ROOT, 'dist', 'main', 'worker.cjs');
+    expect(bundled || entry.entry === join(REPO_ROOT, 'main', 'worker.ts')).toBe(true);
+    expect(bundled).toBe(
+      bundleIsFresh(join(REPO_ROOT, 'dist', 'main', 'worker.cjs'), [join(REPO_ROOT, 'main'), join(REPO_ROOT, 'shared')]),
+    );
   });
 });
