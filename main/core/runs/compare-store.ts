@@ -11,7 +11,10 @@ function packFloats(numbers: readonly number[]): Buffer {
 function unpackFloats(bytes: Buffer): number[] {
   const floats = new Float64Array(bytes.byteLength / 8);
   new Uint8Array(floats.buffer).set(bytes);
-  return Array.from(floats);
+  // An indexed copy: Array.from's iterator over a typed array is several times slower (as in shared/compare.ts).
+  const out = new Array<number>(floats.length);
+  for (let i = 0; i < floats.length; i++) out[i] = floats[i]!;
+  return out;
 }
 
 /** A frozen record as the snapshot diff reads it. */
