@@ -281,6 +281,11 @@ def main():
         }
         with open(os.path.join(trainer.args.output_dir, "studio_launch.json"), "w") as f:
             json.dump(launch, f, indent=2)
+    # Leave the process group before exiting: a DDP process (gloo on CPU) that exits with it alive can abort in
+    # its threads' teardown ("terminate called without an active exception") after a run that succeeded.
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 if __name__ == "__main__":
